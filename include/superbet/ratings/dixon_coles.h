@@ -1,0 +1,134 @@
+// Dixon–Coles team-strength model: a bivariate Poisson-type goals model with a low-score
+// correction and exponential time decay, fitted by weighted maximum likelihood.
+//
+// Model (Dixon & Coles 1997, "Modelling association football scores and inefficiencies in the
+// football betting market", Applied Statistics 46(2), 265-280; strengths as in Maher 1982,
+// Statistica Neerlandica 36): in a match of home team i against away team j,
+//   home goals X ~ Poisson(lambda), lambda = attack_i * defence_j * home_advantage
+//   away goals Y ~ Poisson(mu),     mu     = attack_j * defence_i
+//   P(X = x, Y = y) = tau(x, y) * Poisson(x; lambda) * Poisson(y; mu), with
+//   tau(0,0) = 1 - lambda*mu*rho, tau(0,1) = 1 + lambda*rho, tau(1,0) = 1 + mu*rho,
+//   tau(1,1) = 1 - rho, tau = 1 otherwise.
+// `defence` is a defensive WEAKNESS (higher = concedes more), as in Maher. Identifiability: the
+// attack parameters have geometric mean 1.
+//
+// Time decay: match k of the fit carries weight exp(-xi * days_k), days_k = whole days between its
+// kickoff and `as_of` (Dixon & Coles §4.5, their phi(t)). Default xi = 0.0019 per day, the value
+// penaltyblog's documentation uses for daily decay (half-weight after ~365 days).
+//
+// Fitting (deterministic, no random start): stage 1 maximises the weighted Poisson likelihood
+// (tau = 1) by Maher's fixed-point iteration for attack/defence/home advantage; stage 2 maximises
+// the full weighted Dixon–Coles likelihood over rho by golden-section search on [rho_min, rho_max]
+// with the strengths held fixed. This two-stage fit is the standard approximation: rho enters the
+// likelihood only through the 0-0, 0-1, 1-0 and 1-1 cells, and its effect on the strengths is of
+// second order. Only the matches passed to Fit() are used: the model never looks anything up.
+
+#ifndef SUPERBET_RATINGS_DIXON_COLES_H_
+#define SUPERBET_RATINGS_DIXON_COLES_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+
+namespace superbet::ratings {
+
+// One finished match, as the model sees it. Teams are identified by any stable string (the
+// canonical Team id, e.g. "football-data:Arsenal").
+struct MatchResult {
+  std::string home;
+  std::string away;
+  int home_goals = 0;  // >= 0
+  int away_goals = 0;  // >= 0
+  absl::Time kickoff;  // UTC
+};
+
+struct DixonColesOptions {
+  double xi_per_day = 0.0019;  // Time-decay rate (1/day); 0 = every match weighs 1.
+  int max_goals = 10;          // Score matrix is (max_goals+1) x (max_goals+1) per side.
+  int max_iterations = 500;    // Stage-1 fixed-point iterations (each O(matches)).
+  double tolerance = 1e-7;     // Stage 1 stops when every parameter moves less (relative).
+  double rho_min = -0.25;      // Stage-2 search interval; tau stays positive on it for
+  double rho_max = 0.25;       // typical lambda, mu (<= 3); cells with tau <= 0 are excluded.
+  int min_matches_per_team = 1;  // Teams with fewer matches in the fit are not rated.
+};
+
+// Outcome probabilities of one match, from the score matrix up to max_goals per side,
+// renormalised to sum to 1 (the mass beyond max_goals is < 1e-6 for lambda, mu < 4).
+struct OutcomeProbabilities {
+  double home_win = 0;
+  double draw = 0;
+  double away_win = 0;
+  double over_2_5 = 0;  // P(total goals >= 3).
+  double lambda = 0;    // Expected home goals.
+  double mu = 0;        // Expected away goals.
+};
+
+// The low-score correction tau(x, y) of Dixon & Coles (1997) eq. 4.2 (see file comment).
+double DixonColesTau(int home_goals, int away_goals, double lambda, double mu, double rho);
+
+// Score matrix P(X = x, Y = y), x, y in [0, max_goals], row-major (index x * (max_goals+1) + y),
+// renormalised to sum to 1.
+// Errors: InvalidArgument when lambda or mu is not finite and > 0, max_goals < 1, or a tau is
+// negative (rho out of range for these rates; the message names rho, lambda and mu).
+absl::StatusOr<std::vector<double>> ScoreMatrix(double lambda, double mu, double rho,
+                                                int max_goals);
+
+// 1X2 (+ over 2.5) probabilities from expected goals and rho, via ScoreMatrix. Errors: as
+// ScoreMatrix.
+absl::StatusOr<OutcomeProbabilities> OutcomesFromRates(double lambda, double mu, double rho,
+                                                       int max_goals = 10);
+
+// A fitted model. Immutable after Fit(); copyable; thread-safe for concurrent const use.
+class DixonColesModel {
+ public:
+  // Fits on `matches` (any order), weighting each by its age at `as_of`. Matches kicking off after
+  // `as_of` are an error (they would be a look-ahead).
+  // Errors: InvalidArgument when `matches` is empty, a score is negative, a team plays itself,
+  // a match kicks off after `as_of` (names the teams and both times), or options are invalid;
+  // FailedPrecondition when the data cannot identify the model (fewer than 2 teams, or no goals).
+  static absl::StatusOr<DixonColesModel> Fit(absl::Span<const MatchResult> matches,
+                                             absl::Time as_of,
+                                             const DixonColesOptions& options = {});
+
+  // Probabilities for `home` at home against `away`.
+  // Errors: NotFound naming the team when either was not in the fit (or had fewer than
+  // min_matches_per_team matches); InvalidArgument when home == away.
+  absl::StatusOr<OutcomeProbabilities> Predict(absl::string_view home,
+                                               absl::string_view away) const;
+
+  bool HasTeam(absl::string_view team) const;
+  // Fitted parameters; 0 for an unknown team.
+  double attack(absl::string_view team) const;
+  double defence(absl::string_view team) const;
+  double home_advantage() const { return home_advantage_; }
+  double rho() const { return rho_; }
+  int iterations() const { return iterations_; }  // Stage-1 iterations used.
+  // Weighted log-likelihood of the fit data at the fitted parameters.
+  double log_likelihood() const { return log_likelihood_; }
+  std::vector<std::string> teams() const;
+
+ private:
+  struct TeamParams {
+    double attack = 1;
+    double defence = 1;
+    int matches = 0;
+  };
+  DixonColesModel() = default;
+
+  absl::flat_hash_map<std::string, TeamParams> teams_;
+  double home_advantage_ = 1;
+  double rho_ = 0;
+  int iterations_ = 0;
+  int max_goals_ = 10;
+  double log_likelihood_ = 0;
+  int min_matches_ = 1;
+};
+
+}  // namespace superbet::ratings
+
+#endif  // SUPERBET_RATINGS_DIXON_COLES_H_

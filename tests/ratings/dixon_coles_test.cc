@@ -1,0 +1,218 @@
+// Dixon–Coles model tests.
+//
+// Oracles:
+//  * closed form: with rho = 0 the score matrix is two independent Poissons, so
+//    P(draw | lambda = mu = 1) = e^-2 * I0(2) = 0.30850832 (I0 = modified Bessel function);
+//  * closed form: on a two-team data set whose sample means the model can reproduce exactly, the
+//    Poisson MLE equals the sample means (lambda_AB = 2, mu_AB = 0.5, lambda_BA = 1, mu_BA = 1,
+//    home advantage 2);
+//  * optimality: on a real season the fitted strengths satisfy the weighted Poisson score
+//    equations (each team's weighted goals scored = its weighted expected goals), and rho is a
+//    maximum of the weighted sum of log tau;
+//  * forecasting: fitted walk-forward on real data (E0 2014/15 + 2015/16 before each date), the
+//    model's 3-way log loss on 2015/16 beats the uniform forecast (ln 3 = 1.0986).
+
+#include "superbet/ratings/dixon_coles.h"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "support/test_data.h"
+
+namespace superbet::ratings {
+namespace {
+
+absl::Time Day(int y, int m, int d) {
+  return absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone());
+}
+
+// Minimal reader of the results columns of a football-data.co.uk E0 file (no quoted fields in
+// these seasons). Independent of the providers module on purpose.
+std::vector<MatchResult> LoadResults(const std::string& file) {
+  const std::string text = superbet::testing::ReadFileOrEmpty(superbet::testing::DataPath(file));
+  std::vector<MatchResult> out;
+  std::map<std::string, int> col;
+  bool header = true;
+  for (absl::string_view line : absl::StrSplit(text, absl::ByAnyChar("\r\n"), absl::SkipEmpty())) {
+    std::vector<std::string> f = absl::StrSplit(line, ',');
+    if (header) {
+      for (size_t i = 0; i < f.size(); ++i) col[f[i]] = static_cast<int>(i);
+      header = false;
+      continue;
+    }
+    if (f.size() < 6 || f[col["HomeTeam"]].empty()) continue;
+    MatchResult m;
+    m.home = f[col["HomeTeam"]];
+    m.away = f[col["AwayTeam"]];
+    REQUIRE(absl::SimpleAtoi(f[col["FTHG"]], &m.home_goals));
+    REQUIRE(absl::SimpleAtoi(f[col["FTAG"]], &m.away_goals));
+    std::vector<std::string> dmy = absl::StrSplit(f[col["Date"]], '/');
+    int d = 0, mo = 0, y = 0;
+    REQUIRE(absl::SimpleAtoi(dmy[0], &d));
+    REQUIRE(absl::SimpleAtoi(dmy[1], &mo));
+    REQUIRE(absl::SimpleAtoi(dmy[2], &y));
+    m.kickoff = Day(y < 100 ? 2000 + y : y, mo, d);
+    out.push_back(m);
+  }
+  return out;
+}
+
+TEST_CASE("independent Poisson score matrix matches the closed form when rho = 0") {
+  auto p = OutcomesFromRates(1.0, 1.0, 0.0, 10);
+  REQUIRE(p.ok());
+  CHECK(p->draw == Approx(0.30850832).margin(1e-7));
+  CHECK(p->home_win == Approx(p->away_win).margin(1e-12));
+  CHECK(p->home_win + p->draw + p->away_win == Approx(1.0).margin(1e-12));
+  // P(total >= 3) with total ~ Poisson(2): 1 - e^-2 (1 + 2 + 2) = 0.32332358.
+  CHECK(p->over_2_5 == Approx(0.32332358).margin(1e-7));
+}
+
+TEST_CASE("tau corrects exactly the four low-score cells") {
+  const double lambda = 1.4, mu = 1.1, rho = -0.1;
+  CHECK(DixonColesTau(0, 0, lambda, mu, rho) == Approx(1 + 1.4 * 1.1 * 0.1));
+  CHECK(DixonColesTau(0, 1, lambda, mu, rho) == Approx(1 - 0.14));
+  CHECK(DixonColesTau(1, 0, lambda, mu, rho) == Approx(1 - 0.11));
+  CHECK(DixonColesTau(1, 1, lambda, mu, rho) == Approx(1.1));
+  CHECK(DixonColesTau(2, 0, lambda, mu, rho) == 1.0);
+  // Negative rho raises the draw probability relative to rho = 0 (more 0-0 and 1-1).
+  auto with = OutcomesFromRates(lambda, mu, rho);
+  auto without = OutcomesFromRates(lambda, mu, 0.0);
+  REQUIRE(with.ok());
+  REQUIRE(without.ok());
+  CHECK(with->draw > without->draw);
+  CHECK(with->home_win + with->draw + with->away_win == Approx(1.0).margin(1e-12));
+}
+
+TEST_CASE("score matrix rejects bad rates and an infeasible rho") {
+  CHECK(ScoreMatrix(0.0, 1.0, 0.0, 10).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(ScoreMatrix(1.0, NAN, 0.0, 10).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(ScoreMatrix(3.0, 3.0, 0.2, 10).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("two-team fit reproduces the sample means (Poisson MLE closed form)") {
+  const absl::Time t = Day(2016, 1, 1);
+  std::vector<MatchResult> ms = {
+      {"A", "B", 2, 0, t}, {"A", "B", 2, 1, t},  // A at home: mean 2 - 0.5
+      {"B", "A", 1, 1, t}, {"B", "A", 1, 1, t},  // B at home: mean 1 - 1
+  };
+  DixonColesOptions o;
+  o.xi_per_day = 0;
+  auto model = DixonColesModel::Fit(ms, t, o);
+  REQUIRE(model.ok());
+  CHECK(model->home_advantage() == Approx(2.0).epsilon(1e-5));
+  auto ab = model->Predict("A", "B");
+  auto ba = model->Predict("B", "A");
+  REQUIRE(ab.ok());
+  REQUIRE(ba.ok());
+  CHECK(ab->lambda == Approx(2.0).epsilon(1e-5));
+  CHECK(ab->mu == Approx(0.5).epsilon(1e-5));
+  CHECK(ba->lambda == Approx(1.0).epsilon(1e-5));
+  CHECK(ba->mu == Approx(1.0).epsilon(1e-5));
+  // Identifiability constraint: geometric mean of attack = 1.
+  CHECK(model->attack("A") * model->attack("B") == Approx(1.0).epsilon(1e-9));
+}
+
+TEST_CASE("fit rejects look-ahead, empty and degenerate input") {
+  const absl::Time t = Day(2016, 1, 1);
+  std::vector<MatchResult> future = {{"A", "B", 1, 0, t + absl::Hours(24)}};
+  CHECK(DixonColesModel::Fit(future, t).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(DixonColesModel::Fit({}, t).status().code() == absl::StatusCode::kInvalidArgument);
+  std::vector<MatchResult> goalless = {{"A", "B", 0, 0, t}};
+  CHECK(DixonColesModel::Fit(goalless, t).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  std::vector<MatchResult> self = {{"A", "A", 1, 0, t}};
+  CHECK(DixonColesModel::Fit(self, t).status().code() == absl::StatusCode::kInvalidArgument);
+  std::vector<MatchResult> ok = {{"A", "B", 1, 0, t}, {"B", "A", 2, 1, t}};
+  auto m = DixonColesModel::Fit(ok, t);
+  REQUIRE(m.ok());
+  CHECK(m->Predict("A", "C").status().code() == absl::StatusCode::kNotFound);
+  CHECK(m->Predict("A", "A").status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("real season (E0 2015/16): score equations hold, rho is a maximum, strong is favoured") {
+  const std::vector<MatchResult> ms = LoadResults("football-data/E0_1516.csv");
+  REQUIRE(ms.size() == 380);
+  const absl::Time as_of = Day(2016, 5, 18);
+  DixonColesOptions o;  // default decay 0.0019/day
+  o.tolerance = 1e-10;
+  o.max_iterations = 5000;
+  auto model = DixonColesModel::Fit(ms, as_of, o);
+  REQUIRE(model.ok());
+  REQUIRE(model->teams().size() == 20);
+
+  // Weighted Poisson score equations: sum w*goals == sum w*expected goals, per team.
+  std::map<std::string, double> scored, expected;
+  double f0 = 0, fp = 0, fm = 0;  // weighted sum of log tau at rho, rho +- 0.005
+  const double g = model->home_advantage(), rho = model->rho();
+  for (const MatchResult& m : ms) {
+    const double w = std::exp(-o.xi_per_day * std::floor(absl::ToDoubleHours(as_of - m.kickoff) / 24));
+    const double lam = model->attack(m.home) * model->defence(m.away) * g;
+    const double mu = model->attack(m.away) * model->defence(m.home);
+    scored[m.home] += w * m.home_goals;
+    scored[m.away] += w * m.away_goals;
+    expected[m.home] += w * lam;
+    expected[m.away] += w * mu;
+    f0 += w * std::log(DixonColesTau(m.home_goals, m.away_goals, lam, mu, rho));
+    fp += w * std::log(DixonColesTau(m.home_goals, m.away_goals, lam, mu, rho + 0.005));
+    fm += w * std::log(DixonColesTau(m.home_goals, m.away_goals, lam, mu, rho - 0.005));
+  }
+  for (const auto& [team, goals] : scored) {
+    INFO(team);
+    CHECK(expected[team] == Approx(goals).epsilon(1e-6));
+  }
+  CHECK(f0 >= fp);
+  CHECK(f0 >= fm);
+  CHECK(rho > -0.25);
+  CHECK(rho < 0.25);
+  CHECK(g > 1.0);  // Home advantage.
+
+  // Champions Leicester vs bottom side Aston Villa, both ways round.
+  auto lv = model->Predict("Leicester", "Aston Villa");
+  auto vl = model->Predict("Aston Villa", "Leicester");
+  REQUIRE(lv.ok());
+  REQUIRE(vl.ok());
+  CHECK(lv->home_win > 0.5);
+  CHECK(lv->home_win > lv->away_win);
+  CHECK(vl->away_win > vl->home_win);
+  CHECK(lv->home_win + lv->draw + lv->away_win == Approx(1.0).margin(1e-12));
+}
+
+TEST_CASE("walk-forward fit beats the uniform forecast on the next season (E0 2015/16)") {
+  std::vector<MatchResult> prev = LoadResults("football-data/E0_1415.csv");
+  const std::vector<MatchResult> next = LoadResults("football-data/E0_1516.csv");
+  REQUIRE(prev.size() == 380);
+  REQUIRE(next.size() == 380);
+  DixonColesOptions o;
+  o.min_matches_per_team = 5;
+  double log_loss = 0;
+  int n = 0;
+  size_t k = 0;
+  while (k < next.size()) {
+    const absl::Time day = next[k].kickoff;
+    auto model = DixonColesModel::Fit(prev, day, o);  // prev holds only matches before `day`
+    REQUIRE(model.ok());
+    size_t j = k;
+    for (; j < next.size() && next[j].kickoff == day; ++j) {
+      auto p = model->Predict(next[j].home, next[j].away);
+      if (!p.ok()) continue;  // Promoted side without 5 matches yet.
+      const int x = next[j].home_goals, y = next[j].away_goals;
+      log_loss -= std::log(x > y ? p->home_win : x == y ? p->draw : p->away_win);
+      ++n;
+    }
+    for (; k < j; ++k) prev.push_back(next[k]);
+  }
+  REQUIRE(n > 300);
+  log_loss /= n;
+  CHECK(log_loss < std::log(3.0) - 0.03);
+}
+
+}  // namespace
+}  // namespace superbet::ratings
