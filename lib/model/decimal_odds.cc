@@ -1,5 +1,6 @@
 #include "superbet/model/decimal_odds.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -14,7 +15,12 @@ namespace {
 // never shows a rounded value such as "1" for 1.0000001.
 std::string ShortestText(double x) {
   char buf[32];
-  for (int precision = 1; precision <= 17; ++precision) {
+  // Start with as many digits as the integer part has, so that 300 prints as "300", not "3e+02".
+  int start = 1;
+  if (std::isfinite(x) && std::fabs(x) >= 1.0) {
+    start = std::min(17, 1 + static_cast<int>(std::floor(std::log10(std::fabs(x)))));
+  }
+  for (int precision = start; precision <= 17; ++precision) {
     std::snprintf(buf, sizeof(buf), "%.*g", precision, x);
     if (!std::isfinite(x) || std::strtod(buf, nullptr) == x) break;
   }

@@ -83,9 +83,9 @@ absl::StatusOr<double> SolvePowerExponent(const std::vector<double>& pi) {
   double k = s > 1.0 ? lo : 1.0;
   double residual = 0.0;
   if (!SolveDecreasing([&](double x) { return PowerEval(pi, x); }, lo, hi, k, residual)) {
-    return absl::InternalError(absl::StrCat("power margin removal did not converge: k = ",
-                                            internal::ShortestText(k), ", residual ",
-                                            internal::ShortestText(residual)));
+    return absl::InternalError(
+        absl::StrCat("power margin removal did not converge: k = ", internal::ShortestText(k),
+                     ", residual ", internal::ShortestText(residual)));
   }
   return k;
 }
@@ -120,9 +120,9 @@ absl::StatusOr<double> SolveShinZ(const std::vector<double>& pi) {
   double z = s > 1.0 ? 0.0 : -0.5;
   double residual = 0.0;
   if (!SolveDecreasing([&](double x) { return ShinEval(a, x); }, lo, hi, z, residual)) {
-    return absl::InternalError(absl::StrCat("Shin margin removal did not converge: z = ",
-                                            internal::ShortestText(z), ", residual ",
-                                            internal::ShortestText(residual)));
+    return absl::InternalError(
+        absl::StrCat("Shin margin removal did not converge: z = ", internal::ShortestText(z),
+                     ", residual ", internal::ShortestText(residual)));
   }
   return z;
 }

@@ -16,7 +16,12 @@ namespace {
 // The shortest decimal text that reads back as `x`.
 std::string ShortestText(double x) {
   char buf[32];
-  for (int precision = 1; precision <= 17; ++precision) {
+  // Start with as many digits as the integer part has, so that 300 prints as "300", not "3e+02".
+  int start = 1;
+  if (std::isfinite(x) && std::fabs(x) >= 1.0) {
+    start = std::min(17, 1 + static_cast<int>(std::floor(std::log10(std::fabs(x)))));
+  }
+  for (int precision = start; precision <= 17; ++precision) {
     std::snprintf(buf, sizeof(buf), "%.*g", precision, x);
     if (!std::isfinite(x) || std::strtod(buf, nullptr) == x) break;
   }
@@ -38,7 +43,7 @@ absl::Status AboveZero(absl::string_view name, double value) {
 
 absl::Status InUnitInterval(absl::string_view name, double value) {
   return std::isfinite(value) && value >= 0.0 && value <= 1.0 ? absl::OkStatus()
-                                                                : Bad(name, "in [0, 1]", value);
+                                                              : Bad(name, "in [0, 1]", value);
 }
 
 absl::Status AboveOne(absl::string_view name, double value) {
@@ -48,7 +53,8 @@ absl::Status AboveOne(absl::string_view name, double value) {
 absl::Status CheckOptions(const RewardOptions& o) {
   SUPERBET_RETURN_IF_ERROR(AboveZero("options.epsilon", o.epsilon));
   SUPERBET_RETURN_IF_ERROR(AtLeastZero("options.budget_coefficient", o.budget_coefficient));
-  SUPERBET_RETURN_IF_ERROR(InUnitInterval("options.budget_floor_fraction", o.budget_floor_fraction));
+  SUPERBET_RETURN_IF_ERROR(
+      InUnitInterval("options.budget_floor_fraction", o.budget_floor_fraction));
   SUPERBET_RETURN_IF_ERROR(AtLeastZero("options.staleness_coefficient", o.staleness_coefficient));
   SUPERBET_RETURN_IF_ERROR(AboveZero("options.staleness_scale_s", o.staleness_scale_s));
   return AtLeastZero("options.win_rate_coefficient", o.win_rate_coefficient);
@@ -76,11 +82,10 @@ absl::StatusOr<RewardTerms> ComputeReward(const RewardInputs& in, const RewardOp
   t.roi = (in.payout - in.stake) / (in.stake + eps);
   t.risk_adjusted_return = t.roi / (in.sigma * in.rho + eps);
   const double floor = options.budget_floor_fraction;
-  t.budget_penalty =
-      in.budget_remaining >= floor * in.initial_budget
-          ? 0.0
-          : options.budget_coefficient *
-                std::max(0.0, floor - in.budget_remaining / in.initial_budget);
+  t.budget_penalty = in.budget_remaining >= floor * in.initial_budget
+                         ? 0.0
+                         : options.budget_coefficient *
+                               std::max(0.0, floor - in.budget_remaining / in.initial_budget);
   t.staleness_penalty =
       options.staleness_coefficient * (in.data_staleness_s / options.staleness_scale_s);
   t.win_rate_bonus = options.win_rate_coefficient *
@@ -102,8 +107,8 @@ absl::StatusOr<double> Sigma(absl::Span<const double> one_minute_decimal_odds,
         absl::StrCat("one_minute_decimal_odds needs at least 3 prices, got ", n));
   }
   for (size_t i = 0; i < n; ++i) {
-    SUPERBET_RETURN_IF_ERROR(AboveOne(absl::StrCat("one_minute_decimal_odds[", i, "]"),
-                                      one_minute_decimal_odds[i]));
+    SUPERBET_RETURN_IF_ERROR(
+        AboveOne(absl::StrCat("one_minute_decimal_odds[", i, "]"), one_minute_decimal_odds[i]));
   }
   SUPERBET_RETURN_IF_ERROR(AboveZero("training_median_sd", training_median_sd));
   SUPERBET_RETURN_IF_ERROR(AtLeastZero("floor", floor));
@@ -116,8 +121,7 @@ absl::StatusOr<double> Sigma(absl::Span<const double> one_minute_decimal_odds,
   mean /= static_cast<double>(m);
   double ss = 0.0;
   for (size_t i = 1; i < n; ++i) {
-    const double d =
-        std::log(one_minute_decimal_odds[i] / one_minute_decimal_odds[i - 1]) - mean;
+    const double d = std::log(one_minute_decimal_odds[i] / one_minute_decimal_odds[i - 1]) - mean;
     ss += d * d;
   }
   const double sd = std::sqrt(ss / static_cast<double>(m - 1));

@@ -6,7 +6,7 @@
 //   multiplicative ("basic")  p_i = π_i / S
 //   additive ("equal margin") p_i = π_i − (S − 1) / n      (the margin is split equally)
 //   power                     p_i = π_i^k, k such that Σ π_i^k = 1
-//   shin                      p_i = (√(z² + 4(1 − z) π_i²/S) − z) / (2(1 − z)), z such that Σ p_i = 1
+//   shin                      p_i = (√(z² + 4(1 − z) π_i²/S) − z) / (2(1 − z)), Σ p_i = 1
 //
 // A market with zero overround (S = 1) comes back unchanged (p_i = π_i) under every method.
 // The multiplicative method keeps the ratios of the π_i; the additive, power and Shin methods move

@@ -65,8 +65,8 @@ struct RewardTerms {
   double risk_adjusted_return;  // roi / (σ·ρ + ε).
   double budget_penalty;        // budget_coefficient · max(0, floor − B/B₀); >= 0, subtracted.
   double staleness_penalty;     // staleness_coefficient · τ / scale; >= 0, subtracted.
-  double win_rate_bonus;        // win_rate_coefficient · (WR₁₀ − 1/(ō + ε)); signed, added.
-  double reward;                // The total R.
+  double win_rate_bonus;  // win_rate_coefficient · (WR₁₀ − 1/(ō + ε)); signed, added.
+  double reward;          // The total R.
 };
 
 // Computes R and its terms for `in` (§4.6). The budget term is computed as exactly 0 whenever
@@ -75,7 +75,8 @@ struct RewardTerms {
 // Errors: InvalidArgument when an input is not finite or outside the range documented on its
 // field, or an option outside its range; the message names the field and the value
 // ("stake must be finite and >= 0, got -5").
-absl::StatusOr<RewardTerms> ComputeReward(const RewardInputs& in, const RewardOptions& options = {});
+absl::StatusOr<RewardTerms> ComputeReward(const RewardInputs& in,
+                                          const RewardOptions& options = {});
 
 // ρ = 0.5 + (1 − confidence) (§4.6), in [0.5, 1.5]: 0.5 for a certain decision, 1.5 for none.
 // `confidence` is the policy probability of the chosen action (§4.5); it is clamped to [0, 1],
@@ -89,9 +90,9 @@ double Rho(double confidence);
 // `one_minute_decimal_odds`: the pick's decimal price at each one-minute bucket, oldest first
 // (16 prices span 15 minutes; any length >= 3 is accepted, the caller chooses the window).
 // Returns: a value >= floor; 1 for a market exactly as volatile as the training median.
-// Errors: InvalidArgument when fewer than 3 prices are given (2 changes are needed for a sample sd),
-// when a price is not finite or not > 1.0 ("one_minute_decimal_odds[4] must be finite and > 1.0,
-// got 0"), when `training_median_sd` is not finite or not > 0, or `floor` not finite or < 0.
+// Errors: InvalidArgument when fewer than 3 prices are given (2 changes are needed for a sample
+// sd), when a price is not finite or not > 1.0 ("one_minute_decimal_odds[4] must be finite and
+// > 1.0, got 0"), when `training_median_sd` is not finite or not > 0, or `floor` not finite or < 0.
 absl::StatusOr<double> Sigma(absl::Span<const double> one_minute_decimal_odds,
                              double training_median_sd, double floor = 0.1);
 

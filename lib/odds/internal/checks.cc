@@ -1,5 +1,6 @@
 #include "odds/internal/checks.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -10,7 +11,12 @@ namespace superbet::odds::internal {
 
 std::string ShortestText(double x) {
   char buf[32];
-  for (int precision = 1; precision <= 17; ++precision) {
+  // Start with as many digits as the integer part has, so that 300 prints as "300", not "3e+02".
+  int start = 1;
+  if (std::isfinite(x) && std::fabs(x) >= 1.0) {
+    start = std::min(17, 1 + static_cast<int>(std::floor(std::log10(std::fabs(x)))));
+  }
+  for (int precision = start; precision <= 17; ++precision) {
     std::snprintf(buf, sizeof(buf), "%.*g", precision, x);
     if (!std::isfinite(x) || std::strtod(buf, nullptr) == x) break;
   }
@@ -31,9 +37,8 @@ absl::Status CheckDecimalOddsSpan(absl::Span<const double> decimal_odds, size_t 
   for (size_t i = 0; i < decimal_odds.size(); ++i) {
     const double o = decimal_odds[i];
     if (!(std::isfinite(o) && o > 1.0)) {
-      return absl::InvalidArgumentError(absl::StrCat("decimal_odds[", i,
-                                                     "] must be finite and > 1.0, got ",
-                                                     ShortestText(o)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("decimal_odds[", i, "] must be finite and > 1.0, got ", ShortestText(o)));
     }
   }
   return absl::OkStatus();
