@@ -1,0 +1,476 @@
+// Tests of the football-data.co.uk adapter (include/superbet/providers/football_data.h) on the
+// real season files in ../shared/data/football-data.
+//
+// Oracles: the cells of the files themselves, read by eye (and with Python's csv module) when the
+// test was written; UK summer time (BST = UTC+1) and winter time (GMT = UTC) by hand; the per-file
+// fixture and price counts printed by bench/csv_ingest_baseline.py --counts, an independent Python
+// implementation of the same mapping.
+
+#include "superbet/providers/football_data.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "support/test_data.h"
+
+namespace fd = superbet::providers::football_data;
+using superbet::v1::BettingLine;
+using superbet::v1::Fixture;
+
+namespace {
+
+std::string FdPath(const std::string& file) {
+  return superbet::testing::DataPath("football-data/" + file);
+}
+
+fd::SeasonData MustLoad(const std::string& file, fd::ParseMode mode = fd::ParseMode::kStrict) {
+  auto r = fd::LoadSeasonFile(FdPath(file), mode);
+  INFO(file << ": " << r.status().ToString());
+  REQUIRE(r.ok());
+  return *std::move(r);
+}
+
+int64_t UtcSeconds(int y, int mo, int d, int h, int mi) {
+  return absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, 0),
+                                             absl::UTCTimeZone()));
+}
+
+// The single line of `fixture_id` with these attributes; fails the test when not exactly one.
+const BettingLine& FindLine(const fd::SeasonData& s, const std::string& fixture_id,
+                            const std::string& bookmaker, superbet::v1::Market market,
+                            superbet::v1::Selection selection, bool closing) {
+  const BettingLine* found = nullptr;
+  int n = 0;
+  for (const BettingLine& l : s.lines) {
+    if (l.fixture_id() == fixture_id && l.bookmaker() == bookmaker && l.market() == market &&
+        l.selection() == selection && l.is_closing() == closing) {
+      found = &l;
+      ++n;
+    }
+  }
+  INFO(fixture_id << " " << bookmaker << " market " << market << " sel " << selection);
+  REQUIRE(n == 1);
+  return *found;
+}
+
+int CountLines(const fd::SeasonData& s, const std::string& fixture_id,
+               const std::string& bookmaker) {
+  int n = 0;
+  for (const BettingLine& l : s.lines) {
+    n += (l.fixture_id() == fixture_id && l.bookmaker() == bookmaker);
+  }
+  return n;
+}
+
+// A small file in the 2019/20+ layout for malformed-input tests.
+constexpr char kHeader[] = "Div,Date,Time,HomeTeam,AwayTeam,FTHG,FTAG,FTR,HS,AS,B365H,B365D,B365A\n";
+constexpr char kRow1[] = "E0,16/08/2024,20:00,Man United,Fulham,1,0,H,14,10,1.6,4.2,5.25\n";
+constexpr char kRow3[] = "E0,17/08/2024,15:00,Arsenal,Wolves,2,0,H,18,9,1.2,7,13\n";
+
+fd::ParseOptions Options(fd::ParseMode mode) {
+  fd::ParseOptions o;
+  o.mode = mode;
+  o.source_name = "E0_2425.csv";
+  o.league = "E0";
+  o.season_code = "2425";
+  return o;
+}
+
+absl::Status StrictError(const std::string& bytes) {
+  auto r = fd::ParseSeasonCsv(bytes, Options(fd::ParseMode::kStrict));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
+  return r.status();
+}
+
+}  // namespace
+
+TEST_CASE("football-data: every real season parses strictly, 380 fixtures, no rejects",
+          "[football_data]") {
+  // Expected counts from `python3 bench/csv_ingest_baseline.py --counts`.
+  const std::vector<std::pair<std::string, int>> expected_lines = {
+      {"0001", 5535},  {"0102", 6363},  {"0203", 9201},  {"0304", 11657}, {"0405", 11732},
+      {"0506", 15580}, {"0607", 15577}, {"0708", 16399}, {"0809", 16717}, {"0910", 16720},
+      {"1011", 16720}, {"1112", 16720}, {"1213", 17854}, {"1314", 15540}, {"1415", 14557},
+      {"1516", 14437}, {"1617", 14440}, {"1718", 14440}, {"1819", 13300}, {"1920", 30400},
+      {"2021", 30400}, {"2122", 30386}, {"2223", 30396}, {"2324", 29234}, {"2425", 34280}};
+  auto league = fd::LoadLeague(superbet::testing::DataDir(), "E0", {}, fd::ParseMode::kStrict);
+  INFO(league.status().ToString());
+  REQUIRE(league.ok());
+  REQUIRE(league->size() == expected_lines.size());
+  for (size_t i = 0; i < league->size(); ++i) {
+    const fd::SeasonData& s = (*league)[i];
+    INFO(s.season_code);
+    CHECK(s.season_code == expected_lines[i].first);
+    CHECK(s.league == "E0");
+    CHECK(s.fixtures.size() == 380);
+    CHECK(s.stats.fixtures == 380);
+    CHECK(s.stats.rows_rejected == 0);
+    CHECK(s.rejected.empty());
+    CHECK(s.stats.prices_rejected == 0);
+    CHECK(s.stats.lines == expected_lines[i].second);
+    CHECK(s.lines.size() == static_cast<size_t>(expected_lines[i].second));
+    CHECK(s.stats.empty_rows_skipped == (s.season_code == "1415" ? 1 : 0));
+    CHECK(s.stats.rows_read == 380 + s.stats.empty_rows_skipped);
+    CHECK(s.warnings.empty());
+    for (const Fixture& f : s.fixtures) {
+      REQUIRE(f.status() == superbet::v1::FIXTURE_STATUS_FINISHED);
+      REQUIRE(f.has_full_time());
+      REQUIRE(f.season() == s.season_label);
+    }
+  }
+  CHECK((*league)[0].season_label == "2000/01");
+  CHECK((*league)[24].season_label == "2024/25");
+}
+
+TEST_CASE("football-data: E0_1516 first row, Bournemouth 0-1 Aston Villa", "[football_data]") {
+  const fd::SeasonData s = MustLoad("E0_1516.csv");
+  CHECK(s.season_label == "2015/16");
+  const Fixture& f = s.fixtures.front();
+  CHECK(f.id() == "football-data:E0:2015-08-08:Bournemouth:Aston Villa");
+  CHECK(f.provider() == "football-data");
+  CHECK(f.competition() == "E0");
+  CHECK(f.season() == "2015/16");
+  CHECK(f.home().id() == "football-data:Bournemouth");
+  CHECK(f.home().name() == "Bournemouth");
+  CHECK(f.away().name() == "Aston Villa");
+  CHECK_FALSE(f.kickoff_time_known());  // No Time column before 2019/20.
+  CHECK(f.kickoff().seconds() == UtcSeconds(2015, 8, 8, 0, 0));
+  CHECK(f.full_time().home() == 0);
+  CHECK(f.full_time().away() == 1);
+  REQUIRE(f.has_half_time());
+  CHECK(f.half_time().home() == 0);
+  CHECK(f.referee() == "M Clattenburg");
+  CHECK(f.statistics().at("home.shots") == 11);
+  CHECK(f.statistics().at("away.shots") == 7);
+  CHECK(f.statistics().at("home.corners") == 6);
+  CHECK(f.statistics().at("away.yellow_cards") == 4);
+  CHECK(f.statistics().at("home.red_cards") == 0);  // Present zero, not absent.
+  CHECK(f.statistics().count("attendance") == 0);   // No Attendance column in 2015/16.
+  CHECK(f.statistics().count("home.offsides") == 0);
+
+  using superbet::v1::MARKET_1X2;
+  const BettingLine& b365h =
+      FindLine(s, f.id(), "Bet365", MARKET_1X2, superbet::v1::SELECTION_HOME, false);
+  CHECK(b365h.decimal_odds() == 2.0);
+  CHECK_FALSE(b365h.has_line());
+  CHECK(b365h.timestamp().seconds() == f.kickoff().seconds());
+  const BettingLine& psch =
+      FindLine(s, f.id(), "Pinnacle", MARKET_1X2, superbet::v1::SELECTION_HOME, true);
+  CHECK(psch.decimal_odds() == 1.82);
+  CHECK(FindLine(s, f.id(), "Pinnacle", MARKET_1X2, superbet::v1::SELECTION_HOME, false)
+            .decimal_odds() == 1.95);
+  // Bb columns: BbAHh -0.5, BbMxAHH 1.98, BbAvAHA 1.92; BbAv>2.5 2.02, BbMx<2.5 1.88.
+  const BettingLine& ah = FindLine(s, f.id(), "market_max", superbet::v1::MARKET_ASIAN_HANDICAP,
+                                   superbet::v1::SELECTION_HOME, false);
+  CHECK(ah.line() == -0.5);
+  CHECK(ah.decimal_odds() == 1.98);
+  CHECK(FindLine(s, f.id(), "market_average", superbet::v1::MARKET_ASIAN_HANDICAP,
+                 superbet::v1::SELECTION_AWAY, false)
+            .decimal_odds() == 1.92);
+  const BettingLine& over = FindLine(s, f.id(), "market_average", superbet::v1::MARKET_OVER_UNDER,
+                                     superbet::v1::SELECTION_OVER, false);
+  CHECK(over.line() == 2.5);
+  CHECK(over.decimal_odds() == 2.02);
+  CHECK(FindLine(s, f.id(), "market_max", superbet::v1::MARKET_OVER_UNDER,
+                 superbet::v1::SELECTION_UNDER, false)
+            .decimal_odds() == 1.88);
+  // 7 bookmakers x 3 + Bb max/avg 1X2 6 + O/U 4 + AH 4 + PSC 3 = 38 prices on the row.
+  int first = 0;
+  for (const BettingLine& l : s.lines) first += (l.fixture_id() == f.id());
+  CHECK(first == 38);
+  // Last row: Man United 3-1 Bournemouth on 17/05/16.
+  CHECK(s.fixtures.back().id() == "football-data:E0:2016-05-17:Man United:Bournemouth");
+}
+
+TEST_CASE("football-data: E0_2425 (BOM) Man United v Fulham, 20:00 BST = 19:00 UTC",
+          "[football_data]") {
+  const fd::SeasonData s = MustLoad("E0_2425.csv");
+  const Fixture& f = s.fixtures.front();
+  CHECK(f.id() == "football-data:E0:2024-08-16:Man United:Fulham");
+  CHECK(f.kickoff_time_known());
+  CHECK(f.kickoff().seconds() == UtcSeconds(2024, 8, 16, 19, 0));
+  CHECK(f.referee() == "R Jones");
+  using superbet::v1::MARKET_1X2;
+  CHECK(FindLine(s, f.id(), "Bet365", MARKET_1X2, superbet::v1::SELECTION_HOME, false)
+            .decimal_odds() == 1.6);
+  CHECK(FindLine(s, f.id(), "Bet365", MARKET_1X2, superbet::v1::SELECTION_DRAW, false)
+            .decimal_odds() == 4.2);
+  CHECK(FindLine(s, f.id(), "Bet365", MARKET_1X2, superbet::v1::SELECTION_AWAY, false)
+            .decimal_odds() == 5.25);
+  CHECK(FindLine(s, f.id(), "1xBet", MARKET_1X2, superbet::v1::SELECTION_HOME, false)
+            .decimal_odds() == 1.68);
+  CHECK(FindLine(s, f.id(), "Betfair", MARKET_1X2, superbet::v1::SELECTION_DRAW, false)
+            .decimal_odds() == 4.33);
+  CHECK(FindLine(s, f.id(), "market_average", MARKET_1X2, superbet::v1::SELECTION_HOME, true)
+            .decimal_odds() == 1.66);
+  // AHh -1: B365AHH 2.05; closing AHCh -0.75: B365CAHH 1.86, BFECAHA 2.08.
+  const BettingLine& ah = FindLine(s, f.id(), "Bet365", superbet::v1::MARKET_ASIAN_HANDICAP,
+                                   superbet::v1::SELECTION_HOME, false);
+  CHECK(ah.line() == -1.0);
+  CHECK(ah.decimal_odds() == 2.05);
+  const BettingLine& cah = FindLine(s, f.id(), "Bet365", superbet::v1::MARKET_ASIAN_HANDICAP,
+                                    superbet::v1::SELECTION_HOME, true);
+  CHECK(cah.line() == -0.75);
+  CHECK(cah.decimal_odds() == 1.86);
+  CHECK(FindLine(s, f.id(), "BetfairExchange", superbet::v1::MARKET_ASIAN_HANDICAP,
+                 superbet::v1::SELECTION_AWAY, true)
+            .decimal_odds() == 2.08);
+  // BFE>2.5 1.59; PC<2.5 2.38 (Pinnacle closing).
+  CHECK(FindLine(s, f.id(), "BetfairExchange", superbet::v1::MARKET_OVER_UNDER,
+                 superbet::v1::SELECTION_OVER, false)
+            .decimal_odds() == 1.59);
+  CHECK(FindLine(s, f.id(), "Pinnacle", superbet::v1::MARKET_OVER_UNDER,
+                 superbet::v1::SELECTION_UNDER, true)
+            .decimal_odds() == 2.38);
+}
+
+TEST_CASE("football-data: winter kickoff is GMT (E0_1920 Boxing Day 12:30 = 12:30 UTC)",
+          "[football_data]") {
+  const fd::SeasonData s = MustLoad("E0_1920.csv");
+  // Line 181: 26/12/2019, 12:30, Tottenham 2-1 Brighton. Row index = line - 2.
+  const Fixture& f = s.fixtures[181 - 2];
+  CHECK(f.id() == "football-data:E0:2019-12-26:Tottenham:Brighton");
+  CHECK(f.kickoff().seconds() == UtcSeconds(2019, 12, 26, 12, 30));
+  // First row 09/08/2019 20:00 BST Liverpool v Norwich → 19:00 UTC.
+  CHECK(s.fixtures[0].kickoff().seconds() == UtcSeconds(2019, 8, 9, 19, 0));
+}
+
+TEST_CASE("football-data: 2002/03 dd/mm/yy dates and Sporting Odds prices", "[football_data]") {
+  const fd::SeasonData s = MustLoad("E0_0203.csv");
+  const Fixture& f = s.fixtures.front();  // 17/08/02 Blackburn 0-0 Sunderland.
+  CHECK(f.id() == "football-data:E0:2002-08-17:Blackburn:Sunderland");
+  CHECK(f.kickoff().seconds() == UtcSeconds(2002, 8, 17, 0, 0));
+  CHECK(f.full_time().home() == 0);
+  CHECK(FindLine(s, f.id(), "Bet365", superbet::v1::MARKET_1X2, superbet::v1::SELECTION_HOME,
+                 false)
+            .decimal_odds() == 1.727);
+  CHECK(FindLine(s, f.id(), "SportingOdds", superbet::v1::MARKET_1X2,
+                 superbet::v1::SELECTION_AWAY, false)
+            .decimal_odds() == 3.75);
+  CHECK(FindLine(s, f.id(), "Gamebookers", superbet::v1::MARKET_OVER_UNDER,
+                 superbet::v1::SELECTION_OVER, false)
+            .decimal_odds() == 1.82);
+  // B365>2.5 and B365<2.5 are empty on this row: no Bet365 O/U line.
+  CHECK(CountLines(s, f.id(), "Bet365") == 3);
+  // The last row in 2003 (11/05/03 West Brom 2-2 Newcastle).
+  CHECK(s.fixtures.back().id() == "football-data:E0:2003-05-11:West Brom:Newcastle");
+}
+
+TEST_CASE("football-data: 2003/04 per-bookmaker Asian handicap lines (GBAH, B365AH)",
+          "[football_data]") {
+  const fd::SeasonData s = MustLoad("E0_0304.csv");
+  const Fixture& f = s.fixtures.front();  // 16/08/03 Arsenal 2-1 Everton.
+  CHECK(f.id() == "football-data:E0:2003-08-16:Arsenal:Everton");
+  const BettingLine& gb = FindLine(s, f.id(), "Gamebookers", superbet::v1::MARKET_ASIAN_HANDICAP,
+                                   superbet::v1::SELECTION_HOME, false);
+  CHECK(gb.line() == -1.25);
+  CHECK(gb.decimal_odds() == 1.9);
+  const BettingLine& b365 = FindLine(s, f.id(), "Bet365", superbet::v1::MARKET_ASIAN_HANDICAP,
+                                     superbet::v1::SELECTION_AWAY, false);
+  CHECK(b365.line() == -1.25);
+  CHECK(b365.decimal_odds() == 1.925);
+  // Lines 103-111 have a GBAHH price but no GBAH line (the row is shifted in the source file).
+  CHECK(s.stats.ah_prices_without_line == 9);
+}
+
+TEST_CASE("football-data: 2001/02 quoted referee, attendance, offsides, booking points",
+          "[football_data]") {
+  const fd::SeasonData s = MustLoad("E0_0102.csv");
+  const Fixture& first = s.fixtures.front();  // 18/08/01 Charlton 1-2 Everton.
+  CHECK(first.statistics().at("attendance") == 20451);
+  CHECK(first.statistics().at("home.offsides") == 2);
+  CHECK(first.statistics().at("away.booking_points") == 30);
+  CHECK(first.statistics().at("home.hit_woodwork") == 0);
+  CHECK(first.referee() == "N. S. Barry");
+  CHECK(CountLines(s, first.id(), "Gamebookers") == 0);  // GBH/GBD/GBA empty.
+  CHECK(FindLine(s, first.id(), "Stanleybet", superbet::v1::MARKET_1X2,
+                 superbet::v1::SELECTION_HOME, false)
+            .decimal_odds() == 2.0);
+  const Fixture& quoted = s.fixtures[171 - 2];  // Line 171: "Wiley, A. G." in quotes.
+  CHECK(quoted.id() == "football-data:E0:2001-12-22:Charlton:Blackburn");
+  CHECK(quoted.referee() == "Wiley, A. G.");
+  CHECK(quoted.statistics().at("attendance") == 25857);
+}
+
+TEST_CASE("football-data: zero prices (E0_2122) and B365O2DOT5 (E0_2223)", "[football_data]") {
+  const fd::SeasonData s2122 = MustLoad("E0_2122.csv");
+  CHECK(s2122.stats.zero_prices_skipped == 2);  // Line 168: B365C>2.5 = B365C<2.5 = 0.
+  const fd::SeasonData s2223 = MustLoad("E0_2223.csv");
+  const Fixture& f = s2223.fixtures.front();  // 05/08/2022 20:00 Crystal Palace 0-2 Arsenal.
+  CHECK(f.kickoff().seconds() == UtcSeconds(2022, 8, 5, 19, 0));
+  const BettingLine& over = FindLine(s2223, f.id(), "Bet365", superbet::v1::MARKET_OVER_UNDER,
+                                     superbet::v1::SELECTION_OVER, false);
+  CHECK(over.decimal_odds() == 2.1);
+  CHECK(over.line() == 2.5);
+}
+
+TEST_CASE("football-data: season labels, FindSeasons order, missing files", "[football_data]") {
+  CHECK(fd::SeasonLabel("1516") == "2015/16");
+  CHECK(fd::SeasonLabel("9900") == "1999/00");
+  CHECK(fd::SeasonLabel("0001") == "2000/01");
+  CHECK(fd::SeasonLabel("15/16").empty());
+  CHECK(fd::SeasonLabel("").empty());
+  CHECK(fd::SeasonUrl("E0", "2425") == "https://www.football-data.co.uk/mmz4281/2425/E0.csv");
+
+  auto seasons = fd::FindSeasons(superbet::testing::DataDir(), "E0");
+  REQUIRE(seasons.ok());
+  REQUIRE(seasons->size() == 25);
+  CHECK(seasons->front() == "0001");
+  CHECK(seasons->back() == "2425");
+  CHECK(fd::FindSeasons(superbet::testing::DataDir(), "SP1").status().code() ==
+        absl::StatusCode::kNotFound);
+
+  const std::string tmp =
+      (std::filesystem::temp_directory_path() / "superbet_fd_test_seasons").string();
+  std::filesystem::remove_all(tmp);
+  std::filesystem::create_directories(tmp + "/football-data");
+  for (const char* name : {"E0_0001.csv", "E0_9900.csv", "E0_9899.csv", "E1_1516.csv"}) {
+    std::FILE* f = std::fopen((tmp + "/football-data/" + name).c_str(), "w");
+    REQUIRE(f != nullptr);
+    std::fclose(f);
+  }
+  auto order = fd::FindSeasons(tmp, "E0");
+  std::filesystem::remove_all(tmp);
+  REQUIRE(order.ok());
+  CHECK(*order == std::vector<std::string>{"9899", "9900", "0001"});
+
+  auto missing = fd::LoadLeague(superbet::testing::DataDir(), "E0", {"1516", "2526"},
+                                fd::ParseMode::kStrict);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == absl::StatusCode::kNotFound);
+  CHECK_THAT(std::string(missing.status().message()),
+             Catch::Contains("football-data/E0_2526.csv"));
+  auto two = fd::LoadLeague(superbet::testing::DataDir(), "E0", {"1617", "1516"},
+                            fd::ParseMode::kStrict);
+  REQUIRE(two.ok());
+  CHECK((*two)[0].season_label == "2016/17");  // Given order kept.
+  CHECK((*two)[1].season_label == "2015/16");
+}
+
+TEST_CASE("football-data: malformed cells fail strict mode with file:line:column and value",
+          "[football_data]") {
+  const std::string h = kHeader, r1 = kRow1, r3 = kRow3;
+  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,x,0,H,18,9,1.2,7,13\n")
+            .message() == "E0_2425.csv:3: column FTHG: expected a non-negative integer, got 'x'");
+  CHECK(StrictError(h + r1 + "E0,32/08/2024,15:00,Arsenal,Wolves,2,0,H,18,9,1.2,7,13\n")
+            .message() ==
+        "E0_2425.csv:3: column Date: expected a date dd/mm/yy or dd/mm/yyyy, got '32/08/2024'");
+  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,2,0,H,18,9,0.97,7,13\n")
+            .message() == "E0_2425.csv:3: column B365H: decimal odds must be > 1, got '0.97'");
+  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,2,0,H,18,9,abc,7,13\n")
+            .message() ==
+        "E0_2425.csv:3: column B365H: expected decimal odds (a number), got 'abc'");
+  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,2,0,A,18,9,1.2,7,13\n")
+            .message() ==
+        "E0_2425.csv:3: column FTR: result must be H, D or A and agree with the score 2-0 "
+        "(expected H), got 'A'");
+  CHECK(StrictError(h + r1 + "E0,17/08/2024,25:00,Arsenal,Wolves,2,0,H,18,9,1.2,7,13\n")
+            .message() == "E0_2425.csv:3: column Time: expected a time hh:mm, got '25:00'");
+  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,,Wolves,2,0,H,18,9,1.2,7,13\n").message() ==
+        "E0_2425.csv:3: column HomeTeam: missing home team, got ''");
+  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,2,,H,18,9,1.2,7,13\n")
+            .message() == "E0_2425.csv:3: column FTAG: expected a non-negative integer, got ''");
+  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,\"Arsenal\"x,Wolves,2,0,H\n" + r3).message() ==
+        "E0_2425.csv:3: unexpected character 'x' after closing quote");
+  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,\"Arsenal,Wolves,2,0,H\n" + r3).message() ==
+        "E0_2425.csv:3: unterminated quoted field");
+}
+
+TEST_CASE("football-data: lenient mode skips and records bad rows, keeps the others",
+          "[football_data]") {
+  const std::string bytes = std::string(kHeader) + kRow1 +
+                            "E0,17/08/2024,15:00,Chelsea,Man City,x,2,A,10,12,5,4,1.6\n" +  // 3
+                            kRow3 +                                                         // 4
+                            "E0,17/08/2024,15:00,Everton,Brighton,0,3,A,8,12,2.4,3.3,0.97\n" +  // 5
+                            ",,,,,,,,,,,,\n" +                                              // 6
+                            "E0,17/08/2024,15:00,\"Ipswich\"!,Liverpool,0,2,A\n";           // 7
+  auto r = fd::ParseSeasonCsv(bytes, Options(fd::ParseMode::kLenient));
+  REQUIRE(r.ok());
+  CHECK(r->stats.rows_read == 6);
+  CHECK(r->stats.fixtures == 3);  // Rows 2, 4 and 5 (5 without its bad away price).
+  CHECK(r->stats.rows_rejected == 2);
+  CHECK(r->stats.empty_rows_skipped == 1);
+  CHECK(r->stats.prices_rejected == 1);
+  CHECK(r->stats.lines == 3 + 3 + 2);
+  REQUIRE(r->fixtures.size() == 3);
+  CHECK(r->fixtures[0].home().name() == "Man United");
+  CHECK(r->fixtures[1].home().name() == "Arsenal");
+  CHECK(r->fixtures[2].home().name() == "Everton");
+  REQUIRE(r->rejected.size() == 2);
+  CHECK(r->rejected[0].file == "E0_2425.csv");
+  CHECK(r->rejected[0].line == 3);
+  CHECK(r->rejected[0].column == "FTHG");
+  CHECK(r->rejected[0].value == "x");
+  CHECK(r->rejected[0].reason == "expected a non-negative integer");
+  CHECK(r->rejected[1].line == 7);
+  CHECK(r->rejected[1].reason == "unexpected character '!' after closing quote");
+  REQUIRE(r->rejected_prices.size() == 1);
+  CHECK(r->rejected_prices[0].line == 5);
+  CHECK(r->rejected_prices[0].column == "B365A");
+  CHECK(r->rejected_prices[0].value == "0.97");
+}
+
+TEST_CASE("football-data: unusable headers fail in both modes", "[football_data]") {
+  for (fd::ParseMode mode : {fd::ParseMode::kStrict, fd::ParseMode::kLenient}) {
+    auto empty = fd::ParseSeasonCsv("", Options(mode));
+    REQUIRE_FALSE(empty.ok());
+    CHECK(empty.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(empty.status().message() == "E0_2425.csv: empty file (no header row)");
+    auto no_home = fd::ParseSeasonCsv("Div,Date,Home,AwayTeam\nE0,16/08/2024,A,B\n", Options(mode));
+    REQUIRE_FALSE(no_home.ok());
+    CHECK(no_home.status().message() == "E0_2425.csv:1: header has no column HomeTeam");
+    auto no_date = fd::ParseSeasonCsv("\xEF\xBB\xBF" "HomeTeam,AwayTeam\r\n", Options(mode));
+    REQUIRE_FALSE(no_date.ok());
+    CHECK(no_date.status().message() == "E0_2425.csv:1: header has no column Date");
+  }
+}
+
+TEST_CASE("football-data: CRLF, LF, BOM and no final newline give identical results",
+          "[football_data]") {
+  const std::string lf = std::string(kHeader) + kRow1 + kRow3;
+  std::string crlf;
+  for (char c : lf) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  const std::string bom = "\xEF\xBB\xBF" + crlf;
+  const std::string no_final = lf.substr(0, lf.size() - 1);
+  for (const std::string& bytes : {lf, crlf, bom, no_final}) {
+    auto r = fd::ParseSeasonCsv(bytes, Options(fd::ParseMode::kStrict));
+    REQUIRE(r.ok());
+    REQUIRE(r->fixtures.size() == 2);
+    CHECK(r->fixtures[1].id() == "football-data:E0:2024-08-17:Arsenal:Wolves");
+    CHECK(r->fixtures[1].kickoff().seconds() == UtcSeconds(2024, 8, 17, 14, 0));
+    CHECK(r->fixtures[1].statistics().at("away.shots") == 9);
+    CHECK(r->lines.size() == 6);
+    CHECK(r->lines.back().decimal_odds() == 13);
+  }
+}
+
+TEST_CASE("football-data: scheduled fixtures, Div as competition, short rows",
+          "[football_data]") {
+  fd::ParseOptions o;  // No league, season or file name.
+  o.mode = fd::ParseMode::kStrict;
+  auto r = fd::ParseSeasonCsv(
+      "Div,Date,HomeTeam,AwayTeam,FTHG,FTAG,FTR,HS,AS,B365H\nSP1,01/09/25,Betis,Getafe\n", o);
+  REQUIRE(r.ok());
+  REQUIRE(r->fixtures.size() == 1);
+  const Fixture& f = r->fixtures[0];
+  CHECK(f.status() == superbet::v1::FIXTURE_STATUS_SCHEDULED);
+  CHECK_FALSE(f.has_full_time());
+  CHECK(f.competition() == "SP1");
+  CHECK(f.id() == "football-data:SP1:2025-09-01:Betis:Getafe");
+  CHECK(f.statistics().empty());
+  CHECK(r->lines.empty());
+  auto bad = fd::ParseSeasonCsv("Date,HomeTeam,AwayTeam\n1/1/25,A,B\nxx,A,B\n", o);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() ==
+        "<input>:3: column Date: expected a date dd/mm/yy or dd/mm/yyyy, got 'xx'");
+}
