@@ -56,33 +56,33 @@ bool SolveDecreasing(F eval, double lo, double hi, double& x, double& residual) 
   return false;
 }
 
-// g(k) = Σ π_i^k − 1 and g'(k) = Σ π_i^k ln π_i (< 0).
-Eval PowerEval(const std::vector<double>& pi, double k) {
+// g(k) = Σ π_i^k − 1 and g'(k) = Σ π_i^k ln π_i (< 0), from the logs ln π_i (π_i^k = e^{k ln π_i}).
+Eval PowerEval(const std::vector<double>& log_pi, double k) {
   Eval e{-1.0, 0.0};
-  for (double p : pi) {
-    const double pk = std::pow(p, k);
+  for (double l : log_pi) {
+    const double pk = std::exp(k * l);
     e.f += pk;
-    e.df += pk * std::log(p);
+    e.df += pk * l;
   }
   return e;
 }
 
-absl::StatusOr<double> SolvePowerExponent(const std::vector<double>& pi) {
-  const double s = Sum(pi);
+// k for the logs ln π_i of a market whose Σ π_i is `s`.
+absl::StatusOr<double> SolvePowerExponent(const std::vector<double>& log_pi, double s) {
   if (s == 1.0) return 1.0;
   double lo = 0.0;  // g(0) = n − 1 > 0.
   double hi = 1.0;
   if (s > 1.0) {  // g(1) = S − 1 > 0: the root lies above 1; double hi until g(hi) < 0.
     lo = 1.0;
     hi = 2.0;
-    for (int i = 0; i < 64 && PowerEval(pi, hi).f > 0; ++i) {
+    for (int i = 0; i < 64 && PowerEval(log_pi, hi).f > 0; ++i) {
       lo = hi;
       hi *= 2.0;
     }
   }
   double k = s > 1.0 ? lo : 1.0;
   double residual = 0.0;
-  if (!SolveDecreasing([&](double x) { return PowerEval(pi, x); }, lo, hi, k, residual)) {
+  if (!SolveDecreasing([&](double x) { return PowerEval(log_pi, x); }, lo, hi, k, residual)) {
     return absl::InternalError(
         absl::StrCat("power margin removal did not converge: k = ", internal::ShortestText(k),
                      ", residual ", internal::ShortestText(residual)));
@@ -177,11 +177,19 @@ absl::StatusOr<std::vector<double>> RemoveMarginAdditive(absl::Span<const double
   return p;
 }
 
+std::vector<double> Logs(const std::vector<double>& pi) {
+  std::vector<double> out;
+  out.reserve(pi.size());
+  for (double p : pi) out.push_back(std::log(p));
+  return out;
+}
+
 absl::StatusOr<std::vector<double>> RemoveMarginPower(absl::Span<const double> decimal_odds) {
   SUPERBET_ASSIGN_OR_RETURN(std::vector<double> p, CheckedInverse(decimal_odds));
-  SUPERBET_ASSIGN_OR_RETURN(const double k, SolvePowerExponent(p));
+  const std::vector<double> log_pi = Logs(p);
+  SUPERBET_ASSIGN_OR_RETURN(const double k, SolvePowerExponent(log_pi, Sum(p)));
   if (k != 1.0) {
-    for (double& x : p) x = std::pow(x, k);
+    for (size_t i = 0; i < p.size(); ++i) p[i] = std::exp(k * log_pi[i]);
   }
   return p;
 }
@@ -215,7 +223,7 @@ absl::StatusOr<std::vector<double>> RemoveMargin(absl::Span<const double> decima
 
 absl::StatusOr<double> PowerExponent(absl::Span<const double> decimal_odds) {
   SUPERBET_ASSIGN_OR_RETURN(const std::vector<double> pi, CheckedInverse(decimal_odds));
-  return SolvePowerExponent(pi);
+  return SolvePowerExponent(Logs(pi), Sum(pi));
 }
 
 absl::StatusOr<double> ShinInsiderShare(absl::Span<const double> decimal_odds) {
