@@ -1,0 +1,81 @@
+// Backtest report metrics: what a run of bets and forecasts adds up to.
+//
+// Definitions (per bet k with stake s_k > 0 and profit q_k = s_k (o_k - 1) if won else -s_k):
+//   turnover = sum s_k; pnl = sum q_k; roi (yield) = pnl / turnover; hit_rate = wins / bets;
+//   per-bet return r_k = q_k / s_k (per unit staked);
+//   sharpe  = mean(r) / sd(r), sd the sample standard deviation (n - 1); 0 when bets < 2 or sd = 0;
+//   sortino = mean(r) / sqrt(mean(min(r, 0)^2)); 0 when no bet lost;
+//   max_drawdown = max over the bankroll path of (peak - bankroll) / peak, a fraction of the peak
+//     bankroll (the path starts at start_bankroll and steps at each settled bet);
+//   clv = mean over bets with a Pinnacle closing price of taken_odds / closing_odds - 1;
+//   brier = mean over forecasts of sum_i (p_i - y_i)^2 over the 3 outcomes (in [0, 2]);
+//   log_loss = mean over forecasts of -ln p_outcome (p floored at 1e-15).
+// Undefined ratios (no bets, no forecasts, no closes) are reported as 0 with the count at 0.
+
+#ifndef SUPERBET_BACKTEST_METRICS_H_
+#define SUPERBET_BACKTEST_METRICS_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "superbet/v1/model.pb.h"
+
+namespace superbet::backtest {
+
+// One settled bet.
+struct BetRecord {
+  std::string fixture_id;
+  std::string season;
+  absl::Time kickoff;
+  superbet::v1::Selection selection = superbet::v1::SELECTION_UNSPECIFIED;
+  double decimal_odds = 0;      // Taken (pre-match price of the odds source).
+  double probability = 0;       // The strategy's probability of the pick.
+  double stake = 0;             // Bankroll currency units, > 0.
+  double profit = 0;            // stake * (odds - 1) if won, else -stake.
+  double bankroll_after = 0;    // After this bet's settlement.
+  bool won = false;
+  std::optional<double> closing_odds;  // Pinnacle closing price of the selection, if any.
+};
+
+// One scored 1X2 forecast.
+struct ForecastRecord {
+  std::string season;
+  std::array<double, 3> probabilities{};  // home, draw, away
+  int outcome = 0;                         // 0 home win, 1 draw, 2 away win
+};
+
+struct Metrics {
+  std::string season;              // "2015/16"; "overall" for the whole run.
+  int64_t matches = 0;             // Matches with the source's three prices (replayed).
+  int64_t skipped_no_odds = 0;     // Matches without them (not replayed).
+  int64_t forecasts = 0;
+  int64_t bets = 0;
+  int64_t wins = 0;
+  int64_t skipped_stake_over_bankroll = 0;
+  double hit_rate = 0;
+  double turnover = 0;
+  double pnl = 0;
+  double roi = 0;
+  double start_bankroll = 0;
+  double final_bankroll = 0;
+  double max_drawdown = 0;
+  double sharpe = 0;
+  double sortino = 0;
+  double clv = 0;
+  int64_t clv_bets = 0;            // Bets with a Pinnacle close (the clv sample).
+  double brier = 0;
+  double log_loss = 0;
+};
+
+// Fills the bet, forecast and bankroll fields of a Metrics (season, matches, skipped_* are left
+// to the caller). `bets` in settlement order; `start_bankroll` is the bankroll before the first.
+Metrics ComputeMetrics(absl::Span<const BetRecord> bets,
+                       absl::Span<const ForecastRecord> forecasts, double start_bankroll);
+
+}  // namespace superbet::backtest
+
+#endif  // SUPERBET_BACKTEST_METRICS_H_

@@ -1,0 +1,71 @@
+#include "superbet/backtest/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace superbet::backtest {
+namespace {
+
+constexpr double kMinProbability = 1e-15;
+
+void AddBetMetrics(absl::Span<const BetRecord> bets, double start_bankroll, Metrics& m) {
+  m.start_bankroll = start_bankroll;
+  m.final_bankroll = start_bankroll;
+  double peak = start_bankroll;
+  double sum_r = 0, sum_r2 = 0, sum_down2 = 0, sum_clv = 0;
+  for (const BetRecord& b : bets) {
+    ++m.bets;
+    if (b.won) ++m.wins;
+    m.turnover += b.stake;
+    m.pnl += b.profit;
+    m.final_bankroll = b.bankroll_after;
+    peak = std::max(peak, b.bankroll_after);
+    if (peak > 0) m.max_drawdown = std::max(m.max_drawdown, (peak - b.bankroll_after) / peak);
+    const double r = b.profit / b.stake;
+    sum_r += r;
+    sum_r2 += r * r;
+    if (r < 0) sum_down2 += r * r;
+    if (b.closing_odds.has_value() && *b.closing_odds > 1.0) {
+      ++m.clv_bets;
+      sum_clv += b.decimal_odds / *b.closing_odds - 1.0;
+    }
+  }
+  if (m.bets == 0) return;
+  const double n = static_cast<double>(m.bets);
+  m.hit_rate = m.wins / n;
+  m.roi = m.turnover > 0 ? m.pnl / m.turnover : 0;
+  const double mean = sum_r / n;
+  if (m.bets >= 2) {
+    const double var = (sum_r2 - n * mean * mean) / (n - 1);
+    if (var > 0) m.sharpe = mean / std::sqrt(var);
+  }
+  if (sum_down2 > 0) m.sortino = mean / std::sqrt(sum_down2 / n);
+  if (m.clv_bets > 0) m.clv = sum_clv / static_cast<double>(m.clv_bets);
+}
+
+void AddForecastMetrics(absl::Span<const ForecastRecord> forecasts, Metrics& m) {
+  double brier = 0, log_loss = 0;
+  for (const ForecastRecord& f : forecasts) {
+    ++m.forecasts;
+    for (int i = 0; i < 3; ++i) {
+      const double y = (i == f.outcome) ? 1.0 : 0.0;
+      brier += (f.probabilities[i] - y) * (f.probabilities[i] - y);
+    }
+    log_loss -= std::log(std::max(f.probabilities[f.outcome], kMinProbability));
+  }
+  if (m.forecasts == 0) return;
+  m.brier = brier / static_cast<double>(m.forecasts);
+  m.log_loss = log_loss / static_cast<double>(m.forecasts);
+}
+
+}  // namespace
+
+Metrics ComputeMetrics(absl::Span<const BetRecord> bets,
+                       absl::Span<const ForecastRecord> forecasts, double start_bankroll) {
+  Metrics m;
+  AddBetMetrics(bets, start_bankroll, m);
+  AddForecastMetrics(forecasts, m);
+  return m;
+}
+
+}  // namespace superbet::backtest

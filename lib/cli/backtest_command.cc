@@ -1,0 +1,351 @@
+// `superbet backtest`: the main job. Replays football-data.co.uk seasons through a strategy and
+// the two baselines (favourite, home; flat stakes, same matches) and prints the report.
+
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "cli/command.h"
+#include "cli/flags.h"
+#include "superbet/backtest/engine.h"
+#include "superbet/backtest/report.h"
+#include "superbet/backtest/strategies.h"
+#include "superbet/core/file.h"
+#include "superbet/core/progress.h"
+#include "superbet/core/status_macros.h"
+#include "superbet/providers/football_data.h"
+
+ABSL_FLAG(std::string, strategy, "model", "Strategy: favourite, home or model.");
+ABSL_FLAG(std::string, odds, "b365", "Odds source: b365, pinnacle, avg or max.");
+ABSL_FLAG(std::string, stake, "",
+          "Staking of the strategy: flat or kelly (default: kelly for model, flat otherwise).");
+ABSL_FLAG(double, bankroll, 1000.0, "Initial bankroll (currency units).");
+ABSL_FLAG(double, stake_unit, 1.0, "Flat stake per bet (currency units).");
+ABSL_FLAG(double, edge, 0.03, "model: minimum p_model - p_market to bet.");
+ABSL_FLAG(double, kelly_multiplier, 0.25, "Fraction of full Kelly, in (0, 1].");
+ABSL_FLAG(double, kelly_cap, 0.05, "Maximum stake as a fraction of the bankroll, in (0, 1].");
+ABSL_FLAG(double, decay, 0.0019, "model: Dixon-Coles time decay xi per day.");
+
+namespace superbet::cli {
+namespace {
+
+namespace fd = superbet::providers::football_data;
+using backtest::BacktestReport;
+using backtest::Metrics;
+
+constexpr char kUsage[] =
+    R"(superbet backtest: replay football-data.co.uk seasons through a betting strategy.
+
+Usage: superbet backtest [--data DIR] [--league E0] [--seasons 1516,1617,...]
+                         [--strategy favourite|home|model] [--odds b365|pinnacle|avg|max]
+                         [--stake flat|kelly] [--bankroll 1000] [--json PATH]
+
+Every match is replayed in kickoff order; a strategy sees only what was known before kickoff
+(pre-match prices of the odds source, results of earlier days). Bets settle at the odds taken.
+The favourite and home baselines (flat stakes, same matches) are always reported beside the
+strategy, per season and overall.
+
+Data:
+  --data DIR        data root laid out like ../shared/data (football-data/<league>_<code>.csv).
+                    Default: $SUPERBET_DATA, else ../shared/data, else ../../shared/data; when
+                    none exists the seasons are downloaded from football-data.co.uk into
+                    $XDG_CACHE_HOME/superbet (else ~/.cache/superbet) and read from there.
+  --league CODE     football-data division code (default E0 = Premier League).
+  --seasons LIST    comma-separated season codes (1516 = 2015/16). Default: every season found
+                    (download: 0001 ... 2425).
+  --strict          fail on the first malformed row (default: skip it and print the count).
+
+Strategy:
+  --strategy NAME   favourite: 1 unit on the lowest-priced 1X2 outcome (ties: home, draw, away);
+                    home: 1 unit on the home side;
+                    model (default): Dixon-Coles model refitted each match day on the matches of
+                    earlier days (last 3 years, decay --decay per day, both teams >= 5 matches);
+                    backs the outcome with the largest edge p_model - p_market (multiplicative
+                    margin removal) when it exceeds --edge.
+  --odds SOURCE     prices bet at: b365 (Bet365), pinnacle, avg (market average), max (market
+                    maximum). Matches without the source's three 1X2 prices are skipped and
+                    counted. Default b365.
+  --stake MODE      flat (--stake_unit per bet) or kelly (--kelly_multiplier x full Kelly,
+                    capped at --kelly_cap of the bankroll at the start of the day). Default: kelly
+                    for model, flat for favourite/home. A stake larger than the bankroll left is
+                    skipped.
+  --bankroll X      initial bankroll, default 1000.
+  --stake_unit X    flat stake, default 1.
+  --edge X          model edge threshold, default 0.03.
+  --kelly_multiplier X   default 0.25.
+  --kelly_cap X     default 0.05 (5 % of bankroll).
+  --decay X         model time decay per day, default 0.0019.
+
+Output:
+  stdout            a table per strategy: per season and overall matches, skipped, bets, hit
+                    rate, turnover, P&L, ROI (yield = P&L / turnover), final bankroll, max
+                    drawdown (fraction of peak), Sharpe and Sortino per bet, CLV vs the Pinnacle
+                    close (and how many bets had one), Brier score and log loss of the strategy's
+                    probabilities (baselines: margin-free market probabilities).
+  --json PATH       also write JSON ('-' = stdout): {strategy, odds, staking, league, seasons,
+                    rejected_rows, rejected_prices, overall, per_season, baselines: {favourite,
+                    home}}; every metrics object has matches, skipped_no_odds, bets, wins,
+                    hit_rate, turnover, pnl, roi, start_bankroll, final_bankroll, max_drawdown,
+                    sharpe, sortino, clv, clv_bets, brier, log_loss, forecasts.
+
+Exit status: 0 done, 1 the job failed (data missing, download failed), 2 bad flags.
+)";
+
+std::string CacheDir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    return absl::StrCat(xdg, "/superbet");
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return absl::StrCat(home, "/.cache/superbet");
+  }
+  return ".superbet-cache";
+}
+
+std::vector<std::string> AllSeasonCodes() {  // 2000/01 ... 2024/25
+  std::vector<std::string> codes;
+  for (int y = 0; y < 25; ++y) codes.push_back(absl::StrFormat("%02d%02d", y, y + 1));
+  return codes;
+}
+
+// Downloads the seasons missing from the cache; returns the cache as data root.
+absl::StatusOr<std::string> DownloadToCache(const std::string& league,
+                                            std::vector<std::string> seasons,
+                                            const absl::Status& why) {
+  const std::string cache = CacheDir();
+  if (seasons.empty()) seasons = AllSeasonCodes();
+  std::fprintf(stderr, "superbet: %s\nsuperbet: using the download cache %s\n",
+               std::string(why.message()).c_str(), cache.c_str());
+  core::ProgressBar bar(static_cast<int64_t>(seasons.size()), "download");
+  for (const std::string& code : seasons) {
+    const std::string path = absl::StrCat(cache, "/football-data/", league, "_", code, ".csv");
+    if (!core::FileExists(path)) {
+      absl::Status s = fd::DownloadSeason(league, code, cache);
+      if (!s.ok()) {
+        return absl::Status(s.code(), absl::StrCat("downloading ", league, " ", code, " from ",
+                                                   fd::SeasonUrl(league, code), " failed: ",
+                                                   s.message()));
+      }
+    }
+    bar.Advance(1, absl::StrCat(league, "_", code, ".csv"));
+  }
+  bar.Done();
+  return cache;
+}
+
+struct LoadedData {
+  std::vector<std::string> seasons;
+  std::vector<superbet::v1::Fixture> fixtures;
+  std::vector<superbet::v1::BettingLine> lines;
+  int rows_rejected = 0;
+  int prices_rejected = 0;
+};
+
+absl::StatusOr<LoadedData> LoadData(const std::string& root, const std::string& league,
+                                    std::vector<std::string> seasons, fd::ParseMode mode) {
+  if (seasons.empty()) {
+    SUPERBET_ASSIGN_OR_RETURN(seasons, fd::FindSeasons(root, league));
+  }
+  LoadedData data;
+  core::ProgressBar bar(static_cast<int64_t>(seasons.size()), "load");
+  for (const std::string& code : seasons) {
+    const std::string file = absl::StrCat(league, "_", code, ".csv");
+    SUPERBET_ASSIGN_OR_RETURN(fd::SeasonData s,
+                              fd::LoadSeasonFile(absl::StrCat(root, "/football-data/", file), mode));
+    data.seasons.push_back(code);
+    data.rows_rejected += s.stats.rows_rejected;
+    data.prices_rejected += s.stats.prices_rejected;
+    std::move(s.fixtures.begin(), s.fixtures.end(), std::back_inserter(data.fixtures));
+    std::move(s.lines.begin(), s.lines.end(), std::back_inserter(data.lines));
+    bar.Advance(1, file);
+  }
+  bar.Done();
+  return data;
+}
+
+nlohmann::json MetricsJson(const Metrics& m) {
+  return {{"season", m.season},
+          {"matches", m.matches},
+          {"skipped_no_odds", m.skipped_no_odds},
+          {"skipped_stake_over_bankroll", m.skipped_stake_over_bankroll},
+          {"bets", m.bets},
+          {"wins", m.wins},
+          {"hit_rate", m.hit_rate},
+          {"turnover", m.turnover},
+          {"pnl", m.pnl},
+          {"roi", m.roi},
+          {"start_bankroll", m.start_bankroll},
+          {"final_bankroll", m.final_bankroll},
+          {"max_drawdown", m.max_drawdown},
+          {"sharpe", m.sharpe},
+          {"sortino", m.sortino},
+          {"clv", m.clv},
+          {"clv_bets", m.clv_bets},
+          {"forecasts", m.forecasts},
+          {"brier", m.brier},
+          {"log_loss", m.log_loss}};
+}
+
+// A run as JSON: the overall metrics at the top level (so `baselines.home.roi` works), plus
+// `overall` and `per_season`.
+nlohmann::json RunJson(const BacktestReport& r) {
+  nlohmann::json j = MetricsJson(r.overall);
+  j["strategy"] = r.strategy;
+  j["staking"] = std::string(backtest::StakingName(r.options.staking));
+  j["overall"] = MetricsJson(r.overall);
+  j["per_season"] = nlohmann::json::array();
+  for (const Metrics& m : r.per_season) j["per_season"].push_back(MetricsJson(m));
+  return j;
+}
+
+absl::StatusOr<std::string> ReportJson(const BacktestReport& main, const BacktestReport& fav,
+                                       const BacktestReport& home, const LoadedData& data,
+                                       const std::string& league) {
+  try {
+    nlohmann::json j = RunJson(main);
+    j["odds"] = std::string(backtest::OddsSourceName(main.options.odds_source));
+    j["league"] = league;
+    j["seasons"] = data.seasons;
+    j["bankroll"] = main.options.initial_bankroll;
+    j["rejected_rows"] = data.rows_rejected;
+    j["rejected_prices"] = data.prices_rejected;
+    j["baselines"] = {{"favourite", RunJson(fav)}, {"home", RunJson(home)}};
+    return j.dump(2);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("writing the JSON report: ", e.what()));
+  }
+}
+
+struct Config {
+  std::string strategy;
+  backtest::EngineOptions strategy_options;
+  backtest::EngineOptions baseline_options;
+  backtest::ModelStrategyOptions model;
+};
+
+absl::StatusOr<Config> ReadFlags() {
+  Config c;
+  c.strategy = absl::GetFlag(FLAGS_strategy);
+  SUPERBET_ASSIGN_OR_RETURN(backtest::OddsSource source,
+                            backtest::ParseOddsSource(absl::GetFlag(FLAGS_odds)));
+  backtest::EngineOptions o;
+  o.odds_source = source;
+  o.initial_bankroll = absl::GetFlag(FLAGS_bankroll);
+  o.flat_stake = absl::GetFlag(FLAGS_stake_unit);
+  o.kelly_multiplier = absl::GetFlag(FLAGS_kelly_multiplier);
+  o.kelly_cap = absl::GetFlag(FLAGS_kelly_cap);
+  c.baseline_options = o;
+  const std::string stake = absl::GetFlag(FLAGS_stake);
+  if (stake.empty()) {
+    o.staking = c.strategy == "model" ? backtest::Staking::kKelly : backtest::Staking::kFlat;
+  } else {
+    SUPERBET_ASSIGN_OR_RETURN(o.staking, backtest::ParseStaking(stake));
+  }
+  c.strategy_options = o;
+  c.model.edge_threshold = absl::GetFlag(FLAGS_edge);
+  c.model.dixon_coles.xi_per_day = absl::GetFlag(FLAGS_decay);
+  return c;
+}
+
+std::vector<std::string> SeasonsFlag() {
+  const std::string flag = absl::GetFlag(FLAGS_seasons);
+  if (flag.empty()) return {};
+  return absl::StrSplit(flag, ',', absl::SkipWhitespace());
+}
+
+int RunBacktestCommand(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    std::fprintf(stderr, "superbet backtest: unexpected argument '%s' (see --help)\n",
+                 args[0].c_str());
+    return 2;
+  }
+  auto config = ReadFlags();
+  if (!config.ok()) {
+    std::fprintf(stderr, "superbet backtest: %s\n", std::string(config.status().message()).c_str());
+    return 2;
+  }
+  auto strategy = backtest::MakeStrategy(config->strategy, config->model);
+  if (!strategy.ok()) {
+    std::fprintf(stderr, "superbet backtest: %s\n",
+                 std::string(strategy.status().message()).c_str());
+    return 2;
+  }
+  const std::string league = absl::GetFlag(FLAGS_league);
+  const std::vector<std::string> seasons = SeasonsFlag();
+  auto root = ResolveDataRoot();
+  if (!root.ok() && absl::GetFlag(FLAGS_data).empty()) {
+    root = DownloadToCache(league, seasons, root.status());
+  }
+  if (!root.ok()) {
+    std::fprintf(stderr, "superbet backtest: %s\n", std::string(root.status().message()).c_str());
+    return 1;
+  }
+  const fd::ParseMode mode =
+      absl::GetFlag(FLAGS_strict) ? fd::ParseMode::kStrict : fd::ParseMode::kLenient;
+  auto data = LoadData(*root, league, seasons, mode);
+  if (!data.ok()) {
+    std::fprintf(stderr, "superbet backtest: %s\n", std::string(data.status().message()).c_str());
+    return 1;
+  }
+  backtest::FavouriteStrategy favourite;
+  backtest::HomeStrategy home;
+  auto main_report = backtest::RunBacktest(data->fixtures, data->lines, **strategy,
+                                           config->strategy_options);
+  auto fav_report =
+      backtest::RunBacktest(data->fixtures, data->lines, favourite, config->baseline_options);
+  auto home_report =
+      backtest::RunBacktest(data->fixtures, data->lines, home, config->baseline_options);
+  for (const auto* r : {&main_report, &fav_report, &home_report}) {
+    if (!r->ok()) {
+      std::fprintf(stderr, "superbet backtest: %s\n", std::string(r->status().message()).c_str());
+      return 1;
+    }
+  }
+  std::printf("superbet backtest: league %s, %zu season(s) %s, odds %s, bankroll %g\n",
+              league.c_str(), data->seasons.size(), absl::StrJoin(data->seasons, ",").c_str(),
+              std::string(backtest::OddsSourceName(config->strategy_options.odds_source)).c_str(),
+              config->strategy_options.initial_bankroll);
+  std::printf("rejected (lenient mode): %d malformed row(s) skipped, %d bad price(s) dropped\n\n",
+              data->rows_rejected, data->prices_rejected);
+  const std::string title = absl::StrCat("strategy ", main_report->strategy, " (",
+                                         backtest::StakingLabel(*main_report), ")");
+  std::fputs(backtest::FormatReportTable(*main_report, title).c_str(), stdout);
+  std::fputs("\n", stdout);
+  std::fputs(backtest::FormatReportTable(
+                 *fav_report, "baseline favourite (" + backtest::StakingLabel(*fav_report) + ")")
+                 .c_str(),
+             stdout);
+  std::fputs("\n", stdout);
+  std::fputs(backtest::FormatReportTable(
+                 *home_report, "baseline home (" + backtest::StakingLabel(*home_report) + ")")
+                 .c_str(),
+             stdout);
+  std::fflush(stdout);
+  if (!absl::GetFlag(FLAGS_json).empty()) {
+    auto json = ReportJson(*main_report, *fav_report, *home_report, *data, league);
+    if (!json.ok()) {
+      std::fprintf(stderr, "superbet backtest: %s\n", std::string(json.status().message()).c_str());
+      return 1;
+    }
+    if (!WriteJsonOutput(*json)) return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace superbet::cli
+
+SUPERBET_REGISTER_COMMAND(backtest, "backtest",
+                          "Backtest a strategy and the favourite/home baselines on real seasons.",
+                          superbet::cli::kUsage, &superbet::cli::RunBacktestCommand);

@@ -1,0 +1,285 @@
+// Backtest engine tests on the real E0 files.
+//
+// Oracles:
+//  * hand check of the favourite and home baselines on E0_1516.csv at Bet365 prices, 1 unit flat,
+//    computed independently of this library with
+//      awk -F, 'NR>1{h=$24;d=$25;a=$26; m=h; s="H"; if(d<m){m=d;s="D"} if(a<m){m=a;s="A"}
+//               n++; if(s==$7){p+=m-1;w++} else p-=1} END{printf "%d %d %.6f\n",n,w,p}' E0_1516.csv
+//      -> 380 bets, 180 won, P&L -41.660000 (columns 24-26 are B365H/D/A, 7 is FTR)
+//    and the same in Python (csv.DictReader; home: +B365H-1 when FTR == 'H' else -1)
+//      -> home P&L -33.67 over 380 bets;
+//  * the no-leak contract of strategy.h, checked by a "cheating" strategy that looks for
+//    everything it must not see;
+//  * Kelly: FractionalKelly(0.9, o, 0.25, 0.05) at odds > 2 is capped, so the stake is exactly 5 %
+//    of the bankroll at the start of the day.
+
+#include "superbet/backtest/engine.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "superbet/backtest/strategies.h"
+#include "superbet/providers/football_data.h"
+#include "support/test_data.h"
+
+namespace superbet::backtest {
+namespace {
+
+using superbet::providers::football_data::LoadSeasonFile;
+using superbet::providers::football_data::ParseMode;
+using superbet::providers::football_data::SeasonData;
+using superbet::v1::Fixture;
+
+const SeasonData& Season1516() {
+  static const SeasonData* data = [] {
+    auto s = LoadSeasonFile(superbet::testing::DataPath("football-data/E0_1516.csv"),
+                            ParseMode::kStrict);
+    REQUIRE(s.ok());
+    return new SeasonData(std::move(*s));
+  }();
+  return *data;
+}
+
+absl::Time Kickoff(const Fixture& f) { return absl::FromUnixSeconds(f.kickoff().seconds()); }
+absl::CivilDay Day(const Fixture& f) { return absl::ToCivilDay(Kickoff(f), absl::UTCTimeZone()); }
+
+TEST_CASE("favourite baseline on E0 2015/16 at Bet365 equals the hand check") {
+  const SeasonData& s = Season1516();
+  FavouriteStrategy favourite;
+  auto report = RunBacktest(s.fixtures, s.lines, favourite, EngineOptions{});
+  REQUIRE(report.ok());
+  const Metrics& m = report->overall;
+  CHECK(m.matches == 380);
+  CHECK(m.skipped_no_odds == 0);
+  CHECK(m.bets == 380);
+  CHECK(m.wins == 180);
+  CHECK(m.turnover == Approx(380.0));
+  CHECK(m.pnl == Approx(-41.66).margin(1e-9));
+  CHECK(m.roi == Approx(-41.66 / 380).margin(1e-12));
+  CHECK(m.hit_rate == Approx(180.0 / 380));
+  CHECK(m.final_bankroll == Approx(1000 - 41.66).margin(1e-9));
+  CHECK(m.forecasts == 380);
+  REQUIRE(report->per_season.size() == 1);
+  CHECK(report->per_season[0].season == "2015/16");
+  CHECK(report->per_season[0].pnl == Approx(-41.66).margin(1e-9));
+  // Every 2015/16 row has PSCH/PSCD/PSCA: every bet has a Pinnacle close.
+  CHECK(m.clv_bets == 380);
+  CHECK(m.brier > 0.5);
+  CHECK(m.brier < 0.65);
+}
+
+TEST_CASE("home baseline on E0 2015/16 at Bet365 equals the hand check") {
+  const SeasonData& s = Season1516();
+  HomeStrategy home;
+  auto report = RunBacktest(s.fixtures, s.lines, home, EngineOptions{});
+  REQUIRE(report.ok());
+  CHECK(report->overall.bets == 380);
+  CHECK(report->overall.pnl == Approx(-33.67).margin(1e-9));
+  for (const BetRecord& b : report->bets) CHECK(b.selection == superbet::v1::SELECTION_HOME);
+}
+
+// Records what it is shown and tries to find what it must not see.
+class CheatingStrategy final : public Strategy {
+ public:
+  std::string name() const override { return "cheat"; }
+  absl::StatusOr<Decision> Decide(const MatchView& match,
+                                  absl::Span<const Fixture> history) override {
+    ++calls;
+    if (match.fixture.has_full_time() || match.fixture.has_half_time() ||
+        !match.fixture.statistics().empty() ||
+        match.fixture.status() != superbet::v1::FIXTURE_STATUS_SCHEDULED) {
+      ++saw_result;
+    }
+    for (const auto& l : match.lines) {
+      if (l.is_closing()) ++saw_closing;
+      if (l.bookmaker() != "Bet365") ++saw_other_bookmaker;
+    }
+    const absl::CivilDay day = Day(match.fixture);
+    for (const Fixture& h : history) {
+      if (Day(h) >= day) ++saw_same_or_later_day;
+      if (h.id() == match.fixture.id()) ++saw_own_result;
+    }
+    if (!history.empty() && Kickoff(history.back()) < last_kickoff_seen) ++history_out_of_order;
+    if (Kickoff(match.fixture) < last_kickoff_seen) ++calls_out_of_order;
+    last_kickoff_seen = Kickoff(match.fixture);
+    history_sizes[day] = history.size();
+    Decision d;
+    d.selection = superbet::v1::SELECTION_HOME;
+    return d;
+  }
+  int calls = 0, saw_result = 0, saw_closing = 0, saw_other_bookmaker = 0;
+  int saw_same_or_later_day = 0, saw_own_result = 0;
+  int history_out_of_order = 0, calls_out_of_order = 0;
+  absl::Time last_kickoff_seen = absl::InfinitePast();
+  std::map<absl::CivilDay, size_t> history_sizes;
+};
+
+TEST_CASE("a strategy cannot see the result, closing odds or same-day results before settlement") {
+  const SeasonData& s = Season1516();
+  CheatingStrategy cheat;
+  auto report = RunBacktest(s.fixtures, s.lines, cheat, EngineOptions{});
+  REQUIRE(report.ok());
+  CHECK(cheat.calls == 380);
+  CHECK(cheat.saw_result == 0);
+  CHECK(cheat.saw_closing == 0);
+  CHECK(cheat.saw_other_bookmaker == 0);
+  CHECK(cheat.saw_same_or_later_day == 0);
+  CHECK(cheat.saw_own_result == 0);
+  CHECK(cheat.calls_out_of_order == 0);
+  // The history is complete: on each day it holds every match of the earlier days.
+  for (const auto& [day, size] : cheat.history_sizes) {
+    const auto earlier = std::count_if(s.fixtures.begin(), s.fixtures.end(),
+                                       [&](const Fixture& f) { return Day(f) < day; });
+    CHECK(size == static_cast<size_t>(earlier));
+  }
+  // The input fixtures were not modified (results still there for settlement).
+  CHECK(report->bets.size() == 380);
+}
+
+TEST_CASE("replay is chronological whatever the input order") {
+  const SeasonData& s = Season1516();
+  std::vector<Fixture> reversed(s.fixtures.rbegin(), s.fixtures.rend());
+  CheatingStrategy cheat;
+  auto shuffled = RunBacktest(reversed, s.lines, cheat, EngineOptions{});
+  REQUIRE(shuffled.ok());
+  CHECK(cheat.calls_out_of_order == 0);
+  CHECK(cheat.saw_same_or_later_day == 0);
+  HomeStrategy home;
+  auto ordered = RunBacktest(s.fixtures, s.lines, home, EngineOptions{});
+  REQUIRE(ordered.ok());
+  CHECK(shuffled->overall.pnl == Approx(ordered->overall.pnl).margin(1e-9));
+  for (size_t k = 1; k < shuffled->bets.size(); ++k) {
+    CHECK(shuffled->bets[k - 1].kickoff <= shuffled->bets[k].kickoff);
+  }
+}
+
+// Claims 90 % on the away side of every match.
+class OverconfidentStrategy final : public Strategy {
+ public:
+  std::string name() const override { return "overconfident"; }
+  absl::StatusOr<Decision> Decide(const MatchView& match, absl::Span<const Fixture>) override {
+    Decision d;
+    d.selection = superbet::v1::SELECTION_AWAY;
+    d.probability = 0.9;
+    d.probabilities = std::array<double, 3>{0.05, 0.05, 0.9};
+    (void)match;
+    return d;
+  }
+};
+
+TEST_CASE("Kelly stakes are capped at 5 % of the bankroll at the start of the day") {
+  const SeasonData& s = Season1516();
+  OverconfidentStrategy strategy;
+  EngineOptions o;
+  o.staking = Staking::kKelly;
+  auto report = RunBacktest(s.fixtures, s.lines, strategy, o);
+  REQUIRE(report.ok());
+  REQUIRE(!report->bets.empty());
+  // First day (2015-08-08): 6 matches, each staked 5 % of 1000 = 50 (full Kelly at p = 0.9 and
+  // away odds >= 1.4 is >= 0.65; a quarter of it >= 0.16 > 0.05).
+  double bankroll = 1000;
+  absl::CivilDay day = absl::ToCivilDay(report->bets[0].kickoff, absl::UTCTimeZone());
+  double day_start = bankroll;
+  for (const BetRecord& b : report->bets) {
+    const absl::CivilDay d = absl::ToCivilDay(b.kickoff, absl::UTCTimeZone());
+    if (d != day) {
+      day = d;
+      day_start = bankroll;
+    }
+    CHECK(b.stake <= 0.05 * day_start + 1e-9);
+    CHECK(b.stake > 0);
+    bankroll = b.bankroll_after;
+  }
+  CHECK(report->bets[0].stake == Approx(50.0));
+  CHECK(report->overall.max_drawdown > 0);
+  CHECK(report->overall.max_drawdown <= 1.0);
+}
+
+TEST_CASE("a stake larger than the remaining bankroll is skipped and counted") {
+  const SeasonData& s = Season1516();
+  HomeStrategy home;
+  EngineOptions o;
+  o.initial_bankroll = 2.5;
+  o.flat_stake = 1.0;
+  auto report = RunBacktest(s.fixtures, s.lines, home, o);
+  REQUIRE(report.ok());
+  // 2015-08-08 has 6 matches: 2 bets fit in 2.5 units, the other 4 are skipped.
+  CHECK(report->overall.skipped_stake_over_bankroll >= 4);
+  for (const BetRecord& b : report->bets) CHECK(b.bankroll_after >= -1e-9);
+}
+
+TEST_CASE("matches without the source's three prices are skipped and counted") {
+  const SeasonData& s = Season1516();
+  std::vector<superbet::v1::BettingLine> lines;
+  const std::string dropped = s.fixtures[0].id();
+  for (const auto& l : s.lines) {
+    if (!(l.fixture_id() == dropped && l.bookmaker() == "Bet365" &&
+          l.selection() == superbet::v1::SELECTION_DRAW)) {
+      lines.push_back(l);
+    }
+  }
+  FavouriteStrategy favourite;
+  auto report = RunBacktest(s.fixtures, lines, favourite, EngineOptions{});
+  REQUIRE(report.ok());
+  CHECK(report->overall.matches == 379);
+  CHECK(report->overall.skipped_no_odds == 1);
+  CHECK(report->overall.bets == 379);
+}
+
+TEST_CASE("odds sources select the bookmaker; bad options are rejected") {
+  const SeasonData& s = Season1516();
+  FavouriteStrategy favourite;
+  EngineOptions o;
+  o.odds_source = OddsSource::kPinnacle;
+  auto report = RunBacktest(s.fixtures, s.lines, favourite, o);
+  REQUIRE(report.ok());
+  CHECK(report->overall.bets == 380);
+  // Taken at PSH/PSD/PSA, closing at PSCH/PSCD/PSCA: row 2 (Bournemouth v Aston Villa, PSH 1.95,
+  // PSCH 1.82) is the first bet, on the home favourite.
+  CHECK(report->bets[0].decimal_odds == Approx(1.95));
+  REQUIRE(report->bets[0].closing_odds.has_value());
+  CHECK(*report->bets[0].closing_odds == Approx(1.82));
+  o.kelly_cap = 1.5;
+  CHECK(RunBacktest(s.fixtures, s.lines, favourite, o).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(ParseOddsSource("MAX").value() == OddsSource::kMarketMax);
+  CHECK(!ParseOddsSource("betfair").ok());
+  CHECK(ParseStaking("kelly").value() == Staking::kKelly);
+  CHECK(!ParseStaking("martingale").ok());
+}
+
+TEST_CASE("model strategy: walk-forward over two seasons, forecasts beat the uniform Brier") {
+  std::vector<Fixture> fixtures;
+  std::vector<superbet::v1::BettingLine> lines;
+  for (const char* file : {"football-data/E0_1415.csv", "football-data/E0_1516.csv"}) {
+    auto s = LoadSeasonFile(superbet::testing::DataPath(file), ParseMode::kStrict);
+    REQUIRE(s.ok());
+    fixtures.insert(fixtures.end(), s->fixtures.begin(), s->fixtures.end());
+    lines.insert(lines.end(), s->lines.begin(), s->lines.end());
+  }
+  ModelStrategy model;
+  EngineOptions o;
+  o.staking = Staking::kKelly;
+  auto report = RunBacktest(fixtures, lines, model, o);
+  REQUIRE(report.ok());
+  REQUIRE(report->per_season.size() == 2);
+  const Metrics& second = report->per_season[1];
+  CHECK(second.season == "2015/16");
+  CHECK(second.forecasts > 300);         // Promoted sides need 5 matches first.
+  CHECK(second.brier < 2.0 / 3.0);       // Uniform forecast's Brier score.
+  CHECK(second.log_loss < std::log(3.0));
+  CHECK(report->overall.bets > 0);
+  CHECK(model.fits() > 100);
+  for (const BetRecord& b : report->bets) {
+    CHECK(b.stake <= 0.05 * 2000);  // Never more than the cap of any reachable bankroll.
+  }
+}
+
+}  // namespace
+}  // namespace superbet::backtest
