@@ -93,7 +93,8 @@ absl::Status ValidateOptions(const EngineOptions& o) {
         absl::StrCat("kelly_multiplier must be in (0, 1], got ", o.kelly_multiplier));
   }
   if (!positive(o.kelly_cap) || o.kelly_cap > 1) {
-    return absl::InvalidArgumentError(absl::StrCat("kelly_cap must be in (0, 1], got ", o.kelly_cap));
+    return absl::InvalidArgumentError(
+        absl::StrCat("kelly_cap must be in (0, 1], got ", o.kelly_cap));
   }
   return absl::OkStatus();
 }
@@ -182,9 +183,9 @@ class Replay {
 
   absl::StatusOr<double> Stake(const Decision& d, double odds, double day_bankroll) {
     if (options_.staking == Staking::kFlat) return options_.flat_stake;
-    SUPERBET_ASSIGN_OR_RETURN(double fraction,
-                              odds::FractionalKelly(d.probability, odds, options_.kelly_multiplier,
-                                                    options_.kelly_cap));
+    SUPERBET_ASSIGN_OR_RETURN(
+        double fraction,
+        odds::FractionalKelly(d.probability, odds, options_.kelly_multiplier, options_.kelly_cap));
     return fraction * day_bankroll;
   }
 
@@ -314,8 +315,8 @@ absl::string_view StakingName(Staking staking) {
 }
 
 absl::StatusOr<BacktestReport> RunBacktest(absl::Span<const Fixture> fixtures,
-                                           absl::Span<const BettingLine> lines,
-                                           Strategy& strategy, const EngineOptions& options) {
+                                           absl::Span<const BettingLine> lines, Strategy& strategy,
+                                           const EngineOptions& options) {
   SUPERBET_RETURN_IF_ERROR(ValidateOptions(options));
   std::vector<const Fixture*> order;
   order.reserve(fixtures.size());

@@ -60,8 +60,8 @@ void AddForecastMetrics(absl::Span<const ForecastRecord> forecasts, Metrics& m) 
 
 }  // namespace
 
-Metrics ComputeMetrics(absl::Span<const BetRecord> bets,
-                       absl::Span<const ForecastRecord> forecasts, double start_bankroll) {
+Metrics ComputeMetrics(absl::Span<const BetRecord> bets, absl::Span<const ForecastRecord> forecasts,
+                       double start_bankroll) {
   Metrics m;
   AddBetMetrics(bets, start_bankroll, m);
   AddForecastMetrics(forecasts, m);

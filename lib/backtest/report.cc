@@ -6,8 +6,7 @@
 namespace superbet::backtest {
 namespace {
 
-constexpr char kHeader[] =
-    "%-8s %7s %5s %5s %6s %9s %9s %7s %9s %6s %7s %7s %12s %6s %7s\n";
+constexpr char kHeader[] = "%-8s %7s %5s %5s %6s %9s %9s %7s %9s %6s %7s %7s %12s %6s %7s\n";
 
 std::string Row(const Metrics& m) {
   const std::string clv =

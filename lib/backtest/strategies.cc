@@ -18,7 +18,9 @@ absl::Time KickoffTime(const Fixture& f) {
   return absl::FromUnixSeconds(f.kickoff().seconds()) + absl::Nanoseconds(f.kickoff().nanos());
 }
 
-const std::string& TeamKey(const superbet::v1::Team& t) { return t.id().empty() ? t.name() : t.id(); }
+const std::string& TeamKey(const superbet::v1::Team& t) {
+  return t.id().empty() ? t.name() : t.id();
+}
 
 Decision Pick(const MatchView& match, int index) {
   Decision d;
@@ -77,13 +79,14 @@ absl::StatusOr<Decision> ModelStrategy::Decide(const MatchView& match,
     model_.reset();
     const absl::Time day_start = absl::FromCivil(day, absl::UTCTimeZone());
     const absl::Time window_start = day_start - absl::Hours(24) * options_.window_days;
-    auto first = std::lower_bound(
-        results_.begin(), results_.end(), window_start,
-        [](const ratings::MatchResult& m, absl::Time t) { return m.kickoff < t; });
+    auto first =
+        std::lower_bound(results_.begin(), results_.end(), window_start,
+                         [](const ratings::MatchResult& m, absl::Time t) { return m.kickoff < t; });
     // results_ ends with the last day before `day`: only strictly earlier dates are fitted.
     const absl::Span<const ratings::MatchResult> window =
         absl::MakeConstSpan(results_).subspan(static_cast<size_t>(first - results_.begin()));
-    if (!window.empty() && window.back().kickoff < day_start) {
+    if (window.size() >= static_cast<size_t>(std::max(1, options_.min_fit_matches)) &&
+        window.back().kickoff < day_start) {
       auto fitted = ratings::DixonColesModel::Fit(window, day_start, options_.dixon_coles);
       if (fitted.ok()) {
         model_ = std::move(*fitted);

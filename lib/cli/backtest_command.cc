@@ -5,11 +5,10 @@
 #include <cstdlib>
 #include <iterator>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
@@ -133,9 +132,9 @@ absl::StatusOr<std::string> DownloadToCache(const std::string& league,
     if (!core::FileExists(path)) {
       absl::Status s = fd::DownloadSeason(league, code, cache);
       if (!s.ok()) {
-        return absl::Status(s.code(), absl::StrCat("downloading ", league, " ", code, " from ",
-                                                   fd::SeasonUrl(league, code), " failed: ",
-                                                   s.message()));
+        return absl::Status(s.code(),
+                            absl::StrCat("downloading ", league, " ", code, " from ",
+                                         fd::SeasonUrl(league, code), " failed: ", s.message()));
       }
     }
     bar.Advance(1, absl::StrCat(league, "_", code, ".csv"));
@@ -161,8 +160,8 @@ absl::StatusOr<LoadedData> LoadData(const std::string& root, const std::string& 
   core::ProgressBar bar(static_cast<int64_t>(seasons.size()), "load");
   for (const std::string& code : seasons) {
     const std::string file = absl::StrCat(league, "_", code, ".csv");
-    SUPERBET_ASSIGN_OR_RETURN(fd::SeasonData s,
-                              fd::LoadSeasonFile(absl::StrCat(root, "/football-data/", file), mode));
+    SUPERBET_ASSIGN_OR_RETURN(
+        fd::SeasonData s, fd::LoadSeasonFile(absl::StrCat(root, "/football-data/", file), mode));
     data.seasons.push_back(code);
     data.rows_rejected += s.stats.rows_rejected;
     data.prices_rejected += s.stats.prices_rejected;
@@ -300,8 +299,8 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   }
   backtest::FavouriteStrategy favourite;
   backtest::HomeStrategy home;
-  auto main_report = backtest::RunBacktest(data->fixtures, data->lines, **strategy,
-                                           config->strategy_options);
+  auto main_report =
+      backtest::RunBacktest(data->fixtures, data->lines, **strategy, config->strategy_options);
   auto fav_report =
       backtest::RunBacktest(data->fixtures, data->lines, favourite, config->baseline_options);
   auto home_report =

@@ -43,8 +43,8 @@ absl::Status ValidateOptions(const DixonColesOptions& o) {
     return absl::InvalidArgumentError(absl::StrCat("xi_per_day must be >= 0, got ", o.xi_per_day));
   }
   if (o.max_goals < 1 || o.max_goals > 30) {
-    return absl::InvalidArgumentError(absl::StrCat("max_goals must be in [1, 30], got ",
-                                                   o.max_goals));
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_goals must be in [1, 30], got ", o.max_goals));
   }
   if (o.max_iterations < 1 || !(o.tolerance > 0)) {
     return absl::InvalidArgumentError("max_iterations must be >= 1 and tolerance > 0");
@@ -73,8 +73,8 @@ absl::StatusOr<std::vector<double>> ScoreMatrix(double lambda, double mu, double
         absl::StrCat("expected goals must be finite and > 0, got lambda=", lambda, " mu=", mu));
   }
   if (max_goals < 1 || max_goals > 30) {
-    return absl::InvalidArgumentError(absl::StrCat("max_goals must be in [1, 30], got ",
-                                                   max_goals));
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_goals must be in [1, 30], got ", max_goals));
   }
   const int n = max_goals + 1;
   std::vector<double> px(n), py(n);
@@ -90,8 +90,8 @@ absl::StatusOr<std::vector<double>> ScoreMatrix(double lambda, double mu, double
     for (int y = 0; y < n; ++y) {
       const double t = DixonColesTau(x, y, lambda, mu, rho);
       if (t < 0) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "tau(%d,%d) < 0 for rho=%g lambda=%g mu=%g", x, y, rho, lambda, mu));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("tau(%d,%d) < 0 for rho=%g lambda=%g mu=%g", x, y, rho, lambda, mu));
       }
       m[x * n + y] = t * px[x] * py[y];
       total += m[x * n + y];
@@ -153,9 +153,9 @@ absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResul
       return absl::InvalidArgumentError(absl::StrCat("team plays itself: ", m.home));
     }
     if (m.kickoff > as_of) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "look-ahead: ", m.home, " v ", m.away, " kicks off at ", absl::FormatTime(m.kickoff),
-          ", after as_of ", absl::FormatTime(as_of)));
+      return absl::InvalidArgumentError(absl::StrCat("look-ahead: ", m.home, " v ", m.away,
+                                                     " kicks off at ", absl::FormatTime(m.kickoff),
+                                                     ", after as_of ", absl::FormatTime(as_of)));
     }
     const double days = std::floor(absl::ToDoubleHours(as_of - m.kickoff) / 24.0);
     ms.push_back({team_index(m.home), team_index(m.away), m.home_goals, m.away_goals,

@@ -15,9 +15,8 @@
 
 #include "superbet/backtest/engine.h"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <set>
 #include <string>
@@ -271,8 +270,8 @@ TEST_CASE("model strategy: walk-forward over two seasons, forecasts beat the uni
   REQUIRE(report->per_season.size() == 2);
   const Metrics& second = report->per_season[1];
   CHECK(second.season == "2015/16");
-  CHECK(second.forecasts > 300);         // Promoted sides need 5 matches first.
-  CHECK(second.brier < 2.0 / 3.0);       // Uniform forecast's Brier score.
+  CHECK(second.forecasts > 300);    // Promoted sides need 5 matches first.
+  CHECK(second.brier < 2.0 / 3.0);  // Uniform forecast's Brier score.
   CHECK(second.log_loss < std::log(3.0));
   CHECK(report->overall.bets > 0);
   CHECK(model.fits() > 100);

@@ -15,7 +15,6 @@
 #include "superbet/backtest/metrics.h"
 
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <vector>
 

@@ -15,7 +15,6 @@
 #include "superbet/ratings/dixon_coles.h"
 
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -100,8 +99,10 @@ TEST_CASE("score matrix rejects bad rates and an infeasible rho") {
 TEST_CASE("two-team fit reproduces the sample means (Poisson MLE closed form)") {
   const absl::Time t = Day(2016, 1, 1);
   std::vector<MatchResult> ms = {
-      {"A", "B", 2, 0, t}, {"A", "B", 2, 1, t},  // A at home: mean 2 - 0.5
-      {"B", "A", 1, 1, t}, {"B", "A", 1, 1, t},  // B at home: mean 1 - 1
+      {"A", "B", 2, 0, t},
+      {"A", "B", 2, 1, t},  // A at home: mean 2 - 0.5
+      {"B", "A", 1, 1, t},
+      {"B", "A", 1, 1, t},  // B at home: mean 1 - 1
   };
   DixonColesOptions o;
   o.xi_per_day = 0;
@@ -126,8 +127,7 @@ TEST_CASE("fit rejects look-ahead, empty and degenerate input") {
   CHECK(DixonColesModel::Fit(future, t).status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(DixonColesModel::Fit({}, t).status().code() == absl::StatusCode::kInvalidArgument);
   std::vector<MatchResult> goalless = {{"A", "B", 0, 0, t}};
-  CHECK(DixonColesModel::Fit(goalless, t).status().code() ==
-        absl::StatusCode::kFailedPrecondition);
+  CHECK(DixonColesModel::Fit(goalless, t).status().code() == absl::StatusCode::kFailedPrecondition);
   std::vector<MatchResult> self = {{"A", "A", 1, 0, t}};
   CHECK(DixonColesModel::Fit(self, t).status().code() == absl::StatusCode::kInvalidArgument);
   std::vector<MatchResult> ok = {{"A", "B", 1, 0, t}, {"B", "A", 2, 1, t}};
@@ -153,7 +153,8 @@ TEST_CASE("real season (E0 2015/16): score equations hold, rho is a maximum, str
   double f0 = 0, fp = 0, fm = 0;  // weighted sum of log tau at rho, rho +- 0.005
   const double g = model->home_advantage(), rho = model->rho();
   for (const MatchResult& m : ms) {
-    const double w = std::exp(-o.xi_per_day * std::floor(absl::ToDoubleHours(as_of - m.kickoff) / 24));
+    const double w =
+        std::exp(-o.xi_per_day * std::floor(absl::ToDoubleHours(as_of - m.kickoff) / 24));
     const double lam = model->attack(m.home) * model->defence(m.away) * g;
     const double mu = model->attack(m.away) * model->defence(m.home);
     scored[m.home] += w * m.home_goals;

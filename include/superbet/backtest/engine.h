@@ -52,9 +52,9 @@ struct EngineOptions {
 struct BacktestReport {
   std::string strategy;
   EngineOptions options;
-  Metrics overall;                   // season = "overall"
-  std::vector<Metrics> per_season;   // In order of each season's first kickoff.
-  std::vector<BetRecord> bets;       // Settlement order.
+  Metrics overall;                  // season = "overall"
+  std::vector<Metrics> per_season;  // In order of each season's first kickoff.
+  std::vector<BetRecord> bets;      // Settlement order.
   std::vector<ForecastRecord> forecasts;
 };
 

@@ -32,11 +32,11 @@ struct BetRecord {
   std::string season;
   absl::Time kickoff;
   superbet::v1::Selection selection = superbet::v1::SELECTION_UNSPECIFIED;
-  double decimal_odds = 0;      // Taken (pre-match price of the odds source).
-  double probability = 0;       // The strategy's probability of the pick.
-  double stake = 0;             // Bankroll currency units, > 0.
-  double profit = 0;            // stake * (odds - 1) if won, else -stake.
-  double bankroll_after = 0;    // After this bet's settlement.
+  double decimal_odds = 0;    // Taken (pre-match price of the odds source).
+  double probability = 0;     // The strategy's probability of the pick.
+  double stake = 0;           // Bankroll currency units, > 0.
+  double profit = 0;          // stake * (odds - 1) if won, else -stake.
+  double bankroll_after = 0;  // After this bet's settlement.
   bool won = false;
   std::optional<double> closing_odds;  // Pinnacle closing price of the selection, if any.
 };
@@ -45,13 +45,13 @@ struct BetRecord {
 struct ForecastRecord {
   std::string season;
   std::array<double, 3> probabilities{};  // home, draw, away
-  int outcome = 0;                         // 0 home win, 1 draw, 2 away win
+  int outcome = 0;                        // 0 home win, 1 draw, 2 away win
 };
 
 struct Metrics {
-  std::string season;              // "2015/16"; "overall" for the whole run.
-  int64_t matches = 0;             // Matches with the source's three prices (replayed).
-  int64_t skipped_no_odds = 0;     // Matches without them (not replayed).
+  std::string season;           // "2015/16"; "overall" for the whole run.
+  int64_t matches = 0;          // Matches with the source's three prices (replayed).
+  int64_t skipped_no_odds = 0;  // Matches without them (not replayed).
   int64_t forecasts = 0;
   int64_t bets = 0;
   int64_t wins = 0;
@@ -66,15 +66,15 @@ struct Metrics {
   double sharpe = 0;
   double sortino = 0;
   double clv = 0;
-  int64_t clv_bets = 0;            // Bets with a Pinnacle close (the clv sample).
+  int64_t clv_bets = 0;  // Bets with a Pinnacle close (the clv sample).
   double brier = 0;
   double log_loss = 0;
 };
 
 // Fills the bet, forecast and bankroll fields of a Metrics (season, matches, skipped_* are left
 // to the caller). `bets` in settlement order; `start_bankroll` is the bankroll before the first.
-Metrics ComputeMetrics(absl::Span<const BetRecord> bets,
-                       absl::Span<const ForecastRecord> forecasts, double start_bankroll);
+Metrics ComputeMetrics(absl::Span<const BetRecord> bets, absl::Span<const ForecastRecord> forecasts,
+                       double start_bankroll);
 
 }  // namespace superbet::backtest
 

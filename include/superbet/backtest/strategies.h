@@ -7,9 +7,10 @@
 // model: a Dixon–Coles model (ratings/dixon_coles.h) refitted once per match day on the finished
 //   matches of the history (strictly earlier days, across seasons: walk-forward) within
 //   `window_days`, time-decayed with xi. For each match both teams must have at least
-//   `min_matches_per_team` matches in the window, otherwise no forecast and no bet. It backs the
-//   outcome with the largest edge p_model - p_market (multiplicative margin removal) when that
-//   edge exceeds `edge_threshold`; the probability handed to the stake is p_model.
+//   `min_matches_per_team` matches in the window, and the window at least `min_fit_matches`
+//   matches (a fit on the first weeks of data is noise), otherwise no forecast and no bet. It
+//   backs the outcome with the largest edge p_model - p_market (multiplicative margin removal)
+//   when that edge exceeds `edge_threshold`; the probability handed to the stake is p_model.
 //
 // All strategies are NOT thread-safe (see Strategy); FavouriteStrategy and HomeStrategy are
 // stateless, ModelStrategy caches its fitted model and the converted history.
@@ -52,6 +53,8 @@ struct ModelStrategyOptions {
   double edge_threshold = 0.03;            // Minimum p_model - p_market to bet.
   int window_days = 1095;                  // History used per fit: the last 3 years.
   int min_matches_per_team = 5;            // In the window, else no forecast.
+  int min_fit_matches = 190;               // No fit (no forecast) before the window holds this
+                                           // many finished matches (half a 20-team season).
 };
 
 class ModelStrategy final : public Strategy {

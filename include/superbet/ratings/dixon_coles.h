@@ -18,10 +18,11 @@
 //
 // Fitting (deterministic, no random start): stage 1 maximises the weighted Poisson likelihood
 // (tau = 1) by Maher's fixed-point iteration for attack/defence/home advantage; stage 2 maximises
-// the full weighted Dixon–Coles likelihood over rho by golden-section search on [rho_min, rho_max]
-// with the strengths held fixed. This two-stage fit is the standard approximation: rho enters the
-// likelihood only through the 0-0, 0-1, 1-0 and 1-1 cells, and its effect on the strengths is of
-// second order. Only the matches passed to Fit() are used: the model never looks anything up.
+// the full weighted Dixon–Coles likelihood over rho by golden-section search on
+// [rho_min, rho_max] with the strengths held fixed. This two-stage fit is the standard
+// approximation: rho enters the likelihood only through the 0-0, 0-1, 1-0 and 1-1 cells, and its
+// effect on the strengths is of second order. Only the matches passed to Fit() are used: the model
+// never looks anything up.
 
 #ifndef SUPERBET_RATINGS_DIXON_COLES_H_
 #define SUPERBET_RATINGS_DIXON_COLES_H_
@@ -48,12 +49,12 @@ struct MatchResult {
 };
 
 struct DixonColesOptions {
-  double xi_per_day = 0.0019;  // Time-decay rate (1/day); 0 = every match weighs 1.
-  int max_goals = 10;          // Score matrix is (max_goals+1) x (max_goals+1) per side.
-  int max_iterations = 500;    // Stage-1 fixed-point iterations (each O(matches)).
-  double tolerance = 1e-7;     // Stage 1 stops when every parameter moves less (relative).
-  double rho_min = -0.25;      // Stage-2 search interval; tau stays positive on it for
-  double rho_max = 0.25;       // typical lambda, mu (<= 3); cells with tau <= 0 are excluded.
+  double xi_per_day = 0.0019;    // Time-decay rate (1/day); 0 = every match weighs 1.
+  int max_goals = 10;            // Score matrix is (max_goals+1) x (max_goals+1) per side.
+  int max_iterations = 500;      // Stage-1 fixed-point iterations (each O(matches)).
+  double tolerance = 1e-7;       // Stage 1 stops when every parameter moves less (relative).
+  double rho_min = -0.25;        // Stage-2 search interval; tau stays positive on it for
+  double rho_max = 0.25;         // typical lambda, mu (<= 3); cells with tau <= 0 are excluded.
   int min_matches_per_team = 1;  // Teams with fewer matches in the fit are not rated.
 };
 
