@@ -1,0 +1,146 @@
+// `superbet replay`: streams a recorded StatsBomb match minute by minute as JSON lines, with the
+// football-data pre-match prices attached and, on request, the masked feature vector.
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "cli/command.h"
+#include "cli/flags.h"
+#include "google/protobuf/util/json_util.h"
+#include "superbet/core/clock.h"
+#include "superbet/model/masking.h"
+#include "superbet/providers/replay_provider.h"
+
+ABSL_FLAG(std::string, match, "",
+          "StatsBomb match id (\"statsbomb:3754097\" or 3754097). Default: the first recorded "
+          "match by kickoff.");
+ABSL_FLAG(double, speed, 0.0,
+          "Match minutes per real minute: 60 = one match minute per second, 1 = real time, "
+          "0 = as fast as possible.");
+ABSL_FLAG(bool, features, false,
+          "Also print the masked feature vector (values + mask, ARCHITECTURE.md §2.3).");
+
+namespace superbet::cli {
+namespace {
+
+constexpr char kUsage[] =
+    R"(superbet replay: stream a recorded match's live states as JSON lines.
+
+Usage: superbet replay [--data DIR] [--match ID] [--speed X] [--features]
+
+Replays one StatsBomb open-data match (../shared/data/statsbomb: Premier League 2015/16, the 35
+matches of weeks 1-4 whose events are recorded) joined to its football-data.co.uk row
+(football-data/E0_1516.csv).
+
+Output: one line per match minute k = 0 .. full time, in protobuf's JSON mapping of
+superbet.v1.LiveMatchState with the proto field names (snake_case) and zero values printed:
+minute, score_home/score_away, home/away SideStats (xg from shot.statsbomb_xg, shots,
+shots_on_target, corners, yellow_cards, red_cards, possession = share of passes, absent until
+the first pass; dangerous_attacks = possessions reaching the final third), status (LIVE, then
+FINISHED on the last line), observed_at = kickoff + k minutes, and live_odds = the PRE-MATCH
+Bet365 1X2 prices (no in-play prices exist in this data; the same triple is on every line).
+Minute k holds every event before k:00 (see include/superbet/providers/statsbomb.h).
+
+With --features each line is instead {"state": <the state>, "features": {"names": [...],
+"values": [...], "mask": [...]}}: the 7 default live features (minute, score_home, score_away,
+xg_home, xg_away, dangerous_attacks, staleness_norm); mask 1 = observed, 0 = missing (value 0).
+
+Flags:
+  --data DIR     data root laid out like ../shared/data (default: $SUPERBET_DATA, else
+                 ../shared/data, else ../../shared/data).
+  --match ID     StatsBomb match id, "statsbomb:3754097" or "3754097" (default: the first
+                 recorded match by kickoff, 3754097 Manchester United v Tottenham Hotspur).
+  --speed X      match minutes per real minute: 60 prints one line per second, 1 plays in real
+                 time, 0 (default) prints everything at once.
+  --features     add the masked feature vector to each line.
+
+Exit codes: 0 success, 1 the data could not be loaded (the message names the file), 2 bad usage.
+)";
+
+std::string FeaturesJson(const v1::LiveMatchState& state) {
+  const model::MaskedFeatures f = model::Mask(state);
+  const model::FeatureSpec& spec = model::FeatureSpec::Default();
+  std::vector<std::string> names;
+  for (const auto& def : spec.features()) names.push_back(absl::StrCat("\"", def.name, "\""));
+  return absl::StrCat("{\"names\":[", absl::StrJoin(names, ","), "],\"values\":[",
+                      absl::StrJoin(f.value, ","), "],\"mask\":[", absl::StrJoin(f.mask, ","),
+                      "]}");
+}
+
+int RunReplayCommand(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    std::fprintf(stderr, "superbet replay: unexpected argument '%s'\n%s", args[0].c_str(), kUsage);
+    return 2;
+  }
+  const double speed = absl::GetFlag(FLAGS_speed);
+  if (!(speed >= 0) || speed > 1e9) {
+    std::fprintf(stderr, "superbet replay: --speed must be >= 0, got %g\n", speed);
+    return 2;
+  }
+  absl::StatusOr<std::string> root = ResolveDataRoot();
+  if (!root.ok()) {
+    std::fprintf(stderr, "superbet replay: %s\n", root.status().ToString().c_str());
+    return 1;
+  }
+  providers::ReplayLoadOptions options;
+  std::string match = absl::GetFlag(FLAGS_match);
+  if (match.empty()) {
+    auto matches = providers::ReplayableMatches(*root, options);
+    if (!matches.ok() || matches->empty()) {
+      std::fprintf(stderr, "superbet replay: %s\n",
+                   matches.ok() ? "no recorded match" : matches.status().ToString().c_str());
+      return 1;
+    }
+    match = matches->front().id();
+  }
+  options.only_matches = {match};
+  absl::StatusOr<providers::ReplayData> data = providers::LoadReplayData(*root, options);
+  if (!data.ok()) {
+    std::fprintf(stderr, "superbet replay: %s\n", data.status().ToString().c_str());
+    return 1;
+  }
+  const providers::statsbomb::Timeline& timeline = data->timelines.front();
+  google::protobuf::util::JsonPrintOptions json_options;
+  json_options.preserve_proto_field_names = true;
+  json_options.always_print_primitive_fields = true;
+  const bool with_features = absl::GetFlag(FLAGS_features);
+  core::Clock& clock = core::SystemClock::Instance();
+  const absl::Time start = clock.Now();
+  for (size_t k = 0; k < timeline.states.size(); ++k) {
+    if (speed > 0) {  // Line k is due k match minutes after the start, at `speed`.
+      const absl::Time due = start + absl::Seconds(60.0 * static_cast<double>(k) / speed);
+      if (due > clock.Now()) absl::SleepFor(due - clock.Now());
+    }
+    std::string json;
+    if (!google::protobuf::util::MessageToJsonString(timeline.states[k], &json, json_options)
+             .ok()) {
+      std::fprintf(stderr, "superbet replay: cannot print minute %zu as JSON\n", k);
+      return 1;
+    }
+    if (with_features) {
+      json = absl::StrCat("{\"state\":", json, ",\"features\":", FeaturesJson(timeline.states[k]),
+                          "}");
+    }
+    std::fwrite(json.data(), 1, json.size(), stdout);
+    std::fputc('\n', stdout);
+    if (speed > 0) std::fflush(stdout);
+  }
+  std::fprintf(stderr, "superbet replay: %s %s v %s, %zu minutes, odds from %s (%zu lines)\n",
+               timeline.fixture.id().c_str(), timeline.fixture.home().name().c_str(),
+               timeline.fixture.away().name().c_str(), timeline.states.size(),
+               timeline.football_data_fixture_id.c_str(), timeline.lines.size());
+  return 0;
+}
+
+}  // namespace
+}  // namespace superbet::cli
+
+SUPERBET_REGISTER_COMMAND(replay, "replay",
+                          "Stream a recorded StatsBomb match minute by minute as JSON lines.",
+                          superbet::cli::kUsage, &superbet::cli::RunReplayCommand);
