@@ -12,6 +12,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -247,7 +248,8 @@ absl::StatusOr<Config> ReadFlags() {
   c.baseline_options = o;
   const std::string stake = absl::GetFlag(FLAGS_stake);
   if (stake.empty()) {
-    o.staking = c.strategy == "model" ? backtest::Staking::kKelly : backtest::Staking::kFlat;
+    o.staking = absl::AsciiStrToLower(c.strategy) == "model" ? backtest::Staking::kKelly
+                                                             : backtest::Staking::kFlat;
   } else {
     SUPERBET_ASSIGN_OR_RETURN(o.staking, backtest::ParseStaking(stake));
   }
