@@ -53,8 +53,10 @@ absl::Status Ctx::Parse(std::string_view json) {
   base_ = b.padded.data();
   size_ = json.size();
   if (auto e = b.parser.iterate(b.padded.data(), b.padded.size(), b.padded.capacity()).get(doc_)) {
-    return absl::DataLossError(absl::StrCat("api-football: unparsable JSON (", json.size(),
-                                            " bytes): ", simdjson::error_message(e)));
+    // Stage 1 (structure indexing) failed: no traversal position exists yet.
+    return absl::DataLossError(absl::StrCat("api-football: malformed JSON (path $, ", json.size(),
+                                            " bytes, found while indexing): ",
+                                            simdjson::error_message(e)));
   }
   return absl::OkStatus();
 }
