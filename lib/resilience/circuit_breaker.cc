@@ -116,6 +116,8 @@ int CircuitBreaker::EffectiveMinimumCalls() const {
 }
 
 bool CircuitBreaker::TryAcquirePermission() {
+  const BreakerState fast = fast_state_.load(std::memory_order_acquire);
+  if (fast == BreakerState::kClosed || fast == BreakerState::kDisabled) return true;
   Pending pending;
   bool permitted = false;
   {
@@ -281,6 +283,7 @@ void CircuitBreaker::SetStateLocked(BreakerState to, Pending* out) {
   const BreakerState from = state_;
   if (from == to) return;
   state_ = to;
+  fast_state_.store(to, std::memory_order_release);
   ++state_changes_;
   if (out->n < 2) out->t[out->n++] = Transition{from, to};
   switch (to) {

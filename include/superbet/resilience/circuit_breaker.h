@@ -48,6 +48,7 @@
 #ifndef SUPERBET_RESILIENCE_CIRCUIT_BREAKER_H_
 #define SUPERBET_RESILIENCE_CIRCUIT_BREAKER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -205,6 +206,9 @@ class CircuitBreaker {
 
   mutable absl::Mutex mu_;
   BreakerState state_ ABSL_GUARDED_BY(mu_) = BreakerState::kClosed;
+  // A copy of state_ written under mu_, read without it by TryAcquirePermission's fast path
+  // (CLOSED / DISABLED permit without taking the lock, as Resilience4j reads an AtomicReference).
+  std::atomic<BreakerState> fast_state_{BreakerState::kClosed};
   absl::Time opened_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   // Window: a ring of `window_size` buckets (count: one call each; time: one second each).
   std::vector<Bucket> ring_ ABSL_GUARDED_BY(mu_);
