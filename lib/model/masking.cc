@@ -44,11 +44,11 @@ bool StalenessS(const LiveMatchState& s, double* raw) {
   return true;
 }
 
-#define SUPERBET_SIDE_EXTRACTOR(fn, side, field) \
+#define SUPERBET_SIDE_EXTRACTOR(fn, side, field)  \
   bool fn(const LiveMatchState& s, double* raw) { \
-    if (!s.side().has_##field()) return false;     \
-    *raw = s.side().field();                       \
-    return true;                                   \
+    if (!s.side().has_##field()) return false;    \
+    *raw = s.side().field();                      \
+    return true;                                  \
   }
 SUPERBET_SIDE_EXTRACTOR(ShotsHome, home, shots)
 SUPERBET_SIDE_EXTRACTOR(ShotsAway, away, shots)
@@ -94,9 +94,8 @@ absl::StatusOr<FeatureSpec> FeatureSpec::Create(std::vector<FeatureDef> features
       return absl::InvalidArgumentError(absl::StrCat("feature \"", f.name, "\" has no extractor"));
     }
     if (!std::isfinite(f.scale) || !std::isfinite(f.offset)) {
-      return absl::InvalidArgumentError(absl::StrCat("feature \"", f.name,
-                                                     "\" scale/offset must be finite, got ",
-                                                     f.scale, "/", f.offset));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "feature \"", f.name, "\" scale/offset must be finite, got ", f.scale, "/", f.offset));
     }
   }
   return FeatureSpec(std::move(features));
@@ -218,8 +217,8 @@ absl::Status MaskedSequence::AppendStep(double time_s, absl::Span<const float> v
                                         absl::Span<const float> mask) {
   const size_t n = static_cast<size_t>(num_features_);
   if (values.size() != n || mask.size() != n) {
-    return absl::InvalidArgumentError(absl::StrCat("step must have ", n, " features, got values=",
-                                                   values.size(), " mask=", mask.size()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "step must have ", n, " features, got values=", values.size(), " mask=", mask.size()));
   }
   if (absl::Status s = CheckTime(time_s); !s.ok()) return s;
   AppendDeltas(time_s);

@@ -1,8 +1,8 @@
 #include "superbet/providers/resilient_provider.h"
 
-#include <utility>
-
 #include <spdlog/spdlog.h>
+
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -33,9 +33,10 @@ resilience::CircuitBreakerOptions ResilientProvider::BreakerOptions(
   const std::string breaker_name = options.name;
   options.on_state_change = [breaker_name, user](BreakerState from, BreakerState to) {
     if (to == BreakerState::kOpen) {
-      spdlog::warn("provider '{}': circuit breaker {} -> OPEN; live reads degrade to the 5-minute "
-                   "fallback",
-                   breaker_name, std::string(BreakerStateName(from)));
+      spdlog::warn(
+          "provider '{}': circuit breaker {} -> OPEN; live reads degrade to the 5-minute "
+          "fallback",
+          breaker_name, std::string(BreakerStateName(from)));
     } else {
       spdlog::info("provider '{}': circuit breaker {} -> {}", breaker_name,
                    std::string(BreakerStateName(from)), std::string(BreakerStateName(to)));
@@ -95,11 +96,11 @@ absl::StatusOr<T> ResilientProvider::Call(const std::string& what,
     if (!backoff.CanRetry()) return last;
     const absl::Duration delay = backoff.NextDelay(resilience::RetryAfterFromStatus(last));
     if (delay > options_.max_retry_after) {
-      return absl::Status(last.code(), absl::StrCat(last.message(), " (retry after ",
-                                                    absl::FormatDuration(delay),
-                                                    " exceeds the limit of ",
-                                                    absl::FormatDuration(options_.max_retry_after),
-                                                    "; not retried)"));
+      return absl::Status(
+          last.code(),
+          absl::StrCat(last.message(), " (retry after ", absl::FormatDuration(delay),
+                       " exceeds the limit of ", absl::FormatDuration(options_.max_retry_after),
+                       "; not retried)"));
     }
     ++retries_;
     if (sleeper_) sleeper_(delay);
@@ -143,9 +144,8 @@ absl::StatusOr<LiveMatchState> ResilientProvider::FallbackState(const LiveStatsW
 }
 
 absl::StatusOr<std::vector<LiveFixture>> ResilientProvider::LiveFixtures() {
-  auto result = Call<std::vector<LiveFixture>>("LiveFixtures()", [this] {
-    return inner_->LiveFixtures();
-  });
+  auto result =
+      Call<std::vector<LiveFixture>>("LiveFixtures()", [this] { return inner_->LiveFixtures(); });
   if (result.ok()) {
     for (const LiveFixture& live : *result) RememberFixture(live);
     NoteLiveRead();
@@ -202,14 +202,14 @@ absl::StatusOr<LiveMatchState> ResilientProvider::Statistics(const std::string& 
 
 absl::StatusOr<std::vector<superbet::v1::MatchEvent>> ResilientProvider::Events(
     const std::string& fixture_id) {
-  return Call<std::vector<superbet::v1::MatchEvent>>(
-      absl::StrCat("Events(", fixture_id, ")"), [&] { return inner_->Events(fixture_id); });
+  return Call<std::vector<superbet::v1::MatchEvent>>(absl::StrCat("Events(", fixture_id, ")"),
+                                                     [&] { return inner_->Events(fixture_id); });
 }
 
 absl::StatusOr<std::vector<superbet::v1::Lineup>> ResilientProvider::Lineups(
     const std::string& fixture_id) {
-  return Call<std::vector<superbet::v1::Lineup>>(
-      absl::StrCat("Lineups(", fixture_id, ")"), [&] { return inner_->Lineups(fixture_id); });
+  return Call<std::vector<superbet::v1::Lineup>>(absl::StrCat("Lineups(", fixture_id, ")"),
+                                                 [&] { return inner_->Lineups(fixture_id); });
 }
 
 absl::StatusOr<std::vector<superbet::v1::BettingLine>> ResilientProvider::PrematchOdds(
@@ -221,14 +221,14 @@ absl::StatusOr<std::vector<superbet::v1::BettingLine>> ResilientProvider::Premat
 
 absl::StatusOr<std::vector<superbet::v1::BettingLine>> ResilientProvider::LiveOdds(
     const std::string& fixture_id) {
-  return Call<std::vector<superbet::v1::BettingLine>>(
-      absl::StrCat("LiveOdds(", fixture_id, ")"), [&] { return inner_->LiveOdds(fixture_id); });
+  return Call<std::vector<superbet::v1::BettingLine>>(absl::StrCat("LiveOdds(", fixture_id, ")"),
+                                                      [&] { return inner_->LiveOdds(fixture_id); });
 }
 
 absl::StatusOr<std::vector<superbet::v1::Injury>> ResilientProvider::Injuries(
     const std::string& fixture_id) {
-  return Call<std::vector<superbet::v1::Injury>>(
-      absl::StrCat("Injuries(", fixture_id, ")"), [&] { return inner_->Injuries(fixture_id); });
+  return Call<std::vector<superbet::v1::Injury>>(absl::StrCat("Injuries(", fixture_id, ")"),
+                                                 [&] { return inner_->Injuries(fixture_id); });
 }
 
 absl::StatusOr<PlayerPage> ResilientProvider::Players(const std::string& team_id, int season,

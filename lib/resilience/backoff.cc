@@ -108,8 +108,8 @@ absl::StatusOr<absl::Duration> ParseRetryAfter(absl::string_view value, absl::Ti
       return std::max(absl::ZeroDuration(), t - now);
     }
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "Retry-After is neither delay-seconds nor an HTTP-date: \"", value, "\""));
+  return absl::InvalidArgumentError(
+      absl::StrCat("Retry-After is neither delay-seconds nor an HTTP-date: \"", value, "\""));
 }
 
 std::optional<absl::Duration> RetryAfterFromStatus(const absl::Status& status) {

@@ -84,8 +84,8 @@ absl::Status ValidateOptions(const CircuitBreakerOptions& o) {
         absl::StrCat("minimum_calls must be >= 1, got ", o.minimum_calls));
   }
   if (!(o.failure_rate_threshold > 0 && o.failure_rate_threshold <= 100)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "failure_rate_threshold must be in (0, 100], got ", o.failure_rate_threshold));
+    return absl::InvalidArgumentError(
+        absl::StrCat("failure_rate_threshold must be in (0, 100], got ", o.failure_rate_threshold));
   }
   if (!(o.slow_call_rate_threshold > 0 && o.slow_call_rate_threshold <= 100)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -190,8 +190,7 @@ void CircuitBreaker::RecordClosedLocked(bool failure, bool slow, Pending* out) {
     return;
   }
   AddToWindowLocked(failure, slow);
-  if (RatesExceededLocked(window_calls_, window_failures_, window_slow_,
-                          EffectiveMinimumCalls())) {
+  if (RatesExceededLocked(window_calls_, window_failures_, window_slow_, EffectiveMinimumCalls())) {
     SetStateLocked(BreakerState::kOpen, out);
   }
 }
@@ -210,7 +209,8 @@ void CircuitBreaker::RecordHalfOpenLocked(bool failure, bool slow, Pending* out)
     return;
   }
   if (half_open_calls_ < n) return;
-  const bool reopen = RatesExceededLocked(half_open_calls_, half_open_failures_, half_open_slow_, n);
+  const bool reopen =
+      RatesExceededLocked(half_open_calls_, half_open_failures_, half_open_slow_, n);
   SetStateLocked(reopen ? BreakerState::kOpen : BreakerState::kClosed, out);
 }
 
@@ -337,8 +337,7 @@ BreakerMetrics CircuitBreaker::metrics() const {
     m.buffered_failed_calls = window_failures_;
     m.buffered_slow_calls = window_slow_;
   }
-  if (options_.consecutive_failures == 0 && m.buffered_calls >= min_calls &&
-      m.buffered_calls > 0) {
+  if (options_.consecutive_failures == 0 && m.buffered_calls >= min_calls && m.buffered_calls > 0) {
     m.failure_rate = Percent(m.buffered_failed_calls, m.buffered_calls);
     m.slow_call_rate = Percent(m.buffered_slow_calls, m.buffered_calls);
   }

@@ -8,9 +8,8 @@ namespace superbet::resilience {
 TokenBucket::TokenBucket(double capacity, double refill_per_second,
                          const superbet::core::Clock& clock)
     : capacity_(capacity > 0 && std::isfinite(capacity) ? capacity : 1.0),
-      refill_per_second_(refill_per_second > 0 && std::isfinite(refill_per_second)
-                             ? refill_per_second
-                             : 0.0),
+      refill_per_second_(
+          refill_per_second > 0 && std::isfinite(refill_per_second) ? refill_per_second : 0.0),
       clock_(clock),
       tokens_(capacity_),
       last_(clock.Now()) {}

@@ -6,14 +6,13 @@
 #include "superbet/providers/resilient_provider.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <deque>
 #include <memory>
-#include <thread>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "superbet/core/clock.h"
@@ -219,8 +218,7 @@ TEST_CASE("breaker opens after 3 failures, fallback staleness grows, half-opens,
   CHECK(c.rejected >= 2);
 }
 
-TEST_CASE("permanent errors are returned, not retried, and never open the breaker",
-          "[resilient]") {
+TEST_CASE("permanent errors are returned, not retried, and never open the breaker", "[resilient]") {
   Harness h(3);
   for (int i = 0; i < 5; ++i) {
     h.inner.script.push_back(i % 2 ? absl::NotFoundError("no fixture 7")
@@ -247,7 +245,7 @@ TEST_CASE("retries with backoff, honouring retry_after_s, then succeed", "[resil
   REQUIRE(r.ok());
   CHECK(h.inner.calls == 3);
   REQUIRE(h.sleeps.size() == 2);
-  CHECK(h.sleeps[0] == absl::Seconds(5));  // max(jitter in [0.25, 0.5) s, Retry-After 5 s).
+  CHECK(h.sleeps[0] == absl::Seconds(5));         // max(jitter in [0.25, 0.5) s, Retry-After 5 s).
   CHECK(h.sleeps[1] >= absl::Milliseconds(500));  // Equal jitter, attempt 1: [0.5, 1) s.
   CHECK(h.sleeps[1] < absl::Seconds(1));
   CHECK(h.provider->breaker_state() == BreakerState::kClosed);  // F F S: the run was reset.

@@ -7,10 +7,9 @@
 
 #include "superbet/resilience/backoff.h"
 
+#include <catch2/catch.hpp>
 #include <random>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 namespace sr = superbet::resilience;
 
@@ -68,8 +67,8 @@ TEST_CASE("exact sequences for seed 42", "[backoff]") {
                                      4.545090734529748, 15.226151731427027};
   const std::vector<double> full = {0.755155532954539, 1.2780627877093949, 3.0085808029921064,
                                     1.0901814690594964, 14.452303462854053};
-  const std::vector<double> decorrelated = {2.510311065909078, 5.1734713445155505, 10.0,
-                                            4.951907825340674, 10.0, 3.727981041122274};
+  const std::vector<double> decorrelated = {
+      2.510311065909078, 5.1734713445155505, 10.0, 4.951907825340674, 10.0, 3.727981041122274};
   SECTION("equal jitter, base 1 s, cap 60 s, 5 attempts (ARCHITECTURE §5.9)") {
     sr::Backoff b({sr::Jitter::kEqual, absl::Seconds(1), absl::Seconds(60), 6}, 42);
     for (double want : equal) {

@@ -6,11 +6,10 @@
 #include "superbet/resilience/circuit_breaker.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/synchronization/mutex.h"
 #include "superbet/core/clock.h"
@@ -220,7 +219,7 @@ TEST_CASE("rate mode: time-based window keeps the last N seconds", "[breaker]") 
   clock.Advance(absl::Seconds(1));
   b.Record(false);  // t = 101
   clock.Advance(absl::Seconds(10));
-  b.Record(true);   // t = 111: seconds 100 and 101 have left the window [102, 111].
+  b.Record(true);  // t = 111: seconds 100 and 101 have left the window [102, 111].
   CHECK(b.metrics().buffered_calls == 1);
   CHECK(b.state() == BreakerState::kClosed);
   b.Record(false);

@@ -23,7 +23,7 @@ TEST_CASE("token bucket starts full, drains, refills at the rate, caps", "[token
   clock.Advance(absl::Seconds(1));
   CHECK(bucket.TryAcquire());
   clock.Advance(absl::Hours(1));
-  CHECK(bucket.available() == 3);  // Capped.
+  CHECK(bucket.available() == 3);     // Capped.
   CHECK_FALSE(bucket.TryAcquire(4));  // More than capacity: never.
   CHECK(bucket.TimeUntilAvailable(4) == absl::InfiniteDuration());
   bucket.SetAvailable(1);

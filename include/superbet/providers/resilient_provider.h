@@ -76,14 +76,14 @@ struct ResilientProviderOptions {
 
 // Counters since construction.
 struct ResilientProviderCounters {
-  int64_t calls = 0;              // Public method calls.
-  int64_t attempts = 0;           // Calls made to the inner provider.
-  int64_t retries = 0;            // Backoff waits.
-  int64_t failures = 0;           // Failure-class attempt outcomes.
-  int64_t permanent_errors = 0;   // Ignored (permanent) errors returned.
-  int64_t rejected = 0;           // Calls not attempted because the breaker was open.
-  int64_t fallbacks_served = 0;   // GetFixture / Statistics answered from the window.
-  int64_t fallback_misses = 0;    // Fallback wanted but nothing recorded (NotFound returned).
+  int64_t calls = 0;             // Public method calls.
+  int64_t attempts = 0;          // Calls made to the inner provider.
+  int64_t retries = 0;           // Backoff waits.
+  int64_t failures = 0;          // Failure-class attempt outcomes.
+  int64_t permanent_errors = 0;  // Ignored (permanent) errors returned.
+  int64_t rejected = 0;          // Calls not attempted because the breaker was open.
+  int64_t fallbacks_served = 0;  // GetFixture / Statistics answered from the window.
+  int64_t fallback_misses = 0;   // Fallback wanted but nothing recorded (NotFound returned).
 };
 
 // True for the failure-class codes above (retried and counted by the breaker).
@@ -103,8 +103,7 @@ class ResilientProvider final : public Provider {
   absl::StatusOr<superbet::v1::LiveMatchState> Statistics(const std::string& fixture_id) override;
   absl::StatusOr<std::vector<superbet::v1::MatchEvent>> Events(
       const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(
-      const std::string& fixture_id) override;
+  absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(const std::string& fixture_id) override;
   absl::StatusOr<std::vector<superbet::v1::BettingLine>> PrematchOdds(
       const std::string& fixture_id) override;
   absl::StatusOr<std::vector<superbet::v1::BettingLine>> LiveOdds(
@@ -122,7 +121,8 @@ class ResilientProvider final : public Provider {
  private:
   // Runs `attempt` under breaker + retry. `what` names the call in messages ("GetFixture(123)").
   template <typename T>
-  absl::StatusOr<T> Call(const std::string& what, const std::function<absl::StatusOr<T>()>& attempt);
+  absl::StatusOr<T> Call(const std::string& what,
+                         const std::function<absl::StatusOr<T>()>& attempt);
   void NoteLiveRead();
   void NoteFallback(const std::string& what, const superbet::v1::LiveMatchState& state);
   void RememberFixture(const LiveFixture& live);

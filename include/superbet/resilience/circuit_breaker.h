@@ -83,12 +83,13 @@ struct CircuitBreakerOptions {
   int consecutive_failures = 0;
   // Rate mode. Resilience4j's defaults except where noted.
   SlidingWindowType window_type = SlidingWindowType::kCountBased;
-  int window_size = 100;              // Calls (count-based) or seconds (time-based), 1..1e6.
-  int minimum_calls = 100;            // Calls needed before a rate is evaluated, >= 1.
-  double failure_rate_threshold = 50.0;    // Percent, in (0, 100].
+  int window_size = 100;                    // Calls (count-based) or seconds (time-based), 1..1e6.
+  int minimum_calls = 100;                  // Calls needed before a rate is evaluated, >= 1.
+  double failure_rate_threshold = 50.0;     // Percent, in (0, 100].
   double slow_call_rate_threshold = 100.0;  // Percent, in (0, 100].
   absl::Duration slow_call_duration = absl::Seconds(60);  // A call longer than this is slow.
-  bool open_only_above_threshold = false;  // true: rate > threshold opens; false: rate >= threshold.
+  bool open_only_above_threshold =
+      false;  // true: rate > threshold opens; false: rate >= threshold.
   // Both modes.
   absl::Duration wait_in_open = absl::Seconds(60);  // Time OPEN before a trial is allowed, > 0.
   int permitted_calls_in_half_open = 10;            // Trial calls in HALF_OPEN, >= 1.
@@ -187,8 +188,7 @@ class CircuitBreaker {
   };
 
   void RecordOutcome(bool failure, absl::Duration duration);
-  void RecordClosedLocked(bool failure, bool slow, Pending* out)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RecordClosedLocked(bool failure, bool slow, Pending* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecordHalfOpenLocked(bool failure, bool slow, Pending* out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddToWindowLocked(bool failure, bool slow) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -196,8 +196,7 @@ class CircuitBreaker {
   bool RatesExceededLocked(int calls, int failures, int slow, int min_calls) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ClearWindowLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void SetStateLocked(BreakerState to, Pending* out)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SetStateLocked(BreakerState to, Pending* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Fire(const Pending& pending) const;
   int EffectiveMinimumCalls() const;
 
@@ -212,7 +211,7 @@ class CircuitBreaker {
   absl::Time opened_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   // Window: a ring of `window_size` buckets (count: one call each; time: one second each).
   std::vector<Bucket> ring_ ABSL_GUARDED_BY(mu_);
-  int ring_next_ ABSL_GUARDED_BY(mu_) = 0;       // Count window: next slot to overwrite.
+  int ring_next_ ABSL_GUARDED_BY(mu_) = 0;                  // Count window: next slot to overwrite.
   int64_t newest_second_ ABSL_GUARDED_BY(mu_) = INT64_MIN;  // Time window: newest bucket.
   int window_calls_ ABSL_GUARDED_BY(mu_) = 0;
   int window_failures_ ABSL_GUARDED_BY(mu_) = 0;
