@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "superbet/providers/api_football.h"
+#include "superbet/providers/coverage_registry.h"
 #include "support/test_data.h"
 
 namespace af = superbet::providers::api_football;
@@ -451,4 +452,31 @@ TEST_CASE("ids and statuses", "[api_football]") {
   CHECK(af::EnvelopeEndpoint(Recorded("fixtures_statistics_item_home_2024-02-28.json"))
             .status()
             .code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("coverage registry: every adapter declares every canonical field, in order",
+          "[api_football][coverage]") {
+  const auto all = superbet::providers::AllCoverage();
+  REQUIRE(all.size() == 3);
+  const auto& fields = superbet::providers::CanonicalFields();
+  for (const auto& a : all) {
+    CAPTURE(a.adapter);
+    REQUIRE(a.fields.size() == fields.size());
+    for (size_t i = 0; i < fields.size(); ++i) CHECK(a.fields[i].field == fields[i]);
+  }
+  using superbet::providers::Coverage;
+  auto cell = [&](size_t adapter, const std::string& field) {
+    for (const auto& f : all[adapter].fields) {
+      if (f.field == field) return f.coverage;
+    }
+    return Coverage::kNotSupported;
+  };
+  CHECK(all[0].adapter == "api-football");
+  CHECK(cell(0, "SideStats.dangerous_attacks") == Coverage::kNotSupported);  // §2.2
+  CHECK(cell(0, "SideStats.xg") == Coverage::kParsed);
+  CHECK(cell(1, "SideStats.xg") == Coverage::kNotSupported);        // football-data: no xG
+  CHECK(cell(1, "BettingLine.is_closing") == Coverage::kParsed);
+  CHECK(cell(2, "LiveMatchState.score") == Coverage::kInferred);    // StatsBomb: from shots
+  CHECK(cell(2, "SideStats.dangerous_attacks") == Coverage::kInferred);
+  CHECK(cell(2, "BettingLine[1X2]") == Coverage::kNotSupported);
 }

@@ -1,0 +1,105 @@
+// `superbet coverage`: the coverage matrix (adapters x canonical fields) of
+// include/superbet/providers/coverage_registry.h, as a text table and optionally as JSON.
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "cli/command.h"
+#include "cli/flags.h"
+#include "superbet/providers/coverage_registry.h"
+
+namespace superbet::cli {
+namespace {
+
+constexpr char kUsage[] =
+    R"(superbet coverage: what each provider adapter delivers for each canonical field.
+
+Usage: superbet coverage [--json PATH]
+
+Prints the matrix adapters x canonical fields; each cell is
+  parsed         read from the provider's payload (after unit conversion),
+  inferred       derived by the adapter from other data (the note says how),
+  not_supported  the provider has no such data: the field stays absent (masked), never 0.
+Then the notes, one line per adapter and field.
+
+Flags:
+  --json PATH    also write the matrix as JSON ('-' = stdout):
+                 {"fields": [...], "adapters": [{"adapter": "...", "fields": [{"field", "coverage",
+                 "note"}]}]}
+)";
+
+std::string JsonEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += absl::StrFormat("\\u%04x", c);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string ToJson(const std::vector<providers::AdapterCoverage>& all) {
+  std::vector<std::string> fields;
+  for (const std::string& f : providers::CanonicalFields()) {
+    fields.push_back(absl::StrCat("\"", JsonEscape(f), "\""));
+  }
+  std::vector<std::string> adapters;
+  for (const auto& a : all) {
+    std::vector<std::string> rows;
+    for (const auto& f : a.fields) {
+      rows.push_back(absl::StrCat("{\"field\":\"", JsonEscape(f.field), "\",\"coverage\":\"",
+                                  providers::CoverageName(f.coverage), "\",\"note\":\"",
+                                  JsonEscape(f.note), "\"}"));
+    }
+    adapters.push_back(absl::StrCat("{\"adapter\":\"", JsonEscape(a.adapter), "\",\"fields\":[",
+                                    absl::StrJoin(rows, ","), "]}"));
+  }
+  return absl::StrCat("{\"fields\":[", absl::StrJoin(fields, ","), "],\"adapters\":[",
+                      absl::StrJoin(adapters, ","), "]}");
+}
+
+int RunCoverageCommand(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    std::fprintf(stderr, "superbet coverage: unexpected argument '%s'\n%s", args[0].c_str(),
+                 kUsage);
+    return 2;
+  }
+  const std::vector<providers::AdapterCoverage> all = providers::AllCoverage();
+  std::string table = absl::StrFormat("%-30s", "field");
+  for (const auto& a : all) absl::StrAppend(&table, absl::StrFormat(" %-14s", a.adapter));
+  absl::StrAppend(&table, "\n");
+  const auto& fields = providers::CanonicalFields();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    absl::StrAppend(&table, absl::StrFormat("%-30s", fields[i]));
+    for (const auto& a : all) {
+      const std::string cell =
+          i < a.fields.size() ? std::string(providers::CoverageName(a.fields[i].coverage)) : "?";
+      absl::StrAppend(&table, absl::StrFormat(" %-14s", cell));
+    }
+    absl::StrAppend(&table, "\n");
+  }
+  absl::StrAppend(&table, "\nNotes:\n");
+  for (const auto& a : all) {
+    for (const auto& f : a.fields) {
+      absl::StrAppend(&table, "  ", a.adapter, "  ", f.field, ": ", f.note, "\n");
+    }
+  }
+  std::fputs(table.c_str(), stdout);
+  return WriteJsonOutput(ToJson(all)) ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace superbet::cli
+
+SUPERBET_REGISTER_COMMAND(coverage, "coverage",
+                          "Print the coverage matrix: adapters x canonical fields.",
+                          superbet::cli::kUsage, &superbet::cli::RunCoverageCommand);
