@@ -440,7 +440,8 @@ absl::Status EnvelopeStatus(std::string_view json) {
 
 absl::StatusOr<std::vector<LiveFixture>> MapLiveFixtures(std::string_view json,
                                                         absl::Time observed_at,
-                                                        MapCounters* counters) {
+                                                        MapCounters* counters,
+                                                        size_t readable_after) {
   Ctx ctx(counters);
   std::vector<LiveFixture> out;
   SUPERBET_RETURN_IF_ERROR(
@@ -452,13 +453,14 @@ absl::StatusOr<std::vector<LiveFixture>> MapLiveFixtures(std::string_view json,
           out.push_back(std::move(lf));
           return absl::OkStatus();
         });
-      }));
+      }, readable_after));
   return out;
 }
 
 absl::StatusOr<std::vector<v1::LiveMatchState>> MapLiveStates(std::string_view json,
                                                              absl::Time observed_at,
-                                                             MapCounters* counters) {
+                                                             MapCounters* counters,
+                                                             size_t readable_after) {
   Ctx ctx(counters);
   std::vector<v1::LiveMatchState> out;
   SUPERBET_RETURN_IF_ERROR(
@@ -467,7 +469,7 @@ absl::StatusOr<std::vector<v1::LiveMatchState>> MapLiveStates(std::string_view j
           out.emplace_back();
           return ReadFixtureItem(item, path.Index(i), ctx, observed_at, {nullptr, &out.back()});
         });
-      }));
+      }, readable_after));
   return out;
 }
 

@@ -67,17 +67,22 @@ absl::StatusOr<std::string> EnvelopeEndpoint(std::string_view json);
 // The status an envelope's `errors` field stands for (OkStatus when empty). See the file comment.
 absl::Status EnvelopeStatus(std::string_view json);
 
+// Bytes simdjson may read past the end of the input. A caller whose buffer has that many readable
+// bytes after json.data() + json.size() (e.g. a std::string with capacity() >= size() +
+// kJsonPadding) passes `readable_after` >= kJsonPadding and saves the padded copy.
+inline constexpr size_t kJsonPadding = 64;
+
 // GET /fixtures (?live=all, ?id=, ?league=&season=, ...): one LiveFixture per response element:
 // the Fixture record, the LiveMatchState (observed_at = `observed_at` unless it is InfinitePast),
-// and the embedded `events` when present.
+// and the embedded `events` when present. `readable_after`: see kJsonPadding (0 = copy).
 absl::StatusOr<std::vector<LiveFixture>> MapLiveFixtures(
     std::string_view json, absl::Time observed_at = absl::InfinitePast(),
-    MapCounters* counters = nullptr);
+    MapCounters* counters = nullptr, size_t readable_after = 0);
 
 // As MapLiveFixtures, only the LiveMatchStates (the agents' hot path; events are skipped unread).
 absl::StatusOr<std::vector<superbet::v1::LiveMatchState>> MapLiveStates(
     std::string_view json, absl::Time observed_at = absl::InfinitePast(),
-    MapCounters* counters = nullptr);
+    MapCounters* counters = nullptr, size_t readable_after = 0);
 
 // GET /fixtures/headtohead: the fixtures between two teams (Fixture records only).
 absl::StatusOr<std::vector<superbet::v1::Fixture>> MapHeadToHead(std::string_view json,

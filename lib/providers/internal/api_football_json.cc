@@ -46,13 +46,20 @@ std::string Path::ToString() const {
   return out;
 }
 
-absl::Status Ctx::Parse(std::string_view json) {
+absl::Status Ctx::Parse(std::string_view json, size_t readable_after) {
+  static_assert(kJsonPadding >= simdjson::SIMDJSON_PADDING);
   ThreadBuffers& b = Buffers();
-  b.padded.reserve(json.size() + simdjson::SIMDJSON_PADDING);
-  b.padded.assign(json.data(), json.size());
-  base_ = b.padded.data();
+  const char* data = json.data();
+  size_t allocated = json.size() + readable_after;
+  if (readable_after < kJsonPadding) {
+    b.padded.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+    b.padded.assign(json.data(), json.size());
+    data = b.padded.data();
+    allocated = b.padded.capacity();
+  }
+  base_ = data;
   size_ = json.size();
-  if (auto e = b.parser.iterate(b.padded.data(), b.padded.size(), b.padded.capacity()).get(doc_)) {
+  if (auto e = b.parser.iterate(data, json.size(), allocated).get(doc_)) {
     // Stage 1 (structure indexing) failed: no traversal position exists yet.
     return absl::DataLossError(absl::StrCat("api-football: malformed JSON (path $, ", json.size(),
                                             " bytes, found while indexing): ",

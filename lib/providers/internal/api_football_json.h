@@ -53,8 +53,9 @@ class Ctx {
   Ctx(const Ctx&) = delete;
   Ctx& operator=(const Ctx&) = delete;
 
-  // Copies `json` into the padded buffer and starts the document.
-  absl::Status Parse(std::string_view json);
+  // Starts the document: in place when `readable_after` >= kJsonPadding bytes after the end of
+  // `json` are readable, else on a padded copy.
+  absl::Status Parse(std::string_view json, size_t readable_after = 0);
   od::document& doc() { return doc_; }
 
   // The status for simdjson error `e` met at `path`: InvalidArgument for a wrong type or bad
@@ -132,7 +133,8 @@ absl::Status GetIdText(od::value& v, const Path& path, Ctx& ctx, std::optional<s
 // Parses the envelope; calls on_response(od::value& response, const Path& path) for `response`.
 // Returns the `errors` status (when non-empty) in preference to anything the response yielded.
 template <typename Fn>
-absl::Status ParseEnvelope(std::string_view json, Ctx& ctx, Fn&& on_response);
+absl::Status ParseEnvelope(std::string_view json, Ctx& ctx, Fn&& on_response,
+                           size_t readable_after = 0);
 
 // The status an `errors` value stands for (OK when empty); parse errors as usual.
 absl::Status ErrorsStatus(od::value& v, const Path& path, Ctx& ctx, absl::Status* out);
@@ -140,8 +142,9 @@ absl::Status ReadParameters(od::value& v, const Path& path, Ctx& ctx);
 absl::Status ReadPaging(od::value& v, const Path& path, Ctx& ctx);
 
 template <typename Fn>
-absl::Status ParseEnvelope(std::string_view json, Ctx& ctx, Fn&& on_response) {
-  SUPERBET_RETURN_IF_ERROR(ctx.Parse(json));
+absl::Status ParseEnvelope(std::string_view json, Ctx& ctx, Fn&& on_response,
+                           size_t readable_after) {
+  SUPERBET_RETURN_IF_ERROR(ctx.Parse(json, readable_after));
   od::value root;
   if (auto e = ctx.doc().get_value().get(root)) return ctx.Error(e, Root());
   absl::Status errors = absl::OkStatus();
