@@ -2,31 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "core/internal/number_text.h"
 #include "superbet/core/status_macros.h"
 
 namespace superbet::reward {
 namespace {
 
-// The shortest decimal text that reads back as `x`.
-std::string ShortestText(double x) {
-  char buf[32];
-  // Start with as many digits as the integer part has, so that 300 prints as "300", not "3e+02".
-  int start = 1;
-  if (std::isfinite(x) && std::fabs(x) >= 1.0) {
-    start = std::min(17, 1 + static_cast<int>(std::floor(std::log10(std::fabs(x)))));
-  }
-  for (int precision = start; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof(buf), "%.*g", precision, x);
-    if (!std::isfinite(x) || std::strtod(buf, nullptr) == x) break;
-  }
-  return buf;
-}
+using core::internal::ShortestText;
 
 absl::Status Bad(absl::string_view name, absl::string_view range, double value) {
   return absl::InvalidArgumentError(

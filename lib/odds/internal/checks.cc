@@ -1,27 +1,10 @@
 #include "odds/internal/checks.h"
 
-#include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 
 namespace superbet::odds::internal {
-
-std::string ShortestText(double x) {
-  char buf[32];
-  // Start with as many digits as the integer part has, so that 300 prints as "300", not "3e+02".
-  int start = 1;
-  if (std::isfinite(x) && std::fabs(x) >= 1.0) {
-    start = std::min(17, 1 + static_cast<int>(std::floor(std::log10(std::fabs(x)))));
-  }
-  for (int precision = start; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof(buf), "%.*g", precision, x);
-    if (!std::isfinite(x) || std::strtod(buf, nullptr) == x) break;
-  }
-  return buf;
-}
 
 absl::Status CheckDecimalOdds(double decimal_odds, absl::string_view name) {
   if (std::isfinite(decimal_odds) && decimal_odds > 1.0) return absl::OkStatus();

@@ -9,11 +9,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "core/internal/number_text.h"
 
 namespace superbet::odds::internal {
 
 // The shortest decimal text that reads back as `x` ("0.97", "1.0000001", "nan", "inf").
-std::string ShortestText(double x);
+using core::internal::ShortestText;
 
 // `name` must be finite and > 1.0: "<name> must be finite and > 1.0, got 0.97".
 absl::Status CheckDecimalOdds(double decimal_odds, absl::string_view name);
