@@ -21,7 +21,7 @@ void AddBetMetrics(absl::Span<const BetRecord> bets, double start_bankroll, Metr
     m.final_bankroll = b.bankroll_after;
     peak = std::max(peak, b.bankroll_after);
     if (peak > 0) m.max_drawdown = std::max(m.max_drawdown, (peak - b.bankroll_after) / peak);
-    const double r = b.profit / b.stake;
+    const double r = b.stake > 0 ? b.profit / b.stake : 0.0;  // Guard: stake <= 0 is bad input.
     sum_r += r;
     sum_r2 += r * r;
     if (r < 0) sum_down2 += r * r;
@@ -46,6 +46,7 @@ void AddBetMetrics(absl::Span<const BetRecord> bets, double start_bankroll, Metr
 void AddForecastMetrics(absl::Span<const ForecastRecord> forecasts, Metrics& m) {
   double brier = 0, log_loss = 0;
   for (const ForecastRecord& f : forecasts) {
+    if (f.outcome < 0 || f.outcome > 2) continue;  // Not a 1X2 outcome: not scored.
     ++m.forecasts;
     for (int i = 0; i < 3; ++i) {
       const double y = (i == f.outcome) ? 1.0 : 0.0;

@@ -67,5 +67,23 @@ TEST_CASE("metrics of an empty run are zero with the bankroll unchanged") {
   CHECK(m.forecasts == 0);
 }
 
+TEST_CASE("metrics tolerate records that break the field contracts") {
+  // A zero stake would divide by zero in r = profit / stake; an outcome of 3 or -1 would index
+  // past the 3 probabilities. Oracle: the header's contract (return 0; forecast not scored).
+  std::vector<BetRecord> bets = {Bet(0, 2.0, false, 1000, std::nullopt),
+                                 Bet(10, 2.0, true, 1010, std::nullopt)};
+  std::vector<ForecastRecord> forecasts = {
+      {"s", {0.5, 0.3, 0.2}, 3}, {"s", {0.5, 0.3, 0.2}, -1}, {"s", {0.5, 0.3, 0.2}, 0}};
+  const Metrics m = ComputeMetrics(bets, forecasts, 1000);
+  CHECK(m.bets == 2);
+  CHECK(m.turnover == Approx(10));
+  CHECK(m.pnl == Approx(10));
+  CHECK(std::isfinite(m.sharpe));
+  CHECK(m.sortino == 0);  // No bet with a negative return.
+  CHECK(m.forecasts == 1);
+  CHECK(m.brier == Approx(0.38));
+  CHECK(m.log_loss == Approx(-std::log(0.5)));
+}
+
 }  // namespace
 }  // namespace superbet::backtest

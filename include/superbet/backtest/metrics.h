@@ -72,7 +72,12 @@ struct Metrics {
 };
 
 // Fills the bet, forecast and bankroll fields of a Metrics (season, matches, skipped_* are left
-// to the caller). `bets` in settlement order; `start_bankroll` is the bankroll before the first.
+// to the caller). `bets` in settlement order; `start_bankroll` is the bankroll before the first,
+// in the bankroll's currency unit. Pure function; thread-safe.
+//
+// Never fails. Records that break the field contracts are tolerated, not trusted: a forecast whose
+// outcome is not 0, 1 or 2 is not scored (and not counted in `forecasts`); a bet with stake <= 0
+// counts towards bets/turnover/pnl with a per-bet return of 0 (no division by zero).
 Metrics ComputeMetrics(absl::Span<const BetRecord> bets, absl::Span<const ForecastRecord> forecasts,
                        double start_bankroll);
 
