@@ -34,6 +34,7 @@ namespace superbet::backtest {
 // The index (0 home, 1 draw, 2 away) of the lowest price; ties broken home, draw, away.
 int FavouriteIndex(const std::array<double, 3>& decimal_odds);
 
+// Backs the favourite. Decide never fails. Stateless; owns nothing.
 class FavouriteStrategy final : public Strategy {
  public:
   std::string name() const override { return "favourite"; }
@@ -41,6 +42,7 @@ class FavouriteStrategy final : public Strategy {
                                   absl::Span<const superbet::v1::Fixture> history) override;
 };
 
+// Backs the home side. Decide never fails. Stateless; owns nothing.
 class HomeStrategy final : public Strategy {
  public:
   std::string name() const override { return "home"; }
@@ -57,6 +59,10 @@ struct ModelStrategyOptions {
                                            // many finished matches (half a 20-team season).
 };
 
+// The Dixon-Coles strategy described at the top of this file. Owns its fitted model and a copy of
+// the finished results of `history`; not thread-safe. Decide never fails: when the model cannot
+// be fitted or a team has too few matches it returns OK with SELECTION_UNSPECIFIED (no bet).
+// A `history` shorter than the one seen before is taken as a new run (the cache is rebuilt).
 class ModelStrategy final : public Strategy {
  public:
   explicit ModelStrategy(ModelStrategyOptions options = {});

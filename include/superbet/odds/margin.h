@@ -75,14 +75,17 @@ absl::StatusOr<std::vector<double>> RemoveMarginPower(absl::Span<const double> d
 absl::StatusOr<std::vector<double>> RemoveMarginShin(absl::Span<const double> decimal_odds);
 
 // Dispatches to the RemoveMargin* function for `method`.
+// Errors: those of the dispatched function; InvalidArgument for a `method` outside the enum.
 absl::StatusOr<std::vector<double>> RemoveMargin(absl::Span<const double> decimal_odds,
                                                  MarginMethod method);
 
 // Diagnostics of the iterative methods.
 //
 // The exponent k of the power method for this market (1 when the overround is 0).
+// Errors: as RemoveMarginPower.
 absl::StatusOr<double> PowerExponent(absl::Span<const double> decimal_odds);
 // Shin's z, the estimated share of insider trading, for this market (0 when the overround is 0).
+// Errors: as RemoveMarginShin.
 absl::StatusOr<double> ShinInsiderShare(absl::Span<const double> decimal_odds);
 
 }  // namespace superbet::odds
