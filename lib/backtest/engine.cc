@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "superbet/core/status_macros.h"
+#include "superbet/model/selection.h"
 #include "superbet/odds/kelly.h"
 #include "superbet/odds/margin.h"
 
@@ -18,22 +19,10 @@ namespace {
 
 using superbet::v1::BettingLine;
 using superbet::v1::Fixture;
-using superbet::v1::Selection;
 
 constexpr absl::string_view kClosingBookmaker = "Pinnacle";
 
-int SelectionIndex(Selection s) {
-  switch (s) {
-    case superbet::v1::SELECTION_HOME:
-      return 0;
-    case superbet::v1::SELECTION_DRAW:
-      return 1;
-    case superbet::v1::SELECTION_AWAY:
-      return 2;
-    default:
-      return -1;
-  }
-}
+using model::OneXTwoIndex;
 
 absl::Time KickoffTime(const Fixture& f) {
   return absl::FromUnixSeconds(f.kickoff().seconds()) + absl::Nanoseconds(f.kickoff().nanos());
@@ -64,7 +53,7 @@ absl::flat_hash_map<std::string, FixtureLines> IndexLines(absl::Span<const Betti
     const bool close = l.is_closing() && l.bookmaker() == kClosingBookmaker;
     if (!source && !close) continue;
     FixtureLines& fl = out[l.fixture_id()];
-    const int idx = l.market() == superbet::v1::MARKET_1X2 ? SelectionIndex(l.selection()) : -1;
+    const int idx = l.market() == superbet::v1::MARKET_1X2 ? OneXTwoIndex(l.selection()) : -1;
     if (close && idx >= 0) fl.closing[idx] = l.decimal_odds();
     if (source && !l.is_closing() && !l.is_live()) {
       fl.visible.push_back(l);
@@ -218,7 +207,7 @@ class Replay {
       if (decision->probabilities.has_value()) {
         forecasts_.push_back({f.season(), *decision->probabilities, Outcome(f)});
       }
-      const int idx = SelectionIndex(decision->selection);
+      const int idx = OneXTwoIndex(decision->selection);
       if (idx < 0) continue;
       const double odds_taken = view.decimal_odds[idx];
       SUPERBET_ASSIGN_OR_RETURN(double stake, Stake(*decision, odds_taken, day_bankroll));
@@ -241,7 +230,7 @@ class Replay {
     }
     // Settlement: only now are the day's results read.
     for (PendingBet& p : pending) {
-      p.record.won = Outcome(*p.fixture) == SelectionIndex(p.record.selection);
+      p.record.won = Outcome(*p.fixture) == OneXTwoIndex(p.record.selection);
       p.record.profit =
           p.record.won ? p.record.stake * (p.record.decimal_odds - 1.0) : -p.record.stake;
       bankroll_ += p.record.profit;

@@ -5,14 +5,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "superbet/model/selection.h"
 
 namespace superbet::backtest {
 namespace {
 
 using superbet::v1::Fixture;
-
-constexpr superbet::v1::Selection kSelections[3] = {
-    superbet::v1::SELECTION_HOME, superbet::v1::SELECTION_DRAW, superbet::v1::SELECTION_AWAY};
 
 absl::Time KickoffTime(const Fixture& f) {
   return absl::FromUnixSeconds(f.kickoff().seconds()) + absl::Nanoseconds(f.kickoff().nanos());
@@ -25,7 +23,7 @@ const std::string& TeamKey(const superbet::v1::Team& t) {
 Decision Pick(const MatchView& match, int index) {
   Decision d;
   d.probabilities = match.market_probabilities;
-  d.selection = kSelections[index];
+  d.selection = model::OneXTwoSelection(index);
   d.probability = match.market_probabilities[index];
   return d;
 }
@@ -110,7 +108,7 @@ absl::StatusOr<Decision> ModelStrategy::Decide(const MatchView& match,
     }
   }
   if (best >= 0) {
-    d.selection = kSelections[best];
+    d.selection = model::OneXTwoSelection(best);
     d.probability = probs[best];
   }
   return d;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "superbet/model/selection.h"
 #include "superbet/providers/team_names.h"
 
 namespace superbet::providers::statsbomb {
@@ -60,10 +61,7 @@ std::optional<v1::OddsTriple> OneXTwoTriple(absl::Span<const v1::BettingLine> li
     if (l.market() != v1::MARKET_1X2 || l.bookmaker() != bookmaker || l.is_closing() != closing) {
       continue;
     }
-    const int i = l.selection() == v1::SELECTION_HOME   ? 0
-                  : l.selection() == v1::SELECTION_DRAW ? 1
-                  : l.selection() == v1::SELECTION_AWAY ? 2
-                                                        : -1;
+    const int i = model::OneXTwoIndex(l.selection());
     if (i >= 0 && picked[i] == nullptr) picked[i] = &l;
   }
   if (!picked[0] || !picked[1] || !picked[2]) return std::nullopt;
