@@ -16,6 +16,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "spdlog/spdlog.h"
+#include "providers/internal/uk_time.h"
 #include "superbet/core/status_macros.h"
 #include "superbet/providers/csv.h"
 #include "superbet/providers/football_data.h"
@@ -29,26 +30,6 @@ using superbet::v1::Market;
 using superbet::v1::Selection;
 
 constexpr absl::string_view kProvider = "football-data";
-
-// ---- Time zone ----------------------------------------------------------------------------------
-
-struct UkZone {
-  absl::TimeZone zone;
-  bool loaded = false;
-};
-
-const UkZone& LondonZone() {
-  static const UkZone* const kZone = [] {
-    auto* z = new UkZone;
-    z->loaded = absl::LoadTimeZone("Europe/London", &z->zone);
-    if (!z->loaded) {
-      z->zone = absl::UTCTimeZone();
-      spdlog::warn("football-data: time zone Europe/London unavailable; Time read as UTC");
-    }
-    return z;
-  }();
-  return *kZone;
-}
 
 // ---- Header → column handlers ---------------------------------------------------------------
 
@@ -365,7 +346,7 @@ bool FileParser::ParseFixture(Fixture* f, CellError* err) {
   if (!ParseRequired(layout_.home, "home team", &home, err)) return false;
   if (!ParseRequired(layout_.away, "away team", &away, err)) return false;
 
-  const UkZone& uk = LondonZone();
+  const absl::TimeZone& uk = providers::internal::LondonTimeZone();
   const absl::string_view time_s = absl::StripAsciiWhitespace(Cell(layout_.time));
   absl::Time kickoff;
   if (time_s.empty()) {
@@ -378,7 +359,7 @@ bool FileParser::ParseFixture(Fixture* f, CellError* err) {
       return false;
     }
     kickoff = absl::FromCivil(
-        absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute), uk.zone);
+        absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute), uk);
     f->set_kickoff_time_known(true);
   }
 
@@ -566,7 +547,9 @@ absl::Status FileParser::Run(absl::string_view bytes) {
   }
   out_->stats.fixtures = static_cast<int>(out_->fixtures.size());
   out_->stats.lines = static_cast<int>(out_->lines.size());
-  if (!LondonZone().loaded) {
+  bool london_loaded = false;
+  providers::internal::LondonTimeZone(&london_loaded);
+  if (!london_loaded) {
     out_->warnings.push_back("time zone Europe/London unavailable: Time read as UTC");
   }
   return absl::OkStatus();

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "providers/internal/uk_time.h"
 #include "providers/statsbomb_json.h"
 #include "superbet/core/file.h"
 #include "superbet/core/status_macros.h"
@@ -21,16 +22,6 @@ using internal::NestedInt;
 using internal::NestedString;
 using internal::String;
 using simdjson::dom::element;
-
-const absl::TimeZone& London() {
-  static const absl::TimeZone* tz = [] {
-    auto* zone = new absl::TimeZone;
-    // Falls back to UTC only if the system has no tz database (never on a supported system).
-    if (!absl::LoadTimeZone("Europe/London", zone)) *zone = absl::UTCTimeZone();
-    return zone;
-  }();
-  return *tz;
-}
 
 // "2015/2016" -> "2015/16"; anything else unchanged.
 std::string SeasonLabel(absl::string_view name) {
@@ -63,7 +54,8 @@ absl::Status MapKickoff(element match, const std::string& path, v1::Fixture* f) 
   std::string text = absl::StrCat(*date, " ", time ? *time : "12:00:00");
   absl::Time t;
   std::string err;
-  if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, London(), &t, &err)) {
+  if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, providers::internal::LondonTimeZone(), &t,
+                       &err)) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ".match_date/kick_off: cannot parse \"", text, "\": ", err));
   }

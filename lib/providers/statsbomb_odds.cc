@@ -4,27 +4,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "providers/internal/uk_time.h"
 #include "superbet/model/selection.h"
 #include "superbet/providers/team_names.h"
 
 namespace superbet::providers::statsbomb {
 namespace {
 
-const absl::TimeZone& London() {
-  static const absl::TimeZone* tz = [] {
-    auto* zone = new absl::TimeZone;
-    if (!absl::LoadTimeZone("Europe/London", zone)) *zone = absl::UTCTimeZone();
-    return zone;
-  }();
-  return *tz;
-}
-
 absl::CivilDay DayOf(const google::protobuf::Timestamp& ts, const absl::TimeZone& tz) {
   return absl::ToCivilDay(absl::FromUnixSeconds(ts.seconds()), tz);
 }
 
 absl::CivilDay FootballDataDay(const v1::Fixture& f) {
-  return DayOf(f.kickoff(), f.kickoff_time_known() ? London() : absl::UTCTimeZone());
+  return DayOf(f.kickoff(), f.kickoff_time_known() ? providers::internal::LondonTimeZone()
+                                                   : absl::UTCTimeZone());
 }
 
 }  // namespace
@@ -33,23 +26,23 @@ absl::StatusOr<v1::Fixture> FindFootballDataFixture(
     const v1::Fixture& statsbomb_fixture, absl::Span<const v1::Fixture> football_data_fixtures) {
   const std::string home = FootballDataTeamName(statsbomb_fixture.home().name());
   const std::string away = FootballDataTeamName(statsbomb_fixture.away().name());
-  const absl::CivilDay day = DayOf(statsbomb_fixture.kickoff(), London());
+  const absl::CivilDay day =
+      DayOf(statsbomb_fixture.kickoff(), providers::internal::LondonTimeZone());
   const v1::Fixture* found = nullptr;
   for (const v1::Fixture& f : football_data_fixtures) {
     if (f.home().name() != home || f.away().name() != away || FootballDataDay(f) != day) continue;
     if (found != nullptr) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "two football-data fixtures match ", statsbomb_fixture.id(), ": ", found->id(), " and ",
-          f.id()));
+      return absl::FailedPreconditionError(absl::StrCat("two football-data fixtures match ",
+                                                        statsbomb_fixture.id(), ": ", found->id(),
+                                                        " and ", f.id()));
     }
     found = &f;
   }
   if (found == nullptr) {
-    return absl::NotFoundError(absl::StrCat("no football-data fixture ", home, " v ", away, " on ",
-                                            absl::FormatCivilTime(day), " for ",
-                                            statsbomb_fixture.id(), " (",
-                                            statsbomb_fixture.home().name(), " v ",
-                                            statsbomb_fixture.away().name(), ")"));
+    return absl::NotFoundError(
+        absl::StrCat("no football-data fixture ", home, " v ", away, " on ",
+                     absl::FormatCivilTime(day), " for ", statsbomb_fixture.id(), " (",
+                     statsbomb_fixture.home().name(), " v ", statsbomb_fixture.away().name(), ")"));
   }
   return *found;
 }
@@ -75,10 +68,9 @@ std::optional<v1::OddsTriple> OneXTwoTriple(absl::Span<const v1::BettingLine> li
 }
 
 absl::Status AttachOdds(absl::Span<const v1::Fixture> football_data_fixtures,
-                        absl::Span<const v1::BettingLine> football_data_lines,
-                        Timeline* timeline) {
-  absl::StatusOr<v1::Fixture> fd = FindFootballDataFixture(timeline->fixture,
-                                                           football_data_fixtures);
+                        absl::Span<const v1::BettingLine> football_data_lines, Timeline* timeline) {
+  absl::StatusOr<v1::Fixture> fd =
+      FindFootballDataFixture(timeline->fixture, football_data_fixtures);
   if (!fd.ok()) return fd.status();
   std::vector<v1::BettingLine> lines;
   for (const v1::BettingLine& l : football_data_lines) {
