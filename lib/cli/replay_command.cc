@@ -105,6 +105,10 @@ int RunReplayCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "superbet replay: %s\n", data.status().ToString().c_str());
     return 1;
   }
+  if (data->timelines.empty()) {  // LoadReplayData promises NotFound instead; never index blind.
+    std::fprintf(stderr, "superbet replay: no timeline loaded for match %s\n", match.c_str());
+    return 1;
+  }
   const providers::statsbomb::Timeline& timeline = data->timelines.front();
   google::protobuf::util::JsonPrintOptions json_options;
   json_options.preserve_proto_field_names = true;
