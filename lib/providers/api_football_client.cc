@@ -107,7 +107,7 @@ absl::StatusOr<std::vector<LiveFixture>> ApiFootballClient::LiveFixtures() {
   const std::string endpoint = "/fixtures?live=all";
   SUPERBET_ASSIGN_OR_RETURN(std::string body, Fetch(endpoint));
   af::MapCounters c;
-  auto result = af::MapLiveFixtures(body, clock_.Now(), &c);
+  auto result = af::MapLiveFixtures(body, clock_.Now(), &c, body.capacity() - body.size());
   AddCounters(c);
   return Named(std::move(result), endpoint);
 }
@@ -117,7 +117,7 @@ absl::StatusOr<LiveFixture> ApiFootballClient::GetFixture(const std::string& fix
   const std::string endpoint = absl::StrCat("/fixtures?id=", id);
   SUPERBET_ASSIGN_OR_RETURN(std::string body, Fetch(endpoint));
   af::MapCounters c;
-  auto result = af::MapLiveFixtures(body, clock_.Now(), &c);
+  auto result = af::MapLiveFixtures(body, clock_.Now(), &c, body.capacity() - body.size());
   AddCounters(c);
   SUPERBET_ASSIGN_OR_RETURN(std::vector<LiveFixture> fixtures, Named(std::move(result), endpoint));
   if (fixtures.empty()) {

@@ -22,6 +22,8 @@ void GlobalInitOnce() {
   (void)done;
 }
 
+constexpr size_t kBodyPadding = 64;
+
 struct Transfer {
   HttpResponse* response;
   size_t max_body_bytes;
@@ -35,7 +37,12 @@ size_t WriteBody(char* data, size_t size, size_t nmemb, void* user) {
     t->too_large = true;
     return 0;  // Aborts the transfer (CURLE_WRITE_ERROR).
   }
-  t->response->body.append(data, n);
+  std::string& body = t->response->body;
+  // Keep kBodyPadding spare bytes so that JSON parsers can read past the end without a copy.
+  if (body.capacity() < body.size() + n + kBodyPadding) {
+    body.reserve(std::max(2 * body.capacity(), body.size() + n + kBodyPadding));
+  }
+  body.append(data, n);
   return n;
 }
 
@@ -85,6 +92,7 @@ absl::StatusOr<HttpResponse> HttpClient::Get(
   curl_easy_reset(curl);  // Keeps the connection cache; clears the previous request's options.
 
   HttpResponse response;
+  response.body.reserve(4096);
   Transfer transfer{&response, options_.max_body_bytes};
   curl_slist* header_list = nullptr;
   for (const auto& [name, value] : headers) {

@@ -10,10 +10,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "superbet/providers/api_football.h"
+#include "superbet/providers/api_football_client.h"
 #include "superbet/providers/coverage_registry.h"
 #include "support/test_data.h"
 
@@ -479,4 +481,33 @@ TEST_CASE("coverage registry: every adapter declares every canonical field, in o
   CHECK(cell(2, "LiveMatchState.score") == Coverage::kInferred);    // StatsBomb: from shots
   CHECK(cell(2, "SideStats.dangerous_attacks") == Coverage::kInferred);
   CHECK(cell(2, "BettingLine[1X2]") == Coverage::kNotSupported);
+}
+
+TEST_CASE("StatusFromHttp: the status table of api_football_client.h", "[api_football]") {
+  using superbet::providers::HttpResponse;
+  using superbet::providers::StatusFromHttp;
+  auto code = [](long status, std::map<std::string, std::string> headers = {}) {
+    HttpResponse r;
+    r.status = status;
+    r.headers = std::move(headers);
+    return StatusFromHttp(r, "/fixtures?live=all").code();
+  };
+  CHECK(code(200) == absl::StatusCode::kOk);
+  CHECK(code(204) == absl::StatusCode::kNotFound);
+  CHECK(code(401) == absl::StatusCode::kUnauthenticated);
+  CHECK(code(403) == absl::StatusCode::kUnauthenticated);
+  CHECK(code(404) == absl::StatusCode::kNotFound);
+  CHECK(code(400) == absl::StatusCode::kInvalidArgument);
+  CHECK(code(429) == absl::StatusCode::kResourceExhausted);
+  CHECK(code(499) == absl::StatusCode::kUnavailable);  // API-Football's documented "Time Out".
+  CHECK(code(500) == absl::StatusCode::kUnavailable);
+  CHECK(code(503) == absl::StatusCode::kUnavailable);
+  HttpResponse limited;
+  limited.status = 429;
+  limited.headers["retry-after"] = "12";
+  CHECK(absl::StrContains(std::string(StatusFromHttp(limited, "/x").message()),
+                          "retry_after_s=12"));
+  limited.headers["retry-after"] = "Wed, 21 Oct 2015 07:28:00 GMT";  // HTTP-date: no hint.
+  CHECK_FALSE(absl::StrContains(std::string(StatusFromHttp(limited, "/x").message()),
+                                "retry_after_s"));
 }

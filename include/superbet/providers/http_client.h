@@ -32,7 +32,9 @@ struct HttpClientOptions {
 
 struct HttpResponse {
   long status = 0;  // HTTP status code (200, 429, ...).
-  std::string body;  // Decoded (gunzipped) body.
+  // Decoded (gunzipped) body. body.capacity() >= body.size() + 64: the spare bytes let simdjson
+  // parse it in place (api_football::kJsonPadding).
+  std::string body;
   // Response headers, names lower-cased ("x-ratelimit-requests-remaining"); the last value wins
   // when a header repeats.
   std::map<std::string, std::string> headers;
