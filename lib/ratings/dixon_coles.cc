@@ -172,21 +172,29 @@ absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResul
   std::vector<double> att(n, 1.0), def(n, 1.0);
   std::vector<double> scored(n, 0), conceded(n, 0), den(n, 0);
   std::vector<int> count(n, 0);
-  double home_goals_w = 0;
+  double home_goals_w = 0, goals_w = 0;
   for (const IndexedMatch& m : ms) {
     scored[m.home] += m.w * m.x;
     scored[m.away] += m.w * m.y;
     conceded[m.home] += m.w * m.y;
     conceded[m.away] += m.w * m.x;
     home_goals_w += m.w * m.x;
+    goals_w += m.w * (m.x + m.y);
     ++count[m.home];
     ++count[m.away];
+  }
+  if (!(goals_w > 0)) {  // exp(-xi * days) underflowed to 0 for every match with a goal.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Dixon-Coles fit: no goal keeps any weight at xi_per_day = ", options.xi_per_day,
+        " (every weight exp(-xi * age_days) underflows to 0)"));
   }
   double gamma = 1.0;
   int it = 0;
   for (it = 1; it <= options.max_iterations; ++it) {
     double max_change = 0;
     auto update = [&](std::vector<double>& v, int i, double num) {
+      // A team whose matches all weigh 0 has den 0: it keeps its value instead of 0 / 0 = NaN.
+      if (!(den[i] > 0)) return;
       const double nv = std::max(num / den[i], kParamFloor);
       max_change = std::max(max_change, std::abs(nv - v[i]) / v[i]);
       v[i] = nv;
@@ -205,7 +213,7 @@ absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResul
     for (int i = 0; i < n; ++i) update(def, i, conceded[i]);
     double gden = 0;
     for (const IndexedMatch& m : ms) gden += m.w * att[m.home] * def[m.away];
-    const double ng = std::max(home_goals_w / gden, kParamFloor);
+    const double ng = gden > 0 ? std::max(home_goals_w / gden, kParamFloor) : gamma;
     max_change = std::max(max_change, std::abs(ng - gamma) / gamma);
     gamma = ng;
     // Normalise: geometric mean of attack = 1 (lambda, mu unchanged).

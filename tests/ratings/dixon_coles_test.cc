@@ -137,6 +137,34 @@ TEST_CASE("fit rejects look-ahead, empty and degenerate input") {
   CHECK(m->Predict("A", "A").status().code() == absl::StatusCode::kInvalidArgument);
 }
 
+TEST_CASE("fit never returns NaN strengths when time decay underflows a match weight to 0") {
+  // exp(-xi * days) = exp(-10 * 200) is 0 in double: those matches carry no weight. Oracle: the
+  // header's contract (FailedPrecondition when no goal keeps any weight; otherwise every fitted
+  // probability is finite and the three sum to 1).
+  const absl::Time t = Day(2016, 1, 1);
+  const absl::Time old = t - absl::Hours(24 * 200);
+  DixonColesOptions o;
+  o.xi_per_day = 10;
+  o.min_matches_per_team = 1;
+  std::vector<MatchResult> all_old = {{"A", "B", 1, 0, old}, {"B", "A", 2, 1, old}};
+  CHECK(DixonColesModel::Fit(all_old, t, o).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  // C's only match is old: C keeps no weighted evidence, A and B are fitted on today's matches.
+  std::vector<MatchResult> mixed = {
+      {"A", "B", 1, 0, t}, {"B", "A", 2, 1, t}, {"C", "A", 3, 0, old}};
+  auto m = DixonColesModel::Fit(mixed, t, o);
+  REQUIRE(m.ok());
+  for (const auto& [h, a] : std::vector<std::pair<std::string, std::string>>{
+           {"A", "B"}, {"B", "A"}, {"C", "A"}, {"A", "C"}}) {
+    auto p = m->Predict(h, a);
+    REQUIRE(p.ok());
+    CHECK(std::isfinite(p->home_win));
+    CHECK(std::isfinite(p->draw));
+    CHECK(std::isfinite(p->away_win));
+    CHECK(p->home_win + p->draw + p->away_win == Approx(1.0).epsilon(1e-6));
+  }
+}
+
 TEST_CASE("real season (E0 2015/16): score equations hold, rho is a maximum, strong is favoured") {
   const std::vector<MatchResult> ms = LoadResults("football-data/E0_1516.csv");
   REQUIRE(ms.size() == 380);

@@ -91,7 +91,9 @@ class DixonColesModel {
   // `as_of` are an error (they would be a look-ahead).
   // Errors: InvalidArgument when `matches` is empty, a score is negative, a team plays itself,
   // a match kicks off after `as_of` (names the teams and both times), or options are invalid;
-  // FailedPrecondition when the data cannot identify the model (fewer than 2 teams, or no goals).
+  // FailedPrecondition when the data cannot identify the model (fewer than 2 teams, no goals, or
+  // no goal with a weight > 0 once exp(-xi * age_days) underflows). A team all of whose matches
+  // weigh 0 keeps the neutral strengths 1 (it is rated, but by no evidence).
   static absl::StatusOr<DixonColesModel> Fit(absl::Span<const MatchResult> matches,
                                              absl::Time as_of,
                                              const DixonColesOptions& options = {});
