@@ -57,8 +57,8 @@ void BM_MapLiveStates(benchmark::State& state) {
   const std::string& body = PaddedBody();
   size_t n = 0;
   for (auto _ : state) {
-    auto states = af::MapLiveStates(body, absl::InfinitePast(), nullptr,
-                                    body.capacity() - body.size());
+    auto states =
+        af::MapLiveStates(body, absl::InfinitePast(), nullptr, body.capacity() - body.size());
     if (!states.ok()) {
       state.SkipWithError(std::string(states.status().message()).c_str());
       return;
@@ -92,8 +92,8 @@ void BM_MapLiveFixtures(benchmark::State& state) {
   const std::string& body = PaddedBody();
   size_t n = 0;
   for (auto _ : state) {
-    auto fixtures = af::MapLiveFixtures(body, absl::InfinitePast(), nullptr,
-                                        body.capacity() - body.size());
+    auto fixtures =
+        af::MapLiveFixtures(body, absl::InfinitePast(), nullptr, body.capacity() - body.size());
     if (!fixtures.ok()) {
       state.SkipWithError(std::string(fixtures.status().message()).c_str());
       return;

@@ -99,8 +99,7 @@ void ReportCounters(const std::string& path, const af::MapCounters& c) {
                "suspended odds skipped=%lld\n",
                path.c_str(), static_cast<long long>(c.rejected_odds),
                static_cast<long long>(c.rejected_minutes),
-               static_cast<long long>(c.rejected_counts),
-               static_cast<long long>(c.rejected_values),
+               static_cast<long long>(c.rejected_counts), static_cast<long long>(c.rejected_values),
                static_cast<long long>(c.suspended_odds));
 }
 
@@ -167,9 +166,9 @@ absl::Status NormalizeApiFootball(const std::string& path, Printer& out) {
 }
 
 absl::Status NormalizeFootballData(const std::string& path, Printer& out) {
-  SUPERBET_ASSIGN_OR_RETURN(
-      providers::football_data::SeasonData season,
-      providers::football_data::LoadSeasonFile(path, providers::football_data::ParseMode::kLenient));
+  SUPERBET_ASSIGN_OR_RETURN(providers::football_data::SeasonData season,
+                            providers::football_data::LoadSeasonFile(
+                                path, providers::football_data::ParseMode::kLenient));
   SUPERBET_RETURN_IF_ERROR(out.PrintAll(season.fixtures));
   SUPERBET_RETURN_IF_ERROR(out.PrintAll(season.lines));
   if (!season.rejected.empty() || !season.rejected_prices.empty()) {
@@ -188,7 +187,8 @@ absl::StatusOr<v1::Fixture> FindStatsBombFixture(const std::string& events_path,
   std::vector<fs::path> roots;
   const fs::path events_dir = fs::path(events_path).parent_path();
   roots.push_back(events_dir.parent_path() / "matches");
-  if (auto data = ResolveDataRoot(); data.ok()) roots.push_back(fs::path(*data) / "statsbomb/matches");
+  if (auto data = ResolveDataRoot(); data.ok())
+    roots.push_back(fs::path(*data) / "statsbomb/matches");
   const std::string wanted = absl::StrCat("statsbomb:", id);
   std::error_code ec;
   for (const fs::path& root : roots) {
@@ -232,8 +232,9 @@ absl::Status NormalizeStatsBomb(const std::string& path, Printer& out) {
 int RunNormalizeCommand(const std::vector<std::string>& args) {
   const std::string provider = absl::GetFlag(FLAGS_provider);
   if (provider != "api-football" && provider != "football-data" && provider != "statsbomb") {
-    std::fprintf(stderr, "superbet normalize: --provider must be api-football, football-data or "
-                         "statsbomb, got '%s'\n%s",
+    std::fprintf(stderr,
+                 "superbet normalize: --provider must be api-football, football-data or "
+                 "statsbomb, got '%s'\n%s",
                  provider.c_str(), kUsage);
     return 2;
   }

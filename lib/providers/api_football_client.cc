@@ -55,9 +55,9 @@ std::string ApiFootballClient::Redact(std::string text) const {
 
 absl::StatusOr<std::string> ApiFootballClient::Fetch(const std::string& endpoint) {
   if (options_.api_key.empty()) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "api-football GET ", endpoint,
-        ": no API key (set SUPERBET_APIFOOTBALL_KEY or ApiFootballOptions::api_key)"));
+    return absl::UnauthenticatedError(
+        absl::StrCat("api-football GET ", endpoint,
+                     ": no API key (set SUPERBET_APIFOOTBALL_KEY or ApiFootballOptions::api_key)"));
   }
   ++requests_;
   absl::StatusOr<HttpResponse> r =
@@ -198,7 +198,7 @@ absl::StatusOr<std::vector<v1::Standing>> ApiFootballClient::Standings(int leagu
 }
 
 absl::StatusOr<std::vector<v1::Fixture>> ApiFootballClient::HeadToHead(const std::string& team_a,
-                                                                      const std::string& team_b) {
+                                                                       const std::string& team_b) {
   SUPERBET_ASSIGN_OR_RETURN(std::string a, af::BareId(team_a));
   SUPERBET_ASSIGN_OR_RETURN(std::string b, af::BareId(team_b));
   const std::string endpoint = absl::StrCat("/fixtures/headtohead?h2h=", a, "-", b);

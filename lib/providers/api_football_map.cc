@@ -343,8 +343,8 @@ absl::Status ReadFixtureItem(od::value& item, const Path& path, Ctx& ctx, absl::
   FixtureScratch s;
   v1::Team home, away;
   v1::Fixture* fixture = out.fixture;
-  SUPERBET_RETURN_IF_ERROR(ForEachField(
-      item, path, ctx, [&](std::string_view key, od::value& f) -> absl::Status {
+  SUPERBET_RETURN_IF_ERROR(
+      ForEachField(item, path, ctx, [&](std::string_view key, od::value& f) -> absl::Status {
         if (key == "fixture") return ReadFixtureBlock(f, path.Key("fixture"), ctx, &s, fixture);
         if (key == "teams") {
           const Path p = path.Key("teams");
@@ -439,13 +439,14 @@ absl::Status EnvelopeStatus(std::string_view json) {
 }
 
 absl::StatusOr<std::vector<LiveFixture>> MapLiveFixtures(std::string_view json,
-                                                        absl::Time observed_at,
-                                                        MapCounters* counters,
-                                                        size_t readable_after) {
+                                                         absl::Time observed_at,
+                                                         MapCounters* counters,
+                                                         size_t readable_after) {
   Ctx ctx(counters);
   std::vector<LiveFixture> out;
-  SUPERBET_RETURN_IF_ERROR(
-      ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
+  SUPERBET_RETURN_IF_ERROR(ParseEnvelope(
+      json, ctx,
+      [&](od::value& response, const Path& path) -> absl::Status {
         return ForEachElement(response, path, ctx, [&](int64_t i, od::value& item) {
           LiveFixture lf;
           SUPERBET_RETURN_IF_ERROR(ReadFixtureItem(item, path.Index(i), ctx, observed_at,
@@ -453,28 +454,31 @@ absl::StatusOr<std::vector<LiveFixture>> MapLiveFixtures(std::string_view json,
           out.push_back(std::move(lf));
           return absl::OkStatus();
         });
-      }, readable_after));
+      },
+      readable_after));
   return out;
 }
 
 absl::StatusOr<std::vector<v1::LiveMatchState>> MapLiveStates(std::string_view json,
-                                                             absl::Time observed_at,
-                                                             MapCounters* counters,
-                                                             size_t readable_after) {
+                                                              absl::Time observed_at,
+                                                              MapCounters* counters,
+                                                              size_t readable_after) {
   Ctx ctx(counters);
   std::vector<v1::LiveMatchState> out;
-  SUPERBET_RETURN_IF_ERROR(
-      ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
+  SUPERBET_RETURN_IF_ERROR(ParseEnvelope(
+      json, ctx,
+      [&](od::value& response, const Path& path) -> absl::Status {
         return ForEachElement(response, path, ctx, [&](int64_t i, od::value& item) {
           out.emplace_back();
           return ReadFixtureItem(item, path.Index(i), ctx, observed_at, {nullptr, &out.back()});
         });
-      }, readable_after));
+      },
+      readable_after));
   return out;
 }
 
 absl::StatusOr<std::vector<v1::Fixture>> MapHeadToHead(std::string_view json,
-                                                      MapCounters* counters) {
+                                                       MapCounters* counters) {
   Ctx ctx(counters);
   std::vector<v1::Fixture> out;
   SUPERBET_RETURN_IF_ERROR(
@@ -489,7 +493,7 @@ absl::StatusOr<std::vector<v1::Fixture>> MapHeadToHead(std::string_view json,
 }
 
 absl::StatusOr<std::vector<v1::MatchEvent>> MapEvents(std::string_view json,
-                                                     MapCounters* counters) {
+                                                      MapCounters* counters) {
   Ctx ctx(counters);
   std::vector<v1::MatchEvent> out;
   SUPERBET_RETURN_IF_ERROR(

@@ -227,11 +227,11 @@ absl::StatusOr<std::vector<v1::Injury>> MapInjuries(std::string_view json, MapCo
 }
 
 absl::StatusOr<std::vector<v1::PredictionSummary>> MapPredictions(std::string_view json,
-                                                                 MapCounters* counters) {
+                                                                  MapCounters* counters) {
   Ctx ctx(counters);
   std::vector<v1::PredictionSummary> out;
-  SUPERBET_RETURN_IF_ERROR(ParseEnvelope(
-      json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
+  SUPERBET_RETURN_IF_ERROR(
+      ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
         return ForEachElement(response, path, ctx, [&](int64_t i, od::value& el) {
           out.emplace_back();
           v1::PredictionSummary* p = &out.back();
@@ -255,11 +255,11 @@ absl::StatusOr<std::vector<v1::PredictionSummary>> MapPredictions(std::string_vi
 }
 
 absl::StatusOr<std::vector<v1::Standing>> MapStandings(std::string_view json,
-                                                      MapCounters* counters) {
+                                                       MapCounters* counters) {
   Ctx ctx(counters);
   std::vector<v1::Standing> out;
-  SUPERBET_RETURN_IF_ERROR(ParseEnvelope(
-      json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
+  SUPERBET_RETURN_IF_ERROR(
+      ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
         return ForEachElement(response, path, ctx, [&](int64_t i, od::value& el) {
           const Path ep = path.Index(i);
           return ForEachField(el, ep, ctx, [&](std::string_view key, od::value& league) {

@@ -29,12 +29,12 @@ namespace {
 
 // One bet value as both endpoints give it.
 struct RawValue {
-  std::string value;                // "Home", "Over 2.5", "Home -1", "Over".
-  std::optional<double> odd;        // Parsed from "1.38".
+  std::string value;          // "Home", "Over 2.5", "Home -1", "Over".
+  std::optional<double> odd;  // Parsed from "1.38".
   bool odd_text_bad = false;
-  std::optional<double> handicap;   // /odds/live only.
-  std::optional<bool> main;         // /odds/live only.
-  std::optional<bool> suspended;    // /odds/live only.
+  std::optional<double> handicap;  // /odds/live only.
+  std::optional<bool> main;        // /odds/live only.
+  std::optional<bool> suspended;   // /odds/live only.
 };
 
 absl::Status ReadValue(od::value& v, const Path& path, Ctx& ctx, RawValue* out) {
@@ -211,8 +211,7 @@ absl::Status ReadFixtureId(od::value& v, const Path& path, Ctx& ctx, std::string
   });
 }
 
-absl::Status ReadUpdate(od::value& v, const Path& path, Ctx& ctx,
-                        google::protobuf::Timestamp* ts) {
+absl::Status ReadUpdate(od::value& v, const Path& path, Ctx& ctx, google::protobuf::Timestamp* ts) {
   std::optional<std::string_view> s;
   SUPERBET_RETURN_IF_ERROR(GetString(v, path, ctx, &s));
   if (s && !internal::ParseIsoTimestamp(*s, ts)) ++ctx.counters.rejected_values;
@@ -222,11 +221,11 @@ absl::Status ReadUpdate(od::value& v, const Path& path, Ctx& ctx,
 }  // namespace
 
 absl::StatusOr<std::vector<v1::BettingLine>> MapPrematchOdds(std::string_view json,
-                                                            MapCounters* counters) {
+                                                             MapCounters* counters) {
   Ctx ctx(counters);
   std::vector<v1::BettingLine> out;
-  SUPERBET_RETURN_IF_ERROR(ParseEnvelope(
-      json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
+  SUPERBET_RETURN_IF_ERROR(
+      ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
         return ForEachElement(response, path, ctx, [&](int64_t i, od::value& item) {
           const Path ip = path.Index(i);
           LineContext lc;
@@ -235,7 +234,8 @@ absl::StatusOr<std::vector<v1::BettingLine>> MapPrematchOdds(std::string_view js
           const size_t first = out.size();
           SUPERBET_RETURN_IF_ERROR(
               ForEachField(item, ip, ctx, [&](std::string_view key, od::value& f) {
-                if (key == "fixture") return ReadFixtureId(f, ip.Key("fixture"), ctx, &lc.fixture_id);
+                if (key == "fixture")
+                  return ReadFixtureId(f, ip.Key("fixture"), ctx, &lc.fixture_id);
                 if (key == "update") return ReadUpdate(f, ip.Key("update"), ctx, &lc.timestamp);
                 if (key != "bookmakers") return absl::OkStatus();
                 const Path kp = ip.Key("bookmakers");
@@ -267,11 +267,11 @@ absl::StatusOr<std::vector<v1::BettingLine>> MapPrematchOdds(std::string_view js
 }
 
 absl::StatusOr<std::vector<v1::BettingLine>> MapLiveOdds(std::string_view json,
-                                                        MapCounters* counters) {
+                                                         MapCounters* counters) {
   Ctx ctx(counters);
   std::vector<v1::BettingLine> out;
-  SUPERBET_RETURN_IF_ERROR(ParseEnvelope(
-      json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
+  SUPERBET_RETURN_IF_ERROR(
+      ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
         return ForEachElement(response, path, ctx, [&](int64_t i, od::value& item) {
           const Path ip = path.Index(i);
           LineContext lc;
@@ -281,7 +281,8 @@ absl::StatusOr<std::vector<v1::BettingLine>> MapLiveOdds(std::string_view json,
           const size_t first = out.size();
           SUPERBET_RETURN_IF_ERROR(
               ForEachField(item, ip, ctx, [&](std::string_view key, od::value& f) {
-                if (key == "fixture") return ReadFixtureId(f, ip.Key("fixture"), ctx, &lc.fixture_id);
+                if (key == "fixture")
+                  return ReadFixtureId(f, ip.Key("fixture"), ctx, &lc.fixture_id);
                 if (key == "update") return ReadUpdate(f, ip.Key("update"), ctx, &lc.timestamp);
                 if (key == "status") {
                   const Path sp = ip.Key("status");

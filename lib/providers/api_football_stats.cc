@@ -108,8 +108,7 @@ void StoreStat(std::string_view type, double value, bool percent, Ctx& ctx,
 }
 
 // One {"team", "statistics": [{type, value}]} element.
-absl::Status ReadTeamStatistics(od::value& v, const Path& path, Ctx& ctx,
-                                v1::TeamStatistics* out) {
+absl::Status ReadTeamStatistics(od::value& v, const Path& path, Ctx& ctx, v1::TeamStatistics* out) {
   out->mutable_stats();  // Present even when every value is null.
   return ForEachField(v, path, ctx, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "team") return ReadTeamObject(f, path.Key("team"), ctx, out->mutable_team());
@@ -210,8 +209,8 @@ std::string PerformanceKey(std::string_view group, std::string_view key) {
 }
 
 // `max_minutes`: 150 for one match, unbounded for a season.
-absl::Status ReadPerformance(od::value& v, const Path& path, Ctx& ctx, v1::Player* p,
-                             bool set_team, double max_minutes) {
+absl::Status ReadPerformance(od::value& v, const Path& path, Ctx& ctx, v1::Player* p, bool set_team,
+                             double max_minutes) {
   return ForEachField(v, path, ctx, [&](std::string_view group, od::value& g) -> absl::Status {
     const std::string group_name(group);
     const Path gp = path.Key(group_name);
@@ -273,7 +272,7 @@ absl::Status ReadPerformance(od::value& v, const Path& path, Ctx& ctx, v1::Playe
 }  // namespace
 
 absl::StatusOr<std::vector<v1::TeamStatistics>> MapStatistics(std::string_view json,
-                                                             MapCounters* counters) {
+                                                              MapCounters* counters) {
   Ctx ctx(counters);
   std::vector<v1::TeamStatistics> out;
   SUPERBET_RETURN_IF_ERROR(
@@ -289,8 +288,7 @@ absl::StatusOr<std::vector<v1::TeamStatistics>> MapStatistics(std::string_view j
   return out;
 }
 
-absl::StatusOr<v1::TeamStatistics> MapStatisticsItem(std::string_view json,
-                                                    MapCounters* counters) {
+absl::StatusOr<v1::TeamStatistics> MapStatisticsItem(std::string_view json, MapCounters* counters) {
   Ctx ctx(counters);
   SUPERBET_RETURN_IF_ERROR(ctx.Parse(json));
   od::value root;
@@ -301,12 +299,12 @@ absl::StatusOr<v1::TeamStatistics> MapStatisticsItem(std::string_view json,
   return out;
 }
 
-absl::StatusOr<v1::LiveMatchState> StatisticsToState(
-    const std::string& fixture_id, const std::vector<v1::TeamStatistics>& teams,
-    absl::Time observed_at) {
+absl::StatusOr<v1::LiveMatchState> StatisticsToState(const std::string& fixture_id,
+                                                     const std::vector<v1::TeamStatistics>& teams,
+                                                     absl::Time observed_at) {
   if (teams.size() != 2) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "api-football: statistics of ", fixture_id, " name ", teams.size(), " teams, need 2"));
+    return absl::InvalidArgumentError(absl::StrCat("api-football: statistics of ", fixture_id,
+                                                   " name ", teams.size(), " teams, need 2"));
   }
   v1::LiveMatchState s;
   s.set_match_id(CanonicalId(fixture_id));
@@ -339,11 +337,11 @@ absl::StatusOr<std::vector<v1::Lineup>> MapLineups(std::string_view json, MapCou
 }
 
 absl::StatusOr<std::vector<v1::Player>> MapFixturePlayers(std::string_view json,
-                                                         MapCounters* counters) {
+                                                          MapCounters* counters) {
   Ctx ctx(counters);
   std::vector<v1::Player> out;
-  SUPERBET_RETURN_IF_ERROR(ParseEnvelope(
-      json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
+  SUPERBET_RETURN_IF_ERROR(
+      ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
         return ForEachElement(response, path, ctx, [&](int64_t i, od::value& team_el) {
           const Path tp = path.Index(i);
           std::string team_id;
@@ -388,13 +386,12 @@ absl::StatusOr<std::vector<v1::Player>> MapFixturePlayers(std::string_view json,
 absl::StatusOr<PlayerPage> MapPlayers(std::string_view json, MapCounters* counters) {
   Ctx ctx(counters);
   PlayerPage page;
-  SUPERBET_RETURN_IF_ERROR(ParseEnvelope(
-      json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
+  SUPERBET_RETURN_IF_ERROR(
+      ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
         return ForEachElement(response, path, ctx, [&](int64_t i, od::value& el) {
           const Path ep = path.Index(i);
           v1::Player player;
-          SUPERBET_RETURN_IF_ERROR(ForEachField(el, ep, ctx, [&](std::string_view k,
-                                                                 od::value& x) {
+          SUPERBET_RETURN_IF_ERROR(ForEachField(el, ep, ctx, [&](std::string_view k, od::value& x) {
             if (k == "statistics") {
               const Path sp = ep.Key("statistics");
               return ForEachElement(x, sp, ctx, [&](int64_t n, od::value& st) {

@@ -26,15 +26,32 @@ AdapterCoverage Make(std::string adapter, std::initializer_list<Row> rows) {
 
 const std::vector<std::string>& CanonicalFields() {
   static const std::vector<std::string>* const kFields = new std::vector<std::string>{
-      "LiveMatchState.minute",     "LiveMatchState.score",       "SideStats.xg",
-      "SideStats.dangerous_attacks", "SideStats.shots",          "SideStats.shots_on_target",
-      "SideStats.corners",         "SideStats.possession",       "SideStats.yellow_cards",
-      "SideStats.red_cards",       "LiveMatchState.live_odds",   "Fixture.kickoff",
-      "Fixture.full_time",         "Fixture.half_time",          "Fixture.referee",
-      "Fixture.venue",             "Fixture.statistics",         "MatchEvent",
-      "Lineup",                    "Player.performance",         "Injury",
-      "BettingLine[1X2]",          "BettingLine[OVER_UNDER]",    "BettingLine[ASIAN_HANDICAP]",
-      "BettingLine.is_closing",    "BettingLine.is_live",
+      "LiveMatchState.minute",
+      "LiveMatchState.score",
+      "SideStats.xg",
+      "SideStats.dangerous_attacks",
+      "SideStats.shots",
+      "SideStats.shots_on_target",
+      "SideStats.corners",
+      "SideStats.possession",
+      "SideStats.yellow_cards",
+      "SideStats.red_cards",
+      "LiveMatchState.live_odds",
+      "Fixture.kickoff",
+      "Fixture.full_time",
+      "Fixture.half_time",
+      "Fixture.referee",
+      "Fixture.venue",
+      "Fixture.statistics",
+      "MatchEvent",
+      "Lineup",
+      "Player.performance",
+      "Injury",
+      "BettingLine[1X2]",
+      "BettingLine[OVER_UNDER]",
+      "BettingLine[ASIAN_HANDICAP]",
+      "BettingLine.is_closing",
+      "BettingLine.is_live",
   };
   return *kFields;
 }
@@ -122,8 +139,9 @@ AdapterCoverage StatsBombCoverage() {
           {"SideStats.possession", I, "share of Pass events so far"},
           {"SideStats.yellow_cards", I, "foul_committed / bad_behaviour card Yellow"},
           {"SideStats.red_cards", I, "card Second Yellow or Red"},
-          {"LiveMatchState.live_odds", N, "no odds in StatsBomb (pre-match prices joined from "
-                                          "football-data by the replay)"},
+          {"LiveMatchState.live_odds", N,
+           "no odds in StatsBomb (pre-match prices joined from "
+           "football-data by the replay)"},
           {"Fixture.kickoff", P, "match_date + kick_off, Europe/London -> UTC"},
           {"Fixture.full_time", P, "home_score / away_score"},
           {"Fixture.half_time", N, "not in matches files"},

@@ -123,18 +123,16 @@ absl::StatusOr<HttpResponse> HttpClient::Get(
   if (rc != CURLE_OK) {
     const std::string where = RedactUrl(url);
     if (transfer.too_large) {
-      return absl::UnavailableError(absl::StrCat("GET ", where, ": body larger than ",
-                                                 options_.max_body_bytes, " bytes"));
+      return absl::UnavailableError(
+          absl::StrCat("GET ", where, ": body larger than ", options_.max_body_bytes, " bytes"));
     }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
-      return absl::UnavailableError(
-          absl::StrCat("GET ", where, ": timeout after ",
-                       absl::ToInt64Milliseconds(options_.total_timeout), " ms (",
-                       error_buffer[0] ? error_buffer : curl_easy_strerror(rc), ")"));
+      return absl::UnavailableError(absl::StrCat(
+          "GET ", where, ": timeout after ", absl::ToInt64Milliseconds(options_.total_timeout),
+          " ms (", error_buffer[0] ? error_buffer : curl_easy_strerror(rc), ")"));
     }
-    return absl::UnavailableError(absl::StrCat("GET ", where, ": ",
-                                               error_buffer[0] ? error_buffer
-                                                               : curl_easy_strerror(rc)));
+    return absl::UnavailableError(
+        absl::StrCat("GET ", where, ": ", error_buffer[0] ? error_buffer : curl_easy_strerror(rc)));
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   return response;

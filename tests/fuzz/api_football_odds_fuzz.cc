@@ -1,5 +1,6 @@
 // libFuzzer target: API-Football /odds (pre-match) and /odds/live mappers.
-// Seeds: ../shared/data/api-football/odds_*.json and tests/providers/data/odds_live_doc_example.json.
+// Seeds: ../shared/data/api-football/odds_*.json and
+// tests/providers/data/odds_live_doc_example.json.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

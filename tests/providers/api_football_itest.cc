@@ -10,9 +10,8 @@
 #define CPPHTTPLIB_BROTLI_SUPPORT
 #include <httplib.h>
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -75,9 +74,8 @@ std::string BodyFor(const std::string& path) {
 class FakeApiFootball {
  public:
   FakeApiFootball() {
-    server_.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-      Handle(req, res);
-    });
+    server_.Get(R"(/.*)",
+                [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
     port_ = server_.bind_to_any_port("127.0.0.1");
     REQUIRE(port_ > 0);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -313,8 +311,10 @@ TEST_CASE("ResilientProvider over real HTTP: breaker opens, stale fallback, reco
   superbet::core::FakeClock clock(absl::FromUnixSeconds(1709083000));
   ApiFootballClient client(Options(server), clock);
   std::vector<absl::Duration> waits;
-  superbet::providers::ResilientProvider resilient(
-      &client, clock, [&](absl::Duration d) { waits.push_back(d); clock.Advance(d); });
+  superbet::providers::ResilientProvider resilient(&client, clock, [&](absl::Duration d) {
+    waits.push_back(d);
+    clock.Advance(d);
+  });
   using superbet::resilience::BreakerState;
 
   // Healthy: a live read is recorded in the window.

@@ -8,13 +8,13 @@
 // documentation example for GET /odds/live (fixture 721238, "update" 2022-01-27T16:21:01+00:00),
 // copied from the v3 documentation page with its bets cut to six of them (values verbatim).
 
-#include <catch2/catch.hpp>
+#include "superbet/providers/api_football.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <string>
 
 #include "absl/strings/match.h"
-#include "superbet/providers/api_football.h"
 #include "superbet/providers/api_football_client.h"
 #include "superbet/providers/coverage_registry.h"
 #include "support/test_data.h"
@@ -147,7 +147,7 @@ TEST_CASE("statistics: values, 35% -> 0.35, xG only where non-null", "[api_footb
   CHECK(t.stats().xg() == Approx(1.17));
   CHECK_FALSE(t.stats().has_dangerous_attacks());
   CHECK(t.statistics().at("passes_accuracy") == Approx(0.75));
-  CHECK(t.statistics().count("offsides") == 0);  // null -> absent
+  CHECK(t.statistics().count("offsides") == 0);         // null -> absent
   CHECK(t.statistics().at("goalkeeper_saves") == 0.0);  // 0 is a value
   CHECK(counters.total_rejected() == 0);
 
@@ -372,14 +372,17 @@ TEST_CASE("odds/live: the documentation's example (no recording exists)", "[api_
   auto none = af::MapLiveOdds(blocked, &c2);
   REQUIRE(none.ok());
   CHECK(none->empty());
-  CHECK(c2.suspended_odds == 13);  // The 13 lines above; main == false alternatives are not counted.
+  CHECK(c2.suspended_odds ==
+        13);  // The 13 lines above; main == false alternatives are not counted.
 }
 
 TEST_CASE("untrusted values are rejected and counted", "[api_football]") {
   const std::string odds =
-      R"({"get":"odds","errors":[],"response":[{"fixture":{"id":1},"update":"2021-04-22T16:00:40+00:00",)"
+      R"({"get":"odds","errors":[],"response":[{"fixture":{"id":1},)"
+      R"("update":"2021-04-22T16:00:40+00:00",)"
       R"("bookmakers":[{"id":4,"name":"Pinnacle","bets":[{"id":1,"name":"Match Winner","values":[)"
-      R"({"value":"Home","odd":"0.97"},{"value":"Draw","odd":"abc"},{"value":"Away","odd":"2.5"}]}]}]}]})";
+      R"({"value":"Home","odd":"0.97"},{"value":"Draw","odd":"abc"},)"
+      R"({"value":"Away","odd":"2.5"}]}]}]}]})";
   af::MapCounters c;
   auto lines = af::MapPrematchOdds(odds, &c);
   REQUIRE(lines.ok());
@@ -433,11 +436,12 @@ TEST_CASE("truncated and malformed JSON -> DataLoss; wrong types -> InvalidArgum
   CHECK(absl::StrContains(std::string(cut_in_array.status().message()), "byte offset"));
 
   const std::string wrong =
-      R"({"get":"fixtures","errors":[],"response":[{"fixture":{"id":"x7","status":{"elapsed":"ten"}}}]})";
+      R"({"get":"fixtures","errors":[],"response":[{"fixture":{"id":"x7",)"
+      R"("status":{"elapsed":"ten"}}}]})";
   auto w = af::MapLiveFixtures(wrong);
   REQUIRE(w.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK(absl::StrContains(std::string(w.status().message()),
-                          "$.response[0].fixture.status.elapsed"));
+  CHECK(
+      absl::StrContains(std::string(w.status().message()), "$.response[0].fixture.status.elapsed"));
   CHECK(absl::StrContains(std::string(w.status().message()), "\"ten\""));
   CHECK(af::MapLiveFixtures("[1,2]").status().code() == absl::StatusCode::kInvalidArgument);
 }
@@ -476,9 +480,9 @@ TEST_CASE("coverage registry: every adapter declares every canonical field, in o
   CHECK(all[0].adapter == "api-football");
   CHECK(cell(0, "SideStats.dangerous_attacks") == Coverage::kNotSupported);  // §2.2
   CHECK(cell(0, "SideStats.xg") == Coverage::kParsed);
-  CHECK(cell(1, "SideStats.xg") == Coverage::kNotSupported);        // football-data: no xG
+  CHECK(cell(1, "SideStats.xg") == Coverage::kNotSupported);  // football-data: no xG
   CHECK(cell(1, "BettingLine.is_closing") == Coverage::kParsed);
-  CHECK(cell(2, "LiveMatchState.score") == Coverage::kInferred);    // StatsBomb: from shots
+  CHECK(cell(2, "LiveMatchState.score") == Coverage::kInferred);  // StatsBomb: from shots
   CHECK(cell(2, "SideStats.dangerous_attacks") == Coverage::kInferred);
   CHECK(cell(2, "BettingLine[1X2]") == Coverage::kNotSupported);
 }
@@ -505,9 +509,9 @@ TEST_CASE("StatusFromHttp: the status table of api_football_client.h", "[api_foo
   HttpResponse limited;
   limited.status = 429;
   limited.headers["retry-after"] = "12";
-  CHECK(absl::StrContains(std::string(StatusFromHttp(limited, "/x").message()),
-                          "retry_after_s=12"));
+  CHECK(
+      absl::StrContains(std::string(StatusFromHttp(limited, "/x").message()), "retry_after_s=12"));
   limited.headers["retry-after"] = "Wed, 21 Oct 2015 07:28:00 GMT";  // HTTP-date: no hint.
-  CHECK_FALSE(absl::StrContains(std::string(StatusFromHttp(limited, "/x").message()),
-                                "retry_after_s"));
+  CHECK_FALSE(
+      absl::StrContains(std::string(StatusFromHttp(limited, "/x").message()), "retry_after_s"));
 }

@@ -48,11 +48,11 @@ inline constexpr char kProviderName[] = "api-football";
 
 // What the mappers rejected or skipped; add-only counters.
 struct MapCounters {
-  int64_t rejected_odds = 0;      // Decimal odds not finite or <= 1.0 (line dropped).
-  int64_t rejected_minutes = 0;   // A minute outside 0..150 (field absent / event dropped).
-  int64_t rejected_counts = 0;    // A negative count (statistic dropped).
-  int64_t rejected_values = 0;    // A share outside [0, 1], negative xG, unparsable number text.
-  int64_t suspended_odds = 0;     // Live odds marked suspended or blocked (skipped, not an error).
+  int64_t rejected_odds = 0;     // Decimal odds not finite or <= 1.0 (line dropped).
+  int64_t rejected_minutes = 0;  // A minute outside 0..150 (field absent / event dropped).
+  int64_t rejected_counts = 0;   // A negative count (statistic dropped).
+  int64_t rejected_values = 0;   // A share outside [0, 1], negative xG, unparsable number text.
+  int64_t suspended_odds = 0;    // Live odds marked suspended or blocked (skipped, not an error).
   int64_t total_rejected() const {
     return rejected_odds + rejected_minutes + rejected_counts + rejected_values;
   }
@@ -86,7 +86,7 @@ absl::StatusOr<std::vector<superbet::v1::LiveMatchState>> MapLiveStates(
 
 // GET /fixtures/headtohead: the fixtures between two teams (Fixture records only).
 absl::StatusOr<std::vector<superbet::v1::Fixture>> MapHeadToHead(std::string_view json,
-                                                                  MapCounters* counters = nullptr);
+                                                                 MapCounters* counters = nullptr);
 
 // GET /fixtures/statistics?fixture=ID[&team=T]: one TeamStatistics per team, in payload order
 // (API-Football lists the home team first). fixture_id comes from parameters.fixture.
@@ -95,7 +95,7 @@ absl::StatusOr<std::vector<superbet::v1::TeamStatistics>> MapStatistics(
 
 // One envelope-less element of a /fixtures/statistics `response` ({"team", "statistics"}).
 absl::StatusOr<superbet::v1::TeamStatistics> MapStatisticsItem(std::string_view json,
-                                                              MapCounters* counters = nullptr);
+                                                               MapCounters* counters = nullptr);
 
 // The live state carried by a two-team statistics answer: home = first element, away = second.
 // Scores and minute are not in /fixtures/statistics and stay 0. Errors: InvalidArgument unless
@@ -106,11 +106,11 @@ absl::StatusOr<superbet::v1::LiveMatchState> StatisticsToState(
 
 // GET /fixtures/events?fixture=ID. fixture_id from parameters.fixture.
 absl::StatusOr<std::vector<superbet::v1::MatchEvent>> MapEvents(std::string_view json,
-                                                               MapCounters* counters = nullptr);
+                                                                MapCounters* counters = nullptr);
 
 // GET /fixtures/lineups?fixture=ID: one Lineup per team.
 absl::StatusOr<std::vector<superbet::v1::Lineup>> MapLineups(std::string_view json,
-                                                            MapCounters* counters = nullptr);
+                                                             MapCounters* counters = nullptr);
 
 // GET /fixtures/players?fixture=ID: every player of both teams with the match performance
 // (performance keys: "minutes", "rating", "goals", "assists", "conceded", "saves", and
@@ -130,8 +130,8 @@ absl::StatusOr<std::vector<superbet::v1::BettingLine>> MapPrematchOdds(
 // ASIAN_HANDICAP (line = home handicap). Values with main == false are alternatives and skipped;
 // suspended values, and every value while status.blocked or status.stopped, are skipped and
 // counted as suspended_odds. bookmaker "api-football-live", is_live = true, timestamp = `update`.
-absl::StatusOr<std::vector<superbet::v1::BettingLine>> MapLiveOdds(
-    std::string_view json, MapCounters* counters = nullptr);
+absl::StatusOr<std::vector<superbet::v1::BettingLine>> MapLiveOdds(std::string_view json,
+                                                                   MapCounters* counters = nullptr);
 
 // The 1X2 triple of the lines of one fixture (the first complete home/draw/away set), if any.
 std::optional<superbet::v1::OddsTriple> OddsTripleOf(
@@ -140,7 +140,7 @@ std::optional<superbet::v1::OddsTriple> OddsTripleOf(
 // GET /injuries: player (injury_status "out" for "Missing Fixture", "doubtful" for
 // "Questionable"), team, fixture.
 absl::StatusOr<std::vector<superbet::v1::Injury>> MapInjuries(std::string_view json,
-                                                             MapCounters* counters = nullptr);
+                                                              MapCounters* counters = nullptr);
 
 // GET /players?team=&season=&page= (or league=): one page; performance from the first
 // statistics entry (the player's team in that league/season).
@@ -152,7 +152,7 @@ absl::StatusOr<std::vector<superbet::v1::PredictionSummary>> MapPredictions(
 
 // GET /standings?league=&season=: every row of every group.
 absl::StatusOr<std::vector<superbet::v1::Standing>> MapStandings(std::string_view json,
-                                                                MapCounters* counters = nullptr);
+                                                                 MapCounters* counters = nullptr);
 
 // "api-football:<id>" for a bare id; a canonical id is returned unchanged.
 std::string CanonicalId(std::string_view id);

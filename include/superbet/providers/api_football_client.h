@@ -9,9 +9,8 @@
 //   transport failure, timeout, HTTP 5xx, HTTP 499   kUnavailable
 //   HTTP 429                                        kResourceExhausted, "retry_after_s=N" from the
 //                                                   Retry-After header when it is a number
-//   HTTP 401 / 403, or no key configured            kUnauthenticated (no request is made without a key)
-//   HTTP 404, HTTP 204 (no content)                 kNotFound
-//   other HTTP 4xx                                  kInvalidArgument
+//   HTTP 401 / 403, or no key configured            kUnauthenticated (no request is made without a
+//   key) HTTP 404, HTTP 204 (no content)                 kNotFound other HTTP 4xx kInvalidArgument
 //   HTTP 200 with a non-empty `errors` field        see api_football.h (InvalidArgument /
 //                                                   Unauthenticated / ResourceExhausted)
 //   truncated or malformed body                     kDataLoss (byte offset / JSON path)
@@ -42,7 +41,7 @@ namespace superbet::providers {
 
 struct ApiFootballOptions {
   std::string base_url = "https://v3.football.api-sports.io";  // No trailing slash needed.
-  std::string api_key;  // Empty: $SUPERBET_APIFOOTBALL_KEY.
+  std::string api_key;                                         // Empty: $SUPERBET_APIFOOTBALL_KEY.
   HttpClientOptions http;  // Timeouts: 5 s connect, 10 s total by default.
 };
 
@@ -65,8 +64,7 @@ class ApiFootballClient final : public Provider {
   absl::StatusOr<superbet::v1::LiveMatchState> Statistics(const std::string& fixture_id) override;
   absl::StatusOr<std::vector<superbet::v1::MatchEvent>> Events(
       const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(
-      const std::string& fixture_id) override;
+  absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(const std::string& fixture_id) override;
   absl::StatusOr<std::vector<superbet::v1::BettingLine>> PrematchOdds(
       const std::string& fixture_id) override;
   absl::StatusOr<std::vector<superbet::v1::BettingLine>> LiveOdds(
@@ -97,9 +95,9 @@ class ApiFootballClient final : public Provider {
   std::string Redact(std::string text) const;
   // Fetch(prefix + bare id of fixture_id), then mapper(body); defined in the .cc.
   template <typename Result>
-  absl::StatusOr<Result> FetchMapped(
-      const std::string& prefix, const std::string& fixture_id,
-      absl::StatusOr<Result> (*mapper)(std::string_view, api_football::MapCounters*));
+  absl::StatusOr<Result> FetchMapped(const std::string& prefix, const std::string& fixture_id,
+                                     absl::StatusOr<Result> (*mapper)(std::string_view,
+                                                                      api_football::MapCounters*));
   void AddCounters(const api_football::MapCounters& c);
 
   ApiFootballOptions options_;

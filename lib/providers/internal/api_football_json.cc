@@ -23,9 +23,7 @@ ThreadBuffers& Buffers() {
   return buffers;
 }
 
-std::string_view Clip(std::string_view s) {
-  return s.size() <= 80 ? s : s.substr(0, 80);
-}
+std::string_view Clip(std::string_view s) { return s.size() <= 80 ? s : s.substr(0, 80); }
 
 }  // namespace
 
@@ -61,9 +59,9 @@ absl::Status Ctx::Parse(std::string_view json, size_t readable_after) {
   size_ = json.size();
   if (auto e = b.parser.iterate(data, json.size(), allocated).get(doc_)) {
     // Stage 1 (structure indexing) failed: no traversal position exists yet.
-    return absl::DataLossError(absl::StrCat("api-football: malformed JSON (path $, ", json.size(),
-                                            " bytes, found while indexing): ",
-                                            simdjson::error_message(e)));
+    return absl::DataLossError(
+        absl::StrCat("api-football: malformed JSON (path $, ", json.size(),
+                     " bytes, found while indexing): ", simdjson::error_message(e)));
   }
   return absl::OkStatus();
 }
@@ -80,8 +78,7 @@ absl::Status Ctx::Error(simdjson::error_code e, const Path& path) {
   }
   std::string where = "end of input";
   const char* location = nullptr;
-  if (!doc_.current_location().get(location) && location >= base_ &&
-      location <= base_ + size_) {
+  if (!doc_.current_location().get(location) && location >= base_ && location <= base_ + size_) {
     where = absl::StrCat("byte offset ", location - base_);
   }
   return absl::DataLossError(absl::StrCat("api-football: malformed JSON at ", where, " (path ",
@@ -94,8 +91,7 @@ absl::Status Ctx::CheckAtEnd() {
   const char* location = nullptr;
   if (doc_.current_location().get(location)) return absl::OkStatus();
   return absl::DataLossError(absl::StrCat(
-      "api-football: trailing content after the JSON document at byte offset ",
-      location - base_));
+      "api-football: trailing content after the JSON document at byte offset ", location - base_));
 }
 
 absl::Status Ctx::TypeError(od::value& v, const Path& path, std::string_view what) {
@@ -232,7 +228,7 @@ struct ErrorList {
     const absl::StatusCode c = ClassifyError(key, message);
     // Unauthenticated outranks rate limiting, which outranks a bad request.
     auto rank = [](absl::StatusCode x) {
-      return x == absl::StatusCode::kUnauthenticated      ? 3
+      return x == absl::StatusCode::kUnauthenticated     ? 3
              : x == absl::StatusCode::kResourceExhausted ? 2
              : x == absl::StatusCode::kInvalidArgument   ? 1
                                                          : 0;

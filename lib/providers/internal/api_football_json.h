@@ -149,8 +149,8 @@ absl::Status ParseEnvelope(std::string_view json, Ctx& ctx, Fn&& on_response,
   if (auto e = ctx.doc().get_value().get(root)) return ctx.Error(e, Root());
   absl::Status errors = absl::OkStatus();
   bool seen_response = false;
-  SUPERBET_RETURN_IF_ERROR(ForEachField(
-      root, Root(), ctx, [&](std::string_view key, od::value& v) -> absl::Status {
+  SUPERBET_RETURN_IF_ERROR(
+      ForEachField(root, Root(), ctx, [&](std::string_view key, od::value& v) -> absl::Status {
         if (key == "response") {
           seen_response = true;
           if (!errors.ok()) return absl::OkStatus();
