@@ -6,7 +6,10 @@
 // xG present only where the file has a non-null expected_goals, "35%" -> 0.35.
 // /odds/live has no recording: tests/providers/data/odds_live_doc_example.json is API-Football's
 // documentation example for GET /odds/live (fixture 721238, "update" 2022-01-27T16:21:01+00:00),
-// copied from the v3 documentation page with its bets cut to six of them (values verbatim).
+// copied from the v3 documentation page (GET /odds/live, "Response samples", 200) and shortened:
+// 6 of its bets are kept (Match Corners, Asian Handicap, Over/Under Line, To Score 3 or More,
+// Match Goals, Fulltime Result), each with its values verbatim, except that "Match Corners" keeps
+// its first 3 values and "To Score 3 or More" 3 of its 19 (one of them suspended with odd "0").
 
 #include "superbet/providers/api_football.h"
 
