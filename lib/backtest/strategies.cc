@@ -5,7 +5,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "superbet/core/status_macros.h"
 #include "superbet/model/selection.h"
+#include "superbet/odds/margin.h"
 
 namespace superbet::backtest {
 namespace {
@@ -48,8 +50,41 @@ absl::StatusOr<Decision> HomeStrategy::Decide(const MatchView& match,
   return Pick(match, 0);
 }
 
-ModelStrategy::ModelStrategy(ModelStrategyOptions options) : options_(std::move(options)) {
+absl::StatusOr<MarketInput> ParseMarketInput(absl::string_view name) {
+  const std::string n = absl::AsciiStrToLower(name);
+  if (n == "source") return MarketInput::kOddsSource;
+  if (n == "pinnacle") return MarketInput::kPinnacle;
+  if (n == "sharp") return MarketInput::kSharp;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown market input '", name, "' (expected source, pinnacle or sharp)"));
+}
+
+absl::string_view MarketInputName(MarketInput input) {
+  switch (input) {
+    case MarketInput::kOddsSource:
+      return "source";
+    case MarketInput::kPinnacle:
+      return "pinnacle";
+    case MarketInput::kSharp:
+      return "sharp";
+  }
+  return "source";
+}
+
+ModelStrategy::ModelStrategy(ModelStrategyOptions options,
+                             absl::Span<const superbet::v1::BettingLine> market_lines)
+    : options_(std::move(options)) {
   options_.dixon_coles.min_matches_per_team = options_.min_matches_per_team;
+  for (const superbet::v1::BettingLine& l : market_lines) {
+    if (l.is_closing() || l.is_live() || l.market() != superbet::v1::MARKET_1X2) continue;
+    const int idx = model::OneXTwoIndex(l.selection());
+    if (idx < 0) continue;
+    if (l.bookmaker() == "Pinnacle") {
+      pinnacle_.try_emplace(l.fixture_id()).first->second[idx] = l.decimal_odds();
+    } else if (l.bookmaker() == "market_average") {
+      average_.try_emplace(l.fixture_id()).first->second[idx] = l.decimal_odds();
+    }
+  }
 }
 
 void ModelStrategy::SyncHistory(absl::Span<const Fixture> history) {
@@ -58,13 +93,83 @@ void ModelStrategy::SyncHistory(absl::Span<const Fixture> history) {
     consumed_ = 0;
     fitted_day_.reset();
     model_.reset();
+    pending_.clear();
+    scored_.clear();
   }
   for (; consumed_ < history.size(); ++consumed_) {
     const Fixture& f = history[consumed_];
     if (!f.has_full_time()) continue;
     results_.push_back({TeamKey(f.home()), TeamKey(f.away()), f.full_time().home(),
                         f.full_time().away(), KickoffTime(f)});
+    auto it = pending_.find(f.id());
+    if (it == pending_.end()) continue;
+    const int h = f.full_time().home(), a = f.full_time().away();
+    scored_.push_back(
+        {KickoffTime(f), it->second.market, it->second.model, h > a ? 0 : (h == a ? 1 : 2)});
+    pending_.erase(it);
   }
+}
+
+void ModelStrategy::RefitModel(absl::CivilDay day) {
+  model_.reset();
+  const absl::Time day_start = absl::FromCivil(day, absl::UTCTimeZone());
+  const absl::Time window_start = day_start - absl::Hours(24) * options_.window_days;
+  auto first =
+      std::lower_bound(results_.begin(), results_.end(), window_start,
+                       [](const ratings::MatchResult& m, absl::Time t) { return m.kickoff < t; });
+  // results_ ends with the last day before `day`: only strictly earlier dates are fitted.
+  const absl::Span<const ratings::MatchResult> window =
+      absl::MakeConstSpan(results_).subspan(static_cast<size_t>(first - results_.begin()));
+  if (window.size() >= static_cast<size_t>(std::max(1, options_.min_fit_matches)) &&
+      window.back().kickoff < day_start) {
+    auto fitted = ratings::DixonColesModel::Fit(window, day_start, options_.dixon_coles);
+    if (fitted.ok()) {
+      model_ = std::move(*fitted);
+      ++fits_;
+    }
+  }
+}
+
+absl::Status ModelStrategy::RefitPool(absl::CivilDay day) {
+  pool_fit_ = PoolFitInfo{};
+  pool_fit_.day = day;
+  if (options_.pool_weight >= 0) {
+    pool_fit_.weight = std::min(1.0, options_.pool_weight);
+    return absl::OkStatus();
+  }
+  const absl::Time day_start = absl::FromCivil(day, absl::UTCTimeZone());
+  const absl::Time window_start = day_start - absl::Hours(24) * options_.pool_window_days;
+  auto first = std::lower_bound(scored_.begin(), scored_.end(), window_start,
+                                [](const PoolForecast& f, absl::Time t) { return f.kickoff < t; });
+  const absl::Span<const PoolForecast> window =
+      absl::MakeConstSpan(scored_).subspan(static_cast<size_t>(first - scored_.begin()));
+  if (window.empty() || window.size() < static_cast<size_t>(options_.pool_min_forecasts)) {
+    return absl::OkStatus();  // Too little evidence: w = 0, the market.
+  }
+  pool_fit_.forecasts = static_cast<int>(window.size());
+  pool_fit_.latest_kickoff = window.back().kickoff;
+  auto w = FitLogPoolWeight(window, day_start);
+  if (!w.ok()) {
+    return absl::InternalError(absl::StrCat("pool weight fit: ", w.status().message()));
+  }
+  pool_fit_.fitted = true;
+  pool_fit_.weight = *w;
+  return absl::OkStatus();
+}
+
+std::array<double, 3> ModelStrategy::MarketInputFor(const MatchView& match) const {
+  auto fair = [&](const absl::flat_hash_map<std::string, std::array<double, 3>>& prices)
+      -> std::optional<std::array<double, 3>> {
+    auto it = prices.find(match.fixture.id());
+    if (it == prices.end()) return std::nullopt;
+    auto p = odds::RemoveMarginMultiplicative(it->second);  // Rejects a missing (0) price.
+    if (!p.ok()) return std::nullopt;
+    return std::array<double, 3>{(*p)[0], (*p)[1], (*p)[2]};
+  };
+  std::optional<std::array<double, 3>> m;
+  if (options_.market_input != MarketInput::kOddsSource) m = fair(pinnacle_);
+  if (!m.has_value() && options_.market_input == MarketInput::kSharp) m = fair(average_);
+  return m.value_or(match.market_probabilities);
 }
 
 absl::StatusOr<Decision> ModelStrategy::Decide(const MatchView& match,
@@ -74,29 +179,19 @@ absl::StatusOr<Decision> ModelStrategy::Decide(const MatchView& match,
   if (!fitted_day_.has_value() || *fitted_day_ != day) {
     SyncHistory(history);
     fitted_day_ = day;
-    model_.reset();
-    const absl::Time day_start = absl::FromCivil(day, absl::UTCTimeZone());
-    const absl::Time window_start = day_start - absl::Hours(24) * options_.window_days;
-    auto first =
-        std::lower_bound(results_.begin(), results_.end(), window_start,
-                         [](const ratings::MatchResult& m, absl::Time t) { return m.kickoff < t; });
-    // results_ ends with the last day before `day`: only strictly earlier dates are fitted.
-    const absl::Span<const ratings::MatchResult> window =
-        absl::MakeConstSpan(results_).subspan(static_cast<size_t>(first - results_.begin()));
-    if (window.size() >= static_cast<size_t>(std::max(1, options_.min_fit_matches)) &&
-        window.back().kickoff < day_start) {
-      auto fitted = ratings::DixonColesModel::Fit(window, day_start, options_.dixon_coles);
-      if (fitted.ok()) {
-        model_ = std::move(*fitted);
-        ++fits_;
-      }
-    }
+    RefitModel(day);
+    SUPERBET_RETURN_IF_ERROR(RefitPool(day));
   }
   Decision d;
   if (!model_.has_value()) return d;
   auto p = model_->Predict(TeamKey(match.fixture.home()), TeamKey(match.fixture.away()));
   if (!p.ok()) return d;  // A team without enough matches in the window: no forecast.
-  const std::array<double, 3> probs = {p->home_win, p->draw, p->away_win};
+  const std::array<double, 3> model_probs = {p->home_win, p->draw, p->away_win};
+  const std::array<double, 3> market = MarketInputFor(match);
+  auto pooled = LogOpinionPool(market, model_probs, pool_fit_.weight);
+  if (!pooled.ok()) return d;  // A model probability underflowed to 0: no forecast.
+  pending_[match.fixture.id()] = {market, model_probs};
+  const std::array<double, 3>& probs = *pooled;
   d.probabilities = probs;
   int best = -1;
   double best_edge = options_.edge_threshold;
@@ -114,12 +209,14 @@ absl::StatusOr<Decision> ModelStrategy::Decide(const MatchView& match,
   return d;
 }
 
-absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(absl::string_view name,
-                                                       const ModelStrategyOptions& model_options) {
+absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(
+    absl::string_view name, const ModelStrategyOptions& model_options,
+    absl::Span<const superbet::v1::BettingLine> market_lines) {
   const std::string n = absl::AsciiStrToLower(name);
   if (n == "favourite") return std::unique_ptr<Strategy>(new FavouriteStrategy());
   if (n == "home") return std::unique_ptr<Strategy>(new HomeStrategy());
-  if (n == "model") return std::unique_ptr<Strategy>(new ModelStrategy(model_options));
+  if (n == "model")
+    return std::unique_ptr<Strategy>(new ModelStrategy(model_options, market_lines));
   return absl::InvalidArgumentError(
       absl::StrCat("unknown strategy '", name, "' (expected favourite, home or model)"));
 }

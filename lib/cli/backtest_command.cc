@@ -37,6 +37,14 @@ ABSL_FLAG(double, edge, 0.03, "model: minimum p_model - p_market to bet.");
 ABSL_FLAG(double, kelly_multiplier, 0.25, "Fraction of full Kelly, in (0, 1].");
 ABSL_FLAG(double, kelly_cap, 0.05, "Maximum stake as a fraction of the bankroll, in (0, 1].");
 ABSL_FLAG(double, decay, 0.0019, "model: Dixon-Coles time decay xi per day.");
+ABSL_FLAG(std::string, model_market, "source",
+          "model: market forecast pooled with the model: source, pinnacle or sharp.");
+ABSL_FLAG(double, model_pool_weight, -1,
+          "model: log-pool weight w of the model in [0, 1]; < 0 = fitted walk-forward.");
+ABSL_FLAG(int, model_pool_window_days, 1825,
+          "model: days of earlier scored forecasts the pool weight is fitted on.");
+ABSL_FLAG(int, model_pool_min_forecasts, 380,
+          "model: fewer scored forecasts in the window: w = 0 (bet the market only).");
 
 namespace superbet::cli {
 namespace {
@@ -71,9 +79,13 @@ Strategy:
   --strategy NAME   favourite: 1 unit on the lowest-priced 1X2 outcome (ties: home, draw, away);
                     home: 1 unit on the home side;
                     model (default): Dixon-Coles model refitted each match day on the matches of
-                    earlier days (last 3 years, decay --decay per day, both teams >= 5 matches);
-                    backs the outcome with the largest edge p_model - p_market (multiplicative
-                    margin removal) when it exceeds --edge.
+                    earlier days (last 3 years, decay --decay per day, both teams >= 5 matches),
+                    pooled with the market: p ∝ m^(1-w) d^w (d model, m margin-free market of
+                    --model_market, default the prices bet at); w is fitted each match day by
+                    maximum likelihood (w in [0, 1]) on the strategy's own earlier out-of-sample
+                    forecasts of the last --model_pool_window_days (walk-forward). Backs the
+                    outcome with the largest edge p - p_source (margin-free prices bet at) when
+                    it exceeds --edge. The raw model of old: --model_pool_weight 1.
   --odds SOURCE     prices bet at: b365 (Bet365), pinnacle, avg (market average), max (market
                     maximum). Matches without the source's three 1X2 prices are skipped and
                     counted. Default b365.
@@ -87,6 +99,13 @@ Strategy:
   --kelly_multiplier X   default 0.25.
   --kelly_cap X     default 0.05 (5 % of bankroll).
   --decay X         model time decay per day, default 0.0019.
+  --model_market M  the pool's market forecast: source (the prices bet at), pinnacle (Pinnacle
+                    pre-match, else source), sharp (Pinnacle, else market average, else source).
+                    Default source. Only pre-match prices are read, never closing ones.
+  --model_pool_weight W   model weight in [0, 1] (0 = market, 1 = raw model); default -1 =
+                    fitted walk-forward each match day (maximum likelihood, w in [0, 1]).
+  --model_pool_window_days N   days of scored forecasts per pool fit, default 1825.
+  --model_pool_min_forecasts N fewer scored forecasts in that window: w = 0; default 380.
 
 Output:
   stdout            a table per strategy: per season and overall matches, skipped, bets, hit
@@ -256,6 +275,20 @@ absl::StatusOr<Config> ReadFlags() {
   c.strategy_options = o;
   c.model.edge_threshold = absl::GetFlag(FLAGS_edge);
   c.model.dixon_coles.xi_per_day = absl::GetFlag(FLAGS_decay);
+  SUPERBET_ASSIGN_OR_RETURN(c.model.market_input,
+                            backtest::ParseMarketInput(absl::GetFlag(FLAGS_model_market)));
+  c.model.pool_weight = absl::GetFlag(FLAGS_model_pool_weight);
+  c.model.pool_window_days = absl::GetFlag(FLAGS_model_pool_window_days);
+  c.model.pool_min_forecasts = absl::GetFlag(FLAGS_model_pool_min_forecasts);
+  if (!(c.model.pool_weight <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--model_pool_weight must be <= 1 (< 0 = fitted), got ", c.model.pool_weight));
+  }
+  if (c.model.pool_window_days < 1 || c.model.pool_min_forecasts < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--model_pool_window_days and --model_pool_min_forecasts must be >= 1, got ",
+                     c.model.pool_window_days, " and ", c.model.pool_min_forecasts));
+  }
   return c;
 }
 
@@ -276,10 +309,8 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "superbet backtest: %s\n", std::string(config.status().message()).c_str());
     return 2;
   }
-  auto strategy = backtest::MakeStrategy(config->strategy, config->model);
-  if (!strategy.ok()) {
-    std::fprintf(stderr, "superbet backtest: %s\n",
-                 std::string(strategy.status().message()).c_str());
+  if (auto probe = backtest::MakeStrategy(config->strategy, config->model); !probe.ok()) {
+    std::fprintf(stderr, "superbet backtest: %s\n", std::string(probe.status().message()).c_str());
     return 2;
   }
   const std::string league = absl::GetFlag(FLAGS_league);
@@ -297,6 +328,12 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   auto data = LoadData(*root, league, seasons, mode);
   if (!data.ok()) {
     std::fprintf(stderr, "superbet backtest: %s\n", std::string(data.status().message()).c_str());
+    return 1;
+  }
+  auto strategy = backtest::MakeStrategy(config->strategy, config->model, data->lines);
+  if (!strategy.ok()) {
+    std::fprintf(stderr, "superbet backtest: %s\n",
+                 std::string(strategy.status().message()).c_str());
     return 1;
   }
   backtest::FavouriteStrategy favourite;

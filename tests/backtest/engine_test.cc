@@ -262,7 +262,9 @@ TEST_CASE("model strategy: walk-forward over two seasons, forecasts beat the uni
     fixtures.insert(fixtures.end(), s->fixtures.begin(), s->fixtures.end());
     lines.insert(lines.end(), s->lines.begin(), s->lines.end());
   }
-  ModelStrategy model;
+  ModelStrategyOptions raw;
+  raw.pool_weight = 1;  // The raw Dixon-Coles model (the default pool bets at w = 0 here).
+  ModelStrategy model(raw);
   EngineOptions o;
   o.staking = Staking::kKelly;
   auto report = RunBacktest(fixtures, lines, model, o);

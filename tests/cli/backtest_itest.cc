@@ -6,13 +6,11 @@
 // bets of a flat baseline = matches.
 
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
@@ -44,9 +42,9 @@ int RunBacktest(const std::string& strategy, const std::string& json_path) {
 }
 
 void CheckMetrics(const nlohmann::json& m) {
-  for (const char* key : {"bets", "pnl", "roi", "hit_rate", "max_drawdown", "sharpe", "sortino",
-                          "clv", "brier", "log_loss", "turnover", "final_bankroll", "matches",
-                          "clv_bets", "forecasts"}) {
+  for (const char* key :
+       {"bets", "pnl", "roi", "hit_rate", "max_drawdown", "sharpe", "sortino", "clv", "brier",
+        "log_loss", "turnover", "final_bankroll", "matches", "clv_bets", "forecasts"}) {
     INFO(key);
     CHECK(m.contains(key));
     CHECK(m[key].is_number());
@@ -84,9 +82,12 @@ TEST_CASE("superbet backtest --strategy model writes the JSON report for two sea
   }
   CHECK(j["baselines"]["favourite"]["per_season"][1]["pnl"].get<double>() ==
         Approx(-41.66).margin(1e-9));
-  // The model bets on fewer matches than the baselines (edge threshold, warm-up).
+  // The model bets on fewer matches than the baselines (edge threshold, warm-up); pooled with the
+  // market at a weight fitted walk-forward it may not bet at all in two seasons (w = 0 until 380
+  // scored forecasts exist), but it forecasts every match of 2015/16 it can rate.
   CHECK(j["overall"]["bets"].get<int>() < 760);
-  CHECK(j["overall"]["bets"].get<int>() > 0);
+  CHECK(j["overall"]["bets"].get<int>() >= 0);
+  CHECK(j["per_season"][1]["forecasts"].get<int>() > 300);
 }
 
 TEST_CASE("superbet backtest rejects bad flags with exit code 2 and missing data with 1") {

@@ -1,0 +1,68 @@
+// Combining a model's 1X2 forecast with the market's: the logarithmic (geometric) opinion pool,
+// and its weight fitted by maximum likelihood on earlier, out-of-sample forecasts only.
+//
+//   p_i = m_i^(1-w) d_i^w / sum_j m_j^(1-w) d_j^w,   i in {home, draw, away},
+// m the margin-free market probabilities, d the model's, w in [w_min, w_max] (default [0, 1]):
+// w = 0 is the market, w = 1 the model. With delta_i = ln d_i - ln m_i this is the multinomial
+// logit p_i ∝ m_i exp(w delta_i), so the log-likelihood of outcomes y_k,
+//   L(w) = sum_k [ln m_{k,y} + w delta_{k,y} - ln sum_i m_{k,i} exp(w delta_{k,i})],
+// is concave in w (its second derivative is -sum_k Var_{p_k}(delta_k) <= 0) and the maximiser on
+// an interval is unique up to flat stretches.
+//
+// Sources: Genest & Zidek (1986), "Combining probability distributions: a critique and an
+// annotated bibliography", Statistical Science 1(1) (logarithmic pool); Štrumbelj (2014),
+// "On determining probability forecasts from betting odds", IJF 30 (market as a forecast);
+// Ranjan & Gneiting (2010), "Combining probability forecasts", JRSS B 72 (weights by likelihood).
+
+#ifndef SUPERBET_BACKTEST_OPINION_POOL_H_
+#define SUPERBET_BACKTEST_OPINION_POOL_H_
+
+#include <array>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+
+namespace superbet::backtest {
+
+// One scored out-of-sample forecast pair: what the market and the model said before `kickoff`,
+// and what happened.
+struct PoolForecast {
+  absl::Time kickoff;              // UTC kickoff of the match forecast.
+  std::array<double, 3> market{};  // Margin-free market probabilities, home, draw, away.
+  std::array<double, 3> model{};   // Model probabilities, home, draw, away.
+  int outcome = 0;                 // 0 home win, 1 draw, 2 away win.
+};
+
+// The pooled probabilities for weight `w` (see file comment); they sum to 1.
+// Errors: InvalidArgument when w is not finite, or a probability is not finite or not in (0, 1]
+// (names "market"/"model", the index and the value).
+absl::StatusOr<std::array<double, 3>> LogOpinionPool(const std::array<double, 3>& market,
+                                                     const std::array<double, 3>& model, double w);
+
+// L(w) of the file comment over `forecasts` (natural log, summed, not averaged). Pure.
+// Errors: as FitLogPoolWeight's input checks (no look-ahead check).
+absl::StatusOr<double> PoolLogLikelihood(absl::Span<const PoolForecast> forecasts, double w);
+
+struct PoolFitOptions {
+  double w_min = 0.0;  // Search interval for w; w_min <= w_max, both finite.
+  double w_max = 1.0;
+  int max_iterations = 100;  // Safeguarded Newton steps on L'(w).
+  double tolerance = 1e-10;  // Stop when the bracket or the step is narrower than this.
+};
+
+// The w in [w_min, w_max] maximising L(w) on `forecasts`, by safeguarded Newton on the
+// decreasing L'(w) (bisection whenever a Newton step leaves the bracket). Returns w_min when
+// L'(w_min) <= 0 and w_max when L'(w_max) >= 0. Walk-forward guard: every forecast must have
+// kicked off strictly before `decision_time` (the start of the day being decided).
+//
+// Errors: InvalidArgument when `forecasts` is empty, a probability is not finite or not in (0, 1]
+// or an outcome is not 0, 1 or 2 (names the index and value), the options are invalid, or a
+// forecast kicks off at or after `decision_time` (a look-ahead: names the index and both times).
+absl::StatusOr<double> FitLogPoolWeight(absl::Span<const PoolForecast> forecasts,
+                                        absl::Time decision_time,
+                                        const PoolFitOptions& options = {});
+
+}  // namespace superbet::backtest
+
+#endif  // SUPERBET_BACKTEST_OPINION_POOL_H_
