@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "spdlog/spdlog.h"
@@ -30,6 +30,18 @@ using superbet::v1::Market;
 using superbet::v1::Selection;
 
 constexpr absl::string_view kProvider = "football-data";
+
+// Same characters as absl::ascii_isspace (space, \t \n \v \f \r), inlined: every cell is
+// trimmed and most have nothing to trim, so the out-of-line absl call per end showed in profiles.
+inline bool IsAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+// absl::StripAsciiWhitespace, inlined.
+inline absl::string_view Trim(absl::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && IsAsciiSpace(s[b])) ++b;
+  while (e > b && IsAsciiSpace(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
 
 // ---- Header → column handlers ---------------------------------------------------------------
 
@@ -95,6 +107,7 @@ constexpr StatColumn kStats[] = {
 struct PriceCol {
   int column = -1;
   const char* bookmaker = nullptr;
+  std::string bookmaker_name;  // `bookmaker` as a std::string, copied into each line as is.
   Market market = superbet::v1::MARKET_UNSPECIFIED;
   Selection selection = superbet::v1::SELECTION_UNSPECIFIED;
   bool closing = false;
@@ -103,7 +116,7 @@ struct PriceCol {
 
 struct StatCol {
   int column = -1;
-  const char* key = nullptr;
+  std::string key;  // Prepared once per file: the map insert then copies it without a temporary.
 };
 
 // What each column of one file means; built once per file from its header.
@@ -159,7 +172,7 @@ Layout BuildLayout(const std::vector<absl::string_view>& header) {
   Layout layout;
   layout.names.reserve(header.size());
   for (absl::string_view h : header) {
-    layout.names.emplace_back(absl::StripAsciiWhitespace(h));
+    layout.names.emplace_back(Trim(h));
   }
   struct Named {
     absl::string_view name;
@@ -179,7 +192,7 @@ Layout BuildLayout(const std::vector<absl::string_view>& header) {
   for (const StatColumn& s : kStats) {
     const int c = FindColumn(layout.names, s.column);
     if (c >= 0) {
-      layout.stats.push_back({c, s.key});
+      layout.stats.push_back({c, std::string(s.key)});
       used[c] = true;
     }
   }
@@ -189,6 +202,7 @@ Layout BuildLayout(const std::vector<absl::string_view>& header) {
     absl::string_view prefix;
     if (!MatchPrice(layout.names[i], &p, &prefix)) continue;
     p.column = static_cast<int>(i);
+    p.bookmaker_name = p.bookmaker;
     if (p.market == superbet::v1::MARKET_ASIAN_HANDICAP) {
       p.line_column = AsianLineColumn(layout.names, prefix, p.closing);
     }
@@ -207,7 +221,7 @@ struct CellError {
 
 // Non-negative integer of at most 9 digits, surrounding ASCII whitespace allowed.
 bool ParseCount(absl::string_view s, int* out) {
-  s = absl::StripAsciiWhitespace(s);
+  s = Trim(s);
   if (s.empty() || s.size() > 9) return false;
   int v = 0;
   for (char c : s) {
@@ -223,9 +237,41 @@ bool ParseDigits(absl::string_view s, int* out) {
   return ParseCount(s, out);
 }
 
+// Plain decimal "[-]digits[.digits]" with at most 15 significant digits, parsed exactly: the
+// mantissa m < 10^15 < 2^53 and 10^k (k <= 22) are both exact doubles, so m / 10^k is the
+// correctly rounded value — the same double absl::SimpleAtod (from_chars) returns (Clinger 1990,
+// "How to read floating point numbers accurately", the fast path). Anything else (exponent,
+// '+', more digits, empty parts, whitespace) → false, and the caller falls back to SimpleAtod.
+bool ParsePlainDecimal(absl::string_view s, double* out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  size_t i = 0;
+  const bool negative = !s.empty() && s[0] == '-';
+  if (negative) ++i;
+  uint64_t m = 0;
+  int int_digits = 0, frac_digits = 0;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++int_digits) {
+    m = m * 10 + static_cast<uint64_t>(s[i] - '0');
+  }
+  if (i < s.size() && s[i] == '.') {
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++frac_digits) {
+      m = m * 10 + static_cast<uint64_t>(s[i] - '0');
+    }
+    if (frac_digits == 0) return false;
+  }
+  if (i != s.size() || int_digits == 0 || int_digits + frac_digits > 15) return false;
+  const double v = static_cast<double>(m) / kPow10[frac_digits];
+  *out = negative ? -v : v;
+  return true;
+}
+
+bool ParseDouble(absl::string_view s, double* out) {
+  return ParsePlainDecimal(s, out) || absl::SimpleAtod(s, out);
+}
+
 // "dd/mm/yy" or "dd/mm/yyyy" (one-digit day and month accepted).
 bool ParseDate(absl::string_view s, absl::CivilDay* out) {
-  s = absl::StripAsciiWhitespace(s);
+  s = Trim(s);
   const size_t a = s.find('/');
   if (a == absl::string_view::npos) return false;
   const size_t b = s.find('/', a + 1);
@@ -244,7 +290,7 @@ bool ParseDate(absl::string_view s, absl::CivilDay* out) {
 
 // "hh:mm".
 bool ParseTime(absl::string_view s, int* hour, int* minute) {
-  s = absl::StripAsciiWhitespace(s);
+  s = Trim(s);
   const size_t c = s.find(':');
   if (c == absl::string_view::npos || c == 0 || c > 2 || s.size() - c - 1 != 2) return false;
   if (!ParseDigits(s.substr(0, c), hour) || !ParseDigits(s.substr(c + 1), minute)) return false;
@@ -295,7 +341,7 @@ class FileParser {
 
 bool FileParser::ParseRequired(int column, absl::string_view what, absl::string_view* out,
                                CellError* err) {
-  *out = absl::StripAsciiWhitespace(Cell(column));
+  *out = Trim(Cell(column));
   if (!out->empty()) return true;
   *err = {column, std::string(Cell(column)), absl::StrCat("missing ", what)};
   return false;
@@ -304,9 +350,9 @@ bool FileParser::ParseRequired(int column, absl::string_view what, absl::string_
 // Goals of one score (full or half time) and its result letter. Both goals empty → absent.
 bool FileParser::ParseScore(int home_col, int away_col, int result_col, bool* present,
                             int* home, int* away, CellError* err) {
-  const absl::string_view hs = absl::StripAsciiWhitespace(Cell(home_col));
-  const absl::string_view as = absl::StripAsciiWhitespace(Cell(away_col));
-  const absl::string_view rs = absl::StripAsciiWhitespace(Cell(result_col));
+  const absl::string_view hs = Trim(Cell(home_col));
+  const absl::string_view as = Trim(Cell(away_col));
+  const absl::string_view rs = Trim(Cell(result_col));
   *present = false;
   if (hs.empty() && as.empty()) {
     if (rs.empty()) return true;
@@ -347,7 +393,7 @@ bool FileParser::ParseFixture(Fixture* f, CellError* err) {
   if (!ParseRequired(layout_.away, "away team", &away, err)) return false;
 
   const absl::TimeZone& uk = providers::internal::LondonTimeZone();
-  const absl::string_view time_s = absl::StripAsciiWhitespace(Cell(layout_.time));
+  const absl::string_view time_s = Trim(Cell(layout_.time));
   absl::Time kickoff;
   if (time_s.empty()) {
     kickoff = absl::FromCivil(absl::CivilSecond(day), absl::UTCTimeZone());
@@ -370,7 +416,7 @@ bool FileParser::ParseFixture(Fixture* f, CellError* err) {
 
   auto* stats = f->mutable_statistics();
   for (const StatCol& s : layout_.stats) {
-    const absl::string_view v = absl::StripAsciiWhitespace(Cell(s.column));
+    const absl::string_view v = Trim(Cell(s.column));
     if (v.empty()) continue;
     int n = 0;
     if (!ParseCount(v, &n)) {
@@ -381,7 +427,7 @@ bool FileParser::ParseFixture(Fixture* f, CellError* err) {
   }
 
   const std::string& league =
-      options_.league.empty() ? std::string(absl::StripAsciiWhitespace(Cell(layout_.div)))
+      options_.league.empty() ? std::string(Trim(Cell(layout_.div)))
                               : options_.league;
   f->set_id(absl::StrCat(kProvider, ":", league, ":", absl::FormatCivilTime(day), ":", home, ":",
                          away));
@@ -403,7 +449,7 @@ bool FileParser::ParseFixture(Fixture* f, CellError* err) {
     f->mutable_half_time()->set_home(hh);
     f->mutable_half_time()->set_away(ha);
   }
-  const absl::string_view referee = absl::StripAsciiWhitespace(Cell(layout_.referee));
+  const absl::string_view referee = Trim(Cell(layout_.referee));
   if (!referee.empty()) f->set_referee(std::string(referee));
   return true;
 }
@@ -420,10 +466,10 @@ absl::Status FileParser::BadPrice(int line, CellError e) {
 absl::Status FileParser::AddLines(const Fixture& f, int line) {
   for (const PriceCol& p : layout_.prices) {
     const absl::string_view raw = Cell(p.column);
-    const absl::string_view v = absl::StripAsciiWhitespace(raw);
+    const absl::string_view v = Trim(raw);
     if (v.empty()) continue;
     double odds = 0;
-    if (!absl::SimpleAtod(v, &odds) || !std::isfinite(odds)) {
+    if (!ParseDouble(v, &odds) || !std::isfinite(odds)) {
       SUPERBET_RETURN_IF_ERROR(BadPrice(line, {p.column, std::string(raw),
                                                      "expected decimal odds (a number)"}));
       continue;
@@ -439,12 +485,12 @@ absl::Status FileParser::AddLines(const Fixture& f, int line) {
     }
     double handicap = 2.5;
     if (p.market == superbet::v1::MARKET_ASIAN_HANDICAP) {
-      const absl::string_view ls = absl::StripAsciiWhitespace(Cell(p.line_column));
+      const absl::string_view ls = Trim(Cell(p.line_column));
       if (ls.empty()) {
         ++out_->stats.ah_prices_without_line;
         continue;
       }
-      if (!absl::SimpleAtod(ls, &handicap) || !std::isfinite(handicap)) {
+      if (!ParseDouble(ls, &handicap) || !std::isfinite(handicap)) {
         const std::string line_name =
             p.line_column >= 0 ? layout_.names[p.line_column] : std::string("AHh");
         SUPERBET_RETURN_IF_ERROR(BadPrice(
@@ -456,12 +502,15 @@ absl::Status FileParser::AddLines(const Fixture& f, int line) {
     }
     BettingLine& l = out_->lines.emplace_back();
     l.set_fixture_id(f.id());
-    l.set_bookmaker(p.bookmaker);
+    l.set_bookmaker(p.bookmaker_name);
     l.set_market(p.market);
     if (p.market != superbet::v1::MARKET_1X2) l.set_line(handicap);
     l.set_selection(p.selection);
     l.set_decimal_odds(odds);
-    *l.mutable_timestamp() = f.kickoff();
+    // Field-wise: operator= is CopyFrom (a Clear plus a reflective-free MergeFrom per line).
+    google::protobuf::Timestamp* ts = l.mutable_timestamp();
+    ts->set_seconds(f.kickoff().seconds());
+    ts->set_nanos(f.kickoff().nanos());
     l.set_is_closing(p.closing);
   }
   return absl::OkStatus();
@@ -481,7 +530,7 @@ absl::Status FileParser::HandleSyntaxError(const csv::Reader& reader) {
 
 bool AllEmpty(const std::vector<absl::string_view>& fields) {
   for (absl::string_view f : fields) {
-    if (!absl::StripAsciiWhitespace(f).empty()) return false;
+    if (!Trim(f).empty()) return false;
   }
   return true;
 }
