@@ -465,13 +465,10 @@ absl::StatusOr<std::vector<v1::LiveMatchState>> MapLiveStates(std::string_view j
                                                               size_t readable_after) {
   Ctx ctx(counters);
   std::vector<v1::LiveMatchState> out;
-  SUPERBET_RETURN_IF_ERROR(ParseEnvelope(
-      json, ctx,
-      [&](od::value& response, const Path& path) -> absl::Status {
-        return ForEachElement(response, path, ctx, [&](int64_t i, od::value& item) {
-          out.emplace_back();
-          return ReadFixtureItem(item, path.Index(i), ctx, observed_at, {nullptr, &out.back()});
-        });
+  SUPERBET_RETURN_IF_ERROR(internal::MapResponseArray(
+      json, ctx, &out,
+      [&](od::value& item, const Path& p, v1::LiveMatchState* s) {
+        return ReadFixtureItem(item, p, ctx, observed_at, {nullptr, s});
       },
       readable_after));
   return out;
@@ -481,13 +478,9 @@ absl::StatusOr<std::vector<v1::Fixture>> MapHeadToHead(std::string_view json,
                                                        MapCounters* counters) {
   Ctx ctx(counters);
   std::vector<v1::Fixture> out;
-  SUPERBET_RETURN_IF_ERROR(
-      ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
-        return ForEachElement(response, path, ctx, [&](int64_t i, od::value& item) {
-          out.emplace_back();
-          return ReadFixtureItem(item, path.Index(i), ctx, absl::InfinitePast(),
-                                 {&out.back(), nullptr});
-        });
+  SUPERBET_RETURN_IF_ERROR(internal::MapResponseArray(
+      json, ctx, &out, [&](od::value& item, const Path& p, v1::Fixture* f) {
+        return ReadFixtureItem(item, p, ctx, absl::InfinitePast(), {f, nullptr});
       }));
   return out;
 }

@@ -216,13 +216,9 @@ absl::Status ReadStandingRow(od::value& v, const Path& path, Ctx& ctx, v1::Stand
 absl::StatusOr<std::vector<v1::Injury>> MapInjuries(std::string_view json, MapCounters* counters) {
   Ctx ctx(counters);
   std::vector<v1::Injury> out;
-  SUPERBET_RETURN_IF_ERROR(
-      ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
-        return ForEachElement(response, path, ctx, [&](int64_t i, od::value& el) {
-          out.emplace_back();
-          return ReadInjury(el, path.Index(i), ctx, &out.back());
-        });
-      }));
+  SUPERBET_RETURN_IF_ERROR(internal::MapResponseArray(
+      json, ctx, &out,
+      [&](od::value& el, const Path& p, v1::Injury* i) { return ReadInjury(el, p, ctx, i); }));
   return out;
 }
 

@@ -275,12 +275,9 @@ absl::StatusOr<std::vector<v1::TeamStatistics>> MapStatistics(std::string_view j
                                                               MapCounters* counters) {
   Ctx ctx(counters);
   std::vector<v1::TeamStatistics> out;
-  SUPERBET_RETURN_IF_ERROR(
-      ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
-        return ForEachElement(response, path, ctx, [&](int64_t i, od::value& el) {
-          out.emplace_back();
-          return ReadTeamStatistics(el, path.Index(i), ctx, &out.back());
-        });
+  SUPERBET_RETURN_IF_ERROR(internal::MapResponseArray(
+      json, ctx, &out, [&](od::value& el, const Path& p, v1::TeamStatistics* t) {
+        return ReadTeamStatistics(el, p, ctx, t);
       }));
   if (!ctx.fixture_param.empty()) {
     for (v1::TeamStatistics& t : out) t.set_fixture_id(CanonicalId(ctx.fixture_param));
@@ -323,13 +320,9 @@ absl::StatusOr<v1::LiveMatchState> StatisticsToState(const std::string& fixture_
 absl::StatusOr<std::vector<v1::Lineup>> MapLineups(std::string_view json, MapCounters* counters) {
   Ctx ctx(counters);
   std::vector<v1::Lineup> out;
-  SUPERBET_RETURN_IF_ERROR(
-      ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
-        return ForEachElement(response, path, ctx, [&](int64_t i, od::value& el) {
-          out.emplace_back();
-          return ReadLineup(el, path.Index(i), ctx, &out.back());
-        });
-      }));
+  SUPERBET_RETURN_IF_ERROR(internal::MapResponseArray(
+      json, ctx, &out,
+      [&](od::value& el, const Path& p, v1::Lineup* l) { return ReadLineup(el, p, ctx, l); }));
   if (!ctx.fixture_param.empty()) {
     for (v1::Lineup& l : out) l.set_fixture_id(CanonicalId(ctx.fixture_param));
   }

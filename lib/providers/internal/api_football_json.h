@@ -136,6 +136,13 @@ template <typename Fn>
 absl::Status ParseEnvelope(std::string_view json, Ctx& ctx, Fn&& on_response,
                            size_t readable_after = 0);
 
+// Parses an envelope whose `response` is an array, appending one default-constructed T to *out
+// per element and filling it with read(od::value& element, const Path& element_path, T* item).
+// Errors: as ParseEnvelope, or the first error `read` returns (elements before it stay in *out).
+template <typename T, typename ReadFn>
+absl::Status MapResponseArray(std::string_view json, Ctx& ctx, std::vector<T>* out, ReadFn&& read,
+                              size_t readable_after = 0);
+
 // The status an `errors` value stands for (OK when empty); parse errors as usual.
 absl::Status ErrorsStatus(od::value& v, const Path& path, Ctx& ctx, absl::Status* out);
 absl::Status ReadParameters(od::value& v, const Path& path, Ctx& ctx);
@@ -173,6 +180,20 @@ absl::Status ParseEnvelope(std::string_view json, Ctx& ctx, Fn&& on_response,
     return absl::InvalidArgumentError("api-football: $: no `response` field in the envelope");
   }
   return absl::OkStatus();
+}
+
+template <typename T, typename ReadFn>
+absl::Status MapResponseArray(std::string_view json, Ctx& ctx, std::vector<T>* out, ReadFn&& read,
+                              size_t readable_after) {
+  return ParseEnvelope(
+      json, ctx,
+      [&](od::value& response, const Path& path) -> absl::Status {
+        return ForEachElement(response, path, ctx, [&](int64_t i, od::value& element) {
+          out->emplace_back();
+          return read(element, path.Index(i), &out->back());
+        });
+      },
+      readable_after);
 }
 
 // Helpers shared by the mapping files (defined in api_football_map.cc).
