@@ -11,7 +11,8 @@
 ABSL_FLAG(std::string, data, "",
           "Data root laid out like ../shared/data (football-data/, statsbomb/, api-football/). "
           "Default: $SUPERBET_DATA, else ../shared/data.");
-ABSL_FLAG(std::string, json, "", "Also write the result as JSON to this path ('-' = stdout).");
+ABSL_FLAG(std::string, json, "",
+          "Also write the result as JSON to this path; --json=- writes it to stdout.");
 ABSL_FLAG(std::string, league, "E0", "football-data.co.uk division code (E0 = Premier League).");
 ABSL_FLAG(std::string, seasons, "",
           "Comma-separated season codes (1516 = 2015/16). Default: every season found.");
