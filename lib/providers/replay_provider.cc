@@ -60,12 +60,11 @@ absl::StatusOr<std::vector<v1::Fixture>> ReplayableMatches(const std::string& da
   for (const std::string& name : names) {
     if (!absl::EndsWith(name, ".json")) continue;
     const std::string id = "statsbomb:" + name.substr(0, name.size() - 5);
-    auto it = std::find_if(all.begin(), all.end(), [&](const v1::Fixture& f) {
-      return f.id() == id;
-    });
+    auto it =
+        std::find_if(all.begin(), all.end(), [&](const v1::Fixture& f) { return f.id() == id; });
     if (it == all.end()) {
-      return absl::NotFoundError(absl::StrCat(events_dir, "/", name, ": match ", id,
-                                              " is not in ", options.matches_file));
+      return absl::NotFoundError(
+          absl::StrCat(events_dir, "/", name, ": match ", id, " is not in ", options.matches_file));
     }
     out.push_back(*it);
   }
@@ -82,13 +81,11 @@ absl::StatusOr<ReplayData> LoadReplayData(const std::string& data_root,
     chosen = std::move(matches);
   } else {
     for (const std::string& wanted : options.only_matches) {
-      auto it = std::find_if(matches.begin(), matches.end(), [&](const v1::Fixture& f) {
-        return f.id() == StatsBombId(wanted);
-      });
+      auto it = std::find_if(matches.begin(), matches.end(),
+                             [&](const v1::Fixture& f) { return f.id() == StatsBombId(wanted); });
       if (it == matches.end()) {
-        return absl::NotFoundError(
-            absl::StrCat("no recorded events for match ", wanted, " under ", data_root, "/",
-                         options.events_dir));
+        return absl::NotFoundError(absl::StrCat("no recorded events for match ", wanted, " under ",
+                                                data_root, "/", options.events_dir));
       }
       chosen.push_back(*it);
     }
@@ -100,10 +97,9 @@ absl::StatusOr<ReplayData> LoadReplayData(const std::string& data_root,
   ReplayData data;
   for (const v1::Fixture& f : chosen) {
     const std::string bare = f.id().substr(10);
-    SUPERBET_ASSIGN_OR_RETURN(
-        statsbomb::Timeline t,
-        statsbomb::LoadTimelineFile(data_root + "/" + options.events_dir + "/" + bare + ".json",
-                                    f));
+    SUPERBET_ASSIGN_OR_RETURN(statsbomb::Timeline t,
+                              statsbomb::LoadTimelineFile(
+                                  data_root + "/" + options.events_dir + "/" + bare + ".json", f));
     absl::Status joined = statsbomb::AttachOdds(season.fixtures, season.lines, &t);
     if (!joined.ok()) {
       return absl::Status(joined.code(), absl::StrCat(fd_path, ": ", joined.message()));
@@ -217,7 +213,15 @@ absl::StatusOr<v1::LiveMatchState> ReplayProvider::Statistics(const std::string&
 }
 
 absl::StatusOr<std::vector<v1::MatchEvent>> ReplayProvider::Events(const std::string& fixture_id) {
-  if (FindTimeline(fixture_id) != nullptr) return Unimplemented("match events", fixture_id);
+  if (const statsbomb::Timeline* t = FindTimeline(fixture_id)) {
+    // Only what has happened by the replay's current minute (never the future).
+    const int minute = CurrentMinute();
+    std::vector<v1::MatchEvent> out;
+    for (size_t i = 0; i < t->events.size(); ++i) {
+      if (t->event_visible_from[i] <= minute) out.push_back(t->events[i]);
+    }
+    return out;
+  }
   if (const LiveFixture* f = FindApiFootball(fixture_id)) return f->events;
   return absl::NotFoundError(absl::StrCat("replay: no recorded fixture ", fixture_id));
 }
@@ -225,7 +229,8 @@ absl::StatusOr<std::vector<v1::MatchEvent>> ReplayProvider::Events(const std::st
 absl::StatusOr<std::vector<v1::Lineup>> ReplayProvider::Lineups(const std::string& fixture_id) {
   if (const statsbomb::Timeline* t = FindTimeline(fixture_id)) {
     auto it = data_.lineups.find(t->fixture.id());
-    if (it == data_.lineups.end()) return absl::NotFoundError("replay: no lineups for " + fixture_id);
+    if (it == data_.lineups.end())
+      return absl::NotFoundError("replay: no lineups for " + fixture_id);
     return it->second;
   }
   if (FindApiFootball(fixture_id) != nullptr) return Unimplemented("lineups", fixture_id);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -25,6 +27,9 @@ using simdjson::dom::element;
 constexpr int64_t kTypePass = 30;
 constexpr int64_t kTypeShot = 16;
 constexpr int64_t kTypeOwnGoalFor = 25;
+constexpr int64_t kTypeOwnGoalAgainst = 20;
+constexpr int64_t kTypeSubstitution = 19;
+constexpr int64_t kShotTypePenalty = 88;
 constexpr int64_t kTypeFoulCommitted = 22;
 constexpr int64_t kTypeBadBehaviour = 24;
 constexpr int64_t kOutcomeGoal = 97;
@@ -43,14 +48,16 @@ struct Event {
   int period = 0;
   int minute = 0;
   int64_t type = 0;
-  int side = 0;          // 0 home, 1 away.
+  int side = 0;  // 0 home, 1 away.
   int64_t possession = -1;
-  bool own_possession = false;   // team == possession_team.
-  bool in_final_third = false;   // location x >= 80.
+  bool own_possession = false;  // team == possession_team.
+  bool in_final_third = false;  // location x >= 80.
   int64_t shot_outcome = 0;
   double xg = 0;
   int64_t pass_type = 0;
   int64_t card = 0;
+  int64_t shot_type = 0;
+  int record = -1;  // Index into Timeline::events of the MatchEvent this event produced, or -1.
 };
 
 // Per-minute increments of one side.
@@ -92,7 +99,8 @@ int64_t CardOf(element e) {
 bool ReadEvent(element e, size_t index, int64_t home_id, int64_t away_id, Rejector* rej,
                Event* out) {
   std::optional<int64_t> period = Int(e, "period");
-  if (!period || *period < 1 || *period > 5) return rej->Reject(index, ".period: not in 1..5"), false;
+  if (!period || *period < 1 || *period > 5)
+    return rej->Reject(index, ".period: not in 1..5"), false;
   std::optional<int64_t> minute = Int(e, "minute");
   if (!minute || *minute < 0 || *minute > kMaxMinute) {
     return rej->Reject(index, absl::StrCat(".minute: not in 0..", kMaxMinute)), false;
@@ -126,6 +134,7 @@ bool ReadEvent(element e, size_t index, int64_t home_id, int64_t away_id, Reject
       return rej->Reject(index, ".shot.statsbomb_xg: missing or not in [0, 1]"), false;
     }
     out->shot_outcome = *outcome;
+    out->shot_type = NestedInt(*shot, "type", "id").value_or(0);
     out->xg = *xg;
   } else if (*type == kTypePass) {
     if (auto pass = Field(e, "pass")) out->pass_type = NestedInt(*pass, "type", "id").value_or(0);
@@ -143,6 +152,68 @@ int EffectiveMinute(const Event& e, int last_period) {
     return std::min(e.minute, kNextStart[e.period - 1] - 1);
   }
   return e.minute;
+}
+
+// The displayed minute of an event and its stoppage-time part (see Timeline::events).
+void SetDisplayMinute(const Event& e, v1::MatchEvent* m) {
+  static constexpr int kPeriodEnd[] = {45, 90, 105, 120};
+  const int end = kPeriodEnd[e.period - 1];
+  const int shown = e.minute + 1;
+  if (shown > end) {
+    m->set_minute(end);
+    m->set_extra_minute(shown - end);
+  } else {
+    m->set_minute(shown);
+  }
+}
+
+void SetPerson(element e, std::string_view key, std::string* id, std::string* name) {
+  std::optional<element> person = Field(e, key);
+  if (!person) return;
+  if (auto pid = Int(*person, "id")) *id = absl::StrCat("statsbomb:", *pid);
+  if (auto pname = internal::String(*person, "name")) *name = std::string(*pname);
+}
+
+// The MatchEvent `e` stands for, if any (goals, own goals, cards, substitutions).
+std::optional<v1::MatchEvent> ToMatchEvent(element raw, const Event& e, const v1::Fixture& f) {
+  v1::MatchEvent m;
+  int side = e.side;
+  if (e.type == kTypeShot && e.shot_outcome == kOutcomeGoal) {
+    m.set_type("Goal");
+    m.set_detail(e.shot_type == kShotTypePenalty ? "Penalty" : "Normal Goal");
+  } else if (e.type == kTypeOwnGoalAgainst) {
+    m.set_type("Goal");
+    m.set_detail("Own Goal");
+    side = 1 - e.side;  // Credited to the other side.
+  } else if (e.card == kCardYellow || e.card == kCardSecondYellow || e.card == kCardRed) {
+    m.set_type("Card");
+    m.set_detail(e.card == kCardYellow         ? "Yellow Card"
+                 : e.card == kCardSecondYellow ? "Second Yellow Card"
+                                               : "Red Card");
+  } else if (e.type == kTypeSubstitution) {
+    m.set_type("subst");
+    m.set_detail("Substitution");
+  } else {
+    return std::nullopt;
+  }
+  m.set_fixture_id(f.id());
+  SetDisplayMinute(e, &m);
+  const v1::Team& team = side == 0 ? f.home() : f.away();
+  m.set_team_id(team.id());
+  m.set_team_name(team.name());
+  std::string id, name;
+  SetPerson(raw, "player", &id, &name);
+  if (!id.empty()) m.set_player_id(id);
+  if (!name.empty()) m.set_player_name(name);
+  if (e.type == kTypeSubstitution) {
+    if (std::optional<element> s = Field(raw, "substitution")) {
+      std::string rid, rname;
+      SetPerson(*s, "replacement", &rid, &rname);
+      if (!rid.empty()) m.set_assist_id(rid);
+      if (!rname.empty()) m.set_assist_name(rname);
+    }
+  }
+  return m;
 }
 
 void Count(const Event& e, Counts* c, absl::flat_hash_set<int64_t>* attacks) {
@@ -229,6 +300,10 @@ absl::StatusOr<Timeline> BuildTimeline(absl::string_view events_json, const v1::
     Event ev;
     if (ReadEvent(e, i++, home_id, away_id, &rej, &ev) && ev.period <= 4) {
       last_period = std::max(last_period, ev.period);
+      if (std::optional<v1::MatchEvent> m = ToMatchEvent(e, ev, fixture)) {
+        ev.record = static_cast<int>(t.events.size());
+        t.events.push_back(*std::move(m));
+      }
       kept.push_back(ev);
     }
   }
@@ -236,8 +311,11 @@ absl::StatusOr<Timeline> BuildTimeline(absl::string_view events_json, const v1::
   for (const Event& e : kept) last_minute = std::max(last_minute, EffectiveMinute(e, last_period));
   std::vector<std::array<Counts, 2>> per_minute(last_minute + 1);
   absl::flat_hash_set<int64_t> attacks;
+  t.event_visible_from.assign(t.events.size(), 0);
   for (const Event& e : kept) {
-    Count(e, &per_minute[EffectiveMinute(e, last_period)][e.side], &attacks);
+    const int m = EffectiveMinute(e, last_period);
+    Count(e, &per_minute[m][e.side], &attacks);
+    if (e.record >= 0) t.event_visible_from[e.record] = m + 1;
   }
   BuildStates(per_minute, fixture, &t);
   return t;

@@ -7,17 +7,17 @@
 // -> full time at replay minute 95); 3754138 Norwich 1-3 Crystal Palace;
 // fixtures_live_all_2021-04-21.json holds 55 fixtures.
 
-#include <catch2/catch.hpp>
+#include "superbet/providers/replay_provider.h"
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/time/time.h"
-#include "support/test_data.h"
 #include "superbet/core/clock.h"
-#include "superbet/providers/replay_provider.h"
+#include "support/test_data.h"
 
 using superbet::core::FakeClock;
 using superbet::providers::LoadReplayData;
@@ -69,12 +69,19 @@ TEST_CASE("Replay advances minute by minute with the clock (speed 60)", "[replay
   REQUIRE(s.ok());
   CHECK(s->minute() == 21);
   CHECK(s->score_home() == 0);
+  auto events = replay.Events("statsbomb:3754097");  // Nothing after 21:00 shows yet.
+  REQUIRE(events.ok());
+  for (const auto& e : *events) CHECK(e.type() != "Goal");
   clock.Advance(absl::Seconds(0.1));  // 22 s -> minute 22: the own goal is in.
   s = replay.Statistics("3754097");
   REQUIRE(s.ok());
   CHECK(s->minute() == 22);
   CHECK(s->score_home() == 1);
   CHECK(s->live_odds().home() == 1.65);  // Bet365 pre-match price, attached to every state.
+  events = replay.Events("statsbomb:3754097");
+  REQUIRE(events.ok());
+  REQUIRE(events->size() == 1);  // The own goal (21:36); the first card is at 26:32.
+  CHECK(events->back().detail() == "Own Goal");
   auto f = replay.GetFixture("statsbomb:3754097");
   REQUIRE(f.ok());
   CHECK(f->fixture.elapsed_minute() == 22);
@@ -129,11 +136,12 @@ TEST_CASE("Replay endpoints: recorded data, Unimplemented or NotFound", "[replay
   REQUIRE(odds.ok());
   CHECK(odds->size() > 20);
   CHECK(odds->front().fixture_id() == "football-data:E0:2015-08-08:Man United:Tottenham");
-  CHECK(replay.LiveOdds("statsbomb:3754097").status().code() ==
-        absl::StatusCode::kUnimplemented);
-  CHECK(replay.Events("statsbomb:3754097").status().code() == absl::StatusCode::kUnimplemented);
-  CHECK(replay.Injuries("statsbomb:3754097").status().code() ==
-        absl::StatusCode::kUnimplemented);
+  CHECK(replay.LiveOdds("statsbomb:3754097").status().code() == absl::StatusCode::kUnimplemented);
+  // Minute 0 of the replay: no event of 3754097 has happened yet.
+  auto no_events = replay.Events("statsbomb:3754097");
+  REQUIRE(no_events.ok());
+  CHECK(no_events->empty());
+  CHECK(replay.Injuries("statsbomb:3754097").status().code() == absl::StatusCode::kUnimplemented);
   CHECK(replay.Players("statsbomb:39", 2015, 1).status().code() ==
         absl::StatusCode::kUnimplemented);
   CHECK(replay.GetFixture("statsbomb:1").status().code() == absl::StatusCode::kNotFound);
@@ -148,8 +156,7 @@ TEST_CASE("Replay endpoints: recorded data, Unimplemented or NotFound", "[replay
   REQUIRE(again.ok());
   CHECK(again->state.minute() == af.state.minute());
   CHECK(replay.Events(af.fixture.id()).ok());
-  CHECK(replay.PrematchOdds(af.fixture.id()).status().code() ==
-        absl::StatusCode::kUnimplemented);
+  CHECK(replay.PrematchOdds(af.fixture.id()).status().code() == absl::StatusCode::kUnimplemented);
 }
 
 TEST_CASE("Replay is safe to read from several threads while the clock moves", "[replay]") {

@@ -10,8 +10,11 @@
 //  * football-data's HC/AC corner counts agree with the StatsBomb corners in 34 of the 35 matches
 //    (3754270 Tottenham v Stoke: StatsBomb counts 4 Stoke corners, football-data 3).
 
-#include <catch2/catch.hpp>
+#include "superbet/providers/statsbomb.h"
 
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -20,15 +23,12 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "support/test_data.h"
 #include "superbet/core/file.h"
 #include "superbet/providers/football_data.h"
-#include "superbet/providers/statsbomb.h"
 #include "superbet/providers/team_names.h"
+#include "support/test_data.h"
 
 namespace sb = superbet::providers::statsbomb;
 namespace fd = superbet::providers::football_data;
@@ -121,9 +121,8 @@ TEST_CASE("MapMatches maps all 380 matches; 3754097 checked by hand", "[statsbom
   CHECK(f.home().id() == "statsbomb:39");
   CHECK(f.away().name() == "Tottenham Hotspur");
   // 2015-08-08 13:45 BST (UTC+1) = 12:45 UTC.
-  CHECK(f.kickoff().seconds() ==
-        absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(2015, 8, 8, 12, 45),
-                                            absl::UTCTimeZone())));
+  CHECK(f.kickoff().seconds() == absl::ToUnixSeconds(absl::FromCivil(
+                                     absl::CivilMinute(2015, 8, 8, 12, 45), absl::UTCTimeZone())));
   CHECK(f.kickoff_time_known());
   CHECK(f.status() == superbet::v1::FIXTURE_STATUS_FINISHED);
   CHECK(f.full_time().home() == 1);
@@ -132,9 +131,8 @@ TEST_CASE("MapMatches maps all 380 matches; 3754097 checked by hand", "[statsbom
   CHECK(f.referee() == "Jonathan Moss");
   // A winter match: 2016-01-02 16:00 GMT = 16:00 UTC.
   const superbet::v1::Fixture& w = MatchById("statsbomb:3754058");
-  CHECK(w.kickoff().seconds() ==
-        absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(2016, 1, 2, 16, 0),
-                                            absl::UTCTimeZone())));
+  CHECK(w.kickoff().seconds() == absl::ToUnixSeconds(absl::FromCivil(
+                                     absl::CivilMinute(2016, 1, 2, 16, 0), absl::UTCTimeZone())));
   CHECK(w.round() == 20);
 }
 
@@ -177,6 +175,20 @@ TEST_CASE("Every one of the 35 timelines agrees with the events, StatsBomb and f
     CHECK(last.away().yellow_cards() == o.yellows[1]);
     CHECK(last.home().red_cards() == o.reds[0]);
     CHECK(last.away().red_cards() == o.reds[1]);
+    // Match events: Goal events per credited team give the final score; one Card event per card.
+    int goal_events[2] = {0, 0}, card_events = 0;
+    REQUIRE(t->event_visible_from.size() == t->events.size());
+    for (size_t i = 0; i < t->events.size(); ++i) {
+      const superbet::v1::MatchEvent& e = t->events[i];
+      CHECK(e.fixture_id() == f.id());
+      CHECK(t->event_visible_from[i] >= 1);
+      CHECK(t->event_visible_from[i] < static_cast<int>(t->states.size()));
+      if (e.type() == "Goal") ++goal_events[e.team_id() == f.home().id() ? 0 : 1];
+      if (e.type() == "Card") ++card_events;
+    }
+    CHECK(goal_events[0] == o.goals[0]);
+    CHECK(goal_events[1] == o.goals[1]);
+    CHECK(card_events == o.yellows[0] + o.yellows[1] + o.reds[0] + o.reds[1]);
     if (last.home().corners() == row->statistics().at("home.corners") &&
         last.away().corners() == row->statistics().at("away.corners")) {
       ++corners_agree_with_football_data;
@@ -217,6 +229,31 @@ TEST_CASE("Timeline of 3754097 minute by minute (hand-read events)", "[statsbomb
   // Last event minute 94 -> states 0..95.
   REQUIRE(t->states.size() == 96);
   CHECK(t->states[21].score_home() == 0);  // Own goal at 21:36 is counted from minute 22.
+  // Match events, read by hand from events/3754097.json: Kyle Walker's own goal (1st half 21:36,
+  // credited to Manchester United), yellow cards for Vertonghen 26:32, Schweinsteiger 68:23, Dier
+  // 75:07, Mata 89:44, Alli 90:24 (shown 45+1' style: 91' -> 90+1'), six substitutions, the first
+  // Bentaleb -> Mason at 52:45.
+  REQUIRE(t->events.size() == 1 + 5 + 6);
+  const superbet::v1::MatchEvent& og = t->events[0];
+  CHECK(og.type() == "Goal");
+  CHECK(og.detail() == "Own Goal");
+  CHECK(og.team_name() == "Manchester United");
+  CHECK(og.player_name() == "Kyle Walker");
+  CHECK(og.minute() == 22);
+  CHECK_FALSE(og.has_extra_minute());
+  CHECK(t->event_visible_from[0] == 22);
+  const superbet::v1::MatchEvent& sub1 = t->events[2];
+  CHECK(sub1.type() == "subst");
+  CHECK(sub1.team_name() == "Tottenham Hotspur");
+  CHECK(sub1.player_name() == "Nabil Bentaleb");
+  CHECK(sub1.assist_name() == "Ryan Mason");
+  CHECK(sub1.minute() == 53);
+  const superbet::v1::MatchEvent& alli = t->events.back();
+  CHECK(alli.type() == "Card");
+  CHECK(alli.detail() == "Yellow Card");
+  CHECK(alli.player_name() == "Bamidele Alli");
+  CHECK(alli.minute() == 90);
+  CHECK(alli.extra_minute() == 1);
   CHECK(t->states[22].score_home() == 1);
   CHECK(t->states[22].score_away() == 0);
   CHECK(t->states[11].away().corners() == 0);
@@ -304,16 +341,15 @@ TEST_CASE("Malformed JSON is DataLoss / InvalidArgument naming the path", "[stat
   const superbet::v1::Fixture f = SyntheticFixture();
   CHECK(sb::BuildTimeline("[{\"period\":1,", f).status().code() == absl::StatusCode::kDataLoss);
   CHECK(sb::BuildTimeline("", f).status().code() == absl::StatusCode::kDataLoss);
-  CHECK(sb::BuildTimeline("{\"a\":1}", f).status().code() ==
-        absl::StatusCode::kInvalidArgument);
+  CHECK(sb::BuildTimeline("{\"a\":1}", f).status().code() == absl::StatusCode::kInvalidArgument);
   superbet::v1::Fixture bad = f;
   bad.mutable_home()->set_id("api-football:33");
   CHECK(sb::BuildTimeline("[]", bad).status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK(sb::MapMatches("[{\"match_id\":1}]").status().message() ==
-        "[0].home_team: missing");
+  CHECK(sb::MapMatches("[{\"match_id\":1}]").status().message() == "[0].home_team: missing");
   CHECK(sb::MapMatches("[1,").status().code() == absl::StatusCode::kDataLoss);
-  CHECK(sb::MapLineups("[{\"team_id\":1,\"lineup\":[{\"player_id\":2}]}]", "x").status().message() ==
-        "[0].lineup[0]: needs player_id (integer) and player_name");
+  CHECK(
+      sb::MapLineups("[{\"team_id\":1,\"lineup\":[{\"player_id\":2}]}]", "x").status().message() ==
+      "[0].lineup[0]: needs player_id (integer) and player_name");
 
   char tmpl[] = "/tmp/statsbomb_test_XXXXXX";
   const int fd = mkstemp(tmpl);
@@ -330,8 +366,8 @@ TEST_CASE("Malformed JSON is DataLoss / InvalidArgument naming the path", "[stat
 }
 
 TEST_CASE("Lineups map to players (3754097, hand-read)", "[statsbomb]") {
-  auto lineups = sb::LoadLineupsFile(DataPath("statsbomb/lineups/3754097.json"),
-                                     "statsbomb:3754097");
+  auto lineups =
+      sb::LoadLineupsFile(DataPath("statsbomb/lineups/3754097.json"), "statsbomb:3754097");
   REQUIRE(lineups.ok());
   REQUIRE(lineups->size() == 2);
   const superbet::v1::Lineup& mu = (*lineups)[0];

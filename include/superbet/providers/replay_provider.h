@@ -18,7 +18,8 @@
 //   LiveFixtures   every StatsBomb match not yet finished + every API-Football snapshot fixture.
 //   GetFixture     the fixture and its current state (StatsBomb) / recorded state (API-Football).
 //   Statistics     the current LiveMatchState.
-//   Events         API-Football: the snapshot's embedded events. StatsBomb: Unimplemented.
+//   Events         API-Football: the snapshot's embedded events. StatsBomb: goals, cards and
+//                  substitutions that have happened by the current replay minute.
 //   Lineups        StatsBomb: both teams (lineups/<id>.json). API-Football: Unimplemented.
 //   PrematchOdds   StatsBomb: every football-data BettingLine of the match (opening and closing).
 //                  API-Football: Unimplemented (no odds recorded with the snapshots).

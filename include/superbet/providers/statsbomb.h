@@ -56,6 +56,19 @@ struct Timeline {
   // Filled by AttachOdds: the football-data fixture id and every BettingLine of that fixture.
   std::string football_data_fixture_id;
   std::vector<superbet::v1::BettingLine> lines;
+  // Match events in file order: goals (Shot with outcome Goal: detail "Normal Goal" or "Penalty";
+  // Own Goal Against: detail "Own Goal", team = the side credited with the goal, player = the
+  // player who put the ball into his own net), cards (Foul Committed / Bad Behaviour card: detail
+  // "Yellow Card", "Second Yellow Card", "Red Card") and substitutions (type "subst", player = the
+  // player going off, assist = the replacement). Types follow API-Football's names ("Goal",
+  // "Card", "subst") so both providers read alike. MatchEvent.minute is the displayed minute
+  // (StatsBomb minute + 1, "12:34" -> 13'), capped at the end of its period (45, 90, 105, 120)
+  // with the rest in extra_minute (45:20 in the first half -> 45+1'). Penalty shoot-outs
+  // (period 5) are left out. Counting Goal events per team gives the final score.
+  std::vector<superbet::v1::MatchEvent> events;
+  // event_visible_from[i]: the timeline minute k whose state first includes events[i]
+  // (states[k] holds every event before k:00), so a replay at minute k may show it.
+  std::vector<int> event_visible_from;
   int64_t events_total = 0;     // Elements of the events array.
   int64_t events_rejected = 0;  // Events ignored because a field was missing or out of range.
   std::vector<std::string> rejections;  // The first 10 reasons ("[17].minute: -3 not in 0..200").
