@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "superbet/providers/api_football.h"
+#include "superbet/providers/api_football/api_football.h"
 
 namespace {
 

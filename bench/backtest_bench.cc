@@ -18,7 +18,7 @@
 
 #include "superbet/backtest/engine.h"
 #include "superbet/backtest/strategies.h"
-#include "superbet/providers/football_data.h"
+#include "superbet/providers/football_data/football_data.h"
 
 namespace {
 

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "superbet/core/file.h"
-#include "superbet/providers/csv.h"
-#include "superbet/providers/football_data.h"
+#include "superbet/providers/football_data/csv.h"
+#include "superbet/providers/football_data/football_data.h"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "superbet/core/file.h"
-#include "superbet/providers/statsbomb.h"
+#include "superbet/providers/statsbomb/statsbomb.h"
 
 namespace {
 

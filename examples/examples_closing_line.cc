@@ -18,7 +18,7 @@
 
 #include "superbet/odds/kelly.h"
 #include "superbet/odds/margin.h"
-#include "superbet/providers/football_data.h"
+#include "superbet/providers/football_data/football_data.h"
 
 namespace fd = superbet::providers::football_data;
 using superbet::v1::BettingLine;

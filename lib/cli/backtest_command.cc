@@ -25,7 +25,7 @@
 #include "superbet/core/file.h"
 #include "superbet/core/progress.h"
 #include "superbet/core/status_macros.h"
-#include "superbet/providers/football_data.h"
+#include "superbet/providers/football_data/football_data.h"
 
 ABSL_FLAG(std::string, strategy, "model", "Strategy: favourite, home or model.");
 ABSL_FLAG(std::string, odds, "b365", "Odds source: b365, pinnacle, avg or max.");

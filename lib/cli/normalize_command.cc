@@ -14,9 +14,9 @@
 #include "google/protobuf/util/json_util.h"
 #include "superbet/core/file.h"
 #include "superbet/core/status_macros.h"
-#include "superbet/providers/api_football.h"
-#include "superbet/providers/football_data.h"
-#include "superbet/providers/statsbomb.h"
+#include "superbet/providers/api_football/api_football.h"
+#include "superbet/providers/football_data/football_data.h"
+#include "superbet/providers/statsbomb/statsbomb.h"
 
 ABSL_FLAG(std::string, provider, "",
           "Provider of the files given to `superbet normalize`: api-football, football-data or "

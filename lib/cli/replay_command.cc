@@ -45,7 +45,7 @@ shots_on_target, corners, yellow_cards, red_cards, possession = share of passes,
 the first pass; dangerous_attacks = possessions reaching the final third), status (LIVE, then
 FINISHED on the last line), observed_at = kickoff + k minutes, and live_odds = the PRE-MATCH
 Bet365 1X2 prices (no in-play prices exist in this data; the same triple is on every line).
-Minute k holds every event before k:00 (see include/superbet/providers/statsbomb.h).
+Minute k holds every event before k:00 (see include/superbet/providers/statsbomb/statsbomb.h).
 
 With --features each line is instead {"state": <the state>, "features": {"names": [...],
 "values": [...], "mask": [...]}}: the 7 default live features (minute, score_home, score_away,

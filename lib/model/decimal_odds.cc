@@ -11,9 +11,14 @@ namespace superbet::model {
 using core::internal::ShortestText;
 
 absl::Status ValidateDecimalOdds(double decimal_odds, absl::string_view where) {
-  if (std::isfinite(decimal_odds) && decimal_odds > 1.0) return absl::OkStatus();
+  if (std::isfinite(decimal_odds) && decimal_odds > 1.0 && decimal_odds <= kMaxDecimalOdds) {
+    return absl::OkStatus();
+  }
   std::string message =
-      absl::StrCat("decimal odds must be finite and > 1.0, got ", ShortestText(decimal_odds));
+      std::isfinite(decimal_odds) && decimal_odds > kMaxDecimalOdds
+          ? absl::StrCat("decimal odds must be <= ", ShortestText(kMaxDecimalOdds), ", got ",
+                         ShortestText(decimal_odds))
+          : absl::StrCat("decimal odds must be finite and > 1.0, got ", ShortestText(decimal_odds));
   if (!where.empty()) absl::StrAppend(&message, " (", where, ")");
   return absl::InvalidArgumentError(message);
 }

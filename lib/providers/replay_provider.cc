@@ -8,9 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "superbet/core/file.h"
 #include "superbet/core/status_macros.h"
-#include "superbet/providers/api_football.h"
-#include "superbet/providers/football_data.h"
-#include "superbet/providers/statsbomb_odds.h"
+#include "superbet/providers/api_football/api_football.h"
+#include "superbet/providers/football_data/football_data.h"
+#include "superbet/providers/statsbomb/football_data_join.h"
 
 namespace superbet::providers {
 namespace {

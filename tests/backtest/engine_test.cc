@@ -24,7 +24,7 @@
 
 #include "absl/time/civil_time.h"
 #include "superbet/backtest/strategies.h"
-#include "superbet/providers/football_data.h"
+#include "superbet/providers/football_data/football_data.h"
 #include "support/test_data.h"
 
 namespace superbet::backtest {

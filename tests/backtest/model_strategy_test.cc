@@ -29,7 +29,7 @@
 #include "superbet/backtest/engine.h"
 #include "superbet/backtest/strategies.h"
 #include "superbet/odds/margin.h"
-#include "superbet/providers/football_data.h"
+#include "superbet/providers/football_data/football_data.h"
 #include "support/test_data.h"
 
 namespace superbet::backtest {

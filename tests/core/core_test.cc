@@ -50,12 +50,16 @@ TEST_CASE("WriteFileAtomically writes and replaces", "[core]") {
   REQUIRE(bad.message().find("/nonexistent/dir/file") != std::string::npos);
 }
 
-TEST_CASE("ListFiles lists the 25 football-data seasons sorted", "[core]") {
+TEST_CASE("ListFiles lists the football-data seasons sorted", "[core]") {
+  // ../shared/data/football-data: 25 Premier League (E0_0001..E0_2425) and 17 Championship
+  // (E1_0304..E1_1920) seasons; byte order puts every E0 file before every E1 file.
   auto r = ListFiles(superbet::testing::DataPath("football-data"));
   REQUIRE(r.ok());
-  REQUIRE(r->size() == 25);
+  REQUIRE(r->size() == 42);
   REQUIRE(r->front() == "E0_0001.csv");
-  REQUIRE(r->back() == "E0_2425.csv");
+  REQUIRE((*r)[24] == "E0_2425.csv");
+  REQUIRE((*r)[25] == "E1_0304.csv");
+  REQUIRE(r->back() == "E1_1920.csv");
   REQUIRE(absl::IsNotFound(ListFiles("/nonexistent/superbet").status()));
 }
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "superbet/providers/api_football.h"
+#include "superbet/providers/api_football/api_football.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace af = superbet::providers::api_football;

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "superbet/providers/statsbomb.h"
+#include "superbet/providers/statsbomb/statsbomb.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace sb = superbet::providers::statsbomb;

@@ -13,8 +13,19 @@ namespace {
 TEST_CASE("ValidateDecimalOdds accepts prices above 1.0", "[model][odds]") {
   CHECK(ValidateDecimalOdds(1.01).ok());
   CHECK(ValidateDecimalOdds(2.2, "B365H").ok());
-  CHECK(ValidateDecimalOdds(1001.0).ok());
+  CHECK(ValidateDecimalOdds(1000.0).ok());  // kMaxDecimalOdds itself: the exchange's top price.
   CHECK(ValidateDecimalOdds(std::nextafter(1.0, 2.0)).ok());
+}
+
+TEST_CASE("ValidateDecimalOdds rejects absurd finite prices above kMaxDecimalOdds",
+          "[model][odds]") {
+  // Issue 12 item 2: 1e308 was accepted and turned a backtest's P&L into inf/NaN.
+  absl::Status s = ValidateDecimalOdds(1e308, "E0_2425.csv:6:B365H");
+  REQUIRE(absl::IsInvalidArgument(s));
+  CHECK(s.message() == "decimal odds must be <= 1000, got 1e+308 (E0_2425.csv:6:B365H)");
+  CHECK(absl::IsInvalidArgument(ValidateDecimalOdds(std::nextafter(kMaxDecimalOdds, 2e3))));
+  CHECK(absl::IsInvalidArgument(ValidateDecimalOdds(1001.0)));
+  CHECK(absl::IsInvalidArgument(DecimalOdds::Create(5000.0).status()));
 }
 
 TEST_CASE("ValidateDecimalOdds rejects prices that cannot be offered, naming value and origin",

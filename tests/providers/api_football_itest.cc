@@ -22,8 +22,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "superbet/core/clock.h"
-#include "superbet/providers/api_football_client.h"
-#include "superbet/providers/http_client.h"
+#include "superbet/providers/api_football/api_football_client.h"
+#include "superbet/providers/http/http_client.h"
 #include "superbet/providers/resilient_provider.h"
 #include "support/test_data.h"
 

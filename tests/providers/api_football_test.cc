@@ -11,14 +11,14 @@
 // Match Goals, Fulltime Result), each with its values verbatim, except that "Match Corners" keeps
 // its first 3 values and "To Score 3 or More" 3 of its 19 (one of them suspended with odd "0").
 
-#include "superbet/providers/api_football.h"
+#include "superbet/providers/api_football/api_football.h"
 
 #include <catch2/catch.hpp>
 #include <map>
 #include <string>
 
 #include "absl/strings/match.h"
-#include "superbet/providers/api_football_client.h"
+#include "superbet/providers/api_football/api_football_client.h"
 #include "superbet/providers/coverage_registry.h"
 #include "support/test_data.h"
 

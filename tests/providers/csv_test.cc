@@ -1,8 +1,8 @@
-// Tests of the RFC 4180 CSV reader (include/superbet/providers/csv.h).
+// Tests of the RFC 4180 CSV reader (include/superbet/providers/football_data/csv.h).
 // Oracle: RFC 4180 §2 rules applied by hand to each small input; the expected records are
 // what Python's csv.reader returns for the same bytes (checked by hand when writing the test).
 
-#include "superbet/providers/csv.h"
+#include "superbet/providers/football_data/csv.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// Tests of the football-data.co.uk adapter (include/superbet/providers/football_data.h) on the
+// Tests of the football-data.co.uk adapter (include/superbet/providers/football_data/football_data.h) on the
 // real season files in ../shared/data/football-data.
 //
 // Oracles: the cells of the files themselves, read by eye (and with Python's csv module) when the
@@ -6,7 +6,7 @@
 // fixture and price counts printed by bench/csv_ingest_baseline.py --counts, an independent Python
 // implementation of the same mapping.
 
-#include "superbet/providers/football_data.h"
+#include "superbet/providers/football_data/football_data.h"
 
 #include <catch2/catch.hpp>
 

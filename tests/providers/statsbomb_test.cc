@@ -10,7 +10,7 @@
 //  * football-data's HC/AC corner counts agree with the StatsBomb corners in 34 of the 35 matches
 //    (3754270 Tottenham v Stoke: StatsBomb counts 4 Stoke corners, football-data 3).
 
-#include "superbet/providers/statsbomb.h"
+#include "superbet/providers/statsbomb/statsbomb.h"
 
 #include <unistd.h>
 
@@ -26,8 +26,8 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "superbet/core/file.h"
-#include "superbet/providers/football_data.h"
-#include "superbet/providers/team_names.h"
+#include "superbet/providers/football_data/football_data.h"
+#include "superbet/providers/statsbomb/team_names.h"
 #include "support/test_data.h"
 
 namespace sb = superbet::providers::statsbomb;

@@ -4,7 +4,8 @@
 //
 // Every module that takes decimal odds from outside (CSV columns, provider JSON, user flags) checks
 // them with ValidateDecimalOdds or builds a DecimalOdds, so a bad price (0, 1.0, negative, NaN,
-// infinite) is reported where it enters and never reaches the maths.
+// infinite, or absurdly large such as 1e308) is reported where it enters and never reaches the
+// maths, where a finite but absurd price would overflow a P&L to inf or NaN.
 
 #ifndef SUPERBET_MODEL_DECIMAL_ODDS_H_
 #define SUPERBET_MODEL_DECIMAL_ODDS_H_
@@ -15,21 +16,30 @@
 
 namespace superbet::model {
 
-// OK when `decimal_odds` is finite and > 1.0.
+// The largest decimal price the library accepts from outside: 1000. Reason: 1000 is the highest
+// price a betting exchange offers (Betfair's price ladder ends at 1000) and no bookmaker quotes
+// above it; the largest 1X2 price in the 25 football-data.co.uk Premier League seasons is below
+// 100. A larger value is a data error (a misplaced decimal point, a corrupt cell), and accepting it
+// would let one cell dominate a backtest's P&L.
+inline constexpr double kMaxDecimalOdds = 1000.0;
+
+// OK when `decimal_odds` is finite, > 1.0 and <= kMaxDecimalOdds.
 //
-// Errors: InvalidArgument "decimal odds must be finite and > 1.0, got 0.97 (<where>)" otherwise.
+// Errors: InvalidArgument "decimal odds must be finite and > 1.0, got 0.97 (<where>)" for a value
+// <= 1.0, NaN or infinite; InvalidArgument "decimal odds must be <= 1000, got 1e+308 (<where>)"
+// for a value above kMaxDecimalOdds.
 // `where` names the origin of the value (a file:line:column, a JSON path, a column name); when it
 // is empty the parenthesised part is left out.
-absl::Status ValidateDecimalOdds(double decimal_odds, absl::string_view where = "");
+[[nodiscard]] absl::Status ValidateDecimalOdds(double decimal_odds, absl::string_view where = "");
 
-// A validated decimal price: value() is always finite and > 1.0.
+// A validated decimal price: value() is always finite, > 1.0 and <= kMaxDecimalOdds.
 //
 // Value type (one double); copyable; thread-compatible (immutable after construction).
 class DecimalOdds {
  public:
   // Builds a price from `decimal_odds`.
   // Errors: as ValidateDecimalOdds (InvalidArgument naming the value and `where`).
-  static absl::StatusOr<DecimalOdds> Create(double decimal_odds, absl::string_view where = "");
+  [[nodiscard]] static absl::StatusOr<DecimalOdds> Create(double decimal_odds, absl::string_view where = "");
 
   // The decimal price, > 1.0.
   double value() const { return value_; }

@@ -2,7 +2,7 @@
 // agents' training environments and adapter-svc --replay read (ARCHITECTURE.md §2.2, §4.7).
 //
 // What is replayed:
-//  * StatsBomb timelines (statsbomb.h), joined to football-data prices (statsbomb_odds.h). All
+//  * StatsBomb timelines (statsbomb.h), joined to football-data prices (statsbomb/football_data_join.h). All
 //    matches kick off together when the provider is created (or Restart()ed) and advance minute
 //    by minute with an injected clock: replay minute = floor(elapsed clock time x speed / 60 s),
 //    so speed 60 plays one match minute per clock second and speed 1 plays in real time. A match
@@ -43,7 +43,7 @@
 #include "absl/time/time.h"
 #include "superbet/core/clock.h"
 #include "superbet/providers/provider.h"
-#include "superbet/providers/statsbomb.h"
+#include "superbet/providers/statsbomb/statsbomb.h"
 #include "superbet/v1/model.pb.h"
 
 namespace superbet::providers {

@@ -1,0 +1,167 @@
+// football-data.co.uk adapter: season results files (CSV) → canonical superbet.v1.Fixture and
+// superbet.v1.BettingLine messages.
+//
+// Source format: https://www.football-data.co.uk/notes.txt (column legend). One file per league
+// and season, e.g. E0_1516.csv = Premier League 2015/16, one row per match, header row first.
+// Columns differ between seasons (the adapter is header-driven: it maps each column name to a
+// handler once per file and ignores columns it does not know). Observed variations, all handled:
+// `Time` only from 2019/20; dates "dd/mm/yy" (e.g. 2002/03) and "dd/mm/yyyy"; a UTF-8 BOM; CRLF,
+// LF or CR line ends; rows shorter or longer than the header (missing cells are empty; extra
+// cells are ignored); rows whose cells are all empty (",,,,,", skipped and counted); quoted
+// referee names with commas ("Wiley, A. G.").
+//
+// Mapping to superbet.v1.Fixture:
+//  * id "football-data:<league>:<yyyy-mm-dd>:<HomeTeam>:<AwayTeam>" (the file has no match ids;
+//    a team plays at most once a day); provider "football-data"; competition = the league code
+//    (options.league, else the row's `Div`); season = SeasonLabel(season_code) ("2015/16").
+//  * kickoff: `Date` + `Time` read as UK local time (Europe/London, loaded once with
+//    absl::LoadTimeZone) and converted to UTC, kickoff_time_known = true. If the zone cannot be
+//    loaded the time is read as UTC and SeasonData::warnings says so. Without a `Time` cell:
+//    00:00 UTC of the date, kickoff_time_known = false. Two-digit years: yy < 50 → 20yy, else 19yy.
+//  * home/away: Team{id "football-data:<name>", name}, names exactly as in the file.
+//  * status FINISHED when FTHG and FTAG are present (full_time set), SCHEDULED when both are
+//    empty; half_time from HTHG/HTAG when both are present; referee when non-empty.
+//  * statistics (only for non-empty cells; an absent key means "not provided", never 0):
+//    HS/AS → "home.shots"/"away.shots", HST/AST → "*.shots_on_target", HF/AF → "*.fouls",
+//    HC/AC → "*.corners", HY/AY → "*.yellow_cards", HR/AR → "*.red_cards", HO/AO → "*.offsides",
+//    HHW/AHW → "*.hit_woodwork", HBP/ABP → "*.booking_points", Attendance → "attendance".
+//  * Row validation (a failure makes the row malformed): Date, HomeTeam, AwayTeam non-empty;
+//    Date a real calendar date; Time "hh:mm"; goals and statistics non-negative integers; FTHG and
+//    FTAG both present or both empty (same for HTHG/HTAG); FTR/HTR, when present, one of H/D/A,
+//    agreeing with the goals (and requiring them).
+//
+// Mapping to superbet.v1.BettingLine — one line per non-empty price cell, in column order within a
+// row, rows in file order. A price column is <BK><suffix> with
+//    suffix H/D/A → MARKET_1X2 HOME/DRAW/AWAY; CH/CD/CA → the same, is_closing = true;
+//    >2.5 / <2.5 → MARKET_OVER_UNDER OVER/UNDER line 2.5; C>2.5 / C<2.5 → closing;
+//    AHH/AHA → MARKET_ASIAN_HANDICAP HOME/AWAY; CAHH/CAHA → closing.
+//  and bookmaker prefix BK: B365 Bet365, PS and P Pinnacle, BW BetWin, IW Interwetten, LB Ladbrokes,
+//  WH WilliamHill, VC VCBet, GB Gamebookers, SB Sportingbet, SJ StanJames, SO SportingOdds,
+//  SY Stanleybet, BS BlueSquare, 1XB 1xBet, BF Betfair, BFE BetfairExchange, Max and BbMx
+//  market_max, Avg and BbAv market_average. B365O2DOT5 (E0_2223, where it stands in the place of
+//  B365>2.5 and holds over-2.5 prices) is read as B365>2.5.
+//  * Asian handicap `line` (home side's handicap): from the column <BK>AH when the file has it
+//    (GBAH, LBAH, B365AH in 2003/04-2004/05), else BbAHh for BbMx/BbAv, else AHh; closing prices
+//    use AHCh. An AH price whose line cell is empty gives no line and is counted in
+//    ah_prices_without_line (E0_0304.csv lines 103-111 carry a GBAHH price but no GBAH: the row
+//    is shifted by one cell in football-data's file); a line cell that is not a number makes the
+//    price a bad price (below).
+//  * timestamp = the fixture's kickoff (football-data does not say when prices were taken; the
+//    opening prices were collected before the match, the closing ones just before kickoff).
+//  * Ignored: count columns (Bb1X2, BbOU, BbAH), Div, Time-free/unknown columns, HTR beyond the check.
+//  * Bad price: not a number, not finite, or <= 1.0 (including a negative value), e.g. 0.97.
+//    Strict: the call fails. Lenient: the price is dropped, counted in prices_rejected and
+//    listed in SeasonData::rejected_prices. Exception: a price cell that is exactly zero ("0")
+//    is football-data's "not quoted" marker (E0_2122 has B365C>2.5 = B365C<2.5 = 0 on one row):
+//    it is treated like an empty cell (no line) and counted in zero_prices_skipped.
+//
+// Error messages: "<source_name>:<line>: column <name>: <reason>, got '<value>'", with the
+// 1-based physical line of the row (the header is line 1).
+
+#ifndef SUPERBET_PROVIDERS_FOOTBALL_DATA_FOOTBALL_DATA_H_
+#define SUPERBET_PROVIDERS_FOOTBALL_DATA_FOOTBALL_DATA_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "superbet/v1/model.pb.h"
+
+namespace superbet::providers::football_data {
+
+enum class ParseMode {
+  kStrict,   // The first malformed row or bad price fails the whole call.
+  kLenient,  // Malformed rows are skipped and bad prices dropped; both are counted and recorded.
+};
+
+struct ParseOptions {
+  ParseMode mode = ParseMode::kLenient;
+  std::string source_name;  // File name used in messages ("E0_1516.csv"); "<input>" when empty.
+  std::string league;       // "E0"; when empty each row's `Div` cell is used as competition.
+  std::string season_code;  // "1516"; may be empty (Fixture::season is then empty).
+};
+
+// One skipped row (or, in SeasonData::rejected_prices, one dropped price).
+struct RejectedRow {
+  std::string file;    // options.source_name.
+  int line = 0;        // 1-based physical line; the header is line 1.
+  std::string column;  // Header name of the offending cell; empty for CSV syntax errors.
+  std::string value;   // The offending cell's text.
+  std::string reason;  // "expected a non-negative integer", "decimal odds must be > 1", ...
+};
+
+struct ParseStats {
+  int rows_read = 0;           // Data records after the header, including empty and rejected ones.
+  int fixtures = 0;            // Fixtures produced.
+  int rows_rejected = 0;       // Malformed rows skipped (lenient mode).
+  int empty_rows_skipped = 0;  // Records whose cells are all empty.
+  int prices_rejected = 0;     // Individual bad non-empty prices dropped in lenient mode.
+  int lines = 0;               // BettingLines produced.
+  int zero_prices_skipped = 0; // Price cells equal to 0 (football-data's "not quoted"), no line.
+  int ah_prices_without_line = 0;  // Asian handicap prices whose line cell is empty, no line.
+};
+
+struct SeasonData {
+  std::string league;        // "E0".
+  std::string season_code;   // "1516".
+  std::string season_label;  // "2015/16".
+  std::vector<superbet::v1::Fixture> fixtures;  // File order.
+  std::vector<superbet::v1::BettingLine> lines;  // File order (row, then column).
+  ParseStats stats;
+  std::vector<RejectedRow> rejected;         // Skipped rows (lenient mode), file order.
+  std::vector<RejectedRow> rejected_prices;  // Dropped prices (lenient mode), file order.
+  std::vector<std::string> warnings;         // Degraded modes, e.g. time-zone fallback to UTC.
+};
+
+// Parses one season file. `bytes` is the whole file.
+//
+// Strict: the first malformed row or bad price → InvalidArgument
+//   "E0_1516.csv:17: column FTHG: expected a non-negative integer, got 'x'".
+// Lenient: a malformed row is skipped, counted in rows_rejected and recorded in `rejected`
+// (earlier and later rows are kept); a bad price is dropped (see file comment).
+// Both modes: InvalidArgument naming the file and column when the header is unusable: an empty
+// input, or no Date/HomeTeam/AwayTeam column ("E0_1516.csv:1: header has no column HomeTeam").
+// Thread-safe (no shared mutable state apart from the once-loaded time zone).
+absl::StatusOr<SeasonData> ParseSeasonCsv(absl::string_view bytes, const ParseOptions& options);
+
+// Reads and parses the file at `path`, named <league>_<season>.csv ("E0_1516.csv"); league and
+// season code are taken from the file name (when the name does not have that shape, league is
+// the name without ".csv" and the season code is empty).
+// Errors: NotFound (naming the path) when the file is absent; as ParseSeasonCsv.
+absl::StatusOr<SeasonData> LoadSeasonFile(const std::string& path, ParseMode mode);
+
+// Season codes ("0001" … "2425") for which <data_root>/football-data/<league>_<code>.csv exists,
+// sorted chronologically by start year (YY >= 50 → 19YY, so "9900" sorts before "0001").
+// Errors: NotFound when the folder is absent or holds no file of that league.
+absl::StatusOr<std::vector<std::string>> FindSeasons(const std::string& data_root,
+                                                     const std::string& league);
+
+// Loads the given seasons in the given order (all found by FindSeasons when `seasons` is empty).
+// Errors: NotFound naming the missing file; the first parse error (strict mode).
+absl::StatusOr<std::vector<SeasonData>> LoadLeague(const std::string& data_root,
+                                                   const std::string& league,
+                                                   const std::vector<std::string>& seasons,
+                                                   ParseMode mode);
+
+// "1516" → "2015/16", "9900" → "1999/00" (YY >= 50 → 19YY). Anything that is not four digits → "".
+std::string SeasonLabel(absl::string_view season_code);
+
+// The URL football-data.co.uk serves a season at:
+// "https://www.football-data.co.uk/mmz4281/<code>/<league>.csv".
+std::string SeasonUrl(absl::string_view league, absl::string_view season_code);
+
+// Downloads SeasonUrl(league, season_code) with libcurl into
+// <cache_dir>/football-data/<league>_<season_code>.csv (folders created; file written atomically).
+// Connect timeout 5 s, total 30 s. Not exercised by tests (no network here).
+// Errors: InvalidArgument for a league/season that is not [A-Za-z0-9]+ / four digits;
+// Unavailable with curl's message and the URL on a transfer error or an HTTP status >= 400
+// (NotFound for 404); Internal when the folder or file cannot be written.
+// Thread-safe once curl is initialised (done on first call, guarded).
+absl::Status DownloadSeason(const std::string& league, const std::string& season_code,
+                            const std::string& cache_dir);
+
+}  // namespace superbet::providers::football_data
+
+#endif  // SUPERBET_PROVIDERS_FOOTBALL_DATA_FOOTBALL_DATA_H_

@@ -1,0 +1,619 @@
+// football-data.co.uk CSV → canonical Fixture + BettingLine; see
+// include/superbet/providers/football_data/football_data.h for the mapping.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "spdlog/spdlog.h"
+#include "providers/internal/uk_time.h"
+#include "superbet/core/status_macros.h"
+#include "superbet/providers/football_data/csv.h"
+#include "superbet/providers/football_data/football_data.h"
+
+namespace superbet::providers::football_data {
+namespace {
+
+using superbet::v1::BettingLine;
+using superbet::v1::Fixture;
+using superbet::v1::Market;
+using superbet::v1::Selection;
+
+constexpr absl::string_view kProvider = "football-data";
+
+// Same characters as absl::ascii_isspace (space, \t \n \v \f \r), inlined: every cell is
+// trimmed and most have nothing to trim, so the out-of-line absl call per end showed in profiles.
+inline bool IsAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+// absl::StripAsciiWhitespace, inlined.
+inline absl::string_view Trim(absl::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && IsAsciiSpace(s[b])) ++b;
+  while (e > b && IsAsciiSpace(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
+
+// ---- Header → column handlers ---------------------------------------------------------------
+
+struct Bookmaker {
+  absl::string_view prefix;
+  const char* name;
+};
+
+// Column prefix → canonical bookmaker name.
+constexpr Bookmaker kBookmakers[] = {
+    {"B365", "Bet365"},       {"PS", "Pinnacle"},       {"P", "Pinnacle"},
+    {"BW", "BetWin"},         {"IW", "Interwetten"},    {"LB", "Ladbrokes"},
+    {"WH", "WilliamHill"},    {"VC", "VCBet"},          {"GB", "Gamebookers"},
+    {"SB", "Sportingbet"},    {"SJ", "StanJames"},      {"SO", "SportingOdds"},
+    {"SY", "Stanleybet"},     {"BS", "BlueSquare"},     {"1XB", "1xBet"},
+    {"BF", "Betfair"},        {"BFE", "BetfairExchange"}, {"Max", "market_max"},
+    {"BbMx", "market_max"},   {"Avg", "market_average"}, {"BbAv", "market_average"},
+};
+
+struct PriceSuffix {
+  absl::string_view suffix;
+  Market market;
+  Selection selection;
+  bool closing;
+};
+
+constexpr PriceSuffix kSuffixes[] = {
+    {"H", superbet::v1::MARKET_1X2, superbet::v1::SELECTION_HOME, false},
+    {"D", superbet::v1::MARKET_1X2, superbet::v1::SELECTION_DRAW, false},
+    {"A", superbet::v1::MARKET_1X2, superbet::v1::SELECTION_AWAY, false},
+    {"CH", superbet::v1::MARKET_1X2, superbet::v1::SELECTION_HOME, true},
+    {"CD", superbet::v1::MARKET_1X2, superbet::v1::SELECTION_DRAW, true},
+    {"CA", superbet::v1::MARKET_1X2, superbet::v1::SELECTION_AWAY, true},
+    {">2.5", superbet::v1::MARKET_OVER_UNDER, superbet::v1::SELECTION_OVER, false},
+    {"O2DOT5", superbet::v1::MARKET_OVER_UNDER, superbet::v1::SELECTION_OVER, false},
+    {"<2.5", superbet::v1::MARKET_OVER_UNDER, superbet::v1::SELECTION_UNDER, false},
+    {"C>2.5", superbet::v1::MARKET_OVER_UNDER, superbet::v1::SELECTION_OVER, true},
+    {"C<2.5", superbet::v1::MARKET_OVER_UNDER, superbet::v1::SELECTION_UNDER, true},
+    {"AHH", superbet::v1::MARKET_ASIAN_HANDICAP, superbet::v1::SELECTION_HOME, false},
+    {"AHA", superbet::v1::MARKET_ASIAN_HANDICAP, superbet::v1::SELECTION_AWAY, false},
+    {"CAHH", superbet::v1::MARKET_ASIAN_HANDICAP, superbet::v1::SELECTION_HOME, true},
+    {"CAHA", superbet::v1::MARKET_ASIAN_HANDICAP, superbet::v1::SELECTION_AWAY, true},
+};
+
+struct StatColumn {
+  absl::string_view column;
+  const char* key;
+};
+
+constexpr StatColumn kStats[] = {
+    {"HS", "home.shots"},          {"AS", "away.shots"},
+    {"HST", "home.shots_on_target"}, {"AST", "away.shots_on_target"},
+    {"HF", "home.fouls"},          {"AF", "away.fouls"},
+    {"HC", "home.corners"},        {"AC", "away.corners"},
+    {"HY", "home.yellow_cards"},   {"AY", "away.yellow_cards"},
+    {"HR", "home.red_cards"},      {"AR", "away.red_cards"},
+    {"HO", "home.offsides"},       {"AO", "away.offsides"},
+    {"HHW", "home.hit_woodwork"},  {"AHW", "away.hit_woodwork"},
+    {"HBP", "home.booking_points"}, {"ABP", "away.booking_points"},
+    {"Attendance", "attendance"},
+};
+
+struct PriceCol {
+  int column = -1;
+  const char* bookmaker = nullptr;
+  std::string bookmaker_name;  // `bookmaker` as a std::string, copied into each line as is.
+  Market market = superbet::v1::MARKET_UNSPECIFIED;
+  Selection selection = superbet::v1::SELECTION_UNSPECIFIED;
+  bool closing = false;
+  int line_column = -1;  // Asian handicap: the column holding the line.
+};
+
+struct StatCol {
+  int column = -1;
+  std::string key;  // Prepared once per file: the map insert then copies it without a temporary.
+};
+
+// What each column of one file means; built once per file from its header.
+struct Layout {
+  std::vector<std::string> names;
+  int div = -1, date = -1, time = -1, home = -1, away = -1;
+  int fthg = -1, ftag = -1, ftr = -1, hthg = -1, htag = -1, htr = -1, referee = -1;
+  std::vector<StatCol> stats;
+  std::vector<PriceCol> prices;
+};
+
+int FindColumn(const std::vector<std::string>& names, absl::string_view name) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Matches `name` as <bookmaker prefix><price suffix>; the longest matching prefix wins.
+bool MatchPrice(absl::string_view name, PriceCol* out, absl::string_view* prefix) {
+  bool found = false;
+  size_t best = 0;
+  for (const Bookmaker& b : kBookmakers) {
+    if (b.prefix.size() <= best || !absl::StartsWith(name, b.prefix)) continue;
+    const absl::string_view rest = name.substr(b.prefix.size());
+    for (const PriceSuffix& s : kSuffixes) {
+      if (rest != s.suffix) continue;
+      best = b.prefix.size();
+      found = true;
+      *prefix = b.prefix;
+      out->bookmaker = b.name;
+      out->market = s.market;
+      out->selection = s.selection;
+      out->closing = s.closing;
+    }
+  }
+  return found;
+}
+
+int AsianLineColumn(const std::vector<std::string>& names, absl::string_view prefix,
+                    bool closing) {
+  if (closing) return FindColumn(names, "AHCh");
+  const int own = FindColumn(names, absl::StrCat(prefix, "AH"));
+  if (own >= 0) return own;
+  if (absl::StartsWith(prefix, "Bb")) {
+    const int bb = FindColumn(names, "BbAHh");
+    if (bb >= 0) return bb;
+  }
+  return FindColumn(names, "AHh");
+}
+
+Layout BuildLayout(const std::vector<absl::string_view>& header) {
+  Layout layout;
+  layout.names.reserve(header.size());
+  for (absl::string_view h : header) {
+    layout.names.emplace_back(Trim(h));
+  }
+  struct Named {
+    absl::string_view name;
+    int* slot;
+  };
+  const Named fixed[] = {{"Div", &layout.div},       {"Date", &layout.date},
+                         {"Time", &layout.time},     {"HomeTeam", &layout.home},
+                         {"AwayTeam", &layout.away}, {"FTHG", &layout.fthg},
+                         {"FTAG", &layout.ftag},     {"FTR", &layout.ftr},
+                         {"HTHG", &layout.hthg},     {"HTAG", &layout.htag},
+                         {"HTR", &layout.htr},       {"Referee", &layout.referee}};
+  std::vector<bool> used(layout.names.size(), false);
+  for (const Named& n : fixed) {
+    *n.slot = FindColumn(layout.names, n.name);  // First occurrence wins.
+    if (*n.slot >= 0) used[*n.slot] = true;
+  }
+  for (const StatColumn& s : kStats) {
+    const int c = FindColumn(layout.names, s.column);
+    if (c >= 0) {
+      layout.stats.push_back({c, std::string(s.key)});
+      used[c] = true;
+    }
+  }
+  for (size_t i = 0; i < layout.names.size(); ++i) {
+    if (used[i]) continue;
+    PriceCol p;
+    absl::string_view prefix;
+    if (!MatchPrice(layout.names[i], &p, &prefix)) continue;
+    p.column = static_cast<int>(i);
+    p.bookmaker_name = p.bookmaker;
+    if (p.market == superbet::v1::MARKET_ASIAN_HANDICAP) {
+      p.line_column = AsianLineColumn(layout.names, prefix, p.closing);
+    }
+    layout.prices.push_back(p);
+  }
+  return layout;
+}
+
+// ---- Cell parsing ----------------------------------------------------------------------------
+
+struct CellError {
+  int column = -1;
+  std::string value;
+  std::string reason;
+};
+
+// Non-negative integer of at most 9 digits, surrounding ASCII whitespace allowed.
+bool ParseCount(absl::string_view s, int* out) {
+  s = Trim(s);
+  if (s.empty() || s.size() > 9) return false;
+  int v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseDigits(absl::string_view s, int* out) {
+  if (s.empty() || s.size() > 4) return false;
+  return ParseCount(s, out);
+}
+
+// Plain decimal "[-]digits[.digits]" with at most 15 significant digits, parsed exactly: the
+// mantissa m < 10^15 < 2^53 and 10^k (k <= 22) are both exact doubles, so m / 10^k is the
+// correctly rounded value — the same double absl::SimpleAtod (from_chars) returns (Clinger 1990,
+// "How to read floating point numbers accurately", the fast path). Anything else (exponent,
+// '+', more digits, empty parts, whitespace) → false, and the caller falls back to SimpleAtod.
+bool ParsePlainDecimal(absl::string_view s, double* out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  size_t i = 0;
+  const bool negative = !s.empty() && s[0] == '-';
+  if (negative) ++i;
+  uint64_t m = 0;
+  int int_digits = 0, frac_digits = 0;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++int_digits) {
+    m = m * 10 + static_cast<uint64_t>(s[i] - '0');
+  }
+  if (i < s.size() && s[i] == '.') {
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++frac_digits) {
+      m = m * 10 + static_cast<uint64_t>(s[i] - '0');
+    }
+    if (frac_digits == 0) return false;
+  }
+  if (i != s.size() || int_digits == 0 || int_digits + frac_digits > 15) return false;
+  const double v = static_cast<double>(m) / kPow10[frac_digits];
+  *out = negative ? -v : v;
+  return true;
+}
+
+bool ParseDouble(absl::string_view s, double* out) {
+  return ParsePlainDecimal(s, out) || absl::SimpleAtod(s, out);
+}
+
+// "dd/mm/yy" or "dd/mm/yyyy" (one-digit day and month accepted).
+bool ParseDate(absl::string_view s, absl::CivilDay* out) {
+  s = Trim(s);
+  const size_t a = s.find('/');
+  if (a == absl::string_view::npos) return false;
+  const size_t b = s.find('/', a + 1);
+  if (b == absl::string_view::npos) return false;
+  const absl::string_view ds = s.substr(0, a), ms = s.substr(a + 1, b - a - 1),
+                          ys = s.substr(b + 1);
+  int d = 0, m = 0, y = 0;
+  if (ds.size() > 2 || ms.size() > 2 || (ys.size() != 2 && ys.size() != 4)) return false;
+  if (!ParseDigits(ds, &d) || !ParseDigits(ms, &m) || !ParseDigits(ys, &y)) return false;
+  if (ys.size() == 2) y += (y < 50) ? 2000 : 1900;
+  const absl::CivilDay day(y, m, d);
+  if (day.year() != y || day.month() != m || day.day() != d) return false;  // 31/02 etc.
+  *out = day;
+  return true;
+}
+
+// "hh:mm".
+bool ParseTime(absl::string_view s, int* hour, int* minute) {
+  s = Trim(s);
+  const size_t c = s.find(':');
+  if (c == absl::string_view::npos || c == 0 || c > 2 || s.size() - c - 1 != 2) return false;
+  if (!ParseDigits(s.substr(0, c), hour) || !ParseDigits(s.substr(c + 1), minute)) return false;
+  return *hour < 24 && *minute < 60;
+}
+
+// ---- Row → Fixture -------------------------------------------------------------------------
+
+class FileParser {
+ public:
+  FileParser(const ParseOptions& options, SeasonData* out) : options_(options), out_(out) {
+    source_ = options.source_name.empty() ? "<input>" : options.source_name;
+  }
+
+  absl::Status Run(absl::string_view bytes);
+
+ private:
+  absl::string_view Cell(int column) const {
+    if (column < 0 || static_cast<size_t>(column) >= fields_.size()) return {};
+    return fields_[column];
+  }
+  std::string ColumnName(int column) const {
+    return column >= 0 ? layout_.names[column] : std::string();
+  }
+  std::string Message(int line, const CellError& e) const {
+    return absl::StrCat(source_, ":", line, ": column ", ColumnName(e.column), ": ", e.reason,
+                        ", got '", e.value, "'");
+  }
+  RejectedRow Rejection(int line, const CellError& e) const {
+    return RejectedRow{source_, line, ColumnName(e.column), e.value, e.reason};
+  }
+
+  bool ParseRequired(int column, absl::string_view what, absl::string_view* out, CellError* err);
+  bool ParseScore(int home_col, int away_col, int result_col, bool* present, int* home,
+                  int* away, CellError* err);
+  bool ParseFixture(Fixture* f, CellError* err);
+  absl::Status AddLines(const Fixture& f, int line);
+  // Handles one bad price: strict → error, lenient → counted and recorded.
+  absl::Status BadPrice(int line, CellError e);
+  absl::Status HandleSyntaxError(const csv::Reader& reader);
+
+  const ParseOptions& options_;
+  SeasonData* out_;
+  std::string source_;
+  Layout layout_;
+  std::vector<absl::string_view> fields_;
+};
+
+bool FileParser::ParseRequired(int column, absl::string_view what, absl::string_view* out,
+                               CellError* err) {
+  *out = Trim(Cell(column));
+  if (!out->empty()) return true;
+  *err = {column, std::string(Cell(column)), absl::StrCat("missing ", what)};
+  return false;
+}
+
+// Goals of one score (full or half time) and its result letter. Both goals empty → absent.
+bool FileParser::ParseScore(int home_col, int away_col, int result_col, bool* present,
+                            int* home, int* away, CellError* err) {
+  const absl::string_view hs = Trim(Cell(home_col));
+  const absl::string_view as = Trim(Cell(away_col));
+  const absl::string_view rs = Trim(Cell(result_col));
+  *present = false;
+  if (hs.empty() && as.empty()) {
+    if (rs.empty()) return true;
+    *err = {result_col, std::string(rs), "result given without goals"};
+    return false;
+  }
+  constexpr absl::string_view kCount = "expected a non-negative integer";
+  if (!ParseCount(hs, home)) {
+    *err = {home_col, std::string(Cell(home_col)), std::string(kCount)};
+    return false;
+  }
+  if (!ParseCount(as, away)) {
+    *err = {away_col, std::string(Cell(away_col)), std::string(kCount)};
+    return false;
+  }
+  *present = true;
+  if (rs.empty()) return true;
+  const char expected = *home > *away ? 'H' : (*home < *away ? 'A' : 'D');
+  if (rs.size() != 1 || rs[0] != expected) {
+    *err = {result_col, std::string(rs),
+            absl::StrCat("result must be H, D or A and agree with the score ", *home, "-", *away,
+                         " (expected ", std::string(1, expected), ")")};
+    return false;
+  }
+  return true;
+}
+
+bool FileParser::ParseFixture(Fixture* f, CellError* err) {
+  absl::string_view date_s, home, away;
+  if (!ParseRequired(layout_.date, "date", &date_s, err)) return false;
+  absl::CivilDay day;
+  if (!ParseDate(date_s, &day)) {
+    *err = {layout_.date, std::string(Cell(layout_.date)),
+            "expected a date dd/mm/yy or dd/mm/yyyy"};
+    return false;
+  }
+  if (!ParseRequired(layout_.home, "home team", &home, err)) return false;
+  if (!ParseRequired(layout_.away, "away team", &away, err)) return false;
+
+  const absl::TimeZone& uk = providers::internal::LondonTimeZone();
+  const absl::string_view time_s = Trim(Cell(layout_.time));
+  absl::Time kickoff;
+  if (time_s.empty()) {
+    kickoff = absl::FromCivil(absl::CivilSecond(day), absl::UTCTimeZone());
+    f->set_kickoff_time_known(false);
+  } else {
+    int hour = 0, minute = 0;
+    if (!ParseTime(time_s, &hour, &minute)) {
+      *err = {layout_.time, std::string(Cell(layout_.time)), "expected a time hh:mm"};
+      return false;
+    }
+    kickoff = absl::FromCivil(
+        absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute), uk);
+    f->set_kickoff_time_known(true);
+  }
+
+  bool ft = false, ht = false;
+  int fh = 0, fa = 0, hh = 0, ha = 0;
+  if (!ParseScore(layout_.fthg, layout_.ftag, layout_.ftr, &ft, &fh, &fa, err)) return false;
+  if (!ParseScore(layout_.hthg, layout_.htag, layout_.htr, &ht, &hh, &ha, err)) return false;
+
+  auto* stats = f->mutable_statistics();
+  for (const StatCol& s : layout_.stats) {
+    const absl::string_view v = Trim(Cell(s.column));
+    if (v.empty()) continue;
+    int n = 0;
+    if (!ParseCount(v, &n)) {
+      *err = {s.column, std::string(Cell(s.column)), "expected a non-negative integer"};
+      return false;
+    }
+    (*stats)[s.key] = n;
+  }
+
+  const std::string& league =
+      options_.league.empty() ? std::string(Trim(Cell(layout_.div)))
+                              : options_.league;
+  f->set_id(absl::StrCat(kProvider, ":", league, ":", absl::FormatCivilTime(day), ":", home, ":",
+                         away));
+  f->set_provider(std::string(kProvider));
+  f->set_competition(league);
+  f->set_season(out_->season_label);
+  f->mutable_kickoff()->set_seconds(absl::ToUnixSeconds(kickoff));
+  f->mutable_home()->set_id(absl::StrCat(kProvider, ":", home));
+  f->mutable_home()->set_name(std::string(home));
+  f->mutable_away()->set_id(absl::StrCat(kProvider, ":", away));
+  f->mutable_away()->set_name(std::string(away));
+  f->set_status(ft ? superbet::v1::FIXTURE_STATUS_FINISHED
+                   : superbet::v1::FIXTURE_STATUS_SCHEDULED);
+  if (ft) {
+    f->mutable_full_time()->set_home(fh);
+    f->mutable_full_time()->set_away(fa);
+  }
+  if (ht) {
+    f->mutable_half_time()->set_home(hh);
+    f->mutable_half_time()->set_away(ha);
+  }
+  const absl::string_view referee = Trim(Cell(layout_.referee));
+  if (!referee.empty()) f->set_referee(std::string(referee));
+  return true;
+}
+
+absl::Status FileParser::BadPrice(int line, CellError e) {
+  if (options_.mode == ParseMode::kStrict) {
+    return absl::InvalidArgumentError(Message(line, e));
+  }
+  ++out_->stats.prices_rejected;
+  out_->rejected_prices.push_back(Rejection(line, e));
+  return absl::OkStatus();
+}
+
+absl::Status FileParser::AddLines(const Fixture& f, int line) {
+  for (const PriceCol& p : layout_.prices) {
+    const absl::string_view raw = Cell(p.column);
+    const absl::string_view v = Trim(raw);
+    if (v.empty()) continue;
+    double odds = 0;
+    if (!ParseDouble(v, &odds) || !std::isfinite(odds)) {
+      SUPERBET_RETURN_IF_ERROR(BadPrice(line, {p.column, std::string(raw),
+                                                     "expected decimal odds (a number)"}));
+      continue;
+    }
+    if (odds == 0.0) {  // football-data's "not quoted" marker.
+      ++out_->stats.zero_prices_skipped;
+      continue;
+    }
+    if (!(odds > 1.0)) {
+      SUPERBET_RETURN_IF_ERROR(
+          BadPrice(line, {p.column, std::string(raw), "decimal odds must be > 1"}));
+      continue;
+    }
+    double handicap = 2.5;
+    if (p.market == superbet::v1::MARKET_ASIAN_HANDICAP) {
+      const absl::string_view ls = Trim(Cell(p.line_column));
+      if (ls.empty()) {
+        ++out_->stats.ah_prices_without_line;
+        continue;
+      }
+      if (!ParseDouble(ls, &handicap) || !std::isfinite(handicap)) {
+        const std::string line_name =
+            p.line_column >= 0 ? layout_.names[p.line_column] : std::string("AHh");
+        SUPERBET_RETURN_IF_ERROR(BadPrice(
+            line, {p.column, std::string(ls),
+                   absl::StrCat("Asian handicap price ", v, " has no numeric line in column ",
+                                line_name)}));
+        continue;
+      }
+    }
+    BettingLine& l = out_->lines.emplace_back();
+    l.set_fixture_id(f.id());
+    l.set_bookmaker(p.bookmaker_name);
+    l.set_market(p.market);
+    if (p.market != superbet::v1::MARKET_1X2) l.set_line(handicap);
+    l.set_selection(p.selection);
+    l.set_decimal_odds(odds);
+    // Field-wise: operator= is CopyFrom (a Clear plus a reflective-free MergeFrom per line).
+    google::protobuf::Timestamp* ts = l.mutable_timestamp();
+    ts->set_seconds(f.kickoff().seconds());
+    ts->set_nanos(f.kickoff().nanos());
+    l.set_is_closing(p.closing);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FileParser::HandleSyntaxError(const csv::Reader& reader) {
+  if (options_.mode == ParseMode::kStrict) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source_, ":", reader.error_line(), ": ", reader.error_reason()));
+  }
+  ++out_->stats.rows_read;
+  ++out_->stats.rows_rejected;
+  out_->rejected.push_back(RejectedRow{source_, reader.error_line(), "", "",
+                                       reader.error_reason()});
+  return absl::OkStatus();
+}
+
+bool AllEmpty(const std::vector<absl::string_view>& fields) {
+  for (absl::string_view f : fields) {
+    if (!Trim(f).empty()) return false;
+  }
+  return true;
+}
+
+absl::Status FileParser::Run(absl::string_view bytes) {
+  csv::Reader reader(bytes);
+  // Header: the first record that is not empty.
+  while (true) {
+    absl::StatusOr<bool> more = reader.Next(&fields_);
+    if (!more.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(source_, ":", reader.error_line(),
+                                                     ": unusable header: ",
+                                                     reader.error_reason()));
+    }
+    if (!*more) {
+      return absl::InvalidArgumentError(absl::StrCat(source_, ": empty file (no header row)"));
+    }
+    if (!AllEmpty(fields_)) break;
+  }
+  layout_ = BuildLayout(fields_);
+  const int header_line = reader.record_line();
+  for (const auto& [slot, name] : {std::pair<int, const char*>{layout_.date, "Date"},
+                                   {layout_.home, "HomeTeam"},
+                                   {layout_.away, "AwayTeam"}}) {
+    if (slot < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(source_, ":", header_line, ": header has no column ", name));
+    }
+  }
+  // Capacity: one row per line ending; 70-80 % of the price cells of the real files are filled,
+  // so reserving every price column avoids regrowth (each regrowth moves every message). Capped
+  // by what the bytes can hold (a row needs >= 10 bytes, a price >= 2) so hostile input cannot
+  // make us reserve more than a few times its size.
+  const size_t est_rows = static_cast<size_t>(std::count(bytes.begin(), bytes.end(), '\n')) + 1;
+  out_->fixtures.reserve(std::min(est_rows, bytes.size() / 10 + 1));
+  out_->lines.reserve(std::min(est_rows * layout_.prices.size(), bytes.size() / 2 + 1));
+
+  while (true) {
+    absl::StatusOr<bool> more = reader.Next(&fields_);
+    if (!more.ok()) {
+      SUPERBET_RETURN_IF_ERROR(HandleSyntaxError(reader));
+      continue;
+    }
+    if (!*more) break;
+    ++out_->stats.rows_read;
+    if (AllEmpty(fields_)) {
+      ++out_->stats.empty_rows_skipped;
+      continue;
+    }
+    const int line = reader.record_line();
+    Fixture f;
+    CellError err;
+    if (!ParseFixture(&f, &err)) {
+      if (options_.mode == ParseMode::kStrict) {
+        return absl::InvalidArgumentError(Message(line, err));
+      }
+      ++out_->stats.rows_rejected;
+      out_->rejected.push_back(Rejection(line, err));
+      continue;
+    }
+    SUPERBET_RETURN_IF_ERROR(AddLines(f, line));
+    out_->fixtures.push_back(std::move(f));
+  }
+  out_->stats.fixtures = static_cast<int>(out_->fixtures.size());
+  out_->stats.lines = static_cast<int>(out_->lines.size());
+  bool london_loaded = false;
+  providers::internal::LondonTimeZone(&london_loaded);
+  if (!london_loaded) {
+    out_->warnings.push_back("time zone Europe/London unavailable: Time read as UTC");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<SeasonData> ParseSeasonCsv(absl::string_view bytes, const ParseOptions& options) {
+  SeasonData data;
+  data.league = options.league;
+  data.season_code = options.season_code;
+  data.season_label = SeasonLabel(options.season_code);
+  FileParser parser(options, &data);
+  SUPERBET_RETURN_IF_ERROR(parser.Run(bytes));
+  return data;
+}
+
+}  // namespace superbet::providers::football_data
