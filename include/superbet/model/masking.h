@@ -87,7 +87,7 @@ class FeatureSpec {
  public:
   // Errors: InvalidArgument when `features` is empty, a name is empty or repeated, an extractor is
   // null, or a scale/offset is not finite (the message names the feature).
-  static absl::StatusOr<FeatureSpec> Create(std::vector<FeatureDef> features);
+  [[nodiscard]] static absl::StatusOr<FeatureSpec> Create(std::vector<FeatureDef> features);
   // The 7-slot spec of ARCHITECTURE.md §2.3 (see the table above).
   static const FeatureSpec& Default();
 
@@ -139,8 +139,8 @@ MaskedFeatures Mask(const superbet::v1::LiveMatchState& state);
 
 // Masks one state with any spec into caller buffers of spec.size() floats each.
 // Errors: InvalidArgument when a buffer's size differs from spec.size().
-absl::Status Mask(const FeatureSpec& spec, const superbet::v1::LiveMatchState& state,
-                  absl::Span<float> values, absl::Span<float> mask);
+[[nodiscard]] absl::Status Mask(const FeatureSpec& spec, const superbet::v1::LiveMatchState& state,
+                                absl::Span<float> values, absl::Span<float> mask);
 
 // T steps x F features of masked observations, row-major (step-major) in four contiguous buffers.
 // Not thread-safe for writes; const methods may be called concurrently. Pointers returned by the
@@ -156,12 +156,12 @@ class MaskedSequence {
   // Errors: InvalidArgument when a span's size is not num_features(), when time_s is not finite,
   // or when it is earlier than the previous step's time (names both times). The sequence is
   // unchanged on error.
-  absl::Status AppendStep(double time_s, absl::Span<const float> values,
-                          absl::Span<const float> mask);
-  absl::Status AppendStep(double time_s, const MaskedFeatures& features);
+  [[nodiscard]] absl::Status AppendStep(double time_s, absl::Span<const float> values,
+                                        absl::Span<const float> mask);
+  [[nodiscard]] absl::Status AppendStep(double time_s, const MaskedFeatures& features);
   // Appends a padding step (no snapshot at that time): values 0, mask 0, step_valid 0; Δt keeps
   // growing. Errors: as AppendStep.
-  absl::Status AppendMissingStep(double time_s);
+  [[nodiscard]] absl::Status AppendMissingStep(double time_s);
   void Clear();
 
   int steps() const { return steps_; }
@@ -186,7 +186,7 @@ class MaskedSequence {
 
  private:
   size_t Index(int t, int f) const { return static_cast<size_t>(t) * num_features_ + f; }
-  absl::Status CheckTime(double time_s) const;
+  [[nodiscard]] absl::Status CheckTime(double time_s) const;
   void AppendDeltas(double time_s);
 
   int num_features_;

@@ -18,7 +18,8 @@ namespace superbet::odds {
 //
 // Errors: InvalidArgument when either price is not finite or not > 1.0; the message names the
 // argument ("closing_decimal_odds must be finite and > 1.0, got 0").
-absl::StatusOr<double> ClosingLineValue(double taken_decimal_odds, double closing_decimal_odds);
+[[nodiscard]] absl::StatusOr<double> ClosingLineValue(double taken_decimal_odds,
+                                                      double closing_decimal_odds);
 
 }  // namespace superbet::odds
 

@@ -23,7 +23,7 @@ namespace superbet::odds {
 // The full Kelly fraction of bankroll, (p·o − 1)/(o − 1). NOT clamped: it is negative when the
 // bet has negative expected value (do not bet) and at most p (reached as o → ∞).
 // Example: p = 0.5, o = 2.2 → (1.1 − 1)/1.2 = 0.08333…
-absl::StatusOr<double> KellyFraction(double probability, double decimal_odds);
+[[nodiscard]] absl::StatusOr<double> KellyFraction(double probability, double decimal_odds);
 
 // The fraction of bankroll to stake: clamp(multiplier · KellyFraction(p, o), 0, cap).
 // `multiplier` in (0, 1] (e.g. 0.25 for quarter Kelly); `cap` in (0, 1] (e.g. 0.05, the risk
@@ -31,11 +31,11 @@ absl::StatusOr<double> KellyFraction(double probability, double decimal_odds);
 //
 // Errors: as above; also InvalidArgument when `multiplier` or `cap` is not finite or outside
 // (0, 1] (the message names the argument and the value).
-absl::StatusOr<double> FractionalKelly(double probability, double decimal_odds, double multiplier,
-                                       double cap);
+[[nodiscard]] absl::StatusOr<double> FractionalKelly(double probability, double decimal_odds,
+                                                     double multiplier, double cap);
 
 // Expected profit per unit staked, p·o − 1 (the EV_k of ARCHITECTURE §4.5); in [−1, o − 1].
-absl::StatusOr<double> ExpectedValue(double probability, double decimal_odds);
+[[nodiscard]] absl::StatusOr<double> ExpectedValue(double probability, double decimal_odds);
 
 }  // namespace superbet::odds
 

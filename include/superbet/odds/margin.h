@@ -41,7 +41,7 @@ enum class MarginMethod { kMultiplicative, kAdditive, kPower, kShin };
 // Parses a method name: "multiplicative" (alias "basic"), "additive", "power", "shin"; ASCII case
 // is ignored.
 // Errors: InvalidArgument naming the unknown text and the accepted names.
-absl::StatusOr<MarginMethod> ParseMarginMethod(absl::string_view name);
+[[nodiscard]] absl::StatusOr<MarginMethod> ParseMarginMethod(absl::string_view name);
 
 // The canonical lower-case name of `m` ("multiplicative", "additive", "power", "shin"), which
 // ParseMarginMethod reads back.
@@ -49,7 +49,7 @@ absl::string_view MarginMethodName(MarginMethod m);
 
 // Multiplicative (normalisation, "basic") method: p_i = π_i / S. Closed form.
 // Returns: probabilities in (0, 1) summing to 1 (to rounding).
-absl::StatusOr<std::vector<double>> RemoveMarginMultiplicative(
+[[nodiscard]] absl::StatusOr<std::vector<double>> RemoveMarginMultiplicative(
     absl::Span<const double> decimal_odds);
 
 // Additive method, also called the "equal margin" method: every outcome carries the same share
@@ -57,14 +57,16 @@ absl::StatusOr<std::vector<double>> RemoveMarginMultiplicative(
 // Returns: probabilities summing to 1 (to rounding).
 // Errors: as above; also InvalidArgument when a long shot's probability would come out <= 0 (an
 // overround larger than n·π_i): the message names the index and the price; use power or Shin.
-absl::StatusOr<std::vector<double>> RemoveMarginAdditive(absl::Span<const double> decimal_odds);
+[[nodiscard]] absl::StatusOr<std::vector<double>> RemoveMarginAdditive(
+    absl::Span<const double> decimal_odds);
 
 // Power method (Štrumbelj 2014): p_i = π_i^k with k > 0 solved so that Σ π_i^k = 1 by
 // safeguarded Newton iteration (bisection fallback) to |Σ p_i − 1| < 1e-12. k > 1 when the
 // overround is positive.
 // Returns: probabilities in (0, 1) summing to 1 within 1e-12.
 // Errors: as above; Internal if the solver does not converge in 200 steps (names k, residual).
-absl::StatusOr<std::vector<double>> RemoveMarginPower(absl::Span<const double> decimal_odds);
+[[nodiscard]] absl::StatusOr<std::vector<double>> RemoveMarginPower(
+    absl::Span<const double> decimal_odds);
 
 // Shin's method (Shin 1993; Jullien & Salanié / Štrumbelj closed form of p_i(z)): the share z of
 // insider money is solved so that Σ p_i(z) = 1 by safeguarded Newton iteration (bisection
@@ -72,21 +74,22 @@ absl::StatusOr<std::vector<double>> RemoveMarginPower(absl::Span<const double> d
 // arbitrage market, where the model does not strictly apply but the formula still normalises).
 // Returns: probabilities in (0, 1) summing to 1 within 1e-12.
 // Errors: as above; Internal if the solver does not converge in 200 steps (names z, residual).
-absl::StatusOr<std::vector<double>> RemoveMarginShin(absl::Span<const double> decimal_odds);
+[[nodiscard]] absl::StatusOr<std::vector<double>> RemoveMarginShin(
+    absl::Span<const double> decimal_odds);
 
 // Dispatches to the RemoveMargin* function for `method`.
 // Errors: those of the dispatched function; InvalidArgument for a `method` outside the enum.
-absl::StatusOr<std::vector<double>> RemoveMargin(absl::Span<const double> decimal_odds,
-                                                 MarginMethod method);
+[[nodiscard]] absl::StatusOr<std::vector<double>> RemoveMargin(
+    absl::Span<const double> decimal_odds, MarginMethod method);
 
 // Diagnostics of the iterative methods.
 //
 // The exponent k of the power method for this market (1 when the overround is 0).
 // Errors: as RemoveMarginPower.
-absl::StatusOr<double> PowerExponent(absl::Span<const double> decimal_odds);
+[[nodiscard]] absl::StatusOr<double> PowerExponent(absl::Span<const double> decimal_odds);
 // Shin's z, the estimated share of insider trading, for this market (0 when the overround is 0).
 // Errors: as RemoveMarginShin.
-absl::StatusOr<double> ShinInsiderShare(absl::Span<const double> decimal_odds);
+[[nodiscard]] absl::StatusOr<double> ShinInsiderShare(absl::Span<const double> decimal_odds);
 
 }  // namespace superbet::odds
 

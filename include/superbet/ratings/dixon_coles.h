@@ -76,13 +76,14 @@ double DixonColesTau(int home_goals, int away_goals, double lambda, double mu, d
 // renormalised to sum to 1.
 // Errors: InvalidArgument when lambda or mu is not finite and > 0, max_goals < 1, or a tau is
 // negative (rho out of range for these rates; the message names rho, lambda and mu).
-absl::StatusOr<std::vector<double>> ScoreMatrix(double lambda, double mu, double rho,
-                                                int max_goals);
+[[nodiscard]] absl::StatusOr<std::vector<double>> ScoreMatrix(double lambda, double mu, double rho,
+                                                              int max_goals);
 
 // 1X2 (+ over 2.5) probabilities from expected goals and rho, via ScoreMatrix. Errors: as
 // ScoreMatrix.
-absl::StatusOr<OutcomeProbabilities> OutcomesFromRates(double lambda, double mu, double rho,
-                                                       int max_goals = 10);
+[[nodiscard]] absl::StatusOr<OutcomeProbabilities> OutcomesFromRates(double lambda, double mu,
+                                                                     double rho,
+                                                                     int max_goals = 10);
 
 // A fitted model. Immutable after Fit(); copyable; thread-safe for concurrent const use.
 class DixonColesModel {
@@ -94,15 +95,15 @@ class DixonColesModel {
   // FailedPrecondition when the data cannot identify the model (fewer than 2 teams, no goals, or
   // no goal with a weight > 0 once exp(-xi * age_days) underflows). A team all of whose matches
   // weigh 0 keeps the neutral strengths 1 (it is rated, but by no evidence).
-  static absl::StatusOr<DixonColesModel> Fit(absl::Span<const MatchResult> matches,
-                                             absl::Time as_of,
-                                             const DixonColesOptions& options = {});
+  [[nodiscard]] static absl::StatusOr<DixonColesModel> Fit(absl::Span<const MatchResult> matches,
+                                                           absl::Time as_of,
+                                                           const DixonColesOptions& options = {});
 
   // Probabilities for `home` at home against `away`.
   // Errors: NotFound naming the team when either was not in the fit (or had fewer than
   // min_matches_per_team matches); InvalidArgument when home == away.
-  absl::StatusOr<OutcomeProbabilities> Predict(absl::string_view home,
-                                               absl::string_view away) const;
+  [[nodiscard]] absl::StatusOr<OutcomeProbabilities> Predict(absl::string_view home,
+                                                             absl::string_view away) const;
 
   bool HasTeam(absl::string_view team) const;
   // Fitted parameters; 0 for an unknown team.

@@ -50,7 +50,7 @@ struct BackoffOptions {
 };
 
 // Checks the options. Errors: InvalidArgument naming the field and value.
-absl::Status ValidateOptions(const BackoffOptions& options);
+[[nodiscard]] absl::Status ValidateOptions(const BackoffOptions& options);
 
 // The retry schedule of one logical call. Usage:
 //   Backoff backoff(options, seed);
@@ -90,7 +90,8 @@ class Backoff {
 // ("Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994").
 // A date is turned into a delay relative to `now`; a date in the past gives zero.
 // Errors: InvalidArgument quoting the value when it is neither form.
-absl::StatusOr<absl::Duration> ParseRetryAfter(absl::string_view value, absl::Time now);
+[[nodiscard]] absl::StatusOr<absl::Duration> ParseRetryAfter(absl::string_view value,
+                                                             absl::Time now);
 
 // The "retry_after_s=N" hint that providers put in kResourceExhausted / kUnavailable messages
 // (superbet/providers/provider.h); nullopt when absent or malformed. N may be fractional.

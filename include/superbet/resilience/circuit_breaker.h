@@ -107,7 +107,7 @@ CircuitBreakerOptions PlatformBreakerOptions(std::string name);
 
 // Checks the options. Errors: InvalidArgument naming the field and its value
 // ("window_size must be in [1, 1000000], got 0").
-absl::Status ValidateOptions(const CircuitBreakerOptions& options);
+[[nodiscard]] absl::Status ValidateOptions(const CircuitBreakerOptions& options);
 
 // Counters since construction (or Reset()). `calls` counts recorded outcomes; `buffered_*` is what
 // the current window (or half-open trial set) holds.

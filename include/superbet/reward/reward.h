@@ -75,8 +75,8 @@ struct RewardTerms {
 // Errors: InvalidArgument when an input is not finite or outside the range documented on its
 // field, or an option outside its range; the message names the field and the value
 // ("stake must be finite and >= 0, got -5").
-absl::StatusOr<RewardTerms> ComputeReward(const RewardInputs& in,
-                                          const RewardOptions& options = {});
+[[nodiscard]] absl::StatusOr<RewardTerms> ComputeReward(const RewardInputs& in,
+                                                        const RewardOptions& options = {});
 
 // ρ = 0.5 + (1 − confidence) (§4.6), in [0.5, 1.5]: 0.5 for a certain decision, 1.5 for none.
 // `confidence` is the policy probability of the chosen action (§4.5); it is clamped to [0, 1],
@@ -93,8 +93,8 @@ double Rho(double confidence);
 // Errors: InvalidArgument when fewer than 3 prices are given (2 changes are needed for a sample
 // sd), when a price is not finite or not > 1.0 ("one_minute_decimal_odds[4] must be finite and
 // > 1.0, got 0"), when `training_median_sd` is not finite or not > 0, or `floor` not finite or < 0.
-absl::StatusOr<double> Sigma(absl::Span<const double> one_minute_decimal_odds,
-                             double training_median_sd, double floor = 0.1);
+[[nodiscard]] absl::StatusOr<double> Sigma(absl::Span<const double> one_minute_decimal_odds,
+                                           double training_median_sd, double floor = 0.1);
 
 }  // namespace superbet::reward
 
