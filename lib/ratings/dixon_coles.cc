@@ -19,6 +19,8 @@ struct IndexedMatch {
   int x;  // home goals
   int y;  // away goals
   double w;
+  double age_days;
+  absl::Time kickoff;
 };
 
 double PoissonLogPmf(int k, double rate) {
@@ -134,6 +136,7 @@ absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResul
   DixonColesModel model;
   model.max_goals_ = options.max_goals;
   model.min_matches_ = options.min_matches_per_team;
+  model.unseen_team_ = options.unseen_team;
   absl::flat_hash_map<std::string, int> index;
   std::vector<std::string> names;
   std::vector<IndexedMatch> ms;
@@ -159,7 +162,7 @@ absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResul
     }
     const double days = std::floor(absl::ToDoubleHours(as_of - m.kickoff) / 24.0);
     ms.push_back({team_index(m.home), team_index(m.away), m.home_goals, m.away_goals,
-                  std::exp(-options.xi_per_day * days)});
+                  std::exp(-options.xi_per_day * days), days, m.kickoff});
     total_goals += m.home_goals + m.away_goals;
   }
   const int n = static_cast<int>(names.size());
@@ -275,25 +278,110 @@ absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResul
   model.home_advantage_ = gamma;
   model.rho_ = rho;
   for (int i = 0; i < n; ++i) {
-    model.teams_[names[i]] = TeamParams{att[i], def[i], count[i]};
+    TeamParams& t = model.teams_[names[i]];
+    t.attack = att[i];
+    t.defence = def[i];
+    t.matches = count[i];
   }
+  for (const IndexedMatch& m : ms) {
+    for (int side : {m.home, m.away}) {
+      TeamParams& t = model.teams_[names[side]];
+      t.weight += m.w;
+      t.weighted_age_days += m.w * m.age_days;
+      t.last_kickoff = std::max(t.last_kickoff, m.kickoff);
+    }
+  }
+  model.SetUnseenTeamPriors();
   return model;
+}
+
+void DixonColesModel::SetUnseenTeamPriors() {
+  std::vector<const TeamParams*> rated;
+  for (const auto& [name, t] : teams_) {
+    if (t.matches >= min_matches_) rated.push_back(&t);
+  }
+  if (rated.empty()) return;
+  auto geometric_mean = [](const std::vector<const TeamParams*>& ts) {
+    double la = 0, ld = 0;
+    for (const TeamParams* t : ts) {
+      la += std::log(t->attack);
+      ld += std::log(t->defence);
+    }
+    TeamParams out;
+    out.attack = std::exp(la / ts.size());
+    out.defence = std::exp(ld / ts.size());
+    return out;
+  };
+  league_average_ = geometric_mean(rated);
+  // Weakest first: lowest attack / defence ratio; ties broken by attack so the order is total.
+  std::sort(rated.begin(), rated.end(), [](const TeamParams* a, const TeamParams* b) {
+    const double ra = a->attack / a->defence, rb = b->attack / b->defence;
+    return ra != rb ? ra < rb : a->attack < b->attack;
+  });
+  rated.resize(std::min<size_t>(rated.size(), 3));
+  weakest_three_ = geometric_mean(rated);
+}
+
+std::optional<DixonColesModel::TeamParams> DixonColesModel::Strengths(
+    absl::string_view team) const {
+  if (HasTeam(team)) return teams_.find(team)->second;
+  switch (unseen_team_) {
+    case UnseenTeamPolicy::kError:
+      return std::nullopt;
+    case UnseenTeamPolicy::kLeagueAverage:
+      return league_average_;
+    case UnseenTeamPolicy::kWeakestThreeAverage:
+      return weakest_three_;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<OutcomeProbabilities> DixonColesModel::Rates(absl::string_view home,
+                                                            absl::string_view away) const {
+  if (home == away) return absl::InvalidArgumentError(absl::StrCat("team plays itself: ", home));
+  const std::optional<TeamParams> h = Strengths(home);
+  if (!h) return absl::NotFoundError(absl::StrCat("team not rated by the fit: ", home));
+  const std::optional<TeamParams> a = Strengths(away);
+  if (!a) return absl::NotFoundError(absl::StrCat("team not rated by the fit: ", away));
+  OutcomeProbabilities out;
+  out.lambda = h->attack * a->defence * home_advantage_;
+  out.mu = a->attack * h->defence;
+  out.home_imputed = !HasTeam(home);
+  out.away_imputed = !HasTeam(away);
+  return out;
 }
 
 absl::StatusOr<OutcomeProbabilities> DixonColesModel::Predict(absl::string_view home,
                                                               absl::string_view away) const {
-  if (home == away) return absl::InvalidArgumentError(absl::StrCat("team plays itself: ", home));
-  auto h = teams_.find(home);
-  if (h == teams_.end() || h->second.matches < min_matches_) {
-    return absl::NotFoundError(absl::StrCat("team not rated by the fit: ", home));
+  absl::StatusOr<OutcomeProbabilities> rates = Rates(home, away);
+  if (!rates.ok()) return rates.status();
+  absl::StatusOr<OutcomeProbabilities> out =
+      OutcomesFromRates(rates->lambda, rates->mu, rho_, max_goals_);
+  if (!out.ok()) return out.status();
+  out->home_imputed = rates->home_imputed;
+  out->away_imputed = rates->away_imputed;
+  return out;
+}
+
+absl::StatusOr<ScoreGrid> DixonColesModel::Grid(absl::string_view home,
+                                                absl::string_view away) const {
+  absl::StatusOr<OutcomeProbabilities> rates = Rates(home, away);
+  if (!rates.ok()) return rates.status();
+  return ScoreGrid::FromRates(rates->lambda, rates->mu, rho_, max_goals_);
+}
+
+absl::StatusOr<TeamDiagnostics> DixonColesModel::Diagnostics(absl::string_view team) const {
+  auto it = teams_.find(team);
+  if (it == teams_.end()) {
+    return absl::NotFoundError(absl::StrCat("team not in the fit data: ", team));
   }
-  auto a = teams_.find(away);
-  if (a == teams_.end() || a->second.matches < min_matches_) {
-    return absl::NotFoundError(absl::StrCat("team not rated by the fit: ", away));
-  }
-  const double lambda = h->second.attack * a->second.defence * home_advantage_;
-  const double mu = a->second.attack * h->second.defence;
-  return OutcomesFromRates(lambda, mu, rho_, max_goals_);
+  const TeamParams& t = it->second;
+  TeamDiagnostics d;
+  d.matches = t.matches;
+  d.effective_matches = t.weight;
+  d.last_kickoff = t.last_kickoff;
+  if (t.weight > 0) d.mean_age_days = t.weighted_age_days / t.weight;
+  return d;
 }
 
 bool DixonColesModel::HasTeam(absl::string_view team) const {

@@ -14,11 +14,13 @@
 
 #include "superbet/ratings/dixon_coles.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -241,6 +243,125 @@ TEST_CASE("walk-forward fit beats the uniform forecast on the next season (E0 20
   REQUIRE(n > 300);
   log_loss /= n;
   CHECK(log_loss < std::log(3.0) - 0.03);
+}
+
+}  // namespace
+}  // namespace superbet::ratings
+
+namespace superbet::ratings {
+namespace {
+
+// Geometric mean of attack and defence over `teams` of `model`.
+std::pair<double, double> GeometricMean(const DixonColesModel& model,
+                                        const std::vector<std::string>& teams) {
+  double la = 0, ld = 0;
+  for (const std::string& t : teams) {
+    la += std::log(model.attack(t));
+    ld += std::log(model.defence(t));
+  }
+  return {std::exp(la / teams.size()), std::exp(ld / teams.size())};
+}
+
+TEST_CASE("unseen teams: an error by default, a documented prior on request (E0 2015/16 day 1)") {
+  // Bournemouth, promoted for 2015/16, played no 2014/15 Premier League match: on 2015-08-08 a
+  // fit on E0 2014/15 has never seen them.
+  const std::vector<MatchResult> prev = LoadResults("football-data/E0_1415.csv");
+  const absl::Time day1 = Day(2015, 8, 8);
+  auto strict = DixonColesModel::Fit(prev, day1);
+  REQUIRE(strict.ok());
+  auto missing = strict->Predict("Bournemouth", "Aston Villa");
+  REQUIRE(absl::IsNotFound(missing.status()));
+  CHECK(missing.status().message() == "team not rated by the fit: Bournemouth");
+
+  DixonColesOptions o;
+  o.unseen_team = UnseenTeamPolicy::kLeagueAverage;
+  auto avg = DixonColesModel::Fit(prev, day1, o);
+  REQUIRE(avg.ok());
+  const std::vector<std::string> teams = avg->teams();
+  REQUIRE(teams.size() == 20);
+  auto [att, def] = GeometricMean(*avg, teams);
+  auto p = avg->Predict("Bournemouth", "Aston Villa");
+  REQUIRE(p.ok());
+  CHECK(p->home_imputed);
+  CHECK_FALSE(p->away_imputed);
+  CHECK(p->lambda == Approx(att * avg->defence("Aston Villa") * avg->home_advantage()));
+  CHECK(p->mu == Approx(avg->attack("Aston Villa") * def));
+
+  // The three weakest 2014/15 sides by attack/defence ratio, computed here independently.
+  std::vector<std::string> by_ratio = teams;
+  std::sort(by_ratio.begin(), by_ratio.end(), [&](const std::string& a, const std::string& b) {
+    return avg->attack(a) / avg->defence(a) < avg->attack(b) / avg->defence(b);
+  });
+  by_ratio.resize(3);
+  auto [weak_att, weak_def] = GeometricMean(*avg, by_ratio);
+  o.unseen_team = UnseenTeamPolicy::kWeakestThreeAverage;
+  auto weak = DixonColesModel::Fit(prev, day1, o);
+  REQUIRE(weak.ok());
+  auto pw = weak->Predict("Bournemouth", "Aston Villa");
+  REQUIRE(pw.ok());
+  CHECK(pw->lambda == Approx(weak_att * weak->defence("Aston Villa") * weak->home_advantage()));
+  CHECK(pw->mu == Approx(weak->attack("Aston Villa") * weak_def));
+  CHECK(pw->home_win < p->home_win);  // A promoted-side prior is weaker than the league average.
+  // A rated pair is untouched by the policy.
+  auto rated = weak->Predict("Arsenal", "Chelsea");
+  auto rated_strict = strict->Predict("Arsenal", "Chelsea");
+  REQUIRE(rated.ok());
+  REQUIRE(rated_strict.ok());
+  CHECK(rated->home_win == rated_strict->home_win);
+  CHECK_FALSE(rated->home_imputed);
+}
+
+TEST_CASE("diagnostics: effective matches and mean age are the decay weights, by hand") {
+  const absl::Time as_of = Day(2020, 1, 21);
+  const std::vector<MatchResult> ms = {{"A", "B", 2, 1, Day(2020, 1, 1)},
+                                       {"B", "A", 0, 1, Day(2020, 1, 11)}};
+  DixonColesOptions o;
+  o.xi_per_day = 0.01;
+  auto m = DixonColesModel::Fit(ms, as_of, o);
+  REQUIRE(m.ok());
+  auto d = m->Diagnostics("A");
+  REQUIRE(d.ok());
+  const double w1 = std::exp(-0.01 * 20), w2 = std::exp(-0.01 * 10);
+  CHECK(d->matches == 2);
+  CHECK(d->effective_matches == Approx(w1 + w2).epsilon(1e-12));
+  REQUIRE(d->mean_age_days.has_value());
+  CHECK(*d->mean_age_days == Approx((20 * w1 + 10 * w2) / (w1 + w2)).epsilon(1e-12));
+  CHECK(d->last_kickoff == Day(2020, 1, 11));
+  CHECK(absl::IsNotFound(m->Diagnostics("C").status()));
+}
+
+TEST_CASE("diagnostics say when a rating rests on matches from 2001 (E0 2000/01 + 2014/15)") {
+  // Bradford City played the Premier League in 2000/01 and never again in these files: fitted on
+  // 2000/01 and 2014/15 as of 2015-08-08, their rating rests on 14-year-old matches.
+  std::vector<MatchResult> ms = LoadResults("football-data/E0_0001.csv");
+  const std::vector<MatchResult> recent = LoadResults("football-data/E0_1415.csv");
+  ms.insert(ms.end(), recent.begin(), recent.end());
+  auto m = DixonColesModel::Fit(ms, Day(2015, 8, 8));
+  REQUIRE(m.ok());
+  auto bradford = m->Diagnostics("Bradford");
+  REQUIRE(bradford.ok());
+  CHECK(bradford->matches == 38);
+  CHECK(absl::ToCivilYear(bradford->last_kickoff, absl::UTCTimeZone()).year() == 2001);
+  REQUIRE(bradford->mean_age_days.has_value());
+  CHECK(*bradford->mean_age_days > 14 * 365);
+  CHECK(bradford->effective_matches < 0.001 * bradford->matches);  // e^(-0.0019 * 5100) ~ 6e-5.
+  auto arsenal = m->Diagnostics("Arsenal");
+  REQUIRE(arsenal.ok());
+  CHECK(arsenal->matches == 76);
+  CHECK(arsenal->effective_matches > 10);
+}
+
+TEST_CASE("the model's grid prices the same match as Predict") {
+  const std::vector<MatchResult> prev = LoadResults("football-data/E0_1415.csv");
+  auto m = DixonColesModel::Fit(prev, Day(2015, 8, 8));
+  REQUIRE(m.ok());
+  auto p = m->Predict("Man United", "Tottenham");
+  auto g = m->Grid("Man United", "Tottenham");
+  REQUIRE(p.ok());
+  REQUIRE(g.ok());
+  CHECK(g->OneXTwoProbabilities().home == Approx(p->home_win).margin(1e-12));
+  CHECK(g->lambda() == p->lambda);
+  CHECK(absl::IsNotFound(m->Grid("Bournemouth", "Tottenham").status()));
 }
 
 }  // namespace
