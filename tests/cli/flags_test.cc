@@ -127,7 +127,7 @@ TEST_CASE("CheckJsonDestination: the folder must exist before any work starts") 
 
 // Oracle: project(superbet VERSION ...) in CMakeLists.txt, passed to this test by
 // tests/CMakeLists.txt.
-TEST_CASE("superbet::Version is the CMake project version; GitRevision hex or unknown") {
+TEST_CASE("superbet::Version is the CMake project version, GitRevision hex or unknown") {
   CHECK(std::string(superbet::Version()) == SUPERBET_TEST_PROJECT_VERSION);
   const std::string rev(superbet::GitRevision());
   const bool hex = !rev.empty() && rev.find_first_not_of("0123456789abcdef") == std::string::npos;
