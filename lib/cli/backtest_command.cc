@@ -123,7 +123,7 @@ Output:
                     sharpe, sortino, clv, clv_bets, brier, log_loss, forecasts.
 
 Exit status: 0 done, 1 the job failed (data missing, download failed), 2 bad flags: an unknown
-flag, a flag given twice, a value that does not parse or is out of range, a season repeated in
+flag, a value that does not parse or is out of range, a season repeated in
 --seasons; all are checked before any data is loaded or downloaded.
 )";
 

@@ -90,18 +90,13 @@ absl::Status SetFlag(absl::CommandLineFlag& flag, absl::string_view shown_name,
 }
 
 // Parses the flag at args[*i] (its leading dashes removed in `arg`), consuming its value from
-// args[*i + 1] when it takes one. `seen` holds the flags given so far.
+// args[*i + 1] when it takes one.
 absl::Status ParseOneFlag(const Command& command, absl::string_view arg,
-                          const std::vector<std::string>& args, size_t* i,
-                          std::set<std::string>* seen) {
+                          const std::vector<std::string>& args, size_t* i) {
   const size_t eq = arg.find('=');
   const bool has_value = eq != absl::string_view::npos;
   const absl::string_view name = arg.substr(0, eq);
   SUPERBET_ASSIGN_OR_RETURN(FlagUse use, FindFlag(command, name));
-  if (!seen->insert(std::string(use.flag->Name())).second) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", use.flag->Name(), " given twice (give each flag once)"));
-  }
   if (use.negated) {
     if (has_value) return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
     return SetFlag(*use.flag, name, "false");
@@ -136,7 +131,6 @@ bool IsSeasonCode(absl::string_view code) {
 absl::StatusOr<std::vector<std::string>> ParseCommandFlags(const Command& command,
                                                            const std::vector<std::string>& args) {
   std::vector<std::string> positional;
-  std::set<std::string> seen;
   for (size_t i = 0; i < args.size(); ++i) {
     absl::string_view arg = args[i];
     if (arg == "--") {
@@ -149,7 +143,7 @@ absl::StatusOr<std::vector<std::string>> ParseCommandFlags(const Command& comman
       continue;
     }
     if (!absl::ConsumePrefix(&arg, "--")) absl::ConsumePrefix(&arg, "-");
-    SUPERBET_RETURN_IF_ERROR(ParseOneFlag(command, arg, args, &i, &seen));
+    SUPERBET_RETURN_IF_ERROR(ParseOneFlag(command, arg, args, &i));
   }
   return positional;
 }

@@ -29,13 +29,14 @@ namespace superbet::cli {
 // arguments, in order. Accepted forms: --name=value, --name value, -name (same as --name), and for
 // a bool flag --name, --noname, --name=true|false; "--" ends the flags (everything after it is
 // positional); a lone "-" is positional. A value may start with '-' (--bankroll -5 reaches the
-// command's own range check; --json - means stdout).
+// command's own range check; --json - means stdout). A flag given again takes the later value,
+// the usual convention that lets a wrapper (scripts/main-job) set defaults the user overrides.
 //
 // Accepted flags: those defined in lib/cli/<command.name>_command.cc and the shared flags named in
 // command.shared_flags (every shared flag when that list is empty).
 //
 // Errors: InvalidArgument, the message naming the flag (and the value when there is one), for an
-// unknown flag, a flag of another command, a flag given twice, a missing value, a value with "=" on
+// unknown flag, a flag of another command, a missing value, a value with "=" on
 // a bool flag that is not true/false/1/0/yes/no, or a value of the wrong type (--bankroll abc). A
 // flag set before the error keeps its parsed value; the caller exits 2 and never runs the command.
 [[nodiscard]] absl::StatusOr<std::vector<std::string>> ParseCommandFlags(
