@@ -113,8 +113,8 @@ Output:
                     matches, skipped, bets, hit rate, turnover, P&L, ROI (yield = P&L /
                     turnover), final bankroll, max drawdown (fraction of peak), Sharpe and
                     Sortino per bet, CLV vs the Pinnacle close (and how many bets had one), Brier
-                    score and log loss of the strategy's
-                    probabilities (baselines: margin-free market probabilities).
+                    score and log loss of the strategy's probabilities (baselines: margin-free
+                    market probabilities).
   --json PATH       also write JSON ('-' = stdout, which then carries only the JSON; the folder
                     of PATH must exist): {strategy, odds, staking, league, seasons,
                     rejected_rows, rejected_prices, overall, per_season, baselines: {favourite,
@@ -123,8 +123,9 @@ Output:
                     sharpe, sortino, clv, clv_bets, brier, log_loss, forecasts.
 
 Exit status: 0 done, 1 the job failed (data missing, download failed), 2 bad flags: an unknown
-flag, a value that does not parse or is out of range, a season repeated in
---seasons; all are checked before any data is loaded or downloaded.
+flag or one of another command, a value that does not parse or is out of range, a season
+repeated in --seasons; all are checked before any data is loaded or downloaded. A flag given
+twice takes the later value.
 )";
 
 std::string CacheDir() {
