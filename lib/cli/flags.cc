@@ -79,12 +79,12 @@ absl::StatusOr<FlagUse> FindFlag(const Command& command, absl::string_view name)
   return use;
 }
 
-absl::Status SetFlag(absl::CommandLineFlag& flag, absl::string_view shown_name,
+absl::Status SetFlag(absl::CommandLineFlag* flag, absl::string_view shown_name,
                      absl::string_view value) {
   std::string error;
-  if (!flag.ParseFrom(value, &error)) {
+  if (!flag->ParseFrom(value, &error)) {
     return absl::InvalidArgumentError(absl::StrCat("--", shown_name, ": invalid value '", value,
-                                                   "' (expected ", Expected(flag), ")"));
+                                                   "' (expected ", Expected(*flag), ")"));
   }
   return absl::OkStatus();
 }
@@ -99,16 +99,16 @@ absl::Status ParseOneFlag(const Command& command, absl::string_view arg,
   SUPERBET_ASSIGN_OR_RETURN(FlagUse use, FindFlag(command, name));
   if (use.negated) {
     if (has_value) return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
-    return SetFlag(*use.flag, name, "false");
+    return SetFlag(use.flag, name, "false");
   }
-  if (has_value) return SetFlag(*use.flag, name, arg.substr(eq + 1));
-  if (use.flag->IsOfType<bool>()) return SetFlag(*use.flag, name, "true");
+  if (has_value) return SetFlag(use.flag, name, arg.substr(eq + 1));
+  if (use.flag->IsOfType<bool>()) return SetFlag(use.flag, name, "true");
   if (*i + 1 >= args.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--", name, " needs a value (", Expected(*use.flag), ")"));
   }
   ++*i;
-  return SetFlag(*use.flag, name, args[*i]);
+  return SetFlag(use.flag, name, args[*i]);
 }
 
 bool IsDigits(absl::string_view s) {
