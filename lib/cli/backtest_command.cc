@@ -1,6 +1,7 @@
 // `superbet backtest`: the main job. Replays football-data.co.uk seasons through a strategy and
 // the two baselines (favourite, home; flat stakes, same matches) and prints the report.
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
@@ -93,12 +94,12 @@ Strategy:
                     capped at --kelly_cap of the bankroll at the start of the day). Default: kelly
                     for model, flat for favourite/home. A stake larger than the bankroll left is
                     skipped.
-  --bankroll X      initial bankroll, default 1000.
-  --stake_unit X    flat stake, default 1.
-  --edge X          model edge threshold, default 0.03.
-  --kelly_multiplier X   default 0.25.
-  --kelly_cap X     default 0.05 (5 % of bankroll).
-  --decay X         model time decay per day, default 0.0019.
+  --bankroll X      initial bankroll (finite, > 0), default 1000.
+  --stake_unit X    flat stake (finite, > 0), default 1.
+  --edge X          model edge threshold, in [0, 1), default 0.03.
+  --kelly_multiplier X   in (0, 1], default 0.25.
+  --kelly_cap X     in (0, 1], default 0.05 (5 % of bankroll).
+  --decay X         model time decay per day (finite, >= 0), default 0.0019.
   --model_market M  the pool's market forecast: source (the prices bet at), pinnacle (Pinnacle
                     pre-match, else source), sharp (Pinnacle, else market average, else source).
                     Default source. Only pre-match prices are read, never closing ones.
@@ -108,18 +109,23 @@ Strategy:
   --model_pool_min_forecasts N fewer scored forecasts in that window: w = 0; default 380.
 
 Output:
-  stdout            a table per strategy: per season and overall matches, skipped, bets, hit
-                    rate, turnover, P&L, ROI (yield = P&L / turnover), final bankroll, max
-                    drawdown (fraction of peak), Sharpe and Sortino per bet, CLV vs the Pinnacle
-                    close (and how many bets had one), Brier score and log loss of the strategy's
-                    probabilities (baselines: margin-free market probabilities).
-  --json PATH       also write JSON ('-' = stdout): {strategy, odds, staking, league, seasons,
+  stdout            (stderr when --json=-) a table per strategy: per season and overall
+                    matches, skipped, bets, hit rate, turnover, P&L, ROI (yield = P&L /
+                    turnover), final bankroll, max drawdown (fraction of peak), Sharpe and
+                    Sortino per bet, CLV vs the Pinnacle close (and how many bets had one), Brier
+                    score and log loss of the strategy's probabilities (baselines: margin-free
+                    market probabilities).
+  --json PATH       also write JSON ('-' = stdout, which then carries only the JSON; the folder
+                    of PATH must exist): {strategy, odds, staking, league, seasons,
                     rejected_rows, rejected_prices, overall, per_season, baselines: {favourite,
                     home}}; every metrics object has matches, skipped_no_odds, bets, wins,
                     hit_rate, turnover, pnl, roi, start_bankroll, final_bankroll, max_drawdown,
                     sharpe, sortino, clv, clv_bets, brier, log_loss, forecasts.
 
-Exit status: 0 done, 1 the job failed (data missing, download failed), 2 bad flags.
+Exit status: 0 done, 1 the job failed (data missing, download failed), 2 bad flags: an unknown
+flag or one of another command, a value that does not parse or is out of range, a season
+repeated in --seasons; all are checked before any data is loaded or downloaded. A flag given
+twice takes the later value.
 )";
 
 std::string CacheDir() {
@@ -253,7 +259,51 @@ struct Config {
   backtest::ModelStrategyOptions model;
 };
 
+// InvalidArgument "--flag must be <want>, got <value>" unless `ok`.
+absl::Status RequireFlag(bool ok, absl::string_view flag, double value, absl::string_view want) {
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("--", flag, " must be ", want, ", got ", value));
+}
+
+// Range checks of the numeric flags, run before any data is loaded (NaN fails every check).
+absl::Status CheckNumericFlags() {
+  auto positive = [](double v) { return std::isfinite(v) && v > 0; };
+  auto fraction = [](double v) { return v > 0 && v <= 1; };
+  const double bankroll = absl::GetFlag(FLAGS_bankroll);
+  SUPERBET_RETURN_IF_ERROR(RequireFlag(positive(bankroll), "bankroll", bankroll, "finite and > 0"));
+  const double unit = absl::GetFlag(FLAGS_stake_unit);
+  SUPERBET_RETURN_IF_ERROR(RequireFlag(positive(unit), "stake_unit", unit, "finite and > 0"));
+  const double edge = absl::GetFlag(FLAGS_edge);
+  SUPERBET_RETURN_IF_ERROR(RequireFlag(edge >= 0 && edge < 1, "edge", edge, "in [0, 1)"));
+  const double multiplier = absl::GetFlag(FLAGS_kelly_multiplier);
+  SUPERBET_RETURN_IF_ERROR(
+      RequireFlag(fraction(multiplier), "kelly_multiplier", multiplier, "in (0, 1]"));
+  const double cap = absl::GetFlag(FLAGS_kelly_cap);
+  SUPERBET_RETURN_IF_ERROR(RequireFlag(fraction(cap), "kelly_cap", cap, "in (0, 1]"));
+  const double decay = absl::GetFlag(FLAGS_decay);
+  SUPERBET_RETURN_IF_ERROR(
+      RequireFlag(std::isfinite(decay) && decay >= 0, "decay", decay, "finite and >= 0"));
+  const double weight = absl::GetFlag(FLAGS_model_pool_weight);
+  return RequireFlag(std::isfinite(weight) && weight <= 1, "model_pool_weight", weight,
+                     "finite and <= 1 (< 0 = fitted)");
+}
+
+// The --league code: letters and digits only (it becomes part of a file name).
+absl::Status CheckLeagueFlag() {
+  const std::string league = absl::GetFlag(FLAGS_league);
+  bool ok = !league.empty();
+  for (char c : league) ok = ok && absl::ascii_isalnum(static_cast<unsigned char>(c));
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--league must be a football-data division code of letters and digits (E0), got '", league,
+      "'"));
+}
+
 absl::StatusOr<Config> ReadFlags() {
+  SUPERBET_RETURN_IF_ERROR(CheckNumericFlags());
+  SUPERBET_RETURN_IF_ERROR(CheckLeagueFlag());
+  SUPERBET_RETURN_IF_ERROR(ParseSeasonList(absl::GetFlag(FLAGS_seasons)).status());
+  SUPERBET_RETURN_IF_ERROR(CheckJsonDestination());
   Config c;
   c.strategy = absl::GetFlag(FLAGS_strategy);
   SUPERBET_ASSIGN_OR_RETURN(backtest::OddsSource source,
@@ -280,10 +330,6 @@ absl::StatusOr<Config> ReadFlags() {
   c.model.pool_weight = absl::GetFlag(FLAGS_model_pool_weight);
   c.model.pool_window_days = absl::GetFlag(FLAGS_model_pool_window_days);
   c.model.pool_min_forecasts = absl::GetFlag(FLAGS_model_pool_min_forecasts);
-  if (!(c.model.pool_weight <= 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--model_pool_weight must be <= 1 (< 0 = fitted), got ", c.model.pool_weight));
-  }
   if (c.model.pool_window_days < 1 || c.model.pool_min_forecasts < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("--model_pool_window_days and --model_pool_min_forecasts must be >= 1, got ",
@@ -292,10 +338,9 @@ absl::StatusOr<Config> ReadFlags() {
   return c;
 }
 
+// The --seasons codes (already checked by ReadFlags: a bad list never reaches here).
 std::vector<std::string> SeasonsFlag() {
-  const std::string flag = absl::GetFlag(FLAGS_seasons);
-  if (flag.empty()) return {};
-  return absl::StrSplit(flag, ',', absl::SkipWhitespace());
+  return ParseSeasonList(absl::GetFlag(FLAGS_seasons)).value_or(std::vector<std::string>{});
 }
 
 int RunBacktestCommand(const std::vector<std::string>& args) {
@@ -350,26 +395,28 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
       return 1;
     }
   }
-  std::printf("superbet backtest: league %s, %zu season(s) %s, odds %s, bankroll %g\n",
-              league.c_str(), data->seasons.size(), absl::StrJoin(data->seasons, ",").c_str(),
-              std::string(backtest::OddsSourceName(config->strategy_options.odds_source)).c_str(),
-              config->strategy_options.initial_bankroll);
-  std::printf("rejected (lenient mode): %d malformed row(s) skipped, %d bad price(s) dropped\n\n",
-              data->rows_rejected, data->prices_rejected);
+  std::FILE* const out = HumanOutput();  // stderr when --json=- (stdout is the JSON's).
+  std::fprintf(out, "superbet backtest: league %s, %zu season(s) %s, odds %s, bankroll %g\n",
+               league.c_str(), data->seasons.size(), absl::StrJoin(data->seasons, ",").c_str(),
+               std::string(backtest::OddsSourceName(config->strategy_options.odds_source)).c_str(),
+               config->strategy_options.initial_bankroll);
+  std::fprintf(out,
+               "rejected (lenient mode): %d malformed row(s) skipped, %d bad price(s) dropped\n\n",
+               data->rows_rejected, data->prices_rejected);
   const std::string title = absl::StrCat("strategy ", main_report->strategy, " (",
                                          backtest::StakingLabel(*main_report), ")");
-  std::fputs(backtest::FormatReportTable(*main_report, title).c_str(), stdout);
-  std::fputs("\n", stdout);
+  std::fputs(backtest::FormatReportTable(*main_report, title).c_str(), out);
+  std::fputs("\n", out);
   std::fputs(backtest::FormatReportTable(
                  *fav_report, "baseline favourite (" + backtest::StakingLabel(*fav_report) + ")")
                  .c_str(),
-             stdout);
-  std::fputs("\n", stdout);
+             out);
+  std::fputs("\n", out);
   std::fputs(backtest::FormatReportTable(
                  *home_report, "baseline home (" + backtest::StakingLabel(*home_report) + ")")
                  .c_str(),
-             stdout);
-  std::fflush(stdout);
+             out);
+  std::fflush(out);
   if (!absl::GetFlag(FLAGS_json).empty()) {
     auto json = ReportJson(*main_report, *fav_report, *home_report, *data, league);
     if (!json.ok()) {
@@ -386,4 +433,5 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
 
 SUPERBET_REGISTER_COMMAND(backtest, "backtest",
                           "Backtest a strategy and the favourite/home baselines on real seasons.",
-                          superbet::cli::kUsage, &superbet::cli::RunBacktestCommand);
+                          superbet::cli::kUsage, &superbet::cli::RunBacktestCommand,
+                          {"data", "json", "league", "seasons", "strict"});

@@ -6,7 +6,10 @@
 //
 // Flags are Abseil flags. Flags shared by several commands (--data, --json, --league, --seasons,
 // --strict) are defined once in lib/cli/flags.cc and declared in lib/cli/flags.h; a command's
-// own flags are defined in its own file with names no other command uses.
+// own flags are defined in its own file, lib/cli/<name>_command.cc, with names no other command
+// uses. A command accepts its own flags and the shared flags it lists in `shared_flags`; any other
+// flag is a usage error (exit 2), so `superbet coverage --bankroll 5` is rejected, not ignored
+// (see ParseCommandFlags in lib/cli/flags.h).
 
 #ifndef SUPERBET_LIB_CLI_COMMAND_H_
 #define SUPERBET_LIB_CLI_COMMAND_H_
@@ -26,6 +29,9 @@ struct Command {
   std::string summary;  // One line, shown by `superbet --help`.
   std::string usage;    // Full help text of the command, shown by `superbet NAME --help`.
   CommandFn run;
+  // Names of the shared flags of lib/cli/flags.cc this command reads, without "--". Empty: every
+  // shared flag is accepted (for a command that does not list them yet).
+  std::vector<std::string> shared_flags;
 };
 
 // The registry, ordered by name.

@@ -27,9 +27,13 @@ Prints the matrix adapters x canonical fields; each cell is
 Then the notes, one line per adapter and field.
 
 Flags:
-  --json PATH    also write the matrix as JSON ('-' = stdout):
+  --json PATH    also write the matrix as JSON ('-' = stdout; the table then goes to stderr, so
+                 stdout carries only the JSON):
                  {"fields": [...], "adapters": [{"adapter": "...", "fields": [{"field", "coverage",
                  "note"}]}]}
+
+Exit codes: 0 success, 1 the JSON file could not be written, 2 bad usage (an unknown flag, an
+argument, --json in a folder that does not exist).
 )";
 
 std::string JsonEscape(const std::string& s) {
@@ -73,6 +77,10 @@ int RunCoverageCommand(const std::vector<std::string>& args) {
                  kUsage);
     return 2;
   }
+  if (absl::Status s = CheckJsonDestination(); !s.ok()) {
+    std::fprintf(stderr, "superbet coverage: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
   const std::vector<providers::AdapterCoverage> all = providers::AllCoverage();
   std::string table = absl::StrFormat("%-30s", "field");
   for (const auto& a : all) absl::StrAppend(&table, absl::StrFormat(" %-14s", a.adapter));
@@ -93,7 +101,7 @@ int RunCoverageCommand(const std::vector<std::string>& args) {
       absl::StrAppend(&table, "  ", a.adapter, "  ", f.field, ": ", f.note, "\n");
     }
   }
-  std::fputs(table.c_str(), stdout);
+  std::fputs(table.c_str(), HumanOutput());
   return WriteJsonOutput(ToJson(all)) ? 0 : 1;
 }
 
@@ -102,4 +110,4 @@ int RunCoverageCommand(const std::vector<std::string>& args) {
 
 SUPERBET_REGISTER_COMMAND(coverage, "coverage",
                           "Print the coverage matrix: adapters x canonical fields.",
-                          superbet::cli::kUsage, &superbet::cli::RunCoverageCommand);
+                          superbet::cli::kUsage, &superbet::cli::RunCoverageCommand, {"json"});

@@ -1,12 +1,23 @@
 #include "cli/flags.h"
 
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <vector>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "superbet/core/file.h"
+#include "superbet/core/status_macros.h"
 
 ABSL_FLAG(std::string, data, "",
           "Data root laid out like ../shared/data (football-data/, statsbomb/, api-football/). "
@@ -20,6 +31,165 @@ ABSL_FLAG(bool, strict, false,
           "Fail on the first malformed row (default: skip it, count it and report the count).");
 
 namespace superbet::cli {
+namespace {
+
+bool DefinedIn(const absl::CommandLineFlag& flag, absl::string_view file) {
+  const std::string name = flag.Filename();
+  return name == file || absl::EndsWith(name, absl::StrCat("/", file));
+}
+
+// Whether `command` accepts `flag`: its own flags and the shared flags it lists.
+bool Accepts(const Command& command, const absl::CommandLineFlag& flag) {
+  if (DefinedIn(flag, absl::StrCat("cli/", command.name, "_command.cc"))) return true;
+  if (!DefinedIn(flag, "cli/flags.cc")) return false;
+  if (command.shared_flags.empty()) return true;
+  for (const std::string& name : command.shared_flags) {
+    if (name == flag.Name()) return true;
+  }
+  return false;
+}
+
+std::string Expected(const absl::CommandLineFlag& flag) {
+  if (flag.IsOfType<bool>()) return "true or false";
+  if (flag.IsOfType<double>()) return "a number";
+  if (flag.IsOfType<int>() || flag.IsOfType<int64_t>()) return "an integer";
+  return "text";
+}
+
+// A flag named on the command line, resolved to its definition.
+struct FlagUse {
+  absl::CommandLineFlag* flag = nullptr;
+  bool negated = false;  // --noname of a bool flag.
+};
+
+absl::StatusOr<FlagUse> FindFlag(const Command& command, absl::string_view name) {
+  FlagUse use;
+  use.flag = absl::FindCommandLineFlag(name);
+  if (use.flag == nullptr && absl::StartsWith(name, "no")) {
+    absl::CommandLineFlag* positive = absl::FindCommandLineFlag(name.substr(2));
+    if (positive != nullptr && positive->IsOfType<bool>()) {
+      use.flag = positive;
+      use.negated = true;
+    }
+  }
+  if (use.flag == nullptr || !Accepts(command, *use.flag)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown flag --", name, " for `superbet ", command.name, "` (see --help)"));
+  }
+  return use;
+}
+
+absl::Status SetFlag(absl::CommandLineFlag* flag, absl::string_view shown_name,
+                     absl::string_view value) {
+  std::string error;
+  if (!flag->ParseFrom(value, &error)) {
+    return absl::InvalidArgumentError(absl::StrCat("--", shown_name, ": invalid value '", value,
+                                                   "' (expected ", Expected(*flag), ")"));
+  }
+  return absl::OkStatus();
+}
+
+// Parses the flag at args[*i] (its leading dashes removed in `arg`), consuming its value from
+// args[*i + 1] when it takes one.
+absl::Status ParseOneFlag(const Command& command, absl::string_view arg,
+                          const std::vector<std::string>& args, size_t* i) {
+  const size_t eq = arg.find('=');
+  const bool has_value = eq != absl::string_view::npos;
+  const absl::string_view name = arg.substr(0, eq);
+  SUPERBET_ASSIGN_OR_RETURN(FlagUse use, FindFlag(command, name));
+  if (use.negated) {
+    if (has_value) return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
+    return SetFlag(use.flag, name, "false");
+  }
+  if (has_value) return SetFlag(use.flag, name, arg.substr(eq + 1));
+  if (use.flag->IsOfType<bool>()) return SetFlag(use.flag, name, "true");
+  if (*i + 1 >= args.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, " needs a value (", Expected(*use.flag), ")"));
+  }
+  ++*i;
+  return SetFlag(use.flag, name, args[*i]);
+}
+
+bool IsDigits(absl::string_view s) {
+  for (char c : s) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// "1516" = 2015/16: four digits, the second year the one after the first ("9900" = 1999/2000).
+bool IsSeasonCode(absl::string_view code) {
+  if (code.size() != 4 || !IsDigits(code)) return false;
+  const int first = (code[0] - '0') * 10 + (code[1] - '0');
+  const int second = (code[2] - '0') * 10 + (code[3] - '0');
+  return second == (first + 1) % 100;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> ParseCommandFlags(const Command& command,
+                                                           const std::vector<std::string>& args) {
+  std::vector<std::string> positional;
+  for (size_t i = 0; i < args.size(); ++i) {
+    absl::string_view arg = args[i];
+    if (arg == "--") {
+      positional.insert(positional.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                        args.end());
+      break;
+    }
+    if (arg.size() < 2 || arg[0] != '-') {
+      positional.emplace_back(arg);
+      continue;
+    }
+    if (!absl::ConsumePrefix(&arg, "--")) absl::ConsumePrefix(&arg, "-");
+    SUPERBET_RETURN_IF_ERROR(ParseOneFlag(command, arg, args, &i));
+  }
+  return positional;
+}
+
+absl::StatusOr<std::vector<std::string>> ParseSeasonList(absl::string_view list) {
+  std::vector<std::string> codes;
+  if (absl::StripAsciiWhitespace(list).empty()) return codes;
+  std::set<std::string> seen;
+  for (absl::string_view entry : absl::StrSplit(list, ',')) {
+    const std::string code(absl::StripAsciiWhitespace(entry));
+    if (code.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--seasons ", list, ": empty entry (expected codes like 1516,1617)"));
+    }
+    if (!IsSeasonCode(code)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--seasons: '", code,
+                       "' is not a season code (four digits, two consecutive years: 1516 = "
+                       "2015/16)"));
+    }
+    if (!seen.insert(code).second) {
+      return absl::InvalidArgumentError(absl::StrCat("--seasons ", list, ": season ", code,
+                                                     " is repeated (each season counts once)"));
+    }
+    codes.push_back(code);
+  }
+  return codes;
+}
+
+absl::Status CheckJsonDestination() {
+  const std::string path = absl::GetFlag(FLAGS_json);
+  if (path.empty() || path == "-") return absl::OkStatus();
+  if (core::DirectoryExists(path)) {
+    return absl::InvalidArgumentError(absl::StrCat("--json ", path, " is a directory"));
+  }
+  const size_t slash = path.rfind('/');
+  const std::string folder =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  if (!core::DirectoryExists(folder)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--json ", path, ": folder ", folder, " does not exist"));
+  }
+  return absl::OkStatus();
+}
+
+std::FILE* HumanOutput() { return absl::GetFlag(FLAGS_json) == "-" ? stderr : stdout; }
 
 absl::StatusOr<std::string> ResolveDataRoot() {
   std::vector<std::string> tried;

@@ -1,12 +1,21 @@
-// Flags shared by several `superbet` sub-commands.
+// Flags shared by several `superbet` sub-commands, and the flag parser of the tool.
+//
+// The parser (ParseCommandFlags) replaces absl::ParseCommandLine so that every bad flag is a usage
+// error with exit code 2 and a message naming the flag and the value, as each command's --help
+// promises (absl exits 1 on an unparsable value and accepts the flags of other commands).
 
 #ifndef SUPERBET_LIB_CLI_FLAGS_H_
 #define SUPERBET_LIB_CLI_FLAGS_H_
 
+#include <cstdio>
 #include <string>
+#include <vector>
 
 #include "absl/flags/declare.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "cli/command.h"
 
 ABSL_DECLARE_FLAG(std::string, data);     // Data root laid out like ../shared/data.
 ABSL_DECLARE_FLAG(std::string, json);     // Write JSON to this path ("-" = stdout).
@@ -16,10 +25,44 @@ ABSL_DECLARE_FLAG(bool, strict);          // Fail on the first malformed row ins
 
 namespace superbet::cli {
 
+// Parses the arguments after `superbet COMMAND` into the Abseil flags and returns the positional
+// arguments, in order. Accepted forms: --name=value, --name value, -name (same as --name), and for
+// a bool flag --name, --noname, --name=true|false; "--" ends the flags (everything after it is
+// positional); a lone "-" is positional. A value may start with '-' (--bankroll -5 reaches the
+// command's own range check; --json - means stdout). A flag given again takes the later value,
+// the usual convention that lets a wrapper (scripts/main-job) set defaults the user overrides.
+//
+// Accepted flags: those defined in lib/cli/<command.name>_command.cc and the shared flags named in
+// command.shared_flags (every shared flag when that list is empty).
+//
+// Errors: InvalidArgument, the message naming the flag (and the value when there is one), for an
+// unknown flag, a flag of another command, a missing value, a value with "=" on
+// a bool flag that is not true/false/1/0/yes/no, or a value of the wrong type (--bankroll abc). A
+// flag set before the error keeps its parsed value; the caller exits 2 and never runs the command.
+[[nodiscard]] absl::StatusOr<std::vector<std::string>> ParseCommandFlags(
+    const Command& command, const std::vector<std::string>& args);
+
+// The season codes of a --seasons list, in the order given. A code is four digits naming two
+// consecutive years, "1516" = 2015/16, "9900" = 1999/2000. Whitespace around a code is ignored.
+// An empty list gives no codes (the caller's default: every season found).
+//
+// Errors: InvalidArgument naming the entry for an empty entry ("1516,,1617"), a malformed code
+// ("15-16", "1517") or a repeated season ("1516,1516" would count the season twice).
+[[nodiscard]] absl::StatusOr<std::vector<std::string>> ParseSeasonList(absl::string_view list);
+
+// Checks before any work starts that the --json destination can be written: unset and "-" pass;
+// for a path, its folder must exist.
+// Errors: InvalidArgument naming the path when its folder does not exist or the path is a folder.
+[[nodiscard]] absl::Status CheckJsonDestination();
+
+// Where a command prints its human-readable output (tables, summaries): stderr when --json=- (so
+// stdout carries only the JSON), else stdout.
+std::FILE* HumanOutput();
+
 // The data root: --data if given, else $SUPERBET_DATA, else ../shared/data relative to the
 // current directory, else ../../shared/data (running from a build folder).
 // Errors: NotFound naming every place that was tried.
-absl::StatusOr<std::string> ResolveDataRoot();
+[[nodiscard]] absl::StatusOr<std::string> ResolveDataRoot();
 
 // Writes `json` to the --json destination when the flag is set ("-" = stdout).
 // Returns false (after printing the error to stderr) when the file cannot be written.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -16,6 +17,7 @@
 #include "superbet/core/clock.h"
 #include "superbet/model/masking.h"
 #include "superbet/providers/replay_provider.h"
+#include "superbet/providers/statsbomb/statsbomb.h"
 
 ABSL_FLAG(std::string, match, "",
           "StatsBomb match id (\"statsbomb:3754097\" or 3754097). Default: the first recorded "
@@ -32,7 +34,7 @@ namespace {
 constexpr char kUsage[] =
     R"(superbet replay: stream a recorded match's live states as JSON lines.
 
-Usage: superbet replay [--data DIR] [--match ID] [--speed X] [--features]
+Usage: superbet replay [--data DIR] [--match ID] [--speed X] [--features] [--json PATH]
 
 Replays one StatsBomb open-data match (../shared/data/statsbomb: Premier League 2015/16, the 35
 matches of weeks 1-4 whose events are recorded) joined to its football-data.co.uk row
@@ -59,8 +61,13 @@ Flags:
   --speed X      match minutes per real minute: 60 prints one line per second, 1 plays in real
                  time, 0 (default) prints everything at once.
   --features     add the masked feature vector to each line.
+  --json PATH    write the JSON lines to PATH instead of stdout ('-' = stdout, the default); the
+                 folder of PATH must exist. The summary line always goes to stderr.
 
-Exit codes: 0 success, 1 the data could not be loaded (the message names the file), 2 bad usage.
+Exit codes: 0 success, 1 the data could not be loaded (the message names the file) or PATH could
+not be written, 2 bad usage: an unknown flag, an argument, a value that does not parse, --speed
+< 0, a --match that is not a StatsBomb id, --json in a folder that does not exist (all checked
+before any data is loaded).
 )";
 
 std::string FeaturesJson(const v1::LiveMatchState& state) {
@@ -73,16 +80,50 @@ std::string FeaturesJson(const v1::LiveMatchState& state) {
                       "]}");
 }
 
+// Checks every flag before any data is loaded.
+absl::Status CheckReplayFlags() {
+  const double speed = absl::GetFlag(FLAGS_speed);
+  if (!(speed >= 0) || speed > 1e9) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--speed must be >= 0 and <= 1e9 (0 = as fast as possible), got ", speed));
+  }
+  const std::string match = absl::GetFlag(FLAGS_match);
+  if (!match.empty() && !providers::statsbomb::ParseStatsBombId(match).ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--match must be a StatsBomb match id (3754097 or statsbomb:3754097), got '", match, "'"));
+  }
+  return CheckJsonDestination();
+}
+
+// Where the JSON lines go: stdout, or the --json file (opened for writing, the caller closes it).
+absl::StatusOr<std::FILE*> OpenLinesOutput() {
+  const std::string path = absl::GetFlag(FLAGS_json);
+  if (path.empty() || path == "-") return stdout;
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return absl::InternalError(absl::StrCat("cannot write --json ", path));
+  return f;
+}
+
+// Closes the --json file; Internal when a write failed.
+absl::Status CloseLinesOutput(std::FILE* out) {
+  if (out == stdout) return absl::OkStatus();
+  const bool failed = std::ferror(out) != 0;
+  if (std::fclose(out) != 0 || failed) {
+    return absl::InternalError(absl::StrCat("writing --json ", absl::GetFlag(FLAGS_json)));
+  }
+  return absl::OkStatus();
+}
+
 int RunReplayCommand(const std::vector<std::string>& args) {
   if (!args.empty()) {
     std::fprintf(stderr, "superbet replay: unexpected argument '%s'\n%s", args[0].c_str(), kUsage);
     return 2;
   }
-  const double speed = absl::GetFlag(FLAGS_speed);
-  if (!(speed >= 0) || speed > 1e9) {
-    std::fprintf(stderr, "superbet replay: --speed must be >= 0, got %g\n", speed);
+  if (absl::Status s = CheckReplayFlags(); !s.ok()) {
+    std::fprintf(stderr, "superbet replay: %s\n", std::string(s.message()).c_str());
     return 2;
   }
+  const double speed = absl::GetFlag(FLAGS_speed);
   absl::StatusOr<std::string> root = ResolveDataRoot();
   if (!root.ok()) {
     std::fprintf(stderr, "superbet replay: %s\n", root.status().ToString().c_str());
@@ -115,6 +156,11 @@ int RunReplayCommand(const std::vector<std::string>& args) {
   json_options.always_print_primitive_fields = true;
   const bool with_features = absl::GetFlag(FLAGS_features);
   core::Clock& clock = core::SystemClock::Instance();
+  absl::StatusOr<std::FILE*> out = OpenLinesOutput();
+  if (!out.ok()) {
+    std::fprintf(stderr, "superbet replay: %s\n", std::string(out.status().message()).c_str());
+    return 1;
+  }
   const absl::Time start = clock.Now();
   for (size_t k = 0; k < timeline.states.size(); ++k) {
     if (speed > 0) {  // Line k is due k match minutes after the start, at `speed`.
@@ -125,15 +171,20 @@ int RunReplayCommand(const std::vector<std::string>& args) {
     if (!google::protobuf::util::MessageToJsonString(timeline.states[k], &json, json_options)
              .ok()) {
       std::fprintf(stderr, "superbet replay: cannot print minute %zu as JSON\n", k);
+      (void)CloseLinesOutput(*out);
       return 1;
     }
     if (with_features) {
       json = absl::StrCat("{\"state\":", json, ",\"features\":", FeaturesJson(timeline.states[k]),
                           "}");
     }
-    std::fwrite(json.data(), 1, json.size(), stdout);
-    std::fputc('\n', stdout);
-    if (speed > 0) std::fflush(stdout);
+    std::fwrite(json.data(), 1, json.size(), *out);
+    std::fputc('\n', *out);
+    if (speed > 0) std::fflush(*out);
+  }
+  if (absl::Status s = CloseLinesOutput(*out); !s.ok()) {
+    std::fprintf(stderr, "superbet replay: %s\n", std::string(s.message()).c_str());
+    return 1;
   }
   std::fprintf(stderr, "superbet replay: %s %s v %s, %zu minutes, odds from %s (%zu lines)\n",
                timeline.fixture.id().c_str(), timeline.fixture.home().name().c_str(),
@@ -147,4 +198,5 @@ int RunReplayCommand(const std::vector<std::string>& args) {
 
 SUPERBET_REGISTER_COMMAND(replay, "replay",
                           "Stream a recorded StatsBomb match minute by minute as JSON lines.",
-                          superbet::cli::kUsage, &superbet::cli::RunReplayCommand);
+                          superbet::cli::kUsage, &superbet::cli::RunReplayCommand,
+                          {"data", "json"});

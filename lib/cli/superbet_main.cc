@@ -1,17 +1,21 @@
 // `superbet`: the command-line tool. Dispatches to the registered sub-commands.
 //
 //   superbet --help                 lists the sub-commands
+//   superbet --version              the library version and git revision
 //   superbet COMMAND --help         the command's own help
 //   superbet COMMAND [--flags] ARGS
+//
+// Exit codes: those of the command; 2 for bad usage (unknown command, bad flag), reported before
+// the command runs.
 
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "cli/command.h"
+#include "cli/flags.h"
+#include "superbet/core/version.h"
 
 namespace {
 
@@ -22,7 +26,14 @@ void PrintTopHelp(std::FILE* out) {
   for (const auto& [name, command] : superbet::cli::Commands()) {
     std::fprintf(out, "  %-12s %s\n", name.c_str(), command.summary.c_str());
   }
-  std::fprintf(out, "\nRun 'superbet COMMAND --help' for a command's flags.\n");
+  std::fprintf(out,
+               "\nRun 'superbet COMMAND --help' for a command's flags, 'superbet --version' for "
+               "the version.\n");
+}
+
+void PrintVersion() {
+  std::printf("superbet %s (git %s)\n", std::string(superbet::Version()).c_str(),
+              std::string(superbet::GitRevision()).c_str());
 }
 
 }  // namespace
@@ -30,8 +41,12 @@ void PrintTopHelp(std::FILE* out) {
 int main(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
       std::strcmp(argv[1], "help") == 0) {
-    PrintTopHelp(stdout);
+    PrintTopHelp(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
+  }
+  if (std::strcmp(argv[1], "--version") == 0) {
+    PrintVersion();
+    return 0;
   }
   const std::string name = argv[1];
   auto& commands = superbet::cli::Commands();
@@ -47,13 +62,13 @@ int main(int argc, char** argv) {
       return 0;
     }
   }
-  // Parse the flags after the command name; argv[0] stays the program name.
-  std::vector<char*> rest;
-  rest.push_back(argv[0]);
-  for (int i = 2; i < argc; ++i) rest.push_back(argv[i]);
-  absl::SetProgramUsageMessage(it->second.usage);
-  std::vector<char*> positional =
-      absl::ParseCommandLine(static_cast<int>(rest.size()), rest.data());
-  std::vector<std::string> args(positional.begin() + 1, positional.end());
-  return it->second.run(args);
+  const std::vector<std::string> rest(argv + 2, argv + argc);
+  absl::StatusOr<std::vector<std::string>> args =
+      superbet::cli::ParseCommandFlags(it->second, rest);
+  if (!args.ok()) {
+    std::fprintf(stderr, "superbet %s: %s\n", name.c_str(),
+                 std::string(args.status().message()).c_str());
+    return 2;
+  }
+  return it->second.run(*args);
 }

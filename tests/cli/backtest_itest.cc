@@ -6,6 +6,7 @@
 // bets of a flat baseline = matches.
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "support/test_data.h"
@@ -21,6 +23,9 @@
 ABSL_DECLARE_FLAG(std::string, strategy);
 ABSL_DECLARE_FLAG(std::string, odds);
 ABSL_DECLARE_FLAG(std::string, stake);
+ABSL_DECLARE_FLAG(double, bankroll);
+ABSL_DECLARE_FLAG(double, decay);
+ABSL_DECLARE_FLAG(double, edge);
 
 namespace superbet::cli {
 namespace {
@@ -104,6 +109,27 @@ TEST_CASE("superbet backtest rejects bad flags with exit code 2 and missing data
   absl::SetFlag(&FLAGS_data, superbet::testing::DataDir());
   absl::SetFlag(&FLAGS_seasons, "9899");  // Not in the data root.
   CHECK(Commands().at("backtest").run({}) == 1);
+}
+
+// The flags are checked before the data: with a data root that does not exist (exit 1 once
+// loading starts), a bad flag value still gives 2.
+TEST_CASE("superbet backtest checks every flag before loading any data") {
+  absl::FlagSaver saver;
+  absl::SetFlag(&FLAGS_strategy, "home");
+  absl::SetFlag(&FLAGS_data, "/nonexistent/superbet-data");
+  absl::SetFlag(&FLAGS_seasons, "2425,2425");
+  CHECK(Commands().at("backtest").run({}) == 2);
+  absl::SetFlag(&FLAGS_seasons, "1516");
+  absl::SetFlag(&FLAGS_bankroll, -5.0);
+  CHECK(Commands().at("backtest").run({}) == 2);
+  absl::SetFlag(&FLAGS_bankroll, 1000.0);
+  absl::SetFlag(&FLAGS_decay, std::nan(""));
+  CHECK(Commands().at("backtest").run({}) == 2);
+  absl::SetFlag(&FLAGS_decay, 0.0019);
+  absl::SetFlag(&FLAGS_edge, std::nan(""));
+  CHECK(Commands().at("backtest").run({}) == 2);
+  absl::SetFlag(&FLAGS_edge, 0.03);
+  CHECK(Commands().at("backtest").run({}) == 1);  // Every flag fine: the missing data root.
 }
 
 }  // namespace

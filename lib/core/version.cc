@@ -1,0 +1,17 @@
+#include "superbet/core/version.h"
+
+// Set on this file only by CMakeLists.txt (set_source_files_properties).
+#ifndef SUPERBET_VERSION_STRING
+#error "SUPERBET_VERSION_STRING must be defined by the build (CMakeLists.txt)"
+#endif
+#ifndef SUPERBET_GIT_REVISION
+#error "SUPERBET_GIT_REVISION must be defined by the build (CMakeLists.txt)"
+#endif
+
+namespace superbet {
+
+absl::string_view Version() { return SUPERBET_VERSION_STRING; }
+
+absl::string_view GitRevision() { return SUPERBET_GIT_REVISION; }
+
+}  // namespace superbet
