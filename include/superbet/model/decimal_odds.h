@@ -39,7 +39,8 @@ class DecimalOdds {
  public:
   // Builds a price from `decimal_odds`.
   // Errors: as ValidateDecimalOdds (InvalidArgument naming the value and `where`).
-  [[nodiscard]] static absl::StatusOr<DecimalOdds> Create(double decimal_odds, absl::string_view where = "");
+  [[nodiscard]] static absl::StatusOr<DecimalOdds> Create(double decimal_odds,
+                                                          absl::string_view where = "");
 
   // The decimal price, > 1.0.
   double value() const { return value_; }

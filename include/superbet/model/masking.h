@@ -1,5 +1,5 @@
 // Masked features: turning a LiveMatchState into the (values, mask) pair the agents consume, so
-// that "0.0 xG" (observed, zero) and "no xG" (missing) stay distinct (ARCHITECTURE.md §2.3).
+// that "0.0 xG" (observed, zero) and "no xG" (missing) stay distinct.
 //
 //   mask = 1  observed: value = raw * scale + offset
 //   mask = 0  missing:  value = 0.0
@@ -88,7 +88,7 @@ class FeatureSpec {
   // Errors: InvalidArgument when `features` is empty, a name is empty or repeated, an extractor is
   // null, or a scale/offset is not finite (the message names the feature).
   [[nodiscard]] static absl::StatusOr<FeatureSpec> Create(std::vector<FeatureDef> features);
-  // The 7-slot spec of ARCHITECTURE.md §2.3 (see the table above).
+  // The default 7-slot spec (the table above).
   static const FeatureSpec& Default();
 
   int size() const { return static_cast<int>(features_.size()); }

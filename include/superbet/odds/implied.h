@@ -43,8 +43,8 @@ namespace superbet::odds {
 [[nodiscard]] absl::StatusOr<double> BreakEvenProbability(double decimal_odds);
 
 // The dynamic break-even win rate of a series of bets whose mean decimal odds is
-// `mean_decimal_odds` ("başabaş", ARCHITECTURE §4.6, §8): 1 / ō. 0.5 at ō = 2.00, 1/3 at ō = 3.00.
-// (The reward of reward.h uses the regularised 1 / (ō + 1e-6) instead, as §4.6 writes it.)
+// `mean_decimal_odds` ("başabaş", the dynamic break-even of the original design): 1 / ō. 0.5 at ō
+// = 2.00, 1/3 at ō = 3.00. (The reward of reward.h uses the regularised 1 / (ō + 1e-6) instead.)
 //
 // Errors: InvalidArgument "mean decimal odds must be finite and > 1.0, got ..." (a mean of prices
 // that are each > 1.0 is itself > 1.0).

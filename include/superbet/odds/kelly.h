@@ -27,14 +27,14 @@ namespace superbet::odds {
 
 // The fraction of bankroll to stake: clamp(multiplier · KellyFraction(p, o), 0, cap).
 // `multiplier` in (0, 1] (e.g. 0.25 for quarter Kelly); `cap` in (0, 1] (e.g. 0.05, the risk
-// gate's 5 % of bankroll, ARCHITECTURE §4.5). 0 for a bet with no edge.
+// gate's default cap of 5 % of bankroll). 0 for a bet with no edge.
 //
 // Errors: as above; also InvalidArgument when `multiplier` or `cap` is not finite or outside
 // (0, 1] (the message names the argument and the value).
 [[nodiscard]] absl::StatusOr<double> FractionalKelly(double probability, double decimal_odds,
                                                      double multiplier, double cap);
 
-// Expected profit per unit staked, p·o − 1 (the EV_k of ARCHITECTURE §4.5); in [−1, o − 1].
+// Expected profit per unit staked, p·o − 1 (EV_k in the decision core's metrics); in [−1, o − 1].
 [[nodiscard]] absl::StatusOr<double> ExpectedValue(double probability, double decimal_odds);
 
 }  // namespace superbet::odds

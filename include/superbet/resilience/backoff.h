@@ -11,7 +11,7 @@
 // next 64-bit output x of std::mt19937_64 seeded with the injected seed. The sequence for a seed is
 // therefore identical on every platform (std::uniform_real_distribution is not).
 //
-// ARCHITECTURE.md §5.9 (broadcast plant): equal jitter, base 1 s, cap 60 s, 5 attempts, no sleep
+// The broadcast plant's policy: equal jitter, base 1 s, cap 60 s, 5 attempts, no sleep
 // after the last attempt; a server's Retry-After is honoured when it is >= the jittered wait, i.e.
 // the wait is max(jittered, retry_after).
 

@@ -1,7 +1,7 @@
 // A circuit breaker with Resilience4j's semantics (resilience4j.readme.io/docs/circuitbreaker),
 // plus the consecutive-failures mode of pybreaker (`fail_max`) used by the seed design.
 //
-// States (the gauge values of ARCHITECTURE.md §5.8 are the enum values):
+// States (a metrics gauge exports the enum values):
 //   CLOSED (0)     calls are permitted; their outcomes are recorded in a sliding window.
 //   OPEN (1)       calls are rejected (TryAcquirePermission() returns false and the rejection is
 //                  counted) until `wait_in_open` has elapsed since the breaker opened; the first
@@ -25,7 +25,7 @@
 //   * failure rate = failures / calls * 100, slow-call rate = slow calls / calls * 100; a call is
 //     slow when its duration is > `slow_call_duration` (a failed slow call counts in both rates);
 //   * the breaker opens when a rate is >= its threshold (Resilience4j), or strictly > it when
-//     `open_only_above_threshold` is set (ARCHITECTURE.md §5.8 says "> 50 %").
+//     `open_only_above_threshold` is set (the broadcast breaker opens above 50 %).
 // Consecutive-failures mode (`consecutive_failures` > 0): the window is ignored; the breaker
 // opens when that many failures are recorded in a row in CLOSED (a success resets the run).
 // Slow calls are still counted in metrics but do not open the breaker in this mode.
@@ -97,11 +97,11 @@ struct CircuitBreakerOptions {
   std::function<void(BreakerState from, BreakerState to)> on_state_change;
 };
 
-// The provider breaker of ARCHITECTURE.md §2.4: 3 consecutive failures open it, 60 s in OPEN,
+// The provider breaker: 3 consecutive failures open it, 60 s in OPEN,
 // one trial call in HALF_OPEN.
 CircuitBreakerOptions ProviderBreakerOptions(std::string name);
 
-// The per-platform broadcast breaker of ARCHITECTURE.md §5.8: failure rate > 50 % over the last
+// The per-platform broadcast breaker: failure rate > 50 % over the last
 // 10 calls once at least 5 were made, 300 s in OPEN, 3 trial calls.
 CircuitBreakerOptions PlatformBreakerOptions(std::string name);
 

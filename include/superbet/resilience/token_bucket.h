@@ -1,6 +1,6 @@
 // A token bucket (rate limiter): holds at most `capacity` tokens, refilled continuously at
 // `refill_per_second` tokens per second from an injected clock. Starts full. Used for provider
-// quotas (ARCHITECTURE.md §2.2) and platform rate limits (§5.7).
+// quotas and the broadcast plant's platform rate limits.
 //
 // Thread-safety: thread-safe (absl::Mutex). The clock is not owned and must outlive the bucket.
 

@@ -1,4 +1,4 @@
-// The reward of one settled decision of the betting agent, in the final form of ARCHITECTURE §4.6:
+// The reward of one settled decision of the betting agent, in its decided final form:
 //
 //   ROI = (payout − stake) / (stake + ε)
 //   R   = ROI / (σ·ρ + ε)                 risk-adjusted ("Sharpe-like") return
@@ -10,8 +10,7 @@
 // term is exactly 0 while B >= 0.8·B₀ and 0.24 at B = 0; the staleness term is <= 0.001 within
 // 5 min and makes R strictly decrease as τ grows; the break-even is 1/ō (50 % at ō = 2.00, 33.3 %
 // at 3.00); a `no_bet` decision (stake 0, payout 0) has ROI 0 and the other terms still apply.
-// There is no drawdown term. Sources: ARCHITECTURE §4.6 (seed texts 003 and 001, round 3); σ and ρ
-// are project choices (§4.6 "σ and ρ").
+// There is no drawdown term. σ and ρ are project choices, defined below with their defaults.
 //
 // All functions are pure and thread-safe.
 
