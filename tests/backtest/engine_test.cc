@@ -18,6 +18,8 @@
 //    the time they ended; on E0 2015/16 (dates only) and E0 2023/24 (kickoff times known);
 //  * two real 2023/24 fixtures moved to 23:30 and 00:30 UTC on consecutive dates: the first is not
 //    in the second's history and its bet has not settled (its cash is still staked);
+//  * bet_seasons: on E0 2014/15 + 2015/16 with only 2015/16 bet, the home baseline equals the hand
+//    check of 2015/16 alone while the strategy is still asked about all 760 matches;
 //  * no number of a report is inf or NaN: a flat stake of 1e306 won at odds 1000 overflows a
 //    double (999e306 > 1.8e308) and must be an error naming the match.
 
@@ -217,6 +219,27 @@ TEST_CASE("the report writers refuse a non-finite number") {
   report.per_season[0].roi = std::numeric_limits<double>::quiet_NaN();
   CHECK(FormatReportTable(report, "t").status().code() == absl::StatusCode::kOutOfRange);
   CHECK(FormatRunJson(report).status().message() == "2015/16: roi is nan");
+}
+
+TEST_CASE("bet_seasons: earlier seasons are shown to the strategy but not bet or reported") {
+  std::vector<Fixture> fixtures;
+  std::vector<superbet::v1::BettingLine> lines;
+  for (const SeasonData* s : {&LoadSeason("football-data/E0_1415.csv"), &Season1516()}) {
+    fixtures.insert(fixtures.end(), s->fixtures.begin(), s->fixtures.end());
+    lines.insert(lines.end(), s->lines.begin(), s->lines.end());
+  }
+  EngineOptions o;
+  o.bet_seasons = {"2015/16"};
+  HistorySpy spy;  // Backs the home side, like the home baseline.
+  auto report = RunBacktest(fixtures, lines, spy, o);
+  REQUIRE(report.ok());
+  CHECK(spy.seen.size() == 760);  // Both seasons decided.
+  REQUIRE(report->per_season.size() == 1);
+  CHECK(report->per_season[0].season == "2015/16");
+  CHECK(report->overall.matches == 380);
+  CHECK(report->overall.bets == 380);
+  CHECK(report->overall.pnl == Approx(-33.67).margin(1e-9));  // The home hand check above.
+  CHECK(report->overall.start_bankroll == 1000);
 }
 
 // Returns a forecast that is not a probability vector.
