@@ -39,7 +39,8 @@ namespace {
 
 std::string TempPath(const std::string& name) {
   const char* tmp = std::getenv("TMPDIR");
-  return std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/" + name;
+  return std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/" + name + "." +
+         std::to_string(getpid());  // ctest runs test cases as parallel processes.
 }
 
 // Runs `superbet backtest --strategy model` and returns its JSON report (null on failure).
@@ -90,7 +91,7 @@ void CheckSameFigures(const nlohmann::json& a, const nlohmann::json& b, bool fla
   CHECK(a["max_drawdown"].get<double>() == Approx(b["max_drawdown"].get<double>()).epsilon(1e-9));
 }
 
-TEST_CASE("--seasons 1516 reports the same 2015/16 as the run over every season") {
+TEST_CASE("backtest --seasons 1516 reports the same 2015/16 as the run over every season") {
   const nlohmann::json one = RunModel(superbet::testing::DataDir(), "1516");
   const nlohmann::json all = RunModel(superbet::testing::DataDir(), "");
   REQUIRE(!one.is_null());
