@@ -195,6 +195,39 @@ TEST_CASE("a stake that overflows at odds 1000 is an error naming the match, not
   CHECK(absl::StrContains(report.status().message(), "football-data:E0:"));
 }
 
+// Stakes the whole bankroll (p = 1, full Kelly, cap 1) on every home side priced at 1000.
+class AllInStrategy final : public Strategy {
+ public:
+  std::string name() const override { return "all-in"; }
+  absl::StatusOr<Decision> Decide(const MatchView& match, absl::Span<const Fixture>) override {
+    Decision d;
+    if (match.decimal_odds[0] == 1000) {
+      d.selection = superbet::v1::SELECTION_HOME;
+      d.probability = 1.0;
+    }
+    return d;
+  }
+};
+
+TEST_CASE("a strategy staking everything at odds 1000 is an error naming the match, not inf") {
+  // One all-in bet a day (the day's other stakes exceed the cash left), each a win at 1000: from
+  // 1e100, 1e100 x 1000^k passes the largest double (1.8e308) at k = 70; the 157 home wins of
+  // E0 2015/16 fall on 74 dates (awk -F, 'NR>1 && $7=="H" {print $2}' E0_1516.csv | sort -u).
+  const SeasonData& s = Season1516();
+  const auto lines = HomeWinPricesAt(s, 1000);
+  AllInStrategy all_in;
+  EngineOptions o;
+  o.staking = Staking::kKelly;
+  o.kelly_multiplier = 1;
+  o.kelly_cap = 1;
+  o.initial_bankroll = 1e100;
+  auto report = RunBacktest(s.fixtures, lines, all_in, o);
+  REQUIRE(!report.ok());
+  INFO(report.status().message());
+  CHECK(report.status().code() == absl::StatusCode::kOutOfRange);
+  CHECK(absl::StartsWith(report.status().message(), "football-data:E0:201"));
+}
+
 TEST_CASE("prices of 1000 give finite figures in the table and the JSON") {
   const SeasonData& s = Season1516();
   const auto lines = HomeWinPricesAt(s, 1000);
