@@ -61,7 +61,8 @@ Usage: superbet backtest [--data DIR] [--league E0] [--seasons 1516,1617,...]
                          [--stake flat|kelly] [--bankroll 1000] [--json PATH]
 
 Every match is replayed in kickoff order; a strategy sees only what was known before kickoff
-(pre-match prices of the odds source, results of earlier days). Bets settle at the odds taken.
+(pre-match prices of the odds source, results of matches over by its kickoff: kickoff + 2 h 15
+min, or the end of the date when the data has no time). Bets settle at the odds taken.
 The favourite and home baselines (flat stakes, same matches) are always reported beside the
 strategy, per season and overall.
 
