@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -21,6 +22,7 @@ using superbet::v1::BettingLine;
 using superbet::v1::Fixture;
 
 constexpr absl::string_view kClosingBookmaker = "Pinnacle";
+constexpr double kForecastSumTolerance = 1e-6;
 
 using model::OneXTwoIndex;
 
@@ -99,6 +101,21 @@ Fixture PreKickoffCopy(const Fixture& f) {
   return copy;
 }
 
+// When the engine takes `f` to be over: kickoff + kMatchDuration when the kickoff time is known;
+// the end of its UTC date when only the date is (football-data before 2019/20), so that a match
+// whose time is unknown is never taken to be over before any same-day kickoff.
+absl::Time EndTime(const Fixture& f) {
+  if (f.kickoff_time_known()) return KickoffTime(f) + kMatchDuration;
+  return absl::FromCivil(KickoffDay(f) + 1, absl::UTCTimeZone());
+}
+
+// A finished fixture with its replay times.
+struct Entry {
+  const Fixture* fixture;
+  absl::Time kickoff;
+  absl::Time end;  // EndTime(*fixture).
+};
+
 struct SeasonTally {
   int64_t matches = 0;
   int64_t skipped_no_odds = 0;
@@ -106,30 +123,80 @@ struct SeasonTally {
   double start_bankroll = 0;
 };
 
-struct PendingBet {
-  const Fixture* fixture;
-  BetRecord record;
-};
+std::string FormatTriple(const std::array<double, 3>& p) {
+  return absl::StrCat("(", p[0], ", ", p[1], ", ", p[2], ")");
+}
+
+// A strategy's forecast must be a probability vector: each finite in [0, 1], summing to 1.
+absl::Status CheckForecast(const std::array<double, 3>& p) {
+  double sum = 0;
+  for (double x : p) {
+    if (!std::isfinite(x) || x < 0 || x > 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("forecast ", FormatTriple(p), " has a value that is not finite in [0, 1]"));
+    }
+    sum += x;
+  }
+  if (std::abs(sum - 1.0) > kForecastSumTolerance) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("forecast ", FormatTriple(p), " sums to ", sum, ", not 1"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDecision(const Decision& d) {
+  if (d.probabilities.has_value()) SUPERBET_RETURN_IF_ERROR(CheckForecast(*d.probabilities));
+  if (OneXTwoIndex(d.selection) >= 0 &&
+      (!std::isfinite(d.probability) || d.probability < 0 || d.probability > 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("probability of the pick ", d.probability, " is not finite in [0, 1]"));
+  }
+  return absl::OkStatus();
+}
+
+// OutOfRange naming the fixture when a money figure stopped being a finite double.
+absl::Status CheckFiniteMoney(const Fixture& f, absl::string_view what, double value) {
+  if (std::isfinite(value)) return absl::OkStatus();
+  return absl::OutOfRangeError(
+      absl::StrCat(f.id(), ": ", what, " is not a finite number (", value, ")"));
+}
 
 class Replay {
  public:
   Replay(Strategy& strategy, const EngineOptions& options)
-      : strategy_(strategy), options_(options), bankroll_(options.initial_bankroll) {}
+      : strategy_(strategy),
+        options_(options),
+        bet_seasons_(options.bet_seasons.begin(), options.bet_seasons.end()),
+        bankroll_(options.initial_bankroll),
+        day_bankroll_(options.initial_bankroll) {}
 
-  absl::Status Run(std::vector<const Fixture*> order,
+  // `by_kickoff`: the finished fixtures sorted by kickoff (input order breaks ties).
+  absl::Status Run(const std::vector<Entry>& by_kickoff,
                    const absl::flat_hash_map<std::string, FixtureLines>& lines) {
-    size_t i = 0;
-    while (i < order.size()) {
-      const absl::CivilDay day = KickoffDay(*order[i]);
-      size_t j = i;
-      while (j < order.size() && KickoffDay(*order[j]) == day) ++j;
-      SUPERBET_RETURN_IF_ERROR(RunDay(order, i, j, lines));
-      i = j;
+    std::vector<const Entry*> by_end;
+    by_end.reserve(by_kickoff.size());
+    for (const Entry& e : by_kickoff) by_end.push_back(&e);
+    std::stable_sort(by_end.begin(), by_end.end(),
+                     [](const Entry* a, const Entry* b) { return a->end < b->end; });
+    size_t next_end = 0;
+    std::optional<absl::CivilDay> day;
+    for (const Entry& e : by_kickoff) {
+      // Every match over by this kickoff settles and joins the history; no other does.
+      for (; next_end < by_end.size() && by_end[next_end]->end <= e.kickoff; ++next_end) {
+        SUPERBET_RETURN_IF_ERROR(Close(*by_end[next_end]));
+      }
+      const absl::CivilDay d = KickoffDay(*e.fixture);
+      if (!day.has_value() || *day != d) {
+        day = d;
+        day_bankroll_ = bankroll_;
+      }
+      SUPERBET_RETURN_IF_ERROR(Decide(e, lines));
     }
+    for (; next_end < by_end.size(); ++next_end) SUPERBET_RETURN_IF_ERROR(Close(*by_end[next_end]));
     return absl::OkStatus();
   }
 
-  BacktestReport Finish() {
+  absl::StatusOr<BacktestReport> Finish() {
     BacktestReport report;
     report.strategy = strategy_.name();
     report.options = options_;
@@ -153,8 +220,10 @@ class Replay {
       report.overall.matches += t.matches;
       report.overall.skipped_no_odds += t.skipped_no_odds;
       report.overall.skipped_stake_over_bankroll += t.skipped_stake;
+      SUPERBET_RETURN_IF_ERROR(CheckMetricsFinite(m));
       report.per_season.push_back(std::move(m));
     }
+    SUPERBET_RETURN_IF_ERROR(CheckMetricsFinite(report.overall));
     report.bets = std::move(bets_);
     report.forecasts = std::move(forecasts_);
     return report;
@@ -170,81 +239,101 @@ class Replay {
     return it->second;
   }
 
-  absl::StatusOr<double> Stake(const Decision& d, double odds, double day_bankroll) {
+  bool Bets(const std::string& season) const {
+    return bet_seasons_.empty() || bet_seasons_.contains(season);
+  }
+
+  absl::StatusOr<double> Stake(const Decision& d, double odds) {
     if (options_.staking == Staking::kFlat) return options_.flat_stake;
     SUPERBET_ASSIGN_OR_RETURN(
         double fraction,
         odds::FractionalKelly(d.probability, odds, options_.kelly_multiplier, options_.kelly_cap));
-    return fraction * day_bankroll;
+    return fraction * day_bankroll_;
   }
 
-  absl::Status RunDay(const std::vector<const Fixture*>& order, size_t begin, size_t end,
-                      const absl::flat_hash_map<std::string, FixtureLines>& lines) {
-    const double day_bankroll = bankroll_;
-    double committed = 0;
-    std::vector<PendingBet> pending;
-    for (size_t k = begin; k < end; ++k) {
-      const Fixture& f = *order[k];
-      SeasonTally& tally = Tally(f.season());
-      auto it = lines.find(f.id());
-      if (it == lines.end() || !ValidTriple(it->second.pre)) {
-        ++tally.skipped_no_odds;
-        continue;
-      }
-      ++tally.matches;
-      MatchView view;
-      view.fixture = PreKickoffCopy(f);
-      view.decimal_odds = it->second.pre;
-      view.lines = it->second.visible;
-      SUPERBET_ASSIGN_OR_RETURN(std::vector<double> fair,
-                                odds::RemoveMarginMultiplicative(view.decimal_odds));
-      std::copy(fair.begin(), fair.end(), view.market_probabilities.begin());
-      auto decision = strategy_.Decide(view, history_);
-      if (!decision.ok()) {
-        return absl::Status(decision.status().code(),
-                            absl::StrCat(f.id(), ": ", decision.status().message()));
-      }
-      if (decision->probabilities.has_value()) {
-        forecasts_.push_back({f.season(), *decision->probabilities, Outcome(f)});
-      }
-      const int idx = OneXTwoIndex(decision->selection);
-      if (idx < 0) continue;
-      const double odds_taken = view.decimal_odds[idx];
-      SUPERBET_ASSIGN_OR_RETURN(double stake, Stake(*decision, odds_taken, day_bankroll));
-      if (!(stake > 0)) continue;
-      if (stake > bankroll_ - committed) {
-        ++tally.skipped_stake;
-        continue;
-      }
-      committed += stake;
-      BetRecord r;
-      r.fixture_id = f.id();
-      r.season = f.season();
-      r.kickoff = KickoffTime(f);
-      r.selection = decision->selection;
-      r.decimal_odds = odds_taken;
-      r.probability = decision->probability;
-      r.stake = stake;
-      if (it->second.closing[idx] > 1.0) r.closing_odds = it->second.closing[idx];
-      pending.push_back({&f, std::move(r)});
+  // Shows the match to the strategy and, in a season that is bet, records its forecast and bet.
+  absl::Status Decide(const Entry& e, const absl::flat_hash_map<std::string, FixtureLines>& lines) {
+    const Fixture& f = *e.fixture;
+    const bool bet_season = Bets(f.season());
+    SeasonTally* tally = bet_season ? &Tally(f.season()) : nullptr;
+    auto it = lines.find(f.id());
+    if (it == lines.end() || !ValidTriple(it->second.pre)) {
+      if (tally != nullptr) ++tally->skipped_no_odds;
+      return absl::OkStatus();
     }
-    // Settlement: only now are the day's results read.
-    for (PendingBet& p : pending) {
-      p.record.won = Outcome(*p.fixture) == OneXTwoIndex(p.record.selection);
-      p.record.profit =
-          p.record.won ? p.record.stake * (p.record.decimal_odds - 1.0) : -p.record.stake;
-      bankroll_ += p.record.profit;
-      p.record.bankroll_after = bankroll_;
-      bets_.push_back(std::move(p.record));
+    if (tally != nullptr) ++tally->matches;
+    MatchView view;
+    view.fixture = PreKickoffCopy(f);
+    view.decimal_odds = it->second.pre;
+    view.lines = it->second.visible;
+    SUPERBET_ASSIGN_OR_RETURN(std::vector<double> fair,
+                              odds::RemoveMarginMultiplicative(view.decimal_odds));
+    std::copy(fair.begin(), fair.end(), view.market_probabilities.begin());
+    const auto decision = strategy_.Decide(view, history_);
+    const absl::Status checked = decision.ok() ? CheckDecision(*decision) : decision.status();
+    if (!checked.ok()) {
+      return absl::Status(checked.code(), absl::StrCat(f.id(), ": ", checked.message()));
     }
-    for (size_t k = begin; k < end; ++k) history_.push_back(*order[k]);
+    if (tally == nullptr) return absl::OkStatus();  // Seen by the strategy only (warm-up).
+    if (decision->probabilities.has_value()) {
+      forecasts_.push_back({f.season(), *decision->probabilities, Outcome(f)});
+    }
+    const int idx = OneXTwoIndex(decision->selection);
+    if (idx < 0) return absl::OkStatus();
+    const double odds_taken = view.decimal_odds[idx];
+    SUPERBET_ASSIGN_OR_RETURN(double stake, Stake(*decision, odds_taken));
+    SUPERBET_RETURN_IF_ERROR(CheckFiniteMoney(f, "the stake", stake));
+    if (!(stake > 0)) return absl::OkStatus();
+    if (stake > bankroll_ - outstanding_) {
+      ++tally->skipped_stake;
+      return absl::OkStatus();
+    }
+    outstanding_ += stake;
+    BetRecord& r = pending_[&f];
+    r.fixture_id = f.id();
+    r.season = f.season();
+    r.kickoff = e.kickoff;
+    r.selection = decision->selection;
+    r.decimal_odds = odds_taken;
+    r.probability = decision->probability;
+    r.stake = stake;
+    if (it->second.closing[idx] > 1.0) r.closing_odds = it->second.closing[idx];
+    return absl::OkStatus();
+  }
+
+  // The match of `e` is over: its bet (if any) settles at the odds taken, then it joins the
+  // history. Only now is its result read.
+  absl::Status Close(const Entry& e) {
+    const Fixture& f = *e.fixture;
+    if (auto it = pending_.find(&f); it != pending_.end()) {
+      BetRecord r = std::move(it->second);
+      pending_.erase(it);
+      r.won = Outcome(f) == OneXTwoIndex(r.selection);
+      r.profit = r.won ? r.stake * (r.decimal_odds - 1.0) : -r.stake;
+      SUPERBET_RETURN_IF_ERROR(CheckFiniteMoney(f, "the profit", r.profit));
+      outstanding_ -= r.stake;
+      bankroll_ += r.profit;
+      turnover_ += r.stake;
+      pnl_ += r.profit;
+      SUPERBET_RETURN_IF_ERROR(CheckFiniteMoney(f, "the bankroll after settlement", bankroll_));
+      SUPERBET_RETURN_IF_ERROR(CheckFiniteMoney(f, "the turnover", turnover_));
+      SUPERBET_RETURN_IF_ERROR(CheckFiniteMoney(f, "the P&L", pnl_));
+      r.bankroll_after = bankroll_;
+      bets_.push_back(std::move(r));
+    }
+    history_.push_back(f);
     return absl::OkStatus();
   }
 
   Strategy& strategy_;
   const EngineOptions& options_;
-  double bankroll_;
+  absl::flat_hash_set<std::string> bet_seasons_;  // Empty: every season.
+  double bankroll_;         // Cash after every settled bet (outstanding stakes not deducted).
+  double day_bankroll_;     // bankroll_ at the first kickoff of the current UTC day (Kelly base).
+  double outstanding_ = 0;  // Stakes of the bets not settled yet.
+  double turnover_ = 0, pnl_ = 0;  // Running totals, checked finite at each settlement.
   std::vector<Fixture> history_;
+  absl::flat_hash_map<const Fixture*, BetRecord> pending_;  // Bets whose match is not over.
   std::vector<BetRecord> bets_;
   std::vector<ForecastRecord> forecasts_;
   absl::flat_hash_map<std::string, SeasonTally> tally_;
@@ -307,17 +396,16 @@ absl::StatusOr<BacktestReport> RunBacktest(absl::Span<const Fixture> fixtures,
                                            absl::Span<const BettingLine> lines, Strategy& strategy,
                                            const EngineOptions& options) {
   SUPERBET_RETURN_IF_ERROR(ValidateOptions(options));
-  std::vector<const Fixture*> order;
-  order.reserve(fixtures.size());
+  std::vector<Entry> by_kickoff;
+  by_kickoff.reserve(fixtures.size());
   for (const Fixture& f : fixtures) {
-    if (f.has_full_time()) order.push_back(&f);
+    if (f.has_full_time()) by_kickoff.push_back({&f, KickoffTime(f), EndTime(f)});
   }
-  std::stable_sort(order.begin(), order.end(), [](const Fixture* a, const Fixture* b) {
-    return KickoffTime(*a) < KickoffTime(*b);
-  });
+  std::stable_sort(by_kickoff.begin(), by_kickoff.end(),
+                   [](const Entry& a, const Entry& b) { return a.kickoff < b.kickoff; });
   const auto index = IndexLines(lines, OddsSourceBookmaker(options.odds_source));
   Replay replay(strategy, options);
-  SUPERBET_RETURN_IF_ERROR(replay.Run(std::move(order), index));
+  SUPERBET_RETURN_IF_ERROR(replay.Run(by_kickoff, index));
   return replay.Finish();
 }
 

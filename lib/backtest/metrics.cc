@@ -2,6 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "superbet/core/status_macros.h"
 
 namespace superbet::backtest {
 namespace {
@@ -33,7 +39,7 @@ void AddBetMetrics(absl::Span<const BetRecord> bets, double start_bankroll, Metr
   if (m.bets == 0) return;
   const double n = static_cast<double>(m.bets);
   m.hit_rate = m.wins / n;
-  m.roi = m.turnover > 0 ? m.pnl / m.turnover : 0;
+  if (m.turnover > 0) m.roi = m.pnl / m.turnover;
   const double mean = sum_r / n;
   if (m.bets >= 2) {
     const double var = (sum_r2 - n * mean * mean) / (n - 1);
@@ -59,6 +65,11 @@ void AddForecastMetrics(absl::Span<const ForecastRecord> forecasts, Metrics& m) 
   m.log_loss = log_loss / static_cast<double>(m.forecasts);
 }
 
+absl::Status CheckFinite(const Metrics& m, absl::string_view field, std::optional<double> value) {
+  if (!value.has_value() || std::isfinite(*value)) return absl::OkStatus();
+  return absl::OutOfRangeError(absl::StrCat(m.season, ": ", field, " is ", *value));
+}
+
 }  // namespace
 
 Metrics ComputeMetrics(absl::Span<const BetRecord> bets, absl::Span<const ForecastRecord> forecasts,
@@ -67,6 +78,24 @@ Metrics ComputeMetrics(absl::Span<const BetRecord> bets, absl::Span<const Foreca
   AddBetMetrics(bets, start_bankroll, m);
   AddForecastMetrics(forecasts, m);
   return m;
+}
+
+absl::Status CheckMetricsFinite(const Metrics& m) {
+  const std::pair<absl::string_view, std::optional<double>> fields[] = {
+      {"hit_rate", m.hit_rate},
+      {"turnover", m.turnover},
+      {"pnl", m.pnl},
+      {"roi", m.roi},
+      {"start_bankroll", m.start_bankroll},
+      {"final_bankroll", m.final_bankroll},
+      {"max_drawdown", m.max_drawdown},
+      {"sharpe", m.sharpe},
+      {"sortino", m.sortino},
+      {"clv", m.clv},
+      {"brier", m.brier},
+      {"log_loss", m.log_loss}};
+  for (const auto& [field, value] : fields) SUPERBET_RETURN_IF_ERROR(CheckFinite(m, field, value));
+  return absl::OkStatus();
 }
 
 }  // namespace superbet::backtest

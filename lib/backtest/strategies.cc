@@ -87,7 +87,7 @@ ModelStrategy::ModelStrategy(ModelStrategyOptions options,
   }
 }
 
-void ModelStrategy::SyncHistory(absl::Span<const Fixture> history) {
+void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time day_start) {
   if (history.size() < consumed_) {  // A new run: start again.
     results_.clear();
     consumed_ = 0;
@@ -98,6 +98,9 @@ void ModelStrategy::SyncHistory(absl::Span<const Fixture> history) {
   }
   for (; consumed_ < history.size(); ++consumed_) {
     const Fixture& f = history[consumed_];
+    // The model is fitted once per day on strictly earlier days: a same-day match already over
+    // waits for the next day (history ends in kickoff order across days, see strategy.h).
+    if (KickoffTime(f) >= day_start) break;
     if (!f.has_full_time()) continue;
     results_.push_back({TeamKey(f.home()), TeamKey(f.away()), f.full_time().home(),
                         f.full_time().away(), KickoffTime(f)});
@@ -177,7 +180,7 @@ absl::StatusOr<Decision> ModelStrategy::Decide(const MatchView& match,
   const absl::Time kickoff = KickoffTime(match.fixture);
   const absl::CivilDay day = absl::ToCivilDay(kickoff, absl::UTCTimeZone());
   if (!fitted_day_.has_value() || *fitted_day_ != day) {
-    SyncHistory(history);
+    SyncHistory(history, absl::FromCivil(day, absl::UTCTimeZone()));
     fitted_day_ = day;
     RefitModel(day);
     SUPERBET_RETURN_IF_ERROR(RefitPool(day));

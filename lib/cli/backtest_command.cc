@@ -1,6 +1,7 @@
 // `superbet backtest`: the main job. Replays football-data.co.uk seasons through a strategy and
 // the two baselines (favourite, home; flat stakes, same matches) and prints the report.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +53,6 @@ namespace {
 
 namespace fd = superbet::providers::football_data;
 using backtest::BacktestReport;
-using backtest::Metrics;
 
 constexpr char kUsage[] =
     R"(superbet backtest: replay football-data.co.uk seasons through a betting strategy.
@@ -62,7 +62,8 @@ Usage: superbet backtest [--data DIR] [--league E0] [--seasons 1516,1617,...]
                          [--stake flat|kelly] [--bankroll 1000] [--json PATH]
 
 Every match is replayed in kickoff order; a strategy sees only what was known before kickoff
-(pre-match prices of the odds source, results of earlier days). Bets settle at the odds taken.
+(pre-match prices of the odds source, results of matches over by its kickoff: kickoff + 2 h 15
+min, or the end of the date when the data has no time). Bets settle at the odds taken.
 The favourite and home baselines (flat stakes, same matches) are always reported beside the
 strategy, per season and overall.
 
@@ -72,8 +73,11 @@ Data:
                     none exists the seasons are downloaded from football-data.co.uk into
                     $XDG_CACHE_HOME/superbet (else ~/.cache/superbet) and read from there.
   --league CODE     football-data division code (default E0 = Premier League).
-  --seasons LIST    comma-separated season codes (1516 = 2015/16). Default: every season found
-                    (download: 0001 ... 2425).
+  --seasons LIST    comma-separated season codes (1516 = 2015/16) to bet and report. Default:
+                    every season found (download: 0001 ... 2425). The strategy still learns from
+                    every earlier season found (they are replayed through it, never bet or
+                    reported), so a season's figures do not depend on --seasons (with kelly
+                    stakes, only through the bankroll the season starts with).
   --strict          fail on the first malformed row (default: skip it and print the count).
 
 Strategy:
@@ -120,7 +124,10 @@ Output:
                     rejected_rows, rejected_prices, overall, per_season, baselines: {favourite,
                     home}}; every metrics object has matches, skipped_no_odds, bets, wins,
                     hit_rate, turnover, pnl, roi, start_bankroll, final_bankroll, max_drawdown,
-                    sharpe, sortino, clv, clv_bets, brier, log_loss, forecasts.
+                    sharpe, sortino, clv, clv_bets, brier, log_loss, forecasts. A metric with no
+                    sample is null beside its count (hit_rate, roi, sortino: bets = 0; sharpe:
+                    bets < 2; clv: clv_bets = 0; brier, log_loss: forecasts = 0) and `-` in the
+                    table, never 0. No report ever holds inf or NaN (the run fails instead).
 
 Exit status: 0 done, 1 the job failed (data missing, download failed), 2 bad flags: an unknown
 flag or one of another command, a value that does not parse or is out of range, a season
@@ -144,12 +151,39 @@ std::vector<std::string> AllSeasonCodes() {  // 2000/01 ... 2024/25
   return codes;
 }
 
+// The start year of a season code ("1516" -> 2015, "9900" -> 1999), as football-data.h orders them.
+int SeasonStartYear(const std::string& code) {
+  const int yy = code.size() >= 2 ? (code[0] - '0') * 10 + (code[1] - '0') : 0;
+  return yy < 50 ? 2000 + yy : 1900 + yy;
+}
+
+// The seasons to load for the `selected` ones: every season of `found` (chronological) up to the
+// latest selected, plus the selected ones (so a missing one still fails to load). Empty `selected`:
+// all of `found`.
+std::vector<std::string> WithEarlierSeasons(const std::vector<std::string>& found,
+                                            const std::vector<std::string>& selected) {
+  if (selected.empty()) return found;
+  int latest = SeasonStartYear(selected[0]);
+  for (const std::string& code : selected) latest = std::max(latest, SeasonStartYear(code));
+  std::vector<std::string> out;
+  for (const std::string& code : found) {
+    if (SeasonStartYear(code) <= latest) out.push_back(code);
+  }
+  for (const std::string& code : selected) {
+    if (std::find(out.begin(), out.end(), code) == out.end()) out.push_back(code);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return SeasonStartYear(a) < SeasonStartYear(b);
+  });
+  return out;
+}
+
 // Downloads the seasons missing from the cache; returns the cache as data root.
 absl::StatusOr<std::string> DownloadToCache(const std::string& league,
                                             std::vector<std::string> seasons,
                                             const absl::Status& why) {
   const std::string cache = CacheDir();
-  if (seasons.empty()) seasons = AllSeasonCodes();
+  seasons = WithEarlierSeasons(AllSeasonCodes(), seasons);
   std::fprintf(stderr, "superbet: %s\nsuperbet: using the download cache %s\n",
                std::string(why.message()).c_str(), cache.c_str());
   core::ProgressBar bar(static_cast<int64_t>(seasons.size()), "download");
@@ -170,25 +204,37 @@ absl::StatusOr<std::string> DownloadToCache(const std::string& league,
 }
 
 struct LoadedData {
-  std::vector<std::string> seasons;
+  std::vector<std::string> seasons;          // Codes bet and reported.
+  std::vector<std::string> history_seasons;  // Codes loaded only as history (not bet).
+  std::vector<std::string> bet_labels;       // Fixture.season of `seasons` ("2015/16").
   std::vector<superbet::v1::Fixture> fixtures;
   std::vector<superbet::v1::BettingLine> lines;
   int rows_rejected = 0;
   int prices_rejected = 0;
 };
 
+// The selected seasons (every one found when `selected` is empty) and every earlier season found,
+// which the strategy learns from without betting (see --seasons).
 absl::StatusOr<LoadedData> LoadData(const std::string& root, const std::string& league,
-                                    std::vector<std::string> seasons, fd::ParseMode mode) {
-  if (seasons.empty()) {
-    SUPERBET_ASSIGN_OR_RETURN(seasons, fd::FindSeasons(root, league));
-  }
+                                    const std::vector<std::string>& selected, fd::ParseMode mode) {
+  auto found = fd::FindSeasons(root, league);
+  if (!found.ok() && selected.empty()) return found.status();
+  const std::vector<std::string> codes =
+      WithEarlierSeasons(found.ok() ? *found : std::vector<std::string>{}, selected);
   LoadedData data;
-  core::ProgressBar bar(static_cast<int64_t>(seasons.size()), "load");
-  for (const std::string& code : seasons) {
+  core::ProgressBar bar(static_cast<int64_t>(codes.size()), "load");
+  for (const std::string& code : codes) {
     const std::string file = absl::StrCat(league, "_", code, ".csv");
     SUPERBET_ASSIGN_OR_RETURN(
         fd::SeasonData s, fd::LoadSeasonFile(absl::StrCat(root, "/football-data/", file), mode));
-    data.seasons.push_back(code);
+    if (s.fixtures.empty()) {
+      std::fprintf(stderr, "superbet backtest: warning: %s has no match (header only?)\n",
+                   file.c_str());
+    }
+    const bool bet =
+        selected.empty() || std::find(selected.begin(), selected.end(), code) != selected.end();
+    (bet ? data.seasons : data.history_seasons).push_back(code);
+    if (bet) data.bet_labels.push_back(s.season_label);
     data.rows_rejected += s.stats.rows_rejected;
     data.prices_rejected += s.stats.prices_rejected;
     std::move(s.fixtures.begin(), s.fixtures.end(), std::back_inserter(data.fixtures));
@@ -199,53 +245,27 @@ absl::StatusOr<LoadedData> LoadData(const std::string& root, const std::string& 
   return data;
 }
 
-nlohmann::json MetricsJson(const Metrics& m) {
-  return {{"season", m.season},
-          {"matches", m.matches},
-          {"skipped_no_odds", m.skipped_no_odds},
-          {"skipped_stake_over_bankroll", m.skipped_stake_over_bankroll},
-          {"bets", m.bets},
-          {"wins", m.wins},
-          {"hit_rate", m.hit_rate},
-          {"turnover", m.turnover},
-          {"pnl", m.pnl},
-          {"roi", m.roi},
-          {"start_bankroll", m.start_bankroll},
-          {"final_bankroll", m.final_bankroll},
-          {"max_drawdown", m.max_drawdown},
-          {"sharpe", m.sharpe},
-          {"sortino", m.sortino},
-          {"clv", m.clv},
-          {"clv_bets", m.clv_bets},
-          {"forecasts", m.forecasts},
-          {"brier", m.brier},
-          {"log_loss", m.log_loss}};
-}
-
-// A run as JSON: the overall metrics at the top level (so `baselines.home.roi` works), plus
-// `overall` and `per_season`.
-nlohmann::json RunJson(const BacktestReport& r) {
-  nlohmann::json j = MetricsJson(r.overall);
-  j["strategy"] = r.strategy;
-  j["staking"] = std::string(backtest::StakingName(r.options.staking));
-  j["overall"] = MetricsJson(r.overall);
-  j["per_season"] = nlohmann::json::array();
-  for (const Metrics& m : r.per_season) j["per_season"].push_back(MetricsJson(m));
-  return j;
+// One run's JSON object, written by the library (absent metrics null, never inf or NaN).
+absl::StatusOr<nlohmann::json> RunJson(const BacktestReport& r) {
+  SUPERBET_ASSIGN_OR_RETURN(std::string text, backtest::FormatRunJson(r));
+  return nlohmann::json::parse(text);
 }
 
 absl::StatusOr<std::string> ReportJson(const BacktestReport& main, const BacktestReport& fav,
                                        const BacktestReport& home, const LoadedData& data,
                                        const std::string& league) {
+  SUPERBET_ASSIGN_OR_RETURN(nlohmann::json j, RunJson(main));
+  SUPERBET_ASSIGN_OR_RETURN(nlohmann::json fav_json, RunJson(fav));
+  SUPERBET_ASSIGN_OR_RETURN(nlohmann::json home_json, RunJson(home));
   try {
-    nlohmann::json j = RunJson(main);
     j["odds"] = std::string(backtest::OddsSourceName(main.options.odds_source));
     j["league"] = league;
     j["seasons"] = data.seasons;
     j["bankroll"] = main.options.initial_bankroll;
     j["rejected_rows"] = data.rows_rejected;
     j["rejected_prices"] = data.prices_rejected;
-    j["baselines"] = {{"favourite", RunJson(fav)}, {"home", RunJson(home)}};
+    j["history_seasons"] = data.history_seasons;
+    j["baselines"] = {{"favourite", std::move(fav_json)}, {"home", std::move(home_json)}};
     return j.dump(2);
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat("writing the JSON report: ", e.what()));
@@ -338,6 +358,27 @@ absl::StatusOr<Config> ReadFlags() {
   return c;
 }
 
+// The three tables (strategy, favourite, home), or the writer's error (a non-finite number).
+absl::StatusOr<std::string> ReportTables(const BacktestReport& main, const BacktestReport& fav,
+                                         const BacktestReport& home) {
+  const std::string title =
+      absl::StrCat("strategy ", main.strategy, " (", backtest::StakingLabel(main), ")");
+  SUPERBET_ASSIGN_OR_RETURN(std::string out, backtest::FormatReportTable(main, title));
+  SUPERBET_ASSIGN_OR_RETURN(
+      std::string fav_table,
+      backtest::FormatReportTable(fav, "baseline favourite (" + backtest::StakingLabel(fav) + ")"));
+  SUPERBET_ASSIGN_OR_RETURN(
+      std::string home_table,
+      backtest::FormatReportTable(home, "baseline home (" + backtest::StakingLabel(home) + ")"));
+  return absl::StrCat(out, "\n", fav_table, "\n", home_table);
+}
+
+// Bets and reports only the selected seasons; the strategy still sees the earlier ones.
+void SelectBetSeasons(const LoadedData& data, Config& config) {
+  config.strategy_options.bet_seasons = data.bet_labels;
+  config.baseline_options.bet_seasons = data.bet_labels;
+}
+
 // The --seasons codes (already checked by ReadFlags: a bad list never reaches here).
 std::vector<std::string> SeasonsFlag() {
   return ParseSeasonList(absl::GetFlag(FLAGS_seasons)).value_or(std::vector<std::string>{});
@@ -375,6 +416,7 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "superbet backtest: %s\n", std::string(data.status().message()).c_str());
     return 1;
   }
+  SelectBetSeasons(*data, *config);
   auto strategy = backtest::MakeStrategy(config->strategy, config->model, data->lines);
   if (!strategy.ok()) {
     std::fprintf(stderr, "superbet backtest: %s\n",
@@ -401,21 +443,19 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
                std::string(backtest::OddsSourceName(config->strategy_options.odds_source)).c_str(),
                config->strategy_options.initial_bankroll);
   std::fprintf(out,
-               "rejected (lenient mode): %d malformed row(s) skipped, %d bad price(s) dropped\n\n",
+               "rejected (lenient mode): %d malformed row(s) skipped, %d bad price(s) dropped\n",
                data->rows_rejected, data->prices_rejected);
-  const std::string title = absl::StrCat("strategy ", main_report->strategy, " (",
-                                         backtest::StakingLabel(*main_report), ")");
-  std::fputs(backtest::FormatReportTable(*main_report, title).c_str(), out);
+  if (!data->history_seasons.empty()) {
+    std::fprintf(out, "history only (replayed through the strategy, not bet or reported): %s\n",
+                 absl::StrJoin(data->history_seasons, ",").c_str());
+  }
   std::fputs("\n", out);
-  std::fputs(backtest::FormatReportTable(
-                 *fav_report, "baseline favourite (" + backtest::StakingLabel(*fav_report) + ")")
-                 .c_str(),
-             out);
-  std::fputs("\n", out);
-  std::fputs(backtest::FormatReportTable(
-                 *home_report, "baseline home (" + backtest::StakingLabel(*home_report) + ")")
-                 .c_str(),
-             out);
+  auto tables = ReportTables(*main_report, *fav_report, *home_report);
+  if (!tables.ok()) {
+    std::fprintf(stderr, "superbet backtest: %s\n", std::string(tables.status().message()).c_str());
+    return 1;
+  }
+  std::fputs(tables->c_str(), out);
   std::fflush(out);
   if (!absl::GetFlag(FLAGS_json).empty()) {
     auto json = ReportJson(*main_report, *fav_report, *home_report, *data, league);

@@ -11,7 +11,17 @@
 //  * the no-leak contract of strategy.h, checked by a "cheating" strategy that looks for
 //    everything it must not see;
 //  * Kelly: FractionalKelly(0.9, o, 0.25, 0.05) at odds > 2 is capped, so the stake is exactly 5 %
-//    of the bankroll at the start of the day.
+//    of the bankroll at the start of the day;
+//  * the history a strategy is handed, against a brute-force oracle computed here from the rule
+//    of engine.h (a match is over at kickoff + 2 h 15 min when its time is known, at the end of its
+//    UTC date otherwise): for every decision, the set of fixtures over by its kickoff, ordered by
+//    the time they ended; on E0 2015/16 (dates only) and E0 2023/24 (kickoff times known);
+//  * two real 2023/24 fixtures moved to 23:30 and 00:30 UTC on consecutive dates: the first is not
+//    in the second's history and its bet has not settled (its cash is still staked);
+//  * bet_seasons: on E0 2014/15 + 2015/16 with only 2015/16 bet, the home baseline equals the hand
+//    check of 2015/16 alone while the strategy is still asked about all 760 matches;
+//  * no number of a report is inf or NaN: a flat stake of 1e306 won at odds 1000 overflows a
+//    double (999e306 > 1.8e308) and must be an error naming the match.
 
 #include "superbet/backtest/engine.h"
 
@@ -22,7 +32,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/time/civil_time.h"
+#include "superbet/backtest/report.h"
 #include "superbet/backtest/strategies.h"
 #include "superbet/providers/football_data/football_data.h"
 #include "support/test_data.h"
@@ -35,18 +47,253 @@ using superbet::providers::football_data::ParseMode;
 using superbet::providers::football_data::SeasonData;
 using superbet::v1::Fixture;
 
+const SeasonData& LoadSeason(const char* file) {
+  auto s = LoadSeasonFile(superbet::testing::DataPath(file), ParseMode::kStrict);
+  REQUIRE(s.ok());
+  return *new SeasonData(std::move(*s));
+}
+
 const SeasonData& Season1516() {
-  static const SeasonData* data = [] {
-    auto s = LoadSeasonFile(superbet::testing::DataPath("football-data/E0_1516.csv"),
-                            ParseMode::kStrict);
-    REQUIRE(s.ok());
-    return new SeasonData(std::move(*s));
-  }();
-  return *data;
+  static const SeasonData& data = LoadSeason("football-data/E0_1516.csv");
+  return data;
+}
+
+const SeasonData& Season2324() {  // Kickoff times known (football-data has Time since 2019/20).
+  static const SeasonData& data = LoadSeason("football-data/E0_2324.csv");
+  return data;
 }
 
 absl::Time Kickoff(const Fixture& f) { return absl::FromUnixSeconds(f.kickoff().seconds()); }
 absl::CivilDay Day(const Fixture& f) { return absl::ToCivilDay(Kickoff(f), absl::UTCTimeZone()); }
+
+// The oracle's end of a match, written out from engine.h's rule.
+absl::Time End(const Fixture& f) {
+  if (f.kickoff_time_known()) return Kickoff(f) + absl::Hours(2) + absl::Minutes(15);
+  return absl::FromCivil(Day(f) + 1, absl::UTCTimeZone());
+}
+
+// Records the ids of the history handed to each decision; backs the home side.
+class HistorySpy final : public Strategy {
+ public:
+  std::string name() const override { return "spy"; }
+  absl::StatusOr<Decision> Decide(const MatchView& match,
+                                  absl::Span<const Fixture> history) override {
+    std::vector<std::string>& ids = seen[match.fixture.id()];
+    for (const Fixture& h : history) ids.push_back(h.id());
+    Decision d;
+    d.selection = superbet::v1::SELECTION_HOME;
+    d.probability = 0.5;
+    return d;
+  }
+  std::map<std::string, std::vector<std::string>> seen;
+};
+
+// For every decision: the history is exactly the fixtures over by its kickoff, in the order they
+// ended (ties: kickoff order, then input order).
+void CheckHistoryAgainstOracle(const SeasonData& s) {
+  HistorySpy spy;
+  REQUIRE(RunBacktest(s.fixtures, s.lines, spy, EngineOptions{}).ok());
+  REQUIRE(spy.seen.size() == s.fixtures.size());
+  std::vector<size_t> by_end(s.fixtures.size());
+  for (size_t k = 0; k < by_end.size(); ++k) by_end[k] = k;
+  std::stable_sort(by_end.begin(), by_end.end(), [&](size_t a, size_t b) {
+    const Fixture &x = s.fixtures[a], &y = s.fixtures[b];
+    return std::make_pair(End(x), Kickoff(x)) < std::make_pair(End(y), Kickoff(y));
+  });
+  int mismatches = 0, same_day_in_history = 0;
+  for (const Fixture& f : s.fixtures) {
+    std::vector<std::string> expected;
+    for (size_t k : by_end) {
+      const Fixture& g = s.fixtures[k];
+      if (End(g) <= Kickoff(f)) {
+        expected.push_back(g.id());
+        if (Day(g) == Day(f)) ++same_day_in_history;
+      }
+    }
+    if (spy.seen.at(f.id()) != expected) ++mismatches;
+  }
+  CHECK(mismatches == 0);
+  // Times known: a 12:30 result is history at 15:00 the same day; dates only: never.
+  CHECK((same_day_in_history > 0) == s.fixtures[0].kickoff_time_known());
+}
+
+TEST_CASE("the history is exactly the matches over by the kickoff, in the order they ended") {
+  CheckHistoryAgainstOracle(Season1516());
+  CheckHistoryAgainstOracle(Season2324());
+}
+
+// Burnley v Man City (0-3) and Arsenal v Nott'm Forest (2-1, home win at Bet365 1.18), the first
+// two rows of E0_2324.csv, moved to 2023-08-11 23:30 and 2023-08-12 00:30 UTC.
+std::vector<Fixture> LateAndEarly(absl::Duration gap) {
+  const SeasonData& s = Season2324();
+  std::vector<Fixture> two = {s.fixtures[1], s.fixtures[0]};
+  REQUIRE(two[0].full_time().home() > two[0].full_time().away());
+  const absl::Time late =
+      absl::FromCivil(absl::CivilMinute(2023, 8, 11, 23, 30), absl::UTCTimeZone());
+  for (Fixture& f : two) REQUIRE(f.kickoff_time_known());
+  two[0].mutable_kickoff()->set_seconds(absl::ToUnixSeconds(late));
+  two[1].mutable_kickoff()->set_seconds(absl::ToUnixSeconds(late + gap));
+  return two;
+}
+
+TEST_CASE("a 23:30 UTC match is not the history of a 00:30 UTC match the next day") {
+  const SeasonData& s = Season2324();
+  {
+    HistorySpy spy;
+    const auto two = LateAndEarly(absl::Hours(1));
+    REQUIRE(RunBacktest(two, s.lines, spy, EngineOptions{}).ok());
+    CHECK(spy.seen.at(two[0].id()).empty());
+    CHECK(spy.seen.at(two[1].id()).empty());  // Still being played at 00:30.
+  }
+  {
+    HistorySpy spy;  // Kicked off 2 h 15 min later: the first match is over.
+    const auto two = LateAndEarly(absl::Hours(2) + absl::Minutes(15));
+    REQUIRE(RunBacktest(two, s.lines, spy, EngineOptions{}).ok());
+    CHECK(spy.seen.at(two[1].id()) == std::vector<std::string>{two[0].id()});
+  }
+  {
+    // Its bet has not settled either: with 1.5 units, 1 staked on the 23:30 home win leaves 0.5,
+    // so the 00:30 bet of 1 is skipped (settling the win first would have left 1.68).
+    HomeStrategy home;
+    EngineOptions o;
+    o.initial_bankroll = 1.5;
+    const auto two = LateAndEarly(absl::Hours(1));
+    auto report = RunBacktest(two, s.lines, home, o);
+    REQUIRE(report.ok());
+    CHECK(report->overall.bets == 1);
+    CHECK(report->overall.skipped_stake_over_bankroll == 1);
+    CHECK(report->overall.final_bankroll == Approx(1.5 + 0.18));
+  }
+}
+
+// Sets every Bet365 home price of a home win in `lines` to `price`.
+std::vector<superbet::v1::BettingLine> HomeWinPricesAt(const SeasonData& s, double price) {
+  std::map<std::string, bool> home_won;
+  for (const Fixture& f : s.fixtures)
+    home_won[f.id()] = f.full_time().home() > f.full_time().away();
+  std::vector<superbet::v1::BettingLine> lines = s.lines;
+  for (auto& l : lines) {
+    if (l.bookmaker() == "Bet365" && !l.is_closing() && l.market() == superbet::v1::MARKET_1X2 &&
+        l.selection() == superbet::v1::SELECTION_HOME && home_won[l.fixture_id()]) {
+      l.set_decimal_odds(price);
+    }
+  }
+  return lines;
+}
+
+TEST_CASE("a stake that overflows at odds 1000 is an error naming the match, not an inf report") {
+  const SeasonData& s = Season1516();
+  const auto lines = HomeWinPricesAt(s, 1000);
+  HomeStrategy home;
+  EngineOptions o;
+  o.initial_bankroll = 1e307;
+  o.flat_stake = 1e306;  // Won at 1000: a profit of 9.99e308, past the largest double.
+  auto report = RunBacktest(s.fixtures, lines, home, o);
+  REQUIRE(!report.ok());
+  CHECK(report.status().code() == absl::StatusCode::kOutOfRange);
+  INFO(report.status().message());
+  CHECK(absl::StrContains(report.status().message(), "football-data:E0:"));
+}
+
+// Stakes the whole bankroll (p = 1, full Kelly, cap 1) on every home side priced at 1000.
+class AllInStrategy final : public Strategy {
+ public:
+  std::string name() const override { return "all-in"; }
+  absl::StatusOr<Decision> Decide(const MatchView& match, absl::Span<const Fixture>) override {
+    Decision d;
+    if (match.decimal_odds[0] == 1000) {
+      d.selection = superbet::v1::SELECTION_HOME;
+      d.probability = 1.0;
+    }
+    return d;
+  }
+};
+
+TEST_CASE("a strategy staking everything at odds 1000 is an error naming the match, not inf") {
+  // One all-in bet a day (the day's other stakes exceed the cash left), each a win at 1000: from
+  // 1e100, 1e100 x 1000^k passes the largest double (1.8e308) at k = 70; the 157 home wins of
+  // E0 2015/16 fall on 74 dates (awk -F, 'NR>1 && $7=="H" {print $2}' E0_1516.csv | sort -u).
+  const SeasonData& s = Season1516();
+  const auto lines = HomeWinPricesAt(s, 1000);
+  AllInStrategy all_in;
+  EngineOptions o;
+  o.staking = Staking::kKelly;
+  o.kelly_multiplier = 1;
+  o.kelly_cap = 1;
+  o.initial_bankroll = 1e100;
+  auto report = RunBacktest(s.fixtures, lines, all_in, o);
+  REQUIRE(!report.ok());
+  INFO(report.status().message());
+  CHECK(report.status().code() == absl::StatusCode::kOutOfRange);
+  CHECK(absl::StartsWith(report.status().message(), "football-data:E0:201"));
+}
+
+TEST_CASE("prices of 1000 give finite figures in the table and the JSON") {
+  const SeasonData& s = Season1516();
+  const auto lines = HomeWinPricesAt(s, 1000);
+  HomeStrategy home;
+  auto report = RunBacktest(s.fixtures, lines, home, EngineOptions{});
+  REQUIRE(report.ok());
+  // Oracle: each home win pays 999, each other match loses 1 (E0 2015/16: 157 home wins).
+  CHECK(report->overall.pnl == Approx(157 * 999.0 - (380 - 157)));
+  auto table = FormatReportTable(*report, "t");
+  REQUIRE(table.ok());
+  for (const char* bad : {"inf", "nan", "null"}) CHECK(!absl::StrContains(*table, bad));
+  auto json = FormatRunJson(*report);
+  REQUIRE(json.ok());
+  for (const char* bad : {"inf", "nan", "null"}) CHECK(!absl::StrContains(*json, bad));
+}
+
+TEST_CASE("the report writers refuse a non-finite number") {
+  BacktestReport report;
+  report.overall.season = "overall";
+  report.per_season.push_back(report.overall);
+  report.per_season[0].season = "2015/16";
+  report.per_season[0].roi = std::numeric_limits<double>::quiet_NaN();
+  CHECK(FormatReportTable(report, "t").status().code() == absl::StatusCode::kOutOfRange);
+  CHECK(FormatRunJson(report).status().message() == "2015/16: roi is nan");
+}
+
+TEST_CASE("bet_seasons: earlier seasons are shown to the strategy but not bet or reported") {
+  std::vector<Fixture> fixtures;
+  std::vector<superbet::v1::BettingLine> lines;
+  for (const SeasonData* s : {&LoadSeason("football-data/E0_1415.csv"), &Season1516()}) {
+    fixtures.insert(fixtures.end(), s->fixtures.begin(), s->fixtures.end());
+    lines.insert(lines.end(), s->lines.begin(), s->lines.end());
+  }
+  EngineOptions o;
+  o.bet_seasons = {"2015/16"};
+  HistorySpy spy;  // Backs the home side, like the home baseline.
+  auto report = RunBacktest(fixtures, lines, spy, o);
+  REQUIRE(report.ok());
+  CHECK(spy.seen.size() == 760);  // Both seasons decided.
+  REQUIRE(report->per_season.size() == 1);
+  CHECK(report->per_season[0].season == "2015/16");
+  CHECK(report->overall.matches == 380);
+  CHECK(report->overall.bets == 380);
+  CHECK(report->overall.pnl == Approx(-33.67).margin(1e-9));  // The home hand check above.
+  CHECK(report->overall.start_bankroll == 1000);
+}
+
+// Returns a forecast that is not a probability vector.
+class NanForecastStrategy final : public Strategy {
+ public:
+  std::string name() const override { return "nan"; }
+  absl::StatusOr<Decision> Decide(const MatchView&, absl::Span<const Fixture>) override {
+    Decision d;
+    d.probabilities = std::array<double, 3>{std::nan(""), 0.5, 0.5};
+    return d;
+  }
+};
+
+TEST_CASE("a forecast with NaN is an error naming the match, not a NaN Brier score") {
+  const SeasonData& s = Season1516();
+  NanForecastStrategy nan;
+  auto report = RunBacktest(s.fixtures, s.lines, nan, EngineOptions{});
+  REQUIRE(!report.ok());
+  CHECK(report.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StartsWith(report.status().message(), "football-data:E0:2015-08-08:"));
+}
 
 TEST_CASE("favourite baseline on E0 2015/16 at Bet365 equals the hand check") {
   const SeasonData& s = Season1516();
@@ -104,7 +351,6 @@ class CheatingStrategy final : public Strategy {
       if (Day(h) >= day) ++saw_same_or_later_day;
       if (h.id() == match.fixture.id()) ++saw_own_result;
     }
-    if (!history.empty() && Kickoff(history.back()) < last_kickoff_seen) ++history_out_of_order;
     if (Kickoff(match.fixture) < last_kickoff_seen) ++calls_out_of_order;
     last_kickoff_seen = Kickoff(match.fixture);
     history_sizes[day] = history.size();
@@ -114,7 +360,7 @@ class CheatingStrategy final : public Strategy {
   }
   int calls = 0, saw_result = 0, saw_closing = 0, saw_other_bookmaker = 0;
   int saw_same_or_later_day = 0, saw_own_result = 0;
-  int history_out_of_order = 0, calls_out_of_order = 0;
+  int calls_out_of_order = 0;
   absl::Time last_kickoff_seen = absl::InfinitePast();
   std::map<absl::CivilDay, size_t> history_sizes;
 };

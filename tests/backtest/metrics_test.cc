@@ -16,6 +16,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace superbet::backtest {
@@ -41,30 +42,57 @@ TEST_CASE("metrics of a hand-made run equal the hand computation") {
   const Metrics m = ComputeMetrics(bets, forecasts, 1000);
   CHECK(m.bets == 4);
   CHECK(m.wins == 2);
-  CHECK(m.hit_rate == Approx(0.5));
+  CHECK(m.hit_rate.value() == Approx(0.5));
   CHECK(m.turnover == Approx(50));
   CHECK(m.pnl == Approx(-5));
-  CHECK(m.roi == Approx(-0.1));
+  CHECK(m.roi.value() == Approx(-0.1));
   CHECK(m.final_bankroll == Approx(995));
   CHECK(m.max_drawdown == Approx(30.0 / 1010));
-  CHECK(m.sharpe == Approx(0.125 / std::sqrt(5.1875 / 3)));
-  CHECK(m.sortino == Approx(0.125 / std::sqrt(0.5)));
+  CHECK(m.sharpe.value() == Approx(0.125 / std::sqrt(5.1875 / 3)));
+  CHECK(m.sortino.value() == Approx(0.125 / std::sqrt(0.5)));
   CHECK(m.clv_bets == 2);
-  CHECK(m.clv == Approx(((2.0 / 1.9 - 1) + (3.0 / 3.3 - 1)) / 2));
+  CHECK(m.clv.value() == Approx(((2.0 / 1.9 - 1) + (3.0 / 3.3 - 1)) / 2));
   CHECK(m.forecasts == 2);
-  CHECK(m.brier == Approx((0.38 + 0.78) / 2));
-  CHECK(m.log_loss == Approx((-std::log(0.5) - std::log(0.3)) / 2));
+  CHECK(m.brier.value() == Approx((0.38 + 0.78) / 2));
+  CHECK(m.log_loss.value() == Approx((-std::log(0.5) - std::log(0.3)) / 2));
 }
 
-TEST_CASE("metrics of an empty run are zero with the bankroll unchanged") {
+TEST_CASE("metrics of an empty run are absent, not zero, with the bankroll unchanged") {
+  // Oracle: metrics.h, "absent means absent" (Brier 0 would be a perfect forecast).
   const Metrics m = ComputeMetrics({}, {}, 1000);
   CHECK(m.bets == 0);
-  CHECK(m.roi == 0);
-  CHECK(m.sharpe == 0);
-  CHECK(m.sortino == 0);
+  CHECK(m.forecasts == 0);
+  CHECK(m.clv_bets == 0);
+  for (const auto& v : {m.hit_rate, m.roi, m.sharpe, m.sortino, m.clv, m.brier, m.log_loss}) {
+    CHECK(!v.has_value());
+  }
+  CHECK(m.turnover == 0);
+  CHECK(m.pnl == 0);
   CHECK(m.final_bankroll == 1000);
   CHECK(m.max_drawdown == 0);
-  CHECK(m.forecasts == 0);
+  CHECK(CheckMetricsFinite(m).ok());
+}
+
+TEST_CASE("one winning bet: sharpe and sortino are absent, the rest present") {
+  const Metrics m = ComputeMetrics({Bet(10, 2.0, true, 1010, std::nullopt)}, {}, 1000);
+  CHECK(m.hit_rate.value() == 1.0);
+  CHECK(m.roi.value() == Approx(1.0));
+  CHECK(!m.sharpe.has_value());   // Fewer than 2 bets.
+  CHECK(!m.sortino.has_value());  // No losing bet.
+  CHECK(!m.clv.has_value());      // No Pinnacle close.
+  CHECK(!m.brier.has_value());
+}
+
+TEST_CASE("a non-finite metric is refused naming the season and the field") {
+  Metrics m = ComputeMetrics({}, {}, 1000);
+  m.season = "2015/16";
+  m.pnl = std::numeric_limits<double>::infinity();
+  const absl::Status s = CheckMetricsFinite(m);
+  CHECK(s.code() == absl::StatusCode::kOutOfRange);
+  CHECK(s.message() == "2015/16: pnl is inf");
+  m.pnl = 0;
+  m.brier = std::nan("");
+  CHECK(CheckMetricsFinite(m).code() == absl::StatusCode::kOutOfRange);
 }
 
 TEST_CASE("metrics tolerate records that break the field contracts") {
@@ -78,11 +106,11 @@ TEST_CASE("metrics tolerate records that break the field contracts") {
   CHECK(m.bets == 2);
   CHECK(m.turnover == Approx(10));
   CHECK(m.pnl == Approx(10));
-  CHECK(std::isfinite(m.sharpe));
-  CHECK(m.sortino == 0);  // No bet with a negative return.
+  CHECK(std::isfinite(m.sharpe.value()));
+  CHECK(!m.sortino.has_value());  // No bet with a negative return.
   CHECK(m.forecasts == 1);
-  CHECK(m.brier == Approx(0.38));
-  CHECK(m.log_loss == Approx(-std::log(0.5)));
+  CHECK(m.brier.value() == Approx(0.38));
+  CHECK(m.log_loss.value() == Approx(-std::log(0.5)));
 }
 
 }  // namespace

@@ -1,9 +1,14 @@
 // ModelStrategy with the market pool on real E0 seasons (2017/18-2023/24, Bet365 prices).
 //
 // Oracles:
-//  * walk-forward: a wrapper strategy checks, after every decision, that the pool fitter was
-//    handed only forecasts of matches that kicked off before the decision's UTC day (the fitter
-//    itself refuses a forecast on/after that time, see opinion_pool_test.cc);
+//  * walk-forward, independently of anything the strategy reports about itself: a spy wrapper
+//    records what the strategy was handed (every history fixture must have been over by the
+//    kickoff: kickoff + 2 h 15 min, or the end of its date when only the date is known) and what it
+//    forecast; then everything about the matches from 2022-01-01 on is altered (results and every
+//    price, pre-match and closing, swapped home/away) and the run repeated: every forecast before
+//    that date must be identical bit for bit (a strategy that used a future result or price, e.g.
+//    through the market lines it is constructed with, would differ), and some after it must differ
+//    (the alteration is visible to a strategy that may see it);
 //  * held-out seasons 2020/21-2023/24 (the weight used on a day is fitted only on scored
 //    forecasts of earlier days): Brier score and log loss of the pooled forecast against the
 //    margin-free Bet365 market and the raw Dixon-Coles model on the SAME 375 matches a season.
@@ -65,7 +70,16 @@ struct Seen {
   double weight;  // The pool weight in use.
 };
 
-// Delegates to a ModelStrategy; records what it forecast and checks the pool fit's inputs.
+absl::Time Kickoff(const Fixture& f) { return absl::FromUnixSeconds(f.kickoff().seconds()); }
+
+// The test's own "over" rule (engine.h): kickoff + 2 h 15 min, or the end of a date-only day.
+absl::Time End(const Fixture& f) {
+  if (f.kickoff_time_known()) return Kickoff(f) + absl::Minutes(135);
+  const absl::CivilDay day = absl::ToCivilDay(Kickoff(f), absl::UTCTimeZone());
+  return absl::FromCivil(day + 1, absl::UTCTimeZone());
+}
+
+// Spy: delegates to a ModelStrategy and records what it was handed and what it forecast.
 class Recorder final : public Strategy {
  public:
   Recorder(ModelStrategyOptions o, absl::Span<const superbet::v1::BettingLine> lines)
@@ -73,23 +87,20 @@ class Recorder final : public Strategy {
   std::string name() const override { return "recorder"; }
   absl::StatusOr<Decision> Decide(const MatchView& match,
                                   absl::Span<const Fixture> history) override {
-    auto d = inner_.Decide(match, history);
-    const absl::Time kickoff = absl::FromUnixSeconds(match.fixture.kickoff().seconds());
-    const absl::Time day_start =
-        absl::FromCivil(absl::ToCivilDay(kickoff, absl::UTCTimeZone()), absl::UTCTimeZone());
-    const PoolFitInfo& fit = inner_.last_pool_fit();
-    if (fit.fitted) {
-      ++fitted_decisions;
-      if (!fit.latest_kickoff.has_value() || *fit.latest_kickoff >= day_start) ++leaks;
+    for (const Fixture& h : history) {
+      if (End(h) > Kickoff(match.fixture)) ++handed_not_over;
     }
+    auto d = inner_.Decide(match, history);
+    const PoolFitInfo& fit = inner_.last_pool_fit();
+    if (fit.fitted) ++fitted_decisions;
     if (d.ok() && d->probabilities.has_value()) {
       seen[match.fixture.id()] = {match.market_probabilities, *d->probabilities, fit.weight};
     }
     return d;
   }
   std::map<std::string, Seen> seen;
-  int fitted_decisions = 0;
-  int leaks = 0;
+  int fitted_decisions = 0;  // Precondition only: the pool weight was fitted (not w = 0).
+  int handed_not_over = 0;   // History entries not over by the decision's kickoff.
 
  private:
   ModelStrategy inner_;
@@ -116,7 +127,7 @@ void CheckHeldOut(const std::string& season) {
   Recorder raw(raw_options, d.lines);
   REQUIRE(RunBacktest(d.fixtures, d.lines, pooled, EngineOptions{}).ok());
   REQUIRE(RunBacktest(d.fixtures, d.lines, raw, EngineOptions{}).ok());
-  CHECK(pooled.leaks == 0);
+  CHECK(pooled.handed_not_over == 0);
   CHECK(pooled.fitted_decisions > 380);  // The weight was fitted for 2023/24 (and earlier).
 
   Scores p, m, r;
@@ -144,6 +155,56 @@ void CheckHeldOut(const std::string& season) {
 
 TEST_CASE("pooled model beats the raw model and stays with the market on held-out seasons") {
   for (const char* season : {"2020/21", "2021/22", "2022/23", "2023/24"}) CheckHeldOut(season);
+}
+
+// Swaps home and away in a 1X2 selection.
+superbet::v1::Selection Swapped(superbet::v1::Selection s) {
+  if (s == superbet::v1::SELECTION_HOME) return superbet::v1::SELECTION_AWAY;
+  if (s == superbet::v1::SELECTION_AWAY) return superbet::v1::SELECTION_HOME;
+  return s;
+}
+
+TEST_CASE("forecasts before a date do not change when everything after it is altered") {
+  const Data& d = Seasons();
+  const absl::Time cut = absl::FromCivil(absl::CivilDay(2022, 1, 1), absl::UTCTimeZone());
+  Data altered = d;
+  std::map<std::string, bool> future;
+  for (Fixture& f : altered.fixtures) {
+    if (Kickoff(f) < cut) continue;
+    future[f.id()] = true;
+    const int h = f.full_time().home();
+    f.mutable_full_time()->set_home(f.full_time().away());
+    f.mutable_full_time()->set_away(h);
+  }
+  for (auto& l : altered.lines) {
+    if (future.count(l.fixture_id()) && l.market() == superbet::v1::MARKET_1X2) {
+      l.set_selection(Swapped(l.selection()));
+    }
+  }
+  ModelStrategyOptions o;
+  o.market_input = MarketInput::kSharp;  // Reads Pinnacle and market-average lines too.
+  Recorder original(o, d.lines), changed(o, altered.lines);
+  REQUIRE(RunBacktest(d.fixtures, d.lines, original, EngineOptions{}).ok());
+  REQUIRE(RunBacktest(altered.fixtures, altered.lines, changed, EngineOptions{}).ok());
+  CHECK(original.handed_not_over == 0);
+  CHECK(changed.handed_not_over == 0);
+  int before = 0, before_differ = 0, after = 0, after_differ = 0;
+  for (const Fixture& f : d.fixtures) {
+    auto a = original.seen.find(f.id()), b = changed.seen.find(f.id());
+    if (a == original.seen.end() || b == changed.seen.end()) continue;
+    const bool differ = a->second.forecast != b->second.forecast;
+    if (Kickoff(f) < cut) {
+      ++before;
+      before_differ += differ;
+    } else {
+      ++after;
+      after_differ += differ;
+    }
+  }
+  CHECK(before > 1400);
+  CHECK(before_differ == 0);
+  CHECK(after > 500);
+  CHECK(after_differ > after / 2);
 }
 
 TEST_CASE("the pool's Pinnacle input is the pre-match price, never the closing one") {

@@ -1,22 +1,36 @@
 // The chronological backtest engine: replays finished fixtures in kickoff order, asks a Strategy
 // about each one with only pre-kickoff information, stakes, settles at the odds taken and reports.
 //
-// Replay, one UTC calendar day at a time:
-//   1. every fixture of the day (kickoff order; input order breaks ties) that has a result and
-//      the odds source's three pre-match 1X2 prices (each finite and > 1) is shown to the strategy
-//      as a MatchView (strategy.h) together with the finished fixtures of earlier days; a fixture
+// When a match is over: kickoff + kMatchDuration (2 h 15 min: 90 minutes, half-time, stoppage
+// time, with margin) when the kickoff time is known (Fixture.kickoff_time_known); the end of its
+// UTC date when only the date is known (football-data rows before 2019/20 carry no time).
+//
+// Replay, fixture by fixture in kickoff order (input order breaks ties), at each kickoff t:
+//   1. every match over by t (end <= t) settles its bet at the odds taken (won: + stake (o - 1),
+//      lost: - stake) and joins the history, in the order the matches end; no other match does,
+//      so a 23:30 UTC match is NOT in the history of a 00:30 UTC match the next day;
+//   2. a fixture that has a result and the odds source's three pre-match 1X2 prices (each finite
+//      and > 1) is shown to the strategy as a MatchView (strategy.h) with that history; one
 //      without the prices is skipped and counted (Metrics::skipped_no_odds); one without a result
 //      is ignored;
-//   2. a bet's stake is `flat_stake` (flat) or FractionalKelly(p, o, kelly_multiplier, kelly_cap)
-//      x the bankroll at the start of the day (Kelly; odds/kelly.h, capped at 5 % by default); a
-//      stake <= 0 is no bet; a stake larger than the cash not yet staked that day is skipped and
-//      counted (Metrics::skipped_stake_over_bankroll);
-//   3. after all of the day's decisions, the day's bets are settled at the odds taken (won:
-//      + stake (o - 1), lost: - stake), and the day's fixtures join the history.
+//   3. a bet's stake is `flat_stake` (flat) or FractionalKelly(p, o, kelly_multiplier, kelly_cap)
+//      x the bankroll at the first kickoff of the UTC day (Kelly; odds/kelly.h, capped at 5 % by
+//      default); a stake <= 0 is no bet; a stake larger than the cash not staked on a match still
+//      being played is skipped and counted (Metrics::skipped_stake_over_bankroll).
+// With date-only kickoffs (or whenever no match overlaps the next one's kickoff) this is the same
+// as replaying one UTC day at a time and settling at the end of the day.
 // Closing-line value is measured against the Pinnacle closing price (BettingLine bookmaker
 // "Pinnacle", is_closing) of the selection when the data has one.
 //
-// Money is in the bankroll's currency unit as double, never rounded.
+// Seasons bet: with EngineOptions::bet_seasons set, every fixture is still shown to the strategy
+// (so a model learns from every earlier season), but only fixtures of those seasons are counted,
+// forecast-scored, bet and reported. Figures of a season S do not depend on which earlier seasons
+// are bet, except through the bankroll the season starts with (Kelly stakes are proportional to
+// it; flat stakes are not).
+//
+// Money is in the bankroll's currency unit as double, never rounded. No figure of a report is
+// ever inf or NaN: a stake, profit, bankroll, turnover or P&L that is not a finite double is an
+// error naming the match (OutOfRange), and so is a forecast that is not a probability vector.
 
 #ifndef SUPERBET_BACKTEST_ENGINE_H_
 #define SUPERBET_BACKTEST_ENGINE_H_
@@ -26,6 +40,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "superbet/backtest/metrics.h"
 #include "superbet/backtest/strategy.h"
@@ -33,10 +48,13 @@
 
 namespace superbet::backtest {
 
+// How long after its kickoff a match is taken to be over (see the top of this file).
+inline constexpr absl::Duration kMatchDuration = absl::Minutes(135);
+
 enum class Staking { kFlat, kKelly };
 
 // Parses "flat" or "kelly" (ASCII case ignored). Errors: InvalidArgument naming the text.
-absl::StatusOr<Staking> ParseStaking(absl::string_view name);
+[[nodiscard]] absl::StatusOr<Staking> ParseStaking(absl::string_view name);
 absl::string_view StakingName(Staking staking);
 
 struct EngineOptions {
@@ -46,6 +64,9 @@ struct EngineOptions {
   double flat_stake = 1.0;           // Currency units per bet (one "unit"), > 0.
   double kelly_multiplier = 0.25;    // Fraction of full Kelly, in (0, 1].
   double kelly_cap = 0.05;           // Max fraction of bankroll per bet, in (0, 1].
+  // Fixture.season values ("2015/16") that are bet and reported; empty = every season. Fixtures of
+  // other seasons are still shown to the strategy (history, warm-up), never bet or counted.
+  std::vector<std::string> bet_seasons;
 };
 
 // The outcome of one run.
@@ -60,11 +81,18 @@ struct BacktestReport {
 
 // Replays `fixtures` (any order; sorted here) with the prices in `lines` (matched by
 // fixture_id) through `strategy`.
-// Errors: InvalidArgument for invalid options (names the field and value); any error the
-// strategy returns, prefixed with the fixture id.
-absl::StatusOr<BacktestReport> RunBacktest(absl::Span<const superbet::v1::Fixture> fixtures,
-                                           absl::Span<const superbet::v1::BettingLine> lines,
-                                           Strategy& strategy, const EngineOptions& options);
+// Errors, each prefixed with the fixture id where one is involved:
+//   InvalidArgument for invalid options (names the field and value), and for a decision whose
+//     forecast is not finite in [0, 1] summing to 1 within 1e-6, or whose pick probability is not
+//     finite in [0, 1] (names the values);
+//   OutOfRange when a stake, profit, bankroll, turnover or P&L stops being a finite double (e.g.
+//     a flat stake of 1e306 won at odds 1000), naming the match and the figure; or, for a
+//     metric, the season and the field (see CheckMetricsFinite);
+//   any error the strategy returns.
+[[nodiscard]] absl::StatusOr<BacktestReport> RunBacktest(
+    absl::Span<const superbet::v1::Fixture> fixtures,
+    absl::Span<const superbet::v1::BettingLine> lines, Strategy& strategy,
+    const EngineOptions& options);
 
 }  // namespace superbet::backtest
 

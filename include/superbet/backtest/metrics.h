@@ -3,14 +3,24 @@
 // Definitions (per bet k with stake s_k > 0 and profit q_k = s_k (o_k - 1) if won else -s_k):
 //   turnover = sum s_k; pnl = sum q_k; roi (yield) = pnl / turnover; hit_rate = wins / bets;
 //   per-bet return r_k = q_k / s_k (per unit staked);
-//   sharpe  = mean(r) / sd(r), sd the sample standard deviation (n - 1); 0 when bets < 2 or sd = 0;
-//   sortino = mean(r) / sqrt(mean(min(r, 0)^2)); 0 when no bet lost;
+//   sharpe  = mean(r) / sd(r), sd the sample standard deviation (n - 1);
+//   sortino = mean(r) / sqrt(mean(min(r, 0)^2));
 //   max_drawdown = max over the bankroll path of (peak - bankroll) / peak, a fraction of the peak
-//     bankroll (the path starts at start_bankroll and steps at each settled bet);
+//     bankroll (the path starts at start_bankroll and steps at each settled bet; 0 with no bet:
+//     the path is the start bankroll alone, an observed flat path);
 //   clv = mean over bets with a Pinnacle closing price of taken_odds / closing_odds - 1;
 //   brier = mean over forecasts of sum_i (p_i - y_i)^2 over the 3 outcomes (in [0, 2]);
 //   log_loss = mean over forecasts of -ln p_outcome (p floored at 1e-15).
-// Undefined ratios (no bets, no forecasts, no closes) are reported as 0 with the count at 0.
+//
+// Absent means absent: a ratio with no sample is std::nullopt, never a 0 that looks observed
+// (Brier 0 would be a perfect forecast). The report writers (report.h) print it as JSON `null`
+// beside its count and as `-` in the table:
+//   hit_rate, roi         nullopt when bets = 0 (roi: when turnover = 0);
+//   sharpe                nullopt when bets < 2 or sd(r) = 0;
+//   sortino               nullopt when bets = 0 or no bet lost (downside deviation 0);
+//   clv                   nullopt when clv_bets = 0 (no bet had a Pinnacle close);
+//   brier, log_loss       nullopt when forecasts = 0.
+// Sums (turnover, pnl) are 0 over no bets, and the bankrolls are observed, so they are plain.
 
 #ifndef SUPERBET_BACKTEST_METRICS_H_
 #define SUPERBET_BACKTEST_METRICS_H_
@@ -20,6 +30,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "superbet/v1/model.pb.h"
@@ -56,19 +67,19 @@ struct Metrics {
   int64_t bets = 0;
   int64_t wins = 0;
   int64_t skipped_stake_over_bankroll = 0;
-  double hit_rate = 0;
+  std::optional<double> hit_rate;  // Fraction of bets won (see the top for when absent).
   double turnover = 0;
   double pnl = 0;
-  double roi = 0;
+  std::optional<double> roi;
   double start_bankroll = 0;
   double final_bankroll = 0;
   double max_drawdown = 0;
-  double sharpe = 0;
-  double sortino = 0;
-  double clv = 0;
+  std::optional<double> sharpe;
+  std::optional<double> sortino;
+  std::optional<double> clv;
   int64_t clv_bets = 0;  // Bets with a Pinnacle close (the clv sample).
-  double brier = 0;
-  double log_loss = 0;
+  std::optional<double> brier;
+  std::optional<double> log_loss;
 };
 
 // Fills the bet, forecast and bankroll fields of a Metrics (season, matches, skipped_* are left
@@ -80,6 +91,10 @@ struct Metrics {
 // counts towards bets/turnover/pnl with a per-bet return of 0 (no division by zero).
 Metrics ComputeMetrics(absl::Span<const BetRecord> bets, absl::Span<const ForecastRecord> forecasts,
                        double start_bankroll);
+
+// OK when every number of `m` that is present is finite.
+// Errors: OutOfRange naming the season, the field and the value (e.g. "2015/16: pnl is inf").
+[[nodiscard]] absl::Status CheckMetricsFinite(const Metrics& m);
 
 }  // namespace superbet::backtest
 

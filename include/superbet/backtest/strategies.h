@@ -5,7 +5,8 @@
 //              away;
 //   home       backs the home side.
 // model: a Dixon–Coles model (ratings/dixon_coles.h) refitted once per match day on the finished
-//   matches of the history (strictly earlier days, across seasons: walk-forward) within
+//   matches of the history that kicked off on strictly earlier UTC days (a same-day match that is
+//   already over is used from the next day on; across seasons: walk-forward) within
 //   `window_days`, time-decayed with xi. For each match both teams must have at least
 //   `min_matches_per_team` matches in the window, and the window at least `min_fit_matches`
 //   matches (a fit on the first weeks of data is noise), otherwise no forecast and no bet.
@@ -128,7 +129,9 @@ class ModelStrategy final : public Strategy {
     std::array<double, 3> market;
     std::array<double, 3> model;
   };
-  void SyncHistory(absl::Span<const superbet::v1::Fixture> history);
+  // Converts the entries of `history` not consumed yet, up to the first that kicked off at or
+  // after `day_start`.
+  void SyncHistory(absl::Span<const superbet::v1::Fixture> history, absl::Time day_start);
   void RefitModel(absl::CivilDay day);
   absl::Status RefitPool(absl::CivilDay day);
   std::array<double, 3> MarketInputFor(const MatchView& match) const;

@@ -2,10 +2,11 @@
 //
 // A strategy only ever sees what was known before kickoff: the engine (engine.h) hands it a COPY
 // of the fixture with the result, half-time score and statistics cleared, only the pre-match
-// (is_closing = false) 1X2 prices of the chosen odds source, and the finished matches whose
-// kickoff DATE (UTC calendar day) is strictly before the match's date, results included.
-// Closing prices, the match's own result and results of other matches on the same day are never
-// passed in. Enforced by the engine and tested in tests/backtest/engine_test.cc.
+// (is_closing = false) 1X2 prices of the chosen odds source, and the matches that were over by
+// its kickoff (kickoff + kMatchDuration <= this kickoff; a date-only fixture is over at the end of
+// its UTC date), results included. Closing prices, the match's own result and results of matches
+// still being played are never passed in. Enforced by the engine and tested in
+// tests/backtest/engine_test.cc.
 
 #ifndef SUPERBET_BACKTEST_STRATEGY_H_
 #define SUPERBET_BACKTEST_STRATEGY_H_
@@ -28,7 +29,7 @@ enum class OddsSource { kBet365, kPinnacle, kMarketAverage, kMarketMax };
 
 // Parses "b365", "pinnacle", "avg", "max" (ASCII case ignored).
 // Errors: InvalidArgument naming the text and the accepted names.
-absl::StatusOr<OddsSource> ParseOddsSource(absl::string_view name);
+[[nodiscard]] absl::StatusOr<OddsSource> ParseOddsSource(absl::string_view name);
 // The flag spelling ("b365", ...), which ParseOddsSource reads back.
 absl::string_view OddsSourceName(OddsSource source);
 // The BettingLine.bookmaker value of the source: "Bet365", "Pinnacle", "market_average",
@@ -66,9 +67,10 @@ class Strategy {
   virtual ~Strategy() = default;
   // Short name used in reports: "favourite", "home", "model".
   virtual std::string name() const = 0;
-  // Decides about `match`. `history` holds the finished fixtures (results and statistics
-  // included) of every earlier DATE in kickoff order; within one engine run each call's history
-  // extends the previous one (append-only). Errors abort the backtest.
+  // Decides about `match`. `history` holds the fixtures over by its kickoff (results and
+  // statistics included) in the order they ended (engine.h), which is kickoff order whenever all
+  // kickoff times are known, or none is; within one engine run each call's history extends the
+  // previous one (append-only). Errors abort the backtest.
   virtual absl::StatusOr<Decision> Decide(const MatchView& match,
                                           absl::Span<const superbet::v1::Fixture> history) = 0;
 };
