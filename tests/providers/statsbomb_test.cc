@@ -285,13 +285,13 @@ superbet::v1::Fixture SyntheticFixture() {
 TEST_CASE("First-half stoppage is folded before the second half; shoot-out ignored",
           "[statsbomb]") {
   const std::string json = R"([
-    {"period":1,"minute":46,"type":{"id":16},"team":{"id":10},"possession":3,
+    {"id":"a","period":1,"minute":46,"type":{"id":16},"team":{"id":10},"possession":3,
      "possession_team":{"id":10},"location":[110,40],
      "shot":{"statsbomb_xg":0.5,"outcome":{"id":97}}},
-    {"period":2,"minute":45,"type":{"id":30},"team":{"id":20},"possession":4,
+    {"id":"b","period":2,"minute":45,"type":{"id":30},"team":{"id":20},"possession":4,
      "possession_team":{"id":20},"location":[60,40],"pass":{"type":{"id":61}}},
-    {"period":2,"minute":47,"type":{"id":22},"team":{"id":20},"foul_committed":{"card":{"id":6}}},
-    {"period":5,"minute":120,"type":{"id":16},"team":{"id":20},
+    {"id":"c","period":2,"minute":47,"type":{"id":22},"team":{"id":20},"foul_committed":{"card":{"id":6}}},
+    {"id":"d","period":5,"minute":120,"type":{"id":16},"team":{"id":20},
      "shot":{"statsbomb_xg":0.76,"outcome":{"id":97}}}
   ])";
   auto t = sb::BuildTimeline(json, SyntheticFixture());
@@ -315,14 +315,14 @@ TEST_CASE("First-half stoppage is folded before the second half; shoot-out ignor
 
 TEST_CASE("Bad events are counted and skipped, never fatal", "[statsbomb]") {
   const std::string json = R"([
-    {"period":9,"minute":1,"type":{"id":16},"team":{"id":10}},
-    {"period":1,"minute":-3,"type":{"id":16},"team":{"id":10}},
-    {"period":1,"minute":3,"type":{"id":16},"team":{"id":99}},
-    {"period":1,"minute":3,"type":{"id":16},"team":{"id":10},"shot":{"statsbomb_xg":1.7,
+    {"id":"a","period":9,"minute":1,"type":{"id":16},"team":{"id":10}},
+    {"id":"b","period":1,"minute":-3,"type":{"id":16},"team":{"id":10}},
+    {"id":"c","period":1,"minute":3,"type":{"id":16},"team":{"id":99}},
+    {"id":"d","period":1,"minute":3,"type":{"id":16},"team":{"id":10},"shot":{"statsbomb_xg":1.7,
      "outcome":{"id":97}}},
-    {"period":1,"minute":3,"team":{"id":10}},
+    {"id":"e","period":1,"minute":3,"team":{"id":10}},
     "not an object",
-    {"period":1,"minute":5,"type":{"id":16},"team":{"id":20},"shot":{"statsbomb_xg":0,
+    {"id":"g","period":1,"minute":5,"type":{"id":16},"team":{"id":20},"shot":{"statsbomb_xg":0,
      "outcome":{"id":98}}}
   ])";
   auto t = sb::BuildTimeline(json, SyntheticFixture());
@@ -330,8 +330,12 @@ TEST_CASE("Bad events are counted and skipped, never fatal", "[statsbomb]") {
   CHECK(t->events_total == 7);
   CHECK(t->events_rejected == 6);
   REQUIRE(t->rejections.size() == 6);
-  CHECK(t->rejections[0] == "[0].period: not in 1..5");
-  CHECK(t->rejections[3] == "[3].shot.statsbomb_xg: missing or not in [0, 1]");
+  CHECK(t->rejections[0] == "[0].period: not in 1..5, got 9");
+  CHECK(t->rejections[1] == "[1].minute: not in 0..200, got -3");
+  CHECK(t->rejections[2] == "[2].team.id: not 10 or 20 (the fixture's sides), got 99");
+  CHECK(t->rejections[3] == "[3].shot.statsbomb_xg: missing or not in [0, 1], got 1.7");
+  CHECK(t->rejections[4] == "[4].type.id: missing");
+  CHECK(t->rejections[5] == "[5]: expected an object, got \"not an object\"");
   CHECK(t->states.back().away().shots() == 1);
   CHECK(t->states.back().away().xg() == 0.0);  // An integer 0 xG reads as 0.0.
   CHECK(t->states.back().score_home() == 0);
