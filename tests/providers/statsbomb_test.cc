@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "superbet/core/file.h"
 #include "superbet/providers/football_data/football_data.h"
@@ -400,4 +401,209 @@ TEST_CASE("Lineups map to players (3754097, hand-read)", "[statsbomb]") {
     CHECK((*l)[0].starting_size() == 11);
     CHECK((*l)[1].starting_size() == 11);
   }
+}
+
+namespace {
+
+const char kEvents3754097[] = "statsbomb/events/3754097.json";
+
+nlohmann::json EventsOf3754097() {
+  return nlohmann::json::parse(ReadFileOrEmpty(DataPath(kEvents3754097)));
+}
+
+// The index in `events` of the first event of type `type_id` at `minute`:`second`.
+size_t IndexOf(const nlohmann::json& events, int type_id, int minute, int second) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    if (e["type"]["id"] == type_id && e["minute"] == minute && e["second"] == second) return i;
+  }
+  FAIL("no event of type " << type_id << " at " << minute << ":" << second);
+  return 0;
+}
+
+// The index of match `match_id` in the matches file.
+size_t MatchIndex(const nlohmann::json& matches, long match_id) {
+  for (size_t i = 0; i < matches.size(); ++i) {
+    if (matches[i]["match_id"] == match_id) return i;
+  }
+  FAIL("no match " << match_id);
+  return 0;
+}
+
+}  // namespace
+
+// Issue 12 item 3. Oracle: the matches file and football-data (E0_1516.csv FTHG/FTAG) both give
+// 3754097 as 1-0; the file has 3780 events (counted here with nlohmann-json); the repeats are the
+// second copy of the array, built here.
+TEST_CASE("3754097 with every event repeated: final score 1-0, the repeats counted",
+          "[statsbomb][duplicates]") {
+  const nlohmann::json events = EventsOf3754097();
+  REQUIRE(events.size() == 3780);
+  nlohmann::json doubled = events;
+  for (const auto& e : events) doubled.push_back(e);
+  const superbet::v1::Fixture& f = MatchById("statsbomb:3754097");
+  auto t = sb::BuildTimeline(doubled.dump(), f);
+  REQUIRE(t.ok());
+  CHECK(t->states.back().score_home() == 1);
+  CHECK(t->states.back().score_away() == 0);
+  CHECK(t->events_total == 2 * 3780);
+  CHECK(t->events_rejected == 3780);
+  REQUIRE(t->rejections.size() == 10);
+  CHECK(t->rejections[0] ==
+        "[3780].id: duplicate of [0], got \"" + events[0]["id"].get<std::string>() + "\"");
+  // The repeats change nothing: every state equals the one built from the file itself.
+  auto once = sb::LoadTimelineFile(DataPath(kEvents3754097), f);
+  REQUIRE(once.ok());
+  REQUIRE(t->states.size() == once->states.size());
+  for (size_t k = 0; k < once->states.size(); ++k) {
+    CHECK(t->states[k].SerializeAsString() == once->states[k].SerializeAsString());
+  }
+  CHECK(t->events.size() == once->events.size());
+}
+
+TEST_CASE("Repeated events: counted apart in lenient mode, fatal in strict mode",
+          "[statsbomb][duplicates][strict]") {
+  nlohmann::json events = EventsOf3754097();
+  const size_t own_goal = IndexOf(events, 25, 21, 36);  // Own Goal For Man United, hand-read.
+  events.insert(events.begin() + own_goal + 1, events[own_goal]);
+  const std::string json = events.dump();
+  const superbet::v1::Fixture& f = MatchById("statsbomb:3754097");
+  auto lenient = sb::BuildTimeline(json, f, sb::ParseMode::kLenient);
+  REQUIRE(lenient.ok());
+  CHECK(lenient->states.back().score_home() == 1);
+  CHECK(lenient->events_rejected == 1);
+  CHECK(lenient->events_duplicated == 1);
+  const std::string reason =
+      absl::StrCat("[", own_goal + 1, "].id: duplicate of [", own_goal, "], got \"",
+                   events[own_goal]["id"].get<std::string>(), "\"");
+  REQUIRE(lenient->rejections.size() == 1);
+  CHECK(lenient->rejections[0] == reason);
+  auto strict = sb::BuildTimeline(json, f, sb::ParseMode::kStrict);
+  CHECK(strict.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(strict.status().message() == reason);
+}
+
+TEST_CASE("Every real events file passes strict mode", "[statsbomb][strict]") {
+  for (const std::string& id : EventMatchIds()) {
+    auto t = sb::LoadTimelineFile(DataPath("statsbomb/events/" + id + ".json"),
+                                  MatchById("statsbomb:" + id), sb::ParseMode::kStrict);
+    CHECK(t.ok());
+  }
+}
+
+// Issue 12 item 7: a present value of the wrong type is an error naming the JSON path, never
+// absent. Oracle: the real matches file with one field of 3754097 changed here (the real value is
+// an integer 1, a string "1" was read as absent and made a finished match SCHEDULED).
+TEST_CASE("Matches: a field of the wrong type is an error naming the JSON path",
+          "[statsbomb][types]") {
+  const nlohmann::json matches =
+      nlohmann::json::parse(ReadFileOrEmpty(DataPath("statsbomb/matches/2/27.json")));
+  const size_t k = MatchIndex(matches, 3754097);
+  const std::string at = absl::StrCat("[", k, "]");
+  struct Case {
+    nlohmann::json::json_pointer field;
+    nlohmann::json value;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"/home_score"_json_pointer, "1", at + ".home_score: expected an integer, got \"1\""},
+      {"/away_score"_json_pointer, 0.0, at + ".away_score: expected an integer, got 0.0"},
+      {"/match_week"_json_pointer, "1", at + ".match_week: expected an integer, got \"1\""},
+      {"/kick_off"_json_pointer, 1345, at + ".kick_off: expected a string, got 1345"},
+      {"/referee"_json_pointer, "Jonathan Moss",
+       at + ".referee: expected an object, got \"Jonathan Moss\""},
+      {"/home_team/home_team_id"_json_pointer, "39",
+       at + ".home_team.home_team_id: expected an integer, got \"39\""},
+      {"/competition/competition_name"_json_pointer, 2,
+       at + ".competition.competition_name: expected a string, got 2"},
+      {"/match_id"_json_pointer, "3754097", at + ".match_id: expected an integer, got \"3754097\""},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json changed = matches;
+    changed[k][c.field] = c.value;
+    auto r = sb::MapMatches(changed.dump());
+    CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(r.status().message() == c.message);
+  }
+  // Absent stays absent: null scores are a SCHEDULED match, not an error.
+  nlohmann::json unplayed = matches;
+  unplayed[k]["home_score"] = nullptr;
+  unplayed[k]["away_score"] = nullptr;
+  auto r = sb::MapMatches(unplayed.dump());
+  REQUIRE(r.ok());
+  CHECK((*r)[k].status() == superbet::v1::FIXTURE_STATUS_SCHEDULED);
+  CHECK_FALSE((*r)[k].has_full_time());
+}
+
+TEST_CASE("Lineups: a field of the wrong type is an error naming the JSON path",
+          "[statsbomb][types]") {
+  const nlohmann::json lineups =
+      nlohmann::json::parse(ReadFileOrEmpty(DataPath("statsbomb/lineups/3754097.json")));
+  struct Case {
+    nlohmann::json::json_pointer field;
+    nlohmann::json value;
+    std::string message;
+  };
+  // [0].lineup[3] is Juan Mata (shirt 8, Right Wing), hand-read.
+  REQUIRE(lineups[0]["lineup"][3]["player_id"] == 3294);
+  const std::vector<Case> cases = {
+      {"/0/lineup/3/jersey_number"_json_pointer, "8",
+       "[0].lineup[3].jersey_number: expected an integer, got \"8\""},
+      {"/0/lineup/3/positions"_json_pointer, nlohmann::json::object(),
+       "[0].lineup[3].positions: expected an array, got {}"},
+      {"/0/lineup/3/positions/0/start_reason"_json_pointer, 1,
+       "[0].lineup[3].positions[0].start_reason: expected a string, got 1"},
+      {"/0/lineup/3/country"_json_pointer, "Spain",
+       "[0].lineup[3].country: expected an object, got \"Spain\""},
+      {"/1/team_name"_json_pointer, 38, "[1].team_name: expected a string, got 38"},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json changed = lineups;
+    changed[c.field] = c.value;
+    auto r = sb::MapLineups(changed.dump(), "statsbomb:3754097");
+    CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(r.status().message() == c.message);
+  }
+}
+
+// Oracle: hand-read corners of 3754097 (Tottenham 11', Man United 30', Tottenham 79'); the pass
+// of the first Tottenham corner is changed here to carry its type id as a string.
+TEST_CASE("Events: a field of the wrong type rejects the event, naming the JSON path",
+          "[statsbomb][types]") {
+  nlohmann::json events = EventsOf3754097();
+  size_t corner = events.size();
+  for (size_t i = 0; i < events.size() && corner == events.size(); ++i) {
+    const auto& e = events[i];
+    if (e["type"]["id"] == 30 && e["pass"].contains("type") && e["pass"]["type"]["id"] == 61) {
+      corner = i;
+    }
+  }
+  REQUIRE(corner < events.size());
+  REQUIRE(events[corner]["minute"] == 11);
+  events[corner]["pass"]["type"]["id"] = "61";
+  auto t = sb::BuildTimeline(events.dump(), MatchById("statsbomb:3754097"));
+  REQUIRE(t.ok());
+  CHECK(t->events_rejected == 1);
+  REQUIRE(t->rejections.size() == 1);
+  CHECK(t->rejections[0] ==
+        absl::StrCat("[", corner, "].pass.type.id: expected an integer, got \"61\""));
+  CHECK(t->states.back().score_home() == 1);  // One bad event costs that event only.
+
+  nlohmann::json located = EventsOf3754097();
+  located[5]["location"] = "centre spot";
+  t = sb::BuildTimeline(located.dump(), MatchById("statsbomb:3754097"));
+  REQUIRE(t.ok());
+  CHECK(t->events_rejected == 1);
+  REQUIRE(t->rejections.size() == 1);
+  CHECK(t->rejections[0] == "[5].location: expected an array, got \"centre spot\"");
+}
+
+TEST_CASE("Events: a wrong type is fatal in strict mode", "[statsbomb][types][strict]") {
+  nlohmann::json events = EventsOf3754097();
+  const size_t own_goal = IndexOf(events, 20, 21, 36);  // Own Goal Against: Kyle Walker (3205).
+  events[own_goal]["player"]["id"] = "3205";
+  auto t = sb::BuildTimeline(events.dump(), MatchById("statsbomb:3754097"), sb::ParseMode::kStrict);
+  CHECK(t.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(t.status().message() ==
+        absl::StrCat("[", own_goal, "].player.id: expected an integer, got \"3205\""));
 }
