@@ -147,11 +147,12 @@ absl::StatusOr<bool> InFinalThird(element e, const std::string& path) {
 }
 
 // The event's id (a string, required: it is how repeated events are detected).
-absl::StatusOr<std::string> EventId(element e, const std::string& path) {
+// The view points into the parsed document.
+absl::StatusOr<absl::string_view> EventId(element e, const std::string& path) {
   SUPERBET_RETURN_IF_ERROR(internal::ExpectObject(e, path));
   SUPERBET_ASSIGN_OR_RETURN(std::optional<absl::string_view> id, internal::String(e, path, "id"));
   if (!id || id->empty()) return Invalid(path, "id", "missing");
-  return std::string(*id);
+  return *id;
 }
 
 // period, minute, type and team: required, range-checked.
@@ -244,10 +245,11 @@ absl::Status ReadDetails(element e, const std::string& path, Event* out) {
 // `first_index_by_id` maps each id to the index of its first event; a repeated id sets
 // *duplicate. Errors: InvalidArgument naming the field and the offending value.
 absl::Status ReadEvent(element e, const std::string& path, size_t index, int64_t home_id,
-                       int64_t away_id, absl::flat_hash_map<std::string, size_t>* first_index_by_id,
+                       int64_t away_id,
+                       absl::flat_hash_map<absl::string_view, size_t>* first_index_by_id,
                        bool* duplicate, Event* out) {
-  SUPERBET_ASSIGN_OR_RETURN(std::string id, EventId(e, path));
-  auto [it, inserted] = first_index_by_id->try_emplace(std::move(id), index);
+  SUPERBET_ASSIGN_OR_RETURN(absl::string_view id, EventId(e, path));
+  auto [it, inserted] = first_index_by_id->try_emplace(id, index);
   if (!inserted) {
     *duplicate = true;
     return Invalid(path, "id",
@@ -392,7 +394,7 @@ absl::StatusOr<Timeline> BuildTimeline(absl::string_view events_json, const v1::
   Rejector rej(&t);
   std::vector<Event> kept;
   kept.reserve(events.size());
-  absl::flat_hash_map<std::string, size_t> first_index_by_id;
+  absl::flat_hash_map<absl::string_view, size_t> first_index_by_id;
   first_index_by_id.reserve(events.size());
   int last_period = 1;
   size_t i = 0;

@@ -68,9 +68,8 @@ absl::StatusOr<std::optional<int64_t>> Int(element e, const std::string& path,
   SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Raw(e, path, key));
   if (!f) return std::nullopt;
   int64_t v = 0;
-  if (!f->is_int64() || f->get(v) != simdjson::SUCCESS) {
-    return WrongType(path, key, "an integer", *f);
-  }
+  // get<int64_t> fails for a string, a double (1.0) and an unsigned integer above INT64_MAX.
+  if (f->get(v) != simdjson::SUCCESS) return WrongType(path, key, "an integer", *f);
   return v;
 }
 
@@ -79,9 +78,7 @@ absl::StatusOr<std::optional<double>> Double(element e, const std::string& path,
   SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Raw(e, path, key));
   if (!f) return std::nullopt;
   double v = 0;
-  if (!f->is_number() || f->get_double().get(v) != simdjson::SUCCESS) {
-    return WrongType(path, key, "a number", *f);
-  }
+  if (f->get_double().get(v) != simdjson::SUCCESS) return WrongType(path, key, "a number", *f);
   return v;
 }
 
@@ -98,6 +95,9 @@ absl::StatusOr<std::optional<int64_t>> NestedInt(element e, const std::string& p
                                                  std::string_view outer, std::string_view inner) {
   SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Object(e, path, outer));
   if (!f) return std::nullopt;
+  // The path "<path>.<outer>" is built only for an error (this runs for every event).
+  absl::StatusOr<std::optional<int64_t>> v = Int(*f, path, inner);
+  if (v.ok()) return v;
   return Int(*f, Child(path, outer), inner);
 }
 
@@ -106,6 +106,8 @@ absl::StatusOr<std::optional<absl::string_view>> NestedString(element e, const s
                                                               std::string_view inner) {
   SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Object(e, path, outer));
   if (!f) return std::nullopt;
+  absl::StatusOr<std::optional<absl::string_view>> v = String(*f, path, inner);
+  if (v.ok()) return v;
   return String(*f, Child(path, outer), inner);
 }
 
