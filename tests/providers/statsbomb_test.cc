@@ -607,3 +607,29 @@ TEST_CASE("Events: a wrong type is fatal in strict mode", "[statsbomb][types][st
   CHECK(t.status().message() ==
         absl::StrCat("[", own_goal, "].player.id: expected an integer, got \"3205\""));
 }
+
+// Oracle: the real matches file has 380 matches (hand count); 3754097's home_score is changed
+// here to the string "1".
+TEST_CASE("Matches, lenient: a wrong-typed match is left out and counted, strict fails",
+          "[statsbomb][types][strict]") {
+  nlohmann::json matches =
+      nlohmann::json::parse(ReadFileOrEmpty(DataPath("statsbomb/matches/2/27.json")));
+  const size_t k = MatchIndex(matches, 3754097);
+  matches[k]["home_score"] = "1";
+  const std::string reason = absl::StrCat("[", k, "].home_score: expected an integer, got \"1\"");
+  auto lenient = sb::MapMatches(matches.dump(), sb::ParseMode::kLenient);
+  REQUIRE(lenient.ok());
+  CHECK(lenient->matches_total == 380);
+  CHECK(lenient->matches_rejected == 1);
+  CHECK(lenient->fixtures.size() == 379);
+  REQUIRE(lenient->rejections.size() == 1);
+  CHECK(lenient->rejections[0] == reason);
+  for (const auto& f : lenient->fixtures) CHECK(f.id() != "statsbomb:3754097");
+  auto strict = sb::MapMatches(matches.dump(), sb::ParseMode::kStrict);
+  CHECK(strict.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(strict.status().message() == reason);
+  auto file = sb::LoadMatchesFile(DataPath("statsbomb/matches/2/27.json"), sb::ParseMode::kStrict);
+  REQUIRE(file.ok());
+  CHECK(file->fixtures.size() == 380);
+  CHECK(file->matches_rejected == 0);
+}

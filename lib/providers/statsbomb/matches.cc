@@ -23,6 +23,7 @@ using internal::String;
 using simdjson::dom::element;
 
 constexpr int64_t kMaxMatchWeek = 1000;  // match_week must be in 0 .. kMaxMatchWeek - 1.
+constexpr size_t kMaxRejections = 10;
 
 // "2015/2016" -> "2015/16"; anything else unchanged.
 std::string SeasonLabel(absl::string_view name) {
@@ -148,28 +149,44 @@ absl::StatusOr<int64_t> ParseStatsBombId(absl::string_view id) {
   return v;
 }
 
-absl::StatusOr<std::vector<v1::Fixture>> MapMatches(absl::string_view json) {
+absl::StatusOr<Matches> MapMatches(absl::string_view json, ParseMode mode) {
   SUPERBET_ASSIGN_OR_RETURN(element root, internal::ParseDom(json));
   simdjson::dom::array matches;
   if (root.get(matches) != simdjson::SUCCESS) {
     return absl::InvalidArgumentError("$: a matches file must be a JSON array");
   }
-  std::vector<v1::Fixture> out;
-  out.reserve(matches.size());
-  size_t i = 0;
+  Matches out;
+  out.fixtures.reserve(matches.size());
   for (element match : matches) {
-    SUPERBET_ASSIGN_OR_RETURN(v1::Fixture f, MapMatch(match, absl::StrCat("[", i, "]")));
-    out.push_back(std::move(f));
-    ++i;
+    absl::StatusOr<v1::Fixture> f = MapMatch(match, absl::StrCat("[", out.matches_total++, "]"));
+    if (f.ok()) {
+      out.fixtures.push_back(*std::move(f));
+      continue;
+    }
+    if (mode == ParseMode::kStrict) return f.status();
+    ++out.matches_rejected;
+    if (out.rejections.size() < kMaxRejections) {
+      out.rejections.push_back(std::string(f.status().message()));
+    }
   }
   return out;
 }
 
-absl::StatusOr<std::vector<v1::Fixture>> LoadMatchesFile(const std::string& path) {
+absl::StatusOr<std::vector<v1::Fixture>> MapMatches(absl::string_view json) {
+  SUPERBET_ASSIGN_OR_RETURN(Matches m, MapMatches(json, ParseMode::kStrict));
+  return std::move(m.fixtures);
+}
+
+absl::StatusOr<Matches> LoadMatchesFile(const std::string& path, ParseMode mode) {
   SUPERBET_ASSIGN_OR_RETURN(std::string bytes, core::ReadFile(path));
-  absl::StatusOr<std::vector<v1::Fixture>> r = MapMatches(bytes);
+  absl::StatusOr<Matches> r = MapMatches(bytes, mode);
   if (!r.ok()) return internal::WithPath(r.status(), path);
   return r;
+}
+
+absl::StatusOr<std::vector<v1::Fixture>> LoadMatchesFile(const std::string& path) {
+  SUPERBET_ASSIGN_OR_RETURN(Matches m, LoadMatchesFile(path, ParseMode::kStrict));
+  return std::move(m.fixtures);
 }
 
 absl::StatusOr<Timeline> LoadTimelineFile(const std::string& path, const v1::Fixture& fixture,

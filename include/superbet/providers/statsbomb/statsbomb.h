@@ -36,7 +36,10 @@
 // or a JSON null is absent, a present value of another type (`"home_score":"1"`, `"minute":1.5`,
 // `"shot":"x"`) is an error naming the JSON path and the value ("[3].home_score: expected an
 // integer, got \"1\""), never read as absent.
-//  * Matches and lineups files are read strictly: the first bad field fails the call.
+//  * Matches files: MapMatches(json) is strict (the first bad field fails the call);
+//    MapMatches(json, ParseMode) also has a lenient mode that leaves a bad match out and counts it.
+//  * Lineups files are read strictly: the first bad field fails the call (a lineup without one of
+//    its players would be a wrong lineup).
 //  * Events files have two modes (ParseMode). An event with a missing, wrong-typed or
 //    out-of-range field (id, period outside 1..5, minute outside 0..200, unknown team, xG outside
 //    [0, 1], a location that is not [x, y], ...) or whose `id` repeats an earlier event's (a
@@ -104,7 +107,21 @@ struct Timeline {
 // match_date ("[12].home_team: missing"), a field has the wrong type ("[3].home_score: expected an
 // integer, got \"1\""), one score is present without the other, a score is negative or
 // match_week is outside 0..999.
+// Strict: the first bad match fails the call.
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Fixture>> MapMatches(absl::string_view json);
+
+// A matches file read in either mode.
+struct Matches {
+  std::vector<superbet::v1::Fixture> fixtures;  // File order, rejected matches left out.
+  int64_t matches_total = 0;                    // Elements of the array.
+  int64_t matches_rejected = 0;         // kLenient: matches left out for one of the errors above.
+  std::vector<std::string> rejections;  // The first 10 reasons, JSON path first.
+};
+
+// As MapMatches(json); kStrict fails on the first bad match, kLenient leaves it out and counts it
+// (one bad match costs that match only). Errors: DataLoss for unparsable JSON, InvalidArgument
+// when the document is not an array; in kStrict also those of MapMatches(json).
+[[nodiscard]] absl::StatusOr<Matches> MapMatches(absl::string_view json, ParseMode mode);
 
 // Builds the per-minute timeline of one match from its events file (events/<match_id>.json, an
 // array of events) as defined in the file comment. `fixture` must come from MapMatches (its team
@@ -134,6 +151,7 @@ struct Timeline {
 // the mapping function.
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Fixture>> LoadMatchesFile(
     const std::string& path);
+[[nodiscard]] absl::StatusOr<Matches> LoadMatchesFile(const std::string& path, ParseMode mode);
 [[nodiscard]] absl::StatusOr<Timeline> LoadTimelineFile(const std::string& path,
                                                         const superbet::v1::Fixture& fixture,
                                                         ParseMode mode = ParseMode::kLenient);
