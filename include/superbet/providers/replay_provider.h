@@ -55,8 +55,10 @@ namespace superbet::providers {
 
 // Recorded data for a replay.
 struct ReplayData {
-  std::vector<statsbomb::Timeline> timelines;                        // Sorted by kickoff, then id.
-  std::map<std::string, std::vector<superbet::v1::Lineup>> lineups;  // By "statsbomb:<id>".
+  std::vector<statsbomb::Timeline> timelines;  // Sorted by kickoff, then id.
+  // By "statsbomb:<id>", as recorded after the match (a used substitute carries the position he
+  // came on in); ReplayProvider::Lineups serves them as known at the current minute.
+  std::map<std::string, std::vector<superbet::v1::Lineup>> lineups;
   std::vector<LiveFixture> api_football;  // Fixtures of every recorded fixtures?live=all snapshot.
 };
 

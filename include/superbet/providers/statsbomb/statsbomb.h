@@ -60,9 +60,10 @@
 
 namespace superbet::providers::statsbomb {
 
+// How BuildTimeline and MapMatches(json, mode) treat a bad element (an event, a match).
 enum class ParseMode {
-  kStrict,   // The first bad event fails the call (InvalidArgument naming the JSON path).
-  kLenient,  // Bad and repeated events are skipped, counted and their reasons recorded.
+  kStrict,   // The first bad element fails the call (InvalidArgument naming the JSON path).
+  kLenient,  // Bad (and repeated) elements are skipped, counted and their reasons recorded.
 };
 
 // A match replayed minute by minute, with the pre-match prices joined from football-data.
