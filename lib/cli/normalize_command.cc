@@ -220,6 +220,9 @@ absl::Status NormalizeStatsBomb(const std::string& path, Printer& out) {
                                                   path, absl::StrCat("statsbomb:", id)));
       return out.PrintAll(lineups);
     }
+    if (!core::FileExists(path)) {  // Say so before looking for the match (issue 12 item 16).
+      return absl::NotFoundError(absl::StrCat(path, ": no such StatsBomb events file"));
+    }
     SUPERBET_ASSIGN_OR_RETURN(v1::Fixture fixture, FindStatsBombFixture(path, id));
     SUPERBET_ASSIGN_OR_RETURN(auto timeline, providers::statsbomb::LoadTimelineFile(path, fixture));
     SUPERBET_RETURN_IF_ERROR(out.Print(timeline.fixture));

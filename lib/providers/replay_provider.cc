@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "superbet/core/file.h"
@@ -48,6 +49,60 @@ absl::Status Unimplemented(absl::string_view what, const std::string& id) {
       absl::StrCat("replay: no recorded ", what, " for ", id, " (see replay_provider.h)"));
 }
 
+// The ids of the players who have come on by replay minute `minute`: the replacements
+// (assist_id) of the substitutions visible then.
+absl::flat_hash_set<std::string> CameOnBy(const statsbomb::Timeline& t, int minute) {
+  absl::flat_hash_set<std::string> ids;
+  for (size_t i = 0; i < t.events.size(); ++i) {
+    const v1::MatchEvent& e = t.events[i];
+    if (e.type() == "subst" && e.has_assist_id() && t.event_visible_from[i] <= minute) {
+      ids.insert(e.assist_id());
+    }
+  }
+  return ids;
+}
+
+// The lineups as known at replay minute `minute`: a substitute's position (the position he played
+// on coming on) is cleared until his substitution is visible, so the bench does not tell who
+// will play.
+std::vector<v1::Lineup> LineupsAsKnownAt(const std::vector<v1::Lineup>& recorded,
+                                         const statsbomb::Timeline& t, int minute) {
+  const absl::flat_hash_set<std::string> came_on = CameOnBy(t, minute);
+  std::vector<v1::Lineup> out = recorded;
+  for (v1::Lineup& lineup : out) {
+    for (v1::Player& p : *lineup.mutable_substitutes()) {
+      if (!came_on.contains(p.id())) p.clear_position();
+    }
+  }
+  return out;
+}
+
+// The fixtures of options.only_matches, in that order. Errors: NotFound telling a match that the
+// matches file does not list from a listed match whose events file is missing (names the path).
+absl::StatusOr<std::vector<v1::Fixture>> ChosenMatches(const std::string& data_root,
+                                                       const ReplayLoadOptions& options) {
+  SUPERBET_ASSIGN_OR_RETURN(std::vector<v1::Fixture> all,
+                            statsbomb::LoadMatchesFile(data_root + "/" + options.matches_file));
+  std::vector<v1::Fixture> chosen;
+  for (const std::string& wanted : options.only_matches) {
+    SUPERBET_ASSIGN_OR_RETURN(int64_t bare, statsbomb::ParseStatsBombId(wanted));
+    const std::string id = absl::StrCat("statsbomb:", bare);
+    auto it =
+        std::find_if(all.begin(), all.end(), [&](const v1::Fixture& f) { return f.id() == id; });
+    if (it == all.end()) {
+      return absl::NotFoundError(
+          absl::StrCat("match ", id, " is not in ", data_root, "/", options.matches_file));
+    }
+    const std::string events = absl::StrCat(data_root, "/", options.events_dir, "/", bare, ".json");
+    if (!core::FileExists(events)) {
+      return absl::NotFoundError(
+          absl::StrCat(events, ": no events file for match ", id, " (the matches file lists it)"));
+    }
+    chosen.push_back(*it);
+  }
+  return chosen;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<v1::Fixture>> ReplayableMatches(const std::string& data_root,
@@ -74,21 +129,11 @@ absl::StatusOr<std::vector<v1::Fixture>> ReplayableMatches(const std::string& da
 
 absl::StatusOr<ReplayData> LoadReplayData(const std::string& data_root,
                                           const ReplayLoadOptions& options) {
-  SUPERBET_ASSIGN_OR_RETURN(std::vector<v1::Fixture> matches,
-                            ReplayableMatches(data_root, options));
   std::vector<v1::Fixture> chosen;
   if (options.only_matches.empty()) {
-    chosen = std::move(matches);
+    SUPERBET_ASSIGN_OR_RETURN(chosen, ReplayableMatches(data_root, options));
   } else {
-    for (const std::string& wanted : options.only_matches) {
-      auto it = std::find_if(matches.begin(), matches.end(),
-                             [&](const v1::Fixture& f) { return f.id() == StatsBombId(wanted); });
-      if (it == matches.end()) {
-        return absl::NotFoundError(absl::StrCat("no recorded events for match ", wanted, " under ",
-                                                data_root, "/", options.events_dir));
-      }
-      chosen.push_back(*it);
-    }
+    SUPERBET_ASSIGN_OR_RETURN(chosen, ChosenMatches(data_root, options));
   }
   const std::string fd_path = data_root + "/" + options.football_data_file;
   SUPERBET_ASSIGN_OR_RETURN(
@@ -229,9 +274,10 @@ absl::StatusOr<std::vector<v1::MatchEvent>> ReplayProvider::Events(const std::st
 absl::StatusOr<std::vector<v1::Lineup>> ReplayProvider::Lineups(const std::string& fixture_id) {
   if (const statsbomb::Timeline* t = FindTimeline(fixture_id)) {
     auto it = data_.lineups.find(t->fixture.id());
-    if (it == data_.lineups.end())
+    if (it == data_.lineups.end()) {
       return absl::NotFoundError("replay: no lineups for " + fixture_id);
-    return it->second;
+    }
+    return LineupsAsKnownAt(it->second, *t, CurrentMinute());
   }
   if (FindApiFootball(fixture_id) != nullptr) return Unimplemented("lineups", fixture_id);
   return absl::NotFoundError(absl::StrCat("replay: no recorded fixture ", fixture_id));

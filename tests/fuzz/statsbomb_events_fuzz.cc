@@ -31,6 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
     if (timeline->events_rejected > timeline->events_total) std::abort();
+    if (timeline->events_duplicated > timeline->events_rejected) std::abort();
+    // Strict mode accepts exactly the documents lenient mode reads without a rejection.
+    auto strict = sb::BuildTimeline(bytes, fixture, sb::ParseMode::kStrict);
+    if (strict.ok() != (timeline->events_rejected == 0)) std::abort();
   }
   (void)sb::MapMatches(bytes);
   (void)sb::MapLineups(bytes, "statsbomb:1");

@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -189,4 +191,117 @@ TEST_CASE("LoadReplayData names what is missing", "[replay]") {
   CHECK(d.status().code() == absl::StatusCode::kNotFound);
   CHECK(d.status().message().find("3754058") != absl::string_view::npos);
   CHECK(LoadReplayData("/nonexistent").status().code() == absl::StatusCode::kNotFound);
+}
+
+// Issue 12 item 16. Oracle: ../shared/data/statsbomb lists 3754058 (Leicester-Bournemouth,
+// 2016-01-02) in matches/2/27.json but has no events/3754058.json; no matches file lists id 1.
+TEST_CASE("A missing events file is named, apart from a match no matches file lists",
+          "[replay][missing]") {
+  ReplayLoadOptions options;
+  options.only_matches = {"3754058"};
+  auto missing = LoadReplayData(superbet::testing::DataDir(), options);
+  CHECK(missing.status().code() == absl::StatusCode::kNotFound);
+  CHECK(missing.status().message() ==
+        superbet::testing::DataPath("statsbomb/events/3754058.json") +
+            ": no events file for match statsbomb:3754058 (the matches file lists it)");
+  options.only_matches = {"statsbomb:1"};
+  auto unknown = LoadReplayData(superbet::testing::DataDir(), options);
+  CHECK(unknown.status().code() == absl::StatusCode::kNotFound);
+  CHECK(unknown.status().message() ==
+        "match statsbomb:1 is not in " +
+            superbet::testing::DataPath("statsbomb/matches/2/27.json"));
+}
+
+namespace {
+
+struct Substitution {
+  int minute = 0;      // StatsBomb minute (match clock minute, 0-based).
+  std::string player;  // "statsbomb:<id>" of the replacement.
+};
+
+// The substitutions of 3754097 read with nlohmann-json from the events file.
+std::vector<Substitution> SubstitutionsOf3754097() {
+  const nlohmann::json events = nlohmann::json::parse(superbet::testing::ReadFileOrEmpty(
+      superbet::testing::DataPath("statsbomb/events/3754097.json")));
+  std::vector<Substitution> subs;
+  for (const auto& e : events) {
+    if (e["type"]["id"] != 19) continue;
+    REQUIRE(e["period"] == 2);  // No stoppage folding to account for.
+    subs.push_back(
+        {e["minute"].get<int>(),
+         "statsbomb:" + std::to_string(e["substitution"]["replacement"]["id"].get<long>())});
+  }
+  return subs;
+}
+
+// The substitutes of both teams with a position, by id.
+std::set<std::string> SubstitutesWithPosition(const std::vector<superbet::v1::Lineup>& lineups) {
+  std::set<std::string> ids;
+  for (const auto& l : lineups) {
+    for (const auto& p : l.substitutes()) {
+      if (p.has_position()) ids.insert(p.id());
+    }
+  }
+  return ids;
+}
+
+}  // namespace
+
+// Issue 12 item 11. Oracle: the substitution events of 3754097 read with nlohmann-json (hand-read:
+// Mason 52:45, Schweinsteiger 59:44, Herrera 67:54, Lamela 67:58, Alli 76:34, Valencia 80:02), and
+// the replay rule that an event at minute m is visible from replay minute m + 1.
+TEST_CASE("Replay lineups do not tell which substitutes will play", "[replay][lineups]") {
+  const std::vector<Substitution> subs = SubstitutionsOf3754097();
+  REQUIRE(subs.size() == 6);
+  FakeClock clock;
+  auto p = ReplayProvider::Create(TwoMatches(), clock, 60.0);
+  REQUIRE(p.ok());
+  ReplayProvider& replay = **p;
+
+  // Kick-off: the substitutes differ in nothing but who they are.
+  auto kickoff = replay.Lineups("statsbomb:3754097");
+  REQUIRE(kickoff.ok());
+  REQUIRE(kickoff->size() == 2);
+  for (const auto& l : *kickoff) {
+    REQUIRE(l.substitutes_size() == 7);
+    CHECK(l.starting_size() == 11);
+    for (const auto& s : l.starting()) CHECK(s.has_position());
+    for (superbet::v1::Player s : l.substitutes()) {
+      s.clear_id();
+      s.clear_name();
+      s.clear_shirt_number();
+      s.clear_nationality();
+      superbet::v1::Player first = l.substitutes(0);
+      first.clear_id();
+      first.clear_name();
+      first.clear_shirt_number();
+      first.clear_nationality();
+      CHECK(s.SerializeAsString() == first.SerializeAsString());
+    }
+  }
+  CHECK(SubstitutesWithPosition(*kickoff).empty());
+
+  // Minute by minute to full time: exactly those who have come on show their position.
+  for (int minute = 0; minute <= 95; ++minute) {
+    std::set<std::string> expected;
+    for (const Substitution& s : subs) {
+      if (s.minute < minute) expected.insert(s.player);
+    }
+    auto l = replay.Lineups("statsbomb:3754097");
+    REQUIRE(l.ok());
+    INFO("replay minute " << minute);
+    CHECK(SubstitutesWithPosition(*l) == expected);
+    clock.Advance(absl::Seconds(1));  // Speed 60: one match minute per second.
+  }
+  // At full time: the recorded lineups (Mason came on at Left Center Midfield).
+  auto full_time = replay.Lineups("statsbomb:3754097");
+  REQUIRE(full_time.ok());
+  bool mason = false;
+  for (const auto& s : (*full_time)[1].substitutes()) {
+    if (s.id() != "statsbomb:40127") continue;
+    mason = true;
+    CHECK(s.position() == "Left Center Midfield");
+  }
+  CHECK(mason);
+  CHECK(SubstitutesWithPosition(*full_time).size() == 6);
 }

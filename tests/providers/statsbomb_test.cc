@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "superbet/core/file.h"
 #include "superbet/providers/football_data/football_data.h"
@@ -285,13 +286,13 @@ superbet::v1::Fixture SyntheticFixture() {
 TEST_CASE("First-half stoppage is folded before the second half; shoot-out ignored",
           "[statsbomb]") {
   const std::string json = R"([
-    {"period":1,"minute":46,"type":{"id":16},"team":{"id":10},"possession":3,
+    {"id":"a","period":1,"minute":46,"type":{"id":16},"team":{"id":10},"possession":3,
      "possession_team":{"id":10},"location":[110,40],
      "shot":{"statsbomb_xg":0.5,"outcome":{"id":97}}},
-    {"period":2,"minute":45,"type":{"id":30},"team":{"id":20},"possession":4,
+    {"id":"b","period":2,"minute":45,"type":{"id":30},"team":{"id":20},"possession":4,
      "possession_team":{"id":20},"location":[60,40],"pass":{"type":{"id":61}}},
-    {"period":2,"minute":47,"type":{"id":22},"team":{"id":20},"foul_committed":{"card":{"id":6}}},
-    {"period":5,"minute":120,"type":{"id":16},"team":{"id":20},
+    {"id":"c","period":2,"minute":47,"type":{"id":22},"team":{"id":20},"foul_committed":{"card":{"id":6}}},
+    {"id":"d","period":5,"minute":120,"type":{"id":16},"team":{"id":20},
      "shot":{"statsbomb_xg":0.76,"outcome":{"id":97}}}
   ])";
   auto t = sb::BuildTimeline(json, SyntheticFixture());
@@ -315,14 +316,14 @@ TEST_CASE("First-half stoppage is folded before the second half; shoot-out ignor
 
 TEST_CASE("Bad events are counted and skipped, never fatal", "[statsbomb]") {
   const std::string json = R"([
-    {"period":9,"minute":1,"type":{"id":16},"team":{"id":10}},
-    {"period":1,"minute":-3,"type":{"id":16},"team":{"id":10}},
-    {"period":1,"minute":3,"type":{"id":16},"team":{"id":99}},
-    {"period":1,"minute":3,"type":{"id":16},"team":{"id":10},"shot":{"statsbomb_xg":1.7,
+    {"id":"a","period":9,"minute":1,"type":{"id":16},"team":{"id":10}},
+    {"id":"b","period":1,"minute":-3,"type":{"id":16},"team":{"id":10}},
+    {"id":"c","period":1,"minute":3,"type":{"id":16},"team":{"id":99}},
+    {"id":"d","period":1,"minute":3,"type":{"id":16},"team":{"id":10},"shot":{"statsbomb_xg":1.7,
      "outcome":{"id":97}}},
-    {"period":1,"minute":3,"team":{"id":10}},
+    {"id":"e","period":1,"minute":3,"team":{"id":10}},
     "not an object",
-    {"period":1,"minute":5,"type":{"id":16},"team":{"id":20},"shot":{"statsbomb_xg":0,
+    {"id":"g","period":1,"minute":5,"type":{"id":16},"team":{"id":20},"shot":{"statsbomb_xg":0,
      "outcome":{"id":98}}}
   ])";
   auto t = sb::BuildTimeline(json, SyntheticFixture());
@@ -330,8 +331,12 @@ TEST_CASE("Bad events are counted and skipped, never fatal", "[statsbomb]") {
   CHECK(t->events_total == 7);
   CHECK(t->events_rejected == 6);
   REQUIRE(t->rejections.size() == 6);
-  CHECK(t->rejections[0] == "[0].period: not in 1..5");
-  CHECK(t->rejections[3] == "[3].shot.statsbomb_xg: missing or not in [0, 1]");
+  CHECK(t->rejections[0] == "[0].period: not in 1..5, got 9");
+  CHECK(t->rejections[1] == "[1].minute: not in 0..200, got -3");
+  CHECK(t->rejections[2] == "[2].team.id: not 10 or 20 (the fixture's sides), got 99");
+  CHECK(t->rejections[3] == "[3].shot.statsbomb_xg: missing or not in [0, 1], got 1.7");
+  CHECK(t->rejections[4] == "[4].type.id: missing");
+  CHECK(t->rejections[5] == "[5]: expected an object, got \"not an object\"");
   CHECK(t->states.back().away().shots() == 1);
   CHECK(t->states.back().away().xg() == 0.0);  // An integer 0 xG reads as 0.0.
   CHECK(t->states.back().score_home() == 0);
@@ -396,4 +401,235 @@ TEST_CASE("Lineups map to players (3754097, hand-read)", "[statsbomb]") {
     CHECK((*l)[0].starting_size() == 11);
     CHECK((*l)[1].starting_size() == 11);
   }
+}
+
+namespace {
+
+const char kEvents3754097[] = "statsbomb/events/3754097.json";
+
+nlohmann::json EventsOf3754097() {
+  return nlohmann::json::parse(ReadFileOrEmpty(DataPath(kEvents3754097)));
+}
+
+// The index in `events` of the first event of type `type_id` at `minute`:`second`.
+size_t IndexOf(const nlohmann::json& events, int type_id, int minute, int second) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    if (e["type"]["id"] == type_id && e["minute"] == minute && e["second"] == second) return i;
+  }
+  FAIL("no event of type " << type_id << " at " << minute << ":" << second);
+  return 0;
+}
+
+// The index of match `match_id` in the matches file.
+size_t MatchIndex(const nlohmann::json& matches, long match_id) {
+  for (size_t i = 0; i < matches.size(); ++i) {
+    if (matches[i]["match_id"] == match_id) return i;
+  }
+  FAIL("no match " << match_id);
+  return 0;
+}
+
+}  // namespace
+
+// Issue 12 item 3. Oracle: the matches file and football-data (E0_1516.csv FTHG/FTAG) both give
+// 3754097 as 1-0; the file has 3780 events (counted here with nlohmann-json); the repeats are the
+// second copy of the array, built here.
+TEST_CASE("3754097 with every event repeated: final score 1-0, the repeats counted",
+          "[statsbomb][duplicates]") {
+  const nlohmann::json events = EventsOf3754097();
+  REQUIRE(events.size() == 3780);
+  nlohmann::json doubled = events;
+  for (const auto& e : events) doubled.push_back(e);
+  const superbet::v1::Fixture& f = MatchById("statsbomb:3754097");
+  auto t = sb::BuildTimeline(doubled.dump(), f);
+  REQUIRE(t.ok());
+  CHECK(t->states.back().score_home() == 1);
+  CHECK(t->states.back().score_away() == 0);
+  CHECK(t->events_total == 2 * 3780);
+  CHECK(t->events_rejected == 3780);
+  REQUIRE(t->rejections.size() == 10);
+  CHECK(t->rejections[0] ==
+        "[3780].id: duplicate of [0], got \"" + events[0]["id"].get<std::string>() + "\"");
+  // The repeats change nothing: every state equals the one built from the file itself.
+  auto once = sb::LoadTimelineFile(DataPath(kEvents3754097), f);
+  REQUIRE(once.ok());
+  REQUIRE(t->states.size() == once->states.size());
+  for (size_t k = 0; k < once->states.size(); ++k) {
+    CHECK(t->states[k].SerializeAsString() == once->states[k].SerializeAsString());
+  }
+  CHECK(t->events.size() == once->events.size());
+}
+
+TEST_CASE("Repeated events: counted apart in lenient mode, fatal in strict mode",
+          "[statsbomb][duplicates][strict]") {
+  nlohmann::json events = EventsOf3754097();
+  const size_t own_goal = IndexOf(events, 25, 21, 36);  // Own Goal For Man United, hand-read.
+  events.insert(events.begin() + own_goal + 1, events[own_goal]);
+  const std::string json = events.dump();
+  const superbet::v1::Fixture& f = MatchById("statsbomb:3754097");
+  auto lenient = sb::BuildTimeline(json, f, sb::ParseMode::kLenient);
+  REQUIRE(lenient.ok());
+  CHECK(lenient->states.back().score_home() == 1);
+  CHECK(lenient->events_rejected == 1);
+  CHECK(lenient->events_duplicated == 1);
+  const std::string reason =
+      absl::StrCat("[", own_goal + 1, "].id: duplicate of [", own_goal, "], got \"",
+                   events[own_goal]["id"].get<std::string>(), "\"");
+  REQUIRE(lenient->rejections.size() == 1);
+  CHECK(lenient->rejections[0] == reason);
+  auto strict = sb::BuildTimeline(json, f, sb::ParseMode::kStrict);
+  CHECK(strict.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(strict.status().message() == reason);
+}
+
+TEST_CASE("Every real events file passes strict mode", "[statsbomb][strict]") {
+  for (const std::string& id : EventMatchIds()) {
+    auto t = sb::LoadTimelineFile(DataPath("statsbomb/events/" + id + ".json"),
+                                  MatchById("statsbomb:" + id), sb::ParseMode::kStrict);
+    CHECK(t.ok());
+  }
+}
+
+// Issue 12 item 7: a present value of the wrong type is an error naming the JSON path, never
+// absent. Oracle: the real matches file with one field of 3754097 changed here (the real value is
+// an integer 1, a string "1" was read as absent and made a finished match SCHEDULED).
+TEST_CASE("Matches: a field of the wrong type is an error naming the JSON path",
+          "[statsbomb][types]") {
+  const nlohmann::json matches =
+      nlohmann::json::parse(ReadFileOrEmpty(DataPath("statsbomb/matches/2/27.json")));
+  const size_t k = MatchIndex(matches, 3754097);
+  const std::string at = absl::StrCat("[", k, "]");
+  struct Case {
+    nlohmann::json::json_pointer field;
+    nlohmann::json value;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"/home_score"_json_pointer, "1", at + ".home_score: expected an integer, got \"1\""},
+      {"/away_score"_json_pointer, 0.0, at + ".away_score: expected an integer, got 0.0"},
+      {"/match_week"_json_pointer, "1", at + ".match_week: expected an integer, got \"1\""},
+      {"/kick_off"_json_pointer, 1345, at + ".kick_off: expected a string, got 1345"},
+      {"/referee"_json_pointer, "Jonathan Moss",
+       at + ".referee: expected an object, got \"Jonathan Moss\""},
+      {"/home_team/home_team_id"_json_pointer, "39",
+       at + ".home_team.home_team_id: expected an integer, got \"39\""},
+      {"/competition/competition_name"_json_pointer, 2,
+       at + ".competition.competition_name: expected a string, got 2"},
+      {"/match_id"_json_pointer, "3754097", at + ".match_id: expected an integer, got \"3754097\""},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json changed = matches;
+    changed[k][c.field] = c.value;
+    auto r = sb::MapMatches(changed.dump());
+    CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(r.status().message() == c.message);
+  }
+  // Absent stays absent: null scores are a SCHEDULED match, not an error.
+  nlohmann::json unplayed = matches;
+  unplayed[k]["home_score"] = nullptr;
+  unplayed[k]["away_score"] = nullptr;
+  auto r = sb::MapMatches(unplayed.dump());
+  REQUIRE(r.ok());
+  CHECK((*r)[k].status() == superbet::v1::FIXTURE_STATUS_SCHEDULED);
+  CHECK_FALSE((*r)[k].has_full_time());
+}
+
+TEST_CASE("Lineups: a field of the wrong type is an error naming the JSON path",
+          "[statsbomb][types]") {
+  const nlohmann::json lineups =
+      nlohmann::json::parse(ReadFileOrEmpty(DataPath("statsbomb/lineups/3754097.json")));
+  struct Case {
+    nlohmann::json::json_pointer field;
+    nlohmann::json value;
+    std::string message;
+  };
+  // [0].lineup[3] is Juan Mata (shirt 8, Right Wing), hand-read.
+  REQUIRE(lineups[0]["lineup"][3]["player_id"] == 3294);
+  const std::vector<Case> cases = {
+      {"/0/lineup/3/jersey_number"_json_pointer, "8",
+       "[0].lineup[3].jersey_number: expected an integer, got \"8\""},
+      {"/0/lineup/3/positions"_json_pointer, nlohmann::json::object(),
+       "[0].lineup[3].positions: expected an array, got {}"},
+      {"/0/lineup/3/positions/0/start_reason"_json_pointer, 1,
+       "[0].lineup[3].positions[0].start_reason: expected a string, got 1"},
+      {"/0/lineup/3/country"_json_pointer, "Spain",
+       "[0].lineup[3].country: expected an object, got \"Spain\""},
+      {"/1/team_name"_json_pointer, 38, "[1].team_name: expected a string, got 38"},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json changed = lineups;
+    changed[c.field] = c.value;
+    auto r = sb::MapLineups(changed.dump(), "statsbomb:3754097");
+    CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(r.status().message() == c.message);
+  }
+}
+
+// Oracle: hand-read corners of 3754097 (Tottenham 11', Man United 30', Tottenham 79'); the pass
+// of the first Tottenham corner is changed here to carry its type id as a string.
+TEST_CASE("Events: a field of the wrong type rejects the event, naming the JSON path",
+          "[statsbomb][types]") {
+  nlohmann::json events = EventsOf3754097();
+  size_t corner = events.size();
+  for (size_t i = 0; i < events.size() && corner == events.size(); ++i) {
+    const auto& e = events[i];
+    if (e["type"]["id"] == 30 && e["pass"].contains("type") && e["pass"]["type"]["id"] == 61) {
+      corner = i;
+    }
+  }
+  REQUIRE(corner < events.size());
+  REQUIRE(events[corner]["minute"] == 11);
+  events[corner]["pass"]["type"]["id"] = "61";
+  auto t = sb::BuildTimeline(events.dump(), MatchById("statsbomb:3754097"));
+  REQUIRE(t.ok());
+  CHECK(t->events_rejected == 1);
+  REQUIRE(t->rejections.size() == 1);
+  CHECK(t->rejections[0] ==
+        absl::StrCat("[", corner, "].pass.type.id: expected an integer, got \"61\""));
+  CHECK(t->states.back().score_home() == 1);  // One bad event costs that event only.
+
+  nlohmann::json located = EventsOf3754097();
+  located[5]["location"] = "centre spot";
+  t = sb::BuildTimeline(located.dump(), MatchById("statsbomb:3754097"));
+  REQUIRE(t.ok());
+  CHECK(t->events_rejected == 1);
+  REQUIRE(t->rejections.size() == 1);
+  CHECK(t->rejections[0] == "[5].location: expected an array, got \"centre spot\"");
+}
+
+TEST_CASE("Events: a wrong type is fatal in strict mode", "[statsbomb][types][strict]") {
+  nlohmann::json events = EventsOf3754097();
+  const size_t own_goal = IndexOf(events, 20, 21, 36);  // Own Goal Against: Kyle Walker (3205).
+  events[own_goal]["player"]["id"] = "3205";
+  auto t = sb::BuildTimeline(events.dump(), MatchById("statsbomb:3754097"), sb::ParseMode::kStrict);
+  CHECK(t.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(t.status().message() ==
+        absl::StrCat("[", own_goal, "].player.id: expected an integer, got \"3205\""));
+}
+
+// Oracle: the real matches file has 380 matches (hand count); 3754097's home_score is changed
+// here to the string "1".
+TEST_CASE("Matches, lenient: a wrong-typed match is left out and counted, strict fails",
+          "[statsbomb][types][strict]") {
+  nlohmann::json matches =
+      nlohmann::json::parse(ReadFileOrEmpty(DataPath("statsbomb/matches/2/27.json")));
+  const size_t k = MatchIndex(matches, 3754097);
+  matches[k]["home_score"] = "1";
+  const std::string reason = absl::StrCat("[", k, "].home_score: expected an integer, got \"1\"");
+  auto lenient = sb::MapMatches(matches.dump(), sb::ParseMode::kLenient);
+  REQUIRE(lenient.ok());
+  CHECK(lenient->matches_total == 380);
+  CHECK(lenient->matches_rejected == 1);
+  CHECK(lenient->fixtures.size() == 379);
+  REQUIRE(lenient->rejections.size() == 1);
+  CHECK(lenient->rejections[0] == reason);
+  for (const auto& f : lenient->fixtures) CHECK(f.id() != "statsbomb:3754097");
+  auto strict = sb::MapMatches(matches.dump(), sb::ParseMode::kStrict);
+  CHECK(strict.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(strict.status().message() == reason);
+  auto file = sb::LoadMatchesFile(DataPath("statsbomb/matches/2/27.json"), sb::ParseMode::kStrict);
+  REQUIRE(file.ok());
+  CHECK(file->fixtures.size() == 380);
+  CHECK(file->matches_rejected == 0);
 }

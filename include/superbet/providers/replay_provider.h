@@ -2,7 +2,8 @@
 // agents' training environments and adapter-svc --replay read (ARCHITECTURE.md §2.2, §4.7).
 //
 // What is replayed:
-//  * StatsBomb timelines (statsbomb.h), joined to football-data prices (statsbomb/football_data_join.h). All
+//  * StatsBomb timelines (statsbomb.h), joined to football-data prices
+//  (statsbomb/football_data_join.h). All
 //    matches kick off together when the provider is created (or Restart()ed) and advance minute
 //    by minute with an injected clock: replay minute = floor(elapsed clock time x speed / 60 s),
 //    so speed 60 plays one match minute per clock second and speed 1 plays in real time. A match
@@ -20,7 +21,11 @@
 //   Statistics     the current LiveMatchState.
 //   Events         API-Football: the snapshot's embedded events. StatsBomb: goals, cards and
 //                  substitutions that have happened by the current replay minute.
-//   Lineups        StatsBomb: both teams (lineups/<id>.json). API-Football: Unimplemented.
+//   Lineups        StatsBomb: both teams (lineups/<id>.json) as known at the current replay
+//                  minute: starting XI and bench from kick-off; a substitute's position (where he
+//                  played on coming on) only once his substitution event is visible (Events), so
+//                  at kick-off the substitutes differ in nothing but who they are (id, name,
+//                  shirt number, nationality). API-Football: Unimplemented.
 //   PrematchOdds   StatsBomb: every football-data BettingLine of the match (opening and closing).
 //                  API-Football: Unimplemented (no odds recorded with the snapshots).
 //   LiveOdds, Injuries, Players: Unimplemented (nothing recorded).
@@ -51,17 +56,19 @@ namespace superbet::providers {
 // Recorded data for a replay.
 struct ReplayData {
   std::vector<statsbomb::Timeline> timelines;  // Sorted by kickoff, then id.
-  std::map<std::string, std::vector<superbet::v1::Lineup>> lineups;  // By "statsbomb:<id>".
+  // By "statsbomb:<id>", as recorded after the match (a used substitute carries the position he
+  // came on in); ReplayProvider::Lineups serves them as known at the current minute.
+  std::map<std::string, std::vector<superbet::v1::Lineup>> lineups;
   std::vector<LiveFixture> api_football;  // Fixtures of every recorded fixtures?live=all snapshot.
 };
 
 // Where LoadReplayData looks, relative to the data root (../shared/data layout).
 struct ReplayLoadOptions {
   std::string matches_file = "statsbomb/matches/2/27.json";
-  std::string events_dir = "statsbomb/events";      // <match_id>.json per match.
-  std::string lineups_dir = "statsbomb/lineups";    // Optional per match.
+  std::string events_dir = "statsbomb/events";    // <match_id>.json per match.
+  std::string lineups_dir = "statsbomb/lineups";  // Optional per match.
   std::string football_data_file = "football-data/E0_1516.csv";
-  std::string api_football_dir = "api-football";    // fixtures_live_all_*.json; may be absent.
+  std::string api_football_dir = "api-football";  // fixtures_live_all_*.json; may be absent.
   // Only these StatsBomb matches ("statsbomb:<id>" or bare); empty = every match with events.
   std::vector<std::string> only_matches;
 };
@@ -69,24 +76,28 @@ struct ReplayLoadOptions {
 // The StatsBomb fixtures that have an events file under the data root, sorted by kickoff, then id.
 // Errors: those of LoadMatchesFile; NotFound when the events folder is absent or a file there
 // names a match that is not in the matches file.
-absl::StatusOr<std::vector<superbet::v1::Fixture>> ReplayableMatches(
+[[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Fixture>> ReplayableMatches(
     const std::string& data_root, const ReplayLoadOptions& options = {});
 
 // Loads everything a replay needs: timelines (BuildTimeline) joined to football-data odds
 // (AttachOdds), lineups, API-Football live snapshots.
+// Events are read in statsbomb::ParseMode::kLenient (bad or repeated events are counted in each
+// Timeline, see statsbomb.h).
 // Errors: the first error of a file, prefixed by its path; a match that does not join to
-// football-data is NotFound (every recorded match must carry its prices); NotFound when an id in
-// only_matches has no events file.
-absl::StatusOr<ReplayData> LoadReplayData(const std::string& data_root,
-                                          const ReplayLoadOptions& options = {});
+// football-data is NotFound (every recorded match must carry its prices). For an id in
+// only_matches: NotFound "<events_dir>/<id>.json: no events file for match statsbomb:<id>" when
+// the matches file lists the match but its events file is missing, and NotFound "match
+// statsbomb:<id> is not in <matches_file>" when the matches file does not list it;
+// InvalidArgument when the id is not "statsbomb:<integer>" or a bare integer.
+[[nodiscard]] absl::StatusOr<ReplayData> LoadReplayData(const std::string& data_root,
+                                                        const ReplayLoadOptions& options = {});
 
 class ReplayProvider final : public Provider {
  public:
   // `speed` is match minutes per clock minute (> 0, finite). The replay starts at clock.Now().
   // Errors: InvalidArgument for a bad speed.
-  static absl::StatusOr<std::unique_ptr<ReplayProvider>> Create(ReplayData data,
-                                                                const core::Clock& clock,
-                                                                double speed);
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<ReplayProvider>> Create(
+      ReplayData data, const core::Clock& clock, double speed);
 
   // "replay".
   std::string name() const override { return "replay"; }
@@ -96,8 +107,7 @@ class ReplayProvider final : public Provider {
   absl::StatusOr<superbet::v1::LiveMatchState> Statistics(const std::string& fixture_id) override;
   absl::StatusOr<std::vector<superbet::v1::MatchEvent>> Events(
       const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(
-      const std::string& fixture_id) override;
+  absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(const std::string& fixture_id) override;
   absl::StatusOr<std::vector<superbet::v1::BettingLine>> PrematchOdds(
       const std::string& fixture_id) override;
   absl::StatusOr<std::vector<superbet::v1::BettingLine>> LiveOdds(

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -18,9 +19,9 @@
 namespace superbet::providers::statsbomb {
 namespace {
 
-using internal::Field;
 using internal::Int;
 using internal::NestedInt;
+using internal::Object;
 using simdjson::dom::element;
 
 // StatsBomb ids (Open Data Events v4).
@@ -43,6 +44,12 @@ constexpr int kMaxMinute = 200;
 constexpr double kFinalThirdX = 80.0;
 constexpr size_t kMaxRejections = 10;
 
+// A player named by an event (player, substitution.replacement); each part absent when absent.
+struct Person {
+  std::optional<int64_t> id;
+  std::optional<std::string> name;
+};
+
 // The fields of one event the timeline needs.
 struct Event {
   int period = 0;
@@ -57,7 +64,9 @@ struct Event {
   int64_t pass_type = 0;
   int64_t card = 0;
   int64_t shot_type = 0;
-  int record = -1;  // Index into Timeline::events of the MatchEvent this event produced, or -1.
+  Person player;       // Read for the events that become MatchEvents only.
+  Person replacement;  // Substitutions only.
+  int record = -1;     // Index into Timeline::events of the MatchEvent this event produced, or -1.
 };
 
 // Per-minute increments of one side.
@@ -71,13 +80,14 @@ struct Counts {
   }
 };
 
+// Counts rejected events and keeps the first kMaxRejections reasons.
 class Rejector {
  public:
   explicit Rejector(Timeline* t) : t_(t) {}
-  void Reject(size_t index, absl::string_view reason) {
+  void Reject(const absl::Status& reason) {
     ++t_->events_rejected;
     if (t_->rejections.size() < kMaxRejections) {
-      t_->rejections.push_back(absl::StrCat("[", index, "]", reason));
+      t_->rejections.push_back(std::string(reason.message()));
     }
   }
 
@@ -85,63 +95,168 @@ class Rejector {
   Timeline* t_;
 };
 
-int64_t CardOf(element e) {
-  if (auto f = Field(e, "foul_committed")) {
-    if (auto c = NestedInt(*f, "card", "id")) return *c;
-  }
-  if (auto b = Field(e, "bad_behaviour")) {
-    if (auto c = NestedInt(*b, "card", "id")) return *c;
-  }
-  return 0;
+absl::Status Invalid(const std::string& path, absl::string_view field, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ".", field, ": ", what));
 }
 
-// Reads one event; returns false (after recording why) when it must be ignored.
-bool ReadEvent(element e, size_t index, int64_t home_id, int64_t away_id, Rejector* rej,
-               Event* out) {
-  std::optional<int64_t> period = Int(e, "period");
-  if (!period || *period < 1 || *period > 5)
-    return rej->Reject(index, ".period: not in 1..5"), false;
-  std::optional<int64_t> minute = Int(e, "minute");
-  if (!minute || *minute < 0 || *minute > kMaxMinute) {
-    return rej->Reject(index, absl::StrCat(".minute: not in 0..", kMaxMinute)), false;
+// e[key].card.id (0 when absent).
+absl::StatusOr<int64_t> CardIn(element e, const std::string& path, std::string_view key) {
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Object(e, path, key));
+  if (!f) return 0;
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> card,
+                            NestedInt(*f, internal::Child(path, key), "card", "id"));
+  return card.value_or(0);
+}
+
+// The card of a Foul Committed or Bad Behaviour event (0 for none).
+absl::StatusOr<int64_t> CardOf(element e, const std::string& path) {
+  SUPERBET_ASSIGN_OR_RETURN(int64_t foul_card, CardIn(e, path, "foul_committed"));
+  if (foul_card != 0) return foul_card;
+  return CardIn(e, path, "bad_behaviour");
+}
+
+// e[key].id and e[key].name.
+absl::StatusOr<Person> PersonOf(element e, const std::string& path, std::string_view key) {
+  Person p;
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Object(e, path, key));
+  if (!f) return p;
+  const std::string person_path = internal::Child(path, key);
+  SUPERBET_ASSIGN_OR_RETURN(p.id, Int(*f, person_path, "id"));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<absl::string_view> name,
+                            internal::String(*f, person_path, "name"));
+  if (name) p.name = std::string(*name);
+  return p;
+}
+
+// Whether `location` (absent: no) has an x >= kFinalThirdX. A present location must be an array
+// of at least two finite numbers.
+absl::StatusOr<bool> InFinalThird(element e, const std::string& path) {
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<simdjson::dom::array> loc,
+                            internal::Array(e, path, "location"));
+  if (!loc) return false;
+  double x = 0, y = 0;
+  if (loc->size() < 2 || loc->at(0).get_double().get(x) != simdjson::SUCCESS ||
+      loc->at(1).get_double().get(y) != simdjson::SUCCESS || !std::isfinite(x) ||
+      !std::isfinite(y)) {
+    element raw;
+    if (e.at_key("location").get(raw) != simdjson::SUCCESS) raw = e;  // Present: Array() found it.
+    return Invalid(path, "location",
+                   absl::StrCat("expected [x, y] numbers, got ", internal::Describe(raw)));
   }
-  std::optional<int64_t> type = NestedInt(e, "type", "id");
-  if (!type) return rej->Reject(index, ".type.id: missing"), false;
-  std::optional<int64_t> team = NestedInt(e, "team", "id");
+  return x >= kFinalThirdX;
+}
+
+// The event's id (a string, required: it is how repeated events are detected).
+// The view points into the parsed document.
+absl::StatusOr<absl::string_view> EventId(element e, const std::string& path) {
+  SUPERBET_RETURN_IF_ERROR(internal::ExpectObject(e, path));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<absl::string_view> id, internal::String(e, path, "id"));
+  if (!id || id->empty()) return Invalid(path, "id", "missing");
+  return *id;
+}
+
+// period, minute, type and team: required, range-checked.
+absl::Status ReadCore(element e, const std::string& path, int64_t home_id, int64_t away_id,
+                      Event* out) {
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> period, Int(e, path, "period"));
+  if (!period || *period < 1 || *period > 5) {
+    return Invalid(path, "period",
+                   absl::StrCat("not in 1..5, got ", period ? absl::StrCat(*period) : "null"));
+  }
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> minute, Int(e, path, "minute"));
+  if (!minute || *minute < 0 || *minute > kMaxMinute) {
+    return Invalid(
+        path, "minute",
+        absl::StrCat("not in 0..", kMaxMinute, ", got ", minute ? absl::StrCat(*minute) : "null"));
+  }
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> type, NestedInt(e, path, "type", "id"));
+  if (!type) return Invalid(path, "type.id", "missing");
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> team, NestedInt(e, path, "team", "id"));
   if (!team || (*team != home_id && *team != away_id)) {
-    return rej->Reject(index, ".team.id: missing or neither side of the fixture"), false;
+    return Invalid(path, "team.id",
+                   absl::StrCat("not ", home_id, " or ", away_id, " (the fixture's sides), got ",
+                                team ? absl::StrCat(*team) : "null"));
   }
   out->period = static_cast<int>(*period);
   out->minute = static_cast<int>(*minute);
   out->type = *type;
   out->side = *team == home_id ? 0 : 1;
-  out->possession = Int(e, "possession").value_or(-1);
-  out->own_possession = NestedInt(e, "possession_team", "id") == team;
-  if (auto loc = Field(e, "location")) {
-    simdjson::dom::array a;
-    double x = 0;
-    if (loc->get(a) == simdjson::SUCCESS && a.size() >= 2 &&
-        a.at(0).get_double().get(x) == simdjson::SUCCESS && std::isfinite(x)) {
-      out->in_final_third = x >= kFinalThirdX;
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> possession, Int(e, path, "possession"));
+  out->possession = possession.value_or(-1);
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> possession_team,
+                            NestedInt(e, path, "possession_team", "id"));
+  out->own_possession = possession_team == team;
+  SUPERBET_ASSIGN_OR_RETURN(out->in_final_third, InFinalThird(e, path));
+  return absl::OkStatus();
+}
+
+absl::Status ReadShot(element e, const std::string& path, Event* out) {
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> shot, Object(e, path, "shot"));
+  if (!shot) return Invalid(path, "shot", "missing");
+  const std::string shot_path = path + ".shot";
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> outcome,
+                            NestedInt(*shot, shot_path, "outcome", "id"));
+  if (!outcome) return Invalid(path, "shot.outcome.id", "missing");
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<double> xg,
+                            internal::Double(*shot, shot_path, "statsbomb_xg"));
+  if (!xg || !(*xg >= 0.0 && *xg <= 1.0)) {
+    return Invalid(path, "shot.statsbomb_xg",
+                   absl::StrCat("missing or not in [0, 1], got ", xg ? absl::StrCat(*xg) : "null"));
+  }
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> shot_type,
+                            NestedInt(*shot, shot_path, "type", "id"));
+  out->shot_outcome = *outcome;
+  out->shot_type = shot_type.value_or(0);
+  out->xg = *xg;
+  return absl::OkStatus();
+}
+
+// The fields of the event's type (shot, pass, card) and, for the events that become
+// MatchEvents, the players.
+absl::Status ReadDetails(element e, const std::string& path, Event* out) {
+  if (out->type == kTypeShot) {
+    SUPERBET_RETURN_IF_ERROR(ReadShot(e, path, out));
+  } else if (out->type == kTypePass) {
+    SUPERBET_ASSIGN_OR_RETURN(std::optional<element> pass, Object(e, path, "pass"));
+    if (pass) {
+      SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> pass_type,
+                                NestedInt(*pass, path + ".pass", "type", "id"));
+      out->pass_type = pass_type.value_or(0);
+    }
+  } else if (out->type == kTypeFoulCommitted || out->type == kTypeBadBehaviour) {
+    SUPERBET_ASSIGN_OR_RETURN(out->card, CardOf(e, path));
+  }
+  const bool goal = out->type == kTypeShot && out->shot_outcome == kOutcomeGoal;
+  if (goal || out->type == kTypeOwnGoalAgainst || out->card != 0 ||
+      out->type == kTypeSubstitution) {
+    SUPERBET_ASSIGN_OR_RETURN(out->player, PersonOf(e, path, "player"));
+  }
+  if (out->type == kTypeSubstitution) {
+    SUPERBET_ASSIGN_OR_RETURN(std::optional<element> sub, Object(e, path, "substitution"));
+    if (sub) {
+      SUPERBET_ASSIGN_OR_RETURN(out->replacement,
+                                PersonOf(*sub, path + ".substitution", "replacement"));
     }
   }
-  if (*type == kTypeShot) {
-    std::optional<element> shot = Field(e, "shot");
-    std::optional<int64_t> outcome = shot ? NestedInt(*shot, "outcome", "id") : std::nullopt;
-    std::optional<double> xg = shot ? internal::Double(*shot, "statsbomb_xg") : std::nullopt;
-    if (!outcome) return rej->Reject(index, ".shot.outcome.id: missing"), false;
-    if (!xg || !(*xg >= 0.0 && *xg <= 1.0)) {
-      return rej->Reject(index, ".shot.statsbomb_xg: missing or not in [0, 1]"), false;
-    }
-    out->shot_outcome = *outcome;
-    out->shot_type = NestedInt(*shot, "type", "id").value_or(0);
-    out->xg = *xg;
-  } else if (*type == kTypePass) {
-    if (auto pass = Field(e, "pass")) out->pass_type = NestedInt(*pass, "type", "id").value_or(0);
-  } else if (*type == kTypeFoulCommitted || *type == kTypeBadBehaviour) {
-    out->card = CardOf(e);
+  return absl::OkStatus();
+}
+
+// Reads event number `index` (JSON path `path`). Its id must not have been seen before:
+// `first_index_by_id` maps each id to the index of its first event; a repeated id sets
+// *duplicate. Errors: InvalidArgument naming the field and the offending value.
+absl::Status ReadEvent(element e, const std::string& path, size_t index, int64_t home_id,
+                       int64_t away_id,
+                       absl::flat_hash_map<absl::string_view, size_t>* first_index_by_id,
+                       bool* duplicate, Event* out) {
+  SUPERBET_ASSIGN_OR_RETURN(absl::string_view id, EventId(e, path));
+  auto [it, inserted] = first_index_by_id->try_emplace(id, index);
+  if (!inserted) {
+    *duplicate = true;
+    return Invalid(path, "id",
+                   absl::StrCat("duplicate of [", it->second, "], got \"", it->first, "\""));
   }
-  return true;
+  SUPERBET_RETURN_IF_ERROR(ReadCore(e, path, home_id, away_id, out));
+  return ReadDetails(e, path, out);
 }
 
 // The minute of the timeline an event is counted in (stoppage of a period followed by another is
@@ -167,15 +282,8 @@ void SetDisplayMinute(const Event& e, v1::MatchEvent* m) {
   }
 }
 
-void SetPerson(element e, std::string_view key, std::string* id, std::string* name) {
-  std::optional<element> person = Field(e, key);
-  if (!person) return;
-  if (auto pid = Int(*person, "id")) *id = absl::StrCat("statsbomb:", *pid);
-  if (auto pname = internal::String(*person, "name")) *name = std::string(*pname);
-}
-
 // The MatchEvent `e` stands for, if any (goals, own goals, cards, substitutions).
-std::optional<v1::MatchEvent> ToMatchEvent(element raw, const Event& e, const v1::Fixture& f) {
+std::optional<v1::MatchEvent> ToMatchEvent(const Event& e, const v1::Fixture& f) {
   v1::MatchEvent m;
   int side = e.side;
   if (e.type == kTypeShot && e.shot_outcome == kOutcomeGoal) {
@@ -201,18 +309,10 @@ std::optional<v1::MatchEvent> ToMatchEvent(element raw, const Event& e, const v1
   const v1::Team& team = side == 0 ? f.home() : f.away();
   m.set_team_id(team.id());
   m.set_team_name(team.name());
-  std::string id, name;
-  SetPerson(raw, "player", &id, &name);
-  if (!id.empty()) m.set_player_id(id);
-  if (!name.empty()) m.set_player_name(name);
-  if (e.type == kTypeSubstitution) {
-    if (std::optional<element> s = Field(raw, "substitution")) {
-      std::string rid, rname;
-      SetPerson(*s, "replacement", &rid, &rname);
-      if (!rid.empty()) m.set_assist_id(rid);
-      if (!rname.empty()) m.set_assist_name(rname);
-    }
-  }
+  if (e.player.id) m.set_player_id(absl::StrCat("statsbomb:", *e.player.id));
+  if (e.player.name && !e.player.name->empty()) m.set_player_name(*e.player.name);
+  if (e.replacement.id) m.set_assist_id(absl::StrCat("statsbomb:", *e.replacement.id));
+  if (e.replacement.name && !e.replacement.name->empty()) m.set_assist_name(*e.replacement.name);
   return m;
 }
 
@@ -280,7 +380,8 @@ void BuildStates(const std::vector<std::array<Counts, 2>>& per_minute, const v1:
 
 }  // namespace
 
-absl::StatusOr<Timeline> BuildTimeline(absl::string_view events_json, const v1::Fixture& fixture) {
+absl::StatusOr<Timeline> BuildTimeline(absl::string_view events_json, const v1::Fixture& fixture,
+                                       ParseMode mode) {
   SUPERBET_ASSIGN_OR_RETURN(int64_t home_id, ParseStatsBombId(fixture.home().id()));
   SUPERBET_ASSIGN_OR_RETURN(int64_t away_id, ParseStatsBombId(fixture.away().id()));
   SUPERBET_ASSIGN_OR_RETURN(element root, internal::ParseDom(events_json));
@@ -293,19 +394,30 @@ absl::StatusOr<Timeline> BuildTimeline(absl::string_view events_json, const v1::
   Rejector rej(&t);
   std::vector<Event> kept;
   kept.reserve(events.size());
+  absl::flat_hash_map<absl::string_view, size_t> first_index_by_id;
+  first_index_by_id.reserve(events.size());
   int last_period = 1;
   size_t i = 0;
   for (element e : events) {
+    const std::string path = absl::StrCat("[", i, "]");
     ++t.events_total;
     Event ev;
-    if (ReadEvent(e, i++, home_id, away_id, &rej, &ev) && ev.period <= 4) {
-      last_period = std::max(last_period, ev.period);
-      if (std::optional<v1::MatchEvent> m = ToMatchEvent(e, ev, fixture)) {
-        ev.record = static_cast<int>(t.events.size());
-        t.events.push_back(*std::move(m));
-      }
-      kept.push_back(ev);
+    bool duplicate = false;
+    absl::Status read =
+        ReadEvent(e, path, i++, home_id, away_id, &first_index_by_id, &duplicate, &ev);
+    if (!read.ok()) {
+      if (mode == ParseMode::kStrict) return read;
+      rej.Reject(read);
+      if (duplicate) ++t.events_duplicated;
+      continue;
     }
+    if (ev.period > 4) continue;  // Penalty shoot-out: ignored (statsbomb.h).
+    last_period = std::max(last_period, ev.period);
+    if (std::optional<v1::MatchEvent> m = ToMatchEvent(ev, fixture)) {
+      ev.record = static_cast<int>(t.events.size());
+      t.events.push_back(*std::move(m));
+    }
+    kept.push_back(std::move(ev));
   }
   int last_minute = -1;
   for (const Event& e : kept) last_minute = std::max(last_minute, EffectiveMinute(e, last_period));

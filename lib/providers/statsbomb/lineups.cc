@@ -11,56 +11,78 @@
 namespace superbet::providers::statsbomb {
 namespace {
 
-using internal::Field;
+using internal::Array;
 using internal::Int;
 using internal::NestedString;
 using internal::String;
 using simdjson::dom::element;
 
-// The first entry of the player's `positions` array, if any.
-std::optional<element> FirstPosition(element player) {
-  std::optional<element> positions = Field(player, "positions");
-  simdjson::dom::array a;
-  if (!positions || positions->get(a) != simdjson::SUCCESS || a.size() == 0) return std::nullopt;
+constexpr int64_t kMaxShirtNumber = 1000;  // jersey_number must be in 0 .. kMaxShirtNumber - 1.
+
+// The first entry of the player's `positions` array (absent for an empty or absent array).
+absl::StatusOr<std::optional<element>> FirstPosition(element player, const std::string& path) {
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<simdjson::dom::array> positions,
+                            Array(player, path, "positions"));
   element first;
-  if (a.at(0).get(first) != simdjson::SUCCESS) return std::nullopt;
+  if (!positions || positions->at(0).get(first) != simdjson::SUCCESS) return std::nullopt;
+  SUPERBET_RETURN_IF_ERROR(internal::ExpectObject(first, path + ".positions[0]"));
   return first;
 }
 
-absl::StatusOr<bool> MapPlayer(element p, const std::string& team_id, const std::string& path,
-                               v1::Player* out) {
-  std::optional<int64_t> id = Int(p, "player_id");
-  std::optional<absl::string_view> name = String(p, "player_name");
+// id, name, shirt number and nationality of one lineup entry.
+absl::Status MapIdentity(element p, const std::string& path, v1::Player* out) {
+  SUPERBET_RETURN_IF_ERROR(internal::ExpectObject(p, path));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> id, Int(p, path, "player_id"));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<absl::string_view> name, String(p, path, "player_name"));
   if (!id || !name) {
     return absl::InvalidArgumentError(path + ": needs player_id (integer) and player_name");
   }
   out->set_id(absl::StrCat("statsbomb:", *id));
   out->set_name(std::string(*name));
-  out->set_team_id(team_id);
-  if (auto n = Int(p, "jersey_number"); n && *n >= 0 && *n < 1000) {
-    out->set_shirt_number(static_cast<int32_t>(*n));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> shirt, Int(p, path, "jersey_number"));
+  if (shirt && (*shirt < 0 || *shirt >= kMaxShirtNumber)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ".jersey_number: not in 0..", kMaxShirtNumber - 1, ", got ", *shirt));
   }
-  if (auto c = NestedString(p, "country", "name")) out->set_nationality(std::string(*c));
-  std::optional<element> first = FirstPosition(p);
+  if (shirt) out->set_shirt_number(static_cast<int32_t>(*shirt));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<absl::string_view> country,
+                            NestedString(p, path, "country", "name"));
+  if (country) out->set_nationality(std::string(*country));
+  return absl::OkStatus();
+}
+
+// Maps one lineup entry; returns whether the player is in the starting XI.
+absl::StatusOr<bool> MapPlayer(element p, const std::string& team_id, const std::string& path,
+                               v1::Player* out) {
+  SUPERBET_RETURN_IF_ERROR(MapIdentity(p, path, out));
+  out->set_team_id(team_id);
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> first, FirstPosition(p, path));
   if (!first) return false;
-  if (auto pos = String(*first, "position")) out->set_position(std::string(*pos));
-  return String(*first, "start_reason") == absl::string_view("Starting XI");
+  const std::string first_path = path + ".positions[0]";
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<absl::string_view> pos,
+                            String(*first, first_path, "position"));
+  if (pos) out->set_position(std::string(*pos));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<absl::string_view> reason,
+                            String(*first, first_path, "start_reason"));
+  return reason == absl::string_view("Starting XI");
 }
 
 absl::StatusOr<v1::Lineup> MapTeam(element team, const std::string& fixture_id,
                                    const std::string& path) {
-  std::optional<int64_t> id = Int(team, "team_id");
-  std::optional<element> players = Field(team, "lineup");
-  simdjson::dom::array arr;
-  if (!id || !players || players->get(arr) != simdjson::SUCCESS) {
+  SUPERBET_RETURN_IF_ERROR(internal::ExpectObject(team, path));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> id, Int(team, path, "team_id"));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<simdjson::dom::array> players,
+                            Array(team, path, "lineup"));
+  if (!id || !players) {
     return absl::InvalidArgumentError(path + ": needs team_id (integer) and a lineup array");
   }
   v1::Lineup lineup;
   lineup.set_fixture_id(fixture_id);
   lineup.mutable_team()->set_id(absl::StrCat("statsbomb:", *id));
-  if (auto name = String(team, "team_name")) lineup.mutable_team()->set_name(std::string(*name));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<absl::string_view> name, String(team, path, "team_name"));
+  if (name) lineup.mutable_team()->set_name(std::string(*name));
   size_t i = 0;
-  for (element p : arr) {
+  for (element p : *players) {
     v1::Player player;
     SUPERBET_ASSIGN_OR_RETURN(
         bool starting,

@@ -1,5 +1,11 @@
 // Private helpers of the StatsBomb adapter: DOM parsing with absl::Status errors and typed,
-// optional field access (a missing key, a null and a value of the wrong type all read as absent).
+// optional field access that tells "absent" from "wrong type".
+//
+// Every accessor reads field `key` of the object `e` whose JSON path is `path` ("[12]",
+// "[3].shot"). A missing key or a JSON null is absent (std::nullopt). A present value of another
+// type is InvalidArgument "<path>.<key>: expected <type>, got <value>" (the value as JSON, at most
+// 60 characters): a wrong type is never read as absent. Asking for a field of an element that is
+// not an object is InvalidArgument "<path>: expected an object, got <value>".
 
 #ifndef SUPERBET_LIB_PROVIDERS_STATSBOMB_INTERNAL_STATSBOMB_JSON_H_
 #define SUPERBET_LIB_PROVIDERS_STATSBOMB_INTERNAL_STATSBOMB_JSON_H_
@@ -18,18 +24,42 @@ namespace superbet::providers::statsbomb::internal {
 
 // Parses `json` with this thread's DOM parser. The element stays valid until the next call of
 // ParseDom on the same thread. Errors: DataLoss with simdjson's error text.
-absl::StatusOr<simdjson::dom::element> ParseDom(absl::string_view json);
+[[nodiscard]] absl::StatusOr<simdjson::dom::element> ParseDom(absl::string_view json);
 
-// The element's field `key`, if present and of the asked type.
-std::optional<simdjson::dom::element> Field(simdjson::dom::element e, std::string_view key);
-std::optional<int64_t> Int(simdjson::dom::element e, std::string_view key);
-std::optional<double> Double(simdjson::dom::element e, std::string_view key);
-std::optional<absl::string_view> String(simdjson::dom::element e, std::string_view key);
-// e[outer][inner] as an integer ("type" -> "id").
-std::optional<int64_t> NestedInt(simdjson::dom::element e, std::string_view outer,
-                                 std::string_view inner);
-std::optional<absl::string_view> NestedString(simdjson::dom::element e, std::string_view outer,
-                                             std::string_view inner);
+// OK when `e` is a JSON object, else InvalidArgument "<path>: expected an object, got <value>".
+[[nodiscard]] absl::Status ExpectObject(simdjson::dom::element e, const std::string& path);
+
+// Typed fields (see the file comment). Int: a JSON integer in the int64 range (1.0 and "1" are
+// not). Double: any JSON number. Object and Array: the element itself.
+[[nodiscard]] absl::StatusOr<std::optional<simdjson::dom::element>> Object(simdjson::dom::element e,
+                                                                           const std::string& path,
+                                                                           std::string_view key);
+[[nodiscard]] absl::StatusOr<std::optional<simdjson::dom::array>> Array(simdjson::dom::element e,
+                                                                        const std::string& path,
+                                                                        std::string_view key);
+[[nodiscard]] absl::StatusOr<std::optional<int64_t>> Int(simdjson::dom::element e,
+                                                         const std::string& path,
+                                                         std::string_view key);
+[[nodiscard]] absl::StatusOr<std::optional<double>> Double(simdjson::dom::element e,
+                                                           const std::string& path,
+                                                           std::string_view key);
+[[nodiscard]] absl::StatusOr<std::optional<absl::string_view>> String(simdjson::dom::element e,
+                                                                      const std::string& path,
+                                                                      std::string_view key);
+// e[outer][inner] ("type" -> "id"): absent when e[outer] is absent; e[outer] must be an object.
+[[nodiscard]] absl::StatusOr<std::optional<int64_t>> NestedInt(simdjson::dom::element e,
+                                                               const std::string& path,
+                                                               std::string_view outer,
+                                                               std::string_view inner);
+[[nodiscard]] absl::StatusOr<std::optional<absl::string_view>> NestedString(
+    simdjson::dom::element e, const std::string& path, std::string_view outer,
+    std::string_view inner);
+
+// The JSON path of field `key` of the element at `path`: "<path>.<key>".
+std::string Child(const std::string& path, std::string_view key);
+
+// `value` as compact JSON, cut to 60 characters ("..." appended when cut), for error messages.
+std::string Describe(simdjson::dom::element value);
 
 // Prefixes the message of a non-OK status with "<path>: ".
 absl::Status WithPath(const absl::Status& status, const std::string& path);
