@@ -21,7 +21,6 @@ namespace {
 using superbet::v1::BettingLine;
 using superbet::v1::Fixture;
 
-constexpr absl::string_view kClosingBookmaker = "Pinnacle";
 constexpr double kForecastSumTolerance = 1e-6;
 
 using model::OneXTwoIndex;
@@ -40,7 +39,7 @@ int Outcome(const Fixture& f) {
 }
 
 // The lines of one fixture: the source's pre-match 1X2 triple, the source's pre-match lines, and
-// the Pinnacle closing 1X2 triple.
+// the closing 1X2 triple of the CLV closing bookmaker.
 struct FixtureLines {
   std::array<double, 3> pre{0, 0, 0};
   std::array<double, 3> closing{0, 0, 0};
@@ -48,11 +47,12 @@ struct FixtureLines {
 };
 
 absl::flat_hash_map<std::string, FixtureLines> IndexLines(absl::Span<const BettingLine> lines,
-                                                          absl::string_view bookmaker) {
+                                                          absl::string_view bookmaker,
+                                                          absl::string_view closing_bookmaker) {
   absl::flat_hash_map<std::string, FixtureLines> out;
   for (const BettingLine& l : lines) {
     const bool source = l.bookmaker() == bookmaker;
-    const bool close = l.is_closing() && l.bookmaker() == kClosingBookmaker;
+    const bool close = l.is_closing() && !l.is_live() && l.bookmaker() == closing_bookmaker;
     if (!source && !close) continue;
     FixtureLines& fl = out[l.fixture_id()];
     const int idx = l.market() == superbet::v1::MARKET_1X2 ? OneXTwoIndex(l.selection()) : -1;
@@ -145,6 +145,12 @@ absl::Status CheckForecast(const std::array<double, 3>& p) {
 }
 
 absl::Status CheckDecision(const Decision& d) {
+  if (d.selection != superbet::v1::SELECTION_UNSPECIFIED && OneXTwoIndex(d.selection) < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("selection ", superbet::v1::Selection_Name(d.selection),
+                     " is not a 1X2 outcome (SELECTION_HOME, SELECTION_DRAW, SELECTION_AWAY) nor "
+                     "SELECTION_UNSPECIFIED for no bet"));
+  }
   if (d.probabilities.has_value()) SUPERBET_RETURN_IF_ERROR(CheckForecast(*d.probabilities));
   if (OneXTwoIndex(d.selection) >= 0 &&
       (!std::isfinite(d.probability) || d.probability < 0 || d.probability > 1)) {
@@ -200,7 +206,8 @@ class Replay {
     BacktestReport report;
     report.strategy = strategy_.name();
     report.options = options_;
-    report.overall = ComputeMetrics(bets_, forecasts_, options_.initial_bankroll);
+    report.overall =
+        ComputeMetrics(bets_, forecasts_, options_.initial_bankroll, options_.flat_stake);
     report.overall.season = "overall";
     for (const std::string& season : season_order_) {
       std::vector<BetRecord> bets;
@@ -212,7 +219,7 @@ class Replay {
         if (f.season == season) forecasts.push_back(f);
       }
       const SeasonTally& t = tally_[season];
-      Metrics m = ComputeMetrics(bets, forecasts, t.start_bankroll);
+      Metrics m = ComputeMetrics(bets, forecasts, t.start_bankroll, options_.flat_stake);
       m.season = season;
       m.matches = t.matches;
       m.skipped_no_odds = t.skipped_no_odds;
@@ -380,6 +387,39 @@ absl::string_view OddsSourceBookmaker(OddsSource source) {
   return "Bet365";
 }
 
+absl::StatusOr<ClosingSource> ParseClosingSource(absl::string_view name) {
+  const std::string n = absl::AsciiStrToLower(name);
+  if (n == "pinnacle") return ClosingSource::kPinnacle;
+  if (n == "source") return ClosingSource::kOddsSource;
+  if (n == "avg") return ClosingSource::kMarketAverage;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown closing source '", name, "' (expected pinnacle, source or avg)"));
+}
+
+absl::string_view ClosingSourceName(ClosingSource source) {
+  switch (source) {
+    case ClosingSource::kPinnacle:
+      return "pinnacle";
+    case ClosingSource::kOddsSource:
+      return "source";
+    case ClosingSource::kMarketAverage:
+      return "avg";
+  }
+  return "pinnacle";
+}
+
+std::string ClosingBookmaker(ClosingSource source, OddsSource odds_source) {
+  switch (source) {
+    case ClosingSource::kPinnacle:
+      return "Pinnacle";
+    case ClosingSource::kOddsSource:
+      return std::string(OddsSourceBookmaker(odds_source));
+    case ClosingSource::kMarketAverage:
+      return "market_average";
+  }
+  return "Pinnacle";
+}
+
 absl::StatusOr<Staking> ParseStaking(absl::string_view name) {
   const std::string n = absl::AsciiStrToLower(name);
   if (n == "flat") return Staking::kFlat;
@@ -403,10 +443,32 @@ absl::StatusOr<BacktestReport> RunBacktest(absl::Span<const Fixture> fixtures,
   }
   std::stable_sort(by_kickoff.begin(), by_kickoff.end(),
                    [](const Entry& a, const Entry& b) { return a.kickoff < b.kickoff; });
-  const auto index = IndexLines(lines, OddsSourceBookmaker(options.odds_source));
+  const auto index = IndexLines(lines, OddsSourceBookmaker(options.odds_source),
+                                ClosingBookmaker(options.clv_closing_source, options.odds_source));
   Replay replay(strategy, options);
   SUPERBET_RETURN_IF_ERROR(replay.Run(by_kickoff, index));
   return replay.Finish();
+}
+
+absl::StatusOr<std::vector<BacktestReport>> RunBacktests(absl::Span<const Fixture> fixtures,
+                                                         absl::Span<const BettingLine> lines,
+                                                         absl::Span<Strategy* const> strategies,
+                                                         const EngineOptions& options) {
+  if (strategies.empty()) return absl::InvalidArgumentError("RunBacktests needs a strategy, got 0");
+  std::vector<BacktestReport> reports;
+  reports.reserve(strategies.size());
+  for (size_t i = 0; i < strategies.size(); ++i) {
+    if (strategies[i] == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("strategies[", i, "] is null"));
+    }
+    absl::StatusOr<BacktestReport> r = RunBacktest(fixtures, lines, *strategies[i], options);
+    if (!r.ok()) {
+      return absl::Status(r.status().code(),
+                          absl::StrCat(strategies[i]->name(), ": ", r.status().message()));
+    }
+    reports.push_back(*std::move(r));
+  }
+  return reports;
 }
 
 }  // namespace superbet::backtest

@@ -14,7 +14,8 @@ namespace {
 
 constexpr double kMinProbability = 1e-15;
 
-void AddBetMetrics(absl::Span<const BetRecord> bets, double start_bankroll, Metrics& m) {
+void AddBetMetrics(absl::Span<const BetRecord> bets, double start_bankroll, double unit_stake,
+                   Metrics& m) {
   m.start_bankroll = start_bankroll;
   m.final_bankroll = start_bankroll;
   double peak = start_bankroll;
@@ -27,6 +28,9 @@ void AddBetMetrics(absl::Span<const BetRecord> bets, double start_bankroll, Metr
     m.final_bankroll = b.bankroll_after;
     peak = std::max(peak, b.bankroll_after);
     if (peak > 0) m.max_drawdown = std::max(m.max_drawdown, (peak - b.bankroll_after) / peak);
+    if (unit_stake > 0) {
+      m.max_drawdown_units = std::max(m.max_drawdown_units, (peak - b.bankroll_after) / unit_stake);
+    }
     const double r = b.stake > 0 ? b.profit / b.stake : 0.0;  // Guard: stake <= 0 is bad input.
     sum_r += r;
     sum_r2 += r * r;
@@ -73,9 +77,9 @@ absl::Status CheckFinite(const Metrics& m, absl::string_view field, std::optiona
 }  // namespace
 
 Metrics ComputeMetrics(absl::Span<const BetRecord> bets, absl::Span<const ForecastRecord> forecasts,
-                       double start_bankroll) {
+                       double start_bankroll, double unit_stake) {
   Metrics m;
-  AddBetMetrics(bets, start_bankroll, m);
+  AddBetMetrics(bets, start_bankroll, unit_stake, m);
   AddForecastMetrics(forecasts, m);
   return m;
 }
@@ -89,6 +93,7 @@ absl::Status CheckMetricsFinite(const Metrics& m) {
       {"start_bankroll", m.start_bankroll},
       {"final_bankroll", m.final_bankroll},
       {"max_drawdown", m.max_drawdown},
+      {"max_drawdown_units", m.max_drawdown_units},
       {"sharpe", m.sharpe},
       {"sortino", m.sortino},
       {"clv", m.clv},

@@ -19,8 +19,11 @@
 //      being played is skipped and counted (Metrics::skipped_stake_over_bankroll).
 // With date-only kickoffs (or whenever no match overlaps the next one's kickoff) this is the same
 // as replaying one UTC day at a time and settling at the end of the day.
-// Closing-line value is measured against the Pinnacle closing price (BettingLine bookmaker
-// "Pinnacle", is_closing) of the selection when the data has one.
+// Closing-line value is measured against the closing price (is_closing) of the selection from
+// EngineOptions::clv_closing_source: Pinnacle by default (the sharpest book: football-data
+// PSCH/PSCD/PSCA, 2012/13 on), or the bookmaker bet at (B365CH... from 2019/20), or the market
+// average close (AvgCH...); a bet without that price has no CLV (Metrics::clv_bets counts the
+// others).
 //
 // Seasons bet: with EngineOptions::bet_seasons set, every fixture is still shown to the strategy
 // (so a model learns from every earlier season), but only fixtures of those seasons are counted,
@@ -53,6 +56,22 @@ inline constexpr absl::Duration kMatchDuration = absl::Minutes(135);
 
 enum class Staking { kFlat, kKelly };
 
+// Whose closing price a bet's closing-line value is measured against.
+enum class ClosingSource {
+  kPinnacle,       // BettingLine bookmaker "Pinnacle", is_closing.
+  kOddsSource,     // The bookmaker of EngineOptions::odds_source (the one bet at), is_closing.
+  kMarketAverage,  // "market_average", is_closing.
+};
+
+// Parses "pinnacle", "source" or "avg" (ASCII case ignored).
+// Errors: InvalidArgument naming the text and the accepted names.
+[[nodiscard]] absl::StatusOr<ClosingSource> ParseClosingSource(absl::string_view name);
+// The flag spelling ("pinnacle", "source", "avg"), which ParseClosingSource reads back.
+absl::string_view ClosingSourceName(ClosingSource source);
+// The BettingLine.bookmaker whose closing prices a run with these options uses ("Pinnacle",
+// "Bet365", "market_average", ...).
+std::string ClosingBookmaker(ClosingSource source, OddsSource odds_source);
+
 // Parses "flat" or "kelly" (ASCII case ignored). Errors: InvalidArgument naming the text.
 [[nodiscard]] absl::StatusOr<Staking> ParseStaking(absl::string_view name);
 absl::string_view StakingName(Staking staking);
@@ -64,6 +83,7 @@ struct EngineOptions {
   double flat_stake = 1.0;           // Currency units per bet (one "unit"), > 0.
   double kelly_multiplier = 0.25;    // Fraction of full Kelly, in (0, 1].
   double kelly_cap = 0.05;           // Max fraction of bankroll per bet, in (0, 1].
+  ClosingSource clv_closing_source = ClosingSource::kPinnacle;
   // Fixture.season values ("2015/16") that are bet and reported; empty = every season. Fixtures of
   // other seasons are still shown to the strategy (history, warm-up), never bet or counted.
   std::vector<std::string> bet_seasons;
@@ -82,9 +102,10 @@ struct BacktestReport {
 // Replays `fixtures` (any order; sorted here) with the prices in `lines` (matched by
 // fixture_id) through `strategy`.
 // Errors, each prefixed with the fixture id where one is involved:
-//   InvalidArgument for invalid options (names the field and value), and for a decision whose
-//     forecast is not finite in [0, 1] summing to 1 within 1e-6, or whose pick probability is not
-//     finite in [0, 1] (names the values);
+//   InvalidArgument for invalid options (names the field and value), and for a decision the
+//     engine cannot honour, naming the match and the field: a `selection` that is neither a 1X2
+//     outcome nor SELECTION_UNSPECIFIED (e.g. SELECTION_OVER), a forecast (`probabilities`) not
+//     finite in [0, 1] summing to 1 within 1e-6, or a pick `probability` not finite in [0, 1];
 //   OutOfRange when a stake, profit, bankroll, turnover or P&L stops being a finite double (e.g.
 //     a flat stake of 1e306 won at odds 1000), naming the match and the figure; or, for a
 //     metric, the season and the field (see CheckMetricsFinite);
@@ -92,6 +113,17 @@ struct BacktestReport {
 [[nodiscard]] absl::StatusOr<BacktestReport> RunBacktest(
     absl::Span<const superbet::v1::Fixture> fixtures,
     absl::Span<const superbet::v1::BettingLine> lines, Strategy& strategy,
+    const EngineOptions& options);
+
+// Runs every strategy of `strategies` over the same fixtures, prices and options, one after the
+// other (each sees a fresh replay), so that their reports compare like with like; the reports
+// come back in the order of `strategies`. Render them side by side with FormatComparisonTable
+// (report.h). The pointers are not owned; each strategy is used by one run at a time.
+// Errors: InvalidArgument when `strategies` is empty or holds a null pointer; else the first error
+// of RunBacktest, prefixed with the strategy's name.
+[[nodiscard]] absl::StatusOr<std::vector<BacktestReport>> RunBacktests(
+    absl::Span<const superbet::v1::Fixture> fixtures,
+    absl::Span<const superbet::v1::BettingLine> lines, absl::Span<Strategy* const> strategies,
     const EngineOptions& options);
 
 }  // namespace superbet::backtest

@@ -8,7 +8,11 @@
 //   max_drawdown = max over the bankroll path of (peak - bankroll) / peak, a fraction of the peak
 //     bankroll (the path starts at start_bankroll and steps at each settled bet; 0 with no bet:
 //     the path is the start bankroll alone, an observed flat path);
-//   clv = mean over bets with a Pinnacle closing price of taken_odds / closing_odds - 1;
+//   max_drawdown_units = the same largest peak-to-trough fall in units staked: (peak - bankroll)
+//     / unit_stake, unit_stake being one flat stake (EngineOptions::flat_stake), so "down 23.5
+//     units" reads the same whatever the bankroll;
+//   clv = mean over bets with a closing price (from EngineOptions::clv_closing_source, Pinnacle by
+//     default) of taken_odds / closing_odds - 1;
 //   brier = mean over forecasts of sum_i (p_i - y_i)^2 over the 3 outcomes (in [0, 2]);
 //   log_loss = mean over forecasts of -ln p_outcome (p floored at 1e-15).
 //
@@ -18,7 +22,7 @@
 //   hit_rate, roi         nullopt when bets = 0 (roi: when turnover = 0);
 //   sharpe                nullopt when bets < 2 or sd(r) = 0;
 //   sortino               nullopt when bets = 0 or no bet lost (downside deviation 0);
-//   clv                   nullopt when clv_bets = 0 (no bet had a Pinnacle close);
+//   clv                   nullopt when clv_bets = 0 (no bet had a closing price);
 //   brier, log_loss       nullopt when forecasts = 0.
 // Sums (turnover, pnl) are 0 over no bets, and the bankrolls are observed, so they are plain.
 
@@ -49,7 +53,7 @@ struct BetRecord {
   double profit = 0;          // stake * (odds - 1) if won, else -stake.
   double bankroll_after = 0;  // After this bet's settlement.
   bool won = false;
-  std::optional<double> closing_odds;  // Pinnacle closing price of the selection, if any.
+  std::optional<double> closing_odds;  // Closing price of the selection (the CLV source), if any.
 };
 
 // One scored 1X2 forecast.
@@ -73,24 +77,26 @@ struct Metrics {
   std::optional<double> roi;
   double start_bankroll = 0;
   double final_bankroll = 0;
-  double max_drawdown = 0;
+  double max_drawdown = 0;        // Fraction of the peak bankroll.
+  double max_drawdown_units = 0;  // Currency units / the unit stake.
   std::optional<double> sharpe;
   std::optional<double> sortino;
   std::optional<double> clv;
-  int64_t clv_bets = 0;  // Bets with a Pinnacle close (the clv sample).
+  int64_t clv_bets = 0;  // Bets with a closing price (the clv sample).
   std::optional<double> brier;
   std::optional<double> log_loss;
 };
 
 // Fills the bet, forecast and bankroll fields of a Metrics (season, matches, skipped_* are left
 // to the caller). `bets` in settlement order; `start_bankroll` is the bankroll before the first,
-// in the bankroll's currency unit. Pure function; thread-safe.
+// in the bankroll's currency unit; `unit_stake` (> 0, currency units) is one unit for
+// max_drawdown_units (a value <= 0 leaves it 0). Pure function; thread-safe.
 //
 // Never fails. Records that break the field contracts are tolerated, not trusted: a forecast whose
 // outcome is not 0, 1 or 2 is not scored (and not counted in `forecasts`); a bet with stake <= 0
 // counts towards bets/turnover/pnl with a per-bet return of 0 (no division by zero).
 Metrics ComputeMetrics(absl::Span<const BetRecord> bets, absl::Span<const ForecastRecord> forecasts,
-                       double start_bankroll);
+                       double start_bankroll, double unit_stake = 1.0);
 
 // OK when every number of `m` that is present is finite.
 // Errors: OutOfRange naming the season, the field and the value (e.g. "2015/16: pnl is inf").

@@ -16,15 +16,17 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "superbet/backtest/engine.h"
 
 namespace superbet::backtest {
 
 // A fixed-width table (ASCII, '\n' line ends): a title line "== <title> ==", a header, one row per
 // season and an "overall" row. Columns: season, matches, skipped (no prices), bets, hit %,
-// turnover, P&L, ROI %, final bankroll, max drawdown %, Sharpe, Sortino, CLV % (with the number of
-// bets that had a Pinnacle close), Brier, log loss; `-` where the metric is absent. Money to 2
-// decimals. Pure; thread-safe.
+// turnover, P&L, ROI %, final bankroll, max drawdown % (of the peak bankroll), max drawdown in
+// units (maxDDu), Sharpe, Sortino, CLV % (with the number of bets that had a closing price), Brier,
+// log loss; `-` where the metric is absent; then a line naming the CLV closing source ("CLV vs the
+// Pinnacle close") and the unit. Money to 2 decimals. Pure; thread-safe.
 // Errors: OutOfRange when a number of the report is not finite (names the season and the field).
 [[nodiscard]] absl::StatusOr<std::string> FormatReportTable(const BacktestReport& report,
                                                             absl::string_view title);
@@ -33,10 +35,23 @@ namespace superbet::backtest {
 // `baselines.home.roi` works), plus "strategy", "staking" ("flat" or "kelly"), "overall" and
 // "per_season" (array, in the report's order). Every metrics object has season, matches,
 // skipped_no_odds, skipped_stake_over_bankroll, bets, wins, hit_rate, turnover, pnl, roi,
-// start_bankroll, final_bankroll, max_drawdown, sharpe, sortino, clv, clv_bets, forecasts, brier,
-// log_loss; absent metrics are `null` (see the top of this file). Pure; thread-safe.
+// start_bankroll, final_bankroll, max_drawdown, max_drawdown_units, sharpe, sortino, clv,
+// clv_bets, forecasts, brier, log_loss; absent metrics are `null` (see the top of this file). The
+// top level also names "clv_closing_source" ("pinnacle", "source", "avg") and
+// "clv_closing_bookmaker" ("Pinnacle", "Bet365", ...). Pure; thread-safe.
 // Errors: OutOfRange when a number of the report is not finite (names the season and the field).
 [[nodiscard]] absl::StatusOr<std::string> FormatRunJson(const BacktestReport& report);
+
+// Several runs side by side (from RunBacktests, engine.h): one row per report, in the given order,
+// with the overall metrics: strategy, matches, bets, hit %, turnover, P&L, ROI %, final bankroll,
+// max drawdown % and in units, CLV % (n), Brier, log loss; `-` where absent; then the CLV source
+// line of the first report. Pure; thread-safe.
+// Errors: OutOfRange when a number of a report is not finite (names the season and the field).
+[[nodiscard]] absl::StatusOr<std::string> FormatComparisonTable(
+    absl::Span<const BacktestReport> reports);
+
+// The BettingLine.bookmaker whose closing prices the CLV of `report` is measured against.
+std::string ClvCloseLabel(const BacktestReport& report);
 
 // One-line label of the staking of `report`: "flat 1 unit" or "kelly x0.25 cap 5%".
 std::string StakingLabel(const BacktestReport& report);
