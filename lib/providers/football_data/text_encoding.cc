@@ -62,6 +62,12 @@ size_t SequenceLength(absl::string_view s, size_t i) {
 
 }  // namespace
 
+size_t Utf8SequenceLength(absl::string_view bytes, size_t i) {
+  if (i >= bytes.size()) return 0;
+  if (static_cast<uint8_t>(bytes[i]) < 0x80) return 1;
+  return SequenceLength(bytes, i);
+}
+
 bool IsValidUtf8(absl::string_view bytes, size_t* first_bad) {
   size_t i = 0;
   const size_t n = bytes.size();

@@ -28,6 +28,10 @@ namespace superbet::providers::football_data {
 // part of a well-formed sequence; bytes.size() when the whole input is valid.
 bool IsValidUtf8(absl::string_view bytes, size_t* first_bad = nullptr);
 
+// Length of the well-formed UTF-8 sequence that starts at bytes[i]: 1 for an ASCII byte, 2-4 for
+// a multi-byte sequence, 0 when the bytes at i do not start one (or i >= bytes.size()).
+size_t Utf8SequenceLength(absl::string_view bytes, size_t i);
+
 // `bytes` read as Windows-1252, re-encoded as UTF-8 (each byte >= 0x80 becomes 2 or 3 bytes).
 // Never fails: every byte has a mapping (see the file comment).
 std::string DecodeWindows1252(absl::string_view bytes);
