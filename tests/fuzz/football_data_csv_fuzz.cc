@@ -26,8 +26,8 @@ void CheckFixtures(const fd::SeasonData& season) {
   absl::flat_hash_set<std::string> ids;
   for (const auto& f : season.fixtures) {
     if (!ids.insert(f.id()).second) std::abort();
-    for (const std::string* s : {&f.id(), &f.home().name(), &f.away().name(), &f.referee(),
-                                 &f.competition()}) {
+    for (const std::string* s :
+         {&f.id(), &f.home().name(), &f.away().name(), &f.referee(), &f.competition()}) {
       if (!fd::IsValidUtf8(*s)) std::abort();
     }
   }
