@@ -56,8 +56,8 @@ a path become \n, \t or \u00XX; bytes that are not UTF-8 become \ufffd).
                  ({"team", "statistics"}) is read as one TeamStatistics. fixtures gives a
                  Fixture, a LiveMatchState and the embedded MatchEvents per fixture. A non-empty
                  `errors` field is reported as that response's error.
-  football-data  a football-data.co.uk season CSV (e.g. E0_1516.csv): Fixtures, then
-                 BettingLines (lenient: malformed, cut-off or duplicate rows, bad prices and
+  football-data  a football-data.co.uk season CSV (e.g. E0_1516.csv), streamed row by row:
+                 each Fixture followed by its BettingLines (lenient: malformed, cut-off or duplicate rows, bad prices and
                  bad statistics cells are skipped; stderr gets the counts and each rejection
                  with its line, column, value and reason; a file that is not UTF-8 is read as
                  Windows-1252).
@@ -311,11 +311,16 @@ void ReportRejections(const std::string& path, const providers::football_data::S
 }
 
 absl::Status NormalizeFootballData(const std::string& path, Printer& out) {
+  // Streamed row by row: memory does not grow with the number of rows.
+  const providers::football_data::RowConsumer print_row =
+      [&out](const v1::Fixture& fixture, absl::Span<const v1::BettingLine> lines) {
+        SUPERBET_RETURN_IF_ERROR(out.Print(fixture));
+        for (const v1::BettingLine& l : lines) SUPERBET_RETURN_IF_ERROR(out.Print(l));
+        return absl::OkStatus();
+      };
   SUPERBET_ASSIGN_OR_RETURN(providers::football_data::SeasonData season,
-                            providers::football_data::LoadSeasonFile(
-                                path, providers::football_data::ParseMode::kLenient));
-  SUPERBET_RETURN_IF_ERROR(out.PrintAll(season.fixtures));
-  SUPERBET_RETURN_IF_ERROR(out.PrintAll(season.lines));
+                            providers::football_data::StreamSeasonFile(
+                                path, providers::football_data::ParseMode::kLenient, print_row));
   ReportRejections(path, season);
   for (const std::string& w : season.warnings) {
     std::fprintf(stderr, "superbet normalize: %s: %s\n", Quoted(path).c_str(), Quoted(w).c_str());

@@ -19,9 +19,11 @@
 #include "absl/strings/match.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "support/test_data.h"
 
 namespace fd = superbet::providers::football_data;
+using google::protobuf::util::MessageDifferencer;
 using superbet::v1::BettingLine;
 using superbet::v1::Fixture;
 
@@ -694,4 +696,45 @@ TEST_CASE("football-data: E1_0405 (Windows-1252 0xA0) gives valid UTF-8 that rou
   REQUIRE(watford != nullptr);
   CHECK(brighton->referee() == "A Penn");
   CHECK(brighton->referee() == watford->referee());
+}
+
+TEST_CASE("football-data: StreamSeasonCsv hands over the same rows and keeps none",
+          "[football_data][issue12]") {
+  // Oracle: ParseSeasonCsv on the same real file (E0_2425, 380 fixtures, 34280 prices, the
+  // counts of bench/csv_ingest_baseline.py --counts): the streamed fixtures and lines, in order,
+  // are the same messages.
+  const std::string bytes = superbet::testing::ReadFileOrEmpty(FdPath("E0_2425.csv"));
+  const fd::SeasonData whole = MustLoad("E0_2425.csv");
+  size_t fixture_i = 0, line_i = 0;
+  bool same = true;
+  auto r = fd::StreamSeasonCsv(bytes, RealOptions("E0_2425.csv", fd::ParseMode::kStrict),
+                               [&](const Fixture& f, absl::Span<const BettingLine> lines) {
+                                 same = same && fixture_i < whole.fixtures.size() &&
+                                        MessageDifferencer::Equals(f, whole.fixtures[fixture_i]);
+                                 ++fixture_i;
+                                 for (const BettingLine& l : lines) {
+                                   same = same && line_i < whole.lines.size() &&
+                                          MessageDifferencer::Equals(l, whole.lines[line_i]) &&
+                                          l.fixture_id() == f.id();
+                                   ++line_i;
+                                 }
+                                 return absl::OkStatus();
+                               });
+  REQUIRE(r.ok());
+  CHECK(same);
+  CHECK(fixture_i == 380);
+  CHECK(line_i == 34280);
+  CHECK(r->fixtures.empty());
+  CHECK(r->lines.empty());
+  CHECK(r->stats.fixtures == 380);
+  CHECK(r->stats.lines == 34280);
+  // The consumer's error stops the parse and comes back as is.
+  int calls = 0;
+  auto stopped =
+      fd::StreamSeasonCsv(bytes, RealOptions("E0_2425.csv", fd::ParseMode::kStrict),
+                          [&](const Fixture&, absl::Span<const BettingLine>) {
+                            return ++calls == 3 ? absl::CancelledError("stop") : absl::OkStatus();
+                          });
+  CHECK(stopped.status() == absl::CancelledError("stop"));
+  CHECK(calls == 3);
 }

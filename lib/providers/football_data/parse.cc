@@ -341,7 +341,10 @@ bool ParseTime(absl::string_view s, int* hour, int* minute) {
 
 class FileParser {
  public:
-  FileParser(const ParseOptions& options, SeasonData* out) : options_(options), out_(out) {
+  // `consumer` null: every fixture and line is kept in `out`; else each row is handed to it and
+  // dropped (StreamSeasonCsv).
+  FileParser(const ParseOptions& options, SeasonData* out, const RowConsumer* consumer = nullptr)
+      : options_(options), out_(out), consumer_(consumer) {
     source_ = options.source_name.empty() ? "<input>" : options.source_name;
   }
 
@@ -388,8 +391,14 @@ class FileParser {
   absl::Status BadPrice(int line, CellError e);
   absl::Status HandleSyntaxError(const csv::Reader& reader);
 
+  // Keeps the row's fixture (and its lines, already in out_->lines) or hands them to consumer_.
+  absl::Status Emit(Fixture f);
+
   const ParseOptions& options_;
   SeasonData* out_;
+  const RowConsumer* consumer_;
+  int fixtures_emitted_ = 0;
+  int lines_emitted_ = 0;
   std::string source_;
   Layout layout_;
   std::vector<absl::string_view> fields_;
@@ -641,6 +650,18 @@ absl::StatusOr<bool> FileParser::RejectDuplicate(const Fixture& f, int line) {
   return true;
 }
 
+absl::Status FileParser::Emit(Fixture f) {
+  ++fixtures_emitted_;
+  if (consumer_ == nullptr) {
+    out_->fixtures.push_back(std::move(f));
+    return absl::OkStatus();
+  }
+  lines_emitted_ += static_cast<int>(out_->lines.size());
+  absl::Status s = (*consumer_)(f, out_->lines);
+  out_->lines.clear();  // Keeps the capacity: the next row reuses it.
+  return s;
+}
+
 inline bool IsLineEndChar(char c) { return c == '\n' || c == '\r'; }
 
 bool AllEmpty(const std::vector<absl::string_view>& fields) {
@@ -678,9 +699,12 @@ absl::Status FileParser::Run(absl::string_view bytes) {
   // so reserving every price column avoids regrowth (each regrowth moves every message). Capped
   // by what the bytes can hold (a row needs >= 10 bytes, a price >= 2) so hostile input cannot
   // make us reserve more than a few times its size.
-  const size_t est_rows = static_cast<size_t>(std::count(bytes.begin(), bytes.end(), '\n')) + 1;
-  out_->fixtures.reserve(std::min(est_rows, bytes.size() / 10 + 1));
-  out_->lines.reserve(std::min(est_rows * layout_.prices.size(), bytes.size() / 2 + 1));
+  // Streaming keeps one row's lines at a time.
+  if (consumer_ == nullptr) {
+    const size_t est_rows = static_cast<size_t>(std::count(bytes.begin(), bytes.end(), '\n')) + 1;
+    out_->fixtures.reserve(std::min(est_rows, bytes.size() / 10 + 1));
+    out_->lines.reserve(std::min(est_rows * layout_.prices.size(), bytes.size() / 2 + 1));
+  }
 
   while (true) {
     absl::StatusOr<bool> more = reader.Next(&fields_);
@@ -705,10 +729,10 @@ absl::Status FileParser::Run(absl::string_view bytes) {
     SUPERBET_ASSIGN_OR_RETURN(const bool duplicate, RejectDuplicate(f, line));
     if (duplicate) continue;
     SUPERBET_RETURN_IF_ERROR(AddLines(f, line));
-    out_->fixtures.push_back(std::move(f));
+    SUPERBET_RETURN_IF_ERROR(Emit(std::move(f)));
   }
-  out_->stats.fixtures = static_cast<int>(out_->fixtures.size());
-  out_->stats.lines = static_cast<int>(out_->lines.size());
+  out_->stats.fixtures = fixtures_emitted_;
+  out_->stats.lines = consumer_ == nullptr ? static_cast<int>(out_->lines.size()) : lines_emitted_;
   bool london_loaded = false;
   providers::internal::LondonTimeZone(&london_loaded);
   if (!london_loaded) {
@@ -720,11 +744,16 @@ absl::Status FileParser::Run(absl::string_view bytes) {
 }  // namespace
 
 absl::StatusOr<SeasonData> ParseSeasonCsv(absl::string_view bytes, const ParseOptions& options) {
+  return StreamSeasonCsv(bytes, options, nullptr);
+}
+
+absl::StatusOr<SeasonData> StreamSeasonCsv(absl::string_view bytes, const ParseOptions& options,
+                                           const RowConsumer& consumer) {
   SeasonData data;
   data.league = options.league;
   data.season_code = options.season_code;
   data.season_label = SeasonLabel(options.season_code);
-  FileParser parser(options, &data);
+  FileParser parser(options, &data, consumer ? &consumer : nullptr);
   size_t first_bad = 0;
   if (IsValidUtf8(bytes, &first_bad)) {
     SUPERBET_RETURN_IF_ERROR(parser.Run(bytes));

@@ -97,12 +97,14 @@
 #ifndef SUPERBET_PROVIDERS_FOOTBALL_DATA_FOOTBALL_DATA_H_
 #define SUPERBET_PROVIDERS_FOOTBALL_DATA_FOOTBALL_DATA_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "superbet/v1/model.pb.h"
 
 namespace superbet::providers::football_data {
@@ -170,11 +172,32 @@ struct SeasonData {
 [[nodiscard]] absl::StatusOr<SeasonData> ParseSeasonCsv(absl::string_view bytes,
                                                         const ParseOptions& options);
 
+// Receives one parsed row: its fixture and that fixture's lines (column order). The references
+// are valid during the call only. A non-OK status stops the parse and is returned as is.
+using RowConsumer = std::function<absl::Status(const superbet::v1::Fixture& fixture,
+                                               absl::Span<const superbet::v1::BettingLine> lines)>;
+
+// As ParseSeasonCsv, but streaming: each accepted row's fixture and lines go to `consumer` as soon
+// as the row is parsed and are not kept, so the returned SeasonData has empty `fixtures` and
+// `lines` while its stats (fixtures, lines included), rejections and warnings are filled as
+// usual. Memory: one row's messages, the rejections and one fixture id per row (duplicate check),
+// plus a Windows-1252 file's decoded copy. A null `consumer` behaves as ParseSeasonCsv.
+// Errors: as ParseSeasonCsv; the first non-OK status returned by `consumer`.
+[[nodiscard]] absl::StatusOr<SeasonData> StreamSeasonCsv(absl::string_view bytes,
+                                                         const ParseOptions& options,
+                                                         const RowConsumer& consumer);
+
 // Reads and parses the file at `path`, named <league>_<season>.csv ("E0_1516.csv"); league and
 // season code are taken from the file name (when the name does not have that shape, league is
 // the name without ".csv" and the season code is empty).
 // Errors: NotFound (naming the path) when the file is absent; as ParseSeasonCsv.
 [[nodiscard]] absl::StatusOr<SeasonData> LoadSeasonFile(const std::string& path, ParseMode mode);
+
+// As LoadSeasonFile, streaming each row to `consumer` (see StreamSeasonCsv). The file's bytes are
+// held in memory during the call.
+// Errors: as LoadSeasonFile; the first non-OK status returned by `consumer`.
+[[nodiscard]] absl::StatusOr<SeasonData> StreamSeasonFile(const std::string& path, ParseMode mode,
+                                                          const RowConsumer& consumer);
 
 // Season codes ("0001" … "2425") for which <data_root>/football-data/<league>_<code>.csv exists,
 // sorted chronologically by start year (YY >= 50 → 19YY, so "9900" sorts before "0001").
