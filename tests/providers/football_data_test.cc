@@ -667,6 +667,16 @@ TEST_CASE("football-data: a bad statistics cell costs that cell only (Attendance
   REQUIRE_FALSE(strict.ok());
   CHECK(strict.status().message() ==
         "E0_0102.csv:2: column Attendance: expected a non-negative integer, got '12,345'");
+  // The same row again at the end (line 382): rejected as a duplicate, counted once as a row,
+  // its bad cell not counted a second time.
+  const size_t row2 = bytes.find('\n') + 1;
+  const std::string with_dup = bytes + bytes.substr(row2, bytes.find('\n', row2) + 1 - row2);
+  auto dup = fd::ParseSeasonCsv(with_dup, RealOptions("E0_0102.csv", fd::ParseMode::kLenient));
+  REQUIRE(dup.ok());
+  CHECK(dup->stats.rows_rejected == 1);
+  CHECK(dup->stats.duplicates_rejected == 1);
+  CHECK(dup->stats.cells_rejected == 1);
+  CHECK(dup->rejected_cells.size() == 1);
 }
 
 TEST_CASE("football-data: E1_0405 (Windows-1252 0xA0) gives valid UTF-8 that round-trips",

@@ -403,6 +403,7 @@ class FileParser {
   Layout layout_;
   std::vector<absl::string_view> fields_;
   absl::flat_hash_map<std::string, int> first_line_of_id_;  // Fixture id → line first seen.
+  std::vector<RejectedRow> pending_cells_;  // Bad statistics cells of the current row (lenient).
 };
 
 bool FileParser::ParseRequired(int column, absl::string_view what, absl::string_view* out,
@@ -461,8 +462,7 @@ bool FileParser::ParseStatistics(Fixture* f, int line, CellError* err) {
       *err = bad;
       return false;
     }
-    ++out_->stats.cells_rejected;  // The statistic stays absent; the fixture is kept.
-    out_->rejected_cells.push_back(Rejection(line, bad));
+    pending_cells_.push_back(Rejection(line, bad));  // Absent; counted if the row is kept.
   }
   return true;
 }
@@ -722,12 +722,16 @@ absl::Status FileParser::Run(absl::string_view bytes) {
     const bool cut_off = reader.AtEnd() && !IsLineEndChar(bytes.back());
     Fixture f;
     CellError err;
+    pending_cells_.clear();
     if (!CheckRowLength(cut_off, &err) || !ParseFixture(&f, line, &err)) {
       SUPERBET_RETURN_IF_ERROR(RejectRow(line, err));
       continue;
     }
     SUPERBET_ASSIGN_OR_RETURN(const bool duplicate, RejectDuplicate(f, line));
     if (duplicate) continue;
+    // The row is kept: its bad statistics cells count (a rejected row counts once, as a row).
+    out_->stats.cells_rejected += static_cast<int>(pending_cells_.size());
+    for (RejectedRow& r : pending_cells_) out_->rejected_cells.push_back(std::move(r));
     SUPERBET_RETURN_IF_ERROR(AddLines(f, line));
     SUPERBET_RETURN_IF_ERROR(Emit(std::move(f)));
   }
