@@ -5,7 +5,6 @@
 #include "superbet/providers/football_data/csv.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -56,7 +55,8 @@ TEST_CASE("csv: record_line counts physical lines across quoted line breaks", "[
 }
 
 TEST_CASE("csv: UTF-8 BOM is skipped, empty lines and trailing empty fields kept", "[csv]") {
-  CHECK(MustParse("\xEF\xBB\xBF" "Div,Date\r\nE0,x\r\n") == Records{{"Div", "Date"}, {"E0", "x"}});
+  CHECK(MustParse("\xEF\xBB\xBF"
+                  "Div,Date\r\nE0,x\r\n") == Records{{"Div", "Date"}, {"E0", "x"}});
   CHECK(MustParse("a\n\nb\n") == Records{{"a"}, {""}, {"b"}});
   CHECK(MustParse("a,b,\n,,\n") == Records{{"a", "b", ""}, {"", "", ""}});
   CHECK(MustParse("").empty());
@@ -95,4 +95,29 @@ TEST_CASE("csv: every real football-data file reads with a constant field count"
   REQUIRE(bom.ok());
   CHECK((*bom)[0][0] == "Div");  // BOM stripped.
   CHECK((*bom)[0].size() == 120);
+}
+
+TEST_CASE("csv: LineBreaks::kEndRecord rejects an open quote at the end of its line only",
+          "[csv][issue12]") {
+  // football-data.co.uk's rule (records never span lines): the open quote on line 2 costs line 2;
+  // lines 3 and 4 are read. Python's csv.reader (RFC 4180) returns 2 records for these bytes, the
+  // second being the whole rest of the file; that is the failure this mode avoids.
+  const std::string bytes = "h1,h2\n\"open,c\nd,e\r\nf,\"g\"\n";
+  csv::Reader reader(bytes, csv::LineBreaks::kEndRecord);
+  std::vector<absl::string_view> fields;
+  REQUIRE(*reader.Next(&fields));
+  auto bad = reader.Next(&fields);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() == "line 2: unterminated quoted field");
+  CHECK(reader.error_line() == 2);
+  REQUIRE(*reader.Next(&fields));
+  CHECK(reader.record_line() == 3);
+  CHECK(fields == std::vector<absl::string_view>{"d", "e"});
+  REQUIRE(*reader.Next(&fields));
+  CHECK(reader.record_line() == 4);
+  CHECK(fields == std::vector<absl::string_view>{"f", "g"});
+  CHECK_FALSE(*reader.Next(&fields));
+  // The default stays RFC 4180: the quoted field runs to the end of the buffer.
+  CHECK_FALSE(csv::ParseAll(bytes).ok());
+  CHECK(MustParse("\"a\nb\",c\n") == Records{{"a\nb", "c"}});
 }

@@ -1,5 +1,6 @@
-// Tests of the football-data.co.uk adapter (include/superbet/providers/football_data/football_data.h) on the
-// real season files in ../shared/data/football-data.
+// Tests of the football-data.co.uk adapter
+// (include/superbet/providers/football_data/football_data.h) on the real season files in
+// ../shared/data/football-data.
 //
 // Oracles: the cells of the files themselves, read by eye (and with Python's csv module) when the
 // test was written; UK summer time (BST = UTC+1) and winter time (GMT = UTC) by hand; the per-file
@@ -9,17 +10,20 @@
 #include "superbet/providers/football_data/football_data.h"
 
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "support/test_data.h"
 
 namespace fd = superbet::providers::football_data;
+using google::protobuf::util::MessageDifferencer;
 using superbet::v1::BettingLine;
 using superbet::v1::Fixture;
 
@@ -37,8 +41,8 @@ fd::SeasonData MustLoad(const std::string& file, fd::ParseMode mode = fd::ParseM
 }
 
 int64_t UtcSeconds(int y, int mo, int d, int h, int mi) {
-  return absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, 0),
-                                             absl::UTCTimeZone()));
+  return absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, 0), absl::UTCTimeZone()));
 }
 
 // The single line of `fixture_id` with these attributes; fails the test when not exactly one.
@@ -69,7 +73,8 @@ int CountLines(const fd::SeasonData& s, const std::string& fixture_id,
 }
 
 // A small file in the 2019/20+ layout for malformed-input tests.
-constexpr char kHeader[] = "Div,Date,Time,HomeTeam,AwayTeam,FTHG,FTAG,FTR,HS,AS,B365H,B365D,B365A\n";
+constexpr char kHeader[] =
+    "Div,Date,Time,HomeTeam,AwayTeam,FTHG,FTAG,FTR,HS,AS,B365H,B365D,B365A\n";
 constexpr char kRow1[] = "E0,16/08/2024,20:00,Man United,Fulham,1,0,H,14,10,1.6,4.2,5.25\n";
 constexpr char kRow3[] = "E0,17/08/2024,15:00,Arsenal,Wolves,2,0,H,18,9,1.2,7,13\n";
 
@@ -248,11 +253,10 @@ TEST_CASE("football-data: 2002/03 dd/mm/yy dates and Sporting Odds prices", "[fo
   CHECK(f.id() == "football-data:E0:2002-08-17:Blackburn:Sunderland");
   CHECK(f.kickoff().seconds() == UtcSeconds(2002, 8, 17, 0, 0));
   CHECK(f.full_time().home() == 0);
-  CHECK(FindLine(s, f.id(), "Bet365", superbet::v1::MARKET_1X2, superbet::v1::SELECTION_HOME,
-                 false)
+  CHECK(FindLine(s, f.id(), "Bet365", superbet::v1::MARKET_1X2, superbet::v1::SELECTION_HOME, false)
             .decimal_odds() == 1.727);
-  CHECK(FindLine(s, f.id(), "SportingOdds", superbet::v1::MARKET_1X2,
-                 superbet::v1::SELECTION_AWAY, false)
+  CHECK(FindLine(s, f.id(), "SportingOdds", superbet::v1::MARKET_1X2, superbet::v1::SELECTION_AWAY,
+                 false)
             .decimal_odds() == 3.75);
   CHECK(FindLine(s, f.id(), "Gamebookers", superbet::v1::MARKET_OVER_UNDER,
                  superbet::v1::SELECTION_OVER, false)
@@ -341,14 +345,13 @@ TEST_CASE("football-data: season labels, FindSeasons order, missing files", "[fo
   REQUIRE(order.ok());
   CHECK(*order == std::vector<std::string>{"9899", "9900", "0001"});
 
-  auto missing = fd::LoadLeague(superbet::testing::DataDir(), "E0", {"1516", "2526"},
-                                fd::ParseMode::kStrict);
+  auto missing =
+      fd::LoadLeague(superbet::testing::DataDir(), "E0", {"1516", "2526"}, fd::ParseMode::kStrict);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().code() == absl::StatusCode::kNotFound);
-  CHECK_THAT(std::string(missing.status().message()),
-             Catch::Contains("football-data/E0_2526.csv"));
-  auto two = fd::LoadLeague(superbet::testing::DataDir(), "E0", {"1617", "1516"},
-                            fd::ParseMode::kStrict);
+  CHECK_THAT(std::string(missing.status().message()), Catch::Contains("football-data/E0_2526.csv"));
+  auto two =
+      fd::LoadLeague(superbet::testing::DataDir(), "E0", {"1617", "1516"}, fd::ParseMode::kStrict);
   REQUIRE(two.ok());
   CHECK((*two)[0].season_label == "2016/17");  // Given order kept.
   CHECK((*two)[1].season_label == "2015/16");
@@ -357,26 +360,29 @@ TEST_CASE("football-data: season labels, FindSeasons order, missing files", "[fo
 TEST_CASE("football-data: malformed cells fail strict mode with file:line:column and value",
           "[football_data]") {
   const std::string h = kHeader, r1 = kRow1, r3 = kRow3;
-  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,x,0,H,18,9,1.2,7,13\n")
-            .message() == "E0_2425.csv:3: column FTHG: expected a non-negative integer, got 'x'");
-  CHECK(StrictError(h + r1 + "E0,32/08/2024,15:00,Arsenal,Wolves,2,0,H,18,9,1.2,7,13\n")
-            .message() ==
-        "E0_2425.csv:3: column Date: expected a date dd/mm/yy or dd/mm/yyyy, got '32/08/2024'");
-  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,2,0,H,18,9,0.97,7,13\n")
-            .message() == "E0_2425.csv:3: column B365H: decimal odds must be > 1, got '0.97'");
-  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,2,0,H,18,9,abc,7,13\n")
-            .message() ==
-        "E0_2425.csv:3: column B365H: expected decimal odds (a number), got 'abc'");
-  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,2,0,A,18,9,1.2,7,13\n")
-            .message() ==
-        "E0_2425.csv:3: column FTR: result must be H, D or A and agree with the score 2-0 "
-        "(expected H), got 'A'");
-  CHECK(StrictError(h + r1 + "E0,17/08/2024,25:00,Arsenal,Wolves,2,0,H,18,9,1.2,7,13\n")
-            .message() == "E0_2425.csv:3: column Time: expected a time hh:mm, got '25:00'");
+  CHECK(
+      StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,x,0,H,18,9,1.2,7,13\n").message() ==
+      "E0_2425.csv:3: column FTHG: expected a non-negative integer, got 'x'");
+  CHECK(
+      StrictError(h + r1 + "E0,32/08/2024,15:00,Arsenal,Wolves,2,0,H,18,9,1.2,7,13\n").message() ==
+      "E0_2425.csv:3: column Date: expected a date dd/mm/yy or dd/mm/yyyy, got '32/08/2024'");
+  CHECK(
+      StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,2,0,H,18,9,0.97,7,13\n").message() ==
+      "E0_2425.csv:3: column B365H: decimal odds must be > 1, got '0.97'");
+  CHECK(
+      StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,2,0,H,18,9,abc,7,13\n").message() ==
+      "E0_2425.csv:3: column B365H: expected decimal odds (a number), got 'abc'");
+  CHECK(
+      StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,2,0,A,18,9,1.2,7,13\n").message() ==
+      "E0_2425.csv:3: column FTR: result must be H, D or A and agree with the score 2-0 "
+      "(expected H), got 'A'");
+  CHECK(
+      StrictError(h + r1 + "E0,17/08/2024,25:00,Arsenal,Wolves,2,0,H,18,9,1.2,7,13\n").message() ==
+      "E0_2425.csv:3: column Time: expected a time hh:mm, got '25:00'");
   CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,,Wolves,2,0,H,18,9,1.2,7,13\n").message() ==
         "E0_2425.csv:3: column HomeTeam: missing home team, got ''");
-  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,2,,H,18,9,1.2,7,13\n")
-            .message() == "E0_2425.csv:3: column FTAG: expected a non-negative integer, got ''");
+  CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,Arsenal,Wolves,2,,H,18,9,1.2,7,13\n").message() ==
+        "E0_2425.csv:3: column FTAG: expected a non-negative integer, got ''");
   CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,\"Arsenal\"x,Wolves,2,0,H\n" + r3).message() ==
         "E0_2425.csv:3: unexpected character 'x' after closing quote");
   CHECK(StrictError(h + r1 + "E0,17/08/2024,15:00,\"Arsenal,Wolves,2,0,H\n" + r3).message() ==
@@ -386,11 +392,11 @@ TEST_CASE("football-data: malformed cells fail strict mode with file:line:column
 TEST_CASE("football-data: lenient mode skips and records bad rows, keeps the others",
           "[football_data]") {
   const std::string bytes = std::string(kHeader) + kRow1 +
-                            "E0,17/08/2024,15:00,Chelsea,Man City,x,2,A,10,12,5,4,1.6\n" +  // 3
-                            kRow3 +                                                         // 4
+                            "E0,17/08/2024,15:00,Chelsea,Man City,x,2,A,10,12,5,4,1.6\n" +      // 3
+                            kRow3 +                                                             // 4
                             "E0,17/08/2024,15:00,Everton,Brighton,0,3,A,8,12,2.4,3.3,0.97\n" +  // 5
-                            ",,,,,,,,,,,,\n" +                                              // 6
-                            "E0,17/08/2024,15:00,\"Ipswich\"!,Liverpool,0,2,A\n";           // 7
+                            ",,,,,,,,,,,,\n" +                                                  // 6
+                            "E0,17/08/2024,15:00,\"Ipswich\"!,Liverpool,0,2,A\n";               // 7
   auto r = fd::ParseSeasonCsv(bytes, Options(fd::ParseMode::kLenient));
   REQUIRE(r.ok());
   CHECK(r->stats.rows_read == 6);
@@ -426,7 +432,10 @@ TEST_CASE("football-data: unusable headers fail in both modes", "[football_data]
     auto no_home = fd::ParseSeasonCsv("Div,Date,Home,AwayTeam\nE0,16/08/2024,A,B\n", Options(mode));
     REQUIRE_FALSE(no_home.ok());
     CHECK(no_home.status().message() == "E0_2425.csv:1: header has no column HomeTeam");
-    auto no_date = fd::ParseSeasonCsv("\xEF\xBB\xBF" "HomeTeam,AwayTeam\r\n", Options(mode));
+    auto no_date = fd::ParseSeasonCsv(
+        "\xEF\xBB\xBF"
+        "HomeTeam,AwayTeam\r\n",
+        Options(mode));
     REQUIRE_FALSE(no_date.ok());
     CHECK(no_date.status().message() == "E0_2425.csv:1: header has no column Date");
   }
@@ -454,12 +463,11 @@ TEST_CASE("football-data: CRLF, LF, BOM and no final newline give identical resu
   }
 }
 
-TEST_CASE("football-data: scheduled fixtures, Div as competition, short rows",
-          "[football_data]") {
+TEST_CASE("football-data: scheduled fixtures, Div as competition", "[football_data]") {
   fd::ParseOptions o;  // No league, season or file name.
   o.mode = fd::ParseMode::kStrict;
   auto r = fd::ParseSeasonCsv(
-      "Div,Date,HomeTeam,AwayTeam,FTHG,FTAG,FTR,HS,AS,B365H\nSP1,01/09/25,Betis,Getafe\n", o);
+      "Div,Date,HomeTeam,AwayTeam,FTHG,FTAG,FTR,HS,AS,B365H\nSP1,01/09/25,Betis,Getafe,,,,,,\n", o);
   REQUIRE(r.ok());
   REQUIRE(r->fixtures.size() == 1);
   const Fixture& f = r->fixtures[0];
@@ -473,4 +481,270 @@ TEST_CASE("football-data: scheduled fixtures, Div as competition, short rows",
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().message() ==
         "<input>:3: column Date: expected a date dd/mm/yy or dd/mm/yyyy, got 'xx'");
+}
+
+// ---- Issue 12: bad input never becomes a silent wrong result ---------------------------------
+
+namespace {
+
+// The real file's bytes with physical line `line` (1-based) passed through `edit`.
+std::string EditLine(const std::string& file, int line,
+                     const std::function<std::string(std::string)>& edit) {
+  const std::string bytes = superbet::testing::ReadFileOrEmpty(FdPath(file));
+  REQUIRE(!bytes.empty());
+  size_t begin = 0;
+  for (int i = 1; i < line; ++i) begin = bytes.find('\n', begin) + 1;
+  const size_t end = bytes.find('\n', begin);
+  return bytes.substr(0, begin) + edit(bytes.substr(begin, end - begin)) + bytes.substr(end);
+}
+
+// Replaces the first occurrence of `from` in `s` (which must contain it) by `to`.
+std::string ReplaceFirst(std::string s, const std::string& from, const std::string& to) {
+  const size_t at = s.find(from);
+  REQUIRE(at != std::string::npos);
+  return s.replace(at, from.size(), to);
+}
+
+fd::ParseOptions RealOptions(const std::string& file, fd::ParseMode mode) {
+  fd::ParseOptions o;
+  o.mode = mode;
+  o.source_name = file;
+  o.league = file.substr(0, 2);
+  o.season_code = file.substr(3, 4);
+  return o;
+}
+
+std::vector<std::string> FixtureIds(const fd::SeasonData& s) {
+  std::vector<std::string> ids;
+  for (const Fixture& f : s.fixtures) ids.push_back(f.id());
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("football-data: one stray quote costs one row (E0_2425 line 6 \"Chelsea)",
+          "[football_data][issue12]") {
+  // Oracle: the unmodified file (380 fixtures, checked against Python's csv above) minus the one
+  // fixture of line 6, Newcastle v Southampton. Before the fix the open quote swallowed the rest
+  // of the file: 4 fixtures and "1 malformed row".
+  const std::string bytes = EditLine("E0_2425.csv", 6, [](std::string row) {
+    return ReplaceFirst(row, "Newcastle", "\"Chelsea");
+  });
+  const fd::SeasonData clean = MustLoad("E0_2425.csv");
+  auto r = fd::ParseSeasonCsv(bytes, RealOptions("E0_2425.csv", fd::ParseMode::kLenient));
+  REQUIRE(r.ok());
+  CHECK(r->fixtures.size() == 379);
+  CHECK(r->stats.rows_rejected == 1);
+  REQUIRE(r->rejected.size() == 1);
+  CHECK(r->rejected[0].line == 6);
+  CHECK(r->rejected[0].reason == "unterminated quoted field");
+  std::vector<std::string> expected = FixtureIds(clean);
+  expected.erase(expected.begin() + 4);  // Line 6 = the 5th data row.
+  CHECK(FixtureIds(*r) == expected);
+  auto strict = fd::ParseSeasonCsv(bytes, RealOptions("E0_2425.csv", fd::ParseMode::kStrict));
+  REQUIRE_FALSE(strict.ok());
+  CHECK(strict.status().message() == "E0_2425.csv:6: unterminated quoted field");
+}
+
+TEST_CASE("football-data: a price above kMaxDecimalOdds (1e308) is rejected, its row kept",
+          "[football_data][issue12]") {
+  // Oracle: the unmodified file; line 2 is Man United v Fulham with B365H 1.6 (see above).
+  const std::string id = "football-data:E0:2024-08-16:Man United:Fulham";
+  const std::string bytes = EditLine(
+      "E0_2425.csv", 2, [](std::string row) { return ReplaceFirst(row, ",1.6,", ",1e308,"); });
+  const fd::SeasonData clean = MustLoad("E0_2425.csv");
+  auto strict = fd::ParseSeasonCsv(bytes, RealOptions("E0_2425.csv", fd::ParseMode::kStrict));
+  REQUIRE_FALSE(strict.ok());
+  CHECK(strict.status().message() ==
+        "E0_2425.csv:2: column B365H: decimal odds must be <= 1000 (kMaxDecimalOdds), got "
+        "'1e308'");
+  auto r = fd::ParseSeasonCsv(bytes, RealOptions("E0_2425.csv", fd::ParseMode::kLenient));
+  REQUIRE(r.ok());
+  CHECK(r->fixtures.size() == 380);
+  CHECK(r->stats.prices_rejected == 1);
+  CHECK(r->lines.size() == clean.lines.size() - 1);
+  CHECK(CountLines(*r, id, "Bet365") == CountLines(clean, id, "Bet365") - 1);
+  REQUIRE(r->rejected_prices.size() == 1);
+  CHECK(r->rejected_prices[0].line == 2);
+  CHECK(r->rejected_prices[0].column == "B365H");
+  CHECK(r->rejected_prices[0].value == "1e308");
+  for (const BettingLine& l : r->lines) REQUIRE(l.decimal_odds() <= 1000.0);
+  // The bound itself is a valid price; just above it is not.
+  const std::string h = kHeader;
+  auto edge =
+      fd::ParseSeasonCsv(h + "E0,17/08/2024,15:00,Arsenal,Wolves,2,0,H,18,9,1000,1000.01,13\n",
+                         Options(fd::ParseMode::kLenient));
+  REQUIRE(edge.ok());
+  CHECK(edge->lines.size() == 2);
+  CHECK(edge->lines[0].decimal_odds() == 1000.0);
+  CHECK(edge->stats.prices_rejected == 1);
+}
+
+TEST_CASE("football-data: a repeated season counts each fixture once (duplicates rejected)",
+          "[football_data][issue12]") {
+  // Oracle: the unmodified file (380 fixtures, 34280 prices). The doubled file repeats every data
+  // row after line 381, so each of lines 382-761 repeats line (n - 380).
+  const std::string bytes = superbet::testing::ReadFileOrEmpty(FdPath("E0_2425.csv"));
+  const size_t body = bytes.find('\n') + 1;
+  const std::string doubled = bytes + bytes.substr(body);
+  auto r = fd::ParseSeasonCsv(doubled, RealOptions("E0_2425.csv", fd::ParseMode::kLenient));
+  REQUIRE(r.ok());
+  CHECK(r->fixtures.size() == 380);
+  CHECK(r->lines.size() == 34280);
+  CHECK(r->stats.rows_read == 760);
+  CHECK(r->stats.rows_rejected == 380);
+  CHECK(r->stats.duplicates_rejected == 380);
+  REQUIRE(r->rejected.size() == 380);
+  CHECK(r->rejected[0].line == 382);
+  CHECK(r->rejected[0].reason ==
+        "duplicate fixture: same date, home and away team as line 2 (Man United v Fulham)");
+  CHECK(r->rejected[379].line == 761);
+  auto strict = fd::ParseSeasonCsv(doubled, RealOptions("E0_2425.csv", fd::ParseMode::kStrict));
+  REQUIRE_FALSE(strict.ok());
+  CHECK(strict.status().message() ==
+        "E0_2425.csv:382: column Date: duplicate fixture: same date, home and away team as line "
+        "2 (Man United v Fulham), got '16/08/2024'");
+}
+
+TEST_CASE("football-data: short rows are compared with the header's field count",
+          "[football_data][issue12]") {
+  // A file cut off inside its last row (no line ending): the row is rejected, not read with
+  // a truncated price. Oracle: the unmodified file's 380 fixtures minus the last one.
+  std::string bytes = superbet::testing::ReadFileOrEmpty(FdPath("E0_2425.csv"));
+  const size_t last_row = bytes.rfind('\n', bytes.size() - 3) + 1;
+  const size_t cut = bytes.find(",1.", last_row + 200) + 3;  // Mid-price, e.g. "1." of "1.85".
+  const std::string truncated = bytes.substr(0, cut);
+  auto r = fd::ParseSeasonCsv(truncated, RealOptions("E0_2425.csv", fd::ParseMode::kLenient));
+  REQUIRE(r.ok());
+  CHECK(r->fixtures.size() == 379);
+  REQUIRE(r->rejected.size() == 1);
+  CHECK(r->rejected[0].line == 381);
+  CHECK(r->rejected[0].value == "1.");
+  CHECK(absl::StartsWith(r->rejected[0].reason, "row cut off: "));
+  auto strict = fd::ParseSeasonCsv(truncated, RealOptions("E0_2425.csv", fd::ParseMode::kStrict));
+  REQUIRE_FALSE(strict.ok());
+  CHECK(absl::StrContains(strict.status().message(), "E0_2425.csv:381: column "));
+  // A row lacking a result column is malformed, not a SCHEDULED fixture.
+  const std::string h = kHeader, r3 = kRow3;
+  auto no_goals = fd::ParseSeasonCsv(h + "E0,16/08/2024,20:00,Man United,Fulham\n" + r3,
+                                     Options(fd::ParseMode::kLenient));
+  REQUIRE(no_goals.ok());
+  CHECK(no_goals->fixtures.size() == 1);
+  REQUIRE(no_goals->rejected.size() == 1);
+  CHECK(no_goals->rejected[0].reason == "row has 5 of 13 cells: no cell for column FTHG");
+  // Rows lacking only trailing price cells are real data and kept: E0_0203.csv has 112 rows of
+  // 46 or 47 cells under a 48-column header (Python csv: 80 + 32), all lacking B365>2.5/<2.5.
+  const fd::SeasonData s0203 = MustLoad("E0_0203.csv");
+  CHECK(s0203.fixtures.size() == 380);
+  CHECK(s0203.stats.short_rows == 112);
+}
+
+TEST_CASE("football-data: a bad statistics cell costs that cell only (Attendance \"12,345\")",
+          "[football_data][issue12]") {
+  // E0_0102.csv line 2: Charlton 1-2 Everton, Attendance 20451 (read in the file).
+  const std::string id = "football-data:E0:2001-08-18:Charlton:Everton";
+  const std::string bytes = EditLine("E0_0102.csv", 2, [](std::string row) {
+    return ReplaceFirst(row, ",20451,", ",\"12,345\",");
+  });
+  const fd::SeasonData clean = MustLoad("E0_0102.csv");
+  auto r = fd::ParseSeasonCsv(bytes, RealOptions("E0_0102.csv", fd::ParseMode::kLenient));
+  REQUIRE(r.ok());
+  CHECK(r->fixtures.size() == 380);
+  CHECK(r->stats.rows_rejected == 0);
+  CHECK(r->stats.cells_rejected == 1);
+  REQUIRE(r->rejected_cells.size() == 1);
+  CHECK(r->rejected_cells[0].line == 2);
+  CHECK(r->rejected_cells[0].column == "Attendance");
+  CHECK(r->rejected_cells[0].value == "12,345");
+  const Fixture& f = r->fixtures[0];
+  CHECK(f.id() == id);
+  CHECK(f.full_time().home() == 1);
+  CHECK(f.full_time().away() == 2);
+  CHECK(f.statistics().count("attendance") == 0);  // Absent, not 0.
+  CHECK(f.statistics().at("home.shots") == 8);
+  CHECK(r->lines.size() == clean.lines.size());
+  auto strict = fd::ParseSeasonCsv(bytes, RealOptions("E0_0102.csv", fd::ParseMode::kStrict));
+  REQUIRE_FALSE(strict.ok());
+  CHECK(strict.status().message() ==
+        "E0_0102.csv:2: column Attendance: expected a non-negative integer, got '12,345'");
+  // The same row again at the end (line 382): rejected as a duplicate, counted once as a row,
+  // its bad cell not counted a second time.
+  const size_t row2 = bytes.find('\n') + 1;
+  const std::string with_dup = bytes + bytes.substr(row2, bytes.find('\n', row2) + 1 - row2);
+  auto dup = fd::ParseSeasonCsv(with_dup, RealOptions("E0_0102.csv", fd::ParseMode::kLenient));
+  REQUIRE(dup.ok());
+  CHECK(dup->stats.rows_rejected == 1);
+  CHECK(dup->stats.duplicates_rejected == 1);
+  CHECK(dup->stats.cells_rejected == 1);
+  CHECK(dup->rejected_cells.size() == 1);
+}
+
+TEST_CASE("football-data: E1_0405 (Windows-1252 0xA0) gives valid UTF-8 that round-trips",
+          "[football_data][issue12]") {
+  // Oracle: line 517 (Brighton v West Ham, 23/04/05) has referee "\xa0A Penn"; the same referee
+  // is written "A Penn" on lines 128-495 of the file (Watford v Wigan, 28/09/04). Leading and
+  // trailing no-break spaces are trimmed from names. libprotobuf's own UTF-8 check on parse
+  // (proto3 strings) is the oracle for "valid UTF-8".
+  // Lenient: the file also has a price of 1 (line 191, B365AHH), dropped as usual.
+  const fd::SeasonData s = MustLoad("E1_0405.csv", fd::ParseMode::kLenient);
+  CHECK(s.source_encoding == "Windows-1252");
+  REQUIRE(s.warnings.size() == 1);
+  CHECK(s.warnings[0] == "E1_0405.csv:517: not valid UTF-8; the file is decoded as Windows-1252");
+  const Fixture* brighton = nullptr;
+  const Fixture* watford = nullptr;
+  for (const Fixture& f : s.fixtures) {
+    if (f.id() == "football-data:E1:2005-04-23:Brighton:West Ham") brighton = &f;
+    if (f.id() == "football-data:E1:2004-09-28:Watford:Wigan") watford = &f;
+    std::string wire;
+    REQUIRE(f.SerializeToString(&wire));
+    Fixture back;
+    INFO(f.id() << " referee '" << f.referee() << "'");
+    REQUIRE(back.ParseFromString(wire));
+    REQUIRE(back.referee() == f.referee());
+  }
+  REQUIRE(brighton != nullptr);
+  REQUIRE(watford != nullptr);
+  CHECK(brighton->referee() == "A Penn");
+  CHECK(brighton->referee() == watford->referee());
+}
+
+TEST_CASE("football-data: StreamSeasonCsv hands over the same rows and keeps none",
+          "[football_data][issue12]") {
+  // Oracle: ParseSeasonCsv on the same real file (E0_2425, 380 fixtures, 34280 prices, the
+  // counts of bench/csv_ingest_baseline.py --counts): the streamed fixtures and lines, in order,
+  // are the same messages.
+  const std::string bytes = superbet::testing::ReadFileOrEmpty(FdPath("E0_2425.csv"));
+  const fd::SeasonData whole = MustLoad("E0_2425.csv");
+  size_t fixture_i = 0, line_i = 0;
+  bool same = true;
+  auto r = fd::StreamSeasonCsv(bytes, RealOptions("E0_2425.csv", fd::ParseMode::kStrict),
+                               [&](const Fixture& f, absl::Span<const BettingLine> lines) {
+                                 same = same && fixture_i < whole.fixtures.size() &&
+                                        MessageDifferencer::Equals(f, whole.fixtures[fixture_i]);
+                                 ++fixture_i;
+                                 for (const BettingLine& l : lines) {
+                                   same = same && line_i < whole.lines.size() &&
+                                          MessageDifferencer::Equals(l, whole.lines[line_i]) &&
+                                          l.fixture_id() == f.id();
+                                   ++line_i;
+                                 }
+                                 return absl::OkStatus();
+                               });
+  REQUIRE(r.ok());
+  CHECK(same);
+  CHECK(fixture_i == 380);
+  CHECK(line_i == 34280);
+  CHECK(r->fixtures.empty());
+  CHECK(r->lines.empty());
+  CHECK(r->stats.fixtures == 380);
+  CHECK(r->stats.lines == 34280);
+  // The consumer's error stops the parse and comes back as is.
+  int calls = 0;
+  auto stopped =
+      fd::StreamSeasonCsv(bytes, RealOptions("E0_2425.csv", fd::ParseMode::kStrict),
+                          [&](const Fixture&, absl::Span<const BettingLine>) {
+                            return ++calls == 3 ? absl::CancelledError("stop") : absl::OkStatus();
+                          });
+  CHECK(stopped.status() == absl::CancelledError("stop"));
+  CHECK(calls == 3);
 }

@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/escaping.h"
 
 namespace superbet::providers::csv {
 namespace {
@@ -18,7 +18,8 @@ inline bool IsLineEnd(char c) { return c == '\n' || c == '\r'; }
 
 }  // namespace
 
-Reader::Reader(absl::string_view bytes) : bytes_(bytes) {
+Reader::Reader(absl::string_view bytes, LineBreaks line_breaks)
+    : bytes_(bytes), line_breaks_(line_breaks) {
   if (absl::StartsWith(bytes_, kUtf8Bom)) pos_ = kUtf8Bom.size();
 }
 
@@ -76,6 +77,11 @@ absl::Status Reader::ReadQuoted(std::vector<absl::string_view>* fields) {
       }
       break;  // Closing quote.
     }
+    if (IsLineEnd(c) && line_breaks_ == LineBreaks::kEndRecord) {
+      absl::Status error = Error(start_line, "unterminated quoted field");
+      ConsumeLineEnd();  // The next record starts on the next line.
+      return error;
+    }
     if (c == '\n') {
       ++line_;
     } else if (c == '\r' && !(pos_ + 1 < n && bytes_[pos_ + 1] == '\n')) {
@@ -113,8 +119,9 @@ absl::StatusOr<bool> Reader::Next(std::vector<absl::string_view>* fields) {
       if (ConsumeLineEnd()) return true;
       const int line = line_;
       SkipLine();
-      return Error(line, absl::StrCat("unexpected character '", absl::CHexEscape(absl::string_view(&c, 1)),
-                                     "' after closing quote"));
+      return Error(
+          line, absl::StrCat("unexpected character '", absl::CHexEscape(absl::string_view(&c, 1)),
+                             "' after closing quote"));
     }
     const size_t start = pos_;
     while (pos_ < n) {
@@ -133,9 +140,10 @@ absl::StatusOr<bool> Reader::Next(std::vector<absl::string_view>* fields) {
   }
 }
 
-absl::StatusOr<std::vector<std::vector<std::string>>> ParseAll(absl::string_view bytes) {
+absl::StatusOr<std::vector<std::vector<std::string>>> ParseAll(absl::string_view bytes,
+                                                               LineBreaks line_breaks) {
   std::vector<std::vector<std::string>> out;
-  Reader reader(bytes);
+  Reader reader(bytes, line_breaks);
   std::vector<absl::string_view> fields;
   while (true) {
     absl::StatusOr<bool> more = reader.Next(&fields);

@@ -1,4 +1,5 @@
-// football-data.co.uk: season codes, file loading; see include/superbet/providers/football_data/football_data.h.
+// football-data.co.uk: season codes, file loading; see
+// include/superbet/providers/football_data/football_data.h.
 
 #include <algorithm>
 #include <string>
@@ -55,11 +56,15 @@ std::string SeasonLabel(absl::string_view season_code) {
 }
 
 std::string SeasonUrl(absl::string_view league, absl::string_view season_code) {
-  return absl::StrCat("https://www.football-data.co.uk/mmz4281/", season_code, "/", league,
-                      ".csv");
+  return absl::StrCat("https://www.football-data.co.uk/mmz4281/", season_code, "/", league, ".csv");
 }
 
 absl::StatusOr<SeasonData> LoadSeasonFile(const std::string& path, ParseMode mode) {
+  return StreamSeasonFile(path, mode, nullptr);
+}
+
+absl::StatusOr<SeasonData> StreamSeasonFile(const std::string& path, ParseMode mode,
+                                            const RowConsumer& consumer) {
   SUPERBET_ASSIGN_OR_RETURN(std::string bytes, core::ReadFile(path));
   ParseOptions options;
   options.mode = mode;
@@ -69,7 +74,7 @@ absl::StatusOr<SeasonData> LoadSeasonFile(const std::string& path, ParseMode mod
     absl::ConsumeSuffix(&stem, ".csv");
     options.league = std::string(stem);
   }
-  return ParseSeasonCsv(bytes, options);
+  return StreamSeasonCsv(bytes, options, consumer);
 }
 
 absl::StatusOr<std::vector<std::string>> FindSeasons(const std::string& data_root,
@@ -85,9 +90,8 @@ absl::StatusOr<std::vector<std::string>> FindSeasons(const std::string& data_roo
     return absl::NotFoundError(
         absl::StrCat("no football-data file ", league, "_<season>.csv in ", dir));
   }
-  std::sort(codes.begin(), codes.end(), [](const std::string& a, const std::string& b) {
-    return StartYear(a) < StartYear(b);
-  });
+  std::sort(codes.begin(), codes.end(),
+            [](const std::string& a, const std::string& b) { return StartYear(a) < StartYear(b); });
   return codes;
 }
 

@@ -8,18 +8,22 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "spdlog/spdlog.h"
 #include "providers/internal/uk_time.h"
+#include "spdlog/spdlog.h"
 #include "superbet/core/status_macros.h"
+#include "superbet/model/decimal_odds.h"
 #include "superbet/providers/football_data/csv.h"
 #include "superbet/providers/football_data/football_data.h"
+#include "superbet/providers/football_data/text_encoding.h"
 
 namespace superbet::providers::football_data {
 namespace {
@@ -43,6 +47,25 @@ inline absl::string_view Trim(absl::string_view s) {
   return s.substr(b, e - b);
 }
 
+// U+00A0 NO-BREAK SPACE in UTF-8 (Windows-1252 0xA0 after decoding).
+constexpr absl::string_view kNoBreakSpace = "\xC2\xA0";
+
+// Trim, and leading/trailing no-break spaces too: for names (teams, referee, Div), where an
+// edge NBSP is a typographic artefact (E1_0405.csv lines 517-528: "\xa0A Penn" is the referee
+// written "A Penn" on lines 128-495 of the same file).
+absl::string_view TrimText(absl::string_view s) {
+  while (true) {
+    const absl::string_view t = Trim(s);
+    absl::string_view u = t;
+    while (absl::ConsumePrefix(&u, kNoBreakSpace)) {
+    }
+    while (absl::ConsumeSuffix(&u, kNoBreakSpace)) {
+    }
+    if (u.size() == s.size()) return u;
+    s = u;
+  }
+}
+
 // ---- Header → column handlers ---------------------------------------------------------------
 
 struct Bookmaker {
@@ -52,13 +75,17 @@ struct Bookmaker {
 
 // Column prefix → canonical bookmaker name.
 constexpr Bookmaker kBookmakers[] = {
-    {"B365", "Bet365"},       {"PS", "Pinnacle"},       {"P", "Pinnacle"},
-    {"BW", "BetWin"},         {"IW", "Interwetten"},    {"LB", "Ladbrokes"},
-    {"WH", "WilliamHill"},    {"VC", "VCBet"},          {"GB", "Gamebookers"},
-    {"SB", "Sportingbet"},    {"SJ", "StanJames"},      {"SO", "SportingOdds"},
-    {"SY", "Stanleybet"},     {"BS", "BlueSquare"},     {"1XB", "1xBet"},
-    {"BF", "Betfair"},        {"BFE", "BetfairExchange"}, {"Max", "market_max"},
-    {"BbMx", "market_max"},   {"Avg", "market_average"}, {"BbAv", "market_average"},
+    {"B365", "Bet365"},         {"PS", "Pinnacle"},
+    {"P", "Pinnacle"},          {"BW", "BetWin"},
+    {"IW", "Interwetten"},      {"LB", "Ladbrokes"},
+    {"WH", "WilliamHill"},      {"VC", "VCBet"},
+    {"GB", "Gamebookers"},      {"SB", "Sportingbet"},
+    {"SJ", "StanJames"},        {"SO", "SportingOdds"},
+    {"SY", "Stanleybet"},       {"BS", "BlueSquare"},
+    {"1XB", "1xBet"},           {"BF", "Betfair"},
+    {"BFE", "BetfairExchange"}, {"Max", "market_max"},
+    {"BbMx", "market_max"},     {"Avg", "market_average"},
+    {"BbAv", "market_average"},
 };
 
 struct PriceSuffix {
@@ -92,15 +119,24 @@ struct StatColumn {
 };
 
 constexpr StatColumn kStats[] = {
-    {"HS", "home.shots"},          {"AS", "away.shots"},
-    {"HST", "home.shots_on_target"}, {"AST", "away.shots_on_target"},
-    {"HF", "home.fouls"},          {"AF", "away.fouls"},
-    {"HC", "home.corners"},        {"AC", "away.corners"},
-    {"HY", "home.yellow_cards"},   {"AY", "away.yellow_cards"},
-    {"HR", "home.red_cards"},      {"AR", "away.red_cards"},
-    {"HO", "home.offsides"},       {"AO", "away.offsides"},
-    {"HHW", "home.hit_woodwork"},  {"AHW", "away.hit_woodwork"},
-    {"HBP", "home.booking_points"}, {"ABP", "away.booking_points"},
+    {"HS", "home.shots"},
+    {"AS", "away.shots"},
+    {"HST", "home.shots_on_target"},
+    {"AST", "away.shots_on_target"},
+    {"HF", "home.fouls"},
+    {"AF", "away.fouls"},
+    {"HC", "home.corners"},
+    {"AC", "away.corners"},
+    {"HY", "home.yellow_cards"},
+    {"AY", "away.yellow_cards"},
+    {"HR", "home.red_cards"},
+    {"AR", "away.red_cards"},
+    {"HO", "home.offsides"},
+    {"AO", "away.offsides"},
+    {"HHW", "home.hit_woodwork"},
+    {"AHW", "away.hit_woodwork"},
+    {"HBP", "home.booking_points"},
+    {"ABP", "away.booking_points"},
     {"Attendance", "attendance"},
 };
 
@@ -122,6 +158,9 @@ struct StatCol {
 // What each column of one file means; built once per file from its header.
 struct Layout {
   std::vector<std::string> names;
+  // The last column that is not a price (fixed columns and statistics): a row with fewer cells
+  // than that lacks data that would otherwise read as absent (e.g. a result read as SCHEDULED).
+  int last_non_price = -1;
   int div = -1, date = -1, time = -1, home = -1, away = -1;
   int fthg = -1, ftag = -1, ftr = -1, hthg = -1, htag = -1, htr = -1, referee = -1;
   std::vector<StatCol> stats;
@@ -156,8 +195,7 @@ bool MatchPrice(absl::string_view name, PriceCol* out, absl::string_view* prefix
   return found;
 }
 
-int AsianLineColumn(const std::vector<std::string>& names, absl::string_view prefix,
-                    bool closing) {
+int AsianLineColumn(const std::vector<std::string>& names, absl::string_view prefix, bool closing) {
   if (closing) return FindColumn(names, "AHCh");
   const int own = FindColumn(names, absl::StrCat(prefix, "AH"));
   if (own >= 0) return own;
@@ -178,12 +216,11 @@ Layout BuildLayout(const std::vector<absl::string_view>& header) {
     absl::string_view name;
     int* slot;
   };
-  const Named fixed[] = {{"Div", &layout.div},       {"Date", &layout.date},
-                         {"Time", &layout.time},     {"HomeTeam", &layout.home},
-                         {"AwayTeam", &layout.away}, {"FTHG", &layout.fthg},
-                         {"FTAG", &layout.ftag},     {"FTR", &layout.ftr},
-                         {"HTHG", &layout.hthg},     {"HTAG", &layout.htag},
-                         {"HTR", &layout.htr},       {"Referee", &layout.referee}};
+  const Named fixed[] = {
+      {"Div", &layout.div},       {"Date", &layout.date},     {"Time", &layout.time},
+      {"HomeTeam", &layout.home}, {"AwayTeam", &layout.away}, {"FTHG", &layout.fthg},
+      {"FTAG", &layout.ftag},     {"FTR", &layout.ftr},       {"HTHG", &layout.hthg},
+      {"HTAG", &layout.htag},     {"HTR", &layout.htr},       {"Referee", &layout.referee}};
   std::vector<bool> used(layout.names.size(), false);
   for (const Named& n : fixed) {
     *n.slot = FindColumn(layout.names, n.name);  // First occurrence wins.
@@ -207,6 +244,9 @@ Layout BuildLayout(const std::vector<absl::string_view>& header) {
       p.line_column = AsianLineColumn(layout.names, prefix, p.closing);
     }
     layout.prices.push_back(p);
+  }
+  for (size_t i = 0; i < used.size(); ++i) {
+    if (used[i]) layout.last_non_price = static_cast<int>(i);
   }
   return layout;
 }
@@ -243,8 +283,8 @@ bool ParseDigits(absl::string_view s, int* out) {
 // "How to read floating point numbers accurately", the fast path). Anything else (exponent,
 // '+', more digits, empty parts, whitespace) → false, and the caller falls back to SimpleAtod.
 bool ParsePlainDecimal(absl::string_view s, double* out) {
-  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   size_t i = 0;
   const bool negative = !s.empty() && s[0] == '-';
   if (negative) ++i;
@@ -301,11 +341,20 @@ bool ParseTime(absl::string_view s, int* hour, int* minute) {
 
 class FileParser {
  public:
-  FileParser(const ParseOptions& options, SeasonData* out) : options_(options), out_(out) {
+  // `consumer` null: every fixture and line is kept in `out`; else each row is handed to it and
+  // dropped (StreamSeasonCsv).
+  FileParser(const ParseOptions& options, SeasonData* out, const RowConsumer* consumer = nullptr)
+      : options_(options), out_(out), consumer_(consumer) {
     source_ = options.source_name.empty() ? "<input>" : options.source_name;
   }
 
   absl::Status Run(absl::string_view bytes);
+  // The physical line of the first non-UTF-8 byte when the file was decoded as Windows-1252.
+  void NoteWindows1252(int line) {
+    out_->source_encoding = "Windows-1252";
+    out_->warnings.push_back(
+        absl::StrCat(source_, ":", line, ": not valid UTF-8; the file is decoded as Windows-1252"));
+  }
 
  private:
   absl::string_view Cell(int column) const {
@@ -324,32 +373,50 @@ class FileParser {
   }
 
   bool ParseRequired(int column, absl::string_view what, absl::string_view* out, CellError* err);
-  bool ParseScore(int home_col, int away_col, int result_col, bool* present, int* home,
-                  int* away, CellError* err);
-  bool ParseFixture(Fixture* f, CellError* err);
+  bool ParseScore(int home_col, int away_col, int result_col, bool* present, int* home, int* away,
+                  CellError* err);
+  bool ParseFixture(Fixture* f, int line, CellError* err);
+  // Statistics cells: a bad one is an error in strict mode, dropped and counted in lenient mode.
+  bool ParseStatistics(Fixture* f, int line, CellError* err);
+  // Rows with fewer cells than the header: false (with the reason) when the row lacks a
+  // non-price column or is the file's final record without a line ending (a cut-off row).
+  bool CheckRowLength(bool cut_off, CellError* err);
+  // Records a rejected row (lenient) or returns the strict-mode error.
+  absl::Status RejectRow(int line, const CellError& e);
+  // Lenient: rejects a row whose fixture id (league, date, home, away) was seen on an earlier
+  // line; strict: fails. Returns true when the row is a duplicate.
+  absl::StatusOr<bool> RejectDuplicate(const Fixture& f, int line);
   absl::Status AddLines(const Fixture& f, int line);
   // Handles one bad price: strict → error, lenient → counted and recorded.
   absl::Status BadPrice(int line, CellError e);
   absl::Status HandleSyntaxError(const csv::Reader& reader);
 
+  // Keeps the row's fixture (and its lines, already in out_->lines) or hands them to consumer_.
+  absl::Status Emit(Fixture f);
+
   const ParseOptions& options_;
   SeasonData* out_;
+  const RowConsumer* consumer_;
+  int fixtures_emitted_ = 0;
+  int lines_emitted_ = 0;
   std::string source_;
   Layout layout_;
   std::vector<absl::string_view> fields_;
+  absl::flat_hash_map<std::string, int> first_line_of_id_;  // Fixture id → line first seen.
+  std::vector<RejectedRow> pending_cells_;  // Bad statistics cells of the current row (lenient).
 };
 
 bool FileParser::ParseRequired(int column, absl::string_view what, absl::string_view* out,
                                CellError* err) {
-  *out = Trim(Cell(column));
+  *out = TrimText(Cell(column));
   if (!out->empty()) return true;
   *err = {column, std::string(Cell(column)), absl::StrCat("missing ", what)};
   return false;
 }
 
 // Goals of one score (full or half time) and its result letter. Both goals empty → absent.
-bool FileParser::ParseScore(int home_col, int away_col, int result_col, bool* present,
-                            int* home, int* away, CellError* err) {
+bool FileParser::ParseScore(int home_col, int away_col, int result_col, bool* present, int* home,
+                            int* away, CellError* err) {
   const absl::string_view hs = Trim(Cell(home_col));
   const absl::string_view as = Trim(Cell(away_col));
   const absl::string_view rs = Trim(Cell(result_col));
@@ -380,7 +447,27 @@ bool FileParser::ParseScore(int home_col, int away_col, int result_col, bool* pr
   return true;
 }
 
-bool FileParser::ParseFixture(Fixture* f, CellError* err) {
+bool FileParser::ParseStatistics(Fixture* f, int line, CellError* err) {
+  auto* stats = f->mutable_statistics();
+  for (const StatCol& s : layout_.stats) {
+    const absl::string_view v = Trim(Cell(s.column));
+    if (v.empty()) continue;
+    int n = 0;
+    if (ParseCount(v, &n)) {
+      (*stats)[s.key] = n;
+      continue;
+    }
+    const CellError bad{s.column, std::string(Cell(s.column)), "expected a non-negative integer"};
+    if (options_.mode == ParseMode::kStrict) {
+      *err = bad;
+      return false;
+    }
+    pending_cells_.push_back(Rejection(line, bad));  // Absent; counted if the row is kept.
+  }
+  return true;
+}
+
+bool FileParser::ParseFixture(Fixture* f, int line, CellError* err) {
   absl::string_view date_s, home, away;
   if (!ParseRequired(layout_.date, "date", &date_s, err)) return false;
   absl::CivilDay day;
@@ -404,8 +491,8 @@ bool FileParser::ParseFixture(Fixture* f, CellError* err) {
       *err = {layout_.time, std::string(Cell(layout_.time)), "expected a time hh:mm"};
       return false;
     }
-    kickoff = absl::FromCivil(
-        absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute), uk);
+    kickoff =
+        absl::FromCivil(absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute), uk);
     f->set_kickoff_time_known(true);
   }
 
@@ -414,23 +501,12 @@ bool FileParser::ParseFixture(Fixture* f, CellError* err) {
   if (!ParseScore(layout_.fthg, layout_.ftag, layout_.ftr, &ft, &fh, &fa, err)) return false;
   if (!ParseScore(layout_.hthg, layout_.htag, layout_.htr, &ht, &hh, &ha, err)) return false;
 
-  auto* stats = f->mutable_statistics();
-  for (const StatCol& s : layout_.stats) {
-    const absl::string_view v = Trim(Cell(s.column));
-    if (v.empty()) continue;
-    int n = 0;
-    if (!ParseCount(v, &n)) {
-      *err = {s.column, std::string(Cell(s.column)), "expected a non-negative integer"};
-      return false;
-    }
-    (*stats)[s.key] = n;
-  }
+  if (!ParseStatistics(f, line, err)) return false;
 
   const std::string& league =
-      options_.league.empty() ? std::string(Trim(Cell(layout_.div)))
-                              : options_.league;
-  f->set_id(absl::StrCat(kProvider, ":", league, ":", absl::FormatCivilTime(day), ":", home, ":",
-                         away));
+      options_.league.empty() ? std::string(TrimText(Cell(layout_.div))) : options_.league;
+  f->set_id(
+      absl::StrCat(kProvider, ":", league, ":", absl::FormatCivilTime(day), ":", home, ":", away));
   f->set_provider(std::string(kProvider));
   f->set_competition(league);
   f->set_season(out_->season_label);
@@ -449,7 +525,7 @@ bool FileParser::ParseFixture(Fixture* f, CellError* err) {
     f->mutable_half_time()->set_home(hh);
     f->mutable_half_time()->set_away(ha);
   }
-  const absl::string_view referee = Trim(Cell(layout_.referee));
+  const absl::string_view referee = TrimText(Cell(layout_.referee));
   if (!referee.empty()) f->set_referee(std::string(referee));
   return true;
 }
@@ -470,8 +546,8 @@ absl::Status FileParser::AddLines(const Fixture& f, int line) {
     if (v.empty()) continue;
     double odds = 0;
     if (!ParseDouble(v, &odds) || !std::isfinite(odds)) {
-      SUPERBET_RETURN_IF_ERROR(BadPrice(line, {p.column, std::string(raw),
-                                                     "expected decimal odds (a number)"}));
+      SUPERBET_RETURN_IF_ERROR(
+          BadPrice(line, {p.column, std::string(raw), "expected decimal odds (a number)"}));
       continue;
     }
     if (odds == 0.0) {  // football-data's "not quoted" marker.
@@ -481,6 +557,13 @@ absl::Status FileParser::AddLines(const Fixture& f, int line) {
     if (!(odds > 1.0)) {
       SUPERBET_RETURN_IF_ERROR(
           BadPrice(line, {p.column, std::string(raw), "decimal odds must be > 1"}));
+      continue;
+    }
+    if (odds > model::kMaxDecimalOdds) {  // 1e308 would overflow a P&L to inf.
+      SUPERBET_RETURN_IF_ERROR(
+          BadPrice(line, {p.column, std::string(raw),
+                          absl::StrCat("decimal odds must be <= ", model::kMaxDecimalOdds,
+                                       " (kMaxDecimalOdds)")}));
       continue;
     }
     double handicap = 2.5;
@@ -493,10 +576,10 @@ absl::Status FileParser::AddLines(const Fixture& f, int line) {
       if (!ParseDouble(ls, &handicap) || !std::isfinite(handicap)) {
         const std::string line_name =
             p.line_column >= 0 ? layout_.names[p.line_column] : std::string("AHh");
-        SUPERBET_RETURN_IF_ERROR(BadPrice(
-            line, {p.column, std::string(ls),
-                   absl::StrCat("Asian handicap price ", v, " has no numeric line in column ",
-                                line_name)}));
+        SUPERBET_RETURN_IF_ERROR(
+            BadPrice(line, {p.column, std::string(ls),
+                            absl::StrCat("Asian handicap price ", v,
+                                         " has no numeric line in column ", line_name)}));
         continue;
       }
     }
@@ -523,10 +606,63 @@ absl::Status FileParser::HandleSyntaxError(const csv::Reader& reader) {
   }
   ++out_->stats.rows_read;
   ++out_->stats.rows_rejected;
-  out_->rejected.push_back(RejectedRow{source_, reader.error_line(), "", "",
-                                       reader.error_reason()});
+  out_->rejected.push_back(
+      RejectedRow{source_, reader.error_line(), "", "", reader.error_reason()});
   return absl::OkStatus();
 }
+
+absl::Status FileParser::RejectRow(int line, const CellError& e) {
+  if (options_.mode == ParseMode::kStrict) return absl::InvalidArgumentError(Message(line, e));
+  ++out_->stats.rows_rejected;
+  out_->rejected.push_back(Rejection(line, e));
+  return absl::OkStatus();
+}
+
+bool FileParser::CheckRowLength(bool cut_off, CellError* err) {
+  const size_t header = layout_.names.size();
+  const size_t n = fields_.size();
+  if (n >= header) return true;
+  const std::string last = fields_.empty() ? std::string() : std::string(fields_.back());
+  if (cut_off) {
+    *err = {static_cast<int>(n - 1), last,
+            absl::StrCat("row cut off: ", n, " of ", header,
+                         " cells and no line ending (the file ends inside this row)")};
+    return false;
+  }
+  if (static_cast<int>(n) <= layout_.last_non_price) {
+    *err = {static_cast<int>(n - 1), last,
+            absl::StrCat("row has ", n, " of ", header, " cells: no cell for column ",
+                         layout_.names[n])};
+    return false;
+  }
+  ++out_->stats.short_rows;  // Lacks trailing price cells only (E0_0203.csv): they are absent.
+  return true;
+}
+
+absl::StatusOr<bool> FileParser::RejectDuplicate(const Fixture& f, int line) {
+  const auto [it, inserted] = first_line_of_id_.try_emplace(f.id(), line);
+  if (inserted) return false;
+  const CellError e{layout_.date, std::string(Cell(layout_.date)),
+                    absl::StrCat("duplicate fixture: same date, home and away team as line ",
+                                 it->second, " (", f.home().name(), " v ", f.away().name(), ")")};
+  SUPERBET_RETURN_IF_ERROR(RejectRow(line, e));
+  ++out_->stats.duplicates_rejected;
+  return true;
+}
+
+absl::Status FileParser::Emit(Fixture f) {
+  ++fixtures_emitted_;
+  if (consumer_ == nullptr) {
+    out_->fixtures.push_back(std::move(f));
+    return absl::OkStatus();
+  }
+  lines_emitted_ += static_cast<int>(out_->lines.size());
+  absl::Status s = (*consumer_)(f, out_->lines);
+  out_->lines.clear();  // Keeps the capacity: the next row reuses it.
+  return s;
+}
+
+inline bool IsLineEndChar(char c) { return c == '\n' || c == '\r'; }
 
 bool AllEmpty(const std::vector<absl::string_view>& fields) {
   for (absl::string_view f : fields) {
@@ -536,14 +672,13 @@ bool AllEmpty(const std::vector<absl::string_view>& fields) {
 }
 
 absl::Status FileParser::Run(absl::string_view bytes) {
-  csv::Reader reader(bytes);
+  csv::Reader reader(bytes, csv::LineBreaks::kEndRecord);
   // Header: the first record that is not empty.
   while (true) {
     absl::StatusOr<bool> more = reader.Next(&fields_);
     if (!more.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(source_, ":", reader.error_line(),
-                                                     ": unusable header: ",
-                                                     reader.error_reason()));
+                                                     ": unusable header: ", reader.error_reason()));
     }
     if (!*more) {
       return absl::InvalidArgumentError(absl::StrCat(source_, ": empty file (no header row)"));
@@ -564,9 +699,12 @@ absl::Status FileParser::Run(absl::string_view bytes) {
   // so reserving every price column avoids regrowth (each regrowth moves every message). Capped
   // by what the bytes can hold (a row needs >= 10 bytes, a price >= 2) so hostile input cannot
   // make us reserve more than a few times its size.
-  const size_t est_rows = static_cast<size_t>(std::count(bytes.begin(), bytes.end(), '\n')) + 1;
-  out_->fixtures.reserve(std::min(est_rows, bytes.size() / 10 + 1));
-  out_->lines.reserve(std::min(est_rows * layout_.prices.size(), bytes.size() / 2 + 1));
+  // Streaming keeps one row's lines at a time.
+  if (consumer_ == nullptr) {
+    const size_t est_rows = static_cast<size_t>(std::count(bytes.begin(), bytes.end(), '\n')) + 1;
+    out_->fixtures.reserve(std::min(est_rows, bytes.size() / 10 + 1));
+    out_->lines.reserve(std::min(est_rows * layout_.prices.size(), bytes.size() / 2 + 1));
+  }
 
   while (true) {
     absl::StatusOr<bool> more = reader.Next(&fields_);
@@ -581,21 +719,24 @@ absl::Status FileParser::Run(absl::string_view bytes) {
       continue;
     }
     const int line = reader.record_line();
+    const bool cut_off = reader.AtEnd() && !IsLineEndChar(bytes.back());
     Fixture f;
     CellError err;
-    if (!ParseFixture(&f, &err)) {
-      if (options_.mode == ParseMode::kStrict) {
-        return absl::InvalidArgumentError(Message(line, err));
-      }
-      ++out_->stats.rows_rejected;
-      out_->rejected.push_back(Rejection(line, err));
+    pending_cells_.clear();
+    if (!CheckRowLength(cut_off, &err) || !ParseFixture(&f, line, &err)) {
+      SUPERBET_RETURN_IF_ERROR(RejectRow(line, err));
       continue;
     }
+    SUPERBET_ASSIGN_OR_RETURN(const bool duplicate, RejectDuplicate(f, line));
+    if (duplicate) continue;
+    // The row is kept: its bad statistics cells count (a rejected row counts once, as a row).
+    out_->stats.cells_rejected += static_cast<int>(pending_cells_.size());
+    for (RejectedRow& r : pending_cells_) out_->rejected_cells.push_back(std::move(r));
     SUPERBET_RETURN_IF_ERROR(AddLines(f, line));
-    out_->fixtures.push_back(std::move(f));
+    SUPERBET_RETURN_IF_ERROR(Emit(std::move(f)));
   }
-  out_->stats.fixtures = static_cast<int>(out_->fixtures.size());
-  out_->stats.lines = static_cast<int>(out_->lines.size());
+  out_->stats.fixtures = fixtures_emitted_;
+  out_->stats.lines = consumer_ == nullptr ? static_cast<int>(out_->lines.size()) : lines_emitted_;
   bool london_loaded = false;
   providers::internal::LondonTimeZone(&london_loaded);
   if (!london_loaded) {
@@ -607,12 +748,29 @@ absl::Status FileParser::Run(absl::string_view bytes) {
 }  // namespace
 
 absl::StatusOr<SeasonData> ParseSeasonCsv(absl::string_view bytes, const ParseOptions& options) {
+  return StreamSeasonCsv(bytes, options, nullptr);
+}
+
+absl::StatusOr<SeasonData> StreamSeasonCsv(absl::string_view bytes, const ParseOptions& options,
+                                           const RowConsumer& consumer) {
   SeasonData data;
   data.league = options.league;
   data.season_code = options.season_code;
   data.season_label = SeasonLabel(options.season_code);
-  FileParser parser(options, &data);
-  SUPERBET_RETURN_IF_ERROR(parser.Run(bytes));
+  FileParser parser(options, &data, consumer ? &consumer : nullptr);
+  size_t first_bad = 0;
+  if (IsValidUtf8(bytes, &first_bad)) {
+    SUPERBET_RETURN_IF_ERROR(parser.Run(bytes));
+    return data;
+  }
+  // Not UTF-8: the whole file is Windows-1252 (see text_encoding.h). A UTF-8 BOM is dropped
+  // first so that it does not become "ï»¿" in the first header name.
+  const int line = 1 + static_cast<int>(std::count(bytes.begin(), bytes.begin() + first_bad, '\n'));
+  absl::string_view body = bytes;
+  absl::ConsumePrefix(&body, "\xEF\xBB\xBF");
+  const std::string decoded = DecodeWindows1252(body);
+  parser.NoteWindows1252(line);
+  SUPERBET_RETURN_IF_ERROR(parser.Run(decoded));
   return data;
 }
 
