@@ -294,7 +294,7 @@ TEST_CASE("HTTP faults map to the documented status codes", "[api_football][http
   CHECK(client.LiveFixtures().ok());  // Recovers on the same handle after a timeout.
 }
 
-TEST_CASE("keys: wrong key -> Unauthenticated, never in messages; no key -> no request",
+TEST_CASE("keys: wrong key -> Unauthenticated, never in messages, no key -> no request",
           "[api_football][http]") {
   FakeApiFootball server;
   superbet::core::FakeClock clock;

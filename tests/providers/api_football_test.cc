@@ -423,7 +423,7 @@ TEST_CASE("untrusted values are rejected and counted", "[api_football]") {
   CHECK(c3.rejected_counts == 1);
 }
 
-TEST_CASE("truncated and malformed JSON -> DataLoss; wrong types -> InvalidArgument",
+TEST_CASE("truncated and malformed JSON -> DataLoss, wrong types -> InvalidArgument",
           "[api_football]") {
   const std::string body = Recorded("fixtures_live_all_2024-02-28.json");
   for (size_t cut : {size_t{0}, size_t{1}, size_t{100}, body.size() / 2, body.size() - 1}) {
@@ -615,7 +615,7 @@ TEST_CASE("live state: the league fixture list's not-started fixtures have no mi
   }
 }
 
-TEST_CASE("events: a null minute is absent; an absurd one (400, 1e300) drops the event, counted",
+TEST_CASE("events: a null minute is absent, an absurd one (400, 1e300) drops the event, counted",
           "[api_football][absent]") {
   const std::string body = Recorded("fixtures_events_653808.json");
   // The first event is Fernandinho's yellow card, "elapsed":48.
