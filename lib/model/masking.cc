@@ -13,14 +13,17 @@ using superbet::v1::LiveMatchState;
 namespace extractors {
 
 bool Minute(const LiveMatchState& s, double* raw) {
+  if (!s.has_minute()) return false;
   *raw = s.minute();
   return true;
 }
 bool ScoreHome(const LiveMatchState& s, double* raw) {
+  if (!s.has_score_home()) return false;
   *raw = s.score_home();
   return true;
 }
 bool ScoreAway(const LiveMatchState& s, double* raw) {
+  if (!s.has_score_away()) return false;
   *raw = s.score_away();
   return true;
 }
@@ -105,9 +108,9 @@ const FeatureSpec& FeatureSpec::Default() {
   static const FeatureSpec* spec = [] {
     namespace e = extractors;
     std::vector<FeatureDef> f = {
-        {"minute", e::Minute, 1.0, 0.0, true},
-        {"score_home", e::ScoreHome, 1.0, 0.0, true},
-        {"score_away", e::ScoreAway, 1.0, 0.0, true},
+        {"minute", e::Minute, 1.0, 0.0, false},
+        {"score_home", e::ScoreHome, 1.0, 0.0, false},
+        {"score_away", e::ScoreAway, 1.0, 0.0, false},
         {"xg_home", e::XgHome, 1.0, 0.0, false},
         {"xg_away", e::XgAway, 1.0, 0.0, false},
         {"dangerous_attacks", e::DangerousAttacks, 1.0, 0.0, false},
@@ -127,11 +130,19 @@ int FeatureSpec::IndexOf(absl::string_view name) const {
 
 MaskedFeatures Mask(const LiveMatchState& state) {
   MaskedFeatures out;  // Zero-initialised: missing = (0, 0).
-  out.value[kSlotMinute] = static_cast<float>(state.minute());
-  out.value[kSlotScoreHome] = static_cast<float>(state.score_home());
-  out.value[kSlotScoreAway] = static_cast<float>(state.score_away());
+  if (state.has_minute()) {
+    out.value[kSlotMinute] = static_cast<float>(state.minute());
+    out.mask[kSlotMinute] = 1.0f;
+  }
+  if (state.has_score_home()) {
+    out.value[kSlotScoreHome] = static_cast<float>(state.score_home());
+    out.mask[kSlotScoreHome] = 1.0f;
+  }
+  if (state.has_score_away()) {
+    out.value[kSlotScoreAway] = static_cast<float>(state.score_away());
+    out.mask[kSlotScoreAway] = 1.0f;
+  }
   out.value[kSlotStalenessNorm] = static_cast<float>(state.data_staleness_s() / kStalenessScaleS);
-  out.mask[kSlotMinute] = out.mask[kSlotScoreHome] = out.mask[kSlotScoreAway] = 1.0f;
   out.mask[kSlotStalenessNorm] = 1.0f;
   const superbet::v1::SideStats& home = state.home();
   const superbet::v1::SideStats& away = state.away();

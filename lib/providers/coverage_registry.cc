@@ -60,8 +60,8 @@ AdapterCoverage ApiFootballCoverage() {
   return Make(
       "api-football",
       {
-          {"LiveMatchState.minute", P, "fixture.status.elapsed (null -> 0)"},
-          {"LiveMatchState.score", P, "goals.home / goals.away"},
+          {"LiveMatchState.minute", P, "fixture.status.elapsed (null or rejected -> absent)"},
+          {"LiveMatchState.score", P, "goals.home / goals.away (null or rejected -> absent)"},
           {"SideStats.xg", P, "/fixtures/statistics type expected_goals, only when non-null"},
           {"SideStats.dangerous_attacks", N, "API-Football has no such statistic (masked)"},
           {"SideStats.shots", P, "/fixtures/statistics \"Total Shots\""},

@@ -176,7 +176,7 @@ absl::StatusOr<LiveFixture> ResilientProvider::GetFixture(const std::string& fix
       out.fixture.set_id(key);
     }
   }
-  out.fixture.set_elapsed_minute(state->minute());
+  if (state->has_minute()) out.fixture.set_elapsed_minute(state->minute());
   out.state = *std::move(state);
   NoteFallback(what, out.state);
   return out;

@@ -38,6 +38,34 @@ constexpr char kKey[] = "test-key-0123456789";
 
 enum class Fault { kNone, k500, k429, kSlow, kTruncated, kMalformed, kErrorsField, kTokenError };
 
+// Answers that quote the x-apisports-key the request carried (whatever it is), as a misbehaving
+// server or proxy might: a 200 whose `errors` names the key, a 200 whose `response` is the key (a
+// mapper type error quoting the offending JSON text), the same with the key starting 6 characters
+// before the end of the 80-character excerpt a type error quotes (so a redaction of the message
+// alone would miss the clipped key), and a 401 whose body names the key.
+enum class Echo { kNone, kErrorsField, kWrongType, kClipped, k401 };
+
+std::string EchoBody(Echo echo, const std::string& key) {
+  switch (echo) {
+    case Echo::kErrorsField:
+      return absl::StrCat(R"({"get":"fixtures","parameters":[],"errors":{"token":"The key )", key,
+                          R"( is not valid"},"results":0,"paging":{"current":1,"total":1},)",
+                          R"("response":[]})");
+    case Echo::kWrongType:
+      return absl::StrCat(R"({"get":"fixtures","parameters":[],"errors":[],"results":1,)",
+                          R"("paging":{"current":1,"total":1},"response":")", key, R"("})");
+    case Echo::kClipped:
+      return absl::StrCat(R"({"get":"fixtures","parameters":[],"errors":[],"results":1,)",
+                          R"("paging":{"current":1,"total":1},"response":")", std::string(73, 'x'),
+                          key, R"("})");
+    case Echo::k401:
+      return absl::StrCat(R"({"message":"bad key )", key, R"("})");
+    case Echo::kNone:
+      break;
+  }
+  return "";
+}
+
 // The recorded body served for a request path (query ignored).
 std::string BodyFor(const std::string& path) {
   static const std::map<std::string, std::string> files = {
@@ -91,6 +119,7 @@ class FakeApiFootball {
 
   std::string url() const { return absl::StrCat("http://127.0.0.1:", port_); }
   void set_fault(Fault f) { fault_.store(f); }
+  void set_echo(Echo e) { echo_.store(e); }
   int requests() const { return requests_.load(); }
   std::set<int> client_ports() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -110,6 +139,11 @@ class FakeApiFootball {
       last_key_ = req.get_header_value("x-apisports-key");
     }
     res.set_header("x-ratelimit-requests-remaining", "97");
+    if (const Echo echo = echo_.load(); echo != Echo::kNone) {
+      res.status = echo == Echo::k401 ? 401 : 200;
+      res.set_content(EchoBody(echo, req.get_header_value("x-apisports-key")), "application/json");
+      return;
+    }
     if (req.get_header_value("x-apisports-key") != kKey) {
       res.status = 401;
       res.set_content(R"({"message":"bad key"})", "application/json");
@@ -157,6 +191,7 @@ class FakeApiFootball {
   std::thread thread_;
   int port_ = 0;
   std::atomic<Fault> fault_{Fault::kNone};
+  std::atomic<Echo> echo_{Echo::kNone};
   std::atomic<int> requests_{0};
   std::mutex mu_;
   std::set<int> client_ports_;
@@ -264,7 +299,7 @@ TEST_CASE("HTTP faults map to the documented status codes", "[api_football][http
   CHECK(client.LiveFixtures().ok());  // Recovers on the same handle after a timeout.
 }
 
-TEST_CASE("keys: wrong key -> Unauthenticated, never in messages; no key -> no request",
+TEST_CASE("keys: wrong key -> Unauthenticated, never in messages, no key -> no request",
           "[api_football][http]") {
   FakeApiFootball server;
   superbet::core::FakeClock clock;
@@ -286,6 +321,39 @@ TEST_CASE("keys: wrong key -> Unauthenticated, never in messages; no key -> no r
   ApiFootballClient from_env(options, clock);
   CHECK(from_env.LiveFixtures().ok());
   ::unsetenv("SUPERBET_APIFOOTBALL_KEY");
+}
+
+TEST_CASE("keys: redacted from every error, mapper errors of a 200 answer too, short keys too",
+          "[api_football][http][secrets]") {
+  // Oracle: the fake server puts the key it received into each answer (EchoBody), so an
+  // unredacted message must contain it; every error message must contain "<redacted>" instead.
+  FakeApiFootball server;
+  superbet::core::FakeClock clock;
+  for (const std::string key : {std::string(kKey), std::string("k3y-secret"), std::string("k3y")}) {
+    ApiFootballOptions options = Options(server);
+    options.api_key = key;
+    ApiFootballClient client(options, clock);
+    for (Echo echo : {Echo::kErrorsField, Echo::kWrongType, Echo::kClipped, Echo::k401}) {
+      server.set_echo(echo);
+      CAPTURE(key, static_cast<int>(echo));
+      REQUIRE(absl::StrContains(EchoBody(echo, key), key));
+      const absl::Status statuses[] = {
+          client.LiveFixtures().status(),      client.GetFixture("1").status(),
+          client.Statistics("1").status(),     client.Events("1").status(),
+          client.LiveOdds("1").status(),       client.Players("1", 2022, 1).status(),
+          client.Standings(39, 2022).status(), client.HeadToHead("1", "2").status(),
+      };
+      CHECK(server.last_key() == key);
+      for (const absl::Status& status : statuses) {
+        CAPTURE(status.ToString());
+        CHECK_FALSE(status.ok());
+        CHECK_FALSE(absl::StrContains(status.message(), key));
+        CHECK_FALSE(absl::StrContains(status.message(), key.substr(0, 6)));  // Not even a part.
+        CHECK(absl::StrContains(status.message(), "<redac"));  // "<redacted>", maybe clipped.
+      }
+    }
+  }
+  server.set_echo(Echo::kNone);
 }
 
 TEST_CASE("HttpClient: gzip, captured headers, connection refused", "[http]") {

@@ -14,10 +14,15 @@
 #include "superbet/providers/api_football/api_football.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "superbet/model/masking.h"
 #include "superbet/providers/api_football/api_football_client.h"
 #include "superbet/providers/coverage_registry.h"
 #include "support/test_data.h"
@@ -117,7 +122,7 @@ TEST_CASE("league/season fixture list and head-to-head", "[api_football]") {
   CHECK(f.fixture.home().name() == "Bayern Munich");
   CHECK(f.fixture.away().name() == "Borussia Dortmund");
   CHECK_FALSE(f.fixture.has_elapsed_minute());
-  CHECK(f.state.minute() == 0);  // elapsed null -> 0 before kick-off.
+  CHECK_FALSE(f.state.has_minute());  // "elapsed": null -> absent (not 0).
   CHECK(f.fixture.venue() == "Allianz Arena");
   CHECK(f.fixture.round() == 27);
 
@@ -399,8 +404,8 @@ TEST_CASE("untrusted values are rejected and counted", "[api_football]") {
   af::MapCounters c2;
   auto f = af::MapLiveFixtures(fixtures, absl::InfinitePast(), &c2);
   REQUIRE(f.ok());
-  CHECK(f->front().state.minute() == 0);
-  CHECK(f->front().state.score_home() == 0);
+  CHECK_FALSE(f->front().state.has_minute());      // 400: rejected -> absent.
+  CHECK_FALSE(f->front().state.has_score_home());  // -1: rejected -> absent.
   CHECK(f->front().state.score_away() == 2);
   CHECK(c2.rejected_minutes == 1);
   CHECK(c2.rejected_counts == 1);
@@ -418,7 +423,7 @@ TEST_CASE("untrusted values are rejected and counted", "[api_football]") {
   CHECK(c3.rejected_counts == 1);
 }
 
-TEST_CASE("truncated and malformed JSON -> DataLoss; wrong types -> InvalidArgument",
+TEST_CASE("truncated and malformed JSON -> DataLoss, wrong types -> InvalidArgument",
           "[api_football]") {
   const std::string body = Recorded("fixtures_live_all_2024-02-28.json");
   for (size_t cut : {size_t{0}, size_t{1}, size_t{100}, body.size() / 2, body.size() - 1}) {
@@ -438,9 +443,8 @@ TEST_CASE("truncated and malformed JSON -> DataLoss; wrong types -> InvalidArgum
   CHECK(cut_in_array.status().code() == absl::StatusCode::kDataLoss);
   CHECK(absl::StrContains(std::string(cut_in_array.status().message()), "byte offset"));
 
-  const std::string wrong =
-      R"({"get":"fixtures","errors":[],"response":[{"fixture":{"id":"x7",)"
-      R"("status":{"elapsed":"ten"}}}]})";
+  const std::string wrong = R"({"get":"fixtures","errors":[],"response":[{"fixture":{"id":"x7",)"
+                            R"("status":{"elapsed":"ten"}}}]})";
   auto w = af::MapLiveFixtures(wrong);
   REQUIRE(w.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(
@@ -517,4 +521,258 @@ TEST_CASE("StatusFromHttp: the status table of api_football_client.h", "[api_foo
   limited.headers["retry-after"] = "Wed, 21 Oct 2015 07:28:00 GMT";  // HTTP-date: no hint.
   CHECK_FALSE(
       absl::StrContains(std::string(StatusFromHttp(limited, "/x").message()), "retry_after_s"));
+}
+
+// ---- Issue 12: bad input never becomes a silent wrong result -----------------------------------
+// Oracle: the recorded files, edited in the test so that one known value is null, negative or
+// absurd; the expected outcome is the documented rule (api_football.h): the field is absent (not
+// 0), the rejection is counted, and the rest of the response maps exactly as unedited.
+
+namespace {
+
+// `body` with the first `from` at or after the first `anchor` replaced by `to`.
+std::string Edited(std::string body, const std::string& anchor, const std::string& from,
+                   const std::string& to) {
+  const size_t a = body.find(anchor);
+  REQUIRE(a != std::string::npos);
+  const size_t at = body.find(from, a);
+  REQUIRE(at != std::string::npos);
+  return body.replace(at, from.size(), to);
+}
+
+// Fixture 1148845 (index 0 of fixtures_live_all_2024-02-28.json): 1H, "elapsed": 2, goals 0-0.
+constexpr char kFirstFixture[] = R"("id": 1148845)";
+constexpr char kFirstGoals[] = R"("goals": {)";
+
+}  // namespace
+
+TEST_CASE("live state: a null or rejected minute or score is absent and masked, not an observed 0",
+          "[api_football][absent]") {
+  namespace model = superbet::model;
+  const std::string body = Recorded("fixtures_live_all_2024-02-28.json");
+
+  // Control: the recorded 2' and 0-0 are observed values, zeros included.
+  auto plain = af::MapLiveStates(body);
+  REQUIRE(plain.ok());
+  const v1::LiveMatchState& observed = plain->front();
+  REQUIRE(observed.has_minute());
+  CHECK(observed.minute() == 2);
+  REQUIRE(observed.has_score_home());
+  CHECK(observed.score_home() == 0);
+  const model::MaskedFeatures seen = model::Mask(observed);
+  CHECK(seen.mask[model::kSlotMinute] == 1.0f);
+  CHECK(seen.mask[model::kSlotScoreHome] == 1.0f);
+  CHECK(seen.mask[model::kSlotScoreAway] == 1.0f);
+
+  // "elapsed": null, goals {"home": null, "away": -1}.
+  std::string edited = Edited(body, kFirstFixture, R"("elapsed": 2)", R"("elapsed": null)");
+  edited = Edited(edited, kFirstGoals, R"("home": 0)", R"("home": null)");
+  edited = Edited(edited, kFirstGoals, R"("away": 0)", R"("away": -1)");
+  af::MapCounters counters;
+  auto live = af::MapLiveFixtures(edited, absl::InfinitePast(), &counters);
+  REQUIRE(live.ok());
+  REQUIRE(live->size() == 14);
+  const v1::LiveMatchState& s = live->front().state;
+  CHECK(s.match_id() == "api-football:1148845");
+  CHECK_FALSE(s.has_minute());
+  CHECK_FALSE(s.has_score_home());
+  CHECK_FALSE(s.has_score_away());
+  CHECK_FALSE(live->front().fixture.has_elapsed_minute());
+  CHECK(counters.rejected_counts == 1);  // The -1; a null is not a rejection.
+  CHECK(counters.total_rejected() == 1);
+  CHECK((*live)[2].state.minute() == 16);  // The other fixtures are untouched.
+
+  const model::MaskedFeatures m = model::Mask(s);
+  for (int slot : {model::kSlotMinute, model::kSlotScoreHome, model::kSlotScoreAway}) {
+    CAPTURE(slot);
+    CHECK(m.mask[slot] == 0.0f);
+    CHECK(m.value[slot] == 0.0f);
+  }
+  CHECK(m.mask[model::kSlotStalenessNorm] == 1.0f);
+  // The generic path of the default spec agrees.
+  const model::FeatureSpec& spec = model::FeatureSpec::Default();
+  std::vector<float> values(spec.size()), mask(spec.size());
+  REQUIRE(model::Mask(spec, s, absl::MakeSpan(values), absl::MakeSpan(mask)).ok());
+  CHECK(mask[spec.IndexOf("minute")] == 0.0f);
+  CHECK(mask[spec.IndexOf("score_home")] == 0.0f);
+  CHECK(mask[spec.IndexOf("score_away")] == 0.0f);
+
+  auto states = af::MapLiveStates(edited);
+  REQUIRE(states.ok());
+  CHECK((*states)[0].SerializeAsString() == s.SerializeAsString());
+}
+
+TEST_CASE("live state: the league fixture list's not-started fixtures have no minute or score",
+          "[api_football][absent]") {
+  // Every fixture of the list is NS or PST with "elapsed": null and goals {null, null}.
+  auto list = af::MapLiveFixtures(Recorded("fixtures_league78_season2023_status_NS-PST.json"));
+  REQUIRE(list.ok());
+  REQUIRE(list->size() == 71);
+  for (const auto& f : *list) {
+    CHECK_FALSE(f.state.has_minute());
+    CHECK_FALSE(f.state.has_score_home());
+    CHECK_FALSE(f.state.has_score_away());
+  }
+}
+
+TEST_CASE("events: a null minute is absent, an absurd one (400, 1e300) drops the event, counted",
+          "[api_football][absent]") {
+  const std::string body = Recorded("fixtures_events_653808.json");
+  // The first event is Fernandinho's yellow card, "elapsed":48.
+  const std::string null_minute =
+      Edited(body, R"("response")", R"("elapsed":48)", R"("elapsed":null)");
+  af::MapCounters counters;
+  auto events = af::MapEvents(null_minute, &counters);
+  REQUIRE(events.ok());
+  REQUIRE(events->size() == 9);
+  CHECK((*events)[0].player_name() == "Fernandinho");
+  CHECK_FALSE((*events)[0].has_minute());
+  CHECK((*events)[1].minute() == 50);
+  CHECK(counters.total_rejected() == 0);
+
+  for (const char* bad : {"400", "-3", "1e300", "-1e300", "1e19"}) {
+    CAPTURE(bad);
+    af::MapCounters c;
+    auto r = af::MapEvents(
+        Edited(body, R"("response")", R"("elapsed":48)", absl::StrCat(R"("elapsed":)", bad)), &c);
+    REQUIRE(r.ok());
+    REQUIRE(r->size() == 8);
+    CHECK((*r)[0].minute() == 50);  // Stones' goal is now first.
+    CHECK(c.rejected_minutes == 1);
+    CHECK(c.total_rejected() == 1);
+  }
+}
+
+TEST_CASE("statistics to state: no minute or score in /fixtures/statistics -> absent and masked",
+          "[api_football][absent]") {
+  auto home = af::MapStatisticsItem(Recorded("fixtures_statistics_item_home_2024-02-28.json"));
+  auto away = af::MapStatisticsItem(Recorded("fixtures_statistics_item_away_2024-02-28.json"));
+  REQUIRE(home.ok());
+  REQUIRE(away.ok());
+  auto state = af::StatisticsToState("123", {*home, *away});
+  REQUIRE(state.ok());
+  CHECK_FALSE(state->has_minute());
+  CHECK_FALSE(state->has_score_home());
+  CHECK_FALSE(state->has_score_away());
+  const superbet::model::MaskedFeatures m = superbet::model::Mask(*state);
+  CHECK(m.mask[superbet::model::kSlotMinute] == 0.0f);
+  CHECK(m.mask[superbet::model::kSlotScoreHome] == 0.0f);
+  CHECK(m.mask[superbet::model::kSlotScoreAway] == 0.0f);
+}
+
+TEST_CASE("out-of-range numbers are range-checked before any narrowing conversion",
+          "[api_football][ub]") {
+  // Each of these was a float -> int conversion out of range (undefined behaviour; UBSan
+  // float-cast-overflow) or an int64 -> int32 truncation that produced a wrong value.
+  const std::string live = Recorded("fixtures_live_all_2024-02-28.json");
+  for (const char* bad : {"1e300", "-1e300", "9.3e18", "151"}) {
+    CAPTURE(bad);
+    af::MapCounters c;
+    auto r = af::MapLiveFixtures(
+        Edited(live, kFirstFixture, R"("elapsed": 2)", absl::StrCat(R"("elapsed": )", bad)),
+        absl::InfinitePast(), &c);
+    REQUIRE(r.ok());  // One bad value costs that value only, not the response.
+    REQUIRE(r->size() == 14);
+    CHECK_FALSE(r->front().state.has_minute());
+    CHECK_FALSE(r->front().fixture.has_elapsed_minute());
+    CHECK(c.rejected_minutes == 1);
+    CHECK(c.total_rejected() == 1);
+  }
+  for (const char* bad : {"1e300", "1e10", "2147483648", "1000001"}) {
+    CAPTURE(bad);
+    af::MapCounters c;
+    auto r = af::MapLiveStates(
+        Edited(live, kFirstGoals, R"("home": 0)", absl::StrCat(R"("home": )", bad)),
+        absl::InfinitePast(), &c);
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->front().has_score_home());
+    CHECK(r->front().score_away() == 0);
+    CHECK(c.rejected_counts == 1);
+    CHECK(c.total_rejected() == 1);
+  }
+
+  // "Total Shots": 4 of RB Bragantino (the recorded home item).
+  const std::string item = Recorded("fixtures_statistics_item_home_2024-02-28.json");
+  for (const char* bad : {"1e10", "2147483648", "1e300", "1000001"}) {
+    CAPTURE(bad);
+    af::MapCounters c;
+    auto s = af::MapStatisticsItem(
+        Edited(item, R"("Total Shots")", R"("value": 4)", absl::StrCat(R"("value": )", bad)), &c);
+    REQUIRE(s.ok());
+    CHECK_FALSE(s->stats().has_shots());
+    CHECK(s->statistics().count("shots") == 0);
+    CHECK(s->stats().shots_on_target() == 1);  // The rest of the item is unchanged.
+    CHECK(c.rejected_counts == 1);
+    CHECK(c.total_rejected() == 1);
+  }
+
+  // Standings: Arsenal's "goalsDiff":45 (row 2); paging.total.
+  const std::string standings = Recorded("standings_league39_season2022.json");
+  af::MapCounters sc;
+  auto rows = af::MapStandings(
+      Edited(standings, R"("goalsDiff":61)", R"("goalsDiff":45)", R"("goalsDiff":1e10)"), &sc);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 20);
+  CHECK((*rows)[0].goal_difference() == 61);
+  CHECK((*rows)[1].team().name() == "Arsenal");  // The row stays; only the value is dropped.
+  CHECK(sc.rejected_counts == 1);
+  af::MapCounters pc;
+  auto page = af::MapPlayers(Edited(Recorded("players_league78_season2022_page3_of35.json"),
+                                    R"("paging")", R"("total":35)", R"("total":10000000000)"),
+                             &pc);
+  REQUIRE(page.ok());
+  CHECK(page->total_pages == 1);  // Rejected: the default, not 10^10 truncated to int.
+  CHECK(page->current_page == 3);
+  CHECK(pc.rejected_values == 1);
+}
+
+TEST_CASE("odds: every price goes through ValidateDecimalOdds (<= kMaxDecimalOdds = 1000)",
+          "[api_football][odds]") {
+  // Pre-match: Pinnacle's "Home" 1.38 of fixture 601269.
+  const std::string pre = Recorded("odds_prematch_fixture601269_bookmaker4_bet1.json");
+  for (const auto& [odd, kept] : std::map<std::string, bool>{
+           {"1000", true}, {"1000.01", false}, {"1001", false}, {"9999", false}, {"1.0", false}}) {
+    CAPTURE(odd);
+    af::MapCounters c;
+    auto lines = af::MapPrematchOdds(
+        Edited(pre, R"("Home")", R"("odd": "1.38")", absl::StrCat(R"("odd": ")", odd, "\"")), &c);
+    REQUIRE(lines.ok());
+    CHECK(lines->size() == (kept ? 3u : 2u));
+    CHECK(c.rejected_odds == (kept ? 0 : 1));
+  }
+  // Live: the documentation example's Fulltime Result "Away" 17.
+  const std::string live = ReadFileOrEmpty(superbet::testing::SourceDir() +
+                                           "/tests/providers/data/odds_live_doc_example.json");
+  REQUIRE_FALSE(live.empty());
+  af::MapCounters c;
+  auto lines = af::MapLiveOdds(
+      Edited(live, R"("Fulltime Result")", R"("odd": "17")", R"("odd": "1500")"), &c);
+  REQUIRE(lines.ok());
+  CHECK(lines->size() == 12);
+  CHECK(c.rejected_odds == 1);
+  CHECK_FALSE(af::OddsTripleOf(*lines).has_value());
+}
+
+TEST_CASE("odds/live: a handicap that is not a finite number drops the line, counted",
+          "[api_football][odds]") {
+  const std::string body = ReadFileOrEmpty(superbet::testing::SourceDir() +
+                                           "/tests/providers/data/odds_live_doc_example.json");
+  REQUIRE_FALSE(body.empty());
+  // The main "Over/Under Line" value: Over 1.975 at handicap "2".
+  const std::string main_over = R"("odd": "1.975", "handicap": "2")";
+  for (const char* bad : {"inf", "-inf", "nan", "1e999", "Infinity"}) {
+    CAPTURE(bad);
+    af::MapCounters c;
+    auto lines =
+        af::MapLiveOdds(Edited(body, R"("Over/Under Line")", main_over,
+                               absl::StrCat(R"("odd": "1.975", "handicap": ")", bad, "\"")),
+                        &c);
+    REQUIRE(lines.ok());
+    CHECK(lines->size() == 12);  // 13 of the unedited example, less this one.
+    for (const auto& l : *lines) {
+      CHECK(std::isfinite(l.line()));
+      CHECK(l.decimal_odds() != 1.975);
+    }
+    CHECK(c.total_rejected() == 1);
+  }
 }

@@ -8,9 +8,9 @@
 // provider sent is observed.
 //
 // The default live spec (§2.3), 7 slots:
-//   0 minute           always observed
-//   1 score_home       always observed
-//   2 score_away       always observed
+//   0 minute           observed when minute is present (a provider's null is missing, not 0)
+//   1 score_home       observed when score_home is present
+//   2 score_away       observed when score_away is present
 //   3 xg_home          observed when home.xg is present
 //   4 xg_away          observed when away.xg is present
 //   5 dangerous_attacks  home + away, observed only when BOTH sides are present
@@ -78,7 +78,7 @@ struct FeatureDef {
   double scale = 1.0;
   double offset = 0.0;
   // When true the feature's mask is 1 in every snapshot; an absent raw value is read as 0
-  // (proto3 scalars such as minute and score always have a value anyway).
+  // (data_staleness_s, a proto3 scalar without presence, always has a value).
   bool always_observed = false;
 };
 

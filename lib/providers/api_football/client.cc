@@ -1,5 +1,3 @@
-#include "superbet/providers/api_football/api_football_client.h"
-
 #include <cstdlib>
 #include <utility>
 
@@ -8,11 +6,45 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "superbet/core/status_macros.h"
+#include "superbet/providers/api_football/api_football_client.h"
 
 namespace superbet::providers {
 
 namespace af = api_football;
 namespace v1 = ::superbet::v1;
+
+namespace {
+
+constexpr char kRedacted[] = "<redacted>";
+// A body is searched for the key only when the key is at least this long: a shorter string could
+// be ordinary data ("2024", a team id) that must not be rewritten.
+constexpr size_t kMinKeyCharsInBody = 8;
+
+// `key` as a JSON string would carry it (API-Football escapes '/' as "\/").
+std::string JsonEscaped(const std::string& key) {
+  return absl::StrReplaceAll(key, {{"\\", "\\\\"}, {"\"", "\\\""}, {"/", "\\/"}});
+}
+
+// Replaces every occurrence of `key`, raw or JSON-escaped, in *text by "<redacted>".
+void RedactKey(const std::string& key, std::string* text) {
+  if (key.empty()) return;
+  const std::string escaped = JsonEscaped(key);
+  if (escaped != key) absl::StrReplaceAll({{escaped, kRedacted}}, text);
+  absl::StrReplaceAll({{key, kRedacted}}, text);
+}
+
+// Prefixes a mapper's error with the endpoint and redacts `key` from it: a 200 answer's `errors`
+// and the JSON text an error quotes come from the server and may carry the key.
+template <typename T>
+absl::StatusOr<T> Named(absl::StatusOr<T> result, const std::string& endpoint,
+                        const std::string& key) {
+  if (result.ok()) return result;
+  std::string message = absl::StrCat(endpoint, ": ", result.status().message());
+  RedactKey(key, &message);
+  return absl::Status(result.status().code(), message);
+}
+
+}  // namespace
 
 absl::Status StatusFromHttp(const HttpResponse& r, const std::string& endpoint) {
   if (r.status >= 200 && r.status < 300 && r.status != 204) return absl::OkStatus();
@@ -47,9 +79,7 @@ ApiFootballClient::ApiFootballClient(ApiFootballOptions options, const core::Clo
 }
 
 std::string ApiFootballClient::Redact(std::string text) const {
-  if (options_.api_key.size() >= 4) {
-    absl::StrReplaceAll({{options_.api_key, "<redacted>"}}, &text);
-  }
+  RedactKey(options_.api_key, &text);  // Any length: a 3-character key is still a secret.
   return text;
 }
 
@@ -70,6 +100,10 @@ absl::StatusOr<std::string> ApiFootballClient::Fetch(const std::string& endpoint
   if (absl::SimpleAtoi(r->Header("x-ratelimit-requests-remaining"), &remaining)) {
     remaining_.store(remaining);
   }
+  // A body that quotes the key (an echoing server or proxy) loses it before anything reads it, so
+  // no excerpt of it (the first 200 characters below, an 80-character JSON token in a mapper
+  // error) can carry even part of the key.
+  if (options_.api_key.size() >= kMinKeyCharsInBody) RedactKey(options_.api_key, &r->body);
   absl::Status s = StatusFromHttp(*r, endpoint);
   if (!s.ok()) return absl::Status(s.code(), Redact(std::string(s.message())));
   return std::move(r->body);
@@ -91,25 +125,13 @@ std::optional<int64_t> ApiFootballClient::requests_remaining() const {
   return r;
 }
 
-namespace {
-
-// Runs a mapper and prefixes its errors with the endpoint.
-template <typename T>
-absl::StatusOr<T> Named(absl::StatusOr<T> result, const std::string& endpoint) {
-  if (result.ok()) return result;
-  return absl::Status(result.status().code(),
-                      absl::StrCat(endpoint, ": ", result.status().message()));
-}
-
-}  // namespace
-
 absl::StatusOr<std::vector<LiveFixture>> ApiFootballClient::LiveFixtures() {
   const std::string endpoint = "/fixtures?live=all";
   SUPERBET_ASSIGN_OR_RETURN(std::string body, Fetch(endpoint));
   af::MapCounters c;
   auto result = af::MapLiveFixtures(body, clock_.Now(), &c, body.capacity() - body.size());
   AddCounters(c);
-  return Named(std::move(result), endpoint);
+  return Named(std::move(result), endpoint, options_.api_key);
 }
 
 absl::StatusOr<LiveFixture> ApiFootballClient::GetFixture(const std::string& fixture_id) {
@@ -119,7 +141,8 @@ absl::StatusOr<LiveFixture> ApiFootballClient::GetFixture(const std::string& fix
   af::MapCounters c;
   auto result = af::MapLiveFixtures(body, clock_.Now(), &c, body.capacity() - body.size());
   AddCounters(c);
-  SUPERBET_ASSIGN_OR_RETURN(std::vector<LiveFixture> fixtures, Named(std::move(result), endpoint));
+  SUPERBET_ASSIGN_OR_RETURN(std::vector<LiveFixture> fixtures,
+                            Named(std::move(result), endpoint, options_.api_key));
   if (fixtures.empty()) {
     return absl::NotFoundError(absl::StrCat("api-football GET ", endpoint, ": no such fixture"));
   }
@@ -133,8 +156,9 @@ absl::StatusOr<v1::LiveMatchState> ApiFootballClient::Statistics(const std::stri
   af::MapCounters c;
   auto teams = af::MapStatistics(body, &c);
   AddCounters(c);
-  SUPERBET_ASSIGN_OR_RETURN(std::vector<v1::TeamStatistics> t, Named(std::move(teams), endpoint));
-  return Named(af::StatisticsToState(id, t, clock_.Now()), endpoint);
+  SUPERBET_ASSIGN_OR_RETURN(std::vector<v1::TeamStatistics> t,
+                            Named(std::move(teams), endpoint, options_.api_key));
+  return Named(af::StatisticsToState(id, t, clock_.Now()), endpoint, options_.api_key);
 }
 
 template <typename Result>
@@ -147,7 +171,7 @@ absl::StatusOr<Result> ApiFootballClient::FetchMapped(
   af::MapCounters c;
   absl::StatusOr<Result> result = mapper(body, &c);
   AddCounters(c);
-  return Named(std::move(result), endpoint);
+  return Named(std::move(result), endpoint, options_.api_key);
 }
 
 absl::StatusOr<std::vector<v1::MatchEvent>> ApiFootballClient::Events(const std::string& id) {
@@ -185,7 +209,7 @@ absl::StatusOr<PlayerPage> ApiFootballClient::Players(const std::string& team_id
   af::MapCounters c;
   auto result = af::MapPlayers(body, &c);
   AddCounters(c);
-  return Named(std::move(result), endpoint);
+  return Named(std::move(result), endpoint, options_.api_key);
 }
 
 absl::StatusOr<std::vector<v1::Standing>> ApiFootballClient::Standings(int league_id, int season) {
@@ -194,7 +218,7 @@ absl::StatusOr<std::vector<v1::Standing>> ApiFootballClient::Standings(int leagu
   af::MapCounters c;
   auto result = af::MapStandings(body, &c);
   AddCounters(c);
-  return Named(std::move(result), endpoint);
+  return Named(std::move(result), endpoint, options_.api_key);
 }
 
 absl::StatusOr<std::vector<v1::Fixture>> ApiFootballClient::HeadToHead(const std::string& team_a,
@@ -206,7 +230,7 @@ absl::StatusOr<std::vector<v1::Fixture>> ApiFootballClient::HeadToHead(const std
   af::MapCounters c;
   auto result = af::MapHeadToHead(body, &c);
   AddCounters(c);
-  return Named(std::move(result), endpoint);
+  return Named(std::move(result), endpoint, options_.api_key);
 }
 
 }  // namespace superbet::providers

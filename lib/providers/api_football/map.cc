@@ -1,4 +1,5 @@
-// API-Football v3 payload -> canonical protos. See include/superbet/providers/api_football/api_football.h.
+// API-Football v3 payload -> canonical protos. See
+// include/superbet/providers/api_football/api_football.h.
 
 #include <algorithm>
 #include <cmath>
@@ -70,6 +71,8 @@ v1::FixtureStatus StatusFromShort(std::string_view s) {
 namespace {
 
 constexpr int kMaxMinute = 150;
+// 9999-12-31T23:59:59Z, the last second google.protobuf.Timestamp can hold.
+constexpr int64_t kMaxUnixSeconds = 253402300799;
 
 void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
   const int64_t s = absl::ToUnixSeconds(t);
@@ -96,7 +99,7 @@ std::optional<int64_t> CheckMinute(std::optional<int64_t> m, Ctx& ctx) {
 }
 
 std::optional<int64_t> CheckCount(std::optional<int64_t> c, Ctx& ctx) {
-  if (c && (*c < 0 || *c > 1000000)) {
+  if (c && (*c < 0 || *c > internal::kMaxCount)) {
     ++ctx.counters.rejected_counts;
     return std::nullopt;
   }
@@ -132,10 +135,12 @@ struct Pair {
 absl::Status ReadPair(od::value& v, const Path& path, Ctx& ctx, Pair* pair) {
   return ForEachField(v, path, ctx, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "home") {
-      SUPERBET_RETURN_IF_ERROR(GetInt(f, path.Key("home"), ctx, &pair->home));
+      SUPERBET_RETURN_IF_ERROR(
+          GetInt(f, path.Key("home"), ctx, &pair->home, &ctx.counters.rejected_counts));
       pair->home = CheckCount(pair->home, ctx);
     } else if (key == "away") {
-      SUPERBET_RETURN_IF_ERROR(GetInt(f, path.Key("away"), ctx, &pair->away));
+      SUPERBET_RETURN_IF_ERROR(
+          GetInt(f, path.Key("away"), ctx, &pair->away, &ctx.counters.rejected_counts));
       pair->away = CheckCount(pair->away, ctx);
     }
     return absl::OkStatus();
@@ -168,15 +173,18 @@ absl::Status ReadEvent(od::value& v, const Path& path, Ctx& ctx, const std::stri
       return ForEachField(f, p, ctx, [&](std::string_view k, od::value& t) -> absl::Status {
         std::optional<int64_t> m;
         if (k == "elapsed") {
-          SUPERBET_RETURN_IF_ERROR(GetInt(t, p.Key("elapsed"), ctx, &m));
-          if (m && (*m < 0 || *m > kMaxMinute)) {
-            ++ctx.counters.rejected_minutes;
-            *keep = false;
+          const int64_t before = ctx.counters.rejected_minutes;
+          SUPERBET_RETURN_IF_ERROR(
+              GetInt(t, p.Key("elapsed"), ctx, &m, &ctx.counters.rejected_minutes));
+          m = CheckMinute(m, ctx);
+          if (ctx.counters.rejected_minutes != before) {
+            *keep = false;  // A rejected minute (400, 1e300) drops the event.
           } else if (m) {
-            event->set_minute(static_cast<int32_t>(*m));
+            event->set_minute(static_cast<int32_t>(*m));  // Absent when null.
           }
         } else if (k == "extra") {
-          SUPERBET_RETURN_IF_ERROR(GetInt(t, p.Key("extra"), ctx, &m));
+          SUPERBET_RETURN_IF_ERROR(
+              GetInt(t, p.Key("extra"), ctx, &m, &ctx.counters.rejected_minutes));
           if (m && (*m < 0 || *m > 60)) {
             ++ctx.counters.rejected_minutes;
           } else if (m) {
@@ -264,7 +272,8 @@ absl::Status ReadFixtureBlock(od::value& v, const Path& path, Ctx& ctx, FixtureS
           SUPERBET_RETURN_IF_ERROR(GetString(x, p.Key("short"), ctx, &st));
           if (st) s->status = StatusFromShort(*st);
         } else if (k == "elapsed") {
-          SUPERBET_RETURN_IF_ERROR(GetInt(x, p.Key("elapsed"), ctx, &s->elapsed));
+          SUPERBET_RETURN_IF_ERROR(
+              GetInt(x, p.Key("elapsed"), ctx, &s->elapsed, &ctx.counters.rejected_minutes));
           s->elapsed = CheckMinute(s->elapsed, ctx);
         }
         return absl::OkStatus();
@@ -278,7 +287,9 @@ absl::Status ReadFixtureBlock(od::value& v, const Path& path, Ctx& ctx, FixtureS
     } else if (key == "timestamp") {
       std::optional<int64_t> ts;
       SUPERBET_RETURN_IF_ERROR(GetInt(f, path.Key("timestamp"), ctx, &ts));
-      if (ts) {
+      if (ts && (*ts < 0 || *ts > kMaxUnixSeconds)) {
+        ++ctx.counters.rejected_values;
+      } else if (ts) {
         fixture->mutable_kickoff()->set_seconds(*ts);
         fixture->set_kickoff_time_known(true);
       }
@@ -396,9 +407,10 @@ absl::Status ReadFixtureItem(od::value& item, const Path& path, Ctx& ctx, absl::
     st->set_match_id(s.id);
     st->set_home_team(home.name());
     st->set_away_team(away.name());
-    st->set_minute(s.elapsed ? static_cast<int32_t>(*s.elapsed) : 0);
-    st->set_score_home(s.goals.home ? static_cast<int32_t>(*s.goals.home) : 0);
-    st->set_score_away(s.goals.away ? static_cast<int32_t>(*s.goals.away) : 0);
+    // Absent (not 0) when null or rejected; checked against kMaxMinute / kMaxCount, so they fit.
+    if (s.elapsed) st->set_minute(static_cast<int32_t>(*s.elapsed));
+    if (s.goals.home) st->set_score_home(static_cast<int32_t>(*s.goals.home));
+    if (s.goals.away) st->set_score_away(static_cast<int32_t>(*s.goals.away));
     st->mutable_home();  // Present but empty: /fixtures carries no statistics.
     st->mutable_away();
     st->set_data_staleness_s(0.0);

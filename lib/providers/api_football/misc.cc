@@ -193,6 +193,10 @@ absl::Status ReadStandingRow(od::value& v, const Path& path, Ctx& ctx, v1::Stand
       std::optional<int64_t> n;
       SUPERBET_RETURN_IF_ERROR(GetInt(f, kp, ctx, &n));
       if (n && k != "goalsDiff") n = internal::ValidCount(n, ctx);
+      if (n && (*n < -internal::kMaxCount || *n > internal::kMaxCount)) {  // Before int32.
+        ++ctx.counters.rejected_counts;
+        n.reset();
+      }
       if (!n) return absl::OkStatus();
       if (k == "rank") out->set_rank(static_cast<int32_t>(*n));
       if (k == "points") out->set_points(static_cast<int32_t>(*n));

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "providers/api_football/internal/json.h"
+#include "superbet/model/decimal_odds.h"
 #include "superbet/providers/api_football/api_football.h"
 
 namespace superbet::providers::api_football {
@@ -24,6 +25,7 @@ using internal::ParseEnvelope;
 using internal::Path;
 namespace od = simdjson::ondemand;
 namespace v1 = ::superbet::v1;
+namespace model = ::superbet::model;
 
 namespace {
 
@@ -73,8 +75,18 @@ absl::Status ReadValue(od::value& v, const Path& path, Ctx& ctx, RawValue* out) 
   });
 }
 
+// The library's one rule for a price (model::ValidateDecimalOdds: finite, > 1.0, <= 1000).
 bool ValidOdds(const RawValue& v, Ctx& ctx) {
-  if (v.odd_text_bad || !v.odd || !std::isfinite(*v.odd) || *v.odd <= 1.0 || *v.odd > 10000.0) {
+  if (v.odd_text_bad || !v.odd || !model::ValidateDecimalOdds(*v.odd).ok()) {
+    ++ctx.counters.rejected_odds;
+    return false;
+  }
+  return true;
+}
+
+// A goals line or handicap: finite (a text such as "inf" or "nan" parses to a non-finite double).
+bool ValidLine(double line, Ctx& ctx) {
+  if (!std::isfinite(line)) {
     ++ctx.counters.rejected_odds;
     return false;
   }
@@ -88,14 +100,26 @@ std::optional<v1::Selection> Side3(std::string_view s) {
   return std::nullopt;
 }
 
-// "Over 2.5" -> (OVER, 2.5); "Home -1" -> (HOME, -1).
-bool SplitValue(std::string_view text, std::string_view* word, double* number) {
+// "Over 2.5" -> ("Over", "2.5"); "Home -1" -> ("Home", "-1"). False without a space.
+bool SplitValue(std::string_view text, std::string_view* word, std::string_view* number) {
   const size_t space = text.find(' ');
   if (space == std::string_view::npos) return false;
   *word = text.substr(0, space);
-  absl::string_view rest = absl::StripAsciiWhitespace(internal::AV(text.substr(space + 1)));
+  *number = text.substr(space + 1);
+  return true;
+}
+
+// The number of a value's text ("2.5", "+0.5", "-1"): nullopt, counted, unless finite.
+std::optional<double> ParseLine(std::string_view text, Ctx& ctx) {
+  absl::string_view rest = absl::StripAsciiWhitespace(internal::AV(text));
   absl::ConsumePrefix(&rest, "+");
-  return absl::SimpleAtod(rest, number) && std::isfinite(*number);
+  double number = 0;
+  if (!absl::SimpleAtod(rest, &number)) {
+    ++ctx.counters.rejected_odds;
+    return std::nullopt;
+  }
+  if (!ValidLine(number, ctx)) return std::nullopt;
+  return number;
 }
 
 struct LineContext {
@@ -115,21 +139,23 @@ void MapPrematchValue(std::string_view bet, const RawValue& v, const LineContext
     line.set_market(v1::MARKET_1X2);
     line.set_selection(*side);
   } else if (bet == "Goals Over/Under") {
-    std::string_view word;
-    double goals = 0;
-    if (!SplitValue(v.value, &word, &goals)) return;
+    std::string_view word, number;
+    if (!SplitValue(v.value, &word, &number)) return;
     if (word != "Over" && word != "Under") return;
+    const std::optional<double> goals = ParseLine(number, ctx);
+    if (!goals) return;
     line.set_market(v1::MARKET_OVER_UNDER);
     line.set_selection(word == "Over" ? v1::SELECTION_OVER : v1::SELECTION_UNDER);
-    line.set_line(goals);
+    line.set_line(*goals);
   } else if (bet == "Asian Handicap") {
-    std::string_view word;
-    double h = 0;
-    if (!SplitValue(v.value, &word, &h)) return;
+    std::string_view word, number;
+    if (!SplitValue(v.value, &word, &number)) return;
     if (word != "Home" && word != "Away") return;
+    const std::optional<double> h = ParseLine(number, ctx);
+    if (!h) return;
     line.set_market(v1::MARKET_ASIAN_HANDICAP);
     line.set_selection(word == "Home" ? v1::SELECTION_HOME : v1::SELECTION_AWAY);
-    line.set_line(word == "Home" ? h : -h);  // The home side's handicap.
+    line.set_line(word == "Home" ? *h : -*h);  // The home side's handicap.
   } else {
     return;
   }
@@ -165,6 +191,8 @@ void MapLiveValue(std::string_view bet, const RawValue& v, const LineContext& lc
     return;
   }
   if (v.main.has_value() && !*v.main) return;  // An alternative line; `main` marks the one.
+  // The handicap is text ("2", "-1"): "inf" or "nan" would parse to a non-finite line.
+  if (line.has_line() && !ValidLine(line.line(), ctx)) return;
   if (blocked || v.suspended.value_or(false)) {
     ++ctx.counters.suspended_odds;
     return;

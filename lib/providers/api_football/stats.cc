@@ -62,6 +62,23 @@ std::string GenericKey(std::string_view type) {
   return absl::StrReplaceAll(absl::AsciiStrToLower(internal::AV(type)), {{" ", "_"}, {"%", "pct"}});
 }
 
+// The canonical SideStats field of a known statistic, if it has one. `value` has passed
+// StoreStat's checks: a kCount value is integral and within 0..kMaxCount, so it fits int32_t.
+void SetSideStat(const StatDef& def, double value, v1::SideStats* s) {
+  if (def.kind == StatKind::kCount) {
+    const int32_t n = static_cast<int32_t>(value);
+    if (def.key == "shots_on_target") s->set_shots_on_target(n);
+    if (def.key == "shots") s->set_shots(n);
+    if (def.key == "corners") s->set_corners(n);
+    if (def.key == "yellow_cards") s->set_yellow_cards(n);
+    if (def.key == "red_cards") s->set_red_cards(n);
+  } else if (def.key == "possession") {
+    s->set_possession(value);
+  } else if (def.key == "xg") {
+    s->set_xg(value);
+  }
+}
+
 // Validates and stores one statistic; unknown types go to the map only.
 void StoreStat(std::string_view type, double value, bool percent, Ctx& ctx,
                v1::TeamStatistics* out) {
@@ -84,7 +101,9 @@ void StoreStat(std::string_view type, double value, bool percent, Ctx& ctx,
       return;
     }
   } else if (kind == StatKind::kCount) {
-    if (value < 0.0 || value != std::floor(value)) {
+    // Range-checked before the int32 conversion below (1e10 shots overflowed it).
+    if (value < 0.0 || value > static_cast<double>(internal::kMaxCount) ||
+        value != std::floor(value)) {
       ++ctx.counters.rejected_counts;
       return;
     }
@@ -96,15 +115,7 @@ void StoreStat(std::string_view type, double value, bool percent, Ctx& ctx,
   }
   const std::string key = def ? std::string(def->key) : GenericKey(type);
   (*out->mutable_statistics())[key] = value;
-  v1::SideStats* s = out->mutable_stats();
-  const int32_t n = static_cast<int32_t>(value);
-  if (key == "shots_on_target") s->set_shots_on_target(n);
-  if (key == "shots") s->set_shots(n);
-  if (key == "corners") s->set_corners(n);
-  if (key == "possession") s->set_possession(value);
-  if (key == "yellow_cards") s->set_yellow_cards(n);
-  if (key == "red_cards") s->set_red_cards(n);
-  if (key == "xg") s->set_xg(value);
+  if (def != nullptr) SetSideStat(*def, value, out->mutable_stats());
 }
 
 // One {"team", "statistics": [{type, value}]} element.

@@ -3,7 +3,12 @@
 //
 // Requests: GET <base_url><endpoint>?<query> with header `x-apisports-key: <key>`. The key comes
 // from ApiFootballOptions::api_key or, when that is empty, from $SUPERBET_APIFOOTBALL_KEY (read
-// once, at construction). The key is never logged and is redacted from every error message.
+// once, at construction). The key is never logged and is redacted ("<redacted>") from every error
+// message, whatever its length: transport and HTTP errors, and the mapper errors of a 200 answer
+// (its `errors` field, the JSON text a type error quotes), since a server or proxy may echo the
+// key. A key of 8 or more characters is also replaced in the response body before anything reads
+// it, so that no clipped excerpt of the body can carry part of it (a shorter key could be ordinary
+// data).
 //
 // Status mapping (provider.h):
 //   transport failure, timeout, HTTP 5xx, HTTP 499   kUnavailable
@@ -48,7 +53,8 @@ struct ApiFootballOptions {
 // The status an HTTP answer stands for (OkStatus for 2xx except 204), per the table above.
 // `endpoint` names the request in the message ("/fixtures?live=all"); the body's first 200
 // characters are quoted. Pure; no key in sight.
-absl::Status StatusFromHttp(const HttpResponse& response, const std::string& endpoint);
+[[nodiscard]] absl::Status StatusFromHttp(const HttpResponse& response,
+                                          const std::string& endpoint);
 
 class ApiFootballClient final : public Provider {
  public:
@@ -56,30 +62,34 @@ class ApiFootballClient final : public Provider {
 
   std::string name() const override { return api_football::kProviderName; }
 
-  absl::StatusOr<std::vector<LiveFixture>> LiveFixtures() override;
+  [[nodiscard]] absl::StatusOr<std::vector<LiveFixture>> LiveFixtures() override;
   // NotFound when the answer has no fixture.
-  absl::StatusOr<LiveFixture> GetFixture(const std::string& fixture_id) override;
+  [[nodiscard]] absl::StatusOr<LiveFixture> GetFixture(const std::string& fixture_id) override;
   // Home = first team of the answer, away = second (InvalidArgument otherwise). minute and
-  // scores are not part of /fixtures/statistics and stay 0.
-  absl::StatusOr<superbet::v1::LiveMatchState> Statistics(const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::MatchEvent>> Events(
+  // scores are not part of /fixtures/statistics and stay absent (has_minute() is false).
+  [[nodiscard]] absl::StatusOr<superbet::v1::LiveMatchState> Statistics(
       const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::BettingLine>> PrematchOdds(
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::MatchEvent>> Events(
       const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::BettingLine>> LiveOdds(
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(
       const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::Injury>> Injuries(
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::BettingLine>> PrematchOdds(
+      const std::string& fixture_id) override;
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::BettingLine>> LiveOdds(
+      const std::string& fixture_id) override;
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Injury>> Injuries(
       const std::string& fixture_id) override;
   // InvalidArgument when page < 1 or season outside 1900..2100.
-  absl::StatusOr<PlayerPage> Players(const std::string& team_id, int season, int page) override;
+  [[nodiscard]] absl::StatusOr<PlayerPage> Players(const std::string& team_id, int season,
+                                                   int page) override;
 
   // Endpoints beyond the Provider interface.
-  absl::StatusOr<std::vector<superbet::v1::PredictionSummary>> Predictions(
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::PredictionSummary>> Predictions(
       const std::string& fixture_id);
-  absl::StatusOr<std::vector<superbet::v1::Standing>> Standings(int league_id, int season);
-  absl::StatusOr<std::vector<superbet::v1::Fixture>> HeadToHead(const std::string& team_a,
-                                                                const std::string& team_b);
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Standing>> Standings(int league_id,
+                                                                              int season);
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Fixture>> HeadToHead(
+      const std::string& team_a, const std::string& team_b);
 
   // The last `x-ratelimit-requests-remaining` the server sent (nullopt before the first answer
   // carrying it).
@@ -91,13 +101,13 @@ class ApiFootballClient final : public Provider {
 
  private:
   // GET base_url + endpoint; the body of a 2xx answer or the mapped status.
-  absl::StatusOr<std::string> Fetch(const std::string& endpoint);
+  [[nodiscard]] absl::StatusOr<std::string> Fetch(const std::string& endpoint);
   std::string Redact(std::string text) const;
   // Fetch(prefix + bare id of fixture_id), then mapper(body); defined in the .cc.
   template <typename Result>
-  absl::StatusOr<Result> FetchMapped(const std::string& prefix, const std::string& fixture_id,
-                                     absl::StatusOr<Result> (*mapper)(std::string_view,
-                                                                      api_football::MapCounters*));
+  [[nodiscard]] absl::StatusOr<Result> FetchMapped(
+      const std::string& prefix, const std::string& fixture_id,
+      absl::StatusOr<Result> (*mapper)(std::string_view, api_football::MapCounters*));
   void AddCounters(const api_football::MapCounters& c);
 
   ApiFootballOptions options_;

@@ -1,5 +1,6 @@
 #include "providers/api_football/internal/json.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <vector>
 
@@ -100,22 +101,29 @@ absl::Status Ctx::TypeError(od::value& v, const Path& path, std::string_view wha
                                                  AV(what), ", got ", AV(Clip(token))));
 }
 
-absl::Status GetInt(od::value& v, const Path& path, Ctx& ctx, std::optional<int64_t>* out) {
+bool FitsInt64(double d) {
+  // -2^63 and 2^63 are exact doubles; every double in [-2^63, 2^63) converts without overflow.
+  constexpr double kTwoTo63 = 9223372036854775808.0;
+  return d >= -kTwoTo63 && d < kTwoTo63;
+}
+
+absl::Status GetInt(od::value& v, const Path& path, Ctx& ctx, std::optional<int64_t>* out,
+                    int64_t* rejected) {
+  out->reset();
   od::json_type type;
   if (auto e = v.type().get(type)) return ctx.Error(e, path);
-  if (type == od::json_type::null) {
-    out->reset();
-    return absl::OkStatus();
-  }
+  if (type == od::json_type::null) return absl::OkStatus();
   if (type != od::json_type::number) return ctx.TypeError(v, path, "an integer");
   int64_t x = 0;
   if (v.get_int64().get(x)) {
-    // A float where an integer belongs (e.g. 90.0) is taken when it is integral.
+    // Not an int64 literal: a float (90.0, 1e300) or an integer beyond int64_t.
     double d = 0;
-    if (v.get_double().get(d) || d != static_cast<double>(static_cast<int64_t>(d))) {
-      return ctx.TypeError(v, path, "an integer");
+    if (v.get_double().get(d) || d != std::trunc(d)) return ctx.TypeError(v, path, "an integer");
+    if (!FitsInt64(d)) {  // Range-checked before the cast: out of range is a rejected value.
+      ++*(rejected != nullptr ? rejected : &ctx.counters.rejected_values);
+      return absl::OkStatus();
     }
-    x = static_cast<int64_t>(d);
+    x = static_cast<int64_t>(d);  // Integral and in range: exact.
   }
   *out = x;
   return absl::OkStatus();
@@ -307,14 +315,14 @@ absl::Status ReadParameters(od::value& v, const Path& path, Ctx& ctx) {
 
 absl::Status ReadPaging(od::value& v, const Path& path, Ctx& ctx) {
   return ForEachField(v, path, ctx, [&](std::string_view key, od::value& p) -> absl::Status {
+    if (key != "current" && key != "total") return absl::OkStatus();
     std::optional<int64_t> x;
-    if (key == "current") {
-      SUPERBET_RETURN_IF_ERROR(GetInt(p, path.Key("current"), ctx, &x));
-      if (x) ctx.paging_current = static_cast<int>(*x);
-    } else if (key == "total") {
-      SUPERBET_RETURN_IF_ERROR(GetInt(p, path.Key("total"), ctx, &x));
-      if (x) ctx.paging_total = static_cast<int>(*x);
+    SUPERBET_RETURN_IF_ERROR(GetInt(p, path.Key(key), ctx, &x));
+    if (x && (*x < 0 || *x > kMaxCount)) {  // Range-checked before narrowing to int.
+      ++ctx.counters.rejected_values;
+      return absl::OkStatus();
     }
+    if (x) (key == "current" ? ctx.paging_current : ctx.paging_total) = static_cast<int>(*x);
     return absl::OkStatus();
   });
 }

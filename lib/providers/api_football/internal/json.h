@@ -118,8 +118,17 @@ absl::Status ForEachElement(od::value& v, const Path& path, Ctx& ctx, Fn&& fn) {
   return absl::OkStatus();
 }
 
+// The largest count (goals, shots, a standings record, a page number) the mappers accept; a larger
+// one is a data error, rejected and counted. Small enough that every accepted count fits int32_t.
+inline constexpr int64_t kMaxCount = 1000000;
+
 // Scalars: null -> nullopt. Wrong JSON type -> InvalidArgument naming the path and the token.
-absl::Status GetInt(od::value& v, const Path& path, Ctx& ctx, std::optional<int64_t>* out);
+// GetInt: an integral number outside the range of int64_t (e.g. 1e300, 1e20) is rejected before
+// any conversion: nullopt, counted in *rejected (ctx.counters.rejected_values when null).
+[[nodiscard]] absl::Status GetInt(od::value& v, const Path& path, Ctx& ctx,
+                                  std::optional<int64_t>* out, int64_t* rejected = nullptr);
+// True when `d` converts to int64_t without overflow (false for NaN and +-infinity).
+bool FitsInt64(double d);
 absl::Status GetString(od::value& v, const Path& path, Ctx& ctx,
                        std::optional<std::string_view>* out);
 absl::Status GetBool(od::value& v, const Path& path, Ctx& ctx, std::optional<bool>* out);
