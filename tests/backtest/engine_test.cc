@@ -477,7 +477,7 @@ TEST_CASE("matches without the source's three prices are skipped and counted") {
   CHECK(report->overall.bets == 379);
 }
 
-TEST_CASE("odds sources select the bookmaker; bad options are rejected") {
+TEST_CASE("odds sources select the bookmaker, bad options are rejected") {
   const SeasonData& s = Season1516();
   FavouriteStrategy favourite;
   EngineOptions o;

@@ -87,7 +87,7 @@ std::vector<nlohmann::json> ParseLines(const std::string& text) {
   return out;
 }
 
-TEST_CASE("normalize: --json PATH gets the same lines; a path with \\n and \\t stays valid JSON",
+TEST_CASE("normalize: --json PATH gets the same lines, a path with \\n and \\t stays valid JSON",
           "[normalize][issue12]") {
   TempDir tmp;
   const fs::path odd_dir = tmp.path / "new\nline\tand tab";

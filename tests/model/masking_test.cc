@@ -114,7 +114,7 @@ TEST_CASE("a custom spec: implied probabilities with scale and offset", "[maskin
   CHECK(!sm::FeatureSpec::Create({{"a", nullptr}}).ok());
 }
 
-TEST_CASE("GRU-D delta on a hand-made sequence; layout and padding", "[masking]") {
+TEST_CASE("GRU-D delta on a hand-made sequence, layout and padding", "[masking]") {
   // 5 steps at t = 0, 60, 120, 180, 300 s; step 3 (t = 180) has no snapshot.
   //   xg_home observed at t = 0 and 300 only; minute etc. at every real step.
   sm::MaskedSequence seq;

@@ -63,7 +63,7 @@ TEST_CASE("csv: UTF-8 BOM is skipped, empty lines and trailing empty fields kept
   CHECK(MustParse("\xEF\xBB\xBF").empty());
 }
 
-TEST_CASE("csv: syntax errors name the line; the reader resumes after them", "[csv]") {
+TEST_CASE("csv: syntax errors name the line, the reader resumes after them", "[csv]") {
   auto unterminated = csv::ParseAll("a,b\n\"open,c\nd\n");
   REQUIRE_FALSE(unterminated.ok());
   CHECK(unterminated.status().code() == absl::StatusCode::kInvalidArgument);

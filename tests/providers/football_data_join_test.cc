@@ -95,7 +95,7 @@ TEST_CASE("All 380 StatsBomb 2015/16 matches find their football-data fixture",
   CHECK(joined == 380);
 }
 
-TEST_CASE("All 35 timelines join with the right odds; 3754097 checked by hand",
+TEST_CASE("All 35 timelines join with the right odds, 3754097 checked by hand",
           "[statsbomb][odds]") {
   auto names = superbet::core::ListFiles(DataPath("statsbomb/events"));
   REQUIRE(names.ok());

@@ -108,7 +108,7 @@ TEST_CASE("Replay advances minute by minute with the clock (speed 60)", "[replay
   CHECK(replay.Statistics("statsbomb:3754138")->score_away() == 0);
 }
 
-TEST_CASE("Replay speed scales the clock; bad speeds are rejected", "[replay]") {
+TEST_CASE("Replay speed scales the clock, bad speeds are rejected", "[replay]") {
   FakeClock clock;
   auto p = ReplayProvider::Create(TwoMatches(), clock, 1.0);  // Real time.
   REQUIRE(p.ok());

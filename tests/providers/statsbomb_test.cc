@@ -112,7 +112,7 @@ const superbet::v1::Fixture* FootballDataRow(const fd::SeasonData& season,
 
 }  // namespace
 
-TEST_CASE("MapMatches maps all 380 matches; 3754097 checked by hand", "[statsbomb]") {
+TEST_CASE("MapMatches maps all 380 matches, 3754097 checked by hand", "[statsbomb]") {
   REQUIRE(Matches().size() == 380);
   const superbet::v1::Fixture& f = MatchById("statsbomb:3754097");
   CHECK(f.provider() == "statsbomb");
@@ -283,7 +283,7 @@ superbet::v1::Fixture SyntheticFixture() {
 
 }  // namespace
 
-TEST_CASE("First-half stoppage is folded before the second half; shoot-out ignored",
+TEST_CASE("First-half stoppage is folded before the second half, shoot-out ignored",
           "[statsbomb]") {
   const std::string json = R"([
     {"id":"a","period":1,"minute":46,"type":{"id":16},"team":{"id":10},"possession":3,

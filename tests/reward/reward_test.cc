@@ -144,7 +144,7 @@ TEST_CASE("Break-even bonus is 0 at the break-even win rate for odds 2.0 and 3.0
   CHECK(ComputeReward(in)->win_rate_bonus == Approx(-0.2 / 30.0).epsilon(1e-5));
 }
 
-TEST_CASE("no_bet (stake 0, payout 0) gives ROI 0; the other terms still apply", "[reward]") {
+TEST_CASE("no_bet (stake 0, payout 0) gives ROI 0, the other terms still apply", "[reward]") {
   RewardInputs in = SeedInputs();
   in.stake = 0.0;
   in.payout = 0.0;
