@@ -3,13 +3,13 @@
 // Seeds: the matching files of ../shared/data/api-football/ and the three error responses.
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "superbet/providers/api_football/api_football.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace af = superbet::providers::api_football;
-  const std::string_view json(reinterpret_cast<const char*>(data), size);
+  const absl::string_view json(reinterpret_cast<const char*>(data), size);
   af::MapCounters counters;
   (void)af::MapEvents(json, &counters);
   (void)af::MapLineups(json, &counters);

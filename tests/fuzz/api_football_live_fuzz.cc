@@ -3,14 +3,14 @@
 // either maps or yields a status.
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "superbet/providers/api_football/api_football.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace af = superbet::providers::api_football;
   // The mappers copy the bytes into their own padded buffer (simdjson reads past the end).
-  const std::string_view json(reinterpret_cast<const char*>(data), size);
+  const absl::string_view json(reinterpret_cast<const char*>(data), size);
   af::MapCounters counters;
   (void)af::MapLiveFixtures(json, absl::FromUnixSeconds(0), &counters);
   (void)af::MapLiveStates(json, absl::InfinitePast(), &counters);

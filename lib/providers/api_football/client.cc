@@ -164,7 +164,7 @@ absl::StatusOr<v1::LiveMatchState> ApiFootballClient::Statistics(const std::stri
 template <typename Result>
 absl::StatusOr<Result> ApiFootballClient::FetchMapped(
     const std::string& prefix, const std::string& fixture_id,
-    absl::StatusOr<Result> (*mapper)(std::string_view, af::MapCounters*)) {
+    absl::StatusOr<Result> (*mapper)(absl::string_view, af::MapCounters*)) {
   SUPERBET_ASSIGN_OR_RETURN(std::string id, af::BareId(fixture_id));
   const std::string endpoint = absl::StrCat(prefix, id);
   SUPERBET_ASSIGN_OR_RETURN(std::string body, Fetch(endpoint));

@@ -37,12 +37,14 @@ void MapCounters::Add(const MapCounters& o) {
   suspended_odds += o.suspended_odds;
 }
 
-std::string CanonicalId(std::string_view id) {
+std::string CanonicalId(absl::string_view id_in) {
+  const std::string_view id(id_in.data(), id_in.size());
   if (absl::StartsWith(internal::AV(id), "api-football:")) return std::string(id);
   return absl::StrCat(kProviderName, ":", internal::AV(id));
 }
 
-absl::StatusOr<std::string> BareId(std::string_view id) {
+absl::StatusOr<std::string> BareId(absl::string_view id_in) {
+  const std::string_view id(id_in.data(), id_in.size());
   absl::string_view bare = internal::AV(id);
   absl::ConsumePrefix(&bare, "api-football:");
   if (bare.empty() || bare.size() > 18 ||
@@ -54,7 +56,8 @@ absl::StatusOr<std::string> BareId(std::string_view id) {
   return std::string(bare);
 }
 
-v1::FixtureStatus StatusFromShort(std::string_view s) {
+v1::FixtureStatus StatusFromShort(absl::string_view s_in) {
+  const std::string_view s(s_in.data(), s_in.size());
   if (s == "NS" || s == "TBD") return v1::FIXTURE_STATUS_SCHEDULED;
   if (s == "1H" || s == "HT" || s == "2H" || s == "ET" || s == "BT" || s == "P" || s == "LIVE" ||
       s == "INT") {
@@ -69,6 +72,8 @@ v1::FixtureStatus StatusFromShort(std::string_view s) {
 }
 
 namespace {
+
+using internal::AsAbsl;
 
 constexpr int kMaxMinute = 150;
 // 9999-12-31T23:59:59Z, the last second google.protobuf.Timestamp can hold.
@@ -112,7 +117,7 @@ absl::Status ReadTeam(od::value& v, const Path& path, Ctx& ctx, v1::Team* team) 
     if (key == "id") {
       std::optional<std::string> id;
       SUPERBET_RETURN_IF_ERROR(GetIdText(f, path.Key("id"), ctx, &id));
-      if (id) team->set_id(CanonicalId(*id));
+      if (id) team->set_id(CanonicalId(AsAbsl(*id)));
     } else if (key == "name") {
       std::optional<std::string_view> s;
       SUPERBET_RETURN_IF_ERROR(GetString(f, path.Key("name"), ctx, &s));
@@ -206,10 +211,10 @@ absl::Status ReadEvent(od::value& v, const Path& path, Ctx& ctx, const std::stri
       PersonRef who;
       SUPERBET_RETURN_IF_ERROR(ReadPerson(f, path.Key(player ? "player" : "assist"), ctx, &who));
       if (player) {
-        if (who.id) event->set_player_id(CanonicalId(*who.id));
+        if (who.id) event->set_player_id(CanonicalId(AsAbsl(*who.id)));
         if (who.name) event->set_player_name(std::string(*who.name));
       } else {
-        if (who.id) event->set_assist_id(CanonicalId(*who.id));
+        if (who.id) event->set_assist_id(CanonicalId(AsAbsl(*who.id)));
         if (who.name) event->set_assist_name(std::string(*who.name));
       }
       return absl::OkStatus();
@@ -261,7 +266,7 @@ absl::Status ReadFixtureBlock(od::value& v, const Path& path, Ctx& ctx, FixtureS
     if (key == "id") {
       std::optional<std::string> id;
       SUPERBET_RETURN_IF_ERROR(GetIdText(f, path.Key("id"), ctx, &id));
-      if (id) s->id = CanonicalId(*id);
+      if (id) s->id = CanonicalId(AsAbsl(*id));
       return absl::OkStatus();
     }
     if (key == "status") {
@@ -270,7 +275,7 @@ absl::Status ReadFixtureBlock(od::value& v, const Path& path, Ctx& ctx, FixtureS
         if (k == "short") {
           std::optional<std::string_view> st;
           SUPERBET_RETURN_IF_ERROR(GetString(x, p.Key("short"), ctx, &st));
-          if (st) s->status = StatusFromShort(*st);
+          if (st) s->status = StatusFromShort(AsAbsl(*st));
         } else if (k == "elapsed") {
           SUPERBET_RETURN_IF_ERROR(
               GetInt(x, p.Key("elapsed"), ctx, &s->elapsed, &ctx.counters.rejected_minutes));
@@ -423,7 +428,8 @@ absl::Status ReadFixtureItem(od::value& item, const Path& path, Ctx& ctx, absl::
 
 }  // namespace
 
-absl::StatusOr<std::string> EnvelopeEndpoint(std::string_view json) {
+absl::StatusOr<std::string> EnvelopeEndpoint(absl::string_view json_in) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(nullptr);
   SUPERBET_RETURN_IF_ERROR(ctx.Parse(json));
   od::value root;
@@ -445,15 +451,17 @@ absl::StatusOr<std::string> EnvelopeEndpoint(std::string_view json) {
   return ctx.endpoint;
 }
 
-absl::Status EnvelopeStatus(std::string_view json) {
+absl::Status EnvelopeStatus(absl::string_view json_in) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(nullptr);
   return ParseEnvelope(json, ctx, [](od::value&, const Path&) { return absl::OkStatus(); });
 }
 
-absl::StatusOr<std::vector<LiveFixture>> MapLiveFixtures(std::string_view json,
+absl::StatusOr<std::vector<LiveFixture>> MapLiveFixtures(absl::string_view json_in,
                                                          absl::Time observed_at,
                                                          MapCounters* counters,
                                                          size_t readable_after) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   std::vector<LiveFixture> out;
   SUPERBET_RETURN_IF_ERROR(ParseEnvelope(
@@ -471,10 +479,11 @@ absl::StatusOr<std::vector<LiveFixture>> MapLiveFixtures(std::string_view json,
   return out;
 }
 
-absl::StatusOr<std::vector<v1::LiveMatchState>> MapLiveStates(std::string_view json,
+absl::StatusOr<std::vector<v1::LiveMatchState>> MapLiveStates(absl::string_view json_in,
                                                               absl::Time observed_at,
                                                               MapCounters* counters,
                                                               size_t readable_after) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   std::vector<v1::LiveMatchState> out;
   SUPERBET_RETURN_IF_ERROR(internal::MapResponseArray(
@@ -486,8 +495,9 @@ absl::StatusOr<std::vector<v1::LiveMatchState>> MapLiveStates(std::string_view j
   return out;
 }
 
-absl::StatusOr<std::vector<v1::Fixture>> MapHeadToHead(std::string_view json,
+absl::StatusOr<std::vector<v1::Fixture>> MapHeadToHead(absl::string_view json_in,
                                                        MapCounters* counters) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   std::vector<v1::Fixture> out;
   SUPERBET_RETURN_IF_ERROR(internal::MapResponseArray(
@@ -497,14 +507,15 @@ absl::StatusOr<std::vector<v1::Fixture>> MapHeadToHead(std::string_view json,
   return out;
 }
 
-absl::StatusOr<std::vector<v1::MatchEvent>> MapEvents(std::string_view json,
+absl::StatusOr<std::vector<v1::MatchEvent>> MapEvents(absl::string_view json_in,
                                                       MapCounters* counters) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   std::vector<v1::MatchEvent> out;
   SUPERBET_RETURN_IF_ERROR(
       ParseEnvelope(json, ctx, [&](od::value& response, const Path& path) -> absl::Status {
         const std::string fixture_id =
-            ctx.fixture_param.empty() ? "" : CanonicalId(ctx.fixture_param);
+            ctx.fixture_param.empty() ? "" : CanonicalId(AsAbsl(ctx.fixture_param));
         return ReadEvents(response, path, ctx, fixture_id, &out);
       }));
   return out;

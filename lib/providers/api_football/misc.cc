@@ -25,6 +25,8 @@ namespace v1 = ::superbet::v1;
 
 namespace {
 
+using internal::AsAbsl;
+
 absl::Status ReadStringField(od::value& v, const Path& path, Ctx& ctx, std::string* out,
                              bool* present = nullptr) {
   std::optional<std::string_view> s;
@@ -50,7 +52,7 @@ absl::Status ReadInjury(od::value& v, const Path& path, Ctx& ctx, v1::Injury* ou
         if (k != "id") return absl::OkStatus();
         std::optional<std::string> id;
         SUPERBET_RETURN_IF_ERROR(GetIdText(x, fp.Key("id"), ctx, &id));
-        if (id) out->set_fixture_id(CanonicalId(*id));
+        if (id) out->set_fixture_id(CanonicalId(AsAbsl(*id)));
         return absl::OkStatus();
       });
     }
@@ -61,7 +63,7 @@ absl::Status ReadInjury(od::value& v, const Path& path, Ctx& ctx, v1::Injury* ou
       if (k == "id") {
         std::optional<std::string> id;
         SUPERBET_RETURN_IF_ERROR(GetIdText(x, pp.Key("id"), ctx, &id));
-        if (id) player->set_id(CanonicalId(*id));
+        if (id) player->set_id(CanonicalId(AsAbsl(*id)));
       } else if (k == "name") {
         std::string s;
         SUPERBET_RETURN_IF_ERROR(ReadStringField(x, pp.Key("name"), ctx, &s));
@@ -106,7 +108,7 @@ absl::Status ReadPredictionBlock(od::value& v, const Path& path, Ctx& ctx,
         if (wk == "id") {
           std::optional<std::string> id;
           SUPERBET_RETURN_IF_ERROR(GetIdText(x, kp.Key("id"), ctx, &id));
-          if (id) out->set_winner_team_id(CanonicalId(*id));
+          if (id) out->set_winner_team_id(CanonicalId(AsAbsl(*id)));
         } else if (wk == "comment") {
           std::optional<std::string_view> s;
           SUPERBET_RETURN_IF_ERROR(GetString(x, kp.Key("comment"), ctx, &s));
@@ -217,7 +219,9 @@ absl::Status ReadStandingRow(od::value& v, const Path& path, Ctx& ctx, v1::Stand
 
 }  // namespace
 
-absl::StatusOr<std::vector<v1::Injury>> MapInjuries(std::string_view json, MapCounters* counters) {
+absl::StatusOr<std::vector<v1::Injury>> MapInjuries(absl::string_view json_in,
+                                                    MapCounters* counters) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   std::vector<v1::Injury> out;
   SUPERBET_RETURN_IF_ERROR(internal::MapResponseArray(
@@ -226,8 +230,9 @@ absl::StatusOr<std::vector<v1::Injury>> MapInjuries(std::string_view json, MapCo
   return out;
 }
 
-absl::StatusOr<std::vector<v1::PredictionSummary>> MapPredictions(std::string_view json,
+absl::StatusOr<std::vector<v1::PredictionSummary>> MapPredictions(absl::string_view json_in,
                                                                   MapCounters* counters) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   std::vector<v1::PredictionSummary> out;
   SUPERBET_RETURN_IF_ERROR(
@@ -249,13 +254,14 @@ absl::StatusOr<std::vector<v1::PredictionSummary>> MapPredictions(std::string_vi
         });
       }));
   if (!ctx.fixture_param.empty()) {
-    for (v1::PredictionSummary& p : out) p.set_fixture_id(CanonicalId(ctx.fixture_param));
+    for (v1::PredictionSummary& p : out) p.set_fixture_id(CanonicalId(AsAbsl(ctx.fixture_param)));
   }
   return out;
 }
 
-absl::StatusOr<std::vector<v1::Standing>> MapStandings(std::string_view json,
+absl::StatusOr<std::vector<v1::Standing>> MapStandings(absl::string_view json_in,
                                                        MapCounters* counters) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   std::vector<v1::Standing> out;
   SUPERBET_RETURN_IF_ERROR(

@@ -29,6 +29,8 @@ namespace model = ::superbet::model;
 
 namespace {
 
+using internal::AsAbsl;
+
 // One bet value as both endpoints give it.
 struct RawValue {
   std::string value;          // "Home", "Over 2.5", "Home -1", "Over".
@@ -234,7 +236,7 @@ absl::Status ReadFixtureId(od::value& v, const Path& path, Ctx& ctx, std::string
     if (key != "id") return absl::OkStatus();
     std::optional<std::string> s;
     SUPERBET_RETURN_IF_ERROR(GetIdText(f, path.Key("id"), ctx, &s));
-    if (s) *id = CanonicalId(*s);
+    if (s) *id = CanonicalId(AsAbsl(*s));
     return absl::OkStatus();
   });
 }
@@ -248,8 +250,9 @@ absl::Status ReadUpdate(od::value& v, const Path& path, Ctx& ctx, google::protob
 
 }  // namespace
 
-absl::StatusOr<std::vector<v1::BettingLine>> MapPrematchOdds(std::string_view json,
+absl::StatusOr<std::vector<v1::BettingLine>> MapPrematchOdds(absl::string_view json_in,
                                                              MapCounters* counters) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   std::vector<v1::BettingLine> out;
   SUPERBET_RETURN_IF_ERROR(
@@ -294,8 +297,9 @@ absl::StatusOr<std::vector<v1::BettingLine>> MapPrematchOdds(std::string_view js
   return out;
 }
 
-absl::StatusOr<std::vector<v1::BettingLine>> MapLiveOdds(std::string_view json,
+absl::StatusOr<std::vector<v1::BettingLine>> MapLiveOdds(absl::string_view json_in,
                                                          MapCounters* counters) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   std::vector<v1::BettingLine> out;
   SUPERBET_RETURN_IF_ERROR(

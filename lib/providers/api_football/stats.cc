@@ -28,6 +28,8 @@ namespace v1 = ::superbet::v1;
 
 namespace {
 
+using internal::AsAbsl;
+
 enum class StatKind { kCount, kShare, kXg, kReal };
 
 struct StatDef {
@@ -158,7 +160,7 @@ absl::Status ReadLineupPlayer(od::value& v, const Path& path, Ctx& ctx, const st
       if (k == "id") {
         std::optional<std::string> id;
         SUPERBET_RETURN_IF_ERROR(GetIdText(x, pp.Key("id"), ctx, &id));
-        if (id) p->set_id(CanonicalId(*id));
+        if (id) p->set_id(CanonicalId(AsAbsl(*id)));
       } else if (k == "name") {
         std::optional<std::string_view> s;
         SUPERBET_RETURN_IF_ERROR(GetString(x, pp.Key("name"), ctx, &s));
@@ -282,8 +284,9 @@ absl::Status ReadPerformance(od::value& v, const Path& path, Ctx& ctx, v1::Playe
 
 }  // namespace
 
-absl::StatusOr<std::vector<v1::TeamStatistics>> MapStatistics(std::string_view json,
+absl::StatusOr<std::vector<v1::TeamStatistics>> MapStatistics(absl::string_view json_in,
                                                               MapCounters* counters) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   std::vector<v1::TeamStatistics> out;
   SUPERBET_RETURN_IF_ERROR(internal::MapResponseArray(
@@ -291,12 +294,14 @@ absl::StatusOr<std::vector<v1::TeamStatistics>> MapStatistics(std::string_view j
         return ReadTeamStatistics(el, p, ctx, t);
       }));
   if (!ctx.fixture_param.empty()) {
-    for (v1::TeamStatistics& t : out) t.set_fixture_id(CanonicalId(ctx.fixture_param));
+    for (v1::TeamStatistics& t : out) t.set_fixture_id(CanonicalId(AsAbsl(ctx.fixture_param)));
   }
   return out;
 }
 
-absl::StatusOr<v1::TeamStatistics> MapStatisticsItem(std::string_view json, MapCounters* counters) {
+absl::StatusOr<v1::TeamStatistics> MapStatisticsItem(absl::string_view json_in,
+                                                     MapCounters* counters) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   SUPERBET_RETURN_IF_ERROR(ctx.Parse(json));
   od::value root;
@@ -315,7 +320,7 @@ absl::StatusOr<v1::LiveMatchState> StatisticsToState(const std::string& fixture_
                                                    " name ", teams.size(), " teams, need 2"));
   }
   v1::LiveMatchState s;
-  s.set_match_id(CanonicalId(fixture_id));
+  s.set_match_id(CanonicalId(AsAbsl(fixture_id)));
   s.set_home_team(teams[0].team().name());
   s.set_away_team(teams[1].team().name());
   *s.mutable_home() = teams[0].stats();
@@ -328,20 +333,23 @@ absl::StatusOr<v1::LiveMatchState> StatisticsToState(const std::string& fixture_
   return s;
 }
 
-absl::StatusOr<std::vector<v1::Lineup>> MapLineups(std::string_view json, MapCounters* counters) {
+absl::StatusOr<std::vector<v1::Lineup>> MapLineups(absl::string_view json_in,
+                                                   MapCounters* counters) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   std::vector<v1::Lineup> out;
   SUPERBET_RETURN_IF_ERROR(internal::MapResponseArray(
       json, ctx, &out,
       [&](od::value& el, const Path& p, v1::Lineup* l) { return ReadLineup(el, p, ctx, l); }));
   if (!ctx.fixture_param.empty()) {
-    for (v1::Lineup& l : out) l.set_fixture_id(CanonicalId(ctx.fixture_param));
+    for (v1::Lineup& l : out) l.set_fixture_id(CanonicalId(AsAbsl(ctx.fixture_param)));
   }
   return out;
 }
 
-absl::StatusOr<std::vector<v1::Player>> MapFixturePlayers(std::string_view json,
+absl::StatusOr<std::vector<v1::Player>> MapFixturePlayers(absl::string_view json_in,
                                                           MapCounters* counters) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   std::vector<v1::Player> out;
   SUPERBET_RETURN_IF_ERROR(
@@ -387,7 +395,8 @@ absl::StatusOr<std::vector<v1::Player>> MapFixturePlayers(std::string_view json,
   return out;
 }
 
-absl::StatusOr<PlayerPage> MapPlayers(std::string_view json, MapCounters* counters) {
+absl::StatusOr<PlayerPage> MapPlayers(absl::string_view json_in, MapCounters* counters) {
+  const std::string_view json(json_in.data(), json_in.size());
   Ctx ctx(counters);
   PlayerPage page;
   SUPERBET_RETURN_IF_ERROR(
@@ -409,7 +418,7 @@ absl::StatusOr<PlayerPage> MapPlayers(std::string_view json, MapCounters* counte
               if (f == "id") {
                 std::optional<std::string> id;
                 SUPERBET_RETURN_IF_ERROR(GetIdText(y, pp.Key("id"), ctx, &id));
-                if (id) player.set_id(CanonicalId(*id));
+                if (id) player.set_id(CanonicalId(AsAbsl(*id)));
               } else if (f == "name" || f == "nationality") {
                 std::optional<std::string_view> s;
                 SUPERBET_RETURN_IF_ERROR(GetString(y, pp.Key(f), ctx, &s));

@@ -38,11 +38,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "superbet/providers/provider.h"
 #include "superbet/v1/model.pb.h"
@@ -69,10 +69,10 @@ struct MapCounters {
 // The envelope's `get` field ("fixtures", "fixtures/statistics", "odds", ...). NotFound when the
 // document is a JSON object without `get` (e.g. an envelope-less statistics item); DataLoss when
 // it is not JSON.
-[[nodiscard]] absl::StatusOr<std::string> EnvelopeEndpoint(std::string_view json);
+[[nodiscard]] absl::StatusOr<std::string> EnvelopeEndpoint(absl::string_view json);
 
 // The status an envelope's `errors` field stands for (OkStatus when empty). See the file comment.
-[[nodiscard]] absl::Status EnvelopeStatus(std::string_view json);
+[[nodiscard]] absl::Status EnvelopeStatus(absl::string_view json);
 
 // Bytes simdjson may read past the end of the input. A caller whose buffer has that many readable
 // bytes after json.data() + json.size() (e.g. a std::string with capacity() >= size() +
@@ -83,26 +83,26 @@ inline constexpr size_t kJsonPadding = 64;
 // the Fixture record, the LiveMatchState (observed_at = `observed_at` unless it is InfinitePast),
 // and the embedded `events` when present. `readable_after`: see kJsonPadding (0 = copy).
 [[nodiscard]] absl::StatusOr<std::vector<LiveFixture>> MapLiveFixtures(
-    std::string_view json, absl::Time observed_at = absl::InfinitePast(),
+    absl::string_view json, absl::Time observed_at = absl::InfinitePast(),
     MapCounters* counters = nullptr, size_t readable_after = 0);
 
 // As MapLiveFixtures, only the LiveMatchStates (the agents' hot path; events are skipped unread).
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::LiveMatchState>> MapLiveStates(
-    std::string_view json, absl::Time observed_at = absl::InfinitePast(),
+    absl::string_view json, absl::Time observed_at = absl::InfinitePast(),
     MapCounters* counters = nullptr, size_t readable_after = 0);
 
 // GET /fixtures/headtohead: the fixtures between two teams (Fixture records only).
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Fixture>> MapHeadToHead(
-    std::string_view json, MapCounters* counters = nullptr);
+    absl::string_view json, MapCounters* counters = nullptr);
 
 // GET /fixtures/statistics?fixture=ID[&team=T]: one TeamStatistics per team, in payload order
 // (API-Football lists the home team first). fixture_id comes from parameters.fixture.
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::TeamStatistics>> MapStatistics(
-    std::string_view json, MapCounters* counters = nullptr);
+    absl::string_view json, MapCounters* counters = nullptr);
 
 // One envelope-less element of a /fixtures/statistics `response` ({"team", "statistics"}).
 [[nodiscard]] absl::StatusOr<superbet::v1::TeamStatistics> MapStatisticsItem(
-    std::string_view json, MapCounters* counters = nullptr);
+    absl::string_view json, MapCounters* counters = nullptr);
 
 // The live state carried by a two-team statistics answer: home = first element, away = second.
 // Scores and minute are not in /fixtures/statistics and stay absent (has_minute(),
@@ -114,24 +114,24 @@ inline constexpr size_t kJsonPadding = 64;
 
 // GET /fixtures/events?fixture=ID. fixture_id from parameters.fixture.
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::MatchEvent>> MapEvents(
-    std::string_view json, MapCounters* counters = nullptr);
+    absl::string_view json, MapCounters* counters = nullptr);
 
 // GET /fixtures/lineups?fixture=ID: one Lineup per team.
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Lineup>> MapLineups(
-    std::string_view json, MapCounters* counters = nullptr);
+    absl::string_view json, MapCounters* counters = nullptr);
 
 // GET /fixtures/players?fixture=ID: every player of both teams with the match performance
 // (performance keys: "minutes", "rating", "goals", "assists", "conceded", "saves", and
 // "<group>.<key>" for the rest, e.g. "shots.total", "passes.accuracy").
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Player>> MapFixturePlayers(
-    std::string_view json, MapCounters* counters = nullptr);
+    absl::string_view json, MapCounters* counters = nullptr);
 
 // GET /odds?fixture=ID (pre-match; bookmakers -> bets -> values). Mapped bets: "Match Winner" ->
 // MARKET_1X2, "Goals Over/Under" ("Over 2.5") -> MARKET_OVER_UNDER, "Asian Handicap"
 // ("Home -0.5" / "Away +0.5") -> MARKET_ASIAN_HANDICAP with the home side's line. Other bets are
 // skipped. timestamp = `update`; is_closing = false; is_live = false.
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::BettingLine>> MapPrematchOdds(
-    std::string_view json, MapCounters* counters = nullptr);
+    absl::string_view json, MapCounters* counters = nullptr);
 
 // GET /odds/live (documented schema; no recording exists). Mapped bets: "Fulltime Result" ->
 // 1X2, "Over/Under Line" and "Match Goals" -> OVER_UNDER (line = handicap), "Asian Handicap" ->
@@ -139,7 +139,7 @@ inline constexpr size_t kJsonPadding = 64;
 // suspended values, and every value while status.blocked or status.stopped, are skipped and
 // counted as suspended_odds. bookmaker "api-football-live", is_live = true, timestamp = `update`.
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::BettingLine>> MapLiveOdds(
-    std::string_view json, MapCounters* counters = nullptr);
+    absl::string_view json, MapCounters* counters = nullptr);
 
 // The 1X2 triple of the lines of one fixture (the first complete home/draw/away set), if any.
 std::optional<superbet::v1::OddsTriple> OddsTripleOf(
@@ -148,28 +148,28 @@ std::optional<superbet::v1::OddsTriple> OddsTripleOf(
 // GET /injuries: player (injury_status "out" for "Missing Fixture", "doubtful" for
 // "Questionable"), team, fixture.
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Injury>> MapInjuries(
-    std::string_view json, MapCounters* counters = nullptr);
+    absl::string_view json, MapCounters* counters = nullptr);
 
 // GET /players?team=&season=&page= (or league=): one page; performance from the first
 // statistics entry (the player's team in that league/season).
-[[nodiscard]] absl::StatusOr<PlayerPage> MapPlayers(std::string_view json,
+[[nodiscard]] absl::StatusOr<PlayerPage> MapPlayers(absl::string_view json,
                                                     MapCounters* counters = nullptr);
 
 // GET /predictions?fixture=ID.
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::PredictionSummary>> MapPredictions(
-    std::string_view json, MapCounters* counters = nullptr);
+    absl::string_view json, MapCounters* counters = nullptr);
 
 // GET /standings?league=&season=: every row of every group.
 [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Standing>> MapStandings(
-    std::string_view json, MapCounters* counters = nullptr);
+    absl::string_view json, MapCounters* counters = nullptr);
 
 // "api-football:<id>" for a bare id; a canonical id is returned unchanged.
-std::string CanonicalId(std::string_view id);
+std::string CanonicalId(absl::string_view id);
 // The bare provider id of "api-football:<id>" or "<id>". InvalidArgument when it is not digits.
-[[nodiscard]] absl::StatusOr<std::string> BareId(std::string_view id);
+[[nodiscard]] absl::StatusOr<std::string> BareId(absl::string_view id);
 
 // FixtureStatus for API-Football's status.short ("1H" -> LIVE, "FT" -> FINISHED, ...).
-superbet::v1::FixtureStatus StatusFromShort(std::string_view short_status);
+superbet::v1::FixtureStatus StatusFromShort(absl::string_view short_status);
 
 }  // namespace superbet::providers::api_football
 

@@ -107,7 +107,7 @@ class ApiFootballClient final : public Provider {
   template <typename Result>
   [[nodiscard]] absl::StatusOr<Result> FetchMapped(
       const std::string& prefix, const std::string& fixture_id,
-      absl::StatusOr<Result> (*mapper)(std::string_view, api_football::MapCounters*));
+      absl::StatusOr<Result> (*mapper)(absl::string_view, api_football::MapCounters*));
   void AddCounters(const api_football::MapCounters& c);
 
   ApiFootballOptions options_;

@@ -19,6 +19,12 @@
 
 namespace superbet::providers::api_football::internal {
 
+// The public API takes absl::string_view (the library's one string-view type); the simdjson code
+// works on std::string_view. Debian's absl::string_view is its own class, so convert explicitly.
+inline absl::string_view AsAbsl(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
 namespace od = simdjson::ondemand;
 
 // Debian's Abseil has its own absl::string_view (not std::string_view): convert at the boundary.
