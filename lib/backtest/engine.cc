@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "superbet/core/status_macros.h"
+#include "superbet/model/fixture.h"
 #include "superbet/model/selection.h"
 #include "superbet/odds/kelly.h"
 #include "superbet/odds/margin.h"
@@ -25,13 +26,7 @@ constexpr double kForecastSumTolerance = 1e-6;
 
 using model::OneXTwoIndex;
 
-absl::Time KickoffTime(const Fixture& f) {
-  return absl::FromUnixSeconds(f.kickoff().seconds()) + absl::Nanoseconds(f.kickoff().nanos());
-}
-
-absl::CivilDay KickoffDay(const Fixture& f) {
-  return absl::ToCivilDay(KickoffTime(f), absl::UTCTimeZone());
-}
+absl::CivilDay UtcDay(absl::Time t) { return absl::ToCivilDay(t, absl::UTCTimeZone()); }
 
 int Outcome(const Fixture& f) {
   const int h = f.full_time().home(), a = f.full_time().away();
@@ -104,16 +99,16 @@ Fixture PreKickoffCopy(const Fixture& f) {
 // When the engine takes `f` to be over: kickoff + kMatchDuration when the kickoff time is known;
 // the end of its UTC date when only the date is (football-data before 2019/20), so that a match
 // whose time is unknown is never taken to be over before any same-day kickoff.
-absl::Time EndTime(const Fixture& f) {
-  if (f.kickoff_time_known()) return KickoffTime(f) + kMatchDuration;
-  return absl::FromCivil(KickoffDay(f) + 1, absl::UTCTimeZone());
+absl::Time EndTime(const Fixture& f, absl::Time kickoff) {
+  if (f.kickoff_time_known()) return kickoff + kMatchDuration;
+  return absl::FromCivil(UtcDay(kickoff) + 1, absl::UTCTimeZone());
 }
 
 // A finished fixture with its replay times.
 struct Entry {
   const Fixture* fixture;
   absl::Time kickoff;
-  absl::Time end;  // EndTime(*fixture).
+  absl::Time end;  // EndTime(*fixture, kickoff).
 };
 
 struct SeasonTally {
@@ -191,7 +186,7 @@ class Replay {
       for (; next_end < by_end.size() && by_end[next_end]->end <= e.kickoff; ++next_end) {
         SUPERBET_RETURN_IF_ERROR(Close(*by_end[next_end]));
       }
-      const absl::CivilDay d = KickoffDay(*e.fixture);
+      const absl::CivilDay d = UtcDay(e.kickoff);
       if (!day.has_value() || *day != d) {
         day = d;
         day_bankroll_ = bankroll_;
@@ -439,7 +434,13 @@ absl::StatusOr<BacktestReport> RunBacktest(absl::Span<const Fixture> fixtures,
   std::vector<Entry> by_kickoff;
   by_kickoff.reserve(fixtures.size());
   for (const Fixture& f : fixtures) {
-    if (f.has_full_time()) by_kickoff.push_back({&f, KickoffTime(f), EndTime(f)});
+    if (!f.has_full_time()) continue;
+    const std::optional<absl::Time> kickoff = model::KickoffTime(f);
+    if (!kickoff.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(f.id(), ": a finished fixture has no kickoff"));
+    }
+    by_kickoff.push_back({&f, *kickoff, EndTime(f, *kickoff)});
   }
   std::stable_sort(by_kickoff.begin(), by_kickoff.end(),
                    [](const Entry& a, const Entry& b) { return a.kickoff < b.kickoff; });

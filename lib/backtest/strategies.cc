@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "superbet/core/status_macros.h"
+#include "superbet/model/fixture.h"
 #include "superbet/model/selection.h"
 #include "superbet/odds/margin.h"
 
@@ -14,12 +15,12 @@ namespace {
 
 using superbet::v1::Fixture;
 
-absl::Time KickoffTime(const Fixture& f) {
-  return absl::FromUnixSeconds(f.kickoff().seconds()) + absl::Nanoseconds(f.kickoff().nanos());
-}
+using model::TeamKey;
 
-const std::string& TeamKey(const superbet::v1::Team& t) {
-  return t.id().empty() ? t.name() : t.id();
+// A history fixture's kickoff; the engine refuses finished fixtures without one, so the fallback
+// (the infinite past: "long before") is never used by an engine run.
+absl::Time HistoryKickoff(const Fixture& f) {
+  return model::KickoffTime(f).value_or(absl::InfinitePast());
 }
 
 Decision Pick(const MatchView& match, int index) {
@@ -100,15 +101,15 @@ void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time da
     const Fixture& f = history[consumed_];
     // The model is fitted once per day on strictly earlier days: a same-day match already over
     // waits for the next day (history ends in kickoff order across days, see strategy.h).
-    if (KickoffTime(f) >= day_start) break;
+    const absl::Time kickoff = HistoryKickoff(f);
+    if (kickoff >= day_start) break;
     if (!f.has_full_time()) continue;
     results_.push_back({TeamKey(f.home()), TeamKey(f.away()), f.full_time().home(),
-                        f.full_time().away(), KickoffTime(f)});
+                        f.full_time().away(), kickoff});
     auto it = pending_.find(f.id());
     if (it == pending_.end()) continue;
     const int h = f.full_time().home(), a = f.full_time().away();
-    scored_.push_back(
-        {KickoffTime(f), it->second.market, it->second.model, h > a ? 0 : (h == a ? 1 : 2)});
+    scored_.push_back({kickoff, it->second.market, it->second.model, h > a ? 0 : (h == a ? 1 : 2)});
     pending_.erase(it);
   }
 }
@@ -177,8 +178,11 @@ std::array<double, 3> ModelStrategy::MarketInputFor(const MatchView& match) cons
 
 absl::StatusOr<Decision> ModelStrategy::Decide(const MatchView& match,
                                                absl::Span<const Fixture> history) {
-  const absl::Time kickoff = KickoffTime(match.fixture);
-  const absl::CivilDay day = absl::ToCivilDay(kickoff, absl::UTCTimeZone());
+  const std::optional<absl::Time> kickoff = model::KickoffTime(match.fixture);
+  if (!kickoff.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(match.fixture.id(), ": no kickoff"));
+  }
+  const absl::CivilDay day = absl::ToCivilDay(*kickoff, absl::UTCTimeZone());
   if (!fitted_day_.has_value() || *fitted_day_ != day) {
     SyncHistory(history, absl::FromCivil(day, absl::UTCTimeZone()));
     fitted_day_ = day;
