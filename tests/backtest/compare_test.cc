@@ -145,5 +145,14 @@ TEST_CASE("a decision outside 1X2 is an error naming the match and the field, no
   CHECK(absl::StrContains(r.status().message(), "selection SELECTION_OVER is not a 1X2 outcome"));
 }
 
+TEST_CASE("a finished fixture without a kickoff is an error naming it, not a 1970 match") {
+  std::vector<v1::Fixture> fixtures = Season1516().fixtures;
+  fixtures[7].clear_kickoff();
+  HomeStrategy home;
+  auto r = RunBacktest(fixtures, Season1516().lines, home, EngineOptions{});
+  REQUIRE(absl::IsInvalidArgument(r.status()));
+  CHECK(r.status().message() == fixtures[7].id() + ": a finished fixture has no kickoff");
+}
+
 }  // namespace
 }  // namespace superbet::backtest
