@@ -37,12 +37,13 @@ struct PoolForecast {
 // The pooled probabilities for weight `w` (see file comment); they sum to 1.
 // Errors: InvalidArgument when w is not finite, or a probability is not finite or not in (0, 1]
 // (names "market"/"model", the index and the value).
-absl::StatusOr<std::array<double, 3>> LogOpinionPool(const std::array<double, 3>& market,
-                                                     const std::array<double, 3>& model, double w);
+[[nodiscard]] absl::StatusOr<std::array<double, 3>> LogOpinionPool(
+    const std::array<double, 3>& market, const std::array<double, 3>& model, double w);
 
 // L(w) of the file comment over `forecasts` (natural log, summed, not averaged). Pure.
 // Errors: as FitLogPoolWeight's input checks (no look-ahead check).
-absl::StatusOr<double> PoolLogLikelihood(absl::Span<const PoolForecast> forecasts, double w);
+[[nodiscard]] absl::StatusOr<double> PoolLogLikelihood(absl::Span<const PoolForecast> forecasts,
+                                                       double w);
 
 struct PoolFitOptions {
   double w_min = 0.0;  // Search interval for w; w_min <= w_max, both finite.
@@ -59,9 +60,9 @@ struct PoolFitOptions {
 // Errors: InvalidArgument when `forecasts` is empty, a probability is not finite or not in (0, 1]
 // or an outcome is not 0, 1 or 2 (names the index and value), the options are invalid, or a
 // forecast kicks off at or after `decision_time` (a look-ahead: names the index and both times).
-absl::StatusOr<double> FitLogPoolWeight(absl::Span<const PoolForecast> forecasts,
-                                        absl::Time decision_time,
-                                        const PoolFitOptions& options = {});
+[[nodiscard]] absl::StatusOr<double> FitLogPoolWeight(absl::Span<const PoolForecast> forecasts,
+                                                      absl::Time decision_time,
+                                                      const PoolFitOptions& options = {});
 
 }  // namespace superbet::backtest
 

@@ -55,16 +55,16 @@ int FavouriteIndex(const std::array<double, 3>& decimal_odds);
 class FavouriteStrategy final : public Strategy {
  public:
   std::string name() const override { return "favourite"; }
-  absl::StatusOr<Decision> Decide(const MatchView& match,
-                                  absl::Span<const superbet::v1::Fixture> history) override;
+  [[nodiscard]] absl::StatusOr<Decision> Decide(
+      const MatchView& match, absl::Span<const superbet::v1::Fixture> history) override;
 };
 
 // Backs the home side. Decide never fails. Stateless; owns nothing.
 class HomeStrategy final : public Strategy {
  public:
   std::string name() const override { return "home"; }
-  absl::StatusOr<Decision> Decide(const MatchView& match,
-                                  absl::Span<const superbet::v1::Fixture> history) override;
+  [[nodiscard]] absl::StatusOr<Decision> Decide(
+      const MatchView& match, absl::Span<const superbet::v1::Fixture> history) override;
 };
 
 // Which margin-free market forecast the model is pooled with. The prices come from the
@@ -78,7 +78,7 @@ enum class MarketInput {
 
 // Parses "source", "pinnacle", "sharp" (ASCII case ignored).
 // Errors: InvalidArgument naming the text and the accepted names.
-absl::StatusOr<MarketInput> ParseMarketInput(absl::string_view name);
+[[nodiscard]] absl::StatusOr<MarketInput> ParseMarketInput(absl::string_view name);
 // The flag spelling, which ParseMarketInput reads back.
 absl::string_view MarketInputName(MarketInput input);
 
@@ -117,8 +117,8 @@ class ModelStrategy final : public Strategy {
   explicit ModelStrategy(ModelStrategyOptions options = {},
                          absl::Span<const superbet::v1::BettingLine> market_lines = {});
   std::string name() const override { return "model"; }
-  absl::StatusOr<Decision> Decide(const MatchView& match,
-                                  absl::Span<const superbet::v1::Fixture> history) override;
+  [[nodiscard]] absl::StatusOr<Decision> Decide(
+      const MatchView& match, absl::Span<const superbet::v1::Fixture> history) override;
   // Number of model fits so far (one per match day with enough history).
   int fits() const { return fits_; }
   // The pool weight in use for the latest decided day.
@@ -133,7 +133,7 @@ class ModelStrategy final : public Strategy {
   // after `day_start`.
   void SyncHistory(absl::Span<const superbet::v1::Fixture> history, absl::Time day_start);
   void RefitModel(absl::CivilDay day);
-  absl::Status RefitPool(absl::CivilDay day);
+  [[nodiscard]] absl::Status RefitPool(absl::CivilDay day);
   std::array<double, 3> MarketInputFor(const MatchView& match) const;
 
   ModelStrategyOptions options_;
@@ -152,7 +152,7 @@ class ModelStrategy final : public Strategy {
 // Creates "favourite", "home" or "model" (ASCII case ignored; model uses `model_options` and
 // `market_lines`, see ModelStrategy).
 // Errors: InvalidArgument naming the text and the accepted names.
-absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(
+[[nodiscard]] absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(
     absl::string_view name, const ModelStrategyOptions& model_options,
     absl::Span<const superbet::v1::BettingLine> market_lines = {});
 

@@ -71,8 +71,8 @@ class Strategy {
   // statistics included) in the order they ended (engine.h), which is kickoff order whenever all
   // kickoff times are known, or none is; within one engine run each call's history extends the
   // previous one (append-only). Errors abort the backtest.
-  virtual absl::StatusOr<Decision> Decide(const MatchView& match,
-                                          absl::Span<const superbet::v1::Fixture> history) = 0;
+  [[nodiscard]] virtual absl::StatusOr<Decision> Decide(
+      const MatchView& match, absl::Span<const superbet::v1::Fixture> history) = 0;
 };
 
 }  // namespace superbet::backtest

@@ -32,8 +32,7 @@ class SystemClock final : public Clock {
 // A manually advanced clock for tests and replays. Thread-safe (atomic nanoseconds since epoch).
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(absl::Time start = absl::UnixEpoch())
-      : ns_(absl::ToUnixNanos(start)) {}
+  explicit FakeClock(absl::Time start = absl::UnixEpoch()) : ns_(absl::ToUnixNanos(start)) {}
   absl::Time Now() const override { return absl::FromUnixNanos(ns_.load()); }
   // Moves the clock forward by `d` (a negative duration moves it back).
   void Advance(absl::Duration d) { ns_.fetch_add(absl::ToInt64Nanoseconds(d)); }

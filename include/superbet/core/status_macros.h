@@ -1,5 +1,6 @@
 // Status propagation macros. Abseil's public headers (20220623) do not export RETURN_IF_ERROR /
-// ASSIGN_OR_RETURN, so the library defines its own, with the same meaning as Abseil's internal ones.
+// ASSIGN_OR_RETURN, so the library defines its own, with the same meaning as Abseil's internal
+// ones.
 //
 //   SUPERBET_RETURN_IF_ERROR(expr);          // expr is an absl::Status; returns it if not ok.
 //   SUPERBET_ASSIGN_OR_RETURN(lhs, expr);    // expr is an absl::StatusOr<T>; returns its status
@@ -13,9 +14,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define SUPERBET_RETURN_IF_ERROR(expr)                 \
-  do {                                                 \
-    ::absl::Status superbet_status_ = (expr);          \
+#define SUPERBET_RETURN_IF_ERROR(expr)                   \
+  do {                                                   \
+    ::absl::Status superbet_status_ = (expr);            \
     if (!superbet_status_.ok()) return superbet_status_; \
   } while (false)
 

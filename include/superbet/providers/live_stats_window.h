@@ -54,8 +54,8 @@ class LiveStatsWindow {
 
   // The fallback state described above. Errors: NotFound naming the match when nothing was
   // recorded for it (or every row is newer than `now`).
-  absl::StatusOr<superbet::v1::LiveMatchState> Fallback(const std::string& match_id,
-                                                        absl::Time now) const;
+  [[nodiscard]] absl::StatusOr<superbet::v1::LiveMatchState> Fallback(const std::string& match_id,
+                                                                      absl::Time now) const;
 
   // Rows held for `match_id` (0 when unknown).
   int size(const std::string& match_id) const;
@@ -71,7 +71,7 @@ class LiveStatsWindow {
 
 // The averaging itself, exposed for tests: the fallback of `rows` (time-ordered, oldest first) at
 // `now`, as described above. Errors: NotFound when no row is at or before `now`.
-absl::StatusOr<superbet::v1::LiveMatchState> AverageWindow(
+[[nodiscard]] absl::StatusOr<superbet::v1::LiveMatchState> AverageWindow(
     const std::deque<std::pair<absl::Time, superbet::v1::LiveMatchState>>& rows, absl::Time now,
     absl::Duration window = kFallbackWindow);
 

@@ -1,13 +1,15 @@
 // The provider interface: every data source (API-Football over HTTP, recorded StatsBomb and
 // API-Football replays, later the store) is reached through it, and every answer is canonical
-// protos (proto/superbet/v1/model.proto). Agents never see provider payloads (ARCHITECTURE.md §2.2).
+// protos (proto/superbet/v1/model.proto). Agents never see provider payloads (ARCHITECTURE.md
+// §2.2).
 //
 // Status codes tell the caller what to do:
 //   kUnavailable          transient (network error, timeout, HTTP 5xx): retry with backoff.
 //   kResourceExhausted    rate-limited (HTTP 429 or the provider's quota message): wait, then retry
 //                         (the message carries "retry_after_s=N" when the server said so).
 //   kUnauthenticated      bad or missing key: do not retry.
-//   kInvalidArgument      the provider rejected the request (its `errors` field), or a payload field
+//   kInvalidArgument      the provider rejected the request (its `errors` field), or a payload
+//   field
 //                         is malformed; the message names the JSON path and the value.
 //   kDataLoss             truncated or unparsable payload (names the byte offset / JSON path).
 //   kNotFound             no such fixture / nothing recorded.
@@ -49,29 +51,30 @@ class Provider {
   virtual std::string name() const = 0;
 
   // Fixtures in play now (API-Football: GET /fixtures?live=all).
-  virtual absl::StatusOr<std::vector<LiveFixture>> LiveFixtures() = 0;
+  [[nodiscard]] virtual absl::StatusOr<std::vector<LiveFixture>> LiveFixtures() = 0;
   // One fixture's live snapshot (GET /fixtures?id=ID).
-  virtual absl::StatusOr<LiveFixture> GetFixture(const std::string& fixture_id) = 0;
+  [[nodiscard]] virtual absl::StatusOr<LiveFixture> GetFixture(const std::string& fixture_id) = 0;
   // Fixture statistics mapped into a LiveMatchState (GET /fixtures/statistics?fixture=ID).
-  virtual absl::StatusOr<superbet::v1::LiveMatchState> Statistics(const std::string& fixture_id) = 0;
+  [[nodiscard]] virtual absl::StatusOr<superbet::v1::LiveMatchState> Statistics(
+      const std::string& fixture_id) = 0;
   // Match events (GET /fixtures/events?fixture=ID).
-  virtual absl::StatusOr<std::vector<superbet::v1::MatchEvent>> Events(
+  [[nodiscard]] virtual absl::StatusOr<std::vector<superbet::v1::MatchEvent>> Events(
       const std::string& fixture_id) = 0;
   // Both teams' lineups (GET /fixtures/lineups?fixture=ID).
-  virtual absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(
+  [[nodiscard]] virtual absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(
       const std::string& fixture_id) = 0;
   // Pre-match prices of every bookmaker and market (GET /odds?fixture=ID).
-  virtual absl::StatusOr<std::vector<superbet::v1::BettingLine>> PrematchOdds(
+  [[nodiscard]] virtual absl::StatusOr<std::vector<superbet::v1::BettingLine>> PrematchOdds(
       const std::string& fixture_id) = 0;
   // In-play prices (GET /odds/live?fixture=ID); lines have is_live = true.
-  virtual absl::StatusOr<std::vector<superbet::v1::BettingLine>> LiveOdds(
+  [[nodiscard]] virtual absl::StatusOr<std::vector<superbet::v1::BettingLine>> LiveOdds(
       const std::string& fixture_id) = 0;
   // Injuries of a fixture (GET /injuries?fixture=ID).
-  virtual absl::StatusOr<std::vector<superbet::v1::Injury>> Injuries(
+  [[nodiscard]] virtual absl::StatusOr<std::vector<superbet::v1::Injury>> Injuries(
       const std::string& fixture_id) = 0;
   // Players of a team in a season, one page (GET /players?team=T&season=S&page=P), page >= 1.
-  virtual absl::StatusOr<PlayerPage> Players(const std::string& team_id, int season,
-                                             int page) = 0;
+  [[nodiscard]] virtual absl::StatusOr<PlayerPage> Players(const std::string& team_id, int season,
+                                                           int page) = 0;
 };
 
 }  // namespace superbet::providers

@@ -102,19 +102,22 @@ class ReplayProvider final : public Provider {
   // "replay".
   std::string name() const override { return "replay"; }
 
-  absl::StatusOr<std::vector<LiveFixture>> LiveFixtures() override;
-  absl::StatusOr<LiveFixture> GetFixture(const std::string& fixture_id) override;
-  absl::StatusOr<superbet::v1::LiveMatchState> Statistics(const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::MatchEvent>> Events(
+  [[nodiscard]] absl::StatusOr<std::vector<LiveFixture>> LiveFixtures() override;
+  [[nodiscard]] absl::StatusOr<LiveFixture> GetFixture(const std::string& fixture_id) override;
+  [[nodiscard]] absl::StatusOr<superbet::v1::LiveMatchState> Statistics(
       const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::BettingLine>> PrematchOdds(
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::MatchEvent>> Events(
       const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::BettingLine>> LiveOdds(
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(
       const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::Injury>> Injuries(
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::BettingLine>> PrematchOdds(
       const std::string& fixture_id) override;
-  absl::StatusOr<PlayerPage> Players(const std::string& team_id, int season, int page) override;
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::BettingLine>> LiveOdds(
+      const std::string& fixture_id) override;
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Injury>> Injuries(
+      const std::string& fixture_id) override;
+  [[nodiscard]] absl::StatusOr<PlayerPage> Players(const std::string& team_id, int season,
+                                                   int page) override;
 
   // The replay minute now: floor((clock.Now() - start) x speed / 60 s), >= 0.
   int CurrentMinute() const;

@@ -98,19 +98,22 @@ class ResilientProvider final : public Provider {
 
   // The inner provider's name.
   std::string name() const override;
-  absl::StatusOr<std::vector<LiveFixture>> LiveFixtures() override;
-  absl::StatusOr<LiveFixture> GetFixture(const std::string& fixture_id) override;
-  absl::StatusOr<superbet::v1::LiveMatchState> Statistics(const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::MatchEvent>> Events(
+  [[nodiscard]] absl::StatusOr<std::vector<LiveFixture>> LiveFixtures() override;
+  [[nodiscard]] absl::StatusOr<LiveFixture> GetFixture(const std::string& fixture_id) override;
+  [[nodiscard]] absl::StatusOr<superbet::v1::LiveMatchState> Statistics(
       const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::BettingLine>> PrematchOdds(
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::MatchEvent>> Events(
       const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::BettingLine>> LiveOdds(
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Lineup>> Lineups(
       const std::string& fixture_id) override;
-  absl::StatusOr<std::vector<superbet::v1::Injury>> Injuries(
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::BettingLine>> PrematchOdds(
       const std::string& fixture_id) override;
-  absl::StatusOr<PlayerPage> Players(const std::string& team_id, int season, int page) override;
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::BettingLine>> LiveOdds(
+      const std::string& fixture_id) override;
+  [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Injury>> Injuries(
+      const std::string& fixture_id) override;
+  [[nodiscard]] absl::StatusOr<PlayerPage> Players(const std::string& team_id, int season,
+                                                   int page) override;
 
   ResilientProviderCounters counters() const;
   resilience::BreakerState breaker_state() const { return breaker_.state(); }
@@ -121,14 +124,13 @@ class ResilientProvider final : public Provider {
  private:
   // Runs `attempt` under breaker + retry. `what` names the call in messages ("GetFixture(123)").
   template <typename T>
-  absl::StatusOr<T> Call(const std::string& what,
-                         const std::function<absl::StatusOr<T>()>& attempt);
+  [[nodiscard]] absl::StatusOr<T> Call(const std::string& what,
+                                       const std::function<absl::StatusOr<T>()>& attempt);
   void NoteLiveRead();
   void NoteFallback(const std::string& what, const superbet::v1::LiveMatchState& state);
   void RememberFixture(const LiveFixture& live);
-  absl::StatusOr<superbet::v1::LiveMatchState> FallbackState(const LiveStatsWindow& window,
-                                                             const std::string& key,
-                                                             const absl::Status& cause);
+  [[nodiscard]] absl::StatusOr<superbet::v1::LiveMatchState> FallbackState(
+      const LiveStatsWindow& window, const std::string& key, const absl::Status& cause);
   resilience::CircuitBreakerOptions BreakerOptions(resilience::CircuitBreakerOptions options);
 
   Provider* const inner_;

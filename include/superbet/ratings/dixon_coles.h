@@ -177,7 +177,8 @@ class DixonColesModel {
   };
   DixonColesModel() = default;
   // Expected home and away goals of `home` v `away` under the unseen-team policy.
-  absl::StatusOr<OutcomeProbabilities> Rates(absl::string_view home, absl::string_view away) const;
+  [[nodiscard]] absl::StatusOr<OutcomeProbabilities> Rates(absl::string_view home,
+                                                           absl::string_view away) const;
   // Sets league_average_ and weakest_three_ from the rated teams (end of Fit).
   void SetUnseenTeamPriors();
   // The strengths Predict uses for `team`; nullopt when it is unrated and the policy is kError.

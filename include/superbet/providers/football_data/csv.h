@@ -74,9 +74,9 @@ class Reader {
 
  private:
   // Reads a quoted field starting at pos_ (on the opening quote) and appends it to `fields`.
-  absl::Status ReadQuoted(std::vector<absl::string_view>* fields);
+  [[nodiscard]] absl::Status ReadQuoted(std::vector<absl::string_view>* fields);
   // Records the error and returns InvalidArgument "line N: reason".
-  absl::Status Error(int line, std::string reason);
+  [[nodiscard]] absl::Status Error(int line, std::string reason);
   // Skips the rest of the current physical line including its line ending.
   void SkipLine();
   // Consumes a line ending at pos_ if there is one; returns true if it did.

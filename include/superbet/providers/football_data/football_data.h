@@ -202,15 +202,14 @@ using RowConsumer = std::function<absl::Status(const superbet::v1::Fixture& fixt
 // Season codes ("0001" … "2425") for which <data_root>/football-data/<league>_<code>.csv exists,
 // sorted chronologically by start year (YY >= 50 → 19YY, so "9900" sorts before "0001").
 // Errors: NotFound when the folder is absent or holds no file of that league.
-absl::StatusOr<std::vector<std::string>> FindSeasons(const std::string& data_root,
-                                                     const std::string& league);
+[[nodiscard]] absl::StatusOr<std::vector<std::string>> FindSeasons(const std::string& data_root,
+                                                                   const std::string& league);
 
 // Loads the given seasons in the given order (all found by FindSeasons when `seasons` is empty).
 // Errors: NotFound naming the missing file; the first parse error (strict mode).
-absl::StatusOr<std::vector<SeasonData>> LoadLeague(const std::string& data_root,
-                                                   const std::string& league,
-                                                   const std::vector<std::string>& seasons,
-                                                   ParseMode mode);
+[[nodiscard]] absl::StatusOr<std::vector<SeasonData>> LoadLeague(
+    const std::string& data_root, const std::string& league,
+    const std::vector<std::string>& seasons, ParseMode mode);
 
 // "1516" → "2015/16", "9900" → "1999/00" (YY >= 50 → 19YY). Anything that is not four digits → "".
 std::string SeasonLabel(absl::string_view season_code);
@@ -226,8 +225,8 @@ std::string SeasonUrl(absl::string_view league, absl::string_view season_code);
 // Unavailable with curl's message and the URL on a transfer error or an HTTP status >= 400
 // (NotFound for 404); Internal when the folder or file cannot be written.
 // Thread-safe once curl is initialised (done on first call, guarded).
-absl::Status DownloadSeason(const std::string& league, const std::string& season_code,
-                            const std::string& cache_dir);
+[[nodiscard]] absl::Status DownloadSeason(const std::string& league, const std::string& season_code,
+                                          const std::string& cache_dir);
 
 }  // namespace superbet::providers::football_data
 

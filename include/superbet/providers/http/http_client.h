@@ -58,8 +58,8 @@ class HttpClient {
   // Errors: kUnavailable on every transport failure — DNS, connect refused, TLS, timeout (the
   // message says "timeout after N ms"), a body larger than max_body_bytes, a truncated transfer;
   // the message names the URL (without the query string) and curl's error text.
-  absl::StatusOr<HttpResponse> Get(const std::string& url,
-                                   const std::vector<std::pair<std::string, std::string>>& headers);
+  [[nodiscard]] absl::StatusOr<HttpResponse> Get(
+      const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers);
 
   const HttpClientOptions& options() const { return options_; }
 

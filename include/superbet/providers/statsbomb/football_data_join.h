@@ -27,7 +27,7 @@ namespace superbet::providers::statsbomb {
 // The football-data fixture that is the same match as `statsbomb_fixture` (join key above).
 // Errors: NotFound naming both team names (as mapped) and the date when none matches;
 // FailedPrecondition when two fixtures match (a corrupt file).
-absl::StatusOr<superbet::v1::Fixture> FindFootballDataFixture(
+[[nodiscard]] absl::StatusOr<superbet::v1::Fixture> FindFootballDataFixture(
     const superbet::v1::Fixture& statsbomb_fixture,
     absl::Span<const superbet::v1::Fixture> football_data_fixtures);
 
@@ -35,17 +35,16 @@ absl::StatusOr<superbet::v1::Fixture> FindFootballDataFixture(
 // "market_average", "market_max") among `lines`, opening prices when closing is false, closing
 // prices when true. timestamp = the home line's timestamp. nullopt when any of the three is absent.
 std::optional<superbet::v1::OddsTriple> OneXTwoTriple(
-    absl::Span<const superbet::v1::BettingLine> lines, absl::string_view bookmaker,
-    bool closing);
+    absl::Span<const superbet::v1::BettingLine> lines, absl::string_view bookmaker, bool closing);
 
 // Finds the fixture (FindFootballDataFixture), copies every line of it from `football_data_lines`
 // into timeline->lines (file order), sets football_data_fixture_id, and sets each state's
 // live_odds to the pre-match triple of Bet365, else Pinnacle, else market_average (the first that
 // has all three prices; none set when none has).
 // Errors: those of FindFootballDataFixture; NotFound when the fixture has no BettingLine at all.
-absl::Status AttachOdds(absl::Span<const superbet::v1::Fixture> football_data_fixtures,
-                        absl::Span<const superbet::v1::BettingLine> football_data_lines,
-                        Timeline* timeline);
+[[nodiscard]] absl::Status AttachOdds(
+    absl::Span<const superbet::v1::Fixture> football_data_fixtures,
+    absl::Span<const superbet::v1::BettingLine> football_data_lines, Timeline* timeline);
 
 }  // namespace superbet::providers::statsbomb
 
