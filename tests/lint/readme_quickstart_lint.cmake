@@ -1,0 +1,25 @@
+# The README's quick-start code blocks are byte for byte the example files they name, so the README
+# cannot drift from the API (the examples are compiled and run by the tests). Each block follows a
+# line "<!-- quickstart: examples/NAME.cc -->" and is fenced by ```cpp ... ```. Invoked with -P;
+# SOURCE_DIR is the repository root.
+file(READ ${SOURCE_DIR}/README.md readme)
+string(REGEX MATCHALL "<!-- quickstart: [^ ]+ -->\n```cpp\n" markers "${readme}")
+list(LENGTH markers count)
+if(count LESS 3)
+  message(FATAL_ERROR "README.md has ${count} quick-start blocks, expected 3")
+endif()
+foreach(marker IN LISTS markers)
+  string(REGEX REPLACE "<!-- quickstart: ([^ ]+) -->\n```cpp\n" "\\1" file "${marker}")
+  string(FIND "${readme}" "${marker}" start)
+  string(LENGTH "${marker}" marker_length)
+  math(EXPR start "${start} + ${marker_length}")
+  string(SUBSTRING "${readme}" ${start} -1 rest)
+  string(FIND "${rest}" "\n```\n" end)
+  string(SUBSTRING "${rest}" 0 ${end} block)
+  file(READ ${SOURCE_DIR}/${file} code)
+  string(REGEX REPLACE "\n+$" "" code "${code}")
+  if(NOT block STREQUAL code)
+    message(FATAL_ERROR "README.md's block for ${file} differs from the file")
+  endif()
+  message(STATUS "README block = ${file}")
+endforeach()
