@@ -6,6 +6,8 @@
 #      runs, and neither its configure cache nor its link line mentions CURL, simdjson, spdlog,
 #      SQLite or absl flags.
 #   4. The .proto sources are installed where the README says.
+#   5. tests/consumer/quickstart: the README's three quick-start programs build against the
+#      installed tree and run on the real data (exit 0, expected output).
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${SUPERBET_BINARY_DIR} --prefix ${prefix}
@@ -34,7 +36,8 @@ endif()
 function(build_and_run name source_dir exe)
   set(bdir ${WORK_DIR}/build-${name})
   execute_process(COMMAND ${CMAKE_COMMAND} -S ${source_dir} -B ${bdir} -G "Unix Makefiles"
-    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release RESULT_VARIABLE rc)
+    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release -DEXAMPLES_DIR=${EXAMPLES_DIR}
+    RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${name}: configure failed: ${rc}")
   endif()
@@ -42,10 +45,15 @@ function(build_and_run name source_dir exe)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${name}: build failed: ${rc}")
   endif()
-  execute_process(COMMAND ${bdir}/${exe} RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "${name}: run failed: ${rc}")
-  endif()
+  foreach(e IN LISTS exe)
+    execute_process(COMMAND ${bdir}/${e} ${DATA_DIR} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+      ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "${name}: ${e} failed (${rc}): ${err}")
+    endif()
+    set(last_output "${out}" PARENT_SCOPE)
+    set(output_${e} "${out}" PARENT_SCOPE)
+  endforeach()
 endfunction()
 
 # 2. The umbrella.
@@ -65,4 +73,17 @@ foreach(dep CURL simdjson spdlog SQLite absl_flags)
   endif()
 endforeach()
 message(STATUS "odds-only link line: ${link_line}")
+
+# 5. The README quick start against the installed tree.
+build_and_run(quickstart ${CONSUMER_SOURCE_DIR}/quickstart
+  "quickstart_predict;quickstart_live;quickstart_strategy")
+if(NOT output_quickstart_predict MATCHES "Liverpool +v Crystal Palace +model 0\\.[0-9]+")
+  message(FATAL_ERROR "quickstart_predict printed: ${output_quickstart_predict}")
+endif()
+if(NOT output_quickstart_live MATCHES "Club Queretaro +2-0 .* minute 16")
+  message(FATAL_ERROR "quickstart_live printed: ${output_quickstart_live}")
+endif()
+if(NOT output_quickstart_strategy MATCHES "draw>=3\\.40 .*\nfavourite .*\nhome ")
+  message(FATAL_ERROR "quickstart_strategy printed: ${output_quickstart_strategy}")
+endif()
 file(REMOVE_RECURSE ${WORK_DIR})
