@@ -7,7 +7,7 @@
 // Presence comes from proto3 `optional` (has_*()), never from the value: an xG of 0.0 that the
 // provider sent is observed.
 //
-// The default live spec (§2.3), 7 slots:
+// The default live spec, 7 slots:
 //   0 minute           observed when minute is present (a provider's null is missing, not 0)
 //   1 score_home       observed when score_home is present
 //   2 score_away       observed when score_away is present
@@ -18,7 +18,7 @@
 //                      is older than 5 minutes)
 // Scale 1 and offset 0 everywhere except staleness_norm (scale 1/300).
 //
-// Rejected by design (§2.3, seed 003):
+// Rejected by design:
 //   * a -1.0 sentinel for missing values: the network cannot tell it from a real value and it
 //     distorts the feature's scale;
 //   * a learned "missing" token / embedding (e.g. 999): it enlarges the state space and needs an
@@ -32,7 +32,7 @@
 //   delta_0 = 0;  delta_t = (s_t - s_{t-1}) + delta_{t-1}  if m_{t-1} = 0
 //                 delta_t = (s_t - s_{t-1})                 if m_{t-1} = 1
 // with s_t the step's time in seconds. A step without a snapshot (padding) has step_valid = 0 and
-// every mask 0; it drives LSTM packing and the attention key_padding_mask (§4.3).
+// every mask 0; it drives LSTM packing and the attention key_padding_mask.
 //
 // No torch (or any tensor library) in this header.
 
@@ -128,7 +128,7 @@ bool ImpliedDraw(const superbet::v1::LiveMatchState& s, double* raw);
 bool ImpliedAway(const superbet::v1::LiveMatchState& s, double* raw);
 }  // namespace extractors
 
-// The masked default live features (§2.3): `value` and `mask` by LiveSlot. No heap.
+// The masked default live features: `value` and `mask` by LiveSlot. No heap.
 struct MaskedFeatures {
   std::array<float, kLiveFeatureCount> value{};
   std::array<float, kLiveFeatureCount> mask{};

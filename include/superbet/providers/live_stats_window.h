@@ -1,5 +1,5 @@
 // An in-process time series of each match's live states, and the 5-minute fallback served when
-// the provider is unreachable (ARCHITECTURE.md §2.4; the store's `live_matches_cache` view takes
+// the provider is unreachable (the store's `live_matches_cache` view takes
 // this role later).
 //
 // Fallback(match_id, now):

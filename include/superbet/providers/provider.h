@@ -1,7 +1,6 @@
 // The provider interface: every data source (API-Football over HTTP, recorded StatsBomb and
 // API-Football replays, later the store) is reached through it, and every answer is canonical
-// protos (proto/superbet/v1/model.proto). Agents never see provider payloads (ARCHITECTURE.md
-// §2.2).
+// protos (proto/superbet/v1/model.proto). Agents never see provider payloads.
 //
 // Status codes tell the caller what to do:
 //   kUnavailable          transient (network error, timeout, HTTP 5xx): retry with backoff.

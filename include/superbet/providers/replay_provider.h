@@ -1,5 +1,5 @@
 // ReplayProvider: the Provider interface over recorded data, as if it were live. It is what the
-// agents' training environments and adapter-svc --replay read (ARCHITECTURE.md §2.2, §4.7).
+// agents' training environments and adapter-svc --replay read.
 //
 // What is replayed:
 //  * StatsBomb timelines (statsbomb.h), joined to football-data prices

@@ -1,4 +1,4 @@
-// A Provider decorator that adds the provider resilience of ARCHITECTURE.md §2.4: a circuit
+// A Provider decorator that adds provider resilience: a circuit
 // breaker, retries with jittered backoff, and the 5-minute fallback for live reads.
 //
 // Every call of every endpoint:

@@ -22,7 +22,7 @@
 
 namespace superbet::reward {
 
-// The constants of the reward. The defaults are the final form of §4.6; tests and experiments may
+// The constants of the reward. The defaults are the decided final form; tests and experiments may
 // change them.
 struct RewardOptions {
   double epsilon = 1e-6;                 // Regulariser of the three divisions; > 0.
@@ -53,7 +53,7 @@ struct RewardInputs {
   double data_staleness_s;
   // WR₁₀, the fraction of the last 10 settled bets that won, in [0, 1].
   double win_rate_last10;
-  // ō, the mean decimal odds of the same last 10 bets (project choice, §4.6); > 1.0.
+  // ō, the mean decimal odds of the same last 10 bets (project choice); > 1.0.
   double mean_decimal_odds_last10;
 };
 
@@ -68,7 +68,7 @@ struct RewardTerms {
   double reward;          // The total R.
 };
 
-// Computes R and its terms for `in` (§4.6). The budget term is computed as exactly 0 whenever
+// Computes R and its terms for `in`. The budget term is computed as exactly 0 whenever
 // B >= floor·B₀ (no rounding of B/B₀ can make it positive there).
 //
 // Errors: InvalidArgument when an input is not finite or outside the range documented on its
@@ -77,12 +77,12 @@ struct RewardTerms {
 [[nodiscard]] absl::StatusOr<RewardTerms> ComputeReward(const RewardInputs& in,
                                                         const RewardOptions& options = {});
 
-// ρ = 0.5 + (1 − confidence) (§4.6), in [0.5, 1.5]: 0.5 for a certain decision, 1.5 for none.
-// `confidence` is the policy probability of the chosen action (§4.5); it is clamped to [0, 1],
+// ρ = 0.5 + (1 − confidence), in [0.5, 1.5]: 0.5 for a certain decision, 1.5 for none.
+// `confidence` is the policy probability of the chosen action; it is clamped to [0, 1],
 // and NaN is taken as 0 (the most cautious ρ = 1.5).
 double Rho(double confidence);
 
-// σ (§4.6): the sample standard deviation (n − 1) of the pick's one-minute log-odds changes
+// σ: the sample standard deviation (n − 1) of the pick's one-minute log-odds changes
 // ln(o_t / o_{t−1}) over the last 15 minutes, divided by `training_median_sd` (the training set's
 // median of that same quantity), floored at `floor`.
 //

@@ -15,7 +15,7 @@
 // e.g. "$.response[3].events[2]"); kInvalidArgument for a well-formed value of the wrong type
 // (path and the offending JSON text).
 //
-// Canonical conventions (ARCHITECTURE.md §2.2): ids are "api-football:<id>"; a JSON null leaves
+// Canonical conventions: ids are "api-football:<id>"; a JSON null leaves
 // the canonical field absent (never 0); "62%" -> 0.62; `expected_goals` -> xg only when non-null;
 // API-Football has no dangerous-attacks statistic, so SideStats.dangerous_attacks is always
 // absent; LiveMatchState.minute = fixture.status.elapsed, scores = goals, each absent (has_*()

@@ -1,4 +1,4 @@
-// ApiFootballClient: the API-Football v3 HTTP adapter (ARCHITECTURE.md §2.2). Implements Provider
+// ApiFootballClient: the API-Football v3 HTTP adapter. Implements Provider
 // over libcurl (HttpClient) and the pure mappers of api_football.h.
 //
 // Requests: GET <base_url><endpoint>?<query> with header `x-apisports-key: <key>`. The key comes

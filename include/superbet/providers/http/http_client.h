@@ -23,7 +23,7 @@
 namespace superbet::providers {
 
 struct HttpClientOptions {
-  absl::Duration connect_timeout = absl::Seconds(5);  // ARCHITECTURE.md §2.2: 5 s connect.
+  absl::Duration connect_timeout = absl::Seconds(5);  // 5 s connect.
   absl::Duration total_timeout = absl::Seconds(10);   // ... and 10 s for the whole transfer.
   std::string user_agent = "libsuperbet/0.1";
   // Upper bound on a response body, bytes; a larger body aborts the transfer (kUnavailable).

@@ -1,5 +1,5 @@
 // StatsBomb open-data adapter: matches, events and lineups JSON -> canonical protos, and a match's
-// events -> a per-minute LiveMatchState timeline (ARCHITECTURE.md §2.1, §2.2).
+// events -> a per-minute LiveMatchState timeline.
 //
 // Source format: StatsBomb Open Data specification v4 ("Open Data Events v4.0.0", "Open Data
 // Matches v3.0.0", "Open Data Lineups v2.0.0", github.com/statsbomb/open-data/doc). Pitch

@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Every public function that returns absl::Status or absl::StatusOr is [[nodiscard]].
+"""Checks the installed public headers (include/superbet/**/*.h):
+  1. every public function that returns absl::Status or absl::StatusOr is [[nodiscard]];
+  2. no header cites ARCHITECTURE.md (or a bare "§x.y" of it): that document is not installed, so
+     a header states the decided values itself.
 
 Scans include/superbet/**/*.h for declarations that begin with absl::Status or absl::StatusOr<...>
 (optionally after static/virtual/inline/friend) and are functions (a '(' follows the name), and
@@ -18,9 +21,12 @@ def main() -> int:
     root = pathlib.Path(sys.argv[1])
     missing = []
     headers = sorted(root.rglob('*.h'))
+    citations = []
     for header in headers:
         lines = header.read_text(encoding='utf-8').split('\n')
         for i, line in enumerate(lines):
+            if 'ARCHITECTURE' in line or re.search(r'\(§\d', line):
+                citations.append(f'{header}:{i + 1}: {line.strip()}')
             if line.lstrip().startswith('//') or not DECL.match(line):
                 continue
             previous = lines[i - 1] if i > 0 else ''
@@ -31,8 +37,11 @@ def main() -> int:
         return 1
     for m in missing:
         print(f'missing [[nodiscard]]: {m}')
-    print(f'{len(headers)} headers, {len(missing)} Status-returning declarations without [[nodiscard]]')
-    return 1 if missing else 0
+    for c in citations:
+        print(f'cites a document that is not installed: {c}')
+    print(f'{len(headers)} headers, {len(missing)} Status-returning declarations without '
+          f'[[nodiscard]], {len(citations)} citations of ARCHITECTURE.md')
+    return 1 if missing or citations else 0
 
 
 if __name__ == '__main__':
