@@ -9,10 +9,12 @@
 #ifndef SUPERBET_LIB_CLI_BACKTEST_DATA_H_
 #define SUPERBET_LIB_CLI_BACKTEST_DATA_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "superbet/backtest/engine.h"
 #include "superbet/backtest/strategies.h"
 #include "superbet/providers/football_data/football_data.h"
@@ -36,9 +38,9 @@ struct RunLines {
   bool average_1x2 = false;
 };
 
-// The lines a run of `strategy` ("model", "favourite", "home"; ASCII case ignored) with `options`
-// (the strategy's and the baselines' share odds_source and clv_closing_source) and, for the model
-// strategy, `model` reads.
+// The lines read by a run of `strategy` ("model", "favourite", "home"; ASCII case ignored) with
+// `options` (the strategy's options; the baselines' share their odds_source and
+// clv_closing_source) and, for the model strategy, `model`.
 RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view strategy,
                     const backtest::ModelStrategyOptions& model);
 
