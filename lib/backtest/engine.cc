@@ -34,17 +34,20 @@ int Outcome(const Fixture& f) {
 }
 
 // The lines of one fixture: the source's pre-match 1X2 triple, the source's pre-match lines, and
-// the closing 1X2 triple of the CLV closing bookmaker.
+// the closing 1X2 triple of the CLV closing bookmaker. `visible` points into the `lines` handed to
+// RunBacktest (valid for the run): the lines are copied once, into the MatchView of their match.
 struct FixtureLines {
   std::array<double, 3> pre{0, 0, 0};
   std::array<double, 3> closing{0, 0, 0};
-  std::vector<BettingLine> visible;
+  std::vector<const BettingLine*> visible;
 };
 
-absl::flat_hash_map<std::string, FixtureLines> IndexLines(absl::Span<const BettingLine> lines,
-                                                          absl::string_view bookmaker,
-                                                          absl::string_view closing_bookmaker) {
-  absl::flat_hash_map<std::string, FixtureLines> out;
+// Keyed by BettingLine::fixture_id, viewed in `lines` (valid for the run).
+using LineIndex = absl::flat_hash_map<absl::string_view, FixtureLines>;
+
+LineIndex IndexLines(absl::Span<const BettingLine> lines, absl::string_view bookmaker,
+                     absl::string_view closing_bookmaker) {
+  LineIndex out;
   for (const BettingLine& l : lines) {
     const bool source = l.bookmaker() == bookmaker;
     const bool close = l.is_closing() && !l.is_live() && l.bookmaker() == closing_bookmaker;
@@ -53,7 +56,7 @@ absl::flat_hash_map<std::string, FixtureLines> IndexLines(absl::Span<const Betti
     const int idx = l.market() == superbet::v1::MARKET_1X2 ? OneXTwoIndex(l.selection()) : -1;
     if (close && idx >= 0) fl.closing[idx] = l.decimal_odds();
     if (source && !l.is_closing() && !l.is_live()) {
-      fl.visible.push_back(l);
+      fl.visible.push_back(&l);
       if (idx >= 0) fl.pre[idx] = l.decimal_odds();
     }
   }
@@ -172,8 +175,7 @@ class Replay {
         day_bankroll_(options.initial_bankroll) {}
 
   // `by_kickoff`: the finished fixtures sorted by kickoff (input order breaks ties).
-  absl::Status Run(const std::vector<Entry>& by_kickoff,
-                   const absl::flat_hash_map<std::string, FixtureLines>& lines) {
+  absl::Status Run(const std::vector<Entry>& by_kickoff, const LineIndex& lines) {
     std::vector<const Entry*> by_end;
     by_end.reserve(by_kickoff.size());
     for (const Entry& e : by_kickoff) by_end.push_back(&e);
@@ -254,7 +256,7 @@ class Replay {
   }
 
   // Shows the match to the strategy and, in a season that is bet, records its forecast and bet.
-  absl::Status Decide(const Entry& e, const absl::flat_hash_map<std::string, FixtureLines>& lines) {
+  absl::Status Decide(const Entry& e, const LineIndex& lines) {
     const Fixture& f = *e.fixture;
     const bool bet_season = Bets(f.season());
     SeasonTally* tally = bet_season ? &Tally(f.season()) : nullptr;
@@ -267,7 +269,8 @@ class Replay {
     MatchView view;
     view.fixture = PreKickoffCopy(f);
     view.decimal_odds = it->second.pre;
-    view.lines = it->second.visible;
+    view.lines.reserve(it->second.visible.size());
+    for (const BettingLine* l : it->second.visible) view.lines.push_back(*l);
     SUPERBET_ASSIGN_OR_RETURN(std::vector<double> fair,
                               odds::RemoveMarginMultiplicative(view.decimal_odds));
     std::copy(fair.begin(), fair.end(), view.market_probabilities.begin());

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -19,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "cli/backtest_data.h"
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "superbet/backtest/engine.h"
@@ -203,46 +203,25 @@ absl::StatusOr<std::string> DownloadToCache(const std::string& league,
   return cache;
 }
 
-struct LoadedData {
-  std::vector<std::string> seasons;          // Codes bet and reported.
-  std::vector<std::string> history_seasons;  // Codes loaded only as history (not bet).
-  std::vector<std::string> bet_labels;       // Fixture.season of `seasons` ("2015/16").
-  std::vector<superbet::v1::Fixture> fixtures;
-  std::vector<superbet::v1::BettingLine> lines;
-  int rows_rejected = 0;
-  int prices_rejected = 0;
+struct Config {
+  std::string strategy;
+  backtest::EngineOptions strategy_options;
+  backtest::EngineOptions baseline_options;
+  backtest::ModelStrategyOptions model;
 };
 
 // The selected seasons (every one found when `selected` is empty) and every earlier season found,
-// which the strategy learns from without betting (see --seasons).
-absl::StatusOr<LoadedData> LoadData(const std::string& root, const std::string& league,
-                                    const std::vector<std::string>& selected, fd::ParseMode mode) {
+// which the strategy learns from without betting (see --seasons); only the lines the run reads
+// (LinesOfRun) are kept.
+absl::StatusOr<BacktestData> LoadData(const std::string& root, const std::string& league,
+                                      const std::vector<std::string>& selected, fd::ParseMode mode,
+                                      const Config& config) {
   auto found = fd::FindSeasons(root, league);
   if (!found.ok() && selected.empty()) return found.status();
   const std::vector<std::string> codes =
       WithEarlierSeasons(found.ok() ? *found : std::vector<std::string>{}, selected);
-  LoadedData data;
-  core::ProgressBar bar(static_cast<int64_t>(codes.size()), "load");
-  for (const std::string& code : codes) {
-    const std::string file = absl::StrCat(league, "_", code, ".csv");
-    SUPERBET_ASSIGN_OR_RETURN(
-        fd::SeasonData s, fd::LoadSeasonFile(absl::StrCat(root, "/football-data/", file), mode));
-    if (s.fixtures.empty()) {
-      std::fprintf(stderr, "superbet backtest: warning: %s has no match (header only?)\n",
-                   file.c_str());
-    }
-    const bool bet =
-        selected.empty() || std::find(selected.begin(), selected.end(), code) != selected.end();
-    (bet ? data.seasons : data.history_seasons).push_back(code);
-    if (bet) data.bet_labels.push_back(s.season_label);
-    data.rows_rejected += s.stats.rows_rejected;
-    data.prices_rejected += s.stats.prices_rejected;
-    std::move(s.fixtures.begin(), s.fixtures.end(), std::back_inserter(data.fixtures));
-    std::move(s.lines.begin(), s.lines.end(), std::back_inserter(data.lines));
-    bar.Advance(1, file);
-  }
-  bar.Done();
-  return data;
+  return LoadBacktestData(root, league, codes, selected, mode,
+                          LinesOfRun(config.strategy_options, config.strategy, config.model));
 }
 
 // One run's JSON object, written by the library (absent metrics null, never inf or NaN).
@@ -252,7 +231,7 @@ absl::StatusOr<nlohmann::json> RunJson(const BacktestReport& r) {
 }
 
 absl::StatusOr<std::string> ReportJson(const BacktestReport& main, const BacktestReport& fav,
-                                       const BacktestReport& home, const LoadedData& data,
+                                       const BacktestReport& home, const BacktestData& data,
                                        const std::string& league) {
   SUPERBET_ASSIGN_OR_RETURN(nlohmann::json j, RunJson(main));
   SUPERBET_ASSIGN_OR_RETURN(nlohmann::json fav_json, RunJson(fav));
@@ -271,13 +250,6 @@ absl::StatusOr<std::string> ReportJson(const BacktestReport& main, const Backtes
     return absl::InternalError(absl::StrCat("writing the JSON report: ", e.what()));
   }
 }
-
-struct Config {
-  std::string strategy;
-  backtest::EngineOptions strategy_options;
-  backtest::EngineOptions baseline_options;
-  backtest::ModelStrategyOptions model;
-};
 
 // InvalidArgument "--flag must be <want>, got <value>" unless `ok`.
 absl::Status RequireFlag(bool ok, absl::string_view flag, double value, absl::string_view want) {
@@ -374,7 +346,7 @@ absl::StatusOr<std::string> ReportTables(const BacktestReport& main, const Backt
 }
 
 // Bets and reports only the selected seasons; the strategy still sees the earlier ones.
-void SelectBetSeasons(const LoadedData& data, Config& config) {
+void SelectBetSeasons(const BacktestData& data, Config& config) {
   config.strategy_options.bet_seasons = data.bet_labels;
   config.baseline_options.bet_seasons = data.bet_labels;
 }
@@ -411,7 +383,7 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   }
   const fd::ParseMode mode =
       absl::GetFlag(FLAGS_strict) ? fd::ParseMode::kStrict : fd::ParseMode::kLenient;
-  auto data = LoadData(*root, league, seasons, mode);
+  auto data = LoadData(*root, league, seasons, mode, *config);
   if (!data.ok()) {
     std::fprintf(stderr, "superbet backtest: %s\n", std::string(data.status().message()).c_str());
     return 1;

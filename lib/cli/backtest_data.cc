@@ -1,0 +1,86 @@
+#include "cli/backtest_data.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "superbet/core/progress.h"
+#include "superbet/core/status_macros.h"
+
+namespace superbet::cli {
+namespace {
+
+namespace fd = superbet::providers::football_data;
+using superbet::v1::BettingLine;
+
+bool Is1X2(const BettingLine& line) { return line.market() == superbet::v1::MARKET_1X2; }
+
+// Appends the fixture and its lines that `needs` reads to `data`.
+absl::Status Keep(const superbet::v1::Fixture& fixture, absl::Span<const BettingLine> lines,
+                  const RunLines& needs, BacktestData& data) {
+  data.fixtures.push_back(fixture);
+  for (const BettingLine& line : lines) {
+    if (ReadByRun(line, needs)) data.lines.push_back(line);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view strategy,
+                    const backtest::ModelStrategyOptions& model) {
+  RunLines needs;
+  needs.odds_bookmaker = std::string(backtest::OddsSourceBookmaker(options.odds_source));
+  needs.closing_bookmaker =
+      backtest::ClosingBookmaker(options.clv_closing_source, options.odds_source);
+  if (absl::AsciiStrToLower(strategy) == "model") {
+    needs.pinnacle_1x2 = model.market_input != backtest::MarketInput::kOddsSource;
+    needs.average_1x2 = model.market_input == backtest::MarketInput::kSharp;
+  }
+  return needs;
+}
+
+bool ReadByRun(const BettingLine& line, const RunLines& needs) {
+  if (line.is_live()) return false;
+  if (line.is_closing()) return Is1X2(line) && line.bookmaker() == needs.closing_bookmaker;
+  if (line.bookmaker() == needs.odds_bookmaker) return true;
+  if (!Is1X2(line)) return false;
+  return (needs.pinnacle_1x2 && line.bookmaker() == "Pinnacle") ||
+         (needs.average_1x2 && line.bookmaker() == "market_average");
+}
+
+absl::StatusOr<BacktestData> LoadBacktestData(const std::string& root, const std::string& league,
+                                              const std::vector<std::string>& codes,
+                                              const std::vector<std::string>& selected,
+                                              fd::ParseMode mode, const RunLines& needs) {
+  BacktestData data;
+  const fd::RowConsumer keep = [&](const superbet::v1::Fixture& fixture,
+                                   absl::Span<const BettingLine> lines) {
+    return Keep(fixture, lines, needs, data);
+  };
+  core::ProgressBar bar(static_cast<int64_t>(codes.size()), "load");
+  for (const std::string& code : codes) {
+    const std::string file = absl::StrCat(league, "_", code, ".csv");
+    SUPERBET_ASSIGN_OR_RETURN(
+        fd::SeasonData s,
+        fd::StreamSeasonFile(absl::StrCat(root, "/football-data/", file), mode, keep));
+    if (s.stats.fixtures == 0) {
+      std::fprintf(stderr, "superbet backtest: warning: %s has no match (header only?)\n",
+                   file.c_str());
+    }
+    const bool bet =
+        selected.empty() || std::find(selected.begin(), selected.end(), code) != selected.end();
+    (bet ? data.seasons : data.history_seasons).push_back(code);
+    if (bet) data.bet_labels.push_back(s.season_label);
+    data.rows_rejected += s.stats.rows_rejected;
+    data.prices_rejected += s.stats.prices_rejected;
+    data.lines_parsed += s.stats.lines;
+    bar.Advance(1, file);
+  }
+  bar.Done();
+  data.lines_dropped = data.lines_parsed - static_cast<int64_t>(data.lines.size());
+  return data;
+}
+
+}  // namespace superbet::cli

@@ -1,0 +1,75 @@
+// The data of one `superbet backtest` run: the football-data seasons it replays and the part of
+// their prices it can use, read row by row.
+//
+// Memory: a season file is parsed row by row (football_data::StreamSeasonFile); every fixture is
+// kept, but of each row's BettingLines only those the run reads (RunLines below), so a run holds
+// the fixtures plus about 10 lines per match instead of every price of the file (E0_2425.csv: 90
+// prices per row). Figures in bench/README.md, "Memory".
+
+#ifndef SUPERBET_LIB_CLI_BACKTEST_DATA_H_
+#define SUPERBET_LIB_CLI_BACKTEST_DATA_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "superbet/backtest/engine.h"
+#include "superbet/backtest/strategies.h"
+#include "superbet/providers/football_data/football_data.h"
+#include "superbet/v1/model.pb.h"
+
+namespace superbet::cli {
+
+// The BettingLines a run reads; every other line is dropped as the files are parsed. A line is
+// read when it is not live and it is
+//   * a pre-match (is_closing = false) line of `odds_bookmaker`, any market: the 1X2 prices bet
+//     at and MatchView::lines (backtest/strategy.h), for the strategy and both baselines;
+//   * a closing 1X2 line of `closing_bookmaker`: the closing-line value (backtest/engine.h);
+//   * a pre-match 1X2 line of Pinnacle (`pinnacle_1x2`) or of "market_average" (`average_1x2`):
+//     the model strategy's market input (MarketInput kPinnacle / kSharp, backtest/strategies.h).
+// These are exactly the lines RunBacktest and ModelStrategy look at, so a report made from the
+// kept lines is the report made from all of them.
+struct RunLines {
+  std::string odds_bookmaker;     // OddsSourceBookmaker(odds_source): "Bet365", ...
+  std::string closing_bookmaker;  // ClosingBookmaker(clv_closing_source, odds_source).
+  bool pinnacle_1x2 = false;
+  bool average_1x2 = false;
+};
+
+// The lines read by a run of `strategy` ("model", "favourite", "home"; ASCII case ignored) with
+// `options` (the strategy's options; the baselines' share their odds_source and
+// clv_closing_source) and, for the model strategy, `model`.
+RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view strategy,
+                    const backtest::ModelStrategyOptions& model);
+
+// True when a run with `needs` reads `line` (see RunLines).
+bool ReadByRun(const superbet::v1::BettingLine& line, const RunLines& needs);
+
+struct BacktestData {
+  std::vector<std::string> seasons;              // Codes bet and reported.
+  std::vector<std::string> history_seasons;      // Codes loaded only as history (not bet).
+  std::vector<std::string> bet_labels;           // Fixture.season of `seasons` ("2015/16").
+  std::vector<superbet::v1::Fixture> fixtures;   // Every fixture, file order, seasons in order.
+  std::vector<superbet::v1::BettingLine> lines;  // The lines ReadByRun keeps, file order.
+  int rows_rejected = 0;      // Malformed rows skipped (lenient mode), all files.
+  int prices_rejected = 0;    // Bad prices dropped (lenient mode), all files.
+  int64_t lines_parsed = 0;   // BettingLines the files produced (ParseStats::lines, all files).
+  int64_t lines_dropped = 0;  // Of those, not read by the run (lines_parsed - lines.size()).
+};
+
+// Loads <root>/football-data/<league>_<code>.csv for `codes` (chronological order), betting the
+// ones in `selected` (every one when `selected` is empty) and keeping the others as history; of
+// the prices, only the lines ReadByRun(line, needs) accepts are kept.
+// Prints a warning to stderr for a file without any match (header only).
+// Errors: NotFound naming a missing file; in strict mode the first parse error
+// (football_data::StreamSeasonFile), "E0_1516.csv:17: column FTHG: ...".
+[[nodiscard]] absl::StatusOr<BacktestData> LoadBacktestData(
+    const std::string& root, const std::string& league, const std::vector<std::string>& codes,
+    const std::vector<std::string>& selected, providers::football_data::ParseMode mode,
+    const RunLines& needs);
+
+}  // namespace superbet::cli
+
+#endif  // SUPERBET_LIB_CLI_BACKTEST_DATA_H_
