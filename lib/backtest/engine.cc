@@ -174,13 +174,21 @@ class Replay {
         bankroll_(options.initial_bankroll),
         day_bankroll_(options.initial_bankroll) {}
 
-  // `by_kickoff`: the finished fixtures sorted by kickoff (input order breaks ties).
-  absl::Status Run(const std::vector<Entry>& by_kickoff, const LineIndex& lines) {
+  // `by_kickoff`: the finished fixtures of `input` sorted by kickoff (input order breaks ties).
+  absl::Status Run(absl::Span<const Fixture> input, const std::vector<Entry>& by_kickoff,
+                   const LineIndex& lines) {
     std::vector<const Entry*> by_end;
     by_end.reserve(by_kickoff.size());
     for (const Entry& e : by_kickoff) by_end.push_back(&e);
     std::stable_sort(by_end.begin(), by_end.end(),
                      [](const Entry* a, const Entry* b) { return a->end < b->end; });
+    // When the input is already every match in the order they end (a season file usually is),
+    // the history is a prefix of it and needs no copy: this halves a long backtest's memory.
+    history_in_place_ = by_end.size() == input.size();
+    for (size_t i = 0; history_in_place_ && i < by_end.size(); ++i) {
+      history_in_place_ = by_end[i]->fixture == &input[i];
+    }
+    input_ = input;
     size_t next_end = 0;
     std::optional<absl::CivilDay> day;
     for (const Entry& e : by_kickoff) {
@@ -274,7 +282,7 @@ class Replay {
     SUPERBET_ASSIGN_OR_RETURN(std::vector<double> fair,
                               odds::RemoveMarginMultiplicative(view.decimal_odds));
     std::copy(fair.begin(), fair.end(), view.market_probabilities.begin());
-    const auto decision = strategy_.Decide(view, history_);
+    const auto decision = strategy_.Decide(view, History());
     const absl::Status checked = decision.ok() ? CheckDecision(*decision) : decision.status();
     if (!checked.ok()) {
       return absl::Status(checked.code(), absl::StrCat(f.id(), ": ", checked.message()));
@@ -326,7 +334,11 @@ class Replay {
       r.bankroll_after = bankroll_;
       bets_.push_back(std::move(r));
     }
-    history_.push_back(f);
+    if (history_in_place_) {
+      ++history_size_;
+    } else {
+      history_.push_back(f);
+    }
     return absl::OkStatus();
   }
 
@@ -337,6 +349,14 @@ class Replay {
   double day_bankroll_;     // bankroll_ at the first kickoff of the current UTC day (Kelly base).
   double outstanding_ = 0;  // Stakes of the bets not settled yet.
   double turnover_ = 0, pnl_ = 0;  // Running totals, checked finite at each settlement.
+  // The matches over so far, in the order they ended: a prefix of the input when it is in that
+  // order (history_in_place_), else copies.
+  absl::Span<const Fixture> History() const {
+    return history_in_place_ ? input_.first(history_size_) : absl::MakeConstSpan(history_);
+  }
+  absl::Span<const Fixture> input_;
+  bool history_in_place_ = false;
+  size_t history_size_ = 0;
   std::vector<Fixture> history_;
   absl::flat_hash_map<const Fixture*, BetRecord> pending_;  // Bets whose match is not over.
   std::vector<BetRecord> bets_;
@@ -450,7 +470,7 @@ absl::StatusOr<BacktestReport> RunBacktest(absl::Span<const Fixture> fixtures,
   const auto index = IndexLines(lines, OddsSourceBookmaker(options.odds_source),
                                 ClosingBookmaker(options.clv_closing_source, options.odds_source));
   Replay replay(strategy, options);
-  SUPERBET_RETURN_IF_ERROR(replay.Run(by_kickoff, index));
+  SUPERBET_RETURN_IF_ERROR(replay.Run(fixtures, by_kickoff, index));
   return replay.Finish();
 }
 

@@ -243,6 +243,8 @@ absl::StatusOr<std::string> ReportJson(const BacktestReport& main, const Backtes
     j["bankroll"] = main.options.initial_bankroll;
     j["rejected_rows"] = data.rows_rejected;
     j["rejected_prices"] = data.prices_rejected;
+    j["rejected_duplicates"] = data.duplicates_rejected;
+    j["rejected_cells"] = data.cells_rejected;
     j["history_seasons"] = data.history_seasons;
     j["baselines"] = {{"favourite", std::move(fav_json)}, {"home", std::move(home_json)}};
     return j.dump(2);
@@ -345,6 +347,27 @@ absl::StatusOr<std::string> ReportTables(const BacktestReport& main, const Backt
   return absl::StrCat(out, "\n", fav_table, "\n", home_table);
 }
 
+// What the load rejected, with the first reasons (lenient mode), or that strict mode rejected
+// nothing (it fails on the first bad row instead).
+void PrintRejections(const BacktestData& data, bool strict, std::FILE* out) {
+  if (strict) {
+    std::fprintf(out, "strict mode: no row, price or statistics cell rejected\n");
+    return;
+  }
+  std::fprintf(out,
+               "rejected (lenient mode): %d row(s) skipped (%d duplicate), %d bad price(s) "
+               "dropped, %d bad statistics cell(s) dropped\n",
+               data.rows_rejected, data.duplicates_rejected, data.prices_rejected,
+               data.cells_rejected);
+  for (const std::string& r : data.rejections_shown)
+    std::fprintf(stderr, "  rejected: %s\n", r.c_str());
+  const int total = data.rows_rejected + data.prices_rejected + data.cells_rejected;
+  if (total > static_cast<int>(data.rejections_shown.size())) {
+    std::fprintf(stderr, "  ... and %d more (all counted above)\n",
+                 total - static_cast<int>(data.rejections_shown.size()));
+  }
+}
+
 // Bets and reports only the selected seasons; the strategy still sees the earlier ones.
 void SelectBetSeasons(const BacktestData& data, Config& config) {
   config.strategy_options.bet_seasons = data.bet_labels;
@@ -414,9 +437,7 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
                league.c_str(), data->seasons.size(), absl::StrJoin(data->seasons, ",").c_str(),
                std::string(backtest::OddsSourceName(config->strategy_options.odds_source)).c_str(),
                config->strategy_options.initial_bankroll);
-  std::fprintf(out,
-               "rejected (lenient mode): %d malformed row(s) skipped, %d bad price(s) dropped\n",
-               data->rows_rejected, data->prices_rejected);
+  PrintRejections(*data, absl::GetFlag(FLAGS_strict), out);
   if (!data->history_seasons.empty()) {
     std::fprintf(out, "history only (replayed through the strategy, not bet or reported): %s\n",
                  absl::StrJoin(data->history_seasons, ",").c_str());

@@ -26,6 +26,17 @@ absl::Status Keep(const superbet::v1::Fixture& fixture, absl::Span<const Betting
   return absl::OkStatus();
 }
 
+// Stably sorts fixtures[from..] by kickoff (seconds, then nanos).
+void SortSeasonByKickoff(std::vector<superbet::v1::Fixture>& fixtures, size_t from) {
+  std::stable_sort(fixtures.begin() + static_cast<std::ptrdiff_t>(from), fixtures.end(),
+                   [](const superbet::v1::Fixture& a, const superbet::v1::Fixture& b) {
+                     if (a.kickoff().seconds() != b.kickoff().seconds()) {
+                       return a.kickoff().seconds() < b.kickoff().seconds();
+                     }
+                     return a.kickoff().nanos() < b.kickoff().nanos();
+                   });
+}
+
 }  // namespace
 
 RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view strategy,
@@ -61,6 +72,7 @@ absl::StatusOr<BacktestData> LoadBacktestData(const std::string& root, const std
   };
   core::ProgressBar bar(static_cast<int64_t>(codes.size()), "load");
   for (const std::string& code : codes) {
+    const size_t season_start = data.fixtures.size();
     const std::string file = absl::StrCat(league, "_", code, ".csv");
     SUPERBET_ASSIGN_OR_RETURN(
         fd::SeasonData s,
@@ -74,7 +86,18 @@ absl::StatusOr<BacktestData> LoadBacktestData(const std::string& root, const std
     (bet ? data.seasons : data.history_seasons).push_back(code);
     if (bet) data.bet_labels.push_back(s.season_label);
     data.rows_rejected += s.stats.rows_rejected;
+    data.duplicates_rejected += s.stats.duplicates_rejected;
     data.prices_rejected += s.stats.prices_rejected;
+    data.cells_rejected += s.stats.cells_rejected;
+    for (const auto* list : {&s.rejected, &s.rejected_prices, &s.rejected_cells}) {
+      for (const fd::RejectedRow& r : *list) {
+        if (data.rejections_shown.size() >= kMaxRejectionsShown) break;
+        data.rejections_shown.push_back(absl::StrCat(
+            r.file, ":", r.line, r.column.empty() ? "" : ": column ", r.column, ": ", r.reason,
+            r.value.empty() ? "" : " (got '", r.value, r.value.empty() ? "" : "')"));
+      }
+    }
+    SortSeasonByKickoff(data.fixtures, season_start);
     data.lines_parsed += s.stats.lines;
     bar.Advance(1, file);
   }

@@ -47,14 +47,24 @@ RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view st
 // True when a run with `needs` reads `line` (see RunLines).
 bool ReadByRun(const superbet::v1::BettingLine& line, const RunLines& needs);
 
+// How many rejections LoadBacktestData keeps as text for the user (all are counted).
+inline constexpr size_t kMaxRejectionsShown = 20;
+
 struct BacktestData {
-  std::vector<std::string> seasons;              // Codes bet and reported.
-  std::vector<std::string> history_seasons;      // Codes loaded only as history (not bet).
-  std::vector<std::string> bet_labels;           // Fixture.season of `seasons` ("2015/16").
-  std::vector<superbet::v1::Fixture> fixtures;   // Every fixture, file order, seasons in order.
+  std::vector<std::string> seasons;          // Codes bet and reported.
+  std::vector<std::string> history_seasons;  // Codes loaded only as history (not bet).
+  std::vector<std::string> bet_labels;       // Fixture.season of `seasons` ("2015/16").
+  // Every fixture, seasons in order, each season stably sorted by kickoff (the engine replays in
+  // kickoff order anyway, ties in input order, so reports are unchanged; in that order the
+  // engine can use the fixtures as the strategy's history without copying them).
+  std::vector<superbet::v1::Fixture> fixtures;
   std::vector<superbet::v1::BettingLine> lines;  // The lines ReadByRun keeps, file order.
-  int rows_rejected = 0;      // Malformed rows skipped (lenient mode), all files.
-  int prices_rejected = 0;    // Bad prices dropped (lenient mode), all files.
+  int rows_rejected = 0;  // Malformed, cut-off or duplicate rows skipped (lenient), all files.
+  int duplicates_rejected = 0;  // Of rows_rejected: repeats of an earlier row's fixture.
+  int prices_rejected = 0;      // Bad prices dropped (lenient mode), all files.
+  int cells_rejected = 0;       // Bad statistics cells dropped, fixture kept (lenient mode).
+  // The first kMaxRejectionsShown rejections of every kind, "E0_2425.csv:6: column ...: reason".
+  std::vector<std::string> rejections_shown;
   int64_t lines_parsed = 0;   // BettingLines the files produced (ParseStats::lines, all files).
   int64_t lines_dropped = 0;  // Of those, not read by the run (lines_parsed - lines.size()).
 };
