@@ -31,6 +31,8 @@
 
 ABSL_FLAG(std::string, strategy, "model", "Strategy: favourite, home or model.");
 ABSL_FLAG(std::string, odds, "b365", "Odds source: b365, pinnacle, avg or max.");
+ABSL_FLAG(std::string, clv_close, "pinnacle",
+          "Closing prices CLV is measured against: pinnacle, source (the bookmaker bet at) or avg.");
 ABSL_FLAG(std::string, stake, "",
           "Staking of the strategy: flat or kelly (default: kelly for model, flat otherwise).");
 ABSL_FLAG(double, bankroll, 1000.0, "Initial bankroll (currency units).");
@@ -59,7 +61,8 @@ constexpr char kUsage[] =
 
 Usage: superbet backtest [--data DIR] [--league E0] [--seasons 1516,1617,...]
                          [--strategy favourite|home|model] [--odds b365|pinnacle|avg|max]
-                         [--stake flat|kelly] [--bankroll 1000] [--json PATH]
+                         [--clv_close pinnacle|source|avg] [--stake flat|kelly]
+                         [--bankroll 1000] [--json PATH]
 
 Every match is replayed in kickoff order; a strategy sees only what was known before kickoff
 (pre-match prices of the odds source, results of matches over by its kickoff: kickoff + 2 h 15
@@ -94,6 +97,10 @@ Strategy:
   --odds SOURCE     prices bet at: b365 (Bet365), pinnacle, avg (market average), max (market
                     maximum). Matches without the source's three 1X2 prices are skipped and
                     counted. Default b365.
+  --clv_close SRC   closing prices the closing-line value (CLV) is measured against: pinnacle
+                    (Pinnacle close, from 2012/13), source (the bookmaker bet at: Bet365's close
+                    from 2019/20) or avg (market-average close). Named under every table and in
+                    the JSON (clv_closing_bookmaker). Default pinnacle.
   --stake MODE      flat (--stake_unit per bet) or kelly (--kelly_multiplier x full Kelly,
                     capped at --kelly_cap of the bankroll at the start of the day). Default: kelly
                     for model, flat for favourite/home. A stake larger than the bankroll left is
@@ -302,8 +309,11 @@ absl::StatusOr<Config> ReadFlags() {
   c.strategy = absl::GetFlag(FLAGS_strategy);
   SUPERBET_ASSIGN_OR_RETURN(backtest::OddsSource source,
                             backtest::ParseOddsSource(absl::GetFlag(FLAGS_odds)));
+  SUPERBET_ASSIGN_OR_RETURN(backtest::ClosingSource close,
+                            backtest::ParseClosingSource(absl::GetFlag(FLAGS_clv_close)));
   backtest::EngineOptions o;
   o.odds_source = source;
+  o.clv_closing_source = close;
   o.initial_bankroll = absl::GetFlag(FLAGS_bankroll);
   o.flat_stake = absl::GetFlag(FLAGS_stake_unit);
   o.kelly_multiplier = absl::GetFlag(FLAGS_kelly_multiplier);
