@@ -20,8 +20,8 @@ namespace superbet::providers::statsbomb {
 namespace {
 
 using internal::Int;
+using internal::JsonPath;
 using internal::NestedInt;
-using internal::Object;
 using simdjson::dom::element;
 
 // StatsBomb ids (Open Data Events v4).
@@ -95,32 +95,86 @@ class Rejector {
   Timeline* t_;
 };
 
-absl::Status Invalid(const std::string& path, absl::string_view field, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(path, ".", field, ": ", what));
+absl::Status Invalid(const JsonPath& path, absl::string_view field, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(path.ToString(), ".", field, ": ", what));
 }
 
-// e[key].card.id (0 when absent).
-absl::StatusOr<int64_t> CardIn(element e, const std::string& path, std::string_view key) {
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Object(e, path, key));
+// The top-level fields of one event the timeline reads, found in one pass over its keys (an event
+// has 13-19 keys; a key lookup per field scanned them up to 10 times). A missing key is
+// std::nullopt; for a key given twice the first counts, as with simdjson's at_key.
+struct EventFields {
+  std::optional<element> id, period, minute, type, team, possession, possession_team, location;
+  std::optional<element> shot, pass, foul_committed, bad_behaviour, player, substitution;
+
+  // The member for `key`, or nullptr for a key the timeline does not read.
+  std::optional<element>* Slot(std::string_view key) {
+    switch (key.size()) {
+      case 2:
+        return key == "id" ? &id : nullptr;
+      case 4:
+        if (key == "type") return &type;
+        if (key == "team") return &team;
+        if (key == "shot") return &shot;
+        return key == "pass" ? &pass : nullptr;
+      case 6:
+        if (key == "period") return &period;
+        if (key == "minute") return &minute;
+        return key == "player" ? &player : nullptr;
+      case 8:
+        return key == "location" ? &location : nullptr;
+      case 10:
+        return key == "possession" ? &possession : nullptr;
+      case 12:
+        return key == "substitution" ? &substitution : nullptr;
+      case 13:
+        return key == "bad_behaviour" ? &bad_behaviour : nullptr;
+      case 14:
+        return key == "foul_committed" ? &foul_committed : nullptr;
+      case 15:
+        return key == "possession_team" ? &possession_team : nullptr;
+      default:
+        return nullptr;
+    }
+  }
+};
+
+// Collects the fields of the event `e` at `path`. Errors: InvalidArgument when `e` is not an
+// object.
+absl::Status CollectFields(element e, const JsonPath& path, EventFields* out) {
+  simdjson::dom::object obj;
+  if (e.get_object().get(obj) != simdjson::SUCCESS) return internal::ExpectObject(e, path);
+  for (simdjson::dom::key_value_pair field : obj) {
+    std::optional<element>* slot = out->Slot(field.key);
+    if (slot != nullptr && !slot->has_value()) *slot = field.value;
+  }
+  return absl::OkStatus();
+}
+
+// e[key].card.id (0 when absent), `card_holder` being e[key].
+absl::StatusOr<int64_t> CardIn(std::optional<element> card_holder, const JsonPath& path,
+                               std::string_view key) {
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f,
+                            internal::ObjectValue(card_holder, path, key));
   if (!f) return 0;
   SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> card,
-                            NestedInt(*f, internal::Child(path, key), "card", "id"));
+                            NestedInt(*f, path.Child(key), "card", "id"));
   return card.value_or(0);
 }
 
 // The card of a Foul Committed or Bad Behaviour event (0 for none).
-absl::StatusOr<int64_t> CardOf(element e, const std::string& path) {
-  SUPERBET_ASSIGN_OR_RETURN(int64_t foul_card, CardIn(e, path, "foul_committed"));
+absl::StatusOr<int64_t> CardOf(const EventFields& e, const JsonPath& path) {
+  SUPERBET_ASSIGN_OR_RETURN(int64_t foul_card, CardIn(e.foul_committed, path, "foul_committed"));
   if (foul_card != 0) return foul_card;
-  return CardIn(e, path, "bad_behaviour");
+  return CardIn(e.bad_behaviour, path, "bad_behaviour");
 }
 
-// e[key].id and e[key].name.
-absl::StatusOr<Person> PersonOf(element e, const std::string& path, std::string_view key) {
+// The person `value` (field `key` of the element at `path`): its id and name.
+absl::StatusOr<Person> PersonOf(std::optional<element> value, const JsonPath& path,
+                                std::string_view key) {
   Person p;
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Object(e, path, key));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, internal::ObjectValue(value, path, key));
   if (!f) return p;
-  const std::string person_path = internal::Child(path, key);
+  const JsonPath person_path = path.Child(key);
   SUPERBET_ASSIGN_OR_RETURN(p.id, Int(*f, person_path, "id"));
   SUPERBET_ASSIGN_OR_RETURN(std::optional<absl::string_view> name,
                             internal::String(*f, person_path, "name"));
@@ -130,48 +184,50 @@ absl::StatusOr<Person> PersonOf(element e, const std::string& path, std::string_
 
 // Whether `location` (absent: no) has an x >= kFinalThirdX. A present location must be an array
 // of at least two finite numbers.
-absl::StatusOr<bool> InFinalThird(element e, const std::string& path) {
+absl::StatusOr<bool> InFinalThird(std::optional<element> location, const JsonPath& path) {
   SUPERBET_ASSIGN_OR_RETURN(std::optional<simdjson::dom::array> loc,
-                            internal::Array(e, path, "location"));
+                            internal::ArrayValue(location, path, "location"));
   if (!loc) return false;
   double x = 0, y = 0;
   if (loc->size() < 2 || loc->at(0).get_double().get(x) != simdjson::SUCCESS ||
       loc->at(1).get_double().get(y) != simdjson::SUCCESS || !std::isfinite(x) ||
       !std::isfinite(y)) {
-    element raw;
-    if (e.at_key("location").get(raw) != simdjson::SUCCESS) raw = e;  // Present: Array() found it.
     return Invalid(path, "location",
-                   absl::StrCat("expected [x, y] numbers, got ", internal::Describe(raw)));
+                   absl::StrCat("expected [x, y] numbers, got ", internal::Describe(*location)));
   }
   return x >= kFinalThirdX;
 }
 
 // The event's id (a string, required: it is how repeated events are detected).
 // The view points into the parsed document.
-absl::StatusOr<absl::string_view> EventId(element e, const std::string& path) {
-  SUPERBET_RETURN_IF_ERROR(internal::ExpectObject(e, path));
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<absl::string_view> id, internal::String(e, path, "id"));
+absl::StatusOr<absl::string_view> EventId(const EventFields& f, const JsonPath& path) {
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<absl::string_view> id,
+                            internal::StringValue(f.id, path, "id"));
   if (!id || id->empty()) return Invalid(path, "id", "missing");
   return *id;
 }
 
 // period, minute, type and team: required, range-checked.
-absl::Status ReadCore(element e, const std::string& path, int64_t home_id, int64_t away_id,
+absl::Status ReadCore(const EventFields& e, const JsonPath& path, int64_t home_id, int64_t away_id,
                       Event* out) {
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> period, Int(e, path, "period"));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> period,
+                            internal::IntValue(e.period, path, "period"));
   if (!period || *period < 1 || *period > 5) {
     return Invalid(path, "period",
                    absl::StrCat("not in 1..5, got ", period ? absl::StrCat(*period) : "null"));
   }
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> minute, Int(e, path, "minute"));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> minute,
+                            internal::IntValue(e.minute, path, "minute"));
   if (!minute || *minute < 0 || *minute > kMaxMinute) {
     return Invalid(
         path, "minute",
         absl::StrCat("not in 0..", kMaxMinute, ", got ", minute ? absl::StrCat(*minute) : "null"));
   }
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> type, NestedInt(e, path, "type", "id"));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> type,
+                            internal::NestedIntValue(e.type, path, "type", "id"));
   if (!type) return Invalid(path, "type.id", "missing");
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> team, NestedInt(e, path, "team", "id"));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> team,
+                            internal::NestedIntValue(e.team, path, "team", "id"));
   if (!team || (*team != home_id && *team != away_id)) {
     return Invalid(path, "team.id",
                    absl::StrCat("not ", home_id, " or ", away_id, " (the fixture's sides), got ",
@@ -181,19 +237,22 @@ absl::Status ReadCore(element e, const std::string& path, int64_t home_id, int64
   out->minute = static_cast<int>(*minute);
   out->type = *type;
   out->side = *team == home_id ? 0 : 1;
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> possession, Int(e, path, "possession"));
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> possession,
+                            internal::IntValue(e.possession, path, "possession"));
   out->possession = possession.value_or(-1);
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> possession_team,
-                            NestedInt(e, path, "possession_team", "id"));
+  SUPERBET_ASSIGN_OR_RETURN(
+      std::optional<int64_t> possession_team,
+      internal::NestedIntValue(e.possession_team, path, "possession_team", "id"));
   out->own_possession = possession_team == team;
-  SUPERBET_ASSIGN_OR_RETURN(out->in_final_third, InFinalThird(e, path));
+  SUPERBET_ASSIGN_OR_RETURN(out->in_final_third, InFinalThird(e.location, path));
   return absl::OkStatus();
 }
 
-absl::Status ReadShot(element e, const std::string& path, Event* out) {
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> shot, Object(e, path, "shot"));
+absl::Status ReadShot(const EventFields& e, const JsonPath& path, Event* out) {
+  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> shot,
+                            internal::ObjectValue(e.shot, path, "shot"));
   if (!shot) return Invalid(path, "shot", "missing");
-  const std::string shot_path = path + ".shot";
+  const JsonPath shot_path = path.Child("shot");
   SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> outcome,
                             NestedInt(*shot, shot_path, "outcome", "id"));
   if (!outcome) return Invalid(path, "shot.outcome.id", "missing");
@@ -213,14 +272,15 @@ absl::Status ReadShot(element e, const std::string& path, Event* out) {
 
 // The fields of the event's type (shot, pass, card) and, for the events that become
 // MatchEvents, the players.
-absl::Status ReadDetails(element e, const std::string& path, Event* out) {
+absl::Status ReadDetails(const EventFields& e, const JsonPath& path, Event* out) {
   if (out->type == kTypeShot) {
     SUPERBET_RETURN_IF_ERROR(ReadShot(e, path, out));
   } else if (out->type == kTypePass) {
-    SUPERBET_ASSIGN_OR_RETURN(std::optional<element> pass, Object(e, path, "pass"));
+    SUPERBET_ASSIGN_OR_RETURN(std::optional<element> pass,
+                              internal::ObjectValue(e.pass, path, "pass"));
     if (pass) {
       SUPERBET_ASSIGN_OR_RETURN(std::optional<int64_t> pass_type,
-                                NestedInt(*pass, path + ".pass", "type", "id"));
+                                NestedInt(*pass, path.Child("pass"), "type", "id"));
       out->pass_type = pass_type.value_or(0);
     }
   } else if (out->type == kTypeFoulCommitted || out->type == kTypeBadBehaviour) {
@@ -229,34 +289,40 @@ absl::Status ReadDetails(element e, const std::string& path, Event* out) {
   const bool goal = out->type == kTypeShot && out->shot_outcome == kOutcomeGoal;
   if (goal || out->type == kTypeOwnGoalAgainst || out->card != 0 ||
       out->type == kTypeSubstitution) {
-    SUPERBET_ASSIGN_OR_RETURN(out->player, PersonOf(e, path, "player"));
+    SUPERBET_ASSIGN_OR_RETURN(out->player, PersonOf(e.player, path, "player"));
   }
   if (out->type == kTypeSubstitution) {
-    SUPERBET_ASSIGN_OR_RETURN(std::optional<element> sub, Object(e, path, "substitution"));
+    SUPERBET_ASSIGN_OR_RETURN(std::optional<element> sub,
+                              internal::ObjectValue(e.substitution, path, "substitution"));
     if (sub) {
+      element replacement;
+      std::optional<element> found;
+      if (sub->at_key("replacement").get(replacement) == simdjson::SUCCESS) found = replacement;
       SUPERBET_ASSIGN_OR_RETURN(out->replacement,
-                                PersonOf(*sub, path + ".substitution", "replacement"));
+                                PersonOf(found, path.Child("substitution"), "replacement"));
     }
   }
   return absl::OkStatus();
 }
 
-// Reads event number `index` (JSON path `path`). Its id must not have been seen before:
+// Reads event number `index` (JSON path "[index]"). Its id must not have been seen before:
 // `first_index_by_id` maps each id to the index of its first event; a repeated id sets
 // *duplicate. Errors: InvalidArgument naming the field and the offending value.
-absl::Status ReadEvent(element e, const std::string& path, size_t index, int64_t home_id,
-                       int64_t away_id,
+absl::Status ReadEvent(element e, size_t index, int64_t home_id, int64_t away_id,
                        absl::flat_hash_map<absl::string_view, size_t>* first_index_by_id,
                        bool* duplicate, Event* out) {
-  SUPERBET_ASSIGN_OR_RETURN(absl::string_view id, EventId(e, path));
+  const JsonPath path(index);
+  EventFields fields;
+  SUPERBET_RETURN_IF_ERROR(CollectFields(e, path, &fields));
+  SUPERBET_ASSIGN_OR_RETURN(absl::string_view id, EventId(fields, path));
   auto [it, inserted] = first_index_by_id->try_emplace(id, index);
   if (!inserted) {
     *duplicate = true;
     return Invalid(path, "id",
                    absl::StrCat("duplicate of [", it->second, "], got \"", it->first, "\""));
   }
-  SUPERBET_RETURN_IF_ERROR(ReadCore(e, path, home_id, away_id, out));
-  return ReadDetails(e, path, out);
+  SUPERBET_RETURN_IF_ERROR(ReadCore(fields, path, home_id, away_id, out));
+  return ReadDetails(fields, path, out);
 }
 
 // The minute of the timeline an event is counted in (stoppage of a period followed by another is
@@ -399,12 +465,10 @@ absl::StatusOr<Timeline> BuildTimeline(absl::string_view events_json, const v1::
   int last_period = 1;
   size_t i = 0;
   for (element e : events) {
-    const std::string path = absl::StrCat("[", i, "]");
     ++t.events_total;
     Event ev;
     bool duplicate = false;
-    absl::Status read =
-        ReadEvent(e, path, i++, home_id, away_id, &first_index_by_id, &duplicate, &ev);
+    absl::Status read = ReadEvent(e, i++, home_id, away_id, &first_index_by_id, &duplicate, &ev);
     if (!read.ok()) {
       if (mode == ParseMode::kStrict) return read;
       rej.Reject(read);
