@@ -21,20 +21,19 @@ absl::Status NotAnObject(const JsonPath& path, element e) {
       absl::StrCat(path.ToString(), ": expected an object, got ", Describe(e)));
 }
 
-// The raw field: absent for a missing key or a null; an error when `e` is not an object.
-absl::StatusOr<std::optional<element>> Raw(element e, const JsonPath& path, std::string_view key) {
+// Finds field `key` of `e` into *value: false when the key is missing. Errors: InvalidArgument
+// when `e` is not an object.
+absl::StatusOr<bool> Raw(element e, const JsonPath& path, std::string_view key, element* value) {
   simdjson::dom::object obj;
-  if (e.get(obj) != simdjson::SUCCESS) return NotAnObject(path, e);
-  element value;
-  if (obj.at_key(key).get(value) != simdjson::SUCCESS) return std::nullopt;
-  return value;
+  if (e.get_object().get(obj) != simdjson::SUCCESS) return NotAnObject(path, e);
+  return obj.at_key(key).get(*value) == simdjson::SUCCESS;
 }
 
-// A found field with a JSON null is absent.
-bool Absent(const std::optional<element>& value) { return !value || value->is_null(); }
+// A missing field or a JSON null is absent.
+bool Absent(const element* value) { return value == nullptr || value->is_null(); }
 
-absl::StatusOr<std::optional<double>> DoubleValue(std::optional<element> value,
-                                                  const JsonPath& path, std::string_view key) {
+absl::StatusOr<std::optional<double>> DoubleValue(const element* value, const JsonPath& path,
+                                                  std::string_view key) {
   if (Absent(value)) return std::nullopt;
   double v = 0;
   if (value->get_double().get(v) != simdjson::SUCCESS) {
@@ -85,7 +84,7 @@ absl::Status ExpectObject(element e, const JsonPath& path) {
   return NotAnObject(path, e);
 }
 
-absl::StatusOr<std::optional<absl::string_view>> StringValue(std::optional<element> value,
+absl::StatusOr<std::optional<absl::string_view>> StringValue(const element* value,
                                                              const JsonPath& path,
                                                              std::string_view key) {
   if (Absent(value)) return std::nullopt;
@@ -96,14 +95,14 @@ absl::StatusOr<std::optional<absl::string_view>> StringValue(std::optional<eleme
   return absl::string_view(v.data(), v.size());
 }
 
-absl::StatusOr<std::optional<element>> ObjectValue(std::optional<element> value,
-                                                   const JsonPath& path, std::string_view key) {
+absl::StatusOr<std::optional<element>> ObjectValue(const element* value, const JsonPath& path,
+                                                   std::string_view key) {
   if (Absent(value)) return std::nullopt;
   if (!value->is_object()) return WrongType(path, key, "an object", *value);
-  return value;
+  return *value;
 }
 
-absl::StatusOr<std::optional<simdjson::dom::array>> ArrayValue(std::optional<element> value,
+absl::StatusOr<std::optional<simdjson::dom::array>> ArrayValue(const element* value,
                                                                const JsonPath& path,
                                                                std::string_view key) {
   if (Absent(value)) return std::nullopt;
@@ -114,7 +113,7 @@ absl::StatusOr<std::optional<simdjson::dom::array>> ArrayValue(std::optional<ele
   return a;
 }
 
-absl::StatusOr<std::optional<int64_t>> IntValue(std::optional<element> value, const JsonPath& path,
+absl::StatusOr<std::optional<int64_t>> IntValue(const element* value, const JsonPath& path,
                                                 std::string_view key) {
   if (Absent(value)) return std::nullopt;
   int64_t v = 0;
@@ -125,8 +124,8 @@ absl::StatusOr<std::optional<int64_t>> IntValue(std::optional<element> value, co
   return v;
 }
 
-absl::StatusOr<std::optional<int64_t>> NestedIntValue(std::optional<element> value,
-                                                      const JsonPath& path, std::string_view outer,
+absl::StatusOr<std::optional<int64_t>> NestedIntValue(const element* value, const JsonPath& path,
+                                                      std::string_view outer,
                                                       std::string_view inner) {
   SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, ObjectValue(value, path, outer));
   if (!f) return std::nullopt;
@@ -135,37 +134,43 @@ absl::StatusOr<std::optional<int64_t>> NestedIntValue(std::optional<element> val
 
 absl::StatusOr<std::optional<element>> Object(element e, const JsonPath& path,
                                               std::string_view key) {
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Raw(e, path, key));
-  return ObjectValue(f, path, key);
+  element f;
+  SUPERBET_ASSIGN_OR_RETURN(const bool found, Raw(e, path, key, &f));
+  return ObjectValue(found ? &f : nullptr, path, key);
 }
 
 absl::StatusOr<std::optional<simdjson::dom::array>> Array(element e, const JsonPath& path,
                                                           std::string_view key) {
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Raw(e, path, key));
-  return ArrayValue(f, path, key);
+  element f;
+  SUPERBET_ASSIGN_OR_RETURN(const bool found, Raw(e, path, key, &f));
+  return ArrayValue(found ? &f : nullptr, path, key);
 }
 
 absl::StatusOr<std::optional<int64_t>> Int(element e, const JsonPath& path, std::string_view key) {
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Raw(e, path, key));
-  return IntValue(f, path, key);
+  element f;
+  SUPERBET_ASSIGN_OR_RETURN(const bool found, Raw(e, path, key, &f));
+  return IntValue(found ? &f : nullptr, path, key);
 }
 
 absl::StatusOr<std::optional<double>> Double(element e, const JsonPath& path,
                                              std::string_view key) {
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Raw(e, path, key));
-  return DoubleValue(f, path, key);
+  element f;
+  SUPERBET_ASSIGN_OR_RETURN(const bool found, Raw(e, path, key, &f));
+  return DoubleValue(found ? &f : nullptr, path, key);
 }
 
 absl::StatusOr<std::optional<absl::string_view>> String(element e, const JsonPath& path,
                                                         std::string_view key) {
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Raw(e, path, key));
-  return StringValue(f, path, key);
+  element f;
+  SUPERBET_ASSIGN_OR_RETURN(const bool found, Raw(e, path, key, &f));
+  return StringValue(found ? &f : nullptr, path, key);
 }
 
 absl::StatusOr<std::optional<int64_t>> NestedInt(element e, const JsonPath& path,
                                                  std::string_view outer, std::string_view inner) {
-  SUPERBET_ASSIGN_OR_RETURN(std::optional<element> f, Raw(e, path, outer));
-  return NestedIntValue(f, path, outer, inner);
+  element f;
+  SUPERBET_ASSIGN_OR_RETURN(const bool found, Raw(e, path, outer, &f));
+  return NestedIntValue(found ? &f : nullptr, path, outer, inner);
 }
 
 absl::StatusOr<std::optional<absl::string_view>> NestedString(element e, const JsonPath& path,

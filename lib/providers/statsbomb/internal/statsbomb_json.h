@@ -86,20 +86,22 @@ class JsonPath {
     simdjson::dom::element e, const JsonPath& path, std::string_view outer, std::string_view inner);
 
 // The same typed reads of a field the caller already found (`value`: the element of field `key`
-// of the object at `path`, std::nullopt when the key is missing; a JSON null is absent). For a
-// caller that collects an object's fields in one pass instead of one key lookup per field.
+// of the object at `path`, nullptr when the key is missing; a JSON null is absent). For a caller
+// that collects an object's fields in one pass instead of one key lookup per field. (A pointer,
+// not a std::optional by value: copying that through the stack stalls the load of its flag.)
 [[nodiscard]] absl::StatusOr<std::optional<simdjson::dom::element>> ObjectValue(
-    std::optional<simdjson::dom::element> value, const JsonPath& path, std::string_view key);
+    const simdjson::dom::element* value, const JsonPath& path, std::string_view key);
 [[nodiscard]] absl::StatusOr<std::optional<simdjson::dom::array>> ArrayValue(
-    std::optional<simdjson::dom::element> value, const JsonPath& path, std::string_view key);
-[[nodiscard]] absl::StatusOr<std::optional<int64_t>> IntValue(
-    std::optional<simdjson::dom::element> value, const JsonPath& path, std::string_view key);
+    const simdjson::dom::element* value, const JsonPath& path, std::string_view key);
+[[nodiscard]] absl::StatusOr<std::optional<int64_t>> IntValue(const simdjson::dom::element* value,
+                                                              const JsonPath& path,
+                                                              std::string_view key);
 [[nodiscard]] absl::StatusOr<std::optional<absl::string_view>> StringValue(
-    std::optional<simdjson::dom::element> value, const JsonPath& path, std::string_view key);
+    const simdjson::dom::element* value, const JsonPath& path, std::string_view key);
 // value[inner] where `value` is field `outer`: absent when `value` is absent; else it must be an
 // object.
 [[nodiscard]] absl::StatusOr<std::optional<int64_t>> NestedIntValue(
-    std::optional<simdjson::dom::element> value, const JsonPath& path, std::string_view outer,
+    const simdjson::dom::element* value, const JsonPath& path, std::string_view outer,
     std::string_view inner);
 
 // The JSON path of field `key` of the element at `path`: "<path>.<key>".
