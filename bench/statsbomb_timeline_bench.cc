@@ -63,6 +63,22 @@ void BM_BuildTimeline(benchmark::State& state) {
 }
 BENCHMARK(BM_BuildTimeline)->Unit(benchmark::kMillisecond);
 
+// One file per run (argument: index into the four files above), for per-file figures and for
+// instruction counts: `valgrind --tool=callgrind --toggle-collect='*BuildTimeline*'` with
+// --benchmark_filter='BM_BuildTimelineFile/0$' --benchmark_min_time=0 runs one call
+// (bench/README.md).
+void BM_BuildTimelineFile(benchmark::State& state) {
+  const Input& in = Inputs();
+  const size_t i = static_cast<size_t>(state.range(0));
+  for (auto _ : state) {
+    auto t = sb::BuildTimeline(in.events[i], in.fixtures[i]);
+    if (!t.ok()) state.SkipWithError(t.status().ToString().c_str());
+    benchmark::DoNotOptimize(t);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(in.events[i].size()));
+}
+BENCHMARK(BM_BuildTimelineFile)->DenseRange(0, 3)->Unit(benchmark::kMillisecond);
+
 void BM_SimdjsonDomParseOnly(benchmark::State& state) {
   const Input& in = Inputs();
   simdjson::dom::parser parser;
