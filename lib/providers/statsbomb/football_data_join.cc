@@ -1,5 +1,7 @@
 #include "superbet/providers/statsbomb/football_data_join.h"
 
+#include "superbet/model/fixture.h"
+
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -49,22 +51,8 @@ absl::StatusOr<v1::Fixture> FindFootballDataFixture(
 
 std::optional<v1::OddsTriple> OneXTwoTriple(absl::Span<const v1::BettingLine> lines,
                                             absl::string_view bookmaker, bool closing) {
-  const v1::BettingLine* picked[3] = {nullptr, nullptr, nullptr};
-  for (const v1::BettingLine& l : lines) {
-    if (l.market() != v1::MARKET_1X2 || l.bookmaker() != bookmaker || l.is_closing() != closing) {
-      continue;
-    }
-    const int i = model::OneXTwoIndex(l.selection());
-    if (i >= 0 && picked[i] == nullptr) picked[i] = &l;
-  }
-  if (!picked[0] || !picked[1] || !picked[2]) return std::nullopt;
-  v1::OddsTriple t;
-  t.set_home(picked[0]->decimal_odds());
-  t.set_draw(picked[1]->decimal_odds());
-  t.set_away(picked[2]->decimal_odds());
-  t.set_bookmaker(std::string(bookmaker));
-  *t.mutable_timestamp() = picked[0]->timestamp();
-  return t;
+  return model::OneXTwoPrices(lines, /*fixture_id=*/"", bookmaker,
+                              closing ? model::PriceTime::kClosing : model::PriceTime::kPreMatch);
 }
 
 absl::Status AttachOdds(absl::Span<const v1::Fixture> football_data_fixtures,

@@ -34,6 +34,7 @@ namespace superbet::providers::statsbomb {
 // The 1X2 triple (home, draw, away decimal odds) of `bookmaker` ("Bet365", "Pinnacle",
 // "market_average", "market_max") among `lines`, opening prices when closing is false, closing
 // prices when true. timestamp = the home line's timestamp. nullopt when any of the three is absent.
+// The same as model::OneXTwoPrices (superbet/model/fixture.h) over every fixture of `lines`.
 std::optional<superbet::v1::OddsTriple> OneXTwoTriple(
     absl::Span<const superbet::v1::BettingLine> lines, absl::string_view bookmaker, bool closing);
 
