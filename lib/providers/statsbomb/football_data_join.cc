@@ -1,12 +1,12 @@
 #include "superbet/providers/statsbomb/football_data_join.h"
 
-#include "superbet/model/fixture.h"
 
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "providers/internal/uk_time.h"
+#include "superbet/model/fixture.h"
 #include "superbet/model/selection.h"
 #include "superbet/providers/statsbomb/team_names.h"
 
