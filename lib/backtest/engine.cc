@@ -365,90 +365,80 @@ class Replay {
   std::vector<std::string> season_order_;
 };
 
+// One enum<->name table per enum (STYLE.md): the flag spelling, and for odds/closing sources the
+// BettingLine.bookmaker they read (empty where it depends on another option).
+template <typename E>
+struct EnumName {
+  E value;
+  absl::string_view name;
+  absl::string_view bookmaker;
+};
+
+constexpr EnumName<OddsSource> kOddsSources[] = {
+    {OddsSource::kBet365, "b365", "Bet365"},
+    {OddsSource::kPinnacle, "pinnacle", "Pinnacle"},
+    {OddsSource::kMarketAverage, "avg", "market_average"},
+    {OddsSource::kMarketMax, "max", "market_max"}};
+constexpr EnumName<ClosingSource> kClosingSources[] = {
+    {ClosingSource::kPinnacle, "pinnacle", "Pinnacle"},
+    {ClosingSource::kOddsSource, "source", ""},
+    {ClosingSource::kMarketAverage, "avg", "market_average"}};
+constexpr EnumName<Staking> kStakings[] = {{Staking::kFlat, "flat", ""},
+                                           {Staking::kKelly, "kelly", ""}};
+
+template <typename E, size_t N>
+const EnumName<E>& EnumEntry(const EnumName<E> (&table)[N], E value) {
+  for (const EnumName<E>& e : table) {
+    if (e.value == value) return e;
+  }
+  return table[0];  // Unreachable for a valid enum value.
+}
+
+// The value whose name is `name` (ASCII case ignored). Errors: InvalidArgument naming the text
+// and the accepted names: "unknown odds source 'x' (expected b365, pinnacle, avg or max)".
+template <typename E, size_t N>
+absl::StatusOr<E> ParseEnum(const EnumName<E> (&table)[N], absl::string_view name,
+                            absl::string_view what) {
+  const std::string lower = absl::AsciiStrToLower(name);
+  std::string expected;
+  for (size_t i = 0; i < N; ++i) {
+    if (lower == table[i].name) return table[i].value;
+    absl::StrAppend(&expected, i == 0 ? "" : (i + 1 == N ? " or " : ", "), table[i].name);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown ", what, " '", name, "' (expected ", expected, ")"));
+}
+
 }  // namespace
 
 absl::StatusOr<OddsSource> ParseOddsSource(absl::string_view name) {
-  const std::string n = absl::AsciiStrToLower(name);
-  if (n == "b365") return OddsSource::kBet365;
-  if (n == "pinnacle") return OddsSource::kPinnacle;
-  if (n == "avg") return OddsSource::kMarketAverage;
-  if (n == "max") return OddsSource::kMarketMax;
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown odds source '", name, "' (expected b365, pinnacle, avg or max)"));
+  return ParseEnum(kOddsSources, name, "odds source");
 }
 
-absl::string_view OddsSourceName(OddsSource source) {
-  switch (source) {
-    case OddsSource::kBet365:
-      return "b365";
-    case OddsSource::kPinnacle:
-      return "pinnacle";
-    case OddsSource::kMarketAverage:
-      return "avg";
-    case OddsSource::kMarketMax:
-      return "max";
-  }
-  return "b365";
-}
+absl::string_view OddsSourceName(OddsSource source) { return EnumEntry(kOddsSources, source).name; }
 
 absl::string_view OddsSourceBookmaker(OddsSource source) {
-  switch (source) {
-    case OddsSource::kBet365:
-      return "Bet365";
-    case OddsSource::kPinnacle:
-      return "Pinnacle";
-    case OddsSource::kMarketAverage:
-      return "market_average";
-    case OddsSource::kMarketMax:
-      return "market_max";
-  }
-  return "Bet365";
+  return EnumEntry(kOddsSources, source).bookmaker;
 }
 
 absl::StatusOr<ClosingSource> ParseClosingSource(absl::string_view name) {
-  const std::string n = absl::AsciiStrToLower(name);
-  if (n == "pinnacle") return ClosingSource::kPinnacle;
-  if (n == "source") return ClosingSource::kOddsSource;
-  if (n == "avg") return ClosingSource::kMarketAverage;
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown closing source '", name, "' (expected pinnacle, source or avg)"));
+  return ParseEnum(kClosingSources, name, "closing source");
 }
 
 absl::string_view ClosingSourceName(ClosingSource source) {
-  switch (source) {
-    case ClosingSource::kPinnacle:
-      return "pinnacle";
-    case ClosingSource::kOddsSource:
-      return "source";
-    case ClosingSource::kMarketAverage:
-      return "avg";
-  }
-  return "pinnacle";
+  return EnumEntry(kClosingSources, source).name;
 }
 
 std::string ClosingBookmaker(ClosingSource source, OddsSource odds_source) {
-  switch (source) {
-    case ClosingSource::kPinnacle:
-      return "Pinnacle";
-    case ClosingSource::kOddsSource:
-      return std::string(OddsSourceBookmaker(odds_source));
-    case ClosingSource::kMarketAverage:
-      return "market_average";
-  }
-  return "Pinnacle";
+  if (source == ClosingSource::kOddsSource) return std::string(OddsSourceBookmaker(odds_source));
+  return std::string(EnumEntry(kClosingSources, source).bookmaker);
 }
 
 absl::StatusOr<Staking> ParseStaking(absl::string_view name) {
-  const std::string n = absl::AsciiStrToLower(name);
-  if (n == "flat") return Staking::kFlat;
-  if (n == "kelly") return Staking::kKelly;
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown staking '", name, "' (expected flat or kelly)"));
+  return ParseEnum(kStakings, name, "staking");
 }
 
-absl::string_view StakingName(Staking staking) {
-  return staking == Staking::kKelly ? "kelly" : "flat";
-}
+absl::string_view StakingName(Staking staking) { return EnumEntry(kStakings, staking).name; }
 
 absl::StatusOr<BacktestReport> RunBacktest(absl::Span<const Fixture> fixtures,
                                            absl::Span<const BettingLine> lines, Strategy& strategy,
