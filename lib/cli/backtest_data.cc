@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "superbet/core/progress.h"
@@ -16,9 +17,23 @@ using superbet::v1::BettingLine;
 
 bool Is1X2(const BettingLine& line) { return line.market() == superbet::v1::MARKET_1X2; }
 
-// Appends the fixture and its lines that `needs` reads to `data`.
+// Appends the fixture and its lines that `needs` reads to `data`, unless an earlier file already
+// held the same fixture (same league, date and teams: the same id): then strict mode fails and
+// lenient mode rejects the row and counts it, so a season file copied under another name cannot
+// double-count its matches.
 absl::Status Keep(const superbet::v1::Fixture& fixture, absl::Span<const BettingLine> lines,
-                  const RunLines& needs, BacktestData& data) {
+                  const RunLines& needs, const std::string& file, fd::ParseMode mode,
+                  absl::flat_hash_map<std::string, std::string>& first_file, BacktestData& data) {
+  auto [it, inserted] = first_file.try_emplace(fixture.id(), file);
+  if (!inserted) {
+    const std::string reason = absl::StrCat(file, ": duplicate fixture ", fixture.id(),
+                                            ", already loaded from ", it->second);
+    if (mode == fd::ParseMode::kStrict) return absl::InvalidArgumentError(reason);
+    ++data.rows_rejected;
+    ++data.duplicates_rejected;
+    if (data.rejections_shown.size() < kMaxRejectionsShown) data.rejections_shown.push_back(reason);
+    return absl::OkStatus();
+  }
   data.fixtures.push_back(fixture);
   for (const BettingLine& line : lines) {
     if (ReadByRun(line, needs)) data.lines.push_back(line);
@@ -66,14 +81,17 @@ absl::StatusOr<BacktestData> LoadBacktestData(const std::string& root, const std
                                               const std::vector<std::string>& selected,
                                               fd::ParseMode mode, const RunLines& needs) {
   BacktestData data;
+  absl::flat_hash_map<std::string, std::string> first_file;  // Fixture id -> file that held it.
+  std::string current_file;
   const fd::RowConsumer keep = [&](const superbet::v1::Fixture& fixture,
                                    absl::Span<const BettingLine> lines) {
-    return Keep(fixture, lines, needs, data);
+    return Keep(fixture, lines, needs, current_file, mode, first_file, data);
   };
   core::ProgressBar bar(static_cast<int64_t>(codes.size()), "load");
   for (const std::string& code : codes) {
     const size_t season_start = data.fixtures.size();
     const std::string file = absl::StrCat(league, "_", code, ".csv");
+    current_file = file;
     SUPERBET_ASSIGN_OR_RETURN(
         fd::SeasonData s,
         fd::StreamSeasonFile(absl::StrCat(root, "/football-data/", file), mode, keep));

@@ -72,6 +72,9 @@ struct BacktestData {
 // Loads <root>/football-data/<league>_<code>.csv for `codes` (chronological order), betting the
 // ones in `selected` (every one when `selected` is empty) and keeping the others as history; of
 // the prices, only the lines ReadByRun(line, needs) accepts are kept.
+// A fixture an earlier file already held (same id: league, date, home, away), e.g. a season file
+// copied under another name, is rejected and counted as a duplicate (lenient) or an error naming
+// both files (strict), so no match is counted twice.
 // Prints a warning to stderr for a file without any match (header only).
 // Errors: NotFound naming a missing file; in strict mode the first parse error
 // (football_data::StreamSeasonFile), "E0_1516.csv:17: column FTHG: ...".

@@ -11,7 +11,10 @@
 
 #include "cli/backtest_data.h"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -117,6 +120,33 @@ TEST_CASE("backtest loader: the model's report (--model_market sharp, w 0.5) is 
   const std::string kept = ReportJson(data->fixtures, data->lines, "model", model, options);
   CHECK(kept == ReportJson(all.fixtures, all.lines, "model", model, options));
   CHECK(nlohmann::json::parse(kept)["bets"].get<int>() > 0);  // The model did bet.
+}
+
+TEST_CASE("backtest loader: a season file copied under another name does not double-count") {
+  // E0_2425.csv and the same bytes as E0_2526.csv: 380 matches, not 760 (lenient: the copy's rows
+  // rejected as duplicates and counted; strict: an error naming both files).
+  const std::string root =
+      std::filesystem::temp_directory_path() / ("superbet_dup_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(root + "/football-data");
+  const std::string real = superbet::testing::DataPath("football-data/E0_2425.csv");
+  std::filesystem::copy_file(real, root + "/football-data/E0_2425.csv");
+  std::filesystem::copy_file(real, root + "/football-data/E0_2526.csv");
+  const RunLines needs = LinesOfRun(backtest::EngineOptions{}, "favourite", {});
+  auto lenient = LoadBacktestData(root, "E0", {"2425", "2526"}, {}, kLenient, needs);
+  auto strict = LoadBacktestData(root, "E0", {"2425", "2526"}, {}, fd::ParseMode::kStrict, needs);
+  std::filesystem::remove_all(root);
+  REQUIRE(lenient.ok());
+  CHECK(lenient->fixtures.size() == 380);
+  CHECK(lenient->duplicates_rejected == 380);
+  CHECK(lenient->rows_rejected == 380);
+  REQUIRE_FALSE(lenient->rejections_shown.empty());
+  CHECK(lenient->rejections_shown[0] ==
+        "E0_2526.csv: duplicate fixture football-data:E0:2024-08-16:Man United:Fulham, already "
+        "loaded from E0_2425.csv");
+  REQUIRE(absl::IsInvalidArgument(strict.status()));
+  CHECK(strict.status().message() ==
+        "E0_2526.csv: duplicate fixture football-data:E0:2024-08-16:Man United:Fulham, already "
+        "loaded from E0_2425.csv");
 }
 
 }  // namespace
