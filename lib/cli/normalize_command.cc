@@ -372,6 +372,15 @@ absl::Status NormalizeStatsBomb(const std::string& path, Printer& out) {
     }
     SUPERBET_ASSIGN_OR_RETURN(v1::Fixture fixture, FindStatsBombFixture(path, id));
     SUPERBET_ASSIGN_OR_RETURN(auto timeline, providers::statsbomb::LoadTimelineFile(path, fixture));
+    if (timeline.events_rejected >
+        0) {  // Counted, not fatal; said so the output never looks clean.
+      std::fprintf(stderr, "superbet normalize: %s: %lld event(s) rejected (%lld repeated id(s))\n",
+                   Quoted(path).c_str(), static_cast<long long>(timeline.events_rejected),
+                   static_cast<long long>(timeline.events_duplicated));
+      for (const std::string& r : timeline.rejections) {
+        std::fprintf(stderr, "superbet normalize:   %s\n", Quoted(r).c_str());
+      }
+    }
     SUPERBET_RETURN_IF_ERROR(out.Print(timeline.fixture));
     return out.PrintAll(timeline.states);
   }

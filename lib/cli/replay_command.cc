@@ -34,7 +34,7 @@ namespace {
 constexpr char kUsage[] =
     R"(superbet replay: stream a recorded match's live states as JSON lines.
 
-Usage: superbet replay [--data DIR] [--match ID] [--speed X] [--features] [--json PATH]
+Usage: superbet replay [--data DIR] [--match ID] [--speed X] [--features] [--json PATH] [--strict]
 
 Replays one StatsBomb open-data match (../shared/data/statsbomb: Premier League 2015/16, the 35
 matches of weeks 1-4 whose events are recorded) joined to its football-data.co.uk row
@@ -63,6 +63,8 @@ Flags:
   --features     add the masked feature vector to each line.
   --json PATH    write the JSON lines to PATH instead of stdout ('-' = stdout, the default); the
                  folder of PATH must exist. The summary line always goes to stderr.
+  --strict       fail (exit 1) on the first bad or repeated event, naming its JSON path; by
+                 default such events are left out, counted and listed on stderr.
 
 Exit codes: 0 success, 1 the data could not be loaded (the message names the file) or PATH could
 not be written, 2 bad usage: an unknown flag, an argument, a value that does not parse, --speed
@@ -114,6 +116,20 @@ absl::Status CloseLinesOutput(std::FILE* out) {
   return absl::OkStatus();
 }
 
+// Lenient mode: says on stderr how many events were left out (and why, the first reasons), so a
+// replay whose score rests on a damaged events file never looks clean.
+void PrintEventRejections(const providers::statsbomb::Timeline& timeline) {
+  if (timeline.events_rejected == 0) return;
+  std::fprintf(stderr,
+               "superbet replay: warning: %lld event(s) rejected (%lld repeated id(s)); the "
+               "replay leaves them out (--strict fails instead)\n",
+               static_cast<long long>(timeline.events_rejected),
+               static_cast<long long>(timeline.events_duplicated));
+  for (const std::string& r : timeline.rejections) {
+    std::fprintf(stderr, "superbet replay:   %s\n", r.c_str());
+  }
+}
+
 int RunReplayCommand(const std::vector<std::string>& args) {
   if (!args.empty()) {
     std::fprintf(stderr, "superbet replay: unexpected argument '%s'\n%s", args[0].c_str(), kUsage);
@@ -141,6 +157,7 @@ int RunReplayCommand(const std::vector<std::string>& args) {
     match = matches->front().id();
   }
   options.only_matches = {match};
+  if (absl::GetFlag(FLAGS_strict)) options.events_mode = providers::statsbomb::ParseMode::kStrict;
   absl::StatusOr<providers::ReplayData> data = providers::LoadReplayData(*root, options);
   if (!data.ok()) {
     std::fprintf(stderr, "superbet replay: %s\n", data.status().ToString().c_str());
@@ -151,6 +168,7 @@ int RunReplayCommand(const std::vector<std::string>& args) {
     return 1;
   }
   const providers::statsbomb::Timeline& timeline = data->timelines.front();
+  PrintEventRejections(timeline);
   google::protobuf::util::JsonPrintOptions json_options;
   json_options.preserve_proto_field_names = true;
   json_options.always_print_primitive_fields = true;
@@ -199,4 +217,4 @@ int RunReplayCommand(const std::vector<std::string>& args) {
 SUPERBET_REGISTER_COMMAND(replay, "replay",
                           "Stream a recorded StatsBomb match minute by minute as JSON lines.",
                           superbet::cli::kUsage, &superbet::cli::RunReplayCommand,
-                          {"data", "json"});
+                          {"data", "json", "strict"});

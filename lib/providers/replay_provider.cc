@@ -144,7 +144,8 @@ absl::StatusOr<ReplayData> LoadReplayData(const std::string& data_root,
     const std::string bare = f.id().substr(10);
     SUPERBET_ASSIGN_OR_RETURN(statsbomb::Timeline t,
                               statsbomb::LoadTimelineFile(
-                                  data_root + "/" + options.events_dir + "/" + bare + ".json", f));
+                                  data_root + "/" + options.events_dir + "/" + bare + ".json", f,
+                                  options.events_mode));
     absl::Status joined = statsbomb::AttachOdds(season.fixtures, season.lines, &t);
     if (!joined.ok()) {
       return absl::Status(joined.code(), absl::StrCat(fd_path, ": ", joined.message()));

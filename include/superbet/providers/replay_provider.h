@@ -71,6 +71,9 @@ struct ReplayLoadOptions {
   std::string api_football_dir = "api-football";  // fixtures_live_all_*.json; may be absent.
   // Only these StatsBomb matches ("statsbomb:<id>" or bare); empty = every match with events.
   std::vector<std::string> only_matches;
+  // How events files are read (statsbomb.h): lenient counts bad or repeated events in each
+  // Timeline (events_rejected, events_duplicated, rejections); strict fails on the first.
+  statsbomb::ParseMode events_mode = statsbomb::ParseMode::kLenient;
 };
 
 // The StatsBomb fixtures that have an events file under the data root, sorted by kickoff, then id.
@@ -81,8 +84,8 @@ struct ReplayLoadOptions {
 
 // Loads everything a replay needs: timelines (BuildTimeline) joined to football-data odds
 // (AttachOdds), lineups, API-Football live snapshots.
-// Events are read in statsbomb::ParseMode::kLenient (bad or repeated events are counted in each
-// Timeline, see statsbomb.h).
+// Events are read in options.events_mode (lenient by default: bad or repeated events are counted
+// in each Timeline, see statsbomb.h; strict: the first one is an error naming its JSON path).
 // Errors: the first error of a file, prefixed by its path; a match that does not join to
 // football-data is NotFound (every recorded match must carry its prices). For an id in
 // only_matches: NotFound "<events_dir>/<id>.json: no events file for match statsbomb:<id>" when
