@@ -606,6 +606,31 @@ TEST_CASE("football-data: a repeated season counts each fixture once (duplicates
         "2 (Man United v Fulham), got '16/08/2024'");
 }
 
+TEST_CASE("football-data: a row cut inside a bookmaker's prices is rejected, line ending or not",
+          "[football_data][issue12]") {
+  // E0_2425.csv line 3 cut to its first 120 characters, which end inside Betfair's 1X2 triple
+  // ("...,8.5,5." : BFD "5." of "5.5", BFA missing), followed by a line ending and the rest of the
+  // file. The row must be rejected (lenient) or fail the parse (strict), not read with BFD = 5.
+  const std::string bytes = superbet::testing::ReadFileOrEmpty(FdPath("E0_2425.csv"));
+  const size_t line3 = bytes.find('\n', bytes.find('\n') + 1) + 1;
+  const size_t line4 = bytes.find('\n', line3) + 1;
+  const std::string cut =
+      bytes.substr(0, line3) + bytes.substr(line3, 120) + "\n" + bytes.substr(line4);
+  auto r = fd::ParseSeasonCsv(cut, RealOptions("E0_2425.csv", fd::ParseMode::kLenient));
+  REQUIRE(r.ok());
+  CHECK(r->fixtures.size() == 379);
+  REQUIRE(r->rejected.size() == 1);
+  CHECK(r->rejected[0].line == 3);
+  CHECK(r->rejected[0].column == "BFD");
+  CHECK(r->rejected[0].value == "5.");
+  CHECK(absl::StrContains(r->rejected[0].reason,
+                          "ends inside the prices of Betfair: no cell for "
+                          "column BFA"));
+  auto strict = fd::ParseSeasonCsv(cut, RealOptions("E0_2425.csv", fd::ParseMode::kStrict));
+  REQUIRE_FALSE(strict.ok());
+  CHECK(absl::StrContains(strict.status().message(), "E0_2425.csv:3: column BFD: "));
+}
+
 TEST_CASE("football-data: short rows are compared with the header's field count",
           "[football_data][issue12]") {
   // A file cut off inside its last row (no line ending): the row is rejected, not read with

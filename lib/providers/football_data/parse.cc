@@ -635,7 +635,25 @@ bool FileParser::CheckRowLength(bool cut_off, CellError* err) {
                          layout_.names[n])};
     return false;
   }
-  ++out_->stats.short_rows;  // Lacks trailing price cells only (E0_0203.csv): they are absent.
+  // A short row may end only between price groups (a bookmaker's 1X2 triple, over/under pair or
+  // Asian-handicap pair): a group with a non-empty price before the row's end and a member after
+  // it was cut inside, so its last price may be cut too ("5.5" read as "5"). E0_0203.csv's short
+  // rows end after a complete group, or inside one whose present cells are empty.
+  for (const PriceCol& p : layout_.prices) {
+    if (static_cast<size_t>(p.column) >= n || Trim(fields_[p.column]).empty()) continue;
+    for (const PriceCol& q : layout_.prices) {
+      if (static_cast<size_t>(q.column) < n || q.bookmaker != p.bookmaker || q.market != p.market ||
+          q.closing != p.closing || q.line_column != p.line_column) {
+        continue;
+      }
+      *err = {static_cast<int>(n - 1), last,
+              absl::StrCat("row has ", n, " of ", header, " cells and ends inside the prices of ",
+                           p.bookmaker, ": no cell for column ", layout_.names[q.column],
+                           " (its last price may be cut)")};
+      return false;
+    }
+  }
+  ++out_->stats.short_rows;  // Lacks trailing price groups only (E0_0203.csv): they are absent.
   return true;
 }
 
