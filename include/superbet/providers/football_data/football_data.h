@@ -20,9 +20,12 @@
 //  * Field count: a row with fewer cells than the header is malformed when it lacks a cell of a
 //    column that is not a price (Date … Referee, statistics: "row has 5 of 13 cells: no cell for
 //    column FTHG"; its result would otherwise read as absent), or when it is the file's last
-//    record and has no line ending ("row cut off: …", a truncated download cut mid-price).
-//    Limit: a row cut short inside the file, ending with a line ending after a complete price
-//    cell, cannot be told from E0_0203.csv's rows and is kept with its trailing prices absent.
+//    record and has no line ending ("row cut off: …", a truncated download cut mid-price), or
+//    when it ends inside a bookmaker's price group (1X2 triple, over/under pair, Asian-handicap
+//    pair) with a non-empty price before the cut ("ends inside the prices of Betfair: no cell for
+//    column BFA"): that last price may itself be cut ("5." of "5.5").
+//    Limit: a row cut exactly between two price groups, its last price whole, cannot be told from
+//    E0_0203.csv's rows and is kept with its trailing prices absent (counted in short_rows).
 //  * Duplicates: a row whose fixture id (league, date, home, away) was produced by an earlier
 //    row of the same file is rejected ("duplicate fixture: same date, home and away team as line
 //    N (Home v Away)"), counted in rows_rejected and duplicates_rejected; the first is kept.
