@@ -67,7 +67,8 @@ a path become \n, \t or \u00XX; bytes that are not UTF-8 become \ufffd).
 
 Messages on stderr name the path JSON-escaped and quoted. Exit code: 0 when every file mapped,
 1 when one failed (its error is printed on stderr and the other files are still mapped) or the
---json file could not be written, 2 on bad usage.
+--json file could not be written, 2 on bad usage (an unknown flag, no PATH, a bad --provider, a
+--json PATH whose folder does not exist: all checked before any file is mapped).
 )";
 
 // `s` as the contents of a JSON string (RFC 8259 §7): '"' and '\\' escaped, control characters
@@ -401,6 +402,10 @@ int RunNormalizeCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "superbet normalize: no PATH given\n%s", kUsage);
     return 2;
   }
+  if (absl::Status s = CheckJsonDestination(); !s.ok()) {  // Before any file is mapped.
+    std::fprintf(stderr, "superbet normalize: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
   absl::StatusOr<std::unique_ptr<Output>> output = Output::Open(absl::GetFlag(FLAGS_json));
   if (!output.ok()) {
     std::fprintf(stderr, "superbet normalize: %s\n",
@@ -436,4 +441,5 @@ int RunNormalizeCommand(const std::vector<std::string>& args) {
 
 SUPERBET_REGISTER_COMMAND(normalize, "normalize",
                           "Map provider files into canonical records, printed as JSON lines.",
-                          superbet::cli::kUsage, &superbet::cli::RunNormalizeCommand);
+                          superbet::cli::kUsage, &superbet::cli::RunNormalizeCommand,
+                          {"data", "json"});
