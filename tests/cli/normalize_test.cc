@@ -23,6 +23,7 @@
 #include "absl/flags/flag.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/run_command.h"
 #include "support/test_data.h"
 
 ABSL_DECLARE_FLAG(std::string, provider);
@@ -43,35 +44,14 @@ struct TempDir {
   fs::path path;
 };
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
 // Runs `superbet normalize --provider football-data --json <json> <paths>` with stdout and
 // stderr redirected to files in `dir`.
 RunResult RunNormalize(const fs::path& dir, const std::string& json,
                        const std::vector<std::string>& paths) {
   absl::SetFlag(&FLAGS_provider, "football-data");
   absl::SetFlag(&FLAGS_json, json);
-  const std::string out_path = (dir / "stdout").string(), err_path = (dir / "stderr").string();
-  std::fflush(stdout);
-  std::fflush(stderr);
-  const int saved_out = ::dup(1), saved_err = ::dup(2);
-  const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ::dup2(out_fd, 1);
-  ::dup2(err_fd, 2);
-  RunResult r;
-  r.exit_code = Commands().at("normalize").run(paths);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  ::dup2(saved_out, 1);
-  ::dup2(saved_err, 2);
-  for (int fd : {saved_out, saved_err, out_fd, err_fd}) ::close(fd);
+  RunResult r = RunCommand(dir, "normalize", paths);
   absl::SetFlag(&FLAGS_json, "");
-  r.out = superbet::testing::ReadFileOrEmpty(out_path);
-  r.err = superbet::testing::ReadFileOrEmpty(err_path);
   return r;
 }
 

@@ -2,7 +2,6 @@
 // and 7 as a user meets them): the real events of 3754097 (Man United 1-0 Tottenham) written twice.
 // Oracle: the real file has 3,780 events, so 3,780 repeats; the final score stays 1-0. Lenient mode
 // says on stderr that events were rejected; --strict fails (exit 1) naming the JSON path.
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -18,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/run_command.h"
 #include "support/test_data.h"
 
 ABSL_DECLARE_FLAG(std::string, match);
@@ -50,40 +50,13 @@ struct DamagedRoot {
   fs::path path;
 };
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-RunResult Run(const fs::path& dir, const std::string& command,
-              const std::vector<std::string>& args) {
-  const std::string out_path = (dir / "stdout").string(), err_path = (dir / "stderr").string();
-  std::fflush(stdout);
-  std::fflush(stderr);
-  const int saved_out = ::dup(1), saved_err = ::dup(2);
-  const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ::dup2(out_fd, 1);
-  ::dup2(err_fd, 2);
-  RunResult r;
-  r.exit_code = Commands().at(command).run(args);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  ::dup2(saved_out, 1);
-  ::dup2(saved_err, 2);
-  for (int fd : {saved_out, saved_err, out_fd, err_fd}) ::close(fd);
-  r.out = superbet::testing::ReadFileOrEmpty(out_path);
-  r.err = superbet::testing::ReadFileOrEmpty(err_path);
-  return r;
-}
-
 TEST_CASE("replay: repeated events are left out and said on stderr, --strict fails") {
   DamagedRoot root;
   absl::SetFlag(&FLAGS_data, root.path.string());
   absl::SetFlag(&FLAGS_match, "3754097");
   absl::SetFlag(&FLAGS_json, "");
   absl::SetFlag(&FLAGS_strict, false);
-  const RunResult lenient = Run(root.path, "replay", {});
+  const RunResult lenient = RunCommand(root.path, "replay", {});
   CHECK(lenient.exit_code == 0);
   CHECK(absl::StrContains(lenient.err, "warning: 3780 event(s) rejected (3780 repeated id(s))"));
   CHECK(absl::StrContains(lenient.err, "[3780].id: duplicate of [0]"));
@@ -94,7 +67,7 @@ TEST_CASE("replay: repeated events are left out and said on stderr, --strict fai
   CHECK(state["score_away"] == 0);
 
   absl::SetFlag(&FLAGS_strict, true);
-  const RunResult strict = Run(root.path, "replay", {});
+  const RunResult strict = RunCommand(root.path, "replay", {});
   absl::SetFlag(&FLAGS_strict, false);
   absl::SetFlag(&FLAGS_data, "");
   absl::SetFlag(&FLAGS_match, "");
@@ -108,7 +81,7 @@ TEST_CASE("normalize --provider statsbomb: repeated events are counted on stderr
   absl::SetFlag(&FLAGS_provider, "statsbomb");
   absl::SetFlag(&FLAGS_json, "");
   const RunResult r =
-      Run(root.path, "normalize", {(root.path / "statsbomb/events/3754097.json").string()});
+      RunCommand(root.path, "normalize", {(root.path / "statsbomb/events/3754097.json").string()});
   CHECK(r.exit_code == 0);
   CHECK(absl::StrContains(r.err, "3780 event(s) rejected (3780 repeated id(s))"));
 }
