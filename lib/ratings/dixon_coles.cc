@@ -130,6 +130,20 @@ absl::StatusOr<OutcomeProbabilities> OutcomesFromRates(double lambda, double mu,
 absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResult> matches,
                                                      absl::Time as_of,
                                                      const DixonColesOptions& options) {
+  return FitFrom(matches, as_of, options, nullptr);
+}
+
+absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResult> matches,
+                                                     absl::Time as_of,
+                                                     const DixonColesOptions& options,
+                                                     const DixonColesModel& warm_start) {
+  return FitFrom(matches, as_of, options, &warm_start);
+}
+
+absl::StatusOr<DixonColesModel> DixonColesModel::FitFrom(absl::Span<const MatchResult> matches,
+                                                         absl::Time as_of,
+                                                         const DixonColesOptions& options,
+                                                         const DixonColesModel* warm_start) {
   if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
   if (matches.empty()) return absl::InvalidArgumentError("Dixon-Coles fit needs matches, got 0");
 
@@ -173,6 +187,14 @@ absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResul
 
   // Stage 1: Maher fixed point on the weighted Poisson likelihood.
   std::vector<double> att(n, 1.0), def(n, 1.0);
+  if (warm_start != nullptr) {  // Teams the previous fit rated start from its optimum.
+    for (int i = 0; i < n; ++i) {
+      auto it = warm_start->teams_.find(names[i]);
+      if (it == warm_start->teams_.end()) continue;
+      att[i] = std::max(it->second.attack, kParamFloor);
+      def[i] = std::max(it->second.defence, kParamFloor);
+    }
+  }
   std::vector<double> scored(n, 0), conceded(n, 0), den(n, 0);
   std::vector<int> count(n, 0);
   double home_goals_w = 0, goals_w = 0;
@@ -191,7 +213,8 @@ absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResul
         "Dixon-Coles fit: no goal keeps any weight at xi_per_day = ", options.xi_per_day,
         " (every weight exp(-xi * age_days) underflows to 0)"));
   }
-  double gamma = 1.0;
+  double gamma = warm_start != nullptr ? std::max(warm_start->home_advantage_, kParamFloor) : 1.0;
+  bool converged = false;
   int it = 0;
   for (it = 1; it <= options.max_iterations; ++it) {
     double max_change = 0;
@@ -227,9 +250,13 @@ absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResul
       att[i] /= g;
       def[i] *= g;
     }
-    if (max_change < options.tolerance) break;
+    if (max_change < options.tolerance) {
+      converged = true;
+      break;
+    }
   }
   model.iterations_ = std::min(it, options.max_iterations);
+  model.converged_ = converged;
 
   // Stage 2: rho by golden-section search of the concave weighted sum of log tau.
   std::vector<double> lam(ms.size()), mu(ms.size());
