@@ -235,6 +235,7 @@ class Replay {
       SUPERBET_RETURN_IF_ERROR(CheckMetricsFinite(m));
       report.per_season.push_back(std::move(m));
     }
+    AddSeasonsWithoutMatches(report);
     SUPERBET_RETURN_IF_ERROR(CheckMetricsFinite(report.overall));
     report.bets = std::move(bets_);
     report.forecasts = std::move(forecasts_);
@@ -242,6 +243,27 @@ class Replay {
   }
 
  private:
+  // A season named in bet_seasons that had no match at all (a header-only file) still gets its
+  // row, with counts 0 and every ratio absent, so a report never silently drops a season asked
+  // for; rows follow bet_seasons' order when it is given.
+  void AddSeasonsWithoutMatches(BacktestReport& report) const {
+    if (options_.bet_seasons.empty()) return;
+    std::vector<Metrics> ordered;
+    ordered.reserve(options_.bet_seasons.size());
+    for (const std::string& season : options_.bet_seasons) {
+      auto seen = std::find_if(report.per_season.begin(), report.per_season.end(),
+                               [&](const Metrics& m) { return m.season == season; });
+      if (seen != report.per_season.end()) {
+        ordered.push_back(std::move(*seen));
+        continue;
+      }
+      Metrics empty = ComputeMetrics({}, {}, bankroll_, options_.flat_stake);
+      empty.season = season;
+      ordered.push_back(std::move(empty));
+    }
+    report.per_season = std::move(ordered);
+  }
+
   SeasonTally& Tally(const std::string& season) {
     auto [it, inserted] = tally_.try_emplace(season);
     if (inserted) {

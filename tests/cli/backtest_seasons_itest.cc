@@ -179,6 +179,11 @@ TEST_CASE("a header-only season warns on stderr and reports null metrics") {
   CHECK(err.find("E0_1516.csv has no match") != std::string::npos);
   CHECK(run["overall"]["matches"] == 0);
   CheckAbsent(run["overall"]);
+  // The season asked for keeps its row: 0 matches, every ratio null.
+  REQUIRE(run["per_season"].size() == 1);
+  CHECK(run["per_season"][0]["season"] == "2015/16");
+  CHECK(run["per_season"][0]["matches"] == 0);
+  CheckAbsent(run["per_season"][0]);
 }
 
 }  // namespace
