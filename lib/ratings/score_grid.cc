@@ -67,25 +67,16 @@ OneXTwo ScoreGrid::OneXTwoProbabilities() const {
   return out;
 }
 
-Settlement ScoreGrid::SettleTotal(int quarter_goals) const {
+Settlement ScoreGrid::Settle(Line line, int quarter_goals) const {
   Settlement s;
   const int n = max_goals_ + 1;
   for (int x = 0; x < n; ++x) {
     for (int y = 0; y < n; ++y) {
-      const int diff = 4 * (x + y) - quarter_goals;
-      (diff > 0 ? s.win : diff == 0 ? s.push : s.loss) += p_[x * n + y];
-    }
-  }
-  return s;
-}
-
-Settlement ScoreGrid::SettleMargin(int quarter_goals) const {
-  Settlement s;
-  const int n = max_goals_ + 1;
-  for (int x = 0; x < n; ++x) {
-    for (int y = 0; y < n; ++y) {
-      const int diff = 4 * (x - y) + quarter_goals;
-      (diff > 0 ? s.win : diff == 0 ? s.push : s.loss) += p_[x * n + y];
+      // In quarter goals, how far the score beats the line: total goals over it, or home margin
+      // plus the home handicap above 0.
+      const int excess =
+          line == Line::kTotal ? 4 * (x + y) - quarter_goals : 4 * (x - y) + quarter_goals;
+      (excess > 0 ? s.win : excess == 0 ? s.push : s.loss) += p_[x * n + y];
     }
   }
   return s;
@@ -94,7 +85,7 @@ Settlement ScoreGrid::SettleMargin(int quarter_goals) const {
 absl::StatusOr<Settlement> ScoreGrid::Over(double line) const {
   auto q = QuarterGoals(line, 0.0, 2.0 * max_goals_, "over/under line");
   if (!q.ok()) return q.status();
-  return SettleAnyLine(*q, [this](int quarter) { return SettleTotal(quarter); });
+  return SettleAnyLine(*q, [this](int quarter) { return Settle(Line::kTotal, quarter); });
 }
 
 double ScoreGrid::BothTeamsToScore() const {
@@ -109,7 +100,7 @@ double ScoreGrid::BothTeamsToScore() const {
 absl::StatusOr<Settlement> ScoreGrid::AsianHandicapHome(double home_line) const {
   auto q = QuarterGoals(home_line, -10.0, 10.0, "Asian handicap line");
   if (!q.ok()) return q.status();
-  return SettleAnyLine(*q, [this](int quarter) { return SettleMargin(quarter); });
+  return SettleAnyLine(*q, [this](int quarter) { return Settle(Line::kHomeHandicap, quarter); });
 }
 
 }  // namespace superbet::ratings

@@ -74,11 +74,10 @@ class ScoreGrid {
 
  private:
   ScoreGrid() = default;
-  // Settlement of "home goals + home_shift - away goals > 0" for a whole or half line (in quarter
-  // goals, so that it is exact).
-  Settlement SettleMargin(int quarter_goals) const;
-  // Settlement of "total goals > line" for a whole or half line (in quarter goals).
-  Settlement SettleTotal(int quarter_goals) const;
+  enum class Line { kTotal, kHomeHandicap };
+  // Settlement of a whole or half line (in quarter goals, so that it is exact): "total goals >
+  // line" for kTotal, "home goals + handicap - away goals > 0" for kHomeHandicap.
+  Settlement Settle(Line line, int quarter_goals) const;
 
   std::vector<double> p_;  // Row-major: p_[x * (max_goals_ + 1) + y].
   double lambda_ = 0;
