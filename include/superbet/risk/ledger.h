@@ -78,7 +78,7 @@ class PaperLedger {
 
  private:
   PaperLedger(RiskGate gate, double bankroll, std::ostream* ledger_out, std::ostream* accepted_out);
-  absl::Status WriteLine(std::ostream* out, const std::string& line)
+  [[nodiscard]] absl::Status WriteLine(std::ostream* out, const std::string& line)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
