@@ -55,6 +55,21 @@ absl::Status CheckNetwork(const LiveNetwork& n) {
   }
   return absl::OkStatus();
 }
+// Dot product in 8 independent lanes (so the compiler can vectorise it without reassociating a
+// single sum), then the lanes in a fixed order: deterministic.
+constexpr int kMaxHeads = 64;
+constexpr int kMaxScores = 1024;
+
+inline float Dot(const float* a, const float* b, int n) {
+  float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int d = 0;
+  for (; d + 8 <= n; d += 8) {
+    for (int l = 0; l < 8; ++l) lane[l] += a[d + l] * b[d + l];
+  }
+  for (; d < n; ++d) lane[0] += a[d] * b[d];
+  return ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
+}
+
 }  // namespace
 
 struct LiveStreamingInference::Impl {
@@ -151,38 +166,44 @@ struct LiveStreamingInference::Impl {
   }
 
   // Attention of slot s over its ring for its stored query; writes ctx_row. False when the ring
-  // holds no valid minute.
+  // holds no valid minute. Keys and values are read row by row (all heads of one minute at once)
+  // so that the ring streams through the cache in order.
   bool Attend(int s, float* ctx_row) const {
     const uint8_t* rv = ring_valid.data() + static_cast<size_t>(s) * W;
     if (std::none_of(rv, rv + W, [](uint8_t v) { return v != 0; })) return false;
     const float* q = query.data() + static_cast<size_t>(s) * H;
     const float* ks = keys.data() + static_cast<size_t>(s) * W * H;
     const float* vs = values.data() + static_cast<size_t>(s) * W * H;
-    float p[64];  // W <= 64 is checked at Create
-    for (int hh = 0; hh < NH; ++hh) {
-      const int off = hh * D;
-      float mx = -std::numeric_limits<float>::infinity();
-      for (int j = 0; j < W; ++j) {
-        if (rv[j] == 0) continue;
-        const float* k = ks + static_cast<size_t>(j) * H + off;
-        float dot = 0.0f;
-        for (int d = 0; d < D; ++d) dot += q[off + d] * k[d];
-        p[j] = dot;
-        mx = std::max(mx, dot);
+    float p[kMaxScores];  // [head][minute]; NH * W <= kMaxScores is checked at Create
+    float mx[kMaxHeads], inv[kMaxHeads];
+    for (int hh = 0; hh < NH; ++hh) mx[hh] = -std::numeric_limits<float>::infinity();
+    for (int j = 0; j < W; ++j) {
+      if (rv[j] == 0) continue;
+      const float* k = ks + static_cast<size_t>(j) * H;
+      for (int hh = 0; hh < NH; ++hh) {
+        const float dot = Dot(q + hh * D, k + hh * D, D);
+        p[hh * W + j] = dot;
+        mx[hh] = std::max(mx[hh], dot);
       }
+    }
+    for (int hh = 0; hh < NH; ++hh) {
       float sum = 0.0f;
       for (int j = 0; j < W; ++j) {
-        p[j] = rv[j] == 0 ? 0.0f : std::exp(p[j] - mx);
-        sum += p[j];
+        const float e = rv[j] == 0 ? 0.0f : std::exp(p[hh * W + j] - mx[hh]);
+        p[hh * W + j] = e;
+        sum += e;
       }
-      const float inv = 1.0f / sum;
-      float* out = ctx_row + off;
-      for (int d = 0; d < D; ++d) out[d] = 0.0f;
-      for (int j = 0; j < W; ++j) {
-        if (rv[j] == 0) continue;
-        const float pj = p[j] * inv;
-        const float* v = vs + static_cast<size_t>(j) * H + off;
-        for (int d = 0; d < D; ++d) out[d] += pj * v[d];
+      inv[hh] = 1.0f / sum;
+    }
+    std::fill(ctx_row, ctx_row + H, 0.0f);
+    for (int j = 0; j < W; ++j) {
+      if (rv[j] == 0) continue;
+      const float* v = vs + static_cast<size_t>(j) * H;
+      for (int hh = 0; hh < NH; ++hh) {
+        const float pj = p[hh * W + j] * inv[hh];
+        float* out = ctx_row + hh * D;
+        const float* vh = v + hh * D;
+        for (int d = 0; d < D; ++d) out[d] += pj * vh[d];
       }
     }
     return true;
@@ -196,9 +217,12 @@ LiveStreamingInference::~LiveStreamingInference() = default;
 absl::StatusOr<std::unique_ptr<LiveStreamingInference>> LiveStreamingInference::Create(
     const LiveNetwork& network) {
   if (auto s = CheckNetwork(network); !s.ok()) return s;
-  if (network.config.window_steps > 64) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "streaming inference: window_steps must be <= 64, got ", network.config.window_steps));
+  if (network.config.num_heads > kMaxHeads ||
+      network.config.num_heads * network.config.window_steps > kMaxScores) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("streaming inference: needs num_heads <= ", kMaxHeads,
+                     " and num_heads * window_steps <= ", kMaxScores, ", got ",
+                     network.config.num_heads, " heads, window ", network.config.window_steps));
   }
   auto impl = std::make_unique<Impl>();
   impl->LoadWeights(network);
@@ -324,22 +348,8 @@ absl::Status LiveStreamingInference::Step(absl::Span<const int> handles, absl::S
   internal::Gemm({m.xh.data(), static_cast<int>(ld), n, m.active.data(), active_count,
                   m.wt_gates.data(), static_cast<int>(G), static_cast<int>(G), m.b_gates.data(),
                   m.gates.data(), static_cast<int>(G)});
-  {
-    using Stride = Eigen::OuterStride<>;
-    using Block =
-        Eigen::Map<Eigen::Array<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Stride>;
-    using ArrayView =
-        Eigen::Map<Eigen::Array<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
-    const Block gi(m.gates.data(), n, H, Stride(G));
-    const Block gf(m.gates.data() + H, n, H, Stride(G));
-    const Block gg(m.gates.data() + 2 * H, n, H, Stride(G));
-    const Block go(m.gates.data() + 3 * H, n, H, Stride(G));
-    ArrayView c_old(m.c_in.data(), n, H);
-    ArrayView c_new(m.c_new.data(), n, H);
-    ArrayView h_new(m.h_new.data(), n, H);
-    c_new = gf.logistic() * c_old + gi.logistic() * gg.tanh();
-    h_new = go.logistic() * c_new.tanh();
-  }
+  internal::LstmCell(m.gates.data(), n, static_cast<int>(H), m.c_in.data(), m.c_new.data(),
+                     m.h_new.data());
   internal::Gemm({m.h_new.data(), static_cast<int>(H), n, m.all_h.data(), static_cast<int>(H),
                   m.wt_qkv.data(), static_cast<int>(3 * H), static_cast<int>(3 * H), m.b_qkv.data(),
                   m.qkv.data(), static_cast<int>(3 * H)});

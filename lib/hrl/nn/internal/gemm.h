@@ -30,6 +30,19 @@ struct GemmArgs {
 
 void Gemm(const GemmArgs& a);
 
+// The LSTM cell on a batch: gates [n, 4H] pre-activation (i | f | g | o), c_old [n, H];
+// c_new = sigmoid(f) * c_old + sigmoid(i) * tanh(g), h_new = sigmoid(o) * tanh(c_new).
+// sigmoid(x) = 1 / (1 + exp(-x)) and tanh(x) = 2 sigmoid(2x) - 1, with exp as a degree-6
+// polynomial after range reduction (Cephes expf, about 2 ulp) in the AVX2 path and std::exp in the
+// portable one: both agree with std::tanh / a direct sigmoid within 1e-6 absolute.
+void LstmCell(const float* gates, int n, int hidden, const float* c_old, float* c_new,
+              float* h_new);
+
+// The portable paths alone (what a CPU without AVX2+FMA runs), for tests.
+void GemmPortable(const GemmArgs& a);
+void LstmCellPortable(const float* gates, int n, int hidden, const float* c_old, float* c_new,
+                      float* h_new);
+
 // True when the AVX2+FMA kernel is in use on this CPU.
 bool GemmUsesAvx2();
 
