@@ -106,15 +106,16 @@ struct LiveStreamingInference::Impl {
     M = (A + 1 + O + 7) / 8 * 8;
     scale = 1.0f / std::sqrt(static_cast<float>(D));
     using internal::View;
-    wt_gates.assign(static_cast<size_t>(I + H) * G, 0.0f);
-    View(wt_gates.data(), I, G) = View(n.lstm.weight_ih.value.data(), G, I).transpose();
-    View(wt_gates.data() + static_cast<size_t>(I) * G, H, G) =
+    std::vector<float> wt(static_cast<size_t>(I + H) * G, 0.0f);
+    View(wt.data(), I, G) = View(n.lstm.weight_ih.value.data(), G, I).transpose();
+    View(wt.data() + static_cast<size_t>(I) * G, H, G) =
         View(n.lstm.weight_hh.value.data(), G, H).transpose();
+    wt_gates = internal::PackPanels(wt.data(), I + H, G);
     b_gates.resize(G);
     for (int k = 0; k < G; ++k) b_gates[k] = n.lstm.bias_ih.value[k] + n.lstm.bias_hh.value[k];
-    wt_qkv.resize(static_cast<size_t>(H) * 3 * H);
-    View(wt_qkv.data(), H, 3 * H) =
-        View(n.attention.in_proj_weight.value.data(), 3 * H, H).transpose();
+    wt.resize(static_cast<size_t>(H) * 3 * H);
+    View(wt.data(), H, 3 * H) = View(n.attention.in_proj_weight.value.data(), 3 * H, H).transpose();
+    wt_qkv = internal::PackPanels(wt.data(), H, 3 * H);
     b_qkv = n.attention.in_proj_bias.value;
     // Folded heads: rows of [policy; value; outcome] times W_out, in double.
     std::vector<const float*> head_rows;
@@ -142,6 +143,7 @@ struct LiveStreamingInference::Impl {
         wt_heads[static_cast<size_t>(j) * M + r] = static_cast<float>(sum);
       }
     }
+    wt_heads = internal::PackPanels(wt_heads.data(), H, M);
   }
 
   void EnsureScratch(int n) {
@@ -346,12 +348,12 @@ absl::Status LiveStreamingInference::Step(absl::Span<const int> handles, absl::S
     if (m.nonzero[k] != 0) m.active[active_count++] = static_cast<int>(k);
   }
   internal::Gemm({m.xh.data(), static_cast<int>(ld), n, m.active.data(), active_count,
-                  m.wt_gates.data(), static_cast<int>(G), static_cast<int>(G), m.b_gates.data(),
+                  m.wt_gates.data(), static_cast<int>(ld), static_cast<int>(G), m.b_gates.data(),
                   m.gates.data(), static_cast<int>(G)});
   internal::LstmCell(m.gates.data(), n, static_cast<int>(H), m.c_in.data(), m.c_new.data(),
                      m.h_new.data());
   internal::Gemm({m.h_new.data(), static_cast<int>(H), n, m.all_h.data(), static_cast<int>(H),
-                  m.wt_qkv.data(), static_cast<int>(3 * H), static_cast<int>(3 * H), m.b_qkv.data(),
+                  m.wt_qkv.data(), static_cast<int>(H), static_cast<int>(3 * H), m.b_qkv.data(),
                   m.qkv.data(), static_cast<int>(3 * H)});
   output->policy_logits.resize(N * m.A);
   output->value.resize(N);
@@ -377,7 +379,7 @@ absl::Status LiveStreamingInference::Step(absl::Span<const int> handles, absl::S
     if (!has) std::fill(m.ctx.data() + r * H, m.ctx.data() + (r + 1) * H, 0.0f);
   }
   internal::Gemm({m.ctx.data(), static_cast<int>(H), n, m.all_h.data(), static_cast<int>(H),
-                  m.wt_heads.data(), static_cast<int>(M), static_cast<int>(M), m.b_heads.data(),
+                  m.wt_heads.data(), static_cast<int>(H), static_cast<int>(M), m.b_heads.data(),
                   m.logits.data(), static_cast<int>(M)});
   const float nan = std::numeric_limits<float>::quiet_NaN();
   for (size_t r = 0; r < N; ++r) {
