@@ -205,6 +205,11 @@ TEST_CASE("Streaming rejects bad calls without changing any match", "[hrl][nn][s
   CHECK(e.Step(unknown, x, {}, &out).code() == absl::StatusCode::kNotFound);
   const int one[] = {*a};
   CHECK(e.Step(one, x, {}, &out).code() == absl::StatusCode::kInvalidArgument);  // 128 != 64
+  std::vector<float> one_x(64, 0.5f);
+  one_x[17] = NAN;
+  s = e.Step(one, one_x, {}, &out);
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(s.message()), Catch::Contains("row 0, slot 17") && Catch::Contains("nan"));
   std::vector<float> h, c;
   REQUIRE(e.GetState(*a, &h, &c).ok());
   CHECK(std::all_of(h.begin(), h.end(), [](float v) { return v == 0.0f; }));

@@ -318,6 +318,12 @@ absl::Status LiveStreamingInference::Step(absl::Span<const int> handles, absl::S
   if (!valid.empty()) {
     if (auto s = CheckSize("Step valid", valid.size(), N); !s.ok()) return s;
   }
+  for (size_t i = 0; i < N * I; ++i) {
+    if (!std::isfinite(x[i])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Step: x[row ", i / I, ", slot ", i % I, "] is not finite: ", x[i]));
+    }
+  }
   ++m.stamp_counter;
   for (int r = 0; r < n; ++r) {
     const int s = handles[r];

@@ -76,8 +76,9 @@ class LiveStreamingInference {
 
   // Advances each match in `handles` by one minute: x [N, input_size] (row i for handles[i]),
   // valid [N] (empty = all valid). Output vectors are resized to N rows.
-  // Errors: InvalidArgument when N < 1, a size mismatches, or a handle appears twice; NotFound for
-  // a handle that is not open. On error no match state changes.
+  // Errors: InvalidArgument when N < 1, a size mismatches, a value of x is not finite (names row,
+  // slot and value), or a handle appears twice; NotFound for a handle that is not open. On error no
+  // match state changes.
   [[nodiscard]] absl::Status Step(absl::Span<const int> handles, absl::Span<const float> x,
                                   absl::Span<const uint8_t> valid, LiveStepOutput* output);
 
