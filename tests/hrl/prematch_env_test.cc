@@ -108,7 +108,7 @@ TEST_CASE("prematch env: altering results and prices after step t changes nothin
     }
   }
   for (BettingLine& l : altered.lines) {
-    if (kickoff_of[l.fixture_id()] > kickoff_t || l.is_closing()) l.set_price(l.price() * 1.5);
+    if (kickoff_of[l.fixture_id()] > kickoff_t || l.is_closing()) l.set_decimal_odds(l.decimal_odds() * 1.5);
   }
   const Run changed = Walk(altered, Options());
   REQUIRE(changed.obs.size() == base.obs.size());
