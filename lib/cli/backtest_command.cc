@@ -358,8 +358,10 @@ absl::StatusOr<Config> ReadFlags() {
 // The three tables (strategy, favourite, home), or the writer's error (a non-finite number).
 absl::StatusOr<std::string> ReportTables(const BacktestReport& main, const BacktestReport& fav,
                                          const BacktestReport& home) {
-  const std::string title =
-      absl::StrCat("strategy ", main.strategy, " (", backtest::StakingLabel(main), ")");
+  const std::string title = absl::StrCat(
+      "strategy ", main.strategy, " (",
+      main.strategy == "hrl" ? "manager: 5 % of the remaining budget" : backtest::StakingLabel(main),
+      ")");
   SUPERBET_ASSIGN_OR_RETURN(std::string out, backtest::FormatReportTable(main, title));
   SUPERBET_ASSIGN_OR_RETURN(
       std::string fav_table,
@@ -448,6 +450,7 @@ absl::StatusOr<std::string> AddHrlJson(const std::string& text, const HrlStrateg
          {{"bets", overall["bets"]}, {"roi", overall["roi"]}, {"clv", overall["clv"]},
           {"clv_bets", overall["clv_bets"]}}},
         {"live", {{"bets", 0}, {"roi", nullptr}, {"clv", nullptr}, {"clv_bets", 0}}}};
+    j["staking"] = "manager";  // 5 % of the manager's remaining budget, not --stake.
     const hrl::Manager& m = s.manager();
     j["manager"] = {{"initial_budget", m.initial_budget()},
                     {"final_budget", m.budget()},

@@ -6,9 +6,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 #include "superbet/core/file.h"
 #include "superbet/core/version.h"
@@ -37,9 +40,16 @@ absl::Status SaveCheckpoint(const std::string& dir, superbet::v1::Checkpoint c) 
     return absl::NotFoundError(
         absl::StrCat("cannot create checkpoint folder ", dir, ": ", std::strerror(errno)));
   }
+  // Deterministic: map entries (hyperparameters, metadata) in key order, so the same checkpoint
+  // is the same bytes in every process.
   std::string binary;
-  if (!c.SerializeToString(&binary)) {
-    return absl::InternalError("cannot serialise the checkpoint");
+  {
+    google::protobuf::io::StringOutputStream raw(&binary);
+    google::protobuf::io::CodedOutputStream out(&raw);
+    out.SetSerializationDeterministic(true);
+    if (!c.SerializeToCodedStream(&out)) {
+      return absl::InternalError("cannot serialise the checkpoint");
+    }
   }
   if (absl::Status s = core::WriteFileAtomically(dir + "/checkpoint.pb", binary); !s.ok()) {
     return s;
@@ -51,7 +61,14 @@ absl::Status SaveCheckpoint(const std::string& dir, superbet::v1::Checkpoint c) 
   if (auto s = google::protobuf::util::MessageToJsonString(c, &json, options); !s.ok()) {
     return absl::InternalError(absl::StrCat("checkpoint to JSON: ", std::string(s.message())));
   }
-  return core::WriteFileAtomically(dir + "/checkpoint.json", json);
+  // The JSON printer writes map entries in hash order; re-printed with sorted keys so the file is
+  // the same bytes for the same checkpoint.
+  try {
+    json = nlohmann::json::parse(json).dump(1);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("checkpoint JSON: ", e.what()));
+  }
+  return core::WriteFileAtomically(dir + "/checkpoint.json", json + "\n");
 }
 
 absl::Status CheckCheckpoint(const superbet::v1::Checkpoint& c,
