@@ -45,10 +45,19 @@ same(${WORK}/train1.json ${WORK}/train2.json)
 same(${WORK}/report1.json ${WORK}/report2.json)
 same(${WORK}/ledger1.jsonl ${WORK}/ledger2.jsonl)
 
+# One decision line per E0 2015/16 match (380), plus one settlement line (with "profit") per
+# accepted bet (risk/ledger.h); every accepted decision line is settled by the season's end.
 file(STRINGS ${WORK}/ledger1.jsonl ledger_lines)
+file(STRINGS ${WORK}/ledger1.jsonl settlement_lines REGEX "\"profit\":")
+file(STRINGS ${WORK}/ledger1.jsonl accepted_lines REGEX "VERDICT_ACCEPTED")
 list(LENGTH ledger_lines n)
-if(NOT n EQUAL 380)
-  message(FATAL_ERROR "ledger has ${n} lines, expected one per E0 2015/16 match (380)")
+list(LENGTH settlement_lines settled)
+list(LENGTH accepted_lines accepted)
+math(EXPR decisions "${n} - ${settled}")
+math(EXPR accepted_decisions "${accepted} - ${settled}")
+if(NOT decisions EQUAL 380 OR NOT accepted_decisions EQUAL settled)
+  message(FATAL_ERROR "ledger: ${decisions} decision lines (expected 380), ${settled} settlement "
+    "lines for ${accepted_decisions} accepted decisions")
 endif()
 file(READ ${WORK}/report1.json report)
 foreach(key "\"denied_by_reason\"" "\"workers\"" "\"prematch\"" "\"baselines\"" "\"favourite\"")
