@@ -588,6 +588,12 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
       return 1;
     }
   }
+  if (hrl) {
+    if (absl::Status s = hrl_strategy->SettleRemaining(data->fixtures); !s.ok()) {
+      std::fprintf(stderr, "superbet backtest: %s\n", std::string(s.message()).c_str());
+      return 1;
+    }
+  }
   if (!emit_path.empty()) {
     emit_file.close();
     if (!emit_file) {

@@ -63,6 +63,11 @@ class HrlStrategy final : public backtest::Strategy {
       const backtest::MatchView& match,
       absl::Span<const superbet::v1::Fixture> history) override;
 
+  // Settles the bets still open after the engine's last decision (the matches of the last match
+  // day never reach a later Decide's history), in the order their matches end, so the manager's
+  // budget and the ledger's settlement lines cover every bet. `fixtures` are the run's fixtures.
+  [[nodiscard]] absl::Status SettleRemaining(absl::Span<const superbet::v1::Fixture> fixtures);
+
   risk::GateCounts gate_counts() const { return ledger_->counts(); }
   int64_t decisions() const { return decisions_; }
   const hrl::Manager& manager() const { return manager_; }
@@ -100,7 +105,7 @@ class HrlStrategy final : public backtest::Strategy {
                                                   const std::string& league,
                                                   const std::vector<std::string>& bet_labels);
 
-// The strategy of `checkpoint` (prematch-q), its manager's B₀ = `bankroll`, its ledger lines
+// The strategy of `checkpoint` (prematch-q or prematch-dqn), its manager's B₀ = `bankroll`, its ledger lines
 // written to `ledger_out` (risk/ledger.h: one superbet.v1.Decision JSON line per decision, one
 // more per settled bet).
 // Errors: the checkpoint's (FromCheckpoint); Create's.
