@@ -167,10 +167,10 @@ absl::Status CheckNoTrainingOverlap(const superbet::v1::Checkpoint& c, const std
     }
   }
   if (overlap.empty()) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "season(s) ", absl::StrJoin(overlap, ","), " were used to train the checkpoint ", where,
-      " (training seasons ", absl::StrJoin(c.train_seasons(), ","),
-      "); evaluate on other seasons"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("season(s) ", absl::StrJoin(overlap, ","), " were used to train the checkpoint ",
+                   where, " (training seasons ", absl::StrJoin(c.train_seasons(), ","),
+                   "); evaluate on other seasons"));
 }
 
 absl::StatusOr<std::unique_ptr<HrlStrategy>> MakeHrlStrategy(

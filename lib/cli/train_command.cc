@@ -137,9 +137,8 @@ int TrainPreMatchAgent() {
   }
   const std::string kind = absl::GetFlag(FLAGS_worker);
   if (kind != "q" && kind != "dqn") {
-    return Fail(absl::InvalidArgumentError(absl::StrCat("--worker must be q or dqn, got '", kind,
-                                                        "'")),
-                2);
+    return Fail(
+        absl::InvalidArgumentError(absl::StrCat("--worker must be q or dqn, got '", kind, "'")), 2);
   }
   const int64_t seed = absl::GetFlag(FLAGS_seed);
   if (seed < 0) {
@@ -269,8 +268,8 @@ int RunTrainCommand(const std::vector<std::string>& args) {
   const std::string agent = absl::GetFlag(FLAGS_agent);
   if (agent == "prematch") return TrainPreMatchAgent();
   if (agent == "live") return TrainLive();
-  return Fail(absl::InvalidArgumentError(absl::StrCat(
-                  "--agent must be prematch or live, got '", agent, "'")),
+  return Fail(absl::InvalidArgumentError(
+                  absl::StrCat("--agent must be prematch or live, got '", agent, "'")),
               2);
 }
 

@@ -111,8 +111,8 @@ class DqnWorker final : public PreMatchWorker {
   }
 
   double epsilon() const override {
-    const double frac = std::min(1.0, static_cast<double>(steps_) /
-                                          static_cast<double>(options_.epsilon_decay_steps));
+    const double frac = std::min(
+        1.0, static_cast<double>(steps_) / static_cast<double>(options_.epsilon_decay_steps));
     return options_.epsilon_start + frac * (options_.epsilon_end - options_.epsilon_start);
   }
 
@@ -275,8 +275,8 @@ absl::StatusOr<std::unique_ptr<PreMatchWorker>> PreMatchWorkerFromCheckpoint(
     SUPERBET_ASSIGN_OR_RETURN(std::unique_ptr<DqnWorker> w, DqnWorker::FromCheckpoint(c));
     return std::unique_ptr<PreMatchWorker>(std::move(w));
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "checkpoint agent is '", c.agent(), "', expected 'prematch-q' or 'prematch-dqn'"));
+  return absl::InvalidArgumentError(absl::StrCat("checkpoint agent is '", c.agent(),
+                                                 "', expected 'prematch-q' or 'prematch-dqn'"));
 }
 
 }  // namespace superbet::hrl

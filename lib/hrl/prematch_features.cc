@@ -90,9 +90,8 @@ absl::Status PreMatchFeatureState::MaybeRefit(absl::Time at) {
   if (static_cast<int>(n) < options_.dixon_coles_min_fit_matches) return absl::OkStatus();
   absl::Span<const ratings::MatchResult> window(results_.data() + first, n);
   absl::StatusOr<ratings::DixonColesModel> fit =
-      model_.has_value()
-          ? ratings::DixonColesModel::Fit(window, at, options_.dixon_coles, *model_)
-          : ratings::DixonColesModel::Fit(window, at, options_.dixon_coles);
+      model_.has_value() ? ratings::DixonColesModel::Fit(window, at, options_.dixon_coles, *model_)
+                         : ratings::DixonColesModel::Fit(window, at, options_.dixon_coles);
   if (!fit.ok()) {
     return absl::Status(fit.status().code(),
                         absl::StrCat("Dixon-Coles fit at ", absl::FormatTime(at), " on ", n,
@@ -113,10 +112,9 @@ absl::StatusOr<PreMatchObservation> PreMatchFeatureState::Observe(
     const double o = decision_odds[i];
     const double open = opening_odds.has_value() ? (*opening_odds)[i] : 2.0;
     if (!(std::isfinite(o) && o > 1.0) || !(std::isfinite(open) && open > 1.0)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          f.id(), ": decimal odds must be finite and > 1, got ", !(std::isfinite(o) && o > 1.0)
-                                                                     ? o
-                                                                     : open));
+      return absl::InvalidArgumentError(absl::StrCat(f.id(),
+                                                     ": decimal odds must be finite and > 1, got ",
+                                                     !(std::isfinite(o) && o > 1.0) ? o : open));
     }
   }
   PreMatchObservation obs;

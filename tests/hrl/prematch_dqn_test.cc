@@ -79,7 +79,8 @@ TEST_CASE("DQN solves a 2-state toy MDP", "[prematch][dqn]") {
   }
 }
 
-TEST_CASE("DQN: same seed gives the same decisions and invalid options are refused", "[prematch][dqn]") {
+TEST_CASE("DQN: same seed gives the same decisions and invalid options are refused",
+          "[prematch][dqn]") {
   auto w1 = MakeDqnWorker(ToyOptions()), w2 = MakeDqnWorker(ToyOptions());
   REQUIRE(w1.ok());
   REQUIRE(w2.ok());

@@ -60,11 +60,11 @@ namespace superbet::hrl {
 // What the worker decided about one fixture.
 struct WorkerDecision {
   PreMatchAction action = PreMatchAction::kNoBet;
-  double confidence = 0;                   // Boltzmann probability of the greedy action.
-  std::array<double, 3> probabilities{};  // Outcome model p (home, draw, away), sums to 1.
+  double confidence = 0;                     // Boltzmann probability of the greedy action.
+  std::array<double, 3> probabilities{};     // Outcome model p (home, draw, away), sums to 1.
   std::array<double, kPreMatchActions> q{};  // Action values of the state.
-  bool explored = false;                   // True when ε-greedy drew a random action.
-  int state = -1;                          // Tabular state index (TabularQWorker), else -1.
+  bool explored = false;                     // True when ε-greedy drew a random action.
+  int state = -1;                            // Tabular state index (TabularQWorker), else -1.
 };
 
 // Multinomial logistic outcome model anchored at the market (see the top of this file).
@@ -88,13 +88,13 @@ class OutcomeModel {
 };
 
 struct TabularQOptions {
-  double alpha = 0.1;                  // Learning rate; in (0, 1].
-  double epsilon_start = 1.0;          // In [0, 1].
-  double epsilon_end = 0.05;           // In [0, epsilon_start].
+  double alpha = 0.1;                   // Learning rate; in (0, 1].
+  double epsilon_start = 1.0;           // In [0, 1].
+  double epsilon_end = 0.05;            // In [0, epsilon_start].
   int64_t epsilon_decay_steps = 10000;  // Decisions over which ε falls linearly; >= 1.
-  double tau = 1.0;                    // Boltzmann temperature of the confidence; > 0.
+  double tau = 1.0;                     // Boltzmann temperature of the confidence; > 0.
   double outcome_learning_rate = 0.01;  // OutcomeModel SGD step; > 0.
-  double outcome_l2 = 1e-4;            // >= 0.
+  double outcome_l2 = 1e-4;             // >= 0.
   uint64_t seed = 0;
 };
 
@@ -156,21 +156,21 @@ class TabularQWorker final : public PreMatchWorker {
 };
 
 struct DqnOptions {
-  double learning_rate = 2.5e-4;       // Adam; > 0.
-  int hidden = 64;                     // Units of each of the 2 hidden layers; >= 1.
-  int64_t replay_capacity = 100000;    // Transitions; >= batch_size.
-  int batch_size = 64;                 // >= 1.
-  int64_t learning_starts = 1000;      // Transitions before the first update; >= batch_size.
-  int train_frequency = 4;             // One gradient step every this many transitions; >= 1.
-  int64_t target_sync_steps = 1000;    // Gradient steps between target-network syncs; >= 1.
-  double max_grad_norm = 10.0;         // Gradient-norm clip; > 0.
-  double gamma = 0.99;                 // Discount (unused: every transition is terminal).
-  double epsilon_start = 1.0;          // In [0, 1].
-  double epsilon_end = 0.05;           // In [0, epsilon_start].
+  double learning_rate = 2.5e-4;        // Adam; > 0.
+  int hidden = 64;                      // Units of each of the 2 hidden layers; >= 1.
+  int64_t replay_capacity = 100000;     // Transitions; >= batch_size.
+  int batch_size = 64;                  // >= 1.
+  int64_t learning_starts = 1000;       // Transitions before the first update; >= batch_size.
+  int train_frequency = 4;              // One gradient step every this many transitions; >= 1.
+  int64_t target_sync_steps = 1000;     // Gradient steps between target-network syncs; >= 1.
+  double max_grad_norm = 10.0;          // Gradient-norm clip; > 0.
+  double gamma = 0.99;                  // Discount (unused: every transition is terminal).
+  double epsilon_start = 1.0;           // In [0, 1].
+  double epsilon_end = 0.05;            // In [0, epsilon_start].
   int64_t epsilon_decay_steps = 10000;  // >= 1.
-  double tau = 1.0;                    // Boltzmann temperature of the confidence; > 0.
+  double tau = 1.0;                     // Boltzmann temperature of the confidence; > 0.
   double outcome_learning_rate = 0.01;  // > 0.
-  double outcome_l2 = 1e-4;            // >= 0.
+  double outcome_l2 = 1e-4;             // >= 0.
   uint64_t seed = 0;
 };
 
