@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "cli/backtest_data.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/hrl_strategy.h"
 #include "cli/prediction_emitter.h"
 #include "superbet/backtest/engine.h"
 #include "superbet/backtest/report.h"
@@ -31,7 +33,8 @@
 #include "superbet/core/status_macros.h"
 #include "superbet/providers/football_data/football_data.h"
 
-ABSL_FLAG(std::string, strategy, "model", "Strategy: favourite, home or model.");
+ABSL_FLAG(std::string, strategy, "model", "Strategy: favourite, home, model or hrl.");
+ABSL_FLAG(std::string, model, "", "hrl: folder of the checkpoint `superbet train` wrote.");
 ABSL_FLAG(std::string, odds, "b365", "Odds source: b365, pinnacle, avg or max.");
 ABSL_FLAG(std::string, clv_close, "pinnacle",
           "Closing prices CLV is measured against: pinnacle, source (the bookmaker bet at) or avg.");
@@ -64,9 +67,10 @@ constexpr char kUsage[] =
     R"(superbet backtest: replay football-data.co.uk seasons through a betting strategy.
 
 Usage: superbet backtest [--data DIR] [--league E0] [--seasons 1516,1617,...]
-                         [--strategy favourite|home|model] [--odds b365|pinnacle|avg|max]
+                         [--strategy favourite|home|model|hrl] [--odds b365|pinnacle|avg|max]
                          [--clv_close pinnacle|source|avg] [--stake flat|kelly]
                          [--bankroll 1000] [--json PATH] [--emit-predictions PATH]
+                         [--model DIR --ledger PATH]   (with --strategy hrl)
 
 Every match is replayed in kickoff order; a strategy sees only what was known before kickoff
 (pre-match prices of the odds source, results of matches over by its kickoff: kickoff + 2 h 15
@@ -98,6 +102,15 @@ Strategy:
                     forecasts of the last --model_pool_window_days (walk-forward). Backs the
                     outcome with the largest edge p - p_source (margin-free prices bet at) when
                     it exceeds --edge. The raw model of old: --model_pool_weight 1.
+                    hrl: the hierarchical agent trained by `superbet train --agent prematch
+                    --out DIR`, loaded from --model DIR: the UCB1 manager stakes 5 % of its
+                    remaining budget (B0 = --bankroll) on the pre-match worker's pick (greedy;
+                    Q values frozen, outcome model updated on finished matches only); every
+                    decision, accepted or denied, passes the risk gate (not no_bet, stake <= 5 %
+                    of the bankroll, staleness <= 300 s, Kelly > 0) and is written to --ledger
+                    PATH as JSON lines (superbet.v1.Decision). --seasons is required and must
+                    not overlap the checkpoint's training seasons (refused, exit 2). The JSON
+                    adds risk.denied_by_reason and workers.{prematch,live}.{bets,roi,clv}.
   --odds SOURCE     prices bet at: b365 (Bet365), pinnacle, avg (market average), max (market
                     maximum). Matches without the source's three 1X2 prices are skipped and
                     counted. Default b365.
@@ -358,7 +371,10 @@ absl::StatusOr<Config> ReadFlags() {
 absl::StatusOr<std::string> ReportTables(const BacktestReport& main, const BacktestReport& fav,
                                          const BacktestReport& home) {
   const std::string title =
-      absl::StrCat("strategy ", main.strategy, " (", backtest::StakingLabel(main), ")");
+      absl::StrCat("strategy ", main.strategy, " (",
+                   main.strategy == "hrl" ? "manager: 5 % of the remaining budget"
+                                          : backtest::StakingLabel(main),
+                   ")");
   SUPERBET_ASSIGN_OR_RETURN(std::string out, backtest::FormatReportTable(main, title));
   SUPERBET_ASSIGN_OR_RETURN(
       std::string fav_table,
@@ -401,6 +417,76 @@ std::vector<std::string> SeasonsFlag() {
   return ParseSeasonList(absl::GetFlag(FLAGS_seasons)).value_or(std::vector<std::string>{});
 }
 
+// --strategy hrl: the checkpoint of --model, checked against --seasons before any data is loaded.
+// Errors: InvalidArgument (exit 2) for a missing --model or --seasons; FailedPrecondition (exit 2)
+// for a season the checkpoint was trained on or another feature spec; NotFound / DataLoss (exit 1)
+// for a missing or unreadable checkpoint.
+absl::StatusOr<superbet::v1::Checkpoint> PrepareHrl(const std::string& league,
+                                                    const std::vector<std::string>& seasons) {
+  const std::string dir = absl::GetFlag(FLAGS_model);
+  if (dir.empty()) {
+    return absl::InvalidArgumentError(
+        "--strategy hrl needs --model DIR (a `superbet train` --out)");
+  }
+  if (seasons.empty()) {
+    return absl::InvalidArgumentError(
+        "--strategy hrl needs --seasons: seasons the checkpoint was not trained on");
+  }
+  if (absl::GetFlag(FLAGS_ledger).empty()) {
+    return absl::InvalidArgumentError(
+        "--strategy hrl needs --ledger PATH (every decision is written to the paper ledger)");
+  }
+  SUPERBET_ASSIGN_OR_RETURN(superbet::v1::Checkpoint c, LoadPreMatchCheckpoint(dir));
+  std::vector<std::string> labels;
+  for (const std::string& code : seasons) {
+    const int y = SeasonStartYear(code);
+    labels.push_back(absl::StrFormat("%d/%02d", y, (y + 1) % 100));
+  }
+  SUPERBET_RETURN_IF_ERROR(CheckNoTrainingOverlap(c, dir + "/checkpoint.pb", league, labels));
+  if (auto it = c.metadata().find("decide_at");
+      it != c.metadata().end() && it->second != "pre-match") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        dir, "/checkpoint.pb was trained deciding at the ", it->second,
+        " prices (superbet train --decide_at_closing); the backtest shows strategies the "
+        "pre-match prices only, so its observations would differ from training"));
+  }
+  return c;
+}
+
+// The hrl run's additions to the JSON report: the gate's denials by reason, per-worker figures
+// (every bet is the pre-match worker's; the live worker has none before kickoff) and the manager.
+absl::StatusOr<std::string> AddHrlJson(const std::string& text, const HrlStrategy& s,
+                                       const BacktestReport& main) {
+  try {
+    nlohmann::json j = nlohmann::json::parse(text);
+    const risk::GateCounts counts = s.gate_counts();
+    nlohmann::json denied = nlohmann::json::object();
+    for (const auto& [reason, n] : counts.denied_by_reason) denied[reason] = n;
+    j["risk"] = {{"decisions", s.decisions()},
+                 {"accepted", counts.accepted},
+                 {"denied", counts.denied},
+                 {"denied_by_reason", std::move(denied)}};
+    const nlohmann::json& overall = j["overall"];
+    j["workers"] = {{"prematch",
+                     {{"bets", overall["bets"]},
+                      {"roi", overall["roi"]},
+                      {"clv", overall["clv"]},
+                      {"clv_bets", overall["clv_bets"]}}},
+                    {"live", {{"bets", 0}, {"roi", nullptr}, {"clv", nullptr}, {"clv_bets", 0}}}};
+    j["staking"] = "manager";  // 5 % of the manager's remaining budget, not --stake.
+    const hrl::Manager& m = s.manager();
+    j["manager"] = {{"initial_budget", m.initial_budget()},
+                    {"final_budget", m.budget()},
+                    {"ucb_prematch", m.Score(hrl::Worker::kPreMatch)},
+                    {"ucb_live", m.Score(hrl::Worker::kLive)},
+                    {"prematch_win_rate_last10", m.WinRate(hrl::Worker::kPreMatch)}};
+    (void)main;
+    return j.dump(2);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("writing the hrl JSON report: ", e.what()));
+  }
+}
+
 int RunBacktestCommand(const std::vector<std::string>& args) {
   if (!args.empty()) {
     std::fprintf(stderr, "superbet backtest: unexpected argument '%s' (see --help)\n",
@@ -412,6 +498,7 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "superbet backtest: %s\n", std::string(config.status().message()).c_str());
     return 2;
   }
+  const bool hrl = absl::AsciiStrToLower(config->strategy) == "hrl";
   const std::string emit_path = absl::GetFlag(FLAGS_emit_predictions);
   if (!emit_path.empty()) {
     const size_t slash = emit_path.rfind('/');
@@ -425,12 +512,25 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  if (auto probe = backtest::MakeStrategy(config->strategy, config->model); !probe.ok()) {
+  if (auto probe = backtest::MakeStrategy(config->strategy, config->model); !hrl && !probe.ok()) {
     std::fprintf(stderr, "superbet backtest: %s\n", std::string(probe.status().message()).c_str());
     return 2;
   }
   const std::string league = absl::GetFlag(FLAGS_league);
   const std::vector<std::string> seasons = SeasonsFlag();
+  std::optional<superbet::v1::Checkpoint> checkpoint;
+  if (hrl) {
+    auto loaded = PrepareHrl(league, seasons);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "superbet backtest: %s\n",
+                   std::string(loaded.status().message()).c_str());
+      return loaded.status().code() == absl::StatusCode::kInvalidArgument ||
+                     loaded.status().code() == absl::StatusCode::kFailedPrecondition
+                 ? 2
+                 : 1;
+    }
+    checkpoint = *std::move(loaded);
+  }
   auto root = ResolveDataRoot();
   if (!root.ok() && absl::GetFlag(FLAGS_data).empty()) {
     root = DownloadToCache(league, seasons, root.status());
@@ -447,7 +547,26 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     return 1;
   }
   SelectBetSeasons(*data, *config);
-  auto strategy = backtest::MakeStrategy(config->strategy, config->model, data->lines);
+  std::ofstream ledger_file;  // Declared before the strategy that writes to it.
+  std::unique_ptr<HrlStrategy> hrl_strategy;
+  if (hrl) {
+    ledger_file.open(absl::GetFlag(FLAGS_ledger),
+                     std::ios::out | std::ios::trunc | std::ios::binary);
+    if (!ledger_file) {
+      std::fprintf(stderr, "superbet backtest: --ledger %s: cannot open for writing\n",
+                   absl::GetFlag(FLAGS_ledger).c_str());
+      return 1;
+    }
+    auto made = MakeHrlStrategy(*checkpoint, data->bet_labels,
+                                config->strategy_options.initial_bankroll, &ledger_file);
+    if (!made.ok()) {
+      std::fprintf(stderr, "superbet backtest: %s\n", std::string(made.status().message()).c_str());
+      return 1;
+    }
+    hrl_strategy = *std::move(made);
+  }
+  auto strategy = hrl ? absl::StatusOr<std::unique_ptr<backtest::Strategy>>(nullptr)
+                      : backtest::MakeStrategy(config->strategy, config->model, data->lines);
   if (!strategy.ok()) {
     std::fprintf(stderr, "superbet backtest: %s\n",
                  std::string(strategy.status().message()).c_str());
@@ -455,6 +574,7 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   }
   backtest::FavouriteStrategy favourite;
   backtest::HomeStrategy home;
+  backtest::Strategy& chosen = hrl ? *hrl_strategy : **strategy;
   backtest::EngineOptions fav_options = config->baseline_options;
   backtest::EngineOptions home_options = config->baseline_options;
   std::ofstream emit_file;
@@ -466,17 +586,23 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
                    emit_path.c_str());
       return 1;
     }
-    config->strategy_options.on_bet = emitter.ObserverFor((*strategy)->name());
+    config->strategy_options.on_bet = emitter.ObserverFor(chosen.name());
     fav_options.on_bet = emitter.ObserverFor(favourite.name());
     home_options.on_bet = emitter.ObserverFor(home.name());
   }
   auto main_report =
-      backtest::RunBacktest(data->fixtures, data->lines, **strategy, config->strategy_options);
+      backtest::RunBacktest(data->fixtures, data->lines, chosen, config->strategy_options);
   auto fav_report = backtest::RunBacktest(data->fixtures, data->lines, favourite, fav_options);
   auto home_report = backtest::RunBacktest(data->fixtures, data->lines, home, home_options);
   for (const auto* r : {&main_report, &fav_report, &home_report}) {
     if (!r->ok()) {
       std::fprintf(stderr, "superbet backtest: %s\n", std::string(r->status().message()).c_str());
+      return 1;
+    }
+  }
+  if (hrl) {
+    if (absl::Status s = hrl_strategy->SettleRemaining(data->fixtures); !s.ok()) {
+      std::fprintf(stderr, "superbet backtest: %s\n", std::string(s.message()).c_str());
       return 1;
     }
   }
@@ -510,6 +636,7 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   std::fflush(out);
   if (!absl::GetFlag(FLAGS_json).empty()) {
     auto json = ReportJson(*main_report, *fav_report, *home_report, *data, league);
+    if (json.ok() && hrl) json = AddHrlJson(*json, *hrl_strategy, *main_report);
     if (!json.ok()) {
       std::fprintf(stderr, "superbet backtest: %s\n", std::string(json.status().message()).c_str());
       return 1;
@@ -525,4 +652,4 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
 SUPERBET_REGISTER_COMMAND(backtest, "backtest",
                           "Backtest a strategy and the favourite/home baselines on real seasons.",
                           superbet::cli::kUsage, &superbet::cli::RunBacktestCommand,
-                          {"data", "json", "league", "seasons", "strict"});
+                          {"data", "json", "league", "ledger", "seasons", "strict"});
