@@ -160,6 +160,8 @@ io::cloudevents::v1::CloudEvent ToCloudEventProto(const BroadcastEvent& e) {
 
 namespace {
 
+absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
 absl::Status AttrError(absl::string_view name, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat("attribute '", name, "' ", problem));
 }
@@ -172,17 +174,17 @@ bool ValidName(std::string_view name) {
   return true;
 }
 
-absl::StatusOr<std::string_view> RequiredString(simdjson::dom::object obj, absl::string_view name) {
+absl::StatusOr<absl::string_view> RequiredString(simdjson::dom::object obj, absl::string_view name) {
   simdjson::dom::element el;
   if (obj.at_key(std::string_view(name.data(), name.size())).get(el) != simdjson::SUCCESS) {
     return AttrError(name, "is REQUIRED, absent");
   }
   std::string_view v;
   if (el.get_string().get(v) != simdjson::SUCCESS) {
-    return AttrError(name, absl::StrCat("must be a string, got ", simdjson::to_string(el)));
+    return AttrError(name, absl::StrCat("must be a string, got ", std::string(simdjson::to_string(el))));
   }
   if (v.empty()) return AttrError(name, "must be a non-empty string, got \"\"");
-  return v;
+  return AV(v);
 }
 
 absl::Status ValidateObject(simdjson::dom::object obj) {
@@ -195,7 +197,7 @@ absl::Status ValidateObject(simdjson::dom::object obj) {
   }
   bool has_data = false, has_data_base64 = false;
   for (auto field : obj) {
-    const std::string_view key = field.key;
+    const absl::string_view key = AV(field.key);
     if (key == "data") {
       has_data = true;
       continue;
@@ -204,20 +206,20 @@ absl::Status ValidateObject(simdjson::dom::object obj) {
       has_data_base64 = true;
       continue;
     }
-    if (!ValidName(key)) {
+    if (!ValidName(std::string_view(key.data(), key.size()))) {
       return AttrError(key, "name must consist of lower-case letters a-z and digits 0-9");
     }
     if (key == "time" || key == "datacontenttype" || key == "dataschema" || key == "subject") {
       std::string_view v;
       if (field.value.get_string().get(v) != simdjson::SUCCESS) {
         return AttrError(key,
-                         absl::StrCat("must be a string, got ", simdjson::to_string(field.value)));
+                         absl::StrCat("must be a string, got ", std::string(simdjson::to_string(field.value))));
       }
       if (key == "time") {
         absl::Time t;
         std::string err;
         if (!absl::ParseTime(absl::RFC3339_full, std::string(v), &t, &err)) {
-          return AttrError(key, absl::StrCat("must be an RFC 3339 timestamp, got \"", v, "\""));
+          return AttrError(key, absl::StrCat("must be an RFC 3339 timestamp, got \"", AV(v), "\""));
         }
       }
     } else if (field.value.type() == simdjson::dom::element_type::ARRAY ||
