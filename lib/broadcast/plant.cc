@@ -759,4 +759,25 @@ PlantMetrics BroadcastPlant::metrics() {
 
 const PlantOptions& BroadcastPlant::options() const { return impl_->options; }
 
+absl::Status FeedAndDrain(BroadcastPlant& plant, const std::vector<std::string>& lines,
+                          superbet::core::FakeClock* replay_clock,
+                          const std::function<void(size_t done)>& progress) {
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (replay_clock != nullptr) {
+      auto p = ParsePredictionLine(lines[i], static_cast<int>(i + 1));
+      if (p.ok()) {
+        const absl::Time t = absl::FromUnixSeconds(p->decided_at().seconds()) +
+                             absl::Nanoseconds(p->decided_at().nanos());
+        if (t > replay_clock->Now()) {
+          if (absl::Status s = plant.RunUntil(t); !s.ok()) return s;
+          if (t > replay_clock->Now()) replay_clock->Set(t);
+        }
+      }
+    }
+    if (absl::Status s = plant.Ingest(lines[i], static_cast<int>(i + 1)); !s.ok()) return s;
+    if (progress) progress(i + 1);
+  }
+  return plant.Drain();
+}
+
 }  // namespace superbet::broadcast

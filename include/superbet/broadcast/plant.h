@@ -134,6 +134,17 @@ class BroadcastPlant {
   std::unique_ptr<Impl> impl_;
 };
 
+// Feeds input lines (1-based line numbers) to `plant` and drains it. With `replay_clock` the
+// plant's time follows the predictions' decided_at: before a line whose decision time is later
+// than the clock, the plant runs (sleeping on the replay clock) up to that time, so rate limits,
+// digest buckets and flushes behave as they would have in real time. Lines that do not parse are
+// counted by Ingest and do not move the clock. `progress` (may be empty) is called after each line.
+// Errors: the plant's.
+[[nodiscard]] absl::Status FeedAndDrain(BroadcastPlant& plant,
+                                        const std::vector<std::string>& lines,
+                                        superbet::core::FakeClock* replay_clock,
+                                        const std::function<void(size_t done)>& progress = {});
+
 }  // namespace superbet::broadcast
 
 #endif  // SUPERBET_BROADCAST_PLANT_H_
