@@ -18,17 +18,16 @@
 
 namespace superbet::broadcast {
 
-// Parses and validates one line. `line_number` (1-based) is put in the error message.
-// Required: match_id, home, away non-empty; kickoff and decided_at set; pick one of "home",
-// "draw", "away"; prob and odds present for the pick, prob in [0, 1], decimal odds > 1 and finite;
-// confidence and kelly_fraction in [0, 1]; vsnr, cas, gamma finite when present.
-// Errors: InvalidArgument "line N: <field>: <problem>, got <value>"; the text after "line N: " up to
-// the first ':' is the field (or "json" for a line that does not parse).
+// Parses and validates one line with superbet::scoring::PredictionFromJsonLine (its rules: required
+// keys, pick home|draw|away with its prob and odds present, decimal odds > 1, probabilities,
+// confidence and kelly_fraction in [0, 1], unknown keys rejected). `line_number` (1-based) is put
+// in the error message.
+// Errors: InvalidArgument "line N: <json path>: <problem>, got <value>".
 [[nodiscard]] absl::StatusOr<superbet::v1::Prediction> ParsePredictionLine(absl::string_view line,
                                                                            int line_number);
 
-// The reason a ParsePredictionLine error is counted under: "json" or "<field>" (e.g. "odds.home",
-// "pick"); "other" when the message has another shape.
+// The reason a ParsePredictionLine error is counted under: the JSON path between "line N: " and
+// the next ": " (e.g. "odds.home", "pick", "(json)"); "other" when the message has another shape.
 std::string RejectReason(const absl::Status& status);
 
 // The Prediction as one JSON line (no newline), proto field names.
