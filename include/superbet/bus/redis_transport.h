@@ -39,7 +39,7 @@ class RedisTransport final : public Transport {
   ~RedisTransport() override;
 
   absl::StatusOr<std::string> Add(absl::string_view stream, const Fields& fields,
-                                  int64_t min_id_ms) override;
+                                  int64_t min_id_ms = 0) override;
   absl::Status CreateGroup(absl::string_view stream, absl::string_view group) override;
   absl::StatusOr<std::vector<Entry>> ReadGroup(absl::string_view stream, absl::string_view group,
                                                absl::string_view consumer, int count) override;
