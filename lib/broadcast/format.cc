@@ -73,29 +73,33 @@ absl::StatusOr<Template> Compile(absl::string_view name, absl::string_view text)
   return out;
 }
 
-// Fixed-point rendering (round-half-even of the exact binary value, as printf).
-void AppendFixed(std::string* out, double v, int decimals) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, decimals);
-  if (ec != std::errc()) {
-    out->push_back('-');
-    return;
+// A short rendered number held inline (no allocation).
+struct Num {
+  char buf[40];
+  size_t len = 0;
+  absl::string_view view() const { return absl::string_view(buf, len); }
+};
+
+// Fixed-point rendering (round-half-even of the exact binary value, as printf); "-" when absent
+// or not finite.
+void AppendOptional(Num* out, bool has, double v, int decimals, double scale) {
+  if (has && std::isfinite(v)) {
+    auto [end, ec] = std::to_chars(out->buf, out->buf + sizeof(out->buf), v * scale,
+                                   std::chars_format::fixed, decimals);
+    if (ec == std::errc()) {
+      out->len = static_cast<size_t>(end - out->buf);
+      return;
+    }
   }
-  out->append(buf, end);
+  out->buf[0] = '-';
+  out->len = 1;
 }
 
 // The values of one prediction, rendered once.
 struct Values {
-  std::string pick, prob, odds, home_prob, home_odds, conf, vsnr, cas;
+  absl::string_view pick;
+  Num prob, odds, home_prob, home_odds, conf, vsnr, cas;
 };
-
-void AppendOptional(std::string* out, bool has, double v, int decimals, double scale) {
-  if (!has || !std::isfinite(v)) {
-    out->push_back('-');
-    return;
-  }
-  AppendFixed(out, v * scale, decimals);
-}
 
 Values RenderValues(const superbet::v1::Prediction& p) {
   Values v;
@@ -121,15 +125,30 @@ Values RenderValues(const superbet::v1::Prediction& p) {
   return v;
 }
 
-using Escape = std::string (*)(absl::string_view);
-std::string NoEscape(absl::string_view s) { return std::string(s); }
+void AppendEscaped(std::string* out, absl::string_view value) {
+  size_t run = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    switch (value[i]) {
+      case '_': case '*': case '[': case ']': case '(': case ')': case '~': case '`': case '>':
+      case '#': case '+': case '-': case '=': case '|': case '{': case '}': case '.': case '!':
+      case '\\':
+        out->append(value.data() + run, i - run);
+        out->push_back('\\');
+        run = i;
+        break;
+      default:
+        break;
+    }
+  }
+  out->append(value.data() + run, value.size() - run);
+}
 
 void Render(const Template& t, const Values& v, absl::string_view home, absl::string_view away,
             bool escape, std::string* out) {
   out->clear();
   auto put = [&](absl::string_view s) {
     if (escape) {
-      out->append(EscapeMarkdownV2(s));
+      AppendEscaped(out, s);
     } else {
       out->append(s.data(), s.size());
     }
@@ -143,20 +162,23 @@ void Render(const Template& t, const Values& v, absl::string_view home, absl::st
       case Field::kHome: put(home); break;
       case Field::kAway: put(away); break;
       case Field::kPick: put(v.pick); break;
-      case Field::kProb: put(v.prob); break;
-      case Field::kOdds: put(v.odds); break;
-      case Field::kHomeProb: put(v.home_prob); break;
-      case Field::kHomeOdds: put(v.home_odds); break;
-      case Field::kConf: put(v.conf); break;
-      case Field::kVsnr: put(v.vsnr); break;
-      case Field::kCas: put(v.cas); break;
+      case Field::kProb: put(v.prob.view()); break;
+      case Field::kOdds: put(v.odds.view()); break;
+      case Field::kHomeProb: put(v.home_prob.view()); break;
+      case Field::kHomeOdds: put(v.home_odds.view()); break;
+      case Field::kConf: put(v.conf.view()); break;
+      case Field::kVsnr: put(v.vsnr.view()); break;
+      case Field::kCas: put(v.cas.view()); break;
     }
   }
 }
 
-bool IsAscii(absl::string_view s) {
+// True when every code point is below U+0300: such text is NFC (no combining mark, no
+// composition candidate; NFC_Quick_Check is Yes for all of U+0000-U+02FF). Their UTF-8 bytes are
+// all < 0xCC (lead bytes 0xC2-0xCB, continuation bytes 0x80-0xBF).
+bool BelowCombiningMarks(absl::string_view s) {
   for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
+    if (static_cast<unsigned char>(c) >= 0xCC) return false;
   }
   return true;
 }
@@ -174,8 +196,8 @@ constexpr size_t kMinNameClusters = 3;
 
 // Renders with the full names, then shortens the longer name one cluster at a time until
 // measure(text) <= limit or both names are at kMinNameClusters. Returns whether it fits.
-bool FitNames(const Template& t, const Values& v, const std::string& home, const std::string& away,
-              bool escape, const std::function<int(absl::string_view)>& measure, int limit,
+bool FitNames(const Template& t, const Values& v, absl::string_view home, absl::string_view away,
+              bool escape, int (*measure)(absl::string_view), int limit,
               std::string* out) {
   Render(t, v, home, away, escape, out);
   if (measure(*out) <= limit) return true;
@@ -196,7 +218,7 @@ bool FitNames(const Template& t, const Values& v, const std::string& home, const
 // Cuts `text` at a cluster boundary so that measure(prefix + "…" + suffix) <= limit, where suffix
 // is text[keep_from:] (kept whole, e.g. the hashtag).
 void CutToFit(std::string* text, size_t keep_from,
-              const std::function<int(absl::string_view)>& measure, int limit) {
+              int (*measure)(absl::string_view), int limit) {
   const std::string suffix = text->substr(keep_from);
   const std::string head = text->substr(0, keep_from);
   const std::vector<Cluster> c = Clusters(head);
@@ -259,17 +281,7 @@ int XWeightedLength(absl::string_view s) {
 std::string EscapeMarkdownV2(absl::string_view value) {
   std::string out;
   out.reserve(value.size() + 8);
-  for (char c : value) {
-    switch (c) {
-      case '_': case '*': case '[': case ']': case '(': case ')': case '~': case '`': case '>':
-      case '#': case '+': case '-': case '=': case '|': case '{': case '}': case '.': case '!':
-      case '\\':
-        out.push_back('\\');
-        [[fallthrough]];
-      default:
-        out.push_back(c);
-    }
-  }
+  AppendEscaped(&out, value);
   return out;
 }
 
@@ -313,7 +325,7 @@ int TelegramParsedLength(absl::string_view s) {
 }
 
 std::string ToNfc(absl::string_view s) {
-  if (IsAscii(s)) return std::string(s);
+  if (BelowCombiningMarks(s)) return std::string(s);
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
   if (U_FAILURE(status)) return std::string(s);
@@ -355,19 +367,21 @@ absl::StatusOr<Formatter> Formatter::Create(const Templates& templates) {
 
 FormattedTexts Formatter::Format(const superbet::v1::Prediction& p) const {
   const Values v = RenderValues(p);
-  const std::string home = ToNfc(p.home());
-  const std::string away = ToNfc(p.away());
+  std::string home_nfc, away_nfc;
+  absl::string_view home = p.home(), away = p.away();
+  if (!BelowCombiningMarks(home)) home = home_nfc = ToNfc(home);
+  if (!BelowCombiningMarks(away)) away = away_nfc = ToNfc(away);
   FormattedTexts out;
 
   // X: names first, then a cut before the trailing hashtag.
-  static const std::function<int(absl::string_view)> x_measure = XWeightedLength;
+  int (*const x_measure)(absl::string_view) = XWeightedLength;
   if (!FitNames(compiled_->x, v, home, away, false, x_measure, kXMaxWeightedLength, &out.x)) {
     size_t keep = out.x.rfind(" #");
     if (keep == std::string::npos) keep = out.x.size();
     CutToFit(&out.x, keep, x_measure, kXMaxWeightedLength);
   }
 
-  static const std::function<int(absl::string_view)> tg_measure = TelegramParsedLength;
+  int (*const tg_measure)(absl::string_view) = TelegramParsedLength;
   if (!FitNames(compiled_->telegram, v, home, away, true, tg_measure, kTelegramMaxLength,
                 &out.telegram)) {
     // Cut between whole escapes: clusters never split "\\." since the backslash is ASCII and the
@@ -375,7 +389,7 @@ FormattedTexts Formatter::Format(const superbet::v1::Prediction& p) const {
     CutToFit(&out.telegram, out.telegram.size(), tg_measure, kTelegramMaxLength);
   }
 
-  static const std::function<int(absl::string_view)> cp_measure = CodePointCount;
+  int (*const cp_measure)(absl::string_view) = CodePointCount;
   if (!FitNames(compiled_->title, v, home, away, false, cp_measure, kFcmMaxTitle,
                 &out.android.title)) {
     CutToFit(&out.android.title, out.android.title.size(), cp_measure, kFcmMaxTitle);
