@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "../tests/support/redis_server.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -31,7 +32,6 @@
 #include "superbet/broadcast/prediction_input.h"
 #include "superbet/bus/redis_transport.h"
 #include "superbet/bus/topics.h"
-#include "../tests/support/redis_server.h"
 
 namespace sb = superbet::broadcast;
 
@@ -53,8 +53,8 @@ std::vector<superbet::v1::Prediction>& Inputs() {
   static std::vector<superbet::v1::Prediction>* inputs = [] {
     auto* v = new std::vector<superbet::v1::Prediction>();
     const std::string path = "/tmp/superbet_broadcast_bench_inputs.jsonl";
-    Run(absl::StrCat("/usr/bin/python3 ", SUPERBET_SOURCE_DIR, "/bench/broadcast_inputs.py ", kAnchors,
-                     " 10000 42 ", path));
+    Run(absl::StrCat("/usr/bin/python3 ", SUPERBET_SOURCE_DIR, "/bench/broadcast_inputs.py ",
+                     kAnchors, " 10000 42 ", path));
     std::ifstream in(path);
     int n = 0;
     for (std::string line; std::getline(in, line);) {
@@ -123,7 +123,8 @@ void BM_RedisEndToEnd(benchmark::State& state) {
   }
   const auto& inputs = Inputs();
   std::vector<std::string> lines;
-  for (size_t i = 0; i < 1000 && i < inputs.size(); ++i) lines.push_back(sb::PredictionToJson(inputs[i]));
+  for (size_t i = 0; i < 1000 && i < inputs.size(); ++i)
+    lines.push_back(sb::PredictionToJson(inputs[i]));
   double events_per_s = 0;
   bool invariant = true;
   for (auto _ : state) {
@@ -140,9 +141,9 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     o.thresholds = {0, -1e9, 0};
     o.retention = absl::Hours(24 * 3650);
     superbet::core::FakeClock clock(absl::FromUnixSeconds(1716116400));
-    auto plant = sb::BroadcastPlant::Create(o, t->get(), &clock,
-                                            [&](absl::Duration d) { clock.Advance(d); },
-                                            {{"twitter", &x}, {"telegram", &tg}});
+    auto plant =
+        sb::BroadcastPlant::Create(o, t->get(), &clock, [&](absl::Duration d) { clock.Advance(d); },
+                                   {{"twitter", &x}, {"telegram", &tg}});
     if (!plant.ok() || !(*plant)->Start().ok()) {
       state.SkipWithError("plant failed");
       return;
@@ -158,8 +159,8 @@ void BM_RedisEndToEnd(benchmark::State& state) {
                 tg.count == static_cast<int>(lines.size());
   }
   // The baseline on the same server, same run: XADD with redis-benchmark's defaults (50 clients).
-  const std::string rb = Run(absl::StrCat("redis-benchmark -p ", server.port(),
-                                          " -t xadd -n 100000 -q 2>/dev/null"));
+  const std::string rb =
+      Run(absl::StrCat("redis-benchmark -p ", server.port(), " -t xadd -n 100000 -q 2>/dev/null"));
   // "...\rXADD: 123456.79 requests per second, p50=..." (progress lines end in '\r').
   double xadd = 0;
   const size_t rps = rb.rfind(" requests per second");
@@ -179,8 +180,8 @@ BENCHMARK(BM_RedisEndToEnd)->Unit(benchmark::kMillisecond)->Iterations(1);
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   // The baseline of BM_BroadcastEvent, same input, same run.
-  const std::string anchor = Run(absl::StrCat("/usr/bin/python3 ", kAnchors,
-                                              "/original_design.py bench-broadcast --events 10000"));
+  const std::string anchor = Run(absl::StrCat(
+      "/usr/bin/python3 ", kAnchors, "/original_design.py bench-broadcast --events 10000"));
   std::fprintf(stderr, "baseline (original_design.py bench-broadcast): %s", anchor.c_str());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -39,8 +39,9 @@ BroadcastEvent BuildEvent(const superbet::v1::Prediction& p, const Formatter& fo
 
 void AppendCloudEventJson(const BroadcastEvent& e, std::string* out) {
   const auto& p = e.prediction;
-  out->append("{\"specversion\":\"1.0\",\"type\":\"com.superbet.prediction.published\","
-              "\"source\":\"/plant/broadcast\",\"id\":");
+  out->append(
+      "{\"specversion\":\"1.0\",\"type\":\"com.superbet.prediction.published\","
+      "\"source\":\"/plant/broadcast\",\"id\":");
   AppendJsonString(out, e.id);
   out->append(",\"time\":\"");
   internal::AppendRfc3339(out, p.decided_at().seconds(), p.decided_at().nanos());
@@ -174,14 +175,16 @@ bool ValidName(std::string_view name) {
   return true;
 }
 
-absl::StatusOr<absl::string_view> RequiredString(simdjson::dom::object obj, absl::string_view name) {
+absl::StatusOr<absl::string_view> RequiredString(simdjson::dom::object obj,
+                                                 absl::string_view name) {
   simdjson::dom::element el;
   if (obj.at_key(std::string_view(name.data(), name.size())).get(el) != simdjson::SUCCESS) {
     return AttrError(name, "is REQUIRED, absent");
   }
   std::string_view v;
   if (el.get_string().get(v) != simdjson::SUCCESS) {
-    return AttrError(name, absl::StrCat("must be a string, got ", std::string(simdjson::to_string(el))));
+    return AttrError(name,
+                     absl::StrCat("must be a string, got ", std::string(simdjson::to_string(el))));
   }
   if (v.empty()) return AttrError(name, "must be a non-empty string, got \"\"");
   return AV(v);
@@ -212,8 +215,8 @@ absl::Status ValidateObject(simdjson::dom::object obj) {
     if (key == "time" || key == "datacontenttype" || key == "dataschema" || key == "subject") {
       std::string_view v;
       if (field.value.get_string().get(v) != simdjson::SUCCESS) {
-        return AttrError(key,
-                         absl::StrCat("must be a string, got ", std::string(simdjson::to_string(field.value))));
+        return AttrError(key, absl::StrCat("must be a string, got ",
+                                           std::string(simdjson::to_string(field.value))));
       }
       if (key == "time") {
         absl::Time t;
@@ -284,8 +287,9 @@ absl::StatusOr<BroadcastEvent> ParseCloudEventJson(absl::string_view json) {
     if (absl::Status s = str(path, out); !s.ok()) return s;
   }
   auto t = TierFromName(tier);
-  if (!t) return absl::InvalidArgumentError(absl::StrCat("CloudEvent: /priority: unknown tier \"",
-                                                         tier, "\""));
+  if (!t)
+    return absl::InvalidArgumentError(
+        absl::StrCat("CloudEvent: /priority: unknown tier \"", tier, "\""));
   e.tier = *t;
   double score = 0;
   if (doc.at_pointer("/data/metadata/priority_score").get_double().get(score) !=

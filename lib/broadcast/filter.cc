@@ -9,8 +9,10 @@ namespace superbet::broadcast {
 namespace {
 
 constexpr std::pair<DropReason, absl::string_view> kDropReasonNames[] = {
-    {DropReason::kLowConfidence, "low_confidence"}, {DropReason::kLowVsnr, "low_vsnr"},
-    {DropReason::kLowCas, "low_cas"},               {DropReason::kMissingVsnr, "missing_vsnr"},
+    {DropReason::kLowConfidence, "low_confidence"},
+    {DropReason::kLowVsnr, "low_vsnr"},
+    {DropReason::kLowCas, "low_cas"},
+    {DropReason::kMissingVsnr, "missing_vsnr"},
     {DropReason::kMissingCas, "missing_cas"},
 };
 

@@ -25,10 +25,11 @@ using internal::DecodeUtf8;
 enum class Field { kHome, kAway, kPick, kProb, kOdds, kHomeProb, kHomeOdds, kConf, kVsnr, kCas };
 
 constexpr std::pair<absl::string_view, Field> kFieldNames[] = {
-    {"home", Field::kHome},           {"away", Field::kAway},         {"pick", Field::kPick},
-    {"prob", Field::kProb},           {"odds", Field::kOdds},         {"home_prob", Field::kHomeProb},
-    {"home_odds", Field::kHomeOdds},  {"conf", Field::kConf},         {"vsnr", Field::kVsnr},
-    {"cas", Field::kCas},
+    {"home", Field::kHome},          {"away", Field::kAway},
+    {"pick", Field::kPick},          {"prob", Field::kProb},
+    {"odds", Field::kOdds},          {"home_prob", Field::kHomeProb},
+    {"home_odds", Field::kHomeOdds}, {"conf", Field::kConf},
+    {"vsnr", Field::kVsnr},          {"cas", Field::kCas},
 };
 
 struct Segment {
@@ -129,8 +130,24 @@ void AppendEscaped(std::string* out, absl::string_view value) {
   size_t run = 0;
   for (size_t i = 0; i < value.size(); ++i) {
     switch (value[i]) {
-      case '_': case '*': case '[': case ']': case '(': case ')': case '~': case '`': case '>':
-      case '#': case '+': case '-': case '=': case '|': case '{': case '}': case '.': case '!':
+      case '_':
+      case '*':
+      case '[':
+      case ']':
+      case '(':
+      case ')':
+      case '~':
+      case '`':
+      case '>':
+      case '#':
+      case '+':
+      case '-':
+      case '=':
+      case '|':
+      case '{':
+      case '}':
+      case '.':
+      case '!':
       case '\\':
         out->append(value.data() + run, i - run);
         out->push_back('\\');
@@ -159,16 +176,36 @@ void Render(const Template& t, const Values& v, absl::string_view home, absl::st
       continue;
     }
     switch (s.field) {
-      case Field::kHome: put(home); break;
-      case Field::kAway: put(away); break;
-      case Field::kPick: put(v.pick); break;
-      case Field::kProb: put(v.prob.view()); break;
-      case Field::kOdds: put(v.odds.view()); break;
-      case Field::kHomeProb: put(v.home_prob.view()); break;
-      case Field::kHomeOdds: put(v.home_odds.view()); break;
-      case Field::kConf: put(v.conf.view()); break;
-      case Field::kVsnr: put(v.vsnr.view()); break;
-      case Field::kCas: put(v.cas.view()); break;
+      case Field::kHome:
+        put(home);
+        break;
+      case Field::kAway:
+        put(away);
+        break;
+      case Field::kPick:
+        put(v.pick);
+        break;
+      case Field::kProb:
+        put(v.prob.view());
+        break;
+      case Field::kOdds:
+        put(v.odds.view());
+        break;
+      case Field::kHomeProb:
+        put(v.home_prob.view());
+        break;
+      case Field::kHomeOdds:
+        put(v.home_odds.view());
+        break;
+      case Field::kConf:
+        put(v.conf.view());
+        break;
+      case Field::kVsnr:
+        put(v.vsnr.view());
+        break;
+      case Field::kCas:
+        put(v.cas.view());
+        break;
     }
   }
 }
@@ -197,8 +234,7 @@ constexpr size_t kMinNameClusters = 3;
 // Renders with the full names, then shortens the longer name one cluster at a time until
 // measure(text) <= limit or both names are at kMinNameClusters. Returns whether it fits.
 bool FitNames(const Template& t, const Values& v, absl::string_view home, absl::string_view away,
-              bool escape, int (*measure)(absl::string_view), int limit,
-              std::string* out) {
+              bool escape, int (*measure)(absl::string_view), int limit, std::string* out) {
   Render(t, v, home, away, escape, out);
   if (measure(*out) <= limit) return true;
   const std::vector<Cluster> hc = Clusters(home), ac = Clusters(away);
@@ -217,8 +253,7 @@ bool FitNames(const Template& t, const Values& v, absl::string_view home, absl::
 
 // Cuts `text` at a cluster boundary so that measure(prefix + "…" + suffix) <= limit, where suffix
 // is text[keep_from:] (kept whole, e.g. the hashtag).
-void CutToFit(std::string* text, size_t keep_from,
-              int (*measure)(absl::string_view), int limit) {
+void CutToFit(std::string* text, size_t keep_from, int (*measure)(absl::string_view), int limit) {
   const std::string suffix = text->substr(keep_from);
   const std::string head = text->substr(0, keep_from);
   const std::vector<Cluster> c = Clusters(head);

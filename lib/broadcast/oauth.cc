@@ -97,11 +97,10 @@ std::string OAuth1Header(absl::string_view method, absl::string_view url,
 
 absl::StatusOr<std::string> SignJwtRs256(absl::string_view claims_json,
                                          absl::string_view private_key_pem) {
-  const std::string signing_input = absl::StrCat(
-      Base64Url(R"({"alg":"RS256","typ":"JWT"})"), ".", Base64Url(claims_json));
+  const std::string signing_input =
+      absl::StrCat(Base64Url(R"({"alg":"RS256","typ":"JWT"})"), ".", Base64Url(claims_json));
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())),
-      &BIO_free);
+      BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())), &BIO_free);
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
       PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
   if (!key) return absl::InvalidArgumentError("private_key: not a PEM private key");

@@ -37,7 +37,8 @@ absl::Status ValidatePlantOptions(const PlantOptions& o) {
   if (o.rate_limits && !(o.global_limit.daily > 0)) {
     return absl::InvalidArgumentError("global_limit.daily must be > 0");
   }
-  if (o.batch < 1) return absl::InvalidArgumentError(absl::StrCat("batch must be >= 1, got ", o.batch));
+  if (o.batch < 1)
+    return absl::InvalidArgumentError(absl::StrCat("batch must be >= 1, got ", o.batch));
   if (o.max_deliveries < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_deliveries must be >= 1, got ", o.max_deliveries));
@@ -221,8 +222,7 @@ struct BroadcastPlant::Impl {
       auto claimed = transport->AutoClaim(bus::kPriorityQueue, bus::kPriorityGroup,
                                           options.consumer, options.reclaim_idle, options.batch);
       if (!claimed.ok()) return claimed.status();
-      auto fresh = transport->ReadGroup(bus::kPriorityQueue, bus::kPriorityGroup,
-                                        options.consumer,
+      auto fresh = transport->ReadGroup(bus::kPriorityQueue, bus::kPriorityGroup, options.consumer,
                                         options.batch - static_cast<int>(priority_held.size()));
       if (!fresh.ok()) return fresh.status();
       for (auto* v : {&*claimed, &*fresh}) {
@@ -288,8 +288,8 @@ struct BroadcastPlant::Impl {
 
   // Publishes with the retry policy. `permission_held`: the breaker permission for the first
   // attempt is already taken.
-  AttemptResult PublishWithRetries(Platform& p, const BroadcastEvent& event,
-                                   absl::string_view json, bool permission_held) {
+  AttemptResult PublishWithRetries(Platform& p, const BroadcastEvent& event, absl::string_view json,
+                                   bool permission_held) {
     AttemptResult out;
     Backoff backoff(options.backoff, options.seed ^ Fnv1a(event.id, p.name));
     while (true) {
@@ -447,8 +447,8 @@ struct BroadcastPlant::Impl {
   absl::StatusOr<bool> PlatformStage(Platform& p) {
     bool progress = false;
     if (static_cast<int>(p.held.size()) < options.batch) {
-      auto claimed = transport->AutoClaim(p.outbox, p.group, options.consumer,
-                                          options.reclaim_idle, options.batch);
+      auto claimed = transport->AutoClaim(p.outbox, p.group, options.consumer, options.reclaim_idle,
+                                          options.batch);
       if (!claimed.ok()) return claimed.status();
       auto fresh = transport->ReadGroup(p.outbox, p.group, options.consumer,
                                         options.batch - static_cast<int>(p.held.size()));
@@ -472,9 +472,8 @@ struct BroadcastPlant::Impl {
       item.event_json = e.Field("event");
       (void)absl::SimpleAtoi(e.Field("first_seen"), &item.first_seen_ms);
       if (e.deliveries > options.max_deliveries) {
-        if (absl::Status s = Dlq(p.name, item.event_id, item.event_json,
-                                 "max_deliveries_exceeded", static_cast<int>(e.deliveries),
-                                 item.first_seen_ms, "");
+        if (absl::Status s = Dlq(p.name, item.event_id, item.event_json, "max_deliveries_exceeded",
+                                 static_cast<int>(e.deliveries), item.first_seen_ms, "");
             !s.ok()) {
           return s;
         }
@@ -505,7 +504,8 @@ struct BroadcastPlant::Impl {
     std::vector<std::pair<int64_t, std::string>> out;
     for (const std::string& k : *keys) {
       int64_t id = 0;
-      if (absl::SimpleAtoi(absl::string_view(k).substr(prefix.size()), &id)) out.emplace_back(id, k);
+      if (absl::SimpleAtoi(absl::string_view(k).substr(prefix.size()), &id))
+        out.emplace_back(id, k);
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -666,9 +666,9 @@ absl::Status BroadcastPlant::Ingest(absl::string_view line, int line_number) {
     return absl::OkStatus();
   }
   impl_->metrics.accepted++;
-  auto id = impl_->transport->Add(
-      bus::kRiskVerified, {{"event", PredictionToJson(*p)}, {"event_id", EventId(*p)}},
-      impl_->MinId());
+  auto id = impl_->transport->Add(bus::kRiskVerified,
+                                  {{"event", PredictionToJson(*p)}, {"event_id", EventId(*p)}},
+                                  impl_->MinId());
   return id.status();
 }
 
@@ -694,9 +694,9 @@ absl::StatusOr<bool> BroadcastPlant::Pump() {
 absl::StatusOr<bool> BroadcastPlant::Outstanding() {
   auto& t = *impl_;
   if (!t.priority_held.empty()) return true;
-  for (auto [s, g] : {std::pair<absl::string_view, absl::string_view>{bus::kRiskVerified,
-                                                                       bus::kMainGroup},
-                      {bus::kPriorityQueue, bus::kPriorityGroup}}) {
+  for (auto [s, g] :
+       {std::pair<absl::string_view, absl::string_view>{bus::kRiskVerified, bus::kMainGroup},
+        {bus::kPriorityQueue, bus::kPriorityGroup}}) {
     auto n = t.Open(s, g);
     if (!n.ok()) return n.status();
     if (*n > 0) return true;

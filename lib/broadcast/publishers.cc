@@ -67,7 +67,8 @@ absl::StatusOr<std::string> EnvOrFile(const char* name) {
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
     return s;
   }
-  return absl::NotFoundError(absl::StrCat("credential $", name, " (or $", file_var, ") is not set"));
+  return absl::NotFoundError(
+      absl::StrCat("credential $", name, " (or $", file_var, ") is not set"));
 }
 
 }  // namespace
@@ -144,9 +145,9 @@ PublishResult TelegramPublisher::Publish(const BroadcastEvent& event, absl::stri
   body.append(",\"text\":");
   AppendJsonString(&body, event.texts.telegram);
   body.append(",\"parse_mode\":\"MarkdownV2\"}");
-  auto resp = HttpPost(absl::StrCat(options_.base_url, "/bot", options_.bot_token, "/sendMessage"),
-                       "telegram sendMessage", {"Content-Type: application/json"}, body,
-                       options_.timeout);
+  auto resp =
+      HttpPost(absl::StrCat(options_.base_url, "/bot", options_.bot_token, "/sendMessage"),
+               "telegram sendMessage", {"Content-Type: application/json"}, body, options_.timeout);
   if (!resp.ok()) return FromTransportError(resp.status());
   PublishResult r = ClassifyHttpStatus(resp->status, resp->body);
   if (!r.success) {
@@ -171,11 +172,11 @@ PublishResult TelegramPublisher::Publish(const BroadcastEvent& event, absl::stri
 
 absl::StatusOr<XOptions> LoadXCredentials() {
   XOptions o;
-  for (auto [name, out] : {std::pair<const char*, std::string*>{"X_API_KEY",
-                                                                  &o.credentials.consumer_key},
-                           {"X_API_SECRET", &o.credentials.consumer_secret},
-                           {"X_ACCESS_TOKEN", &o.credentials.token},
-                           {"X_ACCESS_TOKEN_SECRET", &o.credentials.token_secret}}) {
+  for (auto [name, out] :
+       {std::pair<const char*, std::string*>{"X_API_KEY", &o.credentials.consumer_key},
+        {"X_API_SECRET", &o.credentials.consumer_secret},
+        {"X_ACCESS_TOKEN", &o.credentials.token},
+        {"X_ACCESS_TOKEN_SECRET", &o.credentials.token_secret}}) {
     auto v = EnvOrFile(name);
     if (!v.ok()) return v.status();
     *out = *v;
@@ -273,8 +274,7 @@ PublishResult FcmPublisher::EnsureToken() {
   const std::string body = absl::StrCat(
       "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=", *jwt);
   auto resp = HttpPost(options_.token_uri, "oauth2 token",
-                       {"Content-Type: application/x-www-form-urlencoded"}, body,
-                       options_.timeout);
+                       {"Content-Type: application/x-www-form-urlencoded"}, body, options_.timeout);
   if (!resp.ok()) return FromTransportError(resp.status());
   r = ClassifyHttpStatus(resp->status, "token endpoint");
   if (!r.success) {

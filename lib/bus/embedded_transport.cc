@@ -169,7 +169,7 @@ absl::StatusOr<std::vector<Entry>> EmbeddedTransport::AutoClaim(absl::string_vie
 }
 
 absl::StatusOr<int64_t> EmbeddedTransport::PendingCount(absl::string_view stream,
-                                                         absl::string_view group) {
+                                                        absl::string_view group) {
   absl::MutexLock lock(&state_->mu);
   auto sit = state_->streams.find(std::string(stream));
   if (sit == state_->streams.end()) return 0;
@@ -179,7 +179,7 @@ absl::StatusOr<int64_t> EmbeddedTransport::PendingCount(absl::string_view stream
 }
 
 absl::StatusOr<int64_t> EmbeddedTransport::Undelivered(absl::string_view stream,
-                                                        absl::string_view group) {
+                                                       absl::string_view group) {
   absl::MutexLock lock(&state_->mu);
   auto sit = state_->streams.find(std::string(stream));
   if (sit == state_->streams.end()) return 0;
@@ -198,12 +198,13 @@ absl::StatusOr<std::vector<Entry>> EmbeddedTransport::Range(absl::string_view st
   std::vector<Entry> out;
   auto sit = state_->streams.find(std::string(stream));
   if (sit == state_->streams.end()) return out;
-  for (const auto& [id, fields] : sit->second.entries) out.push_back(Entry{IdString(id), fields, 0});
+  for (const auto& [id, fields] : sit->second.entries)
+    out.push_back(Entry{IdString(id), fields, 0});
   return out;
 }
 
-absl::StatusOr<bool> EmbeddedTransport::SetIfAbsent(absl::string_view key,
-                                                    absl::string_view value, absl::Duration ttl) {
+absl::StatusOr<bool> EmbeddedTransport::SetIfAbsent(absl::string_view key, absl::string_view value,
+                                                    absl::Duration ttl) {
   absl::MutexLock lock(&state_->mu);
   const absl::Time now = clock_.Now();
   if (state_->Find(key, now) != nullptr) return false;

@@ -8,8 +8,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 
 namespace superbet::bus {
@@ -146,7 +146,8 @@ struct RedisTransport::Impl {
     if (address.db != 0) {
       Reply r(static_cast<redisReply*>(redisCommand(ctx, "SELECT %d", address.db)));
       if (!r || r->type == REDIS_REPLY_ERROR) {
-        return absl::UnavailableError(absl::StrCat("redis SELECT ", address.db, ": ", Str(r.get())));
+        return absl::UnavailableError(
+            absl::StrCat("redis SELECT ", address.db, ": ", Str(r.get())));
       }
     }
     Reply r(static_cast<redisReply*>(redisCommand(ctx, "SCRIPT LOAD %s", kAcquireScript)));
@@ -272,10 +273,9 @@ absl::StatusOr<std::vector<Entry>> RedisTransport::AutoClaim(absl::string_view s
                                                              absl::string_view group,
                                                              absl::string_view consumer,
                                                              absl::Duration min_idle, int count) {
-  auto r = impl_->Command({"XAUTOCLAIM", std::string(stream), std::string(group),
-                           std::string(consumer),
-                           std::to_string(absl::ToInt64Milliseconds(min_idle)), "0", "COUNT",
-                           std::to_string(count)});
+  auto r = impl_->Command(
+      {"XAUTOCLAIM", std::string(stream), std::string(group), std::string(consumer),
+       std::to_string(absl::ToInt64Milliseconds(min_idle)), "0", "COUNT", std::to_string(count)});
   if (!r.ok()) {
     if (absl::StrContains(r.status().message(), "NOGROUP")) return std::vector<Entry>();
     return r.status();
@@ -299,7 +299,7 @@ absl::StatusOr<std::vector<Entry>> RedisTransport::AutoClaim(absl::string_view s
 }
 
 absl::StatusOr<int64_t> RedisTransport::PendingCount(absl::string_view stream,
-                                                      absl::string_view group) {
+                                                     absl::string_view group) {
   auto r = impl_->Command({"XPENDING", std::string(stream), std::string(group)});
   if (!r.ok()) {
     if (absl::StrContains(r.status().message(), "NOGROUP")) return 0;
@@ -311,7 +311,7 @@ absl::StatusOr<int64_t> RedisTransport::PendingCount(absl::string_view stream,
 }
 
 absl::StatusOr<int64_t> RedisTransport::Undelivered(absl::string_view stream,
-                                                     absl::string_view group) {
+                                                    absl::string_view group) {
   auto r = impl_->Command({"XINFO", "GROUPS", std::string(stream)});
   if (!r.ok()) {
     if (absl::StrContains(r.status().message(), "no such key")) return 0;
@@ -347,8 +347,8 @@ absl::StatusOr<std::vector<Entry>> RedisTransport::Range(absl::string_view strea
 
 absl::StatusOr<bool> RedisTransport::SetIfAbsent(absl::string_view key, absl::string_view value,
                                                  absl::Duration ttl) {
-  auto r = impl_->Command({"SET", std::string(key), std::string(value), "NX", "EX",
-                           std::to_string(Seconds(ttl))});
+  auto r = impl_->Command(
+      {"SET", std::string(key), std::string(value), "NX", "EX", std::to_string(Seconds(ttl))});
   if (!r.ok()) return r.status();
   return r->get()->type == REDIS_REPLY_STATUS;
 }
@@ -405,8 +405,7 @@ absl::StatusOr<std::vector<std::string>> RedisTransport::KeysWithPrefix(absl::st
   std::vector<std::string> out;
   std::string cursor = "0";
   for (int guard = 0; guard < 100000; ++guard) {
-    auto r = impl_->Command(
-        {"SCAN", cursor, "MATCH", absl::StrCat(prefix, "*"), "COUNT", "1000"});
+    auto r = impl_->Command({"SCAN", cursor, "MATCH", absl::StrCat(prefix, "*"), "COUNT", "1000"});
     if (!r.ok()) return r.status();
     const redisReply* top = r->get();
     if (top->type != REDIS_REPLY_ARRAY || top->elements < 2) break;

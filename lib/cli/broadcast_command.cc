@@ -1,5 +1,5 @@
-// `superbet broadcast`: runs the broadcast plant (include/superbet/broadcast/plant.h) over a file of
-// Prediction JSON lines, embedded (in-process streams) by default or on a Redis server.
+// `superbet broadcast`: runs the broadcast plant (include/superbet/broadcast/plant.h) over a file
+// of Prediction JSON lines, embedded (in-process streams) by default or on a Redis server.
 
 #include <cstdio>
 #include <fstream>
@@ -106,12 +106,12 @@ std::string ReportJson(const broadcast::PlantMetrics& m) {
   for (const auto& [p, pm] : m.platforms) {
     pub.push_back(absl::StrCat("\"", p, "\":", MapJson(pm.published_by_tier)));
     dlq.push_back(absl::StrCat("\"", p, "\":", MapJson(pm.dlq_by_reason)));
-    attempts.push_back(absl::StrCat(
-        "\"", p, "\":{\"attempts\":", pm.publish_attempts,
-        ",\"errors\":", MapJson(pm.publish_errors), ",\"rate_limited\":", pm.rate_limited,
-        ",\"digest_buffered\":", pm.digest_buffered,
-        ",\"digest_flushed_published\":", pm.digest_flushed_published,
-        ",\"duplicates_suppressed\":", pm.duplicates_suppressed, "}"));
+    attempts.push_back(absl::StrCat("\"", p, "\":{\"attempts\":", pm.publish_attempts,
+                                    ",\"errors\":", MapJson(pm.publish_errors),
+                                    ",\"rate_limited\":", pm.rate_limited,
+                                    ",\"digest_buffered\":", pm.digest_buffered,
+                                    ",\"digest_flushed_published\":", pm.digest_flushed_published,
+                                    ",\"duplicates_suppressed\":", pm.duplicates_suppressed, "}"));
   }
   return absl::StrCat("{\"input_lines\":", m.input_lines, ",\"accepted\":", m.accepted,
                       ",\"rejected\":", MapJson(m.rejected_by_reason),
@@ -230,8 +230,8 @@ int RunBroadcastCommand(const std::vector<std::string>& args) {
     publishers[p] = owned.back().get();
   }
 
-  auto plant = broadcast::BroadcastPlant::Create(options, transport.get(), clock, sleep,
-                                                 publishers);
+  auto plant =
+      broadcast::BroadcastPlant::Create(options, transport.get(), clock, sleep, publishers);
   if (!plant.ok()) return Fail(std::string(plant.status().message()), 2);
   if (absl::Status s = (*plant)->Start(); !s.ok()) return Fail(std::string(s.message()), 1);
   core::ProgressBar bar(static_cast<int64_t>(std::max<size_t>(1, lines.size())), "broadcast");

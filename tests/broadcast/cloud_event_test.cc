@@ -3,10 +3,11 @@
 // naming the attribute, and the protobuf format's field numbers (formats/cloudevents.proto:
 // id 1, source 2, spec_version 3, type 4, attributes 5, binary_data 6, text_data 7, proto_data 8).
 
+#include "superbet/broadcast/cloud_event.h"
+
 #include <catch2/catch.hpp>
 
 #include "google/protobuf/descriptor.h"
-#include "superbet/broadcast/cloud_event.h"
 #include "superbet/broadcast/prediction_input.h"
 
 namespace sb = superbet::broadcast;
@@ -35,11 +36,12 @@ TEST_CASE("structured CloudEvent: attributes, id from the decision time, nulls",
   CHECK(e.id == "pred-football-data:E0_2324:12-1693044000250");
   const std::string json = sb::CloudEventJson(e);
   CHECK(sb::ValidateCloudEventJson(json).ok());
-  CHECK(json.rfind(R"({"specversion":"1.0","type":"com.superbet.prediction.published",)"
-                   R"("source":"/plant/broadcast","id":"pred-football-data:E0_2324:12-1693044000250",)"
-                   R"("time":"2023-08-26T10:00:00.250Z","datacontenttype":"application/json",)"
-                   R"("priority":"critical",)",
-                   0) == 0);
+  CHECK(json.rfind(
+            R"({"specversion":"1.0","type":"com.superbet.prediction.published",)"
+            R"("source":"/plant/broadcast","id":"pred-football-data:E0_2324:12-1693044000250",)"
+            R"("time":"2023-08-26T10:00:00.250Z","datacontenttype":"application/json",)"
+            R"("priority":"critical",)",
+            0) == 0);
   CHECK(json.find(R"("gamma":null)") != std::string::npos);  // Absent stays null.
   CHECK(json.find(R"("teams":{"home":"Brighton & Hove Albion","away":"Nott'm Forest"})") !=
         std::string::npos);
@@ -86,10 +88,9 @@ TEST_CASE("protobuf CloudEvent: spec field numbers and the BroadcastData payload
           "[cloud_event]") {
   const auto* d = io::cloudevents::v1::CloudEvent::descriptor();
   CHECK(d->full_name() == "io.cloudevents.v1.CloudEvent");
-  const std::pair<const char*, int> fields[] = {{"id", 1},         {"source", 2},
-                                                {"spec_version", 3}, {"type", 4},
-                                                {"attributes", 5}, {"binary_data", 6},
-                                                {"text_data", 7},  {"proto_data", 8}};
+  const std::pair<const char*, int> fields[] = {
+      {"id", 1},         {"source", 2},      {"spec_version", 3}, {"type", 4},
+      {"attributes", 5}, {"binary_data", 6}, {"text_data", 7},    {"proto_data", 8}};
   for (const auto& [name, number] : fields) {
     REQUIRE(d->FindFieldByName(name) != nullptr);
     CHECK(d->FindFieldByName(name)->number() == number);
@@ -120,7 +121,7 @@ TEST_CASE("prediction lines: bad lines name line, field and value", "[input]") {
       {"not json", "(json)"},
       {with(R"("pick":"home")", R"("pick":"x")"), "pick"},
       {with(R"("home":1.8,)", R"("home":0.97,)"), "odds.home"},
-      {with(R"("pick":"home","prob":{"home":0.62,)", R"("pick":"draw","prob":{"home":0.62,)") ,
+      {with(R"("pick":"home","prob":{"home":0.62,)", R"("pick":"draw","prob":{"home":0.62,)"),
        "ok"},
       {with(R"("match_id":"football-data:E0_2324:12")", R"("match_id":"")"), "match_id"},
   };
@@ -136,5 +137,6 @@ TEST_CASE("prediction lines: bad lines name line, field and value", "[input]") {
     CHECK(std::string(p.status().message()).rfind("line 7: ", 0) == 0);
   }
   auto bad = sb::ParsePredictionLine(with(R"("home":1.8,)", R"("home":0.97,)"), 3);
-  CHECK(bad.status().message() == "line 3: odds.home: decimal odds must be finite and > 1, got 0.97");
+  CHECK(bad.status().message() ==
+        "line 3: odds.home: decimal odds must be finite and > 1, got 0.97");
 }

@@ -28,10 +28,10 @@ TEST_CASE("filter: first failing check names the reason, equal passes", "[filter
   };
   const Row rows[] = {
       {0.70, 3.0, 1.2, std::nullopt},
-      {0.65, 2.2, 1.0, std::nullopt},                         // Each exactly at its threshold.
+      {0.65, 2.2, 1.0, std::nullopt},  // Each exactly at its threshold.
       {0.6499, 3.0, 1.2, sb::DropReason::kLowConfidence},
-      {0.60, 1.0, 0.5, sb::DropReason::kLowConfidence},       // All fail: the first is named.
-      {0.70, 2.19, 0.5, sb::DropReason::kLowVsnr},            // VSNR before CAS.
+      {0.60, 1.0, 0.5, sb::DropReason::kLowConfidence},  // All fail: the first is named.
+      {0.70, 2.19, 0.5, sb::DropReason::kLowVsnr},       // VSNR before CAS.
       {0.70, 3.0, 0.99, sb::DropReason::kLowCas},
       {0.70, std::nullopt, 1.2, sb::DropReason::kMissingVsnr},
       {0.70, 3.0, std::nullopt, sb::DropReason::kMissingCas},
@@ -69,9 +69,9 @@ TEST_CASE("priority: formula, VSNR and CAS clipping", "[priority]") {
 
 TEST_CASE("priority tiers: strict thresholds 0.12, 0.08, 0.05", "[priority]") {
   using T = sb::PriorityTier;
-  const std::pair<double, T> rows[] = {{0.13, T::kCritical}, {0.12, T::kHigh},  {0.0801, T::kHigh},
-                                       {0.08, T::kMedium},   {0.0501, T::kMedium}, {0.05, T::kLow},
-                                       {0.0, T::kLow}};
+  const std::pair<double, T> rows[] = {
+      {0.13, T::kCritical}, {0.12, T::kHigh}, {0.0801, T::kHigh}, {0.08, T::kMedium},
+      {0.0501, T::kMedium}, {0.05, T::kLow},  {0.0, T::kLow}};
   for (const auto& [s, t] : rows) {
     INFO("S=" << s);
     CHECK(sb::TierOf(s) == t);

@@ -3,11 +3,12 @@
 // non-Latin names and emoji.
 // Oracles: twitter-text config v3 (github.com/twitter/twitter-text config/v3.json: ranges
 // 0-4351, 8192-8205, 8208-8223, 8242-8247 weigh 1, anything else 2; emoji sequences 2; URLs 23)
-// counted by hand; the Bot API's list of MarkdownV2 reserved characters; the limits 280/4096/65/240.
-
-#include <catch2/catch.hpp>
+// counted by hand; the Bot API's list of MarkdownV2 reserved characters; the limits
+// 280/4096/65/240.
 
 #include "superbet/broadcast/format.h"
+
+#include <catch2/catch.hpp>
 
 namespace sb = superbet::broadcast;
 
@@ -50,14 +51,14 @@ bool AllReservedEscaped(const std::string& text) {
 
 TEST_CASE("X weighted length follows twitter-text v3", "[format]") {
   CHECK(sb::XWeightedLength("abc") == 3);
-  CHECK(sb::XWeightedLength("K\u00f6ln") == 4);               // U+00F6 < 4352: weight 1.
-  CHECK(sb::XWeightedLength("\u2014") == 1);                  // U+2014 = 8212: weight 1.
-  CHECK(sb::XWeightedLength("\u6d66\u548c") == 4);            // CJK: 2 each.
+  CHECK(sb::XWeightedLength("K\u00f6ln") == 4);                 // U+00F6 < 4352: weight 1.
+  CHECK(sb::XWeightedLength("\u2014") == 1);                    // U+2014 = 8212: weight 1.
+  CHECK(sb::XWeightedLength("\u6d66\u548c") == 4);              // CJK: 2 each.
   CHECK(sb::XWeightedLength("\u0426\u0421\u041a\u0410") == 4);  // Cyrillic < 4352: 1 each.
-  CHECK(sb::XWeightedLength("\u26bd\ufe0f") == 2);            // One emoji sequence.
-  CHECK(sb::XWeightedLength("\U0001F1F9\U0001F1F7") == 2);    // Flag: regional-indicator pair.
+  CHECK(sb::XWeightedLength("\u26bd\ufe0f") == 2);              // One emoji sequence.
+  CHECK(sb::XWeightedLength("\U0001F1F9\U0001F1F7") == 2);      // Flag: regional-indicator pair.
   CHECK(sb::XWeightedLength("\U0001F468\u200D\U0001F469\u200D\U0001F467") == 2);  // ZWJ family.
-  CHECK(sb::XWeightedLength("\U0001F44D\U0001F3FD") == 2);    // Skin tone modifier.
+  CHECK(sb::XWeightedLength("\U0001F44D\U0001F3FD") == 2);  // Skin tone modifier.
   CHECK(sb::XWeightedLength("see https://example.com/a/very/long/path?q=1 now") == 4 + 23 + 4);
 }
 
@@ -80,8 +81,10 @@ TEST_CASE("formatters render the real names within every limit", "[format]") {
       {"1. FC K\u00f6ln", "Borussia M'gladbach"},
       {"Paris Saint-Germain", "Atl\u00e9tico Madrid"},
       {"Sheffield Weds", "Nott'm Forest"},
-      {"\u6d66\u548c\u30ec\u30c3\u30ba", "\u0426\u0421\u041a\u0410 \u041c\u043e\u0441\u043a\u0432\u0430"},
-      {"\U0001F1F9\U0001F1F7 Galatasaray \u26bd\ufe0f", "Fenerbah\u00e7e \U0001F468\u200D\U0001F469\u200D\U0001F467"},
+      {"\u6d66\u548c\u30ec\u30c3\u30ba",
+       "\u0426\u0421\u041a\u0410 \u041c\u043e\u0441\u043a\u0432\u0430"},
+      {"\U0001F1F9\U0001F1F7 Galatasaray \u26bd\ufe0f",
+       "Fenerbah\u00e7e \U0001F468\u200D\U0001F469\u200D\U0001F467"},
   };
   for (const auto& [home, away] : matches) {
     INFO(home << " v " << away);
@@ -126,7 +129,7 @@ TEST_CASE("long names are shortened first, never cut inside a UTF-8 or emoji seq
   away += " Atl\u00e9tico";
   const sb::FormattedTexts t = f.Format(Pred(home, away));
   CHECK(sb::XWeightedLength(t.x) <= 280);
-  CHECK(t.x.find("\u2026") != std::string::npos);          // A name was shortened...
+  CHECK(t.x.find("\u2026") != std::string::npos);            // A name was shortened...
   CHECK(t.x.find("#SuperbetGenesis") != std::string::npos);  // ...and the hashtag kept.
   CHECK(t.x.find("53% @2.10") != std::string::npos);
   // Valid UTF-8 and no dangling ZWJ: every ZWJ is followed by a pictograph (U+1F4xx).

@@ -4,6 +4,8 @@
 // a request": tnnArxj06cWHq44gCs1OSKk/jLY= for the same parameters on the v1 URL).
 // RS256: a JWT signed with a freshly generated key verifies with OpenSSL's public-key verify.
 
+#include "superbet/broadcast/oauth.h"
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -11,7 +13,6 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/str_split.h"
-#include "superbet/broadcast/oauth.h"
 
 namespace sb = superbet::broadcast;
 
@@ -32,17 +33,18 @@ constexpr char kTokenSecret[] = "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE";
 TEST_CASE("OAuth 1.0a signature reproduces X's documented example", "[oauth]") {
   const std::string base =
       sb::OAuth1SignatureBase("POST", "https://api.twitter.com/1.1/statuses/update.json", kParams);
-  CHECK(base ==
-        "POST&https%3A%2F%2Fapi.twitter.com%2F1.1%2Fstatuses%2Fupdate.json&include_entities%3Dtrue"
-        "%26oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26oauth_nonce%3DkYjzVBB8Y0ZFabxSWbWovY3uYSQ"
-        "2pTgmZeNu2VS4cg%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1318622958%26oauth"
-        "_token%3D370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26oauth_version%3D1.0%26status"
-        "%3DHello%2520Ladies%2520%252B%2520Gentlemen%252C%2520a%2520signed%2520OAuth%2520request%2521");
+  CHECK(
+      base ==
+      "POST&https%3A%2F%2Fapi.twitter.com%2F1.1%2Fstatuses%2Fupdate.json&include_entities%3Dtrue"
+      "%26oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26oauth_nonce%3DkYjzVBB8Y0ZFabxSWbWovY3uYSQ"
+      "2pTgmZeNu2VS4cg%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1318622958%26oauth"
+      "_token%3D370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26oauth_version%3D1.0%26status"
+      "%3DHello%2520Ladies%2520%252B%2520Gentlemen%252C%2520a%2520signed%2520OAuth%2520request%"
+      "2521");
   CHECK(sb::OAuth1Signature(base, kConsumerSecret, kTokenSecret) == "hCtSmYh+iHYCEqBWrE7C7hYmtUk=");
-  CHECK(sb::OAuth1Signature(
-            sb::OAuth1SignatureBase("POST", "https://api.twitter.com/1/statuses/update.json",
-                                    kParams),
-            kConsumerSecret, kTokenSecret) == "tnnArxj06cWHq44gCs1OSKk/jLY=");
+  CHECK(sb::OAuth1Signature(sb::OAuth1SignatureBase(
+                                "POST", "https://api.twitter.com/1/statuses/update.json", kParams),
+                            kConsumerSecret, kTokenSecret) == "tnnArxj06cWHq44gCs1OSKk/jLY=");
 }
 
 TEST_CASE("OAuth 1.0a header carries the seven oauth_ parameters, encoded", "[oauth]") {

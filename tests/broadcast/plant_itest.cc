@@ -42,10 +42,10 @@ class FakePlatforms {
  public:
   using FaultFn = std::function<Fault(const std::string& platform, int n)>;
   explicit FakePlatforms(FaultFn fault = {}) : fault_(std::move(fault)) {
-    server_.Post(R"(/bot([^/]+)/sendMessage)", [this](const httplib::Request& q,
-                                                       httplib::Response& r) {
-      Handle("telegram", q, r, q.matches[1] == "TESTTOKEN", "/text");
-    });
+    server_.Post(R"(/bot([^/]+)/sendMessage)",
+                 [this](const httplib::Request& q, httplib::Response& r) {
+                   Handle("telegram", q, r, q.matches[1] == "TESTTOKEN", "/text");
+                 });
     server_.Post("/2/tweets", [this](const httplib::Request& q, httplib::Response& r) {
       const std::string auth = q.get_header_value("Authorization");
       Handle("twitter", q, r,
@@ -54,17 +54,18 @@ class FakePlatforms {
     });
     server_.Post("/token", [this](const httplib::Request& q, httplib::Response& r) {
       ++token_requests_;
-      const bool ok = q.body.find("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=ey") == 0;
+      const bool ok =
+          q.body.find(
+              "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=ey") == 0;
       r.status = ok ? 200 : 400;
       r.set_content(R"({"access_token":"ya29.test","expires_in":3599,"token_type":"Bearer"})",
                     "application/json");
     });
-    server_.Post(R"(/v1/projects/([^/]+)/messages:send)",
-                 [this](const httplib::Request& q, httplib::Response& r) {
-                   Handle("android", q, r,
-                          q.get_header_value("Authorization") == "Bearer ya29.test",
-                          "/message/data/event_id");
-                 });
+    server_.Post(R"(/v1/projects/([^/]+)/messages:send)", [this](const httplib::Request& q,
+                                                                 httplib::Response& r) {
+      Handle("android", q, r, q.get_header_value("Authorization") == "Bearer ya29.test",
+             "/message/data/event_id");
+    });
     port_ = server_.bind_to_any_port("127.0.0.1");
     REQUIRE(port_ > 0);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -115,16 +116,18 @@ class FakePlatforms {
       case Fault::k429:
         r.status = 429;
         if (platform == "telegram") {
-          r.set_content(R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 2","parameters":{"retry_after":2}})",
-                        "application/json");
+          r.set_content(
+              R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 2","parameters":{"retry_after":2}})",
+              "application/json");
         } else {
           r.set_header("Retry-After", "2");
         }
         return;
       case Fault::k400:
         r.status = 400;
-        r.set_content(R"({"ok":false,"error_code":400,"description":"Bad Request: chat not found"})",
-                      "application/json");
+        r.set_content(
+            R"({"ok":false,"error_code":400,"description":"Bad Request: chat not found"})",
+            "application/json");
         return;
       case Fault::kNone:
         break;
@@ -282,8 +285,8 @@ void RunFaultScenario(bool use_redis) {
   CHECK(rep.published["twitter"] + rep.dlq["twitter"] == passed);
   CHECK(rep.published["telegram"] + rep.dlq["telegram"] == passed);
   CHECK(rep.published["android"] + rep.dlq["android"] == passed);
-  CHECK(m.platforms["telegram"].digest_buffered > 0);             // The breaker opened.
-  CHECK(m.platforms["telegram"].digest_flushed_published > 0);    // Recovery flush published.
+  CHECK(m.platforms["telegram"].digest_buffered > 0);           // The breaker opened.
+  CHECK(m.platforms["telegram"].digest_flushed_published > 0);  // Recovery flush published.
   CHECK(m.platforms["telegram"].publish_errors["http_500"] > 0);
   CHECK(m.platforms["twitter"].publish_errors["timeout"] == 2);
   CHECK(rep.dlq["twitter"] == 0);  // Timeouts and 429 were retried successfully.
@@ -326,8 +329,7 @@ TEST_CASE("a consumer killed mid-batch leaves entries another consumer reclaims 
   // Another victim died in a platform stage between the idempotency guard and the publish's
   // result: the guard of one of the stolen events is left "inflight".
   const std::string guarded = batch->at(0).Field("event_id");
-  REQUIRE(victim_t->SetIfAbsent(bus::SentKey("telegram", guarded), "inflight",
-                                absl::Seconds(86400))
+  REQUIRE(victim_t->SetIfAbsent(bus::SentKey("telegram", guarded), "inflight", absl::Seconds(86400))
               .value());
   std::vector<std::string> victim_ids = {guarded};
   victim_t.reset();  // Dies.

@@ -5,9 +5,8 @@
 #ifndef SUPERBET_TESTS_BROADCAST_PLANT_SUPPORT_H_
 #define SUPERBET_TESTS_BROADCAST_PLANT_SUPPORT_H_
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -51,8 +50,7 @@ inline std::vector<std::string> PredictionLines(const std::string& csv_relative,
     return static_cast<size_t>(it - cols.begin());
   };
   const size_t c_date = col("Date"), c_time = col("Time"), c_home = col("HomeTeam"),
-               c_away = col("AwayTeam"), c_h = col("B365H"), c_d = col("B365D"),
-               c_a = col("B365A");
+               c_away = col("AwayTeam"), c_h = col("B365H"), c_d = col("B365D"), c_a = col("B365A");
   std::mt19937_64 rng(seed);
   std::string stem = csv_relative.substr(csv_relative.rfind('/') + 1);
   stem = stem.substr(0, stem.find('.'));
@@ -104,10 +102,10 @@ inline std::vector<std::string> PredictionLines(const std::string& csv_relative,
         R"("odds":{"home":%.2f,"draw":%.2f,"away":%.2f},"confidence":%.4f,"vsnr":%.3f,)"
         R"("cas":%.4f,"kelly_fraction":%.5f,%s"decided_at":"%s","agent":"model",)"
         R"("model_version":"test"})",
-        stem, row, f[c_home], f[c_away], absl::FormatTime(absl::RFC3339_full, kickoff, absl::UTCTimeZone()),
-        names[pick], p[0], p[1], p[2], o[0], o[1], o[2], 0.55 + 0.4 * U01(rng),
-        1.5 + 4.5 * U01(rng), p[pick] / q[pick], kelly,
-        U01(rng) < 0.3 ? "" : absl::StrFormat(R"("gamma":%.4f,)", U01(rng) - 0.5),
+        stem, row, f[c_home], f[c_away],
+        absl::FormatTime(absl::RFC3339_full, kickoff, absl::UTCTimeZone()), names[pick], p[0], p[1],
+        p[2], o[0], o[1], o[2], 0.55 + 0.4 * U01(rng), 1.5 + 4.5 * U01(rng), p[pick] / q[pick],
+        kelly, U01(rng) < 0.3 ? "" : absl::StrFormat(R"("gamma":%.4f,)", U01(rng) - 0.5),
         absl::FormatTime(absl::RFC3339_full, decided, absl::UTCTimeZone()));
     out.push_back(json);
   }
@@ -118,8 +116,8 @@ inline std::vector<std::string> PredictionLines(const std::string& csv_relative,
 // now) -> result. Records each event id it accepted (a second acceptance is a duplicate).
 class FakePublisher final : public superbet::broadcast::Publisher {
  public:
-  using Script = std::function<superbet::broadcast::PublishResult(
-      const std::string& event_id, int call, absl::Time now)>;
+  using Script = std::function<superbet::broadcast::PublishResult(const std::string& event_id,
+                                                                  int call, absl::Time now)>;
   FakePublisher(std::string platform, const superbet::core::Clock& clock, Script script = {})
       : platform_(std::move(platform)), clock_(clock), script_(std::move(script)) {}
   absl::string_view platform() const override { return platform_; }
@@ -195,8 +193,8 @@ inline InvariantReport CheckInvariant(
     outcomes[platform] = std::map<std::string, std::string>(h->begin(), h->end());
     for (const auto& [id, n] : got) {
       INFO(platform << " received " << id);
-      CHECK(n == 1);                // Never twice.
-      CHECK(ids.count(id) == 1);    // Nothing that was not input.
+      CHECK(n == 1);              // Never twice.
+      CHECK(ids.count(id) == 1);  // Nothing that was not input.
     }
   }
   for (const std::string& id : ids) {

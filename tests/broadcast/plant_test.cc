@@ -29,9 +29,9 @@ struct Rig {
     options.retention = absl::Hours(24 * 3650);
     x = std::make_unique<st::FakePublisher>("twitter", clock, std::move(x_script));
     tg = std::make_unique<st::FakePublisher>("telegram", clock, std::move(tg_script));
-    auto p = sb::BroadcastPlant::Create(
-        options, &transport, &clock, [this](absl::Duration d) { clock.Advance(d); },
-        {{"twitter", x.get()}, {"telegram", tg.get()}});
+    auto p = sb::BroadcastPlant::Create(options, &transport, &clock,
+                                        [this](absl::Duration d) { clock.Advance(d); },
+                                        {{"twitter", x.get()}, {"telegram", tg.get()}});
     REQUIRE(p.ok());
     plant = *std::move(p);
     REQUIRE(plant->Start().ok());
@@ -66,8 +66,7 @@ TEST_CASE("embedded plant: a season's first 120 predictions all end terminal, on
   CHECK(drops == rep.dropped);
 }
 
-TEST_CASE("embedded plant: a burst waits for tokens, never dropped (10/h, 50/d on X)",
-          "[plant]") {
+TEST_CASE("embedded plant: a burst waits for tokens, never dropped (10/h, 50/d on X)", "[plant]") {
   // 150 predictions all decided within the same second: the buckets make them wait.
   auto lines = st::PredictionLines("football-data/E0_2324.csv", 150, 21);
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -136,7 +135,7 @@ TEST_CASE("embedded plant: permanent 4xx goes to the DLQ unretried, 5xx after 5 
   Rig rig(x_script, tg_script);
   st::InvariantReport rep = rig.Run(lines);
   const int passed = static_cast<int>(lines.size()) - rep.dropped;
-  CHECK(rep.dlq["twitter"] == passed);  // 403: DLQ.
+  CHECK(rep.dlq["twitter"] == passed);    // 403: DLQ.
   CHECK(rig.x->total_calls() == passed);  // Never retried.
   auto m = rig.plant->metrics();
   CHECK(m.platforms["twitter"].dlq_by_reason["http_403"] == passed);
@@ -167,7 +166,7 @@ TEST_CASE("embedded plant: breaker opens, digest buffers, recovery flush publish
   CHECK(m.digest_flushes > 0);
   CHECK(rep.published["telegram"] + rep.dlq["telegram"] == 60 - rep.dropped);
   CHECK(rep.published["twitter"] == 60 - rep.dropped);  // The X bulkhead was not held up.
-  CHECK(m.platforms["telegram"].breaker_state == 0);   // Closed again after recovery.
+  CHECK(m.platforms["telegram"].breaker_state == 0);    // Closed again after recovery.
   auto flushes = rig.transport.Range(superbet::bus::kDigestStream);
   REQUIRE(flushes.ok());
   CHECK(flushes->size() == static_cast<size_t>(m.digest_flushes));

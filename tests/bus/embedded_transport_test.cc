@@ -1,9 +1,10 @@
 // The Transport suite (transport_suite.h) on the embedded, in-process implementation, plus key
 // expiry on the injected clock.
 
+#include "superbet/bus/embedded_transport.h"
+
 #include <catch2/catch.hpp>
 
-#include "superbet/bus/embedded_transport.h"
 #include "superbet/core/clock.h"
 #include "transport_suite.h"
 

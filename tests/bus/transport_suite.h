@@ -7,7 +7,6 @@
 #define SUPERBET_TESTS_BUS_TRANSPORT_SUITE_H_
 
 #include <catch2/catch.hpp>
-
 #include <functional>
 #include <string>
 

@@ -32,9 +32,9 @@ inline constexpr absl::string_view kEventSource = "/plant/broadcast";
 // One prediction that passed the filter, scored and formatted.
 struct BroadcastEvent {
   superbet::v1::Prediction prediction;
-  std::string id;                // CloudEvent id.
-  int64_t decided_at_ms = 0;     // Unix milliseconds.
-  double priority_score = 0.0;   // S.
+  std::string id;               // CloudEvent id.
+  int64_t decided_at_ms = 0;    // Unix milliseconds.
+  double priority_score = 0.0;  // S.
   PriorityTier tier = PriorityTier::kLow;
   FormattedTexts texts;
 };

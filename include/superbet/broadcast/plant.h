@@ -10,8 +10,8 @@
 //   platform    group {platform}-adapter-consumer, one bulkhead per platform: delivery count > 5
 //               -> DLQ; idempotency guard broadcast:sent:{platform}:{event id} (SET NX EX 86400,
 //               deleted when the publish fails); breaker OPEN -> digest buffer; platform hourly and
-//               daily buckets (a limited event waits); publish with equal-jitter retries (5 attempts,
-//               base 1 s, cap 60 s, Retry-After honoured); terminal outcome -> XACK.
+//               daily buckets (a limited event waits); publish with equal-jitter retries (5
+//               attempts, base 1 s, cap 60 s, Retry-After honoured); terminal outcome -> XACK.
 //   flusher     every 60 s: closed 15-minute digest buckets, oldest first, by priority; platforms
 //               whose breaker is OPEN are skipped; a rate-limited or breaker-rejected event is
 //               re-queued into the current bucket; a failure goes to broadcast.dlq; one record per
@@ -98,9 +98,8 @@ class BroadcastPlant {
   // Errors: as ValidatePlantOptions; InvalidArgument for an enabled platform without publisher or
   // a bad template.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<BroadcastPlant>> Create(
-      PlantOptions options, superbet::bus::Transport* transport,
-      const superbet::core::Clock* clock, SleepFn sleep,
-      std::map<std::string, Publisher*> publishers);
+      PlantOptions options, superbet::bus::Transport* transport, const superbet::core::Clock* clock,
+      SleepFn sleep, std::map<std::string, Publisher*> publishers);
   ~BroadcastPlant();
 
   // Creates the consumer groups (at id 0, MKSTREAM). Errors: the transport's.

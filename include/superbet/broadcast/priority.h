@@ -3,8 +3,8 @@
 //   S = (confidence * kelly_fraction) * clip(ln(1 + VSNR), 1.0, 1.5) * clip(sqrt(CAS), 1.0, 1.2)
 //
 // The logarithm keeps VSNR outliers from blocking the queue, the square root gives bounded growth
-// above the CAS threshold, and both clips keep extreme values from unbalancing the system. After the
-// filter (VSNR >= 2.2, CAS >= 1) S lies in [1.163 c k, 1.8 c k].
+// above the CAS threshold, and both clips keep extreme values from unbalancing the system. After
+// the filter (VSNR >= 2.2, CAS >= 1) S lies in [1.163 c k, 1.8 c k].
 //
 // Tiers: critical S > 0.12, high S > 0.08, medium S > 0.05, low otherwise (strict inequalities).
 

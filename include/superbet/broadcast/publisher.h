@@ -19,10 +19,10 @@ namespace superbet::broadcast {
 
 struct PublishResult {
   bool success = false;
-  bool retry = false;                           // Transient failure (worth another attempt).
-  std::string reason;                           // Stable id: "http_500", "timeout", "http_400".
-  std::string error;                            // Detail (no credentials).
-  std::optional<absl::Duration> retry_after;    // The platform's hint (Retry-After, retry_after).
+  bool retry = false;                         // Transient failure (worth another attempt).
+  std::string reason;                         // Stable id: "http_500", "timeout", "http_400".
+  std::string error;                          // Detail (no credentials).
+  std::optional<absl::Duration> retry_after;  // The platform's hint (Retry-After, retry_after).
 };
 
 // Classifies an HTTP status: 2xx success; 429 and 5xx retry; other 4xx permanent. `status` 0 means
@@ -36,7 +36,8 @@ class Publisher {
   // The platform name ("twitter", "telegram", "android").
   virtual absl::string_view platform() const = 0;
   // Publishes `event`; `cloud_event_json` is its structured-mode CloudEvent.
-  virtual PublishResult Publish(const BroadcastEvent& event, absl::string_view cloud_event_json) = 0;
+  virtual PublishResult Publish(const BroadcastEvent& event,
+                                absl::string_view cloud_event_json) = 0;
 };
 
 }  // namespace superbet::broadcast

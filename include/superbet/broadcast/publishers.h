@@ -1,8 +1,8 @@
 // The platform publishers and the embedded sinks.
 //
 //   DirSink          dir:PATH: one file PATH/{platform}/{event id}.json holding the CloudEvent
-//                    (structured JSON, data = BroadcastData). Created exclusively: a second write of
-//                    the same event fails (permanent, reason "duplicate"), so a test can see it.
+//                    (structured JSON, data = BroadcastData). Created exclusively: a second write
+//                    of the same event fails (permanent, reason "duplicate"), so a test can see it.
 //   StreamSink       stdout: one line {"platform": "...", "event": <CloudEvent>} per publish.
 //   TelegramPublisher  Bot API sendMessage (core.telegram.org/bots/api#sendmessage): POST
 //                    {base}/bot{token}/sendMessage, JSON {chat_id, text, parse_mode "MarkdownV2"};

@@ -38,33 +38,42 @@ class RedisTransport final : public Transport {
       const RedisAddress& address);
   ~RedisTransport() override;
 
-  absl::StatusOr<std::string> Add(absl::string_view stream, const Fields& fields,
-                                  int64_t min_id_ms = 0) override;
-  absl::Status CreateGroup(absl::string_view stream, absl::string_view group) override;
-  absl::StatusOr<std::vector<Entry>> ReadGroup(absl::string_view stream, absl::string_view group,
-                                               absl::string_view consumer, int count) override;
-  absl::Status Ack(absl::string_view stream, absl::string_view group,
-                   absl::string_view id) override;
-  absl::StatusOr<std::vector<Entry>> AutoClaim(absl::string_view stream, absl::string_view group,
-                                               absl::string_view consumer,
-                                               absl::Duration min_idle, int count) override;
-  absl::StatusOr<int64_t> PendingCount(absl::string_view stream, absl::string_view group) override;
-  absl::StatusOr<int64_t> Undelivered(absl::string_view stream, absl::string_view group) override;
-  absl::StatusOr<std::vector<Entry>> Range(absl::string_view stream) override;
-  absl::StatusOr<bool> SetIfAbsent(absl::string_view key, absl::string_view value,
-                                   absl::Duration ttl) override;
-  absl::Status Set(absl::string_view key, absl::string_view value, absl::Duration ttl) override;
-  absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) override;
-  absl::Status Delete(absl::string_view key) override;
-  absl::Status HashSet(absl::string_view key, absl::string_view field,
-                       absl::string_view value) override;
-  absl::StatusOr<Fields> HashGetAll(absl::string_view key) override;
-  absl::Status ListPush(absl::string_view key, absl::string_view value,
-                        absl::Duration ttl) override;
-  absl::StatusOr<std::vector<std::string>> ListRange(absl::string_view key) override;
-  absl::StatusOr<std::vector<std::string>> KeysWithPrefix(absl::string_view prefix) override;
-  absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
-                                        absl::Time now) override;
+  [[nodiscard]] absl::StatusOr<std::string> Add(absl::string_view stream, const Fields& fields,
+                                                int64_t min_id_ms = 0) override;
+  [[nodiscard]] absl::Status CreateGroup(absl::string_view stream,
+                                         absl::string_view group) override;
+  [[nodiscard]] absl::StatusOr<std::vector<Entry>> ReadGroup(absl::string_view stream,
+                                                             absl::string_view group,
+                                                             absl::string_view consumer,
+                                                             int count) override;
+  [[nodiscard]] absl::Status Ack(absl::string_view stream, absl::string_view group,
+                                 absl::string_view id) override;
+  [[nodiscard]] absl::StatusOr<std::vector<Entry>> AutoClaim(absl::string_view stream,
+                                                             absl::string_view group,
+                                                             absl::string_view consumer,
+                                                             absl::Duration min_idle,
+                                                             int count) override;
+  [[nodiscard]] absl::StatusOr<int64_t> PendingCount(absl::string_view stream,
+                                                     absl::string_view group) override;
+  [[nodiscard]] absl::StatusOr<int64_t> Undelivered(absl::string_view stream,
+                                                    absl::string_view group) override;
+  [[nodiscard]] absl::StatusOr<std::vector<Entry>> Range(absl::string_view stream) override;
+  [[nodiscard]] absl::StatusOr<bool> SetIfAbsent(absl::string_view key, absl::string_view value,
+                                                 absl::Duration ttl) override;
+  [[nodiscard]] absl::Status Set(absl::string_view key, absl::string_view value,
+                                 absl::Duration ttl) override;
+  [[nodiscard]] absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) override;
+  [[nodiscard]] absl::Status Delete(absl::string_view key) override;
+  [[nodiscard]] absl::Status HashSet(absl::string_view key, absl::string_view field,
+                                     absl::string_view value) override;
+  [[nodiscard]] absl::StatusOr<Fields> HashGetAll(absl::string_view key) override;
+  [[nodiscard]] absl::Status ListPush(absl::string_view key, absl::string_view value,
+                                      absl::Duration ttl) override;
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> ListRange(absl::string_view key) override;
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> KeysWithPrefix(
+      absl::string_view prefix) override;
+  [[nodiscard]] absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
+                                                      absl::Time now) override;
 
  private:
   struct Impl;

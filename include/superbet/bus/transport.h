@@ -1,6 +1,6 @@
 // The broadcast plant's transport: Redis Streams with consumer groups, plus the few keys the plant
-// keeps (idempotency guards, digest lists, outcome hashes, token buckets). Two implementations share
-// these semantics and one test suite: RedisTransport (hiredis, redis_transport.h) and
+// keeps (idempotency guards, digest lists, outcome hashes, token buckets). Two implementations
+// share these semantics and one test suite: RedisTransport (hiredis, redis_transport.h) and
 // EmbeddedTransport (in-process, embedded_transport.h; the `superbet broadcast` default).
 //
 // Stream semantics are Redis 7's (redis.io/docs/data-types/streams): entries have ids
@@ -30,9 +30,9 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 
 // One stream entry as a consumer receives it.
 struct Entry {
-  std::string id;           // "<ms>-<seq>".
-  Fields fields;            // In the order they were added.
-  int64_t deliveries = 1;   // Times delivered to a consumer (1 on the first XREADGROUP).
+  std::string id;          // "<ms>-<seq>".
+  Fields fields;           // In the order they were added.
+  int64_t deliveries = 1;  // Times delivered to a consumer (1 on the first XREADGROUP).
   // The value of field `name`, or "" when absent.
   const std::string& Field(absl::string_view name) const;
 };
@@ -68,9 +68,10 @@ class Transport {
                                                  absl::string_view group) = 0;
   // XREADGROUP GROUP group consumer COUNT count STREAMS stream ">": up to `count` entries never
   // delivered to the group, oldest first. Never blocks.
-  [[nodiscard]] virtual absl::StatusOr<std::vector<Entry>> ReadGroup(
-      absl::string_view stream, absl::string_view group, absl::string_view consumer,
-      int count) = 0;
+  [[nodiscard]] virtual absl::StatusOr<std::vector<Entry>> ReadGroup(absl::string_view stream,
+                                                                     absl::string_view group,
+                                                                     absl::string_view consumer,
+                                                                     int count) = 0;
   // XACK stream group id.
   [[nodiscard]] virtual absl::Status Ack(absl::string_view stream, absl::string_view group,
                                          absl::string_view id) = 0;

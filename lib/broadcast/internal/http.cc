@@ -41,7 +41,7 @@ absl::StatusOr<HttpResponse> HttpPost(absl::string_view url, absl::string_view l
   curl_slist* list = nullptr;
   for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> list_guard(list,
-                                                                          &curl_slist_free_all);
+                                                                         &curl_slist_free_all);
   const std::string u(url);
   curl_easy_setopt(curl.get(), CURLOPT_URL, u.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);

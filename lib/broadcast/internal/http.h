@@ -24,8 +24,7 @@ struct HttpResponse {
 // credentials (Telegram's bot token is part of the URL).
 [[nodiscard]] absl::StatusOr<HttpResponse> HttpPost(absl::string_view url, absl::string_view label,
                                                     const std::vector<std::string>& headers,
-                                                    absl::string_view body,
-                                                    absl::Duration timeout);
+                                                    absl::string_view body, absl::Duration timeout);
 
 }  // namespace superbet::broadcast::internal
 
