@@ -45,6 +45,14 @@ struct PlantMetrics {
   std::map<std::string, PlatformMetrics> platforms;
 };
 
+// The metrics in the Prometheus text exposition format 0.0.4
+// (prometheus.io/docs/instrumenting/exposition_formats): # HELP and # TYPE lines, counters
+// ending in _total, the latency histogram as _bucket{le=...} (cumulative, +Inf last), _sum and
+// _count; label values escaped (backslash, double quote, newline). Also the plant's own
+// counters: broadcast_input_lines_total, broadcast_rejected_lines_total{reason},
+// broadcast_dlq_total{platform,reason}, broadcast_digest_flushes_total.
+std::string PrometheusText(const PlantMetrics& metrics);
+
 }  // namespace superbet::broadcast
 
 #endif  // SUPERBET_BROADCAST_METRICS_H_
