@@ -260,6 +260,10 @@ void CutToFit(std::string* text, size_t keep_from, int (*measure)(absl::string_v
   size_t lo = 0, hi = c.size();  // Number of clusters kept; binary search for the largest fit.
   auto build = [&](size_t k) {
     std::string s = head.substr(0, k == 0 ? 0 : c[k - 1].end);
+    // Never leave a MarkdownV2 escape without the character it escapes.
+    size_t backslashes = 0;
+    while (backslashes < s.size() && s[s.size() - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 1) s.pop_back();
     s.append("\u2026");
     s.append(suffix);
     return s;

@@ -156,6 +156,16 @@ struct BroadcastPlant::Impl {
       metrics.platforms[std::string(platform)].dlq_by_reason[std::string(reason)]++;
       return transport->HashSet(bus::OutcomeKey(platform), event_id, absl::StrCat("dlq:", reason));
     }
+    // A poison entry of the main or priority stage: the event is in the DLQ for every platform.
+    metrics.dropped_by_reason[absl::StrCat("dlq_", reason)]++;
+    if (event_id.empty()) return absl::OkStatus();
+    for (const Platform& p : platforms) {
+      if (absl::Status s =
+              transport->HashSet(bus::OutcomeKey(p.name), event_id, absl::StrCat("dlq:", reason));
+          !s.ok()) {
+        return s;
+      }
+    }
     return absl::OkStatus();
   }
 
@@ -192,7 +202,6 @@ struct BroadcastPlant::Impl {
   absl::Status MainOne(const std::string& json) {
     auto p = ParsePredictionLine(json, 0);
     if (!p.ok()) {
-      metrics.dropped_by_reason["invalid_event"]++;
       return Dlq("", "", json, "invalid_event", 1, 0, p.status().message());
     }
     const std::string event_id = EventId(*p);

@@ -1,6 +1,7 @@
 // `superbet broadcast`: runs the broadcast plant (include/superbet/broadcast/plant.h) over a file
 // of Prediction JSON lines, embedded (in-process streams) by default or on a Redis server.
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -192,7 +193,13 @@ int RunBroadcastCommand(const std::vector<std::string>& args) {
   broadcast::SleepFn sleep = [](absl::Duration d) { absl::SleepFor(d); };
   if (clock_mode == "replay") {
     clock = &replay;
-    sleep = [&replay](absl::Duration d) { replay.Advance(d); };
+    // On Redis, idle times (XAUTOCLAIM of a dead consumer's entries) are the server's real time:
+    // let a little real time pass with each replay wait so such entries are eventually reclaimed.
+    const bool on_redis = redis != nullptr;
+    sleep = [&replay, on_redis](absl::Duration d) {
+      replay.Advance(d);
+      if (on_redis) absl::SleepFor(std::min(d, absl::Milliseconds(10)));
+    };
   }
 
   std::unique_ptr<bus::Transport> transport;
