@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 
 namespace superbet::bus {
 namespace {
@@ -167,20 +168,27 @@ struct RedisTransport::Impl {
       argv.push_back(a.data());
       lens.push_back(a.size());
     }
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    // A dropped connection or a server still loading its AOF after a restart is retried every
+    // 50 ms for at most 60 attempts (3 s); any other error reply is returned at once.
+    constexpr int kMaxAttempts = 60;
+    std::string last_error = "unreachable";
+    bool reloaded_script = false;
+    for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+      if (attempt > 0) absl::SleepFor(absl::Milliseconds(50));
       if (ctx == nullptr || ctx->err) {
         if (absl::Status s = ConnectLocked(); !s.ok()) {
-          if (attempt == 1) return s;
+          last_error = std::string(s.message());
           continue;
+        }
+        if (args[0] == "EVALSHA") {
+          argv[1] = script_sha.c_str();
+          lens[1] = script_sha.size();
         }
       }
       Reply r(static_cast<redisReply*>(
           redisCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data())));
       if (!r) {
-        if (attempt == 1) {
-          return absl::UnavailableError(
-              absl::StrCat("redis ", args[0], ": ", ctx ? ctx->errstr : "no connection"));
-        }
+        last_error = ctx ? ctx->errstr : "no connection";
         if (ctx) {
           redisFree(ctx);
           ctx = nullptr;
@@ -189,20 +197,28 @@ struct RedisTransport::Impl {
       }
       if (r->type == REDIS_REPLY_ERROR) {
         const std::string err = Str(r.get());
-        if (absl::StartsWith(err, "NOSCRIPT") && attempt == 0) {
-          if (absl::Status s = ConnectLocked(); !s.ok()) return s;
+        if (absl::StartsWith(err, "NOSCRIPT") && !reloaded_script) {
+          reloaded_script = true;
+          if (absl::Status s = ConnectLocked(); !s.ok()) {
+            last_error = std::string(s.message());
+            continue;
+          }
           argv[1] = script_sha.c_str();
           lens[1] = script_sha.size();
+          --attempt;  // Not a failure: run it again at once.
           continue;
         }
         if (absl::StartsWith(err, "LOADING")) {
-          return absl::UnavailableError(absl::StrCat("redis ", args[0], ": ", err));
+          last_error = err;
+          continue;
         }
         return absl::InternalError(absl::StrCat("redis ", args[0], ": ", err));
       }
       return r;
     }
-    return absl::UnavailableError("redis: unreachable");
+    return absl::UnavailableError(absl::StrCat("redis ", address.host, ":", address.port, " ",
+                                               args[0], ": ", last_error, " (after ", kMaxAttempts,
+                                               " attempts)"));
   }
 
   std::string Sha() {

@@ -1,7 +1,9 @@
 // The Transport on a Redis server (7.x) through hiredis: one connection, every call a single
 // command (or one EVALSHA of the token-bucket Lua script, loaded with SCRIPT LOAD and reloaded
-// after NOSCRIPT). A dropped connection is re-established once per call (a restarted server is
-// picked up), so a call fails only when the server stays unreachable.
+// after NOSCRIPT). A dropped connection, or a restarted server still loading its AOF (LOADING), is
+// retried every 50 ms for up to 3 s (reconnecting and reloading the script), so a call fails only
+// when the server stays unreachable. A command whose reply was lost may run twice (an XADD then
+// adds a second entry): the plant's idempotency guard keeps that from posting twice.
 //
 // The Lua script refills and takes from every bucket atomically, computing the refill at the
 // plant's clock time passed as an argument (the design reads Redis TIME; the plant passes its
