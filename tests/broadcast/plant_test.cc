@@ -214,3 +214,65 @@ TEST_CASE("embedded plant: bad input lines are counted by field and never stop t
   CHECK(m.rejected_by_reason["(json)"] == 1);
   CHECK(m.rejected_by_reason["odds.home"] == 1);
 }
+
+TEST_CASE("embedded plant: an entry delivered more than 5 times goes to the DLQ", "[plant]") {
+  // One prediction that passes the filter; a crashing consumer takes its Telegram outbox entry
+  // five times (first read + 4 reclaims, each idle > 60 s) and never acknowledges it. The plant's
+  // own reclaim is the 6th delivery: DLQ with reason max_deliveries_exceeded, never published.
+  auto lines = st::PredictionLines("football-data/E0_2324.csv", 40, 31);
+  std::string passing;
+  for (const auto& l : lines) {
+    auto p = sb::ParsePredictionLine(l, 1);
+    if (p.ok() && !sb::FilterPrediction(*p, {})) {
+      passing = l;
+      break;
+    }
+  }
+  REQUIRE_FALSE(passing.empty());
+  sb::PlantOptions options;
+  options.platforms = {"telegram"};
+  superbet::core::FakeClock clock(absl::FromUnixSeconds(1690000000));
+  superbet::bus::EmbeddedTransport transport(clock);
+  st::FakePublisher tg("telegram", clock);
+  // A feeder plant moves the event to the outbox; the crashing consumer reads it first.
+  auto plant =
+      sb::BroadcastPlant::Create(options, &transport, &clock,
+                                 [&](absl::Duration d) { clock.Advance(d); }, {{"telegram", &tg}});
+  REQUIRE(plant.ok());
+  REQUIRE((*plant)->Start().ok());
+  REQUIRE((*plant)->Ingest(passing, 1).ok());
+  namespace bus = superbet::bus;
+  // Run the main and priority stages by hand (as the plant would), so that the crashing
+  // consumer is the first to read the outbox.
+  auto main = transport.ReadGroup(bus::kRiskVerified, bus::kMainGroup, "crasher", 5);
+  REQUIRE(main->size() == 1);
+  auto p = sb::ParsePredictionLine(main->at(0).Field("event"), 1);
+  REQUIRE(p.ok());
+  const sb::BroadcastEvent e = sb::BuildEvent(*p, *sb::Formatter::Create({}));
+  REQUIRE(transport
+              .Add(bus::OutboxStream("telegram"), {{"event", sb::CloudEventJson(e)},
+                                                   {"priority", "0.1"},
+                                                   {"tier", "high"},
+                                                   {"event_id", e.id},
+                                                   {"first_seen", "1690000000000"}})
+              .ok());
+  REQUIRE(transport.Ack(bus::kRiskVerified, bus::kMainGroup, main->at(0).id).ok());
+  auto first = transport.ReadGroup(bus::OutboxStream("telegram"), bus::AdapterGroup("telegram"),
+                                   "crasher", 5);
+  REQUIRE(first->size() == 1);
+  for (int i = 0; i < 4; ++i) {
+    clock.Advance(absl::Seconds(61));
+    auto again = transport.AutoClaim(bus::OutboxStream("telegram"), bus::AdapterGroup("telegram"),
+                                     "crasher", absl::Seconds(60), 5);
+    REQUIRE(again->size() == 1);
+    CHECK(again->at(0).deliveries == i + 2);
+  }
+  REQUIRE((*plant)->Drain().ok());
+  CHECK(tg.accepted().empty());
+  auto outcomes = transport.HashGetAll(bus::OutcomeKey("telegram"));
+  REQUIRE(outcomes->size() == 1);
+  CHECK(outcomes->at(0).second == "dlq:max_deliveries_exceeded");
+  auto dlq = transport.Range(bus::kDlq);
+  REQUIRE(dlq->size() == 1);
+  CHECK(dlq->at(0).Field("attempts") == "6");
+}
