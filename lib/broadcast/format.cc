@@ -163,6 +163,7 @@ void AppendEscaped(std::string* out, absl::string_view value) {
 void Render(const Template& t, const Values& v, absl::string_view home, absl::string_view away,
             bool escape, std::string* out) {
   out->clear();
+  out->reserve(256);  // One allocation for a typical text instead of doubling from 15 bytes.
   auto put = [&](absl::string_view s) {
     if (escape) {
       AppendEscaped(out, s);
