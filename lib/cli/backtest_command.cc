@@ -66,7 +66,7 @@ constexpr char kUsage[] =
 Usage: superbet backtest [--data DIR] [--league E0] [--seasons 1516,1617,...]
                          [--strategy favourite|home|model] [--odds b365|pinnacle|avg|max]
                          [--clv_close pinnacle|source|avg] [--stake flat|kelly]
-                         [--bankroll 1000] [--json PATH]
+                         [--bankroll 1000] [--json PATH] [--emit-predictions PATH]
 
 Every match is replayed in kickoff order; a strategy sees only what was known before kickoff
 (pre-match prices of the odds source, results of matches over by its kickoff: kickoff + 2 h 15
