@@ -29,6 +29,8 @@ ABSL_FLAG(std::string, seasons, "",
           "Comma-separated season codes (1516 = 2015/16). Default: every season found.");
 ABSL_FLAG(bool, strict, false,
           "Fail on the first malformed row (default: skip it, count it and report the count).");
+ABSL_FLAG(std::string, store, "",
+          "Store URL: sqlite:PATH or postgres://user@host:port/db (see superbet ingest).");
 
 namespace superbet::cli {
 namespace {

@@ -22,6 +22,7 @@ ABSL_DECLARE_FLAG(std::string, json);     // Write JSON to this path ("-" = stdo
 ABSL_DECLARE_FLAG(std::string, league);   // football-data.co.uk division code, e.g. E0.
 ABSL_DECLARE_FLAG(std::string, seasons);  // Comma-separated season codes, e.g. 1516,1617.
 ABSL_DECLARE_FLAG(bool, strict);          // Fail on the first malformed row instead of skipping.
+ABSL_DECLARE_FLAG(std::string, store);    // Store URL (sqlite:PATH, postgres://...).
 
 namespace superbet::cli {
 
