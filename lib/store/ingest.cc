@@ -73,13 +73,35 @@ std::string JsonString(absl::string_view s) {
   return out + "\"";
 }
 
-// A map<string, double> as a JSON object, keys sorted.
+// A map<string, double> as a JSON object, keys sorted; a key "side.stat" is nested
+// ({"home.shots": 11} -> {"home": {"shots": 11}}), so football-data's and StatsBomb's statistics
+// answer the same JSON path ("home.shots").
 template <typename Map>
 std::string MapJson(const Map& m) {
-  std::map<std::string, double> sorted(m.begin(), m.end());
+  std::map<std::string, std::map<std::string, double>> nested;
+  std::map<std::string, double> flat;
+  for (const auto& [k, v] : m) {
+    const size_t dot = k.find('.');
+    if (dot == std::string::npos) {
+      flat[k] = v;
+    } else {
+      nested[k.substr(0, dot)][k.substr(dot + 1)] = v;
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> members;
+  for (const auto& [k, v] : flat) members.emplace_back(k, JsonNumber(v));
+  for (const auto& [k, inner] : nested) {
+    if (flat.count(k)) continue;  // A key both flat and nested: keep the flat value.
+    std::string obj = "{";
+    for (const auto& [ik, iv] : inner) {
+      absl::StrAppend(&obj, obj.size() > 1 ? "," : "", JsonString(ik), ":", JsonNumber(iv));
+    }
+    members.emplace_back(k, obj + "}");
+  }
+  std::sort(members.begin(), members.end());
   std::string out = "{";
-  for (const auto& [k, v] : sorted) {
-    absl::StrAppend(&out, out.size() > 1 ? "," : "", JsonString(k), ":", JsonNumber(v));
+  for (const auto& [k, v] : members) {
+    absl::StrAppend(&out, out.size() > 1 ? "," : "", JsonString(k), ":", v);
   }
   return out + "}";
 }

@@ -12,11 +12,16 @@
 namespace superbet::store::internal {
 namespace {
 
-// "$12" -> "?12": the store writes PostgreSQL placeholders; SQLite's ?NNN binds by number.
+// "$12" -> "?12": the store writes PostgreSQL placeholders; SQLite's ?NNN binds by number. A '$'
+// inside a quoted literal (a JSON path '$.home.shots') is left alone.
 std::string ToSqlitePlaceholders(absl::string_view sql) {
   std::string out(sql);
-  for (char& c : out) {
-    if (c == '$') c = '?';
+  bool quoted = false;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == '\'') quoted = !quoted;
+    if (!quoted && out[i] == '$' && i + 1 < out.size() && out[i + 1] >= '0' && out[i + 1] <= '9') {
+      out[i] = '?';
+    }
   }
   return out;
 }
