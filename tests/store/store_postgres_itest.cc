@@ -3,6 +3,7 @@
 // harness's message only when the PostgreSQL binaries are missing.
 
 #include <atomic>
+#include <cstdlib>
 
 #include "postgres_harness.h"
 #include "store_suite.h"
@@ -10,16 +11,22 @@
 namespace superbet::store::suite {
 namespace {
 
-// The server, or nullptr after a SKIP-style message when the binaries are missing.
-std::unique_ptr<testing::PostgresServer> StartOrSkip() {
-  auto server = testing::PostgresServer::Start();
-  if (absl::IsUnavailable(server.status())) {
-    WARN(std::string(server.status().message()));
+// The server of this process, started once and shared by the sections (stopped and removed at
+// exit), or nullptr after a warning when the binaries are missing.
+testing::PostgresServer* StartOrSkip() {
+  static auto* server = new absl::StatusOr<std::unique_ptr<testing::PostgresServer>>(
+      testing::PostgresServer::Start());
+  static const int stop_at_exit = std::atexit([] {
+    if (server->ok()) server->value().reset();
+  });
+  (void)stop_at_exit;
+  if (absl::IsUnavailable(server->status())) {
+    WARN(std::string(server->status().message()));
     return nullptr;
   }
-  INFO(server.status().ToString());
-  REQUIRE(server.ok());
-  return std::move(*server);
+  INFO(server->status().ToString());
+  REQUIRE(server->ok());
+  return server->value().get();
 }
 
 StoreBackend Postgres(const testing::PostgresServer& server) {
@@ -38,7 +45,7 @@ StoreBackend Postgres(const testing::PostgresServer& server) {
 }
 
 TEST_CASE("postgres store: the store suite (same checks as sqlite)", "[store][postgres]") {
-  auto server = StartOrSkip();
+  testing::PostgresServer* server = StartOrSkip();
   if (!server) return;
   const StoreBackend backend = Postgres(*server);
   SECTION("a season round-trips proto for proto, re-ingest changes nothing") {
@@ -69,8 +76,15 @@ TEST_CASE("postgres store: the store suite (same checks as sqlite)", "[store][po
   }
 }
 
+TEST_CASE("postgres store: ingest of all shared data, then a re-ingest that writes nothing",
+          "[store][postgres][ingest]") {
+  testing::PostgresServer* server = StartOrSkip();
+  if (!server) return;
+  CheckIngestOfAllSharedData(Postgres(*server));
+}
+
 TEST_CASE("postgres store: row-by-row and COPY write the same rows", "[store][postgres]") {
-  auto server = StartOrSkip();
+  testing::PostgresServer* server = StartOrSkip();
   if (!server) return;
   const StoreBackend backend = Postgres(*server);
   std::map<std::string, int64_t> counts[2];

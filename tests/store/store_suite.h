@@ -543,6 +543,71 @@ inline void CheckTwoProcessesWriteOneStore(const StoreBackend& backend) {
   CHECK(counts->at("live_stats") == 2 * kRowsPerChild);
 }
 
+// Ingest of the whole shared data root: nothing unexpected skipped; every row the parsers offer
+// is stored (oracle: the parsers' own counts, summed file by file here); a second ingest writes
+// nothing.
+inline void CheckIngestOfAllSharedData(const StoreBackend& backend) {
+  namespace fd = providers::football_data;
+  namespace sb = providers::statsbomb;
+  auto store = OpenOrDie(backend.fresh_url());
+  auto summary = IngestDataRoot(*store, testing::DataDir());
+  REQUIRE(summary.ok());
+  for (const auto& s : summary->skipped_shown) {
+    if (!s.expected) FAIL_CHECK(s.where << ": " << s.reason);
+  }
+  CHECK(summary->unexpected == 0);
+  int64_t fd_fixtures = 0, fd_lines = 0, seasons = 0;
+  for (const auto& e : std::filesystem::directory_iterator(testing::DataPath("football-data"))) {
+    if (e.path().extension() != ".csv") continue;
+    auto s = fd::LoadSeasonFile(e.path().string(), fd::ParseMode::kLenient);
+    REQUIRE(s.ok());
+    fd_fixtures += s->stats.fixtures;
+    fd_lines += s->stats.lines;
+    ++seasons;
+  }
+  auto matches = sb::LoadMatchesFile(testing::DataPath("statsbomb/matches/2/27.json"));
+  REQUIRE(matches.ok());
+  int64_t states = 0, with_events = 0;
+  for (const auto& f : *matches) {
+    const std::string events =
+        testing::DataPath(absl::StrCat("statsbomb/events/", f.id().substr(10), ".json"));
+    if (!std::filesystem::exists(events)) continue;
+    auto t = sb::LoadTimelineFile(events, f);
+    REQUIRE(t.ok());
+    states += static_cast<int64_t>(t->states.size());
+    ++with_events;
+  }
+  CHECK(with_events == 35);
+  auto counts = store->CountRows();
+  REQUIRE(counts.ok());
+  CHECK(counts->at("source_files") == seasons);
+  CHECK(counts->at("matches_master") >= fd_fixtures + 380);
+  CHECK(counts->at("daily_betting_lines") >= fd_lines);
+  CHECK(counts->at("daily_betting_lines") == summary->rows_read.at("daily_betting_lines"));
+  CHECK(counts->at("live_stats") >= states);
+  CHECK(counts->at("live_stats") == summary->rows_read.at("live_stats"));
+  CHECK(counts->at("provider_responses") == 20);  // Every recorded API-Football file.
+  CHECK(counts->at("players_db") > 0);
+  CHECK(summary->skipped_by_reason.at(
+            "StatsBomb match without an events file (fixture stored alone)") == 380 - 35);
+  // Statistics of a replayed match as JSON: 3754097's home shots = its last timeline state's.
+  auto shots = store->StatisticNumbers("home.shots", "Premier League", "2015/16");
+  REQUIRE(shots.ok());
+  CHECK(shots->size() == 35);
+
+  auto again = IngestDataRoot(*store, testing::DataDir());
+  REQUIRE(again.ok());
+  CHECK(again->written.matches == 0);
+  CHECK(again->written.lines == 0);
+  CHECK(again->written.live_stats == 0);
+  CHECK(again->written.players == 0);
+  CHECK(again->written.responses == 0);
+  CHECK(again->written.source_files == 0);
+  auto counts_again = store->CountRows();
+  REQUIRE(counts_again.ok());
+  CHECK(*counts_again == *counts);
+}
+
 }  // namespace superbet::store::suite
 
 #endif  // SUPERBET_TESTS_STORE_STORE_SUITE_H_
