@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "superbet/core/file.h"
 #include "superbet/providers/api_football/api_football.h"
 #include "superbet/providers/football_data/football_data.h"
+#include "superbet/providers/statsbomb/football_data_join.h"
 #include "superbet/providers/statsbomb/statsbomb.h"
 
 namespace superbet::store {
@@ -230,6 +232,25 @@ absl::Status IngestStatsBombMatches(Store& store, const std::string& statsbomb_r
     summary.Skip(matches_file, absl::StrCat("StatsBomb match: ", r), true);
   }
   const std::string rel = fs::relative(matches_file, statsbomb_root).string();
+  // The football-data season of the same matches, whose pre-match prices the replay attaches to
+  // every state (statsbomb/football_data_join.h), as `superbet replay` does.
+  std::optional<fd::SeasonData> prices;
+  if (!matches->fixtures.empty()) {
+    const auto& first = matches->fixtures.front();
+    const std::string league = first.competition() == "Premier League" ? "E0"
+                               : first.competition() == "Championship"  ? "E1"
+                                                                        : "";
+    const std::string& season = first.season();  // "2015/16".
+    if (!league.empty() && season.size() == 7) {
+      const std::string path =
+          absl::StrCat(statsbomb_root, "/../football-data/", league, "_", season.substr(2, 2),
+                       season.substr(5, 2), ".csv");
+      if (core::FileExists(path)) {
+        auto s = fd::LoadSeasonFile(path, fd::ParseMode::kLenient);
+        if (s.ok()) prices = std::move(*s);
+      }
+    }
+  }
   int64_t done = 0;
   const int64_t total = static_cast<int64_t>(matches->fixtures.size());
   for (size_t i = 0; i < matches->fixtures.size(); ++i) {
@@ -248,6 +269,13 @@ absl::Status IngestStatsBombMatches(Store& store, const std::string& statsbomb_r
         summary.Skip(fixture.id(), absl::StrCat("unreadable events file: ",
                                                 timeline.status().message()), false);
       } else {
+        if (prices) {
+          absl::Status joined = sb::AttachOdds(prices->fixtures, prices->lines, &*timeline);
+          if (!joined.ok()) {
+            summary.Skip(fixture.id(), absl::StrCat("no football-data prices: ", joined.message()),
+                         true);
+          }
+        }
         for (const std::string& why : timeline->rejections) {
           summary.Skip(fixture.id(), absl::StrCat("StatsBomb event: ", why), true);
         }
@@ -273,7 +301,12 @@ absl::Status IngestStatsBombMatches(Store& store, const std::string& statsbomb_r
         r.statistics_json = absl::StrCat(
             "{\"home\":", ProtoJson(last.home()), ",\"away\":", ProtoJson(last.away()),
             ",\"lineups\":", lineups_json, ",\"events\":", ProtoJsonArray(timeline->events),
-            ",\"timeline\":", ProtoJsonArray(timeline->states), "}");
+            ",\"timeline\":", ProtoJsonArray(timeline->states),
+            timeline->football_data_fixture_id.empty() ? "" : ",\"football_data_fixture_id\":",
+            timeline->football_data_fixture_id.empty()
+                ? ""
+                : JsonString(timeline->football_data_fixture_id),
+            "}");
         for (const superbet::v1::LiveMatchState& s : timeline->states) {
           r.live.push_back({TimeOf(s.observed_at()), s, "replay"});
         }
