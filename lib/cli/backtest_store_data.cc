@@ -31,9 +31,8 @@ absl::StatusOr<std::vector<std::string>> StoreSeasons(store::Store& store,
     }
   }
   if (codes.empty()) {
-    return absl::NotFoundError(
-        absl::StrCat("the store holds no football-data season of league ", league,
-                     " (run superbet ingest --store URL first)"));
+    return absl::NotFoundError(absl::StrCat("the store holds no football-data season of league ",
+                                            league, " (run superbet ingest --store URL first)"));
   }
   std::stable_sort(codes.begin(), codes.end(), [](const std::string& a, const std::string& b) {
     return SeasonStartYear(a) < SeasonStartYear(b);
@@ -45,8 +44,7 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
                                                        const std::string& league,
                                                        const std::vector<std::string>& codes,
                                                        const std::vector<std::string>& selected,
-                                                       fd::ParseMode mode,
-                                                       const RunLines& needs) {
+                                                       fd::ParseMode mode, const RunLines& needs) {
   SUPERBET_ASSIGN_OR_RETURN(std::vector<store::SourceFileRecord> files,
                             store.SourceFiles("football-data"));
   absl::flat_hash_map<std::string, const store::SourceFileRecord*> by_name;

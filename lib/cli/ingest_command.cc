@@ -1,6 +1,7 @@
 // `superbet ingest`: loads every recorded data file under --data into the store at --store.
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -8,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/flags.h"
-#include <nlohmann/json.hpp>
 #include "superbet/core/clock.h"
 #include "superbet/core/progress.h"
 #include "superbet/store/ingest.h"
@@ -54,11 +54,13 @@ int RunIngestCommand(const std::vector<std::string>& args) {
   }
   const std::string url = absl::GetFlag(FLAGS_store);
   if (url.empty()) {
-    std::fprintf(stderr, "superbet ingest: --store URL is required (sqlite:PATH or postgres://...)\n");
+    std::fprintf(stderr,
+                 "superbet ingest: --store URL is required (sqlite:PATH or postgres://...)\n");
     return 2;
   }
   if (auto b = store::ParseStoreUrl(url); !b.ok()) {
-    std::fprintf(stderr, "superbet ingest: --store: %s\n", std::string(b.status().message()).c_str());
+    std::fprintf(stderr, "superbet ingest: --store: %s\n",
+                 std::string(b.status().message()).c_str());
     return 2;
   }
   if (absl::Status s = CheckJsonDestination(); !s.ok()) {
@@ -96,9 +98,9 @@ int RunIngestCommand(const std::vector<std::string>& args) {
   }
   const store::WriteCounts& w = summary->written;
   const std::vector<std::pair<std::string, int64_t>> written = {
-      {"matches_master", w.matches},         {"daily_betting_lines", w.lines},
-      {"players_db", w.players},             {"live_stats", w.live_stats},
-      {"bets_ledger", w.ledger},             {"provider_responses", w.responses},
+      {"matches_master", w.matches},   {"daily_betting_lines", w.lines},
+      {"players_db", w.players},       {"live_stats", w.live_stats},
+      {"bets_ledger", w.ledger},       {"provider_responses", w.responses},
       {"source_files", w.source_files}};
   std::FILE* out = HumanOutput();
   std::fprintf(out, "superbet ingest: %s -> %s, %lld file(s)\n", root->c_str(), url.c_str(),

@@ -38,9 +38,8 @@ absl::StatusOr<providers::ReplayData> LoadReplayDataFromStore(store::Store& stor
   }
   SUPERBET_ASSIGN_OR_RETURN(std::vector<store::LiveStatsRow> rows, store.LiveStats(match_id));
   if (rows.empty()) {
-    return absl::NotFoundError(
-        absl::StrCat("the store has no live_stats row for match ", match_id,
-                     " (its events file was not ingested)"));
+    return absl::NotFoundError(absl::StrCat("the store has no live_stats row for match ", match_id,
+                                            " (its events file was not ingested)"));
   }
   providers::ReplayData data;
   providers::statsbomb::Timeline t;
@@ -65,8 +64,8 @@ absl::StatusOr<std::string> MomentumJson(store::Store& store, const std::string&
       out += "null";
       continue;
     }
-    absl::StrAppend(&out, "{\"bucket\":\"", absl::FormatTime(absl::RFC3339_sec, b->bucket_start,
-                                                           absl::UTCTimeZone()),
+    absl::StrAppend(&out, "{\"bucket\":\"",
+                    absl::FormatTime(absl::RFC3339_sec, b->bucket_start, absl::UTCTimeZone()),
                     "\",\"rows\":", b->rows, ",\"avg_da\":", JsonOr(b->avg_da),
                     ",\"max_sh\":", JsonOr(b->max_sh), ",\"max_sa\":", JsonOr(b->max_sa),
                     ",\"avg_xg_home\":", JsonOr(b->avg_xg_home),

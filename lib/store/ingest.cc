@@ -57,11 +57,21 @@ std::string JsonString(absl::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -148,8 +158,7 @@ void IngestSummary::Skip(std::string where, std::string reason, bool expected, i
   }
 }
 
-absl::Status IngestFootballDataFile(Store& store, const std::string& path,
-                                    IngestSummary& summary) {
+absl::Status IngestFootballDataFile(Store& store, const std::string& path, IngestSummary& summary) {
   const std::string file = BaseName(path);
   std::vector<MatchRecord> records;
   const fd::RowConsumer keep = [&](const superbet::v1::Fixture& fixture,
@@ -238,13 +247,12 @@ absl::Status IngestStatsBombMatches(Store& store, const std::string& statsbomb_r
   if (!matches->fixtures.empty()) {
     const auto& first = matches->fixtures.front();
     const std::string league = first.competition() == "Premier League" ? "E0"
-                               : first.competition() == "Championship"  ? "E1"
-                                                                        : "";
+                               : first.competition() == "Championship" ? "E1"
+                                                                       : "";
     const std::string& season = first.season();  // "2015/16".
     if (!league.empty() && season.size() == 7) {
-      const std::string path =
-          absl::StrCat(statsbomb_root, "/../football-data/", league, "_", season.substr(2, 2),
-                       season.substr(5, 2), ".csv");
+      const std::string path = absl::StrCat(statsbomb_root, "/../football-data/", league, "_",
+                                            season.substr(2, 2), season.substr(5, 2), ".csv");
       if (core::FileExists(path)) {
         auto s = fd::LoadSeasonFile(path, fd::ParseMode::kLenient);
         if (s.ok()) prices = std::move(*s);
@@ -266,8 +274,8 @@ absl::Status IngestStatsBombMatches(Store& store, const std::string& statsbomb_r
       ++summary.files;
       auto timeline = sb::LoadTimelineFile(events, fixture, sb::ParseMode::kLenient);
       if (!timeline.ok()) {
-        summary.Skip(fixture.id(), absl::StrCat("unreadable events file: ",
-                                                timeline.status().message()), false);
+        summary.Skip(fixture.id(),
+                     absl::StrCat("unreadable events file: ", timeline.status().message()), false);
       } else {
         if (prices) {
           absl::Status joined = sb::AttachOdds(prices->fixtures, prices->lines, &*timeline);
@@ -280,9 +288,9 @@ absl::Status IngestStatsBombMatches(Store& store, const std::string& statsbomb_r
           summary.Skip(fixture.id(), absl::StrCat("StatsBomb event: ", why), true);
         }
         if (timeline->events_rejected > static_cast<int64_t>(timeline->rejections.size())) {
-          summary.Skip(fixture.id(), "StatsBomb event: further rejections (not listed)", true,
-                       timeline->events_rejected -
-                           static_cast<int64_t>(timeline->rejections.size()));
+          summary.Skip(
+              fixture.id(), "StatsBomb event: further rejections (not listed)", true,
+              timeline->events_rejected - static_cast<int64_t>(timeline->rejections.size()));
         }
         std::string lineups_json = "[]";
         const std::string lineups = absl::StrCat(statsbomb_root, "/lineups/", *id, ".json");
@@ -292,12 +300,12 @@ absl::Status IngestStatsBombMatches(Store& store, const std::string& statsbomb_r
           if (l.ok()) {
             lineups_json = ProtoJsonArray(*l);
           } else {
-            summary.Skip(fixture.id(), absl::StrCat("unreadable lineups file: ",
-                                                    l.status().message()), false);
+            summary.Skip(fixture.id(),
+                         absl::StrCat("unreadable lineups file: ", l.status().message()), false);
           }
         }
-        const auto& last = timeline->states.empty() ? superbet::v1::LiveMatchState()
-                                                    : timeline->states.back();
+        const auto& last =
+            timeline->states.empty() ? superbet::v1::LiveMatchState() : timeline->states.back();
         r.statistics_json = absl::StrCat(
             "{\"home\":", ProtoJson(last.home()), ",\"away\":", ProtoJson(last.away()),
             ",\"lineups\":", lineups_json, ",\"events\":", ProtoJsonArray(timeline->events),
@@ -329,8 +337,7 @@ absl::Status IngestStatsBombMatches(Store& store, const std::string& statsbomb_r
   return absl::OkStatus();
 }
 
-absl::Status IngestApiFootballFile(Store& store, const std::string& path,
-                                   IngestSummary& summary) {
+absl::Status IngestApiFootballFile(Store& store, const std::string& path, IngestSummary& summary) {
   const std::string file = BaseName(path);
   ++summary.files;
   auto body = core::ReadFile(path);
@@ -355,8 +362,7 @@ absl::Status IngestApiFootballFile(Store& store, const std::string& path,
   if (endpoint.ok()) {
     absl::Status env = af::EnvelopeStatus(*body);
     if (!env.ok()) {
-      summary.Skip(file, absl::StrCat("provider error response (kept raw): ", env.message()),
-                   true);
+      summary.Skip(file, absl::StrCat("provider error response (kept raw): ", env.message()), true);
       return absl::OkStatus();
     }
   }
@@ -410,12 +416,16 @@ absl::Status IngestApiFootballFile(Store& store, const std::string& path,
     std::vector<PlayerRecord> players;
     if (ep == "players") {
       auto page = af::MapPlayers(*body, &counters);
-      if (!page.ok()) mapped = page.status();
-      else for (const auto& p : page->players) players.push_back({p, af::kProviderName, ""});
+      if (!page.ok())
+        mapped = page.status();
+      else
+        for (const auto& p : page->players) players.push_back({p, af::kProviderName, ""});
     } else if (ep == "fixtures/players") {
       auto ps = af::MapFixturePlayers(*body, &counters);
-      if (!ps.ok()) mapped = ps.status();
-      else for (const auto& p : *ps) players.push_back({p, af::kProviderName, ""});
+      if (!ps.ok())
+        mapped = ps.status();
+      else
+        for (const auto& p : *ps) players.push_back({p, af::kProviderName, ""});
     } else {
       auto injuries = af::MapInjuries(*body, &counters);
       if (!injuries.ok()) {

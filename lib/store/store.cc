@@ -87,8 +87,7 @@ absl::StatusOr<Backend> ParseStoreUrl(const std::string& url) {
       "store URL must be sqlite:PATH or postgres://[user@]host[:port]/db, got '", url, "'"));
 }
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& url,
-                                                   const core::Clock& clock,
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& url, const core::Clock& clock,
                                                    StoreOptions options) {
   auto backend = ParseStoreUrl(url);
   if (!backend.ok()) return backend.status();
@@ -98,8 +97,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& url,
   }
   std::vector<std::unique_ptr<internal::Db>> pool;
   if (*backend == Backend::kSqlite) {
-    auto db = internal::OpenSqlite(url.substr(7), static_cast<int>(absl::ToInt64Milliseconds(
-                                                      options.busy_timeout)));
+    auto db = internal::OpenSqlite(
+        url.substr(7), static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
     if (!db.ok()) return db.status();
     pool.push_back(std::move(*db));  // SQLite: one writer; one connection serves every call.
   } else {
@@ -109,8 +108,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& url,
       pool.push_back(std::move(*db));
     }
   }
-  absl::Status s = internal::Migrate(*pool.front(), kSchemaVersion,
-                                     internal::ToUs(clock.Now()));
+  absl::Status s = internal::Migrate(*pool.front(), kSchemaVersion, internal::ToUs(clock.Now()));
   if (!s.ok()) return s;
   return std::unique_ptr<Store>(
       new Store(std::make_unique<Impl>(*backend, clock, std::move(options), std::move(pool))));

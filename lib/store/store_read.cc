@@ -31,7 +31,8 @@ absl::StatusOr<BettingLine> LineOfRow(const Row& r) {
   BettingLine line;
   const int64_t us = ParseInt(r[0]);
   line.mutable_timestamp()->set_seconds(us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000));
-  line.mutable_timestamp()->set_nanos(static_cast<int32_t>((us - line.timestamp().seconds() * 1000000) * 1000));
+  line.mutable_timestamp()->set_nanos(
+      static_cast<int32_t>((us - line.timestamp().seconds() * 1000000) * 1000));
   line.set_fixture_id(r[1].value_or(""));
   line.set_bookmaker(r[2].value_or(""));
   superbet::v1::Market market;
@@ -64,9 +65,12 @@ absl::Status ParseCanonical(const std::optional<std::string>& bytes, Message& m,
 
 const char* ViewOf(MomentumWidth w) {
   switch (w) {
-    case MomentumWidth::k1Min: return "momentum_1m";
-    case MomentumWidth::k5Min: return "momentum_5m";
-    case MomentumWidth::k15Min: return "momentum_15m";
+    case MomentumWidth::k1Min:
+      return "momentum_1m";
+    case MomentumWidth::k5Min:
+      return "momentum_5m";
+    case MomentumWidth::k15Min:
+      return "momentum_15m";
   }
   return "momentum_1m";
 }
@@ -95,8 +99,8 @@ absl::Status CheckPath(absl::string_view path) {
   if (path.empty()) return absl::InvalidArgumentError("JSON path is empty");
   for (char c : path) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.') {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "JSON path may hold only letters, digits, '_' and '.', got '", path, "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("JSON path may hold only letters, digits, '_' and '.', got '", path, "'"));
     }
   }
   return absl::OkStatus();
@@ -135,10 +139,10 @@ absl::StatusOr<std::vector<superbet::v1::Fixture>> Store::FixturesOfFile(
 absl::StatusOr<std::vector<BettingLine>> Store::LinesOfFile(
     const std::string& source_file, absl::Span<const std::string> bookmakers) {
   auto db = impl_->Acquire();
-  std::string sql = absl::StrCat(
-      "SELECT ", kLineSelect,
-      " FROM daily_betting_lines l JOIN matches_master m ON m.match_id = l.match_id "
-      "WHERE m.source_file = $1");
+  std::string sql =
+      absl::StrCat("SELECT ", kLineSelect,
+                   " FROM daily_betting_lines l JOIN matches_master m ON m.match_id = l.match_id "
+                   "WHERE m.source_file = $1");
   std::vector<Value> params = {Value::Text(source_file)};
   if (!bookmakers.empty()) {
     sql += " AND l.bookmaker IN (";
@@ -257,8 +261,8 @@ absl::StatusOr<superbet::v1::LiveMatchState> Store::Fallback(const std::string& 
 }
 
 absl::StatusOr<std::vector<MomentumBucket>> Store::Momentum(const std::string& match_id,
-                                                            MomentumWidth width,
-                                                            absl::Time from, absl::Time to) {
+                                                            MomentumWidth width, absl::Time from,
+                                                            absl::Time to) {
   auto db = impl_->Acquire();
   auto rows = db->Query(
       absl::StrCat("SELECT bucket, avg_da, max_sh, max_sa, avg_xg_home, avg_xg_away, n FROM ",
@@ -280,7 +284,8 @@ absl::StatusOr<std::optional<MomentumBucket>> Store::MomentumAsOf(const std::str
   if (at_us < 0 && start != at_us) start -= w;
   auto db = impl_->Acquire();
   auto rows = db->Query(
-      "SELECT CAST($2 AS BIGINT), AVG(dangerous_attacks), MAX(score_home), MAX(score_away), AVG(xg_home), "
+      "SELECT CAST($2 AS BIGINT), AVG(dangerous_attacks), MAX(score_home), MAX(score_away), "
+      "AVG(xg_home), "
       "AVG(xg_away), COUNT(*) FROM live_stats WHERE match_id = $1 AND \"timestamp\" >= $3 AND "
       "\"timestamp\" <= $4",
       {Value::Text(match_id), Value::Int(start), Value::Int(start), Value::Int(at_us)});
@@ -333,8 +338,8 @@ absl::StatusOr<std::vector<std::string>> Store::MatchesWithStatistics(
         {Value::Text(absl::StrCat("{\"", key, "\":", json_scalar, "}"))});
   } else {
     rows = db->Query(
-        absl::StrCat("SELECT match_id FROM matches_master WHERE json_extract(statistics, '$.",
-                     key, "') = json_extract($1, '$') ORDER BY match_id"),
+        absl::StrCat("SELECT match_id FROM matches_master WHERE json_extract(statistics, '$.", key,
+                     "') = json_extract($1, '$') ORDER BY match_id"),
         {Value::Text(std::string(json_scalar))});
   }
   if (!rows.ok()) return rows.status();

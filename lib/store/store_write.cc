@@ -23,8 +23,8 @@ constexpr char kLineColumns[] =
     "seq";
 const std::vector<std::string>& LineColumnList() {
   static const auto* c = new std::vector<std::string>{
-      "ts", "match_id", "bookmaker", "market", "selection", "line", "line_key", "odds",
-      "is_live", "phase", "source", "seq"};
+      "ts",       "match_id", "bookmaker", "market", "selection", "line",
+      "line_key", "odds",     "is_live",   "phase",  "source",    "seq"};
   return *c;
 }
 constexpr char kLiveColumns[] =
@@ -32,10 +32,23 @@ constexpr char kLiveColumns[] =
     "dangerous_attacks, dangerous_attacks_home, dangerous_attacks_away, odds_home, odds_draw, "
     "odds_away, mask, data_staleness_s, source, canonical";
 const std::vector<std::string>& LiveColumnList() {
-  static const auto* c = new std::vector<std::string>{
-      "\"timestamp\"", "match_id", "minute", "score_home", "score_away", "xg_home", "xg_away",
-      "dangerous_attacks", "dangerous_attacks_home", "dangerous_attacks_away", "odds_home",
-      "odds_draw", "odds_away", "mask", "data_staleness_s", "source", "canonical"};
+  static const auto* c = new std::vector<std::string>{"\"timestamp\"",
+                                                      "match_id",
+                                                      "minute",
+                                                      "score_home",
+                                                      "score_away",
+                                                      "xg_home",
+                                                      "xg_away",
+                                                      "dangerous_attacks",
+                                                      "dangerous_attacks_home",
+                                                      "dangerous_attacks_away",
+                                                      "odds_home",
+                                                      "odds_draw",
+                                                      "odds_away",
+                                                      "mask",
+                                                      "data_staleness_s",
+                                                      "source",
+                                                      "canonical"};
   return *c;
 }
 
@@ -107,13 +120,13 @@ absl::StatusOr<int64_t> InsertIgnoringDuplicates(Db& db, BulkMode bulk, const st
   if (rows.empty()) return 0;
   if (db.dialect() == internal::Dialect::kPostgres && bulk == BulkMode::kCopy) {
     const std::string stage = absl::StrCat("stage_", table);
-    absl::Status s = db.Exec(absl::StrCat("CREATE TEMP TABLE IF NOT EXISTS ", stage,
-                                          " (LIKE ", table, ") ON COMMIT DELETE ROWS"));
+    absl::Status s = db.Exec(absl::StrCat("CREATE TEMP TABLE IF NOT EXISTS ", stage, " (LIKE ",
+                                          table, ") ON COMMIT DELETE ROWS"));
     if (!s.ok()) return s;
     s = db.CopyIn(stage, columns, rows);
     if (!s.ok()) return s;
-    auto n = db.Run(absl::StrCat("INSERT INTO ", table, " (", column_text, ") SELECT ",
-                                 column_text, " FROM ", stage, " ON CONFLICT DO NOTHING"),
+    auto n = db.Run(absl::StrCat("INSERT INTO ", table, " (", column_text, ") SELECT ", column_text,
+                                 " FROM ", stage, " ON CONFLICT DO NOTHING"),
                     {});
     if (!n.ok()) return n.status();
     s = db.Exec(absl::StrCat("TRUNCATE ", stage));
@@ -171,7 +184,8 @@ absl::StatusOr<WriteCounts> Store::PutMatches(absl::Span<const MatchRecord> matc
            Value::Text(f.season()),
            f.has_kickoff() ? Value::Int(internal::TimestampUs(f.kickoff())) : Value::Null(),
            Value::Text(f.home().name()), Value::Text(f.away().name()),
-           Value::Text(StatusName(f.status())), ft ? Value::Int(f.full_time().home()) : Value::Null(),
+           Value::Text(StatusName(f.status())),
+           ft ? Value::Int(f.full_time().home()) : Value::Null(),
            ft ? Value::Int(f.full_time().away()) : Value::Null(), Value::Text(m.statistics_json),
            Value::Text(m.coverage_json), Value::Text(m.source_file), Value::Int(m.source_seq),
            Value::Blob(internal::Serialize(f)), Value::Int(now_us)});
@@ -185,8 +199,8 @@ absl::StatusOr<WriteCounts> Store::PutMatches(absl::Span<const MatchRecord> matc
     std::vector<std::vector<Value>> lines, live;
     for (const MatchRecord& m : matches) {
       for (size_t k = 0; k < m.lines.size(); ++k) {
-        lines.push_back(LineValues(m.lines[k], m.line_source,
-                                   m.source_seq * 1000 + static_cast<int64_t>(k)));
+        lines.push_back(
+            LineValues(m.lines[k], m.line_source, m.source_seq * 1000 + static_cast<int64_t>(k)));
       }
       for (const LiveStatsRow& r : m.live) live.push_back(LiveValues(r));
     }
@@ -213,8 +227,8 @@ absl::StatusOr<int64_t> Store::PutLines(absl::Span<const BettingLine> lines,
   }
   int64_t added = 0;
   absl::Status s = internal::InTransaction(*db, [&]() -> absl::Status {
-    auto n = InsertIgnoringDuplicates(*db, impl_->options.bulk, "daily_betting_lines",
-                                      kLineColumns, LineColumnList(), rows);
+    auto n = InsertIgnoringDuplicates(*db, impl_->options.bulk, "daily_betting_lines", kLineColumns,
+                                      LineColumnList(), rows);
     if (!n.ok()) return n.status();
     added = *n;
     return absl::OkStatus();

@@ -56,11 +56,11 @@ class PostgresServer {
     if (std::system(initdb.c_str()) != 0) {
       return absl::InternalError(absl::StrCat("initdb failed, see ", server->dir_, "/initdb.log"));
     }
-    const std::string start = absl::StrCat(
-        server->as_user_, bin, "/pg_ctl -D '", server->dir_, "/data' -w -t 60 -l '",
-        server->dir_, "/server.log' -o \"-p ", server->port_, " -k ", server->dir_,
-        " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off",
-        " -c full_page_writes=off -c max_connections=40\" start > /dev/null 2>&1");
+    const std::string start =
+        absl::StrCat(server->as_user_, bin, "/pg_ctl -D '", server->dir_, "/data' -w -t 60 -l '",
+                     server->dir_, "/server.log' -o \"-p ", server->port_, " -k ", server->dir_,
+                     " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off",
+                     " -c full_page_writes=off -c max_connections=40\" start > /dev/null 2>&1");
     if (std::system(start.c_str()) != 0) {
       return absl::InternalError(
           absl::StrCat("pg_ctl start failed, see ", server->dir_, "/server.log"));

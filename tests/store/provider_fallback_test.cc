@@ -3,11 +3,12 @@
 // (fake) clock times: the served fallback states must be equal; after a "restart" (a new
 // provider, empty window) only the store-backed one still has a fallback.
 
+#include "superbet/store/provider_fallback.h"
+
 #include <deque>
 
 #include "store_suite.h"
 #include "superbet/providers/resilient_provider.h"
-#include "superbet/store/provider_fallback.h"
 
 namespace superbet::store::suite {
 namespace {

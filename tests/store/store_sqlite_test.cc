@@ -42,8 +42,7 @@ TEST_CASE("sqlite store: momentum 1/5/15 min equals a direct grouping of the tim
   CheckMomentumEqualsDirectComputation(Sqlite(dir));
 }
 
-TEST_CASE("sqlite store: the fallback equals LiveStatsWindow on the same rows",
-          "[store][sqlite]") {
+TEST_CASE("sqlite store: the fallback equals LiveStatsWindow on the same rows", "[store][sqlite]") {
   TempDir dir;
   CheckFallbackAgreesWithLiveStatsWindow(Sqlite(dir));
 }
@@ -105,7 +104,8 @@ TEST_CASE("store URL: only sqlite:PATH and postgres:// are accepted", "[store]")
   CHECK(absl::IsInvalidArgument(ParseStoreUrl("sqlite:").status()));
   StoreOptions options;
   options.pool_size = 0;
-  CHECK(absl::IsInvalidArgument(Store::Open("sqlite:/tmp/unused.db", TestClock(), options).status()));
+  CHECK(
+      absl::IsInvalidArgument(Store::Open("sqlite:/tmp/unused.db", TestClock(), options).status()));
 }
 
 }  // namespace

@@ -41,8 +41,8 @@ namespace superbet::store::suite {
 using google::protobuf::util::MessageDifferencer;
 
 struct StoreBackend {
-  std::string name;                            // "sqlite", "postgres".
-  std::function<std::string()> fresh_url;      // URL of a new, empty store.
+  std::string name;                        // "sqlite", "postgres".
+  std::function<std::string()> fresh_url;  // URL of a new, empty store.
   std::function<bool(const std::string& url, const std::string& sql)> exec_raw;
 };
 
@@ -91,8 +91,8 @@ inline ParsedSeason ParseSeason(const std::string& file) {
 inline void CheckSeasonRoundTripAndIdempotence(const StoreBackend& backend) {
   auto store = OpenOrDie(backend.fresh_url());
   IngestSummary first;
-  REQUIRE(IngestFootballDataFile(*store, testing::DataPath("football-data/E0_1516.csv"), first)
-              .ok());
+  REQUIRE(
+      IngestFootballDataFile(*store, testing::DataPath("football-data/E0_1516.csv"), first).ok());
   const ParsedSeason parsed = ParseSeason("E0_1516.csv");
   CHECK(first.written.matches == 380);
   CHECK(first.written.lines == static_cast<int64_t>(parsed.lines.size()));
@@ -116,8 +116,8 @@ inline void CheckSeasonRoundTripAndIdempotence(const StoreBackend& backend) {
 
   // Re-ingesting the file changes nothing.
   IngestSummary second;
-  REQUIRE(IngestFootballDataFile(*store, testing::DataPath("football-data/E0_1516.csv"), second)
-              .ok());
+  REQUIRE(
+      IngestFootballDataFile(*store, testing::DataPath("football-data/E0_1516.csv"), second).ok());
   CHECK(second.written.matches == 0);
   CHECK(second.written.lines == 0);
   CHECK(second.written.source_files == 0);
@@ -171,8 +171,8 @@ inline void CheckOddsHistoryKeepsEveryChange(const StoreBackend& backend) {
 
 // The StatsBomb timeline of match 3754097 (Manchester United 1-0 Tottenham, 2015-08-08).
 inline providers::statsbomb::Timeline Timeline3754097() {
-  auto matches = providers::statsbomb::LoadMatchesFile(
-      testing::DataPath("statsbomb/matches/2/27.json"));
+  auto matches =
+      providers::statsbomb::LoadMatchesFile(testing::DataPath("statsbomb/matches/2/27.json"));
   REQUIRE(matches.ok());
   for (const auto& f : *matches) {
     if (f.id() == "statsbomb:3754097") {
@@ -327,8 +327,8 @@ inline std::map<std::string, std::pair<int, int>> ShotsByTeams() {
 inline void CheckJsonStatisticsQueries(const StoreBackend& backend) {
   auto store = OpenOrDie(backend.fresh_url());
   IngestSummary summary;
-  REQUIRE(IngestFootballDataFile(*store, testing::DataPath("football-data/E0_1516.csv"), summary)
-              .ok());
+  REQUIRE(
+      IngestFootballDataFile(*store, testing::DataPath("football-data/E0_1516.csv"), summary).ok());
   const auto oracle = ShotsByTeams();
   REQUIRE(oracle.size() == 380);
   auto home_shots = store->StatisticNumbers("home.shots", "E0", "2015/16");
@@ -408,8 +408,9 @@ inline void CheckNewerSchemaFailsNamingBothVersions(const StoreBackend& backend)
     REQUIRE(v.ok());
     CHECK(*v == kSchemaVersion);
   }
-  REQUIRE(backend.exec_raw(url, "INSERT INTO schema_migrations (version, description, "
-                                "applied_at) VALUES (9, 'from the future', 0)"));
+  REQUIRE(backend.exec_raw(url,
+                           "INSERT INTO schema_migrations (version, description, "
+                           "applied_at) VALUES (9, 'from the future', 0)"));
   auto reopened = Store::Open(url, TestClock());
   REQUIRE(!reopened.ok());
   CHECK(absl::IsFailedPrecondition(reopened.status()));

@@ -41,16 +41,16 @@
 namespace superbet::store {
 
 struct IngestSkip {
-  std::string where;   // "E0_0203.csv:17", "statsbomb:3754058", "error_injuries_no_params.json".
+  std::string where;  // "E0_0203.csv:17", "statsbomb:3754058", "error_injuries_no_params.json".
   std::string reason;
   bool expected = true;
 };
 
 struct IngestSummary {
-  WriteCounts written;                        // Rows added or changed, per table.
-  std::map<std::string, int64_t> rows_read;   // Rows offered per table (written or unchanged).
+  WriteCounts written;                       // Rows added or changed, per table.
+  std::map<std::string, int64_t> rows_read;  // Rows offered per table (written or unchanged).
   std::map<std::string, int64_t> skipped_by_reason;  // Count of skipped rows/values per reason.
-  std::vector<IngestSkip> skipped_shown;      // The first 50 skips, in order.
+  std::vector<IngestSkip> skipped_shown;             // The first 50 skips, in order.
   int64_t skipped = 0;
   int64_t unexpected = 0;  // Of `skipped`.
   int64_t files = 0;       // Files read.

@@ -247,8 +247,8 @@ class Store {
 
   // ---- Retention. -----------------------------------------------------------------------------
   // Deletes the live_stats rows older than now - horizon (strictly); returns how many.
-  [[nodiscard]] absl::StatusOr<int64_t> ApplyRetention(absl::Time now,
-                                                       absl::Duration horizon = kLiveStatsRetention);
+  [[nodiscard]] absl::StatusOr<int64_t> ApplyRetention(
+      absl::Time now, absl::Duration horizon = kLiveStatsRetention);
 
   class Impl;
 

@@ -86,8 +86,7 @@ class Db {
 // waited for, up front); any error rolls back and is returned.
 template <typename Fn>
 [[nodiscard]] absl::Status InTransaction(Db& db, Fn&& fn) {
-  absl::Status s =
-      db.Exec(db.dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+  absl::Status s = db.Exec(db.dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
   if (!s.ok()) return s;
   s = fn();
   if (!s.ok()) {

@@ -46,17 +46,32 @@ std::string DecodeBytea(const char* text, int len) {
 // COPY text format escaping (https://www.postgresql.org/docs/15/sql-copy.html, "Text Format").
 void AppendCopyField(const Value& v, std::string& out) {
   switch (v.kind) {
-    case Value::Kind::kNull: out += "\\N"; return;
-    case Value::Kind::kInt: out += std::to_string(v.i); return;
-    case Value::Kind::kDouble: out += ShortestDouble(v.d); return;
+    case Value::Kind::kNull:
+      out += "\\N";
+      return;
+    case Value::Kind::kInt:
+      out += std::to_string(v.i);
+      return;
+    case Value::Kind::kDouble:
+      out += ShortestDouble(v.d);
+      return;
     case Value::Kind::kText:
       for (char c : v.s) {
         switch (c) {
-          case '\\': out += "\\\\"; break;
-          case '\t': out += "\\t"; break;
-          case '\n': out += "\\n"; break;
-          case '\r': out += "\\r"; break;
-          default: out.push_back(c);
+          case '\\':
+            out += "\\\\";
+            break;
+          case '\t':
+            out += "\\t";
+            break;
+          case '\n':
+            out += "\\n";
+            break;
+          case '\r':
+            out += "\\r";
+            break;
+          default:
+            out.push_back(c);
         }
       }
       return;
@@ -75,8 +90,8 @@ void AppendCopyField(const Value& v, std::string& out) {
 absl::StatusCode CodeOf(const PGresult* res) {
   const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   const std::string s = state ? state : "";
-  if (s == "23505") return absl::StatusCode::kAlreadyExists;  // unique_violation
-  if (s.rfind("08", 0) == 0) return absl::StatusCode::kUnavailable;  // connection exception
+  if (s == "23505") return absl::StatusCode::kAlreadyExists;            // unique_violation
+  if (s.rfind("08", 0) == 0) return absl::StatusCode::kUnavailable;     // connection exception
   if (s == "40001" || s == "40P01") return absl::StatusCode::kAborted;  // serialization, deadlock
   return absl::StatusCode::kInternal;
 }
@@ -179,8 +194,8 @@ class PostgresDb final : public Db {
       return absl::OkStatus();
     }
     const char* msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn_);
-    return absl::Status(CodeOf(res), absl::StrCat("postgres: ", msg ? msg : "error",
-                                                  " in: ", sql.substr(0, 160)));
+    return absl::Status(
+        CodeOf(res), absl::StrCat("postgres: ", msg ? msg : "error", " in: ", sql.substr(0, 160)));
   }
 
   absl::Status Execute(absl::string_view sql, absl::Span<const Value> params, PGresult** out) {
@@ -200,10 +215,17 @@ class PostgresDb final : public Db {
     for (size_t i = 0; i < params.size(); ++i) {
       const Value& v = params[i];
       switch (v.kind) {
-        case Value::Kind::kNull: continue;
-        case Value::Kind::kInt: text[i] = std::to_string(v.i); break;
-        case Value::Kind::kDouble: text[i] = ShortestDouble(v.d); break;
-        case Value::Kind::kText: text[i] = v.s; break;
+        case Value::Kind::kNull:
+          continue;
+        case Value::Kind::kInt:
+          text[i] = std::to_string(v.i);
+          break;
+        case Value::Kind::kDouble:
+          text[i] = ShortestDouble(v.d);
+          break;
+        case Value::Kind::kText:
+          text[i] = v.s;
+          break;
         case Value::Kind::kBlob:
           text[i] = v.s;
           formats[i] = 1;
@@ -212,8 +234,8 @@ class PostgresDb final : public Db {
       values[i] = text[i].data();
       lengths[i] = static_cast<int>(text[i].size());
     }
-    *out = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
-                          values.data(), lengths.data(), formats.data(), 0);
+    *out = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(),
+                          lengths.data(), formats.data(), 0);
     return Check(*out, sql);
   }
 

@@ -206,16 +206,16 @@ absl::Status Migrate(Db& db, int code_version, int64_t updated_at_us) {
       return r.status();
     });
     if (!s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("store migration ", m.version, " (",
-                                                 m.description, "): ", s.message()));
+      return absl::Status(s.code(), absl::StrCat("store migration ", m.version, " (", m.description,
+                                                 "): ", s.message()));
     }
   }
   auto current = CurrentVersion(db);
   if (!current.ok()) return current.status();
   if (*current > code_version) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("store schema version ", *current, " is newer than this code's ",
-                     code_version, "; open it with a newer superbet"));
+    return absl::FailedPreconditionError(absl::StrCat("store schema version ", *current,
+                                                      " is newer than this code's ", code_version,
+                                                      "; open it with a newer superbet"));
   }
   return absl::OkStatus();
 }

@@ -79,8 +79,9 @@ class SqliteDb final : public Db {
           row[c] = ShortestDouble(sqlite3_column_double(*stmt, c));
           continue;
         }
-        const void* p = type == SQLITE_BLOB ? sqlite3_column_blob(*stmt, c)
-                                            : static_cast<const void*>(sqlite3_column_text(*stmt, c));
+        const void* p = type == SQLITE_BLOB
+                            ? sqlite3_column_blob(*stmt, c)
+                            : static_cast<const void*>(sqlite3_column_text(*stmt, c));
         const int len = sqlite3_column_bytes(*stmt, c);
         row[c] = std::string(static_cast<const char*>(p), static_cast<size_t>(len));
       }
@@ -104,9 +105,7 @@ class SqliteDb final : public Db {
     }
     return buf;
   }
-  static std::string Head(absl::string_view sql) {
-    return std::string(sql.substr(0, 120));
-  }
+  static std::string Head(absl::string_view sql) { return std::string(sql.substr(0, 120)); }
   absl::Status Error(int rc, const std::string& what) const {
     const int primary = rc & 0xff;
     const std::string msg = absl::StrCat("sqlite ", path_, ": ", what);
@@ -134,16 +133,20 @@ class SqliteDb final : public Db {
       const Value& v = params[i];
       const int idx = static_cast<int>(i) + 1;
       switch (v.kind) {
-        case Value::Kind::kNull: sqlite3_bind_null(stmt, idx); break;
-        case Value::Kind::kInt: sqlite3_bind_int64(stmt, idx, v.i); break;
-        case Value::Kind::kDouble: sqlite3_bind_double(stmt, idx, v.d); break;
+        case Value::Kind::kNull:
+          sqlite3_bind_null(stmt, idx);
+          break;
+        case Value::Kind::kInt:
+          sqlite3_bind_int64(stmt, idx, v.i);
+          break;
+        case Value::Kind::kDouble:
+          sqlite3_bind_double(stmt, idx, v.d);
+          break;
         case Value::Kind::kText:
-          sqlite3_bind_text(stmt, idx, v.s.data(), static_cast<int>(v.s.size()),
-                            SQLITE_TRANSIENT);
+          sqlite3_bind_text(stmt, idx, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
           break;
         case Value::Kind::kBlob:
-          sqlite3_bind_blob(stmt, idx, v.s.data(), static_cast<int>(v.s.size()),
-                            SQLITE_TRANSIENT);
+          sqlite3_bind_blob(stmt, idx, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
           break;
       }
     }
@@ -159,9 +162,8 @@ class SqliteDb final : public Db {
 
 absl::StatusOr<std::unique_ptr<Db>> OpenSqlite(const std::string& path, int busy_timeout_ms) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     const std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close_v2(db);
