@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -98,6 +99,20 @@ class PostgresServer {
     const std::string cmd = absl::StrCat(bin_, "/psql -q -X -v ON_ERROR_STOP=1 -d '", url,
                                          "' -c \"", sql, "\" > /dev/null 2>&1");
     return std::system(cmd.c_str()) == 0;
+  }
+  // The first row of a query through psql, columns joined by '|' ("" on error).
+  std::string QueryOne(const std::string& url, const std::string& sql) const {
+    const std::string cmd =
+        absl::StrCat(bin_, "/psql -X -A -t -F '|' -d '", url, "' -c \"", sql, "\" 2> /dev/null");
+    std::string out;
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+      char buf[4096];
+      size_t n;
+      while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+      pclose(p);
+    }
+    const size_t nl = out.find('\n');
+    return nl == std::string::npos ? out : out.substr(0, nl);
   }
   const std::string& bin() const { return bin_; }
 

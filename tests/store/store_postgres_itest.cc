@@ -41,6 +41,9 @@ StoreBackend Postgres(const testing::PostgresServer& server) {
   b.exec_raw = [&server](const std::string& url, const std::string& sql) {
     return server.Psql(url, sql);
   };
+  b.query_raw = [&server](const std::string& url, const std::string& sql) {
+    return server.QueryOne(url, sql);
+  };
   return b;
 }
 

@@ -22,6 +22,32 @@ StoreBackend Sqlite(const TempDir& dir) {
     sqlite3_close(db);
     return ok;
   };
+  b.query_raw = [](const std::string& url, const std::string& sql) {
+    sqlite3* db = nullptr;
+    std::string row;
+    bool first = true;
+    if (sqlite3_open(url.substr(7).c_str(), &db) == SQLITE_OK) {
+      struct Out {
+        std::string* row;
+        bool* first;
+      } out{&row, &first};
+      sqlite3_exec(
+          db, sql.c_str(),
+          [](void* p, int n, char** values, char**) {
+            auto* o = static_cast<Out*>(p);
+            if (!*o->first) return 0;
+            *o->first = false;
+            for (int i = 0; i < n; ++i) {
+              if (i) o->row->push_back('|');
+              o->row->append(values[i] ? values[i] : "");
+            }
+            return 0;
+          },
+          &out, nullptr);
+    }
+    sqlite3_close(db);
+    return row;
+  };
   return b;
 }
 

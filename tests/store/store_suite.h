@@ -44,6 +44,8 @@ struct StoreBackend {
   std::string name;                        // "sqlite", "postgres".
   std::function<std::string()> fresh_url;  // URL of a new, empty store.
   std::function<bool(const std::string& url, const std::string& sql)> exec_raw;
+  // The first row of a query, columns joined by '|' (SQL NULL as "").
+  std::function<std::string(const std::string& url, const std::string& sql)> query_raw;
 };
 
 // A temporary directory, removed with its contents on destruction.
@@ -265,7 +267,8 @@ inline void CheckMomentumEqualsDirectComputation(const StoreBackend& backend) {
 }
 
 inline void CheckFallbackAgreesWithLiveStatsWindow(const StoreBackend& backend) {
-  auto store = OpenOrDie(backend.fresh_url());
+  const std::string backend_url = backend.fresh_url();
+  auto store = OpenOrDie(backend_url);
   auto timeline = Timeline3754097();
   // Give some rows live odds and staleness, so every averaged field is exercised.
   for (size_t k = 0; k < timeline.states.size(); ++k) {
@@ -302,6 +305,18 @@ inline void CheckFallbackAgreesWithLiveStatsWindow(const StoreBackend& backend) 
   CHECK(not_found == 4);  // -120, -83, -46, -9 s: before the first row (kickoff).
   auto none = store->Fallback("statsbomb:1", kickoff);
   CHECK(absl::IsNotFound(none.status()));
+  // The live_matches_cache view: the same averages as of the newest row.
+  const auto& newest = timeline.states.back();
+  auto at_newest = window.Fallback("statsbomb:3754097", TimeOf(newest.observed_at()));
+  REQUIRE(at_newest.ok());
+  REQUIRE(backend.query_raw);
+  const std::string cached = backend.query_raw(
+      backend_url,
+      "SELECT CAST(ROUND(xg_home * 1000000) AS BIGINT), CAST(ROUND(odds_home * 1000000) AS "
+      "BIGINT) FROM "
+      "live_matches_cache WHERE match_id = 'statsbomb:3754097'");
+  CHECK(cached == absl::StrCat(std::llround(at_newest->home().xg() * 1e6), "|",
+                               std::llround(at_newest->live_odds().home() * 1e6)));
 }
 
 // football-data's HS/AS cells by a plain comma split of E0_1516.csv (no quoted cells there).

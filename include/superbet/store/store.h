@@ -33,6 +33,11 @@
 // by the database on read; the TimescaleDB hypertable / continuous-aggregate variant is not built
 // (Debian's PostgreSQL has no TimescaleDB): the same views serve both.
 //
+// The view live_matches_cache holds, per match, the averages of the fallback (xG, dangerous
+// attacks per side, live 1X2 odds) over the 5 minutes up to the match's newest live_stats row,
+// with that row's time ("timestamp"): the fallback as of the last observation, for readers in
+// SQL; Store::Fallback gives it at any moment, with the staleness.
+//
 // Thread-safety: thread-safe. SQLite: one connection behind a mutex (SQLite allows one writer);
 // PostgreSQL: each call takes a connection from the pool. A Store owns its connections.
 
@@ -59,7 +64,7 @@
 namespace superbet::store {
 
 // The newest schema version this code applies and reads.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Retention of live_stats: 30 days.
 inline constexpr absl::Duration kLiveStatsRetention = absl::Hours(24 * 30);

@@ -153,6 +153,21 @@ CREATE VIEW momentum_15m AS
          AVG(xg_home) AS avg_xg_home, AVG(xg_away) AS avg_xg_away, COUNT(*) AS n
   FROM live_stats GROUP BY match_id, ("timestamp" / 900000000) * 900000000;
 )sql"},
+      {3, "live_matches_cache: the 5-minute fallback of every match as of its newest row",
+       R"sql(
+CREATE VIEW live_matches_cache AS
+  SELECT l.match_id, n.newest AS "timestamp", COUNT(*) AS n,
+         AVG(l.xg_home) AS xg_home, AVG(l.xg_away) AS xg_away,
+         AVG(l.dangerous_attacks_home) AS dangerous_attacks_home,
+         AVG(l.dangerous_attacks_away) AS dangerous_attacks_away,
+         AVG(l.odds_home) AS odds_home, AVG(l.odds_draw) AS odds_draw,
+         AVG(l.odds_away) AS odds_away
+  FROM live_stats l
+  JOIN (SELECT match_id, MAX("timestamp") AS newest FROM live_stats GROUP BY match_id) n
+    ON l.match_id = n.match_id
+  WHERE l."timestamp" >= n.newest - 300000000
+  GROUP BY l.match_id, n.newest;
+)sql"},
   };
   return *m;
 }
