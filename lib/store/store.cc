@@ -2,6 +2,7 @@
 
 #include "superbet/store/store.h"
 
+#include <charconv>
 #include <cstdlib>
 #include <utility>
 
@@ -43,11 +44,15 @@ int64_t TimestampUs(const google::protobuf::Timestamp& ts) {
   return ts.seconds() * 1000000 + ts.nanos() / 1000;
 }
 int64_t ParseInt(const std::optional<std::string>& v) {
-  return v ? std::strtoll(v->c_str(), nullptr, 10) : 0;
+  int64_t n = 0;
+  if (v) std::from_chars(v->data(), v->data() + v->size(), n);
+  return n;
 }
 std::optional<double> ParseOptDouble(const std::optional<std::string>& v) {
   if (!v) return std::nullopt;
-  return std::strtod(v->c_str(), nullptr);
+  double d = 0;
+  std::from_chars(v->data(), v->data() + v->size(), d);
+  return d;
 }
 const char* PhaseOf(const superbet::v1::BettingLine& line) {
   if (line.is_live()) return "live";

@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 
+#include <charconv>
 #include <string>
 #include <utility>
 
@@ -17,12 +18,9 @@ namespace superbet::store::internal {
 namespace {
 
 std::string ShortestDouble(double v) {
-  char buf[40];
-  for (int precision = 15; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);  // Shortest round-trip form.
+  return std::string(buf, r.ptr);
 }
 
 int HexDigit(char c) {

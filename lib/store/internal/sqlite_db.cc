@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <charconv>
 #include <string>
 #include <utility>
 
@@ -98,12 +99,9 @@ class SqliteDb final : public Db {
 
  private:
   static std::string ShortestDouble(double v) {
-    char buf[40];
-    for (int precision = 15; precision <= 17; ++precision) {
-      std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-      if (std::strtod(buf, nullptr) == v) break;
-    }
-    return buf;
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);  // Shortest round-trip form.
+    return std::string(buf, r.ptr);
   }
   static std::string Head(absl::string_view sql) { return std::string(sql.substr(0, 120)); }
   absl::Status Error(int rc, const std::string& what) const {
