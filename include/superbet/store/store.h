@@ -38,6 +38,12 @@
 // with that row's time ("timestamp"): the fallback as of the last observation, for readers in
 // SQL; Store::Fallback gives it at any moment, with the staleness.
 //
+// Errors, for every call below unless it says more: Unavailable when the database cannot be
+// reached or stays locked by another writer past StoreOptions::busy_timeout; AlreadyExists for a
+// key conflict the upsert could not absorb; DataLoss when a stored canonical proto does not parse
+// or a stored enum name is unknown; Internal for any other database error. Messages carry the
+// database's own text and the start of the statement; a write error also names the match.
+//
 // Thread-safety: thread-safe. SQLite: one connection behind a mutex (SQLite allows one writer);
 // PostgreSQL: each call takes a connection from the pool. A Store owns its connections.
 
