@@ -71,11 +71,14 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
                               store.FixturesOfFile(file));
     SUPERBET_ASSIGN_OR_RETURN(std::vector<superbet::v1::BettingLine> lines,
                               store.LinesOfFile(file, bookmakers));
-    // Lines are in file order: fixture by fixture, as the parser gave them.
-    absl::flat_hash_map<std::string, std::vector<const superbet::v1::BettingLine*>> by_fixture;
-    for (const auto& l : lines) by_fixture[l.fixture_id()].push_back(&l);
+    // Lines are in file order, fixture by fixture, as the parser gave them: one walk pairs them.
+    size_t next_line = 0;
     const size_t season_start = data.fixtures.size();
-    for (const superbet::v1::Fixture& fixture : fixtures) {
+    for (superbet::v1::Fixture& fixture : fixtures) {
+      const size_t first_line = next_line;
+      while (next_line < lines.size() && lines[next_line].fixture_id() == fixture.id()) {
+        ++next_line;
+      }
       auto [first, inserted] = first_file.try_emplace(fixture.id(), file);
       if (!inserted) {
         const std::string reason = absl::StrCat(file, ": duplicate fixture ", fixture.id(),
@@ -88,10 +91,15 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
         }
         continue;
       }
-      data.fixtures.push_back(fixture);
-      for (const superbet::v1::BettingLine* l : by_fixture[fixture.id()]) {
-        if (ReadByRun(*l, needs)) data.lines.push_back(*l);
+      data.fixtures.push_back(std::move(fixture));
+      for (size_t k = first_line; k < next_line; ++k) {
+        if (ReadByRun(lines[k], needs)) data.lines.push_back(std::move(lines[k]));
       }
+    }
+    if (next_line != lines.size()) {
+      return absl::DataLossError(absl::StrCat(
+          file, ": the store's prices are not in the order of its fixtures (price ", next_line,
+          " of ", lines.size(), ", fixture id ", lines[next_line].fixture_id(), ")"));
     }
     if (rec.fixtures == 0) {
       std::fprintf(stderr, "superbet backtest: warning: %s has no match (header only?)\n",

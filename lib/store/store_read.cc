@@ -124,15 +124,17 @@ absl::StatusOr<std::optional<superbet::v1::Fixture>> Store::GetFixture(
 absl::StatusOr<std::vector<superbet::v1::Fixture>> Store::FixturesOfFile(
     const std::string& source_file) {
   auto db = impl_->Acquire();
-  auto rows = db->Query(
+  std::vector<superbet::v1::Fixture> out;
+  absl::Status s = db->QueryEach(
       "SELECT canonical, match_id FROM matches_master WHERE source_file = $1 ORDER BY source_seq",
-      {Value::Text(source_file)}, {0});
-  if (!rows.ok()) return rows.status();
-  std::vector<superbet::v1::Fixture> out(rows->size());
-  for (size_t i = 0; i < rows->size(); ++i) {
-    absl::Status s = ParseCanonical((*rows)[i][0], out[i], (*rows)[i][1].value_or(""));
-    if (!s.ok()) return s;
-  }
+      {Value::Text(source_file)}, [&](const internal::RowView& r) -> absl::Status {
+        const absl::string_view bytes = r.Text(0);
+        if (!out.emplace_back().ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+          return absl::DataLossError(absl::StrCat("unreadable canonical proto in ", r.Text(1)));
+        }
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
   return out;
 }
 
@@ -153,15 +155,32 @@ absl::StatusOr<std::vector<BettingLine>> Store::LinesOfFile(
     sql += ")";
   }
   sql += " ORDER BY m.source_seq, l.seq";
-  auto rows = db->Query(sql, params);
-  if (!rows.ok()) return rows.status();
   std::vector<BettingLine> out;
-  out.reserve(rows->size());
-  for (const Row& r : *rows) {
-    auto line = LineOfRow(r);
-    if (!line.ok()) return line.status();
-    out.push_back(std::move(*line));
-  }
+  absl::Status s = db->QueryEach(sql, params, [&](const internal::RowView& r) -> absl::Status {
+    BettingLine& line = out.emplace_back();
+    const int64_t us = r.Int(0);
+    const int64_t seconds = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+    line.mutable_timestamp()->set_seconds(seconds);
+    line.mutable_timestamp()->set_nanos(static_cast<int32_t>((us - seconds * 1000000) * 1000));
+    line.set_fixture_id(std::string(r.Text(1)));
+    line.set_bookmaker(std::string(r.Text(2)));
+    superbet::v1::Market market;
+    superbet::v1::Selection selection;
+    if (!superbet::v1::Market_Parse(std::string(r.Text(3)), &market) ||
+        !superbet::v1::Selection_Parse(std::string(r.Text(4)), &selection)) {
+      return absl::DataLossError(absl::StrCat("daily_betting_lines: unknown market '", r.Text(3),
+                                              "' or selection '", r.Text(4), "' for ",
+                                              line.fixture_id()));
+    }
+    line.set_market(market);
+    line.set_selection(selection);
+    if (!r.IsNull(5)) line.set_line(r.Double(5));
+    line.set_decimal_odds(r.Double(6));
+    line.set_is_live(r.Int(7) != 0);
+    line.set_is_closing(r.Text(8) == "closing");
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
   return out;
 }
 

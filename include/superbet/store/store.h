@@ -70,7 +70,7 @@
 namespace superbet::store {
 
 // The newest schema version this code applies and reads.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Retention of live_stats: 30 days.
 inline constexpr absl::Duration kLiveStatsRetention = absl::Hours(24 * 30);

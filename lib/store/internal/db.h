@@ -11,6 +11,7 @@
 #define SUPERBET_LIB_STORE_INTERNAL_DB_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +52,17 @@ struct Value {
 // One result row: each column as text (blob columns as raw bytes), nullopt for NULL.
 using Row = std::vector<std::optional<std::string>>;
 
+// One row of a streamed query (Db::QueryEach), valid during the callback only. Columns are read
+// natively where the backend stores them so (SQLite), else parsed from text (PostgreSQL).
+class RowView {
+ public:
+  virtual ~RowView() = default;
+  virtual bool IsNull(int column) const = 0;
+  virtual absl::string_view Text(int column) const = 0;  // Raw bytes for a blob column.
+  virtual int64_t Int(int column) const = 0;
+  virtual double Double(int column) const = 0;
+};
+
 class Db {
  public:
   virtual ~Db() = default;
@@ -65,6 +77,11 @@ class Db {
   [[nodiscard]] virtual absl::StatusOr<std::vector<Row>> Query(
       absl::string_view sql, absl::Span<const Value> params,
       absl::Span<const int> blob_columns = {}) = 0;
+  // Runs one query and calls `fn` on each row without copying it; a non-OK status from `fn`
+  // stops the query and is returned.
+  [[nodiscard]] virtual absl::Status QueryEach(
+      absl::string_view sql, absl::Span<const Value> params,
+      const std::function<absl::Status(const RowView&)>& fn) = 0;
   // PostgreSQL only: COPY `table` (`columns`) FROM STDIN in text format. Unimplemented on SQLite.
   [[nodiscard]] virtual absl::Status CopyIn(absl::string_view table,
                                             absl::Span<const std::string> columns,

@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include <charconv>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -145,6 +146,51 @@ class PostgresDb final : public Db {
     }
     PQclear(res);
     return rows;
+  }
+
+  absl::Status QueryEach(absl::string_view sql, absl::Span<const Value> params,
+                         const std::function<absl::Status(const RowView&)>& fn) override {
+    PGresult* res = nullptr;
+    absl::Status s = Execute(sql, params, &res);
+    if (!s.ok()) {
+      PQclear(res);
+      return s;
+    }
+    struct View final : RowView {
+      const PGresult* res;
+      int row = 0;
+      mutable std::string blob;
+      bool IsNull(int c) const override { return PQgetisnull(res, row, c) != 0; }
+      absl::string_view Text(int c) const override {
+        const char* v = PQgetvalue(res, row, c);
+        const int n = PQgetlength(res, row, c);
+        if (PQftype(res, c) == 17) {  // bytea (pg_type.oid 17): hex text decoded.
+          blob = DecodeBytea(v, n);
+          return blob;
+        }
+        return absl::string_view(v, static_cast<size_t>(n));
+      }
+      int64_t Int(int c) const override {
+        int64_t out = 0;
+        const absl::string_view t = Text(c);
+        std::from_chars(t.data(), t.data() + t.size(), out);
+        return out;
+      }
+      double Double(int c) const override {
+        double out = 0;
+        const absl::string_view t = Text(c);
+        std::from_chars(t.data(), t.data() + t.size(), out);
+        return out;
+      }
+    } view;
+    view.res = res;
+    const int n = PQntuples(res);
+    for (int r = 0; r < n && s.ok(); ++r) {
+      view.row = r;
+      s = fn(view);
+    }
+    PQclear(res);
+    return s;
   }
 
   absl::Status CopyIn(absl::string_view table, absl::Span<const std::string> columns,

@@ -168,6 +168,10 @@ CREATE VIEW live_matches_cache AS
   WHERE l."timestamp" >= n.newest - 300000000
   GROUP BY l.match_id, n.newest;
 )sql"},
+      {4, "index of the prices by match and bookmaker (backtests read a few bookmakers)",
+       R"sql(
+CREATE INDEX daily_betting_lines_bookmaker ON daily_betting_lines (match_id, bookmaker, seq);
+)sql"},
   };
   return *m;
 }

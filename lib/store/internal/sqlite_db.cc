@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <charconv>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -90,6 +91,40 @@ class SqliteDb final : public Db {
     }
     sqlite3_reset(*stmt);
     return rows;
+  }
+
+  absl::Status QueryEach(absl::string_view sql, absl::Span<const Value> params,
+                         const std::function<absl::Status(const RowView&)>& fn) override {
+    auto stmt = Prepare(sql, params);
+    if (!stmt.ok()) return stmt.status();
+    struct View final : RowView {
+      sqlite3_stmt* st;
+      bool IsNull(int c) const override { return sqlite3_column_type(st, c) == SQLITE_NULL; }
+      absl::string_view Text(int c) const override {
+        const void* p = sqlite3_column_type(st, c) == SQLITE_BLOB
+                            ? sqlite3_column_blob(st, c)
+                            : static_cast<const void*>(sqlite3_column_text(st, c));
+        const int n = sqlite3_column_bytes(st, c);
+        return p ? absl::string_view(static_cast<const char*>(p), static_cast<size_t>(n))
+                 : absl::string_view();
+      }
+      int64_t Int(int c) const override { return sqlite3_column_int64(st, c); }
+      double Double(int c) const override { return sqlite3_column_double(st, c); }
+    } view;
+    view.st = *stmt;
+    absl::Status status = absl::OkStatus();
+    for (;;) {
+      const int rc = sqlite3_step(*stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        status = Error(rc, absl::StrCat(sqlite3_errmsg(db_), " in: ", Head(sql)));
+        break;
+      }
+      status = fn(view);
+      if (!status.ok()) break;
+    }
+    sqlite3_reset(*stmt);
+    return status;
   }
 
   absl::Status CopyIn(absl::string_view, absl::Span<const std::string>,
