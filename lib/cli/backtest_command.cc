@@ -246,9 +246,9 @@ absl::StatusOr<BacktestData> LoadStoreData(const std::string& url, const std::st
   if (!found.ok() && selected.empty()) return found.status();
   const std::vector<std::string> codes =
       WithEarlierSeasons(found.ok() ? *found : std::vector<std::string>{}, selected);
-  return LoadBacktestDataFromStore(*db, league, codes, selected, mode,
-                                   LinesOfRun(config.strategy_options, config.strategy,
-                                              config.model));
+  return LoadBacktestDataFromStore(
+      *db, league, codes, selected, mode,
+      LinesOfRun(config.strategy_options, config.strategy, config.model));
 }
 
 // One run's JSON object, written by the library (absent metrics null, never inf or NaN).

@@ -186,9 +186,9 @@ int RunReplayCommand(const std::vector<std::string>& args) {
   }
   options.only_matches = {match};
   if (absl::GetFlag(FLAGS_strict)) options.events_mode = providers::statsbomb::ParseMode::kStrict;
-  absl::StatusOr<providers::ReplayData> data =
-      replay_store ? LoadReplayDataFromStore(*replay_store, match)
-                   : providers::LoadReplayData(*root, options);
+  absl::StatusOr<providers::ReplayData> data = replay_store
+                                                   ? LoadReplayDataFromStore(*replay_store, match)
+                                                   : providers::LoadReplayData(*root, options);
   if (!data.ok()) {
     std::fprintf(stderr, "superbet replay: %s\n", data.status().ToString().c_str());
     return 1;
@@ -229,9 +229,9 @@ int RunReplayCommand(const std::vector<std::string>& args) {
       }
       if (replay_store) {
         const auto& at = timeline.states[k].observed_at();
-        auto momentum = MomentumJson(*replay_store, timeline.fixture.id(),
-                                     absl::FromUnixSeconds(at.seconds()) +
-                                         absl::Nanoseconds(at.nanos()));
+        auto momentum =
+            MomentumJson(*replay_store, timeline.fixture.id(),
+                         absl::FromUnixSeconds(at.seconds()) + absl::Nanoseconds(at.nanos()));
         if (!momentum.ok()) {
           std::fprintf(stderr, "superbet replay: %s\n", momentum.status().ToString().c_str());
           (void)CloseLinesOutput(*out);

@@ -137,8 +137,8 @@ absl::StatusOr<LiveMatchState> ResilientProvider::FallbackState(const LiveStatsW
                                                                 const std::string& key,
                                                                 const absl::Status& cause) {
   absl::StatusOr<LiveMatchState> state = (&window == &fixture_window_ && options_.fallback_source)
-                                            ? options_.fallback_source(key, clock_.Now())
-                                            : window.Fallback(key, clock_.Now());
+                                             ? options_.fallback_source(key, clock_.Now())
+                                             : window.Fallback(key, clock_.Now());
   if (!state.ok()) {
     ++fallback_misses_;
     return absl::NotFoundError(absl::StrCat("no fallback: ", state.status().message(),
