@@ -55,7 +55,12 @@ superbet::core::FakeClock& Clock() {
 std::string TempDir() {
   static std::string dir = [] {
     char tmpl[] = "/tmp/superbet-store-bench-XXXXXX";
-    return std::string(mkdtemp(tmpl));
+    std::string made = mkdtemp(tmpl) ? tmpl : "/tmp";
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(TempDir(), ec);
+    });
+    return made;
   }();
   return dir;
 }
@@ -65,8 +70,6 @@ superbet::testing::PostgresServer* Postgres() {
       superbet::testing::PostgresServer::Start());
   static const int at_exit = std::atexit([] {
     if (server->ok()) server->value().reset();
-    std::error_code ec;
-    std::filesystem::remove_all(TempDir(), ec);
   });
   (void)at_exit;
   return server->ok() ? server->value().get() : nullptr;
