@@ -53,16 +53,17 @@ superbet::core::FakeClock& Clock() {
 }
 
 std::string TempDir() {
-  static std::string dir = [] {
+  // Heap-held (never destroyed), so the exit handler can still read it.
+  static const std::string* dir = [] {
     char tmpl[] = "/tmp/superbet-store-bench-XXXXXX";
-    std::string made = mkdtemp(tmpl) ? tmpl : "/tmp";
+    auto* made = new std::string(mkdtemp(tmpl) ? tmpl : "");
     std::atexit([] {
       std::error_code ec;
-      std::filesystem::remove_all(TempDir(), ec);
+      if (!dir->empty()) std::filesystem::remove_all(*dir, ec);
     });
     return made;
   }();
-  return dir;
+  return *dir;
 }
 
 superbet::testing::PostgresServer* Postgres() {
