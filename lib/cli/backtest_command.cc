@@ -21,6 +21,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/backtest_data.h"
+#include "cli/backtest_store_data.h"
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "cli/hrl_strategy.h"
@@ -28,10 +29,12 @@
 #include "superbet/backtest/engine.h"
 #include "superbet/backtest/report.h"
 #include "superbet/backtest/strategies.h"
+#include "superbet/core/clock.h"
 #include "superbet/core/file.h"
 #include "superbet/core/progress.h"
 #include "superbet/core/status_macros.h"
 #include "superbet/providers/football_data/football_data.h"
+#include "superbet/store/store.h"
 
 ABSL_FLAG(std::string, strategy, "model", "Strategy: favourite, home, model or hrl.");
 ABSL_FLAG(std::string, model, "", "hrl: folder of the checkpoint `superbet train` wrote.");
@@ -90,6 +93,8 @@ Data:
                     reported), so a season's figures do not depend on --seasons (with kelly
                     stakes, only through the bankroll the season starts with).
   --strict          fail on the first malformed row (default: skip it and print the count).
+  --store URL       read the seasons from the store `superbet ingest` filled (sqlite:PATH or
+                    postgres://...) instead of --data; the report is the same as from the files.
 
 Strategy:
   --strategy NAME   favourite: 1 unit on the lowest-priced 1X2 outcome (ties: home, draw, away);
@@ -254,6 +259,21 @@ absl::StatusOr<BacktestData> LoadData(const std::string& root, const std::string
       WithEarlierSeasons(found.ok() ? *found : std::vector<std::string>{}, selected);
   return LoadBacktestData(root, league, codes, selected, mode,
                           LinesOfRun(config.strategy_options, config.strategy, config.model));
+}
+
+// --store: the same data read from the store (cli/backtest_store_data.h).
+absl::StatusOr<BacktestData> LoadStoreData(const std::string& url, const std::string& league,
+                                           const std::vector<std::string>& selected,
+                                           fd::ParseMode mode, const Config& config) {
+  SUPERBET_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db,
+                            store::Store::Open(url, core::SystemClock::Instance()));
+  auto found = StoreSeasons(*db, league);
+  if (!found.ok() && selected.empty()) return found.status();
+  const std::vector<std::string> codes =
+      WithEarlierSeasons(found.ok() ? *found : std::vector<std::string>{}, selected);
+  return LoadBacktestDataFromStore(
+      *db, league, codes, selected, mode,
+      LinesOfRun(config.strategy_options, config.strategy, config.model));
 }
 
 // One run's JSON object, written by the library (absent metrics null, never inf or NaN).
@@ -518,6 +538,12 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   }
   const std::string league = absl::GetFlag(FLAGS_league);
   const std::vector<std::string> seasons = SeasonsFlag();
+  const std::string store_url = absl::GetFlag(FLAGS_store);
+  if (auto b = store_url.empty() ? absl::OkStatus() : store::ParseStoreUrl(store_url).status();
+      !b.ok()) {
+    std::fprintf(stderr, "superbet backtest: --store: %s\n", std::string(b.message()).c_str());
+    return 2;
+  }
   std::optional<superbet::v1::Checkpoint> checkpoint;
   if (hrl) {
     auto loaded = PrepareHrl(league, seasons);
@@ -531,7 +557,7 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     }
     checkpoint = *std::move(loaded);
   }
-  auto root = ResolveDataRoot();
+  auto root = store_url.empty() ? ResolveDataRoot() : absl::StatusOr<std::string>("");
   if (!root.ok() && absl::GetFlag(FLAGS_data).empty()) {
     root = DownloadToCache(league, seasons, root.status());
   }
@@ -541,7 +567,8 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   }
   const fd::ParseMode mode =
       absl::GetFlag(FLAGS_strict) ? fd::ParseMode::kStrict : fd::ParseMode::kLenient;
-  auto data = LoadData(*root, league, seasons, mode, *config);
+  auto data = store_url.empty() ? LoadData(*root, league, seasons, mode, *config)
+                                : LoadStoreData(store_url, league, seasons, mode, *config);
   if (!data.ok()) {
     std::fprintf(stderr, "superbet backtest: %s\n", std::string(data.status().message()).c_str());
     return 1;
@@ -652,4 +679,4 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
 SUPERBET_REGISTER_COMMAND(backtest, "backtest",
                           "Backtest a strategy and the favourite/home baselines on real seasons.",
                           superbet::cli::kUsage, &superbet::cli::RunBacktestCommand,
-                          {"data", "json", "league", "ledger", "seasons", "strict"});
+                          {"data", "json", "league", "ledger", "seasons", "strict", "store"});

@@ -36,6 +36,8 @@ ABSL_FLAG(std::string, agent, "",
 ABSL_FLAG(std::string, ledger, "",
           "Paper ledger: write every decision, accepted or denied, as JSON lines to this path.");
 ABSL_FLAG(int64_t, seed, 1, "Random seed (same seed, same data: identical results).");
+ABSL_FLAG(std::string, store, "",
+          "Store URL: sqlite:PATH or postgres://user@host:port/db (see superbet ingest).");
 
 namespace superbet::cli {
 namespace {

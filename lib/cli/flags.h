@@ -26,6 +26,7 @@ ABSL_DECLARE_FLAG(bool, strict);          // Fail on the first malformed row ins
 ABSL_DECLARE_FLAG(std::string, agent);    // train: prematch|live; replay: the agent's folder.
 ABSL_DECLARE_FLAG(std::string, ledger);   // Paper ledger JSON lines path.
 ABSL_DECLARE_FLAG(int64_t, seed);         // Random seed.
+ABSL_DECLARE_FLAG(std::string, store);    // Store URL (sqlite:PATH, postgres://...).
 
 namespace superbet::cli {
 

@@ -2,6 +2,7 @@
 // football-data pre-match prices attached and, on request, the masked feature vector.
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,11 +14,13 @@
 #include "absl/time/time.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/replay_store.h"
 #include "google/protobuf/util/json_util.h"
 #include "superbet/core/clock.h"
 #include "superbet/model/masking.h"
 #include "superbet/providers/replay_provider.h"
 #include "superbet/providers/statsbomb/statsbomb.h"
+#include "superbet/store/store.h"
 
 ABSL_FLAG(std::string, match, "",
           "StatsBomb match id (\"statsbomb:3754097\" or 3754097). Default: the first recorded "
@@ -63,6 +66,10 @@ Flags:
   --features     add the masked feature vector to each line.
   --json PATH    write the JSON lines to PATH instead of stdout ('-' = stdout, the default); the
                  folder of PATH must exist. The summary line always goes to stderr.
+  --store URL    replay from the store `superbet ingest` filled (sqlite:PATH, postgres://...):
+                 the match's live_stats rows; each line is then {"state": ..., "momentum":
+                 {"1m", "5m", "15m"}} (plus "features" with --features), the momentum buckets
+                 as of that minute. --match is required.
   --strict       fail (exit 1) on the first bad or repeated event, naming its JSON path; by
                  default such events are left out, counted and listed on stderr.
 
@@ -140,7 +147,28 @@ int RunReplayCommand(const std::vector<std::string>& args) {
     return 2;
   }
   const double speed = absl::GetFlag(FLAGS_speed);
-  absl::StatusOr<std::string> root = ResolveDataRoot();
+  const std::string store_url = absl::GetFlag(FLAGS_store);
+  if (!store_url.empty()) {
+    absl::Status s = store::ParseStoreUrl(store_url).status();
+    if (s.ok() && absl::GetFlag(FLAGS_match).empty()) {
+      s = absl::InvalidArgumentError("--store needs --match");
+    }
+    if (!s.ok()) {
+      std::fprintf(stderr, "superbet replay: --store: %s\n", std::string(s.message()).c_str());
+      return 2;
+    }
+  }
+  std::unique_ptr<store::Store> replay_store;
+  if (!store_url.empty()) {
+    auto opened = store::Store::Open(store_url, core::SystemClock::Instance());
+    if (!opened.ok()) {
+      std::fprintf(stderr, "superbet replay: %s\n", opened.status().ToString().c_str());
+      return 1;
+    }
+    replay_store = std::move(*opened);
+  }
+  absl::StatusOr<std::string> root =
+      replay_store ? absl::StatusOr<std::string>("") : ResolveDataRoot();
   if (!root.ok()) {
     std::fprintf(stderr, "superbet replay: %s\n", root.status().ToString().c_str());
     return 1;
@@ -158,7 +186,9 @@ int RunReplayCommand(const std::vector<std::string>& args) {
   }
   options.only_matches = {match};
   if (absl::GetFlag(FLAGS_strict)) options.events_mode = providers::statsbomb::ParseMode::kStrict;
-  absl::StatusOr<providers::ReplayData> data = providers::LoadReplayData(*root, options);
+  absl::StatusOr<providers::ReplayData> data = replay_store
+                                                   ? LoadReplayDataFromStore(*replay_store, match)
+                                                   : providers::LoadReplayData(*root, options);
   if (!data.ok()) {
     std::fprintf(stderr, "superbet replay: %s\n", data.status().ToString().c_str());
     return 1;
@@ -192,9 +222,24 @@ int RunReplayCommand(const std::vector<std::string>& args) {
       (void)CloseLinesOutput(*out);
       return 1;
     }
-    if (with_features) {
-      json = absl::StrCat("{\"state\":", json, ",\"features\":", FeaturesJson(timeline.states[k]),
-                          "}");
+    if (with_features || replay_store) {
+      std::string wrapped = absl::StrCat("{\"state\":", json);
+      if (with_features) {
+        absl::StrAppend(&wrapped, ",\"features\":", FeaturesJson(timeline.states[k]));
+      }
+      if (replay_store) {
+        const auto& at = timeline.states[k].observed_at();
+        auto momentum =
+            MomentumJson(*replay_store, timeline.fixture.id(),
+                         absl::FromUnixSeconds(at.seconds()) + absl::Nanoseconds(at.nanos()));
+        if (!momentum.ok()) {
+          std::fprintf(stderr, "superbet replay: %s\n", momentum.status().ToString().c_str());
+          (void)CloseLinesOutput(*out);
+          return 1;
+        }
+        absl::StrAppend(&wrapped, ",\"momentum\":", *momentum);
+      }
+      json = wrapped + "}";
     }
     std::fwrite(json.data(), 1, json.size(), *out);
     std::fputc('\n', *out);
@@ -203,6 +248,12 @@ int RunReplayCommand(const std::vector<std::string>& args) {
   if (absl::Status s = CloseLinesOutput(*out); !s.ok()) {
     std::fprintf(stderr, "superbet replay: %s\n", std::string(s.message()).c_str());
     return 1;
+  }
+  if (replay_store) {
+    std::fprintf(stderr, "superbet replay: %s %s v %s, %zu minutes, from the store's live_stats\n",
+                 timeline.fixture.id().c_str(), timeline.fixture.home().name().c_str(),
+                 timeline.fixture.away().name().c_str(), timeline.states.size());
+    return 0;
   }
   std::fprintf(stderr, "superbet replay: %s %s v %s, %zu minutes, odds from %s (%zu lines)\n",
                timeline.fixture.id().c_str(), timeline.fixture.home().name().c_str(),
@@ -217,4 +268,4 @@ int RunReplayCommand(const std::vector<std::string>& args) {
 SUPERBET_REGISTER_COMMAND(replay, "replay",
                           "Stream a recorded StatsBomb match minute by minute as JSON lines.",
                           superbet::cli::kUsage, &superbet::cli::RunReplayCommand,
-                          {"data", "json", "strict"});
+                          {"data", "json", "strict", "store"});

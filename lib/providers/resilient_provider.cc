@@ -126,7 +126,9 @@ void ResilientProvider::RememberFixture(const LiveFixture& live) {
   std::string key = MatchKey(state.match_id().empty() ? live.fixture.id() : state.match_id());
   if (key.empty()) return;
   state.set_match_id(key);
-  fixture_window_.Record(state, clock_.Now());
+  const absl::Time now = clock_.Now();
+  fixture_window_.Record(state, now);
+  if (options_.record_live) options_.record_live(state, now);
   absl::MutexLock lock(&mu_);
   last_fixture_[key] = live;
 }
@@ -134,7 +136,9 @@ void ResilientProvider::RememberFixture(const LiveFixture& live) {
 absl::StatusOr<LiveMatchState> ResilientProvider::FallbackState(const LiveStatsWindow& window,
                                                                 const std::string& key,
                                                                 const absl::Status& cause) {
-  absl::StatusOr<LiveMatchState> state = window.Fallback(key, clock_.Now());
+  absl::StatusOr<LiveMatchState> state = (&window == &fixture_window_ && options_.fallback_source)
+                                             ? options_.fallback_source(key, clock_.Now())
+                                             : window.Fallback(key, clock_.Now());
   if (!state.ok()) {
     ++fallback_misses_;
     return absl::NotFoundError(absl::StrCat("no fallback: ", state.status().message(),

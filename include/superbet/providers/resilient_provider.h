@@ -72,6 +72,15 @@ struct ResilientProviderOptions {
   absl::Duration max_retry_after = absl::Seconds(30);
   // Rows kept per match in each LiveStatsWindow.
   int window_capacity = 64;
+  // A time-series store behind GetFixture's fallback (superbet/store/provider_fallback.h connects
+  // a store::Store): when set, every live fixture state recorded into the window is also passed to
+  // `record_live` (with its observation time), and the fallback is `fallback_source(match key,
+  // now)` instead of the window's, so it survives a restart. Both unset: the window only.
+  std::function<void(const superbet::v1::LiveMatchState& state, absl::Time observed_at)>
+      record_live;
+  std::function<absl::StatusOr<superbet::v1::LiveMatchState>(const std::string& match_key,
+                                                             absl::Time now)>
+      fallback_source;
 };
 
 // Counters since construction.
