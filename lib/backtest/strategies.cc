@@ -90,7 +90,7 @@ ModelStrategy::ModelStrategy(ModelStrategyOptions options,
 
 void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time day_start) {
   if (history.size() < consumed_) {  // A new run: start again.
-    results_.clear();
+    table_ = ratings::MatchTable();
     consumed_ = 0;
     fitted_day_.reset();
     model_.reset();
@@ -104,8 +104,11 @@ void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time da
     const absl::Time kickoff = HistoryKickoff(f);
     if (kickoff >= day_start) break;
     if (!f.has_full_time()) continue;
-    results_.push_back({TeamKey(f.home()), TeamKey(f.away()), f.full_time().home(),
-                        f.full_time().away(), kickoff});
+    ratings::MatchResult r{TeamKey(f.home()), TeamKey(f.away()), f.full_time().home(),
+                           f.full_time().away(), kickoff};
+    // The engine validates scores and teams, so Add cannot fail; a result it refused would only
+    // be missing from the fits.
+    (void)table_.Add(r);
     auto it = pending_.find(f.id());
     if (it == pending_.end()) continue;
     const int h = f.full_time().home(), a = f.full_time().away();
@@ -115,21 +118,23 @@ void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time da
 }
 
 void ModelStrategy::RefitModel(absl::CivilDay day) {
+  // The previous day's optimum is the warm start of today's fit (same optimum, fewer Newton
+  // iterations: bench/README.md, "Ratings").
+  std::optional<ratings::DixonColesModel> previous = std::move(model_);
   model_.reset();
   const absl::Time day_start = absl::FromCivil(day, absl::UTCTimeZone());
   const absl::Time window_start = day_start - absl::Hours(24) * options_.window_days;
-  auto first =
-      std::lower_bound(results_.begin(), results_.end(), window_start,
-                       [](const ratings::MatchResult& m, absl::Time t) { return m.kickoff < t; });
-  // results_ ends with the last day before `day`: only strictly earlier dates are fitted.
-  const absl::Span<const ratings::MatchResult> window =
-      absl::MakeConstSpan(results_).subspan(static_cast<size_t>(first - results_.begin()));
-  if (window.size() >= static_cast<size_t>(std::max(1, options_.min_fit_matches)) &&
-      window.back().kickoff < day_start) {
-    auto fitted = ratings::DixonColesModel::Fit(window, day_start, options_.dixon_coles);
-    if (fitted.ok()) {
+  // table_ ends with the last day before `day`: only strictly earlier dates are fitted.
+  const size_t first = table_.LowerBound(window_start);
+  const size_t end = table_.LowerBound(day_start);
+  if (end - first >= static_cast<size_t>(std::max(1, options_.min_fit_matches))) {
+    auto fitted = ratings::DixonColesModel::Fit(table_, first, end, day_start, options_.dixon_coles,
+                                                previous ? &*previous : nullptr);
+    if (fitted.ok()) {  // A fit that did not converge gives no forecast that day.
       model_ = std::move(*fitted);
       ++fits_;
+    } else {
+      ++failed_fits_;
     }
   }
 }

@@ -45,6 +45,7 @@
 #include "superbet/backtest/opinion_pool.h"
 #include "superbet/backtest/strategy.h"
 #include "superbet/ratings/dixon_coles.h"
+#include "superbet/ratings/match_table.h"
 
 namespace superbet::backtest {
 
@@ -121,6 +122,9 @@ class ModelStrategy final : public Strategy {
       const MatchView& match, absl::Span<const superbet::v1::Fixture> history) override;
   // Number of model fits so far (one per match day with enough history).
   int fits() const { return fits_; }
+  // Match days whose fit failed (did not converge, or the data could not identify the model):
+  // no forecast and no bet on those days.
+  int failed_fits() const { return failed_fits_; }
   // The pool weight in use for the latest decided day.
   const PoolFitInfo& last_pool_fit() const { return pool_fit_; }
 
@@ -137,11 +141,12 @@ class ModelStrategy final : public Strategy {
   std::array<double, 3> MarketInputFor(const MatchView& match) const;
 
   ModelStrategyOptions options_;
-  std::vector<ratings::MatchResult> results_;  // Finished matches of `history`, in order.
-  size_t consumed_ = 0;                        // History entries converted into results_.
+  ratings::MatchTable table_;  // Finished matches of `history`, in kickoff order.
+  size_t consumed_ = 0;        // History entries converted into table_.
   std::optional<absl::CivilDay> fitted_day_;
   std::optional<ratings::DixonColesModel> model_;
   int fits_ = 0;
+  int failed_fits_ = 0;
   absl::flat_hash_map<std::string, std::array<double, 3>> pinnacle_;  // Fixture id -> odds.
   absl::flat_hash_map<std::string, std::array<double, 3>> average_;
   absl::flat_hash_map<std::string, PendingForecast> pending_;  // Forecast, result not yet seen.
