@@ -112,7 +112,11 @@ void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time da
     auto it = pending_.find(f.id());
     if (it == pending_.end()) continue;
     const int h = f.full_time().home(), a = f.full_time().away();
-    scored_.push_back({kickoff, it->second.market, it->second.model, h > a ? 0 : (h == a ? 1 : 2)});
+    // Converted once here, not in every daily pool fit. The forecast passed LogOpinionPool's
+    // checks when it was made, so the conversion cannot fail.
+    auto scored =
+        ToLogForecast({kickoff, it->second.market, it->second.model, h > a ? 0 : (h == a ? 1 : 2)});
+    if (scored.ok()) scored_.push_back(*scored);
     pending_.erase(it);
   }
 }
@@ -140,6 +144,7 @@ void ModelStrategy::RefitModel(absl::CivilDay day) {
 }
 
 absl::Status ModelStrategy::RefitPool(absl::CivilDay day) {
+  const double previous_weight = pool_fit_.weight;
   pool_fit_ = PoolFitInfo{};
   pool_fit_.day = day;
   if (options_.pool_weight >= 0) {
@@ -148,16 +153,19 @@ absl::Status ModelStrategy::RefitPool(absl::CivilDay day) {
   }
   const absl::Time day_start = absl::FromCivil(day, absl::UTCTimeZone());
   const absl::Time window_start = day_start - absl::Hours(24) * options_.pool_window_days;
-  auto first = std::lower_bound(scored_.begin(), scored_.end(), window_start,
-                                [](const PoolForecast& f, absl::Time t) { return f.kickoff < t; });
-  const absl::Span<const PoolForecast> window =
+  auto first =
+      std::lower_bound(scored_.begin(), scored_.end(), window_start,
+                       [](const LogPoolForecast& f, absl::Time t) { return f.kickoff < t; });
+  const absl::Span<const LogPoolForecast> window =
       absl::MakeConstSpan(scored_).subspan(static_cast<size_t>(first - scored_.begin()));
   if (window.empty() || window.size() < static_cast<size_t>(options_.pool_min_forecasts)) {
     return absl::OkStatus();  // Too little evidence: w = 0, the market.
   }
   pool_fit_.forecasts = static_cast<int>(window.size());
   pool_fit_.latest_kickoff = window.back().kickoff;
-  auto w = FitLogPoolWeight(window, day_start);
+  PoolFitOptions fit_options;
+  fit_options.start = previous_weight;  // Yesterday's optimum: fewer Newton steps, same w.
+  auto w = FitLogPoolWeightOnLogs(window, day_start, fit_options);
   if (!w.ok()) {
     return absl::InternalError(absl::StrCat("pool weight fit: ", w.status().message()));
   }

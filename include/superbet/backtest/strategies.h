@@ -150,7 +150,7 @@ class ModelStrategy final : public Strategy {
   absl::flat_hash_map<std::string, std::array<double, 3>> pinnacle_;  // Fixture id -> odds.
   absl::flat_hash_map<std::string, std::array<double, 3>> average_;
   absl::flat_hash_map<std::string, PendingForecast> pending_;  // Forecast, result not yet seen.
-  std::vector<PoolForecast> scored_;  // Forecasts whose result is in `history`, kickoff order.
+  std::vector<LogPoolForecast> scored_;  // Forecasts whose result is in `history`, kickoff order.
   PoolFitInfo pool_fit_;
 };
 

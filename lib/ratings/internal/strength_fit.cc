@@ -20,28 +20,39 @@ double LogFactorial(int k) {
   return k < 64 ? (*table)[k] : std::lgamma(k + 1.0);
 }
 
+// sum_k x[k] * y[k], k < len, with four partial sums (vectorisable; deterministic order).
+inline double Dot(const double* x, const double* y, int len) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int k = 0;
+  for (; k + 4 <= len; k += 4) {
+    s0 += x[k] * y[k];
+    s1 += x[k + 1] * y[k + 1];
+    s2 += x[k + 2] * y[k + 2];
+    s3 += x[k + 3] * y[k + 3];
+  }
+  for (; k < len; ++k) s0 += x[k] * y[k];
+  return (s0 + s1) + (s2 + s3);
+}
+
 // Solves A x = b in place (b becomes x) for a symmetric positive definite m x m A (row-major,
-// overwritten by its Cholesky factor). Returns false when A is not positive definite.
+// overwritten by its Cholesky factor in the lower triangle). Returns false when A is not
+// positive definite.
 bool CholeskySolve(std::vector<double>& A, std::vector<double>& b, int m) {
   for (int j = 0; j < m; ++j) {
     double* rj = &A[static_cast<size_t>(j) * m];
-    double s = rj[j];
-    for (int k = 0; k < j; ++k) s -= rj[k] * rj[k];
+    const double s = rj[j] - Dot(rj, rj, j);
     if (!(s > 0)) return false;
     const double l = std::sqrt(s);
     rj[j] = l;
+    const double inv = 1.0 / l;
     for (int i = j + 1; i < m; ++i) {
       double* ri = &A[static_cast<size_t>(i) * m];
-      double t = ri[j];
-      for (int k = 0; k < j; ++k) t -= ri[k] * rj[k];
-      ri[j] = t / l;
+      ri[j] = (ri[j] - Dot(ri, rj, j)) * inv;
     }
   }
   for (int i = 0; i < m; ++i) {  // L y = b
     const double* ri = &A[static_cast<size_t>(i) * m];
-    double t = b[i];
-    for (int k = 0; k < i; ++k) t -= ri[k] * b[k];
-    b[i] = t / ri[i];
+    b[i] = (b[i] - Dot(ri, b.data(), i)) / ri[i];
   }
   for (int i = m - 1; i >= 0; --i) {  // L^T x = y
     double t = b[i];
@@ -60,8 +71,11 @@ struct Layout {
 };
 
 // Penalised objective: Poisson log-likelihood (without the factorials) - ridge - gauge.
-// The gauge terms (sum a)^2 / 2 + (sum d)^2 / 2 vanish at every optimum when the prior is on and
-// pin the two flat directions (a + k, c - k) and (d + k, c - k) when it is off.
+// Without the prior the likelihood is flat along (a + k, c - k) and (d + k, c - k); the gauge
+// terms (sum a)^2 / 2 + (sum d)^2 / 2 then pin those directions (they vanish at the optimum that
+// has sum a = sum d = 0). With the prior on, the ridge already makes the optimum unique, with
+// sum a = sum d = 0 (sum the stationarity equations of a and compare with that of c), so the
+// gauge is left out.
 double Objective(const FitData& data, const Layout& L, const std::vector<double>& t,
                  double prior_precision, double* loglik) {
   const int n = L.n;
@@ -88,7 +102,8 @@ double Objective(const FitData& data, const Layout& L, const std::vector<double>
   }
   f -= expected;
   if (loglik != nullptr) *loglik = f - data.log_factorials;
-  return f - 0.5 * prior_precision * ridge - 0.5 * (sa * sa + sd * sd);
+  const double gauge = prior_precision > 0 ? 0.0 : 1.0;  // See the comment of the function.
+  return f - 0.5 * prior_precision * ridge - 0.5 * gauge * (sa * sa + sd * sd);
 }
 
 }  // namespace
@@ -158,14 +173,15 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
     std::fill(H.begin(), H.end(), 0.0);
     g[0] = data.home_goals + data.away_goals;
     g[1] = data.home_goals;
+    const double gauge = prior_precision > 0 ? 0.0 : 1.0;
     double sa = 0, sd = 0;
     for (int i = 0; i < n; ++i) {
       sa += t[L.a(i)];
       sd += t[L.d(i)];
     }
     for (int i = 0; i < n; ++i) {
-      g[L.a(i)] = data.scored[i] - prior_precision * t[L.a(i)] - sa;
-      g[L.d(i)] = data.conceded[i] - prior_precision * t[L.d(i)] - sd;
+      g[L.a(i)] = data.scored[i] - prior_precision * t[L.a(i)] - gauge * sa;
+      g[L.d(i)] = data.conceded[i] - prior_precision * t[L.d(i)] - gauge * sd;
     }
     auto add = [&](int r, int s, double v) { H[static_cast<size_t>(r) * m + s] += v; };
     for (int i = 0; i < n; ++i) {
@@ -198,7 +214,8 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
     for (int i = 0; i < n; ++i) {
       add(L.a(i), L.a(i), ridge);
       add(L.d(i), L.d(i), ridge);
-      for (int k = 0; k < n; ++k) {  // Gauge: the all-ones blocks.
+      if (prior_precision > 0) continue;  // The prior alone makes the Hessian definite.
+      for (int k = 0; k < n; ++k) {       // Gauge: the all-ones blocks.
         add(L.a(i), L.a(k), 1.0);
         add(L.d(i), L.d(k), 1.0);
       }
