@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "superbet/core/file.h"
@@ -29,6 +30,9 @@ ABSL_FLAG(std::string, seasons, "",
           "Comma-separated season codes (1516 = 2015/16). Default: every season found.");
 ABSL_FLAG(bool, strict, false,
           "Fail on the first malformed row (default: skip it, count it and report the count).");
+ABSL_FLAG(std::string, model_kind, "dixon-coles",
+          "Team model: dixon-coles, poisson, bivariate, negbin, elo, pi or shots "
+          "(superbet/ratings/team_model.h).");
 
 namespace superbet::cli {
 namespace {
@@ -65,6 +69,9 @@ struct FlagUse {
 absl::StatusOr<FlagUse> FindFlag(const Command& command, absl::string_view name) {
   FlagUse use;
   use.flag = absl::FindCommandLineFlag(name);
+  if (use.flag == nullptr && absl::StrContains(name, '-')) {  // --model-kind = --model_kind.
+    use.flag = absl::FindCommandLineFlag(absl::StrReplaceAll(name, {{"-", "_"}}));
+  }
   if (use.flag == nullptr && absl::StartsWith(name, "no")) {
     absl::CommandLineFlag* positive = absl::FindCommandLineFlag(name.substr(2));
     if (positive != nullptr && positive->IsOfType<bool>()) {

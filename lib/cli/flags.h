@@ -22,12 +22,15 @@ ABSL_DECLARE_FLAG(std::string, json);     // Write JSON to this path ("-" = stdo
 ABSL_DECLARE_FLAG(std::string, league);   // football-data.co.uk division code, e.g. E0.
 ABSL_DECLARE_FLAG(std::string, seasons);  // Comma-separated season codes, e.g. 1516,1617.
 ABSL_DECLARE_FLAG(bool, strict);          // Fail on the first malformed row instead of skipping.
+ABSL_DECLARE_FLAG(std::string,
+                  model_kind);  // ratings::ModelKindName spelling (backtest, forecast).
 
 namespace superbet::cli {
 
 // Parses the arguments after `superbet COMMAND` into the Abseil flags and returns the positional
 // arguments, in order. Accepted forms: --name=value, --name value, -name (same as --name), and for
-// a bool flag --name, --noname, --name=true|false; "--" ends the flags (everything after it is
+// a bool flag --name, --noname, --name=true|false; a dash inside a name is read as an underscore
+// (--model-kind = --model_kind); "--" ends the flags (everything after it is
 // positional); a lone "-" is positional. A value may start with '-' (--bankroll -5 reaches the
 // command's own range check; --json - means stdout). A flag given again takes the later value,
 // the usual convention that lets a wrapper (scripts/main-job) set defaults the user overrides.
