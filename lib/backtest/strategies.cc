@@ -76,6 +76,22 @@ ModelStrategy::ModelStrategy(ModelStrategyOptions options,
                              absl::Span<const superbet::v1::BettingLine> market_lines)
     : options_(std::move(options)) {
   options_.dixon_coles.min_matches_per_team = options_.min_matches_per_team;
+  ratings::TeamModelOptions o;
+  o.xi_per_day = options_.dixon_coles.xi_per_day;
+  o.prior_sd = options_.dixon_coles.prior_sd;
+  o.max_goals = options_.dixon_coles.max_goals;
+  o.unseen_team = options_.dixon_coles.unseen_team;
+  o.window_days = options_.window_days;
+  o.min_fit_matches = std::max(1, options_.min_fit_matches);
+  o.min_matches_per_team = std::max(1, options_.min_matches_per_team);
+  auto model = ratings::MakeTeamModel(options_.model_kind, o);
+  // Options out of range leave no model: the strategy then never forecasts (MakeStrategy checks
+  // them first and reports the error).
+  if (model.ok()) {
+    model_ = std::move(*model);
+  } else {
+    init_status_ = model.status();
+  }
   for (const superbet::v1::BettingLine& l : market_lines) {
     if (l.is_closing() || l.is_live() || l.market() != superbet::v1::MARKET_1X2) continue;
     const int idx = model::OneXTwoIndex(l.selection());
@@ -93,7 +109,7 @@ void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time da
     table_ = ratings::MatchTable();
     consumed_ = 0;
     fitted_day_.reset();
-    model_.reset();
+    model_fitted_ = false;
     pending_.clear();
     scored_.clear();
   }
@@ -122,24 +138,18 @@ void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time da
 }
 
 void ModelStrategy::RefitModel(absl::CivilDay day) {
-  // The previous day's optimum is the warm start of today's fit (same optimum, fewer Newton
-  // iterations: bench/README.md, "Ratings").
-  std::optional<ratings::DixonColesModel> previous = std::move(model_);
-  model_.reset();
+  model_fitted_ = false;
+  if (model_ == nullptr) return;
+  // The team model reads only table_ rows before `day` (table_ ends with the last day before it)
+  // and warm-starts from its previous fit (bench/README.md, "Ratings").
   const absl::Time day_start = absl::FromCivil(day, absl::UTCTimeZone());
-  const absl::Time window_start = day_start - absl::Hours(24) * options_.window_days;
-  // table_ ends with the last day before `day`: only strictly earlier dates are fitted.
-  const size_t first = table_.LowerBound(window_start);
-  const size_t end = table_.LowerBound(day_start);
-  if (end - first >= static_cast<size_t>(std::max(1, options_.min_fit_matches))) {
-    auto fitted = ratings::DixonColesModel::Fit(table_, first, end, day_start, options_.dixon_coles,
-                                                previous ? &*previous : nullptr);
-    if (fitted.ok()) {  // A fit that did not converge gives no forecast that day.
-      model_ = std::move(*fitted);
-      ++fits_;
-    } else {
-      ++failed_fits_;
-    }
+  if (model_->FitBefore(table_, day_start).ok()) {
+    model_fitted_ = true;
+    ++fits_;
+  } else if (table_.LowerBound(day_start) -
+                 table_.LowerBound(day_start - absl::Hours(24) * options_.window_days) >=
+             static_cast<size_t>(std::max(1, options_.min_fit_matches))) {
+    ++failed_fits_;  // Enough matches, but the fit did not converge: no forecast that day.
   }
 }
 
@@ -203,10 +213,11 @@ absl::StatusOr<Decision> ModelStrategy::Decide(const MatchView& match,
     SUPERBET_RETURN_IF_ERROR(RefitPool(day));
   }
   Decision d;
-  if (!model_.has_value()) return d;
-  auto p = model_->Predict(TeamKey(match.fixture.home()), TeamKey(match.fixture.away()));
+  if (!model_fitted_) return d;
+  auto p = model_->Forecast(TeamKey(match.fixture.home()), TeamKey(match.fixture.away()));
   if (!p.ok()) return d;  // A team without enough matches in the window: no forecast.
-  const std::array<double, 3> model_probs = {p->home_win, p->draw, p->away_win};
+  const std::array<double, 3> model_probs = {p->one_x_two.home, p->one_x_two.draw,
+                                             p->one_x_two.away};
   const std::array<double, 3> market = MarketInputFor(match);
   auto pooled = LogOpinionPool(market, model_probs, pool_fit_.weight);
   if (!pooled.ok()) return d;  // A model probability underflowed to 0: no forecast.
@@ -235,8 +246,11 @@ absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(
   const std::string n = absl::AsciiStrToLower(name);
   if (n == "favourite") return std::unique_ptr<Strategy>(new FavouriteStrategy());
   if (n == "home") return std::unique_ptr<Strategy>(new HomeStrategy());
-  if (n == "model")
-    return std::unique_ptr<Strategy>(new ModelStrategy(model_options, market_lines));
+  if (n == "model") {
+    auto strategy = std::make_unique<ModelStrategy>(model_options, market_lines);
+    if (!strategy->init_status().ok()) return strategy->init_status();
+    return std::unique_ptr<Strategy>(std::move(strategy));
+  }
   return absl::InvalidArgumentError(
       absl::StrCat("unknown strategy '", name, "' (expected favourite, home or model)"));
 }
