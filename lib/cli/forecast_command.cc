@@ -7,11 +7,13 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -24,12 +26,16 @@
 #include "superbet/odds/margin.h"
 #include "superbet/providers/football_data/football_data.h"
 #include "superbet/ratings/forecast_scores.h"
+#include "superbet/ratings/promoted.h"
 #include "superbet/ratings/team_model.h"
 #include "superbet/ratings/walk_forward.h"
 
 ABSL_FLAG(std::string, unseen_team, "weakest3",
           "forecast: a side without matches in the window: error (no forecast), average or "
           "weakest3.");
+ABSL_FLAG(std::string, promoted, "link",
+          "forecast: promoted sides' prior: link (second-tier strength mapped walk-forward), "
+          "mean (mean of earlier promoted sides) or off.");
 ABSL_FLAG(int, min_fit_matches, 190,
           "forecast: matches the fit window needs before the model forecasts at all.");
 
@@ -45,6 +51,7 @@ constexpr char kUsage[] =
 Usage: superbet forecast [--data DIR] [--league E0] [--seasons 1516,1617,...]
                          [--model-kind dixon-coles|poisson|bivariate|negbin|elo|pi|shots]
                          [--unseen_team error|average|weakest3] [--min_fit_matches 190]
+                         [--promoted link|mean|off]
                          [--strict] [--json PATH]
 
 For every match of the chosen seasons (default: every season found) the model is fitted once per
@@ -58,6 +65,13 @@ Ntzoufras), negbin (negative binomial), elo (World Football Elo + ordered logit)
                     forecast, average = a league-average side, weakest3 = the mean of the three
                     weakest rated sides (default).
   --min_fit_matches N   no forecast before the window holds N matches (default 190).
+  --promoted M      goal models: the strength prior of a side promoted this season (a team that
+                    did not play the previous season) is centred on (superbet/ratings/promoted.h)
+                    link = its second-tier strength (football-data/<E1>_*.csv, the next
+                    division code) mapped onto the top division by a line fitted on earlier
+                    promotions, else the mean of earlier promoted sides (default); mean = that
+                    mean only; off = the league average (then --unseen_team alone). Every fit
+                    uses matches before the season only. The rating models ignore it.
 
 Market: margin-free (multiplicative) 1X2 probabilities; pre-match = Pinnacle's pre-match prices,
 else the market average; closing = Pinnacle's closing prices (football-data from 2012/13), else
@@ -67,7 +81,8 @@ Output:
   stdout            (stderr when --json=-) per season: matches, forecasts, the model's Brier
                     score, log loss and RPS, and on the matches with a Pinnacle close both the
                     close's scores and the differences model - close (negative = model better);
-                    then the reliability table of all forecasts in probability deciles.
+                    then the promoted sides' matches in the first 42 days of each season (same
+                    scores), then the reliability table of all forecasts in probability deciles.
   --json PATH       one JSON object per line per match of the chosen seasons: kickoff (RFC 3339
                     UTC), season, home, away, model_kind, prob {home, draw, away} (null without a
                     forecast, with why_absent), over_2_5, imputed, prematch and closing {home, draw,
@@ -227,6 +242,25 @@ void PrintTable(const std::map<std::string, SeasonSummary>& seasons, std::FILE* 
   row("all", all);
 }
 
+// The second division of `league` ("E0" -> "E1"): the last digit plus one.
+std::string SecondDivision(const std::string& league) {
+  if (league.empty() || !absl::ascii_isdigit(static_cast<unsigned char>(league.back()))) return "";
+  return league.substr(0, league.size() - 1) + static_cast<char>(league.back() + 1);
+}
+
+// The seasons of `fixtures` (finished ones) as DivisionSeasons, in order of first appearance.
+std::vector<rt::DivisionSeason> Divide(const std::vector<superbet::v1::Fixture>& fixtures) {
+  std::vector<rt::DivisionSeason> out;
+  for (const superbet::v1::Fixture& f : fixtures) {
+    const std::optional<absl::Time> kickoff = model::KickoffTime(f);
+    if (!f.has_full_time() || !kickoff) continue;
+    if (out.empty() || out.back().season != f.season()) out.push_back({f.season(), {}});
+    out.back().matches.push_back({model::TeamKey(f.home()), model::TeamKey(f.away()),
+                                  f.full_time().home(), f.full_time().away(), *kickoff});
+  }
+  return out;
+}
+
 int RunForecastCommand(const std::vector<std::string>& args) {
   if (!args.empty()) {
     std::fprintf(stderr, "superbet forecast: unexpected argument '%s' (see --help)\n",
@@ -236,6 +270,11 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   auto kind = rt::ParseModelKind(absl::GetFlag(FLAGS_model_kind));
   auto seasons = ParseSeasonList(absl::GetFlag(FLAGS_seasons));
   auto unseen = ParseUnseen(absl::GetFlag(FLAGS_unseen_team));
+  const std::string promoted_flag = absl::GetFlag(FLAGS_promoted);
+  if (unseen.ok() && promoted_flag != "link" && promoted_flag != "mean" && promoted_flag != "off") {
+    unseen = absl::InvalidArgumentError(
+        absl::StrCat("--promoted must be link, mean or off, got '", promoted_flag, "'"));
+  }
   absl::Status usage =
       kind.ok()
           ? seasons.ok() ? unseen.ok() ? CheckJsonDestination() : unseen.status() : seasons.status()
@@ -299,24 +338,86 @@ int RunForecastCommand(const std::vector<std::string>& args) {
     return 1;
   }
   const std::vector<rt::WalkForwardMatch> matches = ToMatches(*data);
+  // Promoted sides and their priors (computed in every mode: the early-weeks rows need them).
+  const std::string promoted_mode = absl::GetFlag(FLAGS_promoted);
+  std::vector<rt::DivisionSeason> second;
+  const std::string lower = SecondDivision(league);
+  if (promoted_mode == "link" && !lower.empty()) {
+    if (auto lower_found = fd::FindSeasons(*root, lower); lower_found.ok()) {
+      std::vector<std::string> lower_codes;
+      for (const std::string& c : *lower_found) {
+        if (start_year(c) <= latest) lower_codes.push_back(c);
+      }
+      auto lower_data = LoadBacktestData(*root, lower, lower_codes, lower_codes, mode, {});
+      if (!lower_data.ok()) {
+        std::fprintf(stderr, "superbet forecast: %s\n",
+                     std::string(lower_data.status().message()).c_str());
+        return 1;
+      }
+      second = Divide(lower_data->fixtures);
+    }
+  }
+  auto promoted = rt::PromotedPriors(Divide(data->fixtures), second);
+  if (!promoted.ok()) {
+    std::fprintf(stderr, "superbet forecast: %s\n",
+                 std::string(promoted.status().message()).c_str());
+    return 1;
+  }
+  std::map<std::string, absl::flat_hash_map<std::string, rt::StrengthPrior>> priors;
+  std::map<std::string, std::set<std::string>> promoted_teams;
+  int from_link = 0, from_mean = 0;
+  for (const rt::PromotedSide& p : *promoted) {
+    promoted_teams[p.season].insert(p.team);
+    if (promoted_mode == "off" || p.source == rt::PriorSource::kNone) continue;
+    priors[p.season][p.team] = p.prior;
+    (p.source == rt::PriorSource::kLink ? from_link : from_mean) += 1;
+  }
+  std::string current_season;
+  bool priors_ignored = false;
+  auto before_fit = [&](const std::string& season, rt::TeamModel& m) {
+    if (season == current_season) return;
+    current_season = season;
+    if (!m.SetStrengthPriors(priors[season]).ok()) priors_ignored = true;
+  };
   std::unique_ptr<core::ProgressBar> bar;
   rt::WalkForwardStats stats;
-  auto rows = rt::WalkForward(matches, data->bet_labels, **model, &stats, [&](int done, int total) {
-    if (!bar) bar = std::make_unique<core::ProgressBar>(total, "fit");
-    bar->Advance(1, "");
-    (void)done;
-  });
+  auto rows = rt::WalkForward(
+      matches, data->bet_labels, **model, &stats,
+      [&](int done, int total) {
+        if (!bar) bar = std::make_unique<core::ProgressBar>(total, "fit");
+        bar->Advance(1, "");
+        (void)done;
+      },
+      before_fit);
   if (bar) bar->Done();
   if (!rows.ok()) {
     std::fprintf(stderr, "superbet forecast: %s\n", std::string(rows.status().message()).c_str());
     return 1;
   }
-  std::map<std::string, SeasonSummary> summary;
+  std::map<std::string, SeasonSummary> summary, early;
+  std::map<std::string, absl::Time> season_start;
+  for (const rt::WalkForwardRow& r : *rows)
+    season_start.try_emplace(r.match->season, r.match->result.kickoff);
   rt::CalibrationTable calibration;
   std::string lines;
   for (const rt::WalkForwardRow& r : *rows) {
     SeasonSummary& s = summary[r.match->season];
     ++s.matches;
+    const std::set<std::string>& up = promoted_teams[r.match->season];
+    const bool early_promoted =
+        r.match->result.kickoff < season_start[r.match->season] + absl::Hours(24 * 42) &&
+        (up.count(r.match->result.home) > 0 || up.count(r.match->result.away) > 0);
+    if (early_promoted) {
+      SeasonSummary& e = early[r.match->season];
+      ++e.matches;
+      if (r.probabilities) {
+        e.model.Add(*r.probabilities, r.outcome);
+        if (r.match->closing_market) {
+          e.model_close.Add(*r.probabilities, r.outcome);
+          e.close.Add(*r.match->closing_market, r.outcome);
+        }
+      }
+    }
     if (r.probabilities) {
       s.model.Add(*r.probabilities, r.outcome);
       calibration.Add(*r.probabilities, r.outcome);
@@ -339,6 +440,12 @@ int RunForecastCommand(const std::vector<std::string>& args) {
       data->history_seasons.empty() ? "none" : absl::StrJoin(data->history_seasons, ",").c_str(),
       stats.fits, stats.failed_fits, stats.iterations);
   PrintTable(summary, out);
+  std::fprintf(out,
+               "\npromoted sides' matches, first 42 days of each season (--promoted %s: %d priors "
+               "from the %s link, %d from the promoted mean%s)\n",
+               promoted_mode.c_str(), from_link, lower.c_str(), from_mean,
+               priors_ignored ? "; ignored by this rating model" : "");
+  PrintTable(early, out);
   std::fprintf(out, "\nreliability (all forecasts, every outcome): decile, n, mean p, frequency\n");
   for (const rt::CalibrationBin& b : calibration.Bins()) {
     std::fprintf(out, "  [%.1f, %.1f) %6d %s %s\n", b.lower, b.lower + 0.1, b.count,

@@ -59,6 +59,11 @@ class GoalModel final : public TeamModel {
   GoalModel(ModelKind kind, const TeamModelOptions& options) : kind_(kind), options_(options) {}
   ModelKind kind() const override { return kind_; }
   const FitInfo& last_fit() const override { return info_; }
+  absl::Status SetStrengthPriors(
+      const absl::flat_hash_map<std::string, StrengthPrior>& priors) override {
+    priors_ = priors;
+    return absl::OkStatus();
+  }
 
   absl::Status FitBefore(const MatchTable& table, absl::Time as_of) override {
     fitted_ = false;
@@ -75,6 +80,16 @@ class GoalModel final : public TeamModel {
     SUPERBET_ASSIGN_OR_RETURN(
         Window goals,
         BuildWindow(table, first, end, as_of, options_.xi_per_day, Counts::kGoals, scratch_));
+    if (!priors_.empty()) {  // Team-specific prior means (promoted sides).
+      goals.data.prior_a.assign(goals.table_id.size(), 0.0);
+      goals.data.prior_d.assign(goals.table_id.size(), 0.0);
+      for (size_t i = 0; i < goals.table_id.size(); ++i) {
+        auto it = priors_.find(table.team_name(goals.table_id[i]));
+        if (it == priors_.end()) continue;
+        goals.data.prior_a[i] = it->second.log_attack;
+        goals.data.prior_d[i] = it->second.log_defence;
+      }
+    }
     Strengths s;
     SUPERBET_RETURN_IF_ERROR(FitOn(table, goals, "goals", warm_goals_, s));
     info_.matches = goals.matches;
@@ -265,6 +280,9 @@ class GoalModel final : public TeamModel {
       return it->second;
     }
     imputed = true;
+    if (auto p = priors_.find(team); p != priors_.end()) {
+      return TeamRates{p->second.log_attack, p->second.log_defence, 0};
+    }
     switch (options_.unseen_team) {
       case UnseenTeamPolicy::kError:
         return absl::NotFoundError(absl::StrCat("team not rated by the fit: ", team));
@@ -312,6 +330,7 @@ class GoalModel final : public TeamModel {
   std::vector<int> scratch_;
   std::vector<double> warm_goals_, warm_shots_;  // [c, h, (a, d) by table id].
   absl::flat_hash_map<std::string, TeamRates> teams_;
+  absl::flat_hash_map<std::string, StrengthPrior> priors_;
   TeamRates league_average_, weakest_three_;
   double base_home_ = 0, base_away_ = 0, extra_ = 0;
 };

@@ -36,6 +36,12 @@ class RatingModel final : public TeamModel {
   RatingModel(ModelKind kind, const TeamModelOptions& options) : kind_(kind), options_(options) {}
   ModelKind kind() const override { return kind_; }
   const FitInfo& last_fit() const override { return info_; }
+  absl::Status SetStrengthPriors(
+      const absl::flat_hash_map<std::string, StrengthPrior>& priors) override {
+    if (priors.empty()) return absl::OkStatus();
+    return absl::UnimplementedError(
+        absl::StrCat(ModelKindName(kind_), ": strength priors apply to the goal models only"));
+  }
 
   absl::Status FitBefore(const MatchTable& table, absl::Time as_of) override {
     fitted_ = false;

@@ -8,7 +8,8 @@ namespace superbet::ratings {
 
 absl::StatusOr<std::vector<WalkForwardRow>> WalkForward(
     absl::Span<const WalkForwardMatch> matches, const std::vector<std::string>& forecast_seasons,
-    TeamModel& model, WalkForwardStats* stats, const std::function<void(int, int)>& progress) {
+    TeamModel& model, WalkForwardStats* stats, const std::function<void(int, int)>& progress,
+    const std::function<void(const std::string&, TeamModel&)>& before_fit) {
   std::vector<const WalkForwardMatch*> order;
   order.reserve(matches.size());
   for (const WalkForwardMatch& m : matches) order.push_back(&m);
@@ -42,6 +43,7 @@ absl::StatusOr<std::vector<WalkForwardRow>> WalkForward(
     bool any = false;
     for (; j < order.size() && day_of(order[j]) == day; ++j) any = any || wanted(order[j]);
     if (any) {
+      if (before_fit) before_fit(order[i]->season, model);
       // The table holds only earlier dates here: the model cannot see today's or later results.
       const absl::Status fit = model.FitBefore(table, day);
       if (fit.ok()) {

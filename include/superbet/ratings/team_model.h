@@ -47,9 +47,11 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -93,6 +95,13 @@ struct TeamModelOptions {
   double elo_home_advantage = 100;  // Elo points.
   double pi_learning_rate = 0.035;  // pi-ratings lambda.
   double pi_cross_rate = 0.7;       // pi-ratings gamma.
+};
+
+// Prior means of one team's log attack and log defensive weakness, relative to the league
+// average side (0, 0) — e.g. a promoted side's expected top-division strength (promoted.h).
+struct StrengthPrior {
+  double log_attack = 0;
+  double log_defence = 0;
 };
 
 // One match priced by a fitted model.
@@ -139,6 +148,15 @@ class TeamModel {
                                                                absl::string_view away) const = 0;
 
   virtual const FitInfo& last_fit() const = 0;
+
+  // Goal models: centre the strength prior (TeamModelOptions::prior_sd) of the named teams on
+  // `priors` instead of the league average, from the next FitBefore on; a named team the fit has
+  // not rated yet is priced at its prior (imputed), before any unseen_team policy. Replaces the
+  // priors set before; an empty map restores the league average for every team.
+  // Errors: Unimplemented for the rating models (elo, pi), which start new sides from the three
+  // weakest (see above).
+  [[nodiscard]] virtual absl::Status SetStrengthPriors(
+      const absl::flat_hash_map<std::string, StrengthPrior>& priors) = 0;
 };
 
 // A new, unfitted model of `kind`.

@@ -48,12 +48,15 @@ struct WalkForwardStats {
 // Prices every match of `matches` (any order; stably sorted by kickoff inside) whose season is in
 // `forecast_seasons`. `model` is fitted once per match date of those matches on every earlier
 // match of `matches` (earlier seasons included). `progress(done, total)` is called after each
-// date when given. Rows come in kickoff order.
+// date when given; `before_fit(season, model)`, when given, is called before each fit with the
+// season label of that date's first match (e.g. to set the season's promoted-side priors). Rows
+// come in kickoff order.
 // Errors: InvalidArgument from MatchTable::Add (a negative score, a team playing itself).
 [[nodiscard]] absl::StatusOr<std::vector<WalkForwardRow>> WalkForward(
     absl::Span<const WalkForwardMatch> matches, const std::vector<std::string>& forecast_seasons,
     TeamModel& model, WalkForwardStats* stats = nullptr,
-    const std::function<void(int, int)>& progress = nullptr);
+    const std::function<void(int, int)>& progress = nullptr,
+    const std::function<void(const std::string&, TeamModel&)>& before_fit = nullptr);
 
 }  // namespace superbet::ratings
 

@@ -81,11 +81,14 @@ double Objective(const FitData& data, const Layout& L, const std::vector<double>
   const int n = L.n;
   double f = t[0] * (data.home_goals + data.away_goals) + t[1] * data.home_goals;
   double sa = 0, sd = 0, ridge = 0;
+  const bool means = !data.prior_a.empty();
   for (int i = 0; i < n; ++i) {
     f += t[L.a(i)] * data.scored[i] + t[L.d(i)] * data.conceded[i];
     sa += t[L.a(i)];
     sd += t[L.d(i)];
-    ridge += t[L.a(i)] * t[L.a(i)] + t[L.d(i)] * t[L.d(i)];
+    const double ea = t[L.a(i)] - (means ? data.prior_a[i] : 0.0);
+    const double ed = t[L.d(i)] - (means ? data.prior_d[i] : 0.0);
+    ridge += ea * ea + ed * ed;
   }
   // exp of each parameter once; a pair's rates are products (no exp per pair).
   thread_local std::vector<double> ea, ed;
@@ -179,9 +182,11 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
       sa += t[L.a(i)];
       sd += t[L.d(i)];
     }
+    const bool means = !data.prior_a.empty();
     for (int i = 0; i < n; ++i) {
-      g[L.a(i)] = data.scored[i] - prior_precision * t[L.a(i)] - gauge * sa;
-      g[L.d(i)] = data.conceded[i] - prior_precision * t[L.d(i)] - gauge * sd;
+      const double ma = means ? data.prior_a[i] : 0.0, md = means ? data.prior_d[i] : 0.0;
+      g[L.a(i)] = data.scored[i] - prior_precision * (t[L.a(i)] - ma) - gauge * sa;
+      g[L.d(i)] = data.conceded[i] - prior_precision * (t[L.d(i)] - md) - gauge * sd;
     }
     auto add = [&](int r, int s, double v) { H[static_cast<size_t>(r) * m + s] += v; };
     for (int i = 0; i < n; ++i) {

@@ -52,7 +52,10 @@ struct FitData {
   double home_goals = 0;              // Weighted.
   double away_goals = 0;              // Weighted.
   double w11 = 0;                     // Summed weight of 1-1 results.
-  double log_factorials = 0;          // sum w * (ln x! + ln y!), for the log-likelihood.
+  // Prior means of a and d per team (empty = 0 for every team): a promoted side's prior
+  // (team_model.h, StrengthPrior).
+  std::vector<double> prior_a, prior_d;
+  double log_factorials = 0;  // sum w * (ln x! + ln y!), for the log-likelihood.
 };
 
 // Accumulates FitData; `pair_index` is a teams x teams table (-1 = no pair yet).
