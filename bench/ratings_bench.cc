@@ -7,7 +7,10 @@
 //                              that date, xi = 0.0018, each fit warm-started from the previous
 //                              one (target <= 2 s; penaltyblog 1.9 takes 41.7 s for the same
 //                              1,138 fits on this machine, issue 16);
-//   BM_DixonColesWalkForwardCold  the same with every fit cold.
+//   BM_DixonColesWalkForwardCold  the same with every fit cold;
+//   BM_DixonColesWalkForwardTable the same windows as row ranges of one MatchTable (the form
+//                              ModelStrategy and TeamModel use), warm-started.
+// Every fit copies nothing but its window's sufficient statistics.
 // The CSV files are parsed once, outside the timed loop.
 
 #include <benchmark/benchmark.h>
@@ -23,6 +26,7 @@
 #include "superbet/providers/football_data/football_data.h"
 #include "superbet/ratings/dixon_coles.h"
 #include "superbet/ratings/match_results.h"
+#include "superbet/ratings/match_table.h"
 
 namespace {
 
@@ -119,6 +123,54 @@ int WalkForward(bool warm, int& failed, long& iterations) {
   }
   return fits;
 }
+
+// The same walk-forward on one MatchTable of all seasons (the library's walk-forward form:
+// DixonColesModel::Fit on a row range, no team name hashed per fit), warm-started.
+int WalkForwardTable(int& failed, long& iterations) {
+  const auto& seasons = Seasons();
+  static const auto* table = [&] {
+    std::vector<rt::MatchResult> all;
+    for (const auto& s : seasons) all.insert(all.end(), s.begin(), s.end());
+    auto t = rt::MatchTable::FromResults(all);
+    if (!t.ok()) std::exit(1);
+    return new rt::MatchTable(*std::move(t));
+  }();
+  rt::DixonColesOptions o;
+  o.xi_per_day = 0.0018;
+  int fits = 0;
+  failed = 0;
+  iterations = 0;
+  std::optional<rt::DixonColesModel> previous;
+  for (size_t s = 2; s < seasons.size(); ++s) {
+    const size_t first = table->LowerBound(DayStart(seasons[s - 2].front().kickoff));
+    const std::vector<rt::MatchResult>& current = seasons[s];
+    size_t i = 0;
+    while (i < current.size()) {
+      const absl::Time day = DayStart(current[i].kickoff);
+      auto m = rt::DixonColesModel::Fit(*table, first, table->LowerBound(day), day, o,
+                                        previous ? &*previous : nullptr);
+      ++fits;
+      if (m.ok()) {
+        iterations += m->iterations();
+        previous = std::move(*m);
+      } else {
+        ++failed;
+      }
+      while (i < current.size() && DayStart(current[i].kickoff) == day) ++i;
+    }
+  }
+  return fits;
+}
+
+void BM_DixonColesWalkForwardTable(benchmark::State& state) {
+  int fits = 0, failed = 0;
+  long iterations = 0;
+  for (auto _ : state) fits = WalkForwardTable(failed, iterations);
+  state.counters["fits"] = fits;
+  state.counters["failed_fits"] = failed;
+  state.counters["iterations"] = static_cast<double>(iterations);
+}
+BENCHMARK(BM_DixonColesWalkForwardTable)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 void WalkForwardBench(benchmark::State& state, bool warm) {
   int fits = 0, failed = 0;

@@ -34,10 +34,9 @@ inline double Dot(const double* x, const double* y, int len) {
   return (s0 + s1) + (s2 + s3);
 }
 
-// Solves A x = b in place (b becomes x) for a symmetric positive definite m x m A (row-major,
-// overwritten by its Cholesky factor in the lower triangle). Returns false when A is not
-// positive definite.
-bool CholeskySolve(std::vector<double>& A, std::vector<double>& b, int m) {
+// Cholesky factor of a symmetric positive definite m x m A (row-major), in place: the lower
+// triangle becomes L with A = L L^T. Returns false when A is not positive definite.
+bool CholeskyFactor(std::vector<double>& A, int m) {
   for (int j = 0; j < m; ++j) {
     double* rj = &A[static_cast<size_t>(j) * m];
     const double s = rj[j] - Dot(rj, rj, j);
@@ -50,6 +49,11 @@ bool CholeskySolve(std::vector<double>& A, std::vector<double>& b, int m) {
       ri[j] = (ri[j] - Dot(ri, rj, j)) * inv;
     }
   }
+  return true;
+}
+
+// Solves L L^T x = b in place (b becomes x) with the factor of CholeskyFactor.
+void CholeskySolve(const std::vector<double>& A, std::vector<double>& b, int m) {
   for (int i = 0; i < m; ++i) {  // L y = b
     const double* ri = &A[static_cast<size_t>(i) * m];
     b[i] = (b[i] - Dot(ri, b.data(), i)) / ri[i];
@@ -59,7 +63,6 @@ bool CholeskySolve(std::vector<double>& A, std::vector<double>& b, int m) {
     for (int k = i + 1; k < m; ++k) t -= A[static_cast<size_t>(k) * m + i] * b[k];
     b[i] = t / A[static_cast<size_t>(i) * m + i];
   }
-  return true;
 }
 
 // Parameter layout: [c, h, a_0 .. a_{n-1}, d_0 .. d_{n-1}].
@@ -170,10 +173,13 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
   double f = Objective(data, L, t, prior_precision, nullptr);
   out.converged = false;
   out.iterations = 0;
+  out.factorizations = 0;
+  bool refactor = true;
+  double previous_step = std::numeric_limits<double>::infinity();
   for (int it = 1; it <= max_iterations; ++it) {
     out.iterations = it;
-    // Gradient and negative Hessian of the penalised objective.
-    std::fill(H.begin(), H.end(), 0.0);
+    // Gradient and (when refactoring) negative Hessian of the penalised objective.
+    if (refactor) std::fill(H.begin(), H.end(), 0.0);
     g[0] = data.home_goals + data.away_goals;
     g[1] = data.home_goals;
     const double gauge = prior_precision > 0 ? 0.0 : 1.0;
@@ -204,6 +210,7 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
       g[dj] -= wl;
       g[aj] -= wm;
       g[di] -= wm;
+      if (!refactor) continue;
       const int vl[4] = {0, 1, ai, dj};
       for (int r : vl) {
         for (int s : vl) add(r, s, wl);
@@ -216,7 +223,7 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
     // Without a prior, a tiny ridge keeps a team whose every match weighs 0 (no information at
     // all) from making the Hessian singular; it moves no informed parameter measurably.
     const double ridge = prior_precision > 0 ? prior_precision : 1e-10;
-    for (int i = 0; i < n; ++i) {
+    for (int i = 0; i < n && refactor; ++i) {
       add(L.a(i), L.a(i), ridge);
       add(L.d(i), L.d(i), ridge);
       if (prior_precision > 0) continue;  // The prior alone makes the Hessian definite.
@@ -225,10 +232,14 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
         add(L.d(i), L.d(k), 1.0);
       }
     }
-    std::vector<double>& step = g;
-    if (!CholeskySolve(H, step, m)) {
-      return absl::InternalError("Newton step: the Hessian is not positive definite");
+    if (refactor) {
+      if (!CholeskyFactor(H, m)) {
+        return absl::InternalError("Newton step: the Hessian is not positive definite");
+      }
+      ++out.factorizations;
     }
+    std::vector<double>& step = g;
+    CholeskySolve(H, step, m);
     // Step halving until the objective does not decrease (it is concave: Newton's direction is
     // an ascent direction, so a small enough step always improves).
     double scale = 1.0, ft = f;
@@ -249,6 +260,12 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
     }
     t.swap(trial);
     f = ft;
+    // Chord (simplified Newton) iteration: keep the factor while the steps shrink fast; a
+    // slow step or a halved one refactors at the current point (then it is Newton again).
+    // Without the prior the objective can keep rising towards infinity (a team without a goal):
+    // only fresh Newton steps (each -1 in that team's log attack) tell that from convergence.
+    refactor = prior_precision <= 0 || scale < 1.0 || max_step > 0.1 * previous_step;
+    previous_step = max_step;
     out.max_step = max_step;
     out.worst_team = worst >= 2 ? (worst - 2) % n : -1;
     if (max_step < tolerance) {

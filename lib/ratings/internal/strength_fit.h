@@ -75,14 +75,19 @@ struct Strengths {
   double h = 0;               // Log home advantage.
   std::vector<double> a;      // Log attack, mean 0.
   std::vector<double> d;      // Log defensive weakness (without c), mean 0 when the prior is on.
-  int iterations = 0;         // Newton iterations.
+  int iterations = 0;         // Newton steps.
+  int factorizations = 0;     // Hessians built and factored (<= iterations: chord steps).
   bool converged = false;     // The last step moved every parameter by less than the tolerance.
   double max_step = 0;        // Largest |parameter change| of the last step.
   int worst_team = -1;        // Team of the largest last step (-1: c or h or none).
   double log_likelihood = 0;  // Weighted Poisson log-likelihood (without the prior) at the end.
 };
 
-// Newton's method with step halving on the penalised concave log-likelihood; starts from
+// Newton's method with step halving on the penalised concave log-likelihood, as a chord
+// iteration (Kelley 1995, "Iterative Methods for Linear and Nonlinear Equations", §5.4: the
+// Hessian factor is reused while each step is under a tenth of the previous one, and rebuilt
+// after a slower or a halved step; with prior_precision = 0 every step is a fresh Newton step, so
+// that a team running away to -inf is not mistaken for convergence); starts from
 // `start` when it has the right sizes, else from c = ln(mean goals), h = ln(home/away goals),
 // a = d = 0. Stops when every parameter moves by less than `tolerance` (log scale, i.e.
 // relative) or after max_iterations (converged = false).
