@@ -36,6 +36,10 @@ ABSL_FLAG(std::string, unseen_team, "weakest3",
 ABSL_FLAG(std::string, promoted, "link",
           "forecast: promoted sides' prior: link (second-tier strength mapped walk-forward), "
           "mean (mean of earlier promoted sides) or off.");
+ABSL_FLAG(double, xi, 0.0019, "forecast: time decay per day of the goal models' fit window.");
+ABSL_FLAG(double, prior_sd, 0.35, "forecast: SD of the goal models' log-strength prior (0 = MLE).");
+ABSL_FLAG(double, shots_weight, 0.5, "forecast: weight of the shots-on-target strengths (shots).");
+ABSL_FLAG(double, elo_k, 20, "forecast: K of the Elo model.");
 ABSL_FLAG(int, min_fit_matches, 190,
           "forecast: matches the fit window needs before the model forecasts at all.");
 
@@ -65,6 +69,8 @@ Ntzoufras), negbin (negative binomial), elo (World Football Elo + ordered logit)
                     forecast, average = a league-average side, weakest3 = the mean of the three
                     weakest rated sides (default).
   --min_fit_matches N   no forecast before the window holds N matches (default 190).
+  --xi X, --prior_sd S, --shots_weight W, --elo_k K   TeamModelOptions (defaults 0.0019, 0.35,
+                    0.5, 20; team_model.h); out-of-range values exit 2.
   --promoted M      goal models: the strength prior of a side promoted this season (a team that
                     did not play the previous season) is centred on (superbet/ratings/promoted.h)
                     link = its second-tier strength (football-data/<E1>_*.csv, the next
@@ -291,6 +297,10 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   rt::TeamModelOptions options;
   options.unseen_team = *unseen;
   options.min_fit_matches = min_fit;
+  options.xi_per_day = absl::GetFlag(FLAGS_xi);
+  options.prior_sd = absl::GetFlag(FLAGS_prior_sd);
+  options.shots_weight = absl::GetFlag(FLAGS_shots_weight);
+  options.elo_k = absl::GetFlag(FLAGS_elo_k);
   auto model = rt::MakeTeamModel(*kind, options);
   if (!model.ok()) {
     std::fprintf(stderr, "superbet forecast: %s\n", std::string(model.status().message()).c_str());

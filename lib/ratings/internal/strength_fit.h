@@ -6,10 +6,10 @@
 //
 // maximising the time-weighted Poisson log-likelihood minus a ridge penalty
 // (prior_precision / 2) * sum_i (a_i^2 + d_i^2) — a Normal(0, 1 / prior_precision) prior on each
-// log strength around the league average (Gelman et al., "Bayesian Data Analysis", §14 on ridge
-// as a Normal prior; Karlis & Ntzoufras 2003 use the same log-linear form). The prior keeps the
+// log strength around the league average (ridge regression, Hoerl & Kennard 1970, Technometrics
+// 12(1); Karlis & Ntzoufras 2003 use the same log-linear form). The prior keeps the
 // optimum finite for a team that has not scored (its maximum-likelihood attack is 0, log = -inf)
-// and moves a team with the evidence of a season by well under 1 % (see dixon_coles.h).
+// and pulls a team with a season of evidence about 13 % towards the average (see dixon_coles.h).
 // With prior_precision = 0 the fit is the plain maximum-likelihood estimate and a team without a
 // goal makes the Newton iteration run away: the fit then fails to converge, which is reported.
 //
