@@ -88,8 +88,10 @@ struct TeamModelOptions {
   int min_fit_matches = 190;   // Fewer matches in the window: FitBefore fails (FailedPrecondition).
   int min_matches_per_team = 1;  // A team with fewer matches in the window is unrated.
   UnseenTeamPolicy unseen_team = UnseenTeamPolicy::kError;  // See dixon_coles.h.
-  double prior_sd = 1.0;            // Strength prior of the goal models (dixon_coles.h).
+  double prior_sd = 0.35;           // Strength prior of the goal models (dixon_coles.h).
   int max_goals = 10;               // Score grid size per side.
+  // Chosen on E0 2002/03-2011/12 by walk-forward Brier (docs/ratings.md): shots_weight 0.5
+  // (0.25 equal, 0.75 and 1 worse), elo_k 20 (10, 15, 30, 40 worse).
   double shots_weight = 0.5;        // w of the shots model, in [0, 1].
   double elo_k = 20;                // K of the Elo model (elo.h: 20 = friendly weight).
   double elo_home_advantage = 100;  // Elo points.
