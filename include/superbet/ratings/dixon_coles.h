@@ -44,8 +44,9 @@
 // once): the strengths here are the Poisson estimates, i.e. they ignore tau. tau only reweights
 // the 0-0, 0-1, 1-0 and 1-1 cells, so the joint optimum moves the strengths by
 // O(rho * lambda * mu) through those cells alone. The two-stage fit does not lose accuracy in
-// practice: walk-forward on E0 2015/16-2024/25 its Brier score is 0.5749, against 0.5779 for
-// penaltyblog 1.9's joint fit on nearly the same matches (figures of issue 16).
+// practice: walk-forward on E0 2015/16-2024/25 its Brier score was 0.5749 (issue 16's figure,
+// before the strength prior) against 0.5779 for penaltyblog 1.9's joint fit on nearly the same
+// matches; every model's walk-forward scores are in docs/ratings.md.
 //
 // Teams the fit has not seen (a promoted side on its first matchday) are handled by
 // DixonColesOptions::unseen_team (see UnseenTeamPolicy); Diagnostics() tells how much recent
