@@ -77,9 +77,11 @@ class GoalModel final : public TeamModel {
           " matches in the window, fewer than min_fit_matches ", options_.min_fit_matches));
     }
     if (static_cast<int>(scratch_.size()) < table.teams()) scratch_.resize(table.teams(), -1);
+    const bool keep_scores =
+        kind_ == ModelKind::kBivariatePoisson || kind_ == ModelKind::kNegativeBinomial;
     SUPERBET_ASSIGN_OR_RETURN(
-        Window goals,
-        BuildWindow(table, first, end, as_of, options_.xi_per_day, Counts::kGoals, scratch_));
+        Window goals, BuildWindow(table, first, end, as_of, options_.xi_per_day, Counts::kGoals,
+                                  scratch_, keep_scores));
     if (!priors_.empty()) {  // Team-specific prior means (promoted sides).
       goals.data.prior_a.assign(goals.table_id.size(), 0.0);
       goals.data.prior_d.assign(goals.table_id.size(), 0.0);

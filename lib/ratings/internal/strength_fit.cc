@@ -114,7 +114,8 @@ double Objective(const FitData& data, const Layout& L, const std::vector<double>
 
 }  // namespace
 
-FitDataBuilder::FitDataBuilder(int teams) : pair_index_(static_cast<size_t>(teams) * teams, -1) {
+FitDataBuilder::FitDataBuilder(int teams, bool keep_scores)
+    : pair_index_(static_cast<size_t>(teams) * teams, -1), keep_scores_(keep_scores) {
   data_.teams = teams;
   data_.scored.assign(teams, 0);
   data_.conceded.assign(teams, 0);
@@ -133,7 +134,7 @@ void FitDataBuilder::Add(int home, int away, int x, int y, double w) {
   if (x == 0 && y == 1) p.w01 += w;
   if (x == 1 && y == 0) p.w10 += w;
   if (x == 1 && y == 1) data_.w11 += w;
-  data_.scores.push_back({idx, x, y, w});
+  if (keep_scores_) data_.scores.push_back({idx, x, y, w});
   data_.scored[home] += w * x;
   data_.scored[away] += w * y;
   data_.conceded[home] += w * y;

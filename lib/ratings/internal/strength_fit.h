@@ -46,7 +46,7 @@ struct WeightedScore {
 struct FitData {
   int teams = 0;
   std::vector<PairStats> pairs;
-  std::vector<WeightedScore> scores;  // Only matches with w > 0.
+  std::vector<WeightedScore> scores;  // Only matches with w > 0; empty unless asked for.
   std::vector<double> scored;         // Per team: weighted goals scored.
   std::vector<double> conceded;       // Per team: weighted goals conceded.
   double home_goals = 0;              // Weighted.
@@ -61,13 +61,16 @@ struct FitData {
 // Accumulates FitData; `pair_index` is a teams x teams table (-1 = no pair yet).
 class FitDataBuilder {
  public:
-  explicit FitDataBuilder(int teams);
+  // `keep_scores`: also keep FitData::scores (one entry per match; only the bivariate and
+  // negative binomial stage 2 read them).
+  FitDataBuilder(int teams, bool keep_scores);
   void Add(int home, int away, int x, int y, double w);
   FitData Take();
 
  private:
   FitData data_;
   std::vector<int> pair_index_;
+  bool keep_scores_;
 };
 
 struct Strengths {

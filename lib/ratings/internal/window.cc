@@ -9,7 +9,7 @@ namespace superbet::ratings::internal {
 
 absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t end,
                                    absl::Time as_of, double xi_per_day, Counts counts,
-                                   std::vector<int>& scratch) {
+                                   std::vector<int>& scratch, bool keep_scores) {
   Window w;
   const absl::Span<const TableMatch> rows = table.matches().subspan(begin, end - begin);
   auto local = [&](int id) {
@@ -35,7 +35,7 @@ absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t
     local(m.away);
   }
   const int n = static_cast<int>(w.table_id.size());
-  FitDataBuilder builder(n);
+  FitDataBuilder builder(n, keep_scores);
   w.evidence.assign(n, TeamEvidence{});
   // Weights depend on whole days only: one exp per distinct age.
   double last_days = -1, last_weight = 0;

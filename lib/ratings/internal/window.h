@@ -35,10 +35,10 @@ struct Window {
 // to `as_of` (Dixon & Coles 1997 §4.5). `scratch` maps table ids to local ids and must hold
 // table.teams() entries of -1; it is restored before returning.
 // Errors: InvalidArgument when a row kicks off after `as_of` (a look-ahead; names the teams and
-// both times).
+// both times). `keep_scores`: fill FitData::scores (see FitDataBuilder).
 absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t end,
                                    absl::Time as_of, double xi_per_day, Counts counts,
-                                   std::vector<int>& scratch);
+                                   std::vector<int>& scratch, bool keep_scores = false);
 
 }  // namespace superbet::ratings::internal
 
