@@ -34,33 +34,48 @@ absl::Status CheckForecasts(absl::Span<const PoolForecast> forecasts) {
   return absl::OkStatus();
 }
 
-// ln m and delta = ln d - ln m of one forecast.
-struct LogForecast {
-  std::array<double, 3> log_market;
-  std::array<double, 3> delta;
-  int outcome;
-};
-
-std::vector<LogForecast> ToLog(absl::Span<const PoolForecast> forecasts) {
-  std::vector<LogForecast> out;
-  out.reserve(forecasts.size());
-  for (const PoolForecast& f : forecasts) {
-    LogForecast l;
-    for (int i = 0; i < 3; ++i) {
-      l.log_market[i] = std::log(f.market[i]);
-      l.delta[i] = std::log(f.model[i]) - l.log_market[i];
-    }
-    l.outcome = f.outcome;
-    out.push_back(l);
+LogPoolForecast ToLogUnchecked(const PoolForecast& f) {
+  LogPoolForecast l;
+  l.kickoff = f.kickoff;
+  const double sum = f.market[0] + f.market[1] + f.market[2];
+  const double model_sum = f.model[0] + f.model[1] + f.model[2];
+  for (int i = 0; i < 3; ++i) {
+    l.market[i] = f.market[i] / sum;
+    l.model[i] = f.model[i] / model_sum;
+    l.log_market[i] = std::log(f.market[i]);
+    l.delta[i] = std::log(f.model[i]) - l.log_market[i];
   }
+  l.outcome = f.outcome;
+  return l;
+}
+
+std::vector<LogPoolForecast> ToLog(absl::Span<const PoolForecast> forecasts) {
+  std::vector<LogPoolForecast> out;
+  out.reserve(forecasts.size());
+  for (const PoolForecast& f : forecasts) out.push_back(ToLogUnchecked(f));
   return out;
 }
 
 // L'(w) and L''(w) (file comment of the header); also L(w) when `value` is given.
-void Derivatives(const std::vector<LogForecast>& data, double w, double* d1, double* d2,
+void Derivatives(absl::Span<const LogPoolForecast> data, double w, double* d1, double* d2,
                  double* value = nullptr) {
   double g = 0, h = 0, v = 0;
-  for (const LogForecast& l : data) {
+  if ((w == 0 || w == 1) && value == nullptr) {  // The pool is the market or the model: no exp.
+    for (const LogPoolForecast& l : data) {
+      const std::array<double, 3>& p = w == 0 ? l.market : l.model;
+      double mean = 0, second = 0;
+      for (int i = 0; i < 3; ++i) {
+        mean += p[i] * l.delta[i];
+        second += p[i] * l.delta[i] * l.delta[i];
+      }
+      g += l.delta[l.outcome] - mean;
+      h -= second - mean * mean;
+    }
+    *d1 = g;
+    *d2 = h;
+    return;
+  }
+  for (const LogPoolForecast& l : data) {
     double z[3], zmax = -INFINITY;
     for (int i = 0; i < 3; ++i) {
       z[i] = l.log_market[i] + w * l.delta[i];
@@ -124,20 +139,42 @@ absl::StatusOr<double> FitLogPoolWeight(absl::Span<const PoolForecast> forecasts
                      " and ", options.tolerance));
   }
   SUPERBET_RETURN_IF_ERROR(CheckForecasts(forecasts));
-  for (size_t k = 0; k < forecasts.size(); ++k) {
-    if (forecasts[k].kickoff >= decision_time) {
+  const std::vector<LogPoolForecast> data = ToLog(forecasts);
+  return FitLogPoolWeightOnLogs(data, decision_time, options);
+}
+
+absl::StatusOr<LogPoolForecast> ToLogForecast(const PoolForecast& forecast) {
+  SUPERBET_RETURN_IF_ERROR(CheckForecasts(absl::MakeConstSpan(&forecast, 1)));
+  return ToLogUnchecked(forecast);
+}
+
+absl::StatusOr<double> FitLogPoolWeightOnLogs(absl::Span<const LogPoolForecast> data,
+                                              absl::Time decision_time,
+                                              const PoolFitOptions& options) {
+  if (!std::isfinite(options.w_min) || !std::isfinite(options.w_max) ||
+      options.w_min > options.w_max) {
+    return absl::InvalidArgumentError(absl::StrCat("pool weight interval [", options.w_min, ", ",
+                                                   options.w_max, "] is not a finite interval"));
+  }
+  if (options.max_iterations < 1 || !(options.tolerance > 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_iterations must be >= 1 and tolerance > 0, got ", options.max_iterations,
+                     " and ", options.tolerance));
+  }
+  if (data.empty()) return absl::InvalidArgumentError("no forecasts to fit the pool on");
+  for (size_t k = 0; k < data.size(); ++k) {
+    if (data[k].kickoff >= decision_time) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "forecast ", k, " kicks off at ", absl::FormatTime(forecasts[k].kickoff),
+          "forecast ", k, " kicks off at ", absl::FormatTime(data[k].kickoff),
           ", not before the decision time ", absl::FormatTime(decision_time), " (look-ahead)"));
     }
   }
-  const std::vector<LogForecast> data = ToLog(forecasts);
   double lo = options.w_min, hi = options.w_max, g, h;
   Derivatives(data, lo, &g, &h);
   if (g <= 0) return lo;
   Derivatives(data, hi, &g, &h);
   if (g >= 0) return hi;
-  double w = 0.5 * (lo + hi);
+  double w = options.start > lo && options.start < hi ? options.start : 0.5 * (lo + hi);
   for (int it = 0; it < options.max_iterations && hi - lo > options.tolerance; ++it) {
     Derivatives(data, w, &g, &h);
     if (g > 0)

@@ -76,6 +76,22 @@ ModelStrategy::ModelStrategy(ModelStrategyOptions options,
                              absl::Span<const superbet::v1::BettingLine> market_lines)
     : options_(std::move(options)) {
   options_.dixon_coles.min_matches_per_team = options_.min_matches_per_team;
+  ratings::TeamModelOptions o;
+  o.xi_per_day = options_.dixon_coles.xi_per_day;
+  o.prior_sd = options_.dixon_coles.prior_sd;
+  o.max_goals = options_.dixon_coles.max_goals;
+  o.unseen_team = options_.dixon_coles.unseen_team;
+  o.window_days = options_.window_days;
+  o.min_fit_matches = std::max(1, options_.min_fit_matches);
+  o.min_matches_per_team = std::max(1, options_.min_matches_per_team);
+  auto model = ratings::MakeTeamModel(options_.model_kind, o);
+  // Options out of range leave no model: the strategy then never forecasts (MakeStrategy checks
+  // them first and reports the error).
+  if (model.ok()) {
+    model_ = std::move(*model);
+  } else {
+    init_status_ = model.status();
+  }
   for (const superbet::v1::BettingLine& l : market_lines) {
     if (l.is_closing() || l.is_live() || l.market() != superbet::v1::MARKET_1X2) continue;
     const int idx = model::OneXTwoIndex(l.selection());
@@ -90,10 +106,10 @@ ModelStrategy::ModelStrategy(ModelStrategyOptions options,
 
 void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time day_start) {
   if (history.size() < consumed_) {  // A new run: start again.
-    results_.clear();
+    table_ = ratings::MatchTable();
     consumed_ = 0;
     fitted_day_.reset();
-    model_.reset();
+    model_fitted_ = false;
     pending_.clear();
     scored_.clear();
   }
@@ -104,37 +120,41 @@ void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time da
     const absl::Time kickoff = HistoryKickoff(f);
     if (kickoff >= day_start) break;
     if (!f.has_full_time()) continue;
-    results_.push_back({TeamKey(f.home()), TeamKey(f.away()), f.full_time().home(),
-                        f.full_time().away(), kickoff});
+    ratings::MatchResult r{TeamKey(f.home()), TeamKey(f.away()), f.full_time().home(),
+                           f.full_time().away(), kickoff};
+    // The engine validates scores and teams, so Add cannot fail; a result it refused would only
+    // be missing from the fits.
+    (void)table_.Add(r);
     auto it = pending_.find(f.id());
     if (it == pending_.end()) continue;
     const int h = f.full_time().home(), a = f.full_time().away();
-    scored_.push_back({kickoff, it->second.market, it->second.model, h > a ? 0 : (h == a ? 1 : 2)});
+    // Converted once here, not in every daily pool fit. The forecast passed LogOpinionPool's
+    // checks when it was made, so the conversion cannot fail.
+    auto scored =
+        ToLogForecast({kickoff, it->second.market, it->second.model, h > a ? 0 : (h == a ? 1 : 2)});
+    if (scored.ok()) scored_.push_back(*scored);
     pending_.erase(it);
   }
 }
 
 void ModelStrategy::RefitModel(absl::CivilDay day) {
-  model_.reset();
+  model_fitted_ = false;
+  if (model_ == nullptr) return;
+  // The team model reads only table_ rows before `day` (table_ ends with the last day before it)
+  // and warm-starts from its previous fit (bench/README.md, "Ratings").
   const absl::Time day_start = absl::FromCivil(day, absl::UTCTimeZone());
-  const absl::Time window_start = day_start - absl::Hours(24) * options_.window_days;
-  auto first =
-      std::lower_bound(results_.begin(), results_.end(), window_start,
-                       [](const ratings::MatchResult& m, absl::Time t) { return m.kickoff < t; });
-  // results_ ends with the last day before `day`: only strictly earlier dates are fitted.
-  const absl::Span<const ratings::MatchResult> window =
-      absl::MakeConstSpan(results_).subspan(static_cast<size_t>(first - results_.begin()));
-  if (window.size() >= static_cast<size_t>(std::max(1, options_.min_fit_matches)) &&
-      window.back().kickoff < day_start) {
-    auto fitted = ratings::DixonColesModel::Fit(window, day_start, options_.dixon_coles);
-    if (fitted.ok()) {
-      model_ = std::move(*fitted);
-      ++fits_;
-    }
+  if (model_->FitBefore(table_, day_start).ok()) {
+    model_fitted_ = true;
+    ++fits_;
+  } else if (table_.LowerBound(day_start) -
+                 table_.LowerBound(day_start - absl::Hours(24) * options_.window_days) >=
+             static_cast<size_t>(std::max(1, options_.min_fit_matches))) {
+    ++failed_fits_;  // Enough matches, but the fit did not converge: no forecast that day.
   }
 }
 
 absl::Status ModelStrategy::RefitPool(absl::CivilDay day) {
+  const double previous_weight = pool_fit_.weight;
   pool_fit_ = PoolFitInfo{};
   pool_fit_.day = day;
   if (options_.pool_weight >= 0) {
@@ -143,16 +163,19 @@ absl::Status ModelStrategy::RefitPool(absl::CivilDay day) {
   }
   const absl::Time day_start = absl::FromCivil(day, absl::UTCTimeZone());
   const absl::Time window_start = day_start - absl::Hours(24) * options_.pool_window_days;
-  auto first = std::lower_bound(scored_.begin(), scored_.end(), window_start,
-                                [](const PoolForecast& f, absl::Time t) { return f.kickoff < t; });
-  const absl::Span<const PoolForecast> window =
+  auto first =
+      std::lower_bound(scored_.begin(), scored_.end(), window_start,
+                       [](const LogPoolForecast& f, absl::Time t) { return f.kickoff < t; });
+  const absl::Span<const LogPoolForecast> window =
       absl::MakeConstSpan(scored_).subspan(static_cast<size_t>(first - scored_.begin()));
   if (window.empty() || window.size() < static_cast<size_t>(options_.pool_min_forecasts)) {
     return absl::OkStatus();  // Too little evidence: w = 0, the market.
   }
   pool_fit_.forecasts = static_cast<int>(window.size());
   pool_fit_.latest_kickoff = window.back().kickoff;
-  auto w = FitLogPoolWeight(window, day_start);
+  PoolFitOptions fit_options;
+  fit_options.start = previous_weight;  // Yesterday's optimum: fewer Newton steps, same w.
+  auto w = FitLogPoolWeightOnLogs(window, day_start, fit_options);
   if (!w.ok()) {
     return absl::InternalError(absl::StrCat("pool weight fit: ", w.status().message()));
   }
@@ -190,10 +213,11 @@ absl::StatusOr<Decision> ModelStrategy::Decide(const MatchView& match,
     SUPERBET_RETURN_IF_ERROR(RefitPool(day));
   }
   Decision d;
-  if (!model_.has_value()) return d;
-  auto p = model_->Predict(TeamKey(match.fixture.home()), TeamKey(match.fixture.away()));
+  if (!model_fitted_) return d;
+  auto p = model_->Forecast(TeamKey(match.fixture.home()), TeamKey(match.fixture.away()));
   if (!p.ok()) return d;  // A team without enough matches in the window: no forecast.
-  const std::array<double, 3> model_probs = {p->home_win, p->draw, p->away_win};
+  const std::array<double, 3> model_probs = {p->one_x_two.home, p->one_x_two.draw,
+                                             p->one_x_two.away};
   const std::array<double, 3> market = MarketInputFor(match);
   auto pooled = LogOpinionPool(market, model_probs, pool_fit_.weight);
   if (!pooled.ok()) return d;  // A model probability underflowed to 0: no forecast.
@@ -222,8 +246,11 @@ absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(
   const std::string n = absl::AsciiStrToLower(name);
   if (n == "favourite") return std::unique_ptr<Strategy>(new FavouriteStrategy());
   if (n == "home") return std::unique_ptr<Strategy>(new HomeStrategy());
-  if (n == "model")
-    return std::unique_ptr<Strategy>(new ModelStrategy(model_options, market_lines));
+  if (n == "model") {
+    auto strategy = std::make_unique<ModelStrategy>(model_options, market_lines);
+    if (!strategy->init_status().ok()) return strategy->init_status();
+    return std::unique_ptr<Strategy>(std::move(strategy));
+  }
   return absl::InvalidArgumentError(
       absl::StrCat("unknown strategy '", name, "' (expected favourite, home or model)"));
 }

@@ -39,8 +39,9 @@
 ABSL_FLAG(std::string, strategy, "model", "Strategy: favourite, home, model or hrl.");
 ABSL_FLAG(std::string, model, "", "hrl: folder of the checkpoint `superbet train` wrote.");
 ABSL_FLAG(std::string, odds, "b365", "Odds source: b365, pinnacle, avg or max.");
-ABSL_FLAG(std::string, clv_close, "pinnacle",
-          "Closing prices CLV is measured against: pinnacle, source (the bookmaker bet at) or avg.");
+ABSL_FLAG(
+    std::string, clv_close, "pinnacle",
+    "Closing prices CLV is measured against: pinnacle, source (the bookmaker bet at) or avg.");
 ABSL_FLAG(std::string, stake, "",
           "Staking of the strategy: flat or kelly (default: kelly for model, flat otherwise).");
 ABSL_FLAG(double, bankroll, 1000.0, "Initial bankroll (currency units).");
@@ -133,6 +134,9 @@ Strategy:
   --kelly_multiplier X   in (0, 1], default 0.25.
   --kelly_cap X     in (0, 1], default 0.05 (5 % of bankroll).
   --decay X         model time decay per day (finite, >= 0), default 0.0019.
+  --model-kind K    the strategy's team model: dixon-coles (default), poisson, bivariate,
+                    negbin, elo, pi, shots (superbet forecast --help; ratings/team_model.h);
+                    pooled with the market as above for every kind.
   --model_market M  the pool's market forecast: source (the prices bet at), pinnacle (Pinnacle
                     pre-match, else source), sharp (Pinnacle, else market average, else source).
                     Default source. Only pre-match prices are read, never closing ones.
@@ -372,6 +376,8 @@ absl::StatusOr<Config> ReadFlags() {
     SUPERBET_ASSIGN_OR_RETURN(o.staking, backtest::ParseStaking(stake));
   }
   c.strategy_options = o;
+  SUPERBET_ASSIGN_OR_RETURN(c.model.model_kind,
+                            ratings::ParseModelKind(absl::GetFlag(FLAGS_model_kind)));
   c.model.edge_threshold = absl::GetFlag(FLAGS_edge);
   c.model.dixon_coles.xi_per_day = absl::GetFlag(FLAGS_decay);
   SUPERBET_ASSIGN_OR_RETURN(c.model.market_input,
@@ -679,4 +685,5 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
 SUPERBET_REGISTER_COMMAND(backtest, "backtest",
                           "Backtest a strategy and the favourite/home baselines on real seasons.",
                           superbet::cli::kUsage, &superbet::cli::RunBacktestCommand,
-                          {"data", "json", "league", "ledger", "seasons", "strict", "store"});
+                          {"data", "json", "league", "ledger", "seasons", "strict", "store",
+                           "model_kind"});

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "superbet/core/file.h"
@@ -38,6 +39,9 @@ ABSL_FLAG(std::string, ledger, "",
 ABSL_FLAG(int64_t, seed, 1, "Random seed (same seed, same data: identical results).");
 ABSL_FLAG(std::string, store, "",
           "Store URL: sqlite:PATH or postgres://user@host:port/db (see superbet ingest).");
+ABSL_FLAG(std::string, model_kind, "dixon-coles",
+          "Team model: dixon-coles, poisson, bivariate, negbin, elo, pi or shots "
+          "(superbet/ratings/team_model.h).");
 
 namespace superbet::cli {
 namespace {
@@ -74,6 +78,9 @@ struct FlagUse {
 absl::StatusOr<FlagUse> FindFlag(const Command& command, absl::string_view name) {
   FlagUse use;
   use.flag = absl::FindCommandLineFlag(name);
+  if (use.flag == nullptr && absl::StrContains(name, '-')) {  // --model-kind = --model_kind.
+    use.flag = absl::FindCommandLineFlag(absl::StrReplaceAll(name, {{"-", "_"}}));
+  }
   if (use.flag == nullptr && absl::StartsWith(name, "no")) {
     absl::CommandLineFlag* positive = absl::FindCommandLineFlag(name.substr(2));
     if (positive != nullptr && positive->IsOfType<bool>()) {

@@ -27,12 +27,15 @@ ABSL_DECLARE_FLAG(std::string, agent);    // train: prematch|live; replay: the a
 ABSL_DECLARE_FLAG(std::string, ledger);   // Paper ledger JSON lines path.
 ABSL_DECLARE_FLAG(int64_t, seed);         // Random seed.
 ABSL_DECLARE_FLAG(std::string, store);    // Store URL (sqlite:PATH, postgres://...).
+ABSL_DECLARE_FLAG(std::string,
+                  model_kind);  // ratings::ModelKindName spelling (backtest, forecast).
 
 namespace superbet::cli {
 
 // Parses the arguments after `superbet COMMAND` into the Abseil flags and returns the positional
 // arguments, in order. Accepted forms: --name=value, --name value, -name (same as --name), and for
-// a bool flag --name, --noname, --name=true|false; "--" ends the flags (everything after it is
+// a bool flag --name, --noname, --name=true|false; a dash inside a name is read as an underscore
+// (--model-kind = --model_kind); "--" ends the flags (everything after it is
 // positional); a lone "-" is positional. A value may start with '-' (--bankroll -5 reaches the
 // command's own range check; --json - means stdout). A flag given again takes the later value,
 // the usual convention that lets a wrapper (scripts/main-job) set defaults the user overrides.

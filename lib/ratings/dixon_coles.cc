@@ -7,38 +7,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "ratings/internal/rho_fit.h"
+#include "ratings/internal/strength_fit.h"
+#include "ratings/internal/window.h"
+#include "superbet/core/status_macros.h"
 
 namespace superbet::ratings {
 namespace {
-
-constexpr double kParamFloor = 1e-3;  // Attack/defence never reach 0 (a team without goals).
-
-struct IndexedMatch {
-  int home;
-  int away;
-  int x;  // home goals
-  int y;  // away goals
-  double w;
-  double age_days;
-  absl::Time kickoff;
-};
-
-double PoissonLogPmf(int k, double rate) {
-  return k * std::log(rate) - rate - std::lgamma(static_cast<double>(k) + 1.0);
-}
-
-// Weighted sum of log tau over the low-score matches; -inf when some tau <= 0.
-double RhoLogLikelihood(const std::vector<IndexedMatch>& ms, const std::vector<double>& lam,
-                        const std::vector<double>& mu, double rho) {
-  double ll = 0;
-  for (size_t k = 0; k < ms.size(); ++k) {
-    if (ms[k].x > 1 || ms[k].y > 1) continue;
-    const double t = DixonColesTau(ms[k].x, ms[k].y, lam[k], mu[k], rho);
-    if (t <= 0) return -std::numeric_limits<double>::infinity();
-    ll += ms[k].w * std::log(t);
-  }
-  return ll;
-}
 
 absl::Status ValidateOptions(const DixonColesOptions& o) {
   if (!(o.xi_per_day >= 0) || !std::isfinite(o.xi_per_day)) {
@@ -50,6 +25,10 @@ absl::Status ValidateOptions(const DixonColesOptions& o) {
   }
   if (o.max_iterations < 1 || !(o.tolerance > 0)) {
     return absl::InvalidArgumentError("max_iterations must be >= 1 and tolerance > 0");
+  }
+  if (!(o.prior_sd >= 0) || !std::isfinite(o.prior_sd)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("prior_sd must be finite and >= 0, got ", o.prior_sd));
   }
   if (!(o.rho_min < o.rho_max) || o.rho_min < -1 || o.rho_max > 1) {
     return absl::InvalidArgumentError(
@@ -130,193 +109,109 @@ absl::StatusOr<OutcomeProbabilities> OutcomesFromRates(double lambda, double mu,
 absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResult> matches,
                                                      absl::Time as_of,
                                                      const DixonColesOptions& options) {
-  return FitFrom(matches, as_of, options, nullptr);
+  if (matches.empty()) return absl::InvalidArgumentError("Dixon-Coles fit needs matches, got 0");
+  SUPERBET_ASSIGN_OR_RETURN(MatchTable table, MatchTable::FromResults(matches));
+  return Fit(table, 0, table.size(), as_of, options, nullptr);
 }
 
 absl::StatusOr<DixonColesModel> DixonColesModel::Fit(absl::Span<const MatchResult> matches,
                                                      absl::Time as_of,
                                                      const DixonColesOptions& options,
                                                      const DixonColesModel& warm_start) {
-  return FitFrom(matches, as_of, options, &warm_start);
+  if (matches.empty()) return absl::InvalidArgumentError("Dixon-Coles fit needs matches, got 0");
+  SUPERBET_ASSIGN_OR_RETURN(MatchTable table, MatchTable::FromResults(matches));
+  return Fit(table, 0, table.size(), as_of, options, &warm_start);
 }
 
-absl::StatusOr<DixonColesModel> DixonColesModel::FitFrom(absl::Span<const MatchResult> matches,
-                                                         absl::Time as_of,
-                                                         const DixonColesOptions& options,
-                                                         const DixonColesModel* warm_start) {
+absl::StatusOr<DixonColesModel> DixonColesModel::Fit(const MatchTable& table, size_t begin,
+                                                     size_t end, absl::Time as_of,
+                                                     const DixonColesOptions& options,
+                                                     const DixonColesModel* warm_start) {
   if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
-  if (matches.empty()) return absl::InvalidArgumentError("Dixon-Coles fit needs matches, got 0");
+  if (begin > end || end > table.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("rows [", begin, ", ", end, ") outside a table of ", table.size()));
+  }
+  if (begin == end) return absl::InvalidArgumentError("Dixon-Coles fit needs matches, got 0");
+  thread_local std::vector<int> scratch;
+  if (static_cast<int>(scratch.size()) < table.teams()) scratch.resize(table.teams(), -1);
+  SUPERBET_ASSIGN_OR_RETURN(internal::Window w,
+                            internal::BuildWindow(table, begin, end, as_of, options.xi_per_day,
+                                                  internal::Counts::kGoals, scratch));
+  const int n = static_cast<int>(w.table_id.size());
+  if (n < 2 || w.total_counts == 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Dixon-Coles fit cannot identify the model: ", n, " teams, ", w.total_counts, " goals"));
+  }
+  if (!(w.data.home_goals > 0) || !(w.data.away_goals > 0)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Dixon-Coles fit: no home goal or no away goal keeps a weight > 0 at xi_per_day = ",
+        options.xi_per_day, " (weights exp(-xi * age_days) underflow to 0, or no such goal)"));
+  }
+
+  // Stage 1: Newton on the penalised Poisson likelihood.
+  internal::Strengths start;
+  const internal::Strengths* start_ptr = nullptr;
+  if (warm_start != nullptr && !warm_start->teams_.empty()) {
+    start.c = warm_start->level_;
+    start.h = std::log(warm_start->home_advantage_);
+    start.a.assign(n, 0.0);
+    start.d.assign(n, 0.0);
+    for (int i = 0; i < n; ++i) {
+      auto it = warm_start->teams_.find(table.team_name(w.table_id[i]));
+      if (it == warm_start->teams_.end()) continue;
+      start.a[i] = std::log(it->second.attack);
+      start.d[i] = std::log(it->second.defence) - warm_start->level_;
+    }
+    start_ptr = &start;
+  }
+  const double precision = options.prior_sd > 0 ? 1.0 / (options.prior_sd * options.prior_sd) : 0;
+  internal::Strengths s;
+  SUPERBET_RETURN_IF_ERROR(internal::FitStrengths(w.data, precision, options.max_iterations,
+                                                  options.tolerance, start_ptr, s));
+  if (!s.converged) {
+    const std::string who =
+        s.worst_team >= 0 ? table.team_name(w.table_id[s.worst_team]) : "home advantage/level";
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Dixon-Coles fit did not converge in ", options.max_iterations,
+        " Newton iterations: the last step moved ", who, "'s log strength by ", s.max_step,
+        " (tolerance ", options.tolerance, ")",
+        options.prior_sd > 0 ? ""
+                             : "; without a strength prior a team that has not scored or "
+                               "conceded has no finite maximum-likelihood strength"));
+  }
+  double mean_a = 0;
+  for (double v : s.a) mean_a += v;
+  mean_a /= n;
+
+  // Stage 2: rho with the strengths fixed.
+  std::vector<double> lam(w.data.pairs.size()), mu(w.data.pairs.size());
+  for (size_t p = 0; p < w.data.pairs.size(); ++p) {
+    lam[p] = internal::PairLambda(s, w.data.pairs[p]);
+    mu[p] = internal::PairMu(s, w.data.pairs[p]);
+  }
+  const double rho = internal::FitRho(w.data, lam, mu, options.rho_min, options.rho_max);
 
   DixonColesModel model;
   model.max_goals_ = options.max_goals;
   model.min_matches_ = options.min_matches_per_team;
   model.unseen_team_ = options.unseen_team;
-  absl::flat_hash_map<std::string, int> index;
-  std::vector<std::string> names;
-  std::vector<IndexedMatch> ms;
-  ms.reserve(matches.size());
-  auto team_index = [&](const std::string& name) {
-    auto [it, inserted] = index.emplace(name, static_cast<int>(names.size()));
-    if (inserted) names.push_back(name);
-    return it->second;
-  };
-  double total_goals = 0;
-  for (const MatchResult& m : matches) {
-    if (m.home_goals < 0 || m.away_goals < 0) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "negative score %d-%d in %s v %s", m.home_goals, m.away_goals, m.home, m.away));
-    }
-    if (m.home == m.away) {
-      return absl::InvalidArgumentError(absl::StrCat("team plays itself: ", m.home));
-    }
-    if (m.kickoff > as_of) {
-      return absl::InvalidArgumentError(absl::StrCat("look-ahead: ", m.home, " v ", m.away,
-                                                     " kicks off at ", absl::FormatTime(m.kickoff),
-                                                     ", after as_of ", absl::FormatTime(as_of)));
-    }
-    const double days = std::floor(absl::ToDoubleHours(as_of - m.kickoff) / 24.0);
-    ms.push_back({team_index(m.home), team_index(m.away), m.home_goals, m.away_goals,
-                  std::exp(-options.xi_per_day * days), days, m.kickoff});
-    total_goals += m.home_goals + m.away_goals;
-  }
-  const int n = static_cast<int>(names.size());
-  if (n < 2 || total_goals == 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "Dixon-Coles fit cannot identify the model: ", n, " teams, ", total_goals, " goals"));
-  }
-
-  // Stage 1: Maher fixed point on the weighted Poisson likelihood.
-  std::vector<double> att(n, 1.0), def(n, 1.0);
-  if (warm_start != nullptr) {  // Teams the previous fit rated start from its optimum.
-    for (int i = 0; i < n; ++i) {
-      auto it = warm_start->teams_.find(names[i]);
-      if (it == warm_start->teams_.end()) continue;
-      att[i] = std::max(it->second.attack, kParamFloor);
-      def[i] = std::max(it->second.defence, kParamFloor);
-    }
-  }
-  std::vector<double> scored(n, 0), conceded(n, 0), den(n, 0);
-  std::vector<int> count(n, 0);
-  double home_goals_w = 0, goals_w = 0;
-  for (const IndexedMatch& m : ms) {
-    scored[m.home] += m.w * m.x;
-    scored[m.away] += m.w * m.y;
-    conceded[m.home] += m.w * m.y;
-    conceded[m.away] += m.w * m.x;
-    home_goals_w += m.w * m.x;
-    goals_w += m.w * (m.x + m.y);
-    ++count[m.home];
-    ++count[m.away];
-  }
-  if (!(goals_w > 0)) {  // exp(-xi * days) underflowed to 0 for every match with a goal.
-    return absl::FailedPreconditionError(absl::StrCat(
-        "Dixon-Coles fit: no goal keeps any weight at xi_per_day = ", options.xi_per_day,
-        " (every weight exp(-xi * age_days) underflows to 0)"));
-  }
-  double gamma = warm_start != nullptr ? std::max(warm_start->home_advantage_, kParamFloor) : 1.0;
-  bool converged = false;
-  int it = 0;
-  for (it = 1; it <= options.max_iterations; ++it) {
-    double max_change = 0;
-    auto update = [&](std::vector<double>& v, int i, double num) {
-      // A team whose matches all weigh 0 has den 0: it keeps its value instead of 0 / 0 = NaN.
-      if (!(den[i] > 0)) return;
-      const double nv = std::max(num / den[i], kParamFloor);
-      max_change = std::max(max_change, std::abs(nv - v[i]) / v[i]);
-      v[i] = nv;
-    };
-    std::fill(den.begin(), den.end(), 0.0);
-    for (const IndexedMatch& m : ms) {
-      den[m.home] += m.w * def[m.away] * gamma;
-      den[m.away] += m.w * def[m.home];
-    }
-    for (int i = 0; i < n; ++i) update(att, i, scored[i]);
-    std::fill(den.begin(), den.end(), 0.0);
-    for (const IndexedMatch& m : ms) {
-      den[m.home] += m.w * att[m.away];
-      den[m.away] += m.w * att[m.home] * gamma;
-    }
-    for (int i = 0; i < n; ++i) update(def, i, conceded[i]);
-    double gden = 0;
-    for (const IndexedMatch& m : ms) gden += m.w * att[m.home] * def[m.away];
-    const double ng = gden > 0 ? std::max(home_goals_w / gden, kParamFloor) : gamma;
-    max_change = std::max(max_change, std::abs(ng - gamma) / gamma);
-    gamma = ng;
-    // Normalise: geometric mean of attack = 1 (lambda, mu unchanged).
-    double log_sum = 0;
-    for (double a : att) log_sum += std::log(a);
-    const double g = std::exp(log_sum / n);
-    for (int i = 0; i < n; ++i) {
-      att[i] /= g;
-      def[i] *= g;
-    }
-    if (max_change < options.tolerance) {
-      converged = true;
-      break;
-    }
-  }
-  model.iterations_ = std::min(it, options.max_iterations);
-  model.converged_ = converged;
-
-  // Stage 2: rho by golden-section search of the concave weighted sum of log tau.
-  std::vector<double> lam(ms.size()), mu(ms.size());
-  double lo = options.rho_min, hi = options.rho_max;
-  for (size_t k = 0; k < ms.size(); ++k) {
-    lam[k] = att[ms[k].home] * def[ms[k].away] * gamma;
-    mu[k] = att[ms[k].away] * def[ms[k].home];
-    // Keep tau > 0 for the observed low scores.
-    const int x = ms[k].x, y = ms[k].y;
-    if (x == 0 && y == 0) hi = std::min(hi, (1.0 - 1e-9) / (lam[k] * mu[k]));
-    if (x == 0 && y == 1) lo = std::max(lo, -(1.0 - 1e-9) / lam[k]);
-    if (x == 1 && y == 0) lo = std::max(lo, -(1.0 - 1e-9) / mu[k]);
-  }
-  double rho = 0;  // Without a 0-0, 0-1, 1-0 or 1-1 score the data say nothing about rho.
-  bool has_low_score = false;
-  for (const IndexedMatch& m : ms) has_low_score |= (m.x <= 1 && m.y <= 1);
-  if (has_low_score && lo < hi) {
-    const double phi = (std::sqrt(5.0) - 1.0) / 2.0;
-    double a = lo, b = hi;
-    double c = b - phi * (b - a), d = a + phi * (b - a);
-    double fc = RhoLogLikelihood(ms, lam, mu, c), fd = RhoLogLikelihood(ms, lam, mu, d);
-    for (int k = 0; k < 100 && b - a > 1e-9; ++k) {
-      if (fc >= fd) {
-        b = d;
-        d = c;
-        fd = fc;
-        c = b - phi * (b - a);
-        fc = RhoLogLikelihood(ms, lam, mu, c);
-      } else {
-        a = c;
-        c = d;
-        fc = fd;
-        d = a + phi * (b - a);
-        fd = RhoLogLikelihood(ms, lam, mu, d);
-      }
-    }
-    rho = (a + b) / 2;
-  }
-
-  double ll = 0;
-  for (size_t k = 0; k < ms.size(); ++k) {
-    ll += ms[k].w * (std::log(DixonColesTau(ms[k].x, ms[k].y, lam[k], mu[k], rho)) +
-                     PoissonLogPmf(ms[k].x, lam[k]) + PoissonLogPmf(ms[k].y, mu[k]));
-  }
-  model.log_likelihood_ = ll;
-  model.home_advantage_ = gamma;
+  model.iterations_ = s.iterations;
+  model.converged_ = true;
+  model.log_likelihood_ = s.log_likelihood + internal::RhoLogLikelihood(w.data, lam, mu, rho);
+  model.home_advantage_ = std::exp(s.h);
+  model.level_ = s.c + mean_a;
   model.rho_ = rho;
+  model.teams_.reserve(n);
   for (int i = 0; i < n; ++i) {
-    TeamParams& t = model.teams_[names[i]];
-    t.attack = att[i];
-    t.defence = def[i];
-    t.matches = count[i];
-  }
-  for (const IndexedMatch& m : ms) {
-    for (int side : {m.home, m.away}) {
-      TeamParams& t = model.teams_[names[side]];
-      t.weight += m.w;
-      t.weighted_age_days += m.w * m.age_days;
-      t.last_kickoff = std::max(t.last_kickoff, m.kickoff);
-    }
+    TeamParams& t = model.teams_[table.team_name(w.table_id[i])];
+    t.attack = std::exp(s.a[i] - mean_a);
+    t.defence = std::exp(s.d[i] + model.level_);
+    const internal::TeamEvidence& e = w.evidence[i];
+    t.matches = e.matches;
+    t.weight = e.weight;
+    t.weighted_age_days = e.weighted_age_days;
+    t.last_kickoff = e.last_kickoff;
   }
   model.SetUnseenTeamPriors();
   return model;

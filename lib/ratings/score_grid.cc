@@ -48,6 +48,38 @@ absl::StatusOr<ScoreGrid> ScoreGrid::FromRates(double lambda, double mu, double 
   return grid;
 }
 
+absl::StatusOr<ScoreGrid> ScoreGrid::FromMatrix(std::vector<double> probabilities, int max_goals) {
+  if (max_goals < 1 || max_goals > 30) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_goals must be in [1, 30], got ", max_goals));
+  }
+  const size_t n = static_cast<size_t>(max_goals) + 1;
+  if (probabilities.size() != n * n) {
+    return absl::InvalidArgumentError(absl::StrCat("score matrix must hold ", n * n,
+                                                   " cells for max_goals ", max_goals, ", got ",
+                                                   probabilities.size()));
+  }
+  double total = 0;
+  for (size_t k = 0; k < probabilities.size(); ++k) {
+    if (!std::isfinite(probabilities[k]) || probabilities[k] < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("score probability of ", k / n, "-", k % n,
+                                                     " must be finite and >= 0, got ",
+                                                     ShortestText(probabilities[k])));
+    }
+    total += probabilities[k];
+  }
+  if (!(total > 0)) return absl::InvalidArgumentError("score matrix sums to 0");
+  ScoreGrid grid;
+  grid.max_goals_ = max_goals;
+  for (size_t k = 0; k < probabilities.size(); ++k) {
+    probabilities[k] /= total;
+    grid.lambda_ += static_cast<double>(k / n) * probabilities[k];
+    grid.mu_ += static_cast<double>(k % n) * probabilities[k];
+  }
+  grid.p_ = std::move(probabilities);
+  return grid;
+}
+
 double ScoreGrid::ExactScore(int home_goals, int away_goals) const {
   if (home_goals < 0 || away_goals < 0 || home_goals > max_goals_ || away_goals > max_goals_) {
     return 0.0;

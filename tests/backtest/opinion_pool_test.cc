@@ -95,7 +95,7 @@ TEST_CASE("pool weight fit refuses look-ahead and bad input") {
   auto s = FitLogPoolWeight(data, Day(9));  // Forecast 9 kicks off at the decision time.
   CHECK(s.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(s.status().message().find("look-ahead") != absl::string_view::npos);
-  CHECK(!FitLogPoolWeight({}, Day(0)).ok());
+  CHECK(!FitLogPoolWeight(std::vector<PoolForecast>{}, Day(0)).ok());
   data[3].outcome = 3;
   CHECK(FitLogPoolWeight(data, Day(10)).status().code() == absl::StatusCode::kInvalidArgument);
   data[3].outcome = 0;
@@ -105,6 +105,31 @@ TEST_CASE("pool weight fit refuses look-ahead and bad input") {
   bad.w_min = 1;
   bad.w_max = 0;
   CHECK(!FitLogPoolWeight(Mixed(10), Day(10), bad).ok());
+}
+
+TEST_CASE("pool weight on converted forecasts: the same maximiser from any start") {
+  // Oracle: the fit on the unconverted forecasts (the maximiser of a strictly concave function
+  // is unique, so the start only changes the iteration count) and the w = 0 / w = 1 shortcuts
+  // agree with the general path.
+  const std::vector<PoolForecast> data = Mixed(40);
+  std::vector<LogPoolForecast> logs;
+  for (const PoolForecast& f : data) {
+    auto l = ToLogForecast(f);
+    REQUIRE(l.ok());
+    logs.push_back(*l);
+  }
+  auto reference = FitLogPoolWeight(data, Day(40));
+  REQUIRE(reference.ok());
+  for (double start : {-1.0, 0.01, 0.5, 0.99}) {
+    PoolFitOptions o;
+    o.start = start;
+    auto w = FitLogPoolWeightOnLogs(logs, Day(40), o);
+    REQUIRE(w.ok());
+    CHECK(*w == Approx(*reference).margin(1e-9));
+  }
+  PoolForecast bad = data[0];
+  bad.market[0] = 1.5;
+  CHECK(ToLogForecast(bad).status().code() == absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

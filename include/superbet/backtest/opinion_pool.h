@@ -50,6 +50,9 @@ struct PoolFitOptions {
   double w_max = 1.0;
   int max_iterations = 100;  // Safeguarded Newton steps on L'(w).
   double tolerance = 1e-10;  // Stop when the bracket or the step is narrower than this.
+  // First Newton iterate when inside (w_min, w_max), e.g. the previous match day's weight;
+  // otherwise the midpoint. The maximiser is unique, so only the iteration count depends on it.
+  double start = -1;
 };
 
 // The w in [w_min, w_max] maximising L(w) on `forecasts`, by safeguarded Newton on the
@@ -63,6 +66,28 @@ struct PoolFitOptions {
 [[nodiscard]] absl::StatusOr<double> FitLogPoolWeight(absl::Span<const PoolForecast> forecasts,
                                                       absl::Time decision_time,
                                                       const PoolFitOptions& options = {});
+
+// A PoolForecast in the form the fit reads: logs taken once. A walk-forward that refits the
+// weight every match day on an overlapping window converts each forecast once (ToLogForecast)
+// instead of once per fit.
+struct LogPoolForecast {
+  absl::Time kickoff;
+  std::array<double, 3> market{};      // m_i / sum(m): the pool at w = 0, without exp/log.
+  std::array<double, 3> model{};       // d_i / sum(d): the pool at w = 1.
+  std::array<double, 3> log_market{};  // ln m_i.
+  std::array<double, 3> delta{};       // ln d_i - ln m_i.
+  int outcome = 0;
+};
+
+// Validates and converts one forecast.
+// Errors: InvalidArgument as FitLogPoolWeight (a probability outside (0, 1], an outcome not 0-2).
+[[nodiscard]] absl::StatusOr<LogPoolForecast> ToLogForecast(const PoolForecast& forecast);
+
+// As FitLogPoolWeight above, on converted forecasts (the same weight, bit for bit).
+// Errors: as above.
+[[nodiscard]] absl::StatusOr<double> FitLogPoolWeightOnLogs(
+    absl::Span<const LogPoolForecast> forecasts, absl::Time decision_time,
+    const PoolFitOptions& options = {});
 
 }  // namespace superbet::backtest
 

@@ -4,7 +4,8 @@
 //   favourite  backs the 1X2 outcome with the lowest decimal odds; ties go home, then draw, then
 //              away;
 //   home       backs the home side.
-// model: a Dixon–Coles model (ratings/dixon_coles.h) refitted once per match day on the finished
+// model: a team model (ratings/team_model.h; Dixon–Coles by default, ModelStrategyOptions::
+//   model_kind) refitted once per match day on the finished
 //   matches of the history that kicked off on strictly earlier UTC days (a same-day match that is
 //   already over is used from the next day on; across seasons: walk-forward) within
 //   `window_days`, time-decayed with xi. For each match both teams must have at least
@@ -45,6 +46,8 @@
 #include "superbet/backtest/opinion_pool.h"
 #include "superbet/backtest/strategy.h"
 #include "superbet/ratings/dixon_coles.h"
+#include "superbet/ratings/match_table.h"
+#include "superbet/ratings/team_model.h"
 
 namespace superbet::backtest {
 
@@ -83,6 +86,9 @@ enum class MarketInput {
 absl::string_view MarketInputName(MarketInput input);
 
 struct ModelStrategyOptions {
+  // The team model (ratings/team_model.h); its decay, strength prior, grid size and unseen-team
+  // policy are read from `dixon_coles` for every kind.
+  ratings::ModelKind model_kind = ratings::ModelKind::kDixonColes;
   ratings::DixonColesOptions dixon_coles;  // Decay xi = 0.0019/day by default.
   double edge_threshold = 0.03;            // Minimum p_pool - p_source to bet.
   int window_days = 1095;                  // History used per fit: the last 3 years.
@@ -117,10 +123,19 @@ class ModelStrategy final : public Strategy {
   explicit ModelStrategy(ModelStrategyOptions options = {},
                          absl::Span<const superbet::v1::BettingLine> market_lines = {});
   std::string name() const override { return "model"; }
+  // The team model's name ("dixon-coles", "elo", ...: ratings::ModelKindName), e.g. for a
+  // prediction record.
+  absl::string_view ModelKindName() const { return ratings::ModelKindName(options_.model_kind); }
   [[nodiscard]] absl::StatusOr<Decision> Decide(
       const MatchView& match, absl::Span<const superbet::v1::Fixture> history) override;
   // Number of model fits so far (one per match day with enough history).
   int fits() const { return fits_; }
+  // Match days whose fit failed (did not converge, or the data could not identify the model):
+  // no forecast and no bet on those days.
+  int failed_fits() const { return failed_fits_; }
+  // InvalidArgument when the options are out of range for the team model (MakeTeamModel's
+  // error); the strategy then never forecasts. OK otherwise.
+  const absl::Status& init_status() const { return init_status_; }
   // The pool weight in use for the latest decided day.
   const PoolFitInfo& last_pool_fit() const { return pool_fit_; }
 
@@ -137,15 +152,18 @@ class ModelStrategy final : public Strategy {
   std::array<double, 3> MarketInputFor(const MatchView& match) const;
 
   ModelStrategyOptions options_;
-  std::vector<ratings::MatchResult> results_;  // Finished matches of `history`, in order.
-  size_t consumed_ = 0;                        // History entries converted into results_.
+  ratings::MatchTable table_;  // Finished matches of `history`, in kickoff order.
+  size_t consumed_ = 0;        // History entries converted into table_.
   std::optional<absl::CivilDay> fitted_day_;
-  std::optional<ratings::DixonColesModel> model_;
+  std::unique_ptr<ratings::TeamModel> model_;  // Of options_.model_kind.
+  bool model_fitted_ = false;                  // model_ holds today's fit.
+  absl::Status init_status_;
   int fits_ = 0;
+  int failed_fits_ = 0;
   absl::flat_hash_map<std::string, std::array<double, 3>> pinnacle_;  // Fixture id -> odds.
   absl::flat_hash_map<std::string, std::array<double, 3>> average_;
   absl::flat_hash_map<std::string, PendingForecast> pending_;  // Forecast, result not yet seen.
-  std::vector<PoolForecast> scored_;  // Forecasts whose result is in `history`, kickoff order.
+  std::vector<LogPoolForecast> scored_;  // Forecasts whose result is in `history`, kickoff order.
   PoolFitInfo pool_fit_;
 };
 

@@ -49,6 +49,15 @@ class ScoreGrid {
   [[nodiscard]] static absl::StatusOr<ScoreGrid> FromRates(double lambda, double mu, double rho,
                                                            int max_goals = 10);
 
+  // A grid from any score distribution: `probabilities` row-major (index x * (max_goals + 1) + y),
+  // (max_goals + 1)^2 non-negative finite values with a positive sum; renormalised to sum to 1.
+  // lambda() and mu() are then the grid's mean home and away goals. Used by the bivariate Poisson
+  // and negative binomial models (team_model.h).
+  // Errors: InvalidArgument when the size does not match max_goals (in [1, 30]), a value is
+  // negative or not finite (names the cell and the value), or the sum is 0.
+  [[nodiscard]] static absl::StatusOr<ScoreGrid> FromMatrix(std::vector<double> probabilities,
+                                                            int max_goals);
+
   // P(home scores exactly `home_goals` and away exactly `away_goals`); 0 outside the grid.
   double ExactScore(int home_goals, int away_goals) const;
 

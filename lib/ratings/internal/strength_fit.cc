@@ -1,0 +1,285 @@
+#include "ratings/internal/strength_fit.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace superbet::ratings::internal {
+namespace {
+
+// ln(k!) for the small counts of football scores; lgamma beyond the table.
+double LogFactorial(int k) {
+  static const auto* table = [] {
+    auto* t = new std::vector<double>(64);
+    for (int i = 0; i < 64; ++i) (*t)[i] = std::lgamma(i + 1.0);
+    return t;
+  }();
+  return k < 64 ? (*table)[k] : std::lgamma(k + 1.0);
+}
+
+// sum_k x[k] * y[k], k < len, with four partial sums (vectorisable; deterministic order).
+inline double Dot(const double* x, const double* y, int len) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int k = 0;
+  for (; k + 4 <= len; k += 4) {
+    s0 += x[k] * y[k];
+    s1 += x[k + 1] * y[k + 1];
+    s2 += x[k + 2] * y[k + 2];
+    s3 += x[k + 3] * y[k + 3];
+  }
+  for (; k < len; ++k) s0 += x[k] * y[k];
+  return (s0 + s1) + (s2 + s3);
+}
+
+// Cholesky factor of a symmetric positive definite m x m A (row-major), in place: the lower
+// triangle becomes L with A = L L^T. Returns false when A is not positive definite.
+bool CholeskyFactor(std::vector<double>& A, int m) {
+  for (int j = 0; j < m; ++j) {
+    double* rj = &A[static_cast<size_t>(j) * m];
+    const double s = rj[j] - Dot(rj, rj, j);
+    if (!(s > 0)) return false;
+    const double l = std::sqrt(s);
+    rj[j] = l;
+    const double inv = 1.0 / l;
+    for (int i = j + 1; i < m; ++i) {
+      double* ri = &A[static_cast<size_t>(i) * m];
+      ri[j] = (ri[j] - Dot(ri, rj, j)) * inv;
+    }
+  }
+  return true;
+}
+
+// Solves L L^T x = b in place (b becomes x) with the factor of CholeskyFactor.
+void CholeskySolve(const std::vector<double>& A, std::vector<double>& b, int m) {
+  for (int i = 0; i < m; ++i) {  // L y = b
+    const double* ri = &A[static_cast<size_t>(i) * m];
+    b[i] = (b[i] - Dot(ri, b.data(), i)) / ri[i];
+  }
+  for (int i = m - 1; i >= 0; --i) {  // L^T x = y
+    double t = b[i];
+    for (int k = i + 1; k < m; ++k) t -= A[static_cast<size_t>(k) * m + i] * b[k];
+    b[i] = t / A[static_cast<size_t>(i) * m + i];
+  }
+}
+
+// Parameter layout: [c, h, a_0 .. a_{n-1}, d_0 .. d_{n-1}].
+struct Layout {
+  int n;
+  int m() const { return 2 * n + 2; }
+  int a(int i) const { return 2 + i; }
+  int d(int i) const { return 2 + n + i; }
+};
+
+// Penalised objective: Poisson log-likelihood (without the factorials) - ridge - gauge.
+// Without the prior the likelihood is flat along (a + k, c - k) and (d + k, c - k); the gauge
+// terms (sum a)^2 / 2 + (sum d)^2 / 2 then pin those directions (they vanish at the optimum that
+// has sum a = sum d = 0). With the prior on, the ridge already makes the optimum unique, with
+// sum a = sum d = 0 (sum the stationarity equations of a and compare with that of c), so the
+// gauge is left out.
+double Objective(const FitData& data, const Layout& L, const std::vector<double>& t,
+                 double prior_precision, double* loglik) {
+  const int n = L.n;
+  double f = t[0] * (data.home_goals + data.away_goals) + t[1] * data.home_goals;
+  double sa = 0, sd = 0, ridge = 0;
+  const bool means = !data.prior_a.empty();
+  for (int i = 0; i < n; ++i) {
+    f += t[L.a(i)] * data.scored[i] + t[L.d(i)] * data.conceded[i];
+    sa += t[L.a(i)];
+    sd += t[L.d(i)];
+    const double ea = t[L.a(i)] - (means ? data.prior_a[i] : 0.0);
+    const double ed = t[L.d(i)] - (means ? data.prior_d[i] : 0.0);
+    ridge += ea * ea + ed * ed;
+  }
+  // exp of each parameter once; a pair's rates are products (no exp per pair).
+  thread_local std::vector<double> ea, ed;
+  ea.resize(n);
+  ed.resize(n);
+  for (int i = 0; i < n; ++i) {
+    ea[i] = std::exp(t[L.a(i)]);
+    ed[i] = std::exp(t[L.d(i)]);
+  }
+  const double ec = std::exp(t[0]), ech = ec * std::exp(t[1]);
+  double expected = 0;
+  for (const PairStats& p : data.pairs) {
+    expected += p.w * (ech * ea[p.home] * ed[p.away] + ec * ea[p.away] * ed[p.home]);
+  }
+  f -= expected;
+  if (loglik != nullptr) *loglik = f - data.log_factorials;
+  const double gauge = prior_precision > 0 ? 0.0 : 1.0;  // See the comment of the function.
+  return f - 0.5 * prior_precision * ridge - 0.5 * gauge * (sa * sa + sd * sd);
+}
+
+}  // namespace
+
+FitDataBuilder::FitDataBuilder(int teams, bool keep_scores)
+    : pair_index_(static_cast<size_t>(teams) * teams, -1), keep_scores_(keep_scores) {
+  data_.teams = teams;
+  data_.scored.assign(teams, 0);
+  data_.conceded.assign(teams, 0);
+}
+
+void FitDataBuilder::Add(int home, int away, int x, int y, double w) {
+  if (!(w > 0)) return;
+  int& idx = pair_index_[static_cast<size_t>(home) * data_.teams + away];
+  if (idx < 0) {
+    idx = static_cast<int>(data_.pairs.size());
+    data_.pairs.push_back({home, away});
+  }
+  PairStats& p = data_.pairs[idx];
+  p.w += w;
+  if (x == 0 && y == 0) p.w00 += w;
+  if (x == 0 && y == 1) p.w01 += w;
+  if (x == 1 && y == 0) p.w10 += w;
+  if (x == 1 && y == 1) data_.w11 += w;
+  if (keep_scores_) data_.scores.push_back({idx, x, y, w});
+  data_.scored[home] += w * x;
+  data_.scored[away] += w * y;
+  data_.conceded[home] += w * y;
+  data_.conceded[away] += w * x;
+  data_.home_goals += w * x;
+  data_.away_goals += w * y;
+  data_.log_factorials += w * (LogFactorial(x) + LogFactorial(y));
+}
+
+FitData FitDataBuilder::Take() { return std::move(data_); }
+
+absl::Status FitStrengths(const FitData& data, double prior_precision, int max_iterations,
+                          double tolerance, const Strengths* start, Strengths& out) {
+  const Layout L{data.teams};
+  const int n = L.n, m = L.m();
+  if (!(data.home_goals > 0) || !(data.away_goals > 0)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the fit data need home and away goals with weight > 0, got ", data.home_goals,
+                     " and ", data.away_goals, " (weighted)"));
+  }
+  std::vector<double> t(m, 0.0);
+  double total_w = 0;
+  for (const PairStats& p : data.pairs) total_w += p.w;
+  if (start != nullptr && static_cast<int>(start->a.size()) == n &&
+      static_cast<int>(start->d.size()) == n) {
+    t[0] = start->c;
+    t[1] = start->h;
+    for (int i = 0; i < n; ++i) {
+      t[L.a(i)] = start->a[i];
+      t[L.d(i)] = start->d[i];
+    }
+  } else {
+    t[0] = std::log(data.away_goals / total_w);
+    t[1] = std::log(data.home_goals / data.away_goals);
+  }
+  std::vector<double> H(static_cast<size_t>(m) * m), g(m), trial(m), ea(n), ed(n);
+  double f = Objective(data, L, t, prior_precision, nullptr);
+  out.converged = false;
+  out.iterations = 0;
+  out.factorizations = 0;
+  bool refactor = true;
+  double previous_step = std::numeric_limits<double>::infinity();
+  for (int it = 1; it <= max_iterations; ++it) {
+    out.iterations = it;
+    // Gradient and (when refactoring) negative Hessian of the penalised objective.
+    if (refactor) std::fill(H.begin(), H.end(), 0.0);
+    g[0] = data.home_goals + data.away_goals;
+    g[1] = data.home_goals;
+    const double gauge = prior_precision > 0 ? 0.0 : 1.0;
+    double sa = 0, sd = 0;
+    for (int i = 0; i < n; ++i) {
+      sa += t[L.a(i)];
+      sd += t[L.d(i)];
+    }
+    const bool means = !data.prior_a.empty();
+    for (int i = 0; i < n; ++i) {
+      const double ma = means ? data.prior_a[i] : 0.0, md = means ? data.prior_d[i] : 0.0;
+      g[L.a(i)] = data.scored[i] - prior_precision * (t[L.a(i)] - ma) - gauge * sa;
+      g[L.d(i)] = data.conceded[i] - prior_precision * (t[L.d(i)] - md) - gauge * sd;
+    }
+    auto add = [&](int r, int s, double v) { H[static_cast<size_t>(r) * m + s] += v; };
+    for (int i = 0; i < n; ++i) {
+      ea[i] = std::exp(t[L.a(i)]);
+      ed[i] = std::exp(t[L.d(i)]);
+    }
+    const double ec = std::exp(t[0]), ech = ec * std::exp(t[1]);
+    for (const PairStats& p : data.pairs) {
+      const int ai = L.a(p.home), dj = L.d(p.away), aj = L.a(p.away), di = L.d(p.home);
+      const double wl = p.w * ech * ea[p.home] * ed[p.away];
+      const double wm = p.w * ec * ea[p.away] * ed[p.home];
+      g[0] -= wl + wm;
+      g[1] -= wl;
+      g[ai] -= wl;
+      g[dj] -= wl;
+      g[aj] -= wm;
+      g[di] -= wm;
+      if (!refactor) continue;
+      const int vl[4] = {0, 1, ai, dj};
+      for (int r : vl) {
+        for (int s : vl) add(r, s, wl);
+      }
+      const int vm[3] = {0, aj, di};
+      for (int r : vm) {
+        for (int s : vm) add(r, s, wm);
+      }
+    }
+    // Without a prior, a tiny ridge keeps a team whose every match weighs 0 (no information at
+    // all) from making the Hessian singular; it moves no informed parameter measurably.
+    const double ridge = prior_precision > 0 ? prior_precision : 1e-10;
+    for (int i = 0; i < n && refactor; ++i) {
+      add(L.a(i), L.a(i), ridge);
+      add(L.d(i), L.d(i), ridge);
+      if (prior_precision > 0) continue;  // The prior alone makes the Hessian definite.
+      for (int k = 0; k < n; ++k) {       // Gauge: the all-ones blocks.
+        add(L.a(i), L.a(k), 1.0);
+        add(L.d(i), L.d(k), 1.0);
+      }
+    }
+    if (refactor) {
+      if (!CholeskyFactor(H, m)) {
+        return absl::InternalError("Newton step: the Hessian is not positive definite");
+      }
+      ++out.factorizations;
+    }
+    std::vector<double>& step = g;
+    CholeskySolve(H, step, m);
+    // Step halving until the objective does not decrease (it is concave: Newton's direction is
+    // an ascent direction, so a small enough step always improves).
+    double scale = 1.0, ft = f;
+    for (int k = 0; k < 40; ++k) {
+      for (int i = 0; i < m; ++i) trial[i] = t[i] + scale * step[i];
+      ft = Objective(data, L, trial, prior_precision, nullptr);
+      if (ft >= f || !std::isfinite(f)) break;
+      scale *= 0.5;
+    }
+    double max_step = 0;
+    int worst = -1;
+    for (int i = 0; i < m; ++i) {
+      const double s = std::abs(trial[i] - t[i]);
+      if (s > max_step) {
+        max_step = s;
+        worst = i;
+      }
+    }
+    t.swap(trial);
+    f = ft;
+    // Chord (simplified Newton) iteration: keep the factor while the steps shrink fast; a
+    // slow step or a halved one refactors at the current point (then it is Newton again).
+    // Without the prior the objective can keep rising towards infinity (a team without a goal):
+    // only fresh Newton steps (each -1 in that team's log attack) tell that from convergence.
+    refactor = prior_precision <= 0 || scale < 1.0 || max_step > 0.1 * previous_step;
+    previous_step = max_step;
+    out.max_step = max_step;
+    out.worst_team = worst >= 2 ? (worst - 2) % n : -1;
+    if (max_step < tolerance) {
+      out.converged = true;
+      break;
+    }
+  }
+  out.c = t[0];
+  out.h = t[1];
+  out.a.assign(t.begin() + 2, t.begin() + 2 + n);
+  out.d.assign(t.begin() + 2 + n, t.end());
+  Objective(data, L, t, prior_precision, &out.log_likelihood);
+  return absl::OkStatus();
+}
+
+}  // namespace superbet::ratings::internal

@@ -1,0 +1,118 @@
+// The shared core of the goal models: weighted sufficient statistics of a set of matches and the
+// Newton fit of log-linear Poisson team strengths on them (Maher 1982's model as a Poisson GLM).
+//
+//   log lambda_ij = c + h + a_i + d_j   (home i scores against away j)
+//   log mu_ij     = c + a_j + d_i       (away j scores against home i)
+//
+// maximising the time-weighted Poisson log-likelihood minus a ridge penalty
+// (prior_precision / 2) * sum_i (a_i^2 + d_i^2) — a Normal(0, 1 / prior_precision) prior on each
+// log strength around the league average (ridge regression, Hoerl & Kennard 1970, Technometrics
+// 12(1); Karlis & Ntzoufras 2003 use the same log-linear form). The prior keeps the
+// optimum finite for a team that has not scored (its maximum-likelihood attack is 0, log = -inf)
+// and pulls a team with a season of evidence about 13 % towards the average (see dixon_coles.h).
+// With prior_precision = 0 the fit is the plain maximum-likelihood estimate and a team without a
+// goal makes the Newton iteration run away: the fit then fails to converge, which is reported.
+//
+// The likelihood depends on the data only through each team's weighted goals scored and
+// conceded, the weighted home goals and the summed weight of each (home, away) pair, so one
+// Newton iteration costs O(pairs + parameters^3), not O(matches).
+
+#ifndef SUPERBET_LIB_RATINGS_INTERNAL_STRENGTH_FIT_H_
+#define SUPERBET_LIB_RATINGS_INTERNAL_STRENGTH_FIT_H_
+
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace superbet::ratings::internal {
+
+// One ordered (home, away) pair of the data: its summed match weight and the weights of the
+// four low scores Dixon–Coles's tau corrects.
+struct PairStats {
+  int home = 0;
+  int away = 0;
+  double w = 0;
+  double w00 = 0, w01 = 0, w10 = 0;  // Summed weights of 0-0, 0-1 and 1-0 results.
+};
+
+// One match as the dispersion / covariance stages see it.
+struct WeightedScore {
+  int pair = 0;  // Index into FitData::pairs.
+  int x = 0;     // Home goals (or shots on target for the shots model).
+  int y = 0;     // Away goals.
+  double w = 0;
+};
+
+struct FitData {
+  int teams = 0;
+  std::vector<PairStats> pairs;
+  std::vector<WeightedScore> scores;  // Only matches with w > 0; empty unless asked for.
+  std::vector<double> scored;         // Per team: weighted goals scored.
+  std::vector<double> conceded;       // Per team: weighted goals conceded.
+  double home_goals = 0;              // Weighted.
+  double away_goals = 0;              // Weighted.
+  double w11 = 0;                     // Summed weight of 1-1 results.
+  // Prior means of a and d per team (empty = 0 for every team): a promoted side's prior
+  // (team_model.h, StrengthPrior).
+  std::vector<double> prior_a, prior_d;
+  double log_factorials = 0;  // sum w * (ln x! + ln y!), for the log-likelihood.
+};
+
+// Accumulates FitData; `pair_index` is a teams x teams table (-1 = no pair yet).
+class FitDataBuilder {
+ public:
+  // `keep_scores`: also keep FitData::scores (one entry per match; only the bivariate and
+  // negative binomial stage 2 read them).
+  FitDataBuilder(int teams, bool keep_scores);
+  void Add(int home, int away, int x, int y, double w);
+  FitData Take();
+
+ private:
+  FitData data_;
+  std::vector<int> pair_index_;
+  bool keep_scores_;
+};
+
+struct Strengths {
+  double c = 0;               // Log of the league scoring level (away side).
+  double h = 0;               // Log home advantage.
+  std::vector<double> a;      // Log attack, mean 0.
+  std::vector<double> d;      // Log defensive weakness (without c), mean 0 when the prior is on.
+  int iterations = 0;         // Newton steps.
+  int factorizations = 0;     // Hessians built and factored (<= iterations: chord steps).
+  bool converged = false;     // The last step moved every parameter by less than the tolerance.
+  double max_step = 0;        // Largest |parameter change| of the last step.
+  int worst_team = -1;        // Team of the largest last step (-1: c or h or none).
+  double log_likelihood = 0;  // Weighted Poisson log-likelihood (without the prior) at the end.
+};
+
+// Newton's method with step halving on the penalised concave log-likelihood, as a chord
+// iteration (Kelley 1995, "Iterative Methods for Linear and Nonlinear Equations", §5.4: the
+// Hessian factor is reused while each step is under a tenth of the previous one, and rebuilt
+// after a slower or a halved step; with prior_precision = 0 every step is a fresh Newton step, so
+// that a team running away to -inf is not mistaken for convergence); starts from
+// `start` when it has the right sizes, else from c = ln(mean goals), h = ln(home/away goals),
+// a = d = 0. Stops when every parameter moves by less than `tolerance` (log scale, i.e.
+// relative) or after max_iterations (converged = false).
+// Errors: FailedPrecondition when the data have no home goal or no away goal (h undefined).
+absl::Status FitStrengths(const FitData& data, double prior_precision, int max_iterations,
+                          double tolerance, const Strengths* start, Strengths& out);
+
+// Expected goals of pair `p` at `s`.
+inline double PairLambda(const Strengths& s, const PairStats& p);
+inline double PairMu(const Strengths& s, const PairStats& p);
+
+}  // namespace superbet::ratings::internal
+
+#include <cmath>
+
+namespace superbet::ratings::internal {
+inline double PairLambda(const Strengths& s, const PairStats& p) {
+  return std::exp(s.c + s.h + s.a[p.home] + s.d[p.away]);
+}
+inline double PairMu(const Strengths& s, const PairStats& p) {
+  return std::exp(s.c + s.a[p.away] + s.d[p.home]);
+}
+}  // namespace superbet::ratings::internal
+
+#endif  // SUPERBET_LIB_RATINGS_INTERNAL_STRENGTH_FIT_H_

@@ -1,0 +1,71 @@
+#include "ratings/internal/window.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+
+namespace superbet::ratings::internal {
+
+absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t end,
+                                   absl::Time as_of, double xi_per_day, Counts counts,
+                                   std::vector<int>& scratch, bool keep_scores) {
+  Window w;
+  const absl::Span<const TableMatch> rows = table.matches().subspan(begin, end - begin);
+  auto local = [&](int id) {
+    int& l = scratch[id];
+    if (l < 0) {
+      l = static_cast<int>(w.table_id.size());
+      w.table_id.push_back(id);
+    }
+    return l;
+  };
+  for (const TableMatch& m : rows) {
+    if (m.kickoff > as_of) {
+      for (int id : w.table_id) scratch[id] = -1;
+      return absl::InvalidArgumentError(absl::StrCat(
+          "look-ahead: ", table.team_name(m.home), " v ", table.team_name(m.away), " kicks off at ",
+          absl::FormatTime(m.kickoff), ", after as_of ", absl::FormatTime(as_of)));
+    }
+    if (counts == Counts::kShotsOnTarget &&
+        (m.home_shots_on_target < 0 || m.away_shots_on_target < 0)) {
+      continue;
+    }
+    local(m.home);
+    local(m.away);
+  }
+  const int n = static_cast<int>(w.table_id.size());
+  FitDataBuilder builder(n, keep_scores);
+  w.evidence.assign(n, TeamEvidence{});
+  // Weights depend on whole days only: one exp per distinct age.
+  double last_days = -1, last_weight = 0;
+  for (const TableMatch& m : rows) {
+    int x = m.home_goals, y = m.away_goals;
+    if (counts == Counts::kShotsOnTarget) {
+      if (m.home_shots_on_target < 0 || m.away_shots_on_target < 0) continue;
+      x = m.home_shots_on_target;
+      y = m.away_shots_on_target;
+    }
+    const double days = std::floor(absl::ToDoubleHours(as_of - m.kickoff) / 24.0);
+    if (days != last_days) {
+      last_days = days;
+      last_weight = std::exp(-xi_per_day * days);
+    }
+    const int h = scratch[m.home], a = scratch[m.away];
+    builder.Add(h, a, x, y, last_weight);
+    for (int side : {h, a}) {
+      TeamEvidence& e = w.evidence[side];
+      ++e.matches;
+      e.weight += last_weight;
+      e.weighted_age_days += last_weight * days;
+      e.last_kickoff = std::max(e.last_kickoff, m.kickoff);
+    }
+    ++w.matches;
+    w.total_counts += x + y;
+  }
+  for (int id : w.table_id) scratch[id] = -1;
+  w.data = builder.Take();
+  return w;
+}
+
+}  // namespace superbet::ratings::internal

@@ -1,0 +1,28 @@
+# superbet forecast and backtest --model-kind (issue 16), included from tests/CMakeLists.txt.
+# Expected values read by hand from E0_1516.csv: the season opens on 2015-08-08 with Bournemouth
+# 0-1 Aston Villa (row 2), and has 380 matches.
+superbet_cli_case("forecast --help documents the command" EXIT 0
+  STDOUT "superbet forecast: walk-forward 1X2 forecasts" ARGS forecast --help)
+superbet_cli_case("forecast: an unknown --model-kind exits 2 before loading" EXIT 2
+  STDERR "unknown model kind 'glicko' \\(expected dixon-coles, poisson, bivariate, negbin, elo, pi, shots\\)"
+  NOT_STDERR "load" NOT_STDOUT "."
+  ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind glicko)
+superbet_cli_case("forecast: a bad --seasons list exits 2" EXIT 2
+  STDERR "season 1516 is repeated" NOT_STDOUT "."
+  ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516,1516)
+superbet_cli_case("forecast: a flag of another command exits 2" EXIT 2
+  STDERR "unknown flag --bankroll for `superbet forecast`" NOT_STDOUT "."
+  ARGS forecast --data ${SUPERBET_TEST_DATA} --bankroll 5)
+superbet_cli_case("forecast prices every 2015/16 match and writes one JSON line per match" EXIT 0
+  STDOUT "2015/16 +380 +380 +0\\.[0-9]+ .*all +380 +380"
+  STDERR "fit"
+  OUT_FILE ${CMAKE_CURRENT_BINARY_DIR}/cli_forecast_1516.jsonl
+  OUT_FILE_REGEX "^\\{\"away\":\"football-data:Aston Villa\",\"closing\":\\{[^}]*\"bookmaker\":\"Pinnacle\"[^}]*\\},\"home\":\"football-data:Bournemouth\",.*\"kickoff\":\"2015-08-08T00:00:00Z\",\"model_kind\":\"poisson\",.*\"result\":\\{\"away_goals\":1,\"home_goals\":0,\"outcome\":\"A\"\\},\"season\":\"2015/16\"\\}"
+  ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind poisson
+    --json ${CMAKE_CURRENT_BINARY_DIR}/cli_forecast_1516.jsonl)
+superbet_cli_case("backtest --model-kind elo runs the model strategy on Elo ratings" EXIT 0
+  STDOUT "strategy model .*2015/16 +380"
+  ARGS backtest --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind elo)
+superbet_cli_case("backtest: an unknown --model-kind exits 2 before loading" EXIT 2
+  STDERR "unknown model kind 'glicko'" NOT_STDERR "load" NOT_STDOUT "."
+  ARGS backtest --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind glicko)
