@@ -164,7 +164,7 @@ Output:
   --emit-predictions PATH   (or --emit_predictions) also write one Prediction JSON line per bet
                     of every strategy (the strategy, then favourite, then home; each in bet
                     order): the broadcast plant's input (protobuf JSON mapping, snake_case;
-                    agent = strategy, model_version dixon-coles | market-margin-free, the
+                    agent = strategy, model_version the --model-kind | market-margin-free, the
                     prediction metrics kelly_fraction and cas; vsnr and gamma absent: one
                     evaluation per match; confidence 1: a deterministic strategy;
                     data_staleness_s absent: football-data prices carry no collection time).
@@ -619,9 +619,10 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
                    emit_path.c_str());
       return 1;
     }
-    config->strategy_options.on_bet = emitter.ObserverFor(chosen.name());
-    fav_options.on_bet = emitter.ObserverFor(favourite.name());
-    home_options.on_bet = emitter.ObserverFor(home.name());
+    const absl::string_view kind = ratings::ModelKindName(config->model.model_kind);
+    config->strategy_options.on_bet = emitter.ObserverFor(chosen.name(), kind);
+    fav_options.on_bet = emitter.ObserverFor(favourite.name(), kind);
+    home_options.on_bet = emitter.ObserverFor(home.name(), kind);
   }
   auto main_report =
       backtest::RunBacktest(data->fixtures, data->lines, chosen, config->strategy_options);

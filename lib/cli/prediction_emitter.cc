@@ -48,8 +48,8 @@ std::optional<double> Staleness(const backtest::MatchView& m, v1::Selection pick
 
 }  // namespace
 
-std::string BacktestModelVersion(const std::string& strategy) {
-  return strategy == "model" ? "dixon-coles" : "market-margin-free";
+std::string BacktestModelVersion(const std::string& strategy, absl::string_view model_kind) {
+  return strategy == "model" ? std::string(model_kind) : "market-margin-free";
 }
 
 absl::StatusOr<v1::Prediction> PredictionOfBet(const backtest::BetPlacement& bet,
@@ -95,10 +95,10 @@ absl::StatusOr<v1::Prediction> PredictionOfBet(const backtest::BetPlacement& bet
 }
 
 std::function<absl::Status(const backtest::BetPlacement&)> PredictionEmitter::ObserverFor(
-    const std::string& agent) {
+    const std::string& agent, absl::string_view model_kind) {
   auto tracker =
       std::make_shared<scoring::EvaluationTracker>(scoring::EvaluationTracker::kPreMatchWindow);
-  const std::string version = BacktestModelVersion(agent);
+  const std::string version = BacktestModelVersion(agent, model_kind);
   return [this, agent, version, tracker](const backtest::BetPlacement& bet) -> absl::Status {
     absl::StatusOr<v1::Prediction> p = PredictionOfBet(bet, agent, version, *tracker);
     if (!p.ok()) return p.status();

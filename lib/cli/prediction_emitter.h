@@ -39,8 +39,9 @@
 
 namespace superbet::cli {
 
-// The model_version written for a backtest strategy name (see above).
-std::string BacktestModelVersion(const std::string& strategy);
+// The model_version written for a backtest strategy name (see above): the team model's kind
+// (ratings::ModelKindName, e.g. "dixon-coles", "elo") for the `model` strategy.
+std::string BacktestModelVersion(const std::string& strategy, absl::string_view model_kind);
 
 // The Prediction of one bet (see above). Errors: InvalidArgument for a selection that is not
 // 1X2 or a pick without a valid price / probability (the engine never places one).
@@ -53,8 +54,10 @@ class PredictionEmitter {
  public:
   explicit PredictionEmitter(std::ostream* out) : out_(out) {}
 
-  // An EngineOptions::on_bet observer that writes the lines of `agent`'s bets.
-  std::function<absl::Status(const backtest::BetPlacement&)> ObserverFor(const std::string& agent);
+  // An EngineOptions::on_bet observer that writes the lines of `agent`'s bets; `model_kind` is
+  // the team model's name, written as model_version by the `model` strategy.
+  std::function<absl::Status(const backtest::BetPlacement&)> ObserverFor(
+      const std::string& agent, absl::string_view model_kind);
 
   int64_t lines() const { return lines_; }
 

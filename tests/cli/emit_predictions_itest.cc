@@ -41,7 +41,7 @@ TEST_CASE("every model bet of E0 2015/16 is one valid Prediction line", "[emit_p
   backtest::EngineOptions options;
   options.staking = backtest::Staking::kKelly;
   options.bet_seasons = {"2015/16"};
-  options.on_bet = emitter.ObserverFor(model.name());
+  options.on_bet = emitter.ObserverFor(model.name(), model.ModelKindName());
   auto report = backtest::RunBacktest(fixtures, lines, model, options);
   REQUIRE(report.ok());
   REQUIRE(report->overall.bets > 0);

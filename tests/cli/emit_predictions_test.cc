@@ -39,7 +39,7 @@ Emitted Emit(backtest::Strategy& strategy, const fd::SeasonData& season) {
   std::ostringstream out;
   superbet::cli::PredictionEmitter emitter(&out);
   backtest::EngineOptions options;
-  options.on_bet = emitter.ObserverFor(strategy.name());
+  options.on_bet = emitter.ObserverFor(strategy.name(), "dixon-coles");
   auto report = backtest::RunBacktest(season.fixtures, season.lines, strategy, options);
   REQUIRE(report.ok());
   CHECK(emitter.lines() == report->overall.bets);

@@ -66,7 +66,7 @@ std::vector<v1::Prediction> ModelPredictions() {
   backtest::EngineOptions options;
   options.staking = backtest::Staking::kKelly;
   options.bet_seasons = {"2015/16"};
-  options.on_bet = emitter.ObserverFor(model.name());
+  options.on_bet = emitter.ObserverFor(model.name(), model.ModelKindName());
   REQUIRE(backtest::RunBacktest(Seasons().fixtures, Seasons().lines, model, options).ok());
   std::istringstream in(out.str());
   scoring::PredictionStreamReader reader(in);
