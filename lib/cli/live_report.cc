@@ -12,24 +12,24 @@ std::string Num(double v) { return absl::StrFormat("%.10g", v); }
 std::string LiveEvaluationJson(const hrl::LiveEvaluation& ev) {
   std::vector<std::string> bets;
   for (const hrl::LiveBet& b : ev.bet_list) {
-    bets.push_back(absl::StrCat(
-        "{\"match_id\":\"", b.match_id, "\",\"minute\":", b.minute, ",\"selection\":\"",
-        hrl::LiveActionName(b.action), "\",\"decimal_odds\":", Num(b.decimal_odds),
-        ",\"stake\":", Num(b.stake), ",\"confidence\":", Num(b.confidence),
-        ",\"void_latency\":", b.void_latency ? "true" : "false", ",\"payout\":", Num(b.payout),
-        ",\"reward\":", Num(b.reward), "}"));
+    bets.push_back(absl::StrCat("{\"match_id\":\"", b.match_id, "\",\"minute\":", b.minute,
+                                ",\"selection\":\"", hrl::LiveActionName(b.action),
+                                "\",\"decimal_odds\":", Num(b.decimal_odds),
+                                ",\"stake\":", Num(b.stake), ",\"confidence\":", Num(b.confidence),
+                                ",\"void_latency\":", b.void_latency ? "true" : "false",
+                                ",\"payout\":", Num(b.payout), ",\"reward\":", Num(b.reward), "}"));
   }
-  return absl::StrCat(
-      "{\"in_play_prices\":\"modelled, not recorded\",\"matches\":", ev.matches,
-      ",\"steps\":", ev.steps, ",\"bets\":", ev.bets, ",\"bets_void_latency\":",
-      ev.bets_void_latency, ",\"bets_won\":", ev.bets_won, ",\"staked\":", Num(ev.staked),
-      ",\"profit\":", Num(ev.profit), ",\"roi\":", ev.roi ? Num(*ev.roi) : "null",
-      ",\"clv\":null,\"mean_episode_reward\":", Num(ev.mean_episode_reward),
-      ",\"brier\":{\"outcome_head_kickoff\":", Num(ev.brier_head_kickoff),
-      ",\"market_kickoff\":", Num(ev.brier_market_kickoff),
-      ",\"outcome_head_inplay\":", Num(ev.brier_head_inplay),
-      ",\"price_model_inplay\":", Num(ev.brier_model_inplay), "},\"bet_list\":[",
-      absl::StrJoin(bets, ","), "]}");
+  return absl::StrCat("{\"in_play_prices\":\"modelled, not recorded\",\"matches\":", ev.matches,
+                      ",\"steps\":", ev.steps, ",\"bets\":", ev.bets,
+                      ",\"bets_void_latency\":", ev.bets_void_latency,
+                      ",\"bets_won\":", ev.bets_won, ",\"staked\":", Num(ev.staked),
+                      ",\"profit\":", Num(ev.profit), ",\"roi\":", ev.roi ? Num(*ev.roi) : "null",
+                      ",\"clv\":null,\"mean_episode_reward\":", Num(ev.mean_episode_reward),
+                      ",\"brier\":{\"outcome_head_kickoff\":", Num(ev.brier_head_kickoff),
+                      ",\"market_kickoff\":", Num(ev.brier_market_kickoff),
+                      ",\"outcome_head_inplay\":", Num(ev.brier_head_inplay),
+                      ",\"price_model_inplay\":", Num(ev.brier_model_inplay), "},\"bet_list\":[",
+                      absl::StrJoin(bets, ","), "]}");
 }
 
 void PrintLiveEvaluation(const hrl::LiveEvaluation& ev, std::FILE* out) {

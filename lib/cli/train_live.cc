@@ -137,13 +137,12 @@ int RunTrainLive(const TrainLiveArgs& args) {
     std::fprintf(stderr, "%s: no training match could be prepared\n", kTool);
     return 1;
   }
-  const int64_t expected_updates =
-      std::max<int64_t>(1, (args.total_env_steps + options.ppo.rollout_steps - 1) /
-                               options.ppo.rollout_steps);
+  const int64_t expected_updates = std::max<int64_t>(
+      1, (args.total_env_steps + options.ppo.rollout_steps - 1) / options.ppo.rollout_steps);
   core::ProgressBar bar(expected_updates, "train live");
   const absl::Time start = absl::Now();  // For the stderr throughput line only, never the JSON.
-  absl::StatusOr<hrl::LiveTrainResult> result = hrl::TrainLiveWorker(
-      train_matches, options, [&](const hrl::PpoUpdateStats& s) {
+  absl::StatusOr<hrl::LiveTrainResult> result =
+      hrl::TrainLiveWorker(train_matches, options, [&](const hrl::PpoUpdateStats& s) {
         bar.Advance(1, absl::StrFormat("steps %d, mean return %.3f, policy loss %.4f, value "
                                        "loss %.4f, outcome CE %.4f",
                                        s.total_env_steps, s.mean_episode_return, s.policy_loss,
@@ -187,28 +186,26 @@ int RunTrainLive(const TrainLiveArgs& args) {
     updates.push_back(absl::StrCat(
         "{\"update\":", s.update, ",\"env_steps\":", s.env_steps,
         ",\"total_env_steps\":", s.total_env_steps, ",\"episodes\":", s.episodes,
-        ",\"mean_episode_return\":", Num(s.mean_episode_return),
-        ",\"policy_loss\":", Num(s.policy_loss), ",\"value_loss\":", Num(s.value_loss),
-        ",\"entropy\":", Num(s.entropy), ",\"outcome_loss\":", Num(s.outcome_loss),
-        ",\"approx_kl\":", Num(s.approx_kl), ",\"clip_fraction\":", Num(s.clip_fraction),
-        ",\"grad_norm\":", Num(s.grad_norm), "}"));
+        ",\"mean_episode_return\":", Num(s.mean_episode_return), ",\"policy_loss\":",
+        Num(s.policy_loss), ",\"value_loss\":", Num(s.value_loss), ",\"entropy\":", Num(s.entropy),
+        ",\"outcome_loss\":", Num(s.outcome_loss), ",\"approx_kl\":", Num(s.approx_kl),
+        ",\"clip_fraction\":", Num(s.clip_fraction), ",\"grad_norm\":", Num(s.grad_norm), "}"));
   }
   std::vector<std::string> train_ids, eval_ids;
   for (const auto& m : train_matches) train_ids.push_back(m.match_id);
   for (const auto& m : eval_matches) eval_ids.push_back(m.match_id);
   const hrl::LiveEnv::Stats& es = result->env_stats;
   const std::string json = absl::StrCat(
-      "{\"agent\":\"live-ppo\",\"in_play_prices\":\"modelled, not recorded\",\"seed\":",
-      args.seed, ",\"model_version\":\"", result->checkpoint.model_version(),
+      "{\"agent\":\"live-ppo\",\"in_play_prices\":\"modelled, not recorded\",\"seed\":", args.seed,
+      ",\"model_version\":\"", result->checkpoint.model_version(),
       "\",\"feature_spec\":\"live-v1\",\"checkpoint\":\"checkpoint.pb\",\"train_match_ids\":",
       Quoted(train_ids), ",\"eval_match_ids\":", Quoted(eval_ids),
       ",\"matches_left_out\":", rejected.size(),
       ",\"sigma_training_median_sd\":", Num(result->sigma_training_median_sd),
       ",\"training\":{\"env_steps\":", es.steps, ",\"bets_placed\":", es.bets_placed,
-      ",\"bets_not_placed\":", es.bets_not_placed, ",\"bets_void_latency\":",
-      es.bets_void_latency, ",\"bets_won\":", es.bets_won, ",\"staked\":", Num(es.staked),
-      ",\"profit\":", Num(es.profit), ",\"updates\":[", absl::StrJoin(updates, ","),
-      "]},\"evaluation\":", eval_json, "}\n");
+      ",\"bets_not_placed\":", es.bets_not_placed, ",\"bets_void_latency\":", es.bets_void_latency,
+      ",\"bets_won\":", es.bets_won, ",\"staked\":", Num(es.staked), ",\"profit\":", Num(es.profit),
+      ",\"updates\":[", absl::StrJoin(updates, ","), "]},\"evaluation\":", eval_json, "}\n");
   if (!args.json_path.empty()) {
     std::FILE* f = args.json_path == "-" ? stdout : std::fopen(args.json_path.c_str(), "w");
     if (f == nullptr) {

@@ -34,9 +34,13 @@ struct Linear {
     gb = Vec::Zero(out);
   }
   void Params(std::vector<ParamTensor>* out) {
-    out->push_back({name + ".weight", {w.rows(), w.cols()}, w.data(), gw.data(),
+    out->push_back({name + ".weight",
+                    {w.rows(), w.cols()},
+                    w.data(),
+                    gw.data(),
                     static_cast<size_t>(w.size())});
-    out->push_back({name + ".bias", {b.size()}, b.data(), gb.data(), static_cast<size_t>(b.size())});
+    out->push_back(
+        {name + ".bias", {b.size()}, b.data(), gb.data(), static_cast<size_t>(b.size())});
   }
 };
 
@@ -98,8 +102,7 @@ class Mlp final : public ActorCritic {
       }
       dv(0, b) = d_values[b];
     }
-    Mat dh2 = policy_.w.transpose() * dl + value_.w.transpose() * dv +
-              outcome_.w.transpose() * doc;
+    Mat dh2 = policy_.w.transpose() * dl + value_.w.transpose() * dv + outcome_.w.transpose() * doc;
     Accumulate(policy_, dl, h2_);
     Accumulate(value_, dv, h2_);
     Accumulate(outcome_, doc, h2_);
@@ -138,15 +141,14 @@ class Mlp final : public ActorCritic {
 
 absl::StatusOr<std::unique_ptr<ActorCritic>> MakeMlpActorCritic(const MlpOptions& options) {
   if (options.window < 1 || options.features < 1 || options.hidden < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "MLP window, features and hidden must be >= 1, got ", options.window, ", ",
-        options.features, ", ", options.hidden));
+    return absl::InvalidArgumentError(
+        absl::StrCat("MLP window, features and hidden must be >= 1, got ", options.window, ", ",
+                     options.features, ", ", options.hidden));
   }
   if (!options.input_scale.empty() &&
       static_cast<int>(options.input_scale.size()) != options.features) {
     return absl::InvalidArgumentError(absl::StrCat("input_scale must have ", options.features,
-                                                   " values, got ",
-                                                   options.input_scale.size()));
+                                                   " values, got ", options.input_scale.size()));
   }
   return std::unique_ptr<ActorCritic>(new Mlp(options));
 }
@@ -156,8 +158,8 @@ absl::Status SetParameter(ActorCritic& net, const std::string& name,
   for (const ParamTensor& p : net.Parameters()) {
     if (p.name != name) continue;
     if (p.size != values.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("parameter ", name, " has ", p.size,
-                                                     " values, got ", values.size()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("parameter ", name, " has ", p.size, " values, got ", values.size()));
     }
     std::copy(values.begin(), values.end(), p.value);
     return absl::OkStatus();

@@ -68,9 +68,9 @@ const std::vector<std::string>& LiveSlotNames() {
     const model::FeatureSpec& spec = model::FeatureSpec::Default();
     for (const auto& f : spec.features()) n->push_back(f.name);
     for (const auto& f : spec.features()) n->push_back("mask." + f.name);
-    for (const char* s : {"implied.home", "implied.draw", "implied.away", "odds_mask",
-                          "avg_da_1m", "avg_da_5m", "avg_da_15m", "mask.avg_da_1m",
-                          "mask.avg_da_5m", "mask.avg_da_15m", "budget_ratio", "sigma"}) {
+    for (const char* s : {"implied.home", "implied.draw", "implied.away", "odds_mask", "avg_da_1m",
+                          "avg_da_5m", "avg_da_15m", "mask.avg_da_1m", "mask.avg_da_5m",
+                          "mask.avg_da_15m", "budget_ratio", "sigma"}) {
       n->push_back(s);
     }
     while (n->size() < kLiveInputWidth) n->push_back(absl::StrCat("unused.", n->size()));
@@ -133,10 +133,9 @@ absl::StatusOr<LiveMatch> PrepareLiveMatch(const providers::statsbomb::Timeline&
       m.quoted.push_back({});
       continue;
     }
-    m.quoted.push_back(QuotePrices(
-        InPlayProbabilities(m.rates, s.minute(), s.score_home(), s.score_away(),
-                            prices.match_minutes),
-        prices));
+    m.quoted.push_back(QuotePrices(InPlayProbabilities(m.rates, s.minute(), s.score_home(),
+                                                       s.score_away(), prices.match_minutes),
+                                   prices));
   }
   return m;
 }
@@ -175,8 +174,7 @@ absl::StatusOr<LiveEnv> LiveEnv::Create(std::vector<LiveMatch> matches,
   if (options.max_bets_per_match < 1) {
     return bad("max_bets_per_match (>= 1)", options.max_bets_per_match);
   }
-  if (!(options.sigma_training_median_sd > 0) ||
-      !std::isfinite(options.sigma_training_median_sd)) {
+  if (!(options.sigma_training_median_sd > 0) || !std::isfinite(options.sigma_training_median_sd)) {
     return bad("sigma_training_median_sd (> 0)", options.sigma_training_median_sd);
   }
   if (!(options.snapshot_dropout >= 0 && options.snapshot_dropout < 1)) {
@@ -234,8 +232,7 @@ void LiveEnv::WriteRow(int k) {
       row[kSlotAvgDa + i] = static_cast<float>((*da - *before) / w);
       row[kSlotAvgDaMask + i] = 1;
     }
-    row[kSlotBudget] =
-        static_cast<float>((bankroll_ - open_stakes_) / options_.initial_bankroll);
+    row[kSlotBudget] = static_cast<float>((bankroll_ - open_stakes_) / options_.initial_bankroll);
     row[kSlotSigma] = static_cast<float>(0.5 * (SigmaOf(k, 0) + SigmaOf(k, 2)));
     last_valid_minute_ = k;
   }
@@ -328,9 +325,8 @@ absl::Status LiveEnv::Step(int action, double confidence, absl::Span<float> obse
       // A goal between minute k and k + 1 may have come within the bet delay: refused.
       const size_t next = static_cast<size_t>(minute_) + 1;
       const v1::LiveMatchState& after = next < m.states.size() ? m.states[next] : m.full_time;
-      bet.void_latency = options_.prices.latency_s > 0 &&
-                         (after.score_home() != s.score_home() ||
-                          after.score_away() != s.score_away());
+      bet.void_latency = options_.prices.latency_s > 0 && (after.score_home() != s.score_home() ||
+                                                           after.score_away() != s.score_away());
       open_stakes_ += stake;
       ++bets_this_match_;
       ++stats_.bets_placed;
@@ -375,8 +371,8 @@ absl::Status LiveEnv::Settle(EnvStep* out) {
   const int outcome = diff > 0 ? 0 : (diff == 0 ? 1 : 2);
   out->outcome = outcome;
   for (auto& [step, bet] : open_bets_) {
-    const bool won = (bet.action == kBetHome && outcome == 0) ||
-                     (bet.action == kBetAway && outcome == 2);
+    const bool won =
+        (bet.action == kBetHome && outcome == 0) || (bet.action == kBetAway && outcome == 2);
     bet.payout = bet.void_latency ? bet.stake : (won ? bet.stake * bet.decimal_odds : 0.0);
     open_stakes_ -= bet.stake;
     bankroll_ += bet.payout - bet.stake;

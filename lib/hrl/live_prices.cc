@@ -90,8 +90,8 @@ absl::StatusOr<PoissonRates> FitPoissonRates(const std::array<double, 3>& margin
   return PoissonRates{std::exp(u), std::exp(v), std::sqrt(sse(r))};
 }
 
-std::array<double, 3> InPlayProbabilities(const PoissonRates& rates, double minute,
-                                          int score_home, int score_away, double match_minutes) {
+std::array<double, 3> InPlayProbabilities(const PoissonRates& rates, double minute, int score_home,
+                                          int score_away, double match_minutes) {
   const double left = std::clamp((match_minutes - minute) / match_minutes, 0.0, 1.0);
   return Outcome(rates.home_goals * left, rates.away_goals * left, score_home - score_away);
 }
@@ -108,7 +108,8 @@ std::array<std::optional<double>, 3> QuotePrices(const std::array<double, 3>& fa
 
 absl::Status ValidateInPlayPriceOptions(const InPlayPriceOptions& o) {
   if (!std::isfinite(o.margin) || o.margin < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("margin must be finite and >= 0, got ", o.margin));
+    return absl::InvalidArgumentError(
+        absl::StrCat("margin must be finite and >= 0, got ", o.margin));
   }
   if (!std::isfinite(o.latency_s) || o.latency_s < 0 || o.latency_s > 600) {
     return absl::InvalidArgumentError(
@@ -123,8 +124,8 @@ absl::Status ValidateInPlayPriceOptions(const InPlayPriceOptions& o) {
         absl::StrCat("min_decimal_odds must be > 1, got ", o.min_decimal_odds));
   }
   if (!(o.min_quoted_probability > 0 && o.min_quoted_probability < 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "min_quoted_probability must be in (0, 1), got ", o.min_quoted_probability));
+    return absl::InvalidArgumentError(
+        absl::StrCat("min_quoted_probability must be in (0, 1), got ", o.min_quoted_probability));
   }
   return absl::OkStatus();
 }

@@ -6,6 +6,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "superbet/core/version.h"
 
 namespace superbet::hrl {
@@ -44,10 +46,10 @@ std::array<double, 3> Softmax(const float* z) {
 
 std::vector<float> LiveInputScale() {
   std::vector<float> s(kLiveInputWidth, 1.0f);
-  s[0] = 1.0f / 90;  // minute
-  s[1] = s[2] = 1.0f / 3;  // scores
-  s[3] = s[4] = 1.0f / 3;  // xG
-  s[5] = 1.0f / 100;       // dangerous attacks (home + away)
+  s[0] = 1.0f / 90;              // minute
+  s[1] = s[2] = 1.0f / 3;        // scores
+  s[3] = s[4] = 1.0f / 3;        // xG
+  s[5] = 1.0f / 100;             // dangerous attacks (home + away)
   s[18] = s[19] = s[20] = 0.5f;  // avg_da
   s[25] = 0.2f;                  // σ
   return s;
@@ -57,10 +59,9 @@ absl::StatusOr<LiveDecision> LiveWorker::Decide(absl::Span<const float> observat
                                                 absl::Span<const float> step_valid) {
   const size_t tf = static_cast<size_t>(net_->window()) * net_->features();
   if (observation.size() != tf || step_valid.size() != static_cast<size_t>(net_->window())) {
-    return absl::InvalidArgumentError(absl::StrCat("observation must hold ", tf,
-                                                   " floats and step_valid ", net_->window(),
-                                                   ", got ", observation.size(), " and ",
-                                                   step_valid.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("observation must hold ", tf, " floats and step_valid ", net_->window(),
+                     ", got ", observation.size(), " and ", step_valid.size()));
   }
   net_->Forward(observation, step_valid, 1, &out_);
   LiveDecision d;
@@ -150,7 +151,7 @@ absl::StatusOr<LiveTrainResult> TrainLiveWorker(
   for (const std::string& id : ids) c.add_train_match_ids(id);
   c.add_train_seasons("E0:2015/16");
   c.set_seed(options.seed);
-  c.set_library_version(absl::StrCat(core::Version(), "+", core::GitRevision()));
+  c.set_library_version(absl::StrCat(superbet::Version(), "+", superbet::GitRevision()));
   for (const ParamTensor& t : (*net)->Parameters()) {
     v1::Tensor* out = c.add_tensors();
     out->set_name(t.name);
@@ -179,20 +180,19 @@ absl::StatusOr<LiveWorker> LoadLiveWorker(const v1::Checkpoint& c) {
                                                       kCheckpointFormatVersion));
   }
   if (c.agent() != kLiveAgentName) {
-    return absl::FailedPreconditionError(absl::StrCat("checkpoint agent is '", c.agent(),
-                                                      "', expected '", kLiveAgentName, "'"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("checkpoint agent is '", c.agent(), "', expected '", kLiveAgentName, "'"));
   }
   const v1::FeatureSpec want = LiveFeatureSpec();
   const v1::FeatureSpec& got = c.feature_spec();
   if (got.name() != want.name() || got.version() != want.version()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("checkpoint feature spec is ", got.name(), " v", got.version(),
-                     ", this code computes ", want.name(), " v", want.version()));
+    return absl::FailedPreconditionError(absl::StrCat("checkpoint feature spec is ", got.name(),
+                                                      " v", got.version(), ", this code computes ",
+                                                      want.name(), " v", want.version()));
   }
   if (got.slots_size() != want.slots_size()) {
-    return absl::FailedPreconditionError(absl::StrCat("checkpoint feature spec has ",
-                                                      got.slots_size(), " slots, this code ",
-                                                      want.slots_size()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "checkpoint feature spec has ", got.slots_size(), " slots, this code ", want.slots_size()));
   }
   for (int i = 0; i < want.slots_size(); ++i) {
     if (got.slots(i) != want.slots(i)) {
@@ -209,9 +209,9 @@ absl::StatusOr<LiveWorker> LoadLiveWorker(const v1::Checkpoint& c) {
   mlp.features = kLiveInputWidth;
   mlp.hidden = static_cast<int>(*hidden);
   if (arch == c.metadata().end() || arch->second != absl::StrCat("mlp-2x", mlp.hidden)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "checkpoint architecture '", arch == c.metadata().end() ? "" : arch->second,
-        "' is not mlp-2x", mlp.hidden));
+    return absl::InvalidArgumentError(absl::StrCat("checkpoint architecture '",
+                                                   arch == c.metadata().end() ? "" : arch->second,
+                                                   "' is not mlp-2x", mlp.hidden));
   }
   std::vector<float> scale;
   for (const v1::Tensor& t : c.tensors()) {
@@ -240,14 +240,12 @@ absl::StatusOr<LiveEnvOptions> LiveEnvOptionsFromCheckpoint(const v1::Checkpoint
     double* dst;
   };
   double max_bets = 1;
-  for (const Field& f : {Field{"price_margin", &o.prices.margin},
-                         Field{"price_latency_s", &o.prices.latency_s},
-                         Field{"match_minutes", &o.prices.match_minutes},
-                         Field{"initial_bankroll", &o.initial_bankroll},
-                         Field{"stake_fraction", &o.stake_fraction},
-                         Field{"min_stake", &o.min_stake},
-                         Field{"max_bets_per_match", &max_bets},
-                         Field{"sigma_training_median_sd", &o.sigma_training_median_sd}}) {
+  for (const Field& f :
+       {Field{"price_margin", &o.prices.margin}, Field{"price_latency_s", &o.prices.latency_s},
+        Field{"match_minutes", &o.prices.match_minutes},
+        Field{"initial_bankroll", &o.initial_bankroll}, Field{"stake_fraction", &o.stake_fraction},
+        Field{"min_stake", &o.min_stake}, Field{"max_bets_per_match", &max_bets},
+        Field{"sigma_training_median_sd", &o.sigma_training_median_sd}}) {
     absl::StatusOr<double> v = GetHyper(c, f.name);
     if (!v.ok()) return v.status();
     *f.dst = *v;
@@ -258,9 +256,19 @@ absl::StatusOr<LiveEnvOptions> LiveEnvOptionsFromCheckpoint(const v1::Checkpoint
   return o;
 }
 
-absl::Status WriteLiveCheckpoint(const std::string& path, const v1::Checkpoint& c) {
+std::string CheckpointBytes(const v1::Checkpoint& c) {
   std::string bytes;
-  if (!c.SerializeToString(&bytes)) return absl::InternalError("cannot serialise the checkpoint");
+  {
+    google::protobuf::io::StringOutputStream raw(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.SetSerializationDeterministic(true);  // Map entries in key order.
+    c.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
+absl::Status WriteLiveCheckpoint(const std::string& path, const v1::Checkpoint& c) {
+  const std::string bytes = CheckpointBytes(c);
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   if (!f) return absl::NotFoundError(absl::StrCat(path, ": cannot open for writing"));
   f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -314,10 +322,10 @@ absl::StatusOr<LiveEvaluation> EvaluateLiveWorker(LiveWorker& worker,
       const auto& s = m.states[k];
       if (s.has_score_home() && s.has_score_away()) {
         ev.brier_head_inplay += Brier(d->outcome, outcome);
-        ev.brier_model_inplay += Brier(
-            InPlayProbabilities(m.rates, k, s.score_home(), s.score_away(),
-                                options.prices.match_minutes),
-            outcome);
+        ev.brier_model_inplay +=
+            Brier(InPlayProbabilities(m.rates, k, s.score_home(), s.score_away(),
+                                      options.prices.match_minutes),
+                  outcome);
         ++inplay_n;
       }
       if (absl::Status st = env->Step(d->action, d->confidence, absl::MakeSpan(obs),

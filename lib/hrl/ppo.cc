@@ -11,17 +11,20 @@ absl::Status ValidatePpoConfig(const PpoConfig& c) {
   auto bad = [](const char* field, double v) {
     return absl::InvalidArgumentError(absl::StrCat(field, " out of range, got ", v));
   };
-  if (!(c.clip_epsilon > 0 && c.clip_epsilon < 1)) return bad("clip_epsilon (0, 1)", c.clip_epsilon);
+  if (!(c.clip_epsilon > 0 && c.clip_epsilon < 1))
+    return bad("clip_epsilon (0, 1)", c.clip_epsilon);
   if (!(c.gamma >= 0 && c.gamma <= 1)) return bad("gamma [0, 1]", c.gamma);
   if (!(c.gae_lambda >= 0 && c.gae_lambda <= 1)) return bad("gae_lambda [0, 1]", c.gae_lambda);
-  if (!(c.value_coef >= 0 && std::isfinite(c.value_coef))) return bad("value_coef >= 0", c.value_coef);
+  if (!(c.value_coef >= 0 && std::isfinite(c.value_coef)))
+    return bad("value_coef >= 0", c.value_coef);
   if (!(c.entropy_coef >= 0 && std::isfinite(c.entropy_coef))) {
     return bad("entropy_coef >= 0", c.entropy_coef);
   }
   if (!(c.outcome_coef >= 0 && std::isfinite(c.outcome_coef))) {
     return bad("outcome_coef >= 0", c.outcome_coef);
   }
-  if (!(c.learning_rate > 0 && c.learning_rate < 1)) return bad("learning_rate (0, 1)", c.learning_rate);
+  if (!(c.learning_rate > 0 && c.learning_rate < 1))
+    return bad("learning_rate (0, 1)", c.learning_rate);
   if (!(c.adam_beta1 >= 0 && c.adam_beta1 < 1)) return bad("adam_beta1 [0, 1)", c.adam_beta1);
   if (!(c.adam_beta2 >= 0 && c.adam_beta2 < 1)) return bad("adam_beta2 [0, 1)", c.adam_beta2);
   if (!(c.adam_epsilon > 0)) return bad("adam_epsilon > 0", c.adam_epsilon);
@@ -35,19 +38,19 @@ absl::Status ValidatePpoConfig(const PpoConfig& c) {
 }
 
 absl::StatusOr<Advantages> ComputeGae(absl::Span<const double> rewards,
-                                      absl::Span<const double> values,
-                                      absl::Span<const char> dones, double bootstrap_value,
-                                      double gamma, double lambda) {
+                                      absl::Span<const double> values, absl::Span<const char> dones,
+                                      double bootstrap_value, double gamma, double lambda) {
   const size_t n = rewards.size();
   if (values.size() != n || dones.size() != n) {
-    return absl::InvalidArgumentError(absl::StrCat("GAE: rewards, values and dones must have the "
-                                                   "same size, got ",
-                                                   n, ", ", values.size(), ", ", dones.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("GAE: rewards, values and dones must have the "
+                     "same size, got ",
+                     n, ", ", values.size(), ", ", dones.size()));
   }
   for (size_t i = 0; i < n; ++i) {
     if (!std::isfinite(rewards[i]) || !std::isfinite(values[i])) {
-      return absl::InvalidArgumentError(absl::StrCat("GAE: step ", i, " has reward ", rewards[i],
-                                                     " and value ", values[i]));
+      return absl::InvalidArgumentError(
+          absl::StrCat("GAE: step ", i, " has reward ", rewards[i], " and value ", values[i]));
     }
   }
   if (!std::isfinite(bootstrap_value)) {
@@ -70,18 +73,17 @@ absl::StatusOr<Advantages> ComputeGae(absl::Span<const double> rewards,
 }
 
 void LogSoftmax3(const float* z, double* lp) {
-  const double m = std::max({static_cast<double>(z[0]), static_cast<double>(z[1]),
-                             static_cast<double>(z[2])});
-  const double lse =
-      m + std::log(std::exp(z[0] - m) + std::exp(z[1] - m) + std::exp(z[2] - m));
+  const double m =
+      std::max({static_cast<double>(z[0]), static_cast<double>(z[1]), static_cast<double>(z[2])});
+  const double lse = m + std::log(std::exp(z[0] - m) + std::exp(z[1] - m) + std::exp(z[2] - m));
   for (int k = 0; k < 3; ++k) lp[k] = z[k] - lse;
 }
 
 absl::StatusOr<PpoLoss> ComputePpoLoss(const PpoBatch& b, const PpoConfig& c) {
   const size_t n = b.actions.size();
   if (n == 0 || b.logits.size() != 3 * n || b.values.size() != n ||
-      b.outcome_logits.size() != 3 * n || b.old_log_probs.size() != n ||
-      b.advantages.size() != n || b.returns.size() != n || b.outcomes.size() != n) {
+      b.outcome_logits.size() != 3 * n || b.old_log_probs.size() != n || b.advantages.size() != n ||
+      b.returns.size() != n || b.outcomes.size() != n) {
     return absl::InvalidArgumentError(
         absl::StrCat("PPO batch: sizes disagree with B = ", n, " actions"));
   }

@@ -30,15 +30,16 @@ absl::StatusOr<PpoTrainer> PpoTrainer::Create(EpisodicEnv* env, ActorCritic* net
     return absl::InvalidArgumentError("PpoTrainer needs an environment and a network");
   }
   if (env->window() != net->window() || env->features() != net->features()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "network input [", net->window(), ", ", net->features(), "] differs from the "
-        "environment's observation [", env->window(), ", ", env->features(), "]"));
+    return absl::InvalidArgumentError(absl::StrCat("network input [", net->window(), ", ",
+                                                   net->features(),
+                                                   "] differs from the "
+                                                   "environment's observation [",
+                                                   env->window(), ", ", env->features(), "]"));
   }
   return PpoTrainer(env, net, config, seed);
 }
 
-PpoTrainer::PpoTrainer(EpisodicEnv* env, ActorCritic* net, const PpoConfig& config,
-                       uint64_t seed)
+PpoTrainer::PpoTrainer(EpisodicEnv* env, ActorCritic* net, const PpoConfig& config, uint64_t seed)
     : env_(env), net_(net), config_(config), rng_(seed) {
   for (const ParamTensor& p : net_->Parameters()) {
     adam_m_.emplace_back(p.size, 0.0f);
@@ -83,8 +84,8 @@ void PpoTrainer::AdamStep(PpoUpdateStats* stats) {
       m[i] = static_cast<float>(b1 * m[i] + (1 - b1) * g);
       v[i] = static_cast<float>(b2 * v[i] + (1 - b2) * g * g);
       const double mh = m[i] / c1, vh = v[i] / c2;
-      p.value[i] -= static_cast<float>(config_.learning_rate * mh /
-                                       (std::sqrt(vh) + config_.adam_epsilon));
+      p.value[i] -=
+          static_cast<float>(config_.learning_rate * mh / (std::sqrt(vh) + config_.adam_epsilon));
     }
   }
 }
@@ -130,8 +131,8 @@ absl::StatusOr<PpoUpdateStats> PpoTrainer::Update() {
     for (const DeferredReward& d : step.deferred) {
       const size_t at = first + d.step;
       if (d.step < 0 || at >= rewards.size()) {
-        return absl::InternalError(absl::StrCat("deferred reward for step ", d.step,
-                                                " outside the episode"));
+        return absl::InternalError(
+            absl::StrCat("deferred reward for step ", d.step, " outside the episode"));
       }
       rewards[at] += d.reward;
     }

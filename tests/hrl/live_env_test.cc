@@ -6,11 +6,12 @@
 // on a copy of a real match whose later minutes and result were altered: everything the agent saw
 // and decided up to minute t must be bit-for-bit the same.
 
+#include "superbet/hrl/live_env.h"
+
 #include <cmath>
 #include <vector>
 
 #include "catch2/catch.hpp"
-#include "superbet/hrl/live_env.h"
 #include "superbet/hrl/live_prices.h"
 #include "superbet/providers/replay_provider.h"
 #include "support/test_data.h"
@@ -172,9 +173,9 @@ Trace Run(const LiveMatch& m, int until, double dropout) {
     tr.obs.insert(tr.obs.end(), obs.begin(), obs.end());
     tr.valid.insert(tr.valid.end(), valid.begin(), valid.end());
     const float* row = obs.data() + (kLiveWindow - 1) * kLiveInputWidth;
-    const int action = row[14] > 0.5f && k % 7 == 3 ? kBetHome
+    const int action = row[14] > 0.5f && k % 7 == 3    ? kBetHome
                        : row[16] > 0.3f && k % 11 == 5 ? kBetAway
-                                                        : kNoBet;
+                                                       : kNoBet;
     tr.actions.push_back(action);
     REQUIRE(env->Step(action, 0.6, absl::MakeSpan(obs), absl::MakeSpan(valid), &step).ok());
     REQUIRE(!step.done);

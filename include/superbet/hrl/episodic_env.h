@@ -25,8 +25,8 @@ struct DeferredReward {
 
 // What one Step returned.
 struct EnvStep {
-  double reward = 0;   // Reward of this step known now (added to any deferred reward for it).
-  bool done = false;   // The episode ended with this step; the observation is then not written.
+  double reward = 0;  // Reward of this step known now (added to any deferred reward for it).
+  bool done = false;  // The episode ended with this step; the observation is then not written.
   // When done: rewards for earlier (or this) steps of the episode settled at the end.
   std::vector<DeferredReward> deferred;
   // When done, for supervised heads: the episode's outcome class (0 home, 1 draw, 2 away for a

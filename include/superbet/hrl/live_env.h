@@ -95,15 +95,15 @@ struct LiveEnvOptions {
 struct LiveBet {
   std::string match_id;
   int minute = 0;
-  int action = kNoBet;           // kBetHome or kBetAway.
-  double decimal_odds = 0;       // Modelled price matched (after latency).
+  int action = kNoBet;      // kBetHome or kBetAway.
+  double decimal_odds = 0;  // Modelled price matched (after latency).
   double stake = 0;
-  double bankroll_before = 0;    // Free bankroll at the decision.
+  double bankroll_before = 0;  // Free bankroll at the decision.
   double confidence = 0;
   double data_staleness_s = 0;
-  bool void_latency = false;     // Refused: a goal within the bet delay (stake returned).
-  double payout = 0;             // Gross, at settlement.
-  double reward = 0;             // R at settlement.
+  bool void_latency = false;  // Refused: a goal within the bet delay (stake returned).
+  double payout = 0;          // Gross, at settlement.
+  double reward = 0;          // R at settlement.
 };
 
 // A timeline prepared for replay: the modelled prices of each minute.
@@ -178,7 +178,7 @@ class LiveEnv final : public EpisodicEnv {
 
   std::vector<LiveMatch> matches_;
   LiveEnvOptions options_;
-  double bankroll_ = 0;         // Settled cash (open stakes included until settlement).
+  double bankroll_ = 0;  // Settled cash (open stakes included until settlement).
   double open_stakes_ = 0;
   std::deque<std::pair<bool, double>> last10_;  // (won, decimal odds) of settled bets.
   Stats stats_;

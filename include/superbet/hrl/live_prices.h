@@ -36,9 +36,9 @@ namespace superbet::hrl {
 
 // Options of the in-play price model.
 struct InPlayPriceOptions {
-  double margin = 0.05;          // Overround of the quoted book, >= 0 (0.05 = 105 % book).
-  double latency_s = 5.0;        // Bet delay in seconds, in [0, 600].
-  double match_minutes = 90.0;   // L, the regular length of a match in minutes, > 0.
+  double margin = 0.05;                  // Overround of the quoted book, >= 0 (0.05 = 105 % book).
+  double latency_s = 5.0;                // Bet delay in seconds, in [0, 600].
+  double match_minutes = 90.0;           // L, the regular length of a match in minutes, > 0.
   double min_decimal_odds = 1.01;        // Floor of a quoted price, > 1.
   double min_quoted_probability = 1e-4;  // Below this p an outcome has no price, in (0, 1).
 };
@@ -60,9 +60,8 @@ struct PoissonRates {
 // The fair in-play probabilities {home, draw, away} at `minute` (fractional minutes allowed) with
 // the current score (step 2). Sums to 1 within 1e-9 (goal counts truncated at 25 per side).
 // Inputs are trusted (the caller validated them): rates > 0, scores >= 0.
-std::array<double, 3> InPlayProbabilities(const PoissonRates& rates, double minute,
-                                          int score_home, int score_away,
-                                          double match_minutes = 90.0);
+std::array<double, 3> InPlayProbabilities(const PoissonRates& rates, double minute, int score_home,
+                                          int score_away, double match_minutes = 90.0);
 
 // The quoted decimal odds {home, draw, away} for fair probabilities `fair` (step 3); an entry is
 // absent when its probability is below options.min_quoted_probability.

@@ -44,10 +44,10 @@ std::vector<float> LiveInputScale();
 // One decision at one minute.
 struct LiveDecision {
   int action = kNoBet;
-  double confidence = 0;                    // π(action | s).
-  std::array<double, 3> policy{};           // π over bet_home, bet_away, no_bet.
-  std::array<double, 3> outcome{};          // Outcome head: P(home), P(draw), P(away).
-  double value = 0;                         // Critic's estimate.
+  double confidence = 0;            // π(action | s).
+  std::array<double, 3> policy{};   // π over bet_home, bet_away, no_bet.
+  std::array<double, 3> outcome{};  // Outcome head: P(home), P(draw), P(away).
+  double value = 0;                 // Critic's estimate.
 };
 
 class LiveWorker {
@@ -81,7 +81,7 @@ struct LiveTrainResult {
   std::vector<PpoUpdateStats> log;
   LiveEnv::Stats env_stats;  // Over the whole training.
   double sigma_training_median_sd = 0;
-  double seconds = 0;        // Filled by the caller when it measures time (0 here).
+  double seconds = 0;  // Filled by the caller when it measures time (0 here).
 };
 
 // Trains a live worker on `train` (each match once per pass, seeded order). `on_update` (may be
@@ -105,8 +105,12 @@ superbet::v1::FeatureSpec LiveFeatureSpec();
 [[nodiscard]] absl::StatusOr<LiveEnvOptions> LiveEnvOptionsFromCheckpoint(
     const superbet::v1::Checkpoint& checkpoint);
 
-// Checkpoint files: binary protobuf. Errors: NotFound / Internal naming the path; DataLoss when
-// the bytes do not parse.
+// The checkpoint's binary protobuf with deterministic serialisation (map entries in key order):
+// the same checkpoint always gives the same bytes.
+std::string CheckpointBytes(const superbet::v1::Checkpoint& checkpoint);
+
+// Checkpoint files: binary protobuf (CheckpointBytes). Errors: NotFound / Internal naming the path;
+// DataLoss when the bytes do not parse.
 [[nodiscard]] absl::Status WriteLiveCheckpoint(const std::string& path,
                                                const superbet::v1::Checkpoint& checkpoint);
 [[nodiscard]] absl::StatusOr<superbet::v1::Checkpoint> ReadLiveCheckpoint(const std::string& path);
@@ -115,12 +119,12 @@ superbet::v1::FeatureSpec LiveFeatureSpec();
 struct LiveEvaluation {
   int matches = 0;
   int64_t steps = 0;
-  int64_t bets = 0;            // Placed (void ones included).
+  int64_t bets = 0;  // Placed (void ones included).
   int64_t bets_void_latency = 0;
   int64_t bets_won = 0;
   double staked = 0;
   double profit = 0;
-  std::optional<double> roi;   // profit / staked; absent without a settled bet.
+  std::optional<double> roi;  // profit / staked; absent without a settled bet.
   double mean_episode_reward = 0;
   // Brier scores (sum over the 3 outcomes) of the outcome head and of the margin-free pre-match
   // market at kick-off, and of the head and the modelled fair in-play probabilities averaged over

@@ -77,15 +77,15 @@ struct PpoBatch {
 
 // Loss terms (means over the batch) and the gradients of `total` w.r.t. the network outputs.
 struct PpoLoss {
-  double policy_loss = 0;   // mean of max(−A·ratio, −A·clip(ratio, 1 ± ε)).
-  double value_loss = 0;    // mean of 0.5·(V − R)².
-  double entropy = 0;       // mean policy entropy (nats).
-  double outcome_loss = 0;  // mean cross-entropy over samples with a known outcome (0 if none).
-  double total = 0;         // policy − c_ent·entropy + c_v·value + c_out·outcome.
-  double approx_kl = 0;     // mean of (ratio − 1) − log ratio (Schulman's k3 estimator).
-  double clip_fraction = 0;  // Share of samples with |ratio − 1| > ε.
-  std::vector<float> d_logits;          // [B, 3]
-  std::vector<float> d_values;          // [B]
+  double policy_loss = 0;       // mean of max(−A·ratio, −A·clip(ratio, 1 ± ε)).
+  double value_loss = 0;        // mean of 0.5·(V − R)².
+  double entropy = 0;           // mean policy entropy (nats).
+  double outcome_loss = 0;      // mean cross-entropy over samples with a known outcome (0 if none).
+  double total = 0;             // policy − c_ent·entropy + c_v·value + c_out·outcome.
+  double approx_kl = 0;         // mean of (ratio − 1) − log ratio (Schulman's k3 estimator).
+  double clip_fraction = 0;     // Share of samples with |ratio − 1| > ε.
+  std::vector<float> d_logits;  // [B, 3]
+  std::vector<float> d_values;  // [B]
   std::vector<float> d_outcome_logits;  // [B, 3]
 };
 

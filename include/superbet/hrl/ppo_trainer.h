@@ -30,10 +30,10 @@ namespace superbet::hrl {
 
 // What one Update did (losses are means over its minibatches).
 struct PpoUpdateStats {
-  int64_t update = 0;           // 1-based.
-  int64_t env_steps = 0;        // Steps in this rollout.
-  int64_t total_env_steps = 0;  // Since the trainer was made.
-  int episodes = 0;             // Episodes in this rollout.
+  int64_t update = 0;              // 1-based.
+  int64_t env_steps = 0;           // Steps in this rollout.
+  int64_t total_env_steps = 0;     // Since the trainer was made.
+  int episodes = 0;                // Episodes in this rollout.
   double mean_episode_return = 0;  // Undiscounted, deferred rewards included.
   double policy_loss = 0;
   double value_loss = 0;
