@@ -155,6 +155,10 @@ absl::Status CheckDecision(const Decision& d) {
     return absl::InvalidArgumentError(
         absl::StrCat("probability of the pick ", d.probability, " is not finite in [0, 1]"));
   }
+  if (d.stake.has_value() && !(std::isfinite(*d.stake) && *d.stake >= 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stake chosen by the strategy must be finite and >= 0, got ", *d.stake));
+  }
   return absl::OkStatus();
 }
 
@@ -278,6 +282,7 @@ class Replay {
   }
 
   absl::StatusOr<double> Stake(const Decision& d, double odds) {
+    if (d.stake.has_value()) return *d.stake;  // The strategy sizes its own bets.
     if (options_.staking == Staking::kFlat) return options_.flat_stake;
     SUPERBET_ASSIGN_OR_RETURN(
         double fraction,

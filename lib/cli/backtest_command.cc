@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -21,6 +22,7 @@
 #include "cli/backtest_data.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/hrl_strategy.h"
 #include "superbet/backtest/engine.h"
 #include "superbet/backtest/report.h"
 #include "superbet/backtest/strategies.h"
@@ -29,7 +31,8 @@
 #include "superbet/core/status_macros.h"
 #include "superbet/providers/football_data/football_data.h"
 
-ABSL_FLAG(std::string, strategy, "model", "Strategy: favourite, home or model.");
+ABSL_FLAG(std::string, strategy, "model", "Strategy: favourite, home, model or hrl.");
+ABSL_FLAG(std::string, model, "", "hrl: folder of the checkpoint `superbet train` wrote.");
 ABSL_FLAG(std::string, odds, "b365", "Odds source: b365, pinnacle, avg or max.");
 ABSL_FLAG(std::string, clv_close, "pinnacle",
           "Closing prices CLV is measured against: pinnacle, source (the bookmaker bet at) or avg.");
@@ -60,9 +63,10 @@ constexpr char kUsage[] =
     R"(superbet backtest: replay football-data.co.uk seasons through a betting strategy.
 
 Usage: superbet backtest [--data DIR] [--league E0] [--seasons 1516,1617,...]
-                         [--strategy favourite|home|model] [--odds b365|pinnacle|avg|max]
+                         [--strategy favourite|home|model|hrl] [--odds b365|pinnacle|avg|max]
                          [--clv_close pinnacle|source|avg] [--stake flat|kelly]
                          [--bankroll 1000] [--json PATH]
+                         [--model DIR --ledger PATH]   (with --strategy hrl)
 
 Every match is replayed in kickoff order; a strategy sees only what was known before kickoff
 (pre-match prices of the odds source, results of matches over by its kickoff: kickoff + 2 h 15
@@ -94,6 +98,15 @@ Strategy:
                     forecasts of the last --model_pool_window_days (walk-forward). Backs the
                     outcome with the largest edge p - p_source (margin-free prices bet at) when
                     it exceeds --edge. The raw model of old: --model_pool_weight 1.
+                    hrl: the hierarchical agent trained by `superbet train --agent prematch
+                    --out DIR`, loaded from --model DIR: the UCB1 manager stakes 5 % of its
+                    remaining budget (B0 = --bankroll) on the pre-match worker's pick (greedy;
+                    Q values frozen, outcome model updated on finished matches only); every
+                    decision, accepted or denied, passes the risk gate (not no_bet, stake <= 5 %
+                    of the bankroll, staleness <= 300 s, Kelly > 0) and is written to --ledger
+                    PATH as JSON lines (superbet.v1.Decision). --seasons is required and must
+                    not overlap the checkpoint's training seasons (refused, exit 2). The JSON
+                    adds risk.denied_by_reason and workers.{prematch,live}.{bets,roi,clv}.
   --odds SOURCE     prices bet at: b365 (Bet365), pinnacle, avg (market average), max (market
                     maximum). Matches without the source's three 1X2 prices are skipped and
                     counted. Default b365.
@@ -389,6 +402,65 @@ std::vector<std::string> SeasonsFlag() {
   return ParseSeasonList(absl::GetFlag(FLAGS_seasons)).value_or(std::vector<std::string>{});
 }
 
+// --strategy hrl: the checkpoint of --model, checked against --seasons before any data is loaded.
+// Errors: InvalidArgument (exit 2) for a missing --model or --seasons; FailedPrecondition (exit 2)
+// for a season the checkpoint was trained on or another feature spec; NotFound / DataLoss (exit 1)
+// for a missing or unreadable checkpoint.
+absl::StatusOr<superbet::v1::Checkpoint> PrepareHrl(const std::string& league,
+                                                    const std::vector<std::string>& seasons) {
+  const std::string dir = absl::GetFlag(FLAGS_model);
+  if (dir.empty()) {
+    return absl::InvalidArgumentError("--strategy hrl needs --model DIR (a `superbet train` --out)");
+  }
+  if (seasons.empty()) {
+    return absl::InvalidArgumentError(
+        "--strategy hrl needs --seasons: seasons the checkpoint was not trained on");
+  }
+  SUPERBET_ASSIGN_OR_RETURN(superbet::v1::Checkpoint c, LoadPreMatchCheckpoint(dir));
+  std::vector<std::string> labels;
+  for (const std::string& code : seasons) {
+    const int y = SeasonStartYear(code);
+    labels.push_back(absl::StrFormat("%d/%02d", y, (y + 1) % 100));
+  }
+  SUPERBET_RETURN_IF_ERROR(CheckNoTrainingOverlap(c, dir + "/checkpoint.pb", league, labels));
+  return c;
+}
+
+// The hrl run's additions to the JSON report: the gate's denials by reason, per-worker figures
+// (every bet is the pre-match worker's; the live worker has none before kickoff) and the manager.
+absl::StatusOr<std::string> AddHrlJson(const std::string& text, const HrlStrategy& s,
+                                       const BacktestReport& main) {
+  try {
+    nlohmann::json j = nlohmann::json::parse(text);
+    nlohmann::json denied = nlohmann::json::object();
+    int64_t denied_total = 0;
+    for (const auto& [reason, n] : s.denied_by_reason()) {
+      denied[reason] = n;
+      denied_total += n;
+    }
+    j["risk"] = {{"decisions", s.decisions()},
+                 {"accepted", s.accepted()},
+                 {"denied", denied_total},
+                 {"denied_by_reason", std::move(denied)}};
+    const nlohmann::json& overall = j["overall"];
+    j["workers"] = {
+        {"prematch",
+         {{"bets", overall["bets"]}, {"roi", overall["roi"]}, {"clv", overall["clv"]},
+          {"clv_bets", overall["clv_bets"]}}},
+        {"live", {{"bets", 0}, {"roi", nullptr}, {"clv", nullptr}, {"clv_bets", 0}}}};
+    const hrl::Manager& m = s.manager();
+    j["manager"] = {{"initial_budget", m.initial_budget()},
+                    {"final_budget", m.budget()},
+                    {"ucb_prematch", m.Score(hrl::Worker::kPreMatch)},
+                    {"ucb_live", m.Score(hrl::Worker::kLive)},
+                    {"prematch_win_rate_last10", m.WinRate(hrl::Worker::kPreMatch)}};
+    (void)main;
+    return j.dump(2);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("writing the hrl JSON report: ", e.what()));
+  }
+}
+
 int RunBacktestCommand(const std::vector<std::string>& args) {
   if (!args.empty()) {
     std::fprintf(stderr, "superbet backtest: unexpected argument '%s' (see --help)\n",
@@ -400,12 +472,25 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "superbet backtest: %s\n", std::string(config.status().message()).c_str());
     return 2;
   }
-  if (auto probe = backtest::MakeStrategy(config->strategy, config->model); !probe.ok()) {
+  const bool hrl = absl::AsciiStrToLower(config->strategy) == "hrl";
+  if (auto probe = backtest::MakeStrategy(config->strategy, config->model); !hrl && !probe.ok()) {
     std::fprintf(stderr, "superbet backtest: %s\n", std::string(probe.status().message()).c_str());
     return 2;
   }
   const std::string league = absl::GetFlag(FLAGS_league);
   const std::vector<std::string> seasons = SeasonsFlag();
+  std::optional<superbet::v1::Checkpoint> checkpoint;
+  if (hrl) {
+    auto loaded = PrepareHrl(league, seasons);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "superbet backtest: %s\n", std::string(loaded.status().message()).c_str());
+      return loaded.status().code() == absl::StatusCode::kInvalidArgument ||
+                     loaded.status().code() == absl::StatusCode::kFailedPrecondition
+                 ? 2
+                 : 1;
+    }
+    checkpoint = *std::move(loaded);
+  }
   auto root = ResolveDataRoot();
   if (!root.ok() && absl::GetFlag(FLAGS_data).empty()) {
     root = DownloadToCache(league, seasons, root.status());
@@ -422,7 +507,19 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     return 1;
   }
   SelectBetSeasons(*data, *config);
-  auto strategy = backtest::MakeStrategy(config->strategy, config->model, data->lines);
+  std::unique_ptr<HrlStrategy> hrl_strategy;
+  if (hrl) {
+    auto made = MakeHrlStrategy(*checkpoint, data->bet_labels,
+                                config->strategy_options.initial_bankroll,
+                                absl::GetFlag(FLAGS_ledger));
+    if (!made.ok()) {
+      std::fprintf(stderr, "superbet backtest: %s\n", std::string(made.status().message()).c_str());
+      return 1;
+    }
+    hrl_strategy = *std::move(made);
+  }
+  auto strategy = hrl ? absl::StatusOr<std::unique_ptr<backtest::Strategy>>(nullptr)
+                      : backtest::MakeStrategy(config->strategy, config->model, data->lines);
   if (!strategy.ok()) {
     std::fprintf(stderr, "superbet backtest: %s\n",
                  std::string(strategy.status().message()).c_str());
@@ -430,8 +527,9 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   }
   backtest::FavouriteStrategy favourite;
   backtest::HomeStrategy home;
+  backtest::Strategy& chosen = hrl ? *hrl_strategy : **strategy;
   auto main_report =
-      backtest::RunBacktest(data->fixtures, data->lines, **strategy, config->strategy_options);
+      backtest::RunBacktest(data->fixtures, data->lines, chosen, config->strategy_options);
   auto fav_report =
       backtest::RunBacktest(data->fixtures, data->lines, favourite, config->baseline_options);
   auto home_report =
@@ -462,6 +560,7 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   std::fflush(out);
   if (!absl::GetFlag(FLAGS_json).empty()) {
     auto json = ReportJson(*main_report, *fav_report, *home_report, *data, league);
+    if (json.ok() && hrl) json = AddHrlJson(*json, *hrl_strategy, *main_report);
     if (!json.ok()) {
       std::fprintf(stderr, "superbet backtest: %s\n", std::string(json.status().message()).c_str());
       return 1;
@@ -477,4 +576,4 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
 SUPERBET_REGISTER_COMMAND(backtest, "backtest",
                           "Backtest a strategy and the favourite/home baselines on real seasons.",
                           superbet::cli::kUsage, &superbet::cli::RunBacktestCommand,
-                          {"data", "json", "league", "seasons", "strict"});
+                          {"data", "json", "league", "ledger", "seasons", "strict"});

@@ -29,6 +29,12 @@ ABSL_FLAG(std::string, seasons, "",
           "Comma-separated season codes (1516 = 2015/16). Default: every season found.");
 ABSL_FLAG(bool, strict, false,
           "Fail on the first malformed row (default: skip it, count it and report the count).");
+// Decision core (issue 13), shared by train, backtest --strategy hrl and replay --agent.
+ABSL_FLAG(std::string, agent, "",
+          "train: which agent to train (prematch or live); replay: the live agent's folder.");
+ABSL_FLAG(std::string, ledger, "",
+          "Paper ledger: write every decision, accepted or denied, as JSON lines to this path.");
+ABSL_FLAG(int64_t, seed, 1, "Random seed (same seed, same data: identical results).");
 
 namespace superbet::cli {
 namespace {

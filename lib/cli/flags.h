@@ -7,6 +7,7 @@
 #ifndef SUPERBET_LIB_CLI_FLAGS_H_
 #define SUPERBET_LIB_CLI_FLAGS_H_
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ ABSL_DECLARE_FLAG(std::string, json);     // Write JSON to this path ("-" = stdo
 ABSL_DECLARE_FLAG(std::string, league);   // football-data.co.uk division code, e.g. E0.
 ABSL_DECLARE_FLAG(std::string, seasons);  // Comma-separated season codes, e.g. 1516,1617.
 ABSL_DECLARE_FLAG(bool, strict);          // Fail on the first malformed row instead of skipping.
+ABSL_DECLARE_FLAG(std::string, agent);    // train: prematch|live; replay: the agent's folder.
+ABSL_DECLARE_FLAG(std::string, ledger);   // Paper ledger JSON lines path.
+ABSL_DECLARE_FLAG(int64_t, seed);         // Random seed.
 
 namespace superbet::cli {
 

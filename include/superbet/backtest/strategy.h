@@ -58,6 +58,10 @@ struct Decision {
   superbet::v1::Selection selection = superbet::v1::SELECTION_UNSPECIFIED;
   // The strategy's probability that `selection` wins; the Kelly stake's input.
   double probability = 0;
+  // The stake in currency units when the strategy sizes its own bets (a bankroll manager, e.g.
+  // the HRL agent's 5 % of the remaining budget); overrides EngineOptions::staking. Finite, >= 0
+  // (0 = no bet); nullopt = the engine's staking.
+  std::optional<double> stake;
 };
 
 // A pre-match betting strategy. Implementations may keep state between calls (a fitted model);

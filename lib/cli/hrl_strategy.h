@@ -1,0 +1,119 @@
+// The `superbet backtest --strategy hrl` hook: the HRL manager (UCB1, hrl/manager.h) and a trained
+// pre-match worker (hrl/prematch.h) as a backtest::Strategy, every decision through the risk gate
+// and into the paper ledger.
+//
+// Walk-forward: the engine hands the strategy only pre-kickoff information (backtest/strategy.h);
+// the features are computed with the same PreMatchFeatureState as in training, fed with the
+// engine's history (matches over by the kickoff). The worker acts greedily; its Q values are
+// frozen, its outcome model keeps learning each match once it is over (earlier matches only).
+// The manager stakes 5 % of its remaining budget (its B₀ is the backtest bankroll) and settles its
+// bets when their matches appear in the history, as the engine does.
+//
+// Fixtures of seasons not bet (history) only feed the features; no decision, no ledger line.
+// Not thread-safe.
+
+#ifndef SUPERBET_LIB_CLI_HRL_STRATEGY_H_
+#define SUPERBET_LIB_CLI_HRL_STRATEGY_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "superbet/backtest/strategy.h"
+#include "superbet/hrl/manager.h"
+#include "superbet/hrl/prematch.h"
+#include "superbet/hrl/prematch_features.h"
+#include "superbet/v1/decision.pb.h"
+
+namespace superbet::cli {
+
+struct HrlStrategyOptions {
+  std::vector<std::string> bet_seasons;  // Fixture.season labels that are bet ("2015/16").
+  hrl::ManagerOptions manager;
+  hrl::PreMatchFeatureOptions features;
+  std::string model_version;
+  double max_staleness_s = 300;  // Gate: data older than this is denied.
+};
+
+// Gate verdict of one decision (the decision core's rules: not no_bet; stake <= 5 % of B and
+// <= B; staleness <= 300 s; Kelly > 0).
+struct GateVerdict {
+  bool accepted = false;
+  std::string reason;  // Stable rule id when denied.
+  std::string detail;  // Names the offending value.
+};
+
+class HrlStrategy final : public backtest::Strategy {
+ public:
+  // `ledger` receives every decision of a bet season, accepted or denied, in decision order.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<HrlStrategy>> Create(
+      std::unique_ptr<hrl::PreMatchWorker> worker, const HrlStrategyOptions& options,
+      std::function<absl::Status(const superbet::v1::Decision&)> ledger);
+
+  std::string name() const override { return "hrl"; }
+  [[nodiscard]] absl::StatusOr<backtest::Decision> Decide(
+      const backtest::MatchView& match,
+      absl::Span<const superbet::v1::Fixture> history) override;
+
+  const std::map<std::string, int64_t>& denied_by_reason() const { return denied_; }
+  int64_t accepted() const { return accepted_; }
+  int64_t decisions() const { return decisions_; }
+  const hrl::Manager& manager() const { return manager_; }
+
+ private:
+  HrlStrategy(std::unique_ptr<hrl::PreMatchWorker> worker, hrl::Manager manager,
+              const HrlStrategyOptions& options,
+              std::function<absl::Status(const superbet::v1::Decision&)> ledger);
+  struct Open {
+    hrl::PreMatchObservation obs;
+    hrl::WorkerDecision decision;
+    double stake = 0;  // 0 when no bet was placed.
+    int pick = -1;
+  };
+  absl::Status Absorb(absl::Span<const superbet::v1::Fixture> history);
+  std::unique_ptr<hrl::PreMatchWorker> worker_;
+  hrl::Manager manager_;
+  HrlStrategyOptions options_;
+  std::function<absl::Status(const superbet::v1::Decision&)> ledger_;
+  hrl::PreMatchFeatureState features_;
+  absl::flat_hash_set<std::string> bet_seasons_;
+  absl::flat_hash_map<std::string, Open> open_;  // Decided, not yet over; by fixture id.
+  size_t absorbed_ = 0;
+  std::map<std::string, int64_t> denied_;
+  int64_t accepted_ = 0;
+  int64_t decisions_ = 0;
+};
+
+// The gate's rules for one decision.
+GateVerdict CheckGate(hrl::PreMatchAction action, double stake, double budget, double staleness_s,
+                      double max_staleness_s, double kelly);
+
+// The pre-match checkpoint of <dir> (hrl/checkpoint.h: format version and feature spec checked).
+[[nodiscard]] absl::StatusOr<superbet::v1::Checkpoint> LoadPreMatchCheckpoint(
+    const std::string& dir);
+
+// FailedPrecondition naming the seasons and the checkpoint when any of `bet_labels` ("2015/16")
+// of `league` is one of the checkpoint's training seasons ("E0:2015/16"): evaluating on training
+// data is refused.
+[[nodiscard]] absl::Status CheckNoTrainingOverlap(const superbet::v1::Checkpoint& checkpoint,
+                                                  const std::string& where,
+                                                  const std::string& league,
+                                                  const std::vector<std::string>& bet_labels);
+
+// The strategy of `checkpoint` (prematch-q), its manager's B₀ = `bankroll`, every decision written
+// to `ledger_path` as one JSON line (protobuf JSON mapping of superbet.v1.Decision, proto field
+// names; the file is truncated first).
+// Errors: the checkpoint's (FromCheckpoint); Internal / NotFound when the ledger cannot be opened.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<HrlStrategy>> MakeHrlStrategy(
+    const superbet::v1::Checkpoint& checkpoint, const std::vector<std::string>& bet_labels,
+    double bankroll, const std::string& ledger_path);
+
+}  // namespace superbet::cli
+
+#endif  // SUPERBET_LIB_CLI_HRL_STRATEGY_H_

@@ -1,0 +1,260 @@
+// `superbet train`: trains an agent of the decision core offline on real data and writes its
+// checkpoint. `--agent prematch` here; `--agent live` is the live worker's (see TrainLive below).
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "cli/backtest_data.h"
+#include "cli/command.h"
+#include "cli/flags.h"
+#include "superbet/core/progress.h"
+#include "superbet/hrl/checkpoint.h"
+#include "superbet/hrl/env.h"
+#include "superbet/hrl/prematch.h"
+#include "superbet/hrl/prematch_training.h"
+#include "superbet/providers/football_data/football_data.h"
+
+ABSL_FLAG(std::string, out, "", "Folder the checkpoint is written to (created when missing).");
+ABSL_FLAG(std::string, train_seasons, "",
+          "Comma-separated season codes to train on (0506,0607,...). Default: every season found "
+          "but the last three.");
+ABSL_FLAG(int, episodes, 10, "prematch: passes over the training seasons.");
+ABSL_FLAG(bool, decide_at_closing, false,
+          "prematch: decide and settle at the closing prices (line movement observed) instead of "
+          "the pre-match ones.");
+
+namespace superbet::cli {
+namespace {
+
+namespace fd = superbet::providers::football_data;
+
+constexpr char kUsage[] =
+    R"(superbet train: train an agent of the decision core offline, "as if live", on real data.
+
+Usage: superbet train --agent prematch --out DIR [--data DIR] [--league E0]
+                      [--train_seasons 0506,...,1415] [--seed N] [--episodes 10]
+                      [--decide_at_closing] [--json PATH] [--strict]
+
+--agent prematch: the pre-match worker (tabular Q-learning; include/superbet/hrl/prematch.h) on
+football-data.co.uk seasons, one step per fixture in kickoff order. Its observation is computed
+only from matches over by the kickoff (form, goals and shots for/against, Dixon-Coles strengths,
+margin-free Bet365 probabilities, line movement when deciding at the closing prices; injuries
+are absent in this data and masked). Actions: back home / draw / away / no bet, staked at 5 % of
+the remaining budget and settled at the real Bet365 prices; reward: the decided reward function
+(include/superbet/reward/reward.h). Earlier seasons found in the data folder feed the features
+only (history); the training seasons are stepped --episodes times, epsilon falling linearly from
+1.0 to 0.05 over the first half of the steps.
+
+--agent live: the live worker (LSTM + attention + PPO); not built in this version.
+
+Flags:
+  --agent NAME        prematch (live: not built here).
+  --out DIR           checkpoint folder: DIR/checkpoint.pb (read by `superbet backtest
+                      --strategy hrl --model DIR`) and DIR/checkpoint.json (the same, readable).
+                      The checkpoint records the feature spec, hyperparameters, the training
+                      seasons (the backtest refuses to evaluate on them), seed and the library
+                      version.
+  --data DIR          data root laid out like ../shared/data.
+  --league CODE       football-data division code (default E0).
+  --train_seasons L   season codes to train on; default: every season found but the last three
+                      (kept out for evaluation).
+  --seed N            random seed (default 1): same seed and data give a byte-identical
+                      checkpoint and JSON log.
+  --episodes N        passes over the training seasons (default 10).
+  --decide_at_closing decide at Bet365's closing prices (2019/20 on) instead of the pre-match ones.
+  --json PATH         training log as JSON ('-' = stdout): per episode steps, bets, explored,
+                      mean_reward, loss (mean squared TD error), epsilon, roi (null without a bet),
+                      final_budget; and the data counts.
+  --strict            fail on the first malformed row.
+
+Progress (episodes, mean reward, loss) is printed on stderr.
+
+Exit status: 0 done, 1 the job failed (data missing, write error), 2 bad flags.
+)";
+
+int SeasonStartYear(const std::string& code) {
+  const int yy = (code[0] - '0') * 10 + (code[1] - '0');
+  return yy < 50 ? 2000 + yy : 1900 + yy;
+}
+
+// Every season found up to the latest training season (earlier ones are history only).
+std::vector<std::string> SeasonsToLoad(const std::vector<std::string>& found,
+                                       const std::vector<std::string>& train) {
+  int latest = 0;
+  for (const std::string& c : train) latest = std::max(latest, SeasonStartYear(c));
+  std::vector<std::string> out;
+  for (const std::string& c : found) {
+    if (SeasonStartYear(c) <= latest) out.push_back(c);
+  }
+  for (const std::string& c : train) {
+    if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return SeasonStartYear(a) < SeasonStartYear(b);
+  });
+  return out;
+}
+
+int Fail(const absl::Status& s, int code) {
+  std::fprintf(stderr, "superbet train: %s\n", std::string(s.message()).c_str());
+  return code;
+}
+
+nlohmann::json EpisodeJson(const hrl::PreMatchEpisodeLog& e) {
+  nlohmann::json j;
+  j["episode"] = e.episode;
+  j["steps"] = e.steps;
+  j["bets"] = e.bets;
+  j["explored"] = e.explored;
+  j["mean_reward"] = e.mean_reward;
+  j["loss"] = e.loss;
+  j["epsilon"] = e.epsilon_end;
+  j["roi"] = e.roi.has_value() ? nlohmann::json(*e.roi) : nlohmann::json(nullptr);
+  j["final_budget"] = e.final_budget;
+  return j;
+}
+
+int TrainPreMatchAgent() {
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty()) return Fail(absl::InvalidArgumentError("--out DIR is required"), 2);
+  const int episodes = absl::GetFlag(FLAGS_episodes);
+  if (episodes < 1 || episodes > 100000) {
+    return Fail(absl::InvalidArgumentError(
+                    absl::StrCat("--episodes must be in [1, 100000], got ", episodes)),
+                2);
+  }
+  const int64_t seed = absl::GetFlag(FLAGS_seed);
+  if (seed < 0) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat("--seed must be >= 0, got ", seed)), 2);
+  }
+  auto train = ParseSeasonList(absl::GetFlag(FLAGS_train_seasons));
+  if (!train.ok()) return Fail(train.status(), 2);
+  if (absl::Status s = CheckJsonDestination(); !s.ok()) return Fail(s, 2);
+  const std::string league = absl::GetFlag(FLAGS_league);
+  auto root = ResolveDataRoot();
+  if (!root.ok()) return Fail(root.status(), 1);
+  auto found = fd::FindSeasons(*root, league);
+  if (!found.ok()) return Fail(found.status(), 1);
+  if (train->empty()) {
+    if (found->size() < 4) {
+      return Fail(absl::NotFoundError(absl::StrCat("fewer than 4 ", league, " seasons in ", *root,
+                                                   ": name --train_seasons")),
+                  1);
+    }
+    train->assign(found->begin(), found->end() - 3);
+  }
+  RunLines needs;
+  needs.odds_bookmaker = "Bet365";
+  needs.closing_bookmaker = "Bet365";
+  const fd::ParseMode mode =
+      absl::GetFlag(FLAGS_strict) ? fd::ParseMode::kStrict : fd::ParseMode::kLenient;
+  std::fprintf(stderr, "superbet train: loading %s seasons %s (and earlier ones as history)\n",
+               league.c_str(), absl::StrJoin(*train, ",").c_str());
+  auto data = LoadBacktestData(*root, league, SeasonsToLoad(*found, *train), *train, mode, needs);
+  if (!data.ok()) return Fail(data.status(), 1);
+
+  hrl::PreMatchEnvOptions eo;
+  eo.step_seasons = data->bet_labels;
+  eo.decide_at_closing = absl::GetFlag(FLAGS_decide_at_closing);
+  std::fprintf(stderr, "superbet train: computing features (Dixon-Coles refits weekly)\n");
+  auto env = hrl::PreMatchEnv::Create(data->fixtures, data->lines, eo);
+  if (!env.ok()) return Fail(env.status(), 1);
+  if (env->size() == 0) {
+    return Fail(absl::NotFoundError("no fixture with a result and Bet365 prices to train on"), 1);
+  }
+  hrl::TabularQOptions qo;
+  qo.seed = static_cast<uint64_t>(seed);
+  // ε falls over the first half of all steps (CleanRL's exploration_fraction 0.5).
+  qo.epsilon_decay_steps = std::max<int64_t>(1, env->size() * episodes / 2);
+  auto worker = hrl::TabularQWorker::Create(qo);
+  if (!worker.ok()) return Fail(worker.status(), 1);
+
+  core::ProgressBar bar(episodes, "train prematch");
+  hrl::PreMatchTrainOptions to;
+  to.episodes = episodes;
+  auto logs = hrl::TrainPreMatch(*env, **worker, to, [&](const hrl::PreMatchEpisodeLog& e) {
+    bar.Advance(1, absl::StrFormat("episode %d: mean reward %.4f, loss %.4f, bets %d, eps %.3f",
+                                   e.episode, e.mean_reward, e.loss, e.bets, e.epsilon_end));
+  });
+  bar.Done();
+  if (!logs.ok()) return Fail(logs.status(), 1);
+
+  superbet::v1::Checkpoint c = (*worker)->ToCheckpoint();
+  for (const std::string& label : data->bet_labels) c.add_train_seasons(league + ":" + label);
+  c.set_model_version(absl::StrCat("prematch-q:", league, ":", train->front(), "-", train->back(),
+                                   ":seed", seed, ":ep", episodes));
+  (*c.mutable_hyperparameters())["episodes"] = episodes;
+  (*c.mutable_metadata())["league"] = league;
+  (*c.mutable_metadata())["data"] = "football-data.co.uk";
+  (*c.mutable_metadata())["bookmaker"] = eo.bookmaker;
+  (*c.mutable_metadata())["decide_at"] = eo.decide_at_closing ? "closing" : "pre-match";
+  if (absl::Status s = hrl::SaveCheckpoint(out, c); !s.ok()) return Fail(s, 1);
+  std::FILE* human = HumanOutput();
+  const hrl::PreMatchEpisodeLog& last = logs->back();
+  std::fprintf(human,
+               "superbet train: %lld steps x %d episodes; last episode: %lld bets, mean reward "
+               "%.4f; checkpoint %s/checkpoint.pb (%s)\n",
+               static_cast<long long>(env->size()), episodes, static_cast<long long>(last.bets),
+               last.mean_reward, out.c_str(), c.model_version().c_str());
+  if (!absl::GetFlag(FLAGS_json).empty()) {
+    nlohmann::json j;
+    j["agent"] = "prematch-q";
+    j["model_version"] = c.model_version();
+    j["league"] = league;
+    j["train_seasons"] = data->bet_labels;
+    j["history_seasons"] = data->history_seasons;
+    j["seed"] = seed;
+    j["steps_per_episode"] = env->size();
+    j["skipped_no_odds"] = env->skipped_no_odds();
+    j["dixon_coles_fits"] = env->dixon_coles_fits();
+    j["rejected_rows"] = data->rows_rejected;
+    j["rejected_prices"] = data->prices_rejected;
+    j["decide_at"] = eo.decide_at_closing ? "closing" : "pre-match";
+    j["checkpoint"] = out + "/checkpoint.pb";
+    nlohmann::json eps = nlohmann::json::array();
+    for (const auto& e : *logs) eps.push_back(EpisodeJson(e));
+    j["episodes"] = std::move(eps);
+    if (!WriteJsonOutput(j.dump(2))) return 1;
+  }
+  return 0;
+}
+
+// The live worker's training (LSTM + attention + PPO on the StatsBomb timelines) belongs here;
+// it is built on its own branch.
+int TrainLive() {
+  return Fail(absl::UnimplementedError(
+                  "--agent live is not built in this version (the live worker's training is "
+                  "not merged yet); use --agent prematch"),
+              2);
+}
+
+int RunTrainCommand(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    std::fprintf(stderr, "superbet train: unexpected argument '%s' (see --help)\n",
+                 args[0].c_str());
+    return 2;
+  }
+  const std::string agent = absl::GetFlag(FLAGS_agent);
+  if (agent == "prematch") return TrainPreMatchAgent();
+  if (agent == "live") return TrainLive();
+  return Fail(absl::InvalidArgumentError(absl::StrCat(
+                  "--agent must be prematch or live, got '", agent, "'")),
+              2);
+}
+
+}  // namespace
+}  // namespace superbet::cli
+
+SUPERBET_REGISTER_COMMAND(train, "train",
+                          "Train an agent (prematch; live) offline on real data; write its "
+                          "checkpoint.",
+                          superbet::cli::kUsage, &superbet::cli::RunTrainCommand,
+                          {"agent", "data", "json", "league", "seed", "strict"});
