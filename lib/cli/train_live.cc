@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "cli/live_report.h"
 #include "superbet/core/progress.h"
+#include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/live_worker.h"
 #include "superbet/providers/replay_provider.h"
 #include "superbet/providers/statsbomb/statsbomb.h"
@@ -32,7 +33,9 @@ constexpr char kHelp[] =
                           must not overlap the training matches (exit 2)
     --steps N             environment steps to train for (default 100000)
     --seed N              seeds the network, the sampling and the episode order
-    --out DIR             writes DIR/checkpoint.pb (superbet.v1.Checkpoint, feature spec live-v1)
+    --out DIR             writes DIR/checkpoint.pb (superbet.v1.Checkpoint, feature spec live-v1,
+                          agent live-ppo) and DIR/checkpoint.json; `superbet replay --agent DIR`
+                          reads it
     --json PATH           training log and held-out evaluation as JSON (same seed, same data =>
                           byte-identical)
 )";
@@ -158,7 +161,7 @@ int RunTrainLive(const TrainLiveArgs& args) {
   std::fprintf(stderr, "%s: %lld environment steps in %.1f s (%.0f steps/s)\n", kTool,
                static_cast<long long>(steps), seconds, seconds > 0 ? steps / seconds : 0.0);
   const std::string ckpt_path = absl::StrCat(args.out_dir, "/checkpoint.pb");
-  if (absl::Status s = hrl::WriteLiveCheckpoint(ckpt_path, result->checkpoint); !s.ok()) {
+  if (absl::Status s = hrl::SaveCheckpoint(args.out_dir, result->checkpoint); !s.ok()) {
     std::fprintf(stderr, "%s: %s\n", kTool, s.ToString().c_str());
     return 1;
   }

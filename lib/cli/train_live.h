@@ -26,7 +26,7 @@ struct TrainLiveArgs {
   std::vector<std::string> eval_matches;
   uint64_t seed = 1;
   int64_t total_env_steps = 100000;
-  std::string out_dir;    // Must exist; checkpoint.pb is written there.
+  std::string out_dir;    // checkpoint.pb / .json written there (created when missing).
   std::string json_path;  // Training log + evaluation JSON ("" = none, "-" = stdout).
 };
 

@@ -9,6 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 #include "superbet/core/file.h"
 #include "superbet/core/version.h"
@@ -38,8 +40,13 @@ absl::Status SaveCheckpoint(const std::string& dir, superbet::v1::Checkpoint c) 
         absl::StrCat("cannot create checkpoint folder ", dir, ": ", std::strerror(errno)));
   }
   std::string binary;
-  if (!c.SerializeToString(&binary)) {
-    return absl::InternalError("cannot serialise the checkpoint");
+  {  // Deterministic: map entries (hyperparameters, metadata) in key order, same bytes every run.
+    google::protobuf::io::StringOutputStream raw(&binary);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.SetSerializationDeterministic(true);
+    if (!c.SerializeToCodedStream(&coded)) {
+      return absl::InternalError("cannot serialise the checkpoint");
+    }
   }
   if (absl::Status s = core::WriteFileAtomically(dir + "/checkpoint.pb", binary); !s.ok()) {
     return s;

@@ -1,14 +1,11 @@
 #include "superbet/hrl/live_worker.h"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "superbet/core/version.h"
 
 namespace superbet::hrl {
 namespace {
@@ -151,7 +148,7 @@ absl::StatusOr<LiveTrainResult> TrainLiveWorker(
   for (const std::string& id : ids) c.add_train_match_ids(id);
   c.add_train_seasons("E0:2015/16");
   c.set_seed(options.seed);
-  c.set_library_version(absl::StrCat(superbet::Version(), "+", superbet::GitRevision()));
+  c.set_library_version(LibraryVersionString());
   for (const ParamTensor& t : (*net)->Parameters()) {
     v1::Tensor* out = c.add_tensors();
     out->set_name(t.name);
@@ -174,32 +171,12 @@ absl::StatusOr<LiveTrainResult> TrainLiveWorker(
 }
 
 absl::StatusOr<LiveWorker> LoadLiveWorker(const v1::Checkpoint& c) {
-  if (c.format_version() != kCheckpointFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat("checkpoint format_version ",
-                                                      c.format_version(), ", this code reads ",
-                                                      kCheckpointFormatVersion));
+  if (absl::Status s = CheckCheckpoint(c, LiveFeatureSpec(), "the live checkpoint"); !s.ok()) {
+    return s;
   }
   if (c.agent() != kLiveAgentName) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("checkpoint agent is '", c.agent(), "', expected '", kLiveAgentName, "'"));
-  }
-  const v1::FeatureSpec want = LiveFeatureSpec();
-  const v1::FeatureSpec& got = c.feature_spec();
-  if (got.name() != want.name() || got.version() != want.version()) {
-    return absl::FailedPreconditionError(absl::StrCat("checkpoint feature spec is ", got.name(),
-                                                      " v", got.version(), ", this code computes ",
-                                                      want.name(), " v", want.version()));
-  }
-  if (got.slots_size() != want.slots_size()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "checkpoint feature spec has ", got.slots_size(), " slots, this code ", want.slots_size()));
-  }
-  for (int i = 0; i < want.slots_size(); ++i) {
-    if (got.slots(i) != want.slots(i)) {
-      return absl::FailedPreconditionError(absl::StrCat("checkpoint feature slot ", i, " is '",
-                                                        got.slots(i), "', this code computes '",
-                                                        want.slots(i), "'"));
-    }
+    return absl::FailedPreconditionError(absl::StrCat("checkpoint agent is '", c.agent(),
+                                                      "', expected '", kLiveAgentName, "'"));
   }
   auto arch = c.metadata().find("architecture");
   absl::StatusOr<double> hidden = GetHyper(c, "hidden");
@@ -265,28 +242,6 @@ std::string CheckpointBytes(const v1::Checkpoint& c) {
     c.SerializeToCodedStream(&coded);
   }
   return bytes;
-}
-
-absl::Status WriteLiveCheckpoint(const std::string& path, const v1::Checkpoint& c) {
-  const std::string bytes = CheckpointBytes(c);
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) return absl::NotFoundError(absl::StrCat(path, ": cannot open for writing"));
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  f.close();
-  if (!f) return absl::InternalError(absl::StrCat(path, ": write failed"));
-  return absl::OkStatus();
-}
-
-absl::StatusOr<v1::Checkpoint> ReadLiveCheckpoint(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::stringstream ss;
-  ss << f.rdbuf();
-  v1::Checkpoint c;
-  if (!c.ParseFromString(ss.str())) {
-    return absl::DataLossError(absl::StrCat(path, ": not a superbet.v1.Checkpoint"));
-  }
-  return c;
 }
 
 absl::StatusOr<LiveEvaluation> EvaluateLiveWorker(LiveWorker& worker,

@@ -55,11 +55,11 @@ TEST_CASE("Live worker training is deterministic and its checkpoint round-trips"
   CHECK(a.checkpoint.hyperparameters().at("clip_epsilon") == 0.2);
   CHECK(a.checkpoint.metadata().at("in_play_prices").find("modelled") != std::string::npos);
 
-  const std::string path =
-      (std::filesystem::temp_directory_path() / "superbet_live_worker_test.pb").string();
-  REQUIRE(superbet::hrl::WriteLiveCheckpoint(path, a.checkpoint).ok());
-  auto read = superbet::hrl::ReadLiveCheckpoint(path);
-  std::filesystem::remove(path);
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / "superbet_live_worker_test").string();
+  REQUIRE(superbet::hrl::SaveCheckpoint(dir, a.checkpoint).ok());
+  auto read = superbet::hrl::LoadCheckpoint(dir, superbet::hrl::LiveFeatureSpec());
+  std::filesystem::remove_all(dir);
   REQUIRE(read.ok());
   auto w1 = superbet::hrl::LoadLiveWorker(a.checkpoint);
   auto w2 = superbet::hrl::LoadLiveWorker(*read);

@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "superbet/hrl/actor_critic.h"
+#include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/live_env.h"
 #include "superbet/hrl/ppo.h"
 #include "superbet/hrl/ppo_trainer.h"
@@ -35,7 +36,6 @@
 namespace superbet::hrl {
 
 inline constexpr char kLiveAgentName[] = "live-ppo";
-inline constexpr int kCheckpointFormatVersion = 1;
 
 // Per-slot input multipliers of live-v1 (64 values): minute / 90, scores / 3, xG / 3, dangerous
 // attacks / 100, avg_da / 2, σ / 5, every other slot 1.
@@ -94,10 +94,11 @@ struct LiveTrainResult {
 // The checkpoint's feature spec for live-v1.
 superbet::v1::FeatureSpec LiveFeatureSpec();
 
-// Builds a worker from a checkpoint.
+// Builds a worker from a checkpoint (SaveCheckpoint / LoadCheckpoint of superbet/hrl/checkpoint.h
+// read and write the files).
 // Errors: FailedPrecondition naming both values when format_version, agent or the feature spec
-// (name, version, slot names) differ from this code's; InvalidArgument when a tensor is missing
-// or has the wrong size, or the architecture is unknown.
+// (name, version, slot names: CheckCheckpoint) differ from this code's; InvalidArgument when a
+// tensor is missing or has the wrong size, or the architecture is unknown.
 [[nodiscard]] absl::StatusOr<LiveWorker> LoadLiveWorker(const superbet::v1::Checkpoint& checkpoint);
 
 // The LiveEnvOptions recorded in a live checkpoint's hyperparameters (margin, latency, stake, σ
@@ -108,12 +109,6 @@ superbet::v1::FeatureSpec LiveFeatureSpec();
 // The checkpoint's binary protobuf with deterministic serialisation (map entries in key order):
 // the same checkpoint always gives the same bytes.
 std::string CheckpointBytes(const superbet::v1::Checkpoint& checkpoint);
-
-// Checkpoint files: binary protobuf (CheckpointBytes). Errors: NotFound / Internal naming the path;
-// DataLoss when the bytes do not parse.
-[[nodiscard]] absl::Status WriteLiveCheckpoint(const std::string& path,
-                                               const superbet::v1::Checkpoint& checkpoint);
-[[nodiscard]] absl::StatusOr<superbet::v1::Checkpoint> ReadLiveCheckpoint(const std::string& path);
 
 // Held-out evaluation: the worker plays every match once, greedily, from a fresh bankroll.
 struct LiveEvaluation {
