@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "cli/hrl_strategy.h"
+#include "cli/prediction_emitter.h"
 #include "superbet/backtest/engine.h"
 #include "superbet/backtest/report.h"
 #include "superbet/backtest/strategies.h"
@@ -52,6 +54,8 @@ ABSL_FLAG(int, model_pool_window_days, 1825,
           "model: days of earlier scored forecasts the pool weight is fitted on.");
 ABSL_FLAG(int, model_pool_min_forecasts, 380,
           "model: fewer scored forecasts in the window: w = 0 (bet the market only).");
+ABSL_FLAG(std::string, emit_predictions, "",
+          "Write one Prediction JSON line per bet of every strategy to this path.");
 
 namespace superbet::cli {
 namespace {
@@ -148,6 +152,14 @@ Output:
                     sample is null beside its count (hit_rate, roi, sortino: bets = 0; sharpe:
                     bets < 2; clv: clv_bets = 0; brier, log_loss: forecasts = 0) and `-` in the
                     table, never 0. No report ever holds inf or NaN (the run fails instead).
+  --emit-predictions PATH   (or --emit_predictions) also write one Prediction JSON line per bet
+                    of every strategy (the strategy, then favourite, then home; each in bet
+                    order): the broadcast plant's input (protobuf JSON mapping, snake_case;
+                    agent = strategy, model_version dixon-coles | market-margin-free, the
+                    prediction metrics kelly_fraction and cas; vsnr and gamma absent: one
+                    evaluation per match; confidence 1: a deterministic strategy;
+                    data_staleness_s absent: football-data prices carry no collection time).
+                    The folder of PATH must exist.
 
 Exit status: 0 done, 1 the job failed (data missing, download failed), 2 bad flags: an unknown
 flag or one of another command, a value that does not parse or is out of range, a season
@@ -358,8 +370,10 @@ absl::StatusOr<Config> ReadFlags() {
 // The three tables (strategy, favourite, home), or the writer's error (a non-finite number).
 absl::StatusOr<std::string> ReportTables(const BacktestReport& main, const BacktestReport& fav,
                                          const BacktestReport& home) {
-  const std::string title =
-      absl::StrCat("strategy ", main.strategy, " (", backtest::StakingLabel(main), ")");
+  const std::string title = absl::StrCat(
+      "strategy ", main.strategy, " (",
+      main.strategy == "hrl" ? "manager: 5 % of the remaining budget" : backtest::StakingLabel(main),
+      ")");
   SUPERBET_ASSIGN_OR_RETURN(std::string out, backtest::FormatReportTable(main, title));
   SUPERBET_ASSIGN_OR_RETURN(
       std::string fav_table,
@@ -416,6 +430,10 @@ absl::StatusOr<superbet::v1::Checkpoint> PrepareHrl(const std::string& league,
     return absl::InvalidArgumentError(
         "--strategy hrl needs --seasons: seasons the checkpoint was not trained on");
   }
+  if (absl::GetFlag(FLAGS_ledger).empty()) {
+    return absl::InvalidArgumentError(
+        "--strategy hrl needs --ledger PATH (every decision is written to the paper ledger)");
+  }
   SUPERBET_ASSIGN_OR_RETURN(superbet::v1::Checkpoint c, LoadPreMatchCheckpoint(dir));
   std::vector<std::string> labels;
   for (const std::string& code : seasons) {
@@ -432,15 +450,12 @@ absl::StatusOr<std::string> AddHrlJson(const std::string& text, const HrlStrateg
                                        const BacktestReport& main) {
   try {
     nlohmann::json j = nlohmann::json::parse(text);
+    const risk::GateCounts counts = s.gate_counts();
     nlohmann::json denied = nlohmann::json::object();
-    int64_t denied_total = 0;
-    for (const auto& [reason, n] : s.denied_by_reason()) {
-      denied[reason] = n;
-      denied_total += n;
-    }
+    for (const auto& [reason, n] : counts.denied_by_reason) denied[reason] = n;
     j["risk"] = {{"decisions", s.decisions()},
-                 {"accepted", s.accepted()},
-                 {"denied", denied_total},
+                 {"accepted", counts.accepted},
+                 {"denied", counts.denied},
                  {"denied_by_reason", std::move(denied)}};
     const nlohmann::json& overall = j["overall"];
     j["workers"] = {
@@ -448,6 +463,7 @@ absl::StatusOr<std::string> AddHrlJson(const std::string& text, const HrlStrateg
          {{"bets", overall["bets"]}, {"roi", overall["roi"]}, {"clv", overall["clv"]},
           {"clv_bets", overall["clv_bets"]}}},
         {"live", {{"bets", 0}, {"roi", nullptr}, {"clv", nullptr}, {"clv_bets", 0}}}};
+    j["staking"] = "manager";  // 5 % of the manager's remaining budget, not --stake.
     const hrl::Manager& m = s.manager();
     j["manager"] = {{"initial_budget", m.initial_budget()},
                     {"final_budget", m.budget()},
@@ -473,6 +489,19 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     return 2;
   }
   const bool hrl = absl::AsciiStrToLower(config->strategy) == "hrl";
+  const std::string emit_path = absl::GetFlag(FLAGS_emit_predictions);
+  if (!emit_path.empty()) {
+    const size_t slash = emit_path.rfind('/');
+    const std::string folder =
+        slash == std::string::npos ? "." : (slash == 0 ? "/" : emit_path.substr(0, slash));
+    if (!core::DirectoryExists(folder) || core::DirectoryExists(emit_path)) {
+      std::fprintf(stderr, "superbet backtest: --emit-predictions %s: %s\n", emit_path.c_str(),
+                   core::DirectoryExists(emit_path)
+                       ? "is a directory"
+                       : absl::StrCat("folder ", folder, " does not exist").c_str());
+      return 2;
+    }
+  }
   if (auto probe = backtest::MakeStrategy(config->strategy, config->model); !hrl && !probe.ok()) {
     std::fprintf(stderr, "superbet backtest: %s\n", std::string(probe.status().message()).c_str());
     return 2;
@@ -507,11 +536,17 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     return 1;
   }
   SelectBetSeasons(*data, *config);
+  std::ofstream ledger_file;  // Declared before the strategy that writes to it.
   std::unique_ptr<HrlStrategy> hrl_strategy;
   if (hrl) {
+    ledger_file.open(absl::GetFlag(FLAGS_ledger), std::ios::out | std::ios::trunc | std::ios::binary);
+    if (!ledger_file) {
+      std::fprintf(stderr, "superbet backtest: --ledger %s: cannot open for writing\n",
+                   absl::GetFlag(FLAGS_ledger).c_str());
+      return 1;
+    }
     auto made = MakeHrlStrategy(*checkpoint, data->bet_labels,
-                                config->strategy_options.initial_bankroll,
-                                absl::GetFlag(FLAGS_ledger));
+                                config->strategy_options.initial_bankroll, &ledger_file);
     if (!made.ok()) {
       std::fprintf(stderr, "superbet backtest: %s\n", std::string(made.status().message()).c_str());
       return 1;
@@ -528,17 +563,40 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   backtest::FavouriteStrategy favourite;
   backtest::HomeStrategy home;
   backtest::Strategy& chosen = hrl ? *hrl_strategy : **strategy;
+  backtest::EngineOptions fav_options = config->baseline_options;
+  backtest::EngineOptions home_options = config->baseline_options;
+  std::ofstream emit_file;
+  PredictionEmitter emitter(&emit_file);
+  if (!emit_path.empty()) {
+    emit_file.open(emit_path, std::ios::out | std::ios::trunc | std::ios::binary);
+    if (!emit_file) {
+      std::fprintf(stderr, "superbet backtest: --emit-predictions %s: cannot open for writing\n",
+                   emit_path.c_str());
+      return 1;
+    }
+    config->strategy_options.on_bet = emitter.ObserverFor(chosen.name());
+    fav_options.on_bet = emitter.ObserverFor(favourite.name());
+    home_options.on_bet = emitter.ObserverFor(home.name());
+  }
   auto main_report =
       backtest::RunBacktest(data->fixtures, data->lines, chosen, config->strategy_options);
-  auto fav_report =
-      backtest::RunBacktest(data->fixtures, data->lines, favourite, config->baseline_options);
-  auto home_report =
-      backtest::RunBacktest(data->fixtures, data->lines, home, config->baseline_options);
+  auto fav_report = backtest::RunBacktest(data->fixtures, data->lines, favourite, fav_options);
+  auto home_report = backtest::RunBacktest(data->fixtures, data->lines, home, home_options);
   for (const auto* r : {&main_report, &fav_report, &home_report}) {
     if (!r->ok()) {
       std::fprintf(stderr, "superbet backtest: %s\n", std::string(r->status().message()).c_str());
       return 1;
     }
+  }
+  if (!emit_path.empty()) {
+    emit_file.close();
+    if (!emit_file) {
+      std::fprintf(stderr, "superbet backtest: --emit-predictions %s: write failed\n",
+                   emit_path.c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "superbet backtest: %lld prediction lines written to %s\n",
+                 static_cast<long long>(emitter.lines()), emit_path.c_str());
   }
   std::FILE* const out = HumanOutput();  // stderr when --json=- (stdout is the JSON's).
   std::fprintf(out, "superbet backtest: league %s, %zu season(s) %s, odds %s, bankroll %g\n",

@@ -2,6 +2,11 @@
 // pre-match worker (hrl/prematch.h) as a backtest::Strategy, every decision through the risk gate
 // and into the paper ledger.
 //
+// Every decision of a bet season, accepted or denied, goes through risk::PaperLedger (its
+// RiskGate, then one Decision JSON line with the manager's state vector); accepted bets are
+// settled in the ledger when their matches are over. The replay decides at the prices' time, so
+// data_staleness_s is 0 (as in the training env's reward).
+//
 // Walk-forward: the engine hands the strategy only pre-kickoff information (backtest/strategy.h);
 // the features are computed with the same PreMatchFeatureState as in training, fed with the
 // engine's history (matches over by the kickoff). The worker acts greedily; its Q values are
@@ -16,8 +21,8 @@
 #define SUPERBET_LIB_CLI_HRL_STRATEGY_H_
 
 #include <cstdint>
-#include <functional>
 #include <map>
+#include <ostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +34,8 @@
 #include "superbet/hrl/manager.h"
 #include "superbet/hrl/prematch.h"
 #include "superbet/hrl/prematch_features.h"
+#include "superbet/risk/gate.h"
+#include "superbet/risk/ledger.h"
 #include "superbet/v1/decision.pb.h"
 
 namespace superbet::cli {
@@ -38,38 +45,31 @@ struct HrlStrategyOptions {
   hrl::ManagerOptions manager;
   hrl::PreMatchFeatureOptions features;
   std::string model_version;
-  double max_staleness_s = 300;  // Gate: data older than this is denied.
-};
-
-// Gate verdict of one decision (the decision core's rules: not no_bet; stake <= 5 % of B and
-// <= B; staleness <= 300 s; Kelly > 0).
-struct GateVerdict {
-  bool accepted = false;
-  std::string reason;  // Stable rule id when denied.
-  std::string detail;  // Names the offending value.
+  risk::RiskLimits limits;  // The gate's rules (decision-core defaults).
 };
 
 class HrlStrategy final : public backtest::Strategy {
  public:
-  // `ledger` receives every decision of a bet season, accepted or denied, in decision order.
+  // Every decision of a bet season, accepted or denied, goes through a risk::PaperLedger (its gate
+  // and its JSON lines) writing to `ledger_out` (borrowed; must outlive the strategy). The ledger's
+  // bankroll is the manager's B₀.
+  // Errors: invalid manager options or limits (InvalidArgument).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<HrlStrategy>> Create(
       std::unique_ptr<hrl::PreMatchWorker> worker, const HrlStrategyOptions& options,
-      std::function<absl::Status(const superbet::v1::Decision&)> ledger);
+      std::ostream* ledger_out);
 
   std::string name() const override { return "hrl"; }
   [[nodiscard]] absl::StatusOr<backtest::Decision> Decide(
       const backtest::MatchView& match,
       absl::Span<const superbet::v1::Fixture> history) override;
 
-  const std::map<std::string, int64_t>& denied_by_reason() const { return denied_; }
-  int64_t accepted() const { return accepted_; }
+  risk::GateCounts gate_counts() const { return ledger_->counts(); }
   int64_t decisions() const { return decisions_; }
   const hrl::Manager& manager() const { return manager_; }
 
  private:
   HrlStrategy(std::unique_ptr<hrl::PreMatchWorker> worker, hrl::Manager manager,
-              const HrlStrategyOptions& options,
-              std::function<absl::Status(const superbet::v1::Decision&)> ledger);
+              const HrlStrategyOptions& options, std::unique_ptr<risk::PaperLedger> ledger);
   struct Open {
     hrl::PreMatchObservation obs;
     hrl::WorkerDecision decision;
@@ -80,19 +80,13 @@ class HrlStrategy final : public backtest::Strategy {
   std::unique_ptr<hrl::PreMatchWorker> worker_;
   hrl::Manager manager_;
   HrlStrategyOptions options_;
-  std::function<absl::Status(const superbet::v1::Decision&)> ledger_;
+  std::unique_ptr<risk::PaperLedger> ledger_;
   hrl::PreMatchFeatureState features_;
   absl::flat_hash_set<std::string> bet_seasons_;
   absl::flat_hash_map<std::string, Open> open_;  // Decided, not yet over; by fixture id.
   size_t absorbed_ = 0;
-  std::map<std::string, int64_t> denied_;
-  int64_t accepted_ = 0;
   int64_t decisions_ = 0;
 };
-
-// The gate's rules for one decision.
-GateVerdict CheckGate(hrl::PreMatchAction action, double stake, double budget, double staleness_s,
-                      double max_staleness_s, double kelly);
 
 // The pre-match checkpoint of <dir> (hrl/checkpoint.h: format version and feature spec checked).
 [[nodiscard]] absl::StatusOr<superbet::v1::Checkpoint> LoadPreMatchCheckpoint(
@@ -106,13 +100,13 @@ GateVerdict CheckGate(hrl::PreMatchAction action, double stake, double budget, d
                                                   const std::string& league,
                                                   const std::vector<std::string>& bet_labels);
 
-// The strategy of `checkpoint` (prematch-q), its manager's B₀ = `bankroll`, every decision written
-// to `ledger_path` as one JSON line (protobuf JSON mapping of superbet.v1.Decision, proto field
-// names; the file is truncated first).
-// Errors: the checkpoint's (FromCheckpoint); Internal / NotFound when the ledger cannot be opened.
+// The strategy of `checkpoint` (prematch-q), its manager's B₀ = `bankroll`, its ledger lines
+// written to `ledger_out` (risk/ledger.h: one superbet.v1.Decision JSON line per decision, one
+// more per settled bet).
+// Errors: the checkpoint's (FromCheckpoint); Create's.
 [[nodiscard]] absl::StatusOr<std::unique_ptr<HrlStrategy>> MakeHrlStrategy(
     const superbet::v1::Checkpoint& checkpoint, const std::vector<std::string>& bet_labels,
-    double bankroll, const std::string& ledger_path);
+    double bankroll, std::ostream* ledger_out);
 
 }  // namespace superbet::cli
 

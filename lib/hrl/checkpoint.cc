@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -39,12 +40,14 @@ absl::Status SaveCheckpoint(const std::string& dir, superbet::v1::Checkpoint c) 
     return absl::NotFoundError(
         absl::StrCat("cannot create checkpoint folder ", dir, ": ", std::strerror(errno)));
   }
+  // Deterministic: map entries (hyperparameters, metadata) in key order, so the same checkpoint
+  // is the same bytes in every process.
   std::string binary;
-  {  // Deterministic: map entries (hyperparameters, metadata) in key order, same bytes every run.
+  {
     google::protobuf::io::StringOutputStream raw(&binary);
-    google::protobuf::io::CodedOutputStream coded(&raw);
-    coded.SetSerializationDeterministic(true);
-    if (!c.SerializeToCodedStream(&coded)) {
+    google::protobuf::io::CodedOutputStream out(&raw);
+    out.SetSerializationDeterministic(true);
+    if (!c.SerializeToCodedStream(&out)) {
       return absl::InternalError("cannot serialise the checkpoint");
     }
   }
@@ -58,7 +61,14 @@ absl::Status SaveCheckpoint(const std::string& dir, superbet::v1::Checkpoint c) 
   if (auto s = google::protobuf::util::MessageToJsonString(c, &json, options); !s.ok()) {
     return absl::InternalError(absl::StrCat("checkpoint to JSON: ", std::string(s.message())));
   }
-  return core::WriteFileAtomically(dir + "/checkpoint.json", json);
+  // The JSON printer writes map entries in hash order; re-printed with sorted keys so the file is
+  // the same bytes for the same checkpoint.
+  try {
+    json = nlohmann::json::parse(json).dump(1);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("checkpoint JSON: ", e.what()));
+  }
+  return core::WriteFileAtomically(dir + "/checkpoint.json", json + "\n");
 }
 
 absl::Status CheckCheckpoint(const superbet::v1::Checkpoint& c,

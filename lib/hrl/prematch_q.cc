@@ -111,6 +111,10 @@ TabularQWorker::TabularQWorker(const TabularQOptions& options)
 
 double TabularQWorker::Uniform() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
 
+void TabularQWorker::BeginEpisode() {
+  outcome_ = OutcomeModel(options_.outcome_learning_rate, options_.outcome_l2);
+}
+
 double TabularQWorker::epsilon() const {
   const double frac =
       std::min(1.0, static_cast<double>(steps_) / static_cast<double>(options_.epsilon_decay_steps));

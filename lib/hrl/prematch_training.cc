@@ -17,6 +17,7 @@ absl::StatusOr<std::vector<PreMatchEpisodeLog>> TrainPreMatch(
   std::vector<WorkerDecision> decisions(static_cast<size_t>(env.size()));
   for (int e = 1; e <= options.episodes; ++e) {
     env.Reset();
+    worker.BeginEpisode();
     PreMatchEpisodeLog log;
     log.episode = e;
     double reward_sum = 0, loss_sum = 0, turnover = 0, profit = 0;

@@ -37,10 +37,12 @@ absl::Status PaperLedger::WriteLine(std::ostream* out, const std::string& line) 
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Decision> PaperLedger::Submit(const v1::Prediction& prediction, double stake) {
+absl::StatusOr<v1::Decision> PaperLedger::Submit(const v1::Prediction& prediction, double stake,
+                                                 const v1::ManagerState* manager) {
   absl::MutexLock lock(&mu_);
   v1::Decision d;
   *d.mutable_prediction() = prediction;
+  if (manager != nullptr) *d.mutable_manager() = *manager;
   d.set_bankroll_before(bankroll_);
   const GateVerdict verdict = gate_.Check(prediction, stake, bankroll_);
   if (verdict.accepted) {

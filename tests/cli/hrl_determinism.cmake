@@ -27,21 +27,37 @@ function(same a b)
   endif()
 endfunction()
 
+# Both runs write the same paths (the JSON names them); each run's files are copied aside.
 foreach(i 1 2)
   run(0 train --agent prematch --data ${DATA} --train_seasons 1314,1415 --seed 7 --episodes 3
-    --out ${WORK}/model${i} --json ${WORK}/train${i}.json)
-  run(0 backtest --strategy hrl --model ${WORK}/model${i} --data ${DATA} --seasons 1516
-    --ledger ${WORK}/ledger${i}.jsonl --json ${WORK}/report${i}.json)
+    --out ${WORK}/model --json ${WORK}/train.json)
+  run(0 backtest --strategy hrl --model ${WORK}/model --data ${DATA} --seasons 1516
+    --ledger ${WORK}/ledger.jsonl --json ${WORK}/report.json)
+  foreach(f model/checkpoint.pb model/checkpoint.json train.json ledger.jsonl report.json)
+    get_filename_component(name ${f} NAME_WE)
+    get_filename_component(ext ${f} EXT)
+    file(COPY_FILE ${WORK}/${f} ${WORK}/${name}${i}${ext})
+  endforeach()
 endforeach()
-same(${WORK}/model1/checkpoint.pb ${WORK}/model2/checkpoint.pb)
+same(${WORK}/checkpoint1.pb ${WORK}/checkpoint2.pb)
+same(${WORK}/checkpoint1.json ${WORK}/checkpoint2.json)
 same(${WORK}/train1.json ${WORK}/train2.json)
 same(${WORK}/report1.json ${WORK}/report2.json)
 same(${WORK}/ledger1.jsonl ${WORK}/ledger2.jsonl)
 
+# One decision line per E0 2015/16 match (380), plus one settlement line (with "profit") per
+# accepted bet (risk/ledger.h); every accepted decision line is settled by the season's end.
 file(STRINGS ${WORK}/ledger1.jsonl ledger_lines)
+file(STRINGS ${WORK}/ledger1.jsonl settlement_lines REGEX "\"profit\":")
+file(STRINGS ${WORK}/ledger1.jsonl accepted_lines REGEX "VERDICT_ACCEPTED")
 list(LENGTH ledger_lines n)
-if(NOT n EQUAL 380)
-  message(FATAL_ERROR "ledger has ${n} lines, expected one per E0 2015/16 match (380)")
+list(LENGTH settlement_lines settled)
+list(LENGTH accepted_lines accepted)
+math(EXPR decisions "${n} - ${settled}")
+math(EXPR accepted_decisions "${accepted} - ${settled}")
+if(NOT decisions EQUAL 380 OR NOT accepted_decisions EQUAL settled)
+  message(FATAL_ERROR "ledger: ${decisions} decision lines (expected 380), ${settled} settlement "
+    "lines for ${accepted_decisions} accepted decisions")
 endif()
 file(READ ${WORK}/report1.json report)
 foreach(key "\"denied_by_reason\"" "\"workers\"" "\"prematch\"" "\"baselines\"" "\"favourite\"")
@@ -57,9 +73,9 @@ if(at EQUAL -1)
 endif()
 
 # Evaluating on a training season is refused, naming it and the checkpoint.
-run(2 backtest --strategy hrl --model ${WORK}/model1 --data ${DATA} --seasons 1415,1516
+run(2 backtest --strategy hrl --model ${WORK}/model --data ${DATA} --seasons 1415,1516
   --ledger ${WORK}/overlap.jsonl)
-if(NOT last_err MATCHES "season.s. E0:2014/15 were used to train the checkpoint .*model1/checkpoint.pb")
+if(NOT last_err MATCHES "season.s. E0:2014/15 were used to train the checkpoint .*model/checkpoint.pb")
   message(FATAL_ERROR "overlap message: ${last_err}")
 endif()
 file(REMOVE_RECURSE "${WORK}")

@@ -8,6 +8,7 @@
 
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -148,4 +149,27 @@ TEST_CASE("a void match returns the stake", "[ledger]") {
   CHECK_FALSE((*ledger)->Settle(kMufc, 3, absl::UnixEpoch()).ok());
   CHECK(risk::PaperLedger::Create({}, 0.0, &out).status().message() ==
         "initial bankroll must be finite and > 0, got 0");
+}
+
+TEST_CASE("concurrent submissions each write one whole line", "[ledger]") {
+  std::ostringstream out;
+  auto ledger = risk::PaperLedger::Create({.max_stake_fraction = 1.0}, 1e6, &out);
+  REQUIRE(ledger.ok());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&ledger, t] {
+      for (int i = 0; i < 50; ++i) {
+        const std::string match = "m" + std::to_string(t) + "-" + std::to_string(i);
+        (void)(*ledger)->Submit(Pred(match, "A", "B", {1.65, 4, 6}, "home", 0.7), 1.0);
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  CHECK((*ledger)->counts().accepted == 200);
+  CHECK((*ledger)->bankroll() == Approx(1e6 - 200));
+  const std::vector<std::string> lines = Lines(out.str());
+  REQUIRE(lines.size() == 200);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    CHECK(scoring::DecisionFromJsonLine(lines[i], static_cast<int64_t>(i + 1)).ok());
+  }
 }

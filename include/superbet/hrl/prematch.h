@@ -100,6 +100,10 @@ class PreMatchWorker {
   // once the match is over).
   virtual void Learn(const PreMatchObservation& obs, const WorkerDecision& decision,
                      const SettledStep& settled, bool learn_policy) = 0;
+  // Starts a training pass over the seasons: the outcome model starts again from the market
+  // (zero weights), so in every pass it is fitted only on the matches over before each decision
+  // and never on results it will be asked about again; the action values carry over.
+  virtual void BeginEpisode() = 0;
   // The current ε.
   virtual double epsilon() const = 0;
   // The worker's parameters and hyperparameters as a checkpoint (feature spec, agent, tensors,
@@ -123,6 +127,7 @@ class TabularQWorker final : public PreMatchWorker {
   void Learn(const PreMatchObservation& obs, const WorkerDecision& decision,
              const SettledStep& settled, bool learn_policy) override;
   double epsilon() const override;
+  void BeginEpisode() override;
   superbet::v1::Checkpoint ToCheckpoint() const override;
 
   // The state index of `obs` given the outcome model's p (exposed for tests).

@@ -60,7 +60,10 @@ class PaperLedger {
   //
   // Errors: Internal if the JSON printer fails; DataLoss if a stream write fails (the decision
   // still counts in the gate and the bankroll).
-  [[nodiscard]] absl::StatusOr<v1::Decision> Submit(const v1::Prediction& prediction, double stake);
+  // `manager`, when given, is written into the line (Decision.manager: the HRL manager's state
+  // vector at this decision).
+  [[nodiscard]] absl::StatusOr<v1::Decision> Submit(const v1::Prediction& prediction, double stake,
+                                                    const v1::ManagerState* manager = nullptr);
 
   // Settles every open bet on `match_id`: `result` is 0 (home won), 1 (draw) or 2 (away won), or
   // std::nullopt for a void match (stakes returned). Writes one settlement line per bet, in the
@@ -78,7 +81,7 @@ class PaperLedger {
 
  private:
   PaperLedger(RiskGate gate, double bankroll, std::ostream* ledger_out, std::ostream* accepted_out);
-  absl::Status WriteLine(std::ostream* out, const std::string& line)
+  [[nodiscard]] absl::Status WriteLine(std::ostream* out, const std::string& line)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;

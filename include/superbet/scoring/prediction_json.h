@@ -15,8 +15,9 @@
 //   * enums are printed by name ("action": "ACTION_BET_HOME", "verdict": "VERDICT_ACCEPTED");
 //   * doubles are printed so that they read back bit for bit (shortest round-trip form);
 //   * the output is deterministic: the same message gives the same bytes on every run. Key order
-//     is the printer's (protobuf 3.21: scalar and OneXTwo fields in field-number order, then the
-//     Timestamp fields kickoff and decided_at); readers must not depend on key order.
+//     is the printer's, not the field numbers' (protobuf 3.21 writes Timestamp fields and set
+//     `optional` scalars after the others); the JSON mapping fixes no order and readers must not
+//     depend on it.
 // A line carries no trailing newline; writers add '\n'.
 //
 // Reading validates what the protobuf parser cannot (the Prediction contract):
