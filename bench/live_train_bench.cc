@@ -1,7 +1,7 @@
 // Live worker training throughput (environment steps per second) on the 35 recorded StatsBomb
 // matches (in-play prices modelled, superbet/hrl/live_prices.h):
 //   BM_LiveEnvStep      LiveEnv::Step alone (uniform random actions): the environment's cost.
-//   BM_LiveWorkerDecide one greedy MLP decision on a [10, 64] window (batch 1).
+//   BM_LiveWorkerDecide one greedy decision on a [10, 64] window (batch 1, full window).
 //   BM_LivePpoTraining  whole PPO updates (rollout of >= 2048 steps + 4 epochs of minibatch 64):
 //                       items/s = environment steps per second of training.
 // Baseline in the same run: `python3 ../shared/anchors/original_design.py bench-agent
@@ -62,11 +62,20 @@ void BM_LiveEnvStep(benchmark::State& state) {
 }
 BENCHMARK(BM_LiveEnvStep);
 
+// Arg 0: MLP 2x64 over the flattened window; arg 1: LSTM + attention (hrl/nn/live_network.h).
+std::unique_ptr<superbet::hrl::ActorCritic> Net(int64_t arch) {
+  if (arch == 0) {
+    superbet::hrl::MlpOptions o;
+    o.input_scale = superbet::hrl::LiveInputScale();
+    return std::move(*superbet::hrl::MakeMlpActorCritic(o));
+  }
+  return std::move(*superbet::hrl::MakeLstmAttentionActorCritic(
+      superbet::hrl::kLiveWindow, superbet::hrl::kLiveInputWidth, superbet::hrl::LiveInputScale(),
+      1));
+}
+
 void BM_LiveWorkerDecide(benchmark::State& state) {
-  superbet::hrl::MlpOptions o;
-  o.input_scale = superbet::hrl::LiveInputScale();
-  auto net = superbet::hrl::MakeMlpActorCritic(o);
-  superbet::hrl::LiveWorker worker(std::move(*net), "bench");
+  superbet::hrl::LiveWorker worker(Net(state.range(0)), "bench");
   std::vector<float> obs(superbet::hrl::kLiveWindow * superbet::hrl::kLiveInputWidth, 0.3f),
       valid(superbet::hrl::kLiveWindow, 1.0f);
   for (auto _ : state) {
@@ -75,7 +84,7 @@ void BM_LiveWorkerDecide(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_LiveWorkerDecide);
+BENCHMARK(BM_LiveWorkerDecide)->Arg(0)->Arg(1);
 
 void BM_LivePpoTraining(benchmark::State& state) {
   if (Matches().empty()) {
@@ -83,10 +92,8 @@ void BM_LivePpoTraining(benchmark::State& state) {
     return;
   }
   auto env = superbet::hrl::LiveEnv::Create(Matches(), {});
-  superbet::hrl::MlpOptions o;
-  o.input_scale = superbet::hrl::LiveInputScale();
-  auto net = superbet::hrl::MakeMlpActorCritic(o);
-  auto trainer = superbet::hrl::PpoTrainer::Create(&*env, net->get(), {}, 1);
+  auto net = Net(state.range(0));
+  auto trainer = superbet::hrl::PpoTrainer::Create(&*env, net.get(), {}, 1);
   int64_t steps = 0;
   for (auto _ : state) {
     auto s = trainer->Update();
@@ -98,7 +105,7 @@ void BM_LivePpoTraining(benchmark::State& state) {
   }
   state.SetItemsProcessed(steps);
 }
-BENCHMARK(BM_LivePpoTraining)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LivePpoTraining)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
 

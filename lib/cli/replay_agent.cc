@@ -144,8 +144,8 @@ int RunReplayAgent(const providers::statsbomb::Timeline& timeline, const std::st
     // The environment (observation: bankroll in open bets) sees only what the gate accepted.
     const int played =
         decision->verdict() == v1::VERDICT_ACCEPTED ? d->action : static_cast<int>(hrl::kNoBet);
-    if (absl::Status s = env->Step(played, d->confidence, absl::MakeSpan(obs),
-                                   absl::MakeSpan(valid), &step);
+    if (absl::Status s =
+            env->Step(played, d->confidence, absl::MakeSpan(obs), absl::MakeSpan(valid), &step);
         !s.ok()) {
       return Fail(s);
     }

@@ -33,7 +33,7 @@ ABSL_FLAG(std::string, train_matches, "",
           "kickoff).");
 ABSL_FLAG(std::string, eval_matches, "",
           "live: held-out StatsBomb match ids (default: every other recorded match).");
-ABSL_FLAG(int64_t, steps, 100000, "live: environment steps to train for.");
+ABSL_FLAG(int64_t, steps, 20000, "live: environment steps to train for.");
 ABSL_FLAG(bool, decide_at_closing, false,
           "prematch: decide and settle at the closing prices (line movement observed) instead of "
           "the pre-match ones.");

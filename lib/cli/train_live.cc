@@ -20,7 +20,8 @@ namespace superbet::cli {
 namespace {
 
 constexpr char kHelp[] =
-    R"(  --agent live: the live worker, PPO with GAE (clip 0.2, gamma 0.99, lambda 0.95, value coef
+    R"(  --agent live: the live worker (LSTM 64->128 + 4-head self-attention + policy, value and
+    outcome heads), PPO with GAE (clip 0.2, gamma 0.99, lambda 0.95, value coef
     0.5, entropy 0.01, Adam 3e-4, grad-norm clip 0.5, rollouts of 2048 steps rounded up to whole
     matches, 4 epochs, minibatch 64), one episode = one StatsBomb match (PL 2015/16), one step per
     match minute, actions bet_home / bet_away / no_bet, reward as in superbet/reward/reward.h.
@@ -31,7 +32,8 @@ constexpr char kHelp[] =
                           kickoff, weeks 1-3)
     --eval_matches LIST   held-out ids to evaluate on (default: every other recorded match);
                           must not overlap the training matches (exit 2)
-    --steps N             environment steps to train for (default 100000)
+    --steps N             environment steps to train for (default 20000, about 8 passes over
+                          25 matches)
     --seed N              seeds the network, the sampling and the episode order
     --out DIR             writes DIR/checkpoint.pb (superbet.v1.Checkpoint, feature spec live-v1,
                           agent live-ppo) and DIR/checkpoint.json; `superbet replay --agent DIR`

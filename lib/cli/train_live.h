@@ -25,7 +25,7 @@ struct TrainLiveArgs {
   // Held-out matches to evaluate on; empty = every recorded match not trained on.
   std::vector<std::string> eval_matches;
   uint64_t seed = 1;
-  int64_t total_env_steps = 100000;
+  int64_t total_env_steps = 20000;
   std::string out_dir;    // checkpoint.pb / .json written there (created when missing).
   std::string json_path;  // Training log + evaluation JSON ("" = none, "-" = stdout).
 };

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -96,13 +97,12 @@ absl::StatusOr<LiveTrainResult> TrainLiveWorker(
   env_options.seed = options.seed;
   absl::StatusOr<LiveEnv> env = LiveEnv::Create(std::move(train), env_options);
   if (!env.ok()) return env.status();
-  MlpOptions mlp;
-  mlp.window = kLiveWindow;
-  mlp.features = kLiveInputWidth;
-  mlp.hidden = options.hidden;
-  mlp.input_scale = LiveInputScale();
-  mlp.seed = options.seed;
-  absl::StatusOr<std::unique_ptr<ActorCritic>> net = MakeMlpActorCritic(mlp);
+  absl::StatusOr<std::unique_ptr<ActorCritic>> net =
+      options.architecture == LiveArchitecture::kMlp
+          ? MakeMlpActorCritic(
+                {kLiveWindow, kLiveInputWidth, options.hidden, LiveInputScale(), options.seed})
+          : MakeLstmAttentionActorCritic(kLiveWindow, kLiveInputWidth, LiveInputScale(),
+                                         options.seed);
   if (!net.ok()) return net.status();
   absl::StatusOr<PpoTrainer> trainer =
       PpoTrainer::Create(&*env, net->get(), options.ppo, options.seed);
@@ -175,27 +175,29 @@ absl::StatusOr<LiveWorker> LoadLiveWorker(const v1::Checkpoint& c) {
     return s;
   }
   if (c.agent() != kLiveAgentName) {
-    return absl::FailedPreconditionError(absl::StrCat("checkpoint agent is '", c.agent(),
-                                                      "', expected '", kLiveAgentName, "'"));
-  }
-  auto arch = c.metadata().find("architecture");
-  absl::StatusOr<double> hidden = GetHyper(c, "hidden");
-  if (!hidden.ok()) return hidden.status();
-  MlpOptions mlp;
-  mlp.window = kLiveWindow;
-  mlp.features = kLiveInputWidth;
-  mlp.hidden = static_cast<int>(*hidden);
-  if (arch == c.metadata().end() || arch->second != absl::StrCat("mlp-2x", mlp.hidden)) {
-    return absl::InvalidArgumentError(absl::StrCat("checkpoint architecture '",
-                                                   arch == c.metadata().end() ? "" : arch->second,
-                                                   "' is not mlp-2x", mlp.hidden));
+    return absl::FailedPreconditionError(
+        absl::StrCat("checkpoint agent is '", c.agent(), "', expected '", kLiveAgentName, "'"));
   }
   std::vector<float> scale;
   for (const v1::Tensor& t : c.tensors()) {
     if (t.name() == kInputScaleTensor) scale.assign(t.data().begin(), t.data().end());
   }
-  mlp.input_scale = scale;
-  absl::StatusOr<std::unique_ptr<ActorCritic>> net = MakeMlpActorCritic(mlp);
+  auto arch_it = c.metadata().find("architecture");
+  const std::string arch = arch_it == c.metadata().end() ? "" : arch_it->second;
+  absl::StatusOr<std::unique_ptr<ActorCritic>> net = absl::InvalidArgumentError(absl::StrCat(
+      "checkpoint architecture '", arch, "' is neither lstm-attention-128 nor mlp-2x<N>"));
+  if (arch == "lstm-attention-128") {
+    net = MakeLstmAttentionActorCritic(kLiveWindow, kLiveInputWidth, scale, c.seed());
+  } else if (absl::StartsWith(arch, "mlp-2x")) {
+    absl::StatusOr<double> hidden = GetHyper(c, "hidden");
+    if (!hidden.ok()) return hidden.status();
+    MlpOptions mlp;
+    mlp.window = kLiveWindow;
+    mlp.features = kLiveInputWidth;
+    mlp.hidden = static_cast<int>(*hidden);
+    mlp.input_scale = scale;
+    if (arch == absl::StrCat("mlp-2x", mlp.hidden)) net = MakeMlpActorCritic(mlp);
+  }
   if (!net.ok()) return net.status();
   for (const ParamTensor& p : (*net)->Parameters()) {
     const v1::Tensor* found = nullptr;

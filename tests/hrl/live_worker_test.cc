@@ -31,8 +31,10 @@ std::vector<superbet::hrl::LiveMatch> Load(std::vector<std::string> ids) {
   return out;
 }
 
+// The MLP network keeps this fast test fast; live_worker_itest.cc trains the LSTM + attention one.
 superbet::hrl::LiveTrainResult Train(uint64_t seed) {
   superbet::hrl::LiveTrainOptions o;
+  o.architecture = superbet::hrl::LiveArchitecture::kMlp;
   o.seed = seed;
   o.total_env_steps = 600;
   o.ppo.rollout_steps = 300;

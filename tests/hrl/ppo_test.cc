@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "catch2/catch.hpp"
+#include "hrl/ppo_toy_env.h"
 #include "superbet/hrl/actor_critic.h"
 #include "superbet/hrl/ppo_trainer.h"
 
@@ -21,6 +22,8 @@ using superbet::hrl::ComputeGae;
 using superbet::hrl::ComputePpoLoss;
 using superbet::hrl::PpoBatch;
 using superbet::hrl::PpoConfig;
+using superbet::hrl::testing::BanditRun;
+using superbet::hrl::testing::TrainBandit;
 
 TEST_CASE("GAE reduces to Monte Carlo returns at lambda 1 and TD errors at lambda 0", "[ppo]") {
   const std::vector<double> r = {1.0, -0.5, 2.0, 0.3, 0.7};
@@ -157,69 +160,6 @@ TEST_CASE("MLP: a padded step's values do not reach the outputs", "[ppo][mlp]") 
   CHECK(a.logits != b.logits);
 }
 
-// One-step episodes: context c = episode % 2, one-hot in a [1, 2] observation. Correct bet
-// (bet_home in context 0, bet_away in context 1) +1, wrong bet -1, no_bet 0. Optimum 1 per
-// episode, uniform random policy 0. The outcome is 0 (home) in context 0 and 2 (away) in 1.
-class ContextualBandit final : public superbet::hrl::EpisodicEnv {
- public:
-  int window() const override { return 1; }
-  int features() const override { return 2; }
-  int episodes() const override { return 16; }
-  absl::Status Reset(int episode, absl::Span<float> obs, absl::Span<float> valid) override {
-    context_ = episode % 2;
-    obs[0] = context_ == 0 ? 1.0f : 0.0f;
-    obs[1] = context_ == 1 ? 1.0f : 0.0f;
-    valid[0] = 1;
-    return absl::OkStatus();
-  }
-  absl::Status Step(int action, double, absl::Span<float>, absl::Span<float>,
-                    superbet::hrl::EnvStep* out) override {
-    *out = superbet::hrl::EnvStep();
-    out->reward = action == 2 ? 0.0 : (action == context_ ? 1.0 : -1.0);
-    out->done = true;
-    out->outcome = context_ == 0 ? 0 : 2;
-    return absl::OkStatus();
-  }
-
- private:
-  int context_ = 0;
-};
-
-struct BanditRun {
-  std::vector<double> returns;
-  std::vector<float> params;
-  double p_correct_home = 0;
-  double p_outcome_home = 0;
-};
-
-BanditRun TrainBandit(uint64_t seed, int updates) {
-  ContextualBandit env;
-  superbet::hrl::MlpOptions o;
-  o.window = 1, o.features = 2, o.hidden = 16, o.seed = seed;
-  auto net = superbet::hrl::MakeMlpActorCritic(o);
-  REQUIRE(net.ok());
-  PpoConfig c;
-  c.rollout_steps = 256;  // Smaller rollouts, the other values as decided.
-  auto trainer = superbet::hrl::PpoTrainer::Create(&env, net->get(), c, seed);
-  REQUIRE(trainer.ok());
-  BanditRun run;
-  for (int u = 0; u < updates; ++u) {
-    auto s = trainer->Update();
-    REQUIRE(s.ok());
-    run.returns.push_back(s->mean_episode_return);
-  }
-  for (const auto& p : (*net)->Parameters())
-    run.params.insert(run.params.end(), p.value, p.value + p.size);
-  superbet::hrl::ActorCriticOutput y;
-  (*net)->Forward(std::vector<float>{1, 0}, std::vector<float>{1}, 1, &y);
-  double lp[3];
-  superbet::hrl::LogSoftmax3(y.logits.data(), lp);
-  run.p_correct_home = std::exp(lp[0]);
-  superbet::hrl::LogSoftmax3(y.outcome_logits.data(), lp);
-  run.p_outcome_home = std::exp(lp[0]);
-  return run;
-}
-
 TEST_CASE("PPO learns a contextual bandit with a known optimum", "[ppo][train]") {
   const BanditRun run = TrainBandit(3, 60);
   // The first rollout is played by the near-uniform initial policy: about 0.
@@ -228,6 +168,23 @@ TEST_CASE("PPO learns a contextual bandit with a known optimum", "[ppo][train]")
   CHECK(run.returns.back() > 0.8);
   CHECK(run.p_correct_home > 0.85);
   CHECK(run.p_outcome_home > 0.9);  // The outcome head learned the context's result.
+}
+
+TEST_CASE("LSTM + attention adapter: a padded step's values do not reach the outputs",
+          "[ppo][lstm]") {
+  auto net = superbet::hrl::MakeLstmAttentionActorCritic(3, 4, {}, 9);
+  REQUIRE(net.ok());
+  std::vector<float> obs(12), valid = {1, 0, 1};
+  for (size_t i = 0; i < obs.size(); ++i) obs[i] = 0.1f * static_cast<float>(i);
+  superbet::hrl::ActorCriticOutput a, b;
+  (*net)->Forward(obs, valid, 1, &a);
+  obs[4] = 50, obs[7] = -3;  // Step 1 is padding.
+  (*net)->Forward(obs, valid, 1, &b);
+  CHECK(a.logits == b.logits);
+  CHECK(a.outcome_logits == b.outcome_logits);
+  obs[9] = 5;  // Step 2 is observed: the change shows.
+  (*net)->Forward(obs, valid, 1, &b);
+  CHECK(a.logits != b.logits);
 }
 
 TEST_CASE("PPO training is bit-for-bit deterministic for a seed", "[ppo][train]") {

@@ -77,6 +77,16 @@ struct MlpOptions {
 [[nodiscard]] absl::StatusOr<std::unique_ptr<ActorCritic>> MakeMlpActorCritic(
     const MlpOptions& options);
 
+// The design's live network (superbet/hrl/nn/live_network.h: LSTM 64 -> 128, 4-head
+// self-attention with the step-validity mask as key_padding_mask, heads read at the last valid
+// step) behind this interface, architecture "lstm-attention-128". The observation is multiplied
+// by `input_scale` (F values; empty = all 1) before the LSTM. A window without any valid step
+// (possible only with snapshot dropout) is read with its last step marked valid (an all-zero
+// row), so that every window has a decision. PyTorch-default init from `seed`.
+// Errors: InvalidArgument for window or features < 1 or a bad input_scale size.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<ActorCritic>> MakeLstmAttentionActorCritic(
+    int window, int features, std::vector<float> input_scale, uint64_t seed);
+
 // Copies `values` into the parameter called `name`.
 // Errors: NotFound for an unknown name; InvalidArgument for a size mismatch (naming both sizes).
 [[nodiscard]] absl::Status SetParameter(ActorCritic& net, const std::string& name,

@@ -6,9 +6,10 @@
 // IN-PLAY PRICES ARE MODELLED, NOT RECORDED: every price the worker is trained, evaluated and
 // replayed on comes from superbet/hrl/live_prices.h, calibrated to the real pre-match 1X2.
 //
-// Network: MlpActorCritic (superbet/hrl/actor_critic.h) with 2 × `hidden` tanh units over the
-// 10 × 64 window, input scaled by LiveInputScale(). The design's LSTM + attention network plugs
-// into the same ActorCritic interface.
+// Network (superbet/hrl/actor_critic.h), input scaled by LiveInputScale(): by default the
+// design's LSTM (64 -> 128) + 4-head self-attention + policy / value / outcome heads
+// ("lstm-attention-128", superbet/hrl/nn/live_network.h); LiveTrainOptions::architecture = kMlp
+// trains a 2 × `hidden` tanh MLP over the flattened window instead ("mlp-2x64").
 //
 // Thread-safety: LiveWorker is not thread-safe (its network caches activations); use one per
 // thread. Free functions are thread-safe.
@@ -68,12 +69,15 @@ class LiveWorker {
   ActorCriticOutput out_;
 };
 
+enum class LiveArchitecture { kLstmAttention, kMlp };
+
 struct LiveTrainOptions {
   PpoConfig ppo;
+  LiveArchitecture architecture = LiveArchitecture::kLstmAttention;
   LiveEnvOptions env;  // sigma_training_median_sd is computed from the training matches.
-  int64_t total_env_steps = 100000;  // Updates continue until at least this many steps.
-  int hidden = 64;
-  uint64_t seed = 1;  // Seeds the network, the trainer and the environment's dropout.
+  int64_t total_env_steps = 20000;  // Updates continue until at least this many steps.
+  int hidden = 64;                  // MLP only.
+  uint64_t seed = 1;                // Seeds the network, the trainer and the environment's dropout.
 };
 
 struct LiveTrainResult {
