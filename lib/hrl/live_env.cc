@@ -177,6 +177,9 @@ absl::StatusOr<LiveEnv> LiveEnv::Create(std::vector<LiveMatch> matches,
   if (!(options.sigma_training_median_sd > 0) || !std::isfinite(options.sigma_training_median_sd)) {
     return bad("sigma_training_median_sd (> 0)", options.sigma_training_median_sd);
   }
+  if (options.bankroll_reset_episodes < 0) {
+    return bad("bankroll_reset_episodes (>= 0)", options.bankroll_reset_episodes);
+  }
   if (!(options.snapshot_dropout >= 0 && options.snapshot_dropout < 1)) {
     return bad("snapshot_dropout (in [0, 1))", options.snapshot_dropout);
   }
@@ -192,6 +195,7 @@ void LiveEnv::ResetBankroll() {
   stats_ = Stats();
   bets_.clear();
   episode_ = -1;
+  episodes_started_ = 0;
 }
 
 bool LiveEnv::Dropped(int minute) const {
@@ -273,6 +277,14 @@ absl::Status LiveEnv::Reset(int episode, absl::Span<float> observation,
         "observation must hold ", kLiveWindow * kLiveInputWidth, " floats and step_valid ",
         kLiveWindow, ", got ", observation.size(), " and ", step_valid.size()));
   }
+  if (options_.bankroll_reset_episodes > 0 &&
+      episodes_started_ >= options_.bankroll_reset_episodes) {
+    bankroll_ = options_.initial_bankroll;
+    open_stakes_ = 0;
+    last10_.clear();
+    episodes_started_ = 0;
+  }
+  ++episodes_started_;
   episode_ = episode;
   minute_ = 0;
   bets_this_match_ = 0;

@@ -95,6 +95,10 @@ absl::StatusOr<LiveTrainResult> TrainLiveWorker(
   LiveEnvOptions env_options = options.env;
   env_options.sigma_training_median_sd = *median;
   env_options.seed = options.seed;
+  // Each pass over the training matches replays them from B₀ (a stationary budget term).
+  if (env_options.bankroll_reset_episodes == 0) {
+    env_options.bankroll_reset_episodes = static_cast<int>(train.size());
+  }
   absl::StatusOr<LiveEnv> env = LiveEnv::Create(std::move(train), env_options);
   if (!env.ok()) return env.status();
   absl::StatusOr<std::unique_ptr<ActorCritic>> net =
@@ -145,6 +149,7 @@ absl::StatusOr<LiveTrainResult> TrainLiveWorker(
   PutHyper(c, "max_bets_per_match", env_options.max_bets_per_match);
   PutHyper(c, "sigma_training_median_sd", *median);
   PutHyper(c, "snapshot_dropout", env_options.snapshot_dropout);
+  PutHyper(c, "bankroll_reset_episodes", env_options.bankroll_reset_episodes);
   for (const std::string& id : ids) c.add_train_match_ids(id);
   c.add_train_seasons("E0:2015/16");
   c.set_seed(options.seed);

@@ -222,3 +222,28 @@ TEST_CASE("LiveEnv rejects bad options and a match without prices", "[live][env]
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("LiveEnv restores B0 every bankroll_reset_episodes episodes", "[live][env]") {
+  const LiveMatch m = Prepare(Timelines()[0]);  // 1-0: a home bet wins.
+  LiveEnvOptions options;
+  options.bankroll_reset_episodes = 1;
+  auto env = LiveEnv::Create({m}, options);
+  REQUIRE(env.ok());
+  std::vector<float> obs(kLiveWindow * kLiveInputWidth), valid(kLiveWindow);
+  superbet::hrl::EnvStep step;
+  REQUIRE(env->Reset(0, absl::MakeSpan(obs), absl::MakeSpan(valid)).ok());
+  int action = kBetHome;
+  do {
+    REQUIRE(env->Step(action, 0.7, absl::MakeSpan(obs), absl::MakeSpan(valid), &step).ok());
+    action = kNoBet;
+  } while (!step.done);
+  CHECK(env->bankroll() > 10000.0);
+  REQUIRE(env->Reset(0, absl::MakeSpan(obs), absl::MakeSpan(valid)).ok());
+  CHECK(env->bankroll() == 10000.0);
+  CHECK(obs[(kLiveWindow - 1) * kLiveInputWidth + 24] == 1.0f);  // B/B0 back to 1
+  CHECK(env->stats().bets_placed == 1);                          // statistics kept
+}
+
+}  // namespace

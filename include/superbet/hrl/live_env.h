@@ -43,7 +43,9 @@
 // staleness, and WR₁₀ and ō of the last 10 settled bets including it (ō = 2.00 before the first
 // settled bet), and is delivered as a DeferredReward for its step.
 //
-// Bankroll, win-rate history and statistics persist across episodes until ResetBankroll().
+// Bankroll and win-rate history persist across episodes until ResetBankroll(), or until
+// options.bankroll_reset_episodes episodes have started since the last reset (training replays
+// the matches pass after pass, each pass from B₀); statistics persist until ResetBankroll().
 // Thread-safety: not thread-safe. Owns copies of the matches it was given.
 
 #ifndef SUPERBET_HRL_LIVE_ENV_H_
@@ -89,6 +91,9 @@ struct LiveEnvOptions {
   double sigma_training_median_sd = 0.01;
   double snapshot_dropout = 0.0;  // Probability a minute's snapshot is missing, in [0, 1).
   uint64_t seed = 1;              // Seeds the dropout (a hash of seed, match and minute).
+  // > 0: bankroll and win-rate history go back to B₀ and empty every this many episodes (at the
+  // start of the episode); 0 = never (one continuous bankroll).
+  int bankroll_reset_episodes = 0;
 };
 
 // One placed bet, for reports and the ledger.
@@ -186,6 +191,7 @@ class LiveEnv final : public EpisodicEnv {
 
   // Episode state.
   int episode_ = -1;
+  int64_t episodes_started_ = 0;  // Since the last bankroll reset.
   int minute_ = 0;
   int bets_this_match_ = 0;
   int last_valid_minute_ = -1;
