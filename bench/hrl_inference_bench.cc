@@ -148,7 +148,7 @@ void BM_ForwardBackward(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_StreamingStep)->Arg(1)->Arg(256)->UseRealTime();
+BENCHMARK(BM_StreamingStep)->Arg(1)->Arg(16)->Arg(64)->Arg(256)->Arg(1024)->UseRealTime();
 BENCHMARK(BM_StreamingStep_dense)->Arg(1)->Arg(256)->UseRealTime();
 BENCHMARK(BM_FullWindowForward)->Arg(1)->Arg(256)->UseRealTime();
 BENCHMARK(BM_ForwardBackward)->Arg(64)->UseRealTime();

@@ -5,6 +5,7 @@
 //                             ε-greedy action (outcome model + state index), env settlement and
 //                             reward (reward::ComputeReward), Q and outcome-model updates.
 //                             items_per_second = env steps/s.
+//   BM_PreMatchTrainEpisodeDqn the same pass with the DQN worker (after 2 warm-up passes).
 //   BM_PreMatchEnvBuild       building the env's observations (features + weekly Dixon-Coles
 //                             refits) for the same seasons, once per run of `superbet train`.
 // The CSV files are parsed once outside the timed loops.
@@ -81,6 +82,29 @@ void BM_PreMatchTrainEpisode(benchmark::State& state) {
   state.counters["steps_per_episode"] = static_cast<double>(env->size());
 }
 BENCHMARK(BM_PreMatchTrainEpisode)->Unit(benchmark::kMicrosecond);
+
+// The same pass with the DQN worker (one gradient step of batch 64 every 4 transitions after the
+// first 1000).
+void BM_PreMatchTrainEpisodeDqn(benchmark::State& state) {
+  auto env = hrl::PreMatchEnv::Create(Seasons().fixtures, Seasons().lines, Options());
+  if (!env.ok()) {
+    state.SkipWithError(std::string(env.status().message()).c_str());
+    return;
+  }
+  hrl::DqnOptions o;
+  o.seed = 1;
+  auto worker = hrl::MakeDqnWorker(o);
+  auto warm = hrl::TrainPreMatch(*env, **worker, {.episodes = 2});  // Past learning_starts.
+  int64_t steps = 0;
+  for (auto _ : state) {
+    auto logs = hrl::TrainPreMatch(*env, **worker, {.episodes = 1});
+    if (!logs.ok()) state.SkipWithError(std::string(logs.status().message()).c_str());
+    steps += env->size();
+    benchmark::DoNotOptimize(logs);
+  }
+  state.SetItemsProcessed(steps);
+}
+BENCHMARK(BM_PreMatchTrainEpisodeDqn)->Unit(benchmark::kMillisecond);
 
 void BM_PreMatchEnvBuild(benchmark::State& state) {
   for (auto _ : state) {

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,7 +69,7 @@ constexpr char kUsage[] =
 Usage: superbet backtest [--data DIR] [--league E0] [--seasons 1516,1617,...]
                          [--strategy favourite|home|model|hrl] [--odds b365|pinnacle|avg|max]
                          [--clv_close pinnacle|source|avg] [--stake flat|kelly]
-                         [--bankroll 1000] [--json PATH]
+                         [--bankroll 1000] [--json PATH] [--emit-predictions PATH]
                          [--model DIR --ledger PATH]   (with --strategy hrl)
 
 Every match is replayed in kickoff order; a strategy sees only what was known before kickoff
@@ -370,10 +370,11 @@ absl::StatusOr<Config> ReadFlags() {
 // The three tables (strategy, favourite, home), or the writer's error (a non-finite number).
 absl::StatusOr<std::string> ReportTables(const BacktestReport& main, const BacktestReport& fav,
                                          const BacktestReport& home) {
-  const std::string title = absl::StrCat(
-      "strategy ", main.strategy, " (",
-      main.strategy == "hrl" ? "manager: 5 % of the remaining budget" : backtest::StakingLabel(main),
-      ")");
+  const std::string title =
+      absl::StrCat("strategy ", main.strategy, " (",
+                   main.strategy == "hrl" ? "manager: 5 % of the remaining budget"
+                                          : backtest::StakingLabel(main),
+                   ")");
   SUPERBET_ASSIGN_OR_RETURN(std::string out, backtest::FormatReportTable(main, title));
   SUPERBET_ASSIGN_OR_RETURN(
       std::string fav_table,
@@ -424,7 +425,8 @@ absl::StatusOr<superbet::v1::Checkpoint> PrepareHrl(const std::string& league,
                                                     const std::vector<std::string>& seasons) {
   const std::string dir = absl::GetFlag(FLAGS_model);
   if (dir.empty()) {
-    return absl::InvalidArgumentError("--strategy hrl needs --model DIR (a `superbet train` --out)");
+    return absl::InvalidArgumentError(
+        "--strategy hrl needs --model DIR (a `superbet train` --out)");
   }
   if (seasons.empty()) {
     return absl::InvalidArgumentError(
@@ -458,11 +460,12 @@ absl::StatusOr<std::string> AddHrlJson(const std::string& text, const HrlStrateg
                  {"denied", counts.denied},
                  {"denied_by_reason", std::move(denied)}};
     const nlohmann::json& overall = j["overall"];
-    j["workers"] = {
-        {"prematch",
-         {{"bets", overall["bets"]}, {"roi", overall["roi"]}, {"clv", overall["clv"]},
-          {"clv_bets", overall["clv_bets"]}}},
-        {"live", {{"bets", 0}, {"roi", nullptr}, {"clv", nullptr}, {"clv_bets", 0}}}};
+    j["workers"] = {{"prematch",
+                     {{"bets", overall["bets"]},
+                      {"roi", overall["roi"]},
+                      {"clv", overall["clv"]},
+                      {"clv_bets", overall["clv_bets"]}}},
+                    {"live", {{"bets", 0}, {"roi", nullptr}, {"clv", nullptr}, {"clv_bets", 0}}}};
     j["staking"] = "manager";  // 5 % of the manager's remaining budget, not --stake.
     const hrl::Manager& m = s.manager();
     j["manager"] = {{"initial_budget", m.initial_budget()},
@@ -512,7 +515,8 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   if (hrl) {
     auto loaded = PrepareHrl(league, seasons);
     if (!loaded.ok()) {
-      std::fprintf(stderr, "superbet backtest: %s\n", std::string(loaded.status().message()).c_str());
+      std::fprintf(stderr, "superbet backtest: %s\n",
+                   std::string(loaded.status().message()).c_str());
       return loaded.status().code() == absl::StatusCode::kInvalidArgument ||
                      loaded.status().code() == absl::StatusCode::kFailedPrecondition
                  ? 2
@@ -539,7 +543,8 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   std::ofstream ledger_file;  // Declared before the strategy that writes to it.
   std::unique_ptr<HrlStrategy> hrl_strategy;
   if (hrl) {
-    ledger_file.open(absl::GetFlag(FLAGS_ledger), std::ios::out | std::ios::trunc | std::ios::binary);
+    ledger_file.open(absl::GetFlag(FLAGS_ledger),
+                     std::ios::out | std::ios::trunc | std::ios::binary);
     if (!ledger_file) {
       std::fprintf(stderr, "superbet backtest: --ledger %s: cannot open for writing\n",
                    absl::GetFlag(FLAGS_ledger).c_str());
@@ -585,6 +590,12 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   for (const auto* r : {&main_report, &fav_report, &home_report}) {
     if (!r->ok()) {
       std::fprintf(stderr, "superbet backtest: %s\n", std::string(r->status().message()).c_str());
+      return 1;
+    }
+  }
+  if (hrl) {
+    if (absl::Status s = hrl_strategy->SettleRemaining(data->fixtures); !s.ok()) {
+      std::fprintf(stderr, "superbet backtest: %s\n", std::string(s.message()).c_str());
       return 1;
     }
   }

@@ -69,6 +69,23 @@ absl::Status HrlStrategy::Absorb(absl::Span<const superbet::v1::Fixture> history
   return absl::OkStatus();
 }
 
+absl::Status HrlStrategy::SettleRemaining(absl::Span<const superbet::v1::Fixture> fixtures) {
+  std::vector<superbet::v1::Fixture> rest;
+  for (const superbet::v1::Fixture& f : fixtures) {
+    if (open_.contains(f.id()) && f.has_full_time()) rest.push_back(f);
+  }
+  std::stable_sort(rest.begin(), rest.end(), [](const auto& a, const auto& b) {
+    return hrl::MatchEnd(a) < hrl::MatchEnd(b);
+  });
+  std::vector<superbet::v1::Fixture> history;  // Absorb's history view of only these matches.
+  for (const superbet::v1::Fixture& f : rest) {
+    history.assign(1, f);
+    absorbed_ = 0;
+    SUPERBET_RETURN_IF_ERROR(Absorb(history));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<backtest::Decision> HrlStrategy::Decide(
     const backtest::MatchView& match, absl::Span<const superbet::v1::Fixture> history) {
   SUPERBET_RETURN_IF_ERROR(Absorb(history));
@@ -150,17 +167,17 @@ absl::Status CheckNoTrainingOverlap(const superbet::v1::Checkpoint& c, const std
     }
   }
   if (overlap.empty()) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "season(s) ", absl::StrJoin(overlap, ","), " were used to train the checkpoint ", where,
-      " (training seasons ", absl::StrJoin(c.train_seasons(), ","),
-      "); evaluate on other seasons"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("season(s) ", absl::StrJoin(overlap, ","), " were used to train the checkpoint ",
+                   where, " (training seasons ", absl::StrJoin(c.train_seasons(), ","),
+                   "); evaluate on other seasons"));
 }
 
 absl::StatusOr<std::unique_ptr<HrlStrategy>> MakeHrlStrategy(
     const superbet::v1::Checkpoint& checkpoint, const std::vector<std::string>& bet_labels,
     double bankroll, std::ostream* ledger_out) {
-  SUPERBET_ASSIGN_OR_RETURN(std::unique_ptr<hrl::TabularQWorker> worker,
-                            hrl::TabularQWorker::FromCheckpoint(checkpoint));
+  SUPERBET_ASSIGN_OR_RETURN(std::unique_ptr<hrl::PreMatchWorker> worker,
+                            hrl::PreMatchWorkerFromCheckpoint(checkpoint));
   HrlStrategyOptions o;
   o.bet_seasons = bet_labels;
   o.manager.initial_budget = bankroll;

@@ -22,8 +22,8 @@
 
 #include <cstdint>
 #include <map>
-#include <ostream>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -60,8 +60,12 @@ class HrlStrategy final : public backtest::Strategy {
 
   std::string name() const override { return "hrl"; }
   [[nodiscard]] absl::StatusOr<backtest::Decision> Decide(
-      const backtest::MatchView& match,
-      absl::Span<const superbet::v1::Fixture> history) override;
+      const backtest::MatchView& match, absl::Span<const superbet::v1::Fixture> history) override;
+
+  // Settles the bets still open after the engine's last decision (the matches of the last match
+  // day never reach a later Decide's history), in the order their matches end, so the manager's
+  // budget and the ledger's settlement lines cover every bet. `fixtures` are the run's fixtures.
+  [[nodiscard]] absl::Status SettleRemaining(absl::Span<const superbet::v1::Fixture> fixtures);
 
   risk::GateCounts gate_counts() const { return ledger_->counts(); }
   int64_t decisions() const { return decisions_; }
@@ -76,7 +80,7 @@ class HrlStrategy final : public backtest::Strategy {
     double stake = 0;  // 0 when no bet was placed.
     int pick = -1;
   };
-  absl::Status Absorb(absl::Span<const superbet::v1::Fixture> history);
+  [[nodiscard]] absl::Status Absorb(absl::Span<const superbet::v1::Fixture> history);
   std::unique_ptr<hrl::PreMatchWorker> worker_;
   hrl::Manager manager_;
   HrlStrategyOptions options_;
@@ -100,10 +104,9 @@ class HrlStrategy final : public backtest::Strategy {
                                                   const std::string& league,
                                                   const std::vector<std::string>& bet_labels);
 
-// The strategy of `checkpoint` (prematch-q), its manager's B₀ = `bankroll`, its ledger lines
-// written to `ledger_out` (risk/ledger.h: one superbet.v1.Decision JSON line per decision, one
-// more per settled bet).
-// Errors: the checkpoint's (FromCheckpoint); Create's.
+// The strategy of `checkpoint` (prematch-q or prematch-dqn), its manager's B₀ = `bankroll`, its
+// ledger lines written to `ledger_out` (risk/ledger.h: one superbet.v1.Decision JSON line per
+// decision, one more per settled bet). Errors: the checkpoint's (FromCheckpoint); Create's.
 [[nodiscard]] absl::StatusOr<std::unique_ptr<HrlStrategy>> MakeHrlStrategy(
     const superbet::v1::Checkpoint& checkpoint, const std::vector<std::string>& bet_labels,
     double bankroll, std::ostream* ledger_out);

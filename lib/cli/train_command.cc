@@ -28,6 +28,7 @@ ABSL_FLAG(std::string, train_seasons, "",
           "Comma-separated season codes to train on (0506,0607,...). Default: every season found "
           "but the last three.");
 ABSL_FLAG(int, episodes, 10, "prematch: passes over the training seasons.");
+ABSL_FLAG(std::string, worker, "q", "prematch: q (tabular Q-learning) or dqn.");
 ABSL_FLAG(std::string, train_matches, "",
           "live: comma-separated StatsBomb match ids to train on (default: the first 25 by "
           "kickoff).");
@@ -48,11 +49,12 @@ constexpr char kUsage[] =
 
 Usage: superbet train --agent prematch --out DIR [--data DIR] [--league E0]
                       [--train_seasons 0506,...,1415] [--seed N] [--episodes 10]
-                      [--decide_at_closing] [--json PATH] [--strict]
+                      [--worker q|dqn] [--decide_at_closing] [--json PATH] [--strict]
        superbet train --agent live --out DIR [--data DIR] [--train_matches LIST]
                       [--eval_matches LIST] [--steps N] [--seed N] [--json PATH]
 
---agent prematch: the pre-match worker (tabular Q-learning; include/superbet/hrl/prematch.h) on
+--agent prematch: the pre-match worker (tabular Q-learning, or DQN with --worker dqn;
+include/superbet/hrl/prematch.h) on
 football-data.co.uk seasons, one step per fixture in kickoff order. Its observation is computed
 only from matches over by the kickoff (form, goals and shots for/against, Dixon-Coles strengths,
 margin-free Bet365 probabilities, line movement when deciding at the closing prices; injuries
@@ -79,6 +81,8 @@ Flags:
   --seed N            random seed (default 1): same seed and data give a byte-identical
                       checkpoint and JSON log.
   --episodes N        passes over the training seasons (default 10).
+  --worker q|dqn      tabular Q-learning (default) or DQN (MLP 2x64, replay 1e5, target sync
+                      1000; defaults from CleanRL / Stable-Baselines3, see hrl/prematch.h).
   --decide_at_closing decide at Bet365's closing prices (2019/20 on) instead of the pre-match ones.
   --json PATH         training log as JSON ('-' = stdout): per episode steps, bets, explored,
                       mean_reward, loss (mean squared TD error), epsilon, roi (null without a bet),
@@ -141,6 +145,11 @@ int TrainPreMatchAgent() {
                     absl::StrCat("--episodes must be in [1, 100000], got ", episodes)),
                 2);
   }
+  const std::string kind = absl::GetFlag(FLAGS_worker);
+  if (kind != "q" && kind != "dqn") {
+    return Fail(
+        absl::InvalidArgumentError(absl::StrCat("--worker must be q or dqn, got '", kind, "'")), 2);
+  }
   const int64_t seed = absl::GetFlag(FLAGS_seed);
   if (seed < 0) {
     return Fail(absl::InvalidArgumentError(absl::StrCat("--seed must be >= 0, got ", seed)), 2);
@@ -180,11 +189,25 @@ int TrainPreMatchAgent() {
   if (env->size() == 0) {
     return Fail(absl::NotFoundError("no fixture with a result and Bet365 prices to train on"), 1);
   }
-  hrl::TabularQOptions qo;
-  qo.seed = static_cast<uint64_t>(seed);
   // ε falls over the first half of all steps (CleanRL's exploration_fraction 0.5).
-  qo.epsilon_decay_steps = std::max<int64_t>(1, env->size() * episodes / 2);
-  auto worker = hrl::TabularQWorker::Create(qo);
+  const int64_t decay = std::max<int64_t>(1, env->size() * episodes / 2);
+  absl::StatusOr<std::unique_ptr<hrl::PreMatchWorker>> worker;
+  if (kind == "dqn") {
+    hrl::DqnOptions o;
+    o.seed = static_cast<uint64_t>(seed);
+    o.epsilon_decay_steps = decay;
+    worker = hrl::MakeDqnWorker(o);
+  } else {
+    hrl::TabularQOptions o;
+    o.seed = static_cast<uint64_t>(seed);
+    o.epsilon_decay_steps = decay;
+    auto q = hrl::TabularQWorker::Create(o);
+    if (q.ok()) {
+      worker = std::unique_ptr<hrl::PreMatchWorker>(*std::move(q));
+    } else {
+      worker = q.status();
+    }
+  }
   if (!worker.ok()) return Fail(worker.status(), 1);
 
   core::ProgressBar bar(episodes, "train prematch");
@@ -199,7 +222,7 @@ int TrainPreMatchAgent() {
 
   superbet::v1::Checkpoint c = (*worker)->ToCheckpoint();
   for (const std::string& label : data->bet_labels) c.add_train_seasons(league + ":" + label);
-  c.set_model_version(absl::StrCat("prematch-q:", league, ":", train->front(), "-", train->back(),
+  c.set_model_version(absl::StrCat(c.agent(), ":", league, ":", train->front(), "-", train->back(),
                                    ":seed", seed, ":ep", episodes));
   (*c.mutable_hyperparameters())["episodes"] = episodes;
   (*c.mutable_metadata())["league"] = league;
@@ -216,7 +239,7 @@ int TrainPreMatchAgent() {
                last.mean_reward, out.c_str(), c.model_version().c_str());
   if (!absl::GetFlag(FLAGS_json).empty()) {
     nlohmann::json j;
-    j["agent"] = "prematch-q";
+    j["agent"] = c.agent();
     j["model_version"] = c.model_version();
     j["league"] = league;
     j["train_seasons"] = data->bet_labels;
@@ -275,8 +298,8 @@ int RunTrainCommand(const std::vector<std::string>& args) {
   const std::string agent = absl::GetFlag(FLAGS_agent);
   if (agent == "prematch") return TrainPreMatchAgent();
   if (agent == "live") return TrainLive();
-  return Fail(absl::InvalidArgumentError(absl::StrCat(
-                  "--agent must be prematch or live, got '", agent, "'")),
+  return Fail(absl::InvalidArgumentError(
+                  absl::StrCat("--agent must be prematch or live, got '", agent, "'")),
               2);
 }
 

@@ -99,8 +99,8 @@ absl::Status CheckCheckpoint(const superbet::v1::Checkpoint& c,
                                                     ": ", difference));
 }
 
-absl::StatusOr<superbet::v1::Checkpoint> LoadCheckpoint(
-    const std::string& dir, const superbet::v1::FeatureSpec& expected) {
+absl::StatusOr<superbet::v1::Checkpoint> LoadCheckpoint(const std::string& dir,
+                                                        const superbet::v1::FeatureSpec& expected) {
   const std::string path = dir + "/checkpoint.pb";
   if (!core::FileExists(path)) {
     return absl::NotFoundError(absl::StrCat("no checkpoint file ", path));

@@ -37,10 +37,14 @@ std::optional<std::array<double, 3>> Triple(absl::Span<const BettingLine> lines,
 
 absl::string_view PreMatchActionName(PreMatchAction action) {
   switch (action) {
-    case PreMatchAction::kBackHome: return "home";
-    case PreMatchAction::kBackDraw: return "draw";
-    case PreMatchAction::kBackAway: return "away";
-    case PreMatchAction::kNoBet: return "no_bet";
+    case PreMatchAction::kBackHome:
+      return "home";
+    case PreMatchAction::kBackDraw:
+      return "draw";
+    case PreMatchAction::kBackAway:
+      return "away";
+    case PreMatchAction::kNoBet:
+      return "no_bet";
   }
   return "no_bet";
 }
@@ -120,8 +124,7 @@ absl::StatusOr<PreMatchEnv> PreMatchEnv::Create(absl::Span<const Fixture> fixtur
     pre.clear_half_time();
     pre.clear_statistics();
     pre.set_status(superbet::v1::FIXTURE_STATUS_SCHEDULED);
-    auto obs = state.Observe(pre, *decision,
-                             options.decide_at_closing ? opening : std::nullopt);
+    auto obs = state.Observe(pre, *decision, options.decide_at_closing ? opening : std::nullopt);
     if (!obs.ok()) {
       return absl::Status(obs.status().code(), absl::StrCat(f.id(), ": ", obs.status().message()));
     }
@@ -201,9 +204,9 @@ absl::Status PreMatchEnv::Settle(const Pending& p) {
   in.mean_decimal_odds_last10 = last_bets_.empty() ? 2.0 : odds_sum / last_bets_.size();
   auto terms = reward::ComputeReward(in, options_.reward);
   if (!terms.ok()) {
-    return absl::Status(terms.status().code(),
-                        absl::StrCat(observations_[p.step].match_id, ": reward: ",
-                                     terms.status().message()));
+    return absl::Status(
+        terms.status().code(),
+        absl::StrCat(observations_[p.step].match_id, ": reward: ", terms.status().message()));
   }
   s.reward = *terms;
   settled_.push_back(s);

@@ -13,8 +13,8 @@ absl::string_view WorkerName(Worker worker) {
 }
 
 std::array<double, 6> ManagerState::ToArray() const {
-  return {budget_ratio, risk_score, market_volatility, live_win_rate, prematch_win_rate,
-          staleness_norm};
+  return {budget_ratio,  risk_score,        market_volatility,
+          live_win_rate, prematch_win_rate, staleness_norm};
 }
 
 absl::StatusOr<Manager> Manager::Create(const ManagerOptions& o) {
@@ -37,7 +37,8 @@ absl::StatusOr<Manager> Manager::Create(const ManagerOptions& o) {
   return Manager(o);
 }
 
-Manager::Manager(const ManagerOptions& options) : options_(options), budget_(options.initial_budget) {}
+Manager::Manager(const ManagerOptions& options)
+    : options_(options), budget_(options.initial_budget) {}
 
 double Manager::WinRate(Worker w) const {
   const Ring& r = rings_[static_cast<int>(w)];
@@ -87,8 +88,8 @@ absl::StatusOr<Allocation> Manager::Allocate(std::array<bool, kWorkerCount> avai
 
 absl::Status Manager::Placed(Worker w, double stake) {
   if (!(std::isfinite(stake) && stake > 0 && stake <= budget_)) {
-    return absl::InvalidArgumentError(absl::StrCat("stake must be finite, > 0 and <= the budget ",
-                                                   budget_, ", got ", stake));
+    return absl::InvalidArgumentError(
+        absl::StrCat("stake must be finite, > 0 and <= the budget ", budget_, ", got ", stake));
   }
   budget_ -= stake;
   ++placed_[static_cast<int>(w)];
@@ -100,8 +101,7 @@ absl::Status Manager::Settled(Worker w, double stake, double payout) {
     return absl::InvalidArgumentError(absl::StrCat("stake must be finite and >= 0, got ", stake));
   }
   if (!(std::isfinite(payout) && payout >= 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("payout must be finite and >= 0, got ", payout));
+    return absl::InvalidArgumentError(absl::StrCat("payout must be finite and >= 0, got ", payout));
   }
   budget_ += payout;
   Ring& r = rings_[static_cast<int>(w)];

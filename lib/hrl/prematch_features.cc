@@ -6,17 +6,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "superbet/model/fixture.h"
+#include "superbet/odds/margin.h"
 
 namespace superbet::hrl {
 namespace {
 
 using superbet::v1::Fixture;
 
-// Margin-free probabilities by normalising 1/o (the multiplicative method of odds/margin.h; here
-// inline because the prices were already validated and this runs for every fixture).
-std::array<double, 3> MarginFree(const std::array<double, 3>& o) {
-  const double s = 1.0 / o[0] + 1.0 / o[1] + 1.0 / o[2];
-  return {1.0 / o[0] / s, 1.0 / o[1] / s, 1.0 / o[2] / s};
+// Margin-free probabilities by the multiplicative method (odds/margin.h).
+absl::StatusOr<std::array<double, 3>> MarginFree(const std::array<double, 3>& o) {
+  auto p = odds::RemoveMarginMultiplicative(o);
+  if (!p.ok()) return p.status();
+  return std::array<double, 3>{(*p)[0], (*p)[1], (*p)[2]};
 }
 
 std::optional<double> Stat(const Fixture& f, const char* key) {
@@ -90,9 +91,8 @@ absl::Status PreMatchFeatureState::MaybeRefit(absl::Time at) {
   if (static_cast<int>(n) < options_.dixon_coles_min_fit_matches) return absl::OkStatus();
   absl::Span<const ratings::MatchResult> window(results_.data() + first, n);
   absl::StatusOr<ratings::DixonColesModel> fit =
-      model_.has_value()
-          ? ratings::DixonColesModel::Fit(window, at, options_.dixon_coles, *model_)
-          : ratings::DixonColesModel::Fit(window, at, options_.dixon_coles);
+      model_.has_value() ? ratings::DixonColesModel::Fit(window, at, options_.dixon_coles, *model_)
+                         : ratings::DixonColesModel::Fit(window, at, options_.dixon_coles);
   if (!fit.ok()) {
     return absl::Status(fit.status().code(),
                         absl::StrCat("Dixon-Coles fit at ", absl::FormatTime(at), " on ", n,
@@ -113,10 +113,9 @@ absl::StatusOr<PreMatchObservation> PreMatchFeatureState::Observe(
     const double o = decision_odds[i];
     const double open = opening_odds.has_value() ? (*opening_odds)[i] : 2.0;
     if (!(std::isfinite(o) && o > 1.0) || !(std::isfinite(open) && open > 1.0)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          f.id(), ": decimal odds must be finite and > 1, got ", !(std::isfinite(o) && o > 1.0)
-                                                                     ? o
-                                                                     : open));
+      return absl::InvalidArgumentError(absl::StrCat(f.id(),
+                                                     ": decimal odds must be finite and > 1, got ",
+                                                     !(std::isfinite(o) && o > 1.0) ? o : open));
     }
   }
   PreMatchObservation obs;
@@ -130,8 +129,12 @@ absl::StatusOr<PreMatchObservation> PreMatchFeatureState::Observe(
     obs.value[slot] = static_cast<float>(v);
     obs.mask[slot] = 1.0f;
   };
-  const auto market = MarginFree(decision_odds);
-  for (int i = 0; i < 3; ++i) set(kMarketHome + i, market[i]);
+  auto market = MarginFree(decision_odds);
+  if (!market.ok()) {
+    return absl::Status(market.status().code(),
+                        absl::StrCat(f.id(), ": ", market.status().message()));
+  }
+  for (int i = 0; i < 3; ++i) set(kMarketHome + i, (*market)[i]);
 
   const std::string& home = model::TeamKey(f.home());
   const std::string& away = model::TeamKey(f.away());
@@ -172,7 +175,12 @@ absl::StatusOr<PreMatchObservation> PreMatchFeatureState::Observe(
     }
   }
   if (opening_odds.has_value()) {
-    set(kLineMoveHome, market[0] - MarginFree(*opening_odds)[0]);
+    auto opening = MarginFree(*opening_odds);
+    if (!opening.ok()) {
+      return absl::Status(opening.status().code(),
+                          absl::StrCat(f.id(), ": opening prices: ", opening.status().message()));
+    }
+    set(kLineMoveHome, (*market)[0] - (*opening)[0]);
   }
   return obs;  // injuries.*: absent (no injury data in football-data.co.uk).
 }

@@ -116,8 +116,8 @@ void TabularQWorker::BeginEpisode() {
 }
 
 double TabularQWorker::epsilon() const {
-  const double frac =
-      std::min(1.0, static_cast<double>(steps_) / static_cast<double>(options_.epsilon_decay_steps));
+  const double frac = std::min(
+      1.0, static_cast<double>(steps_) / static_cast<double>(options_.epsilon_decay_steps));
   return options_.epsilon_start + frac * (options_.epsilon_end - options_.epsilon_start);
 }
 
@@ -248,8 +248,8 @@ absl::StatusOr<std::unique_ptr<TabularQWorker>> TabularQWorker::FromCheckpoint(
     }
   }
   if (!have_q || !have_w) {
-    return absl::InvalidArgumentError(absl::StrCat("checkpoint lacks tensor ",
-                                                   have_q ? "outcome.weight" : "q_table"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("checkpoint lacks tensor ", have_q ? "outcome.weight" : "q_table"));
   }
   return worker;
 }

@@ -10,7 +10,8 @@ absl::StatusOr<std::vector<PreMatchEpisodeLog>> TrainPreMatch(
     PreMatchEnv& env, PreMatchWorker& worker, const PreMatchTrainOptions& options,
     const std::function<void(const PreMatchEpisodeLog&)>& on_episode) {
   if (options.episodes < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("episodes must be >= 1, got ", options.episodes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("episodes must be >= 1, got ", options.episodes));
   }
   if (env.size() == 0) return absl::InvalidArgumentError("the environment has no step to train on");
   std::vector<PreMatchEpisodeLog> logs;

@@ -182,6 +182,10 @@ absl::Status ToStatus(int64_t line_number, const FieldError& e) {
 // The line-level parse of a Prediction that keeps the field for the stream reader's counts.
 MaybeError ParsePrediction(absl::string_view line, const ReadOptions& options,
                            v1::Prediction* out) {
+  if (line.size() > options.max_line_bytes) {
+    return FieldError{"(line)", absl::StrCat("line of ", line.size(), " bytes is longer than ",
+                                             options.max_line_bytes, " bytes")};
+  }
   pb::Struct object;
   if (MaybeError e = ParseBoth(line, options, &object, out)) return e;
   return Validate(*out, object, "", /*allow_no_pick=*/false);
@@ -220,6 +224,11 @@ absl::StatusOr<v1::Prediction> PredictionFromJsonLine(absl::string_view line, in
 absl::StatusOr<v1::Decision> DecisionFromJsonLine(absl::string_view line, int64_t line_number,
                                                   const ReadOptions& options) {
   v1::Decision d;
+  if (line.size() > options.max_line_bytes) {
+    return ToStatus(line_number,
+                    {"(line)", absl::StrCat("line of ", line.size(), " bytes is longer than ",
+                                            options.max_line_bytes, " bytes")});
+  }
   pb::Struct object;
   if (MaybeError e = ParseBoth(line, options, &object, &d)) return ToStatus(line_number, *e);
   auto it = object.fields().find("prediction");

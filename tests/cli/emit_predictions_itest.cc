@@ -1,5 +1,5 @@
 // `superbet backtest --emit-predictions` with the Dixon–Coles `model` strategy on real seasons:
-// history E0 2014/15, bets E0 2015/16 (Kelly stakes). Every bet is one Prediction line that the
+// history E0 2014/15, bets E0 2015/16 (Kelly stakes, raw model forecast). Every bet is one Prediction line that the
 // contract reader accepts, with model_version "dixon-coles" and the metrics of its own pick.
 // Oracle: the engine's bet count; Kelly (1956) and the margin-free CAS recomputed by hand from
 // each line's own prob and odds (closed forms, not the code under test's helper).
@@ -31,7 +31,11 @@ TEST_CASE("every model bet of E0 2015/16 is one valid Prediction line", "[emit_p
     fixtures.insert(fixtures.end(), s->fixtures.begin(), s->fixtures.end());
     lines.insert(lines.end(), s->lines.begin(), s->lines.end());
   }
-  backtest::ModelStrategy model;
+  // Pool weight 1 (the raw Dixon-Coles forecast): the fitted weight needs 380 earlier scored
+  // forecasts and would bet the market only (no bets) with one season of history.
+  backtest::ModelStrategyOptions model_options;
+  model_options.pool_weight = 1.0;
+  backtest::ModelStrategy model(model_options);
   std::ostringstream out;
   superbet::cli::PredictionEmitter emitter(&out);
   backtest::EngineOptions options;

@@ -29,7 +29,7 @@ endfunction()
 
 # Both runs write the same paths (the JSON names them); each run's files are copied aside.
 foreach(i 1 2)
-  run(0 train --agent prematch --data ${DATA} --train_seasons 1314,1415 --seed 7 --episodes 3
+  run(0 train --agent prematch --data ${DATA} --train-seasons 1314,1415 --seed 7 --episodes 3
     --out ${WORK}/model --json ${WORK}/train.json)
   run(0 backtest --strategy hrl --model ${WORK}/model --data ${DATA} --seasons 1516
     --ledger ${WORK}/ledger.jsonl --json ${WORK}/report.json)
@@ -58,6 +58,11 @@ math(EXPR accepted_decisions "${accepted} - ${settled}")
 if(NOT decisions EQUAL 380 OR NOT accepted_decisions EQUAL settled)
   message(FATAL_ERROR "ledger: ${decisions} decision lines (expected 380), ${settled} settlement "
     "lines for ${accepted_decisions} accepted decisions")
+endif()
+# Each decision line carries the manager's six-component state vector and the UCB scores.
+list(GET ledger_lines 0 first_line)
+if(NOT first_line MATCHES "\"manager\":{\"budget_remaining\":1,\"risk_score\":[0-9.]+,\"market_volatility\":1,\"live_agent_wr\":0,\"prematch_agent_wr\":0,\"data_staleness\":0,\"worker\":\"prematch\",\"ucb_live\":1,\"ucb_prematch\":1}")
+  message(FATAL_ERROR "first ledger line lacks the manager state: ${first_line}")
 endif()
 file(READ ${WORK}/report1.json report)
 foreach(key "\"denied_by_reason\"" "\"workers\"" "\"prematch\"" "\"baselines\"" "\"favourite\"")

@@ -22,9 +22,10 @@ TEST_CASE("Streaming GEMM: dispatched and portable paths equal the double-precis
   for (int i = 0; i < k; ++i) {
     if (i != 5) active.push_back(i);
   }
-  const internal::GemmArgs args1{x.data(), k, n, active.data(), static_cast<int>(active.size()),
-                                 w.data(), m, m, b.data(),      y1.data(),
-                                 m};
+  const std::vector<float> packed = internal::PackPanels(w.data(), k, m);
+  const internal::GemmArgs args1{
+      x.data(), k,         n, active.data(), static_cast<int>(active.size()), packed.data(), k, m,
+      b.data(), y1.data(), m};
   internal::GemmArgs args2 = args1;
   args2.y = y2.data();
   internal::Gemm(args1);

@@ -164,6 +164,13 @@ TEST_CASE("Masked minutes do not reach the outputs nor the gradients", "[hrl][nn
   changed[(0 * T + 2) * I] += 1.0f;
   run(changed, &b, &gb);
   CHECK(a.policy_logits != b.policy_logits);
+  // A non-finite input is refused with its position.
+  changed = x;
+  changed[(1 * T + 4) * I + 6] = INFINITY;
+  nn::LiveNetworkOutput refused;
+  auto bad = nn::LiveNetworkForward(net, {B, T, changed, valid, {}, {}}, nullptr, &refused);
+  CHECK(bad.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(bad.message()), Catch::Contains("row 1, step 4, slot 6"));
   // A window without any valid minute has no decision.
   const std::vector<uint8_t> none(T, 0);
   nn::LiveNetworkOutput out;

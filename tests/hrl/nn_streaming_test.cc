@@ -205,6 +205,11 @@ TEST_CASE("Streaming rejects bad calls without changing any match", "[hrl][nn][s
   CHECK(e.Step(unknown, x, {}, &out).code() == absl::StatusCode::kNotFound);
   const int one[] = {*a};
   CHECK(e.Step(one, x, {}, &out).code() == absl::StatusCode::kInvalidArgument);  // 128 != 64
+  std::vector<float> one_x(64, 0.5f);
+  one_x[17] = NAN;
+  s = e.Step(one, one_x, {}, &out);
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(s.message()), Catch::Contains("row 0, slot 17") && Catch::Contains("nan"));
   std::vector<float> h, c;
   REQUIRE(e.GetState(*a, &h, &c).ok());
   CHECK(std::all_of(h.begin(), h.end(), [](float v) { return v == 0.0f; }));
@@ -220,4 +225,56 @@ TEST_CASE("Streaming rejects bad calls without changing any match", "[hrl][nn][s
   auto other_net = nn::MakeLiveNetwork(other, 1);
   REQUIRE(other_net.ok());
   CHECK(e.Reload(*other_net).code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("A match's outputs do not depend on which matches share its batch",
+          "[hrl][nn][streaming]") {
+  // Oracle: the same matches stepped one at a time. Every row's arithmetic is independent of the
+  // other rows (skipped all-zero columns add exactly 0), so the outputs must be bit-identical,
+  // also past the 64-row chunks a large batch is cut into.
+  const nn::LiveNetwork net = Sharpened(8);
+  auto together = nn::LiveStreamingInference::Create(net);
+  auto alone = nn::LiveStreamingInference::Create(net);
+  REQUIRE((together.ok() && alone.ok()));
+  const int kMatches = 70, I = 64;
+  std::vector<int> ht, ha;
+  for (int m = 0; m < kMatches; ++m) {
+    ht.push_back(*(*together)->OpenMatch());
+    ha.push_back(*(*alone)->OpenMatch());
+  }
+  int differing = 0;
+  for (int minute = 0; minute < 12; ++minute) {
+    std::vector<float> x;
+    std::vector<uint8_t> valid;
+    std::vector<int> rows;
+    for (int k = 0; k < kMatches; ++k) {
+      const int m = (k * 17 + minute) % kMatches;  // a shuffled order every minute
+      rows.push_back(m);
+      for (int s = 0; s < I; ++s) {
+        // Match 3 has no input at all in slots 0-9: other matches' non-zero columns must not
+        // change its result.
+        x.push_back(m == 3 && s < 10 ? 0.0f : Feature(m, minute, s));
+      }
+      valid.push_back((m + minute) % 7 == 0 ? 0 : 1);
+    }
+    std::vector<int> handles;
+    for (int m : rows) handles.push_back(ht[m]);
+    nn::LiveStepOutput batch, one;
+    REQUIRE((*together)->Step(handles, x, valid, &batch).ok());
+    for (int r = 0; r < kMatches; ++r) {
+      const int h[] = {ha[rows[r]]};
+      REQUIRE((*alone)
+                  ->Step(h, absl::MakeConstSpan(x).subspan(r * I, I),
+                         absl::MakeConstSpan(valid).subspan(r, 1), &one)
+                  .ok());
+      REQUIRE(one.has_output[0] == batch.has_output[r]);
+      if (one.has_output[0] == 0) continue;
+      for (int a = 0; a < 3; ++a) {
+        differing += one.policy_logits[a] != batch.policy_logits[3 * r + a];
+        differing += one.outcome_logits[a] != batch.outcome_logits[3 * r + a];
+      }
+      differing += one.value[0] != batch.value[r];
+    }
+  }
+  CHECK(differing == 0);
 }

@@ -108,7 +108,8 @@ TEST_CASE("prematch env: altering results and prices after step t changes nothin
     }
   }
   for (BettingLine& l : altered.lines) {
-    if (kickoff_of[l.fixture_id()] > kickoff_t || l.is_closing()) l.set_decimal_odds(l.decimal_odds() * 1.5);
+    if (kickoff_of[l.fixture_id()] > kickoff_t || l.is_closing())
+      l.set_decimal_odds(l.decimal_odds() * 1.5);
   }
   const Run changed = Walk(altered, Options());
   REQUIRE(changed.obs.size() == base.obs.size());
@@ -202,9 +203,7 @@ TEST_CASE("prematch env: closing decisions observe the line movement", "[env][fe
   // E0_2425.csv row 2: Man United v Fulham, B365 1.60 4.20 5.25, closing 1.67 4.10 5.00.
   const PreMatchObservation& first = env->ObserveAt(0);
   CHECK(first.decimal_odds[0] == 1.67);
-  auto mf = [](double h, double dr, double a) {
-    return (1 / h) / (1 / h + 1 / dr + 1 / a);
-  };
+  auto mf = [](double h, double dr, double a) { return (1 / h) / (1 / h + 1 / dr + 1 / a); };
   CHECK(first.mask[kLineMoveHome] == 1);
   CHECK(first.value[kLineMoveHome] ==
         Approx(mf(1.67, 4.1, 5.0) - mf(1.6, 4.2, 5.25)).epsilon(1e-5));

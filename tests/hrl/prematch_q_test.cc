@@ -161,8 +161,9 @@ TEST_CASE("checkpoint: round trip decides identically, other specs are refused",
   superbet::v1::Checkpoint v2 = *loaded;
   v2.set_format_version(2);
   const absl::Status s = CheckCheckpoint(v2, PreMatchFeatureSpec(), "memory");
-  CHECK(absl::StrContains(s.message(), "format version 2 in memory, this build reads format "
-                                       "version 1"));
+  CHECK(absl::StrContains(s.message(),
+                          "format version 2 in memory, this build reads format "
+                          "version 1"));
   CHECK(LoadCheckpoint(dir + "/missing", PreMatchFeatureSpec()).status().code() ==
         absl::StatusCode::kNotFound);
   std::filesystem::remove_all(dir);

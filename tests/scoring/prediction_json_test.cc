@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
 #include "google/protobuf/util/time_util.h"
 
@@ -130,6 +131,16 @@ TEST_CASE("bad lines are rejected naming line, field and value", "[prediction_js
   const std::string not_json = ErrorOf("{\"match_id\": ");
   CHECK_THAT(not_json, Catch::StartsWith("line 7: (json): not a JSON object"));
   CHECK_THAT(ErrorOf("[1,2]"), Catch::StartsWith("line 7: (json): "));
+}
+
+TEST_CASE("a line over max_line_bytes is rejected unparsed", "[prediction_json]") {
+  scoring::ReadOptions small;
+  small.max_line_bytes = 100;
+  auto p = scoring::PredictionFromJsonLine(kManUnitedLine, 2, small);
+  REQUIRE_FALSE(p.ok());
+  CHECK(p.status().message() == absl::StrCat("line 2: (line): line of ", sizeof(kManUnitedLine) - 1,
+                                             " bytes is longer than 100 bytes"));
+  CHECK(scoring::PredictionFromJsonLine(kManUnitedLine, 2).ok());  // default 1 MiB
 }
 
 TEST_CASE("unknown fields are accepted only when asked", "[prediction_json]") {

@@ -6,9 +6,9 @@
 // version and the feature spec against what the loading code computes and refuses a mismatch with
 // an error naming both, so an agent is never fed inputs laid out differently from its training.
 //
-// Files: <dir>/checkpoint.pb (binary, deterministic: map entries in key order; the one read back) and <dir>/checkpoint.json (the same
-// message in protobuf's JSON mapping, for people; never read). All functions are thread-safe
-// (no shared state).
+// Files: <dir>/checkpoint.pb (binary, deterministic: map entries in key order; the one read back)
+// and <dir>/checkpoint.json (the same message in protobuf's JSON mapping, for people; never read).
+// All functions are thread-safe (no shared state).
 
 #ifndef SUPERBET_HRL_CHECKPOINT_H_
 #define SUPERBET_HRL_CHECKPOINT_H_

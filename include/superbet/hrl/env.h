@@ -66,13 +66,13 @@ struct PreMatchEnvOptions {
 
 // A decision whose match is over: everything the agent may learn from it.
 struct SettledStep {
-  int64_t step = 0;                      // Index of the step in the environment.
+  int64_t step = 0;  // Index of the step in the environment.
   PreMatchAction action = PreMatchAction::kNoBet;
-  double confidence = 0;                 // As given to Act.
-  double stake = 0;                      // Currency units; 0 for no bet.
-  double decimal_odds = 0;               // Price of the pick; 0 for no bet.
-  double payout = 0;                     // Gross, currency units.
-  int outcome = 0;                       // OutcomeIndex of the result.
+  double confidence = 0;    // As given to Act.
+  double stake = 0;         // Currency units; 0 for no bet.
+  double decimal_odds = 0;  // Price of the pick; 0 for no bet.
+  double payout = 0;        // Gross, currency units.
+  int outcome = 0;          // OutcomeIndex of the result.
   reward::RewardTerms reward{};
 };
 
@@ -123,11 +123,11 @@ class PreMatchEnv {
     double confidence;
     double stake;
   };
-  absl::Status Settle(const Pending& p);
+  [[nodiscard]] absl::Status Settle(const Pending& p);
   PreMatchEnvOptions options_;
   std::vector<PreMatchObservation> observations_;
-  std::vector<int> outcomes_;      // Private: never handed out before the match is over.
-  std::vector<absl::Time> ends_;   // MatchEnd of each step.
+  std::vector<int> outcomes_;     // Private: never handed out before the match is over.
+  std::vector<absl::Time> ends_;  // MatchEnd of each step.
   int64_t skipped_no_odds_ = 0;
   int dixon_coles_fits_ = 0;
   int64_t next_ = 0;

@@ -12,8 +12,8 @@
 //         payout > stake); 0 while the worker has no settled bet;
 //   N     size of the performance memory: settled bets of all workers;
 //   n_i   bets placed by worker i (counted when placed, not when settled).
-// While nothing has settled yet (N = 0) every score is 1.0 ("scores start at 1.0"). The highest score wins; ties go to the
-// lower n_i, then to the order live, prematch.
+// While nothing has settled yet (N = 0) every score is 1.0 ("scores start at 1.0"). The highest
+// score wins; ties go to the lower n_i, then to the order live, prematch.
 //
 // Stake: 5 % of the REMAINING budget B (B₀ = 10 000 by default), never more than B; a stake below
 // `min_stake` is skipped (no bet). Money is in the bankroll's currency unit, never rounded.
@@ -68,8 +68,8 @@ inline constexpr std::array<const char*, 6> kManagerStateNames = {
 struct Allocation {
   Worker worker = Worker::kPreMatch;
   std::array<double, kWorkerCount> ucb{};  // U_i of each worker, indexed by Worker.
-  double stake = 0;        // Currency units; 0 when skipped (below min_stake).
-  bool skipped = false;    // True when 0.05·B < min_stake.
+  double stake = 0;                        // Currency units; 0 when skipped (below min_stake).
+  bool skipped = false;                    // True when 0.05·B < min_stake.
   ManagerState state;
 };
 
@@ -100,10 +100,10 @@ class Manager {
   // Errors: InvalidArgument when payout or stake is negative or not finite.
   [[nodiscard]] absl::Status Settled(Worker worker, double stake, double payout);
 
-  double budget() const { return budget_; }                      // B, currency units.
-  double initial_budget() const { return options_.initial_budget; }  // B₀.
-  int64_t placed(Worker w) const { return placed_[static_cast<int>(w)]; }       // n_i.
-  int64_t settled_total() const { return settled_total_; }                       // N.
+  double budget() const { return budget_; }                                // B, currency units.
+  double initial_budget() const { return options_.initial_budget; }        // B₀.
+  int64_t placed(Worker w) const { return placed_[static_cast<int>(w)]; }  // n_i.
+  int64_t settled_total() const { return settled_total_; }                 // N.
   // WR over the last `win_rate_window` settled bets of `w`; 0 with none.
   double WinRate(Worker w) const;
 

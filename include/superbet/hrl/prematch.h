@@ -6,7 +6,18 @@
 //   * TabularQWorker: Watkins (1989) Q-learning on a discretised state (below), α = 0.1, ε-greedy
 //     with ε falling linearly from 1.0 to 0.05 over `epsilon_decay_steps` decisions (the linear
 //     schedule of CleanRL's dqn.py, Huang et al. 2022, JMLR 23(274)).
-//   * (DQN: not in this version; see docs/hrl_evaluation.md.)
+//   * DqnWorker: DQN (Mnih et al. 2015, "Human-level control through deep reinforcement
+//     learning", Nature 518) with a Q-network MLP 41→64→64→4 (ReLU; hrl/nn/mlp.h), a replay
+//     buffer of 10⁵ transitions sampled uniformly, a target network synced every 1000 gradient
+//     steps, Adam and gradient-norm clipping. Input: the 38 observation floats and the outcome
+//     model's p (home, draw, away). Single-step episodes make every transition terminal, so the
+//     TD target is y = r (+ γ·(1 − done)·max_a Q_target = 0); the target network is kept and synced
+//     as in the references but does not enter the target. Defaults and their sources:
+//       learning rate 2.5e-4, batch 128 → 64, learning_starts 10 000 → 1 000 (one E0 season is
+//       380 steps), train_frequency 10 → 4, MSE loss: CleanRL dqn.py (Huang et al. 2022);
+//       target sync 1000 and replay 10⁵: the design's values (SB3 DQN defaults 10 000 and 10⁶);
+//       max_grad_norm 10: Stable-Baselines3 DQN (Raffin et al. 2021, JMLR 22(268));
+//       ε 1.0 → 0.05 linear: CleanRL and SB3 (exploration_final_eps 0.05).
 //
 // Tabular state (index = ((((m·4 + f)·4 + i)·4 + l)·4 + e), 1792 states):
 //   m  home implied-probability bin (margin-free), edges 0.2 0.3 0.4 0.5 0.6 0.7 → 7 bins
@@ -49,11 +60,11 @@ namespace superbet::hrl {
 // What the worker decided about one fixture.
 struct WorkerDecision {
   PreMatchAction action = PreMatchAction::kNoBet;
-  double confidence = 0;                   // Boltzmann probability of the greedy action.
-  std::array<double, 3> probabilities{};  // Outcome model p (home, draw, away), sums to 1.
+  double confidence = 0;                     // Boltzmann probability of the greedy action.
+  std::array<double, 3> probabilities{};     // Outcome model p (home, draw, away), sums to 1.
   std::array<double, kPreMatchActions> q{};  // Action values of the state.
-  bool explored = false;                   // True when ε-greedy drew a random action.
-  int state = -1;                          // Tabular state index (TabularQWorker), else -1.
+  bool explored = false;                     // True when ε-greedy drew a random action.
+  int state = -1;                            // Tabular state index (TabularQWorker), else -1.
 };
 
 // Multinomial logistic outcome model anchored at the market (see the top of this file).
@@ -77,13 +88,13 @@ class OutcomeModel {
 };
 
 struct TabularQOptions {
-  double alpha = 0.1;                  // Learning rate; in (0, 1].
-  double epsilon_start = 1.0;          // In [0, 1].
-  double epsilon_end = 0.05;           // In [0, epsilon_start].
+  double alpha = 0.1;                   // Learning rate; in (0, 1].
+  double epsilon_start = 1.0;           // In [0, 1].
+  double epsilon_end = 0.05;            // In [0, epsilon_start].
   int64_t epsilon_decay_steps = 10000;  // Decisions over which ε falls linearly; >= 1.
-  double tau = 1.0;                    // Boltzmann temperature of the confidence; > 0.
+  double tau = 1.0;                     // Boltzmann temperature of the confidence; > 0.
   double outcome_learning_rate = 0.01;  // OutcomeModel SGD step; > 0.
-  double outcome_l2 = 1e-4;            // >= 0.
+  double outcome_l2 = 1e-4;             // >= 0.
   uint64_t seed = 0;
 };
 
@@ -143,6 +154,37 @@ class TabularQWorker final : public PreMatchWorker {
   std::mt19937_64 rng_;
   int64_t steps_ = 0;  // Act calls with explore = true.
 };
+
+struct DqnOptions {
+  double learning_rate = 2.5e-4;        // Adam; > 0.
+  int hidden = 64;                      // Units of each of the 2 hidden layers; >= 1.
+  int64_t replay_capacity = 100000;     // Transitions; >= batch_size.
+  int batch_size = 64;                  // >= 1.
+  int64_t learning_starts = 1000;       // Transitions before the first update; >= batch_size.
+  int train_frequency = 4;              // One gradient step every this many transitions; >= 1.
+  int64_t target_sync_steps = 1000;     // Gradient steps between target-network syncs; >= 1.
+  double max_grad_norm = 10.0;          // Gradient-norm clip; > 0.
+  double gamma = 0.99;                  // Discount (unused: every transition is terminal).
+  double epsilon_start = 1.0;           // In [0, 1].
+  double epsilon_end = 0.05;            // In [0, epsilon_start].
+  int64_t epsilon_decay_steps = 10000;  // >= 1.
+  double tau = 1.0;                     // Boltzmann temperature of the confidence; > 0.
+  double outcome_learning_rate = 0.01;  // > 0.
+  double outcome_l2 = 1e-4;             // >= 0.
+  uint64_t seed = 0;
+};
+
+class DqnWorker;  // prematch_dqn.cc
+
+// DQN pre-match worker (see the top of this file). Owns its networks, optimiser state and replay
+// buffer; not thread-safe.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<PreMatchWorker>> MakeDqnWorker(
+    const DqnOptions& options);
+
+// The worker a checkpoint holds: "prematch-q" (TabularQWorker) or "prematch-dqn" (DQN).
+// Errors: InvalidArgument for another agent or a checkpoint that does not fit it.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<PreMatchWorker>> PreMatchWorkerFromCheckpoint(
+    const superbet::v1::Checkpoint& checkpoint);
 
 // Greedy action of `q` with ties to no bet, then home, draw, away.
 PreMatchAction GreedyAction(const std::array<double, kPreMatchActions>& q);

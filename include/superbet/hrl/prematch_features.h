@@ -47,16 +47,44 @@ namespace superbet::hrl {
 
 inline constexpr int kPreMatchSlots = 19;
 inline constexpr int kPreMatchFlatWidth = 2 * kPreMatchSlots;
-inline constexpr std::array<const char*, kPreMatchSlots> kPreMatchSlotNames = {
-    "market.home",        "market.draw",       "market.away",        "form.home",
-    "form.away",          "goals_for.home",    "goals_against.home", "goals_for.away",
-    "goals_against.away", "shots_for.home",    "shots_against.home", "shots_for.away",
-    "shots_against.away", "dc.home",           "dc.draw",            "dc.away",
-    "line_move.home",     "injuries.home",     "injuries.away"};
+inline constexpr std::array<const char*, kPreMatchSlots> kPreMatchSlotNames = {"market.home",
+                                                                               "market.draw",
+                                                                               "market.away",
+                                                                               "form.home",
+                                                                               "form.away",
+                                                                               "goals_for.home",
+                                                                               "goals_against.home",
+                                                                               "goals_for.away",
+                                                                               "goals_against.away",
+                                                                               "shots_for.home",
+                                                                               "shots_against.home",
+                                                                               "shots_for.away",
+                                                                               "shots_against.away",
+                                                                               "dc.home",
+                                                                               "dc.draw",
+                                                                               "dc.away",
+                                                                               "line_move.home",
+                                                                               "injuries.home",
+                                                                               "injuries.away"};
 enum PreMatchSlot : int {
-  kMarketHome = 0, kMarketDraw, kMarketAway, kFormHome, kFormAway, kGoalsForHome,
-  kGoalsAgainstHome, kGoalsForAway, kGoalsAgainstAway, kShotsForHome, kShotsAgainstHome,
-  kShotsForAway, kShotsAgainstAway, kDcHome, kDcDraw, kDcAway, kLineMoveHome, kInjuriesHome,
+  kMarketHome = 0,
+  kMarketDraw,
+  kMarketAway,
+  kFormHome,
+  kFormAway,
+  kGoalsForHome,
+  kGoalsAgainstHome,
+  kGoalsForAway,
+  kGoalsAgainstAway,
+  kShotsForHome,
+  kShotsAgainstHome,
+  kShotsForAway,
+  kShotsAgainstAway,
+  kDcHome,
+  kDcDraw,
+  kDcAway,
+  kLineMoveHome,
+  kInjuriesHome,
   kInjuriesAway
 };
 
@@ -65,10 +93,10 @@ enum PreMatchSlot : int {
 superbet::v1::FeatureSpec PreMatchFeatureSpec();
 
 struct PreMatchFeatureOptions {
-  int form_window = 5;   // Last matches per team for form, goals and shots; >= 1.
-  int min_matches = 3;   // Fewer earlier matches: those slots are absent; in [1, form_window].
-  int refit_days = 7;    // Dixon-Coles refit period in days; >= 1.
-  int dixon_coles_window_days = 1095;  // Matches older than this are not fitted; >= 1.
+  int form_window = 5;  // Last matches per team for form, goals and shots; >= 1.
+  int min_matches = 3;  // Fewer earlier matches: those slots are absent; in [1, form_window].
+  int refit_days = 7;   // Dixon-Coles refit period in days; >= 1.
+  int dixon_coles_window_days = 1095;     // Matches older than this are not fitted; >= 1.
   int dixon_coles_min_fit_matches = 200;  // Fewer finished matches: no fit (dc.* absent).
   ratings::DixonColesOptions dixon_coles = [] {
     ratings::DixonColesOptions o;
@@ -84,7 +112,7 @@ struct PreMatchObservation {
   std::string away;
   std::string season;  // "2015/16".
   absl::Time kickoff;
-  std::array<double, 3> decimal_odds{};   // Prices the bet would be taken at (home, draw, away).
+  std::array<double, 3> decimal_odds{};  // Prices the bet would be taken at (home, draw, away).
   std::array<float, kPreMatchSlots> value{};
   std::array<float, kPreMatchSlots> mask{};
   // value then mask, kPreMatchFlatWidth floats (the networks' and the logistic model's input).
@@ -119,7 +147,7 @@ class PreMatchFeatureState {
     double points, goals_for, goals_against;
     std::optional<double> shots_for, shots_against;
   };
-  absl::Status MaybeRefit(absl::Time at);
+  [[nodiscard]] absl::Status MaybeRefit(absl::Time at);
   PreMatchFeatureOptions options_;
   absl::flat_hash_map<std::string, std::deque<TeamMatch>> teams_;
   std::vector<ratings::MatchResult> results_;

@@ -65,6 +65,9 @@ struct ReadOptions {
   // false (default): a key that is not a Prediction field rejects the line, named as the field.
   // true: unknown keys are skipped (forward compatibility with newer producers).
   bool ignore_unknown_fields = false;
+  // A line longer than this many bytes (without its newline) is rejected unparsed, as field
+  // "(line)": untrusted input must not cost unbounded parsing time.
+  size_t max_line_bytes = 1 << 20;
 };
 
 // One Prediction as one JSON line (format above), without a trailing newline.
@@ -82,7 +85,8 @@ struct ReadOptions {
 // used in error messages.
 //
 // Errors: InvalidArgument "line N: <json path>: <reason>, got <value>" for bad JSON, a missing
-// required key, an unknown key (unless ignored), an out-of-range value or a bad timestamp.
+// required key, an unknown key (unless ignored), an out-of-range value, a bad timestamp, or a
+// line longer than options.max_line_bytes ("line N: (line): ...").
 [[nodiscard]] absl::StatusOr<v1::Prediction> PredictionFromJsonLine(
     absl::string_view line, int64_t line_number, const ReadOptions& options = {});
 
@@ -99,8 +103,8 @@ struct ReadOptions {
 // A line that was rejected by a PredictionStreamReader.
 struct RejectedLine {
   int64_t line_number = 0;  // 1-based.
-  std::string field;        // JSON path of the offending field, or "(json)" for unparsable JSON.
-  std::string message;      // The full error message, as PredictionFromJsonLine returns it.
+  std::string field;    // JSON path of the offending field; "(json)": not JSON; "(line)": too long.
+  std::string message;  // The full error message, as PredictionFromJsonLine returns it.
 };
 
 // Reads a stream of Prediction JSON lines, one per line, skipping blank lines. A bad line is

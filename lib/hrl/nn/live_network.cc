@@ -3,6 +3,7 @@
 #include "superbet/hrl/nn/live_network.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "hrl/nn/internal/eigen.h"
@@ -77,6 +78,18 @@ absl::Status LiveNetworkForward(const LiveNetwork& network, const LiveWindowInpu
   LiveNetworkCache& c = cache != nullptr ? *cache : local;
   c.batch = B;
   c.steps = T;
+  if (auto s = CheckSize("x", input.x.size(), static_cast<size_t>(B) * T * cfg.input_size);
+      !s.ok()) {
+    return s;
+  }
+  for (size_t i = 0; i < input.x.size(); ++i) {
+    if (!std::isfinite(input.x[i])) {
+      const size_t I = cfg.input_size;
+      return absl::InvalidArgumentError(absl::StrCat("x[row ", i / (T * I), ", step ", (i / I) % T,
+                                                     ", slot ", i % I,
+                                                     "] is not finite: ", input.x[i]));
+    }
+  }
   c.last_valid.assign(B, -1);
   for (int b = 0; b < B; ++b) {
     for (int t = T - 1; t >= 0; --t) {

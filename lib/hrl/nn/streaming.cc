@@ -58,6 +58,7 @@ absl::Status CheckNetwork(const LiveNetwork& n) {
 // Dot product in 8 independent lanes (so the compiler can vectorise it without reassociating a
 // single sum), then the lanes in a fixed order: deterministic.
 constexpr int kMaxHeads = 64;
+constexpr size_t kChunkRows = 64;
 constexpr int kMaxScores = 1024;
 
 inline float Dot(const float* a, const float* b, int n) {
@@ -106,15 +107,16 @@ struct LiveStreamingInference::Impl {
     M = (A + 1 + O + 7) / 8 * 8;
     scale = 1.0f / std::sqrt(static_cast<float>(D));
     using internal::View;
-    wt_gates.assign(static_cast<size_t>(I + H) * G, 0.0f);
-    View(wt_gates.data(), I, G) = View(n.lstm.weight_ih.value.data(), G, I).transpose();
-    View(wt_gates.data() + static_cast<size_t>(I) * G, H, G) =
+    std::vector<float> wt(static_cast<size_t>(I + H) * G, 0.0f);
+    View(wt.data(), I, G) = View(n.lstm.weight_ih.value.data(), G, I).transpose();
+    View(wt.data() + static_cast<size_t>(I) * G, H, G) =
         View(n.lstm.weight_hh.value.data(), G, H).transpose();
+    wt_gates = internal::PackPanels(wt.data(), I + H, G);
     b_gates.resize(G);
     for (int k = 0; k < G; ++k) b_gates[k] = n.lstm.bias_ih.value[k] + n.lstm.bias_hh.value[k];
-    wt_qkv.resize(static_cast<size_t>(H) * 3 * H);
-    View(wt_qkv.data(), H, 3 * H) =
-        View(n.attention.in_proj_weight.value.data(), 3 * H, H).transpose();
+    wt.resize(static_cast<size_t>(H) * 3 * H);
+    View(wt.data(), H, 3 * H) = View(n.attention.in_proj_weight.value.data(), 3 * H, H).transpose();
+    wt_qkv = internal::PackPanels(wt.data(), H, 3 * H);
     b_qkv = n.attention.in_proj_bias.value;
     // Folded heads: rows of [policy; value; outcome] times W_out, in double.
     std::vector<const float*> head_rows;
@@ -142,6 +144,7 @@ struct LiveStreamingInference::Impl {
         wt_heads[static_cast<size_t>(j) * M + r] = static_cast<float>(sum);
       }
     }
+    wt_heads = internal::PackPanels(wt_heads.data(), H, M);
   }
 
   void EnsureScratch(int n) {
@@ -159,6 +162,66 @@ struct LiveStreamingInference::Impl {
     active.resize(I + H);
     all_h.resize(H);
     for (int k = 0; k < H; ++k) all_h[k] = k;
+  }
+
+  // Step for rows [row0, row0 + n) of a validated call.
+  void StepChunk(const int* handles, const float* x, const uint8_t* valid, int n, size_t row0,
+                 LiveStepOutput* output) {
+    const size_t N = n, I = this->I, H = this->H, G = this->G, W = this->W, M = this->M;
+    const size_t ld = I + H;
+    // [x | h] rows and the columns that are non-zero somewhere in the batch.
+    std::fill(nonzero.begin(), nonzero.begin() + ld, 0);
+    for (size_t r = 0; r < N; ++r) {
+      float* row = xh.data() + r * ld;
+      const size_t s = handles[r];
+      std::copy(x + r * I, x + (r + 1) * I, row);
+      std::copy(h.data() + s * H, h.data() + (s + 1) * H, row + I);
+      std::copy(c.data() + s * H, c.data() + (s + 1) * H, c_in.data() + r * H);
+      for (size_t k = 0; k < ld; ++k) nonzero[k] |= static_cast<uint8_t>(row[k] != 0.0f);
+    }
+    int active_count = 0;
+    for (size_t k = 0; k < ld; ++k) {
+      if (nonzero[k] != 0) active[active_count++] = static_cast<int>(k);
+    }
+    internal::Gemm({xh.data(), static_cast<int>(ld), n, active.data(), active_count,
+                    wt_gates.data(), static_cast<int>(ld), static_cast<int>(G), b_gates.data(),
+                    gates.data(), static_cast<int>(G)});
+    internal::LstmCell(gates.data(), n, static_cast<int>(H), c_in.data(), c_new.data(),
+                       h_new.data());
+    internal::Gemm({h_new.data(), static_cast<int>(H), n, all_h.data(), static_cast<int>(H),
+                    wt_qkv.data(), static_cast<int>(H), static_cast<int>(3 * H), b_qkv.data(),
+                    qkv.data(), static_cast<int>(3 * H)});
+    for (size_t r = 0; r < N; ++r) {
+      const size_t s = handles[r];
+      const bool is_valid = valid == nullptr || valid[r] != 0;
+      const size_t pos = ring_pos[s];
+      ring_valid[s * W + pos] = is_valid ? 1 : 0;
+      ring_pos[s] = static_cast<int>((pos + 1) % W);
+      if (is_valid) {
+        std::copy(h_new.data() + r * H, h_new.data() + (r + 1) * H, h.data() + s * H);
+        std::copy(c_new.data() + r * H, c_new.data() + (r + 1) * H, c.data() + s * H);
+        const float* q = qkv.data() + r * 3 * H;
+        float* stored_query = query.data() + s * H;
+        for (size_t k = 0; k < H; ++k) stored_query[k] = q[k] * scale;
+        std::copy(q + H, q + 2 * H, keys.data() + (s * W + pos) * H);
+        std::copy(q + 2 * H, q + 3 * H, values.data() + (s * W + pos) * H);
+      }
+      const bool has = Attend(static_cast<int>(s), ctx.data() + r * H);
+      output->has_output[row0 + r] = has ? 1 : 0;
+      if (!has) std::fill(ctx.data() + r * H, ctx.data() + (r + 1) * H, 0.0f);
+    }
+    internal::Gemm({ctx.data(), static_cast<int>(H), n, all_h.data(), static_cast<int>(H),
+                    wt_heads.data(), static_cast<int>(H), static_cast<int>(M), b_heads.data(),
+                    logits.data(), static_cast<int>(M)});
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (size_t r = 0; r < N; ++r) {
+      const float* l = logits.data() + r * M;
+      const bool has = output->has_output[row0 + r] != 0;
+      for (int a = 0; a < A; ++a) output->policy_logits[(row0 + r) * A + a] = has ? l[a] : nan;
+      output->value[row0 + r] = has ? l[A] : nan;
+      for (int o = 0; o < O; ++o)
+        output->outcome_logits[(row0 + r) * O + o] = has ? l[A + 1 + o] : nan;
+    }
   }
 
   bool IsOpen(int handle) const {
@@ -316,6 +379,12 @@ absl::Status LiveStreamingInference::Step(absl::Span<const int> handles, absl::S
   if (!valid.empty()) {
     if (auto s = CheckSize("Step valid", valid.size(), N); !s.ok()) return s;
   }
+  for (size_t i = 0; i < N * I; ++i) {
+    if (!std::isfinite(x[i])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Step: x[row ", i / I, ", slot ", i % I, "] is not finite: ", x[i]));
+    }
+  }
   ++m.stamp_counter;
   for (int r = 0; r < n; ++r) {
     const int s = handles[r];
@@ -329,63 +398,16 @@ absl::Status LiveStreamingInference::Step(absl::Span<const int> handles, absl::S
     }
     m.stamp[s] = m.stamp_counter;
   }
-  m.EnsureScratch(n);
-  const size_t ld = I + H;
-  // [x | h] rows and the columns that are non-zero somewhere in the batch.
-  std::fill(m.nonzero.begin(), m.nonzero.begin() + ld, 0);
-  for (size_t r = 0; r < N; ++r) {
-    float* row = m.xh.data() + r * ld;
-    const size_t s = handles[r];
-    std::copy(x.data() + r * I, x.data() + (r + 1) * I, row);
-    std::copy(m.h.data() + s * H, m.h.data() + (s + 1) * H, row + I);
-    std::copy(m.c.data() + s * H, m.c.data() + (s + 1) * H, m.c_in.data() + r * H);
-    for (size_t k = 0; k < ld; ++k) m.nonzero[k] |= static_cast<uint8_t>(row[k] != 0.0f);
-  }
-  int active_count = 0;
-  for (size_t k = 0; k < ld; ++k) {
-    if (m.nonzero[k] != 0) m.active[active_count++] = static_cast<int>(k);
-  }
-  internal::Gemm({m.xh.data(), static_cast<int>(ld), n, m.active.data(), active_count,
-                  m.wt_gates.data(), static_cast<int>(G), static_cast<int>(G), m.b_gates.data(),
-                  m.gates.data(), static_cast<int>(G)});
-  internal::LstmCell(m.gates.data(), n, static_cast<int>(H), m.c_in.data(), m.c_new.data(),
-                     m.h_new.data());
-  internal::Gemm({m.h_new.data(), static_cast<int>(H), n, m.all_h.data(), static_cast<int>(H),
-                  m.wt_qkv.data(), static_cast<int>(3 * H), static_cast<int>(3 * H), m.b_qkv.data(),
-                  m.qkv.data(), static_cast<int>(3 * H)});
   output->policy_logits.resize(N * m.A);
   output->value.resize(N);
   output->outcome_logits.resize(N * m.O);
   output->has_output.resize(N);
-  for (size_t r = 0; r < N; ++r) {
-    const size_t s = handles[r];
-    const bool is_valid = valid.empty() || valid[r] != 0;
-    const size_t pos = m.ring_pos[s];
-    m.ring_valid[s * W + pos] = is_valid ? 1 : 0;
-    m.ring_pos[s] = static_cast<int>((pos + 1) % W);
-    if (is_valid) {
-      std::copy(m.h_new.data() + r * H, m.h_new.data() + (r + 1) * H, m.h.data() + s * H);
-      std::copy(m.c_new.data() + r * H, m.c_new.data() + (r + 1) * H, m.c.data() + s * H);
-      const float* q = m.qkv.data() + r * 3 * H;
-      float* query = m.query.data() + s * H;
-      for (size_t k = 0; k < H; ++k) query[k] = q[k] * m.scale;
-      std::copy(q + H, q + 2 * H, m.keys.data() + (s * W + pos) * H);
-      std::copy(q + 2 * H, q + 3 * H, m.values.data() + (s * W + pos) * H);
-    }
-    const bool has = m.Attend(static_cast<int>(s), m.ctx.data() + r * H);
-    output->has_output[r] = has ? 1 : 0;
-    if (!has) std::fill(m.ctx.data() + r * H, m.ctx.data() + (r + 1) * H, 0.0f);
-  }
-  internal::Gemm({m.ctx.data(), static_cast<int>(H), n, m.all_h.data(), static_cast<int>(H),
-                  m.wt_heads.data(), static_cast<int>(M), static_cast<int>(M), m.b_heads.data(),
-                  m.logits.data(), static_cast<int>(M)});
-  const float nan = std::numeric_limits<float>::quiet_NaN();
-  for (size_t r = 0; r < N; ++r) {
-    const float* l = m.logits.data() + r * M;
-    const bool has = output->has_output[r] != 0;
-    for (int a = 0; a < m.A; ++a) output->policy_logits[r * m.A + a] = has ? l[a] : nan;
-    output->value[r] = has ? l[m.A] : nan;
-    for (int o = 0; o < m.O; ++o) output->outcome_logits[r * m.O + o] = has ? l[m.A + 1 + o] : nan;
+  // Chunks of at most kChunkRows matches keep the scratch (gates, q/k/v) in L2 beside the weights;
+  // every row's arithmetic is independent of the other rows, so chunking changes no bit.
+  m.EnsureScratch(static_cast<int>(std::min<size_t>(N, kChunkRows)));
+  for (size_t r0 = 0; r0 < N; r0 += kChunkRows) {
+    m.StepChunk(handles.data() + r0, x.data() + r0 * I, valid.empty() ? nullptr : valid.data() + r0,
+                static_cast<int>(std::min<size_t>(N - r0, kChunkRows)), r0, output);
   }
   return absl::OkStatus();
 }

@@ -110,8 +110,9 @@ struct LiveNetworkCache {
 };
 
 // Forward pass. `cache` may be null (inference).
-// Errors: InvalidArgument on a size mismatch (names the field, expected and actual size) or when a
-// window has no valid step (names the batch row): such a window has no decision.
+// Errors: InvalidArgument on a size mismatch (names the field, expected and actual size), a value
+// of x that is not finite (names row, step, slot and value; masked-out slots hold 0, not NaN), or
+// a window with no valid step (names the batch row): such a window has no decision.
 [[nodiscard]] absl::Status LiveNetworkForward(const LiveNetwork& network,
                                               const LiveWindowInput& input, LiveNetworkCache* cache,
                                               LiveNetworkOutput* output);

@@ -12,16 +12,41 @@
 
 namespace superbet::hrl::nn::internal {
 
+namespace {
+int PanelWidth(int m, int col) {
+  const int left = m - col;
+  return left >= 24 ? 24 : (left >= 8 ? 8 : left);
+}
+}  // namespace
+
+std::vector<float> PackPanels(const float* wt, int k, int m) {
+  std::vector<float> packed(static_cast<size_t>(k) * m);
+  for (int col = 0; col < m;) {
+    const int w = PanelWidth(m, col);
+    float* panel = packed.data() + static_cast<long>(col) * k;
+    for (int kk = 0; kk < k; ++kk) {
+      for (int c = 0; c < w; ++c) panel[kk * w + c] = wt[static_cast<long>(kk) * m + col + c];
+    }
+    col += w;
+  }
+  return packed;
+}
+
 void GemmPortable(const GemmArgs& a) {
   for (int r = 0; r < a.n; ++r) {
     float* y = a.y + static_cast<long>(r) * a.ldy;
     for (int j = 0; j < a.m; ++j) y[j] = a.bias[j];
     const float* x = a.x + static_cast<long>(r) * a.ldx;
-    for (int kk = 0; kk < a.active_count; ++kk) {
-      const int k = a.active[kk];
-      const float xv = x[k];
-      const float* w = a.wt + static_cast<long>(k) * a.ldw;
-      for (int j = 0; j < a.m; ++j) y[j] += xv * w[j];
+    for (int col = 0; col < a.m;) {
+      const int w = PanelWidth(a.m, col);
+      const float* panel = a.wt + static_cast<long>(col) * a.k;
+      for (int kk = 0; kk < a.active_count; ++kk) {
+        const int k = a.active[kk];
+        const float xv = x[k];
+        const float* wr = panel + static_cast<long>(k) * w;
+        for (int c = 0; c < w; ++c) y[col + c] += xv * wr[c];
+      }
+      col += w;
     }
   }
 }
@@ -113,7 +138,7 @@ __attribute__((target("avx2,fma"), always_inline)) inline void Block(const GemmA
   const float* x = a.x + static_cast<long>(row) * a.ldx;
   for (int kk = 0; kk < a.active_count; ++kk) {
     const int k = a.active[kk];
-    const float* w = a.wt + static_cast<long>(k) * a.ldw + col;
+    const float* w = a.wt + static_cast<long>(col) * a.k + static_cast<long>(k) * (8 * C);
     __m256 wv[C];
     for (int c = 0; c < C; ++c) wv[c] = _mm256_loadu_ps(w + 8 * c);
     for (int r = 0; r < R; ++r) {

@@ -1,8 +1,10 @@
 // lib/hrl/nn/internal/gemm.h: the small dense kernel of streaming inference.
 //
-// Y[N, M] = X[N, K] * Wt[K, M] + bias[M], all row-major with leading dimensions, summing only over
-// the k listed in `active` (the input columns that are non-zero somewhere in the batch: a zero
-// column adds exactly 0, so skipping it changes no bit of the result except the sign of a zero).
+// Y[N, M] = X[N, K] * Wt[K, M] + bias[M], X and Y row-major with leading dimensions, Wt packed by
+// PackPanels (column panels of 24, then 8, stored one after the other, each K rows of its width,
+// so that the kernel streams it in order), summing only over the k listed in `active` (the input
+// columns that are non-zero somewhere in the batch: a zero column adds exactly 0, so skipping it
+// changes no bit of the result except the sign of a zero).
 //
 // Dispatch: an AVX2+FMA kernel (GCC target attribute, chosen at run time with
 // __builtin_cpu_supports; no -march flag, so the binary runs on any x86-64) when M % 8 == 0 and
@@ -12,7 +14,12 @@
 #ifndef SUPERBET_LIB_HRL_NN_INTERNAL_GEMM_H_
 #define SUPERBET_LIB_HRL_NN_INTERNAL_GEMM_H_
 
+#include <vector>
+
 namespace superbet::hrl::nn::internal {
+
+// Wt [k, m] row-major -> the panel layout Gemm reads.
+std::vector<float> PackPanels(const float* wt, int k, int m);
 
 struct GemmArgs {
   const float* x;
@@ -20,8 +27,8 @@ struct GemmArgs {
   int n;
   const int* active;  // k indices, ascending
   int active_count;
-  const float* wt;
-  int ldw;
+  const float* wt;  // PackPanels of Wt [k, m]
+  int k;            // rows of Wt
   int m;
   const float* bias;  // [m], not null
   float* y;
