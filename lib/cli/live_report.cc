@@ -7,6 +7,13 @@
 namespace superbet::cli {
 namespace {
 std::string Num(double v) { return absl::StrFormat("%.10g", v); }
+std::string Denied(const hrl::LiveEvaluation& ev) {
+  std::vector<std::string> parts;
+  for (const auto& [reason, n] : ev.gate_denied_by_reason) {
+    parts.push_back(absl::StrCat("\"", reason, "\":", n));
+  }
+  return absl::StrJoin(parts, ",");
+}
 }  // namespace
 
 std::string LiveEvaluationJson(const hrl::LiveEvaluation& ev) {
@@ -29,7 +36,7 @@ std::string LiveEvaluationJson(const hrl::LiveEvaluation& ev) {
                       ",\"market_kickoff\":", Num(ev.brier_market_kickoff),
                       ",\"outcome_head_inplay\":", Num(ev.brier_head_inplay),
                       ",\"price_model_inplay\":", Num(ev.brier_model_inplay), "},\"bet_list\":[",
-                      absl::StrJoin(bets, ","), "]}");
+                      absl::StrJoin(bets, ","), "],\"gate_denied_by_reason\":{", Denied(ev), "}}");
 }
 
 void PrintLiveEvaluation(const hrl::LiveEvaluation& ev, std::FILE* out) {
@@ -39,6 +46,10 @@ void PrintLiveEvaluation(const hrl::LiveEvaluation& ev, std::FILE* out) {
                ev.matches, static_cast<long long>(ev.bets),
                static_cast<long long>(ev.bets_void_latency), static_cast<long long>(ev.bets_won),
                ev.staked, ev.profit, ev.roi ? absl::StrFormat("%.4f", *ev.roi).c_str() : "n/a");
+  for (const auto& [reason, n] : ev.gate_denied_by_reason) {
+    std::fprintf(out, "held-out: risk gate denied %lld bet action(s): %s\n",
+                 static_cast<long long>(n), reason.c_str());
+  }
   std::fprintf(out,
                "held-out Brier: outcome head %.4f vs market %.4f at kick-off; in play %.4f vs "
                "price model %.4f\n",

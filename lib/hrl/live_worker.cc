@@ -5,6 +5,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "superbet/risk/gate.h"
+#include "superbet/scoring/metrics.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -258,6 +260,10 @@ absl::StatusOr<LiveEvaluation> EvaluateLiveWorker(LiveWorker& worker,
   std::vector<LiveMatch> copy = matches;
   absl::StatusOr<LiveEnv> env = LiveEnv::Create(std::move(copy), options);
   if (!env.ok()) return env.status();
+  risk::RiskLimits limits;
+  limits.max_decisions_per_match = options.max_bets_per_match;
+  absl::StatusOr<risk::RiskGate> gate = risk::RiskGate::Create(limits);
+  if (!gate.ok()) return gate.status();
   std::vector<float> obs(kLiveWindow * kLiveInputWidth), valid(kLiveWindow);
   double reward_sum = 0;
   int64_t inplay_n = 0;
@@ -290,7 +296,37 @@ absl::StatusOr<LiveEvaluation> EvaluateLiveWorker(LiveWorker& worker,
                   outcome);
         ++inplay_n;
       }
-      if (absl::Status st = env->Step(d->action, d->confidence, absl::MakeSpan(obs),
+      int played = d->action;
+      if (played != kNoBet) {  // The risk gate decides whether the bet counts.
+        const int sel = played == kBetHome ? 0 : 2;
+        std::array<std::optional<double>, 3> book{};
+        if (s.has_score_home() && s.has_score_away()) {
+          book = QuotePrices(InPlayProbabilities(m.rates, k + options.prices.latency_s / 60.0,
+                                                 s.score_home(), s.score_away(),
+                                                 options.prices.match_minutes),
+                             options.prices);
+        }
+        v1::Prediction p;
+        p.set_match_id(m.match_id);
+        p.set_pick(sel == 0 ? "home" : "away");
+        p.set_action(sel == 0 ? v1::ACTION_BET_HOME : v1::ACTION_BET_AWAY);
+        p.mutable_prob()->set_home(d->outcome[0]);
+        p.mutable_prob()->set_draw(d->outcome[1]);
+        p.mutable_prob()->set_away(d->outcome[2]);
+        if (book[0]) p.mutable_odds()->set_home(*book[0]);
+        if (book[1]) p.mutable_odds()->set_draw(*book[1]);
+        if (book[2]) p.mutable_odds()->set_away(*book[2]);
+        p.set_confidence(d->confidence);
+        p.set_data_staleness_s(env->data_staleness_s());
+        if (book[sel].has_value()) (void)scoring::SetPickMetrics(p);
+        const double free = env->bankroll() - env->open_stakes();
+        const risk::GateVerdict v = gate->Check(p, options.stake_fraction * free, free);
+        if (!v.accepted) {
+          played = kNoBet;
+          ++ev.gate_denied_by_reason[std::string(risk::DenialReasonId(*v.reason))];
+        }
+      }
+      if (absl::Status st = env->Step(played, d->confidence, absl::MakeSpan(obs),
                                       absl::MakeSpan(valid), &step);
           !st.ok()) {
         return st;
@@ -299,6 +335,11 @@ absl::StatusOr<LiveEvaluation> EvaluateLiveWorker(LiveWorker& worker,
       ++k;
     } while (!step.done);
     for (const DeferredReward& r : step.deferred) reward_sum += r.reward;
+    for (const LiveBet& b : env->bets()) {  // This match's settled bets leave the gate's exposure.
+      if (b.match_id == m.match_id) {
+        gate->RecordSettlement(b.match_id, b.stake, b.payout - b.stake, absl::UnixEpoch());
+      }
+    }
     ++ev.matches;
   }
   const LiveEnv::Stats& st = env->stats();

@@ -161,6 +161,7 @@ class LiveEnv final : public EpisodicEnv {
   // Bankroll back to B₀, win-rate history and statistics cleared.
   void ResetBankroll();
   double bankroll() const { return bankroll_; }
+  double open_stakes() const { return open_stakes_; }  // Stakes of this match's open bets.
   const Stats& stats() const { return stats_; }
   // Bets settled so far (in order), with their rewards.
   const std::vector<LiveBet>& bets() const { return bets_; }

@@ -20,6 +20,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -133,7 +134,13 @@ struct LiveEvaluation {
   double brier_head_inplay = 0;
   double brier_model_inplay = 0;
   std::vector<LiveBet> bet_list;
+  // Bet actions the risk gate denied (played as no_bet), by reason id ("kelly_not_positive", ...).
+  std::map<std::string, int64_t> gate_denied_by_reason;
 };
+// Every bet action first goes through a risk::RiskGate with the decision core's rules (stake <=
+// 5 % of the free bankroll, staleness <= 300 s, Kelly > 0 with p = the outcome head's probability
+// of the pick and o = the matched modelled price, at most max_bets_per_match accepted per match);
+// a denied one is played as no_bet and counted in gate_denied_by_reason.
 [[nodiscard]] absl::StatusOr<LiveEvaluation> EvaluateLiveWorker(LiveWorker& worker,
                                                                 std::vector<LiveMatch> matches,
                                                                 const LiveEnvOptions& options);
