@@ -9,10 +9,12 @@
 #include "superbet/hrl/live_env.h"
 
 #include <cmath>
+#include <set>
 #include <vector>
 
 #include "catch2/catch.hpp"
 #include "superbet/hrl/live_prices.h"
+#include "superbet/hrl/live_worker.h"
 #include "superbet/providers/replay_provider.h"
 #include "support/test_data.h"
 
@@ -159,7 +161,8 @@ struct Trace {
   std::vector<float> valid;
   std::vector<int> actions;
 };
-Trace Run(const LiveMatch& m, int until, double dropout) {
+Trace Run(const LiveMatch& m, int until, double dropout,
+          superbet::hrl::LiveWorker* worker = nullptr) {
   LiveEnvOptions options;
   options.snapshot_dropout = dropout;
   options.max_bets_per_match = 3;
@@ -173,9 +176,14 @@ Trace Run(const LiveMatch& m, int until, double dropout) {
     tr.obs.insert(tr.obs.end(), obs.begin(), obs.end());
     tr.valid.insert(tr.valid.end(), valid.begin(), valid.end());
     const float* row = obs.data() + (kLiveWindow - 1) * kLiveInputWidth;
-    const int action = row[14] > 0.5f && k % 7 == 3    ? kBetHome
-                       : row[16] > 0.3f && k % 11 == 5 ? kBetAway
-                                                       : kNoBet;
+    int action = row[14] > 0.5f && k % 7 == 3    ? kBetHome
+                 : row[16] > 0.3f && k % 11 == 5 ? kBetAway
+                                                 : kNoBet;
+    if (worker != nullptr) {  // A network's greedy decision on the same observation.
+      auto d = worker->Decide(obs, valid);
+      REQUIRE(d.ok());
+      action = d->action;
+    }
     tr.actions.push_back(action);
     REQUIRE(env->Step(action, 0.6, absl::MakeSpan(obs), absl::MakeSpan(valid), &step).ok());
     REQUIRE(!step.done);
@@ -201,6 +209,26 @@ TEST_CASE("LiveEnv has no look-ahead: altering minutes after t changes nothing u
       CHECK(a.obs == b.obs);
       CHECK(a.valid == b.valid);
       CHECK(a.actions == b.actions);
+      // The same with a live worker deciding (an untrained MLP with a sharpened policy head: its
+      // greedy action moves with the observation, so a leak would change it).
+      superbet::hrl::MlpOptions o;
+      o.input_scale = superbet::hrl::LiveInputScale();
+      o.seed = 21;
+      superbet::hrl::LiveWorker w1(std::move(*superbet::hrl::MakeMlpActorCritic(o)), "t");
+      superbet::hrl::LiveWorker w2(std::move(*superbet::hrl::MakeMlpActorCritic(o)), "t");
+      for (auto* w : {&w1, &w2}) {  // Sharpen the policy head so the greedy action varies.
+        for (const auto& p : w->network().Parameters()) {
+          const float gain = p.name == "policy.weight"    ? 500.0f
+                             : p.name == "trunk.0.weight" ? 30.0f
+                                                          : 1.0f;
+          for (size_t i = 0; i < p.size; ++i) p.value[i] *= gain;
+        }
+      }
+      const Trace wa = Run(Prepare(timeline), t, dropout, &w1);
+      const Trace wb = Run(Prepare(altered), t, dropout, &w2);
+      CHECK(wa.obs == wb.obs);
+      CHECK(wa.actions == wb.actions);
+      CHECK(std::set<int>(wa.actions.begin(), wa.actions.end()).size() >= 2);  // It does decide.
       // The alteration is visible once its minute is reached: the test can fail.
       const Trace c = Run(Prepare(timeline), t + 5, dropout);
       const Trace d = Run(Prepare(altered), t + 5, dropout);
