@@ -443,6 +443,13 @@ absl::StatusOr<superbet::v1::Checkpoint> PrepareHrl(const std::string& league,
     labels.push_back(absl::StrFormat("%d/%02d", y, (y + 1) % 100));
   }
   SUPERBET_RETURN_IF_ERROR(CheckNoTrainingOverlap(c, dir + "/checkpoint.pb", league, labels));
+  if (auto it = c.metadata().find("decide_at");
+      it != c.metadata().end() && it->second != "pre-match") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        dir, "/checkpoint.pb was trained deciding at the ", it->second,
+        " prices (superbet train --decide_at_closing); the backtest shows strategies the "
+        "pre-match prices only, so its observations would differ from training"));
+  }
   return c;
 }
 

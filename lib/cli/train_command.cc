@@ -83,7 +83,9 @@ Flags:
   --episodes N        passes over the training seasons (default 10).
   --worker q|dqn      tabular Q-learning (default) or DQN (MLP 2x64, replay 1e5, target sync
                       1000; defaults from CleanRL / Stable-Baselines3, see hrl/prematch.h).
-  --decide_at_closing decide at Bet365's closing prices (2019/20 on) instead of the pre-match ones.
+  --decide_at_closing decide at Bet365's closing prices (2019/20 on) instead of the pre-match ones
+                      (line movement observed). Such a checkpoint is for research: `superbet
+                      backtest --strategy hrl` refuses it (strategies see pre-match prices only).
   --json PATH         training log as JSON ('-' = stdout): per episode steps, bets, explored,
                       mean_reward, loss (mean squared TD error), epsilon, roi (null without a bet),
                       final_budget; and the data counts.

@@ -83,4 +83,14 @@ run(2 backtest --strategy hrl --model ${WORK}/model --data ${DATA} --seasons 141
 if(NOT last_err MATCHES "season.s. E0:2014/15 were used to train the checkpoint .*model/checkpoint.pb")
   message(FATAL_ERROR "overlap message: ${last_err}")
 endif()
+
+# A checkpoint trained at the closing prices (line movement observed) is refused: the backtest
+# shows strategies the pre-match prices only.
+run(0 train --agent prematch --data ${DATA} --train-seasons 2223 --episodes 1 --decide_at_closing
+  --out ${WORK}/closing)
+run(2 backtest --strategy hrl --model ${WORK}/closing --data ${DATA} --seasons 2425
+  --ledger ${WORK}/closing.jsonl)
+if(NOT last_err MATCHES "trained deciding at the closing prices")
+  message(FATAL_ERROR "closing-checkpoint message: ${last_err}")
+endif()
 file(REMOVE_RECURSE "${WORK}")
