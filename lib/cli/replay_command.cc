@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/replay_agent.h"
 #include "cli/replay_store.h"
 #include "google/protobuf/util/json_util.h"
 #include "superbet/core/clock.h"
@@ -38,6 +39,7 @@ constexpr char kUsage[] =
     R"(superbet replay: stream a recorded match's live states as JSON lines.
 
 Usage: superbet replay [--data DIR] [--match ID] [--speed X] [--features] [--json PATH] [--strict]
+       superbet replay --agent DIR [--ledger PATH] [--data DIR] [--match ID] [--json PATH]
 
 Replays one StatsBomb open-data match (../shared/data/statsbomb: Premier League 2015/16, the 35
 matches of weeks 1-4 whose events are recorded) joined to its football-data.co.uk row
@@ -100,6 +102,9 @@ absl::Status CheckReplayFlags() {
   if (!match.empty() && !providers::statsbomb::ParseStatsBombId(match).ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--match must be a StatsBomb match id (3754097 or statsbomb:3754097), got '", match, "'"));
+  }
+  if (!absl::GetFlag(FLAGS_ledger).empty() && absl::GetFlag(FLAGS_agent).empty()) {
+    return absl::InvalidArgumentError("--ledger needs --agent DIR (the ledger records its decisions)");
   }
   return CheckJsonDestination();
 }
@@ -209,6 +214,12 @@ int RunReplayCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "superbet replay: %s\n", std::string(out.status().message()).c_str());
     return 1;
   }
+  if (const std::string agent = absl::GetFlag(FLAGS_agent); !agent.empty()) {  // Live worker.
+    const int code = RunReplayAgent(timeline, agent, absl::GetFlag(FLAGS_ledger), *out);
+    const absl::Status closed = CloseLinesOutput(*out);
+    if (!closed.ok()) std::fprintf(stderr, "superbet replay: %s\n", closed.ToString().c_str());
+    return code != 0 ? code : (closed.ok() ? 0 : 1);
+  }
   const absl::Time start = clock.Now();
   for (size_t k = 0; k < timeline.states.size(); ++k) {
     if (speed > 0) {  // Line k is due k match minutes after the start, at `speed`.
@@ -267,5 +278,7 @@ int RunReplayCommand(const std::vector<std::string>& args) {
 
 SUPERBET_REGISTER_COMMAND(replay, "replay",
                           "Stream a recorded StatsBomb match minute by minute as JSON lines.",
-                          superbet::cli::kUsage, &superbet::cli::RunReplayCommand,
-                          {"data", "json", "strict", "store"});
+                          std::string(superbet::cli::kUsage) + "\nWith the live worker:\n" +
+                              std::string(superbet::cli::ReplayAgentHelp()),
+                          &superbet::cli::RunReplayCommand,
+                          {"data", "json", "strict", "store", "agent", "ledger"});

@@ -15,6 +15,7 @@
 #include "cli/backtest_data.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/train_live.h"
 #include "superbet/core/progress.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/env.h"
@@ -28,6 +29,12 @@ ABSL_FLAG(std::string, train_seasons, "",
           "but the last three.");
 ABSL_FLAG(int, episodes, 10, "prematch: passes over the training seasons.");
 ABSL_FLAG(std::string, worker, "q", "prematch: q (tabular Q-learning) or dqn.");
+ABSL_FLAG(std::string, train_matches, "",
+          "live: comma-separated StatsBomb match ids to train on (default: the first 25 by "
+          "kickoff).");
+ABSL_FLAG(std::string, eval_matches, "",
+          "live: held-out StatsBomb match ids (default: every other recorded match).");
+ABSL_FLAG(int64_t, steps, 20000, "live: environment steps to train for.");
 ABSL_FLAG(bool, decide_at_closing, false,
           "prematch: decide and settle at the closing prices (line movement observed) instead of "
           "the pre-match ones.");
@@ -43,6 +50,8 @@ constexpr char kUsage[] =
 Usage: superbet train --agent prematch --out DIR [--data DIR] [--league E0]
                       [--train_seasons 0506,...,1415] [--seed N] [--episodes 10]
                       [--worker q|dqn] [--decide_at_closing] [--json PATH] [--strict]
+       superbet train --agent live --out DIR [--data DIR] [--train_matches LIST]
+                      [--eval_matches LIST] [--steps N] [--seed N] [--json PATH]
 
 --agent prematch: the pre-match worker (tabular Q-learning, or DQN with --worker dqn;
 include/superbet/hrl/prematch.h) on
@@ -55,10 +64,11 @@ the remaining budget and settled at the real Bet365 prices; reward: the decided 
 only (history); the training seasons are stepped --episodes times, epsilon falling linearly from
 1.0 to 0.05 over the first half of the steps.
 
---agent live: the live worker (LSTM + attention + PPO); not built in this version.
+--agent live: the live worker (PPO with GAE; options below the flags). In-play prices are
+modelled, not recorded.
 
 Flags:
-  --agent NAME        prematch (live: not built here).
+  --agent NAME        prematch or live.
   --out DIR           checkpoint folder: DIR/checkpoint.pb (read by `superbet backtest
                       --strategy hrl --model DIR`) and DIR/checkpoint.json (the same, readable).
                       The checkpoint records the feature spec, hyperparameters, the training
@@ -252,13 +262,33 @@ int TrainPreMatchAgent() {
   return 0;
 }
 
-// The live worker's training (LSTM + attention + PPO on the StatsBomb timelines) belongs here;
-// it is built on its own branch.
+// --agent live: the live worker (lib/cli/train_live.cc).
 int TrainLive() {
-  return Fail(absl::UnimplementedError(
-                  "--agent live is not built in this version (the live worker's training is "
-                  "not merged yet); use --agent prematch"),
-              2);
+  TrainLiveArgs live;
+  absl::StatusOr<std::string> root = ResolveDataRoot();
+  if (!root.ok()) return Fail(root.status(), 1);
+  live.data_root = *root;
+  for (auto [flag, dst] : {std::pair{&FLAGS_train_matches, &live.train_matches},
+                           std::pair{&FLAGS_eval_matches, &live.eval_matches}}) {
+    absl::StatusOr<std::vector<std::string>> ids = ParseMatchList(absl::GetFlag(*flag));
+    if (!ids.ok()) return Fail(ids.status(), 2);
+    *dst = *ids;
+  }
+  const int64_t seed = absl::GetFlag(FLAGS_seed);
+  const int64_t steps = absl::GetFlag(FLAGS_steps);
+  if (seed < 0) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat("--seed must be >= 0, got ", seed)), 2);
+  }
+  if (steps < 1) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat("--steps must be >= 1, got ", steps)), 2);
+  }
+  live.seed = static_cast<uint64_t>(seed);
+  live.total_env_steps = steps;
+  live.out_dir = absl::GetFlag(FLAGS_out);
+  if (live.out_dir.empty()) return Fail(absl::InvalidArgumentError("--out DIR is required"), 2);
+  if (absl::Status s = CheckJsonDestination(); !s.ok()) return Fail(s, 2);
+  live.json_path = absl::GetFlag(FLAGS_json);
+  return RunTrainLive(live);
 }
 
 int RunTrainCommand(const std::vector<std::string>& args) {
@@ -281,5 +311,7 @@ int RunTrainCommand(const std::vector<std::string>& args) {
 SUPERBET_REGISTER_COMMAND(train, "train",
                           "Train an agent (prematch; live) offline on real data; write its "
                           "checkpoint.",
-                          superbet::cli::kUsage, &superbet::cli::RunTrainCommand,
+                          std::string(superbet::cli::kUsage) +
+                              std::string(superbet::cli::TrainLiveHelp()),
+                          &superbet::cli::RunTrainCommand,
                           {"agent", "data", "json", "league", "seed", "strict"});
