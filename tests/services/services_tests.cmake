@@ -1,0 +1,12 @@
+# Included from tests/CMakeLists.txt when -DSUPERBET_BUILD_SERVICES=ON (this folder's tests need
+# the gRPC services, which services/CMakeLists.txt defines after tests/ is read; CMake resolves
+# the target names at generation time).
+add_library(superbet_services_testing STATIC ${CMAKE_CURRENT_SOURCE_DIR}/services/process.cc)
+target_include_directories(superbet_services_testing PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(superbet_services_testing PUBLIC gRPC::grpc++)
+
+superbet_tests(services MODULES providers
+  LIBS superbet_services_common superbet_services_testing)
+target_compile_definitions(superbet_services_itests PRIVATE
+  ADAPTER_SVC="$<TARGET_FILE:adapter-svc>")
+add_dependencies(superbet_services_itests adapter-svc)
