@@ -182,8 +182,7 @@ MetricsRegistry::MetricsRegistry() = default;
 MetricsRegistry::~MetricsRegistry() = default;
 
 absl::Status MetricsRegistry::Reserve(const std::string& name,
-                                      const std::vector<std::string>& label_names,
-                                      bool histogram) {
+                                      const std::vector<std::string>& label_names, bool histogram) {
   if (!IsMetricName(name)) {
     return absl::InvalidArgumentError(
         absl::StrCat("metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*, got \"", name, "\""));
@@ -254,10 +253,9 @@ absl::StatusOr<HistogramFamily*> MetricsRegistry::AddHistogram(const std::string
     }
   }
   std::atomic<int64_t>* rejected = &rejected_;
-  auto family = std::unique_ptr<HistogramFamily>(
-      new HistogramFamily(name, std::move(label_names), [rejected, upper_bounds] {
-        return std::make_unique<Histogram>(upper_bounds, rejected);
-      }));
+  auto family = std::unique_ptr<HistogramFamily>(new HistogramFamily(
+      name, std::move(label_names),
+      [rejected, upper_bounds] { return std::make_unique<Histogram>(upper_bounds, rejected); }));
   HistogramFamily* raw = family.get();
   entries_.push_back(std::unique_ptr<Entry>(new Entry{name, help, std::move(family)}));
   return raw;
@@ -300,8 +298,8 @@ std::string MetricsRegistry::Exposition() const {
         const Histogram::Snapshot s = m->snapshot();
         for (size_t i = 0; i < s.upper_bounds.size(); ++i) {
           absl::StrAppend(&out, e->name, "_bucket",
-                          LabelText(names, values, "le", FormatSampleValue(s.upper_bounds[i])),
-                          " ", s.cumulative_counts[i], "\n");
+                          LabelText(names, values, "le", FormatSampleValue(s.upper_bounds[i])), " ",
+                          s.cumulative_counts[i], "\n");
         }
         absl::StrAppend(&out, e->name, "_bucket", LabelText(names, values, "le", "+Inf"), " ",
                         s.count, "\n");

@@ -25,8 +25,7 @@ std::string Comparable(const v1::LiveMatchState& state) {
 
 }  // namespace
 
-absl::StatusOr<v1::LiveMatchUpdate> ReadLiveMatch(Provider& provider,
-                                                  const std::string& match_id) {
+absl::StatusOr<v1::LiveMatchUpdate> ReadLiveMatch(Provider& provider, const std::string& match_id) {
   if (match_id.empty()) return absl::InvalidArgumentError("match_id: empty");
   auto live = provider.GetFixture(match_id);
   if (!live.ok()) return live.status();
@@ -76,8 +75,8 @@ absl::StatusOr<LiveStreamSummary> StreamLiveUpdates(
     for (const std::string& id : pending) {
       auto update = ReadLiveMatch(provider, id);
       if (!update.ok()) {
-        if (summary.rounds == 0 && (absl::IsNotFound(update.status()) ||
-                                    absl::IsInvalidArgument(update.status()))) {
+        if (summary.rounds == 0 &&
+            (absl::IsNotFound(update.status()) || absl::IsInvalidArgument(update.status()))) {
           return update.status();
         }
         ++summary.poll_errors;
@@ -124,21 +123,21 @@ absl::StatusOr<v1::GetCoverageResponse> CoverageResponse(const std::string& adap
     }
   }
   if (response.adapters_size() == 0) {
-    return absl::NotFoundError(absl::StrCat("adapter: unknown adapter \"", adapter, "\" (have: ",
-                                            absl::StrJoin(names, ", "), ")"));
+    return absl::NotFoundError(absl::StrCat("adapter: unknown adapter \"", adapter,
+                                            "\" (have: ", absl::StrJoin(names, ", "), ")"));
   }
   return response;
 }
 
 absl::Status RegisterProviderMetrics(core::MetricsRegistry& registry,
                                      const ResilientProvider& provider) {
-  auto state = registry.AddGauge("adapter_provider_breaker_state",
-                                 "Provider circuit breaker: 0 closed, 1 open, 2 half-open.",
-                                 {"provider"});
+  auto state =
+      registry.AddGauge("adapter_provider_breaker_state",
+                        "Provider circuit breaker: 0 closed, 1 open, 2 half-open.", {"provider"});
   if (!state.ok()) return state.status();
-  auto fallback = registry.AddCounter(
-      "adapter_fallback_total", "Live reads answered from the 5-minute fallback window.",
-      {"provider"});
+  auto fallback =
+      registry.AddCounter("adapter_fallback_total",
+                          "Live reads answered from the 5-minute fallback window.", {"provider"});
   if (!fallback.ok()) return fallback.status();
   auto requests = registry.AddCounter("adapter_provider_requests_total",
                                       "Provider calls by outcome: ok, failure (transient), "

@@ -8,124 +8,32 @@
 // Metrics besides the gRPC ones: adapter_provider_breaker_state{provider} (0 closed, 1 open,
 // 2 half-open), adapter_fallback_total{provider}, adapter_provider_requests_total{provider,
 // status}. Logic lives in the library; this file only wires flags -> library -> gRPC.
-#include <memory>
-#include <string>
-
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
+
+#include <memory>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "adapter/adapter_service.h"
 #include "common/flags.h"
 #include "common/server.h"
 #include "superbet/core/clock.h"
 #include "superbet/core/file.h"
 #include "superbet/providers/api_football/api_football_client.h"
+#include "superbet/providers/live_updates.h"
 #include "superbet/providers/replay_provider.h"
 #include "superbet/providers/resilient_provider.h"
 #include "superbet/v1/services.grpc.pb.h"
-#include "superbet/providers/live_updates.h"
 
 namespace superbet::services {
 namespace {
 
 namespace v1 = superbet::v1;
 using providers::Provider;
-using providers::CoverageResponse;
-using providers::ListLiveStates;
-using providers::LiveStreamOptions;
-using providers::ReadLiveMatch;
 using providers::RegisterProviderMetrics;
-using providers::StreamInterval;
-using providers::StreamLiveUpdates;
-
-constexpr char kService[] = "AdapterService";
-
-class AdapterServiceImpl final : public v1::AdapterService::Service {
- public:
-  AdapterServiceImpl(ServiceRuntime* rt, providers::ResilientProvider* provider,
-                     double default_interval_s)
-      : rt_(rt), provider_(provider), default_interval_s_(default_interval_s) {}
-
-  grpc::Status GetLiveMatch(grpc::ServerContext* ctx, const v1::GetLiveMatchRequest* req,
-                            v1::LiveMatchUpdate* resp) override {
-    return rt_->Handle(ctx, kService, "GetLiveMatch", [&]() -> absl::Status {
-      auto update = ReadLiveMatch(*provider_, req->match_id());
-      if (!update.ok()) return update.status();
-      *resp = *std::move(update);
-      return absl::OkStatus();
-    });
-  }
-
-  grpc::Status ListLiveMatches(grpc::ServerContext* ctx, const v1::ListLiveMatchesRequest*,
-                               v1::ListLiveMatchesResponse* resp) override {
-    return rt_->Handle(ctx, kService, "ListLiveMatches", [&]() -> absl::Status {
-      auto states = ListLiveStates(*provider_);
-      if (!states.ok()) return states.status();
-      for (auto& s : *states) *resp->add_matches() = std::move(s);
-      return absl::OkStatus();
-    });
-  }
-
-  grpc::Status StreamLiveMatches(grpc::ServerContext* ctx,
-                                 const v1::StreamLiveMatchesRequest* req,
-                                 grpc::ServerWriter<v1::LiveMatchUpdate>* writer) override {
-    return rt_->Handle(ctx, kService, "StreamLiveMatches", [&]() -> absl::Status {
-      LiveStreamOptions options;
-      auto interval = StreamInterval(req->interval_s(), default_interval_s_);
-      if (!interval.ok()) return interval.status();
-      options.interval = *interval;
-      options.max_updates = req->max_updates();
-      options.match_ids.assign(req->match_ids().begin(), req->match_ids().end());
-      options.stop = [&] { return ctx->IsCancelled() || rt_->draining(); };
-      options.wait = [](absl::Duration d) { absl::SleepFor(d); };
-      absl::Status s = StreamLiveUpdates(*provider_, options, [&](const v1::LiveMatchUpdate& u) {
-        return writer->Write(u);
-      });
-      if (ctx->IsCancelled()) return absl::CancelledError("client cancelled the stream");
-      return s;
-    });
-  }
-
-  grpc::Status GetFixture(grpc::ServerContext* ctx, const v1::GetFixtureRequest* req,
-                          v1::Fixture* resp) override {
-    return rt_->Handle(ctx, kService, "GetFixture", [&]() -> absl::Status {
-      if (req->fixture_id().empty()) return absl::InvalidArgumentError("fixture_id: empty");
-      auto live = provider_->GetFixture(req->fixture_id());
-      if (!live.ok()) return live.status();
-      *resp = std::move(live->fixture);
-      return absl::OkStatus();
-    });
-  }
-
-  grpc::Status GetOdds(grpc::ServerContext* ctx, const v1::GetOddsRequest* req,
-                       v1::GetOddsResponse* resp) override {
-    return rt_->Handle(ctx, kService, "GetOdds", [&]() -> absl::Status {
-      if (req->fixture_id().empty()) return absl::InvalidArgumentError("fixture_id: empty");
-      auto lines = req->live() ? provider_->LiveOdds(req->fixture_id())
-                               : provider_->PrematchOdds(req->fixture_id());
-      if (!lines.ok()) return lines.status();
-      for (auto& l : *lines) *resp->add_lines() = std::move(l);
-      return absl::OkStatus();
-    });
-  }
-
-  grpc::Status GetCoverage(grpc::ServerContext* ctx, const v1::GetCoverageRequest* req,
-                           v1::GetCoverageResponse* resp) override {
-    return rt_->Handle(ctx, kService, "GetCoverage", [&]() -> absl::Status {
-      auto coverage = CoverageResponse(req->adapter());
-      if (!coverage.ok()) return coverage.status();
-      *resp = *std::move(coverage);
-      return absl::OkStatus();
-    });
-  }
-
- private:
-  ServiceRuntime* const rt_;
-  providers::ResilientProvider* const provider_;
-  const double default_interval_s_;
-};
 
 int Main(int argc, char** argv) {
   ServerOptions server;
@@ -135,8 +43,9 @@ int Main(int argc, char** argv) {
   std::string replay, matches, api_base_url = "https://v3.football.api-sports.io", api_key_file;
   double speed = 60, interval_s = 15;
   int64_t seed = 0;
-  FlagSet flags("adapter-svc", "Serves canonical live football data over gRPC "
-                               "(superbet.v1.AdapterService).");
+  FlagSet flags("adapter-svc",
+                "Serves canonical live football data over gRPC "
+                "(superbet.v1.AdapterService).");
   server.Register(flags);
   flags.String("replay", &replay,
                "replay this data root (StatsBomb timelines, API-Football snapshots) instead of "

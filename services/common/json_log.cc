@@ -1,11 +1,11 @@
 #include "common/json_log.h"
 
-#include <chrono>
-#include <memory>
-
 #include <spdlog/formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -18,11 +18,21 @@ std::string JsonEscape(const std::string& text) {
   out.reserve(text.size() + 8);
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += absl::StrFormat("\\u%04x", c);
@@ -49,9 +59,8 @@ class JsonFormatter final : public spdlog::formatter {
         "\",\"service\":\"", JsonEscape(service_), "\",\"message\":\"",
         JsonEscape(std::string(msg.payload.data(), msg.payload.size())), "\"");
     if (!msg.source.empty()) {
-      absl::StrAppend(&line, ",\"file\":\"", JsonEscape(msg.source.filename),
-                      "\",\"function\":\"", JsonEscape(msg.source.funcname),
-                      "\",\"line\":", msg.source.line);
+      absl::StrAppend(&line, ",\"file\":\"", JsonEscape(msg.source.filename), "\",\"function\":\"",
+                      JsonEscape(msg.source.funcname), "\",\"line\":", msg.source.line);
     }
     line += "}\n";
     dest.append(line.data(), line.data() + line.size());
@@ -74,8 +83,8 @@ absl::Status InstallJsonLogger(const std::string& service, const std::string& le
         absl::StrCat("--log_level must be trace, debug, info, warn, error, critical or off, got \"",
                      level, "\""));
   }
-  auto logger = std::make_shared<spdlog::logger>(
-      service, std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>(service, std::make_shared<spdlog::sinks::stdout_sink_mt>());
   logger->set_formatter(std::make_unique<JsonFormatter>(service));
   logger->set_level(parsed);
   logger->flush_on(spdlog::level::trace);

@@ -1,17 +1,16 @@
 #include "common/server.h"
 
-#include <signal.h>
-
-#include <algorithm>
-#include <cstdio>
-#include <exception>
-
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 #include <httplib.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -25,10 +24,10 @@ namespace superbet::services {
 namespace {
 
 const char* const kCodeNames[] = {
-    "OK",        "CANCELLED",         "UNKNOWN",        "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-    "NOT_FOUND", "ALREADY_EXISTS",    "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",   "UNIMPLEMENTED",    "INTERNAL",
-    "UNAVAILABLE", "DATA_LOSS",       "UNAUTHENTICATED"};
+    "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+    "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+    "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+    "DATA_LOSS", "UNAUTHENTICATED"};
 
 std::string CodeName(grpc::StatusCode code) {
   const int c = static_cast<int>(code);
@@ -36,14 +35,13 @@ std::string CodeName(grpc::StatusCode code) {
 }
 
 absl::StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& address,
-                                                           const char* flag) {
+                                                          const char* flag) {
   const size_t colon = address.rfind(':');
   int port = -1;
   if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port) ||
       port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, " must be host:port with a port in 0..65535, got \"", address,
-                     "\""));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, " must be host:port with a port in 0..65535, got \"", address, "\""));
   }
   return std::make_pair(address.substr(0, colon), port);
 }
@@ -98,7 +96,7 @@ ServiceRuntime::~ServiceRuntime() {
 }
 
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServerOptions options,
-                                                                      const core::Clock& clock) {
+                                                                       const core::Clock& clock) {
   if (absl::Status s = InstallJsonLogger(options.service, options.log_level); !s.ok()) return s;
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return absl::InvalidArgumentError("--tls_cert and --tls_key go together: give both or neither");
@@ -143,17 +141,16 @@ absl::Status ServiceRuntime::RegisterMetrics() {
   auto handled = metrics_.AddCounter("grpc_server_handled_total",
                                      "RPCs completed on the server, by status code.",
                                      {"grpc_service", "grpc_method", "grpc_code"});
-  auto rejected = metrics_.AddCounter("grpc_server_rejected_total",
-                                      "RPCs refused before their handler ran.",
-                                      {"grpc_service", "reason"});
-  auto latency = metrics_.AddHistogram("grpc_server_handling_seconds",
-                                       "Time from admission to the handler's return, seconds.",
-                                       {"grpc_service", "grpc_method"},
-                                       core::LatencyBucketsSeconds());
+  auto rejected =
+      metrics_.AddCounter("grpc_server_rejected_total", "RPCs refused before their handler ran.",
+                          {"grpc_service", "reason"});
+  auto latency = metrics_.AddHistogram(
+      "grpc_server_handling_seconds", "Time from admission to the handler's return, seconds.",
+      {"grpc_service", "grpc_method"}, core::LatencyBucketsSeconds());
   auto ready = metrics_.AddGauge("superbet_service_ready", "1 when the service reports SERVING.",
                                  {"service"});
-  for (const absl::Status& s : {started.status(), handled.status(), rejected.status(),
-                                latency.status(), ready.status()}) {
+  for (const absl::Status& s :
+       {started.status(), handled.status(), rejected.status(), latency.status(), ready.status()}) {
     if (!s.ok()) return s;
   }
   started_ = *started;
@@ -282,8 +279,7 @@ absl::Status ServiceRuntime::Admit(grpc::ServerContext* context, const char* ser
 }
 
 grpc::Status ServiceRuntime::Handle(grpc::ServerContext* context, const char* service,
-                                    const char* method,
-                                    const std::function<absl::Status()>& body) {
+                                    const char* method, const std::function<absl::Status()>& body) {
   const absl::Time begin = absl::Now();
   absl::Status status = Admit(context, service, method);
   if (status.ok()) {

@@ -13,14 +13,18 @@
 // Lifecycle: Create (blocks SIGTERM/SIGINT for every thread started later) -> AddService ->
 // Start -> SetReady(true) -> WaitForShutdown: on SIGTERM or SIGINT, health NOT_SERVING and
 // /health/ready 503, new calls UNAVAILABLE (after --drain_grace_s, during which load balancers
-// see NOT_SERVING; the gRPC server itself refuses them from then on), in-flight calls finish (up to --drain_deadline_s,
-// after which gRPC cancels them), the service's on_drain runs (flush, XACK), exit code 0.
+// see NOT_SERVING; the gRPC server itself refuses them from then on), in-flight calls finish (up to
+// --drain_deadline_s, after which gRPC cancels them), the service's on_drain runs (flush, XACK),
+// exit code 0.
 //
 // Thread-safety: Handle(), SetReady(), draining() and metrics() are thread-safe; the rest is
 // called from main. Ownership: owns the gRPC server, the HTTP server and the metrics registry;
 // services added with AddService are not owned and must outlive the runtime.
 #ifndef SUPERBET_SERVICES_COMMON_SERVER_H_
 #define SUPERBET_SERVICES_COMMON_SERVER_H_
+
+#include <grpcpp/server.h>
+#include <grpcpp/server_context.h>
 
 #include <atomic>
 #include <cstdint>
@@ -29,9 +33,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/server.h>
-#include <grpcpp/server_context.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -54,12 +55,12 @@ struct ServerOptions {
   std::string metrics_address = "0.0.0.0:9101";  // host:port of /metrics and /health/*.
   std::string tls_cert;                          // PEM files; both or neither.
   std::string tls_key;
-  std::string token_file;          // Bearer token (first line); "" = no auth.
+  std::string token_file;  // Bearer token (first line); "" = no auth.
   int64_t max_message_bytes = 4 << 20;
   double rate_limit_qps = 2000;    // Per client address; 0 = no limit.
   double rate_limit_burst = 4000;  // Bucket capacity, calls.
   double drain_deadline_s = 30;
-  double drain_grace_s = 0;        // NOT_SERVING this long before the server stops accepting.
+  double drain_grace_s = 0;  // NOT_SERVING this long before the server stops accepting.
   std::string log_level = "info";
   std::string ports_file;  // When set: {"grpc_port":N,"metrics_port":M} written after Start.
 

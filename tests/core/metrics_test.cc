@@ -5,13 +5,12 @@
 // The services' integration test also feeds a live /metrics page to `promtool check metrics`.
 #include "superbet/core/metrics.h"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 namespace superbet::core {
 namespace {
@@ -19,7 +18,7 @@ namespace {
 TEST_CASE("metrics: label values escape backslash, double quote and line feed only", "[metrics]") {
   REQUIRE(EscapeLabelValue(R"(C:\dir "x")") == R"(C:\\dir \"x\")");
   REQUIRE(EscapeLabelValue("a\nb") == "a\\nb");
-  REQUIRE(EscapeLabelValue("tab\there") == "tab\there");   // Tabs are not escaped.
+  REQUIRE(EscapeLabelValue("tab\there") == "tab\there");              // Tabs are not escaped.
   REQUIRE(EscapeLabelValue("Mönchengladbach") == "Mönchengladbach");  // UTF-8 passes as is.
   // HELP escapes backslash and line feed but leaves double quotes alone.
   REQUIRE(EscapeHelp("say \"hi\"\\\n") == "say \"hi\"\\\\\\n");
@@ -44,8 +43,8 @@ TEST_CASE("metrics: counter, gauge and histogram exposition matches the text for
   REQUIRE(requests.ok());
   auto budget = registry.AddGauge("hrl_budget_remaining", "Budget left\nin units \\ EUR.", {});
   REQUIRE(budget.ok());
-  auto reward = registry.AddHistogram("hrl_reward", "Reward per settled bet.", {},
-                                      {-1.0, 0.0, 0.5});
+  auto reward =
+      registry.AddHistogram("hrl_reward", "Reward per settled bet.", {}, {-1.0, 0.0, 0.5});
   REQUIRE(reward.ok());
 
   (*(*requests)->WithLabels({"Decide", "OK"}))->Increment();
@@ -65,11 +64,11 @@ TEST_CASE("metrics: counter, gauge and histogram exposition matches the text for
       "hrl_budget_remaining 812.5\n"
       "# HELP hrl_reward Reward per settled bet.\n"
       "# TYPE hrl_reward histogram\n"
-      "hrl_reward_bucket{le=\"-1\"} 2\n"   // -1.5 and -1.0 (le means <=).
+      "hrl_reward_bucket{le=\"-1\"} 2\n"  // -1.5 and -1.0 (le means <=).
       "hrl_reward_bucket{le=\"0\"} 2\n"
       "hrl_reward_bucket{le=\"0.5\"} 4\n"  // + 0.25 and 0.5.
       "hrl_reward_bucket{le=\"+Inf\"} 5\n"
-      "hrl_reward_sum 1.25\n"              // -1.5 - 1 + 0.25 + 0.5 + 3 (exact in binary).
+      "hrl_reward_sum 1.25\n"  // -1.5 - 1 + 0.25 + 0.5 + 3 (exact in binary).
       "hrl_reward_count 5\n";
   REQUIRE(registry.Exposition() == expected);
 }

@@ -1,9 +1,10 @@
 // live_updates.h: adapter-svc's reads, change-only stream, coverage message and provider metrics.
 //
-// Oracles: the replay formula minute = floor(elapsed x speed / 60 s) and the hand-read match
-// 3754097 Manchester United 1-0 Tottenham (last event minute 94, full time at replay minute 95,
-// see replay_provider_test.cc), so a stream polled once per match minute sees 96 distinct states
-// (minutes 0..95) and one polled twice per minute sees the same 96, not 192; the documented
+// Oracles: the replay formula minute = floor(elapsed x speed / 60 s) (speed 60: one match minute
+// per clock second) and the hand-read match 3754097 Manchester United 1-0 Tottenham (last event
+// minute 94, full time at replay minute 95, see replay_provider_test.cc), so a stream polled once
+// per match minute sees 96 distinct states (minutes 0..95) and one polled twice per minute sees
+// the same 96, not 192; the documented
 // provider breaker (3 consecutive failures open it; an open breaker rejects without calling);
 // the coverage registry's CanonicalFields().
 #include "superbet/providers/live_updates.h"
@@ -43,9 +44,11 @@ struct Run {
 
 Run Stream(absl::Duration interval, int64_t max_updates = 0) {
   core::FakeClock clock(absl::FromUnixSeconds(1'700'000'000));
-  auto replay = ReplayProvider::Create(OneMatch(), clock, 60.0);  // 1 match minute per minute.
+  auto replay = ReplayProvider::Create(OneMatch(), clock, 60.0);  // 1 match minute per second.
   REQUIRE(replay.ok());
   LiveStreamOptions options;
+  // Named: the API-Football snapshot fixtures of the replay are live forever (fixed moments).
+  options.match_ids = {"statsbomb:3754097"};
   options.interval = interval;
   options.max_updates = max_updates;
   options.wait = [&](absl::Duration d) { clock.Advance(d); };
@@ -61,7 +64,7 @@ Run Stream(absl::Duration interval, int64_t max_updates = 0) {
 
 TEST_CASE("live stream: one update per match minute, change-only, ends at full time",
           "[live_updates]") {
-  const Run per_minute = Stream(absl::Seconds(60));
+  const Run per_minute = Stream(absl::Seconds(1));
   REQUIRE(per_minute.updates.size() == 96);
   for (size_t i = 0; i < per_minute.updates.size(); ++i) {
     CHECK(per_minute.updates[i].sequence() == static_cast<int64_t>(i) + 1);
@@ -74,17 +77,17 @@ TEST_CASE("live stream: one update per match minute, change-only, ends at full t
   CHECK(last.score_away() == 0);
   CHECK(per_minute.updates.front().state().minute() == 0);
 
-  // Polled every 30 s each state is read twice but sent once.
-  const Run twice = Stream(absl::Seconds(30));
+  // Polled every 0.5 s each state is read twice but sent once.
+  const Run twice = Stream(absl::Milliseconds(500));
   CHECK(twice.updates.size() == 96);
   CHECK(twice.summary.rounds >= 2 * 95);
   CHECK(twice.summary.poll_errors == 0);
 
   // max_updates bounds the stream.
-  CHECK(Stream(absl::Seconds(60), 5).updates.size() == 5);
+  CHECK(Stream(absl::Seconds(1), 5).updates.size() == 5);
 }
 
-TEST_CASE("live stream: an unknown match ends the stream with NotFound; stop() ends it OK",
+TEST_CASE("live stream: an unknown match ends the stream with NotFound, stop() ends it OK",
           "[live_updates]") {
   core::FakeClock clock(absl::FromUnixSeconds(1'700'000'000));
   auto replay = ReplayProvider::Create(OneMatch(), clock, 60.0);
@@ -94,7 +97,7 @@ TEST_CASE("live stream: an unknown match ends the stream with NotFound; stop() e
   auto unknown = StreamLiveUpdates(**replay, options, [](const auto&) { return true; });
   CHECK(absl::IsNotFound(unknown.status()));
 
-  options.match_ids = {};
+  options.match_ids = {"3754097"};  // A bare id is accepted too.
   int polls = 0;
   options.stop = [&] { return ++polls > 3; };
   options.wait = [&](absl::Duration d) { clock.Advance(d); };
@@ -107,8 +110,7 @@ TEST_CASE("live stream: an unknown match ends the stream with NotFound; stop() e
   CHECK(empty_id.status().message() == "match_id: empty");
 }
 
-TEST_CASE("live stream: interval_s 0 means the default; bad values are refused",
-          "[live_updates]") {
+TEST_CASE("live stream: interval_s 0 means the default, bad values are refused", "[live_updates]") {
   CHECK(*StreamInterval(0, 15) == absl::Seconds(15));
   CHECK(*StreamInterval(0.5, 15) == absl::Milliseconds(500));
   CHECK(StreamInterval(-1, 15).status().message() ==
@@ -137,9 +139,7 @@ class DownProvider final : public Provider {
   absl::StatusOr<std::vector<LiveFixture>> LiveFixtures() override { return Down(); }
   absl::StatusOr<LiveFixture> GetFixture(const std::string&) override { return Down(); }
   absl::StatusOr<v1::LiveMatchState> Statistics(const std::string&) override { return Down(); }
-  absl::StatusOr<std::vector<v1::MatchEvent>> Events(const std::string&) override {
-    return Down();
-  }
+  absl::StatusOr<std::vector<v1::MatchEvent>> Events(const std::string&) override { return Down(); }
   absl::StatusOr<std::vector<v1::Lineup>> Lineups(const std::string&) override { return Down(); }
   absl::StatusOr<std::vector<v1::BettingLine>> PrematchOdds(const std::string&) override {
     return Down();
@@ -160,7 +160,8 @@ TEST_CASE("provider metrics follow the breaker: 3 failures open it, then calls a
   DownProvider down;
   ResilientProviderOptions options;
   options.backoff.max_attempts = 1;
-  ResilientProvider provider(&down, clock, [&](absl::Duration d) { clock.Advance(d); }, options);
+  ResilientProvider provider(
+      &down, clock, [&](absl::Duration d) { clock.Advance(d); }, options);
   core::MetricsRegistry registry;
   REQUIRE(RegisterProviderMetrics(registry, provider).ok());
   CHECK(absl::IsAlreadyExists(RegisterProviderMetrics(registry, provider)));

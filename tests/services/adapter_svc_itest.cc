@@ -7,15 +7,14 @@
 // allowed a burst of 3 at 0.001 calls/s gets exactly 3 calls through); the counts of calls this
 // test itself made, compared with /metrics; `promtool check metrics` (Prometheus's own linter)
 // on the live /metrics page; the gRPC health protocol (grpc/doc/health-checking.md).
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <grpcpp/grpcpp.h>
 
 #include "services/process.h"
 #include "superbet/v1/services.grpc.pb.h"
@@ -29,8 +28,7 @@ namespace v1 = superbet::v1;
 constexpr char kToken[] = "t0k3n-never-logged";
 
 std::vector<std::string> AdapterArgs(const TempDir& dir, std::vector<std::string> extra) {
-  std::vector<std::string> args = {ADAPTER_SVC,
-                                   "--grpc_address=127.0.0.1:0",
+  std::vector<std::string> args = {ADAPTER_SVC, "--grpc_address=127.0.0.1:0",
                                    "--metrics_address=127.0.0.1:0",
                                    "--ports_file=" + dir.File("ports.json")};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -171,17 +169,21 @@ TEST_CASE("adapter-svc: replay over gRPC with auth, health, metrics and a clean 
   // /metrics: counts equal the calls made above, and Prometheus's linter accepts the page.
   const auto [code, metrics] = HttpGet(ports->metrics, "/metrics");
   REQUIRE(code == 200);
-  CHECK(MetricValue(metrics, "grpc_server_rejected_total{grpc_service=\"AdapterService\","
-                             "reason=\"unauthenticated\"}") == 2.0);
-  CHECK(MetricValue(metrics, "grpc_server_handled_total{grpc_service=\"AdapterService\","
-                             "grpc_method=\"GetLiveMatch\",grpc_code=\"NOT_FOUND\"}") == 1.0);
-  CHECK(MetricValue(metrics, "grpc_server_handled_total{grpc_service=\"AdapterService\","
-                             "grpc_method=\"GetLiveMatch\",grpc_code=\"INVALID_ARGUMENT\"}") ==
-        1.0);
-  CHECK(MetricValue(metrics, "grpc_server_handled_total{grpc_service=\"AdapterService\","
-                             "grpc_method=\"StreamLiveMatches\",grpc_code=\"OK\"}") == 1.0);
-  CHECK(MetricValue(metrics, "grpc_server_handling_seconds_count{grpc_service=\"AdapterService\","
-                             "grpc_method=\"GetOdds\"}") == 1.0);
+  CHECK(MetricValue(metrics,
+                    "grpc_server_rejected_total{grpc_service=\"AdapterService\","
+                    "reason=\"unauthenticated\"}") == 2.0);
+  CHECK(MetricValue(metrics,
+                    "grpc_server_handled_total{grpc_service=\"AdapterService\","
+                    "grpc_method=\"GetLiveMatch\",grpc_code=\"NOT_FOUND\"}") == 1.0);
+  CHECK(MetricValue(metrics,
+                    "grpc_server_handled_total{grpc_service=\"AdapterService\","
+                    "grpc_method=\"GetLiveMatch\",grpc_code=\"INVALID_ARGUMENT\"}") == 1.0);
+  CHECK(MetricValue(metrics,
+                    "grpc_server_handled_total{grpc_service=\"AdapterService\","
+                    "grpc_method=\"StreamLiveMatches\",grpc_code=\"OK\"}") == 1.0);
+  CHECK(MetricValue(metrics,
+                    "grpc_server_handling_seconds_count{grpc_service=\"AdapterService\","
+                    "grpc_method=\"GetOdds\"}") == 1.0);
   CHECK(MetricValue(metrics, "adapter_provider_breaker_state{provider=\"replay\"}") == 0.0);
   CHECK(MetricValue(metrics, "superbet_service_ready{service=\"adapter-svc\"}") == 1.0);
   {
@@ -236,25 +238,25 @@ TEST_CASE("adapter-svc: the per-client rate limit lets exactly the burst through
     codes.push_back(stub->GetCoverage(&ctx, v1::GetCoverageRequest(), &resp).error_code());
   }
   CHECK(codes == std::vector<grpc::StatusCode>{grpc::OK, grpc::OK, grpc::OK,
-                                               grpc::RESOURCE_EXHAUSTED,
-                                               grpc::RESOURCE_EXHAUSTED});
+                                               grpc::RESOURCE_EXHAUSTED, grpc::RESOURCE_EXHAUSTED});
   const auto metrics = HttpGet(ports->metrics, "/metrics").second;
-  CHECK(MetricValue(metrics, "grpc_server_rejected_total{grpc_service=\"AdapterService\","
-                             "reason=\"rate_limited\"}") == 2.0);
+  CHECK(MetricValue(metrics,
+                    "grpc_server_rejected_total{grpc_service=\"AdapterService\","
+                    "reason=\"rate_limited\"}") == 2.0);
   svc.Signal(SIGINT);
   CHECK(svc.Wait(30) == std::optional<int>(0));
 }
 
-TEST_CASE("adapter-svc: TLS from cert/key files; a plaintext client is refused",
+TEST_CASE("adapter-svc: TLS from cert and key files, a plaintext client is refused",
           "[services][adapter]") {
   TempDir dir;
   REQUIRE(Shell("openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 "
-                "-addext subjectAltName=DNS:localhost -keyout " + dir.File("key.pem") + " -out " +
-                dir.File("cert.pem") + " > /dev/null 2>&1") == 0);
-  Child svc(AdapterArgs(dir, {"--replay=" + DataDir(), "--matches=3754097",
-                              "--tls_cert=" + dir.File("cert.pem"),
-                              "--tls_key=" + dir.File("key.pem")}),
-            dir.File("log.jsonl"));
+                "-addext subjectAltName=DNS:localhost -keyout " +
+                dir.File("key.pem") + " -out " + dir.File("cert.pem") + " > /dev/null 2>&1") == 0);
+  Child svc(
+      AdapterArgs(dir, {"--replay=" + DataDir(), "--matches=3754097",
+                        "--tls_cert=" + dir.File("cert.pem"), "--tls_key=" + dir.File("key.pem")}),
+      dir.File("log.jsonl"));
   auto ports = WaitForPorts(dir.File("ports.json"), 60);
   REQUIRE(ports.has_value());
   grpc::SslCredentialsOptions ssl;
@@ -284,7 +286,7 @@ TEST_CASE("adapter-svc: TLS from cert/key files; a plaintext client is refused",
   CHECK(svc.Wait(30) == std::optional<int>(0));
 }
 
-TEST_CASE("adapter-svc: --help exits 0 naming the env fallbacks; a bad flag exits 2",
+TEST_CASE("adapter-svc: --help exits 0 naming the env fallbacks, a bad flag exits 2",
           "[services][adapter]") {
   TempDir dir;
   Child help({ADAPTER_SVC, "--help"}, dir.File("help.txt"));

@@ -2,12 +2,11 @@
 // (google/rpc/code.proto: OK = 0 ... UNAUTHENTICATED = 16, the numbers absl::StatusCode and
 // grpc::StatusCode both use), the flag rules documented in flags.h, and the gRPC peer-string
 // format ("ipv4:ADDR:PORT", "ipv6:[ADDR]:PORT", grpc/doc/naming.md).
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "common/flags.h"
 #include "common/json_log.h"
@@ -102,7 +101,7 @@ TEST_CASE("services: flags take the command line, then SUPERBET_<NAME>, then the
   auto argv = Argv(args);
   REQUIRE(flags.Parse(static_cast<int>(argv.size()), argv.data(), FakeEnv).ok());
   CHECK(replay == "/data");
-  CHECK(speed == 30);               // Command line beats $SUPERBET_SPEED=120.
+  CHECK(speed == 30);                // Command line beats $SUPERBET_SPEED=120.
   CHECK(redis == "127.0.0.1:6380");  // From $SUPERBET_REDIS.
   CHECK(port == 1);                  // Default.
   CHECK_FALSE(tls);

@@ -1,6 +1,8 @@
 #include "services/process.h"
 
 #include <fcntl.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <httplib.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -14,9 +16,6 @@
 #include <regex>
 #include <sstream>
 #include <thread>
-
-#include <grpcpp/generic/generic_stub.h>
-#include <httplib.h>
 
 namespace superbet::testing {
 
@@ -114,8 +113,8 @@ int HealthCheck(const std::shared_ptr<grpc::Channel>& channel, const std::string
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                 &response, [&](grpc::Status s) { done.set_value(s); });
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) { done.set_value(s); });
   const grpc::Status status = done.get_future().get();
   if (!status.ok()) return -static_cast<int>(status.error_code());
   std::vector<grpc::Slice> slices;

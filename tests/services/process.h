@@ -4,14 +4,13 @@
 #ifndef SUPERBET_TESTS_SERVICES_PROCESS_H_
 #define SUPERBET_TESTS_SERVICES_PROCESS_H_
 
+#include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 namespace superbet::testing {
 

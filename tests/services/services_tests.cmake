@@ -3,7 +3,7 @@
 # the target names at generation time).
 add_library(superbet_services_testing STATIC ${CMAKE_CURRENT_SOURCE_DIR}/services/process.cc)
 target_include_directories(superbet_services_testing PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(superbet_services_testing PUBLIC gRPC::grpc++)
+target_link_libraries(superbet_services_testing PUBLIC gRPC::grpc++ cpp-httplib)
 
 superbet_tests(services MODULES providers
   LIBS superbet_services_common superbet_services_testing)

@@ -144,9 +144,10 @@ class MetricsRegistry {
   [[nodiscard]] absl::StatusOr<GaugeFamily*> AddGauge(const std::string& name,
                                                       const std::string& help,
                                                       std::vector<std::string> label_names);
-  [[nodiscard]] absl::StatusOr<HistogramFamily*> AddHistogram(
-      const std::string& name, const std::string& help, std::vector<std::string> label_names,
-      std::vector<double> upper_bounds);
+  [[nodiscard]] absl::StatusOr<HistogramFamily*> AddHistogram(const std::string& name,
+                                                              const std::string& help,
+                                                              std::vector<std::string> label_names,
+                                                              std::vector<double> upper_bounds);
 
   // A function run at the start of every Exposition(), before anything is written, e.g. to copy
   // a breaker's state into a gauge. Collectors run in registration order on the scraping thread.
@@ -163,8 +164,8 @@ class MetricsRegistry {
  private:
   struct Entry;
   [[nodiscard]] absl::Status Reserve(const std::string& name,
-                                     const std::vector<std::string>& label_names,
-                                     bool histogram) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                                     const std::vector<std::string>& label_names, bool histogram)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::atomic<int64_t> rejected_{0};
   mutable absl::Mutex mu_;

@@ -46,8 +46,8 @@ namespace superbet::providers {
 struct LiveStreamOptions {
   std::vector<std::string> match_ids;  // Empty: the matches live at the first poll.
   absl::Duration interval = absl::Seconds(15);
-  int64_t max_updates = 0;             // > 0: stop after this many updates.
-  std::function<bool()> stop;          // Polled between reads; true ends the stream (OK).
+  int64_t max_updates = 0;                   // > 0: stop after this many updates.
+  std::function<bool()> stop;                // Polled between reads; true ends the stream (OK).
   std::function<void(absl::Duration)> wait;  // Sleeps (tests: advances a FakeClock).
 };
 
