@@ -185,7 +185,9 @@ absl::Status ServiceRuntime::Start() {
 
   http_ = std::make_unique<httplib::Server>();
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics_.Exposition(), core::kExpositionContentType);
+    std::string text = metrics_.Exposition();
+    for (const auto& extra : extra_text_) text += extra();
+    res.set_content(text, core::kExpositionContentType);
   });
   http_->Get("/health/live", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("live\n", "text/plain");

@@ -86,6 +86,9 @@ class ServiceRuntime {
   ~ServiceRuntime();
 
   core::MetricsRegistry& metrics() { return metrics_; }
+  // Text appended to every /metrics answer after the registry's families: exposition text a
+  // library writes itself (the broadcast plant's PrometheusText). Before Start().
+  void AddExpositionText(std::function<std::string()> text) { extra_text_.push_back(text); }
   const ServerOptions& options() const { return options_; }
 
   // Before Start(). `full_name` is the service's proto name ("superbet.v1.AdapterService"),
@@ -128,6 +131,7 @@ class ServiceRuntime {
   core::HistogramFamily* latency_ = nullptr;
   core::GaugeFamily* ready_gauge_ = nullptr;
   std::vector<grpc::Service*> services_;
+  std::vector<std::function<std::string()>> extra_text_;
   std::vector<std::string> service_names_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<httplib::Server> http_;
