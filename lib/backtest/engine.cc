@@ -323,6 +323,13 @@ class Replay {
       ++tally->skipped_stake;
       return absl::OkStatus();
     }
+    if (options_.on_bet) {
+      const absl::Status observed =
+          options_.on_bet({&view, &*decision, stake, bankroll_ - outstanding_, e.kickoff});
+      if (!observed.ok()) {
+        return absl::Status(observed.code(), absl::StrCat(f.id(), ": ", observed.message()));
+      }
+    }
     outstanding_ += stake;
     BetRecord& r = pending_[&f];
     r.fixture_id = f.id();

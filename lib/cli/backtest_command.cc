@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -21,6 +22,7 @@
 #include "cli/backtest_data.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/prediction_emitter.h"
 #include "superbet/backtest/engine.h"
 #include "superbet/backtest/report.h"
 #include "superbet/backtest/strategies.h"
@@ -49,6 +51,8 @@ ABSL_FLAG(int, model_pool_window_days, 1825,
           "model: days of earlier scored forecasts the pool weight is fitted on.");
 ABSL_FLAG(int, model_pool_min_forecasts, 380,
           "model: fewer scored forecasts in the window: w = 0 (bet the market only).");
+ABSL_FLAG(std::string, emit_predictions, "",
+          "Write one Prediction JSON line per bet of every strategy to this path.");
 
 namespace superbet::cli {
 namespace {
@@ -62,7 +66,7 @@ constexpr char kUsage[] =
 Usage: superbet backtest [--data DIR] [--league E0] [--seasons 1516,1617,...]
                          [--strategy favourite|home|model] [--odds b365|pinnacle|avg|max]
                          [--clv_close pinnacle|source|avg] [--stake flat|kelly]
-                         [--bankroll 1000] [--json PATH]
+                         [--bankroll 1000] [--json PATH] [--emit-predictions PATH]
 
 Every match is replayed in kickoff order; a strategy sees only what was known before kickoff
 (pre-match prices of the odds source, results of matches over by its kickoff: kickoff + 2 h 15
@@ -135,6 +139,14 @@ Output:
                     sample is null beside its count (hit_rate, roi, sortino: bets = 0; sharpe:
                     bets < 2; clv: clv_bets = 0; brier, log_loss: forecasts = 0) and `-` in the
                     table, never 0. No report ever holds inf or NaN (the run fails instead).
+  --emit-predictions PATH   (or --emit_predictions) also write one Prediction JSON line per bet
+                    of every strategy (the strategy, then favourite, then home; each in bet
+                    order): the broadcast plant's input (protobuf JSON mapping, snake_case;
+                    agent = strategy, model_version dixon-coles | market-margin-free, the
+                    prediction metrics kelly_fraction and cas; vsnr and gamma absent: one
+                    evaluation per match; confidence 1: a deterministic strategy;
+                    data_staleness_s absent: football-data prices carry no collection time).
+                    The folder of PATH must exist.
 
 Exit status: 0 done, 1 the job failed (data missing, download failed), 2 bad flags: an unknown
 flag or one of another command, a value that does not parse or is out of range, a season
@@ -400,6 +412,19 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "superbet backtest: %s\n", std::string(config.status().message()).c_str());
     return 2;
   }
+  const std::string emit_path = absl::GetFlag(FLAGS_emit_predictions);
+  if (!emit_path.empty()) {
+    const size_t slash = emit_path.rfind('/');
+    const std::string folder =
+        slash == std::string::npos ? "." : (slash == 0 ? "/" : emit_path.substr(0, slash));
+    if (!core::DirectoryExists(folder) || core::DirectoryExists(emit_path)) {
+      std::fprintf(stderr, "superbet backtest: --emit-predictions %s: %s\n", emit_path.c_str(),
+                   core::DirectoryExists(emit_path)
+                       ? "is a directory"
+                       : absl::StrCat("folder ", folder, " does not exist").c_str());
+      return 2;
+    }
+  }
   if (auto probe = backtest::MakeStrategy(config->strategy, config->model); !probe.ok()) {
     std::fprintf(stderr, "superbet backtest: %s\n", std::string(probe.status().message()).c_str());
     return 2;
@@ -430,17 +455,40 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   }
   backtest::FavouriteStrategy favourite;
   backtest::HomeStrategy home;
+  backtest::EngineOptions fav_options = config->baseline_options;
+  backtest::EngineOptions home_options = config->baseline_options;
+  std::ofstream emit_file;
+  PredictionEmitter emitter(&emit_file);
+  if (!emit_path.empty()) {
+    emit_file.open(emit_path, std::ios::out | std::ios::trunc | std::ios::binary);
+    if (!emit_file) {
+      std::fprintf(stderr, "superbet backtest: --emit-predictions %s: cannot open for writing\n",
+                   emit_path.c_str());
+      return 1;
+    }
+    config->strategy_options.on_bet = emitter.ObserverFor((*strategy)->name());
+    fav_options.on_bet = emitter.ObserverFor(favourite.name());
+    home_options.on_bet = emitter.ObserverFor(home.name());
+  }
   auto main_report =
       backtest::RunBacktest(data->fixtures, data->lines, **strategy, config->strategy_options);
-  auto fav_report =
-      backtest::RunBacktest(data->fixtures, data->lines, favourite, config->baseline_options);
-  auto home_report =
-      backtest::RunBacktest(data->fixtures, data->lines, home, config->baseline_options);
+  auto fav_report = backtest::RunBacktest(data->fixtures, data->lines, favourite, fav_options);
+  auto home_report = backtest::RunBacktest(data->fixtures, data->lines, home, home_options);
   for (const auto* r : {&main_report, &fav_report, &home_report}) {
     if (!r->ok()) {
       std::fprintf(stderr, "superbet backtest: %s\n", std::string(r->status().message()).c_str());
       return 1;
     }
+  }
+  if (!emit_path.empty()) {
+    emit_file.close();
+    if (!emit_file) {
+      std::fprintf(stderr, "superbet backtest: --emit-predictions %s: write failed\n",
+                   emit_path.c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "superbet backtest: %lld prediction lines written to %s\n",
+                 static_cast<long long>(emitter.lines()), emit_path.c_str());
   }
   std::FILE* const out = HumanOutput();  // stderr when --json=- (stdout is the JSON's).
   std::fprintf(out, "superbet backtest: league %s, %zu season(s) %s, odds %s, bankroll %g\n",

@@ -13,6 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -96,7 +97,9 @@ absl::Status ParseOneFlag(const Command& command, absl::string_view arg,
   const size_t eq = arg.find('=');
   const bool has_value = eq != absl::string_view::npos;
   const absl::string_view name = arg.substr(0, eq);
-  SUPERBET_ASSIGN_OR_RETURN(FlagUse use, FindFlag(command, name));
+  // --emit-predictions is --emit_predictions: Abseil flag names cannot hold a hyphen.
+  SUPERBET_ASSIGN_OR_RETURN(FlagUse use,
+                            FindFlag(command, absl::StrReplaceAll(name, {{"-", "_"}})));
   if (use.negated) {
     if (has_value) return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
     return SetFlag(use.flag, name, "false");

@@ -38,6 +38,7 @@
 #ifndef SUPERBET_BACKTEST_ENGINE_H_
 #define SUPERBET_BACKTEST_ENGINE_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,16 @@ std::string ClosingBookmaker(ClosingSource source, OddsSource odds_source);
 [[nodiscard]] absl::StatusOr<Staking> ParseStaking(absl::string_view name);
 absl::string_view StakingName(Staking staking);
 
+// One bet as the engine places it, handed to EngineOptions::on_bet (e.g. `superbet backtest
+// --emit-predictions`). The pointers are valid only during the call.
+struct BetPlacement {
+  const MatchView* match = nullptr;    // What the strategy saw (the odds source's prices).
+  const Decision* decision = nullptr;  // Its decision; `selection` is a 1X2 outcome.
+  double stake = 0;                    // Currency units, > 0.
+  double available_bankroll = 0;       // Cash not staked on a running match, before this stake.
+  absl::Time decided_at;               // The match's kickoff: the engine decides at kickoff.
+};
+
 struct EngineOptions {
   OddsSource odds_source = OddsSource::kBet365;
   Staking staking = Staking::kFlat;
@@ -87,6 +98,9 @@ struct EngineOptions {
   // Fixture.season values ("2015/16") that are bet and reported; empty = every season. Fixtures of
   // other seasons are still shown to the strategy (history, warm-up), never bet or counted.
   std::vector<std::string> bet_seasons;
+  // Optional observer, called for every bet placed (after the stake checks), in placement order,
+  // in the seasons that are bet; an error it returns aborts the run, prefixed with the match id.
+  std::function<absl::Status(const BetPlacement&)> on_bet;
 };
 
 // The outcome of one run.

@@ -1,0 +1,149 @@
+// The broadcast plant: verified predictions in, platform posts out, through Redis Streams (or the
+// embedded transport) in three stages:
+//
+//   Ingest      a JSON line -> validated Prediction -> XADD risk.verified (bad lines counted).
+//   main        group broadcast-plant-main: filter (drop with reason) -> priority S and tier ->
+//               texts -> CloudEvent -> XADD broadcast.queue.priority {event, priority, tier}.
+//   priority    group broadcast-plant-priority: batches of COUNT 5 sorted by priority, highest
+//               first; one token of the global bucket per prediction (an event without a token
+//               waits); fan-out to broadcast.outbox.{platform} for each enabled platform.
+//   platform    group {platform}-adapter-consumer, one bulkhead per platform: delivery count > 5
+//               -> DLQ; idempotency guard broadcast:sent:{platform}:{event id} (SET NX EX 86400,
+//               deleted when the publish fails); breaker OPEN -> digest buffer; platform hourly and
+//               daily buckets (a limited event waits); publish with equal-jitter retries (5
+//               attempts, base 1 s, cap 60 s, Retry-After honoured); terminal outcome -> XACK.
+//   flusher     every 60 s: closed 15-minute digest buckets, oldest first, by priority; platforms
+//               whose breaker is OPEN are skipped; a rate-limited or breaker-rejected event is
+//               re-queued into the current bucket; a failure goes to broadcast.dlq; one record per
+//               flush in broadcast.digest.buffer.
+//   reclaim     XAUTOCLAIM of entries idle > 60 s in every group (a dead consumer's batch).
+//
+// Invariant: every accepted event ends in exactly one of: dropped with a reason (hash
+// broadcast:outcome:dropped), or for each enabled platform published / in the DLQ with a reason
+// (hash broadcast:outcome:{platform}); no platform receives an event twice (the guard). A consumer
+// that dies between the guard and the publish's result leaves an unknown outcome: the entry is
+// reclaimed and sent to the DLQ with reason `unknown_outcome` rather than risk a second post.
+//
+// Time: every wait (backoff, rate limit, flush period, idle) goes through the injected clock and
+// sleep function, so a replay on a FakeClock runs a season in seconds with the limits and digest
+// buckets behaving as in real time. Retries sleep inline (a platform's retries delay the next
+// platform's batch in the same Pump).
+//
+// Thread-safety: thread-compatible (one thread drives a plant). Several plants (consumers) may
+// share one Transport. Does not own the transport, clock or publishers.
+
+#ifndef SUPERBET_BROADCAST_PLANT_H_
+#define SUPERBET_BROADCAST_PLANT_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "superbet/broadcast/filter.h"
+#include "superbet/broadcast/format.h"
+#include "superbet/broadcast/metrics.h"
+#include "superbet/broadcast/publisher.h"
+#include "superbet/bus/transport.h"
+#include "superbet/core/clock.h"
+#include "superbet/resilience/backoff.h"
+#include "superbet/resilience/circuit_breaker.h"
+
+namespace superbet::broadcast {
+
+struct PlatformLimits {
+  double hourly = 0;  // Tokens per hour (capacity of the hourly bucket); 0 = none.
+  double daily = 0;   // Tokens per day, > 0.
+};
+
+// The design's limits: twitter 10/h 50/d, telegram 30/h 200/d, android 100/h 1000/d; global
+// 200/d charged once per prediction.
+std::map<std::string, PlatformLimits> DefaultPlatformLimits();
+
+struct PlantOptions {
+  std::vector<std::string> platforms = {"twitter", "telegram"};  // Enabled; android in phase 2.
+  FilterThresholds thresholds;
+  Templates templates;
+  std::map<std::string, PlatformLimits> limits = DefaultPlatformLimits();
+  PlatformLimits global_limit{0, 200};
+  bool rate_limits = true;
+  std::string consumer = "plant-1";  // Consumer name in every group.
+  uint64_t seed = 42;                // Backoff jitter.
+  int batch = 5;                     // XREADGROUP COUNT.
+  int max_deliveries = 5;            // More deliveries -> DLQ.
+  absl::Duration reclaim_idle = absl::Seconds(60);
+  superbet::resilience::BackoffOptions backoff;  // Equal jitter, 1 s, 60 s, 5 attempts.
+  absl::Duration breaker_wait_in_open = absl::Seconds(300);
+  absl::Duration digest_bucket = absl::Seconds(900);
+  absl::Duration digest_ttl = absl::Seconds(1800);
+  absl::Duration flush_interval = absl::Seconds(60);
+  absl::Duration sent_ttl = absl::Seconds(86400);
+  absl::Duration retention = absl::Hours(24 * 7);  // XADD MINID ~ now - retention.
+};
+
+// Errors: InvalidArgument naming the option (unknown platform, missing limits, batch < 1, ...).
+[[nodiscard]] absl::Status ValidatePlantOptions(const PlantOptions& options);
+
+// How a plant sleeps: FakeClock::Advance in replays and tests, absl::SleepFor live.
+using SleepFn = std::function<void(absl::Duration)>;
+
+class BroadcastPlant {
+ public:
+  // `publishers` maps each enabled platform to its publisher (not owned).
+  // Errors: as ValidatePlantOptions; InvalidArgument for an enabled platform without publisher or
+  // a bad template.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<BroadcastPlant>> Create(
+      PlantOptions options, superbet::bus::Transport* transport, const superbet::core::Clock* clock,
+      SleepFn sleep, std::map<std::string, Publisher*> publishers);
+  ~BroadcastPlant();
+
+  // Creates the consumer groups (at id 0, MKSTREAM). Errors: the transport's.
+  [[nodiscard]] absl::Status Start();
+
+  // Validates one input line and, when valid, adds it to risk.verified. A bad line is counted
+  // (metrics().rejected_by_reason) and is not an error. Errors: the transport's only.
+  [[nodiscard]] absl::Status Ingest(absl::string_view line, int line_number);
+
+  // Runs every stage once. Returns whether anything moved.
+  [[nodiscard]] absl::StatusOr<bool> Pump();
+
+  // Pumps, sleeping until the next wake-up when idle, until nothing is outstanding or the next
+  // wake-up is at or after `until`. Errors: the transport's; DeadlineExceeded after `max_steps`.
+  [[nodiscard]] absl::Status RunUntil(absl::Time until, int64_t max_steps = 50'000'000);
+  // RunUntil(InfiniteFuture()): until every event is terminal.
+  [[nodiscard]] absl::Status Drain(int64_t max_steps = 50'000'000) {
+    return RunUntil(absl::InfiniteFuture(), max_steps);
+  }
+
+  // True while some stream entry, held entry or digest bucket is not terminal.
+  [[nodiscard]] absl::StatusOr<bool> Outstanding();
+
+  // Counters so far (breaker states and digest gauges refreshed on each call).
+  PlantMetrics metrics();
+  const PlantOptions& options() const;
+
+ private:
+  struct Impl;
+  explicit BroadcastPlant(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Feeds input lines (1-based line numbers) to `plant` and drains it. With `replay_clock` the
+// plant's time follows the predictions' decided_at: before a line whose decision time is later
+// than the clock, the plant runs (sleeping on the replay clock) up to that time, so rate limits,
+// digest buckets and flushes behave as they would have in real time. Lines that do not parse are
+// counted by Ingest and do not move the clock. `progress` (may be empty) is called after each line.
+// Errors: the plant's.
+[[nodiscard]] absl::Status FeedAndDrain(BroadcastPlant& plant,
+                                        const std::vector<std::string>& lines,
+                                        superbet::core::FakeClock* replay_clock,
+                                        const std::function<void(size_t done)>& progress = {});
+
+}  // namespace superbet::broadcast
+
+#endif  // SUPERBET_BROADCAST_PLANT_H_

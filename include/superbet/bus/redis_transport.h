@@ -1,0 +1,88 @@
+// The Transport on a Redis server (7.x) through hiredis: one connection, every call a single
+// command (or one EVALSHA of the token-bucket Lua script, loaded with SCRIPT LOAD and reloaded
+// after NOSCRIPT). A dropped connection, or a restarted server still loading its AOF (LOADING), is
+// retried every 50 ms for up to 3 s (reconnecting and reloading the script), so a call fails only
+// when the server stays unreachable. A command whose reply was lost may run twice (an XADD then
+// adds a second entry): the plant's idempotency guard keeps that from posting twice.
+//
+// The Lua script refills and takes from every bucket atomically, computing the refill at the
+// plant's clock time passed as an argument (the design reads Redis TIME; the plant passes its
+// injected clock so that replays and tests stay deterministic, and a live plant's clock is the
+// system clock).
+//
+// Thread-safety: thread-safe (calls are serialised on one connection by an absl::Mutex).
+
+#ifndef SUPERBET_BUS_REDIS_TRANSPORT_H_
+#define SUPERBET_BUS_REDIS_TRANSPORT_H_
+
+#include <memory>
+#include <string>
+
+#include "superbet/bus/transport.h"
+
+namespace superbet::bus {
+
+struct RedisAddress {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int db = 0;
+};
+
+// Parses "redis://HOST[:PORT][/DB]".
+// Errors: InvalidArgument naming the URL and the bad part.
+[[nodiscard]] absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url);
+
+class RedisTransport final : public Transport {
+ public:
+  // Connects (timeout 2 s) and loads the Lua script.
+  // Errors: Unavailable naming host:port when the server cannot be reached.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<RedisTransport>> Connect(
+      const RedisAddress& address);
+  ~RedisTransport() override;
+
+  [[nodiscard]] absl::StatusOr<std::string> Add(absl::string_view stream, const Fields& fields,
+                                                int64_t min_id_ms = 0) override;
+  [[nodiscard]] absl::Status CreateGroup(absl::string_view stream,
+                                         absl::string_view group) override;
+  [[nodiscard]] absl::StatusOr<std::vector<Entry>> ReadGroup(absl::string_view stream,
+                                                             absl::string_view group,
+                                                             absl::string_view consumer,
+                                                             int count) override;
+  [[nodiscard]] absl::Status Ack(absl::string_view stream, absl::string_view group,
+                                 absl::string_view id) override;
+  [[nodiscard]] absl::StatusOr<std::vector<Entry>> AutoClaim(absl::string_view stream,
+                                                             absl::string_view group,
+                                                             absl::string_view consumer,
+                                                             absl::Duration min_idle,
+                                                             int count) override;
+  [[nodiscard]] absl::StatusOr<int64_t> PendingCount(absl::string_view stream,
+                                                     absl::string_view group) override;
+  [[nodiscard]] absl::StatusOr<int64_t> Undelivered(absl::string_view stream,
+                                                    absl::string_view group) override;
+  [[nodiscard]] absl::StatusOr<std::vector<Entry>> Range(absl::string_view stream) override;
+  [[nodiscard]] absl::StatusOr<bool> SetIfAbsent(absl::string_view key, absl::string_view value,
+                                                 absl::Duration ttl) override;
+  [[nodiscard]] absl::Status Set(absl::string_view key, absl::string_view value,
+                                 absl::Duration ttl) override;
+  [[nodiscard]] absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) override;
+  [[nodiscard]] absl::Status Delete(absl::string_view key) override;
+  [[nodiscard]] absl::Status HashSet(absl::string_view key, absl::string_view field,
+                                     absl::string_view value) override;
+  [[nodiscard]] absl::StatusOr<Fields> HashGetAll(absl::string_view key) override;
+  [[nodiscard]] absl::Status ListPush(absl::string_view key, absl::string_view value,
+                                      absl::Duration ttl) override;
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> ListRange(absl::string_view key) override;
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> KeysWithPrefix(
+      absl::string_view prefix) override;
+  [[nodiscard]] absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
+                                                      absl::Time now) override;
+
+ private:
+  struct Impl;
+  explicit RedisTransport(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace superbet::bus
+
+#endif  // SUPERBET_BUS_REDIS_TRANSPORT_H_

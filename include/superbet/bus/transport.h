@@ -1,0 +1,140 @@
+// The broadcast plant's transport: Redis Streams with consumer groups, plus the few keys the plant
+// keeps (idempotency guards, digest lists, outcome hashes, token buckets). Two implementations
+// share these semantics and one test suite: RedisTransport (hiredis, redis_transport.h) and
+// EmbeddedTransport (in-process, embedded_transport.h; the `superbet broadcast` default).
+//
+// Stream semantics are Redis 7's (redis.io/docs/data-types/streams): entries have ids
+// "<ms>-<seq>", increasing; a consumer group created at id 0 delivers every entry once to one of
+// its consumers (XREADGROUP ">"); a delivered entry stays in the group's pending entries list
+// (PEL) with its consumer, delivery time and delivery count until XACK; XAUTOCLAIM moves entries
+// idle for at least min_idle to another consumer and increments their delivery count.
+
+#ifndef SUPERBET_BUS_TRANSPORT_H_
+#define SUPERBET_BUS_TRANSPORT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+
+namespace superbet::bus {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// One stream entry as a consumer receives it.
+struct Entry {
+  std::string id;          // "<ms>-<seq>".
+  Fields fields;           // In the order they were added.
+  int64_t deliveries = 1;  // Times delivered to a consumer (1 on the first XREADGROUP).
+  // The value of field `name`, or "" when absent.
+  const std::string& Field(absl::string_view name) const;
+};
+
+// One bucket of an atomic multi-bucket acquire: a key holding an hourly bucket (capacity
+// `hourly`, refilled at hourly/3600 tokens per second; 0 = no hourly bucket) and a daily bucket
+// (capacity `daily` > 0, refilled at daily/86400 per second). Both start full.
+struct BucketSpec {
+  std::string key;  // "broadcast:limits:twitter", "broadcast:limits:global".
+  double hourly = 0;
+  double daily = 0;
+};
+
+// The outcome of an acquire: either one token was taken from every bucket, or none was taken and
+// `wait` is how long until every bucket holds a token again.
+struct AcquireResult {
+  bool acquired = false;
+  absl::Duration wait = absl::ZeroDuration();
+};
+
+// Thread-safety: implementations are thread-safe.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  // XADD stream * field value ...; when `min_id_ms` > 0, also trims entries older than it
+  // (MINID ~). Returns the new entry's id.
+  [[nodiscard]] virtual absl::StatusOr<std::string> Add(absl::string_view stream,
+                                                        const Fields& fields,
+                                                        int64_t min_id_ms = 0) = 0;
+  // XGROUP CREATE stream group 0 MKSTREAM; an existing group is not an error.
+  [[nodiscard]] virtual absl::Status CreateGroup(absl::string_view stream,
+                                                 absl::string_view group) = 0;
+  // XREADGROUP GROUP group consumer COUNT count STREAMS stream ">": up to `count` entries never
+  // delivered to the group, oldest first. Never blocks.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<Entry>> ReadGroup(absl::string_view stream,
+                                                                     absl::string_view group,
+                                                                     absl::string_view consumer,
+                                                                     int count) = 0;
+  // XACK stream group id.
+  [[nodiscard]] virtual absl::Status Ack(absl::string_view stream, absl::string_view group,
+                                         absl::string_view id) = 0;
+  // XAUTOCLAIM stream group consumer min_idle 0 COUNT count: pending entries idle for at least
+  // `min_idle`, now owned by `consumer`, with their delivery counts (incremented by the claim).
+  [[nodiscard]] virtual absl::StatusOr<std::vector<Entry>> AutoClaim(absl::string_view stream,
+                                                                     absl::string_view group,
+                                                                     absl::string_view consumer,
+                                                                     absl::Duration min_idle,
+                                                                     int count) = 0;
+  // Entries pending in the group (XPENDING summary count).
+  [[nodiscard]] virtual absl::StatusOr<int64_t> PendingCount(absl::string_view stream,
+                                                             absl::string_view group) = 0;
+  // Entries never delivered to the group (the group's lag).
+  [[nodiscard]] virtual absl::StatusOr<int64_t> Undelivered(absl::string_view stream,
+                                                            absl::string_view group) = 0;
+  // XRANGE stream - +: every entry (deliveries = 0).
+  [[nodiscard]] virtual absl::StatusOr<std::vector<Entry>> Range(absl::string_view stream) = 0;
+
+  // SET key value NX EX ttl: true when the key was set (it did not exist).
+  [[nodiscard]] virtual absl::StatusOr<bool> SetIfAbsent(absl::string_view key,
+                                                         absl::string_view value,
+                                                         absl::Duration ttl) = 0;
+  // SET key value EX ttl.
+  [[nodiscard]] virtual absl::Status Set(absl::string_view key, absl::string_view value,
+                                         absl::Duration ttl) = 0;
+  // GET key: nullopt when absent (or expired).
+  [[nodiscard]] virtual absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) = 0;
+  // DEL key.
+  [[nodiscard]] virtual absl::Status Delete(absl::string_view key) = 0;
+  // HSET key field value.
+  [[nodiscard]] virtual absl::Status HashSet(absl::string_view key, absl::string_view field,
+                                             absl::string_view value) = 0;
+  // HGETALL key, fields in ascending order.
+  [[nodiscard]] virtual absl::StatusOr<Fields> HashGetAll(absl::string_view key) = 0;
+  // RPUSH key value, then EXPIRE key ttl.
+  [[nodiscard]] virtual absl::Status ListPush(absl::string_view key, absl::string_view value,
+                                              absl::Duration ttl) = 0;
+  // LRANGE key 0 -1.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<std::string>> ListRange(
+      absl::string_view key) = 0;
+  // Keys starting with `prefix` (SCAN MATCH prefix*), in ascending order.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<std::string>> KeysWithPrefix(
+      absl::string_view prefix) = 0;
+
+  // Takes one token from every bucket, or none (atomic). `now` is the time the refill is computed
+  // at (the plant's injected clock; RedisTransport evaluates one Lua script with EVALSHA).
+  // Errors: InvalidArgument when a bucket's daily capacity is not > 0.
+  [[nodiscard]] virtual absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
+                                                              absl::Time now) = 0;
+};
+
+// The token-bucket refill and take shared by both implementations (and mirrored by the Lua
+// script): tokens = min(capacity, tokens + elapsed_s * capacity / period_s).
+struct BucketState {
+  double hourly = 0;
+  double daily = 0;
+  int64_t ts_ms = 0;
+};
+// Refills `state` to `now_ms` (a new bucket, ts_ms == 0, starts full) and returns the seconds
+// until it holds one token in each of its buckets (0 when it does now).
+double RefillBucket(const BucketSpec& spec, int64_t now_ms, BucketState* state);
+
+}  // namespace superbet::bus
+
+#endif  // SUPERBET_BUS_TRANSPORT_H_

@@ -1,0 +1,136 @@
+// RiskGate: the pre-trade checks every decision passes before it counts (is staked, ledgered as
+// accepted and handed to the broadcast plant).
+//
+// Rules, checked in this order; the first failing one denies the decision and names it with a
+// stable reason id (the analogue of nautilus_trader's OrderDenied reason and flumine's
+// ControlError / Violation):
+//   reason id               denies when
+//   no_bet                  the action is ACTION_NO_BET or the prediction has no pick
+//   invalid_decision        the pick's price or probability is missing or invalid, the stake or
+//                           bankroll is not finite, or the bankroll is not > 0
+//   staleness_unknown       data_staleness_s is absent (only if
+//   !RiskLimits::allow_unknown_staleness) stale_data              data_staleness_s >
+//   max_staleness_s (300 s) kelly_not_positive      kelly_fraction <= 0 (no edge at this price)
+//   stake_not_positive      stake <= 0
+//   stake_above_bankroll    stake > bankroll
+//   stake_above_cap         stake > max_stake_fraction · bankroll (5 %)
+//   odds_below_min          the pick's decimal odds < min_decimal_odds
+//   odds_above_max          the pick's decimal odds > max_decimal_odds
+//   daily_stop_loss         the realised profit of the decision's UTC day <= −daily_stop_loss
+//   max_decisions_per_match the match already has max_decisions_per_match accepted decisions
+//   match_exposure_limit    open stake on the match + stake > max_exposure_per_match
+//   daily_exposure_limit    stake accepted on the decision's UTC day + stake > max_exposure_per_day
+// The first four numeric rules (no_bet, stake ≤ 5 % of bankroll and ≤ bankroll, staleness ≤ 300 s,
+// Kelly > 0) are the decision core's fixed rules; the others are off unless configured. A limit
+// equal to the value passes (≤, not <). Money is in the bankroll's currency unit; the "UTC day"
+// of a decision is the calendar date of its decided_at in UTC.
+//
+// Ownership and thread-safety: a RiskGate owns its counters and exposures; NOT thread-safe (the
+// PaperLedger, ledger.h, serialises access to its gate). Deterministic: the verdicts depend only
+// on the sequence of calls.
+
+#ifndef SUPERBET_RISK_GATE_H_
+#define SUPERBET_RISK_GATE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "superbet/v1/decision.pb.h"
+
+namespace superbet::risk {
+
+// Why the gate denied a decision. One table (gate.cc) maps each to its stable reason id.
+enum class DenialReason {
+  kNoBet,
+  kInvalidDecision,
+  kStalenessUnknown,
+  kStaleData,
+  kKellyNotPositive,
+  kStakeNotPositive,
+  kStakeAboveBankroll,
+  kStakeAboveCap,
+  kOddsBelowMin,
+  kOddsAboveMax,
+  kDailyStopLoss,
+  kMaxDecisionsPerMatch,
+  kMatchExposureLimit,
+  kDailyExposureLimit,
+};
+
+// The stable reason id ("stake_above_cap", ...), the Decision.reason of a denied decision.
+absl::string_view DenialReasonId(DenialReason reason);
+// The inverse of DenialReasonId; std::nullopt for an unknown id.
+std::optional<DenialReason> DenialReasonFromId(absl::string_view id);
+
+// The gate's configuration. Defaults are the decision core's rules with every optional control off.
+struct RiskLimits {
+  double max_stake_fraction = 0.05;  // Fraction of bankroll, in (0, 1].
+  double max_staleness_s = 300.0;    // Seconds, >= 0.
+  // When false (default), a prediction without data_staleness_s is denied (staleness_unknown):
+  // the gate cannot check what it does not know. Set true for sources with no price timestamps.
+  bool allow_unknown_staleness = false;
+  std::optional<double> min_decimal_odds;        // > 1.
+  std::optional<double> max_decimal_odds;        // > 1, >= min_decimal_odds.
+  std::optional<double> max_exposure_per_match;  // Currency units, > 0: open (unsettled) stake.
+  std::optional<double> max_exposure_per_day;    // Currency units, > 0: stake accepted per UTC day.
+  std::optional<double> daily_stop_loss;         // Currency units, > 0: realised loss per UTC day.
+  std::optional<int> max_decisions_per_match;    // >= 1: accepted decisions per match.
+};
+
+// Checks `limits`. Errors: InvalidArgument naming the field and the value.
+[[nodiscard]] absl::Status ValidateRiskLimits(const RiskLimits& limits);
+
+// The gate's verdict on one decision.
+struct GateVerdict {
+  bool accepted = false;
+  std::optional<DenialReason> reason;  // Set iff denied.
+  std::string detail;                  // Names the offending value; "" when accepted.
+};
+
+// Counts of the gate's verdicts, as plain data (a metrics exporter maps them to its own names).
+struct GateCounts {
+  int64_t accepted = 0;
+  int64_t denied = 0;
+  std::map<std::string, int64_t> denied_by_reason;  // Reason id → count; only reasons seen.
+};
+
+class RiskGate {
+ public:
+  // Errors: as ValidateRiskLimits.
+  [[nodiscard]] static absl::StatusOr<RiskGate> Create(const RiskLimits& limits);
+
+  // Checks a decision to stake `stake` on `prediction` from a bankroll of `bankroll` (before the
+  // stake). An accepted decision is recorded: its stake counts towards the match's open exposure,
+  // its UTC day's exposure and the match's decision count. A denied one changes only the counts.
+  GateVerdict Check(const v1::Prediction& prediction, double stake, double bankroll);
+
+  // Records the settlement of an accepted decision: its stake leaves the match's open exposure
+  // and `profit` (payout − stake, currency units) adds to the realised profit of the UTC day of
+  // `settled_at` (for daily_stop_loss).
+  void RecordSettlement(absl::string_view match_id, double stake, double profit,
+                        absl::Time settled_at);
+
+  const GateCounts& counts() const { return counts_; }
+  const RiskLimits& limits() const { return limits_; }
+
+ private:
+  explicit RiskGate(const RiskLimits& limits) : limits_(limits) {}
+  GateVerdict Deny(DenialReason reason, std::string detail);
+
+  RiskLimits limits_;
+  GateCounts counts_;
+  absl::flat_hash_map<std::string, double> open_stake_by_match_;
+  absl::flat_hash_map<std::string, int> accepted_by_match_;
+  absl::flat_hash_map<int64_t, double> staked_by_day_;  // Days since the Unix epoch (UTC).
+  absl::flat_hash_map<int64_t, double> realised_by_day_;
+};
+
+}  // namespace superbet::risk
+
+#endif  // SUPERBET_RISK_GATE_H_

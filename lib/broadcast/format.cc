@@ -1,0 +1,444 @@
+// Formatters: templates compiled once into literal and placeholder segments; the texts are built
+// with no allocation beyond the result strings on the common path (names fit).
+
+#include "superbet/broadcast/format.h"
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "broadcast/internal/utf8.h"
+#include "unicode/bytestream.h"
+#include "unicode/normalizer2.h"
+#include "unicode/stringpiece.h"
+
+namespace superbet::broadcast {
+namespace {
+
+using internal::Cluster;
+using internal::Clusters;
+using internal::DecodeUtf8;
+
+enum class Field { kHome, kAway, kPick, kProb, kOdds, kHomeProb, kHomeOdds, kConf, kVsnr, kCas };
+
+constexpr std::pair<absl::string_view, Field> kFieldNames[] = {
+    {"home", Field::kHome},          {"away", Field::kAway},
+    {"pick", Field::kPick},          {"prob", Field::kProb},
+    {"odds", Field::kOdds},          {"home_prob", Field::kHomeProb},
+    {"home_odds", Field::kHomeOdds}, {"conf", Field::kConf},
+    {"vsnr", Field::kVsnr},          {"cas", Field::kCas},
+};
+
+struct Segment {
+  bool is_field = false;
+  Field field = Field::kHome;
+  std::string literal;
+};
+using Template = std::vector<Segment>;
+
+absl::StatusOr<Template> Compile(absl::string_view name, absl::string_view text) {
+  Template out;
+  size_t i = 0;
+  std::string literal;
+  while (i < text.size()) {
+    if (text[i] != '{') {
+      literal.push_back(text[i++]);
+      continue;
+    }
+    const size_t close = text.find('}', i);
+    if (close == absl::string_view::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("template ", name, ": unclosed '{' at byte ", i));
+    }
+    const absl::string_view key = text.substr(i + 1, close - i - 1);
+    bool found = false;
+    for (const auto& [n, f] : kFieldNames) {
+      if (n == key) {
+        if (!literal.empty()) out.push_back({false, Field::kHome, std::move(literal)});
+        literal.clear();
+        out.push_back({true, f, {}});
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("template ", name, ": unknown placeholder '{", key, "}'"));
+    }
+    i = close + 1;
+  }
+  if (!literal.empty()) out.push_back({false, Field::kHome, std::move(literal)});
+  return out;
+}
+
+// A short rendered number held inline (no allocation).
+struct Num {
+  char buf[40];
+  size_t len = 0;
+  absl::string_view view() const { return absl::string_view(buf, len); }
+};
+
+// Fixed-point rendering (round-half-even of the exact binary value, as printf); "-" when absent
+// or not finite.
+void AppendOptional(Num* out, bool has, double v, int decimals, double scale) {
+  if (has && std::isfinite(v)) {
+    auto [end, ec] = std::to_chars(out->buf, out->buf + sizeof(out->buf), v * scale,
+                                   std::chars_format::fixed, decimals);
+    if (ec == std::errc()) {
+      out->len = static_cast<size_t>(end - out->buf);
+      return;
+    }
+  }
+  out->buf[0] = '-';
+  out->len = 1;
+}
+
+// The values of one prediction, rendered once.
+struct Values {
+  absl::string_view pick;
+  Num prob, odds, home_prob, home_odds, conf, vsnr, cas;
+};
+
+Values RenderValues(const superbet::v1::Prediction& p) {
+  Values v;
+  v.pick = p.pick();
+  const auto& prob = p.prob();
+  const auto& odds = p.odds();
+  bool has_prob = false, has_odds = false;
+  double pv = 0, ov = 0;
+  if (p.pick() == "home") {
+    has_prob = prob.has_home(), pv = prob.home(), has_odds = odds.has_home(), ov = odds.home();
+  } else if (p.pick() == "draw") {
+    has_prob = prob.has_draw(), pv = prob.draw(), has_odds = odds.has_draw(), ov = odds.draw();
+  } else if (p.pick() == "away") {
+    has_prob = prob.has_away(), pv = prob.away(), has_odds = odds.has_away(), ov = odds.away();
+  }
+  AppendOptional(&v.prob, has_prob, pv, 0, 100.0);
+  AppendOptional(&v.odds, has_odds, ov, 2, 1.0);
+  AppendOptional(&v.home_prob, prob.has_home(), prob.home(), 0, 100.0);
+  AppendOptional(&v.home_odds, odds.has_home(), odds.home(), 2, 1.0);
+  AppendOptional(&v.conf, true, p.confidence(), 0, 100.0);
+  AppendOptional(&v.vsnr, p.has_vsnr(), p.vsnr(), 1, 1.0);
+  AppendOptional(&v.cas, p.has_cas(), p.cas(), 2, 1.0);
+  return v;
+}
+
+void AppendEscaped(std::string* out, absl::string_view value) {
+  size_t run = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    switch (value[i]) {
+      case '_':
+      case '*':
+      case '[':
+      case ']':
+      case '(':
+      case ')':
+      case '~':
+      case '`':
+      case '>':
+      case '#':
+      case '+':
+      case '-':
+      case '=':
+      case '|':
+      case '{':
+      case '}':
+      case '.':
+      case '!':
+      case '\\':
+        out->append(value.data() + run, i - run);
+        out->push_back('\\');
+        run = i;
+        break;
+      default:
+        break;
+    }
+  }
+  out->append(value.data() + run, value.size() - run);
+}
+
+void Render(const Template& t, const Values& v, absl::string_view home, absl::string_view away,
+            bool escape, std::string* out) {
+  out->clear();
+  out->reserve(256);  // One allocation for a typical text instead of doubling from 15 bytes.
+  auto put = [&](absl::string_view s) {
+    if (escape) {
+      AppendEscaped(out, s);
+    } else {
+      out->append(s.data(), s.size());
+    }
+  };
+  for (const Segment& s : t) {
+    if (!s.is_field) {
+      out->append(s.literal);
+      continue;
+    }
+    switch (s.field) {
+      case Field::kHome:
+        put(home);
+        break;
+      case Field::kAway:
+        put(away);
+        break;
+      case Field::kPick:
+        put(v.pick);
+        break;
+      case Field::kProb:
+        put(v.prob.view());
+        break;
+      case Field::kOdds:
+        put(v.odds.view());
+        break;
+      case Field::kHomeProb:
+        put(v.home_prob.view());
+        break;
+      case Field::kHomeOdds:
+        put(v.home_odds.view());
+        break;
+      case Field::kConf:
+        put(v.conf.view());
+        break;
+      case Field::kVsnr:
+        put(v.vsnr.view());
+        break;
+      case Field::kCas:
+        put(v.cas.view());
+        break;
+    }
+  }
+}
+
+// True when every code point is below U+0300: such text is NFC (no combining mark, no
+// composition candidate; NFC_Quick_Check is Yes for all of U+0000-U+02FF). Their UTF-8 bytes are
+// all < 0xCC (lead bytes 0xC2-0xCB, continuation bytes 0x80-0xBF).
+bool BelowCombiningMarks(absl::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0xCC) return false;
+  }
+  return true;
+}
+
+// A name shortened to its first `keep` clusters followed by "…".
+std::string Shorten(absl::string_view name, const std::vector<Cluster>& clusters, size_t keep) {
+  if (keep >= clusters.size()) return std::string(name);
+  std::string out(name.substr(0, clusters[keep].begin));
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  out.append("\u2026");
+  return out;
+}
+
+constexpr size_t kMinNameClusters = 3;
+
+// Renders with the full names, then shortens the longer name one cluster at a time until
+// measure(text) <= limit or both names are at kMinNameClusters. Returns whether it fits.
+bool FitNames(const Template& t, const Values& v, absl::string_view home, absl::string_view away,
+              bool escape, int (*measure)(absl::string_view), int limit, std::string* out) {
+  Render(t, v, home, away, escape, out);
+  if (measure(*out) <= limit) return true;
+  const std::vector<Cluster> hc = Clusters(home), ac = Clusters(away);
+  size_t hk = hc.size(), ak = ac.size();
+  while (hk > kMinNameClusters || ak > kMinNameClusters) {
+    if (hk >= ak && hk > kMinNameClusters) {
+      --hk;
+    } else {
+      --ak;
+    }
+    Render(t, v, Shorten(home, hc, hk), Shorten(away, ac, ak), escape, out);
+    if (measure(*out) <= limit) return true;
+  }
+  return false;
+}
+
+// Cuts `text` at a cluster boundary so that measure(prefix + "…" + suffix) <= limit, where suffix
+// is text[keep_from:] (kept whole, e.g. the hashtag).
+void CutToFit(std::string* text, size_t keep_from, int (*measure)(absl::string_view), int limit) {
+  const std::string suffix = text->substr(keep_from);
+  const std::string head = text->substr(0, keep_from);
+  const std::vector<Cluster> c = Clusters(head);
+  size_t lo = 0, hi = c.size();  // Number of clusters kept; binary search for the largest fit.
+  auto build = [&](size_t k) {
+    std::string s = head.substr(0, k == 0 ? 0 : c[k - 1].end);
+    // Never leave a MarkdownV2 escape without the character it escapes.
+    size_t backslashes = 0;
+    while (backslashes < s.size() && s[s.size() - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 1) s.pop_back();
+    s.append("\u2026");
+    s.append(suffix);
+    return s;
+  };
+  while (lo < hi) {
+    const size_t mid = (lo + hi + 1) / 2;
+    if (measure(build(mid)) <= limit) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  *text = build(lo);
+}
+
+}  // namespace
+
+int CodePointCount(absl::string_view s) {
+  int n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+int XWeightedLength(absl::string_view s) {
+  int weight = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    // A URL weighs 23 (transformedURLLength) whatever its length.
+    if (s[i] == 'h' && (s.substr(i, 7) == "http://" || s.substr(i, 8) == "https://")) {
+      size_t j = i;
+      while (j < s.size() && s[j] != ' ' && s[j] != '\n' && s[j] != '\t') ++j;
+      weight += 23;
+      i = j;
+      continue;
+    }
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      ++weight;
+      ++i;
+      continue;
+    }
+    // Non-ASCII: weigh the clusters of the run up to the next ASCII byte.
+    size_t j = i;
+    while (j < s.size() && static_cast<unsigned char>(s[j]) >= 0x80) ++j;
+    // A cluster may extend over an ASCII byte only for keycaps, which start with ASCII and are
+    // handled with the preceding ASCII byte counted as 1: close enough for our templates, where a
+    // keycap never follows a digit. Weigh the run.
+    for (const Cluster& c : Clusters(s.substr(i, j - i))) weight += c.weight;
+    i = j;
+  }
+  return weight;
+}
+
+std::string EscapeMarkdownV2(absl::string_view value) {
+  std::string out;
+  out.reserve(value.size() + 8);
+  AppendEscaped(&out, value);
+  return out;
+}
+
+int TelegramParsedLength(absl::string_view s) {
+  int n = 0;
+  size_t i = 0;
+  bool in_url = false;
+  bool after_bracket = false;
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == '\\' && i + 1 < s.size()) {
+      ++i;
+      size_t p = i;
+      const char32_t cp = DecodeUtf8(s, &p);
+      if (!in_url) n += cp >= 0x10000 ? 2 : 1;
+      i = p;
+      after_bracket = false;
+      continue;
+    }
+    if (in_url) {
+      if (c == ')') in_url = false;
+      ++i;
+      continue;
+    }
+    if (c == '(' && after_bracket) {
+      in_url = true;
+      ++i;
+      continue;
+    }
+    after_bracket = c == ']';
+    if (c == '*' || c == '_' || c == '~' || c == '`' || c == '|' || c == '[' || c == ']') {
+      ++i;
+      continue;
+    }
+    size_t p = i;
+    const char32_t cp = DecodeUtf8(s, &p);
+    n += cp >= 0x10000 ? 2 : 1;
+    i = p;
+  }
+  return n;
+}
+
+std::string ToNfc(absl::string_view s) {
+  if (BelowCombiningMarks(s)) return std::string(s);
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status)) return std::string(s);
+  const icu::StringPiece piece(s.data(), static_cast<int32_t>(s.size()));
+  if (nfc->isNormalizedUTF8(piece, status) && U_SUCCESS(status)) return std::string(s);
+  status = U_ZERO_ERROR;
+  std::string out;
+  icu::StringByteSink<std::string> sink(&out);
+  nfc->normalizeUTF8(0, piece, sink, nullptr, status);
+  if (U_FAILURE(status)) return std::string(s);
+  return out;
+}
+
+struct Formatter::Compiled {
+  Template x, telegram, title, body;
+};
+
+Formatter::Formatter(std::unique_ptr<Compiled> compiled) : compiled_(std::move(compiled)) {}
+Formatter::~Formatter() = default;
+Formatter::Formatter(Formatter&&) noexcept = default;
+Formatter& Formatter::operator=(Formatter&&) noexcept = default;
+
+absl::StatusOr<Formatter> Formatter::Create(const Templates& templates) {
+  auto c = std::make_unique<Compiled>();
+  auto x = Compile("x", templates.x);
+  if (!x.ok()) return x.status();
+  auto tg = Compile("telegram", templates.telegram);
+  if (!tg.ok()) return tg.status();
+  auto title = Compile("android_title", templates.android_title);
+  if (!title.ok()) return title.status();
+  auto body = Compile("android_body", templates.android_body);
+  if (!body.ok()) return body.status();
+  c->x = *std::move(x);
+  c->telegram = *std::move(tg);
+  c->title = *std::move(title);
+  c->body = *std::move(body);
+  return Formatter(std::move(c));
+}
+
+FormattedTexts Formatter::Format(const superbet::v1::Prediction& p) const {
+  const Values v = RenderValues(p);
+  std::string home_nfc, away_nfc;
+  absl::string_view home = p.home(), away = p.away();
+  if (!BelowCombiningMarks(home)) home = home_nfc = ToNfc(home);
+  if (!BelowCombiningMarks(away)) away = away_nfc = ToNfc(away);
+  FormattedTexts out;
+
+  // X: names first, then a cut before the trailing hashtag.
+  int (*const x_measure)(absl::string_view) = XWeightedLength;
+  if (!FitNames(compiled_->x, v, home, away, false, x_measure, kXMaxWeightedLength, &out.x)) {
+    size_t keep = out.x.rfind(" #");
+    if (keep == std::string::npos) keep = out.x.size();
+    CutToFit(&out.x, keep, x_measure, kXMaxWeightedLength);
+  }
+
+  int (*const tg_measure)(absl::string_view) = TelegramParsedLength;
+  if (!FitNames(compiled_->telegram, v, home, away, true, tg_measure, kTelegramMaxLength,
+                &out.telegram)) {
+    // Cut between whole escapes: clusters never split "\\." since the backslash is ASCII and the
+    // escaped character follows; a cut after a lone backslash is avoided by trimming it.
+    CutToFit(&out.telegram, out.telegram.size(), tg_measure, kTelegramMaxLength);
+  }
+
+  int (*const cp_measure)(absl::string_view) = CodePointCount;
+  if (!FitNames(compiled_->title, v, home, away, false, cp_measure, kFcmMaxTitle,
+                &out.android.title)) {
+    CutToFit(&out.android.title, out.android.title.size(), cp_measure, kFcmMaxTitle);
+  }
+  if (!FitNames(compiled_->body, v, home, away, false, cp_measure, kFcmMaxBody,
+                &out.android.body)) {
+    CutToFit(&out.android.body, out.android.body.size(), cp_measure, kFcmMaxBody);
+  }
+  return out;
+}
+
+}  // namespace superbet::broadcast

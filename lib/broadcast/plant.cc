@@ -1,0 +1,792 @@
+#include "superbet/broadcast/plant.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "superbet/broadcast/cloud_event.h"
+#include "superbet/broadcast/prediction_input.h"
+#include "superbet/bus/topics.h"
+
+namespace superbet::broadcast {
+
+namespace bus = superbet::bus;
+using superbet::resilience::Backoff;
+using superbet::resilience::BreakerState;
+using superbet::resilience::CircuitBreaker;
+
+std::map<std::string, PlatformLimits> DefaultPlatformLimits() {
+  return {{"twitter", {10, 50}}, {"telegram", {30, 200}}, {"android", {100, 1000}}};
+}
+
+absl::Status ValidatePlantOptions(const PlantOptions& o) {
+  if (o.platforms.empty()) return absl::InvalidArgumentError("platforms: at least one is needed");
+  for (const std::string& p : o.platforms) {
+    if (p != "twitter" && p != "telegram" && p != "android") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("platforms: unknown platform '", p, "' (twitter, telegram, android)"));
+    }
+    auto it = o.limits.find(p);
+    if (o.rate_limits && (it == o.limits.end() || !(it->second.daily > 0))) {
+      return absl::InvalidArgumentError(absl::StrCat("limits.", p, ": daily must be > 0"));
+    }
+  }
+  if (o.rate_limits && !(o.global_limit.daily > 0)) {
+    return absl::InvalidArgumentError("global_limit.daily must be > 0");
+  }
+  if (o.batch < 1)
+    return absl::InvalidArgumentError(absl::StrCat("batch must be >= 1, got ", o.batch));
+  if (o.max_deliveries < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_deliveries must be >= 1, got ", o.max_deliveries));
+  }
+  if (o.digest_bucket <= absl::ZeroDuration() || o.flush_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("digest_bucket and flush_interval must be > 0");
+  }
+  if (absl::Status s = ValidateThresholds(o.thresholds); !s.ok()) return s;
+  return superbet::resilience::ValidateOptions(o.backoff);
+}
+
+namespace {
+
+uint64_t Fnv1a(absl::string_view a, absl::string_view b) {
+  uint64_t h = 1469598103934665603ull;
+  for (absl::string_view s : {a, absl::string_view("\x1f"), b}) {
+    for (char c : s) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ull;
+    }
+  }
+  return h;
+}
+
+double PriorityOf(const bus::Entry& e) {
+  double p = 0;
+  (void)absl::SimpleAtod(e.Field("priority"), &p);
+  return p;
+}
+
+void SortByPriority(std::vector<bus::Entry>* v) {
+  std::stable_sort(v->begin(), v->end(), [](const bus::Entry& a, const bus::Entry& b) {
+    return PriorityOf(a) > PriorityOf(b);
+  });
+}
+
+// A digest list value: "priority \t first_seen_ms \t event id \t event JSON".
+struct DigestItem {
+  double priority = 0;
+  int64_t first_seen_ms = 0;
+  std::string event_id;
+  std::string event_json;
+};
+
+std::string EncodeDigest(const DigestItem& d) {
+  return absl::StrCat(d.priority, "\t", d.first_seen_ms, "\t", d.event_id, "\t", d.event_json);
+}
+
+std::optional<DigestItem> DecodeDigest(absl::string_view s) {
+  std::vector<absl::string_view> parts = absl::StrSplit(s, absl::MaxSplits('\t', 3));
+  if (parts.size() != 4) return std::nullopt;
+  DigestItem d;
+  if (!absl::SimpleAtod(parts[0], &d.priority) || !absl::SimpleAtoi(parts[1], &d.first_seen_ms)) {
+    return std::nullopt;
+  }
+  d.event_id = std::string(parts[2]);
+  d.event_json = std::string(parts[3]);
+  return d;
+}
+
+enum class Outcome { kPublished, kDlq, kDigest, kWait, kDuplicate };
+
+struct AttemptResult {
+  Outcome outcome = Outcome::kDlq;
+  std::string reason;
+  std::string last_error;
+  int attempts = 0;
+  absl::Duration wait = absl::ZeroDuration();
+};
+
+}  // namespace
+
+struct BroadcastPlant::Impl {
+  struct Platform {
+    std::string name;
+    Publisher* publisher = nullptr;
+    std::unique_ptr<CircuitBreaker> breaker;
+    std::vector<bus::Entry> held;  // Read, not yet terminal (waiting for a token).
+    absl::Time wake = absl::InfinitePast();
+    std::string outbox, group;
+  };
+
+  PlantOptions options;
+  bus::Transport* transport = nullptr;
+  const superbet::core::Clock* clock = nullptr;
+  SleepFn sleep;
+  std::optional<Formatter> formatter;
+  std::vector<Platform> platforms;
+  std::vector<bus::Entry> priority_held;
+  absl::Time priority_wake = absl::InfinitePast();
+  absl::Time next_flush = absl::InfinitePast();
+  PlantMetrics metrics;
+
+  absl::Time Now() const { return clock->Now(); }
+  int64_t MinId() const {
+    return std::max<int64_t>(0, absl::ToUnixMillis(Now() - options.retention));
+  }
+
+  PlatformMetrics& M(const Platform& p) { return metrics.platforms[p.name]; }
+
+  absl::Status Dlq(absl::string_view platform, absl::string_view event_id,
+                   absl::string_view event_json, absl::string_view reason, int attempts,
+                   int64_t first_seen_ms, absl::string_view last_error) {
+    auto id = transport->Add(bus::kDlq,
+                             {{"event_id", std::string(event_id)},
+                              {"event", std::string(event_json)},
+                              {"platform", std::string(platform)},
+                              {"reason", std::string(reason)},
+                              {"attempts", std::to_string(attempts)},
+                              {"first_seen", std::to_string(first_seen_ms)},
+                              {"last_error", std::string(last_error)}},
+                             MinId());
+    if (!id.ok()) return id.status();
+    if (!platform.empty()) {
+      metrics.platforms[std::string(platform)].dlq_by_reason[std::string(reason)]++;
+      return transport->HashSet(bus::OutcomeKey(platform), event_id, absl::StrCat("dlq:", reason));
+    }
+    // A poison entry of the main or priority stage: the event is in the DLQ for every platform.
+    metrics.dropped_by_reason[absl::StrCat("dlq_", reason)]++;
+    if (event_id.empty()) return absl::OkStatus();
+    for (const Platform& p : platforms) {
+      if (absl::Status s =
+              transport->HashSet(bus::OutcomeKey(p.name), event_id, absl::StrCat("dlq:", reason));
+          !s.ok()) {
+        return s;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // ---- main stage --------------------------------------------------------------------------
+  absl::StatusOr<bool> MainStage() {
+    bool progress = false;
+    auto claimed = transport->AutoClaim(bus::kRiskVerified, bus::kMainGroup, options.consumer,
+                                        options.reclaim_idle, options.batch);
+    if (!claimed.ok()) return claimed.status();
+    auto fresh =
+        transport->ReadGroup(bus::kRiskVerified, bus::kMainGroup, options.consumer, options.batch);
+    if (!fresh.ok()) return fresh.status();
+    std::vector<bus::Entry> entries = *std::move(claimed);
+    entries.insert(entries.end(), fresh->begin(), fresh->end());
+    for (const bus::Entry& e : entries) {
+      progress = true;
+      const std::string& json = e.Field("event");
+      if (e.deliveries > options.max_deliveries) {
+        if (absl::Status s = Dlq("", e.Field("event_id"), json, "max_deliveries_exceeded",
+                                 static_cast<int>(e.deliveries), 0, "");
+            !s.ok()) {
+          return s;
+        }
+      } else if (absl::Status s = MainOne(json); !s.ok()) {
+        return s;
+      }
+      if (absl::Status s = transport->Ack(bus::kRiskVerified, bus::kMainGroup, e.id); !s.ok()) {
+        return s;
+      }
+    }
+    return progress;
+  }
+
+  absl::Status MainOne(const std::string& json) {
+    auto p = ParsePredictionLine(json, 0);
+    if (!p.ok()) {
+      return Dlq("", "", json, "invalid_event", 1, 0, p.status().message());
+    }
+    const std::string event_id = EventId(*p);
+    if (std::optional<DropReason> drop = FilterPrediction(*p, options.thresholds)) {
+      metrics.dropped_by_reason[std::string(DropReasonName(*drop))]++;
+      return transport->HashSet(bus::kDroppedKey, event_id, DropReasonName(*drop));
+    }
+    metrics.passed_filter++;
+    const BroadcastEvent event = BuildEvent(*p, *formatter);
+    std::string ce;
+    ce.reserve(1024);
+    AppendCloudEventJson(event, &ce);
+    auto id = transport->Add(bus::kPriorityQueue,
+                             {{"event", ce},
+                              {"priority", absl::StrCat(event.priority_score)},
+                              {"tier", std::string(TierName(event.tier))},
+                              {"event_id", event.id},
+                              {"first_seen", std::to_string(absl::ToUnixMillis(Now()))}},
+                             MinId());
+    return id.status();
+  }
+
+  // ---- priority stage ----------------------------------------------------------------------
+  absl::StatusOr<bool> PriorityStage() {
+    bool progress = false;
+    if (static_cast<int>(priority_held.size()) < options.batch) {
+      auto claimed = transport->AutoClaim(bus::kPriorityQueue, bus::kPriorityGroup,
+                                          options.consumer, options.reclaim_idle, options.batch);
+      if (!claimed.ok()) return claimed.status();
+      auto fresh = transport->ReadGroup(bus::kPriorityQueue, bus::kPriorityGroup, options.consumer,
+                                        options.batch - static_cast<int>(priority_held.size()));
+      if (!fresh.ok()) return fresh.status();
+      for (auto* v : {&*claimed, &*fresh}) {
+        for (bus::Entry& e : *v) {
+          // An entry reclaimed from ourselves is already held.
+          bool dup = false;
+          for (const auto& h : priority_held) dup = dup || h.id == e.id;
+          if (!dup) priority_held.push_back(std::move(e));
+          progress = true;
+        }
+      }
+      SortByPriority(&priority_held);
+    }
+    if (Now() < priority_wake) return progress;
+    while (!priority_held.empty()) {
+      bus::Entry& e = priority_held.front();
+      if (e.deliveries > options.max_deliveries) {
+        if (absl::Status s = Dlq("", e.Field("event_id"), e.Field("event"),
+                                 "max_deliveries_exceeded", static_cast<int>(e.deliveries), 0, "");
+            !s.ok()) {
+          return s;
+        }
+      } else {
+        if (options.rate_limits) {
+          const bus::BucketSpec global{bus::LimitsKey("global"), options.global_limit.hourly,
+                                       options.global_limit.daily};
+          auto got = transport->Acquire({&global, 1}, Now());
+          if (!got.ok()) return got.status();
+          if (!got->acquired) {
+            metrics.global_rate_limited++;
+            priority_wake = Now() + got->wait;
+            return progress;
+          }
+        }
+        for (Platform& p : platforms) {
+          auto id = transport->Add(p.outbox,
+                                   {{"event", e.Field("event")},
+                                    {"priority", e.Field("priority")},
+                                    {"tier", e.Field("tier")},
+                                    {"event_id", e.Field("event_id")},
+                                    {"first_seen", e.Field("first_seen")}},
+                                   MinId());
+          if (!id.ok()) return id.status();
+        }
+      }
+      if (absl::Status s = transport->Ack(bus::kPriorityQueue, bus::kPriorityGroup, e.id);
+          !s.ok()) {
+        return s;
+      }
+      priority_held.erase(priority_held.begin());
+      progress = true;
+    }
+    return progress;
+  }
+
+  // ---- platform stage ----------------------------------------------------------------------
+  absl::Status Digest(Platform& p, const DigestItem& item) {
+    const int64_t bucket = absl::ToUnixSeconds(Now()) / absl::ToInt64Seconds(options.digest_bucket);
+    M(p).digest_buffered++;
+    return transport->ListPush(bus::DigestKey(p.name, bucket), EncodeDigest(item),
+                               options.digest_ttl);
+  }
+
+  // Publishes with the retry policy. `permission_held`: the breaker permission for the first
+  // attempt is already taken.
+  AttemptResult PublishWithRetries(Platform& p, const BroadcastEvent& event, absl::string_view json,
+                                   bool permission_held) {
+    AttemptResult out;
+    Backoff backoff(options.backoff, options.seed ^ Fnv1a(event.id, p.name));
+    while (true) {
+      if (!permission_held && !p.breaker->TryAcquirePermission()) {
+        out.outcome = Outcome::kDigest;
+        out.reason = "breaker_open";
+        return out;
+      }
+      permission_held = false;
+      ++out.attempts;
+      M(p).publish_attempts++;
+      const absl::Time t0 = Now();
+      PublishResult r = p.publisher->Publish(event, json);
+      const absl::Duration d = Now() - t0;
+      RecordLatency(p, d);
+      if (r.success) {
+        p.breaker->OnSuccess(d);
+        out.outcome = Outcome::kPublished;
+        return out;
+      }
+      M(p).publish_errors[r.reason]++;
+      out.last_error = r.error.empty() ? r.reason : r.error;
+      if (!r.retry) {
+        p.breaker->ReleasePermission();
+        out.outcome = Outcome::kDlq;
+        out.reason = r.reason;
+        return out;
+      }
+      p.breaker->OnError(d);
+      if (!backoff.CanRetry()) {
+        out.outcome = Outcome::kDlq;
+        out.reason = "max_attempts_exceeded";
+        return out;
+      }
+      sleep(backoff.NextDelay(r.retry_after));
+    }
+  }
+
+  void RecordLatency(Platform& p, absl::Duration d) {
+    PlatformMetrics& m = M(p);
+    const double s = absl::ToDoubleSeconds(d);
+    size_t i = 0;
+    while (i < kLatencyBucketsS.size() && s > kLatencyBucketsS[i]) ++i;
+    m.latency_buckets[i]++;
+    m.latency_sum_s += s;
+    m.latency_count++;
+  }
+
+  // One event for one platform, from the outbox or a digest bucket. kWait: nothing changed, the
+  // event must wait `wait` for a token.
+  absl::StatusOr<AttemptResult> Deliver(Platform& p, const DigestItem& item, absl::string_view tier,
+                                        bool from_digest) {
+    AttemptResult res;
+    const std::string sent_key = bus::SentKey(p.name, item.event_id);
+    auto mark_published = [&]() -> absl::Status {
+      return transport->HashSet(bus::OutcomeKey(p.name), item.event_id, "published");
+    };
+    auto existing = transport->Get(sent_key);
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) {
+      if (**existing == "sent") {
+        M(p).duplicates_suppressed++;
+        if (absl::Status s = mark_published(); !s.ok()) return s;
+        res.outcome = Outcome::kDuplicate;
+        return res;
+      }
+      // "inflight": a consumer died between the guard and the publish's result.
+      if (absl::Status s = Dlq(p.name, item.event_id, item.event_json, "unknown_outcome", 0,
+                               item.first_seen_ms, "consumer died during publish");
+          !s.ok()) {
+        return s;
+      }
+      res.outcome = Outcome::kDlq;
+      return res;
+    }
+    if (!p.breaker->TryAcquirePermission()) {
+      if (from_digest) {
+        res.outcome = Outcome::kDigest;  // Caller re-queues.
+        return res;
+      }
+      if (absl::Status s = Digest(p, item); !s.ok()) return s;
+      res.outcome = Outcome::kDigest;
+      return res;
+    }
+    if (options.rate_limits) {
+      const PlatformLimits lim = options.limits.at(p.name);
+      const bus::BucketSpec spec{bus::LimitsKey(p.name), lim.hourly, lim.daily};
+      auto got = transport->Acquire({&spec, 1}, Now());
+      if (!got.ok()) {
+        p.breaker->ReleasePermission();
+        return got.status();
+      }
+      if (!got->acquired) {
+        p.breaker->ReleasePermission();
+        M(p).rate_limited++;
+        res.outcome = Outcome::kWait;
+        res.wait = got->wait;
+        return res;
+      }
+    }
+    auto fresh = transport->SetIfAbsent(sent_key, "inflight", options.sent_ttl);
+    if (!fresh.ok()) {
+      p.breaker->ReleasePermission();
+      return fresh.status();
+    }
+    if (!*fresh) {  // Another consumer got there first.
+      p.breaker->ReleasePermission();
+      M(p).duplicates_suppressed++;
+      res.outcome = Outcome::kDuplicate;
+      return res;
+    }
+    auto event = ParseCloudEventJson(item.event_json);
+    if (!event.ok()) {
+      p.breaker->ReleasePermission();
+      if (absl::Status s = transport->Delete(sent_key); !s.ok()) return s;
+      if (absl::Status s = Dlq(p.name, item.event_id, item.event_json, "invalid_event", 0,
+                               item.first_seen_ms, event.status().message());
+          !s.ok()) {
+        return s;
+      }
+      res.outcome = Outcome::kDlq;
+      return res;
+    }
+    res = PublishWithRetries(p, *event, item.event_json, true);
+    switch (res.outcome) {
+      case Outcome::kPublished: {
+        if (absl::Status s = transport->Set(sent_key, "sent", options.sent_ttl); !s.ok()) return s;
+        if (absl::Status s = mark_published(); !s.ok()) return s;
+        M(p).published_by_tier[std::string(tier)]++;
+        if (from_digest) M(p).digest_flushed_published++;
+        break;
+      }
+      case Outcome::kDlq: {
+        if (absl::Status s = transport->Delete(sent_key); !s.ok()) return s;
+        if (absl::Status s = Dlq(p.name, item.event_id, item.event_json, res.reason, res.attempts,
+                                 item.first_seen_ms, res.last_error);
+            !s.ok()) {
+          return s;
+        }
+        break;
+      }
+      case Outcome::kDigest: {
+        if (absl::Status s = transport->Delete(sent_key); !s.ok()) return s;
+        if (!from_digest) {
+          if (absl::Status s = Digest(p, item); !s.ok()) return s;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    return res;
+  }
+
+  absl::StatusOr<bool> PlatformStage(Platform& p) {
+    bool progress = false;
+    if (static_cast<int>(p.held.size()) < options.batch) {
+      auto claimed = transport->AutoClaim(p.outbox, p.group, options.consumer, options.reclaim_idle,
+                                          options.batch);
+      if (!claimed.ok()) return claimed.status();
+      auto fresh = transport->ReadGroup(p.outbox, p.group, options.consumer,
+                                        options.batch - static_cast<int>(p.held.size()));
+      if (!fresh.ok()) return fresh.status();
+      for (auto* v : {&*claimed, &*fresh}) {
+        for (bus::Entry& e : *v) {
+          bool dup = false;
+          for (const auto& h : p.held) dup = dup || h.id == e.id;
+          if (!dup) p.held.push_back(std::move(e));
+          progress = true;
+        }
+      }
+      SortByPriority(&p.held);
+    }
+    if (Now() < p.wake) return progress;
+    while (!p.held.empty()) {
+      bus::Entry& e = p.held.front();
+      DigestItem item;
+      item.priority = PriorityOf(e);
+      item.event_id = e.Field("event_id");
+      item.event_json = e.Field("event");
+      (void)absl::SimpleAtoi(e.Field("first_seen"), &item.first_seen_ms);
+      if (e.deliveries > options.max_deliveries) {
+        if (absl::Status s = Dlq(p.name, item.event_id, item.event_json, "max_deliveries_exceeded",
+                                 static_cast<int>(e.deliveries), item.first_seen_ms, "");
+            !s.ok()) {
+          return s;
+        }
+      } else {
+        auto r = Deliver(p, item, e.Field("tier"), false);
+        if (!r.ok()) return r.status();
+        if (r->outcome == Outcome::kWait) {
+          p.wake = Now() + r->wait;
+          return progress;
+        }
+      }
+      if (absl::Status s = transport->Ack(p.outbox, p.group, e.id); !s.ok()) return s;
+      p.held.erase(p.held.begin());
+      progress = true;
+    }
+    return progress;
+  }
+
+  // ---- digest flusher ----------------------------------------------------------------------
+  int64_t CurrentBucket() const {
+    return absl::ToUnixSeconds(Now()) / absl::ToInt64Seconds(options.digest_bucket);
+  }
+
+  absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> DigestBuckets(const Platform& p) {
+    const std::string prefix = absl::StrCat("broadcast:digest:", p.name, ":");
+    auto keys = transport->KeysWithPrefix(prefix);
+    if (!keys.ok()) return keys.status();
+    std::vector<std::pair<int64_t, std::string>> out;
+    for (const std::string& k : *keys) {
+      int64_t id = 0;
+      if (absl::SimpleAtoi(absl::string_view(k).substr(prefix.size()), &id))
+        out.emplace_back(id, k);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  bool BreakerWaiting(const Platform& p) const {
+    return p.breaker->state() == BreakerState::kOpen &&
+           Now() - p.breaker->opened_at() < options.breaker_wait_in_open;
+  }
+
+  absl::StatusOr<bool> Flush() {
+    if (Now() < next_flush) return false;
+    next_flush = Now() + options.flush_interval;
+    bool progress = false;
+    for (Platform& p : platforms) {
+      if (BreakerWaiting(p)) continue;
+      auto buckets = DigestBuckets(p);
+      if (!buckets.ok()) return buckets.status();
+      const int64_t current = CurrentBucket();
+      for (const auto& [bucket, key] : *buckets) {
+        if (bucket >= current) continue;
+        auto values = transport->ListRange(key);
+        if (!values.ok()) return values.status();
+        std::vector<DigestItem> items;
+        for (const std::string& v : *values) {
+          if (auto d = DecodeDigest(v)) items.push_back(*std::move(d));
+        }
+        std::stable_sort(items.begin(), items.end(), [](const DigestItem& a, const DigestItem& b) {
+          return a.priority > b.priority;
+        });
+        int64_t ok = 0, failed = 0, requeued = 0;
+        for (const DigestItem& item : items) {
+          auto tier = ParseCloudEventJson(item.event_json);
+          const std::string tier_name =
+              tier.ok() ? std::string(TierName(tier->tier)) : std::string("low");
+          auto r = Deliver(p, item, tier_name, true);
+          if (!r.ok()) return r.status();
+          switch (r->outcome) {
+            case Outcome::kPublished:
+            case Outcome::kDuplicate:
+              ++ok;
+              break;
+            case Outcome::kDlq:
+              ++failed;
+              break;
+            case Outcome::kWait:
+            case Outcome::kDigest:
+              ++requeued;
+              if (absl::Status s = transport->ListPush(bus::DigestKey(p.name, current),
+                                                       EncodeDigest(item), options.digest_ttl);
+                  !s.ok()) {
+                return s;
+              }
+              break;
+          }
+        }
+        if (absl::Status s = transport->Delete(key); !s.ok()) return s;
+        auto id = transport->Add(bus::kDigestStream,
+                                 {{"platform", p.name},
+                                  {"bucket", std::to_string(bucket)},
+                                  {"success", std::to_string(ok)},
+                                  {"failure", std::to_string(failed)},
+                                  {"requeued", std::to_string(requeued)}},
+                                 MinId());
+        if (!id.ok()) return id.status();
+        metrics.digest_flushes++;
+        progress = progress || ok > 0 || failed > 0;
+      }
+    }
+    return progress;
+  }
+
+  absl::StatusOr<int64_t> Open(absl::string_view stream, absl::string_view group) {
+    auto a = transport->Undelivered(stream, group);
+    if (!a.ok()) return a.status();
+    auto b = transport->PendingCount(stream, group);
+    if (!b.ok()) return b.status();
+    return *a + *b;
+  }
+
+  // The earliest time a stage may have work (InfiniteFuture when none is scheduled).
+  absl::StatusOr<absl::Time> NextWake() {
+    absl::Time wake = absl::InfiniteFuture();
+    const absl::Time now = Now();
+    if (!priority_held.empty()) wake = std::min(wake, std::max(now, priority_wake));
+    auto foreign = [&](absl::string_view stream, absl::string_view group,
+                       size_t held) -> absl::Status {
+      auto pending = transport->PendingCount(stream, group);
+      if (!pending.ok()) return pending.status();
+      if (*pending > static_cast<int64_t>(held)) wake = std::min(wake, now + options.reclaim_idle);
+      return absl::OkStatus();
+    };
+    if (absl::Status s = foreign(bus::kRiskVerified, bus::kMainGroup, 0); !s.ok()) return s;
+    if (absl::Status s = foreign(bus::kPriorityQueue, bus::kPriorityGroup, priority_held.size());
+        !s.ok()) {
+      return s;
+    }
+    for (Platform& p : platforms) {
+      if (!p.held.empty()) wake = std::min(wake, std::max(now, p.wake));
+      if (absl::Status s = foreign(p.outbox, p.group, p.held.size()); !s.ok()) return s;
+      auto buckets = DigestBuckets(p);
+      if (!buckets.ok()) return buckets.status();
+      if (!buckets->empty()) wake = std::min(wake, std::max(now, next_flush));
+    }
+    return wake;
+  }
+};
+
+BroadcastPlant::BroadcastPlant(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BroadcastPlant::~BroadcastPlant() = default;
+
+absl::StatusOr<std::unique_ptr<BroadcastPlant>> BroadcastPlant::Create(
+    PlantOptions options, bus::Transport* transport, const superbet::core::Clock* clock,
+    SleepFn sleep, std::map<std::string, Publisher*> publishers) {
+  if (absl::Status s = ValidatePlantOptions(options); !s.ok()) return s;
+  auto formatter = Formatter::Create(options.templates);
+  if (!formatter.ok()) return formatter.status();
+  auto impl = std::make_unique<Impl>();
+  impl->transport = transport;
+  impl->clock = clock;
+  impl->sleep = std::move(sleep);
+  impl->formatter.emplace(*std::move(formatter));
+  for (const std::string& name : options.platforms) {
+    auto it = publishers.find(name);
+    if (it == publishers.end() || it->second == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("platform '", name, "' has no publisher"));
+    }
+    Impl::Platform p;
+    p.name = name;
+    p.publisher = it->second;
+    auto bo = superbet::resilience::PlatformBreakerOptions(name);
+    bo.wait_in_open = options.breaker_wait_in_open;
+    p.breaker = std::make_unique<CircuitBreaker>(bo, *clock);
+    p.outbox = bus::OutboxStream(name);
+    p.group = bus::AdapterGroup(name);
+    impl->metrics.platforms[name];
+    impl->platforms.push_back(std::move(p));
+  }
+  impl->options = std::move(options);
+  return std::unique_ptr<BroadcastPlant>(new BroadcastPlant(std::move(impl)));
+}
+
+absl::Status BroadcastPlant::Start() {
+  auto& t = *impl_->transport;
+  if (absl::Status s = t.CreateGroup(bus::kRiskVerified, bus::kMainGroup); !s.ok()) return s;
+  if (absl::Status s = t.CreateGroup(bus::kPriorityQueue, bus::kPriorityGroup); !s.ok()) return s;
+  for (const auto& p : impl_->platforms) {
+    if (absl::Status s = t.CreateGroup(p.outbox, p.group); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BroadcastPlant::Ingest(absl::string_view line, int line_number) {
+  impl_->metrics.input_lines++;
+  auto p = ParsePredictionLine(line, line_number);
+  if (!p.ok()) {
+    impl_->metrics.rejected_by_reason[RejectReason(p.status())]++;
+    return absl::OkStatus();
+  }
+  impl_->metrics.accepted++;
+  auto id = impl_->transport->Add(bus::kRiskVerified,
+                                  {{"event", PredictionToJson(*p)}, {"event_id", EventId(*p)}},
+                                  impl_->MinId());
+  return id.status();
+}
+
+absl::StatusOr<bool> BroadcastPlant::Pump() {
+  bool progress = false;
+  auto a = impl_->MainStage();
+  if (!a.ok()) return a.status();
+  progress |= *a;
+  auto b = impl_->PriorityStage();
+  if (!b.ok()) return b.status();
+  progress |= *b;
+  for (auto& p : impl_->platforms) {
+    auto c = impl_->PlatformStage(p);
+    if (!c.ok()) return c.status();
+    progress |= *c;
+  }
+  auto f = impl_->Flush();
+  if (!f.ok()) return f.status();
+  progress |= *f;
+  return progress;
+}
+
+absl::StatusOr<bool> BroadcastPlant::Outstanding() {
+  auto& t = *impl_;
+  if (!t.priority_held.empty()) return true;
+  for (auto [s, g] :
+       {std::pair<absl::string_view, absl::string_view>{bus::kRiskVerified, bus::kMainGroup},
+        {bus::kPriorityQueue, bus::kPriorityGroup}}) {
+    auto n = t.Open(s, g);
+    if (!n.ok()) return n.status();
+    if (*n > 0) return true;
+  }
+  for (auto& p : t.platforms) {
+    if (!p.held.empty()) return true;
+    auto n = t.Open(p.outbox, p.group);
+    if (!n.ok()) return n.status();
+    if (*n > 0) return true;
+    auto buckets = t.DigestBuckets(p);
+    if (!buckets.ok()) return buckets.status();
+    if (!buckets->empty()) return true;
+  }
+  return false;
+}
+
+absl::Status BroadcastPlant::RunUntil(absl::Time until, int64_t max_steps) {
+  for (int64_t step = 0; step < max_steps; ++step) {
+    auto progress = Pump();
+    if (!progress.ok()) return progress.status();
+    if (*progress) continue;
+    auto outstanding = Outstanding();
+    if (!outstanding.ok()) return outstanding.status();
+    if (!*outstanding) return absl::OkStatus();
+    auto wake = impl_->NextWake();
+    if (!wake.ok()) return wake.status();
+    if (*wake >= until) return absl::OkStatus();
+    const absl::Time now = impl_->Now();
+    impl_->sleep(std::max(*wake - now, absl::Milliseconds(1)));
+  }
+  return absl::DeadlineExceededError(
+      absl::StrCat("broadcast plant: not drained after ", max_steps, " steps"));
+}
+
+PlantMetrics BroadcastPlant::metrics() {
+  for (auto& p : impl_->platforms) {
+    PlatformMetrics& m = impl_->M(p);
+    m.breaker_state = static_cast<int>(p.breaker->state());
+    m.digest_buffer_size = 0;
+    int64_t oldest_ms = 0;
+    auto buckets = impl_->DigestBuckets(p);
+    if (buckets.ok()) {
+      for (const auto& [id, key] : *buckets) {
+        auto values = impl_->transport->ListRange(key);
+        if (!values.ok()) continue;
+        m.digest_buffer_size += static_cast<int64_t>(values->size());
+        for (const auto& v : *values) {
+          if (auto d = DecodeDigest(v)) {
+            if (oldest_ms == 0 || d->first_seen_ms < oldest_ms) oldest_ms = d->first_seen_ms;
+          }
+        }
+      }
+    }
+    m.digest_staleness_s =
+        oldest_ms == 0 ? 0.0
+                       : std::max(0.0, (absl::ToUnixMillis(impl_->Now()) - oldest_ms) / 1000.0);
+  }
+  return impl_->metrics;
+}
+
+const PlantOptions& BroadcastPlant::options() const { return impl_->options; }
+
+absl::Status FeedAndDrain(BroadcastPlant& plant, const std::vector<std::string>& lines,
+                          superbet::core::FakeClock* replay_clock,
+                          const std::function<void(size_t done)>& progress) {
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (replay_clock != nullptr) {
+      auto p = ParsePredictionLine(lines[i], static_cast<int>(i + 1));
+      if (p.ok()) {
+        const absl::Time t = absl::FromUnixSeconds(p->decided_at().seconds()) +
+                             absl::Nanoseconds(p->decided_at().nanos());
+        if (t > replay_clock->Now()) {
+          if (absl::Status s = plant.RunUntil(t); !s.ok()) return s;
+          if (t > replay_clock->Now()) replay_clock->Set(t);
+        }
+      }
+    }
+    if (absl::Status s = plant.Ingest(lines[i], static_cast<int>(i + 1)); !s.ok()) return s;
+    if (progress) progress(i + 1);
+  }
+  return plant.Drain();
+}
+
+}  // namespace superbet::broadcast

@@ -1,0 +1,466 @@
+#include "superbet/bus/redis_transport.h"
+
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+
+namespace superbet::bus {
+namespace {
+
+// KEYS: the bucket keys. ARGV[1]: now in Unix ms; then per key: hourly capacity (0 = none) and
+// daily capacity. Refill as RefillBucket (transport.cc); takes one token from every bucket or none.
+// Returns {1, "0"} or {0, wait_seconds as a string}.
+constexpr char kAcquireScript[] = R"lua(
+local now = tonumber(ARGV[1])
+local wait = 0
+local st = {}
+for i, key in ipairs(KEYS) do
+  local H = tonumber(ARGV[2 * i])
+  local D = tonumber(ARGV[2 * i + 1])
+  local v = redis.call('HMGET', key, 'h', 'd', 'ts')
+  local h, d, ts = tonumber(v[1]), tonumber(v[2]), tonumber(v[3])
+  if ts == nil then h, d, ts = H, D, now end
+  local dt = math.max(0, now - ts) / 1000
+  if H > 0 then h = math.min(H, h + dt * H / 3600) end
+  d = math.min(D, d + dt * D / 86400)
+  if ts > now then now = ts end
+  st[i] = {h, d}
+  if H > 0 and h < 1 then wait = math.max(wait, (1 - h) * 3600 / H) end
+  if d < 1 then wait = math.max(wait, (1 - d) * 86400 / D) end
+end
+if wait > 0 then return {0, tostring(wait)} end
+for i, key in ipairs(KEYS) do
+  local H = tonumber(ARGV[2 * i])
+  local h = st[i][1]
+  if H > 0 then h = h - 1 end
+  redis.call('HSET', key, 'h', tostring(h), 'd', tostring(st[i][2] - 1), 'ts', tostring(now))
+  redis.call('EXPIRE', key, 172800)
+end
+return {1, '0'}
+)lua";
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+std::string Str(const redisReply* r) {
+  if (r == nullptr) return "";
+  if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
+      r->type == REDIS_REPLY_ERROR) {
+    return std::string(r->str, r->len);
+  }
+  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
+  return "";
+}
+
+Fields FieldArray(const redisReply* r) {
+  Fields out;
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY) return out;
+  for (size_t i = 0; i + 1 < r->elements; i += 2) {
+    out.emplace_back(Str(r->element[i]), Str(r->element[i + 1]));
+  }
+  return out;
+}
+
+// [[id, [f, v, ...]], ...]
+std::vector<Entry> EntryArray(const redisReply* r, int64_t deliveries) {
+  std::vector<Entry> out;
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY) return out;
+  for (size_t i = 0; i < r->elements; ++i) {
+    const redisReply* e = r->element[i];
+    if (e->type != REDIS_REPLY_ARRAY || e->elements < 2) continue;
+    if (e->element[1]->type != REDIS_REPLY_ARRAY) continue;  // Deleted entry (nil fields).
+    out.push_back(Entry{Str(e->element[0]), FieldArray(e->element[1]), deliveries});
+  }
+  return out;
+}
+
+int64_t Seconds(absl::Duration d) {
+  return std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(d, absl::Seconds(1))));
+}
+
+}  // namespace
+
+absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
+  RedisAddress a;
+  absl::string_view rest = url;
+  if (!absl::ConsumePrefix(&rest, "redis://")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis URL must start with redis://, got '", url, "'"));
+  }
+  absl::string_view hostport = rest;
+  const size_t slash = rest.find('/');
+  if (slash != absl::string_view::npos) {
+    hostport = rest.substr(0, slash);
+    const absl::string_view db = rest.substr(slash + 1);
+    if (!db.empty() && !absl::SimpleAtoi(db, &a.db)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis URL '", url, "': database must be a number, got '", db, "'"));
+    }
+  }
+  const size_t colon = hostport.rfind(':');
+  if (colon != absl::string_view::npos) {
+    const absl::string_view port = hostport.substr(colon + 1);
+    if (!absl::SimpleAtoi(port, &a.port) || a.port <= 0 || a.port > 65535) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis URL '", url, "': port must be in 1..65535, got '", port, "'"));
+    }
+    hostport = hostport.substr(0, colon);
+  }
+  if (!hostport.empty()) a.host = std::string(hostport);
+  return a;
+}
+
+struct RedisTransport::Impl {
+  RedisAddress address;
+  absl::Mutex mu;
+  redisContext* ctx ABSL_GUARDED_BY(mu) = nullptr;
+  std::string script_sha ABSL_GUARDED_BY(mu);
+
+  ~Impl() {
+    absl::MutexLock lock(&mu);
+    if (ctx != nullptr) redisFree(ctx);
+  }
+
+  absl::Status ConnectLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (ctx != nullptr) redisFree(ctx);
+    timeval tv{2, 0};
+    ctx = redisConnectWithTimeout(address.host.c_str(), address.port, tv);
+    if (ctx == nullptr || ctx->err) {
+      const std::string err = ctx ? ctx->errstr : "allocation failed";
+      if (ctx) redisFree(ctx);
+      ctx = nullptr;
+      return absl::UnavailableError(
+          absl::StrCat("redis ", address.host, ":", address.port, ": ", err));
+    }
+    redisSetTimeout(ctx, tv);
+    if (address.db != 0) {
+      Reply r(static_cast<redisReply*>(redisCommand(ctx, "SELECT %d", address.db)));
+      if (!r || r->type == REDIS_REPLY_ERROR) {
+        return absl::UnavailableError(
+            absl::StrCat("redis SELECT ", address.db, ": ", Str(r.get())));
+      }
+    }
+    Reply r(static_cast<redisReply*>(redisCommand(ctx, "SCRIPT LOAD %s", kAcquireScript)));
+    if (!r || r->type != REDIS_REPLY_STRING) {
+      return absl::UnavailableError(absl::StrCat("redis SCRIPT LOAD: ", Str(r.get())));
+    }
+    script_sha = Str(r.get());
+    return absl::OkStatus();
+  }
+
+  // Runs one command; reconnects once when the connection is gone.
+  absl::StatusOr<Reply> Command(const std::vector<std::string>& args) {
+    absl::MutexLock lock(&mu);
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (const auto& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    // A dropped connection or a server still loading its AOF after a restart is retried every
+    // 50 ms for at most 60 attempts (3 s); any other error reply is returned at once.
+    constexpr int kMaxAttempts = 60;
+    std::string last_error = "unreachable";
+    bool reloaded_script = false;
+    for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+      if (attempt > 0) absl::SleepFor(absl::Milliseconds(50));
+      if (ctx == nullptr || ctx->err) {
+        if (absl::Status s = ConnectLocked(); !s.ok()) {
+          last_error = std::string(s.message());
+          continue;
+        }
+        if (args[0] == "EVALSHA") {
+          argv[1] = script_sha.c_str();
+          lens[1] = script_sha.size();
+        }
+      }
+      Reply r(static_cast<redisReply*>(
+          redisCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data())));
+      if (!r) {
+        last_error = ctx ? ctx->errstr : "no connection";
+        if (ctx) {
+          redisFree(ctx);
+          ctx = nullptr;
+        }
+        continue;
+      }
+      if (r->type == REDIS_REPLY_ERROR) {
+        const std::string err = Str(r.get());
+        if (absl::StartsWith(err, "NOSCRIPT") && !reloaded_script) {
+          reloaded_script = true;
+          if (absl::Status s = ConnectLocked(); !s.ok()) {
+            last_error = std::string(s.message());
+            continue;
+          }
+          argv[1] = script_sha.c_str();
+          lens[1] = script_sha.size();
+          --attempt;  // Not a failure: run it again at once.
+          continue;
+        }
+        if (absl::StartsWith(err, "LOADING")) {
+          last_error = err;
+          continue;
+        }
+        return absl::InternalError(absl::StrCat("redis ", args[0], ": ", err));
+      }
+      return r;
+    }
+    return absl::UnavailableError(absl::StrCat("redis ", address.host, ":", address.port, " ",
+                                               args[0], ": ", last_error, " (after ", kMaxAttempts,
+                                               " attempts)"));
+  }
+
+  std::string Sha() {
+    absl::MutexLock lock(&mu);
+    if (ctx == nullptr) (void)ConnectLocked();
+    return script_sha;
+  }
+};
+
+RedisTransport::RedisTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RedisTransport::~RedisTransport() = default;
+
+absl::StatusOr<std::unique_ptr<RedisTransport>> RedisTransport::Connect(
+    const RedisAddress& address) {
+  auto impl = std::make_unique<Impl>();
+  impl->address = address;
+  {
+    absl::MutexLock lock(&impl->mu);
+    if (absl::Status s = impl->ConnectLocked(); !s.ok()) return s;
+  }
+  return std::unique_ptr<RedisTransport>(new RedisTransport(std::move(impl)));
+}
+
+absl::StatusOr<std::string> RedisTransport::Add(absl::string_view stream, const Fields& fields,
+                                                int64_t min_id_ms) {
+  std::vector<std::string> args = {"XADD", std::string(stream)};
+  if (min_id_ms > 0) {
+    args.insert(args.end(), {"MINID", "~", absl::StrCat(min_id_ms, "-0")});
+  }
+  args.push_back("*");
+  for (const auto& [k, v] : fields) {
+    args.push_back(k);
+    args.push_back(v);
+  }
+  auto r = impl_->Command(args);
+  if (!r.ok()) return r.status();
+  return Str(r->get());
+}
+
+absl::Status RedisTransport::CreateGroup(absl::string_view stream, absl::string_view group) {
+  auto r = impl_->Command(
+      {"XGROUP", "CREATE", std::string(stream), std::string(group), "0", "MKSTREAM"});
+  if (!r.ok() && absl::StrContains(r.status().message(), "BUSYGROUP")) return absl::OkStatus();
+  return r.status();
+}
+
+absl::StatusOr<std::vector<Entry>> RedisTransport::ReadGroup(absl::string_view stream,
+                                                             absl::string_view group,
+                                                             absl::string_view consumer,
+                                                             int count) {
+  auto r = impl_->Command({"XREADGROUP", "GROUP", std::string(group), std::string(consumer),
+                           "COUNT", std::to_string(count), "STREAMS", std::string(stream), ">"});
+  if (!r.ok()) return r.status();
+  const redisReply* top = r->get();
+  if (top->type != REDIS_REPLY_ARRAY || top->elements == 0) return std::vector<Entry>();
+  const redisReply* s = top->element[0];  // [stream, entries]
+  if (s->type != REDIS_REPLY_ARRAY || s->elements < 2) return std::vector<Entry>();
+  return EntryArray(s->element[1], 1);
+}
+
+absl::Status RedisTransport::Ack(absl::string_view stream, absl::string_view group,
+                                 absl::string_view id) {
+  return impl_->Command({"XACK", std::string(stream), std::string(group), std::string(id)})
+      .status();
+}
+
+absl::StatusOr<std::vector<Entry>> RedisTransport::AutoClaim(absl::string_view stream,
+                                                             absl::string_view group,
+                                                             absl::string_view consumer,
+                                                             absl::Duration min_idle, int count) {
+  auto r = impl_->Command(
+      {"XAUTOCLAIM", std::string(stream), std::string(group), std::string(consumer),
+       std::to_string(absl::ToInt64Milliseconds(min_idle)), "0", "COUNT", std::to_string(count)});
+  if (!r.ok()) {
+    if (absl::StrContains(r.status().message(), "NOGROUP")) return std::vector<Entry>();
+    return r.status();
+  }
+  const redisReply* top = r->get();
+  if (top->type != REDIS_REPLY_ARRAY || top->elements < 2) return std::vector<Entry>();
+  std::vector<Entry> out = EntryArray(top->element[1], 0);
+  // Delivery counts from XPENDING, one range query per claimed entry.
+  for (Entry& e : out) {
+    auto p = impl_->Command({"XPENDING", std::string(stream), std::string(group), e.id, e.id, "1"});
+    if (!p.ok()) return p.status();
+    const redisReply* pr = p->get();
+    if (pr->type == REDIS_REPLY_ARRAY && pr->elements == 1 &&
+        pr->element[0]->type == REDIS_REPLY_ARRAY && pr->element[0]->elements >= 4) {
+      e.deliveries = pr->element[0]->element[3]->integer;
+    } else {
+      e.deliveries = 1;
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> RedisTransport::PendingCount(absl::string_view stream,
+                                                     absl::string_view group) {
+  auto r = impl_->Command({"XPENDING", std::string(stream), std::string(group)});
+  if (!r.ok()) {
+    if (absl::StrContains(r.status().message(), "NOGROUP")) return 0;
+    return r.status();
+  }
+  const redisReply* top = r->get();
+  if (top->type != REDIS_REPLY_ARRAY || top->elements == 0) return 0;
+  return top->element[0]->integer;
+}
+
+absl::StatusOr<int64_t> RedisTransport::Undelivered(absl::string_view stream,
+                                                    absl::string_view group) {
+  auto r = impl_->Command({"XINFO", "GROUPS", std::string(stream)});
+  if (!r.ok()) {
+    if (absl::StrContains(r.status().message(), "no such key")) return 0;
+    return r.status();
+  }
+  const redisReply* top = r->get();
+  for (size_t i = 0; i < top->elements; ++i) {
+    const Fields f = FieldArray(top->element[i]);
+    std::string name, last;
+    int64_t lag = -1;
+    for (size_t k = 0; k < top->element[i]->elements; k += 2) {
+      const std::string key = Str(top->element[i]->element[k]);
+      const redisReply* v = top->element[i]->element[k + 1];
+      if (key == "name") name = Str(v);
+      if (key == "lag" && v->type == REDIS_REPLY_INTEGER) lag = v->integer;
+      if (key == "last-delivered-id") last = Str(v);
+    }
+    if (name != group) continue;
+    if (lag >= 0) return lag;
+    // lag is nil when Redis cannot compute it: count the entries after last-delivered-id.
+    auto c = impl_->Command({"XRANGE", std::string(stream), absl::StrCat("(", last), "+"});
+    if (!c.ok()) return c.status();
+    return static_cast<int64_t>(c->get()->elements);
+  }
+  return 0;
+}
+
+absl::StatusOr<std::vector<Entry>> RedisTransport::Range(absl::string_view stream) {
+  auto r = impl_->Command({"XRANGE", std::string(stream), "-", "+"});
+  if (!r.ok()) return r.status();
+  return EntryArray(r->get(), 0);
+}
+
+absl::StatusOr<bool> RedisTransport::SetIfAbsent(absl::string_view key, absl::string_view value,
+                                                 absl::Duration ttl) {
+  auto r = impl_->Command(
+      {"SET", std::string(key), std::string(value), "NX", "EX", std::to_string(Seconds(ttl))});
+  if (!r.ok()) return r.status();
+  return r->get()->type == REDIS_REPLY_STATUS;
+}
+
+absl::Status RedisTransport::Set(absl::string_view key, absl::string_view value,
+                                 absl::Duration ttl) {
+  return impl_
+      ->Command({"SET", std::string(key), std::string(value), "EX", std::to_string(Seconds(ttl))})
+      .status();
+}
+
+absl::StatusOr<std::optional<std::string>> RedisTransport::Get(absl::string_view key) {
+  auto r = impl_->Command({"GET", std::string(key)});
+  if (!r.ok()) return r.status();
+  if (r->get()->type == REDIS_REPLY_NIL) return std::optional<std::string>();
+  return std::optional<std::string>(Str(r->get()));
+}
+
+absl::Status RedisTransport::Delete(absl::string_view key) {
+  return impl_->Command({"DEL", std::string(key)}).status();
+}
+
+absl::Status RedisTransport::HashSet(absl::string_view key, absl::string_view field,
+                                     absl::string_view value) {
+  return impl_->Command({"HSET", std::string(key), std::string(field), std::string(value)})
+      .status();
+}
+
+absl::StatusOr<Fields> RedisTransport::HashGetAll(absl::string_view key) {
+  auto r = impl_->Command({"HGETALL", std::string(key)});
+  if (!r.ok()) return r.status();
+  Fields f = FieldArray(r->get());
+  std::sort(f.begin(), f.end());
+  return f;
+}
+
+absl::Status RedisTransport::ListPush(absl::string_view key, absl::string_view value,
+                                      absl::Duration ttl) {
+  if (auto r = impl_->Command({"RPUSH", std::string(key), std::string(value)}); !r.ok()) {
+    return r.status();
+  }
+  return impl_->Command({"EXPIRE", std::string(key), std::to_string(Seconds(ttl))}).status();
+}
+
+absl::StatusOr<std::vector<std::string>> RedisTransport::ListRange(absl::string_view key) {
+  auto r = impl_->Command({"LRANGE", std::string(key), "0", "-1"});
+  if (!r.ok()) return r.status();
+  std::vector<std::string> out;
+  for (size_t i = 0; i < r->get()->elements; ++i) out.push_back(Str(r->get()->element[i]));
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> RedisTransport::KeysWithPrefix(absl::string_view prefix) {
+  std::vector<std::string> out;
+  std::string cursor = "0";
+  for (int guard = 0; guard < 100000; ++guard) {
+    auto r = impl_->Command({"SCAN", cursor, "MATCH", absl::StrCat(prefix, "*"), "COUNT", "1000"});
+    if (!r.ok()) return r.status();
+    const redisReply* top = r->get();
+    if (top->type != REDIS_REPLY_ARRAY || top->elements < 2) break;
+    cursor = Str(top->element[0]);
+    for (size_t i = 0; i < top->element[1]->elements; ++i) {
+      out.push_back(Str(top->element[1]->element[i]));
+    }
+    if (cursor == "0") break;
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+absl::StatusOr<AcquireResult> RedisTransport::Acquire(absl::Span<const BucketSpec> buckets,
+                                                      absl::Time now) {
+  std::vector<std::string> args = {"EVALSHA", impl_->Sha(), std::to_string(buckets.size())};
+  for (const BucketSpec& b : buckets) {
+    if (!(b.daily > 0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bucket ", b.key, ": daily capacity must be > 0, got ", b.daily));
+    }
+    args.push_back(b.key);
+  }
+  args.push_back(std::to_string(absl::ToUnixMillis(now)));
+  for (const BucketSpec& b : buckets) {
+    args.push_back(absl::StrCat(b.hourly));
+    args.push_back(absl::StrCat(b.daily));
+  }
+  auto r = impl_->Command(args);
+  if (!r.ok()) return r.status();
+  const redisReply* top = r->get();
+  if (top->type != REDIS_REPLY_ARRAY || top->elements < 2) {
+    return absl::InternalError("redis token-bucket script: unexpected reply");
+  }
+  if (top->element[0]->integer == 1) return AcquireResult{true, absl::ZeroDuration()};
+  double wait = 0;
+  (void)absl::SimpleAtod(Str(top->element[1]), &wait);
+  return AcquireResult{false, absl::Milliseconds(std::ceil(wait * 1000.0))};
+}
+
+}  // namespace superbet::bus

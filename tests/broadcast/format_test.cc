@@ -1,0 +1,150 @@
+// Formatter tests on real team names from ../shared/data (football-data.co.uk spellings: "Nott'm
+// Forest" E0_2324.csv, "Sheffield Weds" E1; StatsBomb / API-Football spellings for the others),
+// non-Latin names and emoji.
+// Oracles: twitter-text config v3 (github.com/twitter/twitter-text config/v3.json: ranges
+// 0-4351, 8192-8205, 8208-8223, 8242-8247 weigh 1, anything else 2; emoji sequences 2; URLs 23)
+// counted by hand; the Bot API's list of MarkdownV2 reserved characters; the limits
+// 280/4096/65/240.
+
+#include "superbet/broadcast/format.h"
+
+#include <catch2/catch.hpp>
+
+namespace sb = superbet::broadcast;
+
+namespace {
+
+superbet::v1::Prediction Pred(const std::string& home, const std::string& away) {
+  superbet::v1::Prediction p;
+  p.set_match_id("football-data:E0_2324:1");
+  p.set_home(home);
+  p.set_away(away);
+  p.set_pick("home");
+  p.mutable_prob()->set_home(0.5349);
+  p.mutable_prob()->set_draw(0.25);
+  p.mutable_prob()->set_away(0.2151);
+  p.mutable_odds()->set_home(2.1);
+  p.mutable_odds()->set_draw(3.4);
+  p.mutable_odds()->set_away(3.75);
+  p.set_confidence(0.7234);
+  p.set_vsnr(2.96);
+  p.set_cas(1.125);
+  p.set_kelly_fraction(0.06);
+  return p;
+}
+
+// A MarkdownV2 text is well formed when every reserved character outside the template's own
+// markup ('*' pairs) is preceded by a backslash.
+bool AllReservedEscaped(const std::string& text) {
+  const std::string reserved = "_[]()~`>#+-=|{}.!";
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (reserved.find(text[i]) != std::string::npos) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("X weighted length follows twitter-text v3", "[format]") {
+  CHECK(sb::XWeightedLength("abc") == 3);
+  CHECK(sb::XWeightedLength("K\u00f6ln") == 4);                 // U+00F6 < 4352: weight 1.
+  CHECK(sb::XWeightedLength("\u2014") == 1);                    // U+2014 = 8212: weight 1.
+  CHECK(sb::XWeightedLength("\u6d66\u548c") == 4);              // CJK: 2 each.
+  CHECK(sb::XWeightedLength("\u0426\u0421\u041a\u0410") == 4);  // Cyrillic < 4352: 1 each.
+  CHECK(sb::XWeightedLength("\u26bd\ufe0f") == 2);              // One emoji sequence.
+  CHECK(sb::XWeightedLength("\U0001F1F9\U0001F1F7") == 2);      // Flag: regional-indicator pair.
+  CHECK(sb::XWeightedLength("\U0001F468\u200D\U0001F469\u200D\U0001F467") == 2);  // ZWJ family.
+  CHECK(sb::XWeightedLength("\U0001F44D\U0001F3FD") == 2);  // Skin tone modifier.
+  CHECK(sb::XWeightedLength("see https://example.com/a/very/long/path?q=1 now") == 4 + 23 + 4);
+}
+
+TEST_CASE("X weighted length of U+2026 is 2 (outside the v3 ranges)", "[format]") {
+  // U+2026 HORIZONTAL ELLIPSIS = 8230: not in 8208-8223 nor 8242-8247, so it weighs 2.
+  CHECK(sb::XWeightedLength("\u2026") == 2);
+}
+
+TEST_CASE("NFC before weighing: a decomposed o-umlaut counts once", "[format]") {
+  CHECK(sb::ToNfc("1. FC Ko\u0308ln") == "1. FC K\u00f6ln");
+  sb::Formatter f = *sb::Formatter::Create({});
+  const sb::FormattedTexts t = f.Format(Pred("1. FC Ko\u0308ln", "Atl\u00e9tico Madrid"));
+  CHECK(t.x.find("1. FC K\u00f6ln") != std::string::npos);
+}
+
+TEST_CASE("formatters render the real names within every limit", "[format]") {
+  sb::Formatter f = *sb::Formatter::Create({});
+  const std::pair<std::string, std::string> matches[] = {
+      {"Brighton & Hove Albion", "Nott'm Forest"},
+      {"1. FC K\u00f6ln", "Borussia M'gladbach"},
+      {"Paris Saint-Germain", "Atl\u00e9tico Madrid"},
+      {"Sheffield Weds", "Nott'm Forest"},
+      {"\u6d66\u548c\u30ec\u30c3\u30ba",
+       "\u0426\u0421\u041a\u0410 \u041c\u043e\u0441\u043a\u0432\u0430"},
+      {"\U0001F1F9\U0001F1F7 Galatasaray \u26bd\ufe0f",
+       "Fenerbah\u00e7e \U0001F468\u200D\U0001F469\u200D\U0001F467"},
+  };
+  for (const auto& [home, away] : matches) {
+    INFO(home << " v " << away);
+    const sb::FormattedTexts t = f.Format(Pred(home, away));
+    CHECK(sb::XWeightedLength(t.x) <= sb::kXMaxWeightedLength);
+    CHECK(t.x.find(home) != std::string::npos);  // Short enough: names kept whole.
+    CHECK(t.x.find("53% @2.10") != std::string::npos);
+    CHECK(t.x.find("VSNR:3.0") != std::string::npos);
+    CHECK(t.x.find("#SuperbetGenesis") != std::string::npos);
+    CHECK(sb::TelegramParsedLength(t.telegram) <= sb::kTelegramMaxLength);
+    CHECK(AllReservedEscaped(t.telegram));
+    CHECK(t.telegram.find("\\#SuperbetGenesis") != std::string::npos);
+    CHECK(sb::CodePointCount(t.android.title) <= sb::kFcmMaxTitle);
+    CHECK(sb::CodePointCount(t.android.body) <= sb::kFcmMaxBody);
+  }
+  const sb::FormattedTexts t = f.Format(Pred("Brighton & Hove Albion", "Nott'm Forest"));
+  CHECK(t.telegram.find("*Brighton & Hove Albion* vs *Nott'm Forest*") != std::string::npos);
+  CHECK(t.telegram.find("53% @2\\.10") != std::string::npos);
+  CHECK(t.telegram.find("CAS: 1\\.12") != std::string::npos);  // 1.125 -> 1.12 (half-even binary).
+  const sb::FormattedTexts psg = f.Format(Pred("Paris Saint-Germain", "1. FC K\u00f6ln"));
+  CHECK(psg.telegram.find("*Paris Saint\\-Germain* vs *1\\. FC K\u00f6ln*") != std::string::npos);
+  CHECK(psg.android.title == "Paris Saint-Germain vs 1. FC K\u00f6ln");
+  CHECK(psg.android.body == "home 53% | G\u00fcven: 72%");
+}
+
+TEST_CASE("MarkdownV2 escaping covers every reserved character and the backslash", "[format]") {
+  CHECK(sb::EscapeMarkdownV2("_*[]()~`>#+-=|{}.!\\") ==
+        "\\_\\*\\[\\]\\(\\)\\~\\`\\>\\#\\+\\-\\=\\|\\{\\}\\.\\!\\\\");
+  CHECK(sb::EscapeMarkdownV2("Nott'm Forest & K\u00f6ln") == "Nott'm Forest & K\u00f6ln");
+  CHECK(sb::TelegramParsedLength("*a\\.b*") == 3);
+  CHECK(sb::TelegramParsedLength("[x](http://a.b)") == 1);
+  CHECK(sb::TelegramParsedLength("\U0001F3AF") == 2);  // Outside the BMP: 2 UTF-16 units.
+}
+
+TEST_CASE("long names are shortened first, never cut inside a UTF-8 or emoji sequence",
+          "[format]") {
+  sb::Formatter f = *sb::Formatter::Create({});
+  std::string home;
+  for (int i = 0; i < 90; ++i) home += "\u6d66";  // 90 CJK = weight 180.
+  std::string away;
+  for (int i = 0; i < 40; ++i) away += "\U0001F468\u200D\U0001F469\u200D\U0001F467";  // 40 x 2.
+  away += " Atl\u00e9tico";
+  const sb::FormattedTexts t = f.Format(Pred(home, away));
+  CHECK(sb::XWeightedLength(t.x) <= 280);
+  CHECK(t.x.find("\u2026") != std::string::npos);            // A name was shortened...
+  CHECK(t.x.find("#SuperbetGenesis") != std::string::npos);  // ...and the hashtag kept.
+  CHECK(t.x.find("53% @2.10") != std::string::npos);
+  // Valid UTF-8 and no dangling ZWJ: every ZWJ is followed by a pictograph (U+1F4xx).
+  for (size_t i = 0; (i = t.x.find("\u200D", i)) != std::string::npos; i += 3) {
+    REQUIRE(i + 3 < t.x.size());
+    CHECK(static_cast<unsigned char>(t.x[i + 3]) == 0xF0);
+  }
+  CHECK(sb::CodePointCount(t.android.title) <= 65);
+  CHECK(t.android.title.find("\u2026") != std::string::npos);
+}
+
+TEST_CASE("a template with an unknown placeholder is rejected naming it", "[format]") {
+  sb::Templates bad;
+  bad.x = "{home} {oops}";
+  auto f = sb::Formatter::Create(bad);
+  REQUIRE_FALSE(f.ok());
+  CHECK(f.status().message() == "template x: unknown placeholder '{oops}'");
+}

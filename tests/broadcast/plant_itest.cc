@@ -1,0 +1,400 @@
+// The plant end to end over HTTP and Redis: fake platform servers (cpp-httplib on 127.0.0.1,
+// port chosen by the OS) that answer like the real APIs - Telegram Bot API sendMessage (429 with
+// parameters.retry_after), X API v2 POST /2/tweets (OAuth 1.0a header required; 429 with
+// x-rate-limit-reset), FCM HTTP v1 messages:send with its OAuth 2.0 token endpoint - with injected
+// 5xx, 429 and timeouts; and a real redis-server started by the test (free port, temp dir, AOF).
+// Oracle after each run: the invariant (plant_support.h CheckInvariant): every event dropped, or
+// per platform published exactly once (counted on the server side) or in the DLQ with a reason.
+
+#define CPPHTTPLIB_OPENSSL_SUPPORT
+#define CPPHTTPLIB_ZLIB_SUPPORT
+#define CPPHTTPLIB_BROTLI_SUPPORT
+#include <httplib.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "absl/time/clock.h"
+#include "plant_support.h"
+#include "simdjson.h"
+#include "superbet/broadcast/publishers.h"
+#include "superbet/bus/embedded_transport.h"
+#include "superbet/bus/redis_transport.h"
+#include "support/redis_server.h"
+
+namespace sb = superbet::broadcast;
+namespace st = superbet::testing;
+namespace bus = superbet::bus;
+using superbet::core::FakeClock;
+
+namespace {
+
+enum class Fault { kNone, k500, k429, kTimeout, k400 };
+
+// One local server for all three platforms. `fault(platform, n)` decides the answer to the n-th
+// request (1-based) of a platform.
+class FakePlatforms {
+ public:
+  using FaultFn = std::function<Fault(const std::string& platform, int n)>;
+  explicit FakePlatforms(FaultFn fault = {}) : fault_(std::move(fault)) {
+    server_.Post(R"(/bot([^/]+)/sendMessage)",
+                 [this](const httplib::Request& q, httplib::Response& r) {
+                   Handle("telegram", q, r, q.matches[1] == "TESTTOKEN", "/text");
+                 });
+    server_.Post("/2/tweets", [this](const httplib::Request& q, httplib::Response& r) {
+      const std::string auth = q.get_header_value("Authorization");
+      Handle("twitter", q, r,
+             auth.rfind("OAuth ", 0) == 0 && auth.find("oauth_signature=") != std::string::npos,
+             "/text");
+    });
+    server_.Post("/token", [this](const httplib::Request& q, httplib::Response& r) {
+      ++token_requests_;
+      const bool ok =
+          q.body.find(
+              "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=ey") == 0;
+      r.status = ok ? 200 : 400;
+      r.set_content(R"({"access_token":"ya29.test","expires_in":3599,"token_type":"Bearer"})",
+                    "application/json");
+    });
+    server_.Post(R"(/v1/projects/([^/]+)/messages:send)", [this](const httplib::Request& q,
+                                                                 httplib::Response& r) {
+      Handle("android", q, r, q.get_header_value("Authorization") == "Bearer ya29.test",
+             "/message/data/event_id");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    REQUIRE(port_ > 0);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    for (int i = 0; i < 200 && !server_.is_running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    REQUIRE(server_.is_running());
+  }
+  ~FakePlatforms() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_); }
+  // Accepted payload keys (text or event id) -> count, per platform.
+  std::map<std::string, int> accepted(const std::string& platform) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return accepted_[platform];
+  }
+  int requests(const std::string& platform) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_[platform];
+  }
+  int token_requests() const { return token_requests_.load(); }
+
+ private:
+  void Handle(const std::string& platform, const httplib::Request& q, httplib::Response& r,
+              bool authorized, const char* key_path) {
+    int n;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      n = ++requests_[platform];
+    }
+    if (!authorized) {
+      r.status = 401;
+      return;
+    }
+    const Fault f = fault_ ? fault_(platform, n) : Fault::kNone;
+    switch (f) {
+      case Fault::kTimeout:
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));  // Client timeout: 150 ms.
+        r.status = 200;                                               // Too late: not counted.
+        return;
+      case Fault::k500:
+        r.status = 500;
+        r.set_content(R"({"ok":false,"error_code":500,"description":"Internal Server Error"})",
+                      "application/json");
+        return;
+      case Fault::k429:
+        r.status = 429;
+        if (platform == "telegram") {
+          r.set_content(
+              R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 2","parameters":{"retry_after":2}})",
+              "application/json");
+        } else {
+          r.set_header("Retry-After", "2");
+        }
+        return;
+      case Fault::k400:
+        r.status = 400;
+        r.set_content(
+            R"({"ok":false,"error_code":400,"description":"Bad Request: chat not found"})",
+            "application/json");
+        return;
+      case Fault::kNone:
+        break;
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    std::string_view key;
+    if (parser.parse(q.body).get(doc) != simdjson::SUCCESS ||
+        doc.at_pointer(key_path).get_string().get(key) != simdjson::SUCCESS) {
+      r.status = 400;
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++accepted_[platform][std::string(key)];
+    }
+    r.status = 200;
+    r.set_content(platform == "twitter" ? R"({"data":{"id":"1","text":"ok"}})"
+                                        : R"({"ok":true,"result":{"message_id":1}})",
+                  "application/json");
+  }
+
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  FaultFn fault_;
+  std::mutex mu_;
+  std::map<std::string, std::map<std::string, int>> accepted_;
+  std::map<std::string, int> requests_;
+  std::atomic<int> token_requests_{0};
+};
+
+std::string TestRsaKeyPem() {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio, &data);
+  std::string pem(data, len);
+  BIO_free(bio);
+  EVP_PKEY_free(key);
+  return pem;
+}
+
+// The plant with HTTP publishers pointed at `fake`, on `transport`.
+struct HttpRig {
+  FakeClock clock{absl::FromUnixSeconds(1690000000)};
+  std::unique_ptr<bus::Transport> transport;
+  std::unique_ptr<sb::XPublisher> x;
+  std::unique_ptr<sb::TelegramPublisher> tg;
+  std::unique_ptr<sb::FcmPublisher> fcm;
+  std::unique_ptr<sb::BroadcastPlant> plant;
+  bool real_sleep = false;  // Redis idle times are real: sleep a little for real too.
+
+  HttpRig(FakePlatforms& fake, std::unique_ptr<bus::Transport> t, std::string consumer,
+          absl::Duration reclaim_idle = absl::Seconds(60)) {
+    transport = t ? std::move(t) : std::make_unique<bus::EmbeddedTransport>(clock);
+    sb::XOptions xo;
+    xo.base_url = fake.url();
+    xo.credentials = {"ck", "cs", "tk", "ts"};
+    xo.timeout = absl::Milliseconds(150);
+    x = std::make_unique<sb::XPublisher>(xo, clock, 1);
+    sb::TelegramOptions to;
+    to.base_url = fake.url();
+    to.bot_token = "TESTTOKEN";
+    to.chat_id = "@superbet";
+    to.timeout = absl::Milliseconds(150);
+    tg = std::make_unique<sb::TelegramPublisher>(to);
+    static const std::string pem = TestRsaKeyPem();
+    sb::FcmOptions fo;
+    fo.base_url = fake.url();
+    fo.project_id = "superbet-test";
+    fo.client_email = "plant@superbet-test.iam.gserviceaccount.com";
+    fo.private_key = pem;
+    fo.token_uri = fake.url() + "/token";
+    fo.timeout = absl::Milliseconds(150);
+    fcm = std::make_unique<sb::FcmPublisher>(fo, clock);
+    sb::PlantOptions o;
+    o.platforms = {"twitter", "telegram", "android"};
+    o.consumer = std::move(consumer);
+    o.reclaim_idle = reclaim_idle;
+    o.retention = absl::Hours(24 * 3650);
+    auto p = sb::BroadcastPlant::Create(
+        o, transport.get(), &clock,
+        [this](absl::Duration d) {
+          clock.Advance(d);
+          if (real_sleep) absl::SleepFor(std::min(d, absl::Milliseconds(20)));
+        },
+        {{"twitter", x.get()}, {"telegram", tg.get()}, {"android", fcm.get()}});
+    REQUIRE(p.ok());
+    plant = *std::move(p);
+    REQUIRE(plant->Start().ok());
+  }
+};
+
+// Event ids of the accepted payloads: X and Telegram carry texts, mapped back through the
+// formatter (the match pairs of a season are distinct, so texts are unique); FCM carries the id.
+std::map<std::string, std::map<std::string, int>> Received(FakePlatforms& fake,
+                                                           const std::vector<std::string>& lines) {
+  const sb::Formatter f = *sb::Formatter::Create({});
+  std::map<std::string, std::string> by_x, by_tg;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    auto p = sb::ParsePredictionLine(lines[i], static_cast<int>(i + 1));
+    if (!p.ok()) continue;
+    const sb::FormattedTexts t = f.Format(*p);
+    by_x[t.x] = sb::EventId(*p);
+    by_tg[t.telegram] = sb::EventId(*p);
+  }
+  std::map<std::string, std::map<std::string, int>> out;
+  for (const auto& [text, n] : fake.accepted("twitter")) out["twitter"][by_x.at(text)] += n;
+  for (const auto& [text, n] : fake.accepted("telegram")) out["telegram"][by_tg.at(text)] += n;
+  out["android"] = fake.accepted("android");
+  return out;
+}
+
+std::unique_ptr<bus::Transport> Redis(const st::RedisServer& server) {
+  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(server.url()));
+  REQUIRE(t.ok());
+  return *std::move(t);
+}
+
+// Faults: Telegram answers 500 to requests 3-40 (its breaker opens, events wait in the digest),
+// 429 with retry_after to requests 41-44, and 400 (chat not found, permanent) to request 60;
+// X times out on requests 5-6 and answers 429 + Retry-After on 9; FCM answers 503... as 500 on 2.
+Fault Faults(const std::string& platform, int n) {
+  if (platform == "telegram") {
+    if (n >= 3 && n <= 40) return Fault::k500;
+    if (n >= 41 && n <= 44) return Fault::k429;
+    if (n == 60) return Fault::k400;
+  }
+  if (platform == "twitter") {
+    if (n == 5 || n == 6) return Fault::kTimeout;
+    if (n == 9) return Fault::k429;
+  }
+  if (platform == "android" && n == 2) return Fault::k500;
+  return Fault::kNone;
+}
+
+void RunFaultScenario(bool use_redis) {
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 80, 17);
+  std::unique_ptr<st::RedisServer> server;
+  if (use_redis) {
+    server = std::make_unique<st::RedisServer>();
+    REQUIRE(server->ok());
+  }
+  FakePlatforms fake(Faults);
+  HttpRig rig(fake, use_redis ? Redis(*server) : nullptr, "plant-1");
+  REQUIRE(sb::FeedAndDrain(*rig.plant, lines, &rig.clock).ok());
+  CHECK_FALSE(*rig.plant->Outstanding());
+  st::InvariantReport rep =
+      st::CheckInvariant(*rig.transport, st::EventIds(lines), Received(fake, lines));
+  const int passed = 80 - rep.dropped;
+  auto m = rig.plant->metrics();
+  INFO("passed " << passed);
+  CHECK(rep.published["twitter"] + rep.dlq["twitter"] == passed);
+  CHECK(rep.published["telegram"] + rep.dlq["telegram"] == passed);
+  CHECK(rep.published["android"] + rep.dlq["android"] == passed);
+  CHECK(m.platforms["telegram"].digest_buffered > 0);           // The breaker opened.
+  CHECK(m.platforms["telegram"].digest_flushed_published > 0);  // Recovery flush published.
+  CHECK(m.platforms["telegram"].publish_errors["http_500"] > 0);
+  CHECK(m.platforms["twitter"].publish_errors["timeout"] == 2);
+  CHECK(rep.dlq["twitter"] == 0);  // Timeouts and 429 were retried successfully.
+  CHECK(m.platforms["telegram"].breaker_state == 0);
+  // The FCM token is fetched at most once per message (its cache is tested below).
+  CHECK(fake.token_requests() >= 1);
+  CHECK(fake.token_requests() <= fake.requests("android"));
+  CHECK(m.digest_flushes > 0);
+}
+
+}  // namespace
+
+TEST_CASE("plant over HTTP, embedded: 5xx, 429, timeouts, breaker, digest, recovery",
+          "[plant_http]") {
+  RunFaultScenario(false);
+}
+
+TEST_CASE("plant over HTTP, Redis: 5xx, 429, timeouts, breaker, digest, recovery",
+          "[plant_http][redis]") {
+  RunFaultScenario(true);
+}
+
+TEST_CASE("a consumer killed mid-batch leaves entries another consumer reclaims (Redis)",
+          "[plant_http][redis]") {
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 40, 23);
+  st::RedisServer server;
+  REQUIRE(server.ok());
+  FakePlatforms fake;
+  // The survivor: idle entries are reclaimed after 300 ms of Redis time.
+  HttpRig rig(fake, Redis(server), "survivor", absl::Milliseconds(300));
+  rig.real_sleep = true;
+  auto victim_t = Redis(server);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    REQUIRE(rig.plant->Ingest(lines[i], static_cast<int>(i + 1)).ok());
+  }
+  // A victim consumer of the main stage takes a batch of 5 and dies without acknowledging it.
+  auto batch = victim_t->ReadGroup(bus::kRiskVerified, bus::kMainGroup, "victim", 5);
+  REQUIRE(batch.ok());
+  REQUIRE(batch->size() == 5);
+  // Another victim died in a platform stage between the idempotency guard and the publish's
+  // result: the guard of one of the stolen events is left "inflight".
+  const std::string guarded = batch->at(0).Field("event_id");
+  REQUIRE(victim_t->SetIfAbsent(bus::SentKey("telegram", guarded), "inflight", absl::Seconds(86400))
+              .value());
+  std::vector<std::string> victim_ids = {guarded};
+  victim_t.reset();  // Dies.
+  REQUIRE(sb::FeedAndDrain(*rig.plant, {}, &rig.clock).ok());
+  CHECK_FALSE(*rig.plant->Outstanding());
+  st::InvariantReport rep =
+      st::CheckInvariant(*rig.transport, st::EventIds(lines), Received(fake, lines));
+  CHECK(*rig.transport->PendingCount(bus::kRiskVerified, bus::kMainGroup) == 0);
+  auto dropped = rig.transport->HashGetAll(bus::kDroppedKey);
+  bool guarded_dropped = false;
+  for (const auto& [id, reason] : *dropped) guarded_dropped |= id == guarded;
+  if (guarded_dropped) {  // The filter dropped it: no platform stage ever saw the guard.
+    CHECK(rep.dlq["telegram"] == 0);
+    return;
+  }
+  CHECK(rep.dlq["telegram"] == 1);  // The guarded one: unknown outcome, never posted twice.
+  CHECK(rep.published["telegram"] == 40 - rep.dropped - 1);
+  auto dlq = rig.transport->Range(bus::kDlq);
+  REQUIRE(dlq.ok());
+  REQUIRE(dlq->size() == 1);
+  CHECK(dlq->at(0).Field("reason") == "unknown_outcome");
+  CHECK(dlq->at(0).Field("event_id") == victim_ids[0]);
+}
+
+TEST_CASE("redis-server killed and restarted (AOF) mid-run: the invariant holds",
+          "[plant_http][redis]") {
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 60, 29);
+  st::RedisServer server;
+  REQUIRE(server.ok());
+  FakePlatforms fake;
+  HttpRig rig(fake, Redis(server), "plant-1");
+  const std::vector<std::string> first(lines.begin(), lines.begin() + 30);
+  const std::vector<std::string> second(lines.begin() + 30, lines.end());
+  // First half: ingest and run a few pumps only (work in flight in every stream).
+  for (size_t i = 0; i < first.size(); ++i) REQUIRE(rig.plant->Ingest(first[i], i + 1).ok());
+  for (int i = 0; i < 3; ++i) REQUIRE(rig.plant->Pump().ok());
+  REQUIRE(server.Restart());
+  REQUIRE(sb::FeedAndDrain(*rig.plant, second, &rig.clock).ok());
+  CHECK_FALSE(*rig.plant->Outstanding());
+  st::InvariantReport rep =
+      st::CheckInvariant(*rig.transport, st::EventIds(lines), Received(fake, lines));
+  CHECK(rep.published["twitter"] == 60 - rep.dropped);
+  CHECK(rep.published["telegram"] == 60 - rep.dropped);
+  CHECK(rep.published["android"] == 60 - rep.dropped);
+}
+
+TEST_CASE("FCM: the OAuth 2.0 token is cached until 60 s before its expiry", "[plant_http]") {
+  FakePlatforms fake;
+  FakeClock clock(absl::FromUnixSeconds(1690000000));
+  sb::FcmOptions fo;
+  fo.base_url = fake.url();
+  fo.project_id = "superbet-test";
+  fo.client_email = "plant@superbet-test.iam.gserviceaccount.com";
+  fo.private_key = TestRsaKeyPem();
+  fo.token_uri = fake.url() + "/token";
+  sb::FcmPublisher fcm(fo, clock);
+  sb::BroadcastEvent e;
+  e.id = "pred-x-1";
+  e.texts.android = {"Brighton & Hove Albion vs Nott'm Forest", "home 62% | G\u00fcven: 81%"};
+  CHECK(fcm.Publish(e, "").success);
+  clock.Advance(absl::Seconds(3599 - 61));  // expires_in 3599: still 61 s left.
+  CHECK(fcm.Publish(e, "").success);
+  CHECK(fake.token_requests() == 1);
+  clock.Advance(absl::Seconds(2));  // Within 60 s of expiry: a new token.
+  CHECK(fcm.Publish(e, "").success);
+  CHECK(fake.token_requests() == 2);
+  CHECK(fake.accepted("android").at("pred-x-1") == 3);
+}

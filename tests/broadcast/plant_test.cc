@@ -1,0 +1,278 @@
+// The plant in embedded mode (no Redis) on a replay clock, with in-process fake publishers.
+// Input: predictions built from the real E0 2023/24 matches (team names, Bet365 prices).
+// Oracles: the invariant (every event dropped, published or in the DLQ, exactly once per
+// platform; nothing received twice); the token buckets' closed form (the n-th publish of a
+// platform is at least (n - H) * 3600 / H s after the first, and (n - D) * 86400 / D s for the
+// daily bucket); the breaker's numbers (open above 50 % of the last 10 calls once 5 were made,
+// 300 s open); the retry policy (5 attempts, then max_attempts_exceeded; a 4xx is not retried).
+
+#include <catch2/catch.hpp>
+
+#include "plant_support.h"
+#include "superbet/bus/embedded_transport.h"
+
+namespace sb = superbet::broadcast;
+namespace st = superbet::testing;
+using superbet::core::FakeClock;
+
+namespace {
+
+struct Rig {
+  FakeClock clock{absl::FromUnixSeconds(1690000000)};
+  superbet::bus::EmbeddedTransport transport{clock};
+  std::unique_ptr<st::FakePublisher> x, tg;
+  std::unique_ptr<sb::BroadcastPlant> plant;
+
+  explicit Rig(st::FakePublisher::Script x_script = {}, st::FakePublisher::Script tg_script = {},
+               sb::PlantOptions options = {}) {
+    // Keep every DLQ entry of a season-long replay (the default 7-day MINID trims them).
+    options.retention = absl::Hours(24 * 3650);
+    x = std::make_unique<st::FakePublisher>("twitter", clock, std::move(x_script));
+    tg = std::make_unique<st::FakePublisher>("telegram", clock, std::move(tg_script));
+    auto p = sb::BroadcastPlant::Create(options, &transport, &clock,
+                                        [this](absl::Duration d) { clock.Advance(d); },
+                                        {{"twitter", x.get()}, {"telegram", tg.get()}});
+    REQUIRE(p.ok());
+    plant = *std::move(p);
+    REQUIRE(plant->Start().ok());
+  }
+  st::InvariantReport Run(const std::vector<std::string>& lines) {
+    REQUIRE(sb::FeedAndDrain(*plant, lines, &clock).ok());
+    auto out = plant->Outstanding();
+    REQUIRE(out.ok());
+    CHECK_FALSE(*out);
+    return st::CheckInvariant(transport, st::EventIds(lines),
+                              {{"twitter", x->accepted()}, {"telegram", tg->accepted()}});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("embedded plant: a season's first 120 predictions all end terminal, once", "[plant]") {
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 120, 7);
+  REQUIRE(lines.size() == 120);
+  Rig rig;
+  st::InvariantReport rep = rig.Run(lines);
+  const sb::PlantMetrics m = rig.plant->metrics();
+  CHECK(m.accepted == 120);
+  CHECK(rep.dropped > 0);
+  CHECK(rep.dropped < 120);
+  // Nothing fails: every passing event is published on both platforms.
+  CHECK(rep.published["twitter"] == 120 - rep.dropped);
+  CHECK(rep.published["telegram"] == 120 - rep.dropped);
+  CHECK(rep.dlq["twitter"] == 0);
+  int64_t drops = 0;
+  for (const auto& [reason, n] : m.dropped_by_reason) drops += n;
+  CHECK(drops == rep.dropped);
+}
+
+TEST_CASE("embedded plant: a burst waits for tokens, never dropped (10/h, 50/d on X)", "[plant]") {
+  // 150 predictions all decided within the same second: the buckets make them wait.
+  auto lines = st::PredictionLines("football-data/E0_2324.csv", 150, 21);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const size_t at = lines[i].find("\"decided_at\":\"");
+    REQUIRE(at != std::string::npos);
+    const size_t end = lines[i].find('"', at + 14);
+    lines[i].replace(at + 14, end - at - 14, absl::StrFormat("2023-08-11T10:00:00.%03dZ", i));
+  }
+  Rig rig;
+  st::InvariantReport rep = rig.Run(lines);
+  const int passed = 150 - rep.dropped;
+  REQUIRE(passed > 60);
+  CHECK(rep.published["twitter"] == passed);
+  CHECK(rep.published["telegram"] == passed);
+  // Closed form of the two buckets (capacity H refilled at H/3600 s^-1, D at D/86400 s^-1):
+  // the n-th publish (0-based) is at least (n - H + 1) * 3600 / H s after the first.
+  const auto& times = rig.x->accept_times();
+  REQUIRE(times.size() == static_cast<size_t>(passed));
+  for (size_t n = 0; n < times.size(); ++n) {
+    INFO("n=" << n);
+    const double since = absl::ToDoubleSeconds(times[n] - times[0]);
+    if (n >= 10) CHECK(since >= (n - 10 + 1) * 360.0 - 1e-3);
+    if (n >= 50) CHECK(since >= (n - 50 + 1) * 1728.0 - 1e-3);
+  }
+  // And it is not slower than the buckets require by more than one flush of slack per event.
+  CHECK(absl::ToDoubleSeconds(times.back() - times[0]) <= (passed - 50) * 1728.0 + 3600.0);
+  auto m = rig.plant->metrics();
+  CHECK(m.platforms["twitter"].rate_limited > 0);
+  CHECK(m.platforms["telegram"].rate_limited > 0);
+}
+
+TEST_CASE("embedded plant: same input, same seed -> identical outcomes", "[plant]") {
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 40, 11);
+  auto flaky = [](const std::string& id, int call, absl::Time) {
+    sb::PublishResult r;
+    r.success = (id.back() % 3 != 0) || call >= 3;
+    r.retry = !r.success;
+    r.reason = r.success ? "" : "http_503";
+    return r;
+  };
+  Rig a(flaky), b(flaky);
+  a.Run(lines);
+  b.Run(lines);
+  CHECK(a.x->accept_times() == b.x->accept_times());
+  CHECK(a.clock.Now() == b.clock.Now());
+}
+
+TEST_CASE("embedded plant: permanent 4xx goes to the DLQ unretried, 5xx after 5 attempts",
+          "[plant]") {
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 30, 3);
+  auto x_script = [](const std::string&, int, absl::Time) {
+    sb::PublishResult r;
+    r.reason = "http_403";
+    r.error = "duplicate content";
+    return r;
+  };
+  int tg_calls = 0;
+  auto tg_script = [&tg_calls](const std::string&, int call, absl::Time) {
+    ++tg_calls;
+    sb::PublishResult r;
+    r.success = call > 5;  // Never within one retry cycle of 5 attempts.
+    r.retry = true;
+    r.reason = "http_500";
+    return r;
+  };
+  Rig rig(x_script, tg_script);
+  st::InvariantReport rep = rig.Run(lines);
+  const int passed = static_cast<int>(lines.size()) - rep.dropped;
+  CHECK(rep.dlq["twitter"] == passed);    // 403: DLQ.
+  CHECK(rig.x->total_calls() == passed);  // Never retried.
+  auto m = rig.plant->metrics();
+  CHECK(m.platforms["twitter"].dlq_by_reason["http_403"] == passed);
+  // Telegram: the breaker opens after the first failures; events then wait in the digest and
+  // are retried by the flusher; each event ends in the DLQ (max_attempts_exceeded) or published.
+  CHECK(rep.dlq["telegram"] + rep.published["telegram"] == passed);
+  CHECK(m.platforms["telegram"].dlq_by_reason["max_attempts_exceeded"] >= 1);
+  CHECK(m.platforms["telegram"].digest_buffered > 0);
+}
+
+TEST_CASE("embedded plant: breaker opens, digest buffers, recovery flush publishes", "[plant]") {
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 60, 5);
+  // Telegram is down for 2 days of replay time after its first call (a weekend of matches).
+  absl::Time first = absl::InfiniteFuture();
+  auto tg_script = [&first](const std::string&, int, absl::Time now) {
+    if (first == absl::InfiniteFuture()) first = now;
+    sb::PublishResult r;
+    r.success = now - first > absl::Hours(48);
+    r.retry = !r.success;
+    r.reason = r.success ? "" : "http_502";
+    return r;
+  };
+  Rig rig({}, tg_script);
+  st::InvariantReport rep = rig.Run(lines);
+  auto m = rig.plant->metrics();
+  CHECK(m.platforms["telegram"].digest_buffered > 0);
+  CHECK(m.platforms["telegram"].digest_flushed_published > 0);
+  CHECK(m.digest_flushes > 0);
+  CHECK(rep.published["telegram"] + rep.dlq["telegram"] == 60 - rep.dropped);
+  CHECK(rep.published["twitter"] == 60 - rep.dropped);  // The X bulkhead was not held up.
+  CHECK(m.platforms["telegram"].breaker_state == 0);    // Closed again after recovery.
+  auto flushes = rig.transport.Range(superbet::bus::kDigestStream);
+  REQUIRE(flushes.ok());
+  CHECK(flushes->size() == static_cast<size_t>(m.digest_flushes));
+}
+
+TEST_CASE("embedded plant: 429 with a retry hint is honoured and the event still publishes",
+          "[plant]") {
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 20, 9);
+  std::vector<std::pair<absl::Time, absl::Time>> gaps;
+  std::map<std::string, absl::Time> last;
+  auto x_script = [&](const std::string& id, int call, absl::Time now) {
+    if (last.count(id)) gaps.emplace_back(last[id], now);
+    last[id] = now;
+    sb::PublishResult r;
+    r.success = call >= 2;
+    if (!r.success) {
+      r.retry = true;
+      r.reason = "http_429";
+      r.retry_after = absl::Seconds(7);
+    }
+    return r;
+  };
+  Rig rig(x_script);
+  st::InvariantReport rep = rig.Run(lines);
+  CHECK(rep.published["twitter"] == 20 - rep.dropped);
+  REQUIRE_FALSE(gaps.empty());
+  for (const auto& [a, b] : gaps) CHECK(b - a >= absl::Seconds(7));  // max(w(0) <= 1 s, 7 s).
+}
+
+TEST_CASE("embedded plant: bad input lines are counted by field and never stop the run",
+          "[plant]") {
+  auto lines = st::PredictionLines("football-data/E0_2324.csv", 10, 1);
+  lines.insert(lines.begin() + 3, "{not json");
+  std::string bad_odds = lines[0];
+  const size_t at = bad_odds.find("\"odds\":{\"home\":");
+  REQUIRE(at != std::string::npos);
+  const size_t comma = bad_odds.find(',', at);
+  bad_odds.replace(at + 15, comma - at - 15, "0.97");  // "odds":{"home":X.XX -> 0.97.
+  lines.push_back(bad_odds);
+  Rig rig;
+  rig.Run(lines);
+  auto m = rig.plant->metrics();
+  CHECK(m.input_lines == 12);
+  CHECK(m.accepted == 10);
+  CHECK(m.rejected_by_reason["(json)"] == 1);
+  CHECK(m.rejected_by_reason["odds.home"] == 1);
+}
+
+TEST_CASE("embedded plant: an entry delivered more than 5 times goes to the DLQ", "[plant]") {
+  // One prediction that passes the filter; a crashing consumer takes its Telegram outbox entry
+  // five times (first read + 4 reclaims, each idle > 60 s) and never acknowledges it. The plant's
+  // own reclaim is the 6th delivery: DLQ with reason max_deliveries_exceeded, never published.
+  auto lines = st::PredictionLines("football-data/E0_2324.csv", 40, 31);
+  std::string passing;
+  for (const auto& l : lines) {
+    auto p = sb::ParsePredictionLine(l, 1);
+    if (p.ok() && !sb::FilterPrediction(*p, {})) {
+      passing = l;
+      break;
+    }
+  }
+  REQUIRE_FALSE(passing.empty());
+  sb::PlantOptions options;
+  options.platforms = {"telegram"};
+  superbet::core::FakeClock clock(absl::FromUnixSeconds(1690000000));
+  superbet::bus::EmbeddedTransport transport(clock);
+  st::FakePublisher tg("telegram", clock);
+  // A feeder plant moves the event to the outbox; the crashing consumer reads it first.
+  auto plant =
+      sb::BroadcastPlant::Create(options, &transport, &clock,
+                                 [&](absl::Duration d) { clock.Advance(d); }, {{"telegram", &tg}});
+  REQUIRE(plant.ok());
+  REQUIRE((*plant)->Start().ok());
+  REQUIRE((*plant)->Ingest(passing, 1).ok());
+  namespace bus = superbet::bus;
+  // Run the main and priority stages by hand (as the plant would), so that the crashing
+  // consumer is the first to read the outbox.
+  auto main = transport.ReadGroup(bus::kRiskVerified, bus::kMainGroup, "crasher", 5);
+  REQUIRE(main->size() == 1);
+  auto p = sb::ParsePredictionLine(main->at(0).Field("event"), 1);
+  REQUIRE(p.ok());
+  const sb::BroadcastEvent e = sb::BuildEvent(*p, *sb::Formatter::Create({}));
+  REQUIRE(transport
+              .Add(bus::OutboxStream("telegram"), {{"event", sb::CloudEventJson(e)},
+                                                   {"priority", "0.1"},
+                                                   {"tier", "high"},
+                                                   {"event_id", e.id},
+                                                   {"first_seen", "1690000000000"}})
+              .ok());
+  REQUIRE(transport.Ack(bus::kRiskVerified, bus::kMainGroup, main->at(0).id).ok());
+  auto first = transport.ReadGroup(bus::OutboxStream("telegram"), bus::AdapterGroup("telegram"),
+                                   "crasher", 5);
+  REQUIRE(first->size() == 1);
+  for (int i = 0; i < 4; ++i) {
+    clock.Advance(absl::Seconds(61));
+    auto again = transport.AutoClaim(bus::OutboxStream("telegram"), bus::AdapterGroup("telegram"),
+                                     "crasher", absl::Seconds(60), 5);
+    REQUIRE(again->size() == 1);
+    CHECK(again->at(0).deliveries == i + 2);
+  }
+  REQUIRE((*plant)->Drain().ok());
+  CHECK(tg.accepted().empty());
+  auto outcomes = transport.HashGetAll(bus::OutcomeKey("telegram"));
+  REQUIRE(outcomes->size() == 1);
+  CHECK(outcomes->at(0).second == "dlq:max_deliveries_exceeded");
+  auto dlq = transport.Range(bus::kDlq);
+  REQUIRE(dlq->size() == 1);
+  CHECK(dlq->at(0).Field("attempts") == "6");
+}

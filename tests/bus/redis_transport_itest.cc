@@ -1,0 +1,55 @@
+// The Transport suite (transport_suite.h) on a real redis-server started by the test
+// (tests/support/redis_server.h): 127.0.0.1, free port, temporary folder, AOF on.
+
+#include <catch2/catch.hpp>
+
+#include "absl/time/clock.h"
+#include "superbet/bus/redis_transport.h"
+#include "support/redis_server.h"
+#include "transport_suite.h"
+
+namespace bus = superbet::bus;
+
+TEST_CASE("redis transport: stream, key and bucket semantics (real redis-server)", "[redis]") {
+  superbet::testing::RedisServer server;
+  REQUIRE(server.ok());
+  auto addr = bus::ParseRedisUrl(server.url());
+  REQUIRE(addr.ok());
+  auto t = bus::RedisTransport::Connect(*addr);
+  REQUIRE(t.ok());
+  // Redis measures idle time on its own clock: wait for real, with a short min-idle.
+  superbet::testing::RunTransportSuite(
+      **t, [](absl::Duration d) { absl::SleepFor(d); }, absl::Milliseconds(200));
+}
+
+TEST_CASE("redis transport: reconnects after a server restart, AOF keeps the data", "[redis]") {
+  superbet::testing::RedisServer server;
+  REQUIRE(server.ok());
+  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(server.url()));
+  REQUIRE(t.ok());
+  REQUIRE((*t)->CreateGroup("s", "g").ok());
+  REQUIRE((*t)->Add("s", {{"event", "1"}}).ok());
+  auto read = (*t)->ReadGroup("s", "g", "c", 5);
+  REQUIRE(read.ok());
+  REQUIRE(read->size() == 1);
+  REQUIRE(server.Restart());
+  // The next call reconnects (and reloads the Lua script).
+  auto pending = (*t)->PendingCount("s", "g");
+  REQUIRE(pending.ok());
+  CHECK(*pending == 1);  // The PEL survived (AOF).
+  const bus::BucketSpec b[] = {{"lim", 0, 3}};
+  CHECK((*t)->Acquire(b, absl::FromUnixSeconds(1700000000))->acquired);
+}
+
+TEST_CASE("redis URL parsing names the bad part", "[redis]") {
+  auto a = bus::ParseRedisUrl("redis://10.0.0.2:6380/3");
+  REQUIRE(a.ok());
+  CHECK(a->host == "10.0.0.2");
+  CHECK(a->port == 6380);
+  CHECK(a->db == 3);
+  CHECK(bus::ParseRedisUrl("http://x").status().message() ==
+        "redis URL must start with redis://, got 'http://x'");
+  CHECK(bus::ParseRedisUrl("redis://h:0").status().message() ==
+        "redis URL 'redis://h:0': port must be in 1..65535, got '0'");
+  CHECK_FALSE(bus::RedisTransport::Connect({"127.0.0.1", superbet::testing::FreePort(), 0}).ok());
+}

@@ -1,0 +1,111 @@
+// One suite of Transport semantics run against both implementations (embedded_transport_test.cc,
+// redis_transport_itest.cc). Oracle: Redis 7's documented stream semantics (XREADGROUP delivers
+// each entry once per group; entries stay pending until XACK; XAUTOCLAIM moves entries idle for
+// min_idle and counts the delivery) and the token bucket's closed form.
+
+#ifndef SUPERBET_TESTS_BUS_TRANSPORT_SUITE_H_
+#define SUPERBET_TESTS_BUS_TRANSPORT_SUITE_H_
+
+#include <catch2/catch.hpp>
+#include <functional>
+#include <string>
+
+#include "superbet/bus/transport.h"
+
+namespace superbet::testing {
+
+// `wait(d)`: lets `d` of the transport's idle time pass (fake clock advance, or a real sleep).
+inline void RunTransportSuite(superbet::bus::Transport& t,
+                              const std::function<void(absl::Duration)>& wait,
+                              absl::Duration idle) {
+  namespace bus = superbet::bus;
+  REQUIRE(t.CreateGroup("s", "g").ok());
+  REQUIRE(t.CreateGroup("s", "g").ok());  // An existing group is not an error.
+  for (int i = 0; i < 7; ++i) {
+    auto id = t.Add("s", {{"event", std::to_string(i)}, {"priority", std::to_string(i * 0.1)}});
+    REQUIRE(id.ok());
+  }
+  auto undelivered = t.Undelivered("s", "g");
+  REQUIRE(undelivered.ok());
+  CHECK(*undelivered == 7);
+  auto a = t.ReadGroup("s", "g", "alice", 5);
+  REQUIRE(a.ok());
+  REQUIRE(a->size() == 5);
+  CHECK(a->at(0).Field("event") == "0");
+  CHECK(a->at(4).Field("event") == "4");
+  auto b = t.ReadGroup("s", "g", "bob", 5);
+  REQUIRE(b.ok());
+  REQUIRE(b->size() == 2);  // Each entry once per group.
+  CHECK(b->at(0).Field("event") == "5");
+  CHECK(*t.PendingCount("s", "g") == 7);
+  REQUIRE(t.Ack("s", "g", a->at(0).id).ok());
+  REQUIRE(t.Ack("s", "g", b->at(0).id).ok());
+  CHECK(*t.PendingCount("s", "g") == 5);
+  CHECK(*t.Undelivered("s", "g") == 0);
+  // Nothing is idle yet.
+  auto early = t.AutoClaim("s", "g", "carol", idle, 10);
+  REQUIRE(early.ok());
+  CHECK(early->empty());
+  wait(idle + idle / 2);
+  auto claimed = t.AutoClaim("s", "g", "carol", idle, 10);
+  REQUIRE(claimed.ok());
+  REQUIRE(claimed->size() == 5);  // alice's 4 unacked + bob's 1.
+  for (const auto& e : *claimed) CHECK(e.deliveries == 2);
+  // Another group sees every entry again.
+  REQUIRE(t.CreateGroup("s", "other").ok());
+  auto o = t.ReadGroup("s", "other", "x", 100);
+  REQUIRE(o.ok());
+  CHECK(o->size() == 7);
+  auto all = t.Range("s");
+  REQUIRE(all.ok());
+  CHECK(all->size() == 7);
+
+  // Keys.
+  CHECK(*t.SetIfAbsent("k", "inflight", absl::Seconds(60)));
+  CHECK_FALSE(*t.SetIfAbsent("k", "again", absl::Seconds(60)));
+  CHECK(t.Get("k")->value() == "inflight");
+  REQUIRE(t.Set("k", "sent", absl::Seconds(60)).ok());
+  CHECK(t.Get("k")->value() == "sent");
+  REQUIRE(t.Delete("k").ok());
+  CHECK_FALSE(t.Get("k")->has_value());
+  REQUIRE(t.HashSet("h", "b", "2").ok());
+  REQUIRE(t.HashSet("h", "a", "1").ok());
+  CHECK(*t.HashGetAll("h") == bus::Fields{{"a", "1"}, {"b", "2"}});
+  REQUIRE(t.ListPush("broadcast:digest:x:10", "one", absl::Seconds(1800)).ok());
+  REQUIRE(t.ListPush("broadcast:digest:x:10", "two", absl::Seconds(1800)).ok());
+  REQUIRE(t.ListPush("broadcast:digest:x:9", "zero", absl::Seconds(1800)).ok());
+  CHECK(*t.ListRange("broadcast:digest:x:10") == std::vector<std::string>{"one", "two"});
+  CHECK(*t.KeysWithPrefix("broadcast:digest:x:") ==
+        std::vector<std::string>{"broadcast:digest:x:10", "broadcast:digest:x:9"});
+
+  // Token buckets: capacity 3/h and 5/d; the global bucket 2/d; all or nothing.
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  const bus::BucketSpec both[] = {{"lim:p", 3, 5}, {"lim:g", 0, 2}};
+  CHECK(t.Acquire(both, t0)->acquired);
+  CHECK(t.Acquire(both, t0)->acquired);
+  auto third = t.Acquire(both, t0);
+  REQUIRE(third.ok());
+  CHECK_FALSE(third->acquired);  // Global empty: nothing taken from lim:p either.
+  // Global refills 2/86400 per s: one token after 43200 s.
+  CHECK(absl::ToDoubleSeconds(third->wait) == Approx(43200).margin(0.01));
+  const bus::BucketSpec only_p[] = {{"lim:p", 3, 5}};
+  CHECK(t.Acquire(only_p, t0)->acquired);  // lim:p still had 1 of 3 hourly.
+  auto p4 = t.Acquire(only_p, t0);
+  REQUIRE(p4.ok());
+  CHECK_FALSE(p4->acquired);
+  CHECK(absl::ToDoubleSeconds(p4->wait) == Approx(1200).margin(0.01));  // 3600 / 3.
+  CHECK(t.Acquire(only_p, t0 + absl::Seconds(1200))->acquired);
+  // 4 tokens taken from lim:p so far; the 5th at 2400 s (hourly refilled to 1, daily 1.139).
+  CHECK(t.Acquire(only_p, t0 + absl::Seconds(2400))->acquired);
+  // At 3600 s the hourly bucket has 1 again but the daily one only 5 - 5 + 3600 * 5 / 86400 =
+  // 0.2083: wait (1 - 0.2083) * 86400 / 5 = 13680 s for the daily bucket.
+  auto p6 = t.Acquire(only_p, t0 + absl::Seconds(3600));
+  REQUIRE(p6.ok());
+  CHECK_FALSE(p6->acquired);
+  CHECK(absl::ToDoubleSeconds(p6->wait) == Approx(13680).margin(0.01));
+  CHECK_FALSE(t.Acquire({{"bad", 1, 0}}, t0).ok());
+}
+
+}  // namespace superbet::testing
+
+#endif  // SUPERBET_TESTS_BUS_TRANSPORT_SUITE_H_

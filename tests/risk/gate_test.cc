@@ -1,0 +1,174 @@
+// RiskGate: each rule denies its own case with its stable reason id and a detail naming the
+// offending value; a value equal to a limit passes.
+// Oracle: the rule table of superbet/risk/gate.h (the decision core's rules: not no_bet, stake
+// <= 5 % of bankroll and <= bankroll, staleness <= 300 s, Kelly > 0) with hand-picked values on
+// each side of every limit. The match is real: Man United v Tottenham, 2015-08-08 (E0_1516.csv).
+
+#include "superbet/risk/gate.h"
+
+#include <string>
+
+#include "catch2/catch.hpp"
+#include "google/protobuf/util/time_util.h"
+
+namespace risk = superbet::risk;
+namespace v1 = superbet::v1;
+using google::protobuf::util::TimeUtil;
+
+namespace {
+
+// Home at 1.65 with p = 0.7: Kelly = (0.7 * 1.65 - 1)/0.65 = 0.23077 > 0.
+v1::Prediction Bet(const std::string& match = "football-data:E0:2015-08-08:Man United:Tottenham",
+                   int64_t decided_unix = 1439020800 /* 2015-08-08T08:00:00Z */) {
+  v1::Prediction p;
+  p.set_match_id(match);
+  p.set_pick("home");
+  p.set_action(v1::ACTION_BET_HOME);
+  p.mutable_prob()->set_home(0.7);
+  p.mutable_odds()->set_home(1.65);
+  p.mutable_odds()->set_draw(4.0);
+  p.mutable_odds()->set_away(6.0);
+  p.set_kelly_fraction((0.7 * 1.65 - 1) / 0.65);
+  p.set_data_staleness_s(10);
+  *p.mutable_decided_at() = TimeUtil::SecondsToTimestamp(decided_unix);
+  return p;
+}
+
+risk::RiskGate Gate(const risk::RiskLimits& limits = {}) {
+  auto g = risk::RiskGate::Create(limits);
+  REQUIRE(g.ok());
+  return *std::move(g);
+}
+
+std::string DenyReason(risk::RiskGate& gate, const v1::Prediction& p, double stake, double bankroll,
+                       std::string* detail = nullptr) {
+  const risk::GateVerdict v = gate.Check(p, stake, bankroll);
+  if (v.accepted) return "accepted";
+  if (detail != nullptr) *detail = v.detail;
+  return std::string(risk::DenialReasonId(*v.reason));
+}
+
+}  // namespace
+
+TEST_CASE("the decision core's fixed rules deny with their reasons", "[gate]") {
+  risk::RiskGate gate = Gate();
+  std::string detail;
+  // Stake 5 of 100 is exactly 5 %: passes.
+  CHECK(DenyReason(gate, Bet(), 5.0, 100.0) == "accepted");
+
+  v1::Prediction no_bet = Bet();
+  no_bet.set_action(v1::ACTION_NO_BET);
+  CHECK(DenyReason(gate, no_bet, 5.0, 100.0, &detail) == "no_bet");
+  CHECK(detail == "action is ACTION_NO_BET");
+
+  CHECK(DenyReason(gate, Bet(), 5.01, 100.0, &detail) == "stake_above_cap");
+  CHECK(detail == "stake 5.01 > 0.05 x bankroll 100 = 5");
+
+  risk::RiskGate all_in = Gate({.max_stake_fraction = 1.0});
+  CHECK(DenyReason(all_in, Bet(), 100.5, 100.0, &detail) == "stake_above_bankroll");
+  CHECK(detail == "stake 100.5 > bankroll 100");
+  CHECK(DenyReason(all_in, Bet(), 100.0, 100.0) == "accepted");
+
+  v1::Prediction stale = Bet();
+  stale.set_data_staleness_s(300.5);
+  CHECK(DenyReason(gate, stale, 1.0, 100.0, &detail) == "stale_data");
+  CHECK(detail == "data_staleness_s 300.5 > 300");
+  stale.set_data_staleness_s(300.0);
+  CHECK(DenyReason(gate, stale, 1.0, 100.0) == "accepted");
+
+  v1::Prediction unknown = Bet();
+  unknown.clear_data_staleness_s();
+  CHECK(DenyReason(gate, unknown, 1.0, 100.0) == "staleness_unknown");
+  risk::RiskGate lenient = Gate({.allow_unknown_staleness = true});
+  CHECK(DenyReason(lenient, unknown, 1.0, 100.0) == "accepted");
+
+  v1::Prediction no_edge = Bet();
+  no_edge.set_kelly_fraction(0.0);
+  CHECK(DenyReason(gate, no_edge, 1.0, 100.0, &detail) == "kelly_not_positive");
+  CHECK(detail == "kelly_fraction 0 <= 0");
+
+  CHECK(DenyReason(gate, Bet(), 0.0, 100.0) == "stake_not_positive");
+
+  v1::Prediction no_price = Bet();
+  no_price.mutable_odds()->clear_home();
+  CHECK(DenyReason(gate, no_price, 1.0, 100.0, &detail) == "invalid_decision");
+  CHECK(detail == "odds.home (the pick's price) is missing");
+
+  CHECK(gate.counts().accepted == 2);  // the 5 % stake and the 300 s staleness
+  CHECK(gate.counts().denied == 7);
+  CHECK(gate.counts().denied_by_reason == std::map<std::string, int64_t>{{"invalid_decision", 1},
+                                                                         {"kelly_not_positive", 1},
+                                                                         {"no_bet", 1},
+                                                                         {"stake_above_cap", 1},
+                                                                         {"stake_not_positive", 1},
+                                                                         {"stale_data", 1},
+                                                                         {"staleness_unknown", 1}});
+}
+
+TEST_CASE("odds bounds deny outside [min, max]", "[gate]") {
+  risk::RiskGate gate = Gate({.min_decimal_odds = 1.7, .max_decimal_odds = 10.0});
+  std::string detail;
+  CHECK(DenyReason(gate, Bet(), 1.0, 100.0, &detail) == "odds_below_min");
+  CHECK(detail == "odds.home 1.65 < min_decimal_odds 1.7");
+  v1::Prediction away = Bet();
+  away.set_pick("away");
+  away.set_action(v1::ACTION_BET_AWAY);
+  away.mutable_prob()->set_away(0.2);
+  away.mutable_odds()->set_away(12.0);
+  away.set_kelly_fraction((0.2 * 12 - 1) / 11.0);
+  CHECK(DenyReason(gate, away, 1.0, 100.0, &detail) == "odds_above_max");
+  CHECK(detail == "odds.away 12 > max_decimal_odds 10");
+  away.mutable_odds()->set_away(10.0);
+  CHECK(DenyReason(gate, away, 1.0, 100.0) == "accepted");
+}
+
+TEST_CASE("per-match controls: decision count and open exposure", "[gate]") {
+  risk::RiskGate gate = Gate({.max_exposure_per_match = 8.0, .max_decisions_per_match = 2});
+  std::string detail;
+  CHECK(DenyReason(gate, Bet(), 5.0, 100.0) == "accepted");
+  CHECK(DenyReason(gate, Bet(), 3.5, 100.0, &detail) == "match_exposure_limit");
+  CHECK(detail ==
+        "open stake 5 + stake 3.5 on football-data:E0:2015-08-08:Man United:Tottenham > "
+        "max_exposure_per_match 8");
+  CHECK(DenyReason(gate, Bet(), 3.0, 100.0) == "accepted");  // 5 + 3 = 8: equal passes
+  CHECK(DenyReason(gate, Bet(), 0.5, 100.0, &detail) == "max_decisions_per_match");
+  // Another match is unaffected.
+  CHECK(DenyReason(gate, Bet("football-data:E0:2015-08-08:Bournemouth:Aston Villa"), 5.0, 100.0) ==
+        "accepted");
+  // Settling returns the open exposure (the count of accepted decisions stays).
+  gate.RecordSettlement("football-data:E0:2015-08-08:Man United:Tottenham", 8.0, -8.0,
+                        absl::FromUnixSeconds(1439050000));
+  CHECK(DenyReason(gate, Bet(), 0.5, 100.0) == "max_decisions_per_match");
+}
+
+TEST_CASE("per-day controls: exposure and stop-loss by UTC day of decided_at", "[gate]") {
+  const int64_t day1 = 1439020800;  // 2015-08-08T08:00:00Z
+  const int64_t day2 = day1 + 86400;
+  risk::RiskGate gate = Gate({.max_exposure_per_day = 9.0, .daily_stop_loss = 4.0});
+  std::string detail;
+  CHECK(DenyReason(gate, Bet("a", day1), 5.0, 100.0) == "accepted");
+  CHECK(DenyReason(gate, Bet("b", day1 + 3600), 4.5, 100.0, &detail) == "daily_exposure_limit");
+  CHECK(detail == "stake 5 already on 2015-08-08 + stake 4.5 > max_exposure_per_day 9");
+  CHECK(DenyReason(gate, Bet("c", day2), 4.5, 100.0) == "accepted");  // a new day
+  // A loss of 4 settled on day 2 reaches the stop-loss of day 2, not of day 1.
+  gate.RecordSettlement("c", 4.5, -4.0, absl::FromUnixSeconds(day2 + 7200));
+  CHECK(DenyReason(gate, Bet("d", day2 + 10000), 1.0, 100.0, &detail) == "daily_stop_loss");
+  CHECK(detail == "realised profit -4 on 2015-08-09 <= -daily_stop_loss 4");
+  CHECK(DenyReason(gate, Bet("e", day1 + 7200), 1.0, 100.0) == "accepted");
+}
+
+TEST_CASE("limits are validated and reason ids round-trip", "[gate]") {
+  CHECK(risk::RiskGate::Create({.max_stake_fraction = 0.0}).status().message() ==
+        "max_stake_fraction must be in (0, 1], got 0");
+  CHECK(risk::RiskGate::Create({.min_decimal_odds = 3.0, .max_decimal_odds = 2.0})
+            .status()
+            .message() == "min_decimal_odds 3 is above max_decimal_odds 2");
+  CHECK(risk::RiskGate::Create({.daily_stop_loss = -1.0}).status().message() ==
+        "daily_stop_loss must be finite and > 0, got -1");
+  CHECK_FALSE(risk::RiskGate::Create({.max_decisions_per_match = 0}).ok());
+  for (int r = 0; r <= static_cast<int>(risk::DenialReason::kDailyExposureLimit); ++r) {
+    const auto reason = static_cast<risk::DenialReason>(r);
+    CHECK(risk::DenialReasonFromId(risk::DenialReasonId(reason)) == reason);
+  }
+  CHECK_FALSE(risk::DenialReasonFromId("nope").has_value());
+}
