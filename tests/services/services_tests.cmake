@@ -10,3 +10,8 @@ superbet_tests(services MODULES providers
 target_compile_definitions(superbet_services_itests PRIVATE
   ADAPTER_SVC="$<TARGET_FILE:adapter-svc>")
 add_dependencies(superbet_services_itests adapter-svc)
+if(TARGET broadcast-svc OR EXISTS ${PROJECT_SOURCE_DIR}/services/broadcast/broadcast_main.cc)
+  target_compile_definitions(superbet_services_itests PRIVATE
+    BROADCAST_SVC="$<TARGET_FILE:broadcast-svc>")
+  add_dependencies(superbet_services_itests broadcast-svc)
+endif()
