@@ -140,12 +140,12 @@ int Main(int argc, char** argv) {
   const core::Clock& clock = core::SystemClock::Instance();
   auto rt = ServiceRuntime::Create(server, clock);
   if (!rt.ok()) {
-    std::fprintf(stderr, "broadcast-svc: %s\n", std::string(rt.status().message()).c_str());
+    std::fprintf(stderr, "broadcast-svc: %s\n", std::string(rt.status().ToString()).c_str());
     return absl::IsInvalidArgument(rt.status()) ? 2 : 1;
   }
   auto address = bus::ParseRedisUrl(redis);
   if (!address.ok()) {
-    spdlog::error("--redis: {}", address.status().message());
+    spdlog::error("--redis: {}", address.status().ToString());
     return 2;
   }
   broadcast::PlantOptions options;
@@ -159,7 +159,7 @@ int Main(int argc, char** argv) {
       if (telegram_token_file.empty() || telegram_chat.empty()) {
         auto env = broadcast::LoadTelegramCredentials();
         if (!env.ok()) {
-          spdlog::error("telegram: {}", env.status().message());
+          spdlog::error("telegram: {}", env.status().ToString());
           return 1;
         }
         t = *env;
@@ -168,7 +168,7 @@ int Main(int argc, char** argv) {
       if (!telegram_token_file.empty()) {
         auto token = core::ReadFile(telegram_token_file);
         if (!token.ok()) {
-          spdlog::error("--telegram_token_file: {}", token.status().message());
+          spdlog::error("--telegram_token_file: {}", token.status().ToString());
           return 1;
         }
         t.bot_token = token->substr(0, token->find_first_of("\r\n"));
@@ -177,11 +177,11 @@ int Main(int argc, char** argv) {
       owned.push_back(std::make_unique<broadcast::TelegramPublisher>(t));
     } else if (p == "twitter") {
       auto c = broadcast::LoadXCredentials();
-      if (!c.ok()) return spdlog::error("twitter: {}", c.status().message()), 1;
+      if (!c.ok()) return spdlog::error("twitter: {}", c.status().ToString()), 1;
       owned.push_back(std::make_unique<broadcast::XPublisher>(*c, clock, options.seed));
     } else if (p == "android") {
       auto c = broadcast::LoadFcmCredentials();
-      if (!c.ok()) return spdlog::error("android: {}", c.status().message()), 1;
+      if (!c.ok()) return spdlog::error("android: {}", c.status().ToString()), 1;
       owned.push_back(std::make_unique<broadcast::FcmPublisher>(*c, clock));
     } else {
       spdlog::error("--platforms: unknown platform \"{}\"", p);
@@ -192,13 +192,13 @@ int Main(int argc, char** argv) {
 
   auto transport = bus::RedisTransport::Connect(*address);
   if (!transport.ok()) {
-    spdlog::error("{}", transport.status().message());
+    spdlog::error("{}", transport.status().ToString());
     return 1;
   }
   auto plant = broadcast::BroadcastPlant::Create(
       options, transport->get(), &clock, [](absl::Duration d) { absl::SleepFor(d); }, publishers);
   if (!plant.ok()) {
-    spdlog::error("{}", plant.status().message());
+    spdlog::error("{}", plant.status().ToString());
     return 2;
   }
   PlantHolder holder;
