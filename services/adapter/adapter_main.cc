@@ -1,0 +1,120 @@
+// adapter-svc: serves canonical live data over gRPC (superbet.v1.AdapterService).
+//
+// Source: `--replay DIR` replays the recorded StatsBomb timelines (minute by minute, --speed
+// match minutes per clock minute) and API-Football live snapshots of a data root laid out like
+// ../shared/data; otherwise the live API-Football v3 API over HTTP (key from --api_key_file or
+// $SUPERBET_APIFOOTBALL_KEY). Either way reads go through the data layer's ResilientProvider:
+// breaker (3 failures open it for 60 s), jittered retries and the 5-minute fallback average.
+// Metrics besides the gRPC ones: adapter_provider_breaker_state{provider} (0 closed, 1 open,
+// 2 half-open), adapter_fallback_total{provider}, adapter_provider_requests_total{provider,
+// status}. Logic lives in the library; this file only wires flags -> library -> gRPC.
+#include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "adapter/adapter_service.h"
+#include "common/flags.h"
+#include "common/server.h"
+#include "superbet/core/clock.h"
+#include "superbet/core/file.h"
+#include "superbet/providers/api_football/api_football_client.h"
+#include "superbet/providers/live_updates.h"
+#include "superbet/providers/replay_provider.h"
+#include "superbet/providers/resilient_provider.h"
+#include "superbet/v1/services.grpc.pb.h"
+
+namespace superbet::services {
+namespace {
+
+namespace v1 = superbet::v1;
+using providers::Provider;
+using providers::RegisterProviderMetrics;
+
+int Main(int argc, char** argv) {
+  ServerOptions server;
+  server.service = "adapter-svc";
+  server.grpc_address = "0.0.0.0:50051";
+  server.metrics_address = "0.0.0.0:9101";
+  std::string replay, matches, api_base_url = "https://v3.football.api-sports.io", api_key_file;
+  double speed = 60, interval_s = 15;
+  int64_t seed = 0;
+  FlagSet flags("adapter-svc",
+                "Serves canonical live football data over gRPC "
+                "(superbet.v1.AdapterService).");
+  server.Register(flags);
+  flags.String("replay", &replay,
+               "replay this data root (StatsBomb timelines, API-Football snapshots) instead of "
+               "calling API-Football");
+  flags.String("matches", &matches, "with --replay: comma-separated StatsBomb ids; empty = all");
+  flags.Double("speed", &speed, "with --replay: match minutes per clock minute");
+  flags.Double("interval_s", &interval_s, "default StreamLiveMatches poll period, seconds");
+  flags.String("api_base_url", &api_base_url, "API-Football base URL (live mode)");
+  flags.String("api_key_file", &api_key_file,
+               "file holding the API-Football key; empty = $SUPERBET_APIFOOTBALL_KEY");
+  flags.Int("seed", &seed, "seed of the retry jitter");
+  flags.ParseOrExit(argc, argv);
+
+  const core::Clock& clock = core::SystemClock::Instance();
+  auto rt = ServiceRuntime::Create(server, clock);
+  if (!rt.ok()) {
+    std::fprintf(stderr, "adapter-svc: %s\n", std::string(rt.status().message()).c_str());
+    return absl::IsInvalidArgument(rt.status()) ? 2 : 1;
+  }
+  std::unique_ptr<Provider> inner;
+  if (!replay.empty()) {
+    providers::ReplayLoadOptions load;
+    if (!matches.empty()) load.only_matches = absl::StrSplit(matches, ',', absl::SkipEmpty());
+    auto data = providers::LoadReplayData(replay, load);
+    if (!data.ok()) {
+      spdlog::error("--replay {}: {}", replay, data.status().ToString());
+      return 1;
+    }
+    spdlog::info("replay: {} StatsBomb matches, {} API-Football snapshot fixtures, speed {}",
+                 data->timelines.size(), data->api_football.size(), speed);
+    auto p = providers::ReplayProvider::Create(*std::move(data), clock, speed);
+    if (!p.ok()) {
+      spdlog::error("--speed: {}", p.status().ToString());
+      return 2;
+    }
+    inner = *std::move(p);
+  } else {
+    providers::ApiFootballOptions api;
+    api.base_url = api_base_url;
+    if (!api_key_file.empty()) {
+      auto key = core::ReadFile(api_key_file);
+      if (!key.ok()) {
+        spdlog::error("--api_key_file: {}", key.status().ToString());
+        return 1;
+      }
+      api.api_key = key->substr(0, key->find_first_of("\r\n"));
+    }
+    inner = std::make_unique<providers::ApiFootballClient>(api, clock);
+  }
+  providers::ResilientProviderOptions resilient;
+  resilient.seed = static_cast<uint64_t>(seed);
+  providers::ResilientProvider provider(
+      inner.get(), clock, [](absl::Duration d) { absl::SleepFor(d); }, resilient);
+  if (absl::Status s = RegisterProviderMetrics((*rt)->metrics(), provider); !s.ok()) {
+    spdlog::error("metrics: {}", s.ToString());
+    return 1;
+  }
+
+  AdapterServiceImpl service(rt->get(), &provider, interval_s);
+  (*rt)->AddService(&service, "superbet.v1.AdapterService");
+  if (absl::Status s = (*rt)->Start(); !s.ok()) {
+    spdlog::error("{}", s.ToString());
+    return 1;
+  }
+  (*rt)->SetReady(true);
+  return (*rt)->WaitForShutdown();
+}
+
+}  // namespace
+}  // namespace superbet::services
+
+int main(int argc, char** argv) { return superbet::services::Main(argc, argv); }

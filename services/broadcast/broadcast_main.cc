@@ -1,0 +1,255 @@
+// broadcast-svc: runs the broadcast plant (superbet/broadcast/plant.h) against Redis and serves
+// superbet.v1.BroadcastService: Publish (an accepted decision's prediction -> risk.verified),
+// GetStatus (per-platform breaker state, digest size and staleness; DLQ depth), FlushDigest.
+// A pump thread runs the plant's stages; /metrics adds the plant's broadcast_* metrics. Ready
+// once Redis answers and the consumer groups exist. SIGTERM: NOT_SERVING, the pump stops taking
+// new work, the plant drains what it holds for up to --drain_deadline_s, exit 0; entries still
+// pending stay in Redis for another replica's XAUTOCLAIM.
+#include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "common/flags.h"
+#include "common/server.h"
+#include "superbet/broadcast/metrics.h"
+#include "superbet/broadcast/plant.h"
+#include "superbet/broadcast/publishers.h"
+#include "superbet/bus/redis_transport.h"
+#include "superbet/core/clock.h"
+#include "superbet/core/file.h"
+#include "superbet/scoring/prediction_json.h"
+#include "superbet/v1/services.grpc.pb.h"
+
+namespace superbet::services {
+namespace {
+
+namespace v1 = superbet::v1;
+constexpr char kService[] = "BroadcastService";
+
+// The plant is driven by one thread at a time: the pump thread and the handlers share `mu`.
+struct PlantHolder {
+  absl::Mutex mu;
+  std::unique_ptr<broadcast::BroadcastPlant> plant ABSL_GUARDED_BY(mu);
+  int line = 0 ABSL_GUARDED_BY(mu);
+};
+
+int64_t Sum(const std::map<std::string, int64_t>& m) {
+  int64_t n = 0;
+  for (const auto& [k, v] : m) n += v;
+  return n;
+}
+
+class BroadcastServiceImpl final : public v1::BroadcastService::Service {
+ public:
+  BroadcastServiceImpl(ServiceRuntime* rt, PlantHolder* holder) : rt_(rt), holder_(holder) {}
+
+  grpc::Status Publish(grpc::ServerContext* ctx, const v1::PublishRequest* req,
+                       v1::PublishResponse* resp) override {
+    return rt_->Handle(ctx, kService, "Publish", [&]() -> absl::Status {
+      if (req->decision().verdict() != v1::VERDICT_ACCEPTED) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("decision.verdict must be VERDICT_ACCEPTED, got ",
+                         v1::Verdict_Name(req->decision().verdict())));
+      }
+      auto line = scoring::PredictionToJsonLine(req->decision().prediction());
+      if (!line.ok()) return line.status();
+      absl::MutexLock lock(&holder_->mu);
+      const auto before = holder_->plant->metrics().rejected_by_reason;
+      if (absl::Status s = holder_->plant->Ingest(*line, ++holder_->line); !s.ok()) return s;
+      for (const auto& [reason, n] : holder_->plant->metrics().rejected_by_reason) {
+        auto it = before.find(reason);
+        if (n > (it == before.end() ? 0 : it->second)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("decision.prediction rejected by the plant: ", reason));
+        }
+      }
+      resp->set_event_id(req->event_id());
+      return absl::OkStatus();
+    });
+  }
+
+  grpc::Status GetStatus(grpc::ServerContext* ctx, const v1::GetStatusRequest*,
+                         v1::BroadcastStatus* resp) override {
+    return rt_->Handle(ctx, kService, "GetStatus", [&]() -> absl::Status {
+      broadcast::PlantMetrics m;
+      {
+        absl::MutexLock lock(&holder_->mu);
+        m = holder_->plant->metrics();
+      }
+      int64_t dlq = 0;
+      for (const auto& [platform, p] : m.platforms) {
+        v1::PlatformStatus* s = resp->add_platforms();
+        s->set_platform(platform);
+        s->set_breaker_state(p.breaker_state);
+        s->set_digest_size(p.digest_buffer_size);
+        if (p.digest_buffer_size > 0) s->set_digest_staleness_s(p.digest_staleness_s);
+        dlq += Sum(p.dlq_by_reason);
+      }
+      resp->set_dlq_depth(dlq);
+      const absl::Time now = absl::Now();
+      resp->mutable_observed_at()->set_seconds(absl::ToUnixSeconds(now));
+      return absl::OkStatus();
+    });
+  }
+
+  grpc::Status FlushDigest(grpc::ServerContext* ctx, const v1::FlushDigestRequest*,
+                           v1::FlushDigestResponse*) override {
+    return rt_->Handle(ctx, kService, "FlushDigest", [&]() -> absl::Status {
+      return absl::UnimplementedError(
+          "FlushDigest: the plant flushes closed digest buckets every 60 s by itself; this "
+          "library version has no on-demand flush");
+    });
+  }
+
+ private:
+  ServiceRuntime* const rt_;
+  PlantHolder* const holder_;
+};
+
+int Main(int argc, char** argv) {
+  ServerOptions server;
+  server.service = "broadcast-svc";
+  server.grpc_address = "0.0.0.0:50053";
+  server.metrics_address = "0.0.0.0:9103";
+  std::string redis, platforms = "telegram", consumer = absl::StrCat("broadcast-svc-", getpid());
+  std::string telegram_base_url = "https://api.telegram.org", telegram_token_file, telegram_chat;
+  FlagSet flags("broadcast-svc",
+                "Runs the broadcast plant against Redis and serves superbet.v1.BroadcastService.");
+  server.Register(flags);
+  flags.String("redis", &redis, "Redis URL redis://HOST[:PORT][/DB] (required)");
+  flags.String("platforms", &platforms, "comma-separated: twitter, telegram, android");
+  flags.String("consumer", &consumer, "consumer name of this replica in every group");
+  flags.String("telegram_base_url", &telegram_base_url, "Telegram Bot API base URL");
+  flags.String("telegram_token_file", &telegram_token_file,
+               "file holding the Telegram bot token; empty = $TELEGRAM_BOT_TOKEN(_FILE)");
+  flags.String("telegram_chat_id", &telegram_chat, "Telegram chat; empty = $TELEGRAM_CHAT_ID");
+  flags.ParseOrExit(argc, argv);
+  if (redis.empty()) {
+    std::fprintf(stderr, "broadcast-svc: --redis is required\n");
+    return 2;
+  }
+  const core::Clock& clock = core::SystemClock::Instance();
+  auto rt = ServiceRuntime::Create(server, clock);
+  if (!rt.ok()) {
+    std::fprintf(stderr, "broadcast-svc: %s\n", std::string(rt.status().ToString()).c_str());
+    return absl::IsInvalidArgument(rt.status()) ? 2 : 1;
+  }
+  auto address = bus::ParseRedisUrl(redis);
+  if (!address.ok()) {
+    spdlog::error("--redis: {}", address.status().ToString());
+    return 2;
+  }
+  broadcast::PlantOptions options;
+  options.platforms = absl::StrSplit(platforms, ',', absl::SkipEmpty());
+  options.consumer = consumer;
+  std::vector<std::unique_ptr<broadcast::Publisher>> owned;
+  std::map<std::string, broadcast::Publisher*> publishers;
+  for (const std::string& p : options.platforms) {
+    if (p == "telegram") {
+      broadcast::TelegramOptions t;
+      if (telegram_token_file.empty() || telegram_chat.empty()) {
+        auto env = broadcast::LoadTelegramCredentials();
+        if (!env.ok()) {
+          spdlog::error("telegram: {}", env.status().ToString());
+          return 1;
+        }
+        t = *env;
+      }
+      t.base_url = telegram_base_url;
+      if (!telegram_token_file.empty()) {
+        auto token = core::ReadFile(telegram_token_file);
+        if (!token.ok()) {
+          spdlog::error("--telegram_token_file: {}", token.status().ToString());
+          return 1;
+        }
+        t.bot_token = token->substr(0, token->find_first_of("\r\n"));
+      }
+      if (!telegram_chat.empty()) t.chat_id = telegram_chat;
+      owned.push_back(std::make_unique<broadcast::TelegramPublisher>(t));
+    } else if (p == "twitter") {
+      auto c = broadcast::LoadXCredentials();
+      if (!c.ok()) return spdlog::error("twitter: {}", c.status().ToString()), 1;
+      owned.push_back(std::make_unique<broadcast::XPublisher>(*c, clock, options.seed));
+    } else if (p == "android") {
+      auto c = broadcast::LoadFcmCredentials();
+      if (!c.ok()) return spdlog::error("android: {}", c.status().ToString()), 1;
+      owned.push_back(std::make_unique<broadcast::FcmPublisher>(*c, clock));
+    } else {
+      spdlog::error("--platforms: unknown platform \"{}\"", p);
+      return 2;
+    }
+    publishers[p] = owned.back().get();
+  }
+
+  auto transport = bus::RedisTransport::Connect(*address);
+  if (!transport.ok()) {
+    spdlog::error("{}", transport.status().ToString());
+    return 1;
+  }
+  auto plant = broadcast::BroadcastPlant::Create(
+      options, transport->get(), &clock, [](absl::Duration d) { absl::SleepFor(d); }, publishers);
+  if (!plant.ok()) {
+    spdlog::error("{}", plant.status().ToString());
+    return 2;
+  }
+  PlantHolder holder;
+  {
+    absl::MutexLock lock(&holder.mu);
+    holder.plant = *std::move(plant);
+  }
+  BroadcastServiceImpl service(rt->get(), &holder);
+  (*rt)->AddService(&service, "superbet.v1.BroadcastService");
+  (*rt)->AddExpositionText([&holder] {
+    absl::MutexLock lock(&holder.mu);
+    return broadcast::PrometheusText(holder.plant->metrics());
+  });
+  if (absl::Status s = (*rt)->Start(); !s.ok()) return spdlog::error("{}", s.ToString()), 1;
+  {
+    absl::MutexLock lock(&holder.mu);
+    if (absl::Status s = holder.plant->Start(); !s.ok()) {
+      return spdlog::error("redis: {}", s.ToString()), 1;
+    }
+  }
+  std::atomic<bool> stop{false};
+  std::thread pump([&] {
+    while (!stop.load()) {
+      absl::StatusOr<bool> moved;
+      {
+        absl::MutexLock lock(&holder.mu);
+        moved = holder.plant->Pump();
+      }
+      if (!moved.ok()) {
+        spdlog::error("plant: {}", moved.status().ToString());
+        absl::SleepFor(absl::Seconds(1));
+      } else if (!*moved) {
+        absl::SleepFor(absl::Milliseconds(20));
+      }
+    }
+  });
+  (*rt)->SetReady(true);
+  return (*rt)->WaitForShutdown([&] {
+    stop.store(true);
+    pump.join();
+    absl::MutexLock lock(&holder.mu);
+    const absl::Time until = absl::Now() + absl::Seconds(server.drain_deadline_s);
+    absl::Status s = holder.plant->RunUntil(until);
+    if (!s.ok()) spdlog::warn("drain: {}", s.ToString());
+    auto outstanding = holder.plant->Outstanding();
+    spdlog::info("plant drained; outstanding work left in Redis: {}",
+                 outstanding.ok() && *outstanding ? "yes" : "no");
+  });
+}
+
+}  // namespace
+}  // namespace superbet::services
+
+int main(int argc, char** argv) { return superbet::services::Main(argc, argv); }

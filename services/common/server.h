@@ -1,0 +1,150 @@
+// The plumbing every service shares: one gRPC server with health checking (NOT_SERVING until the
+// service says it is ready), reflection, a maximum message size, optional TLS, bearer-token auth
+// and a per-client rate limit; an HTTP endpoint with /metrics (Prometheus text format 0.0.4),
+// /health/live and /health/ready; JSON logs; and the SIGTERM drain.
+//
+// A handler runs its body through Handle(), which admits the call (draining? token? rate?),
+// catches any exception at the edge, maps absl::Status to grpc::Status one-to-one and records
+//   grpc_server_started_total{grpc_service,grpc_method}
+//   grpc_server_handled_total{grpc_service,grpc_method,grpc_code}
+//   grpc_server_handling_seconds{grpc_service,grpc_method}  (histogram, seconds)
+//   grpc_server_rejected_total{grpc_service,reason}  reason = unauthenticated | rate_limited |
+//                                                    draining
+// Lifecycle: Create (blocks SIGTERM/SIGINT for every thread started later) -> AddService ->
+// Start -> SetReady(true) -> WaitForShutdown: on SIGTERM or SIGINT, health NOT_SERVING and
+// /health/ready 503, new calls UNAVAILABLE (after --drain_grace_s, during which load balancers
+// see NOT_SERVING; the gRPC server itself refuses them from then on), in-flight calls finish (up to
+// --drain_deadline_s, after which gRPC cancels them), the service's on_drain runs (flush, XACK),
+// exit code 0.
+//
+// Thread-safety: Handle(), SetReady(), draining() and metrics() are thread-safe; the rest is
+// called from main. Ownership: owns the gRPC server, the HTTP server and the metrics registry;
+// services added with AddService are not owned and must outlive the runtime.
+#ifndef SUPERBET_SERVICES_COMMON_SERVER_H_
+#define SUPERBET_SERVICES_COMMON_SERVER_H_
+
+#include <grpcpp/server.h>
+#include <grpcpp/server_context.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/flags.h"
+#include "superbet/core/clock.h"
+#include "superbet/core/metrics.h"
+#include "superbet/resilience/token_bucket.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace superbet::services {
+
+struct ServerOptions {
+  std::string service;                           // "adapter-svc"; names logs and metrics.
+  std::string grpc_address = "0.0.0.0:50051";    // host:port; port 0 = any free port.
+  std::string metrics_address = "0.0.0.0:9101";  // host:port of /metrics and /health/*.
+  std::string tls_cert;                          // PEM files; both or neither.
+  std::string tls_key;
+  std::string token_file;  // Bearer token (first line); "" = no auth.
+  int64_t max_message_bytes = 4 << 20;
+  double rate_limit_qps = 2000;    // Per client address; 0 = no limit.
+  double rate_limit_burst = 4000;  // Bucket capacity, calls.
+  double drain_deadline_s = 30;
+  double drain_grace_s = 0;  // NOT_SERVING this long before the server stops accepting.
+  std::string log_level = "info";
+  std::string ports_file;  // When set: {"grpc_port":N,"metrics_port":M} written after Start.
+
+  // Registers the flags above (defaults as set in *this, so a service sets its ports first).
+  void Register(FlagSet& flags);
+};
+
+// True when `a` equals `b`; the time taken depends on the longer length only, not on where the
+// strings first differ.
+bool ConstantTimeEquals(const std::string& a, const std::string& b);
+
+// "ipv4:127.0.0.1:5000" -> "ipv4:127.0.0.1"; "ipv6:[::1]:5000" -> "ipv6:[::1]".
+std::string ClientAddress(const std::string& peer);
+
+class ServiceRuntime {
+ public:
+  // Reads the token and TLS files, installs the JSON logger, blocks SIGTERM/SIGINT.
+  // Errors: InvalidArgument for one TLS file without the other, a bad log level, or a bad
+  // address; NotFound / PermissionDenied naming the file that cannot be read; InvalidArgument
+  // for an empty token file.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Create(
+      ServerOptions options, const core::Clock& clock);
+  ~ServiceRuntime();
+
+  core::MetricsRegistry& metrics() { return metrics_; }
+  // Text appended to every /metrics answer after the registry's families: exposition text a
+  // library writes itself (the broadcast plant's PrometheusText). Before Start().
+  void AddExpositionText(std::function<std::string()> text) { extra_text_.push_back(text); }
+  const ServerOptions& options() const { return options_; }
+
+  // Before Start(). `full_name` is the service's proto name ("superbet.v1.AdapterService"),
+  // the name health checks ask for.
+  void AddService(grpc::Service* service, std::string full_name) {
+    services_.push_back(service);
+    service_names_.push_back(std::move(full_name));
+  }
+  // Binds both ports, starts serving with health NOT_SERVING, writes the ports file.
+  // Errors: Unavailable when a port cannot be bound (names the address).
+  [[nodiscard]] absl::Status Start();
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_port_; }
+
+  // Health SERVING (true) or NOT_SERVING for the server and every added service.
+  void SetReady(bool ready);
+  bool draining() const { return draining_.load(); }
+
+  // Admits the call, runs `body` (exceptions become INTERNAL), records metrics, maps the status.
+  grpc::Status Handle(grpc::ServerContext* context, const char* service, const char* method,
+                      const std::function<absl::Status()>& body);
+
+  // Blocks until SIGTERM or SIGINT, then drains (see the file comment). Returns the exit code.
+  int WaitForShutdown(const std::function<void()>& on_drain = {});
+
+ private:
+  ServiceRuntime(ServerOptions options, const core::Clock& clock);
+  [[nodiscard]] absl::Status Admit(grpc::ServerContext* context, const char* service,
+                                   const char* method);
+  [[nodiscard]] absl::Status RegisterMetrics();
+
+  const ServerOptions options_;
+  const core::Clock& clock_;
+  std::string token_;
+  std::string tls_cert_pem_, tls_key_pem_;
+  core::MetricsRegistry metrics_;
+  core::CounterFamily* started_ = nullptr;
+  core::CounterFamily* handled_ = nullptr;
+  core::CounterFamily* rejected_ = nullptr;
+  core::HistogramFamily* latency_ = nullptr;
+  core::GaugeFamily* ready_gauge_ = nullptr;
+  std::vector<grpc::Service*> services_;
+  std::vector<std::function<std::string()>> extra_text_;
+  std::vector<std::string> service_names_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread http_thread_;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> draining_{false};
+  absl::Mutex limits_mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<resilience::TokenBucket>> limits_
+      ABSL_GUARDED_BY(limits_mu_);
+};
+
+}  // namespace superbet::services
+
+#endif  // SUPERBET_SERVICES_COMMON_SERVER_H_

@@ -1,0 +1,304 @@
+// adapter-svc as a real process on 127.0.0.1 (ports 0), replaying the recorded StatsBomb match
+// 3754097 (Manchester United 1-0 Tottenham, full time at replay minute 95) and the API-Football
+// live snapshots of ../shared/data.
+//
+// Oracles: the hand-read match result; the documented gRPC contract (services.proto: codes,
+// sequence numbers without gaps, finished on the last update); the token-bucket burst (a client
+// allowed a burst of 3 at 0.001 calls/s gets exactly 3 calls through); the counts of calls this
+// test itself made, compared with /metrics; `promtool check metrics` (Prometheus's own linter)
+// on the live /metrics page; the gRPC health protocol (grpc/doc/health-checking.md).
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "services/process.h"
+#include "superbet/v1/services.grpc.pb.h"
+#include "support/test_data.h"
+
+namespace superbet::testing {
+namespace {
+
+namespace v1 = superbet::v1;
+
+constexpr char kToken[] = "t0k3n-never-logged";
+
+std::vector<std::string> AdapterArgs(const TempDir& dir, std::vector<std::string> extra) {
+  std::vector<std::string> args = {ADAPTER_SVC, "--grpc_address=127.0.0.1:0",
+                                   "--metrics_address=127.0.0.1:0",
+                                   "--ports_file=" + dir.File("ports.json")};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+std::unique_ptr<v1::AdapterService::Stub> Stub(const std::shared_ptr<grpc::Channel>& channel) {
+  return v1::AdapterService::NewStub(channel);
+}
+
+void Authorize(grpc::ClientContext& ctx, const std::string& token = kToken) {
+  ctx.AddMetadata("authorization", "Bearer " + token);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+}
+
+TEST_CASE("adapter-svc: replay over gRPC with auth, health, metrics and a clean SIGTERM drain",
+          "[services][adapter]") {
+  TempDir dir;
+  {
+    std::FILE* f = std::fopen(dir.File("token").c_str(), "w");
+    std::fprintf(f, "%s\n", kToken);
+    std::fclose(f);
+  }
+  Child svc(AdapterArgs(dir, {"--replay=" + DataDir(), "--matches=3754097", "--speed=1200",
+                              "--token_file=" + dir.File("token"), "--drain_grace_s=1"}),
+            dir.File("log.jsonl"));
+  auto ports = WaitForPorts(dir.File("ports.json"), 60);
+  REQUIRE(ports.has_value());
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(ports->grpc),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = Stub(channel);
+
+  // Ready: both health views agree (the process writes the ports file before SetReady(true)).
+  for (int i = 0; i < 100 && HttpGet(ports->metrics, "/health/ready").first != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(HttpGet(ports->metrics, "/health/ready").first == 200);
+  REQUIRE(HttpGet(ports->metrics, "/health/live").first == 200);
+  CHECK(HealthCheck(channel, "") == 1);
+  CHECK(HealthCheck(channel, "superbet.v1.AdapterService") == 1);
+
+  // Auth: no token and a wrong token are refused; the log says why without the token.
+  {
+    grpc::ClientContext ctx;
+    v1::GetCoverageResponse resp;
+    CHECK(stub->GetCoverage(&ctx, v1::GetCoverageRequest(), &resp).error_code() ==
+          grpc::UNAUTHENTICATED);
+  }
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx, "wrong-token");
+    v1::GetCoverageResponse resp;
+    const grpc::Status s = stub->GetCoverage(&ctx, v1::GetCoverageRequest(), &resp);
+    CHECK(s.error_code() == grpc::UNAUTHENTICATED);
+    CHECK(s.error_message() == "authorization: bearer token does not match");
+  }
+
+  // Errors name the field and the value; codes are the library's.
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx);
+    v1::GetLiveMatchRequest req;
+    v1::LiveMatchUpdate resp;
+    CHECK(stub->GetLiveMatch(&ctx, req, &resp).error_message() == "match_id: empty");
+  }
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx);
+    v1::GetLiveMatchRequest req;
+    req.set_match_id("statsbomb:1");
+    v1::LiveMatchUpdate resp;
+    const grpc::Status s = stub->GetLiveMatch(&ctx, req, &resp);
+    CHECK(s.error_code() == grpc::NOT_FOUND);
+    CHECK(s.error_message().find("statsbomb:1") != std::string::npos);
+  }
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx);
+    v1::GetCoverageRequest req;
+    req.set_adapter("opta");
+    v1::GetCoverageResponse resp;
+    CHECK(stub->GetCoverage(&ctx, req, &resp).error_code() == grpc::NOT_FOUND);
+  }
+
+  // Pre-match prices of the replayed match (football-data E0 2015/16): every price > 1.
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx);
+    v1::GetOddsRequest req;
+    req.set_fixture_id("statsbomb:3754097");
+    v1::GetOddsResponse resp;
+    REQUIRE(stub->GetOdds(&ctx, req, &resp).ok());
+    REQUIRE(resp.lines_size() > 0);
+    bool bet365 = false;
+    for (const auto& l : resp.lines()) {
+      CHECK(l.decimal_odds() > 1.0);
+      bet365 = bet365 || l.bookmaker() == "Bet365";
+    }
+    CHECK(bet365);
+  }
+
+  // The stream: sequence 1..n without gaps, minutes never go back, the last one is full time.
+  std::vector<v1::LiveMatchUpdate> updates;
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx);
+    v1::StreamLiveMatchesRequest req;
+    req.add_match_ids("statsbomb:3754097");
+    req.set_interval_s(0.05);
+    auto reader = stub->StreamLiveMatches(&ctx, req);
+    v1::LiveMatchUpdate u;
+    while (reader->Read(&u)) updates.push_back(u);
+    REQUIRE(reader->Finish().ok());
+  }
+  REQUIRE(!updates.empty());
+  for (size_t i = 0; i < updates.size(); ++i) {
+    CHECK(updates[i].sequence() == static_cast<int64_t>(i) + 1);
+    if (i > 0) CHECK(updates[i].state().minute() >= updates[i - 1].state().minute());
+  }
+  CHECK(updates.back().finished());
+  CHECK(updates.back().state().minute() == 95);
+  CHECK(updates.back().state().score_home() == 1);
+  CHECK(updates.back().state().score_away() == 0);
+
+  // The match is over: the live list holds only the API-Football snapshot fixtures, sorted.
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx);
+    v1::ListLiveMatchesResponse resp;
+    REQUIRE(stub->ListLiveMatches(&ctx, v1::ListLiveMatchesRequest(), &resp).ok());
+    REQUIRE(resp.matches_size() > 55);  // fixtures_live_all_2021-04-21.json alone holds 55.
+    for (int i = 0; i < resp.matches_size(); ++i) {
+      CHECK(resp.matches(i).match_id().rfind("api-football:", 0) == 0);
+      if (i > 0) CHECK(resp.matches(i - 1).match_id() < resp.matches(i).match_id());
+    }
+  }
+
+  // /metrics: counts equal the calls made above, and Prometheus's linter accepts the page.
+  const auto [code, metrics] = HttpGet(ports->metrics, "/metrics");
+  REQUIRE(code == 200);
+  CHECK(MetricValue(metrics,
+                    "grpc_server_rejected_total{grpc_service=\"AdapterService\","
+                    "reason=\"unauthenticated\"}") == 2.0);
+  CHECK(MetricValue(metrics,
+                    "grpc_server_handled_total{grpc_service=\"AdapterService\","
+                    "grpc_method=\"GetLiveMatch\",grpc_code=\"NOT_FOUND\"}") == 1.0);
+  CHECK(MetricValue(metrics,
+                    "grpc_server_handled_total{grpc_service=\"AdapterService\","
+                    "grpc_method=\"GetLiveMatch\",grpc_code=\"INVALID_ARGUMENT\"}") == 1.0);
+  CHECK(MetricValue(metrics,
+                    "grpc_server_handled_total{grpc_service=\"AdapterService\","
+                    "grpc_method=\"StreamLiveMatches\",grpc_code=\"OK\"}") == 1.0);
+  CHECK(MetricValue(metrics,
+                    "grpc_server_handling_seconds_count{grpc_service=\"AdapterService\","
+                    "grpc_method=\"GetOdds\"}") == 1.0);
+  CHECK(MetricValue(metrics, "adapter_provider_breaker_state{provider=\"replay\"}") == 0.0);
+  CHECK(MetricValue(metrics, "superbet_service_ready{service=\"adapter-svc\"}") == 1.0);
+  {
+    std::FILE* f = std::fopen(dir.File("metrics.txt").c_str(), "w");
+    std::fputs(metrics.c_str(), f);
+    std::fclose(f);
+    CHECK(Shell("promtool check metrics < " + dir.File("metrics.txt") + " > " +
+                dir.File("promtool.txt") + " 2>&1") == 0);
+    INFO(Slurp(dir.File("promtool.txt")));
+  }
+
+  // SIGTERM: NOT_SERVING during the grace second, new calls refused, then exit 0.
+  svc.Signal(SIGTERM);
+  int ready = 0;
+  for (int i = 0; i < 50 && (ready = HttpGet(ports->metrics, "/health/ready").first) == 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(ready == 503);
+  CHECK(HealthCheck(channel, "") == 2);
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx);
+    v1::GetCoverageResponse resp;
+    CHECK(stub->GetCoverage(&ctx, v1::GetCoverageRequest(), &resp).error_code() ==
+          grpc::UNAVAILABLE);
+  }
+  CHECK(svc.Wait(30) == std::optional<int>(0));
+
+  // The logs are JSON lines; a rejected call is logged, the token never.
+  const std::string log = Slurp(dir.File("log.jsonl"));
+  CHECK(log.find("\"message\":\"rejected AdapterService/GetCoverage from ipv4:127.0.0.1: bearer "
+                 "token does not match\"") != std::string::npos);
+  CHECK(log.find(kToken) == std::string::npos);
+  CHECK(log.find("wrong-token") == std::string::npos);
+  CHECK(log.find("\"message\":\"drained; exiting 0\"") != std::string::npos);
+}
+
+TEST_CASE("adapter-svc: the per-client rate limit lets exactly the burst through",
+          "[services][adapter]") {
+  TempDir dir;
+  Child svc(AdapterArgs(dir, {"--replay=" + DataDir(), "--matches=3754097",
+                              "--rate_limit_qps=0.001", "--rate_limit_burst=3"}),
+            dir.File("log.jsonl"));
+  auto ports = WaitForPorts(dir.File("ports.json"), 60);
+  REQUIRE(ports.has_value());
+  auto stub = Stub(grpc::CreateChannel("127.0.0.1:" + std::to_string(ports->grpc),
+                                       grpc::InsecureChannelCredentials()));
+  std::vector<grpc::StatusCode> codes;
+  for (int i = 0; i < 5; ++i) {
+    grpc::ClientContext ctx;
+    v1::GetCoverageResponse resp;
+    codes.push_back(stub->GetCoverage(&ctx, v1::GetCoverageRequest(), &resp).error_code());
+  }
+  CHECK(codes == std::vector<grpc::StatusCode>{grpc::OK, grpc::OK, grpc::OK,
+                                               grpc::RESOURCE_EXHAUSTED, grpc::RESOURCE_EXHAUSTED});
+  const auto metrics = HttpGet(ports->metrics, "/metrics").second;
+  CHECK(MetricValue(metrics,
+                    "grpc_server_rejected_total{grpc_service=\"AdapterService\","
+                    "reason=\"rate_limited\"}") == 2.0);
+  svc.Signal(SIGINT);
+  CHECK(svc.Wait(30) == std::optional<int>(0));
+}
+
+TEST_CASE("adapter-svc: TLS from cert and key files, a plaintext client is refused",
+          "[services][adapter]") {
+  TempDir dir;
+  REQUIRE(Shell("openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 "
+                "-addext subjectAltName=DNS:localhost -keyout " +
+                dir.File("key.pem") + " -out " + dir.File("cert.pem") + " > /dev/null 2>&1") == 0);
+  Child svc(
+      AdapterArgs(dir, {"--replay=" + DataDir(), "--matches=3754097",
+                        "--tls_cert=" + dir.File("cert.pem"), "--tls_key=" + dir.File("key.pem")}),
+      dir.File("log.jsonl"));
+  auto ports = WaitForPorts(dir.File("ports.json"), 60);
+  REQUIRE(ports.has_value());
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = Slurp(dir.File("cert.pem"));
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride("localhost");
+  auto secure = Stub(grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(ports->grpc),
+                                               grpc::SslCredentials(ssl), args));
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::GetCoverageRequest req;
+    req.set_adapter("statsbomb");
+    v1::GetCoverageResponse resp;
+    REQUIRE(secure->GetCoverage(&ctx, req, &resp).ok());
+    CHECK(resp.adapters(0).adapter() == "statsbomb");
+  }
+  auto plain = Stub(grpc::CreateChannel("127.0.0.1:" + std::to_string(ports->grpc),
+                                        grpc::InsecureChannelCredentials()));
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    v1::GetCoverageResponse resp;
+    CHECK_FALSE(plain->GetCoverage(&ctx, v1::GetCoverageRequest(), &resp).ok());
+  }
+  svc.Signal(SIGTERM);
+  CHECK(svc.Wait(30) == std::optional<int>(0));
+}
+
+TEST_CASE("adapter-svc: --help exits 0 naming the env fallbacks, a bad flag exits 2",
+          "[services][adapter]") {
+  TempDir dir;
+  Child help({ADAPTER_SVC, "--help"}, dir.File("help.txt"));
+  CHECK(help.Wait(10) == std::optional<int>(0));
+  CHECK(Slurp(dir.File("help.txt")).find("--replay") != std::string::npos);
+  CHECK(Slurp(dir.File("help.txt")).find("env SUPERBET_TOKEN_FILE") != std::string::npos);
+  Child bad({ADAPTER_SVC, "--speed=fast"}, dir.File("bad.txt"));
+  CHECK(bad.Wait(10) == std::optional<int>(2));
+  CHECK(Slurp(dir.File("bad.txt")).find("--speed: not a number: \"fast\"") != std::string::npos);
+  Child half({ADAPTER_SVC, "--tls_cert=/nonexistent.pem"}, dir.File("half.txt"));
+  CHECK(half.Wait(10) == std::optional<int>(2));
+}
+
+}  // namespace
+}  // namespace superbet::testing

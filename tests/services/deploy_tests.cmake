@@ -1,0 +1,17 @@
+# deploy/ validated without Docker (included from tests/CMakeLists.txt): Prometheus's own checks
+# of the config and the rules, promtool unit tests of the alerts, and deploy_check.py (compose
+# YAML, Dockerfiles, scrape targets, dashboard JSON). promtool comes from Debian's prometheus
+# package, PyYAML from python3-yaml (scripts/install-deps).
+set(_deploy ${PROJECT_SOURCE_DIR}/deploy)
+add_test(NAME "deploy: promtool check config"
+  COMMAND promtool check config ${_deploy}/prometheus/prometheus.yml)
+add_test(NAME "deploy: promtool check rules"
+  COMMAND promtool check rules ${_deploy}/prometheus/alerts.yml)
+add_test(NAME "deploy: promtool test rules (alert thresholds)"
+  COMMAND promtool test rules ${_deploy}/prometheus/alerts_test.yml)
+add_test(NAME "deploy: compose, Dockerfiles, scrape targets and dashboard"
+  COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/services/deploy_check.py ${PROJECT_SOURCE_DIR})
+set_tests_properties("deploy: promtool check config" "deploy: promtool check rules"
+  "deploy: promtool test rules (alert thresholds)"
+  "deploy: compose, Dockerfiles, scrape targets and dashboard"
+  PROPERTIES LABELS fast TIMEOUT 60)

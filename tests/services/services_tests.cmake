@@ -1,0 +1,17 @@
+# Included from tests/CMakeLists.txt when -DSUPERBET_BUILD_SERVICES=ON (this folder's tests need
+# the gRPC services, which services/CMakeLists.txt defines after tests/ is read; CMake resolves
+# the target names at generation time).
+add_library(superbet_services_testing STATIC ${CMAKE_CURRENT_SOURCE_DIR}/services/process.cc)
+target_include_directories(superbet_services_testing PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(superbet_services_testing PUBLIC gRPC::grpc++ cpp-httplib)
+
+superbet_tests(services MODULES providers
+  LIBS superbet_services_common superbet_services_testing)
+target_compile_definitions(superbet_services_itests PRIVATE
+  ADAPTER_SVC="$<TARGET_FILE:adapter-svc>")
+add_dependencies(superbet_services_itests adapter-svc)
+if(TARGET broadcast-svc OR EXISTS ${PROJECT_SOURCE_DIR}/services/broadcast/broadcast_main.cc)
+  target_compile_definitions(superbet_services_itests PRIVATE
+    BROADCAST_SVC="$<TARGET_FILE:broadcast-svc>")
+  add_dependencies(superbet_services_itests broadcast-svc)
+endif()
