@@ -45,6 +45,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "superbet/broadcast/filter.h"
 #include "superbet/broadcast/format.h"
 #include "superbet/broadcast/metrics.h"
@@ -109,7 +110,13 @@ class BroadcastPlant {
   // (metrics().rejected_by_reason) and is not an error. Errors: the transport's only.
   [[nodiscard]] absl::Status Ingest(absl::string_view line, int line_number);
 
-  // Runs every stage once. Returns whether anything moved.
+  // Ingest of `lines` (line numbers first_line_number, first_line_number + 1, ...), their XADDs
+  // pipelined (one round trip on Redis). Errors: the transport's only.
+  [[nodiscard]] absl::Status IngestLines(absl::Span<const std::string> lines,
+                                         int first_line_number);
+
+  // Runs every stage once (each stage's writes pipelined with its next read). Returns whether
+  // anything moved.
   [[nodiscard]] absl::StatusOr<bool> Pump();
 
   // Pumps, sleeping until the next wake-up when idle, until nothing is outstanding or the next
@@ -130,6 +137,7 @@ class BroadcastPlant {
  private:
   struct Impl;
   explicit BroadcastPlant(std::unique_ptr<Impl> impl);
+  absl::StatusOr<bool> PumpStages();
   std::unique_ptr<Impl> impl_;
 };
 
