@@ -209,7 +209,7 @@ struct BroadcastPlant::Impl {
       return transport->HashSet(bus::kDroppedKey, event_id, DropReasonName(*drop));
     }
     metrics.passed_filter++;
-    const BroadcastEvent event = BuildEvent(*p, *formatter);
+    const BroadcastEvent event = BuildEvent(*std::move(p), *formatter);
     std::string ce;
     ce.reserve(1024);
     AppendCloudEventJson(event, &ce);
