@@ -24,10 +24,16 @@
 // that dies between the guard and the publish's result leaves an unknown outcome: the entry is
 // reclaimed and sent to the DLQ with reason `unknown_outcome` rather than risk a second post.
 //
+// Round trips: each Pump and each IngestLines runs inside a transport pipeline: writes are sent
+// with the next read of the same connection (in call order, so XACK still follows the terminal
+// outcome's writes), a stage's XAUTOCLAIM and XREADGROUP share a round trip, and a platform
+// batch's guards are read with one MGET before the per-event SET NX.
+//
 // Time: every wait (backoff, rate limit, flush period, idle) goes through the injected clock and
 // sleep function, so a replay on a FakeClock runs a season in seconds with the limits and digest
-// buckets behaving as in real time. Retries sleep inline (a platform's retries delay the next
-// platform's batch in the same Pump).
+// buckets behaving as in real time. Limitation: the platforms share the plant's thread and
+// retries sleep inline, so a platform's retries delay the next platform's batch in the same Pump
+// (one worker per platform would need its own transport connection and plant state).
 //
 // Thread-safety: thread-compatible (one thread drives a plant). Several plants (consumers) may
 // share one Transport. Does not own the transport, clock or publishers.
