@@ -143,7 +143,7 @@ class BroadcastPlant {
  private:
   struct Impl;
   explicit BroadcastPlant(std::unique_ptr<Impl> impl);
-  absl::StatusOr<bool> PumpStages();
+  [[nodiscard]] absl::StatusOr<bool> PumpStages();
   std::unique_ptr<Impl> impl_;
 };
 
