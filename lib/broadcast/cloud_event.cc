@@ -28,13 +28,31 @@ std::string EventId(const superbet::v1::Prediction& p) {
 
 BroadcastEvent BuildEvent(const superbet::v1::Prediction& p, const Formatter& formatter) {
   BroadcastEvent e;
-  e.prediction = p;
-  e.decided_at_ms = UnixMs(p.decided_at());
-  e.id = absl::StrCat("pred-", p.match_id(), "-", e.decided_at_ms);
-  e.priority_score = PriorityScore(p.confidence(), p.kelly_fraction(), p.vsnr(), p.cas());
-  e.tier = TierOf(e.priority_score);
-  e.texts = formatter.Format(p);
+  BuildEventInto(p, formatter, &e);
   return e;
+}
+
+BroadcastEvent BuildEvent(superbet::v1::Prediction&& p, const Formatter& formatter) {
+  BroadcastEvent e;
+  e.prediction = std::move(p);
+  FillEvent(formatter, &e);
+  return e;
+}
+
+void BuildEventInto(const superbet::v1::Prediction& p, const Formatter& formatter,
+                    BroadcastEvent* e) {
+  e->prediction = p;  // CopyFrom: reuses the strings and sub-messages of `e`.
+  FillEvent(formatter, e);
+}
+
+void FillEvent(const Formatter& formatter, BroadcastEvent* e) {
+  const superbet::v1::Prediction& p = e->prediction;
+  e->decided_at_ms = UnixMs(p.decided_at());
+  e->id.clear();
+  absl::StrAppend(&e->id, "pred-", p.match_id(), "-", e->decided_at_ms);
+  e->priority_score = PriorityScore(p.confidence(), p.kelly_fraction(), p.vsnr(), p.cas());
+  e->tier = TierOf(e->priority_score);
+  formatter.FormatInto(p, &e->texts);
 }
 
 void AppendCloudEventJson(const BroadcastEvent& e, std::string* out) {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -234,10 +235,25 @@ constexpr size_t kMinNameClusters = 3;
 
 // Renders with the full names, then shortens the longer name one cluster at a time until
 // measure(text) <= limit or both names are at kMinNameClusters. Returns whether it fits.
+// Upper bounds of the measures, without decoding: Telegram's parsed length (UTF-16 units, escapes
+// removed) and the FCM code point count never exceed the byte count; the X weight of text without
+// "http" never exceeds 1 per ASCII byte + 2 per non-ASCII code point (lead byte >= 0xC0).
+int ByteCount(absl::string_view s) { return static_cast<int>(s.size()); }
+int XWeightBound(absl::string_view s) {
+  if (s.find("http") != absl::string_view::npos) return std::numeric_limits<int>::max();
+  int n = 0;
+  for (char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    n += b < 0x80 ? 1 : (b >= 0xC0 ? 2 : 0);
+  }
+  return n;
+}
+
 bool FitNames(const Template& t, const Values& v, absl::string_view home, absl::string_view away,
-              bool escape, int (*measure)(absl::string_view), int limit, std::string* out) {
+              bool escape, int (*measure)(absl::string_view), int (*bound)(absl::string_view),
+              int limit, std::string* out) {
   Render(t, v, home, away, escape, out);
-  if (measure(*out) <= limit) return true;
+  if (bound(*out) <= limit || measure(*out) <= limit) return true;
   const std::vector<Cluster> hc = Clusters(home), ac = Clusters(away);
   size_t hk = hc.size(), ak = ac.size();
   while (hk > kMinNameClusters || ak > kMinNameClusters) {
@@ -406,23 +422,30 @@ absl::StatusOr<Formatter> Formatter::Create(const Templates& templates) {
 }
 
 FormattedTexts Formatter::Format(const superbet::v1::Prediction& p) const {
+  FormattedTexts out;
+  FormatInto(p, &out);
+  return out;
+}
+
+void Formatter::FormatInto(const superbet::v1::Prediction& p, FormattedTexts* texts) const {
+  FormattedTexts& out = *texts;
   const Values v = RenderValues(p);
   std::string home_nfc, away_nfc;
   absl::string_view home = p.home(), away = p.away();
   if (!BelowCombiningMarks(home)) home = home_nfc = ToNfc(home);
   if (!BelowCombiningMarks(away)) away = away_nfc = ToNfc(away);
-  FormattedTexts out;
 
   // X: names first, then a cut before the trailing hashtag.
   int (*const x_measure)(absl::string_view) = XWeightedLength;
-  if (!FitNames(compiled_->x, v, home, away, false, x_measure, kXMaxWeightedLength, &out.x)) {
+  if (!FitNames(compiled_->x, v, home, away, false, x_measure, XWeightBound, kXMaxWeightedLength,
+                &out.x)) {
     size_t keep = out.x.rfind(" #");
     if (keep == std::string::npos) keep = out.x.size();
     CutToFit(&out.x, keep, x_measure, kXMaxWeightedLength);
   }
 
   int (*const tg_measure)(absl::string_view) = TelegramParsedLength;
-  if (!FitNames(compiled_->telegram, v, home, away, true, tg_measure, kTelegramMaxLength,
+  if (!FitNames(compiled_->telegram, v, home, away, true, tg_measure, ByteCount, kTelegramMaxLength,
                 &out.telegram)) {
     // Cut between whole escapes: clusters never split "\\." since the backslash is ASCII and the
     // escaped character follows; a cut after a lone backslash is avoided by trimming it.
@@ -430,15 +453,14 @@ FormattedTexts Formatter::Format(const superbet::v1::Prediction& p) const {
   }
 
   int (*const cp_measure)(absl::string_view) = CodePointCount;
-  if (!FitNames(compiled_->title, v, home, away, false, cp_measure, kFcmMaxTitle,
+  if (!FitNames(compiled_->title, v, home, away, false, cp_measure, ByteCount, kFcmMaxTitle,
                 &out.android.title)) {
     CutToFit(&out.android.title, out.android.title.size(), cp_measure, kFcmMaxTitle);
   }
-  if (!FitNames(compiled_->body, v, home, away, false, cp_measure, kFcmMaxBody,
+  if (!FitNames(compiled_->body, v, home, away, false, cp_measure, ByteCount, kFcmMaxBody,
                 &out.android.body)) {
     CutToFit(&out.android.body, out.android.body.size(), cp_measure, kFcmMaxBody);
   }
-  return out;
 }
 
 }  // namespace superbet::broadcast

@@ -142,16 +142,18 @@ struct BroadcastPlant::Impl {
   absl::Status Dlq(absl::string_view platform, absl::string_view event_id,
                    absl::string_view event_json, absl::string_view reason, int attempts,
                    int64_t first_seen_ms, absl::string_view last_error) {
-    auto id = transport->Add(bus::kDlq,
-                             {{"event_id", std::string(event_id)},
-                              {"event", std::string(event_json)},
-                              {"platform", std::string(platform)},
-                              {"reason", std::string(reason)},
-                              {"attempts", std::to_string(attempts)},
-                              {"first_seen", std::to_string(first_seen_ms)},
-                              {"last_error", std::string(last_error)}},
-                             MinId());
-    if (!id.ok()) return id.status();
+    if (absl::Status s = transport->AddNoReply(bus::kDlq,
+                                               {{"event_id", std::string(event_id)},
+                                                {"event", std::string(event_json)},
+                                                {"platform", std::string(platform)},
+                                                {"reason", std::string(reason)},
+                                                {"attempts", std::to_string(attempts)},
+                                                {"first_seen", std::to_string(first_seen_ms)},
+                                                {"last_error", std::string(last_error)}},
+                                               MinId());
+        !s.ok()) {
+      return s;
+    }
     if (!platform.empty()) {
       metrics.platforms[std::string(platform)].dlq_by_reason[std::string(reason)]++;
       return transport->HashSet(bus::OutcomeKey(platform), event_id, absl::StrCat("dlq:", reason));
@@ -172,14 +174,11 @@ struct BroadcastPlant::Impl {
   // ---- main stage --------------------------------------------------------------------------
   absl::StatusOr<bool> MainStage() {
     bool progress = false;
-    auto claimed = transport->AutoClaim(bus::kRiskVerified, bus::kMainGroup, options.consumer,
-                                        options.reclaim_idle, options.batch);
-    if (!claimed.ok()) return claimed.status();
-    auto fresh =
-        transport->ReadGroup(bus::kRiskVerified, bus::kMainGroup, options.consumer, options.batch);
-    if (!fresh.ok()) return fresh.status();
-    std::vector<bus::Entry> entries = *std::move(claimed);
-    entries.insert(entries.end(), fresh->begin(), fresh->end());
+    auto read = transport->ClaimAndRead(bus::kRiskVerified, bus::kMainGroup, options.consumer,
+                                        options.reclaim_idle, options.batch, options.batch);
+    if (!read.ok()) return read.status();
+    std::vector<bus::Entry> entries = std::move(read->first);
+    for (bus::Entry& e : read->second) entries.push_back(std::move(e));
     for (const bus::Entry& e : entries) {
       progress = true;
       const std::string& json = e.Field("event");
@@ -210,31 +209,28 @@ struct BroadcastPlant::Impl {
       return transport->HashSet(bus::kDroppedKey, event_id, DropReasonName(*drop));
     }
     metrics.passed_filter++;
-    const BroadcastEvent event = BuildEvent(*p, *formatter);
+    const BroadcastEvent event = BuildEvent(*std::move(p), *formatter);
     std::string ce;
     ce.reserve(1024);
     AppendCloudEventJson(event, &ce);
-    auto id = transport->Add(bus::kPriorityQueue,
-                             {{"event", ce},
-                              {"priority", absl::StrCat(event.priority_score)},
-                              {"tier", std::string(TierName(event.tier))},
-                              {"event_id", event.id},
-                              {"first_seen", std::to_string(absl::ToUnixMillis(Now()))}},
-                             MinId());
-    return id.status();
+    return transport->AddNoReply(bus::kPriorityQueue,
+                                 {{"event", std::move(ce)},
+                                  {"priority", absl::StrCat(event.priority_score)},
+                                  {"tier", std::string(TierName(event.tier))},
+                                  {"event_id", event.id},
+                                  {"first_seen", std::to_string(absl::ToUnixMillis(Now()))}},
+                                 MinId());
   }
 
   // ---- priority stage ----------------------------------------------------------------------
   absl::StatusOr<bool> PriorityStage() {
     bool progress = false;
     if (static_cast<int>(priority_held.size()) < options.batch) {
-      auto claimed = transport->AutoClaim(bus::kPriorityQueue, bus::kPriorityGroup,
-                                          options.consumer, options.reclaim_idle, options.batch);
-      if (!claimed.ok()) return claimed.status();
-      auto fresh = transport->ReadGroup(bus::kPriorityQueue, bus::kPriorityGroup, options.consumer,
-                                        options.batch - static_cast<int>(priority_held.size()));
-      if (!fresh.ok()) return fresh.status();
-      for (auto* v : {&*claimed, &*fresh}) {
+      auto read = transport->ClaimAndRead(bus::kPriorityQueue, bus::kPriorityGroup,
+                                          options.consumer, options.reclaim_idle, options.batch,
+                                          options.batch - static_cast<int>(priority_held.size()));
+      if (!read.ok()) return read.status();
+      for (auto* v : {&read->first, &read->second}) {
         for (bus::Entry& e : *v) {
           // An entry reclaimed from ourselves is already held.
           bool dup = false;
@@ -267,14 +263,16 @@ struct BroadcastPlant::Impl {
           }
         }
         for (Platform& p : platforms) {
-          auto id = transport->Add(p.outbox,
-                                   {{"event", e.Field("event")},
-                                    {"priority", e.Field("priority")},
-                                    {"tier", e.Field("tier")},
-                                    {"event_id", e.Field("event_id")},
-                                    {"first_seen", e.Field("first_seen")}},
-                                   MinId());
-          if (!id.ok()) return id.status();
+          if (absl::Status s = transport->AddNoReply(p.outbox,
+                                                     {{"event", e.Field("event")},
+                                                      {"priority", e.Field("priority")},
+                                                      {"tier", e.Field("tier")},
+                                                      {"event_id", e.Field("event_id")},
+                                                      {"first_seen", e.Field("first_seen")}},
+                                                     MinId());
+              !s.ok()) {
+            return s;
+          }
         }
       }
       if (absl::Status s = transport->Ack(bus::kPriorityQueue, bus::kPriorityGroup, e.id);
@@ -349,14 +347,17 @@ struct BroadcastPlant::Impl {
 
   // One event for one platform, from the outbox or a digest bucket. kWait: nothing changed, the
   // event must wait `wait` for a token.
+  // `prefetched`: the guard's value read (MGET) at the start of the batch, or null to GET it.
   absl::StatusOr<AttemptResult> Deliver(Platform& p, const DigestItem& item, absl::string_view tier,
-                                        bool from_digest) {
+                                        bool from_digest,
+                                        const std::optional<std::string>* prefetched = nullptr) {
     AttemptResult res;
     const std::string sent_key = bus::SentKey(p.name, item.event_id);
     auto mark_published = [&]() -> absl::Status {
       return transport->HashSet(bus::OutcomeKey(p.name), item.event_id, "published");
     };
-    auto existing = transport->Get(sent_key);
+    absl::StatusOr<std::optional<std::string>> existing =
+        prefetched != nullptr ? *prefetched : transport->Get(sent_key);
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) {
       if (**existing == "sent") {
@@ -456,13 +457,11 @@ struct BroadcastPlant::Impl {
   absl::StatusOr<bool> PlatformStage(Platform& p) {
     bool progress = false;
     if (static_cast<int>(p.held.size()) < options.batch) {
-      auto claimed = transport->AutoClaim(p.outbox, p.group, options.consumer, options.reclaim_idle,
-                                          options.batch);
-      if (!claimed.ok()) return claimed.status();
-      auto fresh = transport->ReadGroup(p.outbox, p.group, options.consumer,
-                                        options.batch - static_cast<int>(p.held.size()));
-      if (!fresh.ok()) return fresh.status();
-      for (auto* v : {&*claimed, &*fresh}) {
+      auto read =
+          transport->ClaimAndRead(p.outbox, p.group, options.consumer, options.reclaim_idle,
+                                  options.batch, options.batch - static_cast<int>(p.held.size()));
+      if (!read.ok()) return read.status();
+      for (auto* v : {&read->first, &read->second}) {
         for (bus::Entry& e : *v) {
           bool dup = false;
           for (const auto& h : p.held) dup = dup || h.id == e.id;
@@ -473,8 +472,18 @@ struct BroadcastPlant::Impl {
       SortByPriority(&p.held);
     }
     if (Now() < p.wake) return progress;
+    // The idempotency guards of the whole batch in one round trip (the SET NX before each publish
+    // still decides; a guard only moves absent -> inflight -> sent or back to absent).
+    std::vector<std::string> sent_keys;
+    sent_keys.reserve(p.held.size());
+    for (const bus::Entry& e : p.held)
+      sent_keys.push_back(bus::SentKey(p.name, e.Field("event_id")));
+    auto guards = transport->GetMany(sent_keys);
+    if (!guards.ok()) return guards.status();
+    size_t next_guard = 0;
     while (!p.held.empty()) {
       bus::Entry& e = p.held.front();
+      const std::optional<std::string>* prefetched = &(*guards)[next_guard++];
       DigestItem item;
       item.priority = PriorityOf(e);
       item.event_id = e.Field("event_id");
@@ -487,7 +496,7 @@ struct BroadcastPlant::Impl {
           return s;
         }
       } else {
-        auto r = Deliver(p, item, e.Field("tier"), false);
+        auto r = Deliver(p, item, e.Field("tier"), false, prefetched);
         if (!r.ok()) return r.status();
         if (r->outcome == Outcome::kWait) {
           p.wake = Now() + r->wait;
@@ -675,13 +684,33 @@ absl::Status BroadcastPlant::Ingest(absl::string_view line, int line_number) {
     return absl::OkStatus();
   }
   impl_->metrics.accepted++;
-  auto id = impl_->transport->Add(bus::kRiskVerified,
-                                  {{"event", PredictionToJson(*p)}, {"event_id", EventId(*p)}},
-                                  impl_->MinId());
-  return id.status();
+  return impl_->transport->AddNoReply(bus::kRiskVerified,
+                                      {{"event", PredictionToJson(*p)}, {"event_id", EventId(*p)}},
+                                      impl_->MinId());
+}
+
+absl::Status BroadcastPlant::IngestLines(absl::Span<const std::string> lines,
+                                         int first_line_number) {
+  impl_->transport->BeginPipeline();
+  absl::Status status;
+  for (size_t i = 0; i < lines.size() && status.ok(); ++i) {
+    status = Ingest(lines[i], first_line_number + static_cast<int>(i));
+  }
+  absl::Status flushed = impl_->transport->EndPipeline();
+  return status.ok() ? flushed : status;
 }
 
 absl::StatusOr<bool> BroadcastPlant::Pump() {
+  // Every stage's writes are queued and sent with its next read (one round trip per read).
+  impl_->transport->BeginPipeline();
+  absl::StatusOr<bool> progress = PumpStages();
+  absl::Status flushed = impl_->transport->EndPipeline();
+  if (!progress.ok()) return progress;
+  if (!flushed.ok()) return flushed;
+  return progress;
+}
+
+absl::StatusOr<bool> BroadcastPlant::PumpStages() {
   bool progress = false;
   auto a = impl_->MainStage();
   if (!a.ok()) return a.status();
@@ -771,6 +800,23 @@ const PlantOptions& BroadcastPlant::options() const { return impl_->options; }
 absl::Status FeedAndDrain(BroadcastPlant& plant, const std::vector<std::string>& lines,
                           superbet::core::FakeClock* replay_clock,
                           const std::function<void(size_t done)>& progress) {
+  // Lines are ingested in chunks of up to 256 (one pipelined round trip each); a replay line
+  // whose decision time is later than the clock first sends the chunk, then runs the plant.
+  constexpr size_t kChunk = 256;
+  size_t start = 0;
+  auto send = [&](size_t end) -> absl::Status {
+    if (end <= start) return absl::OkStatus();
+    if (absl::Status s = plant.IngestLines(absl::MakeConstSpan(lines).subspan(start, end - start),
+                                           static_cast<int>(start + 1));
+        !s.ok()) {
+      return s;
+    }
+    if (progress) {
+      for (size_t k = start; k < end; ++k) progress(k + 1);
+    }
+    start = end;
+    return absl::OkStatus();
+  };
   for (size_t i = 0; i < lines.size(); ++i) {
     if (replay_clock != nullptr) {
       auto p = ParsePredictionLine(lines[i], static_cast<int>(i + 1));
@@ -778,14 +824,17 @@ absl::Status FeedAndDrain(BroadcastPlant& plant, const std::vector<std::string>&
         const absl::Time t = absl::FromUnixSeconds(p->decided_at().seconds()) +
                              absl::Nanoseconds(p->decided_at().nanos());
         if (t > replay_clock->Now()) {
+          if (absl::Status s = send(i); !s.ok()) return s;
           if (absl::Status s = plant.RunUntil(t); !s.ok()) return s;
           if (t > replay_clock->Now()) replay_clock->Set(t);
         }
       }
     }
-    if (absl::Status s = plant.Ingest(lines[i], static_cast<int>(i + 1)); !s.ok()) return s;
-    if (progress) progress(i + 1);
+    if (i + 1 - start >= kChunk) {
+      if (absl::Status s = send(i + 1); !s.ok()) return s;
+    }
   }
+  if (absl::Status s = send(lines.size()); !s.ok()) return s;
   return plant.Drain();
 }
 

@@ -159,9 +159,116 @@ struct RedisTransport::Impl {
     return absl::OkStatus();
   }
 
-  // Runs one command; reconnects once when the connection is gone.
+  // Pipelining: nesting depth and the writes queued (not yet sent).
+  int pipeline_depth ABSL_GUARDED_BY(mu) = 0;
+  std::vector<std::vector<std::string>> queued ABSL_GUARDED_BY(mu);
+  static constexpr size_t kMaxQueued = 1024;
+
+  // Runs one command (after whatever is queued, in the same round trip).
   absl::StatusOr<Reply> Command(const std::vector<std::string>& args) {
     absl::MutexLock lock(&mu);
+    std::vector<const std::vector<std::string>*> one = {&args};
+    auto r = RoundTripLocked(one);
+    if (!r.ok()) return r.status();
+    return std::move(r->back());
+  }
+
+  // A write: queued inside a pipeline, else run at once.
+  absl::Status Write(std::vector<std::string> args) {
+    absl::MutexLock lock(&mu);
+    if (pipeline_depth > 0) {
+      queued.push_back(std::move(args));
+      if (queued.size() < kMaxQueued) return absl::OkStatus();
+      return RoundTripLocked({}).status();
+    }
+    return CommandLocked(args).status();
+  }
+
+  // Sends the queued writes followed by `cmds` in one round trip and returns the replies of
+  // `cmds`. An error reply of a queued write is returned as the error (after every reply was
+  // read); LOADING/NOSCRIPT replies and a dropped connection fall back to CommandLocked's retries
+  // for the commands without a reply yet (a command whose reply was lost may run twice).
+  absl::StatusOr<std::vector<Reply>> RoundTripLocked(
+      const std::vector<const std::vector<std::string>*>& cmds) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    std::vector<std::vector<std::string>> writes = std::move(queued);
+    queued.clear();
+    const size_t total = writes.size() + cmds.size();
+    auto at = [&](size_t i) -> const std::vector<std::string>& {
+      return i < writes.size() ? writes[i] : *cmds[i - writes.size()];
+    };
+    std::vector<Reply> out;
+    out.reserve(cmds.size());
+    absl::Status write_error;
+    if (total == 1) {  // No pipeline needed.
+      auto r = CommandLocked(at(0));
+      if (!r.ok()) return r.status();
+      out.push_back(*std::move(r));
+      return out;
+    }
+    size_t done = 0;
+    if (total > 0 && ctx != nullptr && !ctx->err) {
+      std::vector<const char*> argv;
+      std::vector<size_t> lens;
+      for (size_t i = 0; i < total; ++i) {
+        argv.clear();
+        lens.clear();
+        for (const auto& a : at(i)) {
+          argv.push_back(a.data());
+          lens.push_back(a.size());
+        }
+        if (redisAppendCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data()) !=
+            REDIS_OK) {
+          return absl::ResourceExhaustedError("redis: cannot buffer a pipelined command");
+        }
+      }
+      for (; done < total; ++done) {
+        void* raw = nullptr;
+        if (redisGetReply(ctx, &raw) != REDIS_OK || raw == nullptr) {
+          redisFree(ctx);
+          ctx = nullptr;
+          break;
+        }
+        Reply r(static_cast<redisReply*>(raw));
+        if (r->type == REDIS_REPLY_ERROR) {
+          const std::string err = Str(r.get());
+          if (absl::StartsWith(err, "LOADING") || absl::StartsWith(err, "NOSCRIPT")) {
+            auto again = CommandLocked(at(done));  // Retries as a single command.
+            if (!again.ok()) return again.status();
+            r = *std::move(again);
+          } else if (done < writes.size()) {
+            if (write_error.ok()) {
+              write_error = absl::InternalError(absl::StrCat("redis ", at(done)[0], ": ", err));
+            }
+            continue;
+          } else {
+            r.reset();
+            out.emplace_back();
+            if (write_error.ok()) {
+              write_error = absl::InternalError(absl::StrCat("redis ", at(done)[0], ": ", err));
+            }
+            continue;
+          }
+        }
+        if (done >= writes.size()) out.push_back(std::move(r));
+      }
+    }
+    for (; done < total; ++done) {  // Connection lost: one by one, with CommandLocked's retries.
+      auto r = CommandLocked(at(done));
+      if (!r.ok()) {
+        if (absl::IsUnavailable(r.status())) return r.status();
+        if (write_error.ok()) write_error = r.status();
+        if (done >= writes.size()) out.emplace_back();
+        continue;
+      }
+      if (done >= writes.size()) out.push_back(*std::move(r));
+    }
+    if (!write_error.ok()) return write_error;
+    return out;
+  }
+
+  // Runs one command at once; reconnects when the connection is gone.
+  absl::StatusOr<Reply> CommandLocked(const std::vector<std::string>& args)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     std::vector<const char*> argv;
     std::vector<size_t> lens;
     for (const auto& a : args) {
@@ -242,9 +349,11 @@ absl::StatusOr<std::unique_ptr<RedisTransport>> RedisTransport::Connect(
   return std::unique_ptr<RedisTransport>(new RedisTransport(std::move(impl)));
 }
 
-absl::StatusOr<std::string> RedisTransport::Add(absl::string_view stream, const Fields& fields,
-                                                int64_t min_id_ms) {
+namespace {
+std::vector<std::string> XaddArgs(absl::string_view stream, const Fields& fields,
+                                  int64_t min_id_ms) {
   std::vector<std::string> args = {"XADD", std::string(stream)};
+  args.reserve(6 + 2 * fields.size());
   if (min_id_ms > 0) {
     args.insert(args.end(), {"MINID", "~", absl::StrCat(min_id_ms, "-0")});
   }
@@ -253,7 +362,143 @@ absl::StatusOr<std::string> RedisTransport::Add(absl::string_view stream, const 
     args.push_back(k);
     args.push_back(v);
   }
+  return args;
+}
+
+std::vector<std::string> AutoClaimArgs(absl::string_view stream, absl::string_view group,
+                                       absl::string_view consumer, absl::Duration min_idle,
+                                       int count) {
+  return {"XAUTOCLAIM",
+          std::string(stream),
+          std::string(group),
+          std::string(consumer),
+          std::to_string(absl::ToInt64Milliseconds(min_idle)),
+          "0",
+          "COUNT",
+          std::to_string(count)};
+}
+
+std::vector<std::string> ReadGroupArgs(absl::string_view stream, absl::string_view group,
+                                       absl::string_view consumer, int count) {
+  return {"XREADGROUP",
+          "GROUP",
+          std::string(group),
+          std::string(consumer),
+          "COUNT",
+          std::to_string(count),
+          "STREAMS",
+          std::string(stream),
+          ">"};
+}
+
+std::vector<Entry> ReadGroupEntries(const redisReply* top) {
+  if (top == nullptr || top->type != REDIS_REPLY_ARRAY || top->elements == 0) return {};
+  const redisReply* s = top->element[0];  // [stream, entries]
+  if (s->type != REDIS_REPLY_ARRAY || s->elements < 2) return {};
+  return EntryArray(s->element[1], 1);
+}
+
+std::vector<Entry> AutoClaimEntries(const redisReply* top) {
+  if (top == nullptr || top->type != REDIS_REPLY_ARRAY || top->elements < 2) return {};
+  return EntryArray(top->element[1], 0);
+}
+}  // namespace
+
+void RedisTransport::BeginPipeline() {
+  absl::MutexLock lock(&impl_->mu);
+  ++impl_->pipeline_depth;
+}
+
+absl::Status RedisTransport::EndPipeline() {
+  absl::MutexLock lock(&impl_->mu);
+  if (impl_->pipeline_depth > 0) --impl_->pipeline_depth;
+  if (impl_->pipeline_depth > 0 || impl_->queued.empty()) return absl::OkStatus();
+  return impl_->RoundTripLocked({}).status();
+}
+
+absl::Status RedisTransport::AddNoReply(absl::string_view stream, const Fields& fields,
+                                        int64_t min_id_ms) {
+  return impl_->Write(XaddArgs(stream, fields, min_id_ms));
+}
+
+absl::StatusOr<std::pair<std::vector<Entry>, std::vector<Entry>>> RedisTransport::ClaimAndRead(
+    absl::string_view stream, absl::string_view group, absl::string_view consumer,
+    absl::Duration min_idle, int claim_count, int read_count) {
+  const std::vector<std::string> claim =
+      AutoClaimArgs(stream, group, consumer, min_idle, claim_count);
+  const std::vector<std::string> read = ReadGroupArgs(stream, group, consumer, read_count);
+  std::vector<const std::vector<std::string>*> cmds = {&claim};
+  if (read_count > 0) cmds.push_back(&read);
+  absl::StatusOr<std::vector<Reply>> replies;
+  {
+    absl::MutexLock lock(&impl_->mu);
+    replies = impl_->RoundTripLocked(cmds);
+  }
+  if (!replies.ok()) {
+    if (absl::StrContains(replies.status().message(), "NOGROUP")) {
+      return std::make_pair(std::vector<Entry>(), std::vector<Entry>());
+    }
+    return replies.status();
+  }
+  std::vector<Entry> claimed = AutoClaimEntries((*replies)[0].get());
+  std::vector<Entry> fresh;
+  if (read_count > 0) fresh = ReadGroupEntries((*replies)[1].get());
+  if (absl::Status s = FillDeliveries(stream, group, &claimed); !s.ok()) return s;
+  return std::make_pair(std::move(claimed), std::move(fresh));
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> RedisTransport::GetMany(
+    absl::Span<const std::string> keys) {
+  std::vector<std::optional<std::string>> out;
+  if (keys.empty()) return out;
+  std::vector<std::string> args = {"MGET"};
+  args.insert(args.end(), keys.begin(), keys.end());
   auto r = impl_->Command(args);
+  if (!r.ok()) return r.status();
+  const redisReply* top = r->get();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (top->type != REDIS_REPLY_ARRAY || i >= top->elements ||
+        top->element[i]->type == REDIS_REPLY_NIL) {
+      out.emplace_back();
+    } else {
+      out.emplace_back(Str(top->element[i]));
+    }
+  }
+  return out;
+}
+
+absl::Status RedisTransport::FillDeliveries(absl::string_view stream, absl::string_view group,
+                                            std::vector<Entry>* entries) {
+  // Delivery counts from XPENDING, one range query per claimed entry (pipelined).
+  if (entries->empty()) return absl::OkStatus();
+  std::vector<std::vector<std::string>> args;
+  for (const Entry& e : *entries) {
+    args.push_back({"XPENDING", std::string(stream), std::string(group), e.id, e.id, "1"});
+  }
+  std::vector<const std::vector<std::string>*> cmds;
+  for (const auto& a : args) cmds.push_back(&a);
+  absl::StatusOr<std::vector<Reply>> replies;
+  {
+    absl::MutexLock lock(&impl_->mu);
+    replies = impl_->RoundTripLocked(cmds);
+  }
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < entries->size(); ++i) {
+    const redisReply* pr = (*replies)[i].get();
+    Entry& e = (*entries)[i];
+    if (pr != nullptr && pr->type == REDIS_REPLY_ARRAY && pr->elements == 1 &&
+        pr->element[0]->type == REDIS_REPLY_ARRAY && pr->element[0]->elements >= 4) {
+      e.deliveries = pr->element[0]->element[3]->integer;
+    } else {
+      e.deliveries = 1;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> RedisTransport::Add(absl::string_view stream, const Fields& fields,
+                                                int64_t min_id_ms) {
+  auto r = impl_->Command(XaddArgs(stream, fields, min_id_ms));
   if (!r.ok()) return r.status();
   return Str(r->get());
 }
@@ -269,48 +514,27 @@ absl::StatusOr<std::vector<Entry>> RedisTransport::ReadGroup(absl::string_view s
                                                              absl::string_view group,
                                                              absl::string_view consumer,
                                                              int count) {
-  auto r = impl_->Command({"XREADGROUP", "GROUP", std::string(group), std::string(consumer),
-                           "COUNT", std::to_string(count), "STREAMS", std::string(stream), ">"});
+  auto r = impl_->Command(ReadGroupArgs(stream, group, consumer, count));
   if (!r.ok()) return r.status();
-  const redisReply* top = r->get();
-  if (top->type != REDIS_REPLY_ARRAY || top->elements == 0) return std::vector<Entry>();
-  const redisReply* s = top->element[0];  // [stream, entries]
-  if (s->type != REDIS_REPLY_ARRAY || s->elements < 2) return std::vector<Entry>();
-  return EntryArray(s->element[1], 1);
+  return ReadGroupEntries(r->get());
 }
 
 absl::Status RedisTransport::Ack(absl::string_view stream, absl::string_view group,
                                  absl::string_view id) {
-  return impl_->Command({"XACK", std::string(stream), std::string(group), std::string(id)})
-      .status();
+  return impl_->Write({"XACK", std::string(stream), std::string(group), std::string(id)});
 }
 
 absl::StatusOr<std::vector<Entry>> RedisTransport::AutoClaim(absl::string_view stream,
                                                              absl::string_view group,
                                                              absl::string_view consumer,
                                                              absl::Duration min_idle, int count) {
-  auto r = impl_->Command(
-      {"XAUTOCLAIM", std::string(stream), std::string(group), std::string(consumer),
-       std::to_string(absl::ToInt64Milliseconds(min_idle)), "0", "COUNT", std::to_string(count)});
+  auto r = impl_->Command(AutoClaimArgs(stream, group, consumer, min_idle, count));
   if (!r.ok()) {
     if (absl::StrContains(r.status().message(), "NOGROUP")) return std::vector<Entry>();
     return r.status();
   }
-  const redisReply* top = r->get();
-  if (top->type != REDIS_REPLY_ARRAY || top->elements < 2) return std::vector<Entry>();
-  std::vector<Entry> out = EntryArray(top->element[1], 0);
-  // Delivery counts from XPENDING, one range query per claimed entry.
-  for (Entry& e : out) {
-    auto p = impl_->Command({"XPENDING", std::string(stream), std::string(group), e.id, e.id, "1"});
-    if (!p.ok()) return p.status();
-    const redisReply* pr = p->get();
-    if (pr->type == REDIS_REPLY_ARRAY && pr->elements == 1 &&
-        pr->element[0]->type == REDIS_REPLY_ARRAY && pr->element[0]->elements >= 4) {
-      e.deliveries = pr->element[0]->element[3]->integer;
-    } else {
-      e.deliveries = 1;
-    }
-  }
+  std::vector<Entry> out = AutoClaimEntries(r->get());
+  if (absl::Status s = FillDeliveries(stream, group, &out); !s.ok()) return s;
   return out;
 }
 
@@ -371,9 +595,8 @@ absl::StatusOr<bool> RedisTransport::SetIfAbsent(absl::string_view key, absl::st
 
 absl::Status RedisTransport::Set(absl::string_view key, absl::string_view value,
                                  absl::Duration ttl) {
-  return impl_
-      ->Command({"SET", std::string(key), std::string(value), "EX", std::to_string(Seconds(ttl))})
-      .status();
+  return impl_->Write(
+      {"SET", std::string(key), std::string(value), "EX", std::to_string(Seconds(ttl))});
 }
 
 absl::StatusOr<std::optional<std::string>> RedisTransport::Get(absl::string_view key) {
@@ -384,13 +607,12 @@ absl::StatusOr<std::optional<std::string>> RedisTransport::Get(absl::string_view
 }
 
 absl::Status RedisTransport::Delete(absl::string_view key) {
-  return impl_->Command({"DEL", std::string(key)}).status();
+  return impl_->Write({"DEL", std::string(key)});
 }
 
 absl::Status RedisTransport::HashSet(absl::string_view key, absl::string_view field,
                                      absl::string_view value) {
-  return impl_->Command({"HSET", std::string(key), std::string(field), std::string(value)})
-      .status();
+  return impl_->Write({"HSET", std::string(key), std::string(field), std::string(value)});
 }
 
 absl::StatusOr<Fields> RedisTransport::HashGetAll(absl::string_view key) {
@@ -403,10 +625,10 @@ absl::StatusOr<Fields> RedisTransport::HashGetAll(absl::string_view key) {
 
 absl::Status RedisTransport::ListPush(absl::string_view key, absl::string_view value,
                                       absl::Duration ttl) {
-  if (auto r = impl_->Command({"RPUSH", std::string(key), std::string(value)}); !r.ok()) {
-    return r.status();
+  if (absl::Status s = impl_->Write({"RPUSH", std::string(key), std::string(value)}); !s.ok()) {
+    return s;
   }
-  return impl_->Command({"EXPIRE", std::string(key), std::to_string(Seconds(ttl))}).status();
+  return impl_->Write({"EXPIRE", std::string(key), std::to_string(Seconds(ttl))});
 }
 
 absl::StatusOr<std::vector<std::string>> RedisTransport::ListRange(absl::string_view key) {

@@ -12,6 +12,32 @@ const std::string& Entry::Field(absl::string_view name) const {
   return *kEmpty;
 }
 
+absl::StatusOr<std::pair<std::vector<Entry>, std::vector<Entry>>> Transport::ClaimAndRead(
+    absl::string_view stream, absl::string_view group, absl::string_view consumer,
+    absl::Duration min_idle, int claim_count, int read_count) {
+  auto claimed = AutoClaim(stream, group, consumer, min_idle, claim_count);
+  if (!claimed.ok()) return claimed.status();
+  std::vector<Entry> fresh;
+  if (read_count > 0) {
+    auto r = ReadGroup(stream, group, consumer, read_count);
+    if (!r.ok()) return r.status();
+    fresh = *std::move(r);
+  }
+  return std::make_pair(*std::move(claimed), std::move(fresh));
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> Transport::GetMany(
+    absl::Span<const std::string> keys) {
+  std::vector<std::optional<std::string>> out;
+  out.reserve(keys.size());
+  for (const std::string& k : keys) {
+    auto v = Get(k);
+    if (!v.ok()) return v.status();
+    out.push_back(*std::move(v));
+  }
+  return out;
+}
+
 double RefillBucket(const BucketSpec& spec, int64_t now_ms, BucketState* s) {
   if (s->ts_ms == 0) {
     s->hourly = spec.hourly;

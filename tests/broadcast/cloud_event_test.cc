@@ -140,3 +140,24 @@ TEST_CASE("prediction lines: bad lines name line, field and value", "[input]") {
   CHECK(bad.status().message() ==
         "line 3: odds.home: decimal odds must be finite and > 1, got 0.97");
 }
+
+TEST_CASE("BuildEventInto a reused event and BuildEvent by move give the same CloudEvent",
+          "[cloud_event]") {
+  // Oracle: BuildEvent(const Prediction&) on a fresh event, serialised.
+  const sb::Formatter f = *sb::Formatter::Create({});
+  auto a = sb::ParsePredictionLine(kLine, 1);
+  REQUIRE(a.ok());
+  superbet::v1::Prediction b = *a;
+  b.set_match_id("football-data:E0_2324:13");
+  b.set_home("1. FC K\u00f6ln");
+  b.clear_vsnr();  // Absent stays absent (null) in the reused event.
+  sb::BroadcastEvent reused;
+  for (const superbet::v1::Prediction* p : {&*a, &b, &*a}) {
+    sb::BuildEventInto(*p, f, &reused);
+    const std::string want = sb::CloudEventJson(sb::BuildEvent(*p, f));
+    CHECK(sb::CloudEventJson(reused) == want);
+    superbet::v1::Prediction copy = *p;
+    CHECK(sb::CloudEventJson(sb::BuildEvent(std::move(copy), f)) == want);
+  }
+  CHECK(sb::CloudEventJson(reused).find("\"vsnr\":null") == std::string::npos);
+}

@@ -148,3 +148,26 @@ TEST_CASE("a template with an unknown placeholder is rejected naming it", "[form
   REQUIRE_FALSE(f.ok());
   CHECK(f.status().message() == "template x: unknown placeholder '{oops}'");
 }
+
+TEST_CASE("FormatInto on reused texts equals Format, after a shortened text and back", "[format]") {
+  // Oracle: Format on a fresh FormattedTexts. The reused buffers must carry nothing over from the
+  // previous event (a long, shortened one with emoji, then short names, then a URL-like name
+  // that defeats the X weight's quick bound).
+  sb::Formatter f = *sb::Formatter::Create({});
+  std::string cjk;
+  for (int i = 0; i < 90; ++i) cjk += "\u6d66";
+  const std::vector<superbet::v1::Prediction> preds = {
+      Pred(cjk, "1. FC K\u00f6ln"), Pred("Brighton & Hove Albion", "Nott'm Forest"),
+      Pred("https://example.com/a-very-long-club-name-that-counts-as-23", "Sheffield Weds"),
+      Pred("Atl\u00e9tico Madrid", "Borussia M'gladbach")};
+  sb::FormattedTexts reused;
+  for (const auto& p : preds) {
+    f.FormatInto(p, &reused);
+    const sb::FormattedTexts fresh = f.Format(p);
+    CHECK(reused.x == fresh.x);
+    CHECK(reused.telegram == fresh.telegram);
+    CHECK(reused.android.title == fresh.android.title);
+    CHECK(reused.android.body == fresh.android.body);
+    CHECK(sb::XWeightedLength(reused.x) <= 280);
+  }
+}

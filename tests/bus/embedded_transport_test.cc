@@ -17,6 +17,13 @@ TEST_CASE("embedded transport: stream, key and bucket semantics", "[bus]") {
       t, [&](absl::Duration d) { clock.Advance(d); }, absl::Seconds(60));
 }
 
+TEST_CASE("embedded transport: pipeline calls equal the single calls", "[bus]") {
+  FakeClock clock(absl::FromUnixSeconds(1700000000));
+  superbet::bus::EmbeddedTransport t(clock);
+  superbet::testing::RunPipelineSuite(
+      t, [&](absl::Duration d) { clock.Advance(d); }, absl::Seconds(60));
+}
+
 TEST_CASE("embedded transport: keys expire on the injected clock", "[bus]") {
   FakeClock clock(absl::FromUnixSeconds(1700000000));
   superbet::bus::EmbeddedTransport t(clock);

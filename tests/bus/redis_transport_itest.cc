@@ -22,6 +22,33 @@ TEST_CASE("redis transport: stream, key and bucket semantics (real redis-server)
       **t, [](absl::Duration d) { absl::SleepFor(d); }, absl::Milliseconds(200));
 }
 
+TEST_CASE("redis transport: pipelined writes keep their order and reads see them", "[redis]") {
+  superbet::testing::RedisServer server;
+  REQUIRE(server.ok());
+  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(server.url()));
+  REQUIRE(t.ok());
+  superbet::testing::RunPipelineSuite(
+      **t, [](absl::Duration d) { absl::SleepFor(d); }, absl::Milliseconds(200));
+}
+
+TEST_CASE("redis transport: a queued write's error reaches the caller that sends it", "[redis]") {
+  superbet::testing::RedisServer server;
+  REQUIRE(server.ok());
+  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(server.url()));
+  REQUIRE(t.ok());
+  REQUIRE((*t)->HashSet("h", "f", "v").ok());
+  (*t)->BeginPipeline();
+  REQUIRE((*t)->Set("h", "x", absl::Seconds(10)).ok());  // SET on a hash: fine, replaces it.
+  REQUIRE((*t)->HashSet("h", "f", "v").ok());            // HSET on a string: WRONGTYPE, queued.
+  auto read = (*t)->Get("other");
+  REQUIRE(!read.ok());
+  CHECK(read.status().message().find("WRONGTYPE") != std::string::npos);
+  REQUIRE((*t)->EndPipeline().ok());
+  auto v = (*t)->Get("h");
+  REQUIRE(v.ok());
+  CHECK(*v == std::optional<std::string>("x"));
+}
+
 TEST_CASE("redis transport: reconnects after a server restart, AOF keeps the data", "[redis]") {
   superbet::testing::RedisServer server;
   REQUIRE(server.ok());

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "superbet/bus/transport.h"
@@ -104,6 +105,54 @@ inline void RunTransportSuite(superbet::bus::Transport& t,
   CHECK_FALSE(p6->acquired);
   CHECK(absl::ToDoubleSeconds(p6->wait) == Approx(13680).margin(0.01));
   CHECK_FALSE(t.Acquire({{"bad", 1, 0}}, t0).ok());
+}
+
+// Pipelining: writes queued inside BeginPipeline/EndPipeline are applied in call order, before a
+// later read sees the data; a queued write's error is reported; ClaimAndRead and GetMany equal
+// the single calls. Oracle: the same calls made one by one (RunTransportSuite's semantics).
+inline void RunPipelineSuite(superbet::bus::Transport& t,
+                             const std::function<void(absl::Duration)>& wait, absl::Duration idle) {
+  namespace bus = superbet::bus;
+  REQUIRE(t.CreateGroup("p", "g").ok());
+  t.BeginPipeline();
+  t.BeginPipeline();  // Nested: only the outermost End flushes.
+  for (int i = 0; i < 6; ++i) REQUIRE(t.AddNoReply("p", {{"event", std::to_string(i)}}).ok());
+  REQUIRE(t.Set("k1", "inflight", absl::Seconds(60)).ok());
+  REQUIRE(t.Set("k1", "sent", absl::Seconds(60)).ok());  // Order kept: "sent" wins.
+  REQUIRE(t.HashSet("h", "e1", "published").ok());
+  REQUIRE(t.EndPipeline().ok());
+  // A read inside the pipeline sees every write queued before it.
+  auto read = t.ClaimAndRead("p", "g", "alice", idle, 10, 4);
+  REQUIRE(read.ok());
+  CHECK(read->first.empty());
+  REQUIRE(read->second.size() == 4);
+  CHECK(read->second[0].Field("event") == "0");
+  CHECK(read->second[3].Field("event") == "3");
+  auto got = t.GetMany({"k1", "absent-key"});
+  REQUIRE(got.ok());
+  REQUIRE(got->size() == 2);
+  CHECK(got->at(0) == std::optional<std::string>("sent"));
+  CHECK(!got->at(1).has_value());
+  // Acks queued, then the pending count read after them.
+  for (const auto& e : read->second) REQUIRE(t.Ack("p", "g", e.id).ok());
+  auto pending = t.PendingCount("p", "g");
+  REQUIRE(pending.ok());
+  CHECK(*pending == 0);
+  REQUIRE(t.EndPipeline().ok());
+  // Outside a pipeline: the rest, then a reclaim of the unacknowledged ones with their counts.
+  auto rest = t.ClaimAndRead("p", "g", "bob", idle, 10, 10);
+  REQUIRE(rest.ok());
+  CHECK(rest->first.empty());
+  REQUIRE(rest->second.size() == 2);
+  wait(idle + idle / 2);
+  auto again = t.ClaimAndRead("p", "g", "carol", idle, 10, 10);
+  REQUIRE(again.ok());
+  REQUIRE(again->first.size() == 2);
+  for (const auto& e : again->first) CHECK(e.deliveries == 2);
+  CHECK(again->second.empty());
+  auto h = t.HashGetAll("h");
+  REQUIRE(h.ok());
+  CHECK(*h == bus::Fields{{"e1", "published"}});
 }
 
 }  // namespace superbet::testing

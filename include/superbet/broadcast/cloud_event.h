@@ -44,6 +44,14 @@ std::string EventId(const superbet::v1::Prediction& prediction);
 
 // Scores and formats a prediction that passed the filter (vsnr and cas present).
 BroadcastEvent BuildEvent(const superbet::v1::Prediction& prediction, const Formatter& formatter);
+// As above, moving `prediction` into the event (no copy).
+BroadcastEvent BuildEvent(superbet::v1::Prediction&& prediction, const Formatter& formatter);
+// As BuildEvent, into `*event`, reusing its buffers (a stream of events built into one
+// BroadcastEvent allocates nothing once the buffers have grown). `event` must not be null.
+void BuildEventInto(const superbet::v1::Prediction& prediction, const Formatter& formatter,
+                    BroadcastEvent* event);
+// Fills id, decided_at_ms, priority_score, tier and texts from `event->prediction`.
+void FillEvent(const Formatter& formatter, BroadcastEvent* event);
 
 // Appends the structured-mode JSON of the event's CloudEvent to `out` (one line, no newline).
 // Absent values are null. Numbers use the shortest round-trip form.

@@ -93,6 +93,9 @@ class Formatter {
 
   // The three texts for `prediction` (its pick, prob, odds and metrics), each within its limit.
   FormattedTexts Format(const superbet::v1::Prediction& prediction) const;
+  // As Format, into `texts` (its strings' buffers are reused: no allocation once they have grown
+  // to a typical text's size). `texts` must not be null.
+  void FormatInto(const superbet::v1::Prediction& prediction, FormattedTexts* texts) const;
 
  private:
   struct Compiled;

@@ -24,10 +24,16 @@
 // that dies between the guard and the publish's result leaves an unknown outcome: the entry is
 // reclaimed and sent to the DLQ with reason `unknown_outcome` rather than risk a second post.
 //
+// Round trips: each Pump and each IngestLines runs inside a transport pipeline: writes are sent
+// with the next read of the same connection (in call order, so XACK still follows the terminal
+// outcome's writes), a stage's XAUTOCLAIM and XREADGROUP share a round trip, and a platform
+// batch's guards are read with one MGET before the per-event SET NX.
+//
 // Time: every wait (backoff, rate limit, flush period, idle) goes through the injected clock and
 // sleep function, so a replay on a FakeClock runs a season in seconds with the limits and digest
-// buckets behaving as in real time. Retries sleep inline (a platform's retries delay the next
-// platform's batch in the same Pump).
+// buckets behaving as in real time. Limitation: the platforms share the plant's thread and
+// retries sleep inline, so a platform's retries delay the next platform's batch in the same Pump
+// (one worker per platform would need its own transport connection and plant state).
 //
 // Thread-safety: thread-compatible (one thread drives a plant). Several plants (consumers) may
 // share one Transport. Does not own the transport, clock or publishers.
@@ -45,6 +51,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "superbet/broadcast/filter.h"
 #include "superbet/broadcast/format.h"
 #include "superbet/broadcast/metrics.h"
@@ -109,7 +116,13 @@ class BroadcastPlant {
   // (metrics().rejected_by_reason) and is not an error. Errors: the transport's only.
   [[nodiscard]] absl::Status Ingest(absl::string_view line, int line_number);
 
-  // Runs every stage once. Returns whether anything moved.
+  // Ingest of `lines` (line numbers first_line_number, first_line_number + 1, ...), their XADDs
+  // pipelined (one round trip on Redis). Errors: the transport's only.
+  [[nodiscard]] absl::Status IngestLines(absl::Span<const std::string> lines,
+                                         int first_line_number);
+
+  // Runs every stage once (each stage's writes pipelined with its next read). Returns whether
+  // anything moved.
   [[nodiscard]] absl::StatusOr<bool> Pump();
 
   // Pumps, sleeping until the next wake-up when idle, until nothing is outstanding or the next
@@ -130,6 +143,7 @@ class BroadcastPlant {
  private:
   struct Impl;
   explicit BroadcastPlant(std::unique_ptr<Impl> impl);
+  [[nodiscard]] absl::StatusOr<bool> PumpStages();
   std::unique_ptr<Impl> impl_;
 };
 

@@ -74,12 +74,28 @@ class RedisTransport final : public Transport {
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> ListRange(absl::string_view key) override;
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> KeysWithPrefix(
       absl::string_view prefix) override;
+  // Pipelining: inside BeginPipeline/EndPipeline the writes (AddNoReply, Ack, Set, Delete,
+  // HashSet, ListPush) are queued (at most 1024, then sent) and sent with the next call that
+  // reads a reply, in one round trip; ClaimAndRead sends XAUTOCLAIM and XREADGROUP together,
+  // GetMany is one MGET.
+  void BeginPipeline() override;
+  [[nodiscard]] absl::Status EndPipeline() override;
+  [[nodiscard]] absl::Status AddNoReply(absl::string_view stream, const Fields& fields,
+                                        int64_t min_id_ms = 0) override;
+  [[nodiscard]] absl::StatusOr<std::pair<std::vector<Entry>, std::vector<Entry>>> ClaimAndRead(
+      absl::string_view stream, absl::string_view group, absl::string_view consumer,
+      absl::Duration min_idle, int claim_count, int read_count) override;
+  [[nodiscard]] absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(
+      absl::Span<const std::string> keys) override;
   [[nodiscard]] absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
                                                       absl::Time now) override;
 
  private:
   struct Impl;
   explicit RedisTransport(std::unique_ptr<Impl> impl);
+  // Sets each claimed entry's delivery count from XPENDING (one pipelined round trip).
+  [[nodiscard]] absl::Status FillDeliveries(absl::string_view stream, absl::string_view group,
+                                            std::vector<Entry>* entries);
   std::unique_ptr<Impl> impl_;
 };
 

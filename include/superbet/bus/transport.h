@@ -117,6 +117,34 @@ class Transport {
   [[nodiscard]] virtual absl::StatusOr<std::vector<std::string>> KeysWithPrefix(
       absl::string_view prefix) = 0;
 
+  // ---- Pipelining (round trips) ----------------------------------------------------------
+  // Between BeginPipeline() and the matching EndPipeline() (calls nest; the outermost End
+  // flushes), an implementation may queue the write-only calls -- AddNoReply, Ack, Set, Delete,
+  // HashSet, ListPush -- and send them together with the next call that needs a reply (one round
+  // trip). The server still runs every command in call order on one connection, so a write
+  // queued before an XACK is applied before it. A queued write's error is returned by the call
+  // that sends it (the next reading call or EndPipeline). The pipeline state is per transport:
+  // every caller sharing the transport shares it. The defaults (EmbeddedTransport) run each call
+  // at once.
+  virtual void BeginPipeline() {}
+  // Sends whatever is queued when the outermost pipeline ends. Errors: the queued writes'.
+  [[nodiscard]] virtual absl::Status EndPipeline() { return absl::OkStatus(); }
+  // XADD without the new entry's id (may be queued inside a pipeline). Errors: as Add.
+  [[nodiscard]] virtual absl::Status AddNoReply(absl::string_view stream, const Fields& fields,
+                                                int64_t min_id_ms = 0) {
+    return Add(stream, fields, min_id_ms).status();
+  }
+  // AutoClaim(stream, group, consumer, min_idle, claim_count) followed by ReadGroup(stream, group,
+  // consumer, read_count) (skipped when read_count < 1), in one round trip where the
+  // implementation can: {claimed, fresh}. Errors: as AutoClaim and ReadGroup.
+  [[nodiscard]] virtual absl::StatusOr<std::pair<std::vector<Entry>, std::vector<Entry>>>
+  ClaimAndRead(absl::string_view stream, absl::string_view group, absl::string_view consumer,
+               absl::Duration min_idle, int claim_count, int read_count);
+  // GET of several keys (MGET in one round trip where the implementation can), in order.
+  // Errors: as Get.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(
+      absl::Span<const std::string> keys);
+
   // Takes one token from every bucket, or none (atomic). `now` is the time the refill is computed
   // at (the plant's injected clock; RedisTransport evaluates one Lua script with EVALSHA).
   // Errors: InvalidArgument when a bucket's daily capacity is not > 0.
