@@ -88,15 +88,48 @@ absl::Status ValidateOptions(const EngineOptions& o) {
   return absl::OkStatus();
 }
 
-// What the strategy may see of `f`.
-Fixture PreKickoffCopy(const Fixture& f) {
-  Fixture copy = f;
+// What the strategy may see of `f`, written into `copy` (reused across matches so that its strings
+// and sub-messages keep their storage): every field of `f` except full_time, half_time, statistics
+// and elapsed_minute, with status SCHEDULED. Fields are copied one by one rather than copying the
+// whole message and clearing: the statistics map is the costly part of a copy. A field added to
+// Fixture must be added here (engine_test checks the field count).
+void PreKickoffCopy(const Fixture& f, Fixture& copy) {
+  copy.set_id(f.id());
+  copy.set_provider(f.provider());
+  copy.set_competition(f.competition());
+  copy.set_season(f.season());
+  if (f.has_kickoff()) {
+    *copy.mutable_kickoff() = f.kickoff();
+  } else {
+    copy.clear_kickoff();
+  }
+  copy.set_kickoff_time_known(f.kickoff_time_known());
+  if (f.has_home()) {
+    *copy.mutable_home() = f.home();
+  } else {
+    copy.clear_home();
+  }
+  if (f.has_away()) {
+    *copy.mutable_away() = f.away();
+  } else {
+    copy.clear_away();
+  }
+  copy.set_status(superbet::v1::FIXTURE_STATUS_SCHEDULED);
   copy.clear_full_time();
   copy.clear_half_time();
-  copy.clear_statistics();
+  if (f.has_referee()) {
+    copy.set_referee(f.referee());
+  } else {
+    copy.clear_referee();
+  }
   copy.clear_elapsed_minute();
-  copy.set_status(superbet::v1::FIXTURE_STATUS_SCHEDULED);
-  return copy;
+  copy.clear_statistics();
+  if (f.has_venue()) {
+    copy.set_venue(f.venue());
+  } else {
+    copy.clear_venue();
+  }
+  copy.set_round(f.round());
 }
 
 // When the engine takes `f` to be over: kickoff + kMatchDuration when the kickoff time is known;
@@ -301,11 +334,13 @@ class Replay {
       return absl::OkStatus();
     }
     if (tally != nullptr) ++tally->matches;
-    MatchView view;
-    view.fixture = PreKickoffCopy(f);
+    // view_ is reused from match to match: its strings and lines keep their storage.
+    MatchView& view = view_;
+    PreKickoffCopy(f, view.fixture);
     view.decimal_odds = it->second.pre;
-    view.lines.reserve(it->second.visible.size());
-    for (const BettingLine* l : it->second.visible) view.lines.push_back(*l);
+    const std::vector<const BettingLine*>& visible = it->second.visible;
+    view.lines.resize(visible.size());
+    for (size_t i = 0; i < visible.size(); ++i) view.lines[i] = *visible[i];
     SUPERBET_ASSIGN_OR_RETURN(std::vector<double> fair,
                               odds::RemoveMarginMultiplicative(view.decimal_odds));
     std::copy(fair.begin(), fair.end(), view.market_probabilities.begin());
@@ -378,6 +413,7 @@ class Replay {
 
   Strategy& strategy_;
   const EngineOptions& options_;
+  MatchView view_;  // What the strategy sees of the current match (Decide).
   absl::flat_hash_set<std::string> bet_seasons_;  // Empty: every season.
   double bankroll_;         // Cash after every settled bet (outstanding stakes not deducted).
   double day_bankroll_;     // bankroll_ at the first kickoff of the current UTC day (Kelly base).

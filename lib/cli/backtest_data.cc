@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
@@ -21,7 +22,7 @@ bool Is1X2(const BettingLine& line) { return line.market() == superbet::v1::MARK
 // held the same fixture (same league, date and teams: the same id): then strict mode fails and
 // lenient mode rejects the row and counts it, so a season file copied under another name cannot
 // double-count its matches.
-absl::Status Keep(const superbet::v1::Fixture& fixture, absl::Span<const BettingLine> lines,
+absl::Status Keep(superbet::v1::Fixture& fixture, absl::Span<const BettingLine> lines,
                   const RunLines& needs, const std::string& file, fd::ParseMode mode,
                   absl::flat_hash_map<std::string, std::string>& first_file, BacktestData& data) {
   auto [it, inserted] = first_file.try_emplace(fixture.id(), file);
@@ -34,7 +35,7 @@ absl::Status Keep(const superbet::v1::Fixture& fixture, absl::Span<const Betting
     if (data.rejections_shown.size() < kMaxRejectionsShown) data.rejections_shown.push_back(reason);
     return absl::OkStatus();
   }
-  data.fixtures.push_back(fixture);
+  data.fixtures.push_back(std::move(fixture));  // The parser's copy (RowConsumer): no copy here.
   for (const BettingLine& line : lines) {
     if (ReadByRun(line, needs)) data.lines.push_back(line);
   }
@@ -83,7 +84,7 @@ absl::StatusOr<BacktestData> LoadBacktestData(const std::string& root, const std
   BacktestData data;
   absl::flat_hash_map<std::string, std::string> first_file;  // Fixture id -> file that held it.
   std::string current_file;
-  const fd::RowConsumer keep = [&](const superbet::v1::Fixture& fixture,
+  const fd::RowConsumer keep = [&](superbet::v1::Fixture& fixture,
                                    absl::Span<const BettingLine> lines) {
     return Keep(fixture, lines, needs, current_file, mode, first_file, data);
   };

@@ -387,6 +387,45 @@ TEST_CASE("a strategy cannot see the result, closing odds or same-day results be
   CHECK(report->bets.size() == 380);
 }
 
+// Records the fixture each call sees, to compare it with protobuf's own copy-then-clear.
+struct RecordingStrategy : Strategy {
+  std::string name() const override { return "recording"; }
+  absl::StatusOr<Decision> Decide(const MatchView& match, absl::Span<const Fixture>) override {
+    seen.push_back(match.fixture);
+    lines_seen.push_back(match.lines.size());
+    for (const auto& l : match.lines) foreign_lines += l.fixture_id() != match.fixture.id();
+    return Decision{};
+  }
+  std::vector<Fixture> seen;
+  std::vector<size_t> lines_seen;
+  int foreign_lines = 0;
+};
+
+TEST_CASE("the fixture a strategy sees equals the whole message copied with the result cleared") {
+  // Oracle: protobuf's copy of the whole fixture, then clear_* of the fields the strategy must not
+  // see. The engine copies field by field (and reuses one view); a field added to Fixture must be
+  // added to that copy, which the field count below flags.
+  REQUIRE(Fixture::descriptor()->field_count() == 16);
+  const SeasonData& s = Season1516();
+  RecordingStrategy rec;
+  REQUIRE(RunBacktest(s.fixtures, s.lines, rec, EngineOptions{}).ok());
+  REQUIRE(rec.seen.size() == 380);
+  std::map<std::string, const Fixture*> by_id;
+  for (const Fixture& f : s.fixtures) by_id[f.id()] = &f;
+  for (const Fixture& seen : rec.seen) {
+    Fixture expected = *by_id.at(seen.id());
+    expected.clear_full_time();
+    expected.clear_half_time();
+    expected.clear_statistics();
+    expected.clear_elapsed_minute();
+    expected.set_status(superbet::v1::FIXTURE_STATUS_SCHEDULED);
+    CHECK(seen.SerializeAsString() == expected.SerializeAsString());
+  }
+  // Each match sees the Bet365 pre-match lines of its own fixture only (reused view: no leftovers).
+  CHECK(*std::min_element(rec.lines_seen.begin(), rec.lines_seen.end()) > 0);
+  CHECK(rec.foreign_lines == 0);
+}
+
 TEST_CASE("replay is chronological whatever the input order") {
   const SeasonData& s = Season1516();
   std::vector<Fixture> reversed(s.fixtures.rbegin(), s.fixtures.rend());

@@ -399,6 +399,16 @@ class FileParser {
   const RowConsumer* consumer_;
   int fixtures_emitted_ = 0;
   int lines_emitted_ = 0;
+  // Streaming: out_->lines[0, row_lines_) are the current row's lines; the messages after them are
+  // kept from earlier rows so that their strings are reused rather than allocated per price.
+  size_t row_lines_ = 0;
+  // The message for the next line of the row: appended when every row is kept, else a reused one
+  // (each field AddLines writes is set or cleared there; is_live is never set by this parser).
+  BettingLine& NewLine() {
+    if (consumer_ == nullptr) return out_->lines.emplace_back();
+    if (row_lines_ == out_->lines.size()) out_->lines.emplace_back();
+    return out_->lines[row_lines_++];
+  }
   std::string source_;
   Layout layout_;
   std::vector<absl::string_view> fields_;
@@ -583,11 +593,15 @@ absl::Status FileParser::AddLines(const Fixture& f, int line) {
         continue;
       }
     }
-    BettingLine& l = out_->lines.emplace_back();
+    BettingLine& l = NewLine();
     l.set_fixture_id(f.id());
     l.set_bookmaker(p.bookmaker_name);
     l.set_market(p.market);
-    if (p.market != superbet::v1::MARKET_1X2) l.set_line(handicap);
+    if (p.market != superbet::v1::MARKET_1X2) {
+      l.set_line(handicap);
+    } else {
+      l.clear_line();  // A reused message may hold an earlier row's line.
+    }
     l.set_selection(p.selection);
     l.set_decimal_odds(odds);
     // Field-wise: operator= is CopyFrom (a Clear plus a reflective-free MergeFrom per line).
@@ -674,9 +688,9 @@ absl::Status FileParser::Emit(Fixture f) {
     out_->fixtures.push_back(std::move(f));
     return absl::OkStatus();
   }
-  lines_emitted_ += static_cast<int>(out_->lines.size());
-  absl::Status s = (*consumer_)(f, out_->lines);
-  out_->lines.clear();  // Keeps the capacity: the next row reuses it.
+  lines_emitted_ += static_cast<int>(row_lines_);
+  absl::Status s = (*consumer_)(f, absl::MakeConstSpan(out_->lines).first(row_lines_));
+  row_lines_ = 0;  // The messages stay: the next row's lines overwrite them (NewLine).
   return s;
 }
 
@@ -755,6 +769,7 @@ absl::Status FileParser::Run(absl::string_view bytes) {
   }
   out_->stats.fixtures = fixtures_emitted_;
   out_->stats.lines = consumer_ == nullptr ? static_cast<int>(out_->lines.size()) : lines_emitted_;
+  if (consumer_ != nullptr) out_->lines.clear();  // Streaming returns no lines (the header).
   bool london_loaded = false;
   providers::internal::LondonTimeZone(&london_loaded);
   if (!london_loaded) {
