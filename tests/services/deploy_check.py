@@ -100,8 +100,9 @@ DESIGN = {"hrl_bets_total", "hrl_reward", "hrl_budget_remaining", "hrl_data_stal
 source = "\n".join(p.read_text(errors="replace") for d in ("lib", "services")
                    for p in (root / d).rglob("*.cc"))
 exprs = [t["expr"] for p in dash["panels"] for t in p["targets"]]
-rules = yaml.safe_load((deploy / "prometheus" / "alerts.yml").read_text())
-exprs += [r["expr"] for g in rules["groups"] for r in g["rules"]]
+for rule_file in sorted((deploy / "prometheus" / "rules").glob("*.yml")):
+    rules = yaml.safe_load(rule_file.read_text())
+    exprs += [r["expr"] for g in rules["groups"] for r in g["rules"]]
 FUNCS = {"sum", "by", "rate", "max", "histogram_quantile", "le", "job", "agent", "platform",
          "priority", "reason", "provider", "grpc_method", "grpc_code"}
 for expr in exprs:

@@ -6,9 +6,10 @@ set(_deploy ${PROJECT_SOURCE_DIR}/deploy)
 add_test(NAME "deploy: promtool check config"
   COMMAND promtool check config ${_deploy}/prometheus/prometheus.yml)
 add_test(NAME "deploy: promtool check rules"
-  COMMAND promtool check rules ${_deploy}/prometheus/alerts.yml)
+  COMMAND promtool check rules ${_deploy}/prometheus/rules/hrl.yml
+    ${_deploy}/prometheus/rules/broadcast.yml ${_deploy}/prometheus/rules/services.yml)
 add_test(NAME "deploy: promtool test rules (alert thresholds)"
-  COMMAND promtool test rules ${_deploy}/prometheus/alerts_test.yml)
+  COMMAND promtool test rules ${_deploy}/prometheus/rules_test.yml)
 add_test(NAME "deploy: compose, Dockerfiles, scrape targets and dashboard"
   COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/services/deploy_check.py ${PROJECT_SOURCE_DIR})
 set_tests_properties("deploy: promtool check config" "deploy: promtool check rules"
