@@ -6,6 +6,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "hrl/internal/epsilon_greedy.h"
 #include "superbet/core/status_macros.h"
 #include "superbet/hrl/nn/mlp.h"
 #include "superbet/hrl/nn/optim.h"
@@ -71,16 +72,7 @@ class DqnWorker final : public PreMatchWorker {
     std::vector<float> y;
     if (!nn::MlpForward(q_, x, 1, nullptr, &y).ok()) return d;  // Sizes are fixed: cannot fail.
     for (int a = 0; a < kPreMatchActions; ++a) d.q[a] = y[a];
-    d.action = GreedyAction(d.q);
-    d.confidence = BoltzmannProbability(d.q, d.action, options_.tau);
-    if (explore) {
-      const double eps = epsilon();
-      ++steps_;
-      if (Uniform() < eps) {
-        d.action = static_cast<PreMatchAction>(rng_() % kPreMatchActions);
-        d.explored = true;
-      }
-    }
+    internal::ChooseEpsilonGreedy(options_.tau, explore, epsilon(), rng_, &steps_, &d);
     return d;
   }
 
@@ -111,9 +103,8 @@ class DqnWorker final : public PreMatchWorker {
   }
 
   double epsilon() const override {
-    const double frac = std::min(
-        1.0, static_cast<double>(steps_) / static_cast<double>(options_.epsilon_decay_steps));
-    return options_.epsilon_start + frac * (options_.epsilon_end - options_.epsilon_start);
+    return internal::LinearEpsilon(options_.epsilon_start, options_.epsilon_end,
+                                   options_.epsilon_decay_steps, steps_);
   }
 
   superbet::v1::Checkpoint ToCheckpoint() const override {
@@ -213,8 +204,6 @@ class DqnWorker final : public PreMatchWorker {
     for (int k = 0; k < 3; ++k) x[kPreMatchFlatWidth + k] = static_cast<float>(p[k]);
     return x;
   }
-
-  double Uniform() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
 
   // One gradient step on a uniform minibatch: loss = mean (Q(s, a) − r)² (terminal transitions).
   void TrainStep() {
