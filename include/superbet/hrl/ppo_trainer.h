@@ -66,7 +66,7 @@ class PpoTrainer {
   double Uniform();
   // Clips the gradient norm to config.max_grad_norm, adds the pre-clipping norm to
   // stats->grad_norm and takes one Adam step. Errors: a non-finite gradient norm.
-  absl::Status OptimizerStep(PpoUpdateStats* stats);
+  [[nodiscard]] absl::Status OptimizerStep(PpoUpdateStats* stats);
 
   EpisodicEnv* env_;
   ActorCritic* net_;
