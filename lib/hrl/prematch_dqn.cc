@@ -39,20 +39,12 @@ class DqnWorker final : public PreMatchWorker {
       return bad("target_sync_steps", static_cast<double>(o.target_sync_steps), ">= 1");
     }
     if (!(o.max_grad_norm > 0)) return bad("max_grad_norm", o.max_grad_norm, "> 0");
-    if (!(o.epsilon_start >= 0 && o.epsilon_start <= 1)) {
-      return bad("epsilon_start", o.epsilon_start, "in [0, 1]");
+    if (absl::Status s = internal::ValidateExplorationOptions(
+            o.epsilon_start, o.epsilon_end, o.epsilon_decay_steps, o.tau, o.outcome_learning_rate,
+            o.outcome_l2);
+        !s.ok()) {
+      return s;
     }
-    if (!(o.epsilon_end >= 0 && o.epsilon_end <= o.epsilon_start)) {
-      return bad("epsilon_end", o.epsilon_end, "in [0, epsilon_start]");
-    }
-    if (o.epsilon_decay_steps < 1) {
-      return bad("epsilon_decay_steps", static_cast<double>(o.epsilon_decay_steps), ">= 1");
-    }
-    if (!(o.tau > 0)) return bad("tau", o.tau, "> 0");
-    if (!(o.outcome_learning_rate > 0)) {
-      return bad("outcome_learning_rate", o.outcome_learning_rate, "> 0");
-    }
-    if (!(o.outcome_l2 >= 0)) return bad("outcome_l2", o.outcome_l2, ">= 0");
     std::unique_ptr<DqnWorker> w(new DqnWorker(o));
     nn::InitRng init(o.seed);
     SUPERBET_ASSIGN_OR_RETURN(w->q_, nn::MakeMlp("q", {kInput, o.hidden, o.hidden, 4}, init));

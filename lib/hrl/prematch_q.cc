@@ -85,21 +85,11 @@ absl::StatusOr<std::unique_ptr<TabularQWorker>> TabularQWorker::Create(const Tab
     return absl::InvalidArgumentError(absl::StrCat(name, " must be ", want, ", got ", v));
   };
   if (!(o.alpha > 0 && o.alpha <= 1)) return bad("alpha", o.alpha, "in (0, 1]");
-  if (!(o.epsilon_start >= 0 && o.epsilon_start <= 1)) {
-    return bad("epsilon_start", o.epsilon_start, "in [0, 1]");
-  }
-  if (!(o.epsilon_end >= 0 && o.epsilon_end <= o.epsilon_start)) {
-    return bad("epsilon_end", o.epsilon_end, "in [0, epsilon_start]");
-  }
-  if (o.epsilon_decay_steps < 1) {
-    return bad("epsilon_decay_steps", static_cast<double>(o.epsilon_decay_steps), ">= 1");
-  }
-  if (!(o.tau > 0 && std::isfinite(o.tau))) return bad("tau", o.tau, "finite and > 0");
-  if (!(o.outcome_learning_rate > 0 && std::isfinite(o.outcome_learning_rate))) {
-    return bad("outcome_learning_rate", o.outcome_learning_rate, "finite and > 0");
-  }
-  if (!(o.outcome_l2 >= 0 && std::isfinite(o.outcome_l2))) {
-    return bad("outcome_l2", o.outcome_l2, "finite and >= 0");
+  if (absl::Status s = internal::ValidateExplorationOptions(o.epsilon_start, o.epsilon_end,
+                                                            o.epsilon_decay_steps, o.tau,
+                                                            o.outcome_learning_rate, o.outcome_l2);
+      !s.ok()) {
+    return s;
   }
   return std::unique_ptr<TabularQWorker>(new TabularQWorker(o));
 }

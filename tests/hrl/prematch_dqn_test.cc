@@ -7,6 +7,7 @@
 // bit-identical Q values and probabilities; the factory refuses an unknown agent.
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -90,6 +91,31 @@ TEST_CASE("DQN: same seed gives the same decisions and invalid options are refus
   const auto refused = PreMatchWorkerFromCheckpoint(other);
   REQUIRE_FALSE(refused.ok());
   CHECK(absl::StrContains(refused.status().message(), "'live-ppo'"));
+}
+
+}  // namespace
+}  // namespace superbet::hrl
+
+namespace superbet::hrl {
+namespace {
+
+TEST_CASE("DQN and tabular Q refuse the same bad exploration options, naming them",
+          "[prematch][dqn]") {
+  // Oracle: the option bounds documented in prematch.h; both workers validate them with one
+  // function, so an infinite temperature is refused by the DQN worker too (it was accepted).
+  DqnOptions d = ToyOptions();
+  TabularQOptions q;
+  d.tau = q.tau = INFINITY;
+  auto dw = MakeDqnWorker(d);
+  auto qw = TabularQWorker::Create(q);
+  CHECK(dw.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(qw.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(dw.status().message(), "tau must be finite and > 0, got inf"));
+  CHECK(dw.status().message() == qw.status().message());
+  d = ToyOptions();
+  d.epsilon_end = 0.9;
+  d.epsilon_start = 0.5;
+  CHECK(absl::StrContains(MakeDqnWorker(d).status().message(), "epsilon_end must be in"));
 }
 
 }  // namespace

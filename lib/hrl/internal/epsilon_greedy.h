@@ -6,12 +6,43 @@
 #define SUPERBET_LIB_HRL_INTERNAL_EPSILON_GREEDY_H_
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "superbet/hrl/prematch.h"
 
 namespace superbet::hrl::internal {
+
+// The options both workers share: the ε schedule, the Boltzmann temperature τ of the confidence
+// and the outcome model's SGD step and L2. Errors: InvalidArgument naming the option, the bound
+// and the value ("epsilon_end must be in [0, epsilon_start], got 0.5").
+inline absl::Status ValidateExplorationOptions(double epsilon_start, double epsilon_end,
+                                               int64_t epsilon_decay_steps, double tau,
+                                               double outcome_learning_rate, double outcome_l2) {
+  auto bad = [](const char* name, double v, const char* want) {
+    return absl::InvalidArgumentError(absl::StrCat(name, " must be ", want, ", got ", v));
+  };
+  if (!(epsilon_start >= 0 && epsilon_start <= 1)) {
+    return bad("epsilon_start", epsilon_start, "in [0, 1]");
+  }
+  if (!(epsilon_end >= 0 && epsilon_end <= epsilon_start)) {
+    return bad("epsilon_end", epsilon_end, "in [0, epsilon_start]");
+  }
+  if (epsilon_decay_steps < 1) {
+    return bad("epsilon_decay_steps", static_cast<double>(epsilon_decay_steps), ">= 1");
+  }
+  if (!(tau > 0 && std::isfinite(tau))) return bad("tau", tau, "finite and > 0");
+  if (!(outcome_learning_rate > 0 && std::isfinite(outcome_learning_rate))) {
+    return bad("outcome_learning_rate", outcome_learning_rate, "finite and > 0");
+  }
+  if (!(outcome_l2 >= 0 && std::isfinite(outcome_l2))) {
+    return bad("outcome_l2", outcome_l2, "finite and >= 0");
+  }
+  return absl::OkStatus();
+}
 
 // ε after `steps` exploring decisions: start + min(1, steps / decay_steps) · (end − start).
 inline double LinearEpsilon(double start, double end, int64_t decay_steps, int64_t steps) {
