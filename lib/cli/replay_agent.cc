@@ -94,32 +94,16 @@ int RunReplayAgent(const providers::statsbomb::Timeline& timeline, const std::st
     absl::StatusOr<hrl::LiveDecision> d = worker->Decide(obs, valid);
     if (!d.ok()) return Fail(d.status());
     const absl::Time at = kickoff + absl::Minutes(minute);
-    const v1::LiveMatchState& state = m.states[minute];
     // The matched book: the model's prices at the decision minute plus the bet delay.
-    std::array<std::optional<double>, 3> book{};
-    if (state.has_score_home() && state.has_score_away()) {
-      book = hrl::QuotePrices(
-          hrl::InPlayProbabilities(m.rates, minute + options->prices.latency_s / 60.0,
-                                   state.score_home(), state.score_away(),
-                                   options->prices.match_minutes),
-          options->prices);
-    }
-    v1::Prediction p;
-    p.set_match_id(m.match_id);
+    const std::array<std::optional<double>, 3> book =
+        hrl::MatchedLiveBook(m, minute, options->prices);
+    v1::Prediction p = hrl::LivePrediction(m, *d, book, env->data_staleness_s());
     p.set_home(m.home);
     p.set_away(m.away);
     *p.mutable_kickoff() = timeline.fixture.kickoff();
-    p.mutable_prob()->set_home(d->outcome[0]);
-    p.mutable_prob()->set_draw(d->outcome[1]);
-    p.mutable_prob()->set_away(d->outcome[2]);
-    if (book[0]) p.mutable_odds()->set_home(*book[0]);
-    if (book[1]) p.mutable_odds()->set_draw(*book[1]);
-    if (book[2]) p.mutable_odds()->set_away(*book[2]);
-    p.set_confidence(d->confidence);
     *p.mutable_decided_at() = ToProto(at);
     p.set_agent("live");
     p.set_model_version(worker->model_version());
-    p.set_data_staleness_s(env->data_staleness_s());
     const int selection = d->action == hrl::kBetHome ? 0 : (d->action == hrl::kBetAway ? 2 : -1);
     p.set_action(selection == 0   ? v1::ACTION_BET_HOME
                  : selection == 2 ? v1::ACTION_BET_AWAY

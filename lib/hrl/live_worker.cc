@@ -5,10 +5,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "superbet/risk/gate.h"
-#include "superbet/scoring/metrics.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "superbet/risk/gate.h"
+#include "superbet/scoring/metrics.h"
 
 namespace superbet::hrl {
 namespace {
@@ -253,6 +253,33 @@ std::string CheckpointBytes(const v1::Checkpoint& c) {
   return bytes;
 }
 
+std::array<std::optional<double>, 3> MatchedLiveBook(const LiveMatch& match, int minute,
+                                                     const InPlayPriceOptions& prices) {
+  std::array<std::optional<double>, 3> book{};
+  if (minute < 0 || minute >= static_cast<int>(match.states.size())) return book;
+  const v1::LiveMatchState& s = match.states[minute];
+  if (!s.has_score_home() || !s.has_score_away()) return book;
+  return QuotePrices(InPlayProbabilities(match.rates, minute + prices.latency_s / 60.0,
+                                         s.score_home(), s.score_away(), prices.match_minutes),
+                     prices);
+}
+
+v1::Prediction LivePrediction(const LiveMatch& match, const LiveDecision& decision,
+                              const std::array<std::optional<double>, 3>& book,
+                              double data_staleness_s) {
+  v1::Prediction p;
+  p.set_match_id(match.match_id);
+  p.mutable_prob()->set_home(decision.outcome[0]);
+  p.mutable_prob()->set_draw(decision.outcome[1]);
+  p.mutable_prob()->set_away(decision.outcome[2]);
+  if (book[0]) p.mutable_odds()->set_home(*book[0]);
+  if (book[1]) p.mutable_odds()->set_draw(*book[1]);
+  if (book[2]) p.mutable_odds()->set_away(*book[2]);
+  p.set_confidence(decision.confidence);
+  p.set_data_staleness_s(data_staleness_s);
+  return p;
+}
+
 absl::StatusOr<LiveEvaluation> EvaluateLiveWorker(LiveWorker& worker,
                                                   std::vector<LiveMatch> matches,
                                                   const LiveEnvOptions& options) {
@@ -299,25 +326,10 @@ absl::StatusOr<LiveEvaluation> EvaluateLiveWorker(LiveWorker& worker,
       int played = d->action;
       if (played != kNoBet) {  // The risk gate decides whether the bet counts.
         const int sel = played == kBetHome ? 0 : 2;
-        std::array<std::optional<double>, 3> book{};
-        if (s.has_score_home() && s.has_score_away()) {
-          book = QuotePrices(InPlayProbabilities(m.rates, k + options.prices.latency_s / 60.0,
-                                                 s.score_home(), s.score_away(),
-                                                 options.prices.match_minutes),
-                             options.prices);
-        }
-        v1::Prediction p;
-        p.set_match_id(m.match_id);
+        const std::array<std::optional<double>, 3> book = MatchedLiveBook(m, k, options.prices);
+        v1::Prediction p = LivePrediction(m, *d, book, env->data_staleness_s());
         p.set_pick(sel == 0 ? "home" : "away");
         p.set_action(sel == 0 ? v1::ACTION_BET_HOME : v1::ACTION_BET_AWAY);
-        p.mutable_prob()->set_home(d->outcome[0]);
-        p.mutable_prob()->set_draw(d->outcome[1]);
-        p.mutable_prob()->set_away(d->outcome[2]);
-        if (book[0]) p.mutable_odds()->set_home(*book[0]);
-        if (book[1]) p.mutable_odds()->set_draw(*book[1]);
-        if (book[2]) p.mutable_odds()->set_away(*book[2]);
-        p.set_confidence(d->confidence);
-        p.set_data_staleness_s(env->data_staleness_s());
         if (book[sel].has_value()) (void)scoring::SetPickMetrics(p);
         const double free = env->bankroll() - env->open_stakes();
         const risk::GateVerdict v = gate->Check(p, options.stake_fraction * free, free);
@@ -326,8 +338,8 @@ absl::StatusOr<LiveEvaluation> EvaluateLiveWorker(LiveWorker& worker,
           ++ev.gate_denied_by_reason[std::string(risk::DenialReasonId(*v.reason))];
         }
       }
-      if (absl::Status st = env->Step(played, d->confidence, absl::MakeSpan(obs),
-                                      absl::MakeSpan(valid), &step);
+      if (absl::Status st =
+              env->Step(played, d->confidence, absl::MakeSpan(obs), absl::MakeSpan(valid), &step);
           !st.ok()) {
         return st;
       }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -36,16 +37,19 @@ absl::StatusOr<PpoTrainer> PpoTrainer::Create(EpisodicEnv* env, ActorCritic* net
                                                    "environment's observation [",
                                                    env->window(), ", ", env->features(), "]"));
   }
-  return PpoTrainer(env, net, config, seed);
+  PpoTrainer trainer(env, net, config, seed);
+  absl::StatusOr<nn::Adam> adam =
+      nn::Adam::Create(trainer.params_, {.learning_rate = config.learning_rate,
+                                         .beta1 = config.adam_beta1,
+                                         .beta2 = config.adam_beta2,
+                                         .eps = config.adam_epsilon});
+  if (!adam.ok()) return adam.status();
+  trainer.adam_.emplace(*std::move(adam));
+  return trainer;
 }
 
 PpoTrainer::PpoTrainer(EpisodicEnv* env, ActorCritic* net, const PpoConfig& config, uint64_t seed)
-    : env_(env), net_(net), config_(config), rng_(seed) {
-  for (const ParamTensor& p : net_->Parameters()) {
-    adam_m_.emplace_back(p.size, 0.0f);
-    adam_v_.emplace_back(p.size, 0.0f);
-  }
-}
+    : env_(env), net_(net), config_(config), rng_(seed), params_(net->Parameters()) {}
 
 double PpoTrainer::Uniform() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
 
@@ -62,32 +66,12 @@ int PpoTrainer::NextEpisode() {
   return order_[order_pos_++];
 }
 
-void PpoTrainer::AdamStep(PpoUpdateStats* stats) {
-  std::vector<ParamTensor> params = net_->Parameters();
-  double sq = 0;
-  for (const ParamTensor& p : params) {
-    for (size_t i = 0; i < p.size; ++i) sq += static_cast<double>(p.grad[i]) * p.grad[i];
-  }
-  const double norm = std::sqrt(sq);
-  stats->grad_norm += norm;
-  const double scale = norm > config_.max_grad_norm ? config_.max_grad_norm / (norm + 1e-6) : 1.0;
-  ++adam_t_;
-  const double b1 = config_.adam_beta1, b2 = config_.adam_beta2;
-  const double c1 = 1 - std::pow(b1, static_cast<double>(adam_t_));
-  const double c2 = 1 - std::pow(b2, static_cast<double>(adam_t_));
-  for (size_t k = 0; k < params.size(); ++k) {
-    const ParamTensor& p = params[k];
-    float* m = adam_m_[k].data();
-    float* v = adam_v_[k].data();
-    for (size_t i = 0; i < p.size; ++i) {
-      const double g = p.grad[i] * scale;
-      m[i] = static_cast<float>(b1 * m[i] + (1 - b1) * g);
-      v[i] = static_cast<float>(b2 * v[i] + (1 - b2) * g * g);
-      const double mh = m[i] / c1, vh = v[i] / c2;
-      p.value[i] -=
-          static_cast<float>(config_.learning_rate * mh / (std::sqrt(vh) + config_.adam_epsilon));
-    }
-  }
+absl::Status PpoTrainer::OptimizerStep(PpoUpdateStats* stats) {
+  absl::StatusOr<double> norm = nn::ClipGradNorm(params_, config_.max_grad_norm);
+  if (!norm.ok()) return norm.status();
+  stats->grad_norm += *norm;
+  adam_->Step();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<PpoUpdateStats> PpoTrainer::Update() {
@@ -185,7 +169,7 @@ absl::StatusOr<PpoUpdateStats> PpoTrainer::Update() {
       if (!loss.ok()) return loss.status();
       net_->ZeroGrad();
       net_->Backward(loss->d_logits, loss->d_values, loss->d_outcome_logits);
-      AdamStep(&stats);
+      if (absl::Status s = OptimizerStep(&stats); !s.ok()) return s;
       stats.policy_loss += loss->policy_loss;
       stats.value_loss += loss->value_loss;
       stats.entropy += loss->entropy;

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "hrl/internal/epsilon_greedy.h"
 #include "superbet/core/status_macros.h"
 #include "superbet/hrl/nn/mlp.h"
 #include "superbet/hrl/nn/optim.h"
@@ -38,20 +39,12 @@ class DqnWorker final : public PreMatchWorker {
       return bad("target_sync_steps", static_cast<double>(o.target_sync_steps), ">= 1");
     }
     if (!(o.max_grad_norm > 0)) return bad("max_grad_norm", o.max_grad_norm, "> 0");
-    if (!(o.epsilon_start >= 0 && o.epsilon_start <= 1)) {
-      return bad("epsilon_start", o.epsilon_start, "in [0, 1]");
+    if (absl::Status s = internal::ValidateExplorationOptions(
+            o.epsilon_start, o.epsilon_end, o.epsilon_decay_steps, o.tau, o.outcome_learning_rate,
+            o.outcome_l2);
+        !s.ok()) {
+      return s;
     }
-    if (!(o.epsilon_end >= 0 && o.epsilon_end <= o.epsilon_start)) {
-      return bad("epsilon_end", o.epsilon_end, "in [0, epsilon_start]");
-    }
-    if (o.epsilon_decay_steps < 1) {
-      return bad("epsilon_decay_steps", static_cast<double>(o.epsilon_decay_steps), ">= 1");
-    }
-    if (!(o.tau > 0)) return bad("tau", o.tau, "> 0");
-    if (!(o.outcome_learning_rate > 0)) {
-      return bad("outcome_learning_rate", o.outcome_learning_rate, "> 0");
-    }
-    if (!(o.outcome_l2 >= 0)) return bad("outcome_l2", o.outcome_l2, ">= 0");
     std::unique_ptr<DqnWorker> w(new DqnWorker(o));
     nn::InitRng init(o.seed);
     SUPERBET_ASSIGN_OR_RETURN(w->q_, nn::MakeMlp("q", {kInput, o.hidden, o.hidden, 4}, init));
@@ -71,16 +64,7 @@ class DqnWorker final : public PreMatchWorker {
     std::vector<float> y;
     if (!nn::MlpForward(q_, x, 1, nullptr, &y).ok()) return d;  // Sizes are fixed: cannot fail.
     for (int a = 0; a < kPreMatchActions; ++a) d.q[a] = y[a];
-    d.action = GreedyAction(d.q);
-    d.confidence = BoltzmannProbability(d.q, d.action, options_.tau);
-    if (explore) {
-      const double eps = epsilon();
-      ++steps_;
-      if (Uniform() < eps) {
-        d.action = static_cast<PreMatchAction>(rng_() % kPreMatchActions);
-        d.explored = true;
-      }
-    }
+    internal::ChooseEpsilonGreedy(options_.tau, explore, epsilon(), rng_, &steps_, &d);
     return d;
   }
 
@@ -111,9 +95,8 @@ class DqnWorker final : public PreMatchWorker {
   }
 
   double epsilon() const override {
-    const double frac = std::min(
-        1.0, static_cast<double>(steps_) / static_cast<double>(options_.epsilon_decay_steps));
-    return options_.epsilon_start + frac * (options_.epsilon_end - options_.epsilon_start);
+    return internal::LinearEpsilon(options_.epsilon_start, options_.epsilon_end,
+                                   options_.epsilon_decay_steps, steps_);
   }
 
   superbet::v1::Checkpoint ToCheckpoint() const override {
@@ -213,8 +196,6 @@ class DqnWorker final : public PreMatchWorker {
     for (int k = 0; k < 3; ++k) x[kPreMatchFlatWidth + k] = static_cast<float>(p[k]);
     return x;
   }
-
-  double Uniform() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
 
   // One gradient step on a uniform minibatch: loss = mean (Q(s, a) − r)² (terminal transitions).
   void TrainStep() {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "hrl/internal/epsilon_greedy.h"
 #include "superbet/hrl/prematch.h"
 
 namespace superbet::hrl {
@@ -84,21 +85,11 @@ absl::StatusOr<std::unique_ptr<TabularQWorker>> TabularQWorker::Create(const Tab
     return absl::InvalidArgumentError(absl::StrCat(name, " must be ", want, ", got ", v));
   };
   if (!(o.alpha > 0 && o.alpha <= 1)) return bad("alpha", o.alpha, "in (0, 1]");
-  if (!(o.epsilon_start >= 0 && o.epsilon_start <= 1)) {
-    return bad("epsilon_start", o.epsilon_start, "in [0, 1]");
-  }
-  if (!(o.epsilon_end >= 0 && o.epsilon_end <= o.epsilon_start)) {
-    return bad("epsilon_end", o.epsilon_end, "in [0, epsilon_start]");
-  }
-  if (o.epsilon_decay_steps < 1) {
-    return bad("epsilon_decay_steps", static_cast<double>(o.epsilon_decay_steps), ">= 1");
-  }
-  if (!(o.tau > 0 && std::isfinite(o.tau))) return bad("tau", o.tau, "finite and > 0");
-  if (!(o.outcome_learning_rate > 0 && std::isfinite(o.outcome_learning_rate))) {
-    return bad("outcome_learning_rate", o.outcome_learning_rate, "finite and > 0");
-  }
-  if (!(o.outcome_l2 >= 0 && std::isfinite(o.outcome_l2))) {
-    return bad("outcome_l2", o.outcome_l2, "finite and >= 0");
+  if (absl::Status s = internal::ValidateExplorationOptions(o.epsilon_start, o.epsilon_end,
+                                                            o.epsilon_decay_steps, o.tau,
+                                                            o.outcome_learning_rate, o.outcome_l2);
+      !s.ok()) {
+    return s;
   }
   return std::unique_ptr<TabularQWorker>(new TabularQWorker(o));
 }
@@ -109,16 +100,13 @@ TabularQWorker::TabularQWorker(const TabularQOptions& options)
       outcome_(options.outcome_learning_rate, options.outcome_l2),
       rng_(options.seed) {}
 
-double TabularQWorker::Uniform() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
-
 void TabularQWorker::BeginEpisode() {
   outcome_ = OutcomeModel(options_.outcome_learning_rate, options_.outcome_l2);
 }
 
 double TabularQWorker::epsilon() const {
-  const double frac = std::min(
-      1.0, static_cast<double>(steps_) / static_cast<double>(options_.epsilon_decay_steps));
-  return options_.epsilon_start + frac * (options_.epsilon_end - options_.epsilon_start);
+  return internal::LinearEpsilon(options_.epsilon_start, options_.epsilon_end,
+                                 options_.epsilon_decay_steps, steps_);
 }
 
 int TabularQWorker::StateIndex(const PreMatchObservation& obs, const std::array<double, 3>& p) {
@@ -148,17 +136,7 @@ WorkerDecision TabularQWorker::Act(const PreMatchObservation& obs, bool explore)
   const int s = StateIndex(obs, d.probabilities);
   d.state = s;
   for (int a = 0; a < kPreMatchActions; ++a) d.q[a] = q_[s * kPreMatchActions + a];
-  const PreMatchAction greedy = GreedyAction(d.q);
-  d.action = greedy;
-  d.confidence = BoltzmannProbability(d.q, greedy, options_.tau);
-  if (explore) {
-    const double eps = epsilon();
-    ++steps_;
-    if (Uniform() < eps) {
-      d.action = static_cast<PreMatchAction>(rng_() % kPreMatchActions);
-      d.explored = true;
-    }
-  }
+  internal::ChooseEpsilonGreedy(options_.tau, explore, epsilon(), rng_, &steps_, &d);
   return d;
 }
 

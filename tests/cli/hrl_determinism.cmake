@@ -9,23 +9,7 @@ cmake_policy(VERSION 3.20)
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
-function(run expect_exit)
-  execute_process(COMMAND "${EXE}" ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out
-    ERROR_VARIABLE err TIMEOUT 300)
-  if(NOT "${code}" STREQUAL "${expect_exit}")
-    string(REPLACE ";" " " shown "${ARGN}")
-    message(FATAL_ERROR "superbet ${shown}: exit ${code}, expected ${expect_exit}\n${err}")
-  endif()
-  set(last_err "${err}" PARENT_SCOPE)
-endfunction()
-
-function(same a b)
-  file(SHA256 "${a}" ha)
-  file(SHA256 "${b}" hb)
-  if(NOT ha STREQUAL hb)
-    message(FATAL_ERROR "${a} and ${b} differ: same seed and data must give identical bytes")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/determinism_helpers.cmake)
 
 # Both runs write the same paths (the JSON names them); each run's files are copied aside.
 foreach(i 1 2)

@@ -8,13 +8,17 @@
 
 #include "superbet/hrl/live_env.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <set>
 #include <vector>
 
 #include "catch2/catch.hpp"
 #include "superbet/hrl/live_prices.h"
 #include "superbet/hrl/live_worker.h"
+#include "superbet/hrl/nn/live_network.h"
+#include "superbet/hrl/nn/streaming.h"
 #include "superbet/providers/replay_provider.h"
 #include "support/test_data.h"
 
@@ -272,6 +276,69 @@ TEST_CASE("LiveEnv restores B0 every bankroll_reset_episodes episodes", "[live][
   CHECK(env->bankroll() == 10000.0);
   CHECK(obs[(kLiveWindow - 1) * kLiveInputWidth + 24] == 1.0f);  // B/B0 back to 1
   CHECK(env->stats().bets_placed == 1);                          // statistics kept
+}
+
+}  // namespace
+
+namespace {
+
+// Streaming inference (superbet/hrl/nn/streaming.h) fed one minute at a time from a replayed real
+// match, against LiveNetworkForward over the environment's 10-minute window (oracle; itself checked
+// against PyTorch in nn_live_network_test.cc). The streaming engine carries the LSTM state across
+// the whole match, while the window forward the live worker is trained and replayed with starts
+// every window from a zero state: the two agree (1e-5) only while the match still fits the window
+// (minutes 0-9, padded steps leave the state at 0). From minute 10 on they are different functions;
+// the test records that they do differ, so that replay --agent cannot switch to streaming without
+// changing what the trained policy sees.
+TEST_CASE("Streaming equals the live window on a replayed match only while the match fits it",
+          "[live][env][streaming]") {
+  namespace nn = superbet::hrl::nn;
+  const LiveMatch m = Prepare(Timelines()[0]);
+  auto env = LiveEnv::Create({m}, LiveEnvOptions());
+  REQUIRE(env.ok());
+  auto net = nn::MakeLiveNetwork(nn::LiveNetworkConfig(), 7);
+  REQUIRE(net.ok());
+  auto engine = nn::LiveStreamingInference::Create(*net);
+  REQUIRE(engine.ok());
+  auto handle = (*engine)->OpenMatch();
+  REQUIRE(handle.ok());
+  const std::vector<float> scale = superbet::hrl::LiveInputScale();
+  std::vector<float> obs(kLiveWindow * kLiveInputWidth), valid(kLiveWindow), x(obs.size());
+  std::vector<uint8_t> valid8(kLiveWindow);
+  superbet::hrl::EnvStep step;
+  REQUIRE(env->Reset(0, absl::MakeSpan(obs), absl::MakeSpan(valid)).ok());
+  nn::LiveNetworkOutput full;
+  nn::LiveStepOutput streamed;
+  double max_diff_early = 0, max_diff_late = 0;
+  int minute = 0;
+  do {
+    for (size_t i = 0; i < obs.size(); ++i) x[i] = obs[i] * scale[i % kLiveInputWidth];
+    for (int t = 0; t < kLiveWindow; ++t) valid8[t] = valid[t] > 0.5f ? 1 : 0;
+    const int newest = (kLiveWindow - 1) * kLiveInputWidth;
+    REQUIRE((*engine)
+                ->Step({*handle}, absl::MakeConstSpan(x).subspan(newest, kLiveInputWidth),
+                       absl::MakeConstSpan(valid8).subspan(kLiveWindow - 1, 1), &streamed)
+                .ok());
+    if (streamed.has_output[0]) {
+      REQUIRE(nn::LiveNetworkForward(*net, {1, kLiveWindow, x, valid8}, nullptr, &full).ok());
+      double diff = 0;
+      for (int a = 0; a < 3; ++a) {
+        diff = std::max(diff, std::fabs(double(full.policy_logits[a]) - streamed.policy_logits[a]));
+        diff =
+            std::max(diff, std::fabs(double(full.outcome_logits[a]) - streamed.outcome_logits[a]));
+      }
+      diff = std::max(diff, std::fabs(double(full.value[0]) - streamed.value[0]));
+      (minute < kLiveWindow ? max_diff_early : max_diff_late) =
+          std::max(minute < kLiveWindow ? max_diff_early : max_diff_late, diff);
+    }
+    REQUIRE(env->Step(kNoBet, 1.0, absl::MakeSpan(obs), absl::MakeSpan(valid), &step).ok());
+    ++minute;
+  } while (!step.done);
+  REQUIRE(minute > 2 * kLiveWindow);
+  INFO("max |full - streamed| minutes 0-9: " << max_diff_early
+                                             << ", minutes 10+: " << max_diff_late);
+  CHECK(max_diff_early < 1e-5);
+  CHECK(max_diff_late > 1e-3);
 }
 
 }  // namespace

@@ -195,6 +195,42 @@ TEST_CASE("Adam and clip_grad_norm_ follow torch step by step", "[hrl][nn]") {
   CHECK_THAT(std::string(bad.status().message()), Catch::Contains("learning_rate"));
 }
 
+TEST_CASE("Adam and clip_grad_norm_ over TensorViews (the PPO trainer's path) follow torch",
+          "[hrl][nn]") {
+  // Same torch reference as above, but the tensors live in plain arrays seen through TensorViews,
+  // as an ActorCritic's ParamTensors are (superbet/hrl/actor_critic.h): the one optimiser serves
+  // the nn networks and the PPO live worker alike.
+  auto f = LoadNnFixture("nn_optim.txt");
+  REQUIRE(!f.empty());
+  std::vector<float> a = f["a"].values, b = f["b"].values;
+  std::vector<float> ga(a.size()), gb(b.size());
+  std::vector<nn::TensorView> views = {{"a", {4, 3}, a.data(), ga.data(), a.size()},
+                                       {"b", {5}, b.data(), gb.data(), b.size()}};
+  nn::AdamOptions options;
+  options.learning_rate = 0.01;
+  options.weight_decay = 0.01;
+  auto adam = nn::Adam::Create(views, options);
+  REQUIRE(adam.ok());
+  for (int step = 0; step < 6; ++step) {
+    const std::string k = "step" + std::to_string(step);
+    ga = f[k + ".grad_a"].values;
+    gb = f[k + ".grad_b"].values;
+    adam->Step();
+    INFO(k);
+    CHECK(MaxScaledError(a, f[k + ".a"].values) < 1e-6);
+    CHECK(MaxScaledError(b, f[k + ".b"].values) < 1e-6);
+  }
+  ga = f["clip.grad_a"].values;
+  gb = f["clip.grad_b"].values;
+  auto total = nn::ClipGradNorm(views, 0.5);
+  REQUIRE(total.ok());
+  CHECK(*total == Approx(f["clip.total_norm"].values[0]).epsilon(1e-6));
+  CHECK(MaxScaledError(ga, f["clip.clipped_a"].values) < 1e-6);
+  CHECK(MaxScaledError(gb, f["clip.clipped_b"].values) < 1e-6);
+  views[1].grad = nullptr;
+  CHECK(nn::Adam::Create(views, options).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("Cross-entropy equals the closed form and its gradient is softmax minus one-hot",
           "[hrl][nn]") {
   // Closed form: logits (0, ln 2, ln 3) give softmax (1/6, 2/6, 3/6); -log(2/6) for label 1.

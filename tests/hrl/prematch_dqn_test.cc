@@ -7,31 +7,19 @@
 // bit-identical Q values and probabilities; the factory refuses an unknown agent.
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <string>
 
 #include "absl/strings/match.h"
+#include "prematch_toy_mdp.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/prematch.h"
 
 namespace superbet::hrl {
 namespace {
 
-PreMatchObservation Toy(double home) {
-  PreMatchObservation o;
-  o.match_id = home > 0.5 ? "A" : "B";
-  o.decimal_odds = {1 / home, 4.0, 4.0};
-  const double rest = (1 - home) / 2;
-  o.value[kMarketHome] = static_cast<float>(home);
-  o.value[kMarketDraw] = static_cast<float>(rest);
-  o.value[kMarketAway] = static_cast<float>(rest);
-  for (int i = 0; i < 3; ++i) o.mask[i] = 1;
-  return o;
-}
-
-double ToyReward(bool state_a, PreMatchAction a) {
-  if (state_a) return a == PreMatchAction::kBackHome ? 1.0 : a == PreMatchAction::kNoBet ? 0 : -1;
-  return a == PreMatchAction::kNoBet ? 1.0 : -1.0;
-}
+using testing::Toy;
+using testing::ToyReward;
 
 DqnOptions ToyOptions() {
   DqnOptions o;
@@ -103,6 +91,31 @@ TEST_CASE("DQN: same seed gives the same decisions and invalid options are refus
   const auto refused = PreMatchWorkerFromCheckpoint(other);
   REQUIRE_FALSE(refused.ok());
   CHECK(absl::StrContains(refused.status().message(), "'live-ppo'"));
+}
+
+}  // namespace
+}  // namespace superbet::hrl
+
+namespace superbet::hrl {
+namespace {
+
+TEST_CASE("DQN and tabular Q refuse the same bad exploration options, naming them",
+          "[prematch][dqn]") {
+  // Oracle: the option bounds documented in prematch.h; both workers validate them with one
+  // function, so an infinite temperature is refused by the DQN worker too (it was accepted).
+  DqnOptions d = ToyOptions();
+  TabularQOptions q;
+  d.tau = q.tau = INFINITY;
+  auto dw = MakeDqnWorker(d);
+  auto qw = TabularQWorker::Create(q);
+  CHECK(dw.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(qw.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(dw.status().message(), "tau must be finite and > 0, got inf"));
+  CHECK(dw.status().message() == qw.status().message());
+  d = ToyOptions();
+  d.epsilon_end = 0.9;
+  d.epsilon_start = 0.5;
+  CHECK(absl::StrContains(MakeDqnWorker(d).status().message(), "epsilon_end must be in"));
 }
 
 }  // namespace

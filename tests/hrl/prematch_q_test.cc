@@ -19,6 +19,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "prematch_toy_mdp.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/env.h"
 #include "superbet/hrl/prematch.h"
@@ -28,22 +29,8 @@
 namespace superbet::hrl {
 namespace {
 
-PreMatchObservation Toy(double home) {
-  PreMatchObservation o;
-  o.match_id = home > 0.5 ? "A" : "B";
-  o.decimal_odds = {1 / home, 4.0, 4.0};
-  const double rest = (1 - home) / 2;
-  o.value[kMarketHome] = static_cast<float>(home);
-  o.value[kMarketDraw] = static_cast<float>(rest);
-  o.value[kMarketAway] = static_cast<float>(rest);
-  for (int i = 0; i < 3; ++i) o.mask[i] = 1;
-  return o;
-}
-
-double ToyReward(bool state_a, PreMatchAction a) {
-  if (state_a) return a == PreMatchAction::kBackHome ? 1.0 : a == PreMatchAction::kNoBet ? 0 : -1;
-  return a == PreMatchAction::kNoBet ? 1.0 : -1.0;
-}
+using testing::Toy;
+using testing::ToyReward;
 
 TEST_CASE("tabular Q solves a 2-state toy MDP", "[prematch][q]") {
   TabularQOptions o;

@@ -19,18 +19,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "superbet/hrl/nn/parameter.h"
 
 namespace superbet::hrl {
 
 // One parameter tensor: `value` and `grad` point to `size` floats owned by the network
-// (row-major, shape as named); valid as long as the network lives and is not moved.
-struct ParamTensor {
-  std::string name;
-  std::vector<int64_t> shape;
-  float* value = nullptr;
-  float* grad = nullptr;
-  size_t size = 0;
-};
+// (row-major, shape as named); valid as long as the network lives and is not moved. The same view
+// type nn::Adam and nn::ClipGradNorm (superbet/hrl/nn/optim.h) train.
+using ParamTensor = nn::TensorView;
 
 // Outputs of one Forward call, row-major.
 struct ActorCriticOutput {

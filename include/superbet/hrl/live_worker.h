@@ -31,9 +31,11 @@
 #include "superbet/hrl/actor_critic.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/live_env.h"
+#include "superbet/hrl/live_prices.h"
 #include "superbet/hrl/ppo.h"
 #include "superbet/hrl/ppo_trainer.h"
 #include "superbet/v1/checkpoint.pb.h"
+#include "superbet/v1/decision.pb.h"
 
 namespace superbet::hrl {
 
@@ -69,6 +71,21 @@ class LiveWorker {
   std::string model_version_;
   ActorCriticOutput out_;
 };
+
+// The modelled book a bet decided at `minute` of `match` is matched at: QuotePrices of the fair
+// InPlayProbabilities at minute + prices.latency_s / 60 given the score at `minute`
+// (superbet/hrl/live_prices.h), decimal odds in home, draw, away order. MODELLED, not recorded.
+// All three absent when the score at `minute` is unknown (or `minute` is outside the match).
+std::array<std::optional<double>, 3> MatchedLiveBook(const LiveMatch& match, int minute,
+                                                     const InPlayPriceOptions& prices);
+
+// The prediction part of a live decision, as the replay and the evaluation both submit it to the
+// risk gate: match_id, prob = the outcome head's P(home, draw, away), the present odds of `book`
+// (absent ones stay unset), confidence = π(action | s) and data_staleness_s (seconds). Pick,
+// action, metrics and the time and version fields are the caller's.
+v1::Prediction LivePrediction(const LiveMatch& match, const LiveDecision& decision,
+                              const std::array<std::optional<double>, 3>& book,
+                              double data_staleness_s);
 
 enum class LiveArchitecture { kLstmAttention, kMlp };
 

@@ -1,5 +1,7 @@
 // PPO training loop: rollouts on an EpisodicEnv, GAE, clipped-objective minibatch epochs, Adam
-// with global gradient-norm clipping (superbet/hrl/ppo.h for the maths and sources).
+// with global gradient-norm clipping (superbet/hrl/ppo.h for the maths and sources; the optimiser
+// and the clipping are nn::Adam and nn::ClipGradNorm of superbet/hrl/nn/optim.h, PyTorch's
+// semantics, over the network's ParamTensor views).
 //
 // Rollouts: whole episodes are collected until at least config.rollout_steps steps are held, so a
 // bet settled at the end of its match keeps its deferred reward in the rollout that holds its
@@ -18,12 +20,14 @@
 #define SUPERBET_HRL_PPO_TRAINER_H_
 
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "superbet/hrl/actor_critic.h"
 #include "superbet/hrl/episodic_env.h"
+#include "superbet/hrl/nn/optim.h"
 #include "superbet/hrl/ppo.h"
 
 namespace superbet::hrl {
@@ -60,7 +64,9 @@ class PpoTrainer {
   PpoTrainer(EpisodicEnv* env, ActorCritic* net, const PpoConfig& config, uint64_t seed);
   int NextEpisode();
   double Uniform();
-  void AdamStep(PpoUpdateStats* stats);
+  // Clips the gradient norm to config.max_grad_norm, adds the pre-clipping norm to
+  // stats->grad_norm and takes one Adam step. Errors: a non-finite gradient norm.
+  [[nodiscard]] absl::Status OptimizerStep(PpoUpdateStats* stats);
 
   EpisodicEnv* env_;
   ActorCritic* net_;
@@ -70,8 +76,8 @@ class PpoTrainer {
   size_t order_pos_ = 0;
   int64_t total_steps_ = 0;
   int64_t updates_ = 0;
-  int64_t adam_t_ = 0;
-  std::vector<std::vector<float>> adam_m_, adam_v_;
+  std::vector<ParamTensor> params_;
+  std::optional<nn::Adam> adam_;
 };
 
 // Samples an action from 3 logits with u in [0, 1); returns the action and writes its log π.

@@ -147,7 +147,6 @@ class TabularQWorker final : public PreMatchWorker {
 
  private:
   explicit TabularQWorker(const TabularQOptions& options);
-  double Uniform();  // In [0, 1), 53 random bits.
   TabularQOptions options_;
   std::vector<float> q_;
   OutcomeModel outcome_;

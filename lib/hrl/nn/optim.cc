@@ -7,15 +7,27 @@
 
 namespace superbet::hrl::nn {
 
-Adam::Adam(ParameterList parameters, const AdamOptions& options)
+Adam::Adam(std::vector<TensorView> parameters, const AdamOptions& options)
     : parameters_(std::move(parameters)), options_(options) {
-  for (const Parameter* p : parameters_) {
-    m_.emplace_back(p->value.size(), 0.0f);
-    v_.emplace_back(p->value.size(), 0.0f);
+  for (const TensorView& p : parameters_) {
+    m_.emplace_back(p.size, 0.0f);
+    v_.emplace_back(p.size, 0.0f);
   }
 }
 
-absl::StatusOr<Adam> Adam::Create(ParameterList parameters, const AdamOptions& options) {
+absl::StatusOr<Adam> Adam::Create(const ParameterList& parameters, const AdamOptions& options) {
+  for (const Parameter* p : parameters) {
+    if (p->grad.size() != p->value.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("Adam: parameter ", p->name, " has ",
+                                                     p->value.size(), " values but ",
+                                                     p->grad.size(), " grads"));
+    }
+  }
+  return Create(ViewsOf(parameters), options);
+}
+
+absl::StatusOr<Adam> Adam::Create(absl::Span<const TensorView> parameters,
+                                  const AdamOptions& options) {
   if (!(options.learning_rate > 0.0)) {
     return absl::InvalidArgumentError(
         absl::StrCat("Adam learning_rate must be > 0, got ", options.learning_rate));
@@ -32,14 +44,13 @@ absl::StatusOr<Adam> Adam::Create(ParameterList parameters, const AdamOptions& o
     return absl::InvalidArgumentError(
         absl::StrCat("Adam weight_decay must be >= 0, got ", options.weight_decay));
   }
-  for (const Parameter* p : parameters) {
-    if (p->grad.size() != p->value.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("Adam: parameter ", p->name, " has ",
-                                                     p->value.size(), " values but ",
-                                                     p->grad.size(), " grads"));
+  for (const TensorView& p : parameters) {
+    if ((p.value == nullptr || p.grad == nullptr) && p.size > 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Adam: parameter ", p.name, " has no value or no grad of size ", p.size));
     }
   }
-  return Adam(std::move(parameters), options);
+  return Adam(std::vector<TensorView>(parameters.begin(), parameters.end()), options);
 }
 
 void Adam::Step() {
@@ -55,10 +66,10 @@ void Adam::Step() {
   const float eps = static_cast<float>(options_.eps);
   const float wd = static_cast<float>(options_.weight_decay);
   for (size_t i = 0; i < parameters_.size(); ++i) {
-    Parameter& p = *parameters_[i];
+    const TensorView& p = parameters_[i];
     std::vector<float>& m = m_[i];
     std::vector<float>& v = v_[i];
-    for (size_t k = 0; k < p.value.size(); ++k) {
+    for (size_t k = 0; k < p.size; ++k) {
       const float g = wd != 0.0f ? p.grad[k] + wd * p.value[k] : p.grad[k];
       m[k] = m[k] * beta1 + (1.0f - beta1) * g;
       v[k] = v[k] * beta2 + (1.0f - beta2) * g * g;
@@ -69,12 +80,17 @@ void Adam::Step() {
 }
 
 absl::StatusOr<double> ClipGradNorm(const ParameterList& parameters, double max_norm) {
+  return ClipGradNorm(ViewsOf(parameters), max_norm);
+}
+
+absl::StatusOr<double> ClipGradNorm(absl::Span<const TensorView> parameters, double max_norm) {
   if (!(max_norm > 0.0)) {
     return absl::InvalidArgumentError(absl::StrCat("max_norm must be > 0, got ", max_norm));
   }
   double sum = 0.0;
-  for (const Parameter* p : parameters) {
-    for (float g : p->grad) sum += static_cast<double>(g) * g;
+  for (const TensorView& p : parameters) {
+    if (p.grad == nullptr) continue;
+    for (size_t k = 0; k < p.size; ++k) sum += static_cast<double>(p.grad[k]) * p.grad[k];
   }
   const double total = std::sqrt(sum);
   if (!std::isfinite(total)) {
@@ -83,8 +99,9 @@ absl::StatusOr<double> ClipGradNorm(const ParameterList& parameters, double max_
   const double coef = max_norm / (total + 1e-6);
   if (coef < 1.0) {
     const float c = static_cast<float>(coef);
-    for (Parameter* p : parameters) {
-      for (float& g : p->grad) g *= c;
+    for (const TensorView& p : parameters) {
+      if (p.grad == nullptr) continue;
+      for (size_t k = 0; k < p.size; ++k) p.grad[k] *= c;
     }
   }
   return total;

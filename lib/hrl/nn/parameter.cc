@@ -26,6 +26,17 @@ void ZeroGrad(const ParameterList& parameters) {
   for (Parameter* p : parameters) std::fill(p->grad.begin(), p->grad.end(), 0.0f);
 }
 
+std::vector<TensorView> ViewsOf(const ParameterList& parameters) {
+  std::vector<TensorView> views;
+  views.reserve(parameters.size());
+  for (Parameter* p : parameters) {
+    const bool grad_ok = p->grad.size() == p->value.size();
+    views.push_back(
+        {p->name, p->shape, p->value.data(), grad_ok ? p->grad.data() : nullptr, p->value.size()});
+  }
+  return views;
+}
+
 int64_t CountScalars(const ParameterList& parameters) {
   int64_t n = 0;
   for (const Parameter* p : parameters) n += p->size();

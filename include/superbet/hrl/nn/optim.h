@@ -1,6 +1,8 @@
 // include/superbet/hrl/nn/optim.h
 //
-// Adam and gradient-norm clipping with PyTorch's semantics, on a ParameterList.
+// Adam and gradient-norm clipping with PyTorch's semantics, on a ParameterList or on TensorViews
+// (superbet/hrl/nn/parameter.h). The one optimiser of hrl/: the DQN pre-match worker and the PPO
+// live worker (superbet/hrl/ppo_trainer.h) both train with it.
 //
 // Adam (Kingma & Ba 2015, Algorithm 1; torch.optim.Adam of PyTorch 1.13, single-tensor CPU path,
 // amsgrad=False, maximize=False), per parameter element at step t = 1, 2, ...:
@@ -18,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "superbet/hrl/nn/parameter.h"
 
 namespace superbet::hrl::nn {
@@ -30,15 +33,17 @@ struct AdamOptions {
   double weight_decay = 0.0;
 };
 
-// Adam state (first and second moments, step count) for one ParameterList.
-// Ownership: keeps the pointers it was built with (the network must outlive it and not move) and
-// owns the moment buffers. Not thread-safe.
+// Adam state (first and second moments, step count) for one list of tensors.
+// Ownership: keeps the views (pointers) it was built with (the network must outlive it and not
+// move) and owns the moment buffers. Not thread-safe.
 class Adam {
  public:
   // Errors: InvalidArgument when learning_rate <= 0, a beta outside [0, 1), eps <= 0 or
   // weight_decay < 0 (names the option and value), or when a parameter's grad size differs from
-  // its value size.
-  [[nodiscard]] static absl::StatusOr<Adam> Create(ParameterList parameters,
+  // its value size (a view with a null value or grad pointer).
+  [[nodiscard]] static absl::StatusOr<Adam> Create(const ParameterList& parameters,
+                                                   const AdamOptions& options);
+  [[nodiscard]] static absl::StatusOr<Adam> Create(absl::Span<const TensorView> parameters,
                                                    const AdamOptions& options);
 
   // One update of every parameter from its current grad (grads are not cleared).
@@ -48,8 +53,8 @@ class Adam {
   const AdamOptions& options() const { return options_; }
 
  private:
-  Adam(ParameterList parameters, const AdamOptions& options);
-  ParameterList parameters_;
+  Adam(std::vector<TensorView> parameters, const AdamOptions& options);
+  std::vector<TensorView> parameters_;
   AdamOptions options_;
   std::vector<std::vector<float>> m_;
   std::vector<std::vector<float>> v_;
@@ -60,6 +65,8 @@ class Adam {
 // clipping (as torch does). Errors: InvalidArgument when max_norm is not > 0 or the norm is not
 // finite (a NaN/Inf grad: the grads are left unchanged).
 [[nodiscard]] absl::StatusOr<double> ClipGradNorm(const ParameterList& parameters, double max_norm);
+[[nodiscard]] absl::StatusOr<double> ClipGradNorm(absl::Span<const TensorView> parameters,
+                                                  double max_norm);
 
 }  // namespace superbet::hrl::nn
 

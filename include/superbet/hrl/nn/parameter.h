@@ -44,6 +44,25 @@ struct Parameter {
 // as long as the network object is neither moved nor destroyed.
 using ParameterList = std::vector<Parameter*>;
 
+// A non-owning view of one trainable tensor stored anywhere (a Parameter's vectors, an Eigen
+// matrix of another network): `value` and `grad` point to `size` floats, row-major, shape as
+// named. This is what the optimiser (superbet/hrl/nn/optim.h) works on, so that networks that do
+// not hold nn::Parameter (superbet/hrl/actor_critic.h) are trained by the same Adam.
+//
+// Ownership: borrows; valid as long as the storage it points into is neither resized, moved nor
+// destroyed.
+struct TensorView {
+  std::string name;
+  std::vector<int64_t> shape;
+  float* value = nullptr;
+  float* grad = nullptr;
+  size_t size = 0;
+};
+
+// Views of `parameters`, same order. A Parameter whose grad is not the size of its value is viewed
+// with size = value size and grad = nullptr (the optimiser rejects it).
+std::vector<TensorView> ViewsOf(const ParameterList& parameters);
+
 // A zero-filled parameter of the given name and shape (grad zero-filled too).
 Parameter ZeroParameter(std::string name, std::vector<int64_t> shape);
 
