@@ -1,113 +1,120 @@
-#include <cstdio>
+// The plant's counters written through the library's one Prometheus writer (core/metrics.h): a
+// fresh registry per call, filled from the PlantMetrics snapshot, so that the format rules
+// (escaping, number form, histogram layout) live in one place.
 #include <string>
+#include <vector>
 
-#include "absl/strings/str_cat.h"
+#include "absl/status/statusor.h"
 #include "superbet/broadcast/metrics.h"
+#include "superbet/core/metrics.h"
+#include "superbet/core/status_macros.h"
 
 namespace superbet::broadcast {
 namespace {
 
-std::string Label(absl::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (c == '\n') {
-      out.append("\\n");
-    } else {
-      out.push_back(c);
+using core::MetricsRegistry;
+
+// Sets a fresh child of `family` (created at 0) to `value`.
+template <typename Family>
+absl::Status SetCounter(Family* family, std::vector<std::string> labels, double value) {
+  SUPERBET_ASSIGN_OR_RETURN(auto* child, family->WithLabels(labels));
+  child->Increment(value);
+  return absl::OkStatus();
+}
+
+absl::Status SetGauge(core::GaugeFamily* family, std::vector<std::string> labels, double value) {
+  SUPERBET_ASSIGN_OR_RETURN(core::Gauge * child, family->WithLabels(labels));
+  child->Set(value);
+  return absl::OkStatus();
+}
+
+absl::Status AddInputCounters(const PlantMetrics& m, MetricsRegistry& r) {
+  SUPERBET_ASSIGN_OR_RETURN(auto* input, r.AddCounter("broadcast_input_lines_total",
+                                                      "Input lines read.", {}));
+  SUPERBET_RETURN_IF_ERROR(SetCounter(input, {}, static_cast<double>(m.input_lines)));
+  SUPERBET_ASSIGN_OR_RETURN(auto* rejected,
+                            r.AddCounter("broadcast_rejected_lines_total",
+                                         "Input lines rejected, by field.", {"reason"}));
+  for (const auto& [reason, n] : m.rejected_by_reason) {
+    SUPERBET_RETURN_IF_ERROR(SetCounter(rejected, {reason}, static_cast<double>(n)));
+  }
+  SUPERBET_ASSIGN_OR_RETURN(auto* dropped,
+                            r.AddCounter("broadcast_dropped_total",
+                                         "Events dropped by the filter, by reason.", {"reason"}));
+  for (const auto& [reason, n] : m.dropped_by_reason) {
+    SUPERBET_RETURN_IF_ERROR(SetCounter(dropped, {reason}, static_cast<double>(n)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AddPublishCounters(const PlantMetrics& m, MetricsRegistry& r) {
+  SUPERBET_ASSIGN_OR_RETURN(
+      auto* published, r.AddCounter("broadcast_published_total",
+                                    "Events published, by platform and tier.",
+                                    {"platform", "priority"}));
+  SUPERBET_ASSIGN_OR_RETURN(auto* attempts,
+                            r.AddCounter("broadcast_publish_attempts_total",
+                                         "Publish attempts, by platform.", {"platform"}));
+  SUPERBET_ASSIGN_OR_RETURN(
+      auto* errors, r.AddCounter("broadcast_publish_errors_total",
+                                 "Failed publish attempts, by platform and reason.",
+                                 {"platform", "reason"}));
+  SUPERBET_ASSIGN_OR_RETURN(auto* dlq, r.AddCounter("broadcast_dlq_total",
+                                                    "Events sent to broadcast.dlq, by reason.",
+                                                    {"platform", "reason"}));
+  for (const auto& [platform, pm] : m.platforms) {
+    for (const auto& [tier, n] : pm.published_by_tier) {
+      SUPERBET_RETURN_IF_ERROR(SetCounter(published, {platform, tier}, static_cast<double>(n)));
+    }
+    SUPERBET_RETURN_IF_ERROR(
+        SetCounter(attempts, {platform}, static_cast<double>(pm.publish_attempts)));
+    for (const auto& [reason, n] : pm.publish_errors) {
+      SUPERBET_RETURN_IF_ERROR(SetCounter(errors, {platform, reason}, static_cast<double>(n)));
+    }
+    for (const auto& [reason, n] : pm.dlq_by_reason) {
+      SUPERBET_RETURN_IF_ERROR(SetCounter(dlq, {platform, reason}, static_cast<double>(n)));
     }
   }
-  return out;
+  SUPERBET_ASSIGN_OR_RETURN(auto* flushes, r.AddCounter("broadcast_digest_flushes_total",
+                                                        "Digest buckets flushed.", {}));
+  return SetCounter(flushes, {}, static_cast<double>(m.digest_flushes));
 }
 
-void Header(std::string* out, absl::string_view name, absl::string_view type,
-            absl::string_view help) {
-  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
-}
-
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.17g", v);
-  return buf;
+absl::Status AddPlatformGauges(const PlantMetrics& m, MetricsRegistry& r) {
+  SUPERBET_ASSIGN_OR_RETURN(
+      auto* breaker, r.AddGauge("broadcast_circuit_breaker_state",
+                                "Breaker state: 0 CLOSED, 1 OPEN, 2 HALF_OPEN.", {"platform"}));
+  SUPERBET_ASSIGN_OR_RETURN(auto* size, r.AddGauge("broadcast_digest_buffer_size",
+                                                   "Events waiting in the digest buffer.",
+                                                   {"platform"}));
+  SUPERBET_ASSIGN_OR_RETURN(
+      auto* staleness,
+      r.AddGauge("broadcast_digest_staleness_seconds",
+                 "Age of the oldest buffered event, 0 when the buffer is empty.", {"platform"}));
+  SUPERBET_ASSIGN_OR_RETURN(
+      auto* latency,
+      r.AddHistogram("broadcast_latency_seconds", "Publish call latency.", {"platform"},
+                     std::vector<double>(kLatencyBucketsS.begin(), kLatencyBucketsS.end())));
+  for (const auto& [platform, pm] : m.platforms) {
+    SUPERBET_RETURN_IF_ERROR(SetGauge(breaker, {platform}, pm.breaker_state));
+    SUPERBET_RETURN_IF_ERROR(
+        SetGauge(size, {platform}, static_cast<double>(pm.digest_buffer_size)));
+    SUPERBET_RETURN_IF_ERROR(SetGauge(staleness, {platform}, pm.digest_staleness_s));
+    SUPERBET_ASSIGN_OR_RETURN(core::Histogram * h, latency->WithLabels({platform}));
+    const std::vector<uint64_t> buckets(pm.latency_buckets.begin(), pm.latency_buckets.end());
+    SUPERBET_RETURN_IF_ERROR(h->Assign(buckets, pm.latency_sum_s));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-std::string PrometheusText(const PlantMetrics& m) {
-  std::string out;
-  Header(&out, "broadcast_input_lines_total", "counter", "Input lines read.");
-  absl::StrAppend(&out, "broadcast_input_lines_total ", m.input_lines, "\n");
-  Header(&out, "broadcast_rejected_lines_total", "counter", "Input lines rejected, by field.");
-  for (const auto& [r, n] : m.rejected_by_reason) {
-    absl::StrAppend(&out, "broadcast_rejected_lines_total{reason=\"", Label(r), "\"} ", n, "\n");
-  }
-  Header(&out, "broadcast_dropped_total", "counter", "Events dropped by the filter, by reason.");
-  for (const auto& [r, n] : m.dropped_by_reason) {
-    absl::StrAppend(&out, "broadcast_dropped_total{reason=\"", Label(r), "\"} ", n, "\n");
-  }
-  Header(&out, "broadcast_published_total", "counter", "Events published, by platform and tier.");
-  for (const auto& [p, pm] : m.platforms) {
-    for (const auto& [t, n] : pm.published_by_tier) {
-      absl::StrAppend(&out, "broadcast_published_total{platform=\"", Label(p), "\",priority=\"",
-                      Label(t), "\"} ", n, "\n");
-    }
-  }
-  Header(&out, "broadcast_publish_attempts_total", "counter", "Publish attempts, by platform.");
-  for (const auto& [p, pm] : m.platforms) {
-    absl::StrAppend(&out, "broadcast_publish_attempts_total{platform=\"", Label(p), "\"} ",
-                    pm.publish_attempts, "\n");
-  }
-  Header(&out, "broadcast_publish_errors_total", "counter",
-         "Failed publish attempts, by platform and reason.");
-  for (const auto& [p, pm] : m.platforms) {
-    for (const auto& [r, n] : pm.publish_errors) {
-      absl::StrAppend(&out, "broadcast_publish_errors_total{platform=\"", Label(p), "\",reason=\"",
-                      Label(r), "\"} ", n, "\n");
-    }
-  }
-  Header(&out, "broadcast_dlq_total", "counter", "Events sent to broadcast.dlq, by reason.");
-  for (const auto& [p, pm] : m.platforms) {
-    for (const auto& [r, n] : pm.dlq_by_reason) {
-      absl::StrAppend(&out, "broadcast_dlq_total{platform=\"", Label(p), "\",reason=\"", Label(r),
-                      "\"} ", n, "\n");
-    }
-  }
-  Header(&out, "broadcast_digest_flushes_total", "counter", "Digest buckets flushed.");
-  absl::StrAppend(&out, "broadcast_digest_flushes_total ", m.digest_flushes, "\n");
-  Header(&out, "broadcast_circuit_breaker_state", "gauge",
-         "Breaker state: 0 CLOSED, 1 OPEN, 2 HALF_OPEN.");
-  for (const auto& [p, pm] : m.platforms) {
-    absl::StrAppend(&out, "broadcast_circuit_breaker_state{platform=\"", Label(p), "\"} ",
-                    pm.breaker_state, "\n");
-  }
-  Header(&out, "broadcast_digest_buffer_size", "gauge", "Events waiting in the digest buffer.");
-  for (const auto& [p, pm] : m.platforms) {
-    absl::StrAppend(&out, "broadcast_digest_buffer_size{platform=\"", Label(p), "\"} ",
-                    pm.digest_buffer_size, "\n");
-  }
-  Header(&out, "broadcast_digest_staleness_seconds", "gauge",
-         "Age of the oldest buffered event, 0 when the buffer is empty.");
-  for (const auto& [p, pm] : m.platforms) {
-    absl::StrAppend(&out, "broadcast_digest_staleness_seconds{platform=\"", Label(p), "\"} ",
-                    Num(pm.digest_staleness_s), "\n");
-  }
-  Header(&out, "broadcast_latency_seconds", "histogram", "Publish call latency.");
-  for (const auto& [p, pm] : m.platforms) {
-    int64_t cumulative = 0;
-    for (size_t i = 0; i <= kLatencyBucketsS.size(); ++i) {
-      cumulative += pm.latency_buckets[i];
-      const std::string le = i < kLatencyBucketsS.size() ? Num(kLatencyBucketsS[i]) : "+Inf";
-      absl::StrAppend(&out, "broadcast_latency_seconds_bucket{platform=\"", Label(p), "\",le=\"",
-                      le, "\"} ", cumulative, "\n");
-    }
-    absl::StrAppend(&out, "broadcast_latency_seconds_sum{platform=\"", Label(p), "\"} ",
-                    Num(pm.latency_sum_s), "\n");
-    absl::StrAppend(&out, "broadcast_latency_seconds_count{platform=\"", Label(p), "\"} ",
-                    pm.latency_count, "\n");
-  }
-  return out;
+absl::StatusOr<std::string> PrometheusText(const PlantMetrics& metrics) {
+  MetricsRegistry registry;
+  SUPERBET_RETURN_IF_ERROR(AddInputCounters(metrics, registry));
+  SUPERBET_RETURN_IF_ERROR(AddPublishCounters(metrics, registry));
+  SUPERBET_RETURN_IF_ERROR(AddPlatformGauges(metrics, registry));
+  return registry.Exposition();
 }
 
 }  // namespace superbet::broadcast

@@ -130,6 +130,19 @@ void Histogram::Observe(double value) {
   sum_ += value;
 }
 
+absl::Status Histogram::Assign(absl::Span<const uint64_t> bucket_counts, double sum) {
+  if (bucket_counts.size() != upper_bounds_.size() + 1) {
+    return absl::InvalidArgumentError(absl::StrCat("histogram has ", upper_bounds_.size() + 1,
+                                                   " buckets (+Inf last), got ",
+                                                   bucket_counts.size(), " counts"));
+  }
+  if (std::isnan(sum)) return absl::InvalidArgumentError("histogram sum is NaN");
+  absl::MutexLock lock(&mu_);
+  counts_.assign(bucket_counts.begin(), bucket_counts.end());
+  sum_ = sum;
+  return absl::OkStatus();
+}
+
 Histogram::Snapshot Histogram::snapshot() const {
   Snapshot s;
   s.upper_bounds = upper_bounds_;

@@ -210,7 +210,8 @@ int Main(int argc, char** argv) {
   (*rt)->AddService(&service, "superbet.v1.BroadcastService");
   (*rt)->AddExpositionText([&holder] {
     absl::MutexLock lock(&holder.mu);
-    return broadcast::PrometheusText(holder.plant->metrics());
+    absl::StatusOr<std::string> text = broadcast::PrometheusText(holder.plant->metrics());
+    return text.ok() ? *std::move(text) : "# broadcast metrics: " + text.status().ToString() + "\n";
   });
   if (absl::Status s = (*rt)->Start(); !s.ok()) return spdlog::error("{}", s.ToString()), 1;
   {

@@ -30,7 +30,9 @@ TEST_CASE("Prometheus text of a run passes promtool check metrics", "[metrics]")
   const auto lines = st::PredictionLines("football-data/E0_2324.csv", 30, 2);
   REQUIRE(sb::FeedAndDrain(**plant, lines, &clock).ok());
   const sb::PlantMetrics m = (*plant)->metrics();
-  const std::string text = sb::PrometheusText(m);
+  const absl::StatusOr<std::string> exposition = sb::PrometheusText(m);
+  REQUIRE(exposition.ok());
+  const std::string& text = *exposition;
   CHECK(text.find("broadcast_input_lines_total 30\n") != std::string::npos);
   CHECK(text.find(absl::StrCat(
             "broadcast_publish_errors_total{platform=\"telegram\",reason=\"http_503\"} ",

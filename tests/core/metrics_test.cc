@@ -129,6 +129,29 @@ TEST_CASE("metrics: counters refuse decrements and non-finite amounts and count 
   REQUIRE(registry.rejected_observations() == 4);
 }
 
+TEST_CASE("metrics: a histogram assigned per-bucket counts writes what Observe would have",
+          "[metrics]") {
+  // Oracle: the same observations through Observe on a second registry (0.02 and 0.03 in the
+  // 0.05 bucket, 7 in +Inf): Assign({0, 2, 1}, 7.05) must give the identical exposition.
+  MetricsRegistry observed, assigned;
+  auto a = observed.AddHistogram("lat_seconds", "Latency.", {"platform"}, {0.01, 0.05});
+  auto b = assigned.AddHistogram("lat_seconds", "Latency.", {"platform"}, {0.01, 0.05});
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  Histogram* ha = *(*a)->WithLabels({"x"});
+  for (double v : {0.02, 0.03, 7.0}) ha->Observe(v);
+  Histogram* hb = *(*b)->WithLabels({"x"});
+  REQUIRE(hb->Assign(std::vector<uint64_t>{0, 2, 1}, 0.02 + 0.03 + 7.0).ok());
+  CHECK(assigned.Exposition() == observed.Exposition());
+  // Wrong bucket count or a NaN sum: InvalidArgument naming both sizes, state unchanged.
+  const absl::Status bad = hb->Assign(std::vector<uint64_t>{1, 2}, 1.0);
+  CHECK(bad.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(bad.message()) == "histogram has 3 buckets (+Inf last), got 2 counts");
+  CHECK(hb->Assign(std::vector<uint64_t>{1, 2, 3}, std::nan("")).code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(assigned.Exposition() == observed.Exposition());
+}
+
 TEST_CASE("metrics: collectors run before every exposition", "[metrics]") {
   MetricsRegistry registry;
   auto g = registry.AddGauge("breaker_state", "0 closed, 1 open, 2 half-open", {"provider"});

@@ -13,6 +13,8 @@
 #include <map>
 #include <string>
 
+#include "absl/status/statusor.h"
+
 namespace superbet::broadcast {
 
 inline constexpr std::array<double, 6> kLatencyBucketsS = {0.01, 0.05, 0.1, 0.5, 1.0, 5.0};
@@ -50,8 +52,12 @@ struct PlantMetrics {
 // ending in _total, the latency histogram as _bucket{le=...} (cumulative, +Inf last), _sum and
 // _count; label values escaped (backslash, double quote, newline). Also the plant's own
 // counters: broadcast_input_lines_total, broadcast_rejected_lines_total{reason},
-// broadcast_dlq_total{platform,reason}, broadcast_digest_flushes_total.
-std::string PrometheusText(const PlantMetrics& metrics);
+// broadcast_dlq_total{platform,reason}, broadcast_digest_flushes_total. Written by the
+// library's one Prometheus writer (superbet/core/metrics.h); families in the order above,
+// children in label order, so equal metrics give byte-identical text.
+// Errors: InvalidArgument only if a label value cannot be written (never for the plant's own
+// platform, tier and reason names).
+[[nodiscard]] absl::StatusOr<std::string> PrometheusText(const PlantMetrics& metrics);
 
 }  // namespace superbet::broadcast
 

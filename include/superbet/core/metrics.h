@@ -89,6 +89,13 @@ class Histogram {
   };
   Snapshot snapshot() const;
 
+  // Replaces the state with an aggregate kept elsewhere (e.g. a component's own per-bucket
+  // counters copied in by a collector): `bucket_counts` per bucket, NOT cumulative, one per upper
+  // bound then the +Inf bucket last; `sum` the sum of the observations.
+  // Errors: InvalidArgument when bucket_counts.size() != upper bounds + 1 (both named) or `sum`
+  // is NaN; the state is unchanged then.
+  [[nodiscard]] absl::Status Assign(absl::Span<const uint64_t> bucket_counts, double sum);
+
  private:
   const std::vector<double> upper_bounds_;
   std::atomic<int64_t>* rejected_;
