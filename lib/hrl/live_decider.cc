@@ -1,5 +1,6 @@
 #include "superbet/hrl/live_decider.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 #include <vector>
@@ -57,9 +58,11 @@ double SigmaOf(const v1::LiveMatchState& current,
       if (it == history.end()) break;
       s = &it->second;
     }
-    const auto p = Prices(*s);
-    if (!p) break;
-    prices.push_back((*p)[sel]);
+    // Per selection, as the environment does: a price of 0 (or none) is "not quoted".
+    if (!s->has_live_odds()) break;
+    const double o = sel == 0 ? s->live_odds().home() : s->live_odds().away();
+    if (!std::isfinite(o) || o <= 1.0) break;
+    prices.push_back(o);
   }
   if (prices.size() < 3) return 1.0;
   std::reverse(prices.begin(), prices.end());

@@ -40,24 +40,22 @@ std::vector<superbet::v1::LiveMatchState> QuotedStates(const hrl::LiveMatch& m) 
   std::vector<superbet::v1::LiveMatchState> out = m.states;
   for (size_t k = 0; k < out.size(); ++k) {
     const auto& q = m.quoted[k];
-    if (q[0] && q[1] && q[2]) {
-      out[k].mutable_live_odds()->set_home(*q[0]);
-      out[k].mutable_live_odds()->set_draw(*q[1]);
-      out[k].mutable_live_odds()->set_away(*q[2]);
-    } else {
-      out[k].clear_live_odds();
-    }
+    // An unquoted selection is 0 (OddsTriple has no per-price presence; 0 is never a price).
+    out[k].mutable_live_odds()->set_home(q[0].value_or(0.0));
+    out[k].mutable_live_odds()->set_draw(q[1].value_or(0.0));
+    out[k].mutable_live_odds()->set_away(q[2].value_or(0.0));
   }
   return out;
 }
 
-superbet::v1::Checkpoint TinyCheckpoint(const hrl::LiveMatch& m) {
+superbet::v1::Checkpoint TinyCheckpoint() {
   hrl::LiveTrainOptions o;
   o.architecture = hrl::LiveArchitecture::kMlp;
   o.seed = 3;
   o.total_env_steps = 200;
   o.ppo.rollout_steps = 200;
-  auto r = hrl::TrainLiveWorker({m}, o, {});
+  auto r = hrl::TrainLiveWorker({LoadMatch("3754097"), LoadMatch("3754300")}, o, {});
+  INFO(r.status().ToString());
   REQUIRE(r.ok());
   return r->checkpoint;
 }
@@ -106,7 +104,7 @@ TEST_CASE("LiveDecider gates every decision and dry runs record nothing", "[live
   std::ostringstream ledger;
   hrl::LiveDeciderOptions o;
   o.ledger = &ledger;
-  auto decider = hrl::LiveDecider::FromCheckpoint(TinyCheckpoint(m), "mem", o);
+  auto decider = hrl::LiveDecider::FromCheckpoint(TinyCheckpoint(), "mem", o);
   REQUIRE(decider.ok());
   const absl::Time t0 = absl::FromUnixSeconds(1700000000);
 
@@ -155,7 +153,7 @@ TEST_CASE("LiveDecider gates every decision and dry runs record nothing", "[live
 }
 
 TEST_CASE("LiveDecider refuses a checkpoint with another feature spec", "[live][decider]") {
-  superbet::v1::Checkpoint c = TinyCheckpoint(LoadMatch("3754097"));
+  superbet::v1::Checkpoint c = TinyCheckpoint();
   c.mutable_feature_spec()->set_slots(3, "xg_home_renamed");
   auto d = hrl::LiveDecider::FromCheckpoint(c, "mem", {});
   REQUIRE(d.status().code() == absl::StatusCode::kFailedPrecondition);

@@ -5,9 +5,10 @@
 // passes every decision through a risk::RiskGate (superbet/risk/gate.h).
 //
 // Live prices: the live-v1 slots 14-17 and σ (slot 25) are computed from the states' live_odds
-// (the provider's in-play 1X2) where the training environment used its modelled prices; a state
-// without a full, valid live_odds triple leaves the odds slots 0 and σ = 1, and any bet decision
-// on it is denied by the gate (invalid_decision: no price).
+// (the provider's in-play 1X2) where the training environment used its modelled prices. A price
+// that is not finite and > 1 (0 included) counts as not quoted: slots 14-17 need all three, σ of
+// home and away each needs 3 consecutive quoted minutes of its own selection (else 1), and a bet
+// on an unquoted pick is denied by the gate (invalid_decision).
 //
 // Stake: stake_fraction (5 %) of the free bankroll (initial bankroll minus accepted stakes; bets
 // are not settled here). A no_bet decision goes through the gate too and is denied "no_bet", so
