@@ -48,8 +48,8 @@ std::optional<std::array<double, 3>> Prices(const v1::LiveMatchState& s) {
 
 // σ of selection `sel` at minute k as LiveEnv computes it: consecutive quoted minutes ending at k
 // (at most 16 prices), reward::Sigma with floor 0.1; 1 with fewer than 3.
-double SigmaOf(const v1::LiveMatchState& current,
-               const std::map<int, v1::LiveMatchState>& history, int k, int sel, double median) {
+double SigmaOf(const v1::LiveMatchState& current, const std::map<int, v1::LiveMatchState>& history,
+               int k, int sel, double median) {
   std::vector<double> prices;
   for (int j = k; j >= 0 && j >= k - kSigmaMinutes; --j) {
     const v1::LiveMatchState* s = &current;
@@ -86,9 +86,9 @@ absl::StatusOr<LiveRow> LiveRowFromState(const v1::LiveMatchState& state,
                                          const std::map<int, v1::LiveMatchState>& history,
                                          double budget_ratio, double sigma_training_median_sd) {
   if (!state.has_minute() || state.minute() < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "state.minute must be >= 0, got ", state.has_minute() ? absl::StrCat(state.minute())
-                                                              : std::string("absent")));
+    return absl::InvalidArgumentError(
+        absl::StrCat("state.minute must be >= 0, got ",
+                     state.has_minute() ? absl::StrCat(state.minute()) : std::string("absent")));
   }
   const int k = state.minute();
   LiveRow row{};
@@ -113,9 +113,9 @@ absl::StatusOr<LiveRow> LiveRowFromState(const v1::LiveMatchState& state,
     row[kSlotAvgDaMask + i] = 1;
   }
   row[kSlotBudget] = static_cast<float>(budget_ratio);
-  row[kSlotSigma] = static_cast<float>(
-      0.5 * (SigmaOf(state, history, k, 0, sigma_training_median_sd) +
-             SigmaOf(state, history, k, 2, sigma_training_median_sd)));
+  row[kSlotSigma] =
+      static_cast<float>(0.5 * (SigmaOf(state, history, k, 0, sigma_training_median_sd) +
+                                SigmaOf(state, history, k, 2, sigma_training_median_sd)));
   return row;
 }
 
@@ -154,9 +154,9 @@ absl::StatusOr<std::unique_ptr<LiveDecider>> LiveDecider::FromCheckpoint(
   if (!env.ok()) return env.status();
   absl::StatusOr<risk::RiskGate> gate = risk::RiskGate::Create(options.limits);
   if (!gate.ok()) return gate.status();
-  return std::unique_ptr<LiveDecider>(
-      new LiveDecider(std::move(checkpoint), std::move(path), *std::move(worker),
-                      *std::move(gate), env->sigma_training_median_sd, options));
+  return std::unique_ptr<LiveDecider>(new LiveDecider(std::move(checkpoint), std::move(path),
+                                                      *std::move(worker), *std::move(gate),
+                                                      env->sigma_training_median_sd, options));
 }
 
 double LiveDecider::bankroll() const {
@@ -185,7 +185,8 @@ absl::StatusOr<v1::Decision> LiveDecider::Decide(const v1::LiveMatchState& state
   while (!h.states.empty() && h.states.begin()->first < k - kHistoryMinutes) {
     h.states.erase(h.states.begin());
   }
-  while (!h.rows.empty() && h.rows.begin()->first < k - kHistoryMinutes) h.rows.erase(h.rows.begin());
+  while (!h.rows.empty() && h.rows.begin()->first < k - kHistoryMinutes)
+    h.rows.erase(h.rows.begin());
 
   // The window k-9 .. k, oldest first; a minute never seen is an invalid (all-zero) step.
   std::vector<float> obs(kLiveWindow * kLiveInputWidth, 0.0f);
@@ -226,8 +227,9 @@ absl::StatusOr<v1::Decision> LiveDecider::Decide(const v1::LiveMatchState& state
     // Metrics need the pick's price: without it they stay absent and the gate denies the
     // decision (invalid_decision).
     if (scoring::SetPickMetrics(p).ok() && !dry_run) {
-      absl::StatusOr<scoring::TrackedMetrics> m = tracker_.Record(
-          state.match_id(), sel, now, d->outcome[sel], sel == 0 ? p.odds().home() : p.odds().away());
+      absl::StatusOr<scoring::TrackedMetrics> m =
+          tracker_.Record(state.match_id(), sel, now, d->outcome[sel],
+                          sel == 0 ? p.odds().home() : p.odds().away());
       if (m.ok()) {
         if (m->vsnr) p.set_vsnr(*m->vsnr);
         if (m->gamma) p.set_gamma(*m->gamma);

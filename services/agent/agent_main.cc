@@ -41,8 +41,8 @@ class AgentServiceImpl final : public v1::AgentService::Service {
       : rt_(rt), decider_(decider), clock_(clock) {}
 
   absl::Status RegisterMetrics() {
-    auto bets = rt_->metrics().AddCounter("hrl_bets_total", "Bets accepted by the risk gate",
-                                          {"agent"});
+    auto bets =
+        rt_->metrics().AddCounter("hrl_bets_total", "Bets accepted by the risk gate", {"agent"});
     auto rejected = rt_->metrics().AddCounter("hrl_risk_gate_rejected_total",
                                               "Decisions denied by the risk gate", {"reason"});
     auto budget = rt_->metrics().AddGauge("hrl_budget_remaining",
@@ -71,8 +71,8 @@ class AgentServiceImpl final : public v1::AgentService::Service {
                       v1::DecideResponse* resp) override {
     return rt_->Handle(ctx, kService, "Decide", [&]() -> absl::Status {
       if (req->states_size() > kMaxBatch) {
-        return absl::InvalidArgumentError(absl::StrCat("states: at most ", kMaxBatch,
-                                                       " per call, got ", req->states_size()));
+        return absl::InvalidArgumentError(
+            absl::StrCat("states: at most ", kMaxBatch, " per call, got ", req->states_size()));
       }
       for (int i = 0; i < req->states_size(); ++i) {
         auto d = decider_->Decide(req->states(i), clock_.Now(), req->dry_run());

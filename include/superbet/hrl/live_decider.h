@@ -84,8 +84,8 @@ class LiveDecider {
 
   const superbet::v1::Checkpoint& checkpoint() const { return checkpoint_; }
   const std::string& path() const { return path_; }
-  double bankroll() const;          // Free bankroll, currency units.
-  double budget_ratio() const;      // bankroll / B₀.
+  double bankroll() const;               // Free bankroll, currency units.
+  double budget_ratio() const;           // bankroll / B₀.
   risk::GateCounts gate_counts() const;  // Non-dry-run verdicts only.
 
  private:
