@@ -74,6 +74,18 @@ class AgentServiceImpl final : public v1::AgentService::Service {
         return absl::InvalidArgumentError(
             absl::StrCat("states: at most ", kMaxBatch, " per call, got ", req->states_size()));
       }
+      // Validated whole first, so that a bad state decides nothing of its batch.
+      for (int i = 0; i < req->states_size(); ++i) {
+        const v1::LiveMatchState& s = req->states(i);
+        if (s.match_id().empty()) {
+          return absl::InvalidArgumentError(absl::StrCat("states[", i, "].match_id is empty"));
+        }
+        if (!s.has_minute() || s.minute() < 0) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("states[", i, "].minute must be >= 0, got ",
+                           s.has_minute() ? absl::StrCat(s.minute()) : std::string("absent")));
+        }
+      }
       for (int i = 0; i < req->states_size(); ++i) {
         auto d = decider_->Decide(req->states(i), clock_.Now(), req->dry_run());
         if (!d.ok()) {

@@ -162,6 +162,20 @@ TEST_CASE("agent-svc: Decide through the risk gate, metrics equal what happened,
     CHECK(s.error_code() == grpc::INVALID_ARGUMENT);
     CHECK(s.error_message() == "states: at most 256 per call, got 257");
   }
+  // A state without a minute: INVALID_ARGUMENT naming it; the good state before it is not
+  // decided either (the counters below equal the first batch only).
+  {
+    v1::DecideRequest bad;
+    *bad.add_states() = req.states(5);
+    *bad.add_states() = req.states(6);
+    bad.mutable_states(1)->clear_minute();
+    grpc::ClientContext ctx;
+    Deadline(ctx);
+    v1::DecideResponse resp;
+    grpc::Status s = stub->Decide(&ctx, bad, &resp);
+    CHECK(s.error_code() == grpc::INVALID_ARGUMENT);
+    CHECK(s.error_message() == "states[1].minute must be >= 0, got absent");
+  }
   {
     grpc::ClientContext ctx;
     Deadline(ctx);
