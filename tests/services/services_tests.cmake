@@ -5,7 +5,7 @@ add_library(superbet_services_testing STATIC ${CMAKE_CURRENT_SOURCE_DIR}/service
 target_include_directories(superbet_services_testing PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(superbet_services_testing PUBLIC gRPC::grpc++ cpp-httplib)
 
-superbet_tests(services MODULES providers
+superbet_tests(services MODULES providers hrl
   LIBS superbet_services_common superbet_services_testing)
 target_compile_definitions(superbet_services_itests PRIVATE
   ADAPTER_SVC="$<TARGET_FILE:adapter-svc>")
@@ -15,3 +15,5 @@ if(TARGET broadcast-svc OR EXISTS ${PROJECT_SOURCE_DIR}/services/broadcast/broad
     BROADCAST_SVC="$<TARGET_FILE:broadcast-svc>")
   add_dependencies(superbet_services_itests broadcast-svc)
 endif()
+target_compile_definitions(superbet_services_itests PRIVATE AGENT_SVC="$<TARGET_FILE:agent-svc>")
+add_dependencies(superbet_services_itests agent-svc)

@@ -1,0 +1,112 @@
+// LiveDecider: the live worker as a service-side decision loop. It loads a live checkpoint
+// (feature spec live-v1, superbet/hrl/live_worker.h), keeps per-match state built from canonical
+// superbet.v1.LiveMatchState updates, decides greedily, computes the per-decision metrics
+// (superbet/scoring/metrics.h: Kelly fraction, CAS; superbet/scoring/tracker.h: VSNR, gamma) and
+// passes every decision through a risk::RiskGate (superbet/risk/gate.h).
+//
+// Live prices: the live-v1 slots 14-17 and σ (slot 25) are computed from the states' live_odds
+// (the provider's in-play 1X2) where the training environment used its modelled prices. A price
+// that is not finite and > 1 (0 included) counts as not quoted: slots 14-17 need all three, σ of
+// home and away each needs 3 consecutive quoted minutes of its own selection (else 1), and a bet
+// on an unquoted pick is denied by the gate (invalid_decision).
+//
+// Stake: stake_fraction (5 %) of the free bankroll (initial bankroll minus accepted stakes; bets
+// are not settled here). A no_bet decision goes through the gate too and is denied "no_bet", so
+// every state gets exactly one Decision with a verdict.
+//
+// Thread-safety: all public methods are thread-safe (one internal mutex serialises decisions; the
+// network caches activations). Owns its worker, gate and per-match history; borrows the optional
+// ledger stream, which must outlive it.
+
+#ifndef SUPERBET_HRL_LIVE_DECIDER_H_
+#define SUPERBET_HRL_LIVE_DECIDER_H_
+
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "superbet/hrl/live_env.h"
+#include "superbet/hrl/live_worker.h"
+#include "superbet/risk/gate.h"
+#include "superbet/scoring/tracker.h"
+#include "superbet/v1/checkpoint.pb.h"
+#include "superbet/v1/decision.pb.h"
+#include "superbet/v1/model.pb.h"
+
+namespace superbet::hrl {
+
+using LiveRow = std::array<float, kLiveInputWidth>;
+
+// The live-v1 row (64 slots, layout in superbet/hrl/live_env.h) of `state` at minute
+// state.minute(). `history` maps earlier minutes of the same match to their states (used for the
+// momentum slots 18-23 and σ); `budget_ratio` is B/B₀ (slot 24); `sigma_training_median_sd` is
+// σ's normaliser (> 0). Prices: the state's live_odds when all three are > 1.
+// Errors: InvalidArgument when the state has no minute or a negative one ("state.minute must be
+// >= 0, got -1").
+[[nodiscard]] absl::StatusOr<LiveRow> LiveRowFromState(
+    const superbet::v1::LiveMatchState& state,
+    const std::map<int, superbet::v1::LiveMatchState>& history, double budget_ratio,
+    double sigma_training_median_sd);
+
+struct LiveDeciderOptions {
+  risk::RiskLimits limits;            // The gate's rules (decision core defaults).
+  double initial_bankroll = 10000.0;  // B₀, currency units, > 0.
+  double stake_fraction = 0.05;       // Of the free bankroll, in (0, 1].
+  std::ostream* ledger = nullptr;     // When set, one Decision JSON line per non-dry-run decision.
+};
+
+class LiveDecider {
+ public:
+  // Loads <dir>/checkpoint.pb (superbet/hrl/checkpoint.h LoadCheckpoint against live-v1).
+  // Errors: those of LoadCheckpoint (NotFound, DataLoss, FailedPrecondition for an incompatible
+  // feature spec naming both), LoadLiveWorker, LiveEnvOptionsFromCheckpoint; InvalidArgument for
+  // a bad option (naming it).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LiveDecider>> Load(
+      const std::string& dir, const LiveDeciderOptions& options);
+  // The same from a checkpoint in memory; `path` only names it in GetModelInfo.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LiveDecider>> FromCheckpoint(
+      superbet::v1::Checkpoint checkpoint, std::string path, const LiveDeciderOptions& options);
+
+  // Records `state` in its match's history and decides on the last 10 minutes. `now` is the
+  // decision time (decided_at; injected, never read from a clock). dry_run: the gate's verdict is
+  // computed on a copy, so nothing is recorded (no exposure, no bankroll change, no ledger line).
+  // Errors: InvalidArgument naming the field when match_id is empty or the minute is absent or
+  // negative; DataLoss when the ledger write fails.
+  [[nodiscard]] absl::StatusOr<superbet::v1::Decision> Decide(
+      const superbet::v1::LiveMatchState& state, absl::Time now, bool dry_run);
+
+  const superbet::v1::Checkpoint& checkpoint() const { return checkpoint_; }
+  const std::string& path() const { return path_; }
+  double bankroll() const;               // Free bankroll, currency units.
+  double budget_ratio() const;           // bankroll / B₀.
+  risk::GateCounts gate_counts() const;  // Non-dry-run verdicts only.
+
+ private:
+  LiveDecider(superbet::v1::Checkpoint checkpoint, std::string path, LiveWorker worker,
+              risk::RiskGate gate, double sigma_median, const LiveDeciderOptions& options);
+  superbet::v1::Checkpoint checkpoint_;
+  std::string path_;
+  double sigma_median_;
+  LiveDeciderOptions options_;
+  mutable absl::Mutex mu_;
+  LiveWorker worker_ ABSL_GUARDED_BY(mu_);
+  risk::RiskGate gate_ ABSL_GUARDED_BY(mu_);
+  double bankroll_ ABSL_GUARDED_BY(mu_);
+  scoring::EvaluationTracker tracker_ ABSL_GUARDED_BY(mu_);
+  struct MatchHistory {
+    std::map<int, superbet::v1::LiveMatchState> states;  // Minute -> state (the last 16 kept).
+    std::map<int, LiveRow> rows;                         // Minute -> row written at that minute.
+  };
+  std::map<std::string, MatchHistory> history_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace superbet::hrl
+
+#endif  // SUPERBET_HRL_LIVE_DECIDER_H_

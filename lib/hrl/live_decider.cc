@@ -1,0 +1,268 @@
+#include "superbet/hrl/live_decider.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "superbet/hrl/checkpoint.h"
+#include "superbet/model/masking.h"
+#include "superbet/reward/reward.h"
+#include "superbet/scoring/metrics.h"
+#include "superbet/scoring/prediction_json.h"
+
+namespace superbet::hrl {
+namespace {
+
+namespace v1 = superbet::v1;
+
+// The live-v1 slot layout of superbet/hrl/live_env.h (kept in step with live_env.cc; the test
+// compares whole rows with the environment's).
+constexpr int kSlotImplied = 14;
+constexpr int kSlotOddsMask = 17;
+constexpr int kSlotAvgDa = 18;
+constexpr int kSlotAvgDaMask = 21;
+constexpr int kSlotBudget = 24;
+constexpr int kSlotSigma = 25;
+constexpr std::array<int, 3> kMomentumMinutes = {1, 5, 15};
+constexpr int kSigmaMinutes = 15;
+constexpr int kHistoryMinutes = 16;
+
+std::optional<double> DangerousAttacks(const v1::LiveMatchState& s) {
+  if (!s.home().has_dangerous_attacks() || !s.away().has_dangerous_attacks()) return std::nullopt;
+  return static_cast<double>(s.home().dangerous_attacks() + s.away().dangerous_attacks());
+}
+
+// The full 1X2 of a state when all three prices are finite and > 1.
+std::optional<std::array<double, 3>> Prices(const v1::LiveMatchState& s) {
+  if (!s.has_live_odds()) return std::nullopt;
+  const std::array<double, 3> p = {s.live_odds().home(), s.live_odds().draw(),
+                                   s.live_odds().away()};
+  for (double o : p) {
+    if (!std::isfinite(o) || o <= 1.0) return std::nullopt;
+  }
+  return p;
+}
+
+// σ of selection `sel` at minute k as LiveEnv computes it: consecutive quoted minutes ending at k
+// (at most 16 prices), reward::Sigma with floor 0.1; 1 with fewer than 3.
+double SigmaOf(const v1::LiveMatchState& current, const std::map<int, v1::LiveMatchState>& history,
+               int k, int sel, double median) {
+  std::vector<double> prices;
+  for (int j = k; j >= 0 && j >= k - kSigmaMinutes; --j) {
+    const v1::LiveMatchState* s = &current;
+    if (j != k) {
+      auto it = history.find(j);
+      if (it == history.end()) break;
+      s = &it->second;
+    }
+    // Per selection, as the environment does: a price of 0 (or none) is "not quoted".
+    if (!s->has_live_odds()) break;
+    const double o = sel == 0 ? s->live_odds().home() : s->live_odds().away();
+    if (!std::isfinite(o) || o <= 1.0) break;
+    prices.push_back(o);
+  }
+  if (prices.size() < 3) return 1.0;
+  std::reverse(prices.begin(), prices.end());
+  absl::StatusOr<double> sigma = reward::Sigma(prices, median, 0.1);
+  return sigma.ok() ? *sigma : 1.0;
+}
+
+absl::Status CheckState(const v1::LiveMatchState& state) {
+  if (state.match_id().empty()) return absl::InvalidArgumentError("state.match_id is empty");
+  if (!state.has_minute()) return absl::InvalidArgumentError("state.minute is absent");
+  if (state.minute() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("state.minute must be >= 0, got ", state.minute()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<LiveRow> LiveRowFromState(const v1::LiveMatchState& state,
+                                         const std::map<int, v1::LiveMatchState>& history,
+                                         double budget_ratio, double sigma_training_median_sd) {
+  if (!state.has_minute() || state.minute() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("state.minute must be >= 0, got ",
+                     state.has_minute() ? absl::StrCat(state.minute()) : std::string("absent")));
+  }
+  const int k = state.minute();
+  LiveRow row{};
+  const model::MaskedFeatures f = model::Mask(state);
+  for (int i = 0; i < model::kLiveFeatureCount; ++i) {
+    row[i] = f.value[i];
+    row[model::kLiveFeatureCount + i] = f.mask[i];
+  }
+  if (const auto p = Prices(state)) {
+    for (int i = 0; i < 3; ++i) row[kSlotImplied + i] = static_cast<float>(1.0 / (*p)[i]);
+    row[kSlotOddsMask] = 1;
+  }
+  const std::optional<double> da = DangerousAttacks(state);
+  for (int i = 0; i < 3; ++i) {
+    const int w = kMomentumMinutes[i];
+    if (k - w < 0 || !da) continue;
+    auto it = history.find(k - w);
+    if (it == history.end()) continue;
+    const std::optional<double> before = DangerousAttacks(it->second);
+    if (!before) continue;
+    row[kSlotAvgDa + i] = static_cast<float>((*da - *before) / w);
+    row[kSlotAvgDaMask + i] = 1;
+  }
+  row[kSlotBudget] = static_cast<float>(budget_ratio);
+  row[kSlotSigma] =
+      static_cast<float>(0.5 * (SigmaOf(state, history, k, 0, sigma_training_median_sd) +
+                                SigmaOf(state, history, k, 2, sigma_training_median_sd)));
+  return row;
+}
+
+LiveDecider::LiveDecider(v1::Checkpoint checkpoint, std::string path, LiveWorker worker,
+                         risk::RiskGate gate, double sigma_median,
+                         const LiveDeciderOptions& options)
+    : checkpoint_(std::move(checkpoint)),
+      path_(std::move(path)),
+      sigma_median_(sigma_median),
+      options_(options),
+      worker_(std::move(worker)),
+      gate_(std::move(gate)),
+      bankroll_(options.initial_bankroll),
+      tracker_(scoring::EvaluationTracker::kLiveWindow) {}
+
+absl::StatusOr<std::unique_ptr<LiveDecider>> LiveDecider::Load(const std::string& dir,
+                                                               const LiveDeciderOptions& options) {
+  absl::StatusOr<v1::Checkpoint> c = LoadCheckpoint(dir, LiveFeatureSpec());
+  if (!c.ok()) return c.status();
+  return FromCheckpoint(*std::move(c), dir + "/checkpoint.pb", options);
+}
+
+absl::StatusOr<std::unique_ptr<LiveDecider>> LiveDecider::FromCheckpoint(
+    v1::Checkpoint checkpoint, std::string path, const LiveDeciderOptions& options) {
+  if (!(options.initial_bankroll > 0) || !std::isfinite(options.initial_bankroll)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("initial_bankroll must be > 0, got ", options.initial_bankroll));
+  }
+  if (!(options.stake_fraction > 0 && options.stake_fraction <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stake_fraction must be in (0, 1], got ", options.stake_fraction));
+  }
+  absl::StatusOr<LiveWorker> worker = LoadLiveWorker(checkpoint);
+  if (!worker.ok()) return worker.status();
+  absl::StatusOr<LiveEnvOptions> env = LiveEnvOptionsFromCheckpoint(checkpoint);
+  if (!env.ok()) return env.status();
+  absl::StatusOr<risk::RiskGate> gate = risk::RiskGate::Create(options.limits);
+  if (!gate.ok()) return gate.status();
+  return std::unique_ptr<LiveDecider>(new LiveDecider(std::move(checkpoint), std::move(path),
+                                                      *std::move(worker), *std::move(gate),
+                                                      env->sigma_training_median_sd, options));
+}
+
+double LiveDecider::bankroll() const {
+  absl::MutexLock lock(&mu_);
+  return bankroll_;
+}
+
+double LiveDecider::budget_ratio() const { return bankroll() / options_.initial_bankroll; }
+
+risk::GateCounts LiveDecider::gate_counts() const {
+  absl::MutexLock lock(&mu_);
+  return gate_.counts();
+}
+
+absl::StatusOr<v1::Decision> LiveDecider::Decide(const v1::LiveMatchState& state, absl::Time now,
+                                                 bool dry_run) {
+  if (absl::Status s = CheckState(state); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  MatchHistory& h = history_[state.match_id()];
+  const int k = state.minute();
+  absl::StatusOr<LiveRow> row =
+      LiveRowFromState(state, h.states, bankroll_ / options_.initial_bankroll, sigma_median_);
+  if (!row.ok()) return row.status();
+  h.states[k] = state;
+  h.rows[k] = *row;
+  while (!h.states.empty() && h.states.begin()->first < k - kHistoryMinutes) {
+    h.states.erase(h.states.begin());
+  }
+  while (!h.rows.empty() && h.rows.begin()->first < k - kHistoryMinutes)
+    h.rows.erase(h.rows.begin());
+
+  // The window k-9 .. k, oldest first; a minute never seen is an invalid (all-zero) step.
+  std::vector<float> obs(kLiveWindow * kLiveInputWidth, 0.0f);
+  std::vector<float> valid(kLiveWindow, 0.0f);
+  for (int t = 0; t < kLiveWindow; ++t) {
+    auto it = h.rows.find(k - (kLiveWindow - 1) + t);
+    if (it == h.rows.end()) continue;
+    std::copy(it->second.begin(), it->second.end(), obs.begin() + t * kLiveInputWidth);
+    valid[t] = 1;
+  }
+  absl::StatusOr<LiveDecision> d = worker_.Decide(obs, valid);
+  if (!d.ok()) return d.status();
+
+  v1::Prediction p;
+  p.set_match_id(state.match_id());
+  p.set_home(state.home_team());
+  p.set_away(state.away_team());
+  p.set_agent("live");
+  p.set_model_version(worker_.model_version());
+  p.set_confidence(d->confidence);
+  p.mutable_prob()->set_home(d->outcome[0]);
+  p.mutable_prob()->set_draw(d->outcome[1]);
+  p.mutable_prob()->set_away(d->outcome[2]);
+  if (const auto prices = Prices(state)) {
+    p.mutable_odds()->set_home((*prices)[0]);
+    p.mutable_odds()->set_draw((*prices)[1]);
+    p.mutable_odds()->set_away((*prices)[2]);
+  }
+  p.set_data_staleness_s(state.data_staleness_s());
+  *p.mutable_decided_at() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now));
+  p.set_action(d->action == kBetHome   ? v1::ACTION_BET_HOME
+               : d->action == kBetAway ? v1::ACTION_BET_AWAY
+                                       : v1::ACTION_NO_BET);
+  if (d->action != kNoBet) {
+    const int sel = d->action == kBetHome ? 0 : 2;
+    p.set_pick(std::string(scoring::PickName(sel)));
+    // Metrics need the pick's price: without it they stay absent and the gate denies the
+    // decision (invalid_decision).
+    if (scoring::SetPickMetrics(p).ok() && !dry_run) {
+      absl::StatusOr<scoring::TrackedMetrics> m =
+          tracker_.Record(state.match_id(), sel, now, d->outcome[sel],
+                          sel == 0 ? p.odds().home() : p.odds().away());
+      if (m.ok()) {
+        if (m->vsnr) p.set_vsnr(*m->vsnr);
+        if (m->gamma) p.set_gamma(*m->gamma);
+      }
+    }
+  }
+  const double stake = options_.stake_fraction * bankroll_;
+  risk::GateVerdict verdict;
+  if (dry_run) {
+    risk::RiskGate shadow = gate_;
+    verdict = shadow.Check(p, stake, bankroll_);
+  } else {
+    verdict = gate_.Check(p, stake, bankroll_);
+  }
+  v1::Decision out;
+  *out.mutable_prediction() = std::move(p);
+  out.set_bankroll_before(bankroll_);
+  out.set_verdict(verdict.accepted ? v1::VERDICT_ACCEPTED : v1::VERDICT_DENIED);
+  if (verdict.accepted) {
+    out.set_stake(stake);
+    if (!dry_run) bankroll_ -= stake;
+  } else {
+    out.set_reason(std::string(risk::DenialReasonId(*verdict.reason)));
+    out.set_detail(verdict.detail);
+  }
+  if (!dry_run && options_.ledger != nullptr) {
+    absl::StatusOr<std::string> line = scoring::DecisionToJsonLine(out);
+    if (!line.ok()) return line.status();
+    *options_.ledger << *line << '\n';
+    options_.ledger->flush();
+    if (!*options_.ledger) return absl::DataLossError("ledger write failed");
+  }
+  return out;
+}
+
+}  // namespace superbet::hrl

@@ -1,0 +1,240 @@
+// agent-svc: the live worker and the risk gate over gRPC (superbet.v1.AgentService).
+//
+// Loads a live checkpoint made by `superbet train --agent live` (--checkpoint DIR, refused when its
+// feature spec is not live-v1: hrl/checkpoint.h) into an hrl::LiveDecider, which keeps per-match
+// state, decides and passes every decision through risk::RiskGate. Health is NOT_SERVING until the
+// checkpoint is loaded. --ledger PATH appends one Decision JSON line per non-dry-run decision.
+//
+// RPCs: Decide (<= 256 states per call), GetModelInfo, Allocate (hrl::Manager's UCB1 split);
+// StartTraining and WatchTraining answer UNIMPLEMENTED (train offline with `superbet train`).
+// Not done here: consuming match.live from Redis Streams as a consumer group and publishing to
+// risk.verified.
+//
+// Metrics besides the gRPC ones: hrl_bets_total{agent} (accepted non-dry-run decisions),
+// hrl_risk_gate_rejected_total{reason}, hrl_budget_remaining (free bankroll / B₀),
+// hrl_data_staleness_seconds (of the last decided state).
+#include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/flags.h"
+#include "common/server.h"
+#include "superbet/core/clock.h"
+#include "superbet/hrl/live_decider.h"
+#include "superbet/hrl/manager.h"
+#include "superbet/v1/services.grpc.pb.h"
+
+namespace superbet::services {
+namespace {
+
+namespace v1 = superbet::v1;
+constexpr char kService[] = "AgentService";
+constexpr int kMaxBatch = 256;
+
+class AgentServiceImpl final : public v1::AgentService::Service {
+ public:
+  AgentServiceImpl(ServiceRuntime* rt, hrl::LiveDecider* decider, const core::Clock& clock)
+      : rt_(rt), decider_(decider), clock_(clock) {}
+
+  absl::Status RegisterMetrics() {
+    auto bets =
+        rt_->metrics().AddCounter("hrl_bets_total", "Bets accepted by the risk gate", {"agent"});
+    auto rejected = rt_->metrics().AddCounter("hrl_risk_gate_rejected_total",
+                                              "Decisions denied by the risk gate", {"reason"});
+    auto budget = rt_->metrics().AddGauge("hrl_budget_remaining",
+                                          "Free bankroll over the initial bankroll", {});
+    auto stale = rt_->metrics().AddGauge("hrl_data_staleness_seconds",
+                                         "Data staleness of the last decided state, seconds", {});
+    for (const absl::Status& s :
+         {bets.status(), rejected.status(), budget.status(), stale.status()}) {
+      if (!s.ok()) return s;
+    }
+    auto live = (*bets)->WithLabels({"live"});
+    auto b = (*budget)->WithLabels({});
+    auto st = (*stale)->WithLabels({});
+    if (!live.ok()) return live.status();
+    if (!b.ok()) return b.status();
+    if (!st.ok()) return st.status();
+    bets_live_ = *live;
+    rejected_ = *rejected;
+    budget_ = *b;
+    staleness_ = *st;
+    budget_->Set(decider_->budget_ratio());
+    return absl::OkStatus();
+  }
+
+  grpc::Status Decide(grpc::ServerContext* ctx, const v1::DecideRequest* req,
+                      v1::DecideResponse* resp) override {
+    return rt_->Handle(ctx, kService, "Decide", [&]() -> absl::Status {
+      if (req->states_size() > kMaxBatch) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("states: at most ", kMaxBatch, " per call, got ", req->states_size()));
+      }
+      // Validated whole first, so that a bad state decides nothing of its batch.
+      for (int i = 0; i < req->states_size(); ++i) {
+        const v1::LiveMatchState& s = req->states(i);
+        if (s.match_id().empty()) {
+          return absl::InvalidArgumentError(absl::StrCat("states[", i, "].match_id is empty"));
+        }
+        if (!s.has_minute() || s.minute() < 0) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("states[", i, "].minute must be >= 0, got ",
+                           s.has_minute() ? absl::StrCat(s.minute()) : std::string("absent")));
+        }
+      }
+      for (int i = 0; i < req->states_size(); ++i) {
+        auto d = decider_->Decide(req->states(i), clock_.Now(), req->dry_run());
+        if (!d.ok()) {
+          return absl::Status(d.status().code(),
+                              absl::StrCat("states[", i, "]: ", d.status().message()));
+        }
+        staleness_->Set(req->states(i).data_staleness_s());
+        if (!req->dry_run()) {
+          if (d->verdict() == v1::VERDICT_ACCEPTED) {
+            bets_live_->Increment();
+          } else if (auto r = rejected_->WithLabels({d->reason()}); r.ok()) {
+            (*r)->Increment();
+          }
+        }
+        *resp->add_decisions() = *std::move(d);
+      }
+      budget_->Set(decider_->budget_ratio());
+      return absl::OkStatus();
+    });
+  }
+
+  grpc::Status Allocate(grpc::ServerContext* ctx, const v1::AllocateRequest* req,
+                        v1::AllocateResponse* resp) override {
+    return rt_->Handle(ctx, kService, "Allocate", [&]() -> absl::Status {
+      hrl::ManagerOptions o;
+      o.initial_budget = req->bankroll();
+      auto m = hrl::Manager::Create(o);
+      if (!m.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("bankroll must be finite and > 0, got ", req->bankroll()));
+      }
+      // Only the live worker is loaded in this service: it gets the manager's stake fraction of
+      // the bankroll, and its UCB score is absent until a bet has settled.
+      auto a = m->Allocate({true, false}, 0.0, 0.0, 0.0);
+      if (!a.ok()) return a.status();
+      auto* live = resp->add_allocations();
+      live->set_agent("live");
+      live->set_fraction_of_bankroll(a->skipped ? 0.0 : a->stake / req->bankroll());
+      live->set_settled_bets(m->settled_total());
+      return absl::OkStatus();
+    });
+  }
+
+  grpc::Status GetModelInfo(grpc::ServerContext* ctx, const v1::GetModelInfoRequest*,
+                            v1::GetModelInfoResponse* resp) override {
+    return rt_->Handle(ctx, kService, "GetModelInfo", [&]() -> absl::Status {
+      const v1::Checkpoint& c = decider_->checkpoint();
+      auto* m = resp->add_models();
+      m->set_agent(c.agent());
+      m->set_model_version(c.model_version());
+      m->set_format_version(c.format_version());
+      m->set_feature_spec(absl::StrCat(c.feature_spec().name(), " v", c.feature_spec().version()));
+      m->set_library_version(c.library_version());
+      m->set_seed(c.seed());
+      m->set_path(decider_->path());
+      return absl::OkStatus();
+    });
+  }
+
+  grpc::Status StartTraining(grpc::ServerContext* ctx, const v1::StartTrainingRequest*,
+                             v1::TrainingJob*) override {
+    return rt_->Handle(ctx, kService, "StartTraining", [&]() -> absl::Status {
+      return absl::UnimplementedError(
+          "StartTraining is not implemented in agent-svc: train offline with `superbet train "
+          "--agent live` and restart agent-svc with --checkpoint");
+    });
+  }
+
+  grpc::Status WatchTraining(grpc::ServerContext* ctx, const v1::WatchTrainingRequest*,
+                             grpc::ServerWriter<v1::TrainingProgress>*) override {
+    return rt_->Handle(ctx, kService, "WatchTraining", [&]() -> absl::Status {
+      return absl::UnimplementedError(
+          "WatchTraining is not implemented in agent-svc (no training jobs are run here)");
+    });
+  }
+
+ private:
+  ServiceRuntime* const rt_;
+  hrl::LiveDecider* const decider_;
+  const core::Clock& clock_;
+  core::Counter* bets_live_ = nullptr;
+  core::CounterFamily* rejected_ = nullptr;
+  core::Gauge* budget_ = nullptr;
+  core::Gauge* staleness_ = nullptr;
+};
+
+int Main(int argc, char** argv) {
+  ServerOptions server;
+  server.service = "agent-svc";
+  server.grpc_address = "0.0.0.0:50052";
+  server.metrics_address = "0.0.0.0:9102";
+  std::string checkpoint, ledger_path;
+  double bankroll = 10000;
+  FlagSet flags("agent-svc",
+                "Decides on live match states with a trained live worker through the risk gate "
+                "(superbet.v1.AgentService).");
+  server.Register(flags);
+  flags.String("checkpoint", &checkpoint,
+               "required: directory of a live checkpoint (superbet train --agent live)");
+  flags.String("ledger", &ledger_path, "append one Decision JSON line per decision to this file");
+  flags.Double("bankroll", &bankroll, "initial bankroll B0, currency units");
+  flags.ParseOrExit(argc, argv);
+  if (checkpoint.empty()) {
+    std::fprintf(stderr, "agent-svc: --checkpoint DIR is required (see --help)\n");
+    return 2;
+  }
+
+  const core::Clock& clock = core::SystemClock::Instance();
+  auto rt = ServiceRuntime::Create(server, clock);
+  if (!rt.ok()) {
+    std::fprintf(stderr, "agent-svc: %s\n", std::string(rt.status().message()).c_str());
+    return absl::IsInvalidArgument(rt.status()) ? 2 : 1;
+  }
+  std::ofstream ledger;
+  if (!ledger_path.empty()) {
+    ledger.open(ledger_path, std::ios::app);
+    if (!ledger) {
+      spdlog::error("--ledger {}: cannot open for appending", ledger_path);
+      return 1;
+    }
+  }
+  // The gRPC port opens only after the checkpoint is loaded; health says SERVING after Start.
+  std::unique_ptr<hrl::LiveDecider> decider;
+  hrl::LiveDeciderOptions options;
+  options.initial_bankroll = bankroll;
+  options.ledger = ledger_path.empty() ? nullptr : &ledger;
+  auto loaded = hrl::LiveDecider::Load(checkpoint, options);
+  if (!loaded.ok()) {
+    spdlog::error("--checkpoint {}: {}", checkpoint, loaded.status().ToString());
+    return 1;
+  }
+  decider = *std::move(loaded);
+  spdlog::info("loaded {} ({})", decider->checkpoint().model_version(), decider->path());
+
+  AgentServiceImpl service(rt->get(), decider.get(), clock);
+  if (absl::Status s = service.RegisterMetrics(); !s.ok()) {
+    spdlog::error("metrics: {}", s.ToString());
+    return 1;
+  }
+  (*rt)->AddService(&service, "superbet.v1.AgentService");
+  if (absl::Status s = (*rt)->Start(); !s.ok()) {
+    spdlog::error("{}", s.ToString());
+    return 1;
+  }
+  (*rt)->SetReady(true);
+  return (*rt)->WaitForShutdown([&] { ledger.flush(); });
+}
+
+}  // namespace
+}  // namespace superbet::services
+
+int main(int argc, char** argv) { return superbet::services::Main(argc, argv); }
