@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "superbet/core/file.h"
+#include "superbet/core/json_string.h"
 #include "superbet/providers/api_football/api_football.h"
 #include "superbet/providers/football_data/football_data.h"
 #include "superbet/providers/statsbomb/football_data_join.h"
@@ -53,37 +54,7 @@ std::string JsonNumber(double v) {
   return buf;
 }
 
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+using core::JsonString;
 
 // A map<string, double> as a JSON object, keys sorted; a key "side.stat" is nested
 // ({"home.shots": 11} -> {"home": {"shots": 11}}), so football-data's and StatsBomb's statistics
