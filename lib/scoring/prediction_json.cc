@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -160,6 +161,24 @@ pb::util::JsonParseOptions ParseOptions(const ReadOptions& options) {
   return o;
 }
 
+// Rewrites every -0.0 double field of `m` (recursively) as +0.0. protobuf 3.21's JSON parser
+// reads "-0.000" as -0.0 but the "-0" its printer writes back as +0.0, so without this a line
+// would not read back to the message it was printed from; -0 and 0 mean the same here.
+void CanonicalizeNegativeZero(pb::Message* m) {
+  const pb::Reflection* r = m->GetReflection();
+  std::vector<const pb::FieldDescriptor*> fields;
+  r->ListFields(*m, &fields);
+  for (const pb::FieldDescriptor* f : fields) {
+    if (f->is_repeated()) continue;  // Prediction/Decision have no repeated numbers.
+    if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE) {
+      const double v = r->GetDouble(*m, f);
+      if (v == 0.0 && std::signbit(v)) r->SetDouble(m, f, 0.0);
+    } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+      CanonicalizeNegativeZero(r->MutableMessage(m, f));
+    }
+  }
+}
+
 // Parses `line` as a JSON object into `object` and as a `Message` into `out`.
 MaybeError ParseBoth(absl::string_view line, const ReadOptions& options, pb::Struct* object,
                      pb::Message* out) {
@@ -171,6 +190,7 @@ MaybeError ParseBoth(absl::string_view line, const ReadOptions& options, pb::Str
   }
   const pb::util::Status typed = pb::util::JsonStringToMessage(input, out, ParseOptions(options));
   if (!typed.ok()) return FromParserStatus(typed);
+  CanonicalizeNegativeZero(out);
   return std::nullopt;
 }
 

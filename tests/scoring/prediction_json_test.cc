@@ -6,6 +6,7 @@
 
 #include "superbet/scoring/prediction_json.h"
 
+#include <cmath>
 #include <sstream>
 #include <string>
 
@@ -98,6 +99,25 @@ TEST_CASE("the hand-written line reads back to the message", "[prediction_json]"
   CHECK(p->SerializeAsString() == ManUnitedTottenham().SerializeAsString());
   CHECK_FALSE(p->has_vsnr());
   CHECK_FALSE(p->has_data_staleness_s());
+}
+
+// Found by prediction_json_fuzz in CI: "gamma":-0.000 read as -0.0, printed as "-0", which
+// protobuf's parser reads as +0.0, so the line did not read back to the message it printed.
+TEST_CASE("a negative zero reads as zero and the line round-trips", "[prediction_json]") {
+  std::string line = kManUnitedLine;
+  const std::string tail = "\"action\"";
+  REQUIRE(line.find(tail) != std::string::npos);
+  line.insert(line.find(tail), "\"gamma\":-0.000,\"cas\":-0.0,");
+  auto p = scoring::PredictionFromJsonLine(line, 1);
+  REQUIRE(p.ok());
+  REQUIRE(p->has_gamma());
+  CHECK_FALSE(std::signbit(p->gamma()));
+  CHECK_FALSE(std::signbit(p->cas()));
+  auto printed = scoring::PredictionToJsonLine(*p);
+  REQUIRE(printed.ok());
+  auto again = scoring::PredictionFromJsonLine(*printed, 1);
+  REQUIRE(again.ok());
+  CHECK(again->SerializeAsString() == p->SerializeAsString());
 }
 
 TEST_CASE("bad lines are rejected naming line, field and value", "[prediction_json]") {
