@@ -70,6 +70,11 @@ RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view st
 
 bool ReadByRun(const BettingLine& line, const RunLines& needs) {
   if (line.is_live()) return false;
+  if (needs.market_goals && (Is1X2(line) || line.market() == superbet::v1::MARKET_OVER_UNDER) &&
+      (line.bookmaker() == "Pinnacle" || line.bookmaker() == "market_average" ||
+       line.bookmaker() == "Bet365" || line.bookmaker() == "Gamebookers")) {
+    return true;
+  }
   if (line.is_closing()) return Is1X2(line) && line.bookmaker() == needs.closing_bookmaker;
   if (line.bookmaker() == needs.odds_bookmaker) return true;
   if (!Is1X2(line)) return false;

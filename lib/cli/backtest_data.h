@@ -36,6 +36,9 @@ struct RunLines {
   std::string closing_bookmaker;  // ClosingBookmaker(clv_closing_source, odds_source).
   bool pinnacle_1x2 = false;
   bool average_1x2 = false;
+  // Every 1X2 and over/under 2.5 line, pre-match and closing, of Pinnacle, market_average, Bet365
+  // and Gamebookers: `superbet forecast`'s market-implied goals (ratings/implied_goals.h).
+  bool market_goals = false;
 };
 
 // The lines read by a run of `strategy` ("model", "favourite", "home"; ASCII case ignored) with

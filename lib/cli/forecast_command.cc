@@ -1,6 +1,7 @@
 // `superbet forecast`: walk-forward 1X2 forecasts of a team model for every match of the chosen
 // seasons, scored against the margin-free closing market.
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -26,6 +27,7 @@
 #include "superbet/odds/margin.h"
 #include "superbet/providers/football_data/football_data.h"
 #include "superbet/ratings/forecast_scores.h"
+#include "superbet/ratings/implied_goals.h"
 #include "superbet/ratings/promoted.h"
 #include "superbet/ratings/team_model.h"
 #include "superbet/ratings/walk_forward.h"
@@ -39,6 +41,8 @@ ABSL_FLAG(std::string, promoted, "link",
 ABSL_FLAG(double, xi, 0.0019, "forecast: time decay per day of the goal models' fit window.");
 ABSL_FLAG(double, prior_sd, 0.35, "forecast: SD of the goal models' log-strength prior (0 = MLE).");
 ABSL_FLAG(double, shots_weight, 0.5, "forecast: weight of the shots-on-target strengths (shots).");
+ABSL_FLAG(double, market_weight, 1.0,
+          "forecast: weight of the market-implied goals against the goals scored (market).");
 ABSL_FLAG(double, elo_k, 20, "forecast: K of the Elo model.");
 ABSL_FLAG(int, min_fit_matches, 190,
           "forecast: matches the fit window needs before the model forecasts at all.");
@@ -53,7 +57,8 @@ constexpr char kUsage[] =
     R"(superbet forecast: walk-forward 1X2 forecasts of a team model, scored against the market.
 
 Usage: superbet forecast [--data DIR] [--league E0] [--seasons 1516,1617,...]
-                         [--model-kind dixon-coles|poisson|bivariate|negbin|elo|pi|shots]
+                         [--model-kind dixon-coles|poisson|bivariate|negbin|elo|pi|shots|
+                                       market]
                          [--unseen_team error|average|weakest3] [--min_fit_matches 190]
                          [--promoted link|mean|off]
                          [--strict] [--json PATH]
@@ -64,13 +69,21 @@ match date, as of 00:00 UTC of that date, on every earlier match of the league f
 the match. No model ever sees a match of that date or later.
 Models (superbet/ratings/team_model.h): dixon-coles (default), poisson, bivariate (Karlis &
 Ntzoufras), negbin (negative binomial), elo (World Football Elo + ordered logit), pi
-(pi-ratings + ordered logit), shots (strengths on shots on target and goals).
+(pi-ratings + ordered logit), shots (strengths on shots on target and goals), market (strengths
+on past matches' market-implied expected goals and goals; superbet/ratings/implied_goals.h).
   --unseen_team P   a side with no match in the window (a promoted side on day 1): error = no
                     forecast, average = a league-average side, weakest3 = the mean of the three
                     weakest rated sides (default).
   --min_fit_matches N   no forecast before the window holds N matches (default 190).
-  --xi X, --prior_sd S, --shots_weight W, --elo_k K   TeamModelOptions (defaults 0.0019, 0.35,
-                    0.5, 20; team_model.h); out-of-range values exit 2.
+  --xi X, --prior_sd S, --shots_weight W, --elo_k K, --market_weight B   TeamModelOptions
+                    (defaults 0.0019, 0.35, 0.5, 20, 1; team_model.h); out-of-range values exit 2.
+  market model: each past match's expected goals (lambda, mu) reproduce its margin-free 1X2
+                    P(home) - P(away) and P(over 2.5), each from the first source with a complete
+                    price: the close of Pinnacle, the market average, Bet365, Gamebookers,
+                    then their pre-match prices in that order (football-data has closing prices from 2012/13
+                    and closing over/under from 2019/20). A match without both is fitted on its
+                    goals alone; the count is printed. The forecast match's own prices are never
+                    used.
   --promoted M      goal models: the strength prior of a side promoted this season (a team that
                     did not play the previous season) is centred on (superbet/ratings/promoted.h)
                     link = its second-tier strength (football-data/<E1>_*.csv, the next
@@ -133,14 +146,53 @@ absl::StatusOr<rt::UnseenTeamPolicy> ParseUnseen(const std::string& s) {
       absl::StrCat("--unseen_team must be error, average or weakest3, got '", s, "'"));
 }
 
-// The matches of `data` as the walk-forward reads them, with their market probabilities.
-std::vector<rt::WalkForwardMatch> ToMatches(const BacktestData& data) {
+// Sources of a past match's market-implied goals, most informative first: the close before the
+// pre-match price, Pinnacle before the market average before Bet365 before Gamebookers.
+constexpr const char* kGoalSources[] = {"Pinnacle", "market_average", "Bet365", "Gamebookers"};
+constexpr int kGoalSourceCount = 4;
+
+int GoalSourceRank(const superbet::v1::BettingLine& l) {
+  for (int i = 0; i < kGoalSourceCount; ++i) {
+    if (l.bookmaker() == kGoalSources[i]) return (l.is_closing() ? 0 : kGoalSourceCount) + i;
+  }
+  return -1;
+}
+
+struct MarketGoalsCount {
+  int matches = 0;     // Finished matches.
+  int with_goals = 0;  // Got market-implied goals.
+  int from_close = 0;  // Of those: both the 1X2 and the over/under from a closing price.
+  int no_prices = 0;   // No complete 1X2 or over/under 2.5 price (absent, not an error).
+  int rejected = 0;    // Prices that no pair of Poisson means reproduces (ImpliedPoissonMeans).
+  std::string first_rejection;
+};
+
+// The matches of `data` as the walk-forward reads them, with their market probabilities and
+// (market model) their market-implied goals.
+std::vector<rt::WalkForwardMatch> ToMatches(const BacktestData& data, MarketGoalsCount& count) {
   struct Prices {
     std::array<double, 3> pinnacle{}, pinnacle_close{}, average{};
+    // By GoalSourceRank: 1X2 triples and (over, under) pairs.
+    std::array<std::array<double, 3>, 2 * kGoalSourceCount> one_x_two{};
+    std::array<std::array<double, 2>, 2 * kGoalSourceCount> totals{};
   };
   absl::flat_hash_map<std::string, Prices> prices;
   for (const superbet::v1::BettingLine& l : data.lines) {
-    if (l.is_live() || l.market() != superbet::v1::MARKET_1X2) continue;
+    if (l.is_live()) continue;
+    if (l.market() == superbet::v1::MARKET_OVER_UNDER) {
+      const int rank = GoalSourceRank(l);
+      if (rank < 0 || !l.has_line() || l.line() != 2.5) continue;
+      const int idx = l.selection() == superbet::v1::SELECTION_OVER    ? 0
+                      : l.selection() == superbet::v1::SELECTION_UNDER ? 1
+                                                                       : -1;
+      if (idx >= 0) prices[l.fixture_id()].totals[rank][idx] = l.decimal_odds();
+      continue;
+    }
+    if (l.market() != superbet::v1::MARKET_1X2) continue;
+    if (const int rank = GoalSourceRank(l); rank >= 0) {
+      const int idx = model::OneXTwoIndex(l.selection());
+      if (idx >= 0) prices[l.fixture_id()].one_x_two[rank][idx] = l.decimal_odds();
+    }
     const int idx = model::OneXTwoIndex(l.selection());
     if (idx < 0) continue;
     Prices& p = prices[l.fixture_id()];
@@ -174,6 +226,36 @@ std::vector<rt::WalkForwardMatch> ToMatches(const BacktestData& data) {
         m.prematch_bookmaker = m.prematch_market ? "market_average" : "";
       }
       m.closing_market = FairOneXTwo(it->second.pinnacle_close);
+    }
+    ++count.matches;
+    std::optional<rt::OneXTwo> fair;
+    std::optional<double> over;
+    int fair_rank = -1, over_rank = -1;
+    if (it != prices.end()) {
+      for (int r = 0; r < 2 * kGoalSourceCount && !fair; ++r) {
+        fair = FairOneXTwo(it->second.one_x_two[r]);
+        fair_rank = r;
+      }
+      for (int r = 0; r < 2 * kGoalSourceCount && !over; ++r) {
+        const auto& t = it->second.totals[r];
+        if (t[0] > 1 && t[1] > 1) {
+          auto p = odds::RemoveMarginMultiplicative(std::vector<double>{t[0], t[1]});
+          if (p.ok()) over = (*p)[0];
+          over_rank = r;
+        }
+      }
+    }
+    if (!fair || !over) {
+      ++count.no_prices;
+    } else if (auto g = rt::ImpliedPoissonMeans(fair->home - fair->away, *over); g.ok()) {
+      m.result.market_home_goals = g->home;
+      m.result.market_away_goals = g->away;
+      ++count.with_goals;
+      if (fair_rank < kGoalSourceCount && over_rank < kGoalSourceCount) ++count.from_close;
+    } else {
+      if (count.rejected++ == 0) {
+        count.first_rejection = absl::StrCat(f.id(), ": ", g.status().message());
+      }
     }
     out.push_back(std::move(m));
   }
@@ -300,6 +382,7 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   options.xi_per_day = absl::GetFlag(FLAGS_xi);
   options.prior_sd = absl::GetFlag(FLAGS_prior_sd);
   options.shots_weight = absl::GetFlag(FLAGS_shots_weight);
+  options.market_weight = absl::GetFlag(FLAGS_market_weight);
   options.elo_k = absl::GetFlag(FLAGS_elo_k);
   auto model = rt::MakeTeamModel(*kind, options);
   if (!model.ok()) {
@@ -340,6 +423,7 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   needs.closing_bookmaker = "Pinnacle";
   needs.pinnacle_1x2 = true;
   needs.average_1x2 = true;
+  needs.market_goals = *kind == rt::ModelKind::kMarket;
   const fd::ParseMode mode =
       absl::GetFlag(FLAGS_strict) ? fd::ParseMode::kStrict : fd::ParseMode::kLenient;
   auto data = LoadBacktestData(*root, league, codes, chosen, mode, needs);
@@ -347,7 +431,8 @@ int RunForecastCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "superbet forecast: %s\n", std::string(data.status().message()).c_str());
     return 1;
   }
-  const std::vector<rt::WalkForwardMatch> matches = ToMatches(*data);
+  MarketGoalsCount goals_count;
+  const std::vector<rt::WalkForwardMatch> matches = ToMatches(*data, goals_count);
   // Promoted sides and their priors (computed in every mode: the early-weeks rows need them).
   const std::string promoted_mode = absl::GetFlag(FLAGS_promoted);
   std::vector<rt::DivisionSeason> second;
@@ -449,6 +534,14 @@ int RunForecastCommand(const std::vector<std::string>& args) {
       absl::StrJoin(data->seasons, ",").c_str(),
       data->history_seasons.empty() ? "none" : absl::StrJoin(data->history_seasons, ",").c_str(),
       stats.fits, stats.failed_fits, stats.iterations);
+  if (*kind == rt::ModelKind::kMarket) {
+    std::fprintf(out,
+                 "market-implied goals: %d of %d matches (%d from closing 1X2 and over/under "
+                 "prices), %d without a complete 1X2 or over/under 2.5 price, %d rejected%s%s\n\n",
+                 goals_count.with_goals, goals_count.matches, goals_count.from_close,
+                 goals_count.no_prices, goals_count.rejected,
+                 goals_count.rejected ? "; first: " : "", goals_count.first_rejection.c_str());
+  }
   PrintTable(summary, out);
   std::fprintf(out,
                "\npromoted sides' matches, first 42 days of each season (--promoted %s: %d priors "

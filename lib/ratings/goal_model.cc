@@ -1,4 +1,4 @@
-// The goal models of team_model.h: dixon-coles, poisson, bivariate, negbin, shots.
+// The goal models of team_model.h: dixon-coles, poisson, bivariate, negbin, shots, market.
 
 #include <algorithm>
 #include <cmath>
@@ -79,9 +79,10 @@ class GoalModel final : public TeamModel {
     if (static_cast<int>(scratch_.size()) < table.teams()) scratch_.resize(table.teams(), -1);
     const bool keep_scores =
         kind_ == ModelKind::kBivariatePoisson || kind_ == ModelKind::kNegativeBinomial;
+    const Counts counts = kind_ == ModelKind::kMarket ? Counts::kMarketBlend : Counts::kGoals;
     SUPERBET_ASSIGN_OR_RETURN(
-        Window goals, BuildWindow(table, first, end, as_of, options_.xi_per_day, Counts::kGoals,
-                                  scratch_, keep_scores));
+        Window goals, BuildWindow(table, first, end, as_of, options_.xi_per_day, counts, scratch_,
+                                  keep_scores, options_.market_weight));
     if (!priors_.empty()) {  // Team-specific prior means (promoted sides).
       goals.data.prior_a.assign(goals.table_id.size(), 0.0);
       goals.data.prior_d.assign(goals.table_id.size(), 0.0);
@@ -142,6 +143,7 @@ class GoalModel final : public TeamModel {
     switch (kind_) {
       case ModelKind::kDixonColes:
       case ModelKind::kShots:
+      case ModelKind::kMarket:
         extra_ = FitRho(data, lam, mu, -0.25, 0.25);
         info_.extra_parameter = extra_;
         break;
@@ -301,6 +303,7 @@ class GoalModel final : public TeamModel {
     switch (kind_) {
       case ModelKind::kDixonColes:
       case ModelKind::kShots:
+      case ModelKind::kMarket:
         return ScoreGrid::FromRates(lambda, mu, extra_, g);
       case ModelKind::kBivariatePoisson: {
         const double l3 = std::min(extra_, 0.99 * std::min(lambda, mu));

@@ -1,6 +1,7 @@
 #include "superbet/ratings/match_table.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -27,6 +28,14 @@ absl::Status MatchTable::Add(const MatchResult& m) {
   if (m.home == m.away) {
     return absl::InvalidArgumentError(absl::StrCat("team plays itself: ", m.home));
   }
+  if (m.market_home_goals.has_value() != m.market_away_goals.has_value() ||
+      (m.market_home_goals && !(std::isfinite(*m.market_home_goals) && *m.market_home_goals > 0 &&
+                                std::isfinite(*m.market_away_goals) && *m.market_away_goals > 0))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "market goals of ", m.home, " v ", m.away, " must be both present, finite and > 0, got ",
+        m.market_home_goals ? absl::StrCat(*m.market_home_goals) : "absent", " and ",
+        m.market_away_goals ? absl::StrCat(*m.market_away_goals) : "absent"));
+  }
   TableMatch t;
   t.home = Intern(m.home);
   t.away = Intern(m.away);
@@ -34,6 +43,8 @@ absl::Status MatchTable::Add(const MatchResult& m) {
   t.away_goals = m.away_goals;
   t.home_shots_on_target = m.home_shots_on_target.value_or(-1);
   t.away_shots_on_target = m.away_shots_on_target.value_or(-1);
+  t.market_home_goals = m.market_home_goals.value_or(-1);
+  t.market_away_goals = m.market_away_goals.value_or(-1);
   t.kickoff = m.kickoff;
   if (matches_.empty() || !(m.kickoff < matches_.back().kickoff)) {
     matches_.push_back(t);

@@ -13,7 +13,7 @@
 namespace superbet::ratings {
 namespace {
 
-constexpr std::array<std::pair<ModelKind, absl::string_view>, 7> kNames = {{
+constexpr std::array<std::pair<ModelKind, absl::string_view>, 8> kNames = {{
     {ModelKind::kDixonColes, "dixon-coles"},
     {ModelKind::kPoisson, "poisson"},
     {ModelKind::kBivariatePoisson, "bivariate"},
@@ -21,6 +21,7 @@ constexpr std::array<std::pair<ModelKind, absl::string_view>, 7> kNames = {{
     {ModelKind::kElo, "elo"},
     {ModelKind::kPiRatings, "pi"},
     {ModelKind::kShots, "shots"},
+    {ModelKind::kMarket, "market"},
 }};
 
 absl::Status CheckOptions(const TeamModelOptions& o) {
@@ -41,6 +42,9 @@ absl::Status CheckOptions(const TeamModelOptions& o) {
   if (o.max_goals < 1 || o.max_goals > 30) return bad("max_goals", o.max_goals, "in [1, 30]");
   if (!(o.shots_weight >= 0 && o.shots_weight <= 1)) {
     return bad("shots_weight", o.shots_weight, "in [0, 1]");
+  }
+  if (!(o.market_weight >= 0 && o.market_weight <= 1)) {
+    return bad("market_weight", o.market_weight, "in [0, 1]");
   }
   if (!(o.elo_k > 0) || !std::isfinite(o.elo_k)) return bad("elo_k", o.elo_k, "finite and > 0");
   if (!std::isfinite(o.elo_home_advantage)) {

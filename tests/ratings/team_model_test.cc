@@ -51,7 +51,7 @@ TEST_CASE("model kind names round-trip and unknown names are named in the error"
     REQUIRE(parsed.ok());
     CHECK(*parsed == k);
   }
-  CHECK(AllModelKinds().size() == 7);
+  CHECK(AllModelKinds().size() == 8);
   CHECK(*ParseModelKind("Dixon-Coles") == ModelKind::kDixonColes);
   auto bad = ParseModelKind("glicko");
   CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);

@@ -30,10 +30,14 @@ struct MatchResult {
   // Shots on target (football-data HST / AST); absent when the source did not provide them.
   std::optional<int> home_shots_on_target;
   std::optional<int> away_shots_on_target;
+  // Market-implied expected goals of this (past) match, from its margin-free prices
+  // (implied_goals.h); both present or both absent, each finite and > 0. Read by the market model.
+  std::optional<double> market_home_goals;
+  std::optional<double> market_away_goals;
 };
 
-// A row of a MatchTable: team ids index MatchTable::team_name(). Shots on target are -1 when
-// absent.
+// A row of a MatchTable: team ids index MatchTable::team_name(). Shots on target and market
+// goals are -1 when absent.
 struct TableMatch {
   int home = 0;
   int away = 0;
@@ -41,6 +45,8 @@ struct TableMatch {
   int away_goals = 0;
   int home_shots_on_target = -1;
   int away_shots_on_target = -1;
+  double market_home_goals = -1;
+  double market_away_goals = -1;
   absl::Time kickoff;
 };
 
@@ -50,8 +56,8 @@ class MatchTable {
  public:
   // Adds `m`, interning its team names, after every match kicking off at or before it (an append
   // when matches come in kickoff order, as in a walk-forward; O(size) otherwise).
-  // Errors: InvalidArgument naming the match when a score or shot count is negative or a team
-  // plays itself.
+  // Errors: InvalidArgument naming the match when a score or shot count is negative, a team
+  // plays itself, or only one market goal value is given or one is not finite and > 0.
   [[nodiscard]] absl::Status Add(const MatchResult& m);
 
   // Builds a table from `matches` in any order (stably sorted by kickoff). Errors: as Add.

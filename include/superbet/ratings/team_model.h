@@ -17,6 +17,15 @@
 //                window's goals per shot on target, w = TeamModelOptions::shots_weight; grid as
 //                Dixon–Coles with rho fitted on those rates. Matches without shot counts only
 //                enter the goal fit.
+//   market       strengths fitted to past matches' market-implied expected goals as well as
+//                their goals (implied_goals.h): each past match enters the Poisson fit with the
+//                counts (1 - b) goals + b implied goals per side, b =
+//                TeamModelOptions::market_weight (a quasi-Poisson likelihood: the score
+//                equations are those of Maher's model with the blended counts); grid as
+//                Dixon–Coles with rho fitted on the real scores at those rates. A past match
+//                without market goals (MatchResult::market_home_goals absent) enters with its
+//                goals alone. The prices of the match being forecast are never used: only those
+//                of matches in the fit window, all before the forecast's date.
 // Fitting (goal models): stage 1 the penalised Poisson strengths by Newton (exact for poisson and
 // dixon-coles; for bivariate and negbin the Poisson fit is their marginal-mean estimate: both
 // have those marginal means, so it is consistent), stage 2 the one extra parameter (rho,
@@ -70,9 +79,11 @@ enum class ModelKind {
   kElo,
   kPiRatings,
   kShots,
+  kMarket,
 };
 
-// The flag spelling: "dixon-coles", "poisson", "bivariate", "negbin", "elo", "pi", "shots".
+// The flag spelling: "dixon-coles", "poisson", "bivariate", "negbin", "elo", "pi", "shots",
+// "market".
 absl::string_view ModelKindName(ModelKind kind);
 // Parses ModelKindName's spellings (ASCII case ignored).
 // Errors: InvalidArgument naming the text and every accepted name.
@@ -93,6 +104,7 @@ struct TeamModelOptions {
   // Chosen on E0 2002/03-2011/12 by walk-forward Brier (docs/ratings.md): shots_weight 0.5
   // (0.25 equal, 0.75 and 1 worse), elo_k 20 (10, 15, 30, 40 worse).
   double shots_weight = 0.5;        // w of the shots model, in [0, 1].
+  double market_weight = 1.0;       // b of the market model, in [0, 1].
   double elo_k = 20;                // K of the Elo model (elo.h: 20 = friendly weight).
   double elo_home_advantage = 100;  // Elo points.
   double pi_learning_rate = 0.035;  // pi-ratings lambda.
@@ -122,7 +134,7 @@ struct FitInfo {
   int matches = 0;         // Window rows fitted.
   int iterations = 0;      // Newton iterations (strengths + mapping; ratings: mapping only).
   bool converged = false;  // Always true after an OK FitBefore.
-  // The model's extra parameter: rho (dixon-coles, shots), lambda3 (bivariate), alpha (negbin),
+  // The model's extra parameter: rho (dixon-coles, shots, market), lambda3 (bivariate), alpha (negbin),
   // absent for poisson and the ratings.
   std::optional<double> extra_parameter;
 };

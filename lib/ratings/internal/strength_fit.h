@@ -65,6 +65,10 @@ class FitDataBuilder {
   // negative binomial stage 2 read them).
   FitDataBuilder(int teams, bool keep_scores);
   void Add(int home, int away, int x, int y, double w);
+  // As Add, but the strengths are fitted to the (non-integer) counts fx, fy in place of x, y:
+  // the quasi-Poisson fit of the market model (team_model.h); x, y still give the low-score
+  // weights of rho and FitData::scores.
+  void AddBlended(int home, int away, int x, int y, double fx, double fy, double w);
   FitData Take();
 
  private:

@@ -9,7 +9,8 @@ namespace superbet::ratings::internal {
 
 absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t end,
                                    absl::Time as_of, double xi_per_day, Counts counts,
-                                   std::vector<int>& scratch, bool keep_scores) {
+                                   std::vector<int>& scratch, bool keep_scores,
+                                   double market_weight) {
   Window w;
   const absl::Span<const TableMatch> rows = table.matches().subspan(begin, end - begin);
   auto local = [&](int id) {
@@ -52,7 +53,14 @@ absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t
       last_weight = std::exp(-xi_per_day * days);
     }
     const int h = scratch[m.home], a = scratch[m.away];
-    builder.Add(h, a, x, y, last_weight);
+    if (counts == Counts::kMarketBlend && m.market_home_goals > 0) {
+      const double b = market_weight;
+      builder.AddBlended(h, a, x, y, (1 - b) * x + b * m.market_home_goals,
+                         (1 - b) * y + b * m.market_away_goals, last_weight);
+      ++w.market_rows;
+    } else {
+      builder.Add(h, a, x, y, last_weight);
+    }
     for (int side : {h, a}) {
       TeamEvidence& e = w.evidence[side];
       ++e.matches;

@@ -21,7 +21,9 @@ struct TeamEvidence {
   absl::Time last_kickoff = absl::InfinitePast();
 };
 
-enum class Counts { kGoals, kShotsOnTarget };
+// kMarketBlend: (1 - market_weight) * goals + market_weight * market-implied goals per side,
+// goals alone for a row without market goals (quasi-Poisson counts).
+enum class Counts { kGoals, kShotsOnTarget, kMarketBlend };
 
 struct Window {
   FitData data;
@@ -29,6 +31,7 @@ struct Window {
   std::vector<TeamEvidence> evidence;  // Per local team.
   int matches = 0;                     // Rows used (for shots: rows with both counts).
   long total_counts = 0;               // Unweighted goals (or shots on target) in those rows.
+  int market_rows = 0;                 // kMarketBlend: rows with market goals.
 };
 
 // Rows [begin, end) of `table`, each weighted exp(-xi * days), days = whole days from its kickoff
@@ -38,7 +41,8 @@ struct Window {
 // both times). `keep_scores`: fill FitData::scores (see FitDataBuilder).
 absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t end,
                                    absl::Time as_of, double xi_per_day, Counts counts,
-                                   std::vector<int>& scratch, bool keep_scores = false);
+                                   std::vector<int>& scratch, bool keep_scores = false,
+                                   double market_weight = 0);
 
 }  // namespace superbet::ratings::internal
 
