@@ -1,6 +1,8 @@
 #include "superbet/backtest/strategies.h"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -9,6 +11,7 @@
 #include "superbet/model/fixture.h"
 #include "superbet/model/selection.h"
 #include "superbet/odds/margin.h"
+#include "superbet/ratings/implied_goals.h"
 
 namespace superbet::backtest {
 namespace {
@@ -102,6 +105,45 @@ ModelStrategy::ModelStrategy(ModelStrategyOptions options,
       average_.try_emplace(l.fixture_id()).first->second[idx] = l.decimal_odds();
     }
   }
+  if (options_.model_kind == ratings::ModelKind::kMarket) CollectMarketGoals(market_lines);
+}
+
+void ModelStrategy::CollectMarketGoals(absl::Span<const superbet::v1::BettingLine> lines) {
+  // Per fixture and source rank (0 Pinnacle, 1 market average, 2 any other): 1X2 and O/U 2.5.
+  struct Prices {
+    std::array<std::array<double, 3>, 3> one_x_two{};
+    std::array<std::array<double, 2>, 3> totals{};
+  };
+  absl::flat_hash_map<std::string, Prices> prices;
+  for (const superbet::v1::BettingLine& l : lines) {
+    if (l.is_closing() || l.is_live()) continue;
+    const int rank = l.bookmaker() == "Pinnacle" ? 0 : l.bookmaker() == "market_average" ? 1 : 2;
+    if (l.market() == superbet::v1::MARKET_1X2) {
+      const int idx = model::OneXTwoIndex(l.selection());
+      if (idx >= 0) prices[l.fixture_id()].one_x_two[rank][idx] = l.decimal_odds();
+    } else if (l.market() == superbet::v1::MARKET_OVER_UNDER && l.has_line() && l.line() == 2.5) {
+      const int idx = l.selection() == superbet::v1::SELECTION_OVER    ? 0
+                      : l.selection() == superbet::v1::SELECTION_UNDER ? 1
+                                                                       : -1;
+      if (idx >= 0) prices[l.fixture_id()].totals[rank][idx] = l.decimal_odds();
+    }
+  }
+  for (const auto& [id, p] : prices) {
+    std::optional<double> home_minus_away, over;
+    for (int r = 0; r < 3 && !home_minus_away; ++r) {
+      auto fair = odds::RemoveMarginMultiplicative(p.one_x_two[r]);  // Rejects a missing price.
+      if (fair.ok()) home_minus_away = (*fair)[0] - (*fair)[2];
+    }
+    for (int r = 0; r < 3 && !over; ++r) {
+      auto fair = odds::RemoveMarginMultiplicative(p.totals[r]);
+      if (fair.ok()) over = (*fair)[0];
+    }
+    if (!home_minus_away || !over) continue;
+    // Prices no pair of Poisson means reproduces leave the match to its goals alone.
+    if (auto g = ratings::ImpliedPoissonMeans(*home_minus_away, *over); g.ok()) {
+      market_goals_[id] = {g->home, g->away};
+    }
+  }
 }
 
 void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time day_start) {
@@ -122,6 +164,10 @@ void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time da
     if (!f.has_full_time()) continue;
     ratings::MatchResult r{TeamKey(f.home()), TeamKey(f.away()), f.full_time().home(),
                            f.full_time().away(), kickoff};
+    if (auto g = market_goals_.find(f.id()); g != market_goals_.end()) {
+      r.market_home_goals = g->second.first;
+      r.market_away_goals = g->second.second;
+    }
     // The engine validates scores and teams, so Add cannot fail; a result it refused would only
     // be missing from the fits.
     (void)table_.Add(r);

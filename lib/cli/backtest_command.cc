@@ -136,7 +136,9 @@ Strategy:
   --kelly_cap X     in (0, 1], default 0.05 (5 % of bankroll).
   --decay X         model time decay per day (finite, >= 0), default 0.0019.
   --model-kind K    the strategy's team model: dixon-coles (default), poisson, bivariate,
-                    negbin, elo, pi, shots (superbet forecast --help; ratings/team_model.h);
+                    negbin, elo, pi, shots, market (superbet forecast --help;
+                    ratings/team_model.h; market reads past matches' pre-match 1X2 and
+                    over/under 2.5 prices, Pinnacle, else market average, else the source);
                     pooled with the market as above for every kind.
   --model_market M  the pool's market forecast: source (the prices bet at), pinnacle (Pinnacle
                     pre-match, else source), sharp (Pinnacle, else market average, else source).

@@ -43,6 +43,8 @@ ABSL_FLAG(double, prior_sd, 0.35, "forecast: SD of the goal models' log-strength
 ABSL_FLAG(double, shots_weight, 0.5, "forecast: weight of the shots-on-target strengths (shots).");
 ABSL_FLAG(double, market_weight, 1.0,
           "forecast: weight of the market-implied goals against the goals scored (market).");
+ABSL_FLAG(double, market_xi, 0.0019,
+          "forecast: time decay per day of the market model's market-implied goals.");
 ABSL_FLAG(double, elo_k, 20, "forecast: K of the Elo model.");
 ABSL_FLAG(int, min_fit_matches, 190,
           "forecast: matches the fit window needs before the model forecasts at all.");
@@ -383,6 +385,7 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   options.prior_sd = absl::GetFlag(FLAGS_prior_sd);
   options.shots_weight = absl::GetFlag(FLAGS_shots_weight);
   options.market_weight = absl::GetFlag(FLAGS_market_weight);
+  options.market_xi_per_day = absl::GetFlag(FLAGS_market_xi);
   options.elo_k = absl::GetFlag(FLAGS_elo_k);
   auto model = rt::MakeTeamModel(*kind, options);
   if (!model.ok()) {

@@ -82,7 +82,7 @@ class GoalModel final : public TeamModel {
     const Counts counts = kind_ == ModelKind::kMarket ? Counts::kMarketBlend : Counts::kGoals;
     SUPERBET_ASSIGN_OR_RETURN(
         Window goals, BuildWindow(table, first, end, as_of, options_.xi_per_day, counts, scratch_,
-                                  keep_scores, options_.market_weight));
+                                  keep_scores, options_.market_weight, options_.market_xi_per_day));
     if (!priors_.empty()) {  // Team-specific prior means (promoted sides).
       goals.data.prior_a.assign(goals.table_id.size(), 0.0);
       goals.data.prior_d.assign(goals.table_id.size(), 0.0);

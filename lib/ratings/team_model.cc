@@ -43,6 +43,9 @@ absl::Status CheckOptions(const TeamModelOptions& o) {
   if (!(o.shots_weight >= 0 && o.shots_weight <= 1)) {
     return bad("shots_weight", o.shots_weight, "in [0, 1]");
   }
+  if (!(o.market_xi_per_day >= 0) || !std::isfinite(o.market_xi_per_day)) {
+    return bad("market_xi_per_day", o.market_xi_per_day, "finite and >= 0");
+  }
   if (!(o.market_weight >= 0 && o.market_weight <= 1)) {
     return bad("market_weight", o.market_weight, "in [0, 1]");
   }

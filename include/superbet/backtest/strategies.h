@@ -115,7 +115,10 @@ struct PoolFitInfo {
 // be fitted or a team has too few matches it returns OK with SELECTION_UNSPECIFIED (no bet).
 // A `history` shorter than the one seen before is taken as a new run (the cache is rebuilt).
 // `market_lines` are the BettingLines the pool's market input is read from (any bookmakers;
-// only pre-match, non-live 1X2 lines of Pinnacle and "market_average" are kept, copied).
+// only pre-match, non-live 1X2 lines of Pinnacle and "market_average" are kept, copied). With
+// model_kind market, each past match's pre-match 1X2 and over/under 2.5 prices among them
+// (Pinnacle first, then the market average, then any other bookmaker) also give that match's
+// market-implied goals (ratings/implied_goals.h) once its result is in `history`.
 // Decide fails (Internal) only if the pool fitter rejects its input, which would be a bug (e.g. a
 // look-ahead forecast); it is otherwise as above.
 class ModelStrategy final : public Strategy {
@@ -150,6 +153,8 @@ class ModelStrategy final : public Strategy {
   void RefitModel(absl::CivilDay day);
   [[nodiscard]] absl::Status RefitPool(absl::CivilDay day);
   std::array<double, 3> MarketInputFor(const MatchView& match) const;
+  // Fills market_goals_ (fixture id -> implied home, away goals) from pre-match prices.
+  void CollectMarketGoals(absl::Span<const superbet::v1::BettingLine> lines);
 
   ModelStrategyOptions options_;
   ratings::MatchTable table_;  // Finished matches of `history`, in kickoff order.
@@ -162,6 +167,7 @@ class ModelStrategy final : public Strategy {
   int failed_fits_ = 0;
   absl::flat_hash_map<std::string, std::array<double, 3>> pinnacle_;  // Fixture id -> odds.
   absl::flat_hash_map<std::string, std::array<double, 3>> average_;
+  absl::flat_hash_map<std::string, std::pair<double, double>> market_goals_;  // Market kind.
   absl::flat_hash_map<std::string, PendingForecast> pending_;  // Forecast, result not yet seen.
   std::vector<LogPoolForecast> scored_;  // Forecasts whose result is in `history`, kickoff order.
   PoolFitInfo pool_fit_;

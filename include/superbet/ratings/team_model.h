@@ -20,7 +20,8 @@
 //   market       strengths fitted to past matches' market-implied expected goals as well as
 //                their goals (implied_goals.h): each past match enters the Poisson fit with the
 //                counts (1 - b) goals + b implied goals per side, b =
-//                TeamModelOptions::market_weight (a quasi-Poisson likelihood: the score
+//                TeamModelOptions::market_weight, the goals decayed by xi_per_day and the
+//                implied goals by market_xi_per_day (a quasi-Poisson likelihood: the score
 //                equations are those of Maher's model with the blended counts); grid as
 //                Dixon–Coles with rho fitted on the real scores at those rates. A past match
 //                without market goals (MatchResult::market_home_goals absent) enters with its
@@ -99,16 +100,17 @@ struct TeamModelOptions {
   int min_fit_matches = 190;   // Fewer matches in the window: FitBefore fails (FailedPrecondition).
   int min_matches_per_team = 1;  // A team with fewer matches in the window is unrated.
   UnseenTeamPolicy unseen_team = UnseenTeamPolicy::kError;  // See dixon_coles.h.
-  double prior_sd = 0.35;           // Strength prior of the goal models (dixon_coles.h).
-  int max_goals = 10;               // Score grid size per side.
+  double prior_sd = 0.35;  // Strength prior of the goal models (dixon_coles.h).
+  int max_goals = 10;      // Score grid size per side.
   // Chosen on E0 2002/03-2011/12 by walk-forward Brier (docs/ratings.md): shots_weight 0.5
   // (0.25 equal, 0.75 and 1 worse), elo_k 20 (10, 15, 30, 40 worse).
-  double shots_weight = 0.5;        // w of the shots model, in [0, 1].
-  double market_weight = 1.0;       // b of the market model, in [0, 1].
-  double elo_k = 20;                // K of the Elo model (elo.h: 20 = friendly weight).
-  double elo_home_advantage = 100;  // Elo points.
-  double pi_learning_rate = 0.035;  // pi-ratings lambda.
-  double pi_cross_rate = 0.7;       // pi-ratings gamma.
+  double shots_weight = 0.5;          // w of the shots model, in [0, 1].
+  double market_weight = 1.0;         // b of the market model, in [0, 1].
+  double market_xi_per_day = 0.0019;  // Decay of the market model's implied goals (1/day).
+  double elo_k = 20;                  // K of the Elo model (elo.h: 20 = friendly weight).
+  double elo_home_advantage = 100;    // Elo points.
+  double pi_learning_rate = 0.035;    // pi-ratings lambda.
+  double pi_cross_rate = 0.7;         // pi-ratings gamma.
 };
 
 // Prior means of one team's log attack and log defensive weakness, relative to the league
@@ -134,8 +136,8 @@ struct FitInfo {
   int matches = 0;         // Window rows fitted.
   int iterations = 0;      // Newton iterations (strengths + mapping; ratings: mapping only).
   bool converged = false;  // Always true after an OK FitBefore.
-  // The model's extra parameter: rho (dixon-coles, shots, market), lambda3 (bivariate), alpha (negbin),
-  // absent for poisson and the ratings.
+  // The model's extra parameter: rho (dixon-coles, shots, market), lambda3 (bivariate), alpha
+  // (negbin), absent for poisson and the ratings.
   std::optional<double> extra_parameter;
 };
 

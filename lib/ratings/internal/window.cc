@@ -10,7 +10,7 @@ namespace superbet::ratings::internal {
 absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t end,
                                    absl::Time as_of, double xi_per_day, Counts counts,
                                    std::vector<int>& scratch, bool keep_scores,
-                                   double market_weight) {
+                                   double market_weight, double market_xi_per_day) {
   Window w;
   const absl::Span<const TableMatch> rows = table.matches().subspan(begin, end - begin);
   auto local = [&](int id) {
@@ -39,7 +39,7 @@ absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t
   FitDataBuilder builder(n, keep_scores);
   w.evidence.assign(n, TeamEvidence{});
   // Weights depend on whole days only: one exp per distinct age.
-  double last_days = -1, last_weight = 0;
+  double last_days = -1, last_weight = 0, last_market_weight = 0;
   for (const TableMatch& m : rows) {
     int x = m.home_goals, y = m.away_goals;
     if (counts == Counts::kShotsOnTarget) {
@@ -51,12 +51,18 @@ absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t
     if (days != last_days) {
       last_days = days;
       last_weight = std::exp(-xi_per_day * days);
+      last_market_weight = std::exp(-market_xi_per_day * days);
     }
     const int h = scratch[m.home], a = scratch[m.away];
     if (counts == Counts::kMarketBlend && m.market_home_goals > 0) {
-      const double b = market_weight;
-      builder.AddBlended(h, a, x, y, (1 - b) * x + b * m.market_home_goals,
-                         (1 - b) * y + b * m.market_away_goals, last_weight);
+      // Likelihood terms (1 - b) w_g [x log lambda - lambda] + b w_m [xg log lambda - lambda]:
+      // one quasi-Poisson term with exposure w = (1 - b) w_g + b w_m and count
+      // ((1 - b) w_g x + b w_m xg) / w.
+      const double gw = (1 - market_weight) * last_weight;
+      const double mw = market_weight * last_market_weight;
+      const double wsum = gw + mw;
+      builder.AddBlended(h, a, x, y, (gw * x + mw * m.market_home_goals) / wsum,
+                         (gw * y + mw * m.market_away_goals) / wsum, wsum);
       ++w.market_rows;
     } else {
       builder.Add(h, a, x, y, last_weight);

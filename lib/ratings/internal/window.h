@@ -21,8 +21,9 @@ struct TeamEvidence {
   absl::Time last_kickoff = absl::InfinitePast();
 };
 
-// kMarketBlend: (1 - market_weight) * goals + market_weight * market-implied goals per side,
-// goals alone for a row without market goals (quasi-Poisson counts).
+// kMarketBlend: the goals weighted (1 - market_weight) exp(-xi_per_day * days) and the
+// market-implied goals weighted market_weight exp(-market_xi_per_day * days), as one
+// quasi-Poisson row; goals alone (weight exp(-xi_per_day * days)) for a row without market goals.
 enum class Counts { kGoals, kShotsOnTarget, kMarketBlend };
 
 struct Window {
@@ -42,7 +43,7 @@ struct Window {
 absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t end,
                                    absl::Time as_of, double xi_per_day, Counts counts,
                                    std::vector<int>& scratch, bool keep_scores = false,
-                                   double market_weight = 0);
+                                   double market_weight = 0, double market_xi_per_day = 0);
 
 }  // namespace superbet::ratings::internal
 
