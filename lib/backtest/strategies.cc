@@ -79,9 +79,11 @@ ModelStrategy::ModelStrategy(ModelStrategyOptions options,
                              absl::Span<const superbet::v1::BettingLine> market_lines)
     : options_(std::move(options)) {
   options_.dixon_coles.min_matches_per_team = options_.min_matches_per_team;
-  ratings::TeamModelOptions o;
-  o.xi_per_day = options_.dixon_coles.xi_per_day;
-  o.prior_sd = options_.dixon_coles.prior_sd;
+  ratings::TeamModelOptions o = ratings::DefaultTeamModelOptions(options_.model_kind);
+  if (options_.model_kind != ratings::ModelKind::kMarket) {  // Market: its own decay and prior.
+    o.xi_per_day = options_.dixon_coles.xi_per_day;
+    o.prior_sd = options_.dixon_coles.prior_sd;
+  }
   o.max_goals = options_.dixon_coles.max_goals;
   o.unseen_team = options_.dixon_coles.unseen_team;
   o.window_days = options_.window_days;

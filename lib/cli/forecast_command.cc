@@ -38,12 +38,13 @@ ABSL_FLAG(std::string, unseen_team, "weakest3",
 ABSL_FLAG(std::string, promoted, "link",
           "forecast: promoted sides' prior: link (second-tier strength mapped walk-forward), "
           "mean (mean of earlier promoted sides) or off.");
-ABSL_FLAG(double, xi, 0.0019, "forecast: time decay per day of the goal models' fit window.");
-ABSL_FLAG(double, prior_sd, 0.35, "forecast: SD of the goal models' log-strength prior (0 = MLE).");
-ABSL_FLAG(double, shots_weight, 0.5, "forecast: weight of the shots-on-target strengths (shots).");
-ABSL_FLAG(double, market_weight, 1.0,
+ABSL_FLAG(double, xi, -1,
+          "forecast: time decay per day of the goal models' fit window (-1: the kind's default).");
+ABSL_FLAG(double, prior_sd, -1, "forecast: SD of the goal models' log-strength prior (0 = MLE).");
+ABSL_FLAG(double, shots_weight, -1, "forecast: weight of the shots-on-target strengths (shots).");
+ABSL_FLAG(double, market_weight, -1,
           "forecast: weight of the market-implied goals against the goals scored (market).");
-ABSL_FLAG(double, market_xi, 0.0019,
+ABSL_FLAG(double, market_xi, -1,
           "forecast: time decay per day of the market model's market-implied goals.");
 ABSL_FLAG(double, elo_k, 20, "forecast: K of the Elo model.");
 ABSL_FLAG(int, min_fit_matches, 190,
@@ -77,8 +78,11 @@ on past matches' market-implied expected goals and goals; superbet/ratings/impli
                     forecast, average = a league-average side, weakest3 = the mean of the three
                     weakest rated sides (default).
   --min_fit_matches N   no forecast before the window holds N matches (default 190).
-  --xi X, --prior_sd S, --shots_weight W, --elo_k K, --market_weight B   TeamModelOptions
-                    (defaults 0.0019, 0.35, 0.5, 20, 1; team_model.h); out-of-range values exit 2.
+  --xi X, --prior_sd S, --shots_weight W, --elo_k K, --market_weight B, --market_xi X
+                    TeamModelOptions (team_model.h); out-of-range values exit 2. Default: the
+                    values chosen per kind on 2002/03-2011/12 (DefaultTeamModelOptions, see
+                    docs/ratings.md): xi 0.0019, prior_sd 0.35 (market: 0.006 and 5),
+                    shots_weight 0.25, market_weight 0.9, market_xi 0.006, elo_k 20.
   market model: each past match's expected goals (lambda, mu) reproduce its margin-free 1X2
                     P(home) - P(away) and P(over 2.5), each from the first source with a complete
                     price: the close of Pinnacle, the market average, Bet365, Gamebookers,
@@ -378,14 +382,17 @@ int RunForecastCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "superbet forecast: %s\n", std::string(usage.message()).c_str());
     return 2;
   }
-  rt::TeamModelOptions options;
+  // -1 (the flags' default): the value chosen for this kind on 2002/03-2011/12.
+  rt::TeamModelOptions options = rt::DefaultTeamModelOptions(*kind);
   options.unseen_team = *unseen;
   options.min_fit_matches = min_fit;
-  options.xi_per_day = absl::GetFlag(FLAGS_xi);
-  options.prior_sd = absl::GetFlag(FLAGS_prior_sd);
-  options.shots_weight = absl::GetFlag(FLAGS_shots_weight);
-  options.market_weight = absl::GetFlag(FLAGS_market_weight);
-  options.market_xi_per_day = absl::GetFlag(FLAGS_market_xi);
+  for (auto [flag, field] : {std::pair{&FLAGS_xi, &options.xi_per_day},
+                             {&FLAGS_prior_sd, &options.prior_sd},
+                             {&FLAGS_shots_weight, &options.shots_weight},
+                             {&FLAGS_market_weight, &options.market_weight},
+                             {&FLAGS_market_xi, &options.market_xi_per_day}}) {
+    if (const double v = absl::GetFlag(*flag); v != -1) *field = v;
+  }
   options.elo_k = absl::GetFlag(FLAGS_elo_k);
   auto model = rt::MakeTeamModel(*kind, options);
   if (!model.ok()) {

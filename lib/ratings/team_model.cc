@@ -95,6 +95,18 @@ bool IsGoalModel(ModelKind kind) {
   return kind != ModelKind::kElo && kind != ModelKind::kPiRatings;
 }
 
+TeamModelOptions DefaultTeamModelOptions(ModelKind kind) {
+  TeamModelOptions o;
+  if (kind == ModelKind::kShots) o.shots_weight = 0.25;
+  if (kind == ModelKind::kMarket) {
+    o.xi_per_day = 0.006;
+    o.market_xi_per_day = 0.006;
+    o.market_weight = 0.9;
+    o.prior_sd = 5;
+  }
+  return o;
+}
+
 absl::StatusOr<std::unique_ptr<TeamModel>> MakeTeamModel(ModelKind kind,
                                                          const TeamModelOptions& options) {
   if (absl::Status s = CheckOptions(options); !s.ok()) return s;

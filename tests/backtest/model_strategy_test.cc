@@ -236,6 +236,62 @@ TEST_CASE("the pool's Pinnacle input is the pre-match price, never the closing o
   CHECK(differs_from_close > checked / 2);
 }
 
+// The market kind (ratings/team_model.h) reads past matches' pre-match 1X2 and over/under 2.5
+// prices from the lines it is constructed with. Oracles: altering every result and price (1X2
+// and over/under, pre-match and closing) from 2022-01-01 on changes no raw forecast before that
+// date, bit for bit; and on the same matches of 2020/21-2023/24 the raw market-kind model beats
+// the raw Dixon-Coles model's Brier score (the market-implied goals carry what the goals lack;
+// measured when written: 0.5713 against 0.5783 on 1,500 matches).
+TEST_CASE("market kind reads past prices only and beats Dixon-Coles on held-out seasons") {
+  const Data& d = Seasons();
+  const absl::Time cut = absl::FromCivil(absl::CivilDay(2022, 1, 1), absl::UTCTimeZone());
+  Data altered = d;
+  std::map<std::string, bool> future;
+  for (Fixture& f : altered.fixtures) {
+    if (Kickoff(f) < cut) continue;
+    future[f.id()] = true;
+    f.mutable_full_time()->set_home(f.full_time().away() + 2);
+  }
+  for (auto& l : altered.lines) {
+    if (!future.count(l.fixture_id())) continue;
+    if (l.market() == superbet::v1::MARKET_1X2) l.set_selection(Swapped(l.selection()));
+    if (l.market() == superbet::v1::MARKET_OVER_UNDER) l.set_decimal_odds(l.decimal_odds() + 0.7);
+  }
+  ModelStrategyOptions o;
+  o.pool_weight = 1;
+  o.model_kind = ratings::ModelKind::kMarket;
+  ModelStrategyOptions dc_options;
+  dc_options.pool_weight = 1;
+  Recorder original(o, d.lines), changed(o, altered.lines), dc(dc_options, d.lines);
+  REQUIRE(RunBacktest(d.fixtures, d.lines, original, EngineOptions{}).ok());
+  REQUIRE(RunBacktest(altered.fixtures, altered.lines, changed, EngineOptions{}).ok());
+  REQUIRE(RunBacktest(d.fixtures, d.lines, dc, EngineOptions{}).ok());
+  int before = 0, before_differ = 0, after = 0, after_differ = 0, n = 0;
+  Scores market, dixon_coles;
+  for (const Fixture& f : d.fixtures) {
+    auto a = original.seen.find(f.id()), b = changed.seen.find(f.id());
+    if (a == original.seen.end() || b == changed.seen.end()) continue;
+    const bool differ = a->second.forecast != b->second.forecast;
+    (Kickoff(f) < cut ? before : after) += 1;
+    (Kickoff(f) < cut ? before_differ : after_differ) += differ;
+    auto c = dc.seen.find(f.id());
+    const std::string& s = f.season();
+    if (c == dc.seen.end() ||
+        (s != "2020/21" && s != "2021/22" && s != "2022/23" && s != "2023/24")) {
+      continue;
+    }
+    ++n;
+    market.Add(a->second.forecast, Outcome(f));
+    dixon_coles.Add(c->second.forecast, Outcome(f));
+  }
+  CHECK(before > 1400);
+  CHECK(before_differ == 0);
+  CHECK(after_differ > after / 2);
+  REQUIRE(n > 1400);
+  INFO("market " << market.brier / n << " dixon-coles " << dixon_coles.brier / n << " n " << n);
+  CHECK(market.brier / n < dixon_coles.brier / n - 0.005);
+}
+
 TEST_CASE("market input names round-trip") {
   for (MarketInput m : {MarketInput::kOddsSource, MarketInput::kPinnacle, MarketInput::kSharp}) {
     auto parsed = ParseMarketInput(MarketInputName(m));

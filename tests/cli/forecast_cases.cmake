@@ -4,7 +4,7 @@
 superbet_cli_case("forecast --help documents the command" EXIT 0
   STDOUT "superbet forecast: walk-forward 1X2 forecasts" ARGS forecast --help)
 superbet_cli_case("forecast: an unknown --model-kind exits 2 before loading" EXIT 2
-  STDERR "unknown model kind 'glicko' \\(expected dixon-coles, poisson, bivariate, negbin, elo, pi, shots\\)"
+  STDERR "unknown model kind 'glicko' \\(expected dixon-coles, poisson, bivariate, negbin, elo, pi, shots, market\\)"
   NOT_STDERR "load" NOT_STDOUT "."
   ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind glicko)
 superbet_cli_case("forecast: a bad --seasons list exits 2" EXIT 2
@@ -26,3 +26,19 @@ superbet_cli_case("backtest --model-kind elo runs the model strategy on Elo rati
 superbet_cli_case("backtest: an unknown --model-kind exits 2 before loading" EXIT 2
   STDERR "unknown model kind 'glicko'" NOT_STDERR "load" NOT_STDOUT "."
   ARGS backtest --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind glicko)
+# The market model (issue 16 follow-up): 2015/16 priced from earlier seasons' market-implied
+# goals; the count line says how many matches had prices (every 2002/03-2015/16 match of the
+# E0 files but 2 has a complete 1X2 and over/under 2.5 price; 2000/01 and 2001/02 have no
+# over/under column: 760 matches).
+superbet_cli_case("forecast --model-kind market prices 2015/16 from past matches' implied goals"
+  EXIT 0
+  STDOUT "market-implied goals: 5318 of 6080 matches .*762 without a complete .*0 rejected.*2015/16 +380 +380 +0\\.[0-9]+"
+  ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind market)
+superbet_cli_case("forecast: --market_weight out of range exits 2" EXIT 2
+  STDERR "market_weight must be in \\[0, 1\\], got 1.5" NOT_STDOUT "."
+  ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind market
+    --market_weight 1.5)
+superbet_cli_case("backtest --model-kind market runs the model strategy on market-implied goals"
+  EXIT 0
+  STDOUT "strategy model .*2015/16 +380"
+  ARGS backtest --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind market)

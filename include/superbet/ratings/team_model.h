@@ -102,15 +102,16 @@ struct TeamModelOptions {
   UnseenTeamPolicy unseen_team = UnseenTeamPolicy::kError;  // See dixon_coles.h.
   double prior_sd = 0.35;  // Strength prior of the goal models (dixon_coles.h).
   int max_goals = 10;      // Score grid size per side.
-  // Chosen on E0 2002/03-2011/12 by walk-forward Brier (docs/ratings.md): shots_weight 0.5
-  // (0.25 equal, 0.75 and 1 worse), elo_k 20 (10, 15, 30, 40 worse).
-  double shots_weight = 0.5;          // w of the shots model, in [0, 1].
-  double market_weight = 1.0;         // b of the market model, in [0, 1].
-  double market_xi_per_day = 0.0019;  // Decay of the market model's implied goals (1/day).
-  double elo_k = 20;                  // K of the Elo model (elo.h: 20 = friendly weight).
-  double elo_home_advantage = 100;    // Elo points.
-  double pi_learning_rate = 0.035;    // pi-ratings lambda.
-  double pi_cross_rate = 0.7;         // pi-ratings gamma.
+  // Chosen on E0 2002/03-2011/12 by walk-forward Brier (docs/ratings.md): elo_k 20 (10, 15, 30,
+  // 40 worse); the per-kind choices (shots_weight 0.25 at prior_sd 0.35, the market model's
+  // decay, weight and prior) are DefaultTeamModelOptions(kind) below.
+  double shots_weight = 0.5;         // w of the shots model, in [0, 1].
+  double market_weight = 0.9;        // b of the market model, in [0, 1].
+  double market_xi_per_day = 0.006;  // Decay of the market model's implied goals (1/day).
+  double elo_k = 20;                 // K of the Elo model (elo.h: 20 = friendly weight).
+  double elo_home_advantage = 100;   // Elo points.
+  double pi_learning_rate = 0.035;   // pi-ratings lambda.
+  double pi_cross_rate = 0.7;        // pi-ratings gamma.
 };
 
 // Prior means of one team's log attack and log defensive weakness, relative to the league
@@ -174,6 +175,12 @@ class TeamModel {
   [[nodiscard]] virtual absl::Status SetStrengthPriors(
       const absl::flat_hash_map<std::string, StrengthPrior>& priors) = 0;
 };
+
+// The options chosen for `kind` on E0 2002/03-2011/12 by walk-forward Brier (docs/ratings.md;
+// nothing from 2012/13 on was used): TeamModelOptions{} except shots: shots_weight 0.25;
+// market: xi_per_day 0.006, market_xi_per_day 0.006, market_weight 0.9, prior_sd 5 (implied
+// goals are far less noisy than goals: a shorter memory and almost no shrinkage win).
+TeamModelOptions DefaultTeamModelOptions(ModelKind kind);
 
 // A new, unfitted model of `kind`.
 // Errors: InvalidArgument for options out of range (names the option and the value).
