@@ -111,7 +111,8 @@ ModelStrategy::ModelStrategy(ModelStrategyOptions options,
 }
 
 void ModelStrategy::CollectMarketGoals(absl::Span<const superbet::v1::BettingLine> lines) {
-  // Per fixture and source rank (0 Pinnacle, 1 market average, 2 any other): 1X2 and O/U 2.5.
+  // Per fixture and source rank (0 Pinnacle, 1 market average, 2 Bet365; one bookmaker per rank,
+  // so that a triple never mixes bookmakers' prices): 1X2 and O/U 2.5.
   struct Prices {
     std::array<std::array<double, 3>, 3> one_x_two{};
     std::array<std::array<double, 2>, 3> totals{};
@@ -119,7 +120,11 @@ void ModelStrategy::CollectMarketGoals(absl::Span<const superbet::v1::BettingLin
   absl::flat_hash_map<std::string, Prices> prices;
   for (const superbet::v1::BettingLine& l : lines) {
     if (l.is_closing() || l.is_live()) continue;
-    const int rank = l.bookmaker() == "Pinnacle" ? 0 : l.bookmaker() == "market_average" ? 1 : 2;
+    const int rank = l.bookmaker() == "Pinnacle"         ? 0
+                     : l.bookmaker() == "market_average" ? 1
+                     : l.bookmaker() == "Bet365"         ? 2
+                                                         : -1;
+    if (rank < 0) continue;
     if (l.market() == superbet::v1::MARKET_1X2) {
       const int idx = model::OneXTwoIndex(l.selection());
       if (idx >= 0) prices[l.fixture_id()].one_x_two[rank][idx] = l.decimal_odds();

@@ -138,7 +138,7 @@ Strategy:
   --model-kind K    the strategy's team model: dixon-coles (default), poisson, bivariate,
                     negbin, elo, pi, shots, market (superbet forecast --help;
                     ratings/team_model.h; market reads past matches' pre-match 1X2 and
-                    over/under 2.5 prices, Pinnacle, else market average, else the source, with
+                    over/under 2.5 prices, Pinnacle, else market average, else Bet365, with
                     the decay and prior chosen for it, not --decay);
                     pooled with the market as above for every kind.
   --model_market M  the pool's market forecast: source (the prices bet at), pinnacle (Pinnacle

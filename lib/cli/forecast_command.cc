@@ -86,10 +86,10 @@ on past matches' market-implied expected goals and goals; superbet/ratings/impli
   market model: each past match's expected goals (lambda, mu) reproduce its margin-free 1X2
                     P(home) - P(away) and P(over 2.5), each from the first source with a complete
                     price: the close of Pinnacle, the market average, Bet365, Gamebookers,
-                    then their pre-match prices in that order (football-data has closing prices from 2012/13
-                    and closing over/under from 2019/20). A match without both is fitted on its
-                    goals alone; the count is printed. The forecast match's own prices are never
-                    used.
+                    then their pre-match prices in that order (football-data has closing prices
+                    from 2012/13 and closing over/under from 2019/20). A match without both is
+                    fitted on its goals alone; the count is printed. The forecast match's own
+                    prices are never used.
   --promoted M      goal models: the strength prior of a side promoted this season (a team that
                     did not play the previous season) is centred on (superbet/ratings/promoted.h)
                     link = its second-tier strength (football-data/<E1>_*.csv, the next

@@ -117,7 +117,7 @@ struct PoolFitInfo {
 // `market_lines` are the BettingLines the pool's market input is read from (any bookmakers;
 // only pre-match, non-live 1X2 lines of Pinnacle and "market_average" are kept, copied). With
 // model_kind market, each past match's pre-match 1X2 and over/under 2.5 prices among them
-// (Pinnacle first, then the market average, then any other bookmaker) also give that match's
+// (Pinnacle first, then the market average, then Bet365) also give that match's
 // market-implied goals (ratings/implied_goals.h) once its result is in `history`.
 // Decide fails (Internal) only if the pool fitter rejects its input, which would be a bug (e.g. a
 // look-ahead forecast); it is otherwise as above.
