@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "absl/time/civil_time.h"
+#include "broadcast/internal/number_text.h"
 #include "superbet/core/json_string.h"
 
 namespace superbet::broadcast::internal {
@@ -16,6 +17,7 @@ char* WriteJsonNumber(char* dst, double v) {
     std::memcpy(dst, "null", 4);
     return dst + 4;
   }
+  if (char* end = FastShortest(dst, v)) return end;
   return std::to_chars(dst, dst + kJsonNumberMaxBytes, v).ptr;
 }
 
