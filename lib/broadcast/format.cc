@@ -324,6 +324,11 @@ int CodePointCount(absl::string_view s) {
 }
 
 int XWeightedLength(absl::string_view s) {
+  // twitter-text weighs the NFC form; below U+0300 every text is NFC already (the fast path).
+  if (!BelowCombiningMarks(s)) {
+    const std::string nfc = ToNfc(s);
+    if (nfc != s) return XWeightedLength(nfc);
+  }
   int weight = 0;
   size_t i = 0;
   while (i < s.size()) {
