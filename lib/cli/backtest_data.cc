@@ -70,7 +70,9 @@ RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view st
 
 bool ReadByRun(const BettingLine& line, const RunLines& needs) {
   if (line.is_live()) return false;
-  if (line.is_closing()) return Is1X2(line) && line.bookmaker() == needs.closing_bookmaker;
+  if (line.is_closing()) {
+    return Is1X2(line) && (needs.all_closing_1x2 || line.bookmaker() == needs.closing_bookmaker);
+  }
   if (line.bookmaker() == needs.odds_bookmaker) return true;
   if (!Is1X2(line)) return false;
   return (needs.pinnacle_1x2 && line.bookmaker() == "Pinnacle") ||
