@@ -9,7 +9,8 @@
 //   odds                            the odds source's three pre-match prices the bet was taken at;
 //   confidence                      1: a backtest strategy is a deterministic policy, π(a*|s) = 1;
 //   kelly_fraction, cas             scoring::SetPickMetrics (clamped Kelly; p / margin-free q);
-//   vsnr                            §VSNR below; absent (never 0) with fewer than 3 evaluations;
+//   vsnr                            see "VSNR" below; absent (never 0) with fewer than 3
+//                                   evaluations;
 //   gamma                           absent: it needs prices in three 1-minute buckets and the
 //                                   data has no intraday price history;
 //   decided_at                      the kickoff (the engine decides at kickoff);
