@@ -35,7 +35,9 @@ char* FastShortest(char* dst, double v) {
     // form is never longer than the scientific one.
     const double scaled = a * 1e6;
     const double rounded = std::nearbyint(scaled);
-    if (rounded / 1e6 == a) {
+    // A value with <= 6 decimals is within 1e-4 of an integer once scaled (the scaling's relative
+    // error is 2^-53, times < 1e11); anything farther is declined without the division.
+    if (std::fabs(scaled - rounded) < 1e-3 && rounded / 1e6 == a) {
       uint64_t k = static_cast<uint64_t>(rounded);
       int places = 6;
       while (places > 0 && k % 10 == 0) {
