@@ -1,12 +1,15 @@
 #include "superbet/broadcast/cloud_event.h"
 
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "broadcast/internal/json_writer.h"
 #include "simdjson.h"
+#include "superbet/core/json_string.h"
 
 namespace superbet::broadcast {
 
@@ -45,6 +48,11 @@ void BuildEventInto(const superbet::v1::Prediction& p, const Formatter& formatte
   FillEvent(formatter, e);
 }
 
+void BuildEventInto(superbet::v1::Prediction&& p, const Formatter& formatter, BroadcastEvent* e) {
+  e->prediction = std::move(p);  // Same arena (none): a swap of the message's fields.
+  FillEvent(formatter, e);
+}
+
 void FillEvent(const Formatter& formatter, BroadcastEvent* e) {
   const superbet::v1::Prediction& p = e->prediction;
   e->decided_at_ms = UnixMs(p.decided_at());
@@ -55,67 +63,143 @@ void FillEvent(const Formatter& formatter, BroadcastEvent* e) {
   formatter.FormatInto(p, &e->texts);
 }
 
-void AppendCloudEventJson(const BroadcastEvent& e, std::string* out) {
+namespace {
+
+// Writes into a buffer sized beforehand (CloudEventBound): no capacity check per piece.
+class RawWriter {
+ public:
+  explicit RawWriter(char* at) : at_(at) {}
+  char* at() const { return at_; }
+  template <size_t N>
+  void Lit(const char (&s)[N]) {
+    std::memcpy(at_, s, N - 1);
+    at_ += N - 1;
+  }
+  void Raw(absl::string_view s) {
+    std::memcpy(at_, s.data(), s.size());
+    at_ += s.size();
+  }
+  void Str(absl::string_view s) {
+    *at_++ = '"';
+    at_ = core::WriteJsonEscaped(at_, s);
+    *at_++ = '"';
+  }
+  void Num(double v) { at_ = internal::WriteJsonNumber(at_, v); }
+  void Opt(bool has, double v) {
+    if (has) {
+      Num(v);
+    } else {
+      Lit("null");
+    }
+  }
+  void Int(int64_t v) { at_ = std::to_chars(at_, at_ + 24, v).ptr; }
+
+ private:
+  char* at_;
+};
+
+// Bytes of the literal parts of the JSON (the string constants below), with room to spare.
+constexpr size_t kLiteralBytes = 800;
+constexpr size_t kNumberBytes = 32;  // internal::kJsonNumberMaxBytes, rounded up.
+
+size_t CloudEventBound(const BroadcastEvent& e) {
   const auto& p = e.prediction;
-  out->append(
+  const size_t strings = 2 * e.id.size() + p.match_id().size() + p.home().size() + p.away().size() +
+                         p.pick().size() + e.texts.x.size() + e.texts.telegram.size() +
+                         e.texts.android.title.size() + e.texts.android.body.size() +
+                         p.model_version().size();
+  // 12 numbers + the score twice + produced_at + the RFC 3339 time.
+  return kLiteralBytes + core::kJsonEscapedMaxGrowth * strings + 16 * kNumberBytes;
+}
+
+char* WriteCloudEventJson(const BroadcastEvent& e, char* at) {
+  const auto& p = e.prediction;
+  RawWriter w(at);
+  // S once; written twice (the extension attribute and metadata.priority_score).
+  char score[kNumberBytes];
+  const absl::string_view score_text(score,
+                                     internal::WriteJsonNumber(score, e.priority_score) - score);
+  const absl::string_view tier = TierName(e.tier);
+  w.Lit(
       "{\"specversion\":\"1.0\",\"type\":\"com.superbet.prediction.published\","
       "\"source\":\"/plant/broadcast\",\"id\":");
-  AppendJsonString(out, e.id);
-  out->append(",\"time\":\"");
-  internal::AppendRfc3339(out, p.decided_at().seconds(), p.decided_at().nanos());
-  out->append("\",\"datacontenttype\":\"application/json\",\"priority\":\"");
-  out->append(TierName(e.tier).data(), TierName(e.tier).size());
-  out->append("\",\"priorityscore\":\"");
-  AppendJsonNumber(out, e.priority_score);
-  out->append("\",\"data\":{\"match_id\":");
-  AppendJsonString(out, p.match_id());
-  out->append(",\"teams\":{\"home\":");
-  AppendJsonString(out, p.home());
-  out->append(",\"away\":");
-  AppendJsonString(out, p.away());
-  out->append("},\"prediction\":{\"pick\":");
-  AppendJsonString(out, p.pick());
-  out->append(",\"home_win\":");
-  AppendJsonOptional(out, p.prob().has_home(), p.prob().home());
-  out->append(",\"draw\":");
-  AppendJsonOptional(out, p.prob().has_draw(), p.prob().draw());
-  out->append(",\"away_win\":");
-  AppendJsonOptional(out, p.prob().has_away(), p.prob().away());
-  out->append("},\"odds\":{\"home\":");
-  AppendJsonOptional(out, p.odds().has_home(), p.odds().home());
-  out->append(",\"draw\":");
-  AppendJsonOptional(out, p.odds().has_draw(), p.odds().draw());
-  out->append(",\"away\":");
-  AppendJsonOptional(out, p.odds().has_away(), p.odds().away());
-  out->append("},\"metrics\":{\"confidence\":");
-  AppendJsonNumber(out, p.confidence());
-  out->append(",\"vsnr\":");
-  AppendJsonOptional(out, p.has_vsnr(), p.vsnr());
-  out->append(",\"cas\":");
-  AppendJsonOptional(out, p.has_cas(), p.cas());
-  out->append(",\"kelly_fraction\":");
-  AppendJsonNumber(out, p.kelly_fraction());
-  out->append(",\"gamma\":");
-  AppendJsonOptional(out, p.has_gamma(), p.gamma());
-  out->append("},\"formatted\":{\"twitter\":");
-  AppendJsonString(out, e.texts.x);
-  out->append(",\"telegram\":");
-  AppendJsonString(out, e.texts.telegram);
-  out->append(",\"android\":{\"title\":");
-  AppendJsonString(out, e.texts.android.title);
-  out->append(",\"body\":");
-  AppendJsonString(out, e.texts.android.body);
-  out->append("}},\"metadata\":{\"priority_score\":");
-  AppendJsonNumber(out, e.priority_score);
-  out->append(",\"tier\":\"");
-  out->append(TierName(e.tier).data(), TierName(e.tier).size());
-  out->append("\",\"trace_id\":");
-  AppendJsonString(out, e.id);
-  out->append(",\"model_version\":");
-  AppendJsonString(out, p.model_version());
-  out->append(",\"produced_at\":");
-  out->append(std::to_string(e.decided_at_ms));
-  out->append("}}}");
+  w.Str(e.id);
+  w.Lit(",\"time\":\"");
+  char time[internal::kRfc3339MaxBytes];
+  w.Raw(absl::string_view(
+      time, internal::WriteRfc3339(time, p.decided_at().seconds(), p.decided_at().nanos()) - time));
+  w.Lit("\",\"datacontenttype\":\"application/json\",\"priority\":\"");
+  w.Raw(tier);
+  w.Lit("\",\"priorityscore\":\"");
+  w.Raw(score_text);
+  w.Lit("\",\"data\":{\"match_id\":");
+  w.Str(p.match_id());
+  w.Lit(",\"teams\":{\"home\":");
+  w.Str(p.home());
+  w.Lit(",\"away\":");
+  w.Str(p.away());
+  w.Lit("},\"prediction\":{\"pick\":");
+  w.Str(p.pick());
+  w.Lit(",\"home_win\":");
+  w.Opt(p.prob().has_home(), p.prob().home());
+  w.Lit(",\"draw\":");
+  w.Opt(p.prob().has_draw(), p.prob().draw());
+  w.Lit(",\"away_win\":");
+  w.Opt(p.prob().has_away(), p.prob().away());
+  w.Lit("},\"odds\":{\"home\":");
+  w.Opt(p.odds().has_home(), p.odds().home());
+  w.Lit(",\"draw\":");
+  w.Opt(p.odds().has_draw(), p.odds().draw());
+  w.Lit(",\"away\":");
+  w.Opt(p.odds().has_away(), p.odds().away());
+  w.Lit("},\"metrics\":{\"confidence\":");
+  w.Num(p.confidence());
+  w.Lit(",\"vsnr\":");
+  w.Opt(p.has_vsnr(), p.vsnr());
+  w.Lit(",\"cas\":");
+  w.Opt(p.has_cas(), p.cas());
+  w.Lit(",\"kelly_fraction\":");
+  w.Num(p.kelly_fraction());
+  w.Lit(",\"gamma\":");
+  w.Opt(p.has_gamma(), p.gamma());
+  w.Lit("},\"formatted\":{\"twitter\":");
+  w.Str(e.texts.x);
+  w.Lit(",\"telegram\":");
+  w.Str(e.texts.telegram);
+  w.Lit(",\"android\":{\"title\":");
+  w.Str(e.texts.android.title);
+  w.Lit(",\"body\":");
+  w.Str(e.texts.android.body);
+  w.Lit("}},\"metadata\":{\"priority_score\":");
+  w.Raw(score_text);
+  w.Lit(",\"tier\":\"");
+  w.Raw(tier);
+  w.Lit("\",\"trace_id\":");
+  w.Str(e.id);
+  w.Lit(",\"model_version\":");
+  w.Str(p.model_version());
+  w.Lit(",\"produced_at\":");
+  w.Int(e.decided_at_ms);
+  w.Lit("}}}");
+  return w.at();
+}
+
+}  // namespace
+
+void AppendCloudEventJson(const BroadcastEvent& e, std::string* out) {
+  const size_t bound = CloudEventBound(e);
+  // A typical event (~1.2 KB, bound ~4 KB) is written on the stack and appended with one copy;
+  // a larger one straight into `out`, resized to the bound and trimmed.
+  constexpr size_t kStackBytes = 8192;
+  if (bound <= kStackBytes) {
+    char buf[kStackBytes];
+    out->append(buf, static_cast<size_t>(WriteCloudEventJson(e, buf) - buf));
+    return;
+  }
+  const size_t old = out->size();
+  out->resize(old + bound);
+  char* const begin = out->data();
+  out->resize(static_cast<size_t>(WriteCloudEventJson(e, begin + old) - begin));
 }
 
 std::string CloudEventJson(const BroadcastEvent& e) {

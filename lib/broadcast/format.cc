@@ -5,12 +5,14 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "broadcast/internal/number_text.h"
 #include "broadcast/internal/utf8.h"
 #include "unicode/bytestream.h"
 #include "unicode/normalizer2.h"
@@ -38,7 +40,12 @@ struct Segment {
   Field field = Field::kHome;
   std::string literal;
 };
-using Template = std::vector<Segment>;
+struct Template {
+  std::vector<Segment> segments;
+  size_t literal_bytes = 0;           // Sum of the literal segments' sizes.
+  size_t text_fields[3] = {0, 0, 0};  // Occurrences of {home}, {away}, {pick}.
+  size_t number_fields = 0;           // Occurrences of the numeric placeholders.
+};
 
 absl::StatusOr<Template> Compile(absl::string_view name, absl::string_view text) {
   Template out;
@@ -58,9 +65,9 @@ absl::StatusOr<Template> Compile(absl::string_view name, absl::string_view text)
     bool found = false;
     for (const auto& [n, f] : kFieldNames) {
       if (n == key) {
-        if (!literal.empty()) out.push_back({false, Field::kHome, std::move(literal)});
+        if (!literal.empty()) out.segments.push_back({false, Field::kHome, std::move(literal)});
         literal.clear();
-        out.push_back({true, f, {}});
+        out.segments.push_back({true, f, {}});
         found = true;
         break;
       }
@@ -71,7 +78,17 @@ absl::StatusOr<Template> Compile(absl::string_view name, absl::string_view text)
     }
     i = close + 1;
   }
-  if (!literal.empty()) out.push_back({false, Field::kHome, std::move(literal)});
+  if (!literal.empty()) out.segments.push_back({false, Field::kHome, std::move(literal)});
+  for (const Segment& seg : out.segments) {
+    if (!seg.is_field) {
+      out.literal_bytes += seg.literal.size();
+    } else if (seg.field == Field::kHome || seg.field == Field::kAway ||
+               seg.field == Field::kPick) {
+      ++out.text_fields[static_cast<int>(seg.field)];
+    } else {
+      ++out.number_fields;
+    }
+  }
   return out;
 }
 
@@ -86,6 +103,10 @@ struct Num {
 // or not finite.
 void AppendOptional(Num* out, bool has, double v, int decimals, double scale) {
   if (has && std::isfinite(v)) {
+    if (char* end = internal::FastFixed(out->buf, v * scale, decimals)) {
+      out->len = static_cast<size_t>(end - out->buf);
+      return;
+    }
     auto [end, ec] = std::to_chars(out->buf, out->buf + sizeof(out->buf), v * scale,
                                    std::chars_format::fixed, decimals);
     if (ec == std::errc()) {
@@ -127,89 +148,87 @@ Values RenderValues(const superbet::v1::Prediction& p) {
   return v;
 }
 
-void AppendEscaped(std::string* out, absl::string_view value) {
-  size_t run = 0;
-  for (size_t i = 0; i < value.size(); ++i) {
-    switch (value[i]) {
-      case '_':
-      case '*':
-      case '[':
-      case ']':
-      case '(':
-      case ')':
-      case '~':
-      case '`':
-      case '>':
-      case '#':
-      case '+':
-      case '-':
-      case '=':
-      case '|':
-      case '{':
-      case '}':
-      case '.':
-      case '!':
-      case '\\':
-        out->append(value.data() + run, i - run);
-        out->push_back('\\');
-        run = i;
-        break;
-      default:
-        break;
-    }
+// MarkdownV2's reserved characters (core.telegram.org/bots/api#markdownv2-style) and the backslash.
+constexpr absl::string_view kMarkdownV2Reserved = "_*[]()~`>#+-=|{}.!\\";
+
+struct ReservedTable {
+  bool reserved[256] = {};
+  constexpr ReservedTable() {
+    for (char c : kMarkdownV2Reserved) reserved[static_cast<unsigned char>(c)] = true;
   }
-  out->append(value.data() + run, value.size() - run);
+};
+constexpr ReservedTable kReserved;
+
+// Writes `value` with a backslash before each reserved character at `dst` (room for
+// 2 * value.size()); returns the end.
+char* WriteEscaped(char* dst, absl::string_view value) {
+  for (char c : value) {
+    if (kReserved.reserved[static_cast<unsigned char>(c)]) *dst++ = '\\';
+    *dst++ = c;
+  }
+  return dst;
 }
 
+void AppendEscaped(std::string* out, absl::string_view value) {
+  const size_t old = out->size();
+  out->resize(old + 2 * value.size());
+  char* const begin = out->data();
+  out->resize(static_cast<size_t>(WriteEscaped(begin + old, value) - begin));
+}
+
+absl::string_view FieldText(Field f, const Values& v, absl::string_view home,
+                            absl::string_view away) {
+  switch (f) {
+    case Field::kHome:
+      return home;
+    case Field::kAway:
+      return away;
+    case Field::kPick:
+      return v.pick;
+    case Field::kProb:
+      return v.prob.view();
+    case Field::kOdds:
+      return v.odds.view();
+    case Field::kHomeProb:
+      return v.home_prob.view();
+    case Field::kHomeOdds:
+      return v.home_odds.view();
+    case Field::kConf:
+      return v.conf.view();
+    case Field::kVsnr:
+      return v.vsnr.view();
+    case Field::kCas:
+      return v.cas.view();
+  }
+  return {};
+}
+
+// Renders into `out` (its buffer reused): sized once to an upper bound, written in place, trimmed.
 void Render(const Template& t, const Values& v, absl::string_view home, absl::string_view away,
             bool escape, std::string* out) {
-  out->clear();
-  out->reserve(256);  // One allocation for a typical text instead of doubling from 15 bytes.
-  auto put = [&](absl::string_view s) {
-    if (escape) {
-      AppendEscaped(out, s);
-    } else {
-      out->append(s.data(), s.size());
-    }
-  };
-  for (const Segment& s : t) {
+  // Numbers are at most sizeof(Num::buf) bytes; an escaped value at most doubles.
+  const size_t bound =
+      t.literal_bytes +
+      (escape ? 2 : 1) * (t.text_fields[0] * home.size() + t.text_fields[1] * away.size() +
+                          t.text_fields[2] * v.pick.size() + t.number_fields * sizeof(Num::buf));
+  out->resize(bound);
+  char* const begin = out->data();
+  char* at = begin;
+  for (const Segment& s : t.segments) {
     if (!s.is_field) {
-      out->append(s.literal);
+      std::memcpy(at, s.literal.data(), s.literal.size());
+      at += s.literal.size();
       continue;
     }
-    switch (s.field) {
-      case Field::kHome:
-        put(home);
-        break;
-      case Field::kAway:
-        put(away);
-        break;
-      case Field::kPick:
-        put(v.pick);
-        break;
-      case Field::kProb:
-        put(v.prob.view());
-        break;
-      case Field::kOdds:
-        put(v.odds.view());
-        break;
-      case Field::kHomeProb:
-        put(v.home_prob.view());
-        break;
-      case Field::kHomeOdds:
-        put(v.home_odds.view());
-        break;
-      case Field::kConf:
-        put(v.conf.view());
-        break;
-      case Field::kVsnr:
-        put(v.vsnr.view());
-        break;
-      case Field::kCas:
-        put(v.cas.view());
-        break;
+    const absl::string_view value = FieldText(s.field, v, home, away);
+    if (escape) {
+      at = WriteEscaped(at, value);
+    } else {
+      std::memcpy(at, value.data(), value.size());
+      at += value.size();
     }
   }
+  out->resize(static_cast<size_t>(at - begin));
 }
 
 // True when every code point is below U+0300: such text is NFC (no combining mark, no
@@ -305,6 +324,11 @@ int CodePointCount(absl::string_view s) {
 }
 
 int XWeightedLength(absl::string_view s) {
+  // twitter-text weighs the NFC form; below U+0300 every text is NFC already (the fast path).
+  if (!BelowCombiningMarks(s)) {
+    const std::string nfc = ToNfc(s);
+    if (nfc != s) return XWeightedLength(nfc);
+  }
   int weight = 0;
   size_t i = 0;
   while (i < s.size()) {

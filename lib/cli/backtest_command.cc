@@ -169,8 +169,12 @@ Output:
                     of every strategy (the strategy, then favourite, then home; each in bet
                     order): the broadcast plant's input (protobuf JSON mapping, snake_case;
                     agent = strategy, model_version the --model-kind | market-margin-free, the
-                    prediction metrics kelly_fraction and cas; vsnr and gamma absent: one
-                    evaluation per match; confidence 1: a deterministic strategy;
+                    prediction metrics kelly_fraction and cas; vsnr from the pick evaluated
+                    at every individual bookmaker's CLOSING price of the match (last before
+                    kickoff, inside the 24 h window; 2019/20 on for E0), absent with fewer
+                    than 3 such prices (E0 before 2019/20); the pre-closing prices are not
+                    evaluated: the CSVs do not say when they were taken; gamma absent: no
+                    intraday prices; confidence 1: a deterministic strategy;
                     data_staleness_s absent: football-data prices carry no collection time).
                     The folder of PATH must exist.
 
@@ -255,6 +259,13 @@ struct Config {
   backtest::ModelStrategyOptions model;
 };
 
+// The lines the run reads; --emit-predictions also reads every closing 1X2 line (VSNR).
+RunLines NeedsOf(const Config& config) {
+  RunLines needs = LinesOfRun(config.strategy_options, config.strategy, config.model);
+  needs.all_closing_1x2 = !absl::GetFlag(FLAGS_emit_predictions).empty();
+  return needs;
+}
+
 // The selected seasons (every one found when `selected` is empty) and every earlier season found,
 // which the strategy learns from without betting (see --seasons); only the lines the run reads
 // (LinesOfRun) are kept.
@@ -265,8 +276,7 @@ absl::StatusOr<BacktestData> LoadData(const std::string& root, const std::string
   if (!found.ok() && selected.empty()) return found.status();
   const std::vector<std::string> codes =
       WithEarlierSeasons(found.ok() ? *found : std::vector<std::string>{}, selected);
-  return LoadBacktestData(root, league, codes, selected, mode,
-                          LinesOfRun(config.strategy_options, config.strategy, config.model));
+  return LoadBacktestData(root, league, codes, selected, mode, NeedsOf(config));
 }
 
 // --store: the same data read from the store (cli/backtest_store_data.h).
@@ -279,9 +289,7 @@ absl::StatusOr<BacktestData> LoadStoreData(const std::string& url, const std::st
   if (!found.ok() && selected.empty()) return found.status();
   const std::vector<std::string> codes =
       WithEarlierSeasons(found.ok() ? *found : std::vector<std::string>{}, selected);
-  return LoadBacktestDataFromStore(
-      *db, league, codes, selected, mode,
-      LinesOfRun(config.strategy_options, config.strategy, config.model));
+  return LoadBacktestDataFromStore(*db, league, codes, selected, mode, NeedsOf(config));
 }
 
 // One run's JSON object, written by the library (absent metrics null, never inf or NaN).
@@ -615,7 +623,7 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   backtest::EngineOptions fav_options = config->baseline_options;
   backtest::EngineOptions home_options = config->baseline_options;
   std::ofstream emit_file;
-  PredictionEmitter emitter(&emit_file);
+  PredictionEmitter emitter(&emit_file, data->lines);
   if (!emit_path.empty()) {
     emit_file.open(emit_path, std::ios::out | std::ios::trunc | std::ios::binary);
     if (!emit_file) {
@@ -666,8 +674,12 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
                    emit_path.c_str());
       return 1;
     }
-    std::fprintf(stderr, "superbet backtest: %lld prediction lines written to %s\n",
-                 static_cast<long long>(emitter.lines()), emit_path.c_str());
+    std::fprintf(stderr,
+                 "superbet backtest: %lld prediction lines written to %s (%lld with a vsnr, %lld "
+                 "closing quotes rejected)\n",
+                 static_cast<long long>(emitter.lines()), emit_path.c_str(),
+                 static_cast<long long>(emitter.lines_with_vsnr()),
+                 static_cast<long long>(emitter.rejected_quotes()));
   }
   std::FILE* const out = HumanOutput();  // stderr when --json=- (stdout is the JSON's).
   std::fprintf(out, "superbet backtest: league %s, %zu season(s) %s, odds %s, bankroll %g\n",

@@ -75,7 +75,9 @@ bool ReadByRun(const BettingLine& line, const RunLines& needs) {
        line.bookmaker() == "Bet365" || line.bookmaker() == "Gamebookers")) {
     return true;
   }
-  if (line.is_closing()) return Is1X2(line) && line.bookmaker() == needs.closing_bookmaker;
+  if (line.is_closing()) {
+    return Is1X2(line) && (needs.all_closing_1x2 || line.bookmaker() == needs.closing_bookmaker);
+  }
   if (line.bookmaker() == needs.odds_bookmaker) return true;
   if (!Is1X2(line)) return false;
   return (needs.pinnacle_1x2 && line.bookmaker() == "Pinnacle") ||

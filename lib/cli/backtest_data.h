@@ -28,7 +28,9 @@ namespace superbet::cli {
 //     at and MatchView::lines (backtest/strategy.h), for the strategy and both baselines;
 //   * a closing 1X2 line of `closing_bookmaker`: the closing-line value (backtest/engine.h);
 //   * a pre-match 1X2 line of Pinnacle (`pinnacle_1x2`) or of "market_average" (`average_1x2`):
-//     the model strategy's market input (MarketInput kPinnacle / kSharp, backtest/strategies.h).
+//     the model strategy's market input (MarketInput kPinnacle / kSharp, backtest/strategies.h);
+//   * with `all_closing_1x2` (--emit-predictions), a closing 1X2 line of any bookmaker: the
+//     evaluations of the emitted lines' VSNR (cli/prediction_emitter.h); the engine ignores them.
 // These are exactly the lines RunBacktest and ModelStrategy look at, so a report made from the
 // kept lines is the report made from all of them.
 struct RunLines {
@@ -39,6 +41,7 @@ struct RunLines {
   // Every 1X2 and over/under 2.5 line, pre-match and closing, of Pinnacle, market_average, Bet365
   // and Gamebookers: `superbet forecast`'s market-implied goals (ratings/implied_goals.h).
   bool market_goals = false;
+  bool all_closing_1x2 = false;
 };
 
 // The lines read by a run of `strategy` ("model", "favourite", "home"; ASCII case ignored) with

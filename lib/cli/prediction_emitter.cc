@@ -1,5 +1,6 @@
 #include "cli/prediction_emitter.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -48,14 +49,28 @@ std::optional<double> Staleness(const backtest::MatchView& m, v1::Selection pick
 
 }  // namespace
 
+PredictionEmitter::PredictionEmitter(std::ostream* out, absl::Span<const v1::BettingLine> lines)
+    : out_(out) {
+  for (const v1::BettingLine& l : lines) {
+    if (IsVsnrQuote(l)) closing_[l.fixture_id()].push_back(&l);
+  }
+}
+
 std::string BacktestModelVersion(const std::string& strategy, absl::string_view model_kind) {
   return strategy == "model" ? std::string(model_kind) : "market-margin-free";
+}
+
+bool IsVsnrQuote(const v1::BettingLine& l) {
+  return l.is_closing() && !l.is_live() && l.market() == v1::MARKET_1X2 &&
+         l.bookmaker() != "market_max" && l.bookmaker() != "market_average";
 }
 
 absl::StatusOr<v1::Prediction> PredictionOfBet(const backtest::BetPlacement& bet,
                                                const std::string& agent,
                                                const std::string& model_version,
-                                               scoring::EvaluationTracker& tracker) {
+                                               scoring::EvaluationTracker& tracker,
+                                               absl::Span<const v1::BettingLine* const> closing,
+                                               int64_t* rejected_quotes) {
   const backtest::MatchView& m = *bet.match;
   const backtest::Decision& d = *bet.decision;
   const int pick = model::OneXTwoIndex(d.selection);
@@ -79,12 +94,30 @@ absl::StatusOr<v1::Prediction> PredictionOfBet(const backtest::BetPlacement& bet
   for (int i = 0; i < 3; ++i) SetOneXTwo(p.mutable_odds(), i, m.decimal_odds[i]);
   p.set_confidence(1.0);
   if (absl::Status s = scoring::SetPickMetrics(p); !s.ok()) return s;
-  absl::StatusOr<scoring::TrackedMetrics> tracked =
-      tracker.Record(absl::StrCat(agent, "/", m.fixture.id()), pick, bet.decided_at, d.probability,
-                     m.decimal_odds[pick]);
-  if (!tracked.ok()) return tracked.status();
-  if (tracked->vsnr.has_value()) p.set_vsnr(*tracked->vsnr);
-  if (tracked->gamma.has_value()) p.set_gamma(*tracked->gamma);
+  // VSNR: the pick evaluated at each closing quote, in time order (stable: data order on ties).
+  std::vector<const v1::BettingLine*> quotes;
+  for (const v1::BettingLine* l : closing) {
+    if (IsVsnrQuote(*l) && l->selection() == d.selection &&
+        ToTime(l->timestamp()) <= bet.decided_at) {
+      quotes.push_back(l);
+    }
+  }
+  std::stable_sort(quotes.begin(), quotes.end(), [](const auto* a, const auto* b) {
+    return ToTime(a->timestamp()) < ToTime(b->timestamp());
+  });
+  const std::string key = absl::StrCat(agent, "/", m.fixture.id());
+  std::optional<double> vsnr;
+  for (const v1::BettingLine* q : quotes) {
+    absl::StatusOr<scoring::TrackedMetrics> tracked =
+        tracker.Record(key, pick, ToTime(q->timestamp()), d.probability, q->decimal_odds());
+    if (!tracked.ok()) {
+      if (rejected_quotes != nullptr) ++*rejected_quotes;
+      continue;
+    }
+    vsnr = tracked->vsnr;
+  }
+  tracker.Forget(key);  // One bet per match and strategy: the history is done.
+  if (vsnr.has_value()) p.set_vsnr(*vsnr);
   *p.mutable_decided_at() = ToTimestamp(bet.decided_at);
   p.set_agent(agent);
   p.set_model_version(model_version);
@@ -100,13 +133,18 @@ std::function<absl::Status(const backtest::BetPlacement&)> PredictionEmitter::Ob
       std::make_shared<scoring::EvaluationTracker>(scoring::EvaluationTracker::kPreMatchWindow);
   const std::string version = BacktestModelVersion(agent, model_kind);
   return [this, agent, version, tracker](const backtest::BetPlacement& bet) -> absl::Status {
-    absl::StatusOr<v1::Prediction> p = PredictionOfBet(bet, agent, version, *tracker);
+    const auto found = closing_.find(bet.match->fixture.id());
+    absl::Span<const v1::BettingLine* const> quotes;
+    if (found != closing_.end()) quotes = found->second;
+    absl::StatusOr<v1::Prediction> p =
+        PredictionOfBet(bet, agent, version, *tracker, quotes, &rejected_quotes_);
     if (!p.ok()) return p.status();
     absl::StatusOr<std::string> line = scoring::PredictionToJsonLine(*p);
     if (!line.ok()) return line.status();
     *out_ << *line << '\n';
     if (!*out_) return absl::DataLossError("--emit-predictions: writing a line failed");
     ++lines_;
+    if (p->has_vsnr()) ++lines_with_vsnr_;
     return absl::OkStatus();
   };
 }

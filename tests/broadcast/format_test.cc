@@ -171,3 +171,73 @@ TEST_CASE("FormatInto on reused texts equals Format, after a shortened text and 
     CHECK(sb::XWeightedLength(reused.x) <= 280);
   }
 }
+
+// The formatter's fast path skips ICU when every code point is below U+0300 (NFC_Quick_Check Yes
+// for all of U+0000-U+02FF). Oracle: the general path, i.e. the texts of the name ICU normalised
+// beforehand (ToNfc), and twitter-text's weights counted by hand. Names on both sides of the
+// ASCII boundary (U+007E, U+0080), of the fast path's boundary (U+02FF weighs 1 and is NFC;
+// U+0300 is a combining grave accent that NFC composes with the letter before it), and
+// decomposed sequences that NFC changes ("Ko\u0308ln" -> "K\u00f6ln", "Atle\u0301tico").
+TEST_CASE("names on the fast path's boundaries format as their NFC form does", "[format]") {
+  sb::Formatter f = *sb::Formatter::Create({});
+  const std::vector<std::pair<std::string, std::string>> names = {
+      {"Nott'm Forest~", "Nott'm Forest~"},               // ASCII only
+      {"Sheffield Weds\u0080", "Sheffield Weds\u0080"},   // first non-ASCII code point
+      {"1. FC K\u00f6ln", "1. FC K\u00f6ln"},             // composed, already NFC
+      {"Club \u02ff", "Club \u02ff"},                     // last code point of the fast path
+      {"a\u0300 Club", "\u00e0 Club"},                    // first combining mark: NFC composes
+      {"1. FC Ko\u0308ln", "1. FC K\u00f6ln"},            // decomposed o-umlaut
+      {"Atle\u0301tico Madrid", "Atl\u00e9tico Madrid"},  // decomposed e-acute
+  };
+  for (const auto& [raw, nfc] : names) {
+    INFO(raw);
+    CHECK(sb::ToNfc(raw) == nfc);
+    const sb::FormattedTexts a = f.Format(Pred(raw, "Brighton & Hove Albion"));
+    const sb::FormattedTexts b = f.Format(Pred(sb::ToNfc(raw), "Brighton & Hove Albion"));
+    CHECK(a.x == b.x);
+    CHECK(a.telegram == b.telegram);
+    CHECK(a.android.title == b.android.title);
+    CHECK(a.android.body == b.android.body);
+    CHECK(a.x.find(nfc) != std::string::npos);
+  }
+  // Hand count (twitter-text v3): "Club \u02ff" weighs 6 (U+02FF <= 4351), "\u00e0 Club" 6.
+  CHECK(sb::XWeightedLength("Club \u02ff") == 6);
+  CHECK(sb::XWeightedLength("a\u0300 Club") == 6);  // NFC first: one code point for a + grave
+}
+
+// The table-driven MarkdownV2 escaper, on every byte value. Oracle: the Bot API's list of
+// reserved characters (core.telegram.org/bots/api#markdownv2-style) plus the backslash.
+TEST_CASE("MarkdownV2 escaping of every byte value follows the Bot API's list", "[format]") {
+  const std::string reserved = "_*[]()~`>#+-=|{}.!\\";
+  for (int c = 0; c < 256; ++c) {
+    const std::string one(1, static_cast<char>(c));
+    INFO("byte " << c);
+    CHECK(sb::EscapeMarkdownV2("a" + one + "b") ==
+          (reserved.find(one) != std::string::npos ? "a\\" + one + "b" : "a" + one + "b"));
+  }
+}
+
+// The one-pass renderer sizes its buffer from the template's counts: repeated placeholders, a
+// long pick of reserved characters (escaped: twice its size) and absent numbers. Oracle: the
+// expected text written out by hand.
+TEST_CASE("templates with repeated placeholders and long escaped values render whole", "[format]") {
+  sb::Templates t;
+  t.x = "{pick}|{pick}|{home}{home}{away}|{prob}{odds}{conf}{vsnr}{cas}{home_prob}{home_odds}";
+  t.telegram = "{pick}{home}{vsnr}";
+  t.android_title = "{away}";
+  t.android_body = "{cas}";
+  sb::Formatter f = *sb::Formatter::Create(t);
+  superbet::v1::Prediction p = Pred("A.B", "C");
+  const std::string pick(100, '.');
+  p.set_pick(pick);  // Not home/draw/away: the pick's prob and odds are absent ("-").
+  p.clear_vsnr();
+  const sb::FormattedTexts out = f.Format(p);
+  // conf 0.7234 -> 72, vsnr absent -> "-", cas 1.125 (an exact binary tie) -> 1.12 (half to
+  // even, as printf), home_prob 53, home_odds 2.10.
+  CHECK(out.x == pick + "|" + pick + "|A.BA.BC|--72-1.12532.10");
+  std::string escaped_pick;
+  for (int i = 0; i < 100; ++i) escaped_pick += "\\.";
+  CHECK(out.telegram == escaped_pick + "A\\.B\\-");  // the absent "-" is a value: escaped
+  CHECK(out.android.title == "C");
+  CHECK(out.android.body == "1.12");
+}

@@ -50,6 +50,10 @@ BroadcastEvent BuildEvent(superbet::v1::Prediction&& prediction, const Formatter
 // BroadcastEvent allocates nothing once the buffers have grown). `event` must not be null.
 void BuildEventInto(const superbet::v1::Prediction& prediction, const Formatter& formatter,
                     BroadcastEvent* event);
+// As above, moving `prediction` into `*event` (as the plant does with each parsed line: no copy of
+// the message). `prediction` is left valid but unspecified.
+void BuildEventInto(superbet::v1::Prediction&& prediction, const Formatter& formatter,
+                    BroadcastEvent* event);
 // Fills id, decided_at_ms, priority_score, tier and texts from `event->prediction`.
 void FillEvent(const Formatter& formatter, BroadcastEvent* event);
 

@@ -12,6 +12,7 @@
 #ifndef SUPERBET_CORE_JSON_STRING_H_
 #define SUPERBET_CORE_JSON_STRING_H_
 
+#include <cstddef>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -20,6 +21,12 @@ namespace superbet::core {
 
 // Appends `text` escaped, WITHOUT the surrounding quotation marks.
 void AppendJsonEscaped(std::string* out, absl::string_view text);
+
+// Writes `text` escaped, WITHOUT the quotation marks, at `dst`, which must have room for
+// kJsonEscapedMaxGrowth * text.size() bytes; returns the end of what was written. The same bytes as
+// AppendJsonEscaped, for writers that fill one pre-sized buffer (no per-run append).
+inline constexpr size_t kJsonEscapedMaxGrowth = 6;  // A control byte becomes \u00xx.
+char* WriteJsonEscaped(char* dst, absl::string_view text);
 
 // Appends `text` as a complete JSON string literal: "..." with the escapes above.
 void AppendJsonString(std::string* out, absl::string_view text);
