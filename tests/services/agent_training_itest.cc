@@ -181,7 +181,7 @@ TEST_CASE("agent-svc: StartTraining + WatchTraining equal `superbet train`, SIGT
   const std::string from_service = Slurp(dir.File("jobs") + "/job1/checkpoint.pb");
   REQUIRE_FALSE(from_service.empty());
   CHECK(from_service == Slurp(dir.File("cli") + "/checkpoint.pb"));
-  auto loaded = hrl::LoadCheckpoint(dir.File("jobs") + "/job1");
+  auto loaded = hrl::LoadCheckpoint(dir.File("jobs") + "/job1", hrl::LiveFeatureSpec());
   REQUIRE(loaded.ok());
   CHECK(hrl::LoadLiveWorker(*loaded).ok());
   CHECK(loaded->seed() == 3);

@@ -50,9 +50,10 @@ struct PreparedLiveTraining {
 };
 
 // Loads the StatsBomb timelines of the spec's matches (superbet/providers/replay_provider.h) and
-// prepares them (PrepareLiveMatch). A match that cannot be loaded or prepared is left out and
-// named in `left_out`, not an error.
-// Errors: those of ReplayableMatches / LoadReplayData (the folder or a file); InvalidArgument
+// prepares them (PrepareLiveMatch). A loaded match that cannot be prepared is left out and named
+// in `left_out`, not an error.
+// Errors: those of ReplayableMatches / LoadReplayData (the folder, a file, NotFound naming a match
+// that is not recorded); InvalidArgument
 // naming the match when a held-out match is also a training match, or total_env_steps < 1;
 // FailedPrecondition when no training match could be prepared.
 [[nodiscard]] absl::StatusOr<PreparedLiveTraining> PrepareLiveTraining(
