@@ -22,7 +22,10 @@
 #include <benchmark/benchmark.h>
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -245,6 +248,19 @@ std::shared_ptr<grpc::Channel> WaitForServing(int port) {
   return channel;
 }
 
+// A port free on 127.0.0.1 now (bound, read, closed).
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
 struct Scratch {
   std::string dir;
   Scratch() {
@@ -256,9 +272,10 @@ struct Scratch {
   ~Scratch() { std::filesystem::remove_all(dir); }
 };
 
+std::unique_ptr<Scratch> g_scratch;
 Scratch& SharedScratch() {
-  static Scratch* s = new Scratch();
-  return *s;
+  if (!g_scratch) g_scratch = std::make_unique<Scratch>();
+  return *g_scratch;
 }
 
 hrl::LiveMatch LoadMatch(const std::string& id) {
@@ -306,9 +323,10 @@ struct AgentFixture {
   }
 };
 
+std::unique_ptr<AgentFixture> g_agent;
 AgentFixture* SharedAgent() {
-  static AgentFixture* f = new AgentFixture();
-  return f->channel ? f : nullptr;
+  if (!g_agent) g_agent = std::make_unique<AgentFixture>();
+  return g_agent->channel ? g_agent.get() : nullptr;
 }
 
 Issue DecideIssue() {
@@ -327,14 +345,16 @@ struct BroadcastFixture {
   httplib::Server telegram;
   std::thread telegram_thread;
   std::shared_ptr<grpc::Channel> channel;
+  ~BroadcastFixture() {
+    svc.reset();  // SIGTERM: the service drains first, then Redis and Telegram go.
+    telegram.stop();
+    if (telegram_thread.joinable()) telegram_thread.join();
+    redis.reset();
+  }
   BroadcastFixture() {
     const std::string dir = SharedScratch().dir;
     if (!std::filesystem::exists("/usr/bin/redis-server")) return;
-    int redis_port = 0;
-    {  // A free port: bind the fake Telegram first, then pick another for redis.
-      httplib::Server probe;
-      redis_port = probe.bind_to_any_port("127.0.0.1");
-    }
+    const int redis_port = FreePort();
     redis = std::make_unique<Process>(
         std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(redis_port),
                                  "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
@@ -361,9 +381,10 @@ struct BroadcastFixture {
   }
 };
 
+std::unique_ptr<BroadcastFixture> g_broadcast;
 BroadcastFixture* SharedBroadcast() {
-  static BroadcastFixture* f = new BroadcastFixture();
-  return f->channel ? f : nullptr;
+  if (!g_broadcast) g_broadcast = std::make_unique<BroadcastFixture>();
+  return g_broadcast->channel ? g_broadcast.get() : nullptr;
 }
 
 // Man United v Tottenham, 2015-08-08 (E0_1516.csv row 6, Bet365 1.65 / 4.0 / 6.0), backed home.
@@ -423,60 +444,77 @@ Result Summarise(std::vector<double>& latencies_us, double seconds, int64_t erro
   return r;
 }
 
-// Open loop: n requests at `rate` per second, latency from the scheduled send time.
-Result OpenLoop(const Issue& issue, double rate, int n) {
-  std::vector<double> latency(n, 0.0);
-  std::atomic<int> completed{0};
+// What one run shares with its completion callbacks: held by shared_ptr, so a callback that
+// finishes after the run has returned (a timeout) touches live memory.
+struct RunState {
+  explicit RunState(int n) : latency(n, 0.0), n(n) {}
+  std::vector<double> latency;
+  const int n;
+  std::atomic<int> issued{0}, completed{0};
   std::atomic<int64_t> errors{0};
   std::mutex mu;
   std::condition_variable cv;
+  void Completed(bool ok) {
+    if (!ok) errors.fetch_add(1);
+    if (completed.fetch_add(1) + 1 == n) {
+      std::lock_guard<std::mutex> lock(mu);
+      cv.notify_all();
+    }
+  }
+  // Waits for every call (or `timeout`); returns a copy of the results so far.
+  Result Finish(Clock::time_point start, std::chrono::seconds timeout) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait_for(lock, timeout, [&] { return completed.load() == n; });
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::vector<double> copy;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      copy = latency;
+    }
+    const int done = completed.load();
+    return Summarise(copy, seconds, errors.load() + (n - done));
+  }
+};
+
+// Open loop: n requests at `rate` per second, latency from the scheduled send time.
+Result OpenLoop(const Issue& issue, double rate, int n) {
+  auto st = std::make_shared<RunState>(n);
   const auto start = Clock::now() + std::chrono::milliseconds(10);
   const auto period = std::chrono::nanoseconds(static_cast<int64_t>(1e9 / rate));
   for (int i = 0; i < n; ++i) {
     const auto scheduled = start + i * period;
     std::this_thread::sleep_until(scheduled);
-    issue([&, i, scheduled](bool ok) {
-      latency[i] = std::chrono::duration<double, std::micro>(Clock::now() - scheduled).count();
-      if (!ok) errors.fetch_add(1);
-      if (completed.fetch_add(1) + 1 == n) {
-        std::lock_guard<std::mutex> lock(mu);
-        cv.notify_all();
-      }
+    issue([st, i, scheduled](bool ok) {
+      st->latency[i] = std::chrono::duration<double, std::micro>(Clock::now() - scheduled).count();
+      st->Completed(ok);
     });
   }
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait_for(lock, std::chrono::seconds(30), [&] { return completed.load() == n; });
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return Summarise(latency, seconds, errors.load() + (n - completed.load()));
+  return st->Finish(start, std::chrono::seconds(30));
 }
 
 // Closed loop: `concurrency` calls in flight until n have completed.
 Result ClosedLoop(const Issue& issue, int concurrency, int n) {
-  std::vector<double> latency(n, 0.0);
-  std::atomic<int> issued{0}, completed{0};
-  std::atomic<int64_t> errors{0};
-  std::mutex mu;
-  std::condition_variable cv;
-  std::function<void()> next = [&] {
-    const int i = issued.fetch_add(1);
-    if (i >= n) return;
+  auto st = std::make_shared<RunState>(n);
+  // Issues the next call; its callback (holding `st`) records it and issues the one after.
+  auto next_ptr = std::make_shared<std::function<void(std::shared_ptr<RunState>)>>();
+  *next_ptr = [issue, weak = std::weak_ptr<std::function<void(std::shared_ptr<RunState>)>>(
+                          next_ptr)](std::shared_ptr<RunState> st) {
+    const int i = st->issued.fetch_add(1);
+    if (i >= st->n) return;
     const auto sent = Clock::now();
-    issue([&, i, sent](bool ok) {
-      latency[i] = std::chrono::duration<double, std::micro>(Clock::now() - sent).count();
-      if (!ok) errors.fetch_add(1);
-      if (completed.fetch_add(1) + 1 == n) {
-        std::lock_guard<std::mutex> lock(mu);
-        cv.notify_all();
-      }
-      next();
+    auto self = weak.lock();
+    issue([st, i, sent, self](bool ok) {
+      st->latency[i] = std::chrono::duration<double, std::micro>(Clock::now() - sent).count();
+      if (self) (*self)(st);  // Issue the next one before this one counts as done.
+      st->Completed(ok);
     });
   };
   const auto start = Clock::now();
-  for (int c = 0; c < concurrency; ++c) next();
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait_for(lock, std::chrono::seconds(60), [&] { return completed.load() == n; });
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return Summarise(latency, seconds, errors.load() + (n - completed.load()));
+  for (int c = 0; c < concurrency; ++c) (*next_ptr)(st);
+  Result r = st->Finish(start, std::chrono::seconds(60));
+  return r;
 }
 
 void Report(benchmark::State& state, const Result& r) {
@@ -536,6 +574,20 @@ SUPERBET_CLOSED(BM_Decide_Closed);
 SUPERBET_CLOSED(BM_Publish_Closed);
 
 }  // namespace
+
+// Stops the spawned services (SIGTERM, reaped) and removes the scratch folder.
+void StopSpawned() {
+  g_agent.reset();
+  g_broadcast.reset();
+  g_scratch.reset();
+}
+
 }  // namespace superbet::services
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  superbet::services::StopSpawned();
+  return 0;
+}
