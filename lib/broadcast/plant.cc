@@ -817,6 +817,8 @@ PlantMetrics BroadcastPlant::metrics() {
 
 const PlantOptions& BroadcastPlant::options() const { return impl_->options; }
 
+const PlantMetrics& BroadcastPlant::counters() const { return impl_->metrics; }
+
 absl::StatusOr<DigestFlushResult> BroadcastPlant::FlushDigestNow(
     absl::Span<const std::string> platforms, bool include_current) {
   for (const std::string& name : platforms) {

@@ -59,9 +59,10 @@ class BroadcastServiceImpl final : public v1::BroadcastService::Service {
       auto line = scoring::PredictionToJsonLine(req->decision().prediction());
       if (!line.ok()) return line.status();
       absl::MutexLock lock(&holder_->mu);
-      const auto before = holder_->plant->metrics().rejected_by_reason;
+      // counters(), not metrics(): no Redis round trip besides the XADD.
+      const auto before = holder_->plant->counters().rejected_by_reason;
       if (absl::Status s = holder_->plant->Ingest(*line, ++holder_->line); !s.ok()) return s;
-      for (const auto& [reason, n] : holder_->plant->metrics().rejected_by_reason) {
+      for (const auto& [reason, n] : holder_->plant->counters().rejected_by_reason) {
         auto it = before.find(reason);
         if (n > (it == before.end() ? 0 : it->second)) {
           return absl::InvalidArgumentError(

@@ -158,8 +158,12 @@ class BroadcastPlant {
   // bucket). A bucket never used is full. Errors: the transport's.
   [[nodiscard]] absl::StatusOr<std::map<std::string, superbet::bus::BucketState>> BucketLevels();
 
-  // Counters so far (breaker states and digest gauges refreshed on each call).
+  // Counters so far (breaker states and digest gauges refreshed on each call: reads the digest
+  // buckets through the transport).
   PlantMetrics metrics();
+  // The counters as they are, without the refresh (no transport call): for a hot path that
+  // needs a counter only (rejected_by_reason after an Ingest). Valid until the next call.
+  const PlantMetrics& counters() const;
   const PlantOptions& options() const;
 
  private:
