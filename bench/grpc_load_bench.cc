@@ -19,15 +19,15 @@
 //   closed loop  C requests in flight at all times (C = 1, 4, 16, 64): the saturation QPS.
 // One CompletionQueue polled by one client thread; every call is PrepareAsync + StartCall +
 // Finish with the call object as the tag. Counters: qps, p50_us, p99_us, errors.
+#include <arpa/inet.h>
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,11 +119,12 @@ struct AsyncCall {
 
 class Poller {
  public:
-  Poller() : thread_([this] {
-    void* tag = nullptr;
-    bool ok = false;
-    while (cq_.Next(&tag, &ok)) static_cast<AsyncCall*>(tag)->Done(ok);
-  }) {}
+  Poller()
+      : thread_([this] {
+          void* tag = nullptr;
+          bool ok = false;
+          while (cq_.Next(&tag, &ok)) static_cast<AsyncCall*>(tag)->Done(ok);
+        }) {}
   ~Poller() {
     cq_.Shutdown();
     thread_.join();
@@ -240,8 +241,8 @@ int WaitForGrpcPort(const std::string& file, double timeout_s) {
 // A channel once connected (the services open their gRPC port only once the checkpoint is
 // loaded / Redis answers; the warm-up calls of each benchmark must then succeed).
 std::shared_ptr<grpc::Channel> WaitForServing(int port) {
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                     grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
   if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30))) {
     return nullptr;
   }
@@ -264,8 +265,7 @@ int FreePort() {
 struct Scratch {
   std::string dir;
   Scratch() {
-    dir = (std::filesystem::temp_directory_path() /
-           ("grpc_load_bench_" + std::to_string(getpid())))
+    dir = (std::filesystem::temp_directory_path() / ("grpc_load_bench_" + std::to_string(getpid())))
               .string();
     std::filesystem::create_directories(dir);
   }
@@ -357,12 +357,13 @@ struct BroadcastFixture {
     const int redis_port = FreePort();
     redis = std::make_unique<Process>(
         std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(redis_port),
-                                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                 "--dir", dir},
+                                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
+                                 dir},
         dir + "/redis.log");
-    telegram.Post(R"(/bot([^/]+)/sendMessage)", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(R"({"ok":true,"result":{"message_id":1}})", "application/json");
-    });
+    telegram.Post(R"(/bot([^/]+)/sendMessage)",
+                  [](const httplib::Request&, httplib::Response& res) {
+                    res.set_content(R"({"ok":true,"result":{"message_id":1}})", "application/json");
+                  });
     const int tg_port = telegram.bind_to_any_port("127.0.0.1");
     telegram_thread = std::thread([this] { telegram.listen_after_bind(); });
     std::ofstream(dir + "/tg_token") << "123:BENCH\n";

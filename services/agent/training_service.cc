@@ -87,16 +87,15 @@ absl::StatusOr<std::string> TrainingService::Start(const v1::StartTrainingReques
   spec.data_root = r.data_dir().empty() ? options_.training_data : r.data_dir();
   std::error_code ec;
   if (spec.data_root.empty() || !fs::is_directory(spec.data_root, ec)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "data_dir must be an existing folder, got \"", spec.data_root, "\"",
-        r.data_dir().empty() ? " (from --training_data)" : ""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("data_dir must be an existing folder, got \"", spec.data_root, "\"",
+                     r.data_dir().empty() ? " (from --training_data)" : ""));
   }
   for (int i = 0; i < r.train_matches_size(); ++i) {
     absl::StatusOr<int64_t> id = providers::statsbomb::ParseStatsBombId(r.train_matches(i));
     if (!id.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("train_matches[", i,
-                                                     "] is not a StatsBomb match id, got \"",
-                                                     r.train_matches(i), "\""));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "train_matches[", i, "] is not a StatsBomb match id, got \"", r.train_matches(i), "\""));
     }
     spec.train_matches.push_back(absl::StrCat("statsbomb:", *id));
   }

@@ -30,14 +30,14 @@ struct FlushRig {
 
   FlushRig() {
     x = std::make_unique<st::FakePublisher>("twitter", clock);
-    tg = std::make_unique<st::FakePublisher>(
-        "telegram", clock, [this](const std::string&, int, absl::Time) {
-          sb::PublishResult r;
-          r.success = !telegram_down;
-          r.retry = telegram_down;
-          r.reason = telegram_down ? "http_502" : "";
-          return r;
-        });
+    tg = std::make_unique<st::FakePublisher>("telegram", clock,
+                                             [this](const std::string&, int, absl::Time) {
+                                               sb::PublishResult r;
+                                               r.success = !telegram_down;
+                                               r.retry = telegram_down;
+                                               r.reason = telegram_down ? "http_502" : "";
+                                               return r;
+                                             });
     auto p = sb::BroadcastPlant::Create({}, &transport, &clock,
                                         [this](absl::Duration d) { clock.Advance(d); },
                                         {{"twitter", x.get()}, {"telegram", tg.get()}});

@@ -7,9 +7,9 @@
 // cancelled before its first PPO update ends "cancelled" with no checkpoint written).
 #include "superbet/hrl/training_job.h"
 
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "superbet/core/clock.h"
@@ -18,8 +18,7 @@
 namespace superbet::testing {
 namespace {
 
-TEST_CASE("PrepareLiveTraining: order kept, unknown match and overlap refused",
-          "[hrl][training]") {
+TEST_CASE("PrepareLiveTraining: order kept, unknown match and overlap refused", "[hrl][training]") {
   hrl::LiveTrainingSpec spec;
   spec.data_root = DataDir();
   spec.train_matches = {"statsbomb:3754300", "statsbomb:3754097"};
@@ -38,13 +37,11 @@ TEST_CASE("PrepareLiveTraining: order kept, unknown match and overlap refused",
   spec.load_eval_matches = true;
   auto overlap = hrl::PrepareLiveTraining(spec);
   CHECK(absl::IsInvalidArgument(overlap.status()));
-  CHECK(overlap.status().message() ==
-        "held-out match statsbomb:3754097 is also a training match");
+  CHECK(overlap.status().message() == "held-out match statsbomb:3754097 is also a training match");
 
   spec.eval_matches.clear();
   spec.total_env_steps = 0;
-  CHECK(hrl::PrepareLiveTraining(spec).status().message() ==
-        "total_env_steps must be >= 1, got 0");
+  CHECK(hrl::PrepareLiveTraining(spec).status().message() == "total_env_steps must be >= 1, got 0");
 
   // A match that is not recorded: the loader's NotFound, naming it.
   spec.total_env_steps = 10;
@@ -56,9 +53,9 @@ TEST_CASE("PrepareLiveTraining: order kept, unknown match and overlap refused",
 }
 
 TEST_CASE("LiveTrainingJob: cancelled before its first update, no checkpoint", "[hrl][training]") {
-  const std::string out = (std::filesystem::temp_directory_path() /
-                           ("training_job_test_" + std::to_string(::getpid())))
-                              .string();
+  const std::string out =
+      (std::filesystem::temp_directory_path() / ("training_job_test_" + std::to_string(::getpid())))
+          .string();
   core::FakeClock clock(absl::FromUnixSeconds(1700000000));
   hrl::LiveTrainingSpec spec;
   spec.data_root = DataDir();

@@ -172,8 +172,7 @@ TEST_CASE("agent-svc: StartTraining + WatchTraining equal `superbet train`, SIGT
   CHECK(last.checkpoint() == dir.File("jobs") + "/job1/checkpoint.pb");
 
   // The same job through `superbet train`: the same checkpoint bytes.
-  const std::string cli = std::string(SUPERBET_CLI) +
-                          " train --agent live --data " + DataDir() +
+  const std::string cli = std::string(SUPERBET_CLI) + " train --agent live --data " + DataDir() +
                           " --train_matches 3754097,3754300 --eval_matches 3754237 --steps 1" +
                           " --seed 3 --out " + dir.File("cli") + " > " + dir.File("cli.out") +
                           " 2> " + dir.File("cli.err");

@@ -162,7 +162,7 @@ class Transport {
   // refill (RefillBucket below; a bucket never used is full), ts_ms = `now` in Unix ms. Reads
   // only. Errors: InvalidArgument when the daily capacity is not > 0; the transport's.
   [[nodiscard]] virtual absl::StatusOr<BucketState> PeekBucket(const BucketSpec& bucket,
-                                                                     absl::Time now) = 0;
+                                                               absl::Time now) = 0;
 };
 
 // The token-bucket refill and take shared by both implementations (and mirrored by the Lua
