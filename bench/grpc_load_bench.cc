@@ -1,27 +1,47 @@
-// gRPC load generator: latency (p50/p99) and throughput over loopback, with an async (callback
-// API) client, for
-//   * EchoService.Echo        a plain echo handler: the transport's ceiling on this machine;
-//   * AdapterService.GetLiveMatch  adapter-svc's real handler (runtime plumbing: admission,
-//                             metrics, status mapping) over a replay of StatsBomb 3754097.
-// (AgentService.Decide and BroadcastService.Publish join when their services exist.)
-//
-// Two modes, each bounded in requests and time:
+// gRPC load generator: latency (p50/p99) and throughput over loopback, with an async
+// (CompletionQueue) client, for
+//   * EchoService.Echo            a plain echo handler: the transport's ceiling on this machine;
+//   * AdapterService.GetLiveMatch adapter-svc's real handler (runtime plumbing: admission,
+//                                 metrics, status mapping) over a replay of StatsBomb 3754097;
+//   * AgentService.Decide         the real agent-svc PROCESS (spawned on 127.0.0.1, port 0) with a
+//                                 live checkpoint trained at start-up (MLP, seed 7, 300 steps on
+//                                 3754097 + 3754300); one real live state of 3754237 per call,
+//                                 cycling through its minutes, dry_run;
+//   * BroadcastService.Publish    the real broadcast-svc PROCESS against a spawned redis-server
+//                                 and an in-process fake Telegram Bot API; one accepted decision
+//                                 per call: Man United v Tottenham, 2015-08-08, Bet365 1.65 / 4.0
+//                                 / 6.0 (E0_1516.csv row 6).
+// Echo and GetLiveMatch are served in this process; Decide and Publish in their own processes
+// (as deployed). Two modes, each bounded in requests and time:
 //   open loop  requests sent at a fixed rate (1000/s) whatever the answers do; a request's
 //              latency is measured from its SCHEDULED send time, so a stall is not hidden
 //              (no coordinated omission);
 //   closed loop  C requests in flight at all times (C = 1, 4, 16, 64): the saturation QPS.
-// Server and client share this process and the machine's 2 cores (loaded by other builds while
-// measured: see bench/README.md). Counters: qps, p50_us, p99_us, errors.
+// One CompletionQueue polled by one client thread; every call is PrepareAsync + StartCall +
+// Finish with the call object as the tag. Counters: qps, p50_us, p99_us, errors.
+#include <arpa/inet.h>
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,9 +49,13 @@
 #include "adapter/adapter_service.h"
 #include "common/server.h"
 #include "superbet/core/clock.h"
+#include "superbet/hrl/checkpoint.h"
+#include "superbet/hrl/live_worker.h"
 #include "superbet/providers/replay_provider.h"
 #include "superbet/providers/resilient_provider.h"
 #include "superbet/v1/services.grpc.pb.h"
+
+extern char** environ;
 
 namespace superbet::services {
 namespace {
@@ -87,41 +111,322 @@ Fixture& Shared() {
   return *f;
 }
 
-// Issues one call; `done(ok)` runs on completion (on a gRPC thread).
+// The client's completion queue and its polling thread; every tag is an AsyncCall.
+struct AsyncCall {
+  virtual ~AsyncCall() = default;
+  virtual void Done(bool ok) = 0;
+};
+
+class Poller {
+ public:
+  Poller()
+      : thread_([this] {
+          void* tag = nullptr;
+          bool ok = false;
+          while (cq_.Next(&tag, &ok)) static_cast<AsyncCall*>(tag)->Done(ok);
+        }) {}
+  ~Poller() {
+    cq_.Shutdown();
+    thread_.join();
+  }
+  grpc::CompletionQueue* cq() { return &cq_; }
+
+ private:
+  grpc::CompletionQueue cq_;
+  std::thread thread_;
+};
+
+Poller& SharedPoller() {
+  static Poller* p = new Poller();
+  return *p;
+}
+
+// One unary call: `done(ok)` runs on the poller thread when it completes.
+template <typename Req, typename Resp>
+struct UnaryCall final : AsyncCall {
+  grpc::ClientContext ctx;
+  Req req;
+  Resp resp;
+  grpc::Status status;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<Resp>> reader;
+  std::function<void(bool)> done;
+  void Done(bool ok) override {
+    done(ok && status.ok());
+    delete this;
+  }
+};
+
+// Issues one call; `done(ok)` runs on completion (on the poller thread).
 using Issue = std::function<void(std::function<void(bool)>)>;
+
+// `prepare(stub, ctx, req, cq)` is the stub's PrepareAsync<Method>; `fill(req, i)` the i-th
+// request.
+template <typename Stub, typename Req, typename Resp, typename Prepare, typename Fill>
+Issue MakeIssue(std::shared_ptr<Stub> stub, Prepare prepare, Fill fill) {
+  auto counter = std::make_shared<std::atomic<int64_t>>(0);
+  return [stub, prepare, fill, counter](std::function<void(bool)> done) {
+    auto* c = new UnaryCall<Req, Resp>();
+    fill(c->req, counter->fetch_add(1));
+    c->done = std::move(done);
+    c->reader = ((*stub).*prepare)(&c->ctx, c->req, SharedPoller().cq());
+    c->reader->StartCall();
+    c->reader->Finish(&c->resp, &c->status, c);
+  };
+}
 
 Issue EchoIssue() {
   auto stub = std::shared_ptr<v1::EchoService::Stub>(v1::EchoService::NewStub(Shared().channel));
-  return [stub](std::function<void(bool)> done) {
-    struct Call {
-      grpc::ClientContext ctx;
-      v1::EchoMessage req, resp;
-    };
-    auto* c = new Call();
-    c->req.set_payload(std::string(64, 'x'));
-    stub->async()->Echo(&c->ctx, &c->req, &c->resp, [c, done](grpc::Status s) {
-      done(s.ok());
-      delete c;
-    });
-  };
+  return MakeIssue<v1::EchoService::Stub, v1::EchoMessage, v1::EchoMessage>(
+      stub, &v1::EchoService::Stub::PrepareAsyncEcho,
+      [](v1::EchoMessage& r, int64_t) { r.set_payload(std::string(64, 'x')); });
 }
 
 Issue GetLiveMatchIssue() {
   auto stub =
       std::shared_ptr<v1::AdapterService::Stub>(v1::AdapterService::NewStub(Shared().channel));
-  return [stub](std::function<void(bool)> done) {
-    struct Call {
-      grpc::ClientContext ctx;
-      v1::GetLiveMatchRequest req;
-      v1::LiveMatchUpdate resp;
-    };
-    auto* c = new Call();
-    c->req.set_match_id("statsbomb:3754097");
-    stub->async()->GetLiveMatch(&c->ctx, &c->req, &c->resp, [c, done](grpc::Status s) {
-      done(s.ok());
-      delete c;
-    });
-  };
+  return MakeIssue<v1::AdapterService::Stub, v1::GetLiveMatchRequest, v1::LiveMatchUpdate>(
+      stub, &v1::AdapterService::Stub::PrepareAsyncGetLiveMatch,
+      [](v1::GetLiveMatchRequest& r, int64_t) { r.set_match_id("statsbomb:3754097"); });
+}
+
+// ---- the spawned services ----------------------------------------------------------------
+
+constexpr char kData[] = SUPERBET_SOURCE_DIR "/../shared/data";
+
+// A child process, SIGTERM + reaped by the destructor.
+class Process {
+ public:
+  explicit Process(std::vector<std::string> argv, const std::string& log) {
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    if (posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  ~Process() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 200 && waitpid(pid_, &status, WNOHANG) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (waitpid(pid_, &status, WNOHANG) == 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+    }
+  }
+  bool ok() const { return pid_ > 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// The grpc port written by --ports_file, or 0 after `timeout_s`.
+int WaitForGrpcPort(const std::string& file, double timeout_s) {
+  const auto end = Clock::now() + std::chrono::duration<double>(timeout_s);
+  while (Clock::now() < end) {
+    std::ifstream in(file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_discarded() && j.contains("grpc_port")) return j["grpc_port"].get<int>();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return 0;
+}
+
+// A channel once connected (the services open their gRPC port only once the checkpoint is
+// loaded / Redis answers; the warm-up calls of each benchmark must then succeed).
+std::shared_ptr<grpc::Channel> WaitForServing(int port) {
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30))) {
+    return nullptr;
+  }
+  return channel;
+}
+
+// A port free on 127.0.0.1 now (bound, read, closed).
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+struct Scratch {
+  std::string dir;
+  Scratch() {
+    dir = (std::filesystem::temp_directory_path() / ("grpc_load_bench_" + std::to_string(getpid())))
+              .string();
+    std::filesystem::create_directories(dir);
+  }
+  ~Scratch() { std::filesystem::remove_all(dir); }
+};
+
+std::unique_ptr<Scratch> g_scratch;
+Scratch& SharedScratch() {
+  if (!g_scratch) g_scratch = std::make_unique<Scratch>();
+  return *g_scratch;
+}
+
+hrl::LiveMatch LoadMatch(const std::string& id) {
+  providers::ReplayLoadOptions options;
+  options.only_matches = {id};
+  auto d = providers::LoadReplayData(kData, options);
+  if (!d.ok() || d->timelines.size() != 1) std::abort();
+  auto m = hrl::PrepareLiveMatch(d->timelines[0], {});
+  if (!m.ok()) std::abort();
+  return *m;
+}
+
+// agent-svc with a freshly trained tiny live checkpoint; the live states of 3754237.
+struct AgentFixture {
+  std::unique_ptr<Process> svc;
+  std::shared_ptr<grpc::Channel> channel;
+  std::vector<v1::LiveMatchState> states;
+  AgentFixture() {
+    const std::string dir = SharedScratch().dir;
+    hrl::LiveTrainOptions o;
+    o.architecture = hrl::LiveArchitecture::kMlp;
+    o.seed = 7;
+    o.total_env_steps = 300;
+    o.ppo.rollout_steps = 300;
+    auto trained = hrl::TrainLiveWorker({LoadMatch("3754097"), LoadMatch("3754300")}, o, {});
+    if (!trained.ok() || !hrl::SaveCheckpoint(dir + "/ckpt", trained->checkpoint).ok()) {
+      std::abort();
+    }
+    const hrl::LiveMatch m = LoadMatch("3754237");
+    for (size_t k = 0; k < m.states.size(); ++k) {
+      v1::LiveMatchState s = m.states[k];
+      if (m.quoted[k][0]) s.mutable_live_odds()->set_home(*m.quoted[k][0]);
+      if (m.quoted[k][1]) s.mutable_live_odds()->set_draw(*m.quoted[k][1]);
+      if (m.quoted[k][2]) s.mutable_live_odds()->set_away(*m.quoted[k][2]);
+      states.push_back(s);
+    }
+    svc = std::make_unique<Process>(
+        std::vector<std::string>{AGENT_SVC, "--grpc_address=127.0.0.1:0",
+                                 "--metrics_address=127.0.0.1:0", "--rate_limit_qps=0",
+                                 "--log_level=warn", "--ports_file=" + dir + "/agent.json",
+                                 "--checkpoint=" + dir + "/ckpt"},
+        dir + "/agent.log");
+    const int port = WaitForGrpcPort(dir + "/agent.json", 60);
+    if (port > 0) channel = WaitForServing(port);
+  }
+};
+
+std::unique_ptr<AgentFixture> g_agent;
+AgentFixture* SharedAgent() {
+  if (!g_agent) g_agent = std::make_unique<AgentFixture>();
+  return g_agent->channel ? g_agent.get() : nullptr;
+}
+
+Issue DecideIssue() {
+  AgentFixture* f = SharedAgent();
+  auto stub = std::shared_ptr<v1::AgentService::Stub>(v1::AgentService::NewStub(f->channel));
+  return MakeIssue<v1::AgentService::Stub, v1::DecideRequest, v1::DecideResponse>(
+      stub, &v1::AgentService::Stub::PrepareAsyncDecide, [f](v1::DecideRequest& r, int64_t i) {
+        *r.add_states() = f->states[static_cast<size_t>(i) % f->states.size()];
+        r.set_dry_run(true);
+      });
+}
+
+// redis-server, a fake Telegram Bot API (in this process) and broadcast-svc.
+struct BroadcastFixture {
+  std::unique_ptr<Process> redis, svc;
+  httplib::Server telegram;
+  std::thread telegram_thread;
+  std::shared_ptr<grpc::Channel> channel;
+  ~BroadcastFixture() {
+    svc.reset();  // SIGTERM: the service drains first, then Redis and Telegram go.
+    telegram.stop();
+    if (telegram_thread.joinable()) telegram_thread.join();
+    redis.reset();
+  }
+  BroadcastFixture() {
+    const std::string dir = SharedScratch().dir;
+    if (!std::filesystem::exists("/usr/bin/redis-server")) return;
+    const int redis_port = FreePort();
+    redis = std::make_unique<Process>(
+        std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(redis_port),
+                                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
+                                 dir},
+        dir + "/redis.log");
+    telegram.Post(R"(/bot([^/]+)/sendMessage)",
+                  [](const httplib::Request&, httplib::Response& res) {
+                    res.set_content(R"({"ok":true,"result":{"message_id":1}})", "application/json");
+                  });
+    const int tg_port = telegram.bind_to_any_port("127.0.0.1");
+    telegram_thread = std::thread([this] { telegram.listen_after_bind(); });
+    std::ofstream(dir + "/tg_token") << "123:BENCH\n";
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    svc = std::make_unique<Process>(
+        std::vector<std::string>{
+            BROADCAST_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+            "--rate_limit_qps=0", "--log_level=warn", "--ports_file=" + dir + "/broadcast.json",
+            "--redis=redis://127.0.0.1:" + std::to_string(redis_port),
+            "--telegram_base_url=http://127.0.0.1:" + std::to_string(tg_port),
+            "--telegram_token_file=" + dir + "/tg_token", "--telegram_chat_id=@bench",
+            "--platforms=telegram", "--drain_deadline_s=2"},
+        dir + "/broadcast.log");
+    const int port = WaitForGrpcPort(dir + "/broadcast.json", 60);
+    if (port > 0) channel = WaitForServing(port);
+  }
+};
+
+std::unique_ptr<BroadcastFixture> g_broadcast;
+BroadcastFixture* SharedBroadcast() {
+  if (!g_broadcast) g_broadcast = std::make_unique<BroadcastFixture>();
+  return g_broadcast->channel ? g_broadcast.get() : nullptr;
+}
+
+// Man United v Tottenham, 2015-08-08 (E0_1516.csv row 6, Bet365 1.65 / 4.0 / 6.0), backed home.
+v1::PublishRequest PublishRequestFor(int64_t i) {
+  v1::PublishRequest r;
+  v1::Decision* d = r.mutable_decision();
+  d->set_verdict(v1::VERDICT_ACCEPTED);
+  d->set_stake(25);
+  d->set_bankroll_before(1000);
+  v1::Prediction* p = d->mutable_prediction();
+  p->set_match_id("statsbomb:3754097");
+  p->set_home("Manchester United");
+  p->set_away("Tottenham Hotspur");
+  p->mutable_kickoff()->set_seconds(1439046000);
+  p->set_pick("home");
+  p->set_action(v1::ACTION_BET_HOME);
+  p->mutable_prob()->set_home(0.62);
+  p->mutable_prob()->set_draw(0.23);
+  p->mutable_prob()->set_away(0.15);
+  p->mutable_odds()->set_home(1.65);
+  p->mutable_odds()->set_draw(4.0);
+  p->mutable_odds()->set_away(6.0);
+  p->set_confidence(0.72);
+  p->set_vsnr(2.8);
+  p->set_cas(0.62 * 1.65);
+  p->set_kelly_fraction((0.62 * 1.65 - 1) / 0.65);
+  // One distinct decision time per call: distinct events (the plant's idempotency key).
+  p->mutable_decided_at()->set_seconds(1439038000 + i);
+  p->set_agent("live");
+  p->set_model_version("grpc-load-bench");
+  p->set_data_staleness_s(2.0);
+  return r;
+}
+
+Issue PublishIssue() {
+  BroadcastFixture* f = SharedBroadcast();
+  auto stub =
+      std::shared_ptr<v1::BroadcastService::Stub>(v1::BroadcastService::NewStub(f->channel));
+  return MakeIssue<v1::BroadcastService::Stub, v1::PublishRequest, v1::PublishResponse>(
+      stub, &v1::BroadcastService::Stub::PrepareAsyncPublish,
+      [](v1::PublishRequest& r, int64_t i) { r = PublishRequestFor(i); });
 }
 
 struct Result {
@@ -140,60 +445,77 @@ Result Summarise(std::vector<double>& latencies_us, double seconds, int64_t erro
   return r;
 }
 
-// Open loop: n requests at `rate` per second, latency from the scheduled send time.
-Result OpenLoop(const Issue& issue, double rate, int n) {
-  std::vector<double> latency(n, 0.0);
-  std::atomic<int> completed{0};
+// What one run shares with its completion callbacks: held by shared_ptr, so a callback that
+// finishes after the run has returned (a timeout) touches live memory.
+struct RunState {
+  explicit RunState(int n) : latency(n, 0.0), n(n) {}
+  std::vector<double> latency;
+  const int n;
+  std::atomic<int> issued{0}, completed{0};
   std::atomic<int64_t> errors{0};
   std::mutex mu;
   std::condition_variable cv;
+  void Completed(bool ok) {
+    if (!ok) errors.fetch_add(1);
+    if (completed.fetch_add(1) + 1 == n) {
+      std::lock_guard<std::mutex> lock(mu);
+      cv.notify_all();
+    }
+  }
+  // Waits for every call (or `timeout`); returns a copy of the results so far.
+  Result Finish(Clock::time_point start, std::chrono::seconds timeout) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait_for(lock, timeout, [&] { return completed.load() == n; });
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::vector<double> copy;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      copy = latency;
+    }
+    const int done = completed.load();
+    return Summarise(copy, seconds, errors.load() + (n - done));
+  }
+};
+
+// Open loop: n requests at `rate` per second, latency from the scheduled send time.
+Result OpenLoop(const Issue& issue, double rate, int n) {
+  auto st = std::make_shared<RunState>(n);
   const auto start = Clock::now() + std::chrono::milliseconds(10);
   const auto period = std::chrono::nanoseconds(static_cast<int64_t>(1e9 / rate));
   for (int i = 0; i < n; ++i) {
     const auto scheduled = start + i * period;
     std::this_thread::sleep_until(scheduled);
-    issue([&, i, scheduled](bool ok) {
-      latency[i] = std::chrono::duration<double, std::micro>(Clock::now() - scheduled).count();
-      if (!ok) errors.fetch_add(1);
-      if (completed.fetch_add(1) + 1 == n) {
-        std::lock_guard<std::mutex> lock(mu);
-        cv.notify_all();
-      }
+    issue([st, i, scheduled](bool ok) {
+      st->latency[i] = std::chrono::duration<double, std::micro>(Clock::now() - scheduled).count();
+      st->Completed(ok);
     });
   }
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait_for(lock, std::chrono::seconds(30), [&] { return completed.load() == n; });
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return Summarise(latency, seconds, errors.load() + (n - completed.load()));
+  return st->Finish(start, std::chrono::seconds(30));
 }
 
 // Closed loop: `concurrency` calls in flight until n have completed.
 Result ClosedLoop(const Issue& issue, int concurrency, int n) {
-  std::vector<double> latency(n, 0.0);
-  std::atomic<int> issued{0}, completed{0};
-  std::atomic<int64_t> errors{0};
-  std::mutex mu;
-  std::condition_variable cv;
-  std::function<void()> next = [&] {
-    const int i = issued.fetch_add(1);
-    if (i >= n) return;
+  auto st = std::make_shared<RunState>(n);
+  // Issues the next call; its callback (holding `st`) records it and issues the one after.
+  auto next_ptr = std::make_shared<std::function<void(std::shared_ptr<RunState>)>>();
+  *next_ptr = [issue, weak = std::weak_ptr<std::function<void(std::shared_ptr<RunState>)>>(
+                          next_ptr)](std::shared_ptr<RunState> st) {
+    const int i = st->issued.fetch_add(1);
+    if (i >= st->n) return;
     const auto sent = Clock::now();
-    issue([&, i, sent](bool ok) {
-      latency[i] = std::chrono::duration<double, std::micro>(Clock::now() - sent).count();
-      if (!ok) errors.fetch_add(1);
-      if (completed.fetch_add(1) + 1 == n) {
-        std::lock_guard<std::mutex> lock(mu);
-        cv.notify_all();
-      }
-      next();
+    auto self = weak.lock();
+    issue([st, i, sent, self](bool ok) {
+      st->latency[i] = std::chrono::duration<double, std::micro>(Clock::now() - sent).count();
+      if (self) (*self)(st);  // Issue the next one before this one counts as done.
+      st->Completed(ok);
     });
   };
   const auto start = Clock::now();
-  for (int c = 0; c < concurrency; ++c) next();
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait_for(lock, std::chrono::seconds(60), [&] { return completed.load() == n; });
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return Summarise(latency, seconds, errors.load() + (n - completed.load()));
+  for (int c = 0; c < concurrency; ++c) (*next_ptr)(st);
+  Result r = st->Finish(start, std::chrono::seconds(60));
+  return r;
 }
 
 void Report(benchmark::State& state, const Result& r) {
@@ -206,38 +528,67 @@ void Report(benchmark::State& state, const Result& r) {
 void Warm(const Issue& issue) { (void)ClosedLoop(issue, 4, 500); }
 
 // Arg: requests at 1000/s.
-void BM_Echo_OpenLoop1k(benchmark::State& state) {
-  const Issue issue = EchoIssue();
-  Warm(issue);
-  for (auto _ : state) Report(state, OpenLoop(issue, 1000, static_cast<int>(state.range(0))));
-}
-void BM_GetLiveMatch_OpenLoop1k(benchmark::State& state) {
-  const Issue issue = GetLiveMatchIssue();
+void OpenLoopBench(benchmark::State& state, const std::function<Issue()>& make) {
+  const Issue issue = make();
   Warm(issue);
   for (auto _ : state) Report(state, OpenLoop(issue, 1000, static_cast<int>(state.range(0))));
 }
 // Arg: concurrency; 5000 requests.
-void BM_Echo_Closed(benchmark::State& state) {
-  const Issue issue = EchoIssue();
-  Warm(issue);
-  for (auto _ : state) Report(state, ClosedLoop(issue, static_cast<int>(state.range(0)), 5000));
-}
-void BM_GetLiveMatch_Closed(benchmark::State& state) {
-  const Issue issue = GetLiveMatchIssue();
+void ClosedBench(benchmark::State& state, const std::function<Issue()>& make) {
+  const Issue issue = make();
   Warm(issue);
   for (auto _ : state) Report(state, ClosedLoop(issue, static_cast<int>(state.range(0)), 5000));
 }
 
-BENCHMARK(BM_Echo_OpenLoop1k)->Arg(3000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
-BENCHMARK(BM_GetLiveMatch_OpenLoop1k)
-    ->Arg(3000)
-    ->Iterations(1)
-    ->UseRealTime()
-    ->Unit(benchmark::kSecond);
-BENCHMARK(BM_Echo_Closed)->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Iterations(1)->UseRealTime();
-BENCHMARK(BM_GetLiveMatch_Closed)->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Iterations(1)->UseRealTime();
+void BM_Echo_OpenLoop1k(benchmark::State& s) { OpenLoopBench(s, EchoIssue); }
+void BM_GetLiveMatch_OpenLoop1k(benchmark::State& s) { OpenLoopBench(s, GetLiveMatchIssue); }
+void BM_Decide_OpenLoop1k(benchmark::State& s) {
+  if (SharedAgent() == nullptr) return s.SkipWithError("agent-svc did not start");
+  OpenLoopBench(s, DecideIssue);
+}
+void BM_Publish_OpenLoop1k(benchmark::State& s) {
+  if (SharedBroadcast() == nullptr) return s.SkipWithError("redis-server/broadcast-svc missing");
+  OpenLoopBench(s, PublishIssue);
+}
+void BM_Echo_Closed(benchmark::State& s) { ClosedBench(s, EchoIssue); }
+void BM_GetLiveMatch_Closed(benchmark::State& s) { ClosedBench(s, GetLiveMatchIssue); }
+void BM_Decide_Closed(benchmark::State& s) {
+  if (SharedAgent() == nullptr) return s.SkipWithError("agent-svc did not start");
+  ClosedBench(s, DecideIssue);
+}
+void BM_Publish_Closed(benchmark::State& s) {
+  if (SharedBroadcast() == nullptr) return s.SkipWithError("redis-server/broadcast-svc missing");
+  ClosedBench(s, PublishIssue);
+}
+
+#define SUPERBET_OPEN(fn) \
+  BENCHMARK(fn)->Arg(3000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond)
+#define SUPERBET_CLOSED(fn) \
+  BENCHMARK(fn)->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()
+SUPERBET_OPEN(BM_Echo_OpenLoop1k);
+SUPERBET_OPEN(BM_GetLiveMatch_OpenLoop1k);
+SUPERBET_OPEN(BM_Decide_OpenLoop1k);
+SUPERBET_OPEN(BM_Publish_OpenLoop1k);
+SUPERBET_CLOSED(BM_Echo_Closed);
+SUPERBET_CLOSED(BM_GetLiveMatch_Closed);
+SUPERBET_CLOSED(BM_Decide_Closed);
+SUPERBET_CLOSED(BM_Publish_Closed);
 
 }  // namespace
+
+// Stops the spawned services (SIGTERM, reaped) and removes the scratch folder.
+void StopSpawned() {
+  g_agent.reset();
+  g_broadcast.reset();
+  g_scratch.reset();
+}
+
 }  // namespace superbet::services
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  superbet::services::StopSpawned();
+  return 0;
+}

@@ -537,14 +537,26 @@ struct BroadcastPlant::Impl {
   absl::StatusOr<bool> Flush() {
     if (Now() < next_flush) return false;
     next_flush = Now() + options.flush_interval;
-    bool progress = false;
+    DigestFlushResult result;
+    if (absl::Status s = FlushBuckets({}, false, &result); !s.ok()) return s;
+    return result.sent > 0 || result.failed > 0;
+  }
+
+  // Flushes the closed digest buckets (and the current one when `include_current`) of the
+  // platforms named in `only` (empty = all), adding to `result`.
+  absl::Status FlushBuckets(absl::Span<const std::string> only, bool include_current,
+                            DigestFlushResult* result) {
     for (Platform& p : platforms) {
-      if (BreakerWaiting(p)) continue;
+      if (!only.empty() && std::find(only.begin(), only.end(), p.name) == only.end()) continue;
+      if (BreakerWaiting(p)) {
+        result->skipped_breaker_open.push_back(p.name);
+        continue;
+      }
       auto buckets = DigestBuckets(p);
       if (!buckets.ok()) return buckets.status();
       const int64_t current = CurrentBucket();
       for (const auto& [bucket, key] : *buckets) {
-        if (bucket >= current) continue;
+        if (bucket > current || (bucket == current && !include_current)) continue;
         auto values = transport->ListRange(key);
         if (!values.ok()) return values.status();
         std::vector<DigestItem> items;
@@ -555,6 +567,7 @@ struct BroadcastPlant::Impl {
           return a.priority > b.priority;
         });
         int64_t ok = 0, failed = 0, requeued = 0;
+        std::vector<const DigestItem*> back;  // Re-queued into the current bucket.
         for (const DigestItem& item : items) {
           auto tier = ParseCloudEventJson(item.event_json);
           const std::string tier_name =
@@ -572,15 +585,19 @@ struct BroadcastPlant::Impl {
             case Outcome::kWait:
             case Outcome::kDigest:
               ++requeued;
-              if (absl::Status s = transport->ListPush(bus::DigestKey(p.name, current),
-                                                       EncodeDigest(item), options.digest_ttl);
-                  !s.ok()) {
-                return s;
-              }
+              back.push_back(&item);
               break;
           }
         }
+        // Deleted before the re-queue: the current bucket may be the one just flushed.
         if (absl::Status s = transport->Delete(key); !s.ok()) return s;
+        for (const DigestItem* item : back) {
+          if (absl::Status s = transport->ListPush(bus::DigestKey(p.name, current),
+                                                   EncodeDigest(*item), options.digest_ttl);
+              !s.ok()) {
+            return s;
+          }
+        }
         auto id = transport->Add(bus::kDigestStream,
                                  {{"platform", p.name},
                                   {"bucket", std::to_string(bucket)},
@@ -590,10 +607,13 @@ struct BroadcastPlant::Impl {
                                  MinId());
         if (!id.ok()) return id.status();
         metrics.digest_flushes++;
-        progress = progress || ok > 0 || failed > 0;
+        result->buckets++;
+        result->sent += ok;
+        result->failed += failed;
+        result->requeued += requeued;
       }
     }
-    return progress;
+    return absl::OkStatus();
   }
 
   absl::StatusOr<int64_t> Open(absl::string_view stream, absl::string_view group) {
@@ -796,6 +816,43 @@ PlantMetrics BroadcastPlant::metrics() {
 }
 
 const PlantOptions& BroadcastPlant::options() const { return impl_->options; }
+
+const PlantMetrics& BroadcastPlant::counters() const { return impl_->metrics; }
+
+absl::StatusOr<DigestFlushResult> BroadcastPlant::FlushDigestNow(
+    absl::Span<const std::string> platforms, bool include_current) {
+  for (const std::string& name : platforms) {
+    bool known = false;
+    for (const auto& p : impl_->platforms) known = known || p.name == name;
+    if (!known) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("platform \"", name, "\" is not enabled in this plant"));
+    }
+  }
+  DigestFlushResult result;
+  impl_->transport->BeginPipeline();
+  absl::Status status = impl_->FlushBuckets(platforms, include_current, &result);
+  absl::Status flushed = impl_->transport->EndPipeline();
+  if (!status.ok()) return status;
+  if (!flushed.ok()) return flushed;
+  return result;
+}
+
+absl::StatusOr<std::map<std::string, bus::BucketState>> BroadcastPlant::BucketLevels() {
+  std::map<std::string, bus::BucketState> out;
+  const absl::Time now = impl_->Now();
+  for (const auto& p : impl_->platforms) {
+    const PlatformLimits lim = impl_->options.limits.at(p.name);
+    auto s = impl_->transport->PeekBucket({bus::LimitsKey(p.name), lim.hourly, lim.daily}, now);
+    if (!s.ok()) return s.status();
+    out[p.name] = *s;
+  }
+  const PlatformLimits& g = impl_->options.global_limit;
+  auto s = impl_->transport->PeekBucket({bus::LimitsKey("global"), g.hourly, g.daily}, now);
+  if (!s.ok()) return s.status();
+  out["global"] = *s;
+  return out;
+}
 
 absl::Status FeedAndDrain(BroadcastPlant& plant, const std::vector<std::string>& lines,
                           superbet::core::FakeClock* replay_clock,

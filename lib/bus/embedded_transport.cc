@@ -320,4 +320,17 @@ absl::StatusOr<AcquireResult> EmbeddedTransport::Acquire(absl::Span<const Bucket
   return AcquireResult{true, absl::ZeroDuration()};
 }
 
+absl::StatusOr<BucketState> EmbeddedTransport::PeekBucket(const BucketSpec& bucket,
+                                                          absl::Time now) {
+  if (!(bucket.daily > 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bucket ", bucket.key, ": daily capacity must be > 0, got ", bucket.daily));
+  }
+  absl::MutexLock lock(&state_->mu);
+  auto it = state_->buckets.find(bucket.key);
+  BucketState s = it == state_->buckets.end() ? BucketState{} : it->second;
+  RefillBucket(bucket, absl::ToUnixMillis(now), &s);
+  return s;
+}
+
 }  // namespace superbet::bus

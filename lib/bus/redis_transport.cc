@@ -606,6 +606,26 @@ absl::StatusOr<std::optional<std::string>> RedisTransport::Get(absl::string_view
   return std::optional<std::string>(Str(r->get()));
 }
 
+absl::StatusOr<BucketState> RedisTransport::PeekBucket(const BucketSpec& bucket, absl::Time now) {
+  if (!(bucket.daily > 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bucket ", bucket.key, ": daily capacity must be > 0, got ", bucket.daily));
+  }
+  // The hash the acquire script writes: h, d (tokens) and ts (Unix ms).
+  auto r = impl_->Command({"HMGET", bucket.key, "h", "d", "ts"});
+  if (!r.ok()) return r.status();
+  const redisReply* a = r->get();
+  BucketState s;
+  double h = 0, d = 0, ts = 0;
+  if (a->type == REDIS_REPLY_ARRAY && a->elements == 3 &&
+      absl::SimpleAtod(Str(a->element[0]), &h) && absl::SimpleAtod(Str(a->element[1]), &d) &&
+      absl::SimpleAtod(Str(a->element[2]), &ts)) {
+    s = BucketState{h, d, static_cast<int64_t>(ts)};
+  }
+  RefillBucket(bucket, absl::ToUnixMillis(now), &s);
+  return s;
+}
+
 absl::Status RedisTransport::Delete(absl::string_view key) {
   return impl_->Write({"DEL", std::string(key)});
 }

@@ -13,6 +13,7 @@
 #include "superbet/core/progress.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/live_worker.h"
+#include "superbet/hrl/training_job.h"
 #include "superbet/providers/replay_provider.h"
 #include "superbet/providers/statsbomb/statsbomb.h"
 
@@ -76,71 +77,27 @@ absl::StatusOr<std::vector<std::string>> ParseMatchList(absl::string_view list) 
 
 int RunTrainLive(const TrainLiveArgs& args) {
   const char* kTool = "superbet train";
-  auto fixtures = providers::ReplayableMatches(args.data_root);
-  if (!fixtures.ok()) {
-    std::fprintf(stderr, "%s: %s\n", kTool, fixtures.status().ToString().c_str());
-    return 1;
-  }
-  std::vector<std::string> train = args.train_matches, eval = args.eval_matches;
-  if (train.empty()) {
-    for (size_t i = 0; i < fixtures->size() && i < kDefaultLiveTrainMatches; ++i) {
-      train.push_back((*fixtures)[i].id());
-    }
-  }
-  const std::set<std::string> train_set(train.begin(), train.end());
-  if (eval.empty()) {
-    for (const auto& f : *fixtures) {
-      if (!train_set.count(f.id())) eval.push_back(f.id());
-    }
-  }
-  for (const std::string& id : eval) {
-    if (train_set.count(id)) {
-      std::fprintf(stderr, "%s: held-out match %s is also a training match\n", kTool, id.c_str());
-      return 2;
-    }
-  }
-  providers::ReplayLoadOptions load;
-  load.only_matches = train;
-  load.only_matches.insert(load.only_matches.end(), eval.begin(), eval.end());
   std::fprintf(stderr,
                "%s: live worker; in-play prices are MODELLED, not recorded (Poisson model "
                "calibrated to the pre-match 1X2)\n",
                kTool);
-  absl::StatusOr<providers::ReplayData> data = providers::LoadReplayData(args.data_root, load);
-  if (!data.ok()) {
-    std::fprintf(stderr, "%s: %s\n", kTool, data.status().ToString().c_str());
-    return 1;
+  hrl::LiveTrainingSpec spec;
+  spec.data_root = args.data_root;
+  spec.train_matches = args.train_matches;
+  spec.eval_matches = args.eval_matches;
+  spec.seed = args.seed;
+  spec.total_env_steps = args.total_env_steps;
+  absl::StatusOr<hrl::PreparedLiveTraining> prepared = hrl::PrepareLiveTraining(spec);
+  if (!prepared.ok()) {
+    std::fprintf(stderr, "%s: %s\n", kTool, prepared.status().ToString().c_str());
+    return absl::IsInvalidArgument(prepared.status()) ? 2 : 1;
   }
-  std::vector<hrl::LiveMatch> train_matches, eval_matches;
-  hrl::LiveTrainOptions options;
-  options.seed = args.seed;
-  options.total_env_steps = args.total_env_steps;
-  std::vector<std::string> rejected;
-  // Keep the order the user gave (default: kickoff order), not the loader's.
-  for (const std::vector<std::string>* ids : {&train, &eval}) {
-    for (const std::string& id : *ids) {
-      const providers::statsbomb::Timeline* t = nullptr;
-      for (const auto& tl : data->timelines) {
-        if (tl.fixture.id() == id) t = &tl;
-      }
-      if (t == nullptr) {
-        rejected.push_back(absl::StrCat(id, ": not loaded"));
-        continue;
-      }
-      absl::StatusOr<hrl::LiveMatch> m = hrl::PrepareLiveMatch(*t, options.env.prices);
-      if (!m.ok()) {
-        rejected.push_back(std::string(m.status().message()));
-        continue;
-      }
-      (ids == &train ? train_matches : eval_matches).push_back(std::move(*m));
-    }
-  }
+  std::vector<hrl::LiveMatch>& train_matches = prepared->train;
+  std::vector<hrl::LiveMatch>& eval_matches = prepared->eval;
+  const hrl::LiveTrainOptions& options = prepared->options;
+  const std::vector<std::string>& rejected = prepared->left_out;
   for (const std::string& r : rejected) {
     std::fprintf(stderr, "%s: warning: match left out: %s\n", kTool, r.c_str());
-  }
-  if (train_matches.empty()) {
-    std::fprintf(stderr, "%s: no training match could be prepared\n", kTool);
-    return 1;
   }
   const int64_t expected_updates = std::max<int64_t>(
       1, (args.total_env_steps + options.ppo.rollout_steps - 1) / options.ppo.rollout_steps);

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "superbet/hrl/training_job.h"
 
 namespace superbet::cli {
 
@@ -30,7 +31,7 @@ struct TrainLiveArgs {
   std::string json_path;  // Training log + evaluation JSON ("" = none, "-" = stdout).
 };
 
-inline constexpr int kDefaultLiveTrainMatches = 25;
+inline constexpr int kDefaultLiveTrainMatches = hrl::kDefaultLiveTrainMatches;
 
 // Help text of the live path, for the train command's --help.
 absl::string_view TrainLiveHelp();

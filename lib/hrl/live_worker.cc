@@ -114,6 +114,11 @@ absl::StatusOr<LiveTrainResult> TrainLiveWorker(
       PpoTrainer::Create(&*env, net->get(), options.ppo, options.seed);
   if (!trainer.ok()) return trainer.status();
   while (trainer->total_env_steps() < options.total_env_steps) {
+    if (options.stop_requested && options.stop_requested()) {
+      return absl::CancelledError(absl::StrCat("training stopped on request after ",
+                                               result.log.size(), " PPO updates (",
+                                               trainer->total_env_steps(), " steps)"));
+    }
     absl::StatusOr<PpoUpdateStats> s = trainer->Update();
     if (!s.ok()) return s.status();
     result.log.push_back(*s);

@@ -6,7 +6,8 @@
 // checkpoint is loaded. --ledger PATH appends one Decision JSON line per non-dry-run decision.
 //
 // RPCs: Decide (<= 256 states per call), GetModelInfo, Allocate (hrl::Manager's UCB1 split);
-// StartTraining and WatchTraining answer UNIMPLEMENTED (train offline with `superbet train`).
+// StartTraining / WatchTraining: one live training job at a time under --training_dir
+// (agent/training_service.h).
 // Not done here: consuming match.live from Redis Streams as a consumer group and publishing to
 // risk.verified.
 //
@@ -21,6 +22,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "agent/training_service.h"
 #include "common/flags.h"
 #include "common/server.h"
 #include "superbet/core/clock.h"
@@ -145,20 +147,21 @@ class AgentServiceImpl final : public v1::AgentService::Service {
     });
   }
 
-  grpc::Status StartTraining(grpc::ServerContext* ctx, const v1::StartTrainingRequest*,
-                             v1::TrainingJob*) override {
+  void set_training(TrainingService* training) { training_ = training; }
+
+  grpc::Status StartTraining(grpc::ServerContext* ctx, const v1::StartTrainingRequest* req,
+                             v1::TrainingJob* job) override {
     return rt_->Handle(ctx, kService, "StartTraining", [&]() -> absl::Status {
-      return absl::UnimplementedError(
-          "StartTraining is not implemented in agent-svc: train offline with `superbet train "
-          "--agent live` and restart agent-svc with --checkpoint");
+      absl::StatusOr<std::string> id = training_->Start(*req);
+      if (id.ok()) job->set_job_id(*id);
+      return id.status();
     });
   }
 
-  grpc::Status WatchTraining(grpc::ServerContext* ctx, const v1::WatchTrainingRequest*,
-                             grpc::ServerWriter<v1::TrainingProgress>*) override {
+  grpc::Status WatchTraining(grpc::ServerContext* ctx, const v1::WatchTrainingRequest* req,
+                             grpc::ServerWriter<v1::TrainingProgress>* writer) override {
     return rt_->Handle(ctx, kService, "WatchTraining", [&]() -> absl::Status {
-      return absl::UnimplementedError(
-          "WatchTraining is not implemented in agent-svc (no training jobs are run here)");
+      return training_->Watch(req->job_id(), ctx, writer, [this] { return rt_->draining(); });
     });
   }
 
@@ -166,6 +169,7 @@ class AgentServiceImpl final : public v1::AgentService::Service {
   ServiceRuntime* const rt_;
   hrl::LiveDecider* const decider_;
   const core::Clock& clock_;
+  TrainingService* training_ = nullptr;
   core::Counter* bets_live_ = nullptr;
   core::CounterFamily* rejected_ = nullptr;
   core::Gauge* budget_ = nullptr;
@@ -183,6 +187,8 @@ int Main(int argc, char** argv) {
                 "Decides on live match states with a trained live worker through the risk gate "
                 "(superbet.v1.AgentService).");
   server.Register(flags);
+  TrainingServiceOptions training_options;
+  training_options.Register(flags);
   flags.String("checkpoint", &checkpoint,
                "required: directory of a live checkpoint (superbet train --agent live)");
   flags.String("ledger", &ledger_path, "append one Decision JSON line per decision to this file");
@@ -221,6 +227,8 @@ int Main(int argc, char** argv) {
   spdlog::info("loaded {} ({})", decider->checkpoint().model_version(), decider->path());
 
   AgentServiceImpl service(rt->get(), decider.get(), clock);
+  TrainingService training(training_options, clock);
+  service.set_training(&training);
   if (absl::Status s = service.RegisterMetrics(); !s.ok()) {
     spdlog::error("metrics: {}", s.ToString());
     return 1;
@@ -231,7 +239,10 @@ int Main(int argc, char** argv) {
     return 1;
   }
   (*rt)->SetReady(true);
-  return (*rt)->WaitForShutdown([&] { ledger.flush(); });
+  return (*rt)->WaitForShutdown([&] {
+    training.CancelAll();
+    ledger.flush();
+  });
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // broadcast-svc: runs the broadcast plant (superbet/broadcast/plant.h) against Redis and serves
 // superbet.v1.BroadcastService: Publish (an accepted decision's prediction -> risk.verified),
-// GetStatus (per-platform breaker state, digest size and staleness; DLQ depth), FlushDigest.
+// GetStatus (per-platform breaker state, token-bucket levels, digest size and staleness; DLQ
+// depth) and FlushDigest (broadcast/status.h).
 // A pump thread runs the plant's stages; /metrics adds the plant's broadcast_* metrics. Ready
 // once Redis answers and the consumer groups exist. SIGTERM: NOT_SERVING, the pump stops taking
 // new work, the plant drains what it holds for up to --drain_deadline_s, exit 0; entries still
@@ -18,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "broadcast/status.h"
 #include "common/flags.h"
 #include "common/server.h"
 #include "superbet/broadcast/metrics.h"
@@ -42,12 +44,6 @@ struct PlantHolder {
   int line = 0 ABSL_GUARDED_BY(mu);
 };
 
-int64_t Sum(const std::map<std::string, int64_t>& m) {
-  int64_t n = 0;
-  for (const auto& [k, v] : m) n += v;
-  return n;
-}
-
 class BroadcastServiceImpl final : public v1::BroadcastService::Service {
  public:
   BroadcastServiceImpl(ServiceRuntime* rt, PlantHolder* holder) : rt_(rt), holder_(holder) {}
@@ -63,9 +59,10 @@ class BroadcastServiceImpl final : public v1::BroadcastService::Service {
       auto line = scoring::PredictionToJsonLine(req->decision().prediction());
       if (!line.ok()) return line.status();
       absl::MutexLock lock(&holder_->mu);
-      const auto before = holder_->plant->metrics().rejected_by_reason;
+      // counters(), not metrics(): no Redis round trip besides the XADD.
+      const auto before = holder_->plant->counters().rejected_by_reason;
       if (absl::Status s = holder_->plant->Ingest(*line, ++holder_->line); !s.ok()) return s;
-      for (const auto& [reason, n] : holder_->plant->metrics().rejected_by_reason) {
+      for (const auto& [reason, n] : holder_->plant->counters().rejected_by_reason) {
         auto it = before.find(reason);
         if (n > (it == before.end() ? 0 : it->second)) {
           return absl::InvalidArgumentError(
@@ -80,33 +77,17 @@ class BroadcastServiceImpl final : public v1::BroadcastService::Service {
   grpc::Status GetStatus(grpc::ServerContext* ctx, const v1::GetStatusRequest*,
                          v1::BroadcastStatus* resp) override {
     return rt_->Handle(ctx, kService, "GetStatus", [&]() -> absl::Status {
-      broadcast::PlantMetrics m;
-      {
-        absl::MutexLock lock(&holder_->mu);
-        m = holder_->plant->metrics();
-      }
-      int64_t dlq = 0;
-      for (const auto& [platform, p] : m.platforms) {
-        v1::PlatformStatus* s = resp->add_platforms();
-        s->set_platform(platform);
-        s->set_breaker_state(p.breaker_state);
-        s->set_digest_size(p.digest_buffer_size);
-        if (p.digest_buffer_size > 0) s->set_digest_staleness_s(p.digest_staleness_s);
-        dlq += Sum(p.dlq_by_reason);
-      }
-      resp->set_dlq_depth(dlq);
-      const absl::Time now = absl::Now();
-      resp->mutable_observed_at()->set_seconds(absl::ToUnixSeconds(now));
+      absl::MutexLock lock(&holder_->mu);
+      FillBroadcastStatus(*holder_->plant, absl::Now(), resp);
       return absl::OkStatus();
     });
   }
 
-  grpc::Status FlushDigest(grpc::ServerContext* ctx, const v1::FlushDigestRequest*,
-                           v1::FlushDigestResponse*) override {
+  grpc::Status FlushDigest(grpc::ServerContext* ctx, const v1::FlushDigestRequest* req,
+                           v1::FlushDigestResponse* resp) override {
     return rt_->Handle(ctx, kService, "FlushDigest", [&]() -> absl::Status {
-      return absl::UnimplementedError(
-          "FlushDigest: the plant flushes closed digest buckets every 60 s by itself; this "
-          "library version has no on-demand flush");
+      absl::MutexLock lock(&holder_->mu);
+      return FlushBroadcastDigest(*holder_->plant, *req, resp);
     });
   }
 

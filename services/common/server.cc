@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/json_log.h"
 #include "common/status.h"
@@ -97,6 +98,10 @@ ServiceRuntime::~ServiceRuntime() {
 
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServerOptions options,
                                                                        const core::Clock& clock) {
+  // Abseil's mutex deadlock detection is on when Abseil itself was built without NDEBUG: a
+  // profile of agent-svc under load (bench/README.md) showed GraphCycles::GetId on every lock of
+  // the hot path. Services run with it off; the tests build their own binaries.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   if (absl::Status s = InstallJsonLogger(options.service, options.log_level); !s.ok()) return s;
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return absl::InvalidArgumentError("--tls_cert and --tls_key go together: give both or neither");

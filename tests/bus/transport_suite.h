@@ -105,6 +105,21 @@ inline void RunTransportSuite(superbet::bus::Transport& t,
   CHECK_FALSE(p6->acquired);
   CHECK(absl::ToDoubleSeconds(p6->wait) == Approx(13680).margin(0.01));
   CHECK_FALSE(t.Acquire({{"bad", 1, 0}}, t0).ok());
+  // PeekBucket reads the same closed form without taking: at 3600 s lim:p's hourly bucket is
+  // 0 + 1200 * 3 / 3600 = 1 (last take at 2400 s), its daily one 0.2083; read twice, unchanged.
+  for (int i = 0; i < 2; ++i) {
+    auto peek = t.PeekBucket(only_p[0], t0 + absl::Seconds(3600));
+    REQUIRE(peek.ok());
+    CHECK(peek->hourly == Approx(1.0).margin(1e-9));
+    CHECK(peek->daily == Approx(3600.0 * 5 / 86400).margin(1e-9));
+  }
+  // The global bucket: 0 at t0, one token after 43200 s; a bucket never used is full.
+  CHECK(t.PeekBucket(both[1], t0 + absl::Seconds(43200))->daily == Approx(1.0).margin(1e-9));
+  auto fresh = t.PeekBucket({"lim:never", 3, 5}, t0);
+  REQUIRE(fresh.ok());
+  CHECK(fresh->hourly == 3);
+  CHECK(fresh->daily == 5);
+  CHECK_FALSE(t.PeekBucket({"bad", 1, 0}, t0).ok());
 }
 
 // Pipelining: writes queued inside BeginPipeline/EndPipeline are applied in call order, before a

@@ -1,7 +1,7 @@
 // agent-svc as a real process on 127.0.0.1 (ports 0): a tiny live checkpoint trained in the test
 // (the library's TrainLiveWorker, MLP, on the recorded StatsBomb matches 3754097 and 3754300),
 // Decide on the real states of another recorded match (3754237) with their in-play prices modelled
-// as LiveEnv models them, GetModelInfo, Allocate, the UNIMPLEMENTED training RPCs, /metrics,
+// as LiveEnv models them, GetModelInfo, Allocate, StartTraining refused without --training_dir, /metrics,
 // SIGTERM.
 //
 // Oracles: the decisions this test received (their verdicts and reasons) against the
@@ -188,11 +188,11 @@ TEST_CASE("agent-svc: Decide through the risk gate, metrics equal what happened,
     CHECK(resp.allocations(0).fraction_of_bankroll() == Approx(0.05));
     CHECK_FALSE(resp.allocations(0).has_ucb_score());
   }
-  {
+  {  // Started without --training_dir: StartTraining is refused (agent_training_itest.cc).
     grpc::ClientContext ctx;
     Deadline(ctx);
     v1::TrainingJob job;
-    CHECK(stub->StartTraining(&ctx, {}, &job).error_code() == grpc::UNIMPLEMENTED);
+    CHECK(stub->StartTraining(&ctx, {}, &job).error_code() == grpc::FAILED_PRECONDITION);
   }
 
   const std::string text = HttpGet(ports->metrics, "/metrics").second;

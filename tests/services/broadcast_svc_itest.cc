@@ -4,7 +4,9 @@
 // Oracles: the plant's documented filter (confidence >= 0.65, VSNR >= 2.2, CAS >= 1.0: the
 // low-confidence prediction is dropped, the other posted exactly once); the Telegram Bot API's
 // path (POST /bot<token>/sendMessage); the services.proto contract (a denied decision is
-// FAILED_PRECONDITION); the counts of what this test sent, compared with /metrics and GetStatus.
+// FAILED_PRECONDITION); the counts of what this test sent, compared with /metrics and GetStatus;
+// the token buckets' closed form (capacity - tokens taken + elapsed * capacity / period) for
+// GetStatus's bucket levels.
 #include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
@@ -152,6 +154,43 @@ TEST_CASE("broadcast-svc: publish through the plant to a fake Telegram, metrics,
     CHECK(status.platforms(0).platform() == "telegram");
     CHECK(status.platforms(0).breaker_state() == 0);
     CHECK(status.dlq_depth() == 0);
+    // Bucket levels, closed form: one post took one token of telegram's 30/h and 200/d buckets
+    // and one of the global 200/d bucket; they refill at 30/3600 and 200/86400 per second, and
+    // this test has run for well under 60 s since.
+    REQUIRE(status.platforms(0).has_hourly_tokens());
+    CHECK(status.platforms(0).hourly_tokens() >= 29.0);
+    CHECK(status.platforms(0).hourly_tokens() < 29.0 + 60 * 30.0 / 3600);
+    REQUIRE(status.platforms(0).has_daily_tokens());
+    CHECK(status.platforms(0).daily_tokens() >= 199.0);
+    CHECK(status.platforms(0).daily_tokens() < 199.0 + 60 * 200.0 / 86400);
+    REQUIRE(status.has_global_daily_tokens());
+    CHECK(status.global_daily_tokens() >= 199.0);
+    CHECK(status.global_daily_tokens() < 199.0 + 60 * 200.0 / 86400);
+    CHECK(status.platforms(0).digest_size() == 0);
+    CHECK_FALSE(status.platforms(0).has_digest_staleness_s());  // Absent: nothing buffered.
+    CHECK(status.observed_at().seconds() > 1700000000);
+  }
+  // FlushDigest: nothing is buffered (telegram answered), so nothing is sent; a platform that is
+  // not enabled is INVALID_ARGUMENT naming the field.
+  {
+    grpc::ClientContext ctx;
+    v1::FlushDigestRequest req;
+    req.set_include_current(true);
+    v1::FlushDigestResponse resp;
+    REQUIRE(stub->FlushDigest(&ctx, req, &resp).ok());
+    CHECK(resp.buckets() == 0);
+    CHECK(resp.sent() == 0);
+    CHECK(resp.failed() == 0);
+    CHECK(resp.skipped_breaker_open_size() == 0);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::FlushDigestRequest req;
+    req.set_platform("twitter");
+    v1::FlushDigestResponse resp;
+    const grpc::Status s = stub->FlushDigest(&ctx, req, &resp);
+    CHECK(s.error_code() == grpc::INVALID_ARGUMENT);
+    CHECK(s.error_message() == "platform: platform \"twitter\" is not enabled in this plant");
   }
   svc.Signal(SIGTERM);
   CHECK(svc.Wait(30) == std::optional<int>(0));

@@ -17,3 +17,13 @@ if(TARGET broadcast-svc OR EXISTS ${PROJECT_SOURCE_DIR}/services/broadcast/broad
 endif()
 target_compile_definitions(superbet_services_itests PRIVATE AGENT_SVC="$<TARGET_FILE:agent-svc>")
 add_dependencies(superbet_services_itests agent-svc)
+# agent_training_itest.cc compares agent-svc's training checkpoint with `superbet train`'s.
+target_compile_definitions(superbet_services_itests PRIVATE
+  SUPERBET_CLI="$<TARGET_FILE:superbet_tool>")
+add_dependencies(superbet_services_itests superbet_tool)
+# examples_itest.cc runs the gRPC examples against the services.
+target_compile_definitions(superbet_services_itests PRIVATE
+  EXAMPLE_AGENT_DECIDE_CLIENT="$<TARGET_FILE:example_agent_decide_client>"
+  EXAMPLE_BROADCAST_PUBLISH_CLIENT="$<TARGET_FILE:example_broadcast_publish_client>")
+add_dependencies(superbet_services_itests example_agent_decide_client
+  example_broadcast_publish_client)

@@ -96,6 +96,15 @@ struct PlantOptions {
 // Errors: InvalidArgument naming the option (unknown platform, missing limits, batch < 1, ...).
 [[nodiscard]] absl::Status ValidatePlantOptions(const PlantOptions& options);
 
+// What one on-demand digest flush did (BroadcastPlant::FlushDigestNow).
+struct DigestFlushResult {
+  int64_t buckets = 0;   // Digest buckets flushed (each leaves one broadcast.digest.buffer record).
+  int64_t sent = 0;      // Events published (or already sent: the idempotency guard).
+  int64_t failed = 0;    // Events moved to the DLQ.
+  int64_t requeued = 0;  // Rate-limited or breaker-rejected: back into the current bucket.
+  std::vector<std::string> skipped_breaker_open;  // Platforms skipped: breaker OPEN, waiting.
+};
+
 // How a plant sleeps: FakeClock::Advance in replays and tests, absl::SleepFor live.
 using SleepFn = std::function<void(absl::Duration)>;
 
@@ -136,8 +145,25 @@ class BroadcastPlant {
   // True while some stream entry, held entry or digest bucket is not terminal.
   [[nodiscard]] absl::StatusOr<bool> Outstanding();
 
-  // Counters so far (breaker states and digest gauges refreshed on each call).
+  // Runs the digest flusher now, as the periodic flusher does (closed 15-minute buckets, oldest
+  // first, by priority; platforms whose breaker is OPEN and waiting are skipped and named), for
+  // the platforms in `platforms` (empty = every enabled one); with `include_current` the bucket
+  // still filling is flushed too. Does not move the periodic flusher's schedule.
+  // Errors: InvalidArgument naming a platform that is not enabled; the transport's.
+  [[nodiscard]] absl::StatusOr<DigestFlushResult> FlushDigestNow(
+      absl::Span<const std::string> platforms = {}, bool include_current = false);
+
+  // Token-bucket levels now, without taking a token: each enabled platform's hourly and daily
+  // tokens (hourly 0 when the platform has no hourly limit) and "global" (the per-prediction
+  // bucket). A bucket never used is full. Errors: the transport's.
+  [[nodiscard]] absl::StatusOr<std::map<std::string, superbet::bus::BucketState>> BucketLevels();
+
+  // Counters so far (breaker states and digest gauges refreshed on each call: reads the digest
+  // buckets through the transport).
   PlantMetrics metrics();
+  // The counters as they are, without the refresh (no transport call): for a hot path that
+  // needs a counter only (rejected_by_reason after an Ingest). Valid until the next call.
+  const PlantMetrics& counters() const;
   const PlantOptions& options() const;
 
  private:

@@ -59,6 +59,8 @@ class EmbeddedTransport final : public Transport {
       absl::string_view prefix) override;
   [[nodiscard]] absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
                                                       absl::Time now) override;
+  [[nodiscard]] absl::StatusOr<BucketState> PeekBucket(const BucketSpec& bucket,
+                                                       absl::Time now) override;
 
  private:
   struct State;

@@ -89,6 +89,8 @@ class RedisTransport final : public Transport {
       absl::Span<const std::string> keys) override;
   [[nodiscard]] absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
                                                       absl::Time now) override;
+  [[nodiscard]] absl::StatusOr<BucketState> PeekBucket(const BucketSpec& bucket,
+                                                       absl::Time now) override;
 
  private:
   struct Impl;

@@ -46,6 +46,13 @@ struct BucketSpec {
   double daily = 0;
 };
 
+// A bucket's levels: tokens in its hourly and daily buckets as of ts_ms (Unix ms).
+struct BucketState {
+  double hourly = 0;
+  double daily = 0;
+  int64_t ts_ms = 0;
+};
+
 // The outcome of an acquire: either one token was taken from every bucket, or none was taken and
 // `wait` is how long until every bucket holds a token again.
 struct AcquireResult {
@@ -150,15 +157,16 @@ class Transport {
   // Errors: InvalidArgument when a bucket's daily capacity is not > 0.
   [[nodiscard]] virtual absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
                                                               absl::Time now) = 0;
+
+  // The levels of one bucket at `now` without taking a token: hourly and daily tokens after the
+  // refill (RefillBucket below; a bucket never used is full), ts_ms = `now` in Unix ms. Reads
+  // only. Errors: InvalidArgument when the daily capacity is not > 0; the transport's.
+  [[nodiscard]] virtual absl::StatusOr<BucketState> PeekBucket(const BucketSpec& bucket,
+                                                               absl::Time now) = 0;
 };
 
 // The token-bucket refill and take shared by both implementations (and mirrored by the Lua
 // script): tokens = min(capacity, tokens + elapsed_s * capacity / period_s).
-struct BucketState {
-  double hourly = 0;
-  double daily = 0;
-  int64_t ts_ms = 0;
-};
 // Refills `state` to `now_ms` (a new bucket, ts_ms == 0, starts full) and returns the seconds
 // until it holds one token in each of its buckets (0 when it does now).
 double RefillBucket(const BucketSpec& spec, int64_t now_ms, BucketState* state);

@@ -96,6 +96,9 @@ struct LiveTrainOptions {
   int64_t total_env_steps = 20000;  // Updates continue until at least this many steps.
   int hidden = 64;                  // MLP only.
   uint64_t seed = 1;                // Seeds the network, the trainer and the environment's dropout.
+  // Checked before every PPO update (may be empty); when it returns true TrainLiveWorker stops
+  // with Cancelled. Not recorded in the checkpoint.
+  std::function<bool()> stop_requested;
 };
 
 struct LiveTrainResult {
@@ -108,7 +111,8 @@ struct LiveTrainResult {
 
 // Trains a live worker on `train` (each match once per pass, seeded order). `on_update` (may be
 // empty) is called after every PPO update.
-// Errors: those of LiveEnv::Create, MedianPriceVolatility and the trainer.
+// Errors: those of LiveEnv::Create, MedianPriceVolatility and the trainer; Cancelled when
+// options.stop_requested() returned true.
 [[nodiscard]] absl::StatusOr<LiveTrainResult> TrainLiveWorker(
     std::vector<LiveMatch> train, const LiveTrainOptions& options,
     const std::function<void(const PpoUpdateStats&)>& on_update);

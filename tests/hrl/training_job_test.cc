@@ -1,0 +1,87 @@
+// hrl/training_job.h: PrepareLiveTraining's checks and the job's cancellation, on the recorded
+// StatsBomb matches. (A whole job, compared byte for byte with `superbet train`, runs in
+// tests/services/agent_training_itest.cc: it takes seconds.)
+//
+// Oracles: the header's contract (an overlap of training and held-out matches is
+// InvalidArgument naming the match; a match that is not recorded is NotFound naming it; a job
+// cancelled before its first PPO update ends "cancelled" with no checkpoint written).
+#include "superbet/hrl/training_job.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "superbet/core/clock.h"
+#include "support/test_data.h"
+
+namespace superbet::testing {
+namespace {
+
+TEST_CASE("PrepareLiveTraining: order kept, unknown match and overlap refused", "[hrl][training]") {
+  hrl::LiveTrainingSpec spec;
+  spec.data_root = DataDir();
+  spec.train_matches = {"statsbomb:3754300", "statsbomb:3754097"};
+  spec.load_eval_matches = false;
+  auto p = hrl::PrepareLiveTraining(spec);
+  REQUIRE(p.ok());
+  REQUIRE(p->train.size() == 2);
+  CHECK(p->train[0].match_id == "statsbomb:3754300");  // The order given, not the loader's.
+  CHECK(p->train[1].match_id == "statsbomb:3754097");
+  CHECK(p->eval.empty());
+  CHECK(p->left_out.empty());
+  CHECK(p->options.seed == 1);
+  CHECK(p->options.total_env_steps == 20000);
+
+  spec.eval_matches = {"statsbomb:3754097"};
+  spec.load_eval_matches = true;
+  auto overlap = hrl::PrepareLiveTraining(spec);
+  CHECK(absl::IsInvalidArgument(overlap.status()));
+  CHECK(overlap.status().message() == "held-out match statsbomb:3754097 is also a training match");
+
+  spec.eval_matches.clear();
+  spec.total_env_steps = 0;
+  CHECK(hrl::PrepareLiveTraining(spec).status().message() == "total_env_steps must be >= 1, got 0");
+
+  // A match that is not recorded: the loader's NotFound, naming it.
+  spec.total_env_steps = 10;
+  spec.train_matches = {"statsbomb:1"};
+  spec.load_eval_matches = false;
+  const absl::Status missing = hrl::PrepareLiveTraining(spec).status();
+  CHECK(absl::IsNotFound(missing));
+  CHECK(missing.message().find("statsbomb:1") != absl::string_view::npos);
+}
+
+TEST_CASE("LiveTrainingJob: cancelled before its first update, no checkpoint", "[hrl][training]") {
+  const std::string out =
+      (std::filesystem::temp_directory_path() / ("training_job_test_" + std::to_string(::getpid())))
+          .string();
+  core::FakeClock clock(absl::FromUnixSeconds(1700000000));
+  hrl::LiveTrainingSpec spec;
+  spec.data_root = DataDir();
+  spec.train_matches = {"statsbomb:3754097"};
+  spec.load_eval_matches = false;
+  spec.total_env_steps = 10'000'000;
+  CHECK(absl::IsInvalidArgument(hrl::LiveTrainingJob::Start(spec, "", clock).status()));
+  {
+    auto job = hrl::LiveTrainingJob::Start(spec, out, clock);
+    REQUIRE(job.ok());
+    (*job)->Cancel();
+    const hrl::TrainingProgress p = (*job)->Wait();
+    // The trainer checks the request before each update; at most the update in progress ran.
+    CHECK(p.state == hrl::TrainingState::kCancelled);
+    CHECK(hrl::TrainingStateName(p.state) == "cancelled");
+    CHECK(p.total_steps == 10'000'000);
+    CHECK(p.updates <= 1);
+    CHECK(p.error.find("stopped on request") != std::string::npos);
+    CHECK(p.checkpoint_path.empty());
+    CHECK(p.elapsed_s == 0);  // The injected clock did not move.
+    const hrl::TrainingProgress again = (*job)->WaitForChange(p.version, absl::Milliseconds(1));
+    CHECK(again.version == p.version);  // Ended: nothing changes any more.
+  }
+  CHECK_FALSE(std::filesystem::exists(out + "/checkpoint.pb"));
+  std::filesystem::remove_all(out);
+}
+
+}  // namespace
+}  // namespace superbet::testing
