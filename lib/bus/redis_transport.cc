@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 
@@ -159,6 +160,9 @@ struct RedisTransport::Impl {
     return absl::OkStatus();
   }
 
+  // Round trips sent (each pipelined batch and each single command attempt counts one).
+  std::atomic<int64_t> round_trips{0};
+
   // Pipelining: nesting depth and the writes queued (not yet sent).
   int pipeline_depth ABSL_GUARDED_BY(mu) = 0;
   std::vector<std::vector<std::string>> queued ABSL_GUARDED_BY(mu);
@@ -221,6 +225,7 @@ struct RedisTransport::Impl {
           return absl::ResourceExhaustedError("redis: cannot buffer a pipelined command");
         }
       }
+      round_trips.fetch_add(1, std::memory_order_relaxed);
       for (; done < total; ++done) {
         void* raw = nullptr;
         if (redisGetReply(ctx, &raw) != REDIS_OK || raw == nullptr) {
@@ -292,6 +297,7 @@ struct RedisTransport::Impl {
           lens[1] = script_sha.size();
         }
       }
+      round_trips.fetch_add(1, std::memory_order_relaxed);
       Reply r(static_cast<redisReply*>(
           redisCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data())));
       if (!r) {
@@ -465,6 +471,42 @@ absl::StatusOr<std::vector<std::optional<std::string>>> RedisTransport::GetMany(
     }
   }
   return out;
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> RedisTransport::SetIfAbsentMany(
+    absl::Span<const std::string> keys, absl::string_view value, absl::Duration ttl) {
+  std::vector<std::optional<std::string>> out;
+  if (keys.empty()) return out;
+  const std::string ttl_s = std::to_string(Seconds(ttl));
+  std::vector<std::vector<std::string>> args;
+  args.reserve(keys.size());
+  for (const std::string& k : keys) {
+    args.push_back({"SET", k, std::string(value), "NX", "GET", "EX", ttl_s});
+  }
+  std::vector<const std::vector<std::string>*> cmds;
+  cmds.reserve(args.size());
+  for (const auto& a : args) cmds.push_back(&a);
+  absl::StatusOr<std::vector<Reply>> replies;
+  {
+    absl::MutexLock lock(&impl_->mu);
+    replies = impl_->RoundTripLocked(cmds);
+  }
+  if (!replies.ok()) return replies.status();
+  out.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const redisReply* r = i < replies->size() ? (*replies)[i].get() : nullptr;
+    if (r == nullptr) return absl::InternalError(absl::StrCat("redis SET NX GET ", keys[i]));
+    if (r->type == REDIS_REPLY_NIL) {
+      out.emplace_back();  // Was absent: set by this call.
+    } else {
+      out.emplace_back(Str(r));
+    }
+  }
+  return out;
+}
+
+int64_t RedisTransport::round_trips() const {
+  return impl_->round_trips.load(std::memory_order_relaxed);
 }
 
 absl::Status RedisTransport::FillDeliveries(absl::string_view stream, absl::string_view group,

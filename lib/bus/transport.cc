@@ -38,6 +38,25 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Transport::GetMany(
   return out;
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> Transport::SetIfAbsentMany(
+    absl::Span<const std::string> keys, absl::string_view value, absl::Duration ttl) {
+  std::vector<std::optional<std::string>> out;
+  out.reserve(keys.size());
+  for (const std::string& k : keys) {
+    auto set = SetIfAbsent(k, value, ttl);
+    if (!set.ok()) return set.status();
+    if (*set) {
+      out.emplace_back();
+      continue;
+    }
+    auto v = Get(k);
+    if (!v.ok()) return v.status();
+    // Expired or deleted between the two calls: it held a value when SET NX ran ("" stands in).
+    out.emplace_back(v->value_or(""));
+  }
+  return out;
+}
+
 double RefillBucket(const BucketSpec& spec, int64_t now_ms, BucketState* s) {
   if (s->ts_ms == 0) {
     s->hourly = spec.hourly;

@@ -77,7 +77,7 @@ class RedisTransport final : public Transport {
   // Pipelining: inside BeginPipeline/EndPipeline the writes (AddNoReply, Ack, Set, Delete,
   // HashSet, ListPush) are queued (at most 1024, then sent) and sent with the next call that
   // reads a reply, in one round trip; ClaimAndRead sends XAUTOCLAIM and XREADGROUP together,
-  // GetMany is one MGET.
+  // GetMany is one MGET, SetIfAbsentMany one pipelined round of SET NX GET.
   void BeginPipeline() override;
   [[nodiscard]] absl::Status EndPipeline() override;
   [[nodiscard]] absl::Status AddNoReply(absl::string_view stream, const Fields& fields,
@@ -87,6 +87,10 @@ class RedisTransport final : public Transport {
       absl::Duration min_idle, int claim_count, int read_count) override;
   [[nodiscard]] absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(
       absl::Span<const std::string> keys) override;
+  // One round trip of pipelined `SET key value NX GET EX ttl` (Redis >= 7.0).
+  [[nodiscard]] absl::StatusOr<std::vector<std::optional<std::string>>> SetIfAbsentMany(
+      absl::Span<const std::string> keys, absl::string_view value, absl::Duration ttl) override;
+  int64_t round_trips() const override;
   [[nodiscard]] absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
                                                       absl::Time now) override;
 

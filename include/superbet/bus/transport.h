@@ -144,6 +144,15 @@ class Transport {
   // Errors: as Get.
   [[nodiscard]] virtual absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(
       absl::Span<const std::string> keys);
+  // SET key value NX GET EX ttl for each key, in order (one round trip where the implementation
+  // can; each key is set or not on its own, there is no atomicity across keys). Per key: nullopt
+  // when this call set it (it was absent), else the value it already held (left unchanged).
+  // A key repeated in `keys` is set by its first occurrence and reads `value` after.
+  // Errors: as SetIfAbsent.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<std::optional<std::string>>> SetIfAbsentMany(
+      absl::Span<const std::string> keys, absl::string_view value, absl::Duration ttl);
+  // Round trips to the server so far (0 for an in-process transport): for benchmarks and tests.
+  virtual int64_t round_trips() const { return 0; }
 
   // Takes one token from every bucket, or none (atomic). `now` is the time the refill is computed
   // at (the plant's injected clock; RedisTransport evaluates one Lua script with EVALSHA).
