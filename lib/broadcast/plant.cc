@@ -144,6 +144,7 @@ struct BroadcastPlant::Impl {
   std::optional<Formatter> formatter;
   std::vector<Platform> platforms;
   std::vector<bus::Entry> priority_held;
+  std::vector<std::string> outboxes;  // broadcast.outbox.{platform} of each enabled platform.
   absl::Time priority_wake = absl::InfinitePast();
   absl::Time next_flush = absl::InfinitePast();
   PlantMetrics metrics;
@@ -272,6 +273,10 @@ struct BroadcastPlant::Impl {
             !s.ok()) {
           return s;
         }
+        if (absl::Status s = transport->Ack(bus::kPriorityQueue, bus::kPriorityGroup, e.id);
+            !s.ok()) {
+          return s;
+        }
       } else {
         if (options.rate_limits) {
           const bus::BucketSpec global{bus::LimitsKey("global"), options.global_limit.hourly,
@@ -284,22 +289,13 @@ struct BroadcastPlant::Impl {
             return progress;
           }
         }
-        for (Platform& p : platforms) {
-          if (absl::Status s = transport->AddNoReply(p.outbox,
-                                                     {{"event", e.Field("event")},
-                                                      {"priority", e.Field("priority")},
-                                                      {"tier", e.Field("tier")},
-                                                      {"event_id", e.Field("event_id")},
-                                                      {"first_seen", e.Field("first_seen")}},
-                                                     MinId());
-              !s.ok()) {
-            return s;
-          }
+        // The entry (event, priority, tier, event_id, first_seen) to every enabled platform's
+        // outbox, then its XACK: one step (one Lua script on Redis, the fields copied there).
+        if (absl::Status s = transport->FanOutAndAck(bus::kPriorityQueue, bus::kPriorityGroup, e,
+                                                     outboxes, MinId());
+            !s.ok()) {
+          return s;
         }
-      }
-      if (absl::Status s = transport->Ack(bus::kPriorityQueue, bus::kPriorityGroup, e.id);
-          !s.ok()) {
-        return s;
       }
       priority_held.erase(priority_held.begin());
       progress = true;
@@ -738,6 +734,7 @@ absl::StatusOr<std::unique_ptr<BroadcastPlant>> BroadcastPlant::Create(
     bo.wait_in_open = options.breaker_wait_in_open;
     p.breaker = std::make_unique<CircuitBreaker>(bo, *clock);
     p.outbox = bus::OutboxStream(name);
+    impl->outboxes.push_back(p.outbox);
     p.group = bus::AdapterGroup(name);
     impl->metrics.platforms[name];
     impl->platforms.push_back(std::move(p));

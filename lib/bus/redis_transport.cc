@@ -49,6 +49,26 @@ end
 return {1, '0'}
 )lua";
 
+// KEYS[1]: the source stream; KEYS[2..]: the target streams. ARGV: group, entry id, MINID ("0" =
+// no trimming). Copies the entry's fields to every target, then acknowledges it in the source's
+// group; an entry no longer in the source is an error and nothing is written.
+constexpr char kFanOutScript[] = R"lua(
+local e = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
+if #e == 0 then
+  return redis.error_reply('NOENTRY ' .. ARGV[2] .. ' is no longer in ' .. KEYS[1])
+end
+local fields = e[1][2]
+for i = 2, #KEYS do
+  if ARGV[3] ~= '0' then
+    redis.call('XADD', KEYS[i], 'MINID', '~', ARGV[3], '*', unpack(fields))
+  else
+    redis.call('XADD', KEYS[i], '*', unpack(fields))
+  end
+end
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return #KEYS - 1
+)lua";
+
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
 };
@@ -127,6 +147,7 @@ struct RedisTransport::Impl {
   absl::Mutex mu;
   redisContext* ctx ABSL_GUARDED_BY(mu) = nullptr;
   std::string script_sha ABSL_GUARDED_BY(mu);
+  std::string fanout_sha ABSL_GUARDED_BY(mu);
 
   ~Impl() {
     absl::MutexLock lock(&mu);
@@ -157,6 +178,11 @@ struct RedisTransport::Impl {
       return absl::UnavailableError(absl::StrCat("redis SCRIPT LOAD: ", Str(r.get())));
     }
     script_sha = Str(r.get());
+    Reply f(static_cast<redisReply*>(redisCommand(ctx, "SCRIPT LOAD %s", kFanOutScript)));
+    if (!f || f->type != REDIS_REPLY_STRING) {
+      return absl::UnavailableError(absl::StrCat("redis SCRIPT LOAD: ", Str(f.get())));
+    }
+    fanout_sha = Str(f.get());
     return absl::OkStatus();
   }
 
@@ -292,7 +318,7 @@ struct RedisTransport::Impl {
           last_error = std::string(s.message());
           continue;
         }
-        if (args[0] == "EVALSHA") {
+        if (args[0] == "EVALSHA" && args[1] != fanout_sha) {
           argv[1] = script_sha.c_str();
           lens[1] = script_sha.size();
         }
@@ -316,8 +342,10 @@ struct RedisTransport::Impl {
             last_error = std::string(s.message());
             continue;
           }
-          argv[1] = script_sha.c_str();
-          lens[1] = script_sha.size();
+          if (args[1] != fanout_sha) {
+            argv[1] = script_sha.c_str();
+            lens[1] = script_sha.size();
+          }
           --attempt;  // Not a failure: run it again at once.
           continue;
         }
@@ -338,6 +366,11 @@ struct RedisTransport::Impl {
     absl::MutexLock lock(&mu);
     if (ctx == nullptr) (void)ConnectLocked();
     return script_sha;
+  }
+  std::string FanOutSha() {
+    absl::MutexLock lock(&mu);
+    if (ctx == nullptr) (void)ConnectLocked();
+    return fanout_sha;
   }
 };
 
@@ -503,6 +536,19 @@ absl::StatusOr<std::vector<std::optional<std::string>>> RedisTransport::SetIfAbs
     }
   }
   return out;
+}
+
+absl::Status RedisTransport::FanOutAndAck(absl::string_view source, absl::string_view group,
+                                          const Entry& entry, absl::Span<const std::string> targets,
+                                          int64_t min_id_ms) {
+  std::vector<std::string> args = {"EVALSHA", impl_->FanOutSha(),
+                                   std::to_string(targets.size() + 1), std::string(source)};
+  args.reserve(args.size() + targets.size() + 3);
+  args.insert(args.end(), targets.begin(), targets.end());
+  args.push_back(std::string(group));
+  args.push_back(entry.id);
+  args.push_back(min_id_ms > 0 ? absl::StrCat(min_id_ms, "-0") : std::string("0"));
+  return impl_->Write(std::move(args));
 }
 
 int64_t RedisTransport::round_trips() const {

@@ -57,6 +57,15 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Transport::SetIfAbsentMa
   return out;
 }
 
+absl::Status Transport::FanOutAndAck(absl::string_view source, absl::string_view group,
+                                     const Entry& entry, absl::Span<const std::string> targets,
+                                     int64_t min_id_ms) {
+  for (const std::string& target : targets) {
+    if (absl::Status s = AddNoReply(target, entry.fields, min_id_ms); !s.ok()) return s;
+  }
+  return Ack(source, group, entry.id);
+}
+
 double RefillBucket(const BucketSpec& spec, int64_t now_ms, BucketState* s) {
   if (s->ts_ms == 0) {
     s->hourly = spec.hourly;
