@@ -306,12 +306,12 @@ void BM_RedisEndToEnd(benchmark::State& state) {
 }
 BENCHMARK(BM_RedisEndToEnd)
     ->ArgNames({"everysec", "platforms", "concurrent", "batches_per_read"})
-    ->Args({0, 3, 1, 10})
-    ->Args({1, 3, 1, 10})
-    ->Args({0, 2, 1, 10})
-    ->Args({0, 3, 0, 1})
-    ->Args({0, 3, 1, 40})
-    ->Args({1, 3, 1, 40})
+    ->Args({0, 3, 1, 10})  // The plant's defaults, AOF appendfsync always.
+    ->Args({1, 3, 1, 10})  // Same, appendfsync everysec.
+    ->Args({0, 2, 1, 10})  // Two platforms (the plant's default list; the "before" figures).
+    ->Args({1, 2, 1, 10})
+    ->Args({0, 3, 0, 1})   // One thread, one batch of 5 per read: the old round-trip pattern.
+    ->Args({0, 3, 1, 40})  // 40 batches (200 entries) per read.
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 
