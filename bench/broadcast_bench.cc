@@ -5,13 +5,17 @@
 //                       generate_predictions(10000, 42)); baseline: `original_design.py
 //                       bench-broadcast --events 10000` (its broadcast_event figure, us/event).
 //                       Target <= 1 us/event.
-//   BM_RedisEndToEnd    events/s through a real redis-server started here (127.0.0.1, free port):
-//                       risk.verified -> main -> broadcast.queue.priority -> two outboxes -> a
-//                       counting sink, rate limits off, filter thresholds 0 (every event passes);
-//                       baseline: `redis-benchmark ... XADD benchstream '*' event x`
-//                       (redis-benchmark 7.0's `-t xadd` prints nothing) on the same server. Target
-//                       >= 50 %. The invariant is checked after the run (every event published once
-//                       per platform).
+//   BM_RedisEndToEnd    events/s through a real redis-server started here (127.0.0.1, free port,
+//                       AOF on, appendfsync always or everysec): 10 000 events risk.verified ->
+//                       main -> broadcast.queue.priority -> 2 or 3 outboxes -> null sinks that
+//                       record every event id, rate limits off, filter thresholds 0 (every event
+//                       passes); baseline: `redis-benchmark -n 10000 XADD benchstream '*' event x`
+//                       (its defaults -c 50 -P 1; redis-benchmark 7.0's `-t xadd` prints nothing)
+//                       on the same server and configuration, right after. Target >= 50 %. The
+//                       invariant is checked after each run and fails the benchmark: every event
+//                       published exactly once per platform, outcome hashes all "published", DLQ
+//                       empty. Also reported: commands (INFO commandstats) and round trips per
+//                       event, CPU of the plant and of redis-server, AOF bytes per event.
 //
 // Run: ./build/bench/broadcast_bench (needs python3 with the anchor's imports and redis-server).
 
