@@ -98,7 +98,7 @@ struct PlantOptions {
   // Batches read per round trip (XREADGROUP COUNT batch * batches_per_read); each batch of
   // `batch` is still sorted on its own. Also bounds the idempotency guards a platform sets in one
   // round trip, hence how many events a consumer dying mid-round sends to the DLQ as
-  // unknown_outcome (batch * batches_per_read at most; 1 batch of 1 event before).
+  // unknown_outcome (at most batch * batches_per_read; the per-event guard it replaces risked 1).
   int batches_per_read = 10;
   int max_deliveries = 5;  // More deliveries -> DLQ.
   absl::Duration reclaim_idle = absl::Seconds(60);
