@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -515,23 +516,33 @@ struct BroadcastPlant::Impl {
       SortByPriorityInBatches(&p.held, options.batch);
     }
     if (Now() < p.wake || p.held.empty()) return progress;
-    // The idempotency guards of every held entry in one round trip: SET NX GET "inflight". A
-    // guard set here is owned until the entry's outcome (then "sent" or deleted); one that
-    // existed is read as the GET did. An event id held twice (an XADD that ran twice) is guarded
-    // by its first entry only; its second entry checks its guard alone, after the first is done.
-    std::vector<std::string> keys;
-    std::vector<size_t> guarded;  // Index in held of each key.
-    std::map<std::string, size_t> first_of_id;
-    for (size_t i = 0; i < p.held.size(); ++i) {
-      const bus::Entry& e = p.held[i];
-      if (e.deliveries > options.max_deliveries) continue;
-      const std::string& id = e.Field("event_id");
-      if (p.owned.count(id) > 0 || !first_of_id.emplace(id, i).second) continue;
-      keys.push_back(bus::SentKey(p.name, id));
-      guarded.push_back(i);
-    }
+    // The idempotency guards in one round trip of SET NX GET "inflight": of every held entry, or
+    // with rate limits on, of the next batch only (a token wait would delete them again). A guard
+    // set here is owned until the entry's outcome (then "sent" or deleted); one that existed is
+    // read as the GET did. An event id held twice (an XADD that ran twice) is guarded by its
+    // first entry only; its second entry checks its guard alone, after the first is done.
     std::vector<Guard> guards(p.held.size());
-    if (!keys.empty()) {
+    std::vector<bool> attempted(p.held.size(), false);
+    std::set<std::string> seen_ids;
+    const size_t chunk = options.rate_limits ? static_cast<size_t>(options.batch) : p.held.size();
+    auto guard_from = [&](size_t start) -> absl::Status {
+      std::vector<std::string> keys;
+      std::vector<size_t> guarded;  // Index in held of each key.
+      for (size_t i = start; i < p.held.size() && i < start + chunk; ++i) {
+        attempted[i] = true;
+        const bus::Entry& e = p.held[i];
+        if (e.deliveries > options.max_deliveries) continue;
+        const std::string& id = e.Field("event_id");
+        auto owned = p.owned.find(id);
+        if (owned != p.owned.end()) {  // Set in an earlier round that stopped on an error.
+          guards[i].owned = owned->second == e.id;
+          continue;
+        }
+        if (!seen_ids.insert(id).second) continue;
+        keys.push_back(bus::SentKey(p.name, id));
+        guarded.push_back(i);
+      }
+      if (keys.empty()) return absl::OkStatus();
       auto set = t.SetIfAbsentMany(keys, "inflight", options.sent_ttl);
       if (!set.ok()) return set.status();
       for (size_t k = 0; k < guarded.size(); ++k) {
@@ -539,19 +550,21 @@ struct BroadcastPlant::Impl {
         const bus::Entry& e = p.held[guarded[k]];
         if (!(*set)[k].has_value()) {
           p.owned[e.Field("event_id")] = e.id;
+          g.owned = true;
         } else {
           g.known = true;
           g.existing = (*set)[k];
         }
       }
-    }
-    for (size_t i = 0; i < p.held.size(); ++i) {
-      auto it = p.owned.find(p.held[i].Field("event_id"));
-      guards[i].owned = it != p.owned.end() && it->second == p.held[i].id;
-    }
+      return absl::OkStatus();
+    };
     size_t done = 0;
     absl::Status status;
     for (; done < p.held.size(); ++done) {
+      if (!attempted[done]) {
+        status = guard_from(done);
+        if (!status.ok()) break;
+      }
       const bus::Entry& e = p.held[done];
       DigestItem item;
       item.priority = PriorityOf(e);

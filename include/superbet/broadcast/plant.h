@@ -29,10 +29,11 @@
 // terminal outcome's writes, and a server that logs them in order (AOF) never keeps the XACK
 // without the outcome); a stage's XAUTOCLAIM and XREADGROUP share a round trip and read
 // `batches_per_read` batches of `batch` entries (each batch sorted by priority on its own); a
-// platform sets the idempotency guards of every entry it holds with one pipelined round of
-// `SET NX GET` ("inflight"), then publishes them in order; a guard whose event is not published
-// in this round (breaker open, rate-limited) is deleted again. With appendfsync always, Redis
-// fsyncs once per event-loop turn, so each round trip that writes costs one fsync.
+// platform sets the idempotency guards of every entry it holds (with rate limits on: of the next
+// batch) with one pipelined round of `SET NX GET` ("inflight"), then publishes them in order; a
+// guard whose event is not published in this round (breaker open, rate-limited) is deleted again.
+// With appendfsync always, Redis fsyncs once per event-loop turn, so each round trip that writes
+// costs one fsync.
 //
 // Concurrency: with SetPlatformTransports, each platform stage runs on its own thread and
 // connection during a Pump, beside the main and priority stages (joined before the flusher), so
