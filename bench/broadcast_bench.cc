@@ -5,28 +5,37 @@
 //                       generate_predictions(10000, 42)); baseline: `original_design.py
 //                       bench-broadcast --events 10000` (its broadcast_event figure, us/event).
 //                       Target <= 1 us/event.
-//   BM_RedisEndToEnd    events/s through a real redis-server started here (127.0.0.1, free port):
-//                       risk.verified -> main -> broadcast.queue.priority -> two outboxes -> a
-//                       counting sink, rate limits off, filter thresholds 0 (every event passes);
-//                       baseline: `redis-benchmark ... XADD benchstream '*' event x`
-//                       (redis-benchmark 7.0's `-t xadd` prints nothing) on the same server. Target
-//                       >= 50 %. The invariant is checked after the run (every event published once
-//                       per platform).
+//   BM_RedisEndToEnd    events/s through a real redis-server started here (127.0.0.1, free port,
+//                       AOF on, appendfsync always or everysec): 10 000 events risk.verified ->
+//                       main -> broadcast.queue.priority -> 2 or 3 outboxes -> null sinks that
+//                       record every event id, rate limits off, filter thresholds 0 (every event
+//                       passes); baseline: `redis-benchmark -n 10000 XADD benchstream '*' event x`
+//                       (its defaults -c 50 -P 1; redis-benchmark 7.0's `-t xadd` prints nothing)
+//                       on the same server and configuration, right after. Target >= 50 %. The
+//                       invariant is checked after each run and fails the benchmark: every event
+//                       published exactly once per platform, outcome hashes all "published", DLQ
+//                       empty. Also reported: commands (INFO commandstats) and round trips per
+//                       event, CPU of the plant and of redis-server, AOF bytes per event.
 //
 // Run: ./build/bench/broadcast_bench (needs python3 with the anchor's imports and redis-server).
 
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "../tests/support/redis_server.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "superbet/broadcast/cloud_event.h"
 #include "superbet/broadcast/filter.h"
@@ -123,69 +132,129 @@ void BM_BroadcastEventCopy(benchmark::State& state) { RunBroadcastEvents(state, 
 BENCHMARK(BM_BroadcastEventCopy)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BroadcastEvent)->Unit(benchmark::kMillisecond);
 
-class CountingSink final : public sb::Publisher {
+// A null sink that still records what its platform received: every event id, and how many
+// publishes (a second publish of one id shows as count > distinct ids). Used by one platform's
+// thread only.
+class RecordingSink final : public sb::Publisher {
  public:
-  explicit CountingSink(std::string p) : platform_(std::move(p)) {}
+  explicit RecordingSink(std::string p) : platform_(std::move(p)) {}
   absl::string_view platform() const override { return platform_; }
-  sb::PublishResult Publish(const sb::BroadcastEvent&, absl::string_view) override {
+  sb::PublishResult Publish(const sb::BroadcastEvent& e, absl::string_view) override {
     ++count;
+    ids.insert(e.id);
     sb::PublishResult r;
     r.success = true;
     return r;
   }
-  int count = 0;
+  int64_t count = 0;
+  std::unordered_set<std::string> ids;
 
  private:
   std::string platform_;
 };
 
+// Commands run by the server since its start, by name (INFO commandstats "cmdstat_xadd:calls=N").
+std::map<std::string, double> CommandStats(int port) {
+  std::map<std::string, double> out;
+  const std::string info = Run(absl::StrCat("redis-cli -p ", port, " INFO commandstats"));
+  for (absl::string_view line : absl::StrSplit(info, '\n')) {
+    if (!absl::ConsumePrefix(&line, "cmdstat_")) continue;
+    const size_t colon = line.find(':');
+    const size_t calls = line.find("calls=");
+    if (colon == absl::string_view::npos || calls == absl::string_view::npos) continue;
+    const size_t end = line.find(',', calls);
+    double n = 0;
+    (void)absl::SimpleAtod(line.substr(calls + 6, end - calls - 6), &n);
+    out[std::string(line.substr(0, colon))] = n;
+  }
+  return out;
+}
+
+// A numeric field of INFO (e.g. "used_cpu_sys", "aof_current_size"); 0 when absent.
+double InfoField(int port, absl::string_view section, absl::string_view field) {
+  const std::string info = Run(absl::StrCat("redis-cli -p ", port, " INFO ", section));
+  const std::string key = absl::StrCat(field, ":");
+  const size_t at = info.find(key);
+  double v = 0;
+  if (at == std::string::npos) return v;
+  const size_t start = at + key.size();
+  (void)absl::SimpleAtod(info.substr(start, info.find('\r', start) - start), &v);
+  return v;
+}
+
+// CPU seconds (user + system) of this process, every thread.
+double ProcessCpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// Args: {fsync (0 = always, 1 = everysec), platforms (2 = twitter+telegram, 3 = + android),
+// concurrent platform connections (0/1), batches_per_read}.
 void BM_RedisEndToEnd(benchmark::State& state) {
-  superbet::testing::RedisServer server;
+  const bool everysec = state.range(0) == 1;
+  const int n_platforms = static_cast<int>(state.range(1));
+  const bool concurrent = state.range(2) == 1;
+  const int batches_per_read = static_cast<int>(state.range(3));
+  superbet::testing::RedisServer server;  // AOF on, appendfsync always (then set below).
   if (!server.ok()) {
     state.SkipWithError("redis-server did not start");
     return;
   }
+  (void)Run(absl::StrCat("redis-cli -p ", server.port(), " CONFIG SET appendfsync ",
+                         everysec ? "everysec" : "always", " > /dev/null"));
   const auto& inputs = Inputs();
+  const size_t n_events = std::min<size_t>(10000, inputs.size());
   std::vector<std::string> lines;
-  for (size_t i = 0; i < 1000 && i < inputs.size(); ++i)
-    lines.push_back(sb::PredictionToJson(inputs[i]));
-  double events_per_s = 0, commands = 0, commands_before = 0;
+  for (size_t i = 0; i < n_events; ++i) lines.push_back(sb::PredictionToJson(inputs[i]));
+  const std::vector<std::string> names = {"twitter", "telegram", "android"};
+  double events_per_s = 0, commands = 0, round_trips = 0, server_cpu_s = 0, plant_cpu_s = 0;
+  double aof_bytes = 0;
+  std::map<std::string, double> per_command;
   bool invariant = true;
-  // Commands the server has run (INFO stats total_commands_processed).
-  auto total_commands = [&]() {
-    const std::string info = Run(absl::StrCat("redis-cli -p ", server.port(), " INFO stats"));
-    const size_t at = info.find("total_commands_processed:");
-    double total = 0;
-    if (at == std::string::npos) return total;
-    const size_t start = at + sizeof("total_commands_processed:") - 1;
-    (void)absl::SimpleAtod(info.substr(start, info.find('\r', start) - start), &total);
-    return total;
-  };
   for (auto _ : state) {
     state.PauseTiming();
-    auto t = superbet::bus::RedisTransport::Connect(*superbet::bus::ParseRedisUrl(server.url()));
+    (void)Run(absl::StrCat("redis-cli -p ", server.port(), " FLUSHALL > /dev/null"));
+    (void)Run(absl::StrCat("redis-cli -p ", server.port(), " CONFIG RESETSTAT > /dev/null"));
+    const auto url = *superbet::bus::ParseRedisUrl(server.url());
+    auto t = superbet::bus::RedisTransport::Connect(url);
     if (!t.ok()) {
       state.SkipWithError("connect failed");
       return;
     }
-    (void)Run(absl::StrCat("redis-cli -p ", server.port(), " FLUSHALL > /dev/null"));
-    if (std::getenv("BENCH_FSYNC"))
-      (void)Run(absl::StrCat("redis-cli -p ", server.port(), " CONFIG SET appendfsync ",
-                             std::getenv("BENCH_FSYNC"), " > /dev/null"));
-    commands_before = total_commands();
-    CountingSink x("twitter"), tg("telegram");
+    std::vector<std::unique_ptr<RecordingSink>> sinks;
+    std::vector<std::unique_ptr<superbet::bus::RedisTransport>> own;
+    std::map<std::string, sb::Publisher*> publishers;
+    std::map<std::string, superbet::bus::Transport*> platform_transports;
     sb::PlantOptions o;
+    o.platforms.assign(names.begin(), names.begin() + n_platforms);
+    for (const std::string& p : o.platforms) {
+      sinks.push_back(std::make_unique<RecordingSink>(p));
+      publishers[p] = sinks.back().get();
+      auto pt = superbet::bus::RedisTransport::Connect(url);
+      if (!pt.ok()) {
+        state.SkipWithError("connect failed");
+        return;
+      }
+      own.push_back(*std::move(pt));
+      platform_transports[p] = own.back().get();
+    }
     o.rate_limits = false;
     o.thresholds = {0, -1e9, 0};
     o.retention = absl::Hours(24 * 3650);
+    o.batches_per_read = batches_per_read;
     superbet::core::FakeClock clock(absl::FromUnixSeconds(1716116400));
-    auto plant =
-        sb::BroadcastPlant::Create(o, t->get(), &clock, [&](absl::Duration d) { clock.Advance(d); },
-                                   {{"twitter", &x}, {"telegram", &tg}});
-    if (!plant.ok() || !(*plant)->Start().ok()) {
+    auto plant = sb::BroadcastPlant::Create(
+        o, t->get(), &clock, [&](absl::Duration d) { clock.Advance(d); }, publishers);
+    if (!plant.ok() || !(*plant)->Start().ok() ||
+        (concurrent && !(*plant)->SetPlatformTransports(platform_transports).ok())) {
       state.SkipWithError("plant failed");
       return;
     }
+    const double server_cpu0 = InfoField(server.port(), "cpu", "used_cpu_sys") +
+                               InfoField(server.port(), "cpu", "used_cpu_user");
+    const double aof0 = InfoField(server.port(), "persistence", "aof_current_size");
+    const double cpu0 = ProcessCpuSeconds();
     state.ResumeTiming();
     const absl::Time t0 = absl::Now();
     if (!sb::FeedAndDrain(**plant, lines, nullptr).ok()) {
@@ -193,15 +262,45 @@ void BM_RedisEndToEnd(benchmark::State& state) {
       return;
     }
     events_per_s = lines.size() / absl::ToDoubleSeconds(absl::Now() - t0);
-    commands = total_commands() - commands_before - 1;  // Minus the INFO itself.
-    invariant = invariant && x.count == static_cast<int>(lines.size()) &&
-                tg.count == static_cast<int>(lines.size());
+    plant_cpu_s = ProcessCpuSeconds() - cpu0;
+    state.PauseTiming();
+    server_cpu_s = InfoField(server.port(), "cpu", "used_cpu_sys") +
+                   InfoField(server.port(), "cpu", "used_cpu_user") - server_cpu0;
+    aof_bytes = InfoField(server.port(), "persistence", "aof_current_size") - aof0;
+    round_trips = static_cast<double>((*t)->round_trips());
+    for (const auto& pt : own) round_trips += static_cast<double>(pt->round_trips());
+    per_command = CommandStats(server.port());
+    per_command.erase("config");
+    per_command.erase("flushall");
+    commands = 0;
+    for (const auto& [name, calls] : per_command) commands += calls;
+    // The invariant: every event published exactly once on every enabled platform (thresholds 0:
+    // none dropped), nothing in the DLQ, every outcome recorded as published.
+    for (const auto& sink : sinks) {
+      invariant = invariant && sink->count == static_cast<int64_t>(lines.size()) &&
+                  sink->ids.size() == lines.size();
+    }
+    auto dlq = (*t)->Range(superbet::bus::kDlq);
+    invariant = invariant && dlq.ok() && dlq->empty();
+    for (const std::string& p : o.platforms) {
+      auto outcomes = (*t)->HashGetAll(superbet::bus::OutcomeKey(p));
+      invariant = invariant && outcomes.ok() && outcomes->size() == lines.size();
+      if (outcomes.ok()) {
+        for (const auto& [id, outcome] : *outcomes) invariant = invariant && outcome == "published";
+      }
+    }
+    state.ResumeTiming();
   }
-  // The baseline on the same server, same run: XADD with redis-benchmark's defaults (50 clients);
-  // Debian's redis-benchmark 7.0 prints nothing for `-t xadd`, so XADD is given as a command.
+  if (!invariant) {
+    state.SkipWithError("the invariant does not hold (a platform missed or repeated an event)");
+    return;
+  }
+  // The baseline on the same server, same configuration, same run, same number of events: XADD
+  // with redis-benchmark's defaults (-c 50, -P 1). Debian's redis-benchmark 7.0 prints nothing
+  // for `-t xadd`, so its XADD is given as a command.
   const std::string rb =
-      Run(absl::StrCat("redis-benchmark -p ", server.port(),
-                       " -n 100000 -q XADD benchstream '*' event x 2>/dev/null"));
+      Run(absl::StrCat("redis-benchmark -p ", server.port(), " -n ", lines.size(),
+                       " -q XADD benchstream '*' event x 2>/dev/null"));
   // "...\rXADD: 123456.79 requests per second, p50=..." (progress lines end in '\r').
   double xadd = 0;
   const size_t rps = rb.rfind(" requests per second");
@@ -209,13 +308,37 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     const size_t start = rb.rfind(' ', rps - 1) + 1;
     (void)absl::SimpleAtod(rb.substr(start, rps - start), &xadd);
   }
+  const double n = static_cast<double>(lines.size());
+  state.counters["events"] = n;
   state.counters["events_per_s"] = events_per_s;
   state.counters["xadd_per_s"] = xadd;
   state.counters["ratio"] = xadd > 0 ? events_per_s / xadd : 0;
   state.counters["invariant_ok"] = invariant ? 1 : 0;
-  state.counters["commands_per_event"] = commands / std::max<size_t>(1, lines.size());
+  state.counters["commands_per_event"] = commands / n;
+  state.counters["round_trips_per_event"] = round_trips / n;
+  state.counters["plant_cpu_s"] = plant_cpu_s;    // Every thread of the plant, whole run.
+  state.counters["server_cpu_s"] = server_cpu_s;  // redis-server during the plant's run.
+  state.counters["aof_bytes_per_event"] = aof_bytes / n;
+  std::string breakdown;
+  for (const auto& [name, calls] : per_command) {
+    absl::StrAppend(&breakdown, " ", name, "=", absl::SixDigits(calls / n));
+  }
+  std::fprintf(stderr,
+               "BM_RedisEndToEnd everysec=%d platforms=%d concurrent=%d batches_per_read=%d: "
+               "commands per event:%s\n",
+               everysec ? 1 : 0, n_platforms, concurrent ? 1 : 0, batches_per_read,
+               breakdown.c_str());
 }
-BENCHMARK(BM_RedisEndToEnd)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_RedisEndToEnd)
+    ->ArgNames({"everysec", "platforms", "concurrent", "batches_per_read"})
+    ->Args({0, 3, 1, 10})  // The plant's defaults, AOF appendfsync always.
+    ->Args({1, 3, 1, 10})  // Same, appendfsync everysec.
+    ->Args({0, 2, 1, 10})  // Two platforms (the plant's default list; the "before" figures).
+    ->Args({1, 2, 1, 10})
+    ->Args({0, 3, 0, 1})   // One thread, one batch of 5 per read: the old round-trip pattern.
+    ->Args({0, 3, 1, 40})  // 40 batches (200 entries) per read.
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 // BROADCAST_BENCH_DUMP=PATH: writes the CloudEvent JSON (which carries the three texts) of every
 // input, filtered or not, one line each, and exits: the byte-for-byte check of an optimisation

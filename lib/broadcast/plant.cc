@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <set>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -39,6 +41,10 @@ absl::Status ValidatePlantOptions(const PlantOptions& o) {
   }
   if (o.batch < 1)
     return absl::InvalidArgumentError(absl::StrCat("batch must be >= 1, got ", o.batch));
+  if (o.batches_per_read < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("batches_per_read must be >= 1, got ", o.batches_per_read));
+  }
   if (o.max_deliveries < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_deliveries must be >= 1, got ", o.max_deliveries));
@@ -69,10 +75,16 @@ double PriorityOf(const bus::Entry& e) {
   return p;
 }
 
-void SortByPriority(std::vector<bus::Entry>* v) {
-  std::stable_sort(v->begin(), v->end(), [](const bus::Entry& a, const bus::Entry& b) {
-    return PriorityOf(a) > PriorityOf(b);
-  });
+// Sorts each consecutive batch of `batch` entries by priority, highest first (the design's
+// XREADGROUP COUNT 5 sorted per batch; several batches are read in one round trip). Entries still
+// held from the previous read are at the front and share the first batch with the new ones.
+void SortByPriorityInBatches(std::vector<bus::Entry>* v, int batch) {
+  for (size_t at = 0; at < v->size(); at += static_cast<size_t>(batch)) {
+    const auto end = v->begin() + std::min(v->size(), at + static_cast<size_t>(batch));
+    std::stable_sort(v->begin() + at, end, [](const bus::Entry& a, const bus::Entry& b) {
+      return PriorityOf(a) > PriorityOf(b);
+    });
+  }
 }
 
 // A digest list value: "priority \t first_seen_ms \t event id \t event JSON".
@@ -119,6 +131,11 @@ struct BroadcastPlant::Impl {
     std::vector<bus::Entry> held;  // Read, not yet terminal (waiting for a token).
     absl::Time wake = absl::InfinitePast();
     std::string outbox, group;
+    // The platform's connection: the plant's transport, or its own (SetPlatformTransports).
+    bus::Transport* t = nullptr;
+    PlatformMetrics* m = nullptr;  // Node of metrics.platforms (stable address).
+    // Guards this plant set to "inflight" for held entries: event id -> stream entry id.
+    std::map<std::string, std::string> owned;
   };
 
   PlantOptions options;
@@ -128,42 +145,49 @@ struct BroadcastPlant::Impl {
   std::optional<Formatter> formatter;
   std::vector<Platform> platforms;
   std::vector<bus::Entry> priority_held;
+  std::vector<std::string> outboxes;  // broadcast.outbox.{platform} of each enabled platform.
   absl::Time priority_wake = absl::InfinitePast();
   absl::Time next_flush = absl::InfinitePast();
   PlantMetrics metrics;
 
   absl::Time Now() const { return clock->Now(); }
+  // XREADGROUP COUNT when `held` entries are still held (read only while held < batch): the
+  // first batch is topped up to `batch`, then batches_per_read - 1 more batches.
+  int ReadCount(size_t held) const {
+    return options.batch * options.batches_per_read - static_cast<int>(held);
+  }
   int64_t MinId() const {
     return std::max<int64_t>(0, absl::ToUnixMillis(Now() - options.retention));
   }
 
-  PlatformMetrics& M(const Platform& p) { return metrics.platforms[p.name]; }
+  PlatformMetrics& M(const Platform& p) { return *p.m; }
+  bool concurrent = false;  // Platform stages on their own transports and threads.
 
-  absl::Status Dlq(absl::string_view platform, absl::string_view event_id,
+  absl::Status Dlq(bus::Transport& t, absl::string_view platform, absl::string_view event_id,
                    absl::string_view event_json, absl::string_view reason, int attempts,
                    int64_t first_seen_ms, absl::string_view last_error) {
-    if (absl::Status s = transport->AddNoReply(bus::kDlq,
-                                               {{"event_id", std::string(event_id)},
-                                                {"event", std::string(event_json)},
-                                                {"platform", std::string(platform)},
-                                                {"reason", std::string(reason)},
-                                                {"attempts", std::to_string(attempts)},
-                                                {"first_seen", std::to_string(first_seen_ms)},
-                                                {"last_error", std::string(last_error)}},
-                                               MinId());
+    if (absl::Status s = t.AddNoReply(bus::kDlq,
+                                      {{"event_id", std::string(event_id)},
+                                       {"event", std::string(event_json)},
+                                       {"platform", std::string(platform)},
+                                       {"reason", std::string(reason)},
+                                       {"attempts", std::to_string(attempts)},
+                                       {"first_seen", std::to_string(first_seen_ms)},
+                                       {"last_error", std::string(last_error)}},
+                                      MinId());
         !s.ok()) {
       return s;
     }
     if (!platform.empty()) {
-      metrics.platforms[std::string(platform)].dlq_by_reason[std::string(reason)]++;
-      return transport->HashSet(bus::OutcomeKey(platform), event_id, absl::StrCat("dlq:", reason));
+      metrics.platforms.find(std::string(platform))->second.dlq_by_reason[std::string(reason)]++;
+      return t.HashSet(bus::OutcomeKey(platform), event_id, absl::StrCat("dlq:", reason));
     }
     // A poison entry of the main or priority stage: the event is in the DLQ for every platform.
     metrics.dropped_by_reason[absl::StrCat("dlq_", reason)]++;
     if (event_id.empty()) return absl::OkStatus();
     for (const Platform& p : platforms) {
       if (absl::Status s =
-              transport->HashSet(bus::OutcomeKey(p.name), event_id, absl::StrCat("dlq:", reason));
+              t.HashSet(bus::OutcomeKey(p.name), event_id, absl::StrCat("dlq:", reason));
           !s.ok()) {
         return s;
       }
@@ -175,7 +199,7 @@ struct BroadcastPlant::Impl {
   absl::StatusOr<bool> MainStage() {
     bool progress = false;
     auto read = transport->ClaimAndRead(bus::kRiskVerified, bus::kMainGroup, options.consumer,
-                                        options.reclaim_idle, options.batch, options.batch);
+                                        options.reclaim_idle, options.batch, ReadCount(0));
     if (!read.ok()) return read.status();
     std::vector<bus::Entry> entries = std::move(read->first);
     for (bus::Entry& e : read->second) entries.push_back(std::move(e));
@@ -183,8 +207,8 @@ struct BroadcastPlant::Impl {
       progress = true;
       const std::string& json = e.Field("event");
       if (e.deliveries > options.max_deliveries) {
-        if (absl::Status s = Dlq("", e.Field("event_id"), json, "max_deliveries_exceeded",
-                                 static_cast<int>(e.deliveries), 0, "");
+        if (absl::Status s = Dlq(*transport, "", e.Field("event_id"), json,
+                                 "max_deliveries_exceeded", static_cast<int>(e.deliveries), 0, "");
             !s.ok()) {
           return s;
         }
@@ -201,7 +225,7 @@ struct BroadcastPlant::Impl {
   absl::Status MainOne(const std::string& json) {
     auto p = ParsePredictionLine(json, 0);
     if (!p.ok()) {
-      return Dlq("", "", json, "invalid_event", 1, 0, p.status().message());
+      return Dlq(*transport, "", "", json, "invalid_event", 1, 0, p.status().message());
     }
     const std::string event_id = EventId(*p);
     if (std::optional<DropReason> drop = FilterPrediction(*p, options.thresholds)) {
@@ -228,7 +252,7 @@ struct BroadcastPlant::Impl {
     if (static_cast<int>(priority_held.size()) < options.batch) {
       auto read = transport->ClaimAndRead(bus::kPriorityQueue, bus::kPriorityGroup,
                                           options.consumer, options.reclaim_idle, options.batch,
-                                          options.batch - static_cast<int>(priority_held.size()));
+                                          ReadCount(priority_held.size()));
       if (!read.ok()) return read.status();
       for (auto* v : {&read->first, &read->second}) {
         for (bus::Entry& e : *v) {
@@ -239,14 +263,18 @@ struct BroadcastPlant::Impl {
           progress = true;
         }
       }
-      SortByPriority(&priority_held);
+      SortByPriorityInBatches(&priority_held, options.batch);
     }
     if (Now() < priority_wake) return progress;
     while (!priority_held.empty()) {
       bus::Entry& e = priority_held.front();
       if (e.deliveries > options.max_deliveries) {
-        if (absl::Status s = Dlq("", e.Field("event_id"), e.Field("event"),
+        if (absl::Status s = Dlq(*transport, "", e.Field("event_id"), e.Field("event"),
                                  "max_deliveries_exceeded", static_cast<int>(e.deliveries), 0, "");
+            !s.ok()) {
+          return s;
+        }
+        if (absl::Status s = transport->Ack(bus::kPriorityQueue, bus::kPriorityGroup, e.id);
             !s.ok()) {
           return s;
         }
@@ -262,22 +290,13 @@ struct BroadcastPlant::Impl {
             return progress;
           }
         }
-        for (Platform& p : platforms) {
-          if (absl::Status s = transport->AddNoReply(p.outbox,
-                                                     {{"event", e.Field("event")},
-                                                      {"priority", e.Field("priority")},
-                                                      {"tier", e.Field("tier")},
-                                                      {"event_id", e.Field("event_id")},
-                                                      {"first_seen", e.Field("first_seen")}},
-                                                     MinId());
-              !s.ok()) {
-            return s;
-          }
+        // The entry (event, priority, tier, event_id, first_seen) to every enabled platform's
+        // outbox, then its XACK: one step (one Lua script on Redis, the fields copied there).
+        if (absl::Status s = transport->FanOutAndAck(bus::kPriorityQueue, bus::kPriorityGroup, e,
+                                                     outboxes, MinId());
+            !s.ok()) {
+          return s;
         }
-      }
-      if (absl::Status s = transport->Ack(bus::kPriorityQueue, bus::kPriorityGroup, e.id);
-          !s.ok()) {
-        return s;
       }
       priority_held.erase(priority_held.begin());
       progress = true;
@@ -289,8 +308,7 @@ struct BroadcastPlant::Impl {
   absl::Status Digest(Platform& p, const DigestItem& item) {
     const int64_t bucket = absl::ToUnixSeconds(Now()) / absl::ToInt64Seconds(options.digest_bucket);
     M(p).digest_buffered++;
-    return transport->ListPush(bus::DigestKey(p.name, bucket), EncodeDigest(item),
-                               options.digest_ttl);
+    return p.t->ListPush(bus::DigestKey(p.name, bucket), EncodeDigest(item), options.digest_ttl);
   }
 
   // Publishes with the retry policy. `permission_held`: the breaker permission for the first
@@ -345,37 +363,51 @@ struct BroadcastPlant::Impl {
     m.latency_count++;
   }
 
+  // What the caller knows of an event's idempotency guard before Deliver.
+  struct Guard {
+    bool owned = false;  // This plant set it to "inflight" (SetIfAbsentMany) for this entry.
+    bool known = false;  // Not owned: `existing` is its value read this round.
+    std::optional<std::string> existing;
+  };
+
   // One event for one platform, from the outbox or a digest bucket. kWait: nothing changed, the
-  // event must wait `wait` for a token.
-  // `prefetched`: the guard's value read (MGET) at the start of the batch, or null to GET it.
+  // event must wait `wait` for a token. A guard owned on entry is "sent" after a publish and
+  // deleted on every other outcome.
   absl::StatusOr<AttemptResult> Deliver(Platform& p, const DigestItem& item, absl::string_view tier,
-                                        bool from_digest,
-                                        const std::optional<std::string>* prefetched = nullptr) {
+                                        bool from_digest, const Guard& guard) {
     AttemptResult res;
+    bus::Transport& t = *p.t;
     const std::string sent_key = bus::SentKey(p.name, item.event_id);
     auto mark_published = [&]() -> absl::Status {
-      return transport->HashSet(bus::OutcomeKey(p.name), item.event_id, "published");
+      return t.HashSet(bus::OutcomeKey(p.name), item.event_id, "published");
     };
-    absl::StatusOr<std::optional<std::string>> existing =
-        prefetched != nullptr ? *prefetched : transport->Get(sent_key);
-    if (!existing.ok()) return existing.status();
-    if (existing->has_value()) {
-      if (**existing == "sent") {
-        M(p).duplicates_suppressed++;
-        if (absl::Status s = mark_published(); !s.ok()) return s;
-        res.outcome = Outcome::kDuplicate;
+    auto release_guard = [&]() -> absl::Status {
+      return guard.owned ? t.Delete(sent_key) : absl::OkStatus();
+    };
+    if (!guard.owned) {
+      absl::StatusOr<std::optional<std::string>> existing =
+          guard.known ? absl::StatusOr<std::optional<std::string>>(guard.existing)
+                      : t.Get(sent_key);
+      if (!existing.ok()) return existing.status();
+      if (existing->has_value()) {
+        if (**existing == "sent") {
+          M(p).duplicates_suppressed++;
+          if (absl::Status s = mark_published(); !s.ok()) return s;
+          res.outcome = Outcome::kDuplicate;
+          return res;
+        }
+        // "inflight": a consumer died between the guard and the publish's result.
+        if (absl::Status s = Dlq(t, p.name, item.event_id, item.event_json, "unknown_outcome", 0,
+                                 item.first_seen_ms, "consumer died during publish");
+            !s.ok()) {
+          return s;
+        }
+        res.outcome = Outcome::kDlq;
         return res;
       }
-      // "inflight": a consumer died between the guard and the publish's result.
-      if (absl::Status s = Dlq(p.name, item.event_id, item.event_json, "unknown_outcome", 0,
-                               item.first_seen_ms, "consumer died during publish");
-          !s.ok()) {
-        return s;
-      }
-      res.outcome = Outcome::kDlq;
-      return res;
     }
     if (!p.breaker->TryAcquirePermission()) {
+      if (absl::Status s = release_guard(); !s.ok()) return s;
       if (from_digest) {
         res.outcome = Outcome::kDigest;  // Caller re-queues.
         return res;
@@ -387,35 +419,38 @@ struct BroadcastPlant::Impl {
     if (options.rate_limits) {
       const PlatformLimits lim = options.limits.at(p.name);
       const bus::BucketSpec spec{bus::LimitsKey(p.name), lim.hourly, lim.daily};
-      auto got = transport->Acquire({&spec, 1}, Now());
+      auto got = t.Acquire({&spec, 1}, Now());
       if (!got.ok()) {
         p.breaker->ReleasePermission();
         return got.status();
       }
       if (!got->acquired) {
         p.breaker->ReleasePermission();
+        if (absl::Status s = release_guard(); !s.ok()) return s;
         M(p).rate_limited++;
         res.outcome = Outcome::kWait;
         res.wait = got->wait;
         return res;
       }
     }
-    auto fresh = transport->SetIfAbsent(sent_key, "inflight", options.sent_ttl);
-    if (!fresh.ok()) {
-      p.breaker->ReleasePermission();
-      return fresh.status();
-    }
-    if (!*fresh) {  // Another consumer got there first.
-      p.breaker->ReleasePermission();
-      M(p).duplicates_suppressed++;
-      res.outcome = Outcome::kDuplicate;
-      return res;
+    if (!guard.owned) {
+      auto fresh = t.SetIfAbsent(sent_key, "inflight", options.sent_ttl);
+      if (!fresh.ok()) {
+        p.breaker->ReleasePermission();
+        return fresh.status();
+      }
+      if (!*fresh) {  // Another consumer got there first.
+        p.breaker->ReleasePermission();
+        M(p).duplicates_suppressed++;
+        res.outcome = Outcome::kDuplicate;
+        return res;
+      }
     }
     auto event = ParseCloudEventJson(item.event_json);
     if (!event.ok()) {
       p.breaker->ReleasePermission();
-      if (absl::Status s = transport->Delete(sent_key); !s.ok()) return s;
-      if (absl::Status s = Dlq(p.name, item.event_id, item.event_json, "invalid_event", 0,
+      if (absl::Status s = t.Delete(sent_key); !s.ok()) return s;
+      if (absl::Status s = Dlq(t, p.name, item.event_id, item.event_json, "invalid_event", 0,
                                item.first_seen_ms, event.status().message());
           !s.ok()) {
         return s;
@@ -426,23 +461,23 @@ struct BroadcastPlant::Impl {
     res = PublishWithRetries(p, *event, item.event_json, true);
     switch (res.outcome) {
       case Outcome::kPublished: {
-        if (absl::Status s = transport->Set(sent_key, "sent", options.sent_ttl); !s.ok()) return s;
+        if (absl::Status s = t.Set(sent_key, "sent", options.sent_ttl); !s.ok()) return s;
         if (absl::Status s = mark_published(); !s.ok()) return s;
         M(p).published_by_tier[std::string(tier)]++;
         if (from_digest) M(p).digest_flushed_published++;
         break;
       }
       case Outcome::kDlq: {
-        if (absl::Status s = transport->Delete(sent_key); !s.ok()) return s;
-        if (absl::Status s = Dlq(p.name, item.event_id, item.event_json, res.reason, res.attempts,
-                                 item.first_seen_ms, res.last_error);
+        if (absl::Status s = t.Delete(sent_key); !s.ok()) return s;
+        if (absl::Status s = Dlq(t, p.name, item.event_id, item.event_json, res.reason,
+                                 res.attempts, item.first_seen_ms, res.last_error);
             !s.ok()) {
           return s;
         }
         break;
       }
       case Outcome::kDigest: {
-        if (absl::Status s = transport->Delete(sent_key); !s.ok()) return s;
+        if (absl::Status s = t.Delete(sent_key); !s.ok()) return s;
         if (!from_digest) {
           if (absl::Status s = Digest(p, item); !s.ok()) return s;
         }
@@ -454,12 +489,21 @@ struct BroadcastPlant::Impl {
     return res;
   }
 
+  // Deletes the guards still owned for held entries (the stage stops before reaching them).
+  absl::Status ReleaseOwnedGuards(Platform& p) {
+    for (const auto& [event_id, entry_id] : p.owned) {
+      if (absl::Status s = p.t->Delete(bus::SentKey(p.name, event_id)); !s.ok()) return s;
+    }
+    p.owned.clear();
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<bool> PlatformStage(Platform& p) {
     bool progress = false;
+    bus::Transport& t = *p.t;
     if (static_cast<int>(p.held.size()) < options.batch) {
-      auto read =
-          transport->ClaimAndRead(p.outbox, p.group, options.consumer, options.reclaim_idle,
-                                  options.batch, options.batch - static_cast<int>(p.held.size()));
+      auto read = t.ClaimAndRead(p.outbox, p.group, options.consumer, options.reclaim_idle,
+                                 options.batch, ReadCount(p.held.size()));
       if (!read.ok()) return read.status();
       for (auto* v : {&read->first, &read->second}) {
         for (bus::Entry& e : *v) {
@@ -469,44 +513,87 @@ struct BroadcastPlant::Impl {
           progress = true;
         }
       }
-      SortByPriority(&p.held);
+      SortByPriorityInBatches(&p.held, options.batch);
     }
-    if (Now() < p.wake) return progress;
-    // The idempotency guards of the whole batch in one round trip (the SET NX before each publish
-    // still decides; a guard only moves absent -> inflight -> sent or back to absent).
-    std::vector<std::string> sent_keys;
-    sent_keys.reserve(p.held.size());
-    for (const bus::Entry& e : p.held)
-      sent_keys.push_back(bus::SentKey(p.name, e.Field("event_id")));
-    auto guards = transport->GetMany(sent_keys);
-    if (!guards.ok()) return guards.status();
-    size_t next_guard = 0;
-    while (!p.held.empty()) {
-      bus::Entry& e = p.held.front();
-      const std::optional<std::string>* prefetched = &(*guards)[next_guard++];
+    if (Now() < p.wake || p.held.empty()) return progress;
+    // The idempotency guards in one round trip of SET NX GET "inflight": of every held entry, or
+    // with rate limits on, of the next batch only (a token wait would delete them again). A guard
+    // set here is owned until the entry's outcome (then "sent" or deleted); one that existed is
+    // read as the GET did. An event id held twice (an XADD that ran twice) is guarded by its
+    // first entry only; its second entry checks its guard alone, after the first is done.
+    std::vector<Guard> guards(p.held.size());
+    std::vector<bool> attempted(p.held.size(), false);
+    std::set<std::string> seen_ids;
+    const size_t chunk = options.rate_limits ? static_cast<size_t>(options.batch) : p.held.size();
+    auto guard_from = [&](size_t start) -> absl::Status {
+      std::vector<std::string> keys;
+      std::vector<size_t> guarded;  // Index in held of each key.
+      for (size_t i = start; i < p.held.size() && i < start + chunk; ++i) {
+        attempted[i] = true;
+        const bus::Entry& e = p.held[i];
+        if (e.deliveries > options.max_deliveries) continue;
+        const std::string& id = e.Field("event_id");
+        auto owned = p.owned.find(id);
+        if (owned != p.owned.end()) {  // Set in an earlier round that stopped on an error.
+          guards[i].owned = owned->second == e.id;
+          continue;
+        }
+        if (!seen_ids.insert(id).second) continue;
+        keys.push_back(bus::SentKey(p.name, id));
+        guarded.push_back(i);
+      }
+      if (keys.empty()) return absl::OkStatus();
+      auto set = t.SetIfAbsentMany(keys, "inflight", options.sent_ttl);
+      if (!set.ok()) return set.status();
+      for (size_t k = 0; k < guarded.size(); ++k) {
+        Guard& g = guards[guarded[k]];
+        const bus::Entry& e = p.held[guarded[k]];
+        if (!(*set)[k].has_value()) {
+          p.owned[e.Field("event_id")] = e.id;
+          g.owned = true;
+        } else {
+          g.known = true;
+          g.existing = (*set)[k];
+        }
+      }
+      return absl::OkStatus();
+    };
+    size_t done = 0;
+    absl::Status status;
+    for (; done < p.held.size(); ++done) {
+      if (!attempted[done]) {
+        status = guard_from(done);
+        if (!status.ok()) break;
+      }
+      const bus::Entry& e = p.held[done];
       DigestItem item;
       item.priority = PriorityOf(e);
       item.event_id = e.Field("event_id");
       item.event_json = e.Field("event");
       (void)absl::SimpleAtoi(e.Field("first_seen"), &item.first_seen_ms);
       if (e.deliveries > options.max_deliveries) {
-        if (absl::Status s = Dlq(p.name, item.event_id, item.event_json, "max_deliveries_exceeded",
-                                 static_cast<int>(e.deliveries), item.first_seen_ms, "");
-            !s.ok()) {
-          return s;
-        }
+        status = Dlq(t, p.name, item.event_id, item.event_json, "max_deliveries_exceeded",
+                     static_cast<int>(e.deliveries), item.first_seen_ms, "");
+        if (!status.ok()) break;
       } else {
-        auto r = Deliver(p, item, e.Field("tier"), false, prefetched);
-        if (!r.ok()) return r.status();
+        auto r = Deliver(p, item, e.Field("tier"), false, guards[done]);
+        if (guards[done].owned) p.owned.erase(item.event_id);
+        if (!r.ok()) {
+          status = r.status();
+          break;
+        }
         if (r->outcome == Outcome::kWait) {
           p.wake = Now() + r->wait;
-          return progress;
+          break;
         }
       }
-      if (absl::Status s = transport->Ack(p.outbox, p.group, e.id); !s.ok()) return s;
-      p.held.erase(p.held.begin());
+      status = t.Ack(p.outbox, p.group, e.id);
+      if (!status.ok()) break;
       progress = true;
     }
+    p.held.erase(p.held.begin(), p.held.begin() + static_cast<std::ptrdiff_t>(done));
+    if (!status.ok()) return status;
+    if (absl::Status s = ReleaseOwnedGuards(p); !s.ok()) return s;
     return progress;
   }
 
@@ -517,7 +604,7 @@ struct BroadcastPlant::Impl {
 
   absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> DigestBuckets(const Platform& p) {
     const std::string prefix = absl::StrCat("broadcast:digest:", p.name, ":");
-    auto keys = transport->KeysWithPrefix(prefix);
+    auto keys = p.t->KeysWithPrefix(prefix);
     if (!keys.ok()) return keys.status();
     std::vector<std::pair<int64_t, std::string>> out;
     for (const std::string& k : *keys) {
@@ -557,7 +644,7 @@ struct BroadcastPlant::Impl {
       const int64_t current = CurrentBucket();
       for (const auto& [bucket, key] : *buckets) {
         if (bucket > current || (bucket == current && !include_current)) continue;
-        auto values = transport->ListRange(key);
+        auto values = p.t->ListRange(key);
         if (!values.ok()) return values.status();
         std::vector<DigestItem> items;
         for (const std::string& v : *values) {
@@ -572,7 +659,7 @@ struct BroadcastPlant::Impl {
           auto tier = ParseCloudEventJson(item.event_json);
           const std::string tier_name =
               tier.ok() ? std::string(TierName(tier->tier)) : std::string("low");
-          auto r = Deliver(p, item, tier_name, true);
+          auto r = Deliver(p, item, tier_name, true, Guard{});
           if (!r.ok()) return r.status();
           switch (r->outcome) {
             case Outcome::kPublished:
@@ -590,21 +677,21 @@ struct BroadcastPlant::Impl {
           }
         }
         // Deleted before the re-queue: the current bucket may be the one just flushed.
-        if (absl::Status s = transport->Delete(key); !s.ok()) return s;
+        if (absl::Status s = p.t->Delete(key); !s.ok()) return s;
         for (const DigestItem* item : back) {
-          if (absl::Status s = transport->ListPush(bus::DigestKey(p.name, current),
-                                                   EncodeDigest(*item), options.digest_ttl);
+          if (absl::Status s = p.t->ListPush(bus::DigestKey(p.name, current), EncodeDigest(*item),
+                                             options.digest_ttl);
               !s.ok()) {
             return s;
           }
         }
-        auto id = transport->Add(bus::kDigestStream,
-                                 {{"platform", p.name},
-                                  {"bucket", std::to_string(bucket)},
-                                  {"success", std::to_string(ok)},
-                                  {"failure", std::to_string(failed)},
-                                  {"requeued", std::to_string(requeued)}},
-                                 MinId());
+        auto id = p.t->Add(bus::kDigestStream,
+                           {{"platform", p.name},
+                            {"bucket", std::to_string(bucket)},
+                            {"success", std::to_string(ok)},
+                            {"failure", std::to_string(failed)},
+                            {"requeued", std::to_string(requeued)}},
+                           MinId());
         if (!id.ok()) return id.status();
         metrics.digest_flushes++;
         result->buckets++;
@@ -673,11 +760,14 @@ absl::StatusOr<std::unique_ptr<BroadcastPlant>> BroadcastPlant::Create(
     }
     Impl::Platform p;
     p.name = name;
+    p.t = transport;
+    p.m = &impl->metrics.platforms[name];
     p.publisher = it->second;
     auto bo = superbet::resilience::PlatformBreakerOptions(name);
     bo.wait_in_open = options.breaker_wait_in_open;
     p.breaker = std::make_unique<CircuitBreaker>(bo, *clock);
     p.outbox = bus::OutboxStream(name);
+    impl->outboxes.push_back(p.outbox);
     p.group = bus::AdapterGroup(name);
     impl->metrics.platforms[name];
     impl->platforms.push_back(std::move(p));
@@ -720,28 +810,72 @@ absl::Status BroadcastPlant::IngestLines(absl::Span<const std::string> lines,
   return status.ok() ? flushed : status;
 }
 
+absl::Status BroadcastPlant::SetPlatformTransports(
+    const std::map<std::string, bus::Transport*>& transports) {
+  for (const auto& [name, t] : transports) {
+    bool found = false;
+    for (const auto& p : impl_->platforms) found = found || p.name == name;
+    if (!found || t == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "platform transports: '", name, "' is not an enabled platform or has no transport"));
+    }
+  }
+  for (auto& p : impl_->platforms) {
+    if (transports.count(p.name) == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("platform transports: enabled platform '", p.name, "' has none"));
+    }
+  }
+  for (auto& p : impl_->platforms) p.t = transports.at(p.name);
+  impl_->concurrent = true;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> BroadcastPlant::Pump() {
-  // Every stage's writes are queued and sent with its next read (one round trip per read).
-  impl_->transport->BeginPipeline();
+  // Every stage's writes are queued and sent with its next read on its connection (one round
+  // trip per read); the platforms' own connections (SetPlatformTransports) each keep theirs.
+  std::vector<bus::Transport*> transports = {impl_->transport};
+  for (auto& p : impl_->platforms) {
+    if (std::find(transports.begin(), transports.end(), p.t) == transports.end()) {
+      transports.push_back(p.t);
+    }
+  }
+  for (bus::Transport* t : transports) t->BeginPipeline();
   absl::StatusOr<bool> progress = PumpStages();
-  absl::Status flushed = impl_->transport->EndPipeline();
+  absl::Status flushed;
+  for (bus::Transport* t : transports) {
+    absl::Status s = t->EndPipeline();
+    if (flushed.ok()) flushed = s;
+  }
   if (!progress.ok()) return progress;
   if (!flushed.ok()) return flushed;
   return progress;
 }
 
 absl::StatusOr<bool> BroadcastPlant::PumpStages() {
+  Impl& m = *impl_;
   bool progress = false;
-  auto a = impl_->MainStage();
+  // Platform stages: on their own threads and connections when concurrent (joined before the
+  // flusher and before returning), else one after the other after the priority stage.
+  std::vector<absl::StatusOr<bool>> platform_results(m.platforms.size(), false);
+  std::vector<std::thread> workers;
+  if (m.concurrent) {
+    workers.reserve(m.platforms.size());
+    for (size_t i = 0; i < m.platforms.size(); ++i) {
+      workers.emplace_back(
+          [&m, &platform_results, i] { platform_results[i] = m.PlatformStage(m.platforms[i]); });
+    }
+  }
+  absl::StatusOr<bool> a = m.MainStage();
+  absl::StatusOr<bool> b = a.ok() ? m.PriorityStage() : absl::StatusOr<bool>(false);
+  for (std::thread& w : workers) w.join();
   if (!a.ok()) return a.status();
-  progress |= *a;
-  auto b = impl_->PriorityStage();
   if (!b.ok()) return b.status();
-  progress |= *b;
-  for (auto& p : impl_->platforms) {
-    auto c = impl_->PlatformStage(p);
-    if (!c.ok()) return c.status();
-    progress |= *c;
+  progress = *a || *b;
+  for (size_t i = 0; i < m.platforms.size(); ++i) {
+    if (!m.concurrent) platform_results[i] = m.PlatformStage(m.platforms[i]);
+    if (!platform_results[i].ok()) return platform_results[i].status();
+    progress |= *platform_results[i];
   }
   auto f = impl_->Flush();
   if (!f.ok()) return f.status();
@@ -798,7 +932,7 @@ PlantMetrics BroadcastPlant::metrics() {
     auto buckets = impl_->DigestBuckets(p);
     if (buckets.ok()) {
       for (const auto& [id, key] : *buckets) {
-        auto values = impl_->transport->ListRange(key);
+        auto values = p.t->ListRange(key);
         if (!values.ok()) continue;
         m.digest_buffer_size += static_cast<int64_t>(values->size());
         for (const auto& v : *values) {

@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 
@@ -46,6 +47,26 @@ for i, key in ipairs(KEYS) do
   redis.call('EXPIRE', key, 172800)
 end
 return {1, '0'}
+)lua";
+
+// KEYS[1]: the source stream; KEYS[2..]: the target streams. ARGV: group, entry id, MINID ("0" =
+// no trimming). Copies the entry's fields to every target, then acknowledges it in the source's
+// group; an entry no longer in the source is an error and nothing is written.
+constexpr char kFanOutScript[] = R"lua(
+local e = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
+if #e == 0 then
+  return redis.error_reply('NOENTRY ' .. ARGV[2] .. ' is no longer in ' .. KEYS[1])
+end
+local fields = e[1][2]
+for i = 2, #KEYS do
+  if ARGV[3] ~= '0' then
+    redis.call('XADD', KEYS[i], 'MINID', '~', ARGV[3], '*', unpack(fields))
+  else
+    redis.call('XADD', KEYS[i], '*', unpack(fields))
+  end
+end
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return #KEYS - 1
 )lua";
 
 struct ReplyDeleter {
@@ -126,6 +147,7 @@ struct RedisTransport::Impl {
   absl::Mutex mu;
   redisContext* ctx ABSL_GUARDED_BY(mu) = nullptr;
   std::string script_sha ABSL_GUARDED_BY(mu);
+  std::string fanout_sha ABSL_GUARDED_BY(mu);
 
   ~Impl() {
     absl::MutexLock lock(&mu);
@@ -156,8 +178,16 @@ struct RedisTransport::Impl {
       return absl::UnavailableError(absl::StrCat("redis SCRIPT LOAD: ", Str(r.get())));
     }
     script_sha = Str(r.get());
+    Reply f(static_cast<redisReply*>(redisCommand(ctx, "SCRIPT LOAD %s", kFanOutScript)));
+    if (!f || f->type != REDIS_REPLY_STRING) {
+      return absl::UnavailableError(absl::StrCat("redis SCRIPT LOAD: ", Str(f.get())));
+    }
+    fanout_sha = Str(f.get());
     return absl::OkStatus();
   }
+
+  // Round trips sent (each pipelined batch and each single command attempt counts one).
+  std::atomic<int64_t> round_trips{0};
 
   // Pipelining: nesting depth and the writes queued (not yet sent).
   int pipeline_depth ABSL_GUARDED_BY(mu) = 0;
@@ -221,6 +251,7 @@ struct RedisTransport::Impl {
           return absl::ResourceExhaustedError("redis: cannot buffer a pipelined command");
         }
       }
+      round_trips.fetch_add(1, std::memory_order_relaxed);
       for (; done < total; ++done) {
         void* raw = nullptr;
         if (redisGetReply(ctx, &raw) != REDIS_OK || raw == nullptr) {
@@ -287,11 +318,12 @@ struct RedisTransport::Impl {
           last_error = std::string(s.message());
           continue;
         }
-        if (args[0] == "EVALSHA") {
+        if (args[0] == "EVALSHA" && args[1] != fanout_sha) {
           argv[1] = script_sha.c_str();
           lens[1] = script_sha.size();
         }
       }
+      round_trips.fetch_add(1, std::memory_order_relaxed);
       Reply r(static_cast<redisReply*>(
           redisCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data())));
       if (!r) {
@@ -310,8 +342,10 @@ struct RedisTransport::Impl {
             last_error = std::string(s.message());
             continue;
           }
-          argv[1] = script_sha.c_str();
-          lens[1] = script_sha.size();
+          if (args[1] != fanout_sha) {
+            argv[1] = script_sha.c_str();
+            lens[1] = script_sha.size();
+          }
           --attempt;  // Not a failure: run it again at once.
           continue;
         }
@@ -332,6 +366,11 @@ struct RedisTransport::Impl {
     absl::MutexLock lock(&mu);
     if (ctx == nullptr) (void)ConnectLocked();
     return script_sha;
+  }
+  std::string FanOutSha() {
+    absl::MutexLock lock(&mu);
+    if (ctx == nullptr) (void)ConnectLocked();
+    return fanout_sha;
   }
 };
 
@@ -465,6 +504,55 @@ absl::StatusOr<std::vector<std::optional<std::string>>> RedisTransport::GetMany(
     }
   }
   return out;
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> RedisTransport::SetIfAbsentMany(
+    absl::Span<const std::string> keys, absl::string_view value, absl::Duration ttl) {
+  std::vector<std::optional<std::string>> out;
+  if (keys.empty()) return out;
+  const std::string ttl_s = std::to_string(Seconds(ttl));
+  std::vector<std::vector<std::string>> args;
+  args.reserve(keys.size());
+  for (const std::string& k : keys) {
+    args.push_back({"SET", k, std::string(value), "NX", "GET", "EX", ttl_s});
+  }
+  std::vector<const std::vector<std::string>*> cmds;
+  cmds.reserve(args.size());
+  for (const auto& a : args) cmds.push_back(&a);
+  absl::StatusOr<std::vector<Reply>> replies;
+  {
+    absl::MutexLock lock(&impl_->mu);
+    replies = impl_->RoundTripLocked(cmds);
+  }
+  if (!replies.ok()) return replies.status();
+  out.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const redisReply* r = i < replies->size() ? (*replies)[i].get() : nullptr;
+    if (r == nullptr) return absl::InternalError(absl::StrCat("redis SET NX GET ", keys[i]));
+    if (r->type == REDIS_REPLY_NIL) {
+      out.emplace_back();  // Was absent: set by this call.
+    } else {
+      out.emplace_back(Str(r));
+    }
+  }
+  return out;
+}
+
+absl::Status RedisTransport::FanOutAndAck(absl::string_view source, absl::string_view group,
+                                          const Entry& entry, absl::Span<const std::string> targets,
+                                          int64_t min_id_ms) {
+  std::vector<std::string> args = {"EVALSHA", impl_->FanOutSha(),
+                                   std::to_string(targets.size() + 1), std::string(source)};
+  args.reserve(args.size() + targets.size() + 3);
+  args.insert(args.end(), targets.begin(), targets.end());
+  args.push_back(std::string(group));
+  args.push_back(entry.id);
+  args.push_back(min_id_ms > 0 ? absl::StrCat(min_id_ms, "-0") : std::string("0"));
+  return impl_->Write(std::move(args));
+}
+
+int64_t RedisTransport::round_trips() const {
+  return impl_->round_trips.load(std::memory_order_relaxed);
 }
 
 absl::Status RedisTransport::FillDeliveries(absl::string_view stream, absl::string_view group,

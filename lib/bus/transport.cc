@@ -38,6 +38,34 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Transport::GetMany(
   return out;
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> Transport::SetIfAbsentMany(
+    absl::Span<const std::string> keys, absl::string_view value, absl::Duration ttl) {
+  std::vector<std::optional<std::string>> out;
+  out.reserve(keys.size());
+  for (const std::string& k : keys) {
+    auto set = SetIfAbsent(k, value, ttl);
+    if (!set.ok()) return set.status();
+    if (*set) {
+      out.emplace_back();
+      continue;
+    }
+    auto v = Get(k);
+    if (!v.ok()) return v.status();
+    // Expired or deleted between the two calls: it held a value when SET NX ran ("" stands in).
+    out.emplace_back(v->value_or(""));
+  }
+  return out;
+}
+
+absl::Status Transport::FanOutAndAck(absl::string_view source, absl::string_view group,
+                                     const Entry& entry, absl::Span<const std::string> targets,
+                                     int64_t min_id_ms) {
+  for (const std::string& target : targets) {
+    if (absl::Status s = AddNoReply(target, entry.fields, min_id_ms); !s.ok()) return s;
+  }
+  return Ack(source, group, entry.id);
+}
+
 double RefillBucket(const BucketSpec& spec, int64_t now_ms, BucketState* s) {
   if (s->ts_ms == 0) {
     s->hourly = spec.hourly;

@@ -240,6 +240,21 @@ int RunBroadcastCommand(const std::vector<std::string>& args) {
   auto plant =
       broadcast::BroadcastPlant::Create(options, transport.get(), clock, sleep, publishers);
   if (!plant.ok()) return Fail(std::string(plant.status().message()), 2);
+  // Live on Redis: each platform publishes on its own connection and thread (the replay clock
+  // stays single-threaded so that a replay is repeatable; stdout is shared, so it stays too).
+  std::vector<std::unique_ptr<bus::RedisTransport>> platform_connections;
+  if (redis && clock_mode == "system" && sink != "stdout") {
+    std::map<std::string, bus::Transport*> own;
+    for (const std::string& p : options.platforms) {
+      auto t = bus::RedisTransport::Connect(*redis);
+      if (!t.ok()) return Fail(std::string(t.status().message()), 1);
+      platform_connections.push_back(*std::move(t));
+      own[p] = platform_connections.back().get();
+    }
+    if (absl::Status s = (*plant)->SetPlatformTransports(own); !s.ok()) {
+      return Fail(std::string(s.message()), 1);
+    }
+  }
   if (absl::Status s = (*plant)->Start(); !s.ok()) return Fail(std::string(s.message()), 1);
   core::ProgressBar bar(static_cast<int64_t>(std::max<size_t>(1, lines.size())), "broadcast");
   size_t last = 0;

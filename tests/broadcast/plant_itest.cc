@@ -181,9 +181,12 @@ struct HttpRig {
   std::unique_ptr<sb::FcmPublisher> fcm;
   std::unique_ptr<sb::BroadcastPlant> plant;
   bool real_sleep = false;  // Redis idle times are real: sleep a little for real too.
+  std::vector<std::unique_ptr<bus::Transport>> platform_transports;
 
+  // `concurrent_on`: when set, each platform gets its own connection to that server and thread.
   HttpRig(FakePlatforms& fake, std::unique_ptr<bus::Transport> t, std::string consumer,
-          absl::Duration reclaim_idle = absl::Seconds(60)) {
+          absl::Duration reclaim_idle = absl::Seconds(60),
+          const st::RedisServer* concurrent_on = nullptr) {
     transport = t ? std::move(t) : std::make_unique<bus::EmbeddedTransport>(clock);
     sb::XOptions xo;
     xo.base_url = fake.url();
@@ -219,6 +222,16 @@ struct HttpRig {
         {{"twitter", x.get()}, {"telegram", tg.get()}, {"android", fcm.get()}});
     REQUIRE(p.ok());
     plant = *std::move(p);
+    if (concurrent_on != nullptr) {
+      std::map<std::string, bus::Transport*> own;
+      for (const std::string& name : o.platforms) {
+        auto pt = bus::RedisTransport::Connect(*bus::ParseRedisUrl(concurrent_on->url()));
+        REQUIRE(pt.ok());
+        platform_transports.push_back(*std::move(pt));
+        own[name] = platform_transports.back().get();
+      }
+      REQUIRE(plant->SetPlatformTransports(own).ok());
+    }
     REQUIRE(plant->Start().ok());
   }
 };
@@ -266,7 +279,7 @@ Fault Faults(const std::string& platform, int n) {
   return Fault::kNone;
 }
 
-void RunFaultScenario(bool use_redis) {
+void RunFaultScenario(bool use_redis, bool concurrent = false) {
   const auto lines = st::PredictionLines("football-data/E0_2324.csv", 80, 17);
   std::unique_ptr<st::RedisServer> server;
   if (use_redis) {
@@ -274,7 +287,8 @@ void RunFaultScenario(bool use_redis) {
     REQUIRE(server->ok());
   }
   FakePlatforms fake(Faults);
-  HttpRig rig(fake, use_redis ? Redis(*server) : nullptr, "plant-1");
+  HttpRig rig(fake, use_redis ? Redis(*server) : nullptr, "plant-1", absl::Seconds(60),
+              concurrent ? server.get() : nullptr);
   REQUIRE(sb::FeedAndDrain(*rig.plant, lines, &rig.clock).ok());
   CHECK_FALSE(*rig.plant->Outstanding());
   st::InvariantReport rep =
@@ -307,6 +321,14 @@ TEST_CASE("plant over HTTP, embedded: 5xx, 429, timeouts, breaker, digest, recov
 TEST_CASE("plant over HTTP, Redis: 5xx, 429, timeouts, breaker, digest, recovery",
           "[plant_http][redis]") {
   RunFaultScenario(true);
+}
+
+// The same faults with each platform on its own connection and thread (SetPlatformTransports):
+// the platforms' retries and backoff sleeps interleave on the shared fake clock, so only the
+// outcomes are compared, not the timing.
+TEST_CASE("plant over HTTP, Redis, one connection and thread per platform: faults, invariant",
+          "[plant_http][redis]") {
+  RunFaultScenario(true, true);
 }
 
 TEST_CASE("a consumer killed mid-batch leaves entries another consumer reclaims (Redis)",

@@ -276,3 +276,64 @@ TEST_CASE("embedded plant: an entry delivered more than 5 times goes to the DLQ"
   REQUIRE(dlq->size() == 1);
   CHECK(dlq->at(0).Field("attempts") == "6");
 }
+
+namespace {
+// Records the order in which events reach it, with their priority S.
+class OrderSink final : public sb::Publisher {
+ public:
+  explicit OrderSink(std::string p) : platform_(std::move(p)) {}
+  absl::string_view platform() const override { return platform_; }
+  sb::PublishResult Publish(const sb::BroadcastEvent& e, absl::string_view) override {
+    order.emplace_back(e.id, e.priority_score);
+    sb::PublishResult r;
+    r.success = true;
+    return r;
+  }
+  std::vector<std::pair<std::string, double>> order;
+
+ private:
+  std::string platform_;
+};
+}  // namespace
+
+TEST_CASE("embedded plant: several batches per read, each batch of 5 sorted on its own",
+          "[plant]") {
+  // Oracle: the design's rule (XREADGROUP COUNT 5, each batch sorted by priority, highest
+  // first) applied by hand to the arrival order: reading 4 batches in one round trip must give
+  // the same publish order as 4 reads of 5, and not one sort of all 20.
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 20, 31);
+  REQUIRE(lines.size() == 20);
+  FakeClock clock{absl::FromUnixSeconds(1690000000)};
+  superbet::bus::EmbeddedTransport transport{clock};
+  OrderSink x("twitter");
+  sb::PlantOptions o;
+  o.platforms = {"twitter"};
+  o.rate_limits = false;
+  o.thresholds = {0, -1e9, 0};  // Every event passes.
+  o.batches_per_read = 10;
+  auto plant = sb::BroadcastPlant::Create(
+      o, &transport, &clock, [&](absl::Duration d) { clock.Advance(d); }, {{"twitter", &x}});
+  REQUIRE(plant.ok());
+  REQUIRE((*plant)->Start().ok());
+  REQUIRE(sb::FeedAndDrain(**plant, lines, nullptr).ok());
+  REQUIRE(x.order.size() == 20);
+  // Arrival order: the input order (event ids); priorities as published.
+  std::map<std::string, double> priority;
+  for (const auto& [id, s] : x.order) priority[id] = s;
+  std::vector<std::string> arrival;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    arrival.push_back(sb::EventId(*sb::ParsePredictionLine(lines[i], static_cast<int>(i + 1))));
+  }
+  std::vector<std::string> expected = arrival, global = arrival;
+  auto by_priority = [&](const std::string& a, const std::string& b) {
+    return priority.at(a) > priority.at(b);
+  };
+  for (size_t at = 0; at < expected.size(); at += 5) {
+    std::stable_sort(expected.begin() + at, expected.begin() + at + 5, by_priority);
+  }
+  std::stable_sort(global.begin(), global.end(), by_priority);
+  std::vector<std::string> got;
+  for (const auto& [id, s] : x.order) got.push_back(id);
+  CHECK(got == expected);
+  CHECK(got != global);  // The input's priorities are not already sorted across batches.
+}

@@ -168,6 +168,43 @@ inline void RunPipelineSuite(superbet::bus::Transport& t,
   auto h = t.HashGetAll("h");
   REQUIRE(h.ok());
   CHECK(*h == bus::Fields{{"e1", "published"}});
+
+  // SetIfAbsentMany: per key, nullopt when this call set it, else the value it held (unchanged);
+  // a key repeated in one call is set by its first occurrence. Oracle: SET NX then GET, one by one.
+  REQUIRE(t.Set("g:sent", "sent", absl::Seconds(60)).ok());
+  t.BeginPipeline();
+  REQUIRE(t.Set("g:other", "inflight", absl::Seconds(60)).ok());  // Queued, applied first.
+  auto guards =
+      t.SetIfAbsentMany({"g:new", "g:sent", "g:other", "g:new"}, "inflight", absl::Seconds(60));
+  REQUIRE(t.EndPipeline().ok());
+  REQUIRE(guards.ok());
+  REQUIRE(guards->size() == 4);
+  CHECK(!guards->at(0).has_value());
+  CHECK(guards->at(1) == std::optional<std::string>("sent"));
+  CHECK(guards->at(2) == std::optional<std::string>("inflight"));
+  CHECK(guards->at(3) == std::optional<std::string>("inflight"));
+  CHECK(t.Get("g:new")->value() == "inflight");
+  CHECK(t.Get("g:sent")->value() == "sent");
+
+  // FanOutAndAck: each target gets the entry's fields in order, then the entry is acknowledged;
+  // other pending entries stay pending. Oracle: XRANGE of the targets and XPENDING.
+  REQUIRE(t.CreateGroup("src", "g").ok());
+  REQUIRE(t.Add("src", {{"event", "{\"id\":\"a\"}"}, {"priority", "0.5"}, {"tier", "high"}}).ok());
+  REQUIRE(t.Add("src", {{"event", "b"}}).ok());
+  auto two = t.ReadGroup("src", "g", "alice", 2);
+  REQUIRE(two.ok());
+  REQUIRE(two->size() == 2);
+  const std::vector<std::string> targets = {"out.a", "out.b"};
+  t.BeginPipeline();
+  REQUIRE(t.FanOutAndAck("src", "g", two->at(0), targets, 1).ok());
+  REQUIRE(t.EndPipeline().ok());
+  for (const std::string& target : targets) {
+    auto copy = t.Range(target);
+    REQUIRE(copy.ok());
+    REQUIRE(copy->size() == 1);
+    CHECK(copy->at(0).fields == two->at(0).fields);
+  }
+  CHECK(*t.PendingCount("src", "g") == 1);  // Only "b" still pending.
 }
 
 }  // namespace superbet::testing

@@ -25,18 +25,32 @@
 // reclaimed and sent to the DLQ with reason `unknown_outcome` rather than risk a second post.
 //
 // Round trips: each Pump and each IngestLines runs inside a transport pipeline: writes are sent
-// with the next read of the same connection (in call order, so XACK still follows the terminal
-// outcome's writes), a stage's XAUTOCLAIM and XREADGROUP share a round trip, and a platform
-// batch's guards are read with one MGET before the per-event SET NX.
+// with the next read of the same connection (in call order, so an entry's XACK follows its
+// terminal outcome's writes, and a server that logs them in order (AOF) never keeps the XACK
+// without the outcome); a stage's XAUTOCLAIM and XREADGROUP share a round trip and read
+// `batches_per_read` batches of `batch` entries (each batch sorted by priority on its own); a
+// platform sets the idempotency guards of every entry it holds (with rate limits on: of the next
+// batch) with one pipelined round of `SET NX GET` ("inflight"), then publishes them in order; a
+// guard whose event is not published in this round (breaker open, rate-limited) is deleted again.
+// With appendfsync always, Redis fsyncs once per event-loop turn, so each round trip that writes
+// costs one fsync.
+//
+// Concurrency: with SetPlatformTransports, each platform stage runs on its own thread and
+// connection during a Pump, beside the main and priority stages (joined before the flusher), so
+// the platforms' round trips and the server's fsyncs overlap. Without it, one thread runs all.
 //
 // Time: every wait (backoff, rate limit, flush period, idle) goes through the injected clock and
 // sleep function, so a replay on a FakeClock runs a season in seconds with the limits and digest
-// buckets behaving as in real time. Limitation: the platforms share the plant's thread and
-// retries sleep inline, so a platform's retries delay the next platform's batch in the same Pump
-// (one worker per platform would need its own transport connection and plant state).
+// buckets behaving as in real time. Limitation: retries sleep inline in their platform's stage,
+// and a Pump waits for every platform stage, so a platform's retries delay the other platforms'
+// next batch (they overlap it only when concurrent). Concurrent platforms sleep from several
+// threads: with a FakeClock their sleeps interleave, so replays that must be bit-for-bit
+// repeatable run without SetPlatformTransports.
 //
-// Thread-safety: thread-compatible (one thread drives a plant). Several plants (consumers) may
-// share one Transport. Does not own the transport, clock or publishers.
+// Thread-safety: thread-compatible (one thread drives a plant; its concurrent platform workers
+// touch disjoint state, and the clock, sleep function and publishers they call must be
+// thread-safe). Several plants (consumers) may share one Transport. Does not own the transports,
+// clock or publishers.
 
 #ifndef SUPERBET_BROADCAST_PLANT_H_
 #define SUPERBET_BROADCAST_PLANT_H_
@@ -81,8 +95,13 @@ struct PlantOptions {
   bool rate_limits = true;
   std::string consumer = "plant-1";  // Consumer name in every group.
   uint64_t seed = 42;                // Backoff jitter.
-  int batch = 5;                     // XREADGROUP COUNT.
-  int max_deliveries = 5;            // More deliveries -> DLQ.
+  int batch = 5;                     // Entries sorted by priority together (XREADGROUP COUNT 5).
+  // Batches read per round trip (XREADGROUP COUNT batch * batches_per_read); each batch of
+  // `batch` is still sorted on its own. Also bounds the idempotency guards a platform sets in one
+  // round trip, hence how many events a consumer dying mid-round sends to the DLQ as
+  // unknown_outcome (at most batch * batches_per_read; the per-event guard it replaces risked 1).
+  int batches_per_read = 10;
+  int max_deliveries = 5;  // More deliveries -> DLQ.
   absl::Duration reclaim_idle = absl::Seconds(60);
   superbet::resilience::BackoffOptions backoff;  // Equal jitter, 1 s, 60 s, 5 attempts.
   absl::Duration breaker_wait_in_open = absl::Seconds(300);
@@ -117,6 +136,12 @@ class BroadcastPlant {
       PlantOptions options, superbet::bus::Transport* transport, const superbet::core::Clock* clock,
       SleepFn sleep, std::map<std::string, Publisher*> publishers);
   ~BroadcastPlant();
+
+  // Gives each enabled platform its own transport (a connection of its own, not owned), and makes
+  // Pump run the platform stages concurrently, one thread each. Call before the first Pump.
+  // Errors: InvalidArgument when a platform is not enabled, or an enabled one has no transport.
+  [[nodiscard]] absl::Status SetPlatformTransports(
+      const std::map<std::string, superbet::bus::Transport*>& transports);
 
   // Creates the consumer groups (at id 0, MKSTREAM). Errors: the transport's.
   [[nodiscard]] absl::Status Start();

@@ -1,9 +1,9 @@
 // The Transport on a Redis server (7.x) through hiredis: one connection, every call a single
-// command (or one EVALSHA of the token-bucket Lua script, loaded with SCRIPT LOAD and reloaded
-// after NOSCRIPT). A dropped connection, or a restarted server still loading its AOF (LOADING), is
-// retried every 50 ms for up to 3 s (reconnecting and reloading the script), so a call fails only
-// when the server stays unreachable. A command whose reply was lost may run twice (an XADD then
-// adds a second entry): the plant's idempotency guard keeps that from posting twice.
+// command (or one EVALSHA of the token-bucket or the fan-out Lua script, loaded with SCRIPT LOAD
+// and reloaded after NOSCRIPT). A dropped connection, or a restarted server still loading its AOF
+// (LOADING), is retried every 50 ms for up to 3 s (reconnecting and reloading the script), so a
+// call fails only when the server stays unreachable. A command whose reply was lost may run twice
+// (an XADD then adds a second entry): the plant's idempotency guard keeps that from posting twice.
 //
 // The Lua script refills and takes from every bucket atomically, computing the refill at the
 // plant's clock time passed as an argument (the design reads Redis TIME; the plant passes its
@@ -77,7 +77,7 @@ class RedisTransport final : public Transport {
   // Pipelining: inside BeginPipeline/EndPipeline the writes (AddNoReply, Ack, Set, Delete,
   // HashSet, ListPush) are queued (at most 1024, then sent) and sent with the next call that
   // reads a reply, in one round trip; ClaimAndRead sends XAUTOCLAIM and XREADGROUP together,
-  // GetMany is one MGET.
+  // GetMany is one MGET, SetIfAbsentMany one pipelined round of SET NX GET.
   void BeginPipeline() override;
   [[nodiscard]] absl::Status EndPipeline() override;
   [[nodiscard]] absl::Status AddNoReply(absl::string_view stream, const Fields& fields,
@@ -87,6 +87,14 @@ class RedisTransport final : public Transport {
       absl::Duration min_idle, int claim_count, int read_count) override;
   [[nodiscard]] absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(
       absl::Span<const std::string> keys) override;
+  // One round trip of pipelined `SET key value NX GET EX ttl` (Redis >= 7.0).
+  [[nodiscard]] absl::StatusOr<std::vector<std::optional<std::string>>> SetIfAbsentMany(
+      absl::Span<const std::string> keys, absl::string_view value, absl::Duration ttl) override;
+  // One EVALSHA (queued inside a pipeline): XRANGE of the entry, XADD per target, XACK.
+  [[nodiscard]] absl::Status FanOutAndAck(absl::string_view source, absl::string_view group,
+                                          const Entry& entry, absl::Span<const std::string> targets,
+                                          int64_t min_id_ms = 0) override;
+  int64_t round_trips() const override;
   [[nodiscard]] absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
                                                       absl::Time now) override;
   [[nodiscard]] absl::StatusOr<BucketState> PeekBucket(const BucketSpec& bucket,

@@ -151,6 +151,27 @@ class Transport {
   // Errors: as Get.
   [[nodiscard]] virtual absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(
       absl::Span<const std::string> keys);
+  // SET key value NX GET EX ttl for each key, in order (one round trip where the implementation
+  // can; each key is set or not on its own, there is no atomicity across keys). Per key: nullopt
+  // when this call set it (it was absent), else the value it already held (left unchanged).
+  // A key repeated in `keys` is set by its first occurrence and reads `value` after.
+  // Errors: as SetIfAbsent.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<std::optional<std::string>>> SetIfAbsentMany(
+      absl::Span<const std::string> keys, absl::string_view value, absl::Duration ttl);
+  // One stage's hand-off of a consumed entry: XADD of `entry` (its fields unchanged) to each of
+  // `targets` (with MINID ~ min_id_ms when min_id_ms > 0), then XACK source group entry.id, so
+  // the entry is acknowledged only once its copies exist. May be queued inside a pipeline.
+  // RedisTransport runs it as one Lua script (EVALSHA) that copies the entry on the server: the
+  // fields are not sent again and the copies and the XACK are applied atomically. The default
+  // runs AddNoReply per target, then Ack.
+  // Errors: as AddNoReply and Ack; RedisTransport: Internal "NOENTRY" when `entry` is no longer in
+  // `source` (trimmed), reported by the call that sends it (nothing is written or acknowledged).
+  [[nodiscard]] virtual absl::Status FanOutAndAck(absl::string_view source, absl::string_view group,
+                                                  const Entry& entry,
+                                                  absl::Span<const std::string> targets,
+                                                  int64_t min_id_ms = 0);
+  // Round trips to the server so far (0 for an in-process transport): for benchmarks and tests.
+  virtual int64_t round_trips() const { return 0; }
 
   // Takes one token from every bucket, or none (atomic). `now` is the time the refill is computed
   // at (the plant's injected clock; RedisTransport evaluates one Lua script with EVALSHA).
