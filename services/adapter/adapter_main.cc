@@ -8,11 +8,22 @@
 // Metrics besides the gRPC ones: adapter_provider_breaker_state{provider} (0 closed, 1 open,
 // 2 half-open), adapter_fallback_total{provider}, adapter_provider_requests_total{provider,
 // status}. Logic lives in the library; this file only wires flags -> library -> gRPC.
+//
+// --redis URL: a publisher thread streams every live update (providers/live_updates.h) to the
+// Redis stream match.live (bus/live_feed.h PublishLiveUpdate: window key, then XADD). With
+// --replay the replay clock is then stepped by that thread, one match minute per 60/--speed
+// wall seconds after the minute's updates are published, so no minute is skipped on a loaded
+// machine; only the StatsBomb matches are published (the API-Football snapshots are fixed
+// moments). Metrics: adapter_live_published_total, adapter_live_publish_errors_total,
+// adapter_live_feed_done (1 once every replayed match has finished).
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -20,6 +31,8 @@
 #include "adapter/adapter_service.h"
 #include "common/flags.h"
 #include "common/server.h"
+#include "superbet/bus/live_feed.h"
+#include "superbet/bus/redis_transport.h"
 #include "superbet/core/clock.h"
 #include "superbet/core/file.h"
 #include "superbet/providers/api_football/api_football_client.h"
@@ -57,6 +70,9 @@ int Main(int argc, char** argv) {
   flags.String("api_key_file", &api_key_file,
                "file holding the API-Football key; empty = $SUPERBET_APIFOOTBALL_KEY");
   flags.Int("seed", &seed, "seed of the retry jitter");
+  std::string redis;
+  flags.String("redis", &redis,
+               "redis://HOST[:PORT][/DB]: publish every live update to the stream match.live");
   flags.ParseOrExit(argc, argv);
 
   const core::Clock& clock = core::SystemClock::Instance();
@@ -65,6 +81,29 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "adapter-svc: %s\n", std::string(rt.status().message()).c_str());
     return absl::IsInvalidArgument(rt.status()) ? 2 : 1;
   }
+  // With --replay and --redis, the publisher steps this clock (one match minute per step).
+  core::FakeClock replay_clock(clock.Now());
+  const bool stepped = !replay.empty() && !redis.empty();
+  const core::Clock& provider_clock = stepped ? replay_clock : clock;
+  if (!(speed > 0) || !std::isfinite(speed)) {
+    std::fprintf(stderr, "adapter-svc: --speed must be > 0, got %g\n", speed);
+    return 2;
+  }
+  std::unique_ptr<bus::RedisTransport> transport;
+  if (!redis.empty()) {
+    auto address = bus::ParseRedisUrl(redis);
+    if (!address.ok()) {
+      spdlog::error("--redis: {}", address.status().ToString());
+      return 2;
+    }
+    auto t = bus::RedisTransport::Connect(*address);
+    if (!t.ok()) {
+      spdlog::error("--redis {}: {}", redis, t.status().ToString());
+      return 1;
+    }
+    transport = *std::move(t);
+  }
+  std::vector<std::string> publish_ids;
   std::unique_ptr<Provider> inner;
   if (!replay.empty()) {
     providers::ReplayLoadOptions load;
@@ -76,11 +115,14 @@ int Main(int argc, char** argv) {
     }
     spdlog::info("replay: {} StatsBomb matches, {} API-Football snapshot fixtures, speed {}",
                  data->timelines.size(), data->api_football.size(), speed);
-    auto p = providers::ReplayProvider::Create(*std::move(data), clock, speed);
+    // Stepped: the replay clock's second is one match minute.
+    auto p =
+        providers::ReplayProvider::Create(*std::move(data), provider_clock, stepped ? 60 : speed);
     if (!p.ok()) {
       spdlog::error("--speed: {}", p.status().ToString());
       return 2;
     }
+    publish_ids = (*p)->MatchIds();
     inner = *std::move(p);
   } else {
     providers::ApiFootballOptions api;
@@ -98,7 +140,7 @@ int Main(int argc, char** argv) {
   providers::ResilientProviderOptions resilient;
   resilient.seed = static_cast<uint64_t>(seed);
   providers::ResilientProvider provider(
-      inner.get(), clock, [](absl::Duration d) { absl::SleepFor(d); }, resilient);
+      inner.get(), provider_clock, [](absl::Duration d) { absl::SleepFor(d); }, resilient);
   if (absl::Status s = RegisterProviderMetrics((*rt)->metrics(), provider); !s.ok()) {
     spdlog::error("metrics: {}", s.ToString());
     return 1;
@@ -110,8 +152,48 @@ int Main(int argc, char** argv) {
     spdlog::error("{}", s.ToString());
     return 1;
   }
+  auto published = (*rt)->metrics().AddCounter("adapter_live_published_total",
+                                               "Updates published to match.live", {});
+  auto errors = (*rt)->metrics().AddCounter("adapter_live_publish_errors_total",
+                                            "Updates that could not be published", {});
+  auto done = (*rt)->metrics().AddGauge("adapter_live_feed_done",
+                                        "1 once every published match has finished", {});
+  if (!published.ok() || !errors.ok() || !done.ok()) {
+    spdlog::error("metrics: adapter_live_*");
+    return 1;
+  }
   (*rt)->SetReady(true);
-  return (*rt)->WaitForShutdown();
+  std::thread publisher;
+  if (transport) {
+    publisher = std::thread([&] {
+      providers::LiveStreamOptions o;
+      o.match_ids = publish_ids;
+      o.interval = stepped ? absl::Seconds(1) : absl::Seconds(interval_s);
+      o.stop = [&] { return (*rt)->draining(); };
+      o.wait = [&](absl::Duration d) {
+        if (!stepped) return absl::SleepFor(d);
+        absl::SleepFor(d * (60.0 / speed));
+        replay_clock.Advance(d);
+      };
+      auto summary = providers::StreamLiveUpdates(provider, o, [&](const v1::LiveMatchUpdate& u) {
+        auto id = bus::PublishLiveUpdate(*transport, u, inner->name());
+        auto c = (id.ok() ? *published : *errors)->WithLabels({});
+        if (c.ok()) (*c)->Increment();
+        if (!id.ok()) spdlog::error("match.live: {}", id.status().ToString());
+        return true;
+      });
+      if (!summary.ok()) {
+        spdlog::error("match.live publisher: {}", summary.status().ToString());
+        return;
+      }
+      if (auto g = (*done)->WithLabels({}); g.ok() && !(*rt)->draining()) (*g)->Set(1);
+      spdlog::info("match.live: {} updates published in {} rounds", summary->updates,
+                   summary->rounds);
+    });
+  }
+  return (*rt)->WaitForShutdown([&] {
+    if (publisher.joinable()) publisher.join();
+  });
 }
 
 }  // namespace

@@ -7,22 +7,35 @@
 //
 // RPCs: Decide (<= 256 states per call), GetModelInfo, Allocate (hrl::Manager's UCB1 split);
 // StartTraining and WatchTraining answer UNIMPLEMENTED (train offline with `superbet train`).
-// Not done here: consuming match.live from Redis Streams as a consumer group and publishing to
-// risk.verified.
+// With --redis URL, a consumer thread reads match.live as consumer group agent-svc-live
+// (bus/live_feed.h: window in Redis, so any replica decides any entry; XAUTOCLAIM after
+// --claim_idle_ms), decides each entry through the same decider and gate, publishes accepted
+// predictions to risk.verified in the broadcast plant's format, and acks. SIGTERM stops reading;
+// the poll in flight finishes and acks before exit 0.
 //
 // Metrics besides the gRPC ones: hrl_bets_total{agent} (accepted non-dry-run decisions),
 // hrl_risk_gate_rejected_total{reason}, hrl_budget_remaining (free bankroll / B₀),
-// hrl_data_staleness_seconds (of the last decided state).
+// hrl_data_staleness_seconds (of the last decided state), and with --redis
+// hrl_live_entries_total{outcome} (accepted, denied, rejected, duplicate) and
+// hrl_live_reclaimed_total.
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/flags.h"
 #include "common/server.h"
+#include "superbet/broadcast/prediction_input.h"
+#include "superbet/bus/live_feed.h"
+#include "superbet/bus/redis_transport.h"
 #include "superbet/core/clock.h"
 #include "superbet/hrl/live_decider.h"
 #include "superbet/hrl/manager.h"
@@ -67,6 +80,17 @@ class AgentServiceImpl final : public v1::AgentService::Service {
     return absl::OkStatus();
   }
 
+  // Counts a non-dry-run decision on /metrics (RPC and live feed alike).
+  void Count(const v1::LiveMatchState& state, const v1::Decision& d) {
+    staleness_->Set(state.data_staleness_s());
+    if (d.verdict() == v1::VERDICT_ACCEPTED) {
+      bets_live_->Increment();
+    } else if (auto r = rejected_->WithLabels({d.reason()}); r.ok()) {
+      (*r)->Increment();
+    }
+    budget_->Set(decider_->budget_ratio());
+  }
+
   grpc::Status Decide(grpc::ServerContext* ctx, const v1::DecideRequest* req,
                       v1::DecideResponse* resp) override {
     return rt_->Handle(ctx, kService, "Decide", [&]() -> absl::Status {
@@ -92,14 +116,7 @@ class AgentServiceImpl final : public v1::AgentService::Service {
           return absl::Status(d.status().code(),
                               absl::StrCat("states[", i, "]: ", d.status().message()));
         }
-        staleness_->Set(req->states(i).data_staleness_s());
-        if (!req->dry_run()) {
-          if (d->verdict() == v1::VERDICT_ACCEPTED) {
-            bets_live_->Increment();
-          } else if (auto r = rejected_->WithLabels({d->reason()}); r.ok()) {
-            (*r)->Increment();
-          }
-        }
+        if (!req->dry_run()) Count(req->states(i), *d);
         *resp->add_decisions() = *std::move(d);
       }
       budget_->Set(decider_->budget_ratio());
@@ -187,6 +204,16 @@ int Main(int argc, char** argv) {
                "required: directory of a live checkpoint (superbet train --agent live)");
   flags.String("ledger", &ledger_path, "append one Decision JSON line per decision to this file");
   flags.Double("bankroll", &bankroll, "initial bankroll B0, currency units");
+  std::string redis, consumer = absl::StrCat("agent-", ::getpid());
+  int64_t claim_idle_ms = 60000, hold_after = -1;
+  flags.String("redis", &redis,
+               "redis://HOST[:PORT][/DB]: consume match.live (group agent-svc-live), publish "
+               "accepted decisions to risk.verified; empty = gRPC only");
+  flags.String("consumer", &consumer, "with --redis: this replica's consumer name, unique");
+  flags.Int("claim_idle_ms", &claim_idle_ms,
+            "with --redis: reclaim match.live entries pending longer than this, ms");
+  flags.Int("debug_hold_after", &hold_after,
+            "tests only: after this many live entries, hold the next batch unacked forever");
   flags.ParseOrExit(argc, argv);
   if (checkpoint.empty()) {
     std::fprintf(stderr, "agent-svc: --checkpoint DIR is required (see --help)\n");
@@ -226,12 +253,104 @@ int Main(int argc, char** argv) {
     return 1;
   }
   (*rt)->AddService(&service, "superbet.v1.AgentService");
+  std::unique_ptr<bus::RedisTransport> transport;
+  std::optional<bus::LiveFeedConsumer> live;
+  if (!redis.empty()) {
+    auto address = bus::ParseRedisUrl(redis);
+    if (!address.ok()) {
+      spdlog::error("--redis: {}", address.status().ToString());
+      return 2;
+    }
+    auto t = bus::RedisTransport::Connect(*address);
+    if (!t.ok()) {
+      spdlog::error("--redis {}: {}", redis, t.status().ToString());
+      return 1;
+    }
+    transport = *std::move(t);
+    bus::LiveConsumerOptions lo;
+    lo.consumer = consumer;
+    lo.claim_idle = absl::Milliseconds(claim_idle_ms);
+    auto c = bus::LiveFeedConsumer::Create(transport.get(), lo);
+    if (!c.ok()) {
+      spdlog::error("live consumer: {}", c.status().ToString());
+      return 2;
+    }
+    live.emplace(*std::move(c));
+    if (absl::Status s = live->Start(); !s.ok()) {
+      spdlog::error("--redis {}: {}", redis, s.ToString());
+      return 1;
+    }
+  }
+  auto entries = (*rt)->metrics().AddCounter("hrl_live_entries_total",
+                                             "match.live entries acked, by outcome", {"outcome"});
+  auto reclaimed = (*rt)->metrics().AddCounter(
+      "hrl_live_reclaimed_total", "match.live entries reclaimed from idle consumers", {});
+  if (!entries.ok() || !reclaimed.ok()) {
+    spdlog::error("metrics: hrl_live_*");
+    return 1;
+  }
   if (absl::Status s = (*rt)->Start(); !s.ok()) {
     spdlog::error("{}", s.ToString());
     return 1;
   }
   (*rt)->SetReady(true);
-  return (*rt)->WaitForShutdown([&] { ledger.flush(); });
+  std::thread live_thread;
+  if (live) {
+    live_thread = std::thread([&] {
+      int64_t handled = 0;
+      bus::LiveConsumerCounts shown;
+      auto decide = [&](const bus::LiveFeedEntry& e,
+                        const std::map<int, v1::LiveMatchState>& history)
+          -> absl::StatusOr<bus::LiveOutcome> {
+        if (hold_after >= 0 && handled >= hold_after) {
+          spdlog::warn("--debug_hold_after {}: holding entry {} unacked", hold_after, e.id);
+          for (;;) absl::SleepFor(absl::Seconds(1));
+        }
+        ++handled;
+        // decided_at is the entry's time, so a reclaimed entry yields the same prediction.
+        auto d = decider->DecideWithHistory(e.update.state(), history, e.time, false);
+        if (!d.ok()) return d.status();
+        service.Count(e.update.state(), *d);
+        bus::LiveOutcome o;
+        o.accepted = d->verdict() == v1::VERDICT_ACCEPTED;
+        o.reason = d->reason();
+        if (o.accepted) {
+          auto f = broadcast::RiskVerifiedFields(d->prediction());
+          if (!f.ok()) return f.status();
+          o.verified = *std::move(f);
+        }
+        return o;
+      };
+      auto add = [&](const char* outcome, int64_t now, int64_t before) {
+        if (now == before) return;
+        if (auto c = (*entries)->WithLabels({outcome}); c.ok()) (*c)->Increment(now - before);
+      };
+      bus::LiveFeedConsumer::RunHooks hooks;
+      hooks.stop = [&] { return (*rt)->draining(); };
+      hooks.sleep = [](absl::Duration d) { absl::SleepFor(d); };
+      hooks.on_error = [](const absl::Status& s) { spdlog::error("match.live: {}", s.ToString()); };
+      hooks.after_poll = [&] {
+        const bus::LiveConsumerCounts& c = live->counts();
+        add("accepted", c.accepted, shown.accepted);
+        add("denied", c.denied, shown.denied);
+        add("rejected", c.rejected, shown.rejected);
+        add("duplicate", c.duplicate, shown.duplicate);
+        if (c.reclaimed != shown.reclaimed) {
+          if (auto r = (*reclaimed)->WithLabels({}); r.ok()) {
+            (*r)->Increment(c.reclaimed - shown.reclaimed);
+          }
+        }
+        shown = c;
+      };
+      live->Run(decide, hooks);
+      spdlog::info("match.live: stopped reading ({} accepted, {} denied, {} duplicate)",
+                   live->counts().accepted, live->counts().denied, live->counts().duplicate);
+    });
+  }
+  return (*rt)->WaitForShutdown([&] {
+    if (live_thread.joinable()) live_thread.join();
+    ledger.flush();
+  });
 }
 
 }  // namespace
