@@ -15,11 +15,14 @@
 // wall seconds after the minute's updates are published, so no minute is skipped on a loaded
 // machine; only the StatsBomb matches are published (the API-Football snapshots are fixed
 // moments). Metrics: adapter_live_published_total, adapter_live_publish_errors_total,
-// adapter_live_feed_done (1 once every replayed match has finished).
+// adapter_live_feed_done (1 once every replayed match has finished). --replay_live_odds modelled
+// replaces the recorded pre-match 1X2 in the published states with the in-play prices the
+// agents' training environment models for each minute (no in-play prices were recorded).
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -35,6 +38,7 @@
 #include "superbet/bus/redis_transport.h"
 #include "superbet/core/clock.h"
 #include "superbet/core/file.h"
+#include "superbet/hrl/live_env.h"
 #include "superbet/providers/api_football/api_football_client.h"
 #include "superbet/providers/live_updates.h"
 #include "superbet/providers/replay_provider.h"
@@ -70,9 +74,12 @@ int Main(int argc, char** argv) {
   flags.String("api_key_file", &api_key_file,
                "file holding the API-Football key; empty = $SUPERBET_APIFOOTBALL_KEY");
   flags.Int("seed", &seed, "seed of the retry jitter");
-  std::string redis;
+  std::string redis, live_odds = "prematch";
   flags.String("redis", &redis,
                "redis://HOST[:PORT][/DB]: publish every live update to the stream match.live");
+  flags.String("replay_live_odds", &live_odds,
+               "with --replay --redis: live_odds of the published states: prematch (the recorded "
+               "1X2) or modelled (the training environment's in-play prices, hrl/live_prices.h)");
   flags.ParseOrExit(argc, argv);
 
   const core::Clock& clock = core::SystemClock::Instance();
@@ -103,7 +110,13 @@ int Main(int argc, char** argv) {
     }
     transport = *std::move(t);
   }
+  if (live_odds != "prematch" && live_odds != "modelled") {
+    std::fprintf(stderr, "adapter-svc: --replay_live_odds must be prematch or modelled, got %s\n",
+                 live_odds.c_str());
+    return 2;
+  }
   std::vector<std::string> publish_ids;
+  std::map<std::string, hrl::LiveMatch> modelled;  // By match id, with --replay_live_odds modelled.
   std::unique_ptr<Provider> inner;
   if (!replay.empty()) {
     providers::ReplayLoadOptions load;
@@ -123,6 +136,15 @@ int Main(int argc, char** argv) {
       return 2;
     }
     publish_ids = (*p)->MatchIds();
+    for (const std::string& id :
+         live_odds == "modelled" ? publish_ids : std::vector<std::string>{}) {
+      auto m = hrl::PrepareLiveMatch(*(*p)->FindTimeline(id), {});
+      if (!m.ok()) {
+        spdlog::error("--replay_live_odds modelled: {}", m.status().ToString());
+        return 1;
+      }
+      modelled.emplace(id, *std::move(m));
+    }
     inner = *std::move(p);
   } else {
     providers::ApiFootballOptions api;
@@ -175,7 +197,16 @@ int Main(int argc, char** argv) {
         absl::SleepFor(d * (60.0 / speed));
         replay_clock.Advance(d);
       };
-      auto summary = providers::StreamLiveUpdates(provider, o, [&](const v1::LiveMatchUpdate& u) {
+      auto summary = providers::StreamLiveUpdates(provider, o, [&](v1::LiveMatchUpdate u) {
+        auto m = modelled.find(u.state().match_id());
+        const int k = u.state().minute();
+        if (m != modelled.end() && k >= 0 && k < static_cast<int>(m->second.quoted.size())) {
+          // An unquoted selection is 0, never a price (the decider reads it as not quoted).
+          const auto& q = m->second.quoted[k];
+          u.mutable_state()->mutable_live_odds()->set_home(q[0].value_or(0.0));
+          u.mutable_state()->mutable_live_odds()->set_draw(q[1].value_or(0.0));
+          u.mutable_state()->mutable_live_odds()->set_away(q[2].value_or(0.0));
+        }
         auto id = bus::PublishLiveUpdate(*transport, u, inner->name());
         auto c = (id.ok() ? *published : *errors)->WithLabels({});
         if (c.ok()) (*c)->Increment();

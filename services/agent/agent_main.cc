@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -299,10 +300,12 @@ int Main(int argc, char** argv) {
     live_thread = std::thread([&] {
       int64_t handled = 0;
       bus::LiveConsumerCounts shown;
+      std::function<void()> refresh;
       auto decide = [&](const bus::LiveFeedEntry& e,
                         const std::map<int, v1::LiveMatchState>& history)
           -> absl::StatusOr<bus::LiveOutcome> {
         if (hold_after >= 0 && handled >= hold_after) {
+          refresh();  // The entries before this one in the batch are acked: show them.
           spdlog::warn("--debug_hold_after {}: holding entry {} unacked", hold_after, e.id);
           for (;;) absl::SleepFor(absl::Seconds(1));
         }
@@ -315,8 +318,15 @@ int Main(int argc, char** argv) {
         o.accepted = d->verdict() == v1::VERDICT_ACCEPTED;
         o.reason = d->reason();
         if (o.accepted) {
-          auto f = broadcast::RiskVerifiedFields(d->prediction());
-          if (!f.ok()) return f.status();
+          // The state carries no kickoff; the update does (the plant's reader requires it).
+          v1::Prediction p = d->prediction();
+          if (e.update.has_kickoff()) *p.mutable_kickoff() = e.update.kickoff();
+          auto f = broadcast::RiskVerifiedFields(p);
+          if (!f.ok()) {
+            spdlog::error("match.live {}: accepted prediction refused by the plant's reader: {}",
+                          e.id, f.status().ToString());
+            return f.status();
+          }
           o.verified = *std::move(f);
         }
         return o;
@@ -329,7 +339,7 @@ int Main(int argc, char** argv) {
       hooks.stop = [&] { return (*rt)->draining(); };
       hooks.sleep = [](absl::Duration d) { absl::SleepFor(d); };
       hooks.on_error = [](const absl::Status& s) { spdlog::error("match.live: {}", s.ToString()); };
-      hooks.after_poll = [&] {
+      refresh = [&] {
         const bus::LiveConsumerCounts& c = live->counts();
         add("accepted", c.accepted, shown.accepted);
         add("denied", c.denied, shown.denied);
@@ -342,6 +352,7 @@ int Main(int argc, char** argv) {
         }
         shown = c;
       };
+      hooks.after_poll = refresh;
       live->Run(decide, hooks);
       spdlog::info("match.live: stopped reading ({} accepted, {} denied, {} duplicate)",
                    live->counts().accepted, live->counts().denied, live->counts().duplicate);
