@@ -18,6 +18,8 @@
 // adapter_live_feed_done (1 once every replayed match has finished). --replay_live_odds modelled
 // replaces the recorded pre-match 1X2 in the published states with the in-play prices the
 // agents' training environment models for each minute (no in-play prices were recorded).
+// --store URL (store/provider_fallback.h): live states are written to live_stats as they are
+// read, and a failed live read is answered from the store (adapter_store_live_rows_written).
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 
@@ -43,6 +45,8 @@
 #include "superbet/providers/live_updates.h"
 #include "superbet/providers/replay_provider.h"
 #include "superbet/providers/resilient_provider.h"
+#include "superbet/store/provider_fallback.h"
+#include "superbet/store/store.h"
 #include "superbet/v1/services.grpc.pb.h"
 
 namespace superbet::services {
@@ -74,7 +78,10 @@ int Main(int argc, char** argv) {
   flags.String("api_key_file", &api_key_file,
                "file holding the API-Football key; empty = $SUPERBET_APIFOOTBALL_KEY");
   flags.Int("seed", &seed, "seed of the retry jitter");
-  std::string redis, live_odds = "prematch";
+  std::string redis, live_odds = "prematch", store_url;
+  flags.String("store", &store_url,
+               "sqlite:PATH or postgres://...: write live_stats as states are read, and answer a "
+               "failed live read from the store's 5-minute fallback");
   flags.String("redis", &redis,
                "redis://HOST[:PORT][/DB]: publish every live update to the stream match.live");
   flags.String("replay_live_odds", &live_odds,
@@ -161,6 +168,17 @@ int Main(int argc, char** argv) {
   }
   providers::ResilientProviderOptions resilient;
   resilient.seed = static_cast<uint64_t>(seed);
+  std::unique_ptr<store::Store> db;
+  store::StoreFallbackCounters store_counters;
+  if (!store_url.empty()) {
+    auto opened = store::Store::Open(store_url, provider_clock);
+    if (!opened.ok()) {
+      spdlog::error("--store: {}", opened.status().ToString());
+      return absl::IsInvalidArgument(opened.status()) ? 2 : 1;
+    }
+    db = *std::move(opened);
+    store::UseStoreForFallback(*db, resilient, &store_counters);
+  }
   providers::ResilientProvider provider(
       inner.get(), provider_clock, [](absl::Duration d) { absl::SleepFor(d); }, resilient);
   if (absl::Status s = RegisterProviderMetrics((*rt)->metrics(), provider); !s.ok()) {
@@ -180,7 +198,14 @@ int Main(int argc, char** argv) {
                                             "Updates that could not be published", {});
   auto done = (*rt)->metrics().AddGauge("adapter_live_feed_done",
                                         "1 once every published match has finished", {});
-  if (!published.ok() || !errors.ok() || !done.ok()) {
+  auto rows = (*rt)->metrics().AddGauge("adapter_store_live_rows_written",
+                                        "live_stats rows written by this process (--store)", {});
+  if (rows.ok()) {
+    (*rt)->metrics().AddCollector([&, g = *rows] {
+      if (auto c = g->WithLabels({}); c.ok()) (*c)->Set(store_counters.rows_written.load());
+    });
+  }
+  if (!published.ok() || !errors.ok() || !done.ok() || !rows.ok()) {
     spdlog::error("metrics: adapter_live_*");
     return 1;
   }

@@ -23,20 +23,14 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <functional>
-#include <map>
 #include <memory>
-#include <optional>
 #include <string>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "agent/live_consumer.h"
 #include "common/flags.h"
 #include "common/server.h"
-#include "superbet/broadcast/prediction_input.h"
-#include "superbet/bus/live_feed.h"
-#include "superbet/bus/redis_transport.h"
 #include "superbet/core/clock.h"
 #include "superbet/hrl/live_decider.h"
 #include "superbet/hrl/manager.h"
@@ -254,112 +248,26 @@ int Main(int argc, char** argv) {
     return 1;
   }
   (*rt)->AddService(&service, "superbet.v1.AgentService");
-  std::unique_ptr<bus::RedisTransport> transport;
-  std::optional<bus::LiveFeedConsumer> live;
+  std::unique_ptr<AgentLiveConsumer> live;
   if (!redis.empty()) {
-    auto address = bus::ParseRedisUrl(redis);
-    if (!address.ok()) {
-      spdlog::error("--redis: {}", address.status().ToString());
-      return 2;
-    }
-    auto t = bus::RedisTransport::Connect(*address);
-    if (!t.ok()) {
-      spdlog::error("--redis {}: {}", redis, t.status().ToString());
-      return 1;
-    }
-    transport = *std::move(t);
-    bus::LiveConsumerOptions lo;
-    lo.consumer = consumer;
-    lo.claim_idle = absl::Milliseconds(claim_idle_ms);
-    auto c = bus::LiveFeedConsumer::Create(transport.get(), lo);
+    AgentLiveOptions lo{redis, consumer, claim_idle_ms, hold_after};
+    auto c = AgentLiveConsumer::Create(
+        lo, rt->get(), decider.get(),
+        [&](const v1::LiveMatchState& s, const v1::Decision& d) { service.Count(s, d); });
     if (!c.ok()) {
-      spdlog::error("live consumer: {}", c.status().ToString());
-      return 2;
+      spdlog::error("--redis {}: {}", redis, c.status().ToString());
+      return absl::IsInvalidArgument(c.status()) ? 2 : 1;
     }
-    live.emplace(*std::move(c));
-    if (absl::Status s = live->Start(); !s.ok()) {
-      spdlog::error("--redis {}: {}", redis, s.ToString());
-      return 1;
-    }
-  }
-  auto entries = (*rt)->metrics().AddCounter("hrl_live_entries_total",
-                                             "match.live entries acked, by outcome", {"outcome"});
-  auto reclaimed = (*rt)->metrics().AddCounter(
-      "hrl_live_reclaimed_total", "match.live entries reclaimed from idle consumers", {});
-  if (!entries.ok() || !reclaimed.ok()) {
-    spdlog::error("metrics: hrl_live_*");
-    return 1;
+    live = *std::move(c);
   }
   if (absl::Status s = (*rt)->Start(); !s.ok()) {
     spdlog::error("{}", s.ToString());
     return 1;
   }
   (*rt)->SetReady(true);
-  std::thread live_thread;
-  if (live) {
-    live_thread = std::thread([&] {
-      int64_t handled = 0;
-      bus::LiveConsumerCounts shown;
-      std::function<void()> refresh;
-      auto decide = [&](const bus::LiveFeedEntry& e,
-                        const std::map<int, v1::LiveMatchState>& history)
-          -> absl::StatusOr<bus::LiveOutcome> {
-        if (hold_after >= 0 && handled >= hold_after) {
-          refresh();  // The entries before this one in the batch are acked: show them.
-          spdlog::warn("--debug_hold_after {}: holding entry {} unacked", hold_after, e.id);
-          for (;;) absl::SleepFor(absl::Seconds(1));
-        }
-        ++handled;
-        // decided_at is the entry's time, so a reclaimed entry yields the same prediction.
-        auto d = decider->DecideWithHistory(e.update.state(), history, e.time, false);
-        if (!d.ok()) return d.status();
-        service.Count(e.update.state(), *d);
-        bus::LiveOutcome o;
-        o.accepted = d->verdict() == v1::VERDICT_ACCEPTED;
-        o.reason = d->reason();
-        if (o.accepted) {
-          // The state carries no kickoff; the update does (the plant's reader requires it).
-          v1::Prediction p = d->prediction();
-          if (e.update.has_kickoff()) *p.mutable_kickoff() = e.update.kickoff();
-          auto f = broadcast::RiskVerifiedFields(p);
-          if (!f.ok()) {
-            spdlog::error("match.live {}: accepted prediction refused by the plant's reader: {}",
-                          e.id, f.status().ToString());
-            return f.status();
-          }
-          o.verified = *std::move(f);
-        }
-        return o;
-      };
-      auto add = [&](const char* outcome, int64_t now, int64_t before) {
-        if (now == before) return;
-        if (auto c = (*entries)->WithLabels({outcome}); c.ok()) (*c)->Increment(now - before);
-      };
-      bus::LiveFeedConsumer::RunHooks hooks;
-      hooks.stop = [&] { return (*rt)->draining(); };
-      hooks.sleep = [](absl::Duration d) { absl::SleepFor(d); };
-      hooks.on_error = [](const absl::Status& s) { spdlog::error("match.live: {}", s.ToString()); };
-      refresh = [&] {
-        const bus::LiveConsumerCounts& c = live->counts();
-        add("accepted", c.accepted, shown.accepted);
-        add("denied", c.denied, shown.denied);
-        add("rejected", c.rejected, shown.rejected);
-        add("duplicate", c.duplicate, shown.duplicate);
-        if (c.reclaimed != shown.reclaimed) {
-          if (auto r = (*reclaimed)->WithLabels({}); r.ok()) {
-            (*r)->Increment(c.reclaimed - shown.reclaimed);
-          }
-        }
-        shown = c;
-      };
-      hooks.after_poll = refresh;
-      live->Run(decide, hooks);
-      spdlog::info("match.live: stopped reading ({} accepted, {} denied, {} duplicate)",
-                   live->counts().accepted, live->counts().denied, live->counts().duplicate);
-    });
-  }
+  if (live) live->Start();
   return (*rt)->WaitForShutdown([&] {
-    if (live_thread.joinable()) live_thread.join();
+    if (live) live->Join();
     ledger.flush();
   });
 }

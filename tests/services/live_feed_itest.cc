@@ -114,7 +114,8 @@ TEST_CASE(
   Child adapter({ADAPTER_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
                  "--ports_file=" + dir.File("adapter.json"), "--replay=" + DataDir(),
                  "--matches=3754237,3754300", "--speed=60000", "--redis=" + redis.url(),
-                 "--replay_live_odds=modelled", "--drain_grace_s=0.1"},
+                 "--replay_live_odds=modelled", "--store=sqlite:" + dir.File("store.db"),
+                 "--drain_grace_s=0.1"},
                 dir.File("adapter.log"));
   const Ports pad = Ready(dir.File("adapter.json"));
   REQUIRE(WaitFor([&] { return Metric(pad.metrics, "adapter_live_feed_done") == 1; }, 120));
@@ -123,6 +124,8 @@ TEST_CASE(
   const int64_t n = static_cast<int64_t>(live->size());
   CHECK(Metric(pad.metrics, "adapter_live_published_total") == n);
   CHECK(Metric(pad.metrics, "adapter_live_publish_errors_total") == 0);
+  // --store: every state the publisher read went to live_stats too.
+  CHECK(Metric(pad.metrics, "adapter_store_live_rows_written") >= n);
   // Every minute of both matches, once: 0 .. last of each.
   std::map<std::string, std::set<int>> minutes;
   for (const auto& e : *live) {
