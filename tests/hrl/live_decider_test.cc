@@ -154,15 +154,18 @@ TEST_CASE("LiveDecider gates every decision and dry runs record nothing", "[live
 
 TEST_CASE("LiveDecider::DecideWithHistory equals Decide while the bankroll is untouched",
           "[live][decider]") {
-  // Oracle: Decide on the same states fed in minute order (the decider's own history). Until
-  // the first accepted bet the bankroll ratio is 1 for both, so every Decision must be equal
-  // field by field; a decider that has seen other matches decides the same (history is the
-  // caller's).
+  // Oracle: Decide on the same states fed in minute order (the decider's own history). While no
+  // bet is accepted the bankroll ratio is 1 for both, so every Decision must be equal field by
+  // field; a decider that has seen other matches decides the same (history is the caller's).
+  // The gate's max_decimal_odds (1.0001) denies every bet, so the bankroll never moves and the
+  // whole match is compared, bet actions included.
   const hrl::LiveMatch m = LoadMatch("3754237");
   const auto states = QuotedStates(m);
   const superbet::v1::Checkpoint c = TinyCheckpoint();
-  auto own = hrl::LiveDecider::FromCheckpoint(c, "mem", {});
-  auto shared = hrl::LiveDecider::FromCheckpoint(c, "mem", {});
+  hrl::LiveDeciderOptions deny_all;
+  deny_all.limits.max_decimal_odds = 1.0001;
+  auto own = hrl::LiveDecider::FromCheckpoint(c, "mem", deny_all);
+  auto shared = hrl::LiveDecider::FromCheckpoint(c, "mem", deny_all);
   REQUIRE(own.ok());
   REQUIRE(shared.ok());
   const absl::Time t0 = absl::FromUnixSeconds(1700000000);
@@ -173,6 +176,7 @@ TEST_CASE("LiveDecider::DecideWithHistory equals Decide while the bankroll is un
   }
   std::map<int, superbet::v1::LiveMatchState> history;
   size_t compared = 0;
+  int bets = 0;
   for (size_t k = 0; k + 1 < states.size(); ++k) {
     auto a = (*own)->Decide(states[k], t0 + absl::Minutes(k), false);
     auto b = (*shared)->DecideWithHistory(states[k], history, t0 + absl::Minutes(k), false);
@@ -182,16 +186,19 @@ TEST_CASE("LiveDecider::DecideWithHistory equals Decide while the bankroll is un
     CHECK(a->SerializeAsString() == b->SerializeAsString());
     ++compared;
     history[static_cast<int>(k)] = states[k];
-    if (a->verdict() == superbet::v1::VERDICT_ACCEPTED) break;
+    CHECK(a->verdict() == superbet::v1::VERDICT_DENIED);
+    bets += a->prediction().action() != superbet::v1::ACTION_NO_BET;
   }
-  CHECK(compared >= 10);  // At least one full window before the first bet.
+  CHECK(compared + 1 == states.size());
+  CHECK(bets > 0);  // Bet actions were compared too (denied odds_above_max, not no_bet).
 
   SECTION("minutes at or after the state's are ignored, errors as Decide") {
     std::map<int, superbet::v1::LiveMatchState> h2 = history;
     superbet::v1::LiveMatchState future = states[40];
     future.mutable_home()->set_dangerous_attacks(999);
-    h2[static_cast<int>(compared) + 5] = future;
-    const int k = static_cast<int>(compared) - 1;
+    h2[35] = future;
+    h2[30] = future;  // The state's own minute: the state passed wins.
+    const int k = 30;
     auto fresh = hrl::LiveDecider::FromCheckpoint(c, "mem", {});
     auto fresh2 = hrl::LiveDecider::FromCheckpoint(c, "mem", {});
     auto x = (*fresh)->DecideWithHistory(states[k], history, t0, true);

@@ -163,7 +163,7 @@ class LiveFeedConsumer {
  private:
   LiveFeedConsumer(Transport* transport, LiveConsumerOptions options)
       : transport_(transport), options_(std::move(options)) {}
-  absl::Status Handle(const Entry& raw, const LiveDecideFn& decide);
+  [[nodiscard]] absl::Status Handle(const Entry& raw, const LiveDecideFn& decide);
   Transport* transport_;
   LiveConsumerOptions options_;
   LiveConsumerCounts counts_;

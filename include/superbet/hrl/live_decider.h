@@ -108,10 +108,9 @@ class LiveDecider {
   LiveDecider(superbet::v1::Checkpoint checkpoint, std::string path, LiveWorker worker,
               risk::RiskGate gate, double sigma_median, const LiveDeciderOptions& options);
   // The worker, metrics, gate and ledger on a built window (kLiveWindow rows, oldest first).
-  absl::StatusOr<superbet::v1::Decision> DecideOnWindow(const superbet::v1::LiveMatchState& state,
-                                                        const std::vector<float>& obs,
-                                                        const std::vector<float>& valid,
-                                                        absl::Time now, bool dry_run)
+  [[nodiscard]] absl::StatusOr<superbet::v1::Decision> DecideOnWindow(
+      const superbet::v1::LiveMatchState& state, const std::vector<float>& obs,
+      const std::vector<float>& valid, absl::Time now, bool dry_run)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   superbet::v1::Checkpoint checkpoint_;
   std::string path_;
