@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -167,6 +168,13 @@ TEST_CASE(
       },
       120));
   CHECK(Metric(pa.metrics, "hrl_live_reclaimed_total") >= held);
+  REQUIRE(WaitFor(
+      [&] {
+        return MetricValue(HttpGet(pa.metrics, "/metrics").second,
+                           "bus_stream_pending{stream=\"match.live\",group=\"agent-svc-live\"}") ==
+               std::optional<double>(0.0);
+      },
+      10));
   std::map<std::string, double> ac;
   for (const char* k : {"accepted", "denied", "rejected", "duplicate"})
     ac[k] = Entries(pa.metrics, k);
@@ -205,6 +213,20 @@ TEST_CASE(
     published += **v == "published";
   }
   CHECK(published == static_cast<int>(verified->size()));
+
+  // Both expositions are valid Prometheus text (promtool, the format's reference checker).
+  for (const auto& [name, port] :
+       {std::pair<std::string, int>{"a", pa.metrics}, {"adapter", pad.metrics}}) {
+    INFO(name);
+    {
+      std::ofstream out(dir.File(name + "_metrics.txt"));
+      out << HttpGet(port, "/metrics").second;
+    }
+    const int rc = Shell("promtool check metrics < " + dir.File(name + "_metrics.txt") + " > " +
+                         dir.File("promtool.txt") + " 2>&1");
+    INFO(Slurp(dir.File("promtool.txt")));
+    CHECK(rc == 0);
+  }
 
   // SIGTERM: both stop cleanly.
   a->Signal(SIGTERM);
