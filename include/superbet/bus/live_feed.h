@@ -24,6 +24,10 @@
 // `live:decided:{match_id}:{minute}` ("published" or "denied:<reason>") is written with the
 // decision's outcome, and an entry whose guard exists (a reclaimed entry the dead replica had
 // already decided, or a second update for the same minute) is acked without deciding again.
+// Limitation: the guard is written with the outcome, not before deciding, so two DIFFERENT entries
+// of the same (match, minute) read at the same moment by two replicas are both decided and, if
+// accepted, both published (distinct event ids). A replay publishes one update per minute; a live
+// provider polled more often than once a minute can produce such pairs.
 //
 // Consumer order per entry: read the guard and the window (one MGET), decide, then in one pipelined
 // write: XADD risk.verified (accepted only), SET the guard, XACK match.live. The XACK thus never
