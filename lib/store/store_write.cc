@@ -1,12 +1,14 @@
 // Store writes: idempotent upserts, one transaction per call; COPY through a staging table on
 // PostgreSQL (BulkMode::kCopy).
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "store/internal/price_repack.h"
 #include "store/internal/store_impl.h"
 #include "superbet/model/masking.h"
 #include "superbet/store/store.h"
@@ -212,6 +214,14 @@ absl::StatusOr<WriteCounts> Store::PutMatches(absl::Span<const MatchRecord> matc
                                        LiveColumnList(), live);
     if (!nr.ok()) return nr.status();
     counts.live_stats = *nr;
+    // The packed prices follow the rows they are derived from (a repeated write changes nothing,
+    // so it repacks nothing).
+    if (counts.matches + counts.lines > 0) {
+      std::vector<std::string> ids;
+      ids.reserve(matches.size());
+      for (const MatchRecord& m : matches) ids.push_back(m.fixture.id());
+      return internal::RepackPrices(*db, ids);
+    }
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -231,7 +241,14 @@ absl::StatusOr<int64_t> Store::PutLines(absl::Span<const BettingLine> lines,
                                       LineColumnList(), rows);
     if (!n.ok()) return n.status();
     added = *n;
-    return absl::OkStatus();
+    if (added == 0) return absl::OkStatus();
+    std::vector<std::string> ids;
+    for (const BettingLine& l : lines) {
+      if (ids.empty() || ids.back() != l.fixture_id()) ids.push_back(l.fixture_id());
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return internal::RepackPrices(*db, ids);
   });
   if (!s.ok()) return s;
   return added;

@@ -1,0 +1,30 @@
+// Keeps matches_master.prices (internal/packed_prices.h) equal to the match's rows of
+// daily_betting_lines: the writes call RepackPrices for the matches whose prices or row they
+// changed, inside their transaction; migration 5 calls RepackUnpacked once for the rows written
+// before the column existed.
+
+#ifndef SUPERBET_LIB_STORE_INTERNAL_PRICE_REPACK_H_
+#define SUPERBET_LIB_STORE_INTERNAL_PRICE_REPACK_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "store/internal/db.h"
+
+namespace superbet::store::internal {
+
+// Rebuilds the prices blob of each match of `match_ids` (duplicates allowed; ids without a
+// matches_master row are skipped) from its daily_betting_lines rows, ordered by (seq, ts, market,
+// selection, bookmaker, line_key, phase): the order LinesOfFile has always returned. A match
+// without prices gets an empty list, never NULL. Call inside a transaction.
+// Errors: DataLoss for a stored market or selection name that is not an enum name; the
+// database's errors.
+[[nodiscard]] absl::Status RepackPrices(Db& db, absl::Span<const std::string> match_ids);
+
+// RepackPrices for every match whose prices are NULL.
+[[nodiscard]] absl::Status RepackUnpacked(Db& db);
+
+}  // namespace superbet::store::internal
+
+#endif  // SUPERBET_LIB_STORE_INTERNAL_PRICE_REPACK_H_
