@@ -68,7 +68,11 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
       return absl::InvalidArgumentError(rec.rejections.front());
     }
     // One query: the fixtures in file order, each with its prices (file order) packed.
-    SUPERBET_ASSIGN_OR_RETURN(store::FileContents contents, store.ReadFile(file, bookmakers));
+    SUPERBET_ASSIGN_OR_RETURN(
+        store::FileContents contents,
+        store.ReadFile(file, bookmakers, [&needs](const superbet::v1::BettingLine& l) {
+          return ReadByRun(l, needs);
+        }));
     const size_t season_start = data.fixtures.size();
     for (size_t i = 0; i < contents.fixtures.size(); ++i) {
       superbet::v1::Fixture& fixture = contents.fixtures[i];
@@ -86,7 +90,7 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
       }
       data.fixtures.push_back(std::move(fixture));
       for (size_t k = contents.line_begin[i]; k < contents.line_begin[i + 1]; ++k) {
-        if (ReadByRun(contents.lines[k], needs)) data.lines.push_back(std::move(contents.lines[k]));
+        data.lines.push_back(std::move(contents.lines[k]));  // ReadByRun kept it (above).
       }
     }
     if (rec.fixtures == 0) {

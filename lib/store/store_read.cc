@@ -146,8 +146,9 @@ absl::StatusOr<std::vector<BettingLine>> Store::LinesOfFile(
   return std::move(contents->lines);
 }
 
-absl::StatusOr<FileContents> Store::ReadFile(const std::string& source_file,
-                                             absl::Span<const std::string> bookmakers) {
+absl::StatusOr<FileContents> Store::ReadFile(
+    const std::string& source_file, absl::Span<const std::string> bookmakers,
+    const std::function<bool(const superbet::v1::BettingLine&)>& keep) {
   auto db = impl_->Acquire();
   FileContents out;
   out.line_begin.push_back(0);
@@ -164,7 +165,7 @@ absl::StatusOr<FileContents> Store::ReadFile(const std::string& source_file,
           return absl::DataLossError(
               absl::StrCat("match ", r.Text(2), " has no packed prices (matches_master.prices)"));
         }
-        absl::Status u = internal::UnpackPrices(r.Text(1), r.Text(2), bookmakers, out.lines);
+        absl::Status u = internal::UnpackPrices(r.Text(1), r.Text(2), bookmakers, out.lines, keep);
         out.line_begin.push_back(out.lines.size());
         return u;
       });

@@ -2,7 +2,8 @@
 //
 // Oracle: the football-data parser's own BettingLines for every row of E0_2425.csv (90 prices a
 // row, 10 bookmakers): packed and unpacked, each must come back equal, field for field, in file
-// order; restricted to some bookmakers, the parser's lines of those bookmakers, in file order.
+// order; restricted to some bookmakers (or by a filter), the parser's lines of those bookmakers
+// (that pass the filter), in file order.
 // A cut-short or altered blob must be a DataLoss naming the match, never a crash or a made-up
 // price.
 
@@ -84,6 +85,20 @@ TEST_CASE("packed prices: every price of a season comes back as the parser gave 
     for (size_t i = 0; i < kept.size(); ++i)
       CHECK(MessageDifferencer::Equals(kept[i], expected[i]));
     kept_total += kept.size();
+
+    // A filter on the decoded price: the closing prices only.
+    std::vector<BettingLine> closing, expected_closing;
+    REQUIRE(UnpackPrices(blob, id, {}, closing, [](const BettingLine& l) {
+              return l.is_closing();
+            }).ok());
+    for (const BettingLine& l : lines) {
+      if (l.is_closing()) expected_closing.push_back(l);
+    }
+    REQUIRE(closing.size() == expected_closing.size());
+    CHECK(!closing.empty());
+    for (size_t i = 0; i < closing.size(); ++i) {
+      CHECK(MessageDifferencer::Equals(closing[i], expected_closing[i]));
+    }
   }
   CHECK(total == 34280);  // The parser's count for E0_2425.csv (tests/cli/backtest_data_test.cc).
   CHECK(kept_total > 0);

@@ -231,9 +231,12 @@ class Store {
   // FixturesOfFile and LinesOfFile in one indexed query: each fixture row carries its prices
   // packed in one blob (schema version 5), so a season reads without a join, a sort or a row per
   // price (one round trip on PostgreSQL, in libpq's binary result format). What a backtest
-  // reads. Errors: DataLoss naming the match when its packed prices are missing or corrupt.
+  // reads. Of the prices of `bookmakers` (all when empty), only those `keep` accepts (all when
+  // it is empty) are returned; a rejected price costs no allocation.
+  // Errors: DataLoss naming the match when its packed prices are missing or corrupt.
   [[nodiscard]] absl::StatusOr<FileContents> ReadFile(
-      const std::string& source_file, absl::Span<const std::string> bookmakers = {});
+      const std::string& source_file, absl::Span<const std::string> bookmakers = {},
+      const std::function<bool(const superbet::v1::BettingLine&)>& keep = nullptr);
   // Every price of one match, oldest first (the odds history).
   [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::BettingLine>> OddsHistory(
       const std::string& match_id);

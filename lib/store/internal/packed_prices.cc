@@ -122,7 +122,8 @@ std::string PackPrices(absl::Span<const PackedPrice> prices) {
 
 absl::Status UnpackPrices(absl::string_view blob, absl::string_view fixture_id,
                           absl::Span<const std::string> bookmakers,
-                          std::vector<superbet::v1::BettingLine>& out) {
+                          std::vector<superbet::v1::BettingLine>& out,
+                          const std::function<bool(const superbet::v1::BettingLine&)>& keep) {
   Reader in(blob);
   const auto corrupt = [&](absl::string_view what) {
     return absl::DataLossError(absl::StrCat("packed prices of match ", fixture_id, ": ", what,
@@ -146,6 +147,7 @@ absl::Status UnpackPrices(absl::string_view blob, absl::string_view fixture_id,
   if (!in.ok()) return corrupt("cut short");
   if (n > blob.size()) return corrupt("price count larger than the blob");
   int64_t us = 0;
+  superbet::v1::BettingLine scratch;
   for (uint64_t i = 0; i < n; ++i) {
     const uint64_t b = in.Varint();
     const uint64_t market = in.Varint();
@@ -162,18 +164,24 @@ absl::Status UnpackPrices(absl::string_view blob, absl::string_view fixture_id,
           absl::StrCat("unknown market ", market, " or selection ", selection, " in price ", i));
     }
     if (!wanted[b]) continue;
-    superbet::v1::BettingLine& l = out.emplace_back();
+    // Filled in place when every candidate is kept, else in a reused message first.
+    superbet::v1::BettingLine& l = keep ? scratch : out.emplace_back();
     l.set_fixture_id(fixture_id.data(), fixture_id.size());
     l.set_bookmaker(names[b].data(), names[b].size());
     l.set_market(static_cast<superbet::v1::Market>(market));
     l.set_selection(static_cast<superbet::v1::Selection>(selection));
-    if (flags & kHasLine) l.set_line(line);
+    if (flags & kHasLine) {
+      l.set_line(line);
+    } else {
+      l.clear_line();
+    }
     l.set_decimal_odds(odds);
     const int64_t seconds = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
     l.mutable_timestamp()->set_seconds(seconds);
     l.mutable_timestamp()->set_nanos(static_cast<int32_t>((us - seconds * 1000000) * 1000));
     l.set_is_live((flags & kIsLive) != 0);
     l.set_is_closing((flags & kIsClosing) != 0);
+    if (keep && keep(l)) out.push_back(l);
   }
   if (in.offset() != blob.size()) return corrupt("trailing bytes");
   return absl::OkStatus();

@@ -22,6 +22,7 @@
 #define SUPERBET_LIB_STORE_INTERNAL_PACKED_PRICES_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,14 +50,16 @@ struct PackedPrice {
 std::string PackPrices(absl::Span<const PackedPrice> prices);
 
 // Appends to `out` the prices of `blob` whose bookmaker is in `bookmakers` (every price when it
-// is empty), in their packed order, as BettingLines of `fixture_id` (timestamp from the
-// microseconds, as the row reader gives it).
+// is empty) and that `keep` accepts (every one when `keep` is empty), in their packed order, as
+// BettingLines of `fixture_id` (timestamp from the microseconds, as the row reader gives it).
+// `keep` sees each candidate in a reused message, so a rejected price allocates nothing.
 // Errors: DataLoss naming `fixture_id` and the byte offset when the blob is cut short, has another
 // format version, or holds an unknown market or selection number or a bookmaker index out of
 // range.
-[[nodiscard]] absl::Status UnpackPrices(absl::string_view blob, absl::string_view fixture_id,
-                                        absl::Span<const std::string> bookmakers,
-                                        std::vector<superbet::v1::BettingLine>& out);
+[[nodiscard]] absl::Status UnpackPrices(
+    absl::string_view blob, absl::string_view fixture_id, absl::Span<const std::string> bookmakers,
+    std::vector<superbet::v1::BettingLine>& out,
+    const std::function<bool(const superbet::v1::BettingLine&)>& keep = nullptr);
 
 }  // namespace superbet::store::internal
 

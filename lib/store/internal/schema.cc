@@ -216,7 +216,12 @@ absl::Status Migrate(Db& db, int code_version, int64_t updated_at_us) {
         "description TEXT NOT NULL, applied_at BIGINT NOT NULL)");
   }
   if (!s.ok()) return s;
+  auto before = CurrentVersion(db);
+  if (!before.ok()) return before.status();
+  // Up to date (every open but the first): no migration transaction, no advisory lock.
+  const bool up_to_date = *before >= code_version;
   for (const Migration& m : Migrations()) {
+    if (up_to_date) break;
     if (m.version > code_version) break;
     s = InTransaction(db, [&]() -> absl::Status {
       if (db.dialect() == Dialect::kPostgres) {
