@@ -4,10 +4,14 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "store/internal/packed_prices.h"
 #include "store/internal/price_repack.h"
 #include "store/internal/store_impl.h"
 #include "superbet/model/masking.h"
@@ -80,6 +84,21 @@ std::vector<Value> LineValues(const BettingLine& line, absl::string_view source,
           Value::Text(internal::PhaseOf(line)),
           Value::Text(std::string(source)),
           Value::Int(seq)};
+}
+
+// A price as it reads back from its daily_betting_lines row (time in whole microseconds, the
+// phase deciding is_closing).
+internal::PackedPrice PackedOf(const BettingLine& line) {
+  internal::PackedPrice p;
+  p.bookmaker = line.bookmaker();
+  p.market = line.market();
+  p.selection = line.selection();
+  if (line.has_line()) p.line = line.line();
+  p.decimal_odds = line.decimal_odds();
+  p.ts_us = internal::TimestampUs(line.timestamp());
+  p.is_live = line.is_live();
+  p.is_closing = std::string_view(internal::PhaseOf(line)) == "closing";
+  return p;
 }
 
 std::vector<Value> LiveValues(const LiveStatsRow& row) {
@@ -216,13 +235,32 @@ absl::StatusOr<WriteCounts> Store::PutMatches(absl::Span<const MatchRecord> matc
     counts.live_stats = *nr;
     // The packed prices follow the rows they are derived from (a repeated write changes nothing,
     // so it repacks nothing).
-    if (counts.matches + counts.lines > 0) {
-      std::vector<std::string> ids;
-      ids.reserve(matches.size());
-      for (const MatchRecord& m : matches) ids.push_back(m.fixture.id());
-      return internal::RepackPrices(*db, ids);
+    if (counts.matches + counts.lines == 0) return absl::OkStatus();
+    std::vector<std::string> ids;
+    ids.reserve(matches.size());
+    for (const MatchRecord& m : matches) ids.push_back(m.fixture.id());
+    // When every price of the batch was new, belongs to its own record's match, and the table
+    // holds no other price of these matches, the rows of each match are its record's prices in
+    // record order (= seq order): pack them from memory instead of reading them back.
+    bool own = absl::flat_hash_set<std::string>(ids.begin(), ids.end()).size() == ids.size() &&
+               counts.lines == static_cast<int64_t>(lines.size());
+    for (const MatchRecord& m : matches) {
+      for (const BettingLine& l : m.lines) own = own && l.fixture_id() == m.fixture.id();
     }
-    return absl::OkStatus();
+    if (own) {
+      auto stored = internal::CountPrices(*db, ids);
+      if (!stored.ok()) return stored.status();
+      own = *stored == static_cast<int64_t>(lines.size());
+    }
+    if (!own) return internal::RepackPrices(*db, ids);
+    std::vector<std::pair<std::string, std::string>> blobs;
+    blobs.reserve(matches.size());
+    for (const MatchRecord& m : matches) {
+      std::vector<internal::PackedPrice> prices(m.lines.size());
+      for (size_t k = 0; k < m.lines.size(); ++k) prices[k] = PackedOf(m.lines[k]);
+      blobs.emplace_back(m.fixture.id(), internal::PackPrices(prices));
+    }
+    return internal::WritePacked(*db, blobs);
   });
   if (!s.ok()) return s;
   return counts;

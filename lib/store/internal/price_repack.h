@@ -6,9 +6,12 @@
 #ifndef SUPERBET_LIB_STORE_INTERNAL_PRICE_REPACK_H_
 #define SUPERBET_LIB_STORE_INTERNAL_PRICE_REPACK_H_
 
+#include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "store/internal/db.h"
 
@@ -21,6 +24,14 @@ namespace superbet::store::internal {
 // Errors: DataLoss for a stored market or selection name that is not an enum name; the
 // database's errors.
 [[nodiscard]] absl::Status RepackPrices(Db& db, absl::Span<const std::string> match_ids);
+
+// Writes `blobs` (match id, PackPrices of its rows) into matches_master.prices: for a write that
+// knows its rows are all the match has (see CountPrices). PostgreSQL: one UPDATE per 64 matches.
+[[nodiscard]] absl::Status WritePacked(Db& db,
+                                       absl::Span<const std::pair<std::string, std::string>> blobs);
+
+// How many daily_betting_lines rows the matches of `match_ids` (no duplicates) have.
+[[nodiscard]] absl::StatusOr<int64_t> CountPrices(Db& db, absl::Span<const std::string> match_ids);
 
 // RepackPrices for every match whose prices are NULL.
 [[nodiscard]] absl::Status RepackUnpacked(Db& db);
