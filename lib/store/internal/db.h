@@ -83,8 +83,7 @@ class Db {
       absl::string_view sql, absl::Span<const Value> params,
       const std::function<absl::Status(const RowView&)>& fn) = 0;
   // As QueryEach, with PostgreSQL sending the result in its binary format (PQexecPrepared with
-  // resultFormat 1,
-  // https://www.postgresql.org/docs/15/protocol-overview.html#PROTOCOL-FORMAT-CODES): text and
+  // resultFormat 1; protocol "Formats and Format Codes", PostgreSQL 15 docs §55.1.3): text and
   // bytea columns arrive as their raw bytes (no hex to decode), BIGINT / INTEGER / SMALLINT and
   // DOUBLE PRECISION as their network-order bytes. Only for queries whose columns are of those
   // types. SQLite: the same as QueryEach.

@@ -1,7 +1,9 @@
 // Keeps matches_master.prices (internal/packed_prices.h) equal to the match's rows of
-// daily_betting_lines: the writes call RepackPrices for the matches whose prices or row they
-// changed, inside their transaction; migration 5 calls RepackUnpacked once for the rows written
-// before the column existed.
+// daily_betting_lines, inside the writing transaction: PutMatches writes each row with its
+// record's prices packed and keeps them when CountPrices proves the table holds exactly those
+// (WritePacked for a row the upsert left alone), else calls RepackPrices; PutLines calls
+// RepackPrices for the matches it added prices to; migration 5 calls RepackUnpacked once for the
+// rows written before the column existed.
 
 #ifndef SUPERBET_LIB_STORE_INTERNAL_PRICE_REPACK_H_
 #define SUPERBET_LIB_STORE_INTERNAL_PRICE_REPACK_H_
