@@ -67,18 +67,15 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
     if (mode == fd::ParseMode::kStrict && !rec.rejections.empty()) {
       return absl::InvalidArgumentError(rec.rejections.front());
     }
-    SUPERBET_ASSIGN_OR_RETURN(std::vector<superbet::v1::Fixture> fixtures,
-                              store.FixturesOfFile(file));
-    SUPERBET_ASSIGN_OR_RETURN(std::vector<superbet::v1::BettingLine> lines,
-                              store.LinesOfFile(file, bookmakers));
-    // Lines are in file order, fixture by fixture, as the parser gave them: one walk pairs them.
-    size_t next_line = 0;
+    // One query: the fixtures in file order, each with its prices (file order) packed.
+    SUPERBET_ASSIGN_OR_RETURN(
+        store::FileContents contents,
+        store.ReadFile(file, bookmakers, [&needs](const superbet::v1::BettingLine& l) {
+          return ReadByRun(l, needs);
+        }));
     const size_t season_start = data.fixtures.size();
-    for (superbet::v1::Fixture& fixture : fixtures) {
-      const size_t first_line = next_line;
-      while (next_line < lines.size() && lines[next_line].fixture_id() == fixture.id()) {
-        ++next_line;
-      }
+    for (size_t i = 0; i < contents.fixtures.size(); ++i) {
+      superbet::v1::Fixture& fixture = contents.fixtures[i];
       auto [first, inserted] = first_file.try_emplace(fixture.id(), file);
       if (!inserted) {
         const std::string reason = absl::StrCat(file, ": duplicate fixture ", fixture.id(),
@@ -92,14 +89,9 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
         continue;
       }
       data.fixtures.push_back(std::move(fixture));
-      for (size_t k = first_line; k < next_line; ++k) {
-        if (ReadByRun(lines[k], needs)) data.lines.push_back(std::move(lines[k]));
+      for (size_t k = contents.line_begin[i]; k < contents.line_begin[i + 1]; ++k) {
+        data.lines.push_back(std::move(contents.lines[k]));  // ReadByRun kept it (above).
       }
-    }
-    if (next_line != lines.size()) {
-      return absl::DataLossError(absl::StrCat(
-          file, ": the store's prices are not in the order of its fixtures (price ", next_line,
-          " of ", lines.size(), ", fixture id ", lines[next_line].fixture_id(), ")"));
     }
     if (rec.fixtures == 0) {
       std::fprintf(stderr, "superbet backtest: warning: %s has no match (header only?)\n",

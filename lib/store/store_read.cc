@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "store/internal/packed_prices.h"
 #include "store/internal/store_impl.h"
 #include "superbet/providers/live_stats_window.h"
 #include "superbet/store/store.h"
@@ -140,46 +141,34 @@ absl::StatusOr<std::vector<superbet::v1::Fixture>> Store::FixturesOfFile(
 
 absl::StatusOr<std::vector<BettingLine>> Store::LinesOfFile(
     const std::string& source_file, absl::Span<const std::string> bookmakers) {
+  auto contents = ReadFile(source_file, bookmakers);
+  if (!contents.ok()) return contents.status();
+  return std::move(contents->lines);
+}
+
+absl::StatusOr<FileContents> Store::ReadFile(
+    const std::string& source_file, absl::Span<const std::string> bookmakers,
+    const std::function<bool(const superbet::v1::BettingLine&)>& keep) {
   auto db = impl_->Acquire();
-  std::string sql =
-      absl::StrCat("SELECT ", kLineSelect,
-                   " FROM daily_betting_lines l JOIN matches_master m ON m.match_id = l.match_id "
-                   "WHERE m.source_file = $1");
-  std::vector<Value> params = {Value::Text(source_file)};
-  if (!bookmakers.empty()) {
-    sql += " AND l.bookmaker IN (";
-    for (size_t i = 0; i < bookmakers.size(); ++i) {
-      absl::StrAppend(&sql, i ? ", " : "", "$", i + 2);
-      params.push_back(Value::Text(bookmakers[i]));
-    }
-    sql += ")";
-  }
-  sql += " ORDER BY m.source_seq, l.seq";
-  std::vector<BettingLine> out;
-  absl::Status s = db->QueryEach(sql, params, [&](const internal::RowView& r) -> absl::Status {
-    BettingLine& line = out.emplace_back();
-    const int64_t us = r.Int(0);
-    const int64_t seconds = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
-    line.mutable_timestamp()->set_seconds(seconds);
-    line.mutable_timestamp()->set_nanos(static_cast<int32_t>((us - seconds * 1000000) * 1000));
-    line.set_fixture_id(std::string(r.Text(1)));
-    line.set_bookmaker(std::string(r.Text(2)));
-    superbet::v1::Market market;
-    superbet::v1::Selection selection;
-    if (!superbet::v1::Market_Parse(std::string(r.Text(3)), &market) ||
-        !superbet::v1::Selection_Parse(std::string(r.Text(4)), &selection)) {
-      return absl::DataLossError(absl::StrCat("daily_betting_lines: unknown market '", r.Text(3),
-                                              "' or selection '", r.Text(4), "' for ",
-                                              line.fixture_id()));
-    }
-    line.set_market(market);
-    line.set_selection(selection);
-    if (!r.IsNull(5)) line.set_line(r.Double(5));
-    line.set_decimal_odds(r.Double(6));
-    line.set_is_live(r.Int(7) != 0);
-    line.set_is_closing(r.Text(8) == "closing");
-    return absl::OkStatus();
-  });
+  FileContents out;
+  out.line_begin.push_back(0);
+  absl::Status s = db->QueryEachBinary(
+      "SELECT canonical, prices, match_id FROM matches_master WHERE source_file = $1 "
+      "ORDER BY source_seq",
+      {Value::Text(source_file)}, [&](const internal::RowView& r) -> absl::Status {
+        const absl::string_view bytes = r.Text(0);
+        superbet::v1::Fixture& fixture = out.fixtures.emplace_back();
+        if (!fixture.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+          return absl::DataLossError(absl::StrCat("unreadable canonical proto in ", r.Text(2)));
+        }
+        if (r.IsNull(1)) {
+          return absl::DataLossError(
+              absl::StrCat("match ", r.Text(2), " has no packed prices (matches_master.prices)"));
+        }
+        absl::Status u = internal::UnpackPrices(r.Text(1), r.Text(2), bookmakers, out.lines, keep);
+        out.line_begin.push_back(out.lines.size());
+        return u;
+      });
   if (!s.ok()) return s;
   return out;
 }

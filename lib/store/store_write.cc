@@ -1,12 +1,18 @@
 // Store writes: idempotent upserts, one transaction per call; COPY through a staging table on
 // PostgreSQL (BulkMode::kCopy).
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "store/internal/packed_prices.h"
+#include "store/internal/price_repack.h"
 #include "store/internal/store_impl.h"
 #include "superbet/model/masking.h"
 #include "superbet/store/store.h"
@@ -78,6 +84,21 @@ std::vector<Value> LineValues(const BettingLine& line, absl::string_view source,
           Value::Text(internal::PhaseOf(line)),
           Value::Text(std::string(source)),
           Value::Int(seq)};
+}
+
+// A price as it reads back from its daily_betting_lines row (time in whole microseconds, the
+// phase deciding is_closing).
+internal::PackedPrice PackedOf(const BettingLine& line) {
+  internal::PackedPrice p;
+  p.bookmaker = line.bookmaker();
+  p.market = line.market();
+  p.selection = line.selection();
+  if (line.has_line()) p.line = line.line();
+  p.decimal_odds = line.decimal_odds();
+  p.ts_us = internal::TimestampUs(line.timestamp());
+  p.is_live = line.is_live();
+  p.is_closing = std::string_view(internal::PhaseOf(line)) == "closing";
+  return p;
 }
 
 std::vector<Value> LiveValues(const LiveStatsRow& row) {
@@ -152,15 +173,15 @@ std::string StatusName(superbet::v1::FixtureStatus s) {
 constexpr char kUpsertMatch[] = R"sql(
 INSERT INTO matches_master (match_id, provider, league_id, season, kickoff_utc, home_team,
   away_team, status, score_home, score_away, statistics, coverage, source_file, source_seq,
-  canonical, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+  canonical, updated_at, prices)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 ON CONFLICT (match_id) DO UPDATE SET provider = excluded.provider,
   league_id = excluded.league_id, season = excluded.season, kickoff_utc = excluded.kickoff_utc,
   home_team = excluded.home_team, away_team = excluded.away_team, status = excluded.status,
   score_home = excluded.score_home, score_away = excluded.score_away,
   statistics = excluded.statistics, coverage = excluded.coverage,
   source_file = excluded.source_file, source_seq = excluded.source_seq,
-  canonical = excluded.canonical, updated_at = excluded.updated_at
+  canonical = excluded.canonical, updated_at = excluded.updated_at, prices = excluded.prices
 WHERE matches_master.canonical <> excluded.canonical
    OR matches_master.statistics <> excluded.statistics
    OR matches_master.coverage <> excluded.coverage
@@ -174,7 +195,18 @@ absl::StatusOr<WriteCounts> Store::PutMatches(absl::Span<const MatchRecord> matc
   const int64_t now_us = impl_->NowUs();
   WriteCounts counts;
   absl::Status s = internal::InTransaction(*db, [&]() -> absl::Status {
-    for (const MatchRecord& m : matches) {
+    // Each row is written with its record's prices packed (what the table will hold when the
+    // batch's prices are all new and the match's only ones; checked below, repacked otherwise).
+    std::vector<std::string> blobs(matches.size());
+    std::vector<bool> row_written(matches.size(), false);
+    for (size_t i = 0; i < matches.size(); ++i) {
+      const MatchRecord& m = matches[i];
+      std::vector<internal::PackedPrice> prices(m.lines.size());
+      for (size_t k = 0; k < m.lines.size(); ++k) prices[k] = PackedOf(m.lines[k]);
+      blobs[i] = internal::PackPrices(prices);
+    }
+    for (size_t i = 0; i < matches.size(); ++i) {
+      const MatchRecord& m = matches[i];
       const auto& f = m.fixture;
       if (f.id().empty()) return absl::InvalidArgumentError("fixture without an id");
       const bool ft = f.has_full_time();
@@ -188,12 +220,13 @@ absl::StatusOr<WriteCounts> Store::PutMatches(absl::Span<const MatchRecord> matc
            ft ? Value::Int(f.full_time().home()) : Value::Null(),
            ft ? Value::Int(f.full_time().away()) : Value::Null(), Value::Text(m.statistics_json),
            Value::Text(m.coverage_json), Value::Text(m.source_file), Value::Int(m.source_seq),
-           Value::Blob(internal::Serialize(f)), Value::Int(now_us)});
+           Value::Blob(internal::Serialize(f)), Value::Int(now_us), Value::Blob(blobs[i])});
       if (!n.ok()) {
         return absl::Status(n.status().code(),
                             absl::StrCat("match ", f.id(), ": ", n.status().message()));
       }
       counts.matches += *n;
+      row_written[i] = *n > 0;
     }
     if (impl_->options.fault_hook) impl_->options.fault_hook("matches_written");
     std::vector<std::vector<Value>> lines, live;
@@ -212,7 +245,32 @@ absl::StatusOr<WriteCounts> Store::PutMatches(absl::Span<const MatchRecord> matc
                                        LiveColumnList(), live);
     if (!nr.ok()) return nr.status();
     counts.live_stats = *nr;
-    return absl::OkStatus();
+    // The packed prices follow the rows they are derived from (a repeated write changes nothing,
+    // so it repacks nothing).
+    if (counts.matches + counts.lines == 0) return absl::OkStatus();
+    std::vector<std::string> ids;
+    ids.reserve(matches.size());
+    for (const MatchRecord& m : matches) ids.push_back(m.fixture.id());
+    // When every price of the batch was new, belongs to its own record's match, and the table
+    // holds no other price of these matches, the rows of each match are its record's prices in
+    // record order (= seq order): the blobs packed from memory are right, nothing is read back.
+    bool own = absl::flat_hash_set<std::string>(ids.begin(), ids.end()).size() == ids.size() &&
+               counts.lines == static_cast<int64_t>(lines.size());
+    for (const MatchRecord& m : matches) {
+      for (const BettingLine& l : m.lines) own = own && l.fixture_id() == m.fixture.id();
+    }
+    if (own) {
+      auto stored = internal::CountPrices(*db, ids);
+      if (!stored.ok()) return stored.status();
+      own = *stored == static_cast<int64_t>(lines.size());
+    }
+    if (!own) return internal::RepackPrices(*db, ids);
+    // The rows written above hold their blob already; an unchanged row with new prices needs it.
+    std::vector<std::pair<std::string, std::string>> missing;
+    for (size_t i = 0; i < matches.size(); ++i) {
+      if (!row_written[i] && !matches[i].lines.empty()) missing.emplace_back(ids[i], blobs[i]);
+    }
+    return internal::WritePacked(*db, missing);
   });
   if (!s.ok()) return s;
   return counts;
@@ -231,7 +289,14 @@ absl::StatusOr<int64_t> Store::PutLines(absl::Span<const BettingLine> lines,
                                       LineColumnList(), rows);
     if (!n.ok()) return n.status();
     added = *n;
-    return absl::OkStatus();
+    if (added == 0) return absl::OkStatus();
+    std::vector<std::string> ids;
+    for (const BettingLine& l : lines) {
+      if (ids.empty() || ids.back() != l.fixture_id()) ids.push_back(l.fixture_id());
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return internal::RepackPrices(*db, ids);
   });
   if (!s.ok()) return s;
   return added;

@@ -54,6 +54,10 @@ TEST_CASE("postgres store: the store suite (same checks as sqlite)", "[store][po
   SECTION("a season round-trips proto for proto, re-ingest changes nothing") {
     CheckSeasonRoundTripAndIdempotence(backend);
   }
+  SECTION("the packed prices follow every write of the odds history") {
+    CheckPackedPricesFollowWrites(backend);
+  }
+  SECTION("a version-4 store is packed when opened") { CheckVersion4StoreIsPackedOnOpen(backend); }
   SECTION("the odds history keeps every price change") {
     CheckOddsHistoryKeepsEveryChange(backend);
   }

@@ -57,6 +57,17 @@ TEST_CASE("sqlite store: a season round-trips proto for proto, re-ingest changes
   CheckSeasonRoundTripAndIdempotence(Sqlite(dir));
 }
 
+TEST_CASE("sqlite store: the packed prices follow every write of the odds history",
+          "[store][sqlite]") {
+  TempDir dir;
+  CheckPackedPricesFollowWrites(Sqlite(dir));
+}
+
+TEST_CASE("sqlite store: a version-4 store is packed when opened", "[store][sqlite]") {
+  TempDir dir;
+  CheckVersion4StoreIsPackedOnOpen(Sqlite(dir));
+}
+
 TEST_CASE("sqlite store: the odds history keeps every price change", "[store][sqlite]") {
   TempDir dir;
   CheckOddsHistoryKeepsEveryChange(Sqlite(dir));

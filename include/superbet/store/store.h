@@ -17,8 +17,11 @@
 // kSchemaVersion is the newest this code knows. Times are BIGINT microseconds since the Unix
 // epoch, UTC (columns kickoff_utc, ts, "timestamp", decided_at, settled_at, updated_at). Each
 // reference row also keeps its canonical proto (model.proto / decision.proto) serialized in a
-// `canonical` blob, so what is read back is bit for bit what was written. JSON columns:
-// matches_master.statistics / coverage, players_db.performance / injury, bets_ledger.metrics.
+// `canonical` blob, so what is read back is bit for bit what was written. Each matches_master row
+// also keeps its prices packed in a `prices` blob (version 5), rebuilt from daily_betting_lines
+// in the transaction that changes them; opening a version-4 store packs the prices it holds.
+// JSON columns: matches_master.statistics / coverage, players_db.performance / injury,
+// bets_ledger.metrics.
 //
 // Idempotence: writing the same data twice changes nothing (rows keyed by their natural keys,
 // INSERT … ON CONFLICT; a reference row is rewritten, and its updated_at moved, only when its
@@ -70,7 +73,7 @@
 namespace superbet::store {
 
 // The newest schema version this code applies and reads.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Retention of live_stats: 30 days.
 inline constexpr absl::Duration kLiveStatsRetention = absl::Hours(24 * 30);
@@ -161,6 +164,15 @@ struct MomentumBucket {
 // Width of a momentum view: 1, 5 or 15 minutes.
 enum class MomentumWidth { k1Min = 1, k5Min = 5, k15Min = 15 };
 
+// The fixtures of one source file with their prices (Store::ReadFile).
+struct FileContents {
+  std::vector<superbet::v1::Fixture> fixtures;   // File order.
+  std::vector<superbet::v1::BettingLine> lines;  // File order: fixture by fixture, then price.
+  // The prices of fixtures[i] are lines[line_begin[i] .. line_begin[i + 1]); size
+  // fixtures.size() + 1.
+  std::vector<size_t> line_begin;
+};
+
 // A row of bets_ledger.
 struct LedgerRecord {
   std::string bet_id;  // Unique; idempotence key.
@@ -213,9 +225,18 @@ class Store {
   [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::Fixture>> FixturesOfFile(
       const std::string& source_file);
   // The prices of the fixtures of `source_file`, in file order (fixture, then price), restricted
-  // to `bookmakers` when it is not empty.
+  // to `bookmakers` when it is not empty. The same as ReadFile(...).lines.
   [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::BettingLine>> LinesOfFile(
       const std::string& source_file, absl::Span<const std::string> bookmakers = {});
+  // FixturesOfFile and LinesOfFile in one indexed query: each fixture row carries its prices
+  // packed in one blob (schema version 5), so a season reads without a join, a sort or a row per
+  // price (one round trip on PostgreSQL, in libpq's binary result format). What a backtest
+  // reads. Of the prices of `bookmakers` (all when empty), only those `keep` accepts (all when
+  // it is empty) are returned; a rejected price costs no allocation.
+  // Errors: DataLoss naming the match when its packed prices are missing or corrupt.
+  [[nodiscard]] absl::StatusOr<FileContents> ReadFile(
+      const std::string& source_file, absl::Span<const std::string> bookmakers = {},
+      const std::function<bool(const superbet::v1::BettingLine&)>& keep = nullptr);
   // Every price of one match, oldest first (the odds history).
   [[nodiscard]] absl::StatusOr<std::vector<superbet::v1::BettingLine>> OddsHistory(
       const std::string& match_id);

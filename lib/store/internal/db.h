@@ -82,6 +82,14 @@ class Db {
   [[nodiscard]] virtual absl::Status QueryEach(
       absl::string_view sql, absl::Span<const Value> params,
       const std::function<absl::Status(const RowView&)>& fn) = 0;
+  // As QueryEach, with PostgreSQL sending the result in its binary format (PQexecPrepared with
+  // resultFormat 1; protocol "Formats and Format Codes", PostgreSQL 15 docs §55.1.3): text and
+  // bytea columns arrive as their raw bytes (no hex to decode), BIGINT / INTEGER / SMALLINT and
+  // DOUBLE PRECISION as their network-order bytes. Only for queries whose columns are of those
+  // types. SQLite: the same as QueryEach.
+  [[nodiscard]] virtual absl::Status QueryEachBinary(
+      absl::string_view sql, absl::Span<const Value> params,
+      const std::function<absl::Status(const RowView&)>& fn) = 0;
   // PostgreSQL only: COPY `table` (`columns`) FROM STDIN in text format. Unimplemented on SQLite.
   [[nodiscard]] virtual absl::Status CopyIn(absl::string_view table,
                                             absl::Span<const std::string> columns,

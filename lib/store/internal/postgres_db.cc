@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include <charconv>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <utility>
@@ -150,47 +151,12 @@ class PostgresDb final : public Db {
 
   absl::Status QueryEach(absl::string_view sql, absl::Span<const Value> params,
                          const std::function<absl::Status(const RowView&)>& fn) override {
-    PGresult* res = nullptr;
-    absl::Status s = Execute(sql, params, &res);
-    if (!s.ok()) {
-      PQclear(res);
-      return s;
-    }
-    struct View final : RowView {
-      const PGresult* res;
-      int row = 0;
-      mutable std::string blob;
-      bool IsNull(int c) const override { return PQgetisnull(res, row, c) != 0; }
-      absl::string_view Text(int c) const override {
-        const char* v = PQgetvalue(res, row, c);
-        const int n = PQgetlength(res, row, c);
-        if (PQftype(res, c) == 17) {  // bytea (pg_type.oid 17): hex text decoded.
-          blob = DecodeBytea(v, n);
-          return blob;
-        }
-        return absl::string_view(v, static_cast<size_t>(n));
-      }
-      int64_t Int(int c) const override {
-        int64_t out = 0;
-        const absl::string_view t = Text(c);
-        std::from_chars(t.data(), t.data() + t.size(), out);
-        return out;
-      }
-      double Double(int c) const override {
-        double out = 0;
-        const absl::string_view t = Text(c);
-        std::from_chars(t.data(), t.data() + t.size(), out);
-        return out;
-      }
-    } view;
-    view.res = res;
-    const int n = PQntuples(res);
-    for (int r = 0; r < n && s.ok(); ++r) {
-      view.row = r;
-      s = fn(view);
-    }
-    PQclear(res);
-    return s;
+    return Each(sql, params, fn, /*binary=*/false);
+  }
+
+  absl::Status QueryEachBinary(absl::string_view sql, absl::Span<const Value> params,
+                               const std::function<absl::Status(const RowView&)>& fn) override {
+    return Each(sql, params, fn, /*binary=*/true);
   }
 
   absl::Status CopyIn(absl::string_view table, absl::Span<const std::string> columns,
@@ -242,7 +208,89 @@ class PostgresDb final : public Db {
         CodeOf(res), absl::StrCat("postgres: ", msg ? msg : "error", " in: ", sql.substr(0, 160)));
   }
 
-  absl::Status Execute(absl::string_view sql, absl::Span<const Value> params, PGresult** out) {
+  absl::Status Each(absl::string_view sql, absl::Span<const Value> params,
+                    const std::function<absl::Status(const RowView&)>& fn, bool binary) {
+    PGresult* res = nullptr;
+    absl::Status s = Execute(sql, params, &res, binary ? 1 : 0);
+    if (!s.ok()) {
+      PQclear(res);
+      return s;
+    }
+    struct TextView final : RowView {
+      const PGresult* res;
+      int row = 0;
+      mutable std::string blob;
+      bool IsNull(int c) const override { return PQgetisnull(res, row, c) != 0; }
+      absl::string_view Text(int c) const override {
+        const char* v = PQgetvalue(res, row, c);
+        const int n = PQgetlength(res, row, c);
+        if (PQftype(res, c) == 17) {  // bytea (pg_type.oid 17): hex text decoded.
+          blob = DecodeBytea(v, n);
+          return blob;
+        }
+        return absl::string_view(v, static_cast<size_t>(n));
+      }
+      int64_t Int(int c) const override {
+        int64_t out = 0;
+        const absl::string_view t = Text(c);
+        std::from_chars(t.data(), t.data() + t.size(), out);
+        return out;
+      }
+      double Double(int c) const override {
+        double out = 0;
+        const absl::string_view t = Text(c);
+        std::from_chars(t.data(), t.data() + t.size(), out);
+        return out;
+      }
+    };
+    // Binary format: integers and float8 in network byte order, everything else raw.
+    struct BinaryView final : RowView {
+      const PGresult* res;
+      int row = 0;
+      bool IsNull(int c) const override { return PQgetisnull(res, row, c) != 0; }
+      absl::string_view Text(int c) const override {
+        return absl::string_view(PQgetvalue(res, row, c),
+                                 static_cast<size_t>(PQgetlength(res, row, c)));
+      }
+      uint64_t Bits(int c) const {
+        const auto* p = reinterpret_cast<const unsigned char*>(PQgetvalue(res, row, c));
+        const int n = PQgetlength(res, row, c);
+        uint64_t v = 0;
+        for (int i = 0; i < n && i < 8; ++i) v = (v << 8) | p[i];
+        return v;
+      }
+      int64_t Int(int c) const override {
+        const uint64_t v = Bits(c);
+        switch (PQgetlength(res, row, c)) {  // Sign-extend int2 / int4.
+          case 2:
+            return static_cast<int16_t>(v);
+          case 4:
+            return static_cast<int32_t>(v);
+          default:
+            return static_cast<int64_t>(v);
+        }
+      }
+      double Double(int c) const override {
+        const uint64_t v = Bits(c);
+        double d = 0;
+        std::memcpy(&d, &v, sizeof d);
+        return d;
+      }
+    };
+    TextView text_view;
+    BinaryView binary_view;
+    text_view.res = binary_view.res = res;
+    const int n = PQntuples(res);
+    for (int r = 0; r < n && s.ok(); ++r) {
+      text_view.row = binary_view.row = r;
+      s = binary ? fn(binary_view) : fn(text_view);
+    }
+    PQclear(res);
+    return s;
+  }
+
+  absl::Status Execute(absl::string_view sql, absl::Span<const Value> params, PGresult** out,
+                       int result_format = 0) {
     const std::string key(sql);
     auto it = prepared_.find(key);
     if (it == prepared_.end()) {
@@ -279,7 +327,7 @@ class PostgresDb final : public Db {
       lengths[i] = static_cast<int>(text[i].size());
     }
     *out = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(),
-                          lengths.data(), formats.data(), 0);
+                          lengths.data(), formats.data(), result_format);
     return Check(*out, sql);
   }
 

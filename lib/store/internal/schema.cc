@@ -6,7 +6,10 @@
 //   * the odds history key adds the goals line and the phase (opening / pre_match / closing /
 //     live) to (match_id, market, selection, bookmaker, ts): football-data stamps the pre-match
 //     and the closing price of a row with the same kickoff time;
-//   * each reference row keeps its canonical proto in `canonical` (bit-exact read back).
+//   * each reference row keeps its canonical proto in `canonical` (bit-exact read back);
+//   * from version 5, each match row also keeps its prices packed in `prices`
+//     (internal/packed_prices.h), derived from daily_betting_lines and rebuilt with it, so a
+//     season (fixtures + prices) reads in one indexed query without a join or a sort.
 
 #include "store/internal/schema.h"
 
@@ -15,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "store/internal/price_repack.h"
 
 namespace superbet::store::internal {
 namespace {
@@ -24,6 +28,8 @@ struct Migration {
   const char* description;
   const char* sql;  // {BLOB} {JSON} {DOUBLE} are replaced per dialect.
   const char* postgres_only_sql = "";
+  // Run after `sql`, in the same transaction: data the SQL alone cannot derive.
+  absl::Status (*after)(Db& db) = nullptr;
 };
 
 const std::vector<Migration>& Migrations() {
@@ -172,6 +178,13 @@ CREATE VIEW live_matches_cache AS
        R"sql(
 CREATE INDEX daily_betting_lines_bookmaker ON daily_betting_lines (match_id, bookmaker, seq);
 )sql"},
+      {5,
+       "matches_master.prices: each match's prices packed in one blob (a season reads in one "
+       "query)",
+       R"sql(
+ALTER TABLE matches_master ADD COLUMN prices {BLOB};
+)sql",
+       "", &RepackUnpacked},
   };
   return *m;
 }
@@ -203,7 +216,12 @@ absl::Status Migrate(Db& db, int code_version, int64_t updated_at_us) {
         "description TEXT NOT NULL, applied_at BIGINT NOT NULL)");
   }
   if (!s.ok()) return s;
+  auto before = CurrentVersion(db);
+  if (!before.ok()) return before.status();
+  // Up to date (every open but the first): no migration transaction, no advisory lock.
+  const bool up_to_date = *before >= code_version;
   for (const Migration& m : Migrations()) {
+    if (up_to_date) break;
     if (m.version > code_version) break;
     s = InTransaction(db, [&]() -> absl::Status {
       if (db.dialect() == Dialect::kPostgres) {
@@ -217,6 +235,10 @@ absl::Status Migrate(Db& db, int code_version, int64_t updated_at_us) {
       if (!e.ok()) return e;
       if (db.dialect() == Dialect::kPostgres && *m.postgres_only_sql) {
         e = db.Exec(m.postgres_only_sql);
+        if (!e.ok()) return e;
+      }
+      if (m.after != nullptr) {
+        e = m.after(db);
         if (!e.ok()) return e;
       }
       auto r = db.Run(

@@ -127,6 +127,11 @@ class SqliteDb final : public Db {
     return status;
   }
 
+  absl::Status QueryEachBinary(absl::string_view sql, absl::Span<const Value> params,
+                               const std::function<absl::Status(const RowView&)>& fn) override {
+    return QueryEach(sql, params, fn);  // SQLite's columns are native already.
+  }
+
   absl::Status CopyIn(absl::string_view, absl::Span<const std::string>,
                       absl::Span<const std::vector<Value>>) override {
     return absl::UnimplementedError("COPY is a PostgreSQL command; SQLite inserts row by row");
