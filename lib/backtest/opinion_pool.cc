@@ -75,6 +75,9 @@ void Derivatives(absl::Span<const LogPoolForecast> data, double w, double* d1, d
     *d2 = h;
     return;
   }
+  // The same arithmetic, in the same order, as the plain formula; two shortcuts that give the
+  // same bits: exp(z_max - z_max) = exp(0) is exactly 1 (no call), and ln s is taken only when
+  // L(w) itself is asked for (a Newton step needs L' and L'' only).
   for (const LogPoolForecast& l : data) {
     double z[3], zmax = -INFINITY;
     for (int i = 0; i < 3; ++i) {
@@ -82,7 +85,7 @@ void Derivatives(absl::Span<const LogPoolForecast> data, double w, double* d1, d
       zmax = std::max(zmax, z[i]);
     }
     double s = 0, e[3];
-    for (int i = 0; i < 3; ++i) s += (e[i] = std::exp(z[i] - zmax));
+    for (int i = 0; i < 3; ++i) s += (e[i] = z[i] == zmax ? 1.0 : std::exp(z[i] - zmax));
     double mean = 0, second = 0;
     for (int i = 0; i < 3; ++i) {
       const double p = e[i] / s;
@@ -91,7 +94,7 @@ void Derivatives(absl::Span<const LogPoolForecast> data, double w, double* d1, d
     }
     g += l.delta[l.outcome] - mean;
     h -= second - mean * mean;
-    v += z[l.outcome] - zmax - std::log(s);
+    if (value != nullptr) v += z[l.outcome] - zmax - std::log(s);
   }
   *d1 = g;
   *d2 = h;
