@@ -75,13 +75,16 @@ struct BacktestData {
 // A fixture an earlier file already held (same id: league, date, home, away), e.g. a season file
 // copied under another name, is rejected and counted as a duplicate (lenient) or an error naming
 // both files (strict), so no match is counted twice.
+// `threads` >= 2 parses up to that many files at once (each into its own buffers, merged in
+// `codes` order: the result, the errors and the messages are those of threads = 1, which streams
+// one file at a time and keeps less in memory).
 // Prints a warning to stderr for a file without any match (header only).
 // Errors: NotFound naming a missing file; in strict mode the first parse error
 // (football_data::StreamSeasonFile), "E0_1516.csv:17: column FTHG: ...".
 [[nodiscard]] absl::StatusOr<BacktestData> LoadBacktestData(
     const std::string& root, const std::string& league, const std::vector<std::string>& codes,
     const std::vector<std::string>& selected, providers::football_data::ParseMode mode,
-    const RunLines& needs);
+    const RunLines& needs, int threads = 1);
 
 }  // namespace superbet::cli
 
