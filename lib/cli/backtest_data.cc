@@ -47,6 +47,7 @@ absl::StatusOr<bool> KeepFixture(superbet::v1::Fixture& fixture, const std::stri
 absl::Status Keep(superbet::v1::Fixture& fixture, absl::Span<const BettingLine> lines,
                   const RunLines& needs, const std::string& file, fd::ParseMode mode,
                   absl::flat_hash_map<std::string, std::string>& first_file, BacktestData& data) {
+  if (!needs.statistics) fixture.clear_statistics();
   SUPERBET_ASSIGN_OR_RETURN(const bool kept, KeepFixture(fixture, file, mode, first_file, data));
   if (!kept) return absl::OkStatus();
   for (const BettingLine& line : lines) {
@@ -75,6 +76,7 @@ std::vector<ParsedFile> ParseFiles(const std::vector<std::string>& paths, fd::Pa
       ParsedFile& f = files[i];
       const fd::RowConsumer keep = [&f, &needs](superbet::v1::Fixture& fixture,
                                                 absl::Span<const BettingLine> lines) {
+        if (!needs.statistics) fixture.clear_statistics();
         f.fixtures.push_back(std::move(fixture));
         for (const BettingLine& line : lines) {
           if (ReadByRun(line, needs)) f.lines.push_back(line);
@@ -112,7 +114,9 @@ RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view st
   needs.odds_bookmaker = std::string(backtest::OddsSourceBookmaker(options.odds_source));
   needs.closing_bookmaker =
       backtest::ClosingBookmaker(options.clv_closing_source, options.odds_source);
-  if (absl::AsciiStrToLower(strategy) == "model") {
+  const std::string lower = absl::AsciiStrToLower(strategy);
+  needs.statistics = lower != "model" && lower != "favourite" && lower != "home";
+  if (lower == "model") {
     needs.pinnacle_1x2 = model.market_input != backtest::MarketInput::kOddsSource;
     needs.average_1x2 = model.market_input == backtest::MarketInput::kSharp;
   }

@@ -36,9 +36,16 @@ struct RunLines {
   std::string closing_bookmaker;  // ClosingBookmaker(clv_closing_source, odds_source).
   bool pinnacle_1x2 = false;
   bool average_1x2 = false;
+  // Keep Fixture::statistics (shots, corners, cards: read by the hrl strategy's features and by
+  // `superbet forecast --model-kind shots`). False drops them as the files are parsed: the
+  // favourite, home and model strategies never read them (the engine hides them from a strategy's
+  // view of the match, and ModelStrategy builds its table from goals only), and their thousands of
+  // small map entries were a tenth of the main job's time to build and free.
+  bool statistics = true;
 };
 
-// The lines read by a run of `strategy` ("model", "favourite", "home"; ASCII case ignored) with
+// The lines (and statistics) read by a run of `strategy` ("model", "favourite", "home", "hrl";
+// ASCII case ignored; statistics are kept for any strategy but the first three) with
 // `options` (the strategy's options; the baselines' share their odds_source and
 // clv_closing_source) and, for the model strategy, `model`.
 RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view strategy,
