@@ -373,7 +373,8 @@ absl::StatusOr<Config> ReadFlags() {
   Config c;
   c.strategy = absl::GetFlag(FLAGS_strategy);
   c.threads = absl::GetFlag(FLAGS_threads);
-  if (c.threads == 0) c.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (c.threads == 0)
+    c.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   SUPERBET_ASSIGN_OR_RETURN(backtest::OddsSource source,
                             backtest::ParseOddsSource(absl::GetFlag(FLAGS_odds)));
   SUPERBET_ASSIGN_OR_RETURN(backtest::ClosingSource close,
@@ -647,16 +648,24 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   // with --threads >= 2 they run on a second thread while the chosen one runs here; each report is
   // the same as run alone. With --emit-predictions the three share the emitter and run one after
   // the other, so that the file's line order stays fixed.
+  // The replay order and the price index are built once for the three runs (same odds and
+  // closing source) and only read by them.
+  auto input = backtest::ReplayInput::Build(data->fixtures, data->lines,
+                                            config->baseline_options.odds_source,
+                                            config->baseline_options.clv_closing_source);
+  if (!input.ok()) {
+    std::fprintf(stderr, "superbet backtest: %s\n", std::string(input.status().message()).c_str());
+    return 1;
+  }
   absl::StatusOr<backtest::BacktestReport> fav_report = absl::UnknownError("not run");
   absl::StatusOr<backtest::BacktestReport> home_report = absl::UnknownError("not run");
   auto run_baselines = [&] {
-    fav_report = backtest::RunBacktest(data->fixtures, data->lines, favourite, fav_options);
-    home_report = backtest::RunBacktest(data->fixtures, data->lines, home, home_options);
+    fav_report = backtest::RunBacktest(*input, favourite, fav_options);
+    home_report = backtest::RunBacktest(*input, home, home_options);
   };
   std::thread baselines;
   if (emit_path.empty() && config->threads >= 2) baselines = std::thread(run_baselines);
-  auto main_report =
-      backtest::RunBacktest(data->fixtures, data->lines, chosen, config->strategy_options);
+  auto main_report = backtest::RunBacktest(*input, chosen, config->strategy_options);
   if (baselines.joinable()) {
     baselines.join();
   } else {
