@@ -107,6 +107,8 @@ ModelStrategy::ModelStrategy(ModelStrategyOptions options,
 }
 
 ModelStrategy::~ModelStrategy() = default;
+ModelStrategy::ModelStrategy(ModelStrategy&&) noexcept = default;
+ModelStrategy& ModelStrategy::operator=(ModelStrategy&&) noexcept = default;
 
 void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time day_start) {
   if (history.size() < consumed_) {  // A new run: start again.

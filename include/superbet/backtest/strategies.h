@@ -134,6 +134,9 @@ class ModelStrategy final : public Strategy {
   explicit ModelStrategy(ModelStrategyOptions options = {},
                          absl::Span<const superbet::v1::BettingLine> market_lines = {});
   ~ModelStrategy() override;
+  // Movable between Decide calls (the helper thread, if any, moves with it).
+  ModelStrategy(ModelStrategy&&) noexcept;
+  ModelStrategy& operator=(ModelStrategy&&) noexcept;
   std::string name() const override { return "model"; }
   // The team model's name ("dixon-coles", "elo", ...: ratings::ModelKindName), e.g. for a
   // prediction record.
