@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -147,6 +148,26 @@ struct Entry {
   absl::Time end;  // EndTime(*fixture, kickoff).
 };
 
+// The entries stably sorted by end time: the order matches join the history.
+std::vector<const Entry*> EndOrder(const std::vector<Entry>& by_kickoff) {
+  std::vector<const Entry*> by_end;
+  by_end.reserve(by_kickoff.size());
+  for (const Entry& e : by_kickoff) by_end.push_back(&e);
+  std::stable_sort(by_end.begin(), by_end.end(),
+                   [](const Entry* a, const Entry* b) { return a->end < b->end; });
+  return by_end;
+}
+
+// When the input is already every match in the order they end (a season file usually is), the
+// history is a prefix of it and needs no copy: this halves a long backtest's memory.
+bool HistoryInPlace(absl::Span<const Fixture> input, const std::vector<const Entry*>& by_end) {
+  bool in_place = by_end.size() == input.size();
+  for (size_t i = 0; in_place && i < by_end.size(); ++i) {
+    in_place = by_end[i]->fixture == &input[i];
+  }
+  return in_place;
+}
+
 struct SeasonTally {
   int64_t matches = 0;
   int64_t skipped_no_odds = 0;
@@ -211,20 +232,11 @@ class Replay {
         bankroll_(options.initial_bankroll),
         day_bankroll_(options.initial_bankroll) {}
 
-  // `by_kickoff`: the finished fixtures of `input` sorted by kickoff (input order breaks ties).
+  // `by_kickoff`: the finished fixtures of `input` sorted by kickoff (input order breaks ties);
+  // `by_end`: the same by end time (EndOrder); `in_place`: HistoryInPlace.
   absl::Status Run(absl::Span<const Fixture> input, const std::vector<Entry>& by_kickoff,
-                   const LineIndex& lines) {
-    std::vector<const Entry*> by_end;
-    by_end.reserve(by_kickoff.size());
-    for (const Entry& e : by_kickoff) by_end.push_back(&e);
-    std::stable_sort(by_end.begin(), by_end.end(),
-                     [](const Entry* a, const Entry* b) { return a->end < b->end; });
-    // When the input is already every match in the order they end (a season file usually is),
-    // the history is a prefix of it and needs no copy: this halves a long backtest's memory.
-    history_in_place_ = by_end.size() == input.size();
-    for (size_t i = 0; history_in_place_ && i < by_end.size(); ++i) {
-      history_in_place_ = by_end[i]->fixture == &input[i];
-    }
+                   const std::vector<const Entry*>& by_end, bool in_place, const LineIndex& lines) {
+    history_in_place_ = in_place;
     input_ = input;
     size_t next_end = 0;
     std::optional<absl::CivilDay> day;
@@ -510,11 +522,25 @@ absl::StatusOr<Staking> ParseStaking(absl::string_view name) {
 
 absl::string_view StakingName(Staking staking) { return EnumEntry(kStakings, staking).name; }
 
-absl::StatusOr<BacktestReport> RunBacktest(absl::Span<const Fixture> fixtures,
-                                           absl::Span<const BettingLine> lines, Strategy& strategy,
-                                           const EngineOptions& options) {
-  SUPERBET_RETURN_IF_ERROR(ValidateOptions(options));
-  std::vector<Entry> by_kickoff;
+struct ReplayInput::Data {
+  absl::Span<const Fixture> fixtures;
+  std::vector<Entry> by_kickoff;     // The finished fixtures, stably sorted by kickoff.
+  std::vector<const Entry*> by_end;  // EndOrder(by_kickoff).
+  bool history_in_place = false;     // HistoryInPlace(fixtures, by_end).
+  LineIndex index;
+  OddsSource odds_source;
+  ClosingSource clv_closing_source;
+};
+
+absl::StatusOr<ReplayInput> ReplayInput::Build(absl::Span<const Fixture> fixtures,
+                                               absl::Span<const BettingLine> lines,
+                                               OddsSource odds_source,
+                                               ClosingSource clv_closing_source) {
+  auto data = std::make_shared<Data>();
+  data->fixtures = fixtures;
+  data->odds_source = odds_source;
+  data->clv_closing_source = clv_closing_source;
+  std::vector<Entry>& by_kickoff = data->by_kickoff;
   by_kickoff.reserve(fixtures.size());
   for (const Fixture& f : fixtures) {
     if (!f.has_full_time()) continue;
@@ -527,11 +553,43 @@ absl::StatusOr<BacktestReport> RunBacktest(absl::Span<const Fixture> fixtures,
   }
   std::stable_sort(by_kickoff.begin(), by_kickoff.end(),
                    [](const Entry& a, const Entry& b) { return a.kickoff < b.kickoff; });
-  const auto index = IndexLines(lines, OddsSourceBookmaker(options.odds_source),
-                                ClosingBookmaker(options.clv_closing_source, options.odds_source));
+  data->by_end = EndOrder(by_kickoff);
+  data->history_in_place = HistoryInPlace(fixtures, data->by_end);
+  data->index = IndexLines(lines, OddsSourceBookmaker(odds_source),
+                           ClosingBookmaker(clv_closing_source, odds_source));
+  return ReplayInput(std::move(data));
+}
+
+OddsSource ReplayInput::odds_source() const { return data_->odds_source; }
+
+ClosingSource ReplayInput::clv_closing_source() const { return data_->clv_closing_source; }
+
+absl::StatusOr<BacktestReport> RunBacktest(const ReplayInput& input, Strategy& strategy,
+                                           const EngineOptions& options) {
+  SUPERBET_RETURN_IF_ERROR(ValidateOptions(options));
+  if (options.odds_source != input.odds_source() ||
+      options.clv_closing_source != input.clv_closing_source()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the replay input was built for odds source ", OddsSourceName(input.odds_source()),
+        " and closing source ", ClosingSourceName(input.clv_closing_source()),
+        ", the options ask for ", OddsSourceName(options.odds_source), " and ",
+        ClosingSourceName(options.clv_closing_source)));
+  }
+  const ReplayInput::Data& data = input.data();
   Replay replay(strategy, options);
-  SUPERBET_RETURN_IF_ERROR(replay.Run(fixtures, by_kickoff, index));
+  SUPERBET_RETURN_IF_ERROR(
+      replay.Run(data.fixtures, data.by_kickoff, data.by_end, data.history_in_place, data.index));
   return replay.Finish();
+}
+
+absl::StatusOr<BacktestReport> RunBacktest(absl::Span<const Fixture> fixtures,
+                                           absl::Span<const BettingLine> lines, Strategy& strategy,
+                                           const EngineOptions& options) {
+  SUPERBET_RETURN_IF_ERROR(ValidateOptions(options));
+  SUPERBET_ASSIGN_OR_RETURN(
+      ReplayInput input,
+      ReplayInput::Build(fixtures, lines, options.odds_source, options.clv_closing_source));
+  return RunBacktest(input, strategy, options);
 }
 
 absl::StatusOr<std::vector<BacktestReport>> RunBacktests(absl::Span<const Fixture> fixtures,

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "backtest/internal/helper_thread.h"
 #include "superbet/core/status_macros.h"
 #include "superbet/model/fixture.h"
 #include "superbet/model/selection.h"
@@ -108,6 +109,7 @@ ModelStrategy::ModelStrategy(ModelStrategyOptions options,
     }
   }
   if (options_.model_kind == ratings::ModelKind::kMarket) CollectMarketGoals(market_lines);
+  if (options_.threads >= 2) helper_ = std::make_unique<internal::HelperThread>();
 }
 
 void ModelStrategy::CollectMarketGoals(absl::Span<const superbet::v1::BettingLine> lines) {
@@ -152,6 +154,10 @@ void ModelStrategy::CollectMarketGoals(absl::Span<const superbet::v1::BettingLin
     }
   }
 }
+
+ModelStrategy::~ModelStrategy() = default;
+ModelStrategy::ModelStrategy(ModelStrategy&&) noexcept = default;
+ModelStrategy& ModelStrategy::operator=(ModelStrategy&&) noexcept = default;
 
 void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time day_start) {
   if (history.size() < consumed_) {  // A new run: start again.
@@ -262,8 +268,18 @@ absl::StatusOr<Decision> ModelStrategy::Decide(const MatchView& match,
   if (!fitted_day_.has_value() || *fitted_day_ != day) {
     SyncHistory(history, absl::FromCivil(day, absl::UTCTimeZone()));
     fitted_day_ = day;
-    RefitModel(day);
-    SUPERBET_RETURN_IF_ERROR(RefitPool(day));
+    if (helper_ != nullptr) {
+      // RefitPool reads scored_ and writes pool_fit_; RefitModel reads table_ and writes the
+      // model and its counters: disjoint, so the day's results are those of the serial order.
+      absl::Status pool_status;
+      helper_->Start([this, day, &pool_status] { pool_status = RefitPool(day); });
+      RefitModel(day);
+      helper_->Wait();
+      SUPERBET_RETURN_IF_ERROR(pool_status);
+    } else {
+      RefitModel(day);
+      SUPERBET_RETURN_IF_ERROR(RefitPool(day));
+    }
   }
   Decision d;
   if (!model_fitted_) return d;

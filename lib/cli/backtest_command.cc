@@ -59,6 +59,8 @@ ABSL_FLAG(int, model_pool_window_days, 1825,
           "model: days of earlier scored forecasts the pool weight is fitted on.");
 ABSL_FLAG(int, model_pool_min_forecasts, 380,
           "model: fewer scored forecasts in the window: w = 0 (bet the market only).");
+ABSL_FLAG(int, threads, 0,
+          "Threads: 0 = the hardware concurrency, 1 = serial; the report is the same for any N.");
 ABSL_FLAG(std::string, emit_predictions, "",
           "Write one Prediction JSON line per bet of every strategy to this path.");
 
@@ -75,7 +77,7 @@ Usage: superbet backtest [--data DIR] [--league E0] [--seasons 1516,1617,...]
                          [--strategy favourite|home|model|hrl] [--odds b365|pinnacle|avg|max]
                          [--clv_close pinnacle|source|avg] [--stake flat|kelly]
                          [--bankroll 1000] [--json PATH] [--emit-predictions PATH]
-                         [--model DIR --ledger PATH]   (with --strategy hrl)
+                         [--model DIR --ledger PATH]   (with --strategy hrl) [--threads N]
 
 Every match is replayed in kickoff order; a strategy sees only what was known before kickoff
 (pre-match prices of the odds source, results of matches over by its kickoff: kickoff + 2 h 15
@@ -148,6 +150,14 @@ Strategy:
                     fitted walk-forward each match day (maximum likelihood, w in [0, 1]).
   --model_pool_window_days N   days of scored forecasts per pool fit, default 1825.
   --model_pool_min_forecasts N fewer scored forecasts in that window: w = 0; default 380.
+
+Speed:
+  --threads N       threads of the run, default 0 = the hardware concurrency; 1 runs everything
+                    on one thread. With N >= 2 the season files are parsed N at a time (merged in
+                    season order), the favourite and home baselines run beside the strategy, and
+                    the model strategy fits each day's pool weight beside the day's model refit.
+                    The tables, the JSON and --emit-predictions are byte for byte the same for
+                    every N (tests/cli/main_job_golden.cmake).
 
 Output:
   stdout            (stderr when --json=-) a table per strategy: per season and overall
@@ -254,6 +264,7 @@ absl::StatusOr<std::string> DownloadToCache(const std::string& league,
 
 struct Config {
   std::string strategy;
+  int threads = 1;  // --threads resolved: >= 1.
   backtest::EngineOptions strategy_options;
   backtest::EngineOptions baseline_options;
   backtest::ModelStrategyOptions model;
@@ -276,7 +287,7 @@ absl::StatusOr<BacktestData> LoadData(const std::string& root, const std::string
   if (!found.ok() && selected.empty()) return found.status();
   const std::vector<std::string> codes =
       WithEarlierSeasons(found.ok() ? *found : std::vector<std::string>{}, selected);
-  return LoadBacktestData(root, league, codes, selected, mode, NeedsOf(config));
+  return LoadBacktestData(root, league, codes, selected, mode, NeedsOf(config), config.threads);
 }
 
 // --store: the same data read from the store (cli/backtest_store_data.h).
@@ -345,6 +356,9 @@ absl::Status CheckNumericFlags() {
   const double decay = absl::GetFlag(FLAGS_decay);
   SUPERBET_RETURN_IF_ERROR(
       RequireFlag(std::isfinite(decay) && decay >= 0, "decay", decay, "finite and >= 0"));
+  const int threads = absl::GetFlag(FLAGS_threads);
+  SUPERBET_RETURN_IF_ERROR(
+      RequireFlag(threads >= 0, "threads", threads, ">= 0 (0 = the hardware concurrency)"));
   const double weight = absl::GetFlag(FLAGS_model_pool_weight);
   return RequireFlag(std::isfinite(weight) && weight <= 1, "model_pool_weight", weight,
                      "finite and <= 1 (< 0 = fitted)");
@@ -368,6 +382,9 @@ absl::StatusOr<Config> ReadFlags() {
   SUPERBET_RETURN_IF_ERROR(CheckJsonDestination());
   Config c;
   c.strategy = absl::GetFlag(FLAGS_strategy);
+  c.threads = absl::GetFlag(FLAGS_threads);
+  if (c.threads == 0)
+    c.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   SUPERBET_ASSIGN_OR_RETURN(backtest::OddsSource source,
                             backtest::ParseOddsSource(absl::GetFlag(FLAGS_odds)));
   SUPERBET_ASSIGN_OR_RETURN(backtest::ClosingSource close,
@@ -397,6 +414,7 @@ absl::StatusOr<Config> ReadFlags() {
   c.model.pool_weight = absl::GetFlag(FLAGS_model_pool_weight);
   c.model.pool_window_days = absl::GetFlag(FLAGS_model_pool_window_days);
   c.model.pool_min_forecasts = absl::GetFlag(FLAGS_model_pool_min_forecasts);
+  c.model.threads = c.threads;
   if (c.model.pool_window_days < 1 || c.model.pool_min_forecasts < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("--model_pool_window_days and --model_pool_min_forecasts must be >= 1, got ",
@@ -637,19 +655,27 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     home_options.on_bet = emitter.ObserverFor(home.name(), kind);
   }
   // The two baselines share nothing mutable with the chosen strategy (the data is read only), so
-  // they run on a second thread while the chosen one runs here; each report is the same as run
-  // alone. With --emit-predictions the three share the emitter and run one after the other, so
-  // that the file's line order stays fixed.
+  // with --threads >= 2 they run on a second thread while the chosen one runs here; each report is
+  // the same as run alone. With --emit-predictions the three share the emitter and run one after
+  // the other, so that the file's line order stays fixed.
+  // The replay order and the price index are built once for the three runs (same odds and
+  // closing source) and only read by them.
+  auto input = backtest::ReplayInput::Build(data->fixtures, data->lines,
+                                            config->baseline_options.odds_source,
+                                            config->baseline_options.clv_closing_source);
+  if (!input.ok()) {
+    std::fprintf(stderr, "superbet backtest: %s\n", std::string(input.status().message()).c_str());
+    return 1;
+  }
   absl::StatusOr<backtest::BacktestReport> fav_report = absl::UnknownError("not run");
   absl::StatusOr<backtest::BacktestReport> home_report = absl::UnknownError("not run");
   auto run_baselines = [&] {
-    fav_report = backtest::RunBacktest(data->fixtures, data->lines, favourite, fav_options);
-    home_report = backtest::RunBacktest(data->fixtures, data->lines, home, home_options);
+    fav_report = backtest::RunBacktest(*input, favourite, fav_options);
+    home_report = backtest::RunBacktest(*input, home, home_options);
   };
   std::thread baselines;
-  if (emit_path.empty()) baselines = std::thread(run_baselines);
-  auto main_report =
-      backtest::RunBacktest(data->fixtures, data->lines, chosen, config->strategy_options);
+  if (emit_path.empty() && config->threads >= 2) baselines = std::thread(run_baselines);
+  auto main_report = backtest::RunBacktest(*input, chosen, config->strategy_options);
   if (baselines.joinable()) {
     baselines.join();
   } else {

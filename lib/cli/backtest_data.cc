@@ -1,7 +1,9 @@
 #include "cli/backtest_data.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -22,9 +24,12 @@ bool Is1X2(const BettingLine& line) { return line.market() == superbet::v1::MARK
 // held the same fixture (same league, date and teams: the same id): then strict mode fails and
 // lenient mode rejects the row and counts it, so a season file copied under another name cannot
 // double-count its matches.
-absl::Status Keep(superbet::v1::Fixture& fixture, absl::Span<const BettingLine> lines,
-                  const RunLines& needs, const std::string& file, fd::ParseMode mode,
-                  absl::flat_hash_map<std::string, std::string>& first_file, BacktestData& data) {
+// Returns whether the fixture was kept (false: a lenient duplicate); the caller then appends
+// its lines.
+absl::StatusOr<bool> KeepFixture(superbet::v1::Fixture& fixture, const std::string& file,
+                                 fd::ParseMode mode,
+                                 absl::flat_hash_map<std::string, std::string>& first_file,
+                                 BacktestData& data) {
   auto [it, inserted] = first_file.try_emplace(fixture.id(), file);
   if (!inserted) {
     const std::string reason = absl::StrCat(file, ": duplicate fixture ", fixture.id(),
@@ -33,13 +38,61 @@ absl::Status Keep(superbet::v1::Fixture& fixture, absl::Span<const BettingLine> 
     ++data.rows_rejected;
     ++data.duplicates_rejected;
     if (data.rejections_shown.size() < kMaxRejectionsShown) data.rejections_shown.push_back(reason);
-    return absl::OkStatus();
+    return false;
   }
   data.fixtures.push_back(std::move(fixture));  // The parser's copy (RowConsumer): no copy here.
+  return true;
+}
+
+absl::Status Keep(superbet::v1::Fixture& fixture, absl::Span<const BettingLine> lines,
+                  const RunLines& needs, const std::string& file, fd::ParseMode mode,
+                  absl::flat_hash_map<std::string, std::string>& first_file, BacktestData& data) {
+  if (!needs.statistics) fixture.clear_statistics();
+  SUPERBET_ASSIGN_OR_RETURN(const bool kept, KeepFixture(fixture, file, mode, first_file, data));
+  if (!kept) return absl::OkStatus();
   for (const BettingLine& line : lines) {
     if (ReadByRun(line, needs)) data.lines.push_back(line);
   }
   return absl::OkStatus();
+}
+
+// One season file parsed on its own (LoadBacktestData with threads >= 2): its fixtures in file
+// order and, per fixture, the lines the run reads.
+struct ParsedFile {
+  std::vector<superbet::v1::Fixture> fixtures;
+  std::vector<BettingLine> lines;  // The kept lines of every fixture, file order.
+  std::vector<size_t> lines_end;   // lines_end[k]: end of fixture k's lines in `lines`.
+  absl::StatusOr<fd::SeasonData> season = absl::UnknownError("not parsed");
+};
+
+// Parses `paths` with up to `threads` threads (the caller's included), each file into its own
+// ParsedFile: no state is shared between files, so the result does not depend on the schedule.
+std::vector<ParsedFile> ParseFiles(const std::vector<std::string>& paths, fd::ParseMode mode,
+                                   const RunLines& needs, int threads) {
+  std::vector<ParsedFile> files(paths.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < paths.size(); i = next++) {
+      ParsedFile& f = files[i];
+      const fd::RowConsumer keep = [&f, &needs](superbet::v1::Fixture& fixture,
+                                                absl::Span<const BettingLine> lines) {
+        if (!needs.statistics) fixture.clear_statistics();
+        f.fixtures.push_back(std::move(fixture));
+        for (const BettingLine& line : lines) {
+          if (ReadByRun(line, needs)) f.lines.push_back(line);
+        }
+        f.lines_end.push_back(f.lines.size());
+        return absl::OkStatus();
+      };
+      f.season = fd::StreamSeasonFile(paths[i], mode, keep);
+    }
+  };
+  std::vector<std::thread> helpers;
+  const size_t n = std::min(paths.size(), static_cast<size_t>(std::max(1, threads)));
+  for (size_t t = 1; t < n; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& t : helpers) t.join();
+  return files;
 }
 
 // Stably sorts fixtures[from..] by kickoff (seconds, then nanos).
@@ -61,7 +114,9 @@ RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view st
   needs.odds_bookmaker = std::string(backtest::OddsSourceBookmaker(options.odds_source));
   needs.closing_bookmaker =
       backtest::ClosingBookmaker(options.clv_closing_source, options.odds_source);
-  if (absl::AsciiStrToLower(strategy) == "model") {
+  const std::string lower = absl::AsciiStrToLower(strategy);
+  needs.statistics = lower != "model" && lower != "favourite" && lower != "home";
+  if (lower == "model") {
     needs.pinnacle_1x2 = model.market_input != backtest::MarketInput::kOddsSource;
     needs.average_1x2 = model.market_input == backtest::MarketInput::kSharp;
   }
@@ -87,7 +142,8 @@ bool ReadByRun(const BettingLine& line, const RunLines& needs) {
 absl::StatusOr<BacktestData> LoadBacktestData(const std::string& root, const std::string& league,
                                               const std::vector<std::string>& codes,
                                               const std::vector<std::string>& selected,
-                                              fd::ParseMode mode, const RunLines& needs) {
+                                              fd::ParseMode mode, const RunLines& needs,
+                                              int threads) {
   BacktestData data;
   absl::flat_hash_map<std::string, std::string> first_file;  // Fixture id -> file that held it.
   std::string current_file;
@@ -95,14 +151,41 @@ absl::StatusOr<BacktestData> LoadBacktestData(const std::string& root, const std
                                    absl::Span<const BettingLine> lines) {
     return Keep(fixture, lines, needs, current_file, mode, first_file, data);
   };
+  std::vector<ParsedFile> parsed;  // threads >= 2: every file parsed first, merged below.
+  if (threads >= 2 && codes.size() >= 2) {
+    std::vector<std::string> paths;
+    for (const std::string& code : codes) {
+      paths.push_back(absl::StrCat(root, "/football-data/", league, "_", code, ".csv"));
+    }
+    parsed = ParseFiles(paths, mode, needs, threads);
+  }
   core::ProgressBar bar(static_cast<int64_t>(codes.size()), "load");
-  for (const std::string& code : codes) {
+  for (size_t c = 0; c < codes.size(); ++c) {
+    const std::string& code = codes[c];
     const size_t season_start = data.fixtures.size();
     const std::string file = absl::StrCat(league, "_", code, ".csv");
     current_file = file;
-    SUPERBET_ASSIGN_OR_RETURN(
-        fd::SeasonData s,
-        fd::StreamSeasonFile(absl::StrCat(root, "/football-data/", file), mode, keep));
+    absl::StatusOr<fd::SeasonData> loaded;
+    if (parsed.empty()) {
+      loaded = fd::StreamSeasonFile(absl::StrCat(root, "/football-data/", file), mode, keep);
+    } else {
+      // The rows the streamed read would have handed over, in the same order (those before a
+      // parse error included): the first error in file order is the one returned, and the
+      // duplicate check runs across files in that order.
+      ParsedFile& p = parsed[c];
+      size_t begin = 0;
+      for (size_t k = 0; k < p.fixtures.size(); ++k) {
+        SUPERBET_ASSIGN_OR_RETURN(const bool kept,
+                                  KeepFixture(p.fixtures[k], file, mode, first_file, data));
+        for (size_t i = begin; kept && i < p.lines_end[k]; ++i) {
+          data.lines.push_back(std::move(p.lines[i]));
+        }
+        begin = p.lines_end[k];
+      }
+      loaded = std::move(p.season);
+      p = ParsedFile{};  // Free the file's buffers as soon as they are merged.
+    }
+    SUPERBET_ASSIGN_OR_RETURN(fd::SeasonData s, std::move(loaded));
     if (s.stats.fixtures == 0) {
       std::fprintf(stderr, "superbet backtest: warning: %s has no match (header only?)\n",
                    file.c_str());

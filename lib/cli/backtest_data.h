@@ -42,9 +42,16 @@ struct RunLines {
   // and Gamebookers: `superbet forecast`'s market-implied goals (ratings/implied_goals.h).
   bool market_goals = false;
   bool all_closing_1x2 = false;
+  // Keep Fixture::statistics (shots, corners, cards: read by the hrl strategy's features and by
+  // `superbet forecast --model-kind shots`). False drops them as the files are parsed: the
+  // favourite, home and model strategies never read them (the engine hides them from a strategy's
+  // view of the match, and ModelStrategy builds its table from goals only), and their thousands of
+  // small map entries were a tenth of the main job's time to build and free.
+  bool statistics = true;
 };
 
-// The lines read by a run of `strategy` ("model", "favourite", "home"; ASCII case ignored) with
+// The lines (and statistics) read by a run of `strategy` ("model", "favourite", "home", "hrl";
+// ASCII case ignored; statistics are kept for any strategy but the first three) with
 // `options` (the strategy's options; the baselines' share their odds_source and
 // clv_closing_source) and, for the model strategy, `model`.
 RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view strategy,
@@ -81,13 +88,16 @@ struct BacktestData {
 // A fixture an earlier file already held (same id: league, date, home, away), e.g. a season file
 // copied under another name, is rejected and counted as a duplicate (lenient) or an error naming
 // both files (strict), so no match is counted twice.
+// `threads` >= 2 parses up to that many files at once (each into its own buffers, merged in
+// `codes` order: the result, the errors and the messages are those of threads = 1, which streams
+// one file at a time and keeps less in memory).
 // Prints a warning to stderr for a file without any match (header only).
 // Errors: NotFound naming a missing file; in strict mode the first parse error
 // (football_data::StreamSeasonFile), "E0_1516.csv:17: column FTHG: ...".
 [[nodiscard]] absl::StatusOr<BacktestData> LoadBacktestData(
     const std::string& root, const std::string& league, const std::vector<std::string>& codes,
     const std::vector<std::string>& selected, providers::football_data::ParseMode mode,
-    const RunLines& needs);
+    const RunLines& needs, int threads = 1);
 
 }  // namespace superbet::cli
 

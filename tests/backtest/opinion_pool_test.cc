@@ -11,7 +11,9 @@
 
 #include "superbet/backtest/opinion_pool.h"
 
+#include <array>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <vector>
 
 namespace superbet::backtest {
@@ -130,6 +132,41 @@ TEST_CASE("pool weight on converted forecasts: the same maximiser from any start
   PoolForecast bad = data[0];
   bad.market[0] = 1.5;
   CHECK(ToLogForecast(bad).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("the cached end terms are L'(0), L'(1) and the variances of the pools there") {
+  // Oracle: central differences of PoolLogLikelihood (the general path, with exp) at w = 0 and
+  // w = 1 for L'; for -L'' the variance of delta under the market / model probabilities computed
+  // here from the forecast's own numbers (Var = E[x^2] - E[x]^2, header file comment).
+  const std::vector<PoolForecast> data = Mixed(60);
+  double slope0 = 0, slope1 = 0;
+  for (const PoolForecast& f : data) {
+    auto l = ToLogForecast(f);
+    REQUIRE(l.ok());
+    slope0 += l->slope_at_market;
+    slope1 += l->slope_at_model;
+    for (int end = 0; end < 2; ++end) {
+      const std::array<double, 3>& raw = end == 0 ? f.market : f.model;
+      const double sum = raw[0] + raw[1] + raw[2];
+      double mean = 0, second = 0;
+      for (int i = 0; i < 3; ++i) {
+        const double delta = std::log(f.model[i]) - std::log(f.market[i]);
+        mean += raw[i] / sum * delta;
+        second += raw[i] / sum * delta * delta;
+      }
+      CHECK((end == 0 ? l->variance_at_market : l->variance_at_model) ==
+            Approx(second - mean * mean).margin(1e-12));
+    }
+  }
+  const double h = 1e-5;
+  for (double w : {0.0, 1.0}) {
+    auto lo = PoolLogLikelihood(data, w - h), hi = PoolLogLikelihood(data, w + h);
+    REQUIRE(lo.ok());
+    REQUIRE(hi.ok());
+    CHECK((*hi - *lo) / (2 * h) == Approx(w == 0 ? slope0 : slope1).margin(1e-5));
+  }
+  CHECK(slope0 > 0);  // The model helps at w = 0 and hurts at w = 1: an interior optimum.
+  CHECK(slope1 < 0);
 }
 
 }  // namespace

@@ -39,7 +39,9 @@
 #define SUPERBET_BACKTEST_ENGINE_H_
 
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -128,6 +130,38 @@ struct BacktestReport {
     absl::Span<const superbet::v1::Fixture> fixtures,
     absl::Span<const superbet::v1::BettingLine> lines, Strategy& strategy,
     const EngineOptions& options);
+
+// The replay order (the finished fixtures by kickoff) and the price index (the odds source's
+// pre-match lines and the closing prices, by fixture id) of one data set, built once and shared by
+// the runs of several strategies on the same prices, e.g. a strategy and the favourite and home
+// baselines. RunBacktest on it gives the report RunBacktest gives on the spans it was built from.
+// Views `fixtures` and `lines`, which must outlive it unchanged. Immutable once built: any number
+// of threads may run backtests on one ReplayInput at the same time (each with its own strategy).
+// Copies share the built index.
+class ReplayInput {
+ public:
+  // Errors: InvalidArgument when a finished fixture has no kickoff (names the fixture).
+  [[nodiscard]] static absl::StatusOr<ReplayInput> Build(
+      absl::Span<const superbet::v1::Fixture> fixtures,
+      absl::Span<const superbet::v1::BettingLine> lines, OddsSource odds_source,
+      ClosingSource clv_closing_source);
+  OddsSource odds_source() const;
+  ClosingSource clv_closing_source() const;
+
+  struct Data;  // Defined in engine.cc.
+  const Data& data() const { return *data_; }
+
+ private:
+  explicit ReplayInput(std::shared_ptr<const Data> data) : data_(std::move(data)) {}
+  std::shared_ptr<const Data> data_;
+};
+
+// As RunBacktest above, on a prepared input.
+// Errors: as above; InvalidArgument when options.odds_source or options.clv_closing_source is not
+// the one `input` was built for (names both).
+[[nodiscard]] absl::StatusOr<BacktestReport> RunBacktest(const ReplayInput& input,
+                                                         Strategy& strategy,
+                                                         const EngineOptions& options);
 
 // Runs every strategy of `strategies` over the same fixtures, prices and options, one after the
 // other (each sees a fresh replay), so that their reports compare like with like; the reports

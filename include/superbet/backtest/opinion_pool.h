@@ -69,7 +69,8 @@ struct PoolFitOptions {
 
 // A PoolForecast in the form the fit reads: logs taken once. A walk-forward that refits the
 // weight every match day on an overlapping window converts each forecast once (ToLogForecast)
-// instead of once per fit.
+// instead of once per fit. Make one with ToLogForecast only: the fields are derived from each
+// other.
 struct LogPoolForecast {
   absl::Time kickoff;
   std::array<double, 3> market{};      // m_i / sum(m): the pool at w = 0, without exp/log.
@@ -77,6 +78,12 @@ struct LogPoolForecast {
   std::array<double, 3> log_market{};  // ln m_i.
   std::array<double, 3> delta{};       // ln d_i - ln m_i.
   int outcome = 0;
+  // This forecast's terms of L'(w) and -L''(w) at w = 0 (the market) and w = 1 (the model):
+  // delta_y - E_p[delta] and Var_p(delta) with p = `market` or `model`. The fit checks both ends
+  // of [0, 1] every day; summing these (in window order, the same operations) gives the same bits
+  // as recomputing them.
+  double slope_at_market = 0, variance_at_market = 0;
+  double slope_at_model = 0, variance_at_model = 0;
 };
 
 // Validates and converts one forecast.

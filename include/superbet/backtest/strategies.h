@@ -51,6 +51,10 @@
 
 namespace superbet::backtest {
 
+namespace internal {
+class HelperThread;  // lib/backtest/internal/helper_thread.h.
+}  // namespace internal
+
 // The index (0 home, 1 draw, 2 away) of the lowest price; ties broken home, draw, away.
 int FavouriteIndex(const std::array<double, 3>& decimal_odds);
 
@@ -99,6 +103,11 @@ struct ModelStrategyOptions {
   double pool_weight = -1;       // In [0, 1]: fixed w; < 0: fitted walk-forward (see above).
   int pool_window_days = 1825;   // Forecast history per pool fit (days before the match day).
   int pool_min_forecasts = 380;  // Fewer scored forecasts in that window: w = 0 (the market).
+  // Threads of one ModelStrategy: 1 = everything on the caller's thread; >= 2 = each match day's
+  // pool-weight fit runs on one helper thread (owned by the strategy) while the team model is
+  // refitted on the caller's thread. The two share no mutable state, so forecasts, weights and
+  // reports are bit for bit those of threads = 1. Values < 1 are taken as 1.
+  int threads = 1;
 };
 
 // The last pool-weight fit of a ModelStrategy, for reports and for the walk-forward test.
@@ -120,11 +129,17 @@ struct PoolFitInfo {
 // (Pinnacle first, then the market average, then Bet365) also give that match's
 // market-implied goals (ratings/implied_goals.h) once its result is in `history`.
 // Decide fails (Internal) only if the pool fitter rejects its input, which would be a bug (e.g. a
-// look-ahead forecast); it is otherwise as above.
+// look-ahead forecast); it is otherwise as above. With options.threads >= 2 the strategy owns one
+// helper thread (started by the constructor, joined by the destructor) that Decide uses
+// internally; the object is still called from one thread at a time.
 class ModelStrategy final : public Strategy {
  public:
   explicit ModelStrategy(ModelStrategyOptions options = {},
                          absl::Span<const superbet::v1::BettingLine> market_lines = {});
+  ~ModelStrategy() override;
+  // Movable between Decide calls (the helper thread, if any, moves with it).
+  ModelStrategy(ModelStrategy&&) noexcept;
+  ModelStrategy& operator=(ModelStrategy&&) noexcept;
   std::string name() const override { return "model"; }
   // The team model's name ("dixon-coles", "elo", ...: ratings::ModelKindName), e.g. for a
   // prediction record.
@@ -171,6 +186,7 @@ class ModelStrategy final : public Strategy {
   absl::flat_hash_map<std::string, PendingForecast> pending_;  // Forecast, result not yet seen.
   std::vector<LogPoolForecast> scored_;  // Forecasts whose result is in `history`, kickoff order.
   PoolFitInfo pool_fit_;
+  std::unique_ptr<internal::HelperThread> helper_;  // Set when options_.threads >= 2.
 };
 
 // Creates "favourite", "home" or "model" (ASCII case ignored; model uses `model_options` and

@@ -10,16 +10,6 @@
 namespace superbet::ratings::internal {
 namespace {
 
-// ln(k!) for the small counts of football scores; lgamma beyond the table.
-double LogFactorial(int k) {
-  static const auto* table = [] {
-    auto* t = new std::vector<double>(64);
-    for (int i = 0; i < 64; ++i) (*t)[i] = std::lgamma(i + 1.0);
-    return t;
-  }();
-  return k < 64 ? (*table)[k] : std::lgamma(k + 1.0);
-}
-
 // sum_k x[k] * y[k], k < len, with four partial sums (vectorisable; deterministic order).
 inline double Dot(const double* x, const double* y, int len) {
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -114,15 +104,23 @@ double Objective(const FitData& data, const Layout& L, const std::vector<double>
 
 }  // namespace
 
+const double* LogFactorialTable() {
+  static const auto* table = [] {
+    auto* t = new std::vector<double>(kLogFactorialTableSize);
+    for (int i = 0; i < kLogFactorialTableSize; ++i) (*t)[i] = std::lgamma(i + 1.0);
+    return t;
+  }();
+  return table->data();
+}
+
 FitDataBuilder::FitDataBuilder(int teams, bool keep_scores)
-    : pair_index_(static_cast<size_t>(teams) * teams, -1), keep_scores_(keep_scores) {
+    : pair_index_(static_cast<size_t>(teams) * teams, -1),
+      keep_scores_(keep_scores),
+      log_factorial_(LogFactorialTable()) {
   data_.teams = teams;
   data_.scored.assign(teams, 0);
   data_.conceded.assign(teams, 0);
-}
-
-void FitDataBuilder::Add(int home, int away, int x, int y, double w) {
-  AddBlended(home, away, x, y, x, y, w);
+  data_.pairs.reserve(static_cast<size_t>(teams) * (teams > 0 ? teams - 1 : 0));  // All pairs.
 }
 
 void FitDataBuilder::AddBlended(int home, int away, int x, int y, double fx, double fy, double w) {
@@ -147,8 +145,6 @@ void FitDataBuilder::AddBlended(int home, int away, int x, int y, double fx, dou
   data_.away_goals += w * fy;
   data_.log_factorials += w * (LogFactorial(x) + LogFactorial(y));
 }
-
-FitData FitDataBuilder::Take() { return std::move(data_); }
 
 absl::Status FitStrengths(const FitData& data, double prior_precision, int max_iterations,
                           double tolerance, const Strengths* start, Strengths& out) {

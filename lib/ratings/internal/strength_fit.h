@@ -20,6 +20,8 @@
 #ifndef SUPERBET_LIB_RATINGS_INTERNAL_STRENGTH_FIT_H_
 #define SUPERBET_LIB_RATINGS_INTERNAL_STRENGTH_FIT_H_
 
+#include <cmath>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -58,23 +60,33 @@ struct FitData {
   double log_factorials = 0;  // sum w * (ln x! + ln y!), for the log-likelihood.
 };
 
+// ln(k!) for k < kLogFactorialTableSize (std::lgamma(k + 1.0), computed once).
+inline constexpr int kLogFactorialTableSize = 64;
+const double* LogFactorialTable();
+
 // Accumulates FitData; `pair_index` is a teams x teams table (-1 = no pair yet).
 class FitDataBuilder {
  public:
   // `keep_scores`: also keep FitData::scores (one entry per match; only the bivariate and
   // negative binomial stage 2 read them).
   FitDataBuilder(int teams, bool keep_scores);
+  // Inline: a walk-forward calls it for every row of every daily window.
   void Add(int home, int away, int x, int y, double w);
   // As Add, but the strengths are fitted to the (non-integer) counts fx, fy in place of x, y:
   // the quasi-Poisson fit of the market model (team_model.h); x, y still give the low-score
   // weights of rho and FitData::scores.
   void AddBlended(int home, int away, int x, int y, double fx, double fy, double w);
-  FitData Take();
+  FitData Take() { return std::move(data_); }
 
  private:
+  double LogFactorial(int k) const {
+    return k < kLogFactorialTableSize ? log_factorial_[k] : std::lgamma(k + 1.0);
+  }
+
   FitData data_;
   std::vector<int> pair_index_;
   bool keep_scores_;
+  const double* log_factorial_;  // LogFactorialTable().
 };
 
 struct Strengths {
@@ -108,9 +120,30 @@ inline double PairMu(const Strengths& s, const PairStats& p);
 
 }  // namespace superbet::ratings::internal
 
-#include <cmath>
-
 namespace superbet::ratings::internal {
+inline void FitDataBuilder::Add(int home, int away, int x, int y, double w) {
+  if (!(w > 0)) return;
+  int& idx = pair_index_[static_cast<size_t>(home) * data_.teams + away];
+  if (idx < 0) {
+    idx = static_cast<int>(data_.pairs.size());
+    data_.pairs.push_back({home, away});
+  }
+  PairStats& p = data_.pairs[idx];
+  p.w += w;
+  if (x == 0 && y == 0) p.w00 += w;
+  if (x == 0 && y == 1) p.w01 += w;
+  if (x == 1 && y == 0) p.w10 += w;
+  if (x == 1 && y == 1) data_.w11 += w;
+  if (keep_scores_) data_.scores.push_back({idx, x, y, w});
+  data_.scored[home] += w * x;
+  data_.scored[away] += w * y;
+  data_.conceded[home] += w * y;
+  data_.conceded[away] += w * x;
+  data_.home_goals += w * x;
+  data_.away_goals += w * y;
+  data_.log_factorials += w * (LogFactorial(x) + LogFactorial(y));
+}
+
 inline double PairLambda(const Strengths& s, const PairStats& p) {
   return std::exp(s.c + s.h + s.a[p.home] + s.d[p.away]);
 }

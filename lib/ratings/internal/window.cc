@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 
@@ -38,8 +39,29 @@ absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t
   const int n = static_cast<int>(w.table_id.size());
   FitDataBuilder builder(n, keep_scores);
   w.evidence.assign(n, TeamEvidence{});
-  // Weights depend on whole days only: one exp per distinct age.
+  // Weights depend on whole days only: one exp per distinct age, and each exp(-xi * days) is
+  // kept for the next fits of this thread (a walk-forward refits daily on overlapping windows
+  // with the same xi; the cached value is the same call's result, so the weights are the same
+  // bits).
+  thread_local double cached_xi = std::numeric_limits<double>::quiet_NaN();
+  thread_local std::vector<double> weight_of_day;  // NaN: not computed yet.
+  if (!(cached_xi == xi_per_day)) {
+    cached_xi = xi_per_day;
+    weight_of_day.clear();
+  }
+  auto weight_for = [&](double days) {
+    if (!(days >= 0 && days < 1 << 16)) return std::exp(-xi_per_day * days);
+    const size_t k = static_cast<size_t>(days);
+    if (k >= weight_of_day.size()) {
+      weight_of_day.resize(k + 1, std::numeric_limits<double>::quiet_NaN());
+    }
+    double& cached = weight_of_day[k];
+    if (std::isnan(cached)) cached = std::exp(-xi_per_day * days);
+    return cached;
+  };
   double last_days = -1, last_weight = 0, last_market_weight = 0;
+  absl::Time last_kickoff = absl::InfinitePast();  // Rows sharing a kickoff share their age.
+  double days = 0;
   for (const TableMatch& m : rows) {
     int x = m.home_goals, y = m.away_goals;
     if (counts == Counts::kShotsOnTarget) {
@@ -47,11 +69,16 @@ absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t
       x = m.home_shots_on_target;
       y = m.away_shots_on_target;
     }
-    const double days = std::floor(absl::ToDoubleHours(as_of - m.kickoff) / 24.0);
+    if (m.kickoff != last_kickoff) {
+      last_kickoff = m.kickoff;
+      days = std::floor(absl::ToDoubleHours(as_of - m.kickoff) / 24.0);
+    }
     if (days != last_days) {
       last_days = days;
-      last_weight = std::exp(-xi_per_day * days);
-      last_market_weight = std::exp(-market_xi_per_day * days);
+      last_weight = weight_for(days);
+      if (counts == Counts::kMarketBlend) {
+        last_market_weight = std::exp(-market_xi_per_day * days);
+      }
     }
     const int h = scratch[m.home], a = scratch[m.away];
     if (counts == Counts::kMarketBlend && m.market_home_goals > 0) {
