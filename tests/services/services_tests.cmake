@@ -1,9 +1,10 @@
 # Included from tests/CMakeLists.txt when -DSUPERBET_BUILD_SERVICES=ON (this folder's tests need
 # the gRPC services, which services/CMakeLists.txt defines after tests/ is read; CMake resolves
 # the target names at generation time).
-add_library(superbet_services_testing STATIC ${CMAKE_CURRENT_SOURCE_DIR}/services/process.cc)
+add_library(superbet_services_testing STATIC ${CMAKE_CURRENT_SOURCE_DIR}/services/process.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/services/fake_telegram.cc ${CMAKE_CURRENT_SOURCE_DIR}/services/e2e_support.cc)
 target_include_directories(superbet_services_testing PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(superbet_services_testing PUBLIC gRPC::grpc++ cpp-httplib)
+target_link_libraries(superbet_services_testing PUBLIC gRPC::grpc++ cpp-httplib superbet_proto)
 
 superbet_tests(services MODULES providers hrl
   LIBS superbet_services_common superbet_services_testing)
@@ -17,3 +18,7 @@ if(TARGET broadcast-svc OR EXISTS ${PROJECT_SOURCE_DIR}/services/broadcast/broad
 endif()
 target_compile_definitions(superbet_services_itests PRIVATE AGENT_SVC="$<TARGET_FILE:agent-svc>")
 add_dependencies(superbet_services_itests agent-svc)
+# The end-to-end test (e2e_itest.cc) trains its checkpoint with the `superbet` tool.
+target_compile_definitions(superbet_services_itests PRIVATE
+  SUPERBET_TOOL="$<TARGET_FILE:superbet_tool>")
+add_dependencies(superbet_services_itests superbet_tool)

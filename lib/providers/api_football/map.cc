@@ -422,6 +422,7 @@ absl::Status ReadFixtureItem(od::value& item, const Path& path, Ctx& ctx, absl::
     st->set_provider(kProviderName);
     st->set_status(s.status);
     if (observed_at != absl::InfinitePast()) SetTime(observed_at, st->mutable_observed_at());
+    if (fixture != nullptr && fixture->has_kickoff()) *st->mutable_kickoff() = fixture->kickoff();
   }
   return absl::OkStatus();
 }
