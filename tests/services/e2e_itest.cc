@@ -16,6 +16,7 @@
 //  * what the fake Telegram received and answered (Bot API: core.telegram.org/bots/api);
 //  * the gRPC health protocol (grpc.health.v1: NOT_SERVING until ready, and from SIGTERM on);
 //  * the Prometheus text of each /metrics, parsed here, against the counts above.
+#include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 
@@ -24,6 +25,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -122,12 +124,171 @@ void TermAndExpectDrain(Service& s, const std::string& grpc_service) {
   CHECK(Slurp(s.log).find("drained; exiting 0") != std::string::npos);
 }
 
+// The fate of each event (Accounting), checked against Redis and the fake Telegram: exactly one
+// terminal outcome per event of `matches`, the documented drop reason for each dropped one, one
+// 200 per published one (per match: the teams are in the text), one 400 per DLQ entry.
+struct Accounting {
+  std::map<std::string, std::optional<std::string>> expected;  // Event id -> drop reason.
+  std::map<std::string, v1::Prediction> by_event;
+  void Add(const v1::Prediction& p, const FilterRule& rule) {
+    const std::string id = DocumentedEventId(p);
+    INFO("two accepted decisions share the event id " << id);
+    CHECK(expected.count(id) == 0);
+    expected[id] = DocumentedDropReason(p, rule);
+    by_event[id] = p;
+  }
+  int64_t Passing() const {
+    int64_t n = 0;
+    for (const auto& [id, reason] : expected) n += reason.has_value() ? 0 : 1;
+    return n;
+  }
+  // True once every event of `match` has a terminal outcome in Redis.
+  bool Terminal(const RedisServer& redis, const std::string& match) const {
+    const auto dropped = redis.HashGetAll("broadcast:outcome:dropped");
+    const auto outcome = redis.HashGetAll("broadcast:outcome:telegram");
+    for (const auto& [id, p] : by_event) {
+      if (p.match_id() != match) continue;
+      if (dropped.count(id) == 0 && outcome.count(id) == 0) return false;
+    }
+    return true;
+  }
+};
+
+struct OutcomeCounts {
+  std::map<std::string, int64_t> dropped;  // Reason -> events.
+  std::map<std::string, int64_t> outcome;  // "published" / "dlq:<reason>" -> events.
+};
+
+OutcomeCounts CheckOutcomes(const RedisServer& redis, const FakeTelegram& telegram,
+                            const Accounting& acc, const std::set<std::string>& matches) {
+  const auto& expected = acc.expected;
+  auto by_event = acc.by_event;
+  {
+    const auto dropped = redis.HashGetAll("broadcast:outcome:dropped");
+    const auto outcome = redis.HashGetAll("broadcast:outcome:telegram");
+    std::map<std::string, int64_t> drop_counts, outcome_counts;
+    std::map<std::string, int64_t> published_per_match;
+    for (const auto& [id, reason] : expected) {
+      if (matches.count(by_event[id].match_id()) == 0) continue;
+      INFO("event " << id);
+      const bool is_dropped = dropped.count(id) > 0, has_outcome = outcome.count(id) > 0;
+      CHECK(is_dropped != has_outcome);  // Exactly one terminal place.
+      if (reason.has_value()) {
+        CHECK(is_dropped);
+        if (is_dropped) CHECK(dropped.at(id) == *reason);
+        ++drop_counts[*reason];
+      } else {
+        CHECK(has_outcome);
+        if (has_outcome) {
+          ++outcome_counts[outcome.at(id)];
+          if (outcome.at(id) == "published") {
+            ++published_per_match[by_event[id].match_id()];
+            CHECK(redis.Cli("GET broadcast:sent:telegram:" + id) == "sent\n");
+          }
+        }
+      }
+    }
+    // Nothing but these events reached an outcome.
+    CHECK(dropped.size() + outcome.size() ==
+          static_cast<size_t>(std::count_if(expected.begin(), expected.end(), [&](const auto& e) {
+            return matches.count(by_event[e.first].match_id()) > 0;
+          })));
+    // What Telegram got: one 200 per published event, per match (the teams are in the text).
+    const auto delivered = telegram.delivered();
+    CHECK(static_cast<int64_t>(delivered.size()) == outcome_counts["published"]);
+    for (const std::string& match : matches) {
+      const v1::Prediction* any = nullptr;
+      for (const auto& [id, p] : by_event) {
+        if (p.match_id() == match) any = &p;
+      }
+      if (any == nullptr) continue;
+      const std::string teams =
+          "*" + MarkdownV2(any->home()) + "* vs *" + MarkdownV2(any->away()) + "*";
+      int64_t n = 0;
+      for (const auto& r : delivered) n += r.text.find(teams) != std::string::npos ? 1 : 0;
+      INFO(match << " " << teams);
+      CHECK(n == published_per_match[match]);
+    }
+    for (const auto& r : telegram.requests()) {
+      CHECK(r.chat_id == "@e2e");
+      CHECK(r.parse_mode == "MarkdownV2");
+    }
+    // Every 400 answered is one event in the DLQ with reason http_400.
+    int64_t answered_400 = 0;
+    for (const auto& r : telegram.requests()) answered_400 += r.status == 400 ? 1 : 0;
+    CHECK(outcome_counts["dlq:http_400"] == answered_400);
+    int64_t dlq_stream_400 = 0;
+    for (const auto& e : redis.Range("broadcast.dlq")) {
+      INFO(e.at("event_id"));
+      CHECK(e.at("platform") == "telegram");
+      CHECK(outcome.count(e.at("event_id")) == 1);
+      dlq_stream_400 += e.at("reason") == "http_400" ? 1 : 0;
+    }
+    CHECK(dlq_stream_400 == answered_400);
+    CHECK(redis.StreamLength("broadcast.dlq") == outcome_counts["dlq:http_400"]);
+    return OutcomeCounts{drop_counts, outcome_counts};
+  }
+}
+
+// broadcast-svc's /metrics and GetStatus against the outcomes and what Telegram answered.
+// `input_lines`: lines given to the plant through Publish (nullopt: not checked).
+void CheckBroadcastMetricsAndStatus(const Service& broadcast, const RedisServer& redis,
+                                    const FakeTelegram& telegram, const OutcomeCounts& counts,
+                                    std::optional<int64_t> input_lines) {
+  const auto& drop_counts = counts.dropped;
+  const auto& outcome_counts = counts.outcome;
+  const auto m = Metrics(broadcast);
+  if (input_lines.has_value()) {
+    CHECK(SumSamples(m, "broadcast_input_lines_total") == std::optional<double>(*input_lines));
+  }
+  CHECK(SumSamples(m, "broadcast_rejected_lines_total").value_or(0) == 0);
+  for (const auto& [reason, n] : drop_counts) {
+    INFO(reason);
+    CHECK(SumSamples(m, "broadcast_dropped_total", {{"reason", reason}}) ==
+          std::optional<double>(n));
+  }
+  int64_t dropped_total = 0;
+  for (const auto& [r, n] : drop_counts) dropped_total += n;
+  CHECK(SumSamples(m, "broadcast_dropped_total").value_or(0) == dropped_total);
+  const auto requests = telegram.requests();
+  std::map<int, int64_t> answered;
+  for (const auto& r : requests) ++answered[r.status];
+  CHECK(SumSamples(m, "broadcast_published_total", {{"platform", "telegram"}}).value_or(0) ==
+        answered[200]);
+  CHECK(SumSamples(m, "broadcast_publish_attempts_total", {{"platform", "telegram"}}).value_or(0) ==
+        requests.size());
+  for (int code : {429, 500, 400}) {
+    INFO(code);
+    CHECK(SumSamples(m, "broadcast_publish_errors_total",
+                     {{"platform", "telegram"}, {"reason", "http_" + std::to_string(code)}})
+              .value_or(0) == answered[code]);
+  }
+  const int64_t dlq_400 =
+      outcome_counts.count("dlq:http_400") > 0 ? outcome_counts.at("dlq:http_400") : 0;
+  CHECK(SumSamples(m, "broadcast_dlq_total", {{"platform", "telegram"}}).value_or(0) == dlq_400);
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  v1::BroadcastStatus status;
+  REQUIRE(v1::BroadcastService::NewStub(broadcast.channel)
+              ->GetStatus(&ctx, v1::GetStatusRequest(), &status)
+              .ok());
+  REQUIRE(status.platforms_size() == 1);
+  CHECK(status.platforms(0).platform() == "telegram");
+  CHECK(status.platforms(0).breaker_state() == 0);  // 2 failures in the window: stays CLOSED.
+  CHECK(status.platforms(0).digest_size() == 0);
+  const auto out = redis.HashGetAll("broadcast:outcome:telegram");
+  CHECK(status.dlq_depth() == std::count_if(out.begin(), out.end(), [](const auto& e) {
+          return e.second.rfind("dlq:", 0) == 0;
+        }));
+}
+
 TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-svc to Telegram",
           "[services][e2e]") {
   const auto began = std::chrono::steady_clock::now();
   TempDir dir;
   RedisServer redis(dir.path());
-  // The checkpoint: `superbet train --agent live` (MLP, seed 7), trained while the rest starts.
+  // The checkpoint: `superbet train --agent live` (its default network, seed 7, 200 steps asked
+  // for: one PPO rollout), trained while the rest starts.
   Child train({SUPERBET_TOOL, "train", "--agent", "live", "--out", dir.File("ckpt"), "--data",
                DataDir(), "--train_matches", "3753993,3753984", "--eval_matches", "3754237",
                "--steps", "200", "--seed", "7"},
@@ -277,37 +438,20 @@ TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-sv
   }
 
   // The expected fate of each accepted decision, from the documented filter and event ids.
-  std::map<std::string, std::optional<std::string>> expected;  // Event id -> drop reason.
-  std::map<std::string, v1::Prediction> by_event;
-  for (const v1::Decision& d : accepted) {
-    const std::string id = DocumentedEventId(d.prediction());
-    INFO("two accepted decisions share the event id " << id);
-    CHECK(expected.count(id) == 0);
-    expected[id] = DocumentedDropReason(d.prediction(), kFilter);
-    by_event[id] = d.prediction();
-  }
-  int64_t passing = 0;
-  for (const auto& [id, reason] : expected) passing += reason.has_value() ? 0 : 1;
+  Accounting acc;
+  for (const v1::Decision& d : accepted) acc.Add(d.prediction(), kFilter);
+  const int64_t passing = acc.Passing();
   std::printf("e2e: %lld of %zu accepted pass the broadcast filter\n",
-              static_cast<long long>(passing), expected.size());
+              static_cast<long long>(passing), acc.expected.size());
   // Both fates are exercised: some events dropped by the filter, at least two published (the
   // scripted failures need two posts).
   CHECK(passing >= 2);
-  CHECK(passing < static_cast<int64_t>(expected.size()));
+  CHECK(passing < static_cast<int64_t>(acc.expected.size()));
   // Telegram's limit for the bot is 30 posts per hour (the plant's default): more would wait.
   REQUIRE(passing <= 30);
 
   // Every event published so far (match A's) reaches a terminal outcome.
-  auto terminal = [&](const std::string& match) {
-    const auto dropped = redis.HashGetAll("broadcast:outcome:dropped");
-    const auto outcome = redis.HashGetAll("broadcast:outcome:telegram");
-    for (const auto& [id, p] : by_event) {
-      if (p.match_id() != match) continue;
-      if (dropped.count(id) == 0 && outcome.count(id) == 0) return false;
-    }
-    return true;
-  };
-  REQUIRE(WaitUntil([&] { return terminal(kMatchA); }, 30));
+  REQUIRE(WaitUntil([&] { return acc.Terminal(redis, kMatchA); }, 30));
 
   // ---- agent-svc: its counters equal the decisions received ----------------------------------
   {
@@ -337,114 +481,11 @@ TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-sv
   }
 
   // ---- broadcast-svc after match A: outcomes, Telegram, /metrics, GetStatus -----------------
-  auto check_outcomes = [&](const std::set<std::string>& matches) {
-    const auto dropped = redis.HashGetAll("broadcast:outcome:dropped");
-    const auto outcome = redis.HashGetAll("broadcast:outcome:telegram");
-    std::map<std::string, int64_t> drop_counts, outcome_counts;
-    std::map<std::string, int64_t> published_per_match;
-    for (const auto& [id, reason] : expected) {
-      if (matches.count(by_event[id].match_id()) == 0) continue;
-      INFO("event " << id);
-      const bool is_dropped = dropped.count(id) > 0, has_outcome = outcome.count(id) > 0;
-      CHECK(is_dropped != has_outcome);  // Exactly one terminal place.
-      if (reason.has_value()) {
-        CHECK(is_dropped);
-        if (is_dropped) CHECK(dropped.at(id) == *reason);
-        ++drop_counts[*reason];
-      } else {
-        CHECK(has_outcome);
-        if (has_outcome) {
-          ++outcome_counts[outcome.at(id)];
-          if (outcome.at(id) == "published") {
-            ++published_per_match[by_event[id].match_id()];
-            CHECK(redis.Cli("GET broadcast:sent:telegram:" + id) == "sent\n");
-          }
-        }
-      }
-    }
-    // Nothing but these events reached an outcome.
-    CHECK(dropped.size() + outcome.size() ==
-          static_cast<size_t>(std::count_if(expected.begin(), expected.end(), [&](const auto& e) {
-            return matches.count(by_event[e.first].match_id()) > 0;
-          })));
-    // What Telegram got: one 200 per published event, per match (the teams are in the text).
-    const auto delivered = telegram.delivered();
-    CHECK(static_cast<int64_t>(delivered.size()) == outcome_counts["published"]);
-    for (const std::string& match : matches) {
-      const v1::Prediction* any = nullptr;
-      for (const auto& [id, p] : by_event) {
-        if (p.match_id() == match) any = &p;
-      }
-      if (any == nullptr) continue;
-      const std::string teams =
-          "*" + MarkdownV2(any->home()) + "* vs *" + MarkdownV2(any->away()) + "*";
-      int64_t n = 0;
-      for (const auto& r : delivered) n += r.text.find(teams) != std::string::npos ? 1 : 0;
-      INFO(match << " " << teams);
-      CHECK(n == published_per_match[match]);
-    }
-    for (const auto& r : telegram.requests()) {
-      CHECK(r.chat_id == "@e2e");
-      CHECK(r.parse_mode == "MarkdownV2");
-    }
-    // Every 400 answered is one event in the DLQ with reason http_400.
-    int64_t answered_400 = 0;
-    for (const auto& r : telegram.requests()) answered_400 += r.status == 400 ? 1 : 0;
-    CHECK(outcome_counts["dlq:http_400"] == answered_400);
-    int64_t dlq_stream_400 = 0;
-    for (const auto& e : redis.Range("broadcast.dlq")) {
-      INFO(e.at("event_id"));
-      CHECK(e.at("platform") == "telegram");
-      CHECK(outcome.count(e.at("event_id")) == 1);
-      dlq_stream_400 += e.at("reason") == "http_400" ? 1 : 0;
-    }
-    CHECK(dlq_stream_400 == answered_400);
-    CHECK(redis.StreamLength("broadcast.dlq") == outcome_counts["dlq:http_400"]);
-    return std::make_pair(drop_counts, outcome_counts);
-  };
   {
-    const auto [drop_counts, outcome_counts] = check_outcomes({kMatchA});
-    const auto m = Metrics(broadcast);
-    CHECK(Handled(m, "BroadcastService", "Publish") == std::optional<double>(published_calls));
-    CHECK(SumSamples(m, "broadcast_input_lines_total") == std::optional<double>(published_calls));
-    CHECK(SumSamples(m, "broadcast_rejected_lines_total").value_or(0) == 0);
-    for (const auto& [reason, n] : drop_counts) {
-      INFO(reason);
-      CHECK(SumSamples(m, "broadcast_dropped_total", {{"reason", reason}}) ==
-            std::optional<double>(n));
-    }
-    int64_t dropped_total = 0;
-    for (const auto& [r, n] : drop_counts) dropped_total += n;
-    CHECK(SumSamples(m, "broadcast_dropped_total").value_or(0) == dropped_total);
-    const auto requests = telegram.requests();
-    std::map<int, int64_t> answered;
-    for (const auto& r : requests) ++answered[r.status];
-    CHECK(SumSamples(m, "broadcast_published_total", {{"platform", "telegram"}}).value_or(0) ==
-          answered[200]);
-    CHECK(
-        SumSamples(m, "broadcast_publish_attempts_total", {{"platform", "telegram"}}).value_or(0) ==
-        requests.size());
-    for (int code : {429, 500, 400}) {
-      INFO(code);
-      CHECK(SumSamples(m, "broadcast_publish_errors_total",
-                       {{"platform", "telegram"}, {"reason", "http_" + std::to_string(code)}})
-                .value_or(0) == answered[code]);
-    }
-    const int64_t dlq_400 =
-        outcome_counts.count("dlq:http_400") > 0 ? outcome_counts.at("dlq:http_400") : 0;
-    CHECK(SumSamples(m, "broadcast_dlq_total", {{"platform", "telegram"}}).value_or(0) == dlq_400);
-    grpc::ClientContext ctx;
-    Deadline(ctx);
-    v1::BroadcastStatus status;
-    REQUIRE(broadcast_stub->GetStatus(&ctx, v1::GetStatusRequest(), &status).ok());
-    REQUIRE(status.platforms_size() == 1);
-    CHECK(status.platforms(0).platform() == "telegram");
-    CHECK(status.platforms(0).breaker_state() == 0);  // 2 failures in the window: stays CLOSED.
-    CHECK(status.platforms(0).digest_size() == 0);
-    const auto out = redis.HashGetAll("broadcast:outcome:telegram");
-    CHECK(status.dlq_depth() == std::count_if(out.begin(), out.end(), [](const auto& e) {
-            return e.second.rfind("dlq:", 0) == 0;
-          }));
+    const OutcomeCounts counts = CheckOutcomes(redis, telegram, acc, {kMatchA});
+    CHECK(Handled(Metrics(broadcast), "BroadcastService", "Publish") ==
+          std::optional<double>(published_calls));
+    CheckBroadcastMetricsAndStatus(broadcast, redis, telegram, counts, published_calls);
   }
 
   // ---- broadcast-svc drain with work in flight: match B's accepted decisions are published in
@@ -461,7 +502,7 @@ TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-sv
   TermAndExpectDrain(broadcast, "superbet.v1.BroadcastService");
   // Nothing lost: every event of both matches has its one terminal outcome, and no entry is left
   // pending in any of the plant's consumer groups.
-  check_outcomes({kMatchA, kMatchB});
+  CheckOutcomes(redis, telegram, acc, {kMatchA, kMatchB});
   CHECK(redis.Pending("risk.verified", "broadcast-plant-main") == 0);
   CHECK(redis.Pending("broadcast.queue.priority", "broadcast-plant-priority") == 0);
   CHECK(redis.Pending("broadcast.outbox.telegram", "telegram-adapter-consumer") == 0);
@@ -488,6 +529,173 @@ TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-sv
   const double took_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   std::printf("e2e: took %.1f s\n", took_s);
+  CHECK(took_s < 90);
+}
+
+// Stage 2, the Redis path: adapter-svc publishes every replayed minute to match.live; two agent-svc
+// replicas consume it as one consumer group and add accepted decisions to risk.verified; the
+// broadcast plant of broadcast-svc consumes risk.verified and posts to the fake Telegram. Replica
+// b stops acking after 30 entries (--debug_hold_after, a test hook of agent-svc) and is killed
+// with SIGKILL holding entries; replica a reclaims them (XAUTOCLAIM after --claim_idle_ms).
+//
+// Oracles: Redis's own view (XLEN, XPENDING, the group's lag), the idempotency guards of the live
+// feed (one per (match, minute), include/superbet/bus/live_feed.h), risk.verified read with the
+// protobuf JSON mapping (not the library's reader), the documented filter and outcomes as in
+// stage 1, the fake Telegram's record, and the replicas' /metrics (b's read before the kill).
+TEST_CASE("e2e over Redis: match.live to two agent-svc replicas, one killed, to Telegram",
+          "[services][e2e][redis]") {
+  const auto began = std::chrono::steady_clock::now();
+  TempDir dir;
+  RedisServer redis(dir.path());
+  Child train({SUPERBET_TOOL, "train", "--agent", "live", "--out", dir.File("ckpt"), "--data",
+               DataDir(), "--train_matches", "3753993,3753984", "--eval_matches", "3754237",
+               "--steps", "200", "--seed", "7"},
+              dir.File("train.log"));
+  FakeTelegram telegram(kBotToken);
+  {
+    std::FILE* f = std::fopen(dir.File("tg_token").c_str(), "w");
+    std::fputs((std::string(kBotToken) + "\n").c_str(), f);
+    std::fclose(f);
+  }
+  REQUIRE(redis.WaitReady(10));
+  Service broadcast =
+      Launch(dir, "broadcast",
+             {BROADCAST_SVC, "--redis=" + redis.url(), "--platforms=telegram",
+              "--consumer=broadcast-1", "--telegram_base_url=" + telegram.base_url(),
+              "--telegram_token_file=" + dir.File("tg_token"), "--telegram_chat_id=@e2e",
+              "--min_confidence=" + std::to_string(kFilter.min_confidence),
+              "--min_vsnr=" + std::to_string(kFilter.min_vsnr),
+              "--min_cas=" + std::to_string(kFilter.min_cas)});
+  REQUIRE(HealthTransitions(broadcast.channel, "superbet.v1.BroadcastService", 1, 15).back() == 1);
+  telegram.FailNext({{429, 1}, {500, 0}, {200, 0}, {400, 0}});
+  {
+    const std::optional<int> trained = train.Wait(90);
+    INFO(Slurp(dir.File("train.log")));
+    REQUIRE(trained == std::optional<int>(0));
+  }
+  constexpr int kHoldAfter = 30;
+  auto agent = [&](const std::string& name, std::vector<std::string> extra) {
+    std::vector<std::string> argv = {AGENT_SVC, "--checkpoint=" + dir.File("ckpt"),
+                                     "--redis=" + redis.url(), "--consumer=" + name,
+                                     "--claim_idle_ms=2000"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return Launch(dir, name, argv);
+  };
+  Service a = agent("agent-a", {});
+  Service b = agent("agent-b", {"--debug_hold_after=" + std::to_string(kHoldAfter)});
+  CHECK(HealthTransitions(a.channel, "superbet.v1.AgentService", 1, 10).back() == 1);
+  CHECK(HealthTransitions(b.channel, "superbet.v1.AgentService", 1, 10).back() == 1);
+  Service adapter = Launch(
+      dir, "adapter",
+      {ADAPTER_SVC, "--replay=" + DataDir(), "--matches=" + std::string(kMatchA) + "," + kMatchB,
+       "--speed=" + std::to_string(kSpeed), "--redis=" + redis.url()});
+  CHECK(HealthTransitions(adapter.channel, "superbet.v1.AdapterService", 1, 10).back() == 1);
+
+  // b decides kHoldAfter entries, then holds its next batch unacked: kill it there.
+  REQUIRE(WaitUntil([&] { return Slurp(b.log).find("holding entry") != std::string::npos; }, 60));
+  const std::string pending_b = redis.Cli("XPENDING match.live agent-svc-live - + 1000 agent-b");
+  const int64_t held = std::count(pending_b.begin(), pending_b.end(), '\n') / 4;
+  CHECK(held >= 1);
+  const auto b_metrics = Metrics(b);
+  b.child->Signal(SIGKILL);
+  CHECK(b.child->Wait(10) == std::optional<int>(128 + SIGKILL));
+
+  // The adapter publishes every minute of both matches, then a decides and acks everything
+  // (b's held entries once idle for 2 s).
+  REQUIRE(
+      WaitUntil([&] { return SumSamples(Metrics(adapter), "adapter_live_feed_done") == 1.0; }, 60));
+  const int64_t n = redis.StreamLength("match.live");
+  CHECK(SumSamples(Metrics(adapter), "adapter_live_published_total") == std::optional<double>(n));
+  CHECK(n >= 180);  // Two matches of 90+ minutes, minute by minute.
+  REQUIRE(WaitUntil(
+      [&] {
+        return redis.Pending("match.live", "agent-svc-live") == 0 &&
+               redis.GroupInfo("match.live", "agent-svc-live", "lag") == "0";
+      },
+      60));
+  const auto a_metrics = Metrics(a);
+  CHECK(SumSamples(a_metrics, "hrl_live_reclaimed_total").value_or(0) >= held);
+  auto entries = [](const std::map<std::string, double>& m, const std::string& outcome) {
+    return static_cast<int64_t>(
+        SumSamples(m, "hrl_live_entries_total", {{"outcome", outcome}}).value_or(0));
+  };
+  CHECK(entries(b_metrics, "accepted") + entries(b_metrics, "denied") == kHoldAfter);
+  // Each entry decided exactly once, by one of the two; none rejected, no duplicate.
+  CHECK(entries(a_metrics, "accepted") + entries(a_metrics, "denied") + kHoldAfter == n);
+  for (const char* o : {"rejected", "duplicate"}) {
+    INFO(o);
+    CHECK(entries(a_metrics, o) + entries(b_metrics, o) == 0);
+  }
+
+  // The guards: one per entry; "published" for each risk.verified entry, "denied:<reason>" for
+  // the others, matching the replicas' gate counters.
+  std::map<std::string, int64_t> guard_denied;
+  int64_t guard_published = 0;
+  {
+    const std::string keys = redis.Cli("--scan --pattern 'live:decided:*'");
+    int64_t guards = 0;
+    std::istringstream in(keys);
+    std::string key;
+    while (std::getline(in, key)) {
+      ++guards;
+      std::string v = redis.Cli("GET " + key);
+      if (!v.empty() && v.back() == '\n') v.pop_back();
+      if (v == "published") {
+        ++guard_published;
+      } else {
+        REQUIRE(v.rfind("denied:", 0) == 0);
+        ++guard_denied[v.substr(7)];
+      }
+    }
+    CHECK(guards == n);
+  }
+  for (const auto& [reason, count] : guard_denied) {
+    INFO(reason);
+    CHECK(SumSamples(a_metrics, "hrl_risk_gate_rejected_total", {{"reason", reason}}).value_or(0) +
+              SumSamples(b_metrics, "hrl_risk_gate_rejected_total", {{"reason", reason}})
+                  .value_or(0) ==
+          count);
+  }
+  CHECK(SumSamples(a_metrics, "hrl_bets_total").value_or(0) +
+            SumSamples(b_metrics, "hrl_bets_total").value_or(0) ==
+        guard_published);
+
+  // risk.verified: each accepted decision once, read with the protobuf JSON mapping.
+  Accounting acc;
+  const auto verified = redis.Range("risk.verified");
+  CHECK(static_cast<int64_t>(verified.size()) == guard_published);
+  for (const auto& e : verified) {
+    v1::Prediction p;
+    INFO(e.at("event"));
+    REQUIRE(google::protobuf::util::JsonStringToMessage(e.at("event"), &p).ok());
+    CHECK(e.at("event_id") == DocumentedEventId(p));
+    CHECK(p.has_kickoff());
+    acc.Add(p, kFilter);
+  }
+  std::printf("e2e redis: %lld entries (b held %lld), %zu accepted, %lld pass the filter\n",
+              static_cast<long long>(n), static_cast<long long>(held), verified.size(),
+              static_cast<long long>(acc.Passing()));
+  CHECK(acc.Passing() >= 2);
+  REQUIRE(acc.Passing() <= 30);  // Telegram's 30 posts per hour.
+
+  // The plant: every event terminal, accounted for as in stage 1.
+  REQUIRE(
+      WaitUntil([&] { return acc.Terminal(redis, kMatchA) && acc.Terminal(redis, kMatchB); }, 40));
+  const OutcomeCounts counts = CheckOutcomes(redis, telegram, acc, {kMatchA, kMatchB});
+  CheckBroadcastMetricsAndStatus(broadcast, redis, telegram, counts, std::nullopt);
+  CHECK(telegram.pending_failures() == 0);
+
+  TermAndExpectDrain(broadcast, "superbet.v1.BroadcastService");
+  CHECK(redis.Pending("risk.verified", "broadcast-plant-main") == 0);
+  CHECK(redis.Pending("broadcast.outbox.telegram", "telegram-adapter-consumer") == 0);
+  TermAndExpectDrain(a, "superbet.v1.AgentService");
+  TermAndExpectDrain(adapter, "superbet.v1.AdapterService");
+  telegram.Stop();
+  redis.child().Signal(SIGTERM);
+  CHECK(redis.child().Wait(10) == std::optional<int>(0));
+  const double took_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  std::printf("e2e redis: took %.1f s\n", took_s);
   CHECK(took_s < 90);
 }
 

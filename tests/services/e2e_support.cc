@@ -95,6 +95,19 @@ int64_t RedisServer::Pending(const std::string& stream, const std::string& group
   }
 }
 
+std::optional<std::string> RedisServer::GroupInfo(const std::string& stream,
+                                                  const std::string& group,
+                                                  const std::string& field) const {
+  const std::vector<std::string> lines = Lines(Cli("XINFO GROUPS " + stream));
+  for (size_t i = 0; i + 1 < lines.size(); i += 2) {
+    if (lines[i] != "name" || lines[i + 1] != group) continue;
+    for (size_t j = i + 2; j + 1 < lines.size() && lines[j] != "name"; j += 2) {
+      if (lines[j] == field) return lines[j + 1];
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<std::map<std::string, std::string>> RedisServer::Range(
     const std::string& stream) const {
   // --raw XRANGE prints, per entry, the id line and then field and value lines (the plant's

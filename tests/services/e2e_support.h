@@ -42,6 +42,9 @@ class RedisServer {
   int64_t StreamLength(const std::string& stream) const;
   // The number of pending entries (XPENDING summary count) of `group` on `stream`; 0 when absent.
   int64_t Pending(const std::string& stream, const std::string& group) const;
+  // A field of `group`'s XINFO GROUPS record on `stream` ("lag", "pending", ...), or nullopt.
+  std::optional<std::string> GroupInfo(const std::string& stream, const std::string& group,
+                                       const std::string& field) const;
   // Every entry of `stream` as field -> value maps, oldest first.
   std::vector<std::map<std::string, std::string>> Range(const std::string& stream) const;
   Child& child() { return *child_; }
