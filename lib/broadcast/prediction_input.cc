@@ -5,6 +5,7 @@
 #include "superbet/broadcast/prediction_input.h"
 
 #include "absl/strings/match.h"
+#include "superbet/broadcast/cloud_event.h"
 #include "superbet/scoring/prediction_json.h"
 
 namespace superbet::broadcast {
@@ -27,6 +28,15 @@ std::string RejectReason(const absl::Status& status) {
 std::string PredictionToJson(const superbet::v1::Prediction& p) {
   auto line = superbet::scoring::PredictionToJsonLine(p);
   return line.ok() ? *std::move(line) : std::string();
+}
+
+absl::StatusOr<superbet::bus::Fields> RiskVerifiedFields(const superbet::v1::Prediction& p) {
+  auto line = superbet::scoring::PredictionToJsonLine(p);
+  if (!line.ok()) return line.status();
+  auto parsed = ParsePredictionLine(*line, 1);
+  if (!parsed.ok()) return parsed.status();
+  return superbet::bus::Fields{{"event", PredictionToJson(*parsed)},
+                               {"event_id", EventId(*parsed)}};
 }
 
 }  // namespace superbet::broadcast

@@ -197,6 +197,38 @@ absl::StatusOr<v1::Decision> LiveDecider::Decide(const v1::LiveMatchState& state
     std::copy(it->second.begin(), it->second.end(), obs.begin() + t * kLiveInputWidth);
     valid[t] = 1;
   }
+  return DecideOnWindow(state, obs, valid, now, dry_run);
+}
+
+absl::StatusOr<v1::Decision> LiveDecider::DecideWithHistory(
+    const v1::LiveMatchState& state, const std::map<int, v1::LiveMatchState>& history,
+    absl::Time now, bool dry_run) {
+  if (absl::Status s = CheckState(state); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  const int k = state.minute();
+  const double budget_ratio = bankroll_ / options_.initial_bankroll;
+  std::vector<float> obs(kLiveWindow * kLiveInputWidth, 0.0f);
+  std::vector<float> valid(kLiveWindow, 0.0f);
+  for (int t = 0; t < kLiveWindow; ++t) {
+    const int j = k - (kLiveWindow - 1) + t;
+    const v1::LiveMatchState* s = &state;
+    if (j != k) {
+      auto it = history.find(j);
+      if (j < 0 || it == history.end()) continue;
+      s = &it->second;
+    }
+    absl::StatusOr<LiveRow> row = LiveRowFromState(*s, history, budget_ratio, sigma_median_);
+    if (!row.ok()) return row.status();
+    std::copy(row->begin(), row->end(), obs.begin() + t * kLiveInputWidth);
+    valid[t] = 1;
+  }
+  return DecideOnWindow(state, obs, valid, now, dry_run);
+}
+
+absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(const v1::LiveMatchState& state,
+                                                         const std::vector<float>& obs,
+                                                         const std::vector<float>& valid,
+                                                         absl::Time now, bool dry_run) {
   absl::StatusOr<LiveDecision> d = worker_.Decide(obs, valid);
   if (!d.ok()) return d.status();
 

@@ -7,20 +7,28 @@
 //
 // RPCs: Decide (<= 256 states per call), GetModelInfo, Allocate (hrl::Manager's UCB1 split);
 // StartTraining and WatchTraining answer UNIMPLEMENTED (train offline with `superbet train`).
-// Not done here: consuming match.live from Redis Streams as a consumer group and publishing to
-// risk.verified.
+// With --redis URL, a consumer thread reads match.live as consumer group agent-svc-live
+// (bus/live_feed.h: window in Redis, so any replica decides any entry; XAUTOCLAIM after
+// --claim_idle_ms), decides each entry through the same decider and gate, publishes accepted
+// predictions to risk.verified in the broadcast plant's format, and acks. SIGTERM stops reading;
+// the poll in flight finishes and acks before exit 0.
 //
 // Metrics besides the gRPC ones: hrl_bets_total{agent} (accepted non-dry-run decisions),
 // hrl_risk_gate_rejected_total{reason}, hrl_budget_remaining (free bankroll / B₀),
-// hrl_data_staleness_seconds (of the last decided state).
+// hrl_data_staleness_seconds (of the last decided state), and with --redis
+// hrl_live_entries_total{outcome} (accepted, denied, rejected, duplicate) and
+// hrl_live_reclaimed_total.
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "agent/live_consumer.h"
 #include "common/flags.h"
 #include "common/server.h"
 #include "superbet/core/clock.h"
@@ -67,6 +75,17 @@ class AgentServiceImpl final : public v1::AgentService::Service {
     return absl::OkStatus();
   }
 
+  // Counts a non-dry-run decision on /metrics (RPC and live feed alike).
+  void Count(const v1::LiveMatchState& state, const v1::Decision& d) {
+    staleness_->Set(state.data_staleness_s());
+    if (d.verdict() == v1::VERDICT_ACCEPTED) {
+      bets_live_->Increment();
+    } else if (auto r = rejected_->WithLabels({d.reason()}); r.ok()) {
+      (*r)->Increment();
+    }
+    budget_->Set(decider_->budget_ratio());
+  }
+
   grpc::Status Decide(grpc::ServerContext* ctx, const v1::DecideRequest* req,
                       v1::DecideResponse* resp) override {
     return rt_->Handle(ctx, kService, "Decide", [&]() -> absl::Status {
@@ -92,14 +111,7 @@ class AgentServiceImpl final : public v1::AgentService::Service {
           return absl::Status(d.status().code(),
                               absl::StrCat("states[", i, "]: ", d.status().message()));
         }
-        staleness_->Set(req->states(i).data_staleness_s());
-        if (!req->dry_run()) {
-          if (d->verdict() == v1::VERDICT_ACCEPTED) {
-            bets_live_->Increment();
-          } else if (auto r = rejected_->WithLabels({d->reason()}); r.ok()) {
-            (*r)->Increment();
-          }
-        }
+        if (!req->dry_run()) Count(req->states(i), *d);
         *resp->add_decisions() = *std::move(d);
       }
       budget_->Set(decider_->budget_ratio());
@@ -187,6 +199,16 @@ int Main(int argc, char** argv) {
                "required: directory of a live checkpoint (superbet train --agent live)");
   flags.String("ledger", &ledger_path, "append one Decision JSON line per decision to this file");
   flags.Double("bankroll", &bankroll, "initial bankroll B0, currency units");
+  std::string redis, consumer = absl::StrCat("agent-", ::getpid());
+  int64_t claim_idle_ms = 60000, hold_after = -1;
+  flags.String("redis", &redis,
+               "redis://HOST[:PORT][/DB]: consume match.live (group agent-svc-live), publish "
+               "accepted decisions to risk.verified; empty = gRPC only");
+  flags.String("consumer", &consumer, "with --redis: this replica's consumer name, unique");
+  flags.Int("claim_idle_ms", &claim_idle_ms,
+            "with --redis: reclaim match.live entries pending longer than this, ms");
+  flags.Int("debug_hold_after", &hold_after,
+            "tests only: after this many live entries, hold the next batch unacked forever");
   flags.ParseOrExit(argc, argv);
   if (checkpoint.empty()) {
     std::fprintf(stderr, "agent-svc: --checkpoint DIR is required (see --help)\n");
@@ -226,12 +248,28 @@ int Main(int argc, char** argv) {
     return 1;
   }
   (*rt)->AddService(&service, "superbet.v1.AgentService");
+  std::unique_ptr<AgentLiveConsumer> live;
+  if (!redis.empty()) {
+    AgentLiveOptions lo{redis, consumer, claim_idle_ms, hold_after};
+    auto c = AgentLiveConsumer::Create(
+        lo, rt->get(), decider.get(),
+        [&](const v1::LiveMatchState& s, const v1::Decision& d) { service.Count(s, d); });
+    if (!c.ok()) {
+      spdlog::error("--redis {}: {}", redis, c.status().ToString());
+      return absl::IsInvalidArgument(c.status()) ? 2 : 1;
+    }
+    live = *std::move(c);
+  }
   if (absl::Status s = (*rt)->Start(); !s.ok()) {
     spdlog::error("{}", s.ToString());
     return 1;
   }
   (*rt)->SetReady(true);
-  return (*rt)->WaitForShutdown([&] { ledger.flush(); });
+  if (live) live->Start();
+  return (*rt)->WaitForShutdown([&] {
+    if (live) live->Join();
+    ledger.flush();
+  });
 }
 
 }  // namespace

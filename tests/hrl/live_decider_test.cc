@@ -153,6 +153,67 @@ TEST_CASE("LiveDecider gates every decision and dry runs record nothing", "[live
   }
 }
 
+TEST_CASE("LiveDecider::DecideWithHistory equals Decide while the bankroll is untouched",
+          "[live][decider]") {
+  // Oracle: Decide on the same states fed in minute order (the decider's own history). While no
+  // bet is accepted the bankroll ratio is 1 for both, so every Decision must be equal field by
+  // field; a decider that has seen other matches decides the same (history is the caller's).
+  // The gate's max_decimal_odds (1.0001) denies every bet, so the bankroll never moves and the
+  // whole match is compared, bet actions included.
+  const hrl::LiveMatch m = LoadMatch("3754237");
+  const auto states = QuotedStates(m);
+  const superbet::v1::Checkpoint c = TinyCheckpoint();
+  hrl::LiveDeciderOptions deny_all;
+  deny_all.limits.max_decimal_odds = 1.0001;
+  auto own = hrl::LiveDecider::FromCheckpoint(c, "mem", deny_all);
+  auto shared = hrl::LiveDecider::FromCheckpoint(c, "mem", deny_all);
+  REQUIRE(own.ok());
+  REQUIRE(shared.ok());
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  // Another match's states through `shared`'s own history first: they must not matter.
+  const hrl::LiveMatch other = LoadMatch("3754097");
+  for (size_t k = 0; k < 20; ++k) {
+    REQUIRE((*shared)->Decide(other.states[k], t0, /*dry_run=*/true).ok());
+  }
+  std::map<int, superbet::v1::LiveMatchState> history;
+  size_t compared = 0;
+  int bets = 0;
+  for (size_t k = 0; k + 1 < states.size(); ++k) {
+    auto a = (*own)->Decide(states[k], t0 + absl::Minutes(k), false);
+    auto b = (*shared)->DecideWithHistory(states[k], history, t0 + absl::Minutes(k), false);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    INFO("minute " << k);
+    CHECK(a->SerializeAsString() == b->SerializeAsString());
+    ++compared;
+    history[static_cast<int>(k)] = states[k];
+    CHECK(a->verdict() == superbet::v1::VERDICT_DENIED);
+    bets += a->prediction().action() != superbet::v1::ACTION_NO_BET;
+  }
+  CHECK(compared + 1 == states.size());
+  CHECK(bets > 0);  // Bet actions were compared too (denied odds_above_max, not no_bet).
+
+  SECTION("minutes at or after the state's are ignored, errors as Decide") {
+    std::map<int, superbet::v1::LiveMatchState> h2 = history;
+    superbet::v1::LiveMatchState future = states[40];
+    future.mutable_home()->set_dangerous_attacks(999);
+    h2[35] = future;
+    h2[30] = future;  // The state's own minute: the state passed wins.
+    const int k = 30;
+    auto fresh = hrl::LiveDecider::FromCheckpoint(c, "mem", {});
+    auto fresh2 = hrl::LiveDecider::FromCheckpoint(c, "mem", {});
+    auto x = (*fresh)->DecideWithHistory(states[k], history, t0, true);
+    auto y = (*fresh2)->DecideWithHistory(states[k], h2, t0, true);
+    REQUIRE(x.ok());
+    REQUIRE(y.ok());
+    CHECK(x->SerializeAsString() == y->SerializeAsString());
+    superbet::v1::LiveMatchState bad = states[1];
+    bad.clear_minute();
+    CHECK((*fresh)->DecideWithHistory(bad, history, t0, true).status().message() ==
+          "state.minute is absent");
+  }
+}
+
 TEST_CASE("LiveDecider refuses a checkpoint with another feature spec", "[live][decider]") {
   superbet::v1::Checkpoint c = TinyCheckpoint();
   c.mutable_feature_spec()->set_slots(3, "xg_home_renamed");

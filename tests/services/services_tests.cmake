@@ -6,7 +6,7 @@ add_library(superbet_services_testing STATIC ${CMAKE_CURRENT_SOURCE_DIR}/service
 target_include_directories(superbet_services_testing PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(superbet_services_testing PUBLIC gRPC::grpc++ cpp-httplib superbet_proto)
 
-superbet_tests(services MODULES providers hrl
+superbet_tests(services MODULES providers hrl bus broadcast
   LIBS superbet_services_common superbet_services_testing)
 target_compile_definitions(superbet_services_itests PRIVATE
   ADAPTER_SVC="$<TARGET_FILE:adapter-svc>")

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "superbet/bus/transport.h"
 #include "superbet/v1/decision.pb.h"
 
 namespace superbet::broadcast {
@@ -32,6 +33,13 @@ std::string RejectReason(const absl::Status& status);
 
 // The Prediction as one JSON line (no newline), proto field names.
 std::string PredictionToJson(const superbet::v1::Prediction& prediction);
+
+// The risk.verified entry of `prediction` exactly as BroadcastPlant::Ingest writes it for the
+// prediction's JSON line: {event: the validated line, event_id: EventId}. For producers that add
+// to risk.verified themselves (agent-svc's live feed consumer, superbet/bus/live_feed.h).
+// Errors: as ParsePredictionLine on that line (line number 1).
+[[nodiscard]] absl::StatusOr<superbet::bus::Fields> RiskVerifiedFields(
+    const superbet::v1::Prediction& prediction);
 
 }  // namespace superbet::broadcast
 

@@ -27,6 +27,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -84,6 +85,21 @@ class LiveDecider {
   [[nodiscard]] absl::StatusOr<superbet::v1::Decision> Decide(
       const superbet::v1::LiveMatchState& state, absl::Time now, bool dry_run);
 
+  // Decides `state` on a match history kept by the caller (e.g. in Redis, shared by several
+  // replicas: superbet/bus/live_feed.h) instead of the decider's own: `history` maps earlier
+  // minutes of the same match to their states (minutes >= state.minute() are ignored; the
+  // decider reads at most the 24 before it: the window's oldest row, k-9, looks back 15 minutes
+  // for momentum and σ). The window rows k-9 .. k are all computed from
+  // `history` and `state` with the budget ratio B/B₀ of now (slot 24), so the decision depends
+  // only on (history, state, bankroll, now): two deciders with the same checkpoint and bankroll
+  // decide an entry identically whatever else they have seen. While no bet has been accepted
+  // (B = B₀) it equals Decide on the same states fed in minute order. The decider's own per-match
+  // history is neither read nor changed; the gate, bankroll, tracker and ledger are as in Decide.
+  // Errors: as Decide.
+  [[nodiscard]] absl::StatusOr<superbet::v1::Decision> DecideWithHistory(
+      const superbet::v1::LiveMatchState& state,
+      const std::map<int, superbet::v1::LiveMatchState>& history, absl::Time now, bool dry_run);
+
   const superbet::v1::Checkpoint& checkpoint() const { return checkpoint_; }
   const std::string& path() const { return path_; }
   double bankroll() const;               // Free bankroll, currency units.
@@ -93,6 +109,11 @@ class LiveDecider {
  private:
   LiveDecider(superbet::v1::Checkpoint checkpoint, std::string path, LiveWorker worker,
               risk::RiskGate gate, double sigma_median, const LiveDeciderOptions& options);
+  // The worker, metrics, gate and ledger on a built window (kLiveWindow rows, oldest first).
+  [[nodiscard]] absl::StatusOr<superbet::v1::Decision> DecideOnWindow(
+      const superbet::v1::LiveMatchState& state, const std::vector<float>& obs,
+      const std::vector<float>& valid, absl::Time now, bool dry_run)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   superbet::v1::Checkpoint checkpoint_;
   std::string path_;
   double sigma_median_;

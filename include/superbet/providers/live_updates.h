@@ -28,7 +28,7 @@
 namespace superbet::providers {
 
 // One match's state now. finished = status FINISHED; degraded = served from the fallback window
-// (data_staleness_s > 0).
+// (data_staleness_s > 0); kickoff = the fixture's, when it has one.
 // Errors: InvalidArgument "match_id: empty"; otherwise the provider's (NotFound for an unknown
 // match).
 [[nodiscard]] absl::StatusOr<superbet::v1::LiveMatchUpdate> ReadLiveMatch(

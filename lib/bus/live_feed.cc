@@ -1,0 +1,218 @@
+#include "superbet/bus/live_feed.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "superbet/bus/topics.h"
+
+namespace superbet::bus {
+namespace {
+
+namespace v1 = superbet::v1;
+
+absl::Status CheckState(const v1::LiveMatchState& s) {
+  if (s.match_id().empty()) return absl::InvalidArgumentError("state.match_id is empty");
+  if (!s.has_minute()) return absl::InvalidArgumentError("state.minute is absent");
+  if (s.minute() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("state.minute must be >= 0, got ", s.minute()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Bad(const Entry& e, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(kMatchLive, " ", e.id, ": ", what));
+}
+
+}  // namespace
+
+std::string LiveWindowKey(absl::string_view match_id, int minute) {
+  return absl::StrCat("live:window:", match_id, ":", minute);
+}
+
+std::string LiveDecidedKey(absl::string_view match_id, int minute) {
+  return absl::StrCat("live:decided:", match_id, ":", minute);
+}
+
+absl::StatusOr<Fields> LiveFeedFields(const v1::LiveMatchUpdate& update,
+                                      absl::string_view provider) {
+  const v1::LiveMatchState& s = update.state();
+  if (absl::Status st = CheckState(s); !st.ok()) return st;
+  Fields f = {{"match_id", s.match_id()},
+              {"minute", absl::StrCat(s.minute())},
+              {"update", update.SerializeAsString()},
+              {"provider", std::string(provider)}};
+  f.emplace_back("staleness_s", absl::StrCat(s.data_staleness_s()));
+  return f;
+}
+
+absl::StatusOr<std::string> PublishLiveUpdate(Transport& transport,
+                                              const v1::LiveMatchUpdate& update,
+                                              absl::string_view provider,
+                                              const LiveFeedOptions& options) {
+  absl::StatusOr<Fields> fields = LiveFeedFields(update, provider);
+  if (!fields.ok()) return fields.status();
+  const v1::LiveMatchState& s = update.state();
+  // SET NX is not a queued write, so the two go as two calls; the window key first, so that no
+  // consumer can read the entry before its state is in the window.
+  absl::StatusOr<bool> set = transport.SetIfAbsent(LiveWindowKey(s.match_id(), s.minute()),
+                                                   s.SerializeAsString(), options.window_ttl);
+  if (!set.ok()) return set.status();
+  return transport.Add(kMatchLive, *fields);
+}
+
+absl::StatusOr<LiveFeedEntry> ParseLiveFeedEntry(const Entry& entry) {
+  LiveFeedEntry out;
+  out.id = entry.id;
+  out.deliveries = entry.deliveries;
+  int64_t ms = 0;
+  if (!absl::SimpleAtoi(entry.id.substr(0, entry.id.find('-')), &ms)) {
+    return Bad(entry, "id: not <ms>-<seq>");
+  }
+  out.time = absl::FromUnixMillis(ms);
+  const std::string& bytes = entry.Field("update");
+  if (bytes.empty() || !out.update.ParseFromString(bytes)) {
+    return Bad(entry, "update: absent or not a LiveMatchUpdate");
+  }
+  if (absl::Status s = CheckState(out.update.state()); !s.ok()) return Bad(entry, s.message());
+  int minute = -1;
+  if (!absl::SimpleAtoi(entry.Field("minute"), &minute) || minute != out.update.state().minute()) {
+    return Bad(entry, absl::StrCat("minute: field says \"", entry.Field("minute"),
+                                   "\", state says ", out.update.state().minute()));
+  }
+  if (entry.Field("match_id") != out.update.state().match_id()) {
+    return Bad(entry, absl::StrCat("match_id: field says \"", entry.Field("match_id"),
+                                   "\", state says \"", out.update.state().match_id(), "\""));
+  }
+  out.provider = entry.Field("provider");
+  return out;
+}
+
+absl::StatusOr<LiveFeedConsumer> LiveFeedConsumer::Create(Transport* transport,
+                                                          LiveConsumerOptions options) {
+  if (transport == nullptr) return absl::InvalidArgumentError("transport is null");
+  if (options.consumer.empty()) return absl::InvalidArgumentError("consumer: empty");
+  if (options.group.empty()) return absl::InvalidArgumentError("group: empty");
+  if (options.batch < 1 || options.batch > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch must be in [1, 1000], got ", options.batch));
+  }
+  if (options.history_minutes < 0 || options.history_minutes > 200) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("history_minutes must be in [0, 200], got ", options.history_minutes));
+  }
+  if (options.claim_idle <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("claim_idle must be > 0, got ", absl::FormatDuration(options.claim_idle)));
+  }
+  if (options.feed.window_ttl <= absl::ZeroDuration() ||
+      options.feed.guard_ttl <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("feed.window_ttl and feed.guard_ttl must be > 0");
+  }
+  return LiveFeedConsumer(transport, std::move(options));
+}
+
+absl::Status LiveFeedConsumer::Start() {
+  return transport_->CreateGroup(kMatchLive, options_.group);
+}
+
+absl::StatusOr<int> LiveFeedConsumer::PollOnce(const LiveDecideFn& decide) {
+  auto read = transport_->ClaimAndRead(kMatchLive, options_.group, options_.consumer,
+                                       options_.claim_idle, options_.batch, options_.batch);
+  if (!read.ok()) return read.status();
+  counts_.reclaimed += static_cast<int64_t>(read->first.size());
+  int handled = 0;
+  // Each entry's writes (XADD, guard, XACK) go out with the next entry's MGET.
+  transport_->BeginPipeline();
+  absl::Status status;
+  for (const std::vector<Entry>* batch : {&read->first, &read->second}) {
+    for (const Entry& e : *batch) {
+      if (!status.ok()) break;
+      status = Handle(e, decide);
+      if (status.ok()) ++handled;
+    }
+  }
+  absl::Status flushed = transport_->EndPipeline();
+  if (!status.ok()) return status;
+  if (!flushed.ok()) return flushed;
+  return handled;
+}
+
+void LiveFeedConsumer::Run(const LiveDecideFn& decide, const RunHooks& hooks) {
+  while (!hooks.stop()) {
+    absl::StatusOr<int> n = PollOnce(decide);
+    hooks.after_poll();
+    if (!n.ok()) {
+      hooks.on_error(n.status());
+      hooks.sleep(hooks.error_wait);
+    } else if (*n == 0) {
+      hooks.sleep(hooks.idle_wait);
+    }
+  }
+}
+
+absl::Status LiveFeedConsumer::Handle(const Entry& raw, const LiveDecideFn& decide) {
+  auto ack = [&] { return transport_->Ack(kMatchLive, options_.group, raw.id); };
+  absl::StatusOr<LiveFeedEntry> entry = ParseLiveFeedEntry(raw);
+  if (!entry.ok()) {
+    ++counts_.rejected;
+    ++counts_.rejected_by_reason["malformed"];
+    return ack();
+  }
+  const v1::LiveMatchState& state = entry->update.state();
+  const int k = state.minute();
+  // One MGET: the guard, then minutes k - history_minutes .. k of the window.
+  std::vector<std::string> keys = {LiveDecidedKey(state.match_id(), k)};
+  const int first = std::max(0, k - options_.history_minutes);
+  for (int j = first; j <= k; ++j) keys.push_back(LiveWindowKey(state.match_id(), j));
+  auto values = transport_->GetMany(keys);
+  if (!values.ok()) return values.status();
+  if ((*values)[0].has_value()) {
+    ++counts_.duplicate;
+    return ack();
+  }
+  if (!values->back().has_value()) {
+    // A producer that does not write the window: the first state of the minute wins.
+    auto set =
+        transport_->SetIfAbsent(keys.back(), state.SerializeAsString(), options_.feed.window_ttl);
+    if (!set.ok()) return set.status();
+  }
+  std::map<int, v1::LiveMatchState> history;
+  for (int j = first; j < k; ++j) {
+    const std::optional<std::string>& v = (*values)[1 + (j - first)];
+    if (!v.has_value()) continue;
+    v1::LiveMatchState s;
+    // A window value that does not parse is absent (the minute was never seen).
+    if (s.ParseFromString(*v) && s.match_id() == state.match_id()) history[j] = std::move(s);
+  }
+  absl::StatusOr<LiveOutcome> outcome = decide(*entry, history);
+  if (!outcome.ok()) {
+    ++counts_.rejected;
+    ++counts_.rejected_by_reason["decide"];
+    return ack();
+  }
+  const std::string guard = LiveDecidedKey(state.match_id(), k);
+  if (outcome->accepted) {
+    if (absl::Status s = transport_->AddNoReply(kRiskVerified, outcome->verified); !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = transport_->Set(guard, "published", options_.feed.guard_ttl); !s.ok()) {
+      return s;
+    }
+    ++counts_.accepted;
+  } else {
+    if (absl::Status s = transport_->Set(guard, absl::StrCat("denied:", outcome->reason),
+                                         options_.feed.guard_ttl);
+        !s.ok()) {
+      return s;
+    }
+    ++counts_.denied;
+    ++counts_.denied_by_reason[outcome->reason];
+  }
+  return ack();
+}
+
+}  // namespace superbet::bus

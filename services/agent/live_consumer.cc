@@ -1,0 +1,113 @@
+#include "agent/live_consumer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "superbet/broadcast/prediction_input.h"
+
+namespace superbet::services {
+
+namespace v1 = superbet::v1;
+
+absl::StatusOr<std::unique_ptr<AgentLiveConsumer>> AgentLiveConsumer::Create(
+    const AgentLiveOptions& options, ServiceRuntime* rt, hrl::LiveDecider* decider, CountFn count) {
+  auto address = bus::ParseRedisUrl(options.redis_url);
+  if (!address.ok()) return address.status();
+  std::unique_ptr<AgentLiveConsumer> c(new AgentLiveConsumer());
+  c->options_ = options;
+  c->rt_ = rt;
+  c->decider_ = decider;
+  c->count_ = std::move(count);
+  auto t = bus::RedisTransport::Connect(*address);
+  if (!t.ok()) return t.status();
+  c->transport_ = *std::move(t);
+  bus::LiveConsumerOptions lo;
+  lo.consumer = options.consumer;
+  lo.claim_idle = absl::Milliseconds(options.claim_idle_ms);
+  auto consumer = bus::LiveFeedConsumer::Create(c->transport_.get(), lo);
+  if (!consumer.ok()) return consumer.status();
+  c->consumer_ = std::make_unique<bus::LiveFeedConsumer>(*std::move(consumer));
+  if (absl::Status s = c->consumer_->Start(); !s.ok()) return s;
+  auto entries = rt->metrics().AddCounter("hrl_live_entries_total",
+                                          "match.live entries acked, by outcome", {"outcome"});
+  if (!entries.ok()) return entries.status();
+  auto reclaimed = rt->metrics().AddCounter("hrl_live_reclaimed_total",
+                                            "match.live entries reclaimed from idle consumers", {});
+  if (!reclaimed.ok()) return reclaimed.status();
+  auto r = (*reclaimed)->WithLabels({});
+  if (!r.ok()) return r.status();
+  c->entries_ = *entries;
+  c->reclaimed_ = *r;
+  return c;
+}
+
+void AgentLiveConsumer::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void AgentLiveConsumer::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::StatusOr<bus::LiveOutcome> AgentLiveConsumer::Decide(
+    const bus::LiveFeedEntry& e, const std::map<int, v1::LiveMatchState>& history) {
+  if (options_.hold_after >= 0 && handled_ >= options_.hold_after) {
+    Refresh();  // The entries before this one in the batch are acked: show them.
+    spdlog::warn("--debug_hold_after {}: holding entry {} unacked", options_.hold_after, e.id);
+    for (;;) absl::SleepFor(absl::Seconds(1));
+  }
+  ++handled_;
+  // decided_at is the entry's time, so a reclaimed entry yields the same prediction.
+  auto d = decider_->DecideWithHistory(e.update.state(), history, e.time, false);
+  if (!d.ok()) return d.status();
+  count_(e.update.state(), *d);
+  bus::LiveOutcome o;
+  o.accepted = d->verdict() == v1::VERDICT_ACCEPTED;
+  o.reason = d->reason();
+  if (o.accepted) {
+    // The state carries no kickoff; the update does (the plant's reader requires it).
+    v1::Prediction p = d->prediction();
+    if (e.update.has_kickoff()) *p.mutable_kickoff() = e.update.kickoff();
+    auto f = broadcast::RiskVerifiedFields(p);
+    if (!f.ok()) {
+      spdlog::error("match.live {}: accepted prediction refused by the plant's reader: {}", e.id,
+                    f.status().ToString());
+      return f.status();
+    }
+    o.verified = *std::move(f);
+  }
+  return o;
+}
+
+void AgentLiveConsumer::Refresh() {
+  const bus::LiveConsumerCounts& c = consumer_->counts();
+  auto add = [&](const char* outcome, int64_t now, int64_t before) {
+    if (now == before) return;
+    if (auto m = entries_->WithLabels({outcome}); m.ok()) (*m)->Increment(now - before);
+  };
+  add("accepted", c.accepted, shown_.accepted);
+  add("denied", c.denied, shown_.denied);
+  add("rejected", c.rejected, shown_.rejected);
+  add("duplicate", c.duplicate, shown_.duplicate);
+  if (c.reclaimed != shown_.reclaimed) reclaimed_->Increment(c.reclaimed - shown_.reclaimed);
+  shown_ = c;
+}
+
+void AgentLiveConsumer::Loop() {
+  bus::LiveFeedConsumer::RunHooks hooks;
+  hooks.stop = [this] { return rt_->draining(); };
+  hooks.sleep = [](absl::Duration d) { absl::SleepFor(d); };
+  hooks.on_error = [](const absl::Status& s) { spdlog::error("match.live: {}", s.ToString()); };
+  hooks.after_poll = [this] { Refresh(); };
+  consumer_->Run([this](const bus::LiveFeedEntry& e,
+                        const std::map<int, v1::LiveMatchState>& h) { return Decide(e, h); },
+                 hooks);
+  const bus::LiveConsumerCounts& c = consumer_->counts();
+  spdlog::info("match.live: stopped reading ({} accepted, {} denied, {} rejected, {} duplicate)",
+               c.accepted, c.denied, c.rejected, c.duplicate);
+}
+
+}  // namespace superbet::services

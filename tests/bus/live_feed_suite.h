@@ -1,0 +1,199 @@
+// The live feed (superbet/bus/live_feed.h) on any Transport: a real StatsBomb match (3754237,
+// ../shared/data) published minute by minute to match.live, consumed by two consumers of one
+// group, with a third that reads a batch and dies (its entries stay pending) and a fourth that
+// dies after publishing but before its XACK.
+//
+// Oracles: the documented contract, checked against the test's own bookkeeping: every entry is
+// decided exactly once (each (match, minute) reaches the decide function once, duplicates and
+// reclaims included), the history a decide call sees is exactly the published states of the
+// minutes max(0, k-24) .. k-1 (the window definition), risk.verified holds each accepted
+// decision once, XPENDING and the group's lag are 0 at the end, and the counts add up.
+
+#ifndef SUPERBET_TESTS_BUS_LIVE_FEED_SUITE_H_
+#define SUPERBET_TESTS_BUS_LIVE_FEED_SUITE_H_
+
+#include <catch2/catch.hpp>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "superbet/bus/live_feed.h"
+#include "superbet/bus/topics.h"
+#include "superbet/providers/replay_provider.h"
+#include "support/test_data.h"
+
+namespace superbet::testing {
+
+// The LIVE states of match 3754237 (minute k at index k), as the replay provider serves them.
+inline std::vector<superbet::v1::LiveMatchState> LiveFeedStates() {
+  providers::ReplayLoadOptions options;
+  options.only_matches = {"3754237"};
+  auto d = providers::LoadReplayData(DataDir(), options);
+  REQUIRE(d.ok());
+  REQUIRE(d->timelines.size() == 1);
+  std::vector<superbet::v1::LiveMatchState> out;
+  for (const auto& s : d->timelines[0].states) {
+    if (s.has_minute() && s.minute() == static_cast<int>(out.size())) out.push_back(s);
+  }
+  REQUIRE(out.size() > 80);
+  return out;
+}
+
+// `wait(d)`: lets `d` of the transport's idle time pass; `idle`: the claim_idle used.
+inline void RunLiveFeedSuite(superbet::bus::Transport& t,
+                             const std::function<void(absl::Duration)>& wait, absl::Duration idle) {
+  namespace bus = superbet::bus;
+  namespace v1 = superbet::v1;
+  const std::vector<v1::LiveMatchState> states = LiveFeedStates();
+  const int n = static_cast<int>(states.size());
+
+  auto make = [&](const std::string& name) {
+    bus::LiveConsumerOptions o;
+    o.consumer = name;
+    o.claim_idle = idle;
+    o.batch = 5;
+    auto c = bus::LiveFeedConsumer::Create(&t, o);
+    REQUIRE(c.ok());
+    return *std::move(c);
+  };
+  bus::LiveFeedConsumer a = make("a");
+  bus::LiveFeedConsumer b = make("b");
+  REQUIRE(a.Start().ok());
+  REQUIRE(b.Start().ok());  // The group exists already: not an error.
+
+  for (int k = 0; k < n; ++k) {
+    v1::LiveMatchUpdate u;
+    *u.mutable_state() = states[k];
+    u.set_sequence(k + 1);
+    REQUIRE(bus::PublishLiveUpdate(t, u, "replay").ok());
+  }
+  // A second update for minute 5 with other content (a re-read): the window keeps the first.
+  {
+    v1::LiveMatchUpdate u;
+    *u.mutable_state() = states[5];
+    u.mutable_state()->mutable_home()->set_dangerous_attacks(999);
+    REQUIRE(bus::PublishLiveUpdate(t, u, "replay").ok());
+    auto w = t.Get(bus::LiveWindowKey(states[5].match_id(), 5));
+    REQUIRE(w.ok());
+    REQUIRE(w->has_value());
+    CHECK(**w == states[5].SerializeAsString());
+  }
+  // A malformed entry from some other producer.
+  REQUIRE(t.Add(bus::kMatchLive, {{"match_id", "x"}, {"minute", "1"}, {"update", "junk"}}).ok());
+  const int entries = n + 2;
+
+  // The decide oracle: accepts minutes k % 7 == 3; records every call and checks its history.
+  std::map<int, int> decided;  // minute -> decide calls.
+  std::set<int> accepted;
+  bus::LiveDecideFn decide =
+      [&](const bus::LiveFeedEntry& e,
+          const std::map<int, v1::LiveMatchState>& history) -> absl::StatusOr<bus::LiveOutcome> {
+    const int k = e.update.state().minute();
+    ++decided[k];
+    std::vector<int> want, got;
+    for (int j = std::max(0, k - 24); j < k; ++j) want.push_back(j);
+    for (const auto& [j, s] : history) {
+      got.push_back(j);
+      CHECK(s.SerializeAsString() == states[j].SerializeAsString());
+    }
+    CHECK(got == want);
+    bus::LiveOutcome o;
+    if (k % 7 == 3) {
+      o.accepted = true;
+      accepted.insert(k);
+      o.verified = {{"event", absl::StrCat(e.update.state().match_id(), "@", k)},
+                    {"event_id", absl::StrCat("pred-", k)}};
+    } else {
+      o.reason = "no_bet";
+    }
+    return o;
+  };
+
+  // A replica that dies right after its XREADGROUP: 5 entries pending on "dead".
+  auto dead = t.ReadGroup(bus::kMatchLive, bus::kAgentLiveGroup, "dead", 5);
+  REQUIRE(dead.ok());
+  REQUIRE(dead->size() == 5);
+  // A replica that dies after publishing minute 10's decision and its guard, before the XACK.
+  auto late = t.ReadGroup(bus::kMatchLive, bus::kAgentLiveGroup, "late", 6);
+  REQUIRE(late.ok());
+  REQUIRE(late->size() == 6);
+  REQUIRE(late->at(5).Field("minute") == "10");
+  REQUIRE(t.Add(bus::kRiskVerified,
+                {{"event", absl::StrCat(states[10].match_id(), "@10")}, {"event_id", "pred-10"}})
+              .ok());
+  REQUIRE(t.Set(bus::LiveDecidedKey(states[10].match_id(), 10), "published", absl::Hours(1)).ok());
+  accepted.insert(10);  // Published by the late replica (10 % 7 == 3).
+  ++decided[10];
+
+  // a and b take turns; the dead replicas' 11 entries are reclaimed once idle.
+  int handled = 0;
+  for (int round = 0; round < 200 && handled < entries - 11; ++round) {
+    auto x = (round % 2 == 0 ? a : b).PollOnce(decide);
+    REQUIRE(x.ok());
+    handled += *x;
+  }
+  CHECK(handled == entries - 11);
+  auto pending = t.PendingCount(bus::kMatchLive, bus::kAgentLiveGroup);
+  REQUIRE(pending.ok());
+  CHECK(*pending == 11);
+  wait(idle + idle);
+  for (int round = 0; round < 10 && handled < entries; ++round) {
+    auto x = a.PollOnce(decide);
+    REQUIRE(x.ok());
+    handled += *x;
+  }
+  CHECK(handled == entries);
+  CHECK(a.counts().reclaimed == 11);
+  CHECK(b.counts().reclaimed == 0);
+
+  // Every (match, minute) decided exactly once; the second minute-5 update and the late
+  // replica's minute 10 were acked as duplicates.
+  REQUIRE(static_cast<int>(decided.size()) == n);
+  for (const auto& [k, calls] : decided) {
+    INFO("minute " << k);
+    CHECK(calls == 1);
+  }
+  const bus::LiveConsumerCounts& ca = a.counts();
+  const bus::LiveConsumerCounts& cb = b.counts();
+  CHECK(ca.duplicate + cb.duplicate == 2);
+  CHECK(ca.rejected + cb.rejected == 1);
+  auto malformed = [](const bus::LiveConsumerCounts& c) {
+    auto it = c.rejected_by_reason.find("malformed");
+    return it == c.rejected_by_reason.end() ? int64_t{0} : it->second;
+  };
+  CHECK(malformed(ca) + malformed(cb) == 1);
+  CHECK(ca.accepted + cb.accepted + 1 == static_cast<int64_t>(accepted.size()));
+  CHECK(ca.accepted + cb.accepted + ca.denied + cb.denied + 1 == n);
+  CHECK(ca.accepted + ca.denied + ca.rejected + ca.duplicate + cb.accepted + cb.denied +
+            cb.rejected + cb.duplicate ==
+        entries);
+
+  // risk.verified: each accepted decision once.
+  auto verified = t.Range(bus::kRiskVerified);
+  REQUIRE(verified.ok());
+  std::multiset<std::string> ids;
+  for (const auto& e : *verified) ids.insert(e.Field("event_id"));
+  CHECK(ids.size() == accepted.size());
+  for (int k : accepted) CHECK(ids.count(absl::StrCat("pred-", k)) == 1);
+  // Every guard written, with the outcome.
+  for (int k = 0; k < n; ++k) {
+    auto g = t.Get(bus::LiveDecidedKey(states[k].match_id(), k));
+    REQUIRE(g.ok());
+    REQUIRE(g->has_value());
+    CHECK(**g == (k % 7 == 3 ? "published" : "denied:no_bet"));
+  }
+  pending = t.PendingCount(bus::kMatchLive, bus::kAgentLiveGroup);
+  REQUIRE(pending.ok());
+  CHECK(*pending == 0);
+  auto lag = t.Undelivered(bus::kMatchLive, bus::kAgentLiveGroup);
+  REQUIRE(lag.ok());
+  CHECK(*lag == 0);
+}
+
+}  // namespace superbet::testing
+
+#endif  // SUPERBET_TESTS_BUS_LIVE_FEED_SUITE_H_

@@ -1,0 +1,218 @@
+// The Redis path between the services as real processes on 127.0.0.1: a redis-server (free
+// port, temp dir), adapter-svc replaying two recorded StatsBomb matches into match.live, and two
+// agent-svc replicas consuming it as one consumer group and publishing accepted decisions to
+// risk.verified. Replica b holds a batch unacked (--debug_hold_after) and is killed with SIGKILL;
+// replica a reclaims its entries (XAUTOCLAIM after --claim_idle_ms).
+//
+// Oracles: Redis's own view (XPENDING and the group's lag 0 at the end, XLEN of both streams),
+// the broadcast plant's input parser (every risk.verified event is a valid Prediction line, each
+// event id once), the idempotency guards (one per entry's (match, minute), "published" ones equal
+// to risk.verified's length), and the replicas' /metrics adding up to the number of entries.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "services/process.h"
+#include "superbet/broadcast/prediction_input.h"
+#include "superbet/bus/live_feed.h"
+#include "superbet/bus/redis_transport.h"
+#include "superbet/bus/topics.h"
+#include "superbet/hrl/checkpoint.h"
+#include "superbet/hrl/live_worker.h"
+#include "superbet/providers/replay_provider.h"
+#include "support/redis_server.h"
+#include "support/test_data.h"
+
+namespace superbet::testing {
+namespace {
+
+namespace bus = superbet::bus;
+
+hrl::LiveMatch Match(const std::string& id) {
+  providers::ReplayLoadOptions options;
+  options.only_matches = {id};
+  auto d = providers::LoadReplayData(DataDir(), options);
+  REQUIRE(d.ok());
+  REQUIRE(d->timelines.size() == 1);
+  auto m = hrl::PrepareLiveMatch(d->timelines[0], {});
+  REQUIRE(m.ok());
+  return *m;
+}
+
+double Metric(int port, const std::string& series) {
+  return MetricValue(HttpGet(port, "/metrics").second, series).value_or(0.0);
+}
+
+double Entries(int port, const std::string& outcome) {
+  return Metric(port, "hrl_live_entries_total{outcome=\"" + outcome + "\"}");
+}
+
+Ports Ready(const std::string& ports_file) {
+  auto ports = WaitForPorts(ports_file, 60);
+  REQUIRE(ports.has_value());
+  for (int i = 0; i < 500 && HttpGet(ports->metrics, "/health/ready").first != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(HttpGet(ports->metrics, "/health/ready").first == 200);
+  return *ports;
+}
+
+template <typename F>
+bool WaitFor(F done, double timeout_s) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+TEST_CASE(
+    "live feed: adapter-svc -> match.live -> two agent-svc replicas -> risk.verified, a "
+    "killed replica's entries reclaimed",
+    "[services][live]") {
+  TempDir dir;
+  hrl::LiveTrainOptions o;
+  o.architecture = hrl::LiveArchitecture::kMlp;
+  o.seed = 7;
+  o.total_env_steps = 300;
+  o.ppo.rollout_steps = 300;
+  auto trained = hrl::TrainLiveWorker({Match("3754097"), Match("3754300")}, o, {});
+  REQUIRE(trained.ok());
+  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
+
+  RedisServer redis;
+  REQUIRE(redis.ok());
+  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(redis.url()));
+  REQUIRE(t.ok());
+  bus::Transport& r = **t;
+
+  auto agent = [&](const std::string& name, const std::vector<std::string>& extra) {
+    std::vector<std::string> argv = {AGENT_SVC,
+                                     "--grpc_address=127.0.0.1:0",
+                                     "--metrics_address=127.0.0.1:0",
+                                     "--ports_file=" + dir.File(name + ".json"),
+                                     "--checkpoint=" + dir.File("ckpt"),
+                                     "--redis=" + redis.url(),
+                                     "--consumer=" + name,
+                                     "--claim_idle_ms=3000",
+                                     "--drain_grace_s=0.1"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return std::make_unique<Child>(argv, dir.File(name + ".log"));
+  };
+  auto a = agent("a", {});
+  auto b = agent("b", {"--debug_hold_after=20"});
+  const Ports pa = Ready(dir.File("a.json"));
+  const Ports pb = Ready(dir.File("b.json"));
+
+  Child adapter({ADAPTER_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+                 "--ports_file=" + dir.File("adapter.json"), "--replay=" + DataDir(),
+                 "--matches=3754237,3754300", "--speed=60000", "--redis=" + redis.url(),
+                 "--replay_live_odds=modelled", "--store=sqlite:" + dir.File("store.db"),
+                 "--drain_grace_s=0.1"},
+                dir.File("adapter.log"));
+  const Ports pad = Ready(dir.File("adapter.json"));
+  REQUIRE(WaitFor([&] { return Metric(pad.metrics, "adapter_live_feed_done") == 1; }, 120));
+  auto live = r.Range(bus::kMatchLive);
+  REQUIRE(live.ok());
+  const int64_t n = static_cast<int64_t>(live->size());
+  CHECK(Metric(pad.metrics, "adapter_live_published_total") == n);
+  CHECK(Metric(pad.metrics, "adapter_live_publish_errors_total") == 0);
+  // --store: every state the publisher read went to live_stats too.
+  CHECK(Metric(pad.metrics, "adapter_store_live_rows_written") >= n);
+  // Every minute of both matches, once: 0 .. last of each.
+  std::map<std::string, std::set<int>> minutes;
+  for (const auto& e : *live) {
+    auto p = bus::ParseLiveFeedEntry(e);
+    REQUIRE(p.ok());
+    CHECK(minutes[p->update.state().match_id()].insert(p->update.state().minute()).second);
+  }
+  REQUIRE(minutes.size() == 2);
+  for (const auto& [id, m] : minutes) {
+    INFO(id);
+    CHECK(*m.begin() == 0);
+    CHECK(static_cast<int>(m.size()) == *m.rbegin() + 1);
+    CHECK(m.size() > 90);
+  }
+
+  // b decides 20 entries, then holds its next batch unacked; kill it there.
+  REQUIRE(WaitFor(
+      [&] { return Slurp(dir.File("b.log")).find("holding entry") != std::string::npos; }, 60));
+  REQUIRE(Shell("redis-cli -p " + std::to_string(redis.port()) +
+                " XPENDING match.live agent-svc-live - + 1000 b > " + dir.File("pending_b.txt")) ==
+          0);
+  int lines = 0;
+  for (char c : Slurp(dir.File("pending_b.txt"))) lines += c == '\n';
+  const int held = lines / 4;  // id, consumer, idle ms, deliveries per entry.
+  CHECK(held >= 1);
+  std::map<std::string, double> bc;
+  for (const char* k : {"accepted", "denied", "rejected", "duplicate"})
+    bc[k] = Entries(pb.metrics, k);
+  CHECK(bc["accepted"] + bc["denied"] == 20);
+  b->Signal(SIGKILL);
+  CHECK(b->Wait(10) == std::optional<int>(128 + SIGKILL));
+
+  // a reclaims b's entries once idle for 3 s and everything gets acked.
+  REQUIRE(WaitFor(
+      [&] {
+        auto pending = r.PendingCount(bus::kMatchLive, bus::kAgentLiveGroup);
+        auto lag = r.Undelivered(bus::kMatchLive, bus::kAgentLiveGroup);
+        return pending.ok() && lag.ok() && *pending == 0 && *lag == 0;
+      },
+      120));
+  CHECK(Metric(pa.metrics, "hrl_live_reclaimed_total") >= held);
+  std::map<std::string, double> ac;
+  for (const char* k : {"accepted", "denied", "rejected", "duplicate"})
+    ac[k] = Entries(pa.metrics, k);
+  // Each entry decided exactly once, by one of the two.
+  CHECK(ac["accepted"] + ac["denied"] + bc["accepted"] + bc["denied"] == n);
+  {
+    INFO(Slurp(dir.File("a.log")).substr(0, 4000));
+    CHECK(ac["rejected"] + bc["rejected"] == 0);
+  }
+  CHECK(ac["duplicate"] + bc["duplicate"] == 0);
+
+  // risk.verified: each accepted decision once, in the plant's format.
+  auto verified = r.Range(bus::kRiskVerified);
+  REQUIRE(verified.ok());
+  CHECK(static_cast<double>(verified->size()) == ac["accepted"] + bc["accepted"]);
+  {
+    INFO(HttpGet(pa.metrics, "/metrics").second);
+    CHECK(verified->size() > 0);  // The accepted path is exercised.
+  }
+  std::set<std::string> ids;
+  for (const auto& e : *verified) {
+    auto p = broadcast::ParsePredictionLine(e.Field("event"), 1);
+    INFO(e.Field("event"));
+    REQUIRE(p.ok());
+    CHECK(ids.insert(e.Field("event_id")).second);
+  }
+  // One guard per entry, "published" exactly for the accepted ones.
+  auto guards = r.KeysWithPrefix("live:decided:");
+  REQUIRE(guards.ok());
+  CHECK(static_cast<int64_t>(guards->size()) == n);
+  int published = 0;
+  for (const std::string& k : *guards) {
+    auto v = r.Get(k);
+    REQUIRE(v.ok());
+    REQUIRE(v->has_value());
+    published += **v == "published";
+  }
+  CHECK(published == static_cast<int>(verified->size()));
+
+  // SIGTERM: both stop cleanly.
+  a->Signal(SIGTERM);
+  adapter.Signal(SIGTERM);
+  CHECK(a->Wait(40) == std::optional<int>(0));
+  CHECK(adapter.Wait(40) == std::optional<int>(0));
+  CHECK(Slurp(dir.File("a.log")).find("stopped reading") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace superbet::testing
