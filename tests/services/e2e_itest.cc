@@ -502,7 +502,7 @@ TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-sv
   TermAndExpectDrain(broadcast, "superbet.v1.BroadcastService");
   // Nothing lost: every event of both matches has its one terminal outcome, and no entry is left
   // pending in any of the plant's consumer groups.
-  CheckOutcomes(redis, telegram, acc, {kMatchA, kMatchB});
+  const OutcomeCounts final_counts = CheckOutcomes(redis, telegram, acc, {kMatchA, kMatchB});
   CHECK(redis.Pending("risk.verified", "broadcast-plant-main") == 0);
   CHECK(redis.Pending("broadcast.queue.priority", "broadcast-plant-priority") == 0);
   CHECK(redis.Pending("broadcast.outbox.telegram", "telegram-adapter-consumer") == 0);
@@ -526,6 +526,18 @@ TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-sv
   telegram.Stop();
   redis.child().Signal(SIGTERM);
   CHECK(redis.child().Wait(10) == std::optional<int>(0));
+  // AOF on: a redis-server restarted on the same folder has every outcome.
+  {
+    RedisServer again(dir.path());
+    REQUIRE(again.WaitReady(10));
+    int64_t dropped = 0, outcomes = 0;
+    for (const auto& [r, k] : final_counts.dropped) dropped += k;
+    for (const auto& [o, k] : final_counts.outcome) outcomes += k;
+    CHECK(static_cast<int64_t>(again.HashGetAll("broadcast:outcome:dropped").size()) == dropped);
+    CHECK(static_cast<int64_t>(again.HashGetAll("broadcast:outcome:telegram").size()) == outcomes);
+    again.child().Signal(SIGTERM);
+    CHECK(again.child().Wait(10) == std::optional<int>(0));
+  }
   const double took_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   std::printf("e2e: took %.1f s\n", took_s);
