@@ -499,6 +499,12 @@ TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-sv
     Deadline(pctx);
     REQUIRE(broadcast_stub->Publish(&pctx, preq, &presp).ok());
   }
+  // Work is in flight at the SIGTERM: match B's posts wait behind the 429's retry_after of 1 s.
+  bool b_posts = false;
+  for (const v1::Decision& d : held) {
+    b_posts = b_posts || !DocumentedDropReason(d.prediction(), kFilter).has_value();
+  }
+  if (b_posts) CHECK_FALSE(acc.Terminal(redis, kMatchB));
   TermAndExpectDrain(broadcast, "superbet.v1.BroadcastService");
   // Nothing lost: every event of both matches has its one terminal outcome, and no entry is left
   // pending in any of the plant's consumer groups.
