@@ -52,7 +52,7 @@ absl::StatusOr<Fields> LiveFeedFields(const v1::LiveMatchUpdate& update,
 absl::StatusOr<std::string> PublishLiveUpdate(Transport& transport,
                                               const v1::LiveMatchUpdate& update,
                                               absl::string_view provider,
-                                              const LiveFeedOptions& options) {
+                                              const LiveFeedOptions& options, absl::Time now) {
   absl::StatusOr<Fields> fields = LiveFeedFields(update, provider);
   if (!fields.ok()) return fields.status();
   const v1::LiveMatchState& s = update.state();
@@ -61,7 +61,10 @@ absl::StatusOr<std::string> PublishLiveUpdate(Transport& transport,
   absl::StatusOr<bool> set = transport.SetIfAbsent(LiveWindowKey(s.match_id(), s.minute()),
                                                    s.SerializeAsString(), options.window_ttl);
   if (!set.ok()) return set.status();
-  return transport.Add(kMatchLive, *fields);
+  const int64_t min_id_ms = now == absl::InfinitePast()
+                                ? 0
+                                : std::max<int64_t>(1, absl::ToUnixMillis(now - options.retention));
+  return transport.Add(kMatchLive, *fields, min_id_ms);
 }
 
 absl::StatusOr<LiveFeedEntry> ParseLiveFeedEntry(const Entry& entry) {
@@ -109,8 +112,9 @@ absl::StatusOr<LiveFeedConsumer> LiveFeedConsumer::Create(Transport* transport,
         absl::StrCat("claim_idle must be > 0, got ", absl::FormatDuration(options.claim_idle)));
   }
   if (options.feed.window_ttl <= absl::ZeroDuration() ||
-      options.feed.guard_ttl <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("feed.window_ttl and feed.guard_ttl must be > 0");
+      options.feed.guard_ttl <= absl::ZeroDuration() ||
+      options.feed.retention <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("feed.window_ttl, guard_ttl and retention must be > 0");
   }
   return LiveFeedConsumer(transport, std::move(options));
 }
@@ -196,7 +200,10 @@ absl::Status LiveFeedConsumer::Handle(const Entry& raw, const LiveDecideFn& deci
   }
   const std::string guard = LiveDecidedKey(state.match_id(), k);
   if (outcome->accepted) {
-    if (absl::Status s = transport_->AddNoReply(kRiskVerified, outcome->verified); !s.ok()) {
+    const int64_t min_id_ms =
+        std::max<int64_t>(1, absl::ToUnixMillis(entry->time - options_.feed.retention));
+    if (absl::Status s = transport_->AddNoReply(kRiskVerified, outcome->verified, min_id_ms);
+        !s.ok()) {
       return s;
     }
     if (absl::Status s = transport_->Set(guard, "published", options_.feed.guard_ttl); !s.ok()) {

@@ -232,7 +232,8 @@ int Main(int argc, char** argv) {
           u.mutable_state()->mutable_live_odds()->set_draw(q[1].value_or(0.0));
           u.mutable_state()->mutable_live_odds()->set_away(q[2].value_or(0.0));
         }
-        auto id = bus::PublishLiveUpdate(*transport, u, inner->name());
+        // Trimmed on the wall clock: Redis stream ids are the server's wall-clock ms.
+        auto id = bus::PublishLiveUpdate(*transport, u, inner->name(), {}, clock.Now());
         auto c = (id.ok() ? *published : *errors)->WithLabels({});
         if (c.ok()) (*c)->Increment();
         if (!id.ok()) spdlog::error("match.live: {}", id.status().ToString());

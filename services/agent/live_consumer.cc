@@ -39,8 +39,14 @@ absl::StatusOr<std::unique_ptr<AgentLiveConsumer>> AgentLiveConsumer::Create(
   if (!reclaimed.ok()) return reclaimed.status();
   auto r = (*reclaimed)->WithLabels({});
   if (!r.ok()) return r.status();
+  auto pending = rt->metrics().AddGauge("bus_stream_pending", "Entries delivered and not yet acked",
+                                        {"stream", "group"});
+  if (!pending.ok()) return pending.status();
+  auto p = (*pending)->WithLabels({std::string(bus::kMatchLive), lo.group});
+  if (!p.ok()) return p.status();
   c->entries_ = *entries;
   c->reclaimed_ = *r;
+  c->pending_ = *p;
   return c;
 }
 
@@ -94,6 +100,14 @@ void AgentLiveConsumer::Refresh() {
   add("duplicate", c.duplicate, shown_.duplicate);
   if (c.reclaimed != shown_.reclaimed) reclaimed_->Increment(c.reclaimed - shown_.reclaimed);
   shown_ = c;
+  // The group's pending count, at most once a second (one round trip, on this thread's
+  // connection, outside the consumer's pipeline).
+  const absl::Time now = absl::Now();
+  if (now - pending_read_at_ >= absl::Seconds(1)) {
+    pending_read_at_ = now;
+    auto n = transport_->PendingCount(bus::kMatchLive, consumer_->options().group);
+    if (n.ok()) pending_->Set(static_cast<double>(*n));
+  }
 }
 
 void AgentLiveConsumer::Loop() {

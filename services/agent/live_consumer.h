@@ -5,8 +5,9 @@
 // (broadcast::RiskVerifiedFields, the update's kickoff filled in) and acks.
 //
 // Metrics: hrl_live_entries_total{outcome} (accepted, denied, rejected, duplicate),
-// hrl_live_reclaimed_total. SIGTERM: the thread stops reading when the runtime drains; the poll
-// in flight finishes (decided, published, acked) before Join returns.
+// hrl_live_reclaimed_total, bus_stream_pending{stream="match.live",group} (refreshed at most once
+// a second by the consumer thread). SIGTERM: the thread stops reading when the runtime drains; the
+// poll in flight finishes (decided, published, acked) before Join returns.
 //
 // Thread-safety: Start and Join from main only. Ownership: owns its Redis connection and
 // thread; borrows the runtime and the decider, which must outlive it.
@@ -65,6 +66,8 @@ class AgentLiveConsumer {
   std::unique_ptr<bus::LiveFeedConsumer> consumer_;
   core::CounterFamily* entries_ = nullptr;
   core::Counter* reclaimed_ = nullptr;
+  core::Gauge* pending_ = nullptr;
+  absl::Time pending_read_at_ = absl::InfinitePast();
   bus::LiveConsumerCounts shown_;
   int64_t handled_ = 0;
   std::thread thread_;

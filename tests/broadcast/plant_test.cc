@@ -276,3 +276,29 @@ TEST_CASE("embedded plant: an entry delivered more than 5 times goes to the DLQ"
   REQUIRE(dlq->size() == 1);
   CHECK(dlq->at(0).Field("attempts") == "6");
 }
+
+TEST_CASE("RiskVerifiedFields writes exactly what Ingest writes for the same prediction",
+          "[plant]") {
+  // Oracle: the plant's own Ingest on the prediction's JSON line (real football-data matches).
+  Rig rig;
+  const std::vector<std::string> lines = st::PredictionLines("football-data/E0_2324.csv", 40, 5);
+  REQUIRE(lines.size() == 40);
+  REQUIRE(rig.plant->IngestLines(lines, 1).ok());
+  auto ingested = rig.transport.Range(superbet::bus::kRiskVerified);
+  REQUIRE(ingested.ok());
+  REQUIRE(ingested->size() == lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    auto p = sb::ParsePredictionLine(lines[i], 1);
+    REQUIRE(p.ok());
+    auto f = sb::RiskVerifiedFields(*p);
+    REQUIRE(f.ok());
+    CHECK(*f == (*ingested)[i].fields);
+  }
+  // A prediction the plant's reader refuses is refused here too, naming the field.
+  auto p = sb::ParsePredictionLine(lines[0], 1);
+  REQUIRE(p.ok());
+  p->clear_kickoff();
+  auto f = sb::RiskVerifiedFields(*p);
+  CHECK(f.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(f.status().message()).find("kickoff") != std::string::npos);
+}

@@ -63,3 +63,28 @@ TEST_CASE("live feed: entry fields round-trip, bad entries and options are named
   o.claim_idle = absl::ZeroDuration();
   CHECK(bus::LiveFeedConsumer::Create(&t, o).status().message() == "claim_idle must be > 0, got 0");
 }
+
+TEST_CASE("live feed: match.live is trimmed to the retention when given now", "[bus][live]") {
+  // Oracle: Redis's XADD MINID semantics (entries with an id below now - 7 d go), as the
+  // embedded transport implements them on its clock.
+  FakeClock clock(absl::FromUnixSeconds(1700000000));
+  bus::EmbeddedTransport t(clock);
+  v1::LiveMatchUpdate u;
+  u.mutable_state()->set_match_id("statsbomb:1");
+  u.mutable_state()->set_minute(0);
+  REQUIRE(bus::PublishLiveUpdate(t, u, "replay", {}, clock.Now()).ok());
+  clock.Advance(absl::Hours(24 * 8));
+  u.mutable_state()->set_minute(1);
+  REQUIRE(bus::PublishLiveUpdate(t, u, "replay", {}, clock.Now()).ok());
+  auto live = t.Range(bus::kMatchLive);
+  REQUIRE(live.ok());
+  REQUIRE(live->size() == 1);
+  CHECK(live->at(0).Field("minute") == "1");
+  // Without `now`, nothing is trimmed.
+  clock.Advance(absl::Hours(24 * 8));
+  u.mutable_state()->set_minute(2);
+  REQUIRE(bus::PublishLiveUpdate(t, u, "replay").ok());
+  live = t.Range(bus::kMatchLive);
+  REQUIRE(live.ok());
+  CHECK(live->size() == 2);
+}

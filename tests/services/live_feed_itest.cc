@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -167,6 +168,13 @@ TEST_CASE(
       },
       120));
   CHECK(Metric(pa.metrics, "hrl_live_reclaimed_total") >= held);
+  REQUIRE(WaitFor(
+      [&] {
+        return MetricValue(HttpGet(pa.metrics, "/metrics").second,
+                           "bus_stream_pending{stream=\"match.live\",group=\"agent-svc-live\"}") ==
+               std::optional<double>(0.0);
+      },
+      10));
   std::map<std::string, double> ac;
   for (const char* k : {"accepted", "denied", "rejected", "duplicate"})
     ac[k] = Entries(pa.metrics, k);
@@ -206,12 +214,91 @@ TEST_CASE(
   }
   CHECK(published == static_cast<int>(verified->size()));
 
+  // Both expositions are valid Prometheus text (promtool, the format's reference checker).
+  for (const auto& [name, port] :
+       {std::pair<std::string, int>{"a", pa.metrics}, {"adapter", pad.metrics}}) {
+    INFO(name);
+    {
+      std::ofstream out(dir.File(name + "_metrics.txt"));
+      out << HttpGet(port, "/metrics").second;
+    }
+    const int rc = Shell("promtool check metrics < " + dir.File(name + "_metrics.txt") + " > " +
+                         dir.File("promtool.txt") + " 2>&1");
+    INFO(Slurp(dir.File("promtool.txt")));
+    CHECK(rc == 0);
+  }
+
   // SIGTERM: both stop cleanly.
   a->Signal(SIGTERM);
   adapter.Signal(SIGTERM);
   CHECK(a->Wait(40) == std::optional<int>(0));
   CHECK(adapter.Wait(40) == std::optional<int>(0));
   CHECK(Slurp(dir.File("a.log")).find("stopped reading") != std::string::npos);
+}
+
+TEST_CASE("live feed: SIGTERM mid-stream stops reading, leaves nothing pending, exit 0",
+          "[services][live]") {
+  // Oracle: Redis's XPENDING for the group, a its only consumer (0: the poll in flight was decided,
+  // published and acked before exit) and the guards against risk.verified (nothing accepted was
+  // lost or doubled); the entries it never read stay for the group.
+  TempDir dir;
+  hrl::LiveTrainOptions o;
+  o.architecture = hrl::LiveArchitecture::kMlp;
+  o.seed = 7;
+  o.total_env_steps = 300;
+  o.ppo.rollout_steps = 300;
+  auto trained = hrl::TrainLiveWorker({Match("3754097"), Match("3754300")}, o, {});
+  REQUIRE(trained.ok());
+  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
+  RedisServer redis;
+  REQUIRE(redis.ok());
+  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(redis.url()));
+  REQUIRE(t.ok());
+  bus::Transport& r = **t;
+
+  Child agent({AGENT_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+               "--ports_file=" + dir.File("a.json"), "--checkpoint=" + dir.File("ckpt"),
+               "--redis=" + redis.url(), "--consumer=a", "--drain_grace_s=0.1"},
+              dir.File("a.log"));
+  const Ports pa = Ready(dir.File("a.json"));
+  // About 20 ms per match minute: the stream is still flowing when the SIGTERM comes.
+  Child adapter({ADAPTER_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+                 "--ports_file=" + dir.File("adapter.json"), "--replay=" + DataDir(),
+                 "--matches=3754237", "--speed=3000", "--redis=" + redis.url(),
+                 "--replay_live_odds=modelled", "--drain_grace_s=0.1"},
+                dir.File("adapter.log"));
+  const Ports pad = Ready(dir.File("adapter.json"));
+  REQUIRE(WaitFor(
+      [&] { return Entries(pa.metrics, "accepted") + Entries(pa.metrics, "denied") >= 20; }, 60));
+  agent.Signal(SIGTERM);
+  CHECK(agent.Wait(40) == std::optional<int>(0));
+  auto pending = r.PendingCount(bus::kMatchLive, bus::kAgentLiveGroup);
+  REQUIRE(pending.ok());
+  CHECK(*pending == 0);
+  // The adapter went on publishing: entries a never read wait for the group (not lost).
+  REQUIRE(WaitFor([&] { return Metric(pad.metrics, "adapter_live_feed_done") == 1; }, 60));
+  auto lag = r.Undelivered(bus::kMatchLive, bus::kAgentLiveGroup);
+  REQUIRE(lag.ok());
+  CHECK(*lag > 0);
+  auto live = r.Range(bus::kMatchLive);
+  REQUIRE(live.ok());
+  auto guards = r.KeysWithPrefix("live:decided:");
+  REQUIRE(guards.ok());
+  CHECK(guards->size() >= 20);
+  CHECK(static_cast<int64_t>(guards->size()) + *lag == static_cast<int64_t>(live->size()));
+  int published = 0;
+  for (const std::string& k : *guards) {
+    auto v = r.Get(k);
+    REQUIRE(v.ok());
+    REQUIRE(v->has_value());
+    published += **v == "published";
+  }
+  auto verified = r.Range(bus::kRiskVerified);
+  REQUIRE(verified.ok());
+  CHECK(published == static_cast<int>(verified->size()));
+  CHECK(Slurp(dir.File("a.log")).find("stopped reading") != std::string::npos);
+  adapter.Signal(SIGTERM);
+  CHECK(adapter.Wait(40) == std::optional<int>(0));
 }
 
 }  // namespace

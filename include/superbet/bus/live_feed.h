@@ -66,6 +66,10 @@ std::string LiveDecidedKey(absl::string_view match_id, int minute);
 struct LiveFeedOptions {
   absl::Duration window_ttl = absl::Hours(6);  // Expiry of the window keys, > 0.
   absl::Duration guard_ttl = absl::Hours(24);  // Expiry of the idempotency guards, > 0.
+  // Stream retention (XADD MINID ~): match.live entries older than now - retention are trimmed
+  // by PublishLiveUpdate (when given `now`), risk.verified entries older than the decided
+  // entry's time - retention by the consumer. The design's 7 days (Kafka's retention.ms).
+  absl::Duration retention = absl::Hours(24 * 7);
 };
 
 // The match.live fields of `update` (see the table above).
@@ -75,10 +79,12 @@ struct LiveFeedOptions {
                                                     absl::string_view provider);
 
 // Writes the state's window key (SET NX EX window_ttl), then XADDs the update to match.live (two
-// round trips, in that order). Returns the entry id. Errors: as LiveFeedFields; the transport's.
+// round trips, in that order). `now` (finite: the caller's clock, in the Redis server's time
+// base) also trims match.live to options.retention. Returns the entry id.
+// Errors: as LiveFeedFields; the transport's.
 [[nodiscard]] absl::StatusOr<std::string> PublishLiveUpdate(
     Transport& transport, const superbet::v1::LiveMatchUpdate& update, absl::string_view provider,
-    const LiveFeedOptions& options = {});
+    const LiveFeedOptions& options = {}, absl::Time now = absl::InfinitePast());
 
 // One match.live entry as read back.
 struct LiveFeedEntry {
