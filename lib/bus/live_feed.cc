@@ -168,13 +168,20 @@ absl::Status LiveFeedConsumer::Handle(const Entry& raw, const LiveDecideFn& deci
   }
   const v1::LiveMatchState& state = entry->update.state();
   const int k = state.minute();
+  // Claim the (match, minute) before deciding: "deciding:<entry id>" (SET NX). Taken by another
+  // entry's claim or outcome -> this entry is a duplicate; taken by this entry's own claim (a
+  // consumer died after claiming it and the entry was reclaimed) -> decide it.
+  const std::string claim = absl::StrCat("deciding:", raw.id);
+  auto claimed =
+      transport_->SetIfAbsent(LiveDecidedKey(state.match_id(), k), claim, options_.feed.guard_ttl);
+  if (!claimed.ok()) return claimed.status();
   // One MGET: the guard, then minutes k - history_minutes .. k of the window.
   std::vector<std::string> keys = {LiveDecidedKey(state.match_id(), k)};
   const int first = std::max(0, k - options_.history_minutes);
   for (int j = first; j <= k; ++j) keys.push_back(LiveWindowKey(state.match_id(), j));
   auto values = transport_->GetMany(keys);
   if (!values.ok()) return values.status();
-  if ((*values)[0].has_value()) {
+  if (!*claimed && (*values)[0] != std::optional<std::string>(claim)) {
     ++counts_.duplicate;
     return ack();
   }

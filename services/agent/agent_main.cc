@@ -199,12 +199,16 @@ int Main(int argc, char** argv) {
                "required: directory of a live checkpoint (superbet train --agent live)");
   flags.String("ledger", &ledger_path, "append one Decision JSON line per decision to this file");
   flags.Double("bankroll", &bankroll, "initial bankroll B0, currency units");
-  std::string redis, consumer = absl::StrCat("agent-", ::getpid());
+  char host[256] = "agent";
+  ::gethostname(host, sizeof(host) - 1);
+  std::string redis, consumer = absl::StrCat(host, "-", ::getpid());
   int64_t claim_idle_ms = 60000, hold_after = -1;
   flags.String("redis", &redis,
                "redis://HOST[:PORT][/DB]: consume match.live (group agent-svc-live), publish "
                "accepted decisions to risk.verified; empty = gRPC only");
-  flags.String("consumer", &consumer, "with --redis: this replica's consumer name, unique");
+  flags.String(
+      "consumer", &consumer,
+      "with --redis: this replica's consumer name, unique in the group; default <hostname>-<pid>");
   flags.Int("claim_idle_ms", &claim_idle_ms,
             "with --redis: reclaim match.live entries pending longer than this, ms");
   flags.Int("debug_hold_after", &hold_after,

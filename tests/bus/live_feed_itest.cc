@@ -1,6 +1,6 @@
 // The live feed suite (live_feed_suite.h) on a real redis-server started by the test
 // (tests/support/redis_server.h: 127.0.0.1, free port, temporary folder): Redis measures idle
-// time on its own clock, so the test waits for real with a short claim_idle.
+// time on its own clock, so the test waits for real with a short claim_idle (2 s).
 
 #include <catch2/catch.hpp>
 
@@ -18,5 +18,5 @@ TEST_CASE("live feed: every entry decided once, reclaimed from dead consumers (r
   auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(server.url()));
   REQUIRE(t.ok());
   superbet::testing::RunLiveFeedSuite(
-      **t, [](absl::Duration d) { absl::SleepFor(d); }, absl::Seconds(1));
+      **t, [](absl::Duration d) { absl::SleepFor(d); }, absl::Seconds(2));
 }

@@ -117,6 +117,11 @@ inline void RunLiveFeedSuite(superbet::bus::Transport& t,
   auto dead = t.ReadGroup(bus::kMatchLive, bus::kAgentLiveGroup, "dead", 5);
   REQUIRE(dead.ok());
   REQUIRE(dead->size() == 5);
+  // ... one of which (minute 2) it had claimed before dying: its own claim, so it is decided.
+  REQUIRE(dead->at(2).Field("minute") == "2");
+  REQUIRE(t.Set(bus::LiveDecidedKey(states[2].match_id(), 2), "deciding:" + dead->at(2).id,
+                absl::Hours(1))
+              .ok());
   // A replica that dies after publishing minute 10's decision and its guard, before the XACK.
   auto late = t.ReadGroup(bus::kMatchLive, bus::kAgentLiveGroup, "late", 6);
   REQUIRE(late.ok());
@@ -192,6 +197,34 @@ inline void RunLiveFeedSuite(superbet::bus::Transport& t,
   auto lag = t.Undelivered(bus::kMatchLive, bus::kAgentLiveGroup);
   REQUIRE(lag.ok());
   CHECK(*lag == 0);
+
+  // Two updates of one new minute: the first is claimed by a consumer "z" that then stalls; the
+  // second, read meanwhile, is a duplicate of the claim; once z's entry is reclaimed it is
+  // decided (its own claim). The minute is decided once.
+  v1::LiveMatchUpdate extra;
+  *extra.mutable_state() = states[n - 1];
+  extra.mutable_state()->set_minute(n);
+  REQUIRE(bus::PublishLiveUpdate(t, extra, "replay").ok());
+  REQUIRE(bus::PublishLiveUpdate(t, extra, "replay").ok());
+  auto z = t.ReadGroup(bus::kMatchLive, bus::kAgentLiveGroup, "z", 1);
+  REQUIRE(z.ok());
+  REQUIRE(z->size() == 1);
+  REQUIRE(*t.SetIfAbsent(bus::LiveDecidedKey(extra.state().match_id(), n),
+                         "deciding:" + z->at(0).id, absl::Hours(1)));
+  const int64_t duplicates_before = a.counts().duplicate;
+  auto second = a.PollOnce(decide);
+  REQUIRE(second.ok());
+  CHECK(*second == 1);
+  CHECK(a.counts().duplicate == duplicates_before + 1);
+  CHECK(decided.count(n) == 0);
+  wait(idle + idle);
+  auto first = a.PollOnce(decide);
+  REQUIRE(first.ok());
+  CHECK(*first == 1);
+  CHECK(decided[n] == 1);
+  pending = t.PendingCount(bus::kMatchLive, bus::kAgentLiveGroup);
+  REQUIRE(pending.ok());
+  CHECK(*pending == 0);
 }
 
 }  // namespace superbet::testing

@@ -20,13 +20,17 @@
 // reading only the `history_minutes` minutes before the entry's). The producer writes the key
 // before the XADD, so by the time any replica reads an entry every earlier minute of its match is
 // already there, whichever replica decided those (a consumer also writes its entry's own minute,
-// for producers that do not). Decisions are idempotent per (match, minute): the guard
-// `live:decided:{match_id}:{minute}` ("published" or "denied:<reason>") is written with the
-// decision's outcome, and an entry whose guard exists (a reclaimed entry the dead replica had
-// already decided, or a second update for the same minute) is acked without deciding again.
+// for producers that do not). Decisions are idempotent per (match, minute): before deciding, a
+// consumer claims the guard `live:decided:{match_id}:{minute}` with SET NX "deciding:<entry id>",
+// and overwrites it with the outcome ("published" or "denied:<reason>"). An entry whose guard
+// holds an outcome (a reclaimed entry the dead replica had already decided) or another entry's
+// claim (a second update for the same minute, in flight elsewhere) is acked as a duplicate
+// without deciding; one whose guard holds its own claim (its consumer died after claiming it) is
+// decided. So each (match, minute) is decided once, whichever entry of it comes first.
 //
-// Consumer order per entry: read the guard and the window (one MGET), decide, then in one pipelined
-// write: XADD risk.verified (accepted only), SET the guard, XACK match.live. The XACK thus never
+// Consumer order per entry: claim the guard (SET NX), read it back with the window (one MGET),
+// decide, then in one pipelined write: XADD risk.verified (accepted only), SET the guard to the
+// outcome, XACK match.live. The XACK thus never
 // precedes the publication: an entry whose consumer dies before that write stays pending and is
 // reclaimed. The one window for a duplicate is a consumer killed after the kernel took that write
 // but before Redis applied all of it; the plant's event ids ("pred-{match}-{decided_at ms}") are
