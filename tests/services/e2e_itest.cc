@@ -48,10 +48,10 @@ constexpr char kBotToken[] = "123456:E2E-SECRET-BOT-TOKEN";
 // risk gate (trained on home wins, every bet was denied kelly_not_positive).
 constexpr char kMatchA[] = "statsbomb:3754237";
 constexpr char kMatchB[] = "statsbomb:3754138";
-// Replay speed: 1200 match minutes per clock minute = one match minute every 50 ms; the stream
-// polls every 25 ms so that it sees every minute.
-constexpr double kSpeed = 1200;
-constexpr double kPollS = 0.025;
+// Replay speed: 600 match minutes per clock minute = one match minute every 100 ms; the stream
+// polls every 20 ms so that it sees every minute even on a loaded machine.
+constexpr double kSpeed = 600;
+constexpr double kPollS = 0.02;
 // broadcast-svc's filter for this run (--min_confidence, --min_vsnr, --min_cas): the tiny
 // checkpoint's policy is far from confident, so the defaults (0.65, 2.2, 1.0) would drop
 // everything and nothing would reach Telegram.
@@ -64,7 +64,7 @@ struct Service {
   std::string log;
 };
 
-// Starts a service with ports 0 on 127.0.0.1, a 0.4 s drain grace (health NOT_SERVING before the
+// Starts a service with ports 0 on 127.0.0.1, a 1 s drain grace (health NOT_SERVING before the
 // server stops taking calls) and a 20 s drain deadline; waits for its ports file.
 Service Launch(const TempDir& dir, const std::string& name, std::vector<std::string> argv) {
   Service s;
@@ -72,7 +72,7 @@ Service Launch(const TempDir& dir, const std::string& name, std::vector<std::str
   argv.push_back("--grpc_address=127.0.0.1:0");
   argv.push_back("--metrics_address=127.0.0.1:0");
   argv.push_back("--ports_file=" + dir.File(name + ".ports"));
-  argv.push_back("--drain_grace_s=0.4");
+  argv.push_back("--drain_grace_s=1");
   argv.push_back("--drain_deadline_s=20");
   s.child = std::make_unique<Child>(argv, s.log);
   auto ports = WaitForPorts(dir.File(name + ".ports"), 30);
@@ -490,6 +490,7 @@ TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-sv
 
   // ---- broadcast-svc drain with work in flight: match B's accepted decisions are published in
   // a burst, the next post is answered 429 (retry_after 1 s), and SIGTERM follows at once. -----
+  const bool a_met_every_failure = telegram.pending_failures() == 0;
   telegram.FailNext({{429, 1}});
   for (const v1::Decision& d : held) {
     v1::PublishRequest preq;
@@ -504,7 +505,7 @@ TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-sv
   for (const v1::Decision& d : held) {
     b_posts = b_posts || !DocumentedDropReason(d.prediction(), kFilter).has_value();
   }
-  if (b_posts) CHECK_FALSE(acc.Terminal(redis, kMatchB));
+  if (b_posts && a_met_every_failure) CHECK_FALSE(acc.Terminal(redis, kMatchB));
   TermAndExpectDrain(broadcast, "superbet.v1.BroadcastService");
   // Nothing lost: every event of both matches has its one terminal outcome, and no entry is left
   // pending in any of the plant's consumer groups.
