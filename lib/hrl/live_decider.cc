@@ -236,6 +236,7 @@ absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(const v1::LiveMatchStat
   p.set_match_id(state.match_id());
   p.set_home(state.home_team());
   p.set_away(state.away_team());
+  if (state.has_kickoff()) *p.mutable_kickoff() = state.kickoff();
   p.set_agent("live");
   p.set_model_version(worker_.model_version());
   p.set_confidence(d->confidence);

@@ -74,9 +74,10 @@ absl::StatusOr<bus::LiveOutcome> AgentLiveConsumer::Decide(
   o.accepted = d->verdict() == v1::VERDICT_ACCEPTED;
   o.reason = d->reason();
   if (o.accepted) {
-    // The state carries no kickoff; the update does (the plant's reader requires it).
+    // The decider copies the state's kickoff; a state without one takes the update's (the
+    // plant's reader requires a kickoff).
     v1::Prediction p = d->prediction();
-    if (e.update.has_kickoff()) *p.mutable_kickoff() = e.update.kickoff();
+    if (!p.has_kickoff() && e.update.has_kickoff()) *p.mutable_kickoff() = e.update.kickoff();
     auto f = broadcast::RiskVerifiedFields(p);
     if (!f.ok()) {
       spdlog::error("match.live {}: accepted prediction refused by the plant's reader: {}", e.id,

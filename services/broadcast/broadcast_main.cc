@@ -113,6 +113,11 @@ int Main(int argc, char** argv) {
   flags.String("telegram_token_file", &telegram_token_file,
                "file holding the Telegram bot token; empty = $TELEGRAM_BOT_TOKEN(_FILE)");
   flags.String("telegram_chat_id", &telegram_chat, "Telegram chat; empty = $TELEGRAM_CHAT_ID");
+  broadcast::PlantOptions options;
+  flags.Double("min_confidence", &options.thresholds.min_confidence,
+               "filter: publish only predictions with confidence >= this (policy probability)");
+  flags.Double("min_vsnr", &options.thresholds.min_vsnr, "filter: minimum VSNR");
+  flags.Double("min_cas", &options.thresholds.min_cas, "filter: minimum CAS (p / q)");
   flags.ParseOrExit(argc, argv);
   if (redis.empty()) {
     std::fprintf(stderr, "broadcast-svc: --redis is required\n");
@@ -129,7 +134,6 @@ int Main(int argc, char** argv) {
     spdlog::error("--redis: {}", address.status().ToString());
     return 2;
   }
-  broadcast::PlantOptions options;
   options.platforms = absl::StrSplit(platforms, ',', absl::SkipEmpty());
   options.consumer = consumer;
   std::vector<std::unique_ptr<broadcast::Publisher>> owned;

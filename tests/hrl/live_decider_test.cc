@@ -17,6 +17,7 @@
 #include "absl/types/span.h"
 #include "catch2/catch.hpp"
 #include "superbet/providers/replay_provider.h"
+#include "superbet/scoring/prediction_json.h"
 #include "support/test_data.h"
 
 namespace {
@@ -219,4 +220,47 @@ TEST_CASE("LiveDecider refuses a checkpoint with another feature spec", "[live][
   auto d = hrl::LiveDecider::FromCheckpoint(c, "mem", {});
   REQUIRE(d.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(std::string(d.status().message()).find("xg_home_renamed") != std::string::npos);
+}
+
+// The broadcast plant reads predictions with the decision core's line reader, which requires
+// kickoff (superbet/scoring/prediction_json.h): every quoted prediction with a pick must read back
+// as written, carrying the kickoff of the fixture the replay loaded (StatsBomb matches/2/27.json).
+TEST_CASE("LiveDecider predictions carry the state's kickoff and read back as prediction lines",
+          "[live][decider]") {
+  superbet::providers::ReplayLoadOptions options;
+  options.only_matches = {"3754237"};
+  auto data = superbet::providers::LoadReplayData(superbet::testing::DataDir(), options);
+  REQUIRE(data.ok());
+  const superbet::v1::Fixture& fixture = data->timelines[0].fixture;
+  REQUIRE(fixture.has_kickoff());
+  const hrl::LiveMatch m = LoadMatch("3754237");
+  auto decider = hrl::LiveDecider::FromCheckpoint(TinyCheckpoint(), "mem", {});
+  REQUIRE(decider.ok());
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  const auto states = QuotedStates(m);
+  int64_t with_pick = 0;
+  for (size_t k = 0; k + 1 < states.size(); ++k) {
+    REQUIRE(states[k].kickoff().seconds() == fixture.kickoff().seconds());
+    auto d = (*decider)->Decide(states[k], t0 + absl::Minutes(k), false);
+    REQUIRE(d.ok());
+    CHECK(d->prediction().kickoff().seconds() == fixture.kickoff().seconds());
+    // A bet on an unquoted pick (no odds: denied invalid_decision) is no prediction line.
+    if (d->prediction().pick().empty() || !d->prediction().odds().has_home()) continue;
+    ++with_pick;
+    auto line = superbet::scoring::PredictionToJsonLine(d->prediction());
+    REQUIRE(line.ok());
+    auto back = superbet::scoring::PredictionFromJsonLine(*line, 1);
+    INFO(*line);
+    REQUIRE(back.ok());
+    CHECK(back->SerializeAsString() == d->prediction().SerializeAsString());
+  }
+  CHECK(with_pick > 0);
+
+  // A state without kickoff gives a prediction without one (absent, never a stand-in 0).
+  superbet::v1::LiveMatchState s = states[5];
+  s.clear_kickoff();
+  s.set_match_id("statsbomb:no-kickoff");
+  auto d = (*decider)->Decide(s, t0, true);
+  REQUIRE(d.ok());
+  CHECK_FALSE(d->prediction().has_kickoff());
 }

@@ -92,6 +92,10 @@ TEST_CASE("live=all 2021-04-21: 55 fixtures, teams, minute, score, embedded even
   REQUIRE(states.ok());
   REQUIRE(states->size() == 55);
   CHECK((*states)[0].SerializeAsString() == f.state.SerializeAsString());
+  // The state carries the kickoff: fixture.timestamp 1619013600 in the recorded file
+  // (date "2021-04-21T14:00:00+00:00"), on both paths.
+  CHECK(f.state.kickoff().seconds() == 1619013600);
+  CHECK((*states)[0].kickoff().seconds() == 1619013600);
 }
 
 TEST_CASE("live=all 2024-02-28: 14 fixtures", "[api_football]") {

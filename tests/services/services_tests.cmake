@@ -1,9 +1,10 @@
 # Included from tests/CMakeLists.txt when -DSUPERBET_BUILD_SERVICES=ON (this folder's tests need
 # the gRPC services, which services/CMakeLists.txt defines after tests/ is read; CMake resolves
 # the target names at generation time).
-add_library(superbet_services_testing STATIC ${CMAKE_CURRENT_SOURCE_DIR}/services/process.cc)
+add_library(superbet_services_testing STATIC ${CMAKE_CURRENT_SOURCE_DIR}/services/process.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/services/fake_telegram.cc ${CMAKE_CURRENT_SOURCE_DIR}/services/e2e_support.cc)
 target_include_directories(superbet_services_testing PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(superbet_services_testing PUBLIC gRPC::grpc++ cpp-httplib)
+target_link_libraries(superbet_services_testing PUBLIC gRPC::grpc++ cpp-httplib superbet_proto)
 
 superbet_tests(services MODULES providers hrl bus broadcast
   LIBS superbet_services_common superbet_services_testing)
@@ -27,3 +28,6 @@ target_compile_definitions(superbet_services_itests PRIVATE
   EXAMPLE_BROADCAST_PUBLISH_CLIENT="$<TARGET_FILE:example_broadcast_publish_client>")
 add_dependencies(superbet_services_itests example_agent_decide_client
   example_broadcast_publish_client)
+# The end-to-end test (e2e_itest.cc) trains its checkpoint with the `superbet` tool.
+target_compile_definitions(superbet_services_itests PRIVATE
+  SUPERBET_TOOL="$<TARGET_FILE:superbet_tool>")

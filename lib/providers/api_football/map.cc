@@ -251,6 +251,7 @@ struct FixtureScratch {
   v1::FixtureStatus status = v1::FIXTURE_STATUS_UNSPECIFIED;
   std::optional<int64_t> elapsed;
   Pair goals;
+  std::optional<int64_t> kickoff_s;  // fixture.timestamp (Unix seconds), when valid.
 };
 
 // Targets of one /fixtures element; any may be null.
@@ -284,20 +285,25 @@ absl::Status ReadFixtureBlock(od::value& v, const Path& path, Ctx& ctx, FixtureS
         return absl::OkStatus();
       });
     }
+    if (key == "timestamp") {  // The kickoff: the Fixture's and the live state's.
+      std::optional<int64_t> ts;
+      SUPERBET_RETURN_IF_ERROR(GetInt(f, path.Key("timestamp"), ctx, &ts));
+      if (ts && (*ts < 0 || *ts > kMaxUnixSeconds)) {
+        if (fixture != nullptr) ++ctx.counters.rejected_values;
+      } else if (ts) {
+        s->kickoff_s = *ts;
+        if (fixture != nullptr) {
+          fixture->mutable_kickoff()->set_seconds(*ts);
+          fixture->set_kickoff_time_known(true);
+        }
+      }
+      return absl::OkStatus();
+    }
     if (fixture == nullptr) return absl::OkStatus();
     if (key == "referee") {
       std::optional<std::string_view> r;
       SUPERBET_RETURN_IF_ERROR(GetString(f, path.Key("referee"), ctx, &r));
       if (r) fixture->set_referee(std::string(*r));
-    } else if (key == "timestamp") {
-      std::optional<int64_t> ts;
-      SUPERBET_RETURN_IF_ERROR(GetInt(f, path.Key("timestamp"), ctx, &ts));
-      if (ts && (*ts < 0 || *ts > kMaxUnixSeconds)) {
-        ++ctx.counters.rejected_values;
-      } else if (ts) {
-        fixture->mutable_kickoff()->set_seconds(*ts);
-        fixture->set_kickoff_time_known(true);
-      }
     } else if (key == "date") {
       std::optional<std::string_view> d;
       SUPERBET_RETURN_IF_ERROR(GetString(f, path.Key("date"), ctx, &d));
@@ -422,6 +428,7 @@ absl::Status ReadFixtureItem(od::value& item, const Path& path, Ctx& ctx, absl::
     st->set_provider(kProviderName);
     st->set_status(s.status);
     if (observed_at != absl::InfinitePast()) SetTime(observed_at, st->mutable_observed_at());
+    if (s.kickoff_s) st->mutable_kickoff()->set_seconds(*s.kickoff_s);
   }
   return absl::OkStatus();
 }

@@ -546,6 +546,7 @@ void BuildStates(const std::vector<std::array<Counts, 2>>& per_minute, const v1:
     s.set_data_staleness_s(0);
     s.set_provider("statsbomb");
     s.mutable_observed_at()->set_seconds(kickoff_s + 60 * static_cast<int64_t>(k));
+    if (f.has_kickoff()) *s.mutable_kickoff() = f.kickoff();
     s.set_status(k == n ? v1::FIXTURE_STATUS_FINISHED : v1::FIXTURE_STATUS_LIVE);
   }
 }
