@@ -119,6 +119,9 @@ RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view st
   if (lower == "model") {
     needs.pinnacle_1x2 = model.market_input != backtest::MarketInput::kOddsSource;
     needs.average_1x2 = model.market_input == backtest::MarketInput::kSharp;
+    // The market kind's implied goals read past matches' 1X2 and over/under 2.5 prices of
+    // Pinnacle, the market average and Bet365 (ModelStrategy::CollectMarketGoals).
+    needs.market_goals = model.model_kind == ratings::ModelKind::kMarket;
   }
   return needs;
 }

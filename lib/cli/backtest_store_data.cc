@@ -52,6 +52,14 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
   std::vector<std::string> bookmakers = {needs.odds_bookmaker, needs.closing_bookmaker};
   if (needs.pinnacle_1x2) bookmakers.push_back("Pinnacle");
   if (needs.average_1x2) bookmakers.push_back("market_average");
+  if (needs.market_goals) {
+    for (const char* b : {"Pinnacle", "market_average", "Bet365", "Gamebookers"}) {
+      bookmakers.push_back(b);
+    }
+  }
+  // Every bookmaker's closing price (--emit-predictions' VSNR evaluations): no filter by name;
+  // ReadByRun still keeps only the lines the run reads.
+  if (needs.all_closing_1x2) bookmakers.clear();
 
   BacktestData data;
   absl::flat_hash_map<std::string, std::string> first_file;
@@ -76,6 +84,7 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
     const size_t season_start = data.fixtures.size();
     for (size_t i = 0; i < contents.fixtures.size(); ++i) {
       superbet::v1::Fixture& fixture = contents.fixtures[i];
+      if (!needs.statistics) fixture.clear_statistics();  // As the files' loader does.
       auto [first, inserted] = first_file.try_emplace(fixture.id(), file);
       if (!inserted) {
         const std::string reason = absl::StrCat(file, ": duplicate fixture ", fixture.id(),

@@ -83,11 +83,20 @@ void CheckStoreEqualsFiles(const std::string& url) {
   const std::string root = testing::DataPath("");
   backtest::EngineOptions options;
   backtest::ModelStrategyOptions model;
-  for (const char* strategy : {"model", "favourite", "home"}) {
+  backtest::ModelStrategyOptions market = model;
+  market.model_kind = ratings::ModelKind::kMarket;
+  // The three strategies, then the model with --model-kind market (1X2 and over/under lines of
+  // four bookmakers) and with --emit-predictions (every bookmaker's closing 1X2).
+  for (const char* variant : {"model", "favourite", "home", "market", "emit"}) {
+    const std::string v = variant;
+    const bool model_variant = v == "market" || v == "emit";
     for (const std::vector<std::string>& selected :
          {std::vector<std::string>{}, std::vector<std::string>{"2324"}}) {
-      INFO(strategy << ", " << selected.size() << " seasons selected");
-      const RunLines needs = LinesOfRun(options, strategy, model);
+      INFO(variant << ", " << selected.size() << " seasons selected");
+      RunLines needs = LinesOfRun(options, model_variant ? "model" : v,
+                                  v == "market" ? market : model);
+      if (v == "emit") needs.all_closing_1x2 = true;
+      if (v == "market") REQUIRE(needs.market_goals);
       auto from_files =
           LoadBacktestData(root, "E0", codes, selected, fd::ParseMode::kLenient, needs);
       auto from_store =
