@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   p->set_agent("live");
   p->set_model_version("example");
   p->set_data_staleness_s(2.0);
-  request.set_event_id("example-3754097-home");  // Idempotency key.
+  // request.event_id: left empty, the service derives the idempotency key from the decision.
 
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));

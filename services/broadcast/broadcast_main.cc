@@ -22,6 +22,7 @@
 #include "broadcast/status.h"
 #include "common/flags.h"
 #include "common/server.h"
+#include "superbet/broadcast/cloud_event.h"
 #include "superbet/broadcast/metrics.h"
 #include "superbet/broadcast/plant.h"
 #include "superbet/broadcast/publishers.h"
@@ -56,6 +57,14 @@ class BroadcastServiceImpl final : public v1::BroadcastService::Service {
             absl::StrCat("decision.verdict must be VERDICT_ACCEPTED, got ",
                          v1::Verdict_Name(req->decision().verdict())));
       }
+      // The plant keys an event by its CloudEvent id (pred-{match}-{decided_at ms}): that is the
+      // idempotency key. A caller's other key would be silently ignored, so it is refused.
+      const std::string event_id = broadcast::EventId(req->decision().prediction());
+      if (!req->event_id().empty() && req->event_id() != event_id) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("event_id must be empty or the derived id \"", event_id, "\", got \"",
+                         req->event_id(), "\""));
+      }
       auto line = scoring::PredictionToJsonLine(req->decision().prediction());
       if (!line.ok()) return line.status();
       absl::MutexLock lock(&holder_->mu);
@@ -69,7 +78,7 @@ class BroadcastServiceImpl final : public v1::BroadcastService::Service {
               absl::StrCat("decision.prediction rejected by the plant: ", reason));
         }
       }
-      resp->set_event_id(req->event_id());
+      resp->set_event_id(event_id);
       return absl::OkStatus();
     });
   }

@@ -132,6 +132,15 @@ TEST_CASE("broadcast-svc: publish through the plant to a fake Telegram, metrics,
   const grpc::Status d = call(denied);
   CHECK(d.error_code() == grpc::FAILED_PRECONDITION);
   CHECK(d.error_message() == "decision.verdict must be VERDICT_ACCEPTED, got VERDICT_DENIED");
+  // The idempotency key is the derived CloudEvent id; another key would be ignored by the plant,
+  // so it is refused, naming both.
+  v1::PublishRequest keyed = Accepted("statsbomb:3754097", 0.72);
+  keyed.set_event_id("my-key");
+  const grpc::Status k = call(keyed);
+  CHECK(k.error_code() == grpc::INVALID_ARGUMENT);
+  CHECK(k.error_message().find(
+            "event_id must be empty or the derived id \"pred-statsbomb:3754097-") == 0);
+  CHECK(k.error_message().find("got \"my-key\"") != std::string::npos);
 
   for (int i = 0; i < 400 && posts.load() < 1; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

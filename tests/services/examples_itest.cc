@@ -151,7 +151,7 @@ TEST_CASE("examples: broadcast_publish_client against broadcast-svc, one Telegra
                           dir.File("out") + " 2> " + dir.File("err"));
   INFO(Slurp(dir.File("err")));
   CHECK(rc == 0);
-  CHECK(Slurp(dir.File("out")) == "published event example-3754097-home\n");
+  CHECK(Slurp(dir.File("out")) == "published event pred-statsbomb:3754097-1439038000000\n");
   for (int i = 0; i < 400 && posts.load() < 1; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
