@@ -181,6 +181,15 @@ void ModelStrategy::SyncHistory(absl::Span<const Fixture> history, absl::Time da
       r.market_home_goals = g->second.first;
       r.market_away_goals = g->second.second;
     }
+    if (options_.model_kind == ratings::ModelKind::kShots) {
+      // Football-data's HST / AST of the finished match (absent when the file has none).
+      const auto& stats = f.statistics();
+      auto hst = stats.find("home.shots_on_target"), ast = stats.find("away.shots_on_target");
+      if (hst != stats.end() && ast != stats.end() && hst->second >= 0 && ast->second >= 0) {
+        r.home_shots_on_target = static_cast<int>(hst->second);
+        r.away_shots_on_target = static_cast<int>(ast->second);
+      }
+    }
     // The engine validates scores and teams, so Add cannot fail; a result it refused would only
     // be missing from the fits.
     (void)table_.Add(r);

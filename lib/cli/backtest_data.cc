@@ -122,6 +122,8 @@ RunLines LinesOfRun(const backtest::EngineOptions& options, absl::string_view st
     // The market kind's implied goals read past matches' 1X2 and over/under 2.5 prices of
     // Pinnacle, the market average and Bet365 (ModelStrategy::CollectMarketGoals).
     needs.market_goals = model.model_kind == ratings::ModelKind::kMarket;
+    // The shots kind fits strengths on the history's shots on target (Fixture::statistics).
+    needs.statistics = model.model_kind == ratings::ModelKind::kShots;
   }
   return needs;
 }

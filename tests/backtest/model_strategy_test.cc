@@ -292,6 +292,30 @@ TEST_CASE("market kind reads past prices only and beats Dixon-Coles on held-out 
   CHECK(market.brier / n < dixon_coles.brier / n - 0.005);
 }
 
+TEST_CASE("the shots kind fits on the history's shots on target") {
+  // Oracle: the same seasons with every Fixture::statistics removed. The shots model's strengths
+  // are fitted on shots on target as well as goals (ratings/team_model.h), so its forecasts must
+  // move when the shots are taken away; before this test the strategy never passed them on.
+  const Data& d = Seasons();
+  Data without = d;
+  for (Fixture& f : without.fixtures) f.clear_statistics();
+  ModelStrategyOptions o;
+  o.pool_weight = 1;
+  o.model_kind = ratings::ModelKind::kShots;
+  Recorder with_shots(o, d.lines), no_shots(o, without.lines);
+  REQUIRE(RunBacktest(d.fixtures, d.lines, with_shots, EngineOptions{}).ok());
+  REQUIRE(RunBacktest(without.fixtures, without.lines, no_shots, EngineOptions{}).ok());
+  int n = 0, differ = 0;
+  for (const auto& [id, seen] : with_shots.seen) {
+    auto other = no_shots.seen.find(id);
+    if (other == no_shots.seen.end()) continue;
+    ++n;
+    differ += seen.forecast != other->second.forecast;
+  }
+  REQUIRE(n > 1000);
+  CHECK(differ > n / 2);
+}
+
 TEST_CASE("market input names round-trip") {
   for (MarketInput m : {MarketInput::kOddsSource, MarketInput::kPinnacle, MarketInput::kSharp}) {
     auto parsed = ParseMarketInput(MarketInputName(m));

@@ -1,8 +1,8 @@
 // agent-svc as a real process on 127.0.0.1 (ports 0): a tiny live checkpoint trained in the test
 // (the library's TrainLiveWorker, MLP, on the recorded StatsBomb matches 3754097 and 3754300),
 // Decide on the real states of another recorded match (3754237) with their in-play prices modelled
-// as LiveEnv models them, GetModelInfo, Allocate, StartTraining refused without --training_dir, /metrics,
-// SIGTERM.
+// as LiveEnv models them, GetModelInfo, Allocate, StartTraining refused without --training_dir,
+// /metrics, SIGTERM.
 //
 // Oracles: the decisions this test received (their verdicts and reasons) against the
 // /metrics counters; the documented contract (services.proto: at most 256 states per call;
@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "services/live_support.h"
 #include "services/process.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/live_worker.h"
@@ -30,17 +31,6 @@ namespace {
 
 namespace v1 = superbet::v1;
 
-hrl::LiveMatch LoadMatch(const std::string& id) {
-  providers::ReplayLoadOptions options;
-  options.only_matches = {id};
-  auto d = providers::LoadReplayData(DataDir(), options);
-  REQUIRE(d.ok());
-  REQUIRE(d->timelines.size() == 1);
-  auto m = hrl::PrepareLiveMatch(d->timelines[0], {});
-  REQUIRE(m.ok());
-  return *m;
-}
-
 void Deadline(grpc::ClientContext& ctx) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
 }
@@ -48,12 +38,7 @@ void Deadline(grpc::ClientContext& ctx) {
 TEST_CASE("agent-svc: Decide through the risk gate, metrics equal what happened, SIGTERM exit 0",
           "[services][agent]") {
   TempDir dir;
-  hrl::LiveTrainOptions o;
-  o.architecture = hrl::LiveArchitecture::kMlp;
-  o.seed = 7;
-  o.total_env_steps = 300;
-  o.ppo.rollout_steps = 300;
-  auto trained = hrl::TrainLiveWorker({LoadMatch("3754097"), LoadMatch("3754300")}, o, {});
+  auto trained = TrainTinyLiveWorker();
   REQUIRE(trained.ok());
   REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
 
@@ -103,7 +88,7 @@ TEST_CASE("agent-svc: Decide through the risk gate, metrics equal what happened,
   }
 
   // The real states of match 3754237 with the modelled in-play prices of each minute.
-  const hrl::LiveMatch m = LoadMatch("3754237");
+  const hrl::LiveMatch m = LoadLiveMatch("3754237");
   v1::DecideRequest req;
   for (size_t k = 0; k < m.states.size(); ++k) {
     v1::LiveMatchState s = m.states[k];

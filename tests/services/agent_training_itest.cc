@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "services/live_support.h"
 #include "services/process.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/live_worker.h"
@@ -27,17 +28,6 @@ namespace superbet::testing {
 namespace {
 
 namespace v1 = superbet::v1;
-
-hrl::LiveMatch LoadMatch(const std::string& id) {
-  providers::ReplayLoadOptions options;
-  options.only_matches = {id};
-  auto d = providers::LoadReplayData(DataDir(), options);
-  REQUIRE(d.ok());
-  REQUIRE(d->timelines.size() == 1);
-  auto m = hrl::PrepareLiveMatch(d->timelines[0], {});
-  REQUIRE(m.ok());
-  return *m;
-}
 
 v1::StartTrainingRequest Request(const std::string& output, int64_t steps) {
   v1::StartTrainingRequest r;
@@ -62,12 +52,7 @@ TEST_CASE("agent-svc: StartTraining + WatchTraining equal `superbet train`, SIGT
           "[services][agent][training]") {
   TempDir dir;
   // The service needs a live checkpoint to start: a tiny MLP one, as agent_svc_itest.cc.
-  hrl::LiveTrainOptions o;
-  o.architecture = hrl::LiveArchitecture::kMlp;
-  o.seed = 7;
-  o.total_env_steps = 300;
-  o.ppo.rollout_steps = 300;
-  auto tiny = hrl::TrainLiveWorker({LoadMatch("3754097"), LoadMatch("3754300")}, o, {});
+  auto tiny = TrainTinyLiveWorker();
   REQUIRE(tiny.ok());
   REQUIRE(hrl::SaveCheckpoint(dir.File("serving"), tiny->checkpoint).ok());
   std::filesystem::create_directories(dir.File("jobs"));

@@ -24,6 +24,7 @@
 #include <string>
 #include <thread>
 
+#include "services/live_support.h"
 #include "services/process.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/live_worker.h"
@@ -32,17 +33,6 @@
 
 namespace superbet::testing {
 namespace {
-
-hrl::LiveMatch LoadMatch(const std::string& id) {
-  providers::ReplayLoadOptions options;
-  options.only_matches = {id};
-  auto d = providers::LoadReplayData(DataDir(), options);
-  REQUIRE(d.ok());
-  REQUIRE(d->timelines.size() == 1);
-  auto m = hrl::PrepareLiveMatch(d->timelines[0], {});
-  REQUIRE(m.ok());
-  return *m;
-}
 
 void WriteFile(const std::string& path, const std::string& text) {
   std::FILE* f = std::fopen(path.c_str(), "w");
@@ -79,12 +69,7 @@ void WaitReady(const Ports& ports) {
 TEST_CASE("examples: agent_decide_client against agent-svc, with and without the token",
           "[services][examples]") {
   TempDir dir;
-  hrl::LiveTrainOptions o;
-  o.architecture = hrl::LiveArchitecture::kMlp;
-  o.seed = 7;
-  o.total_env_steps = 300;
-  o.ppo.rollout_steps = 300;
-  auto trained = hrl::TrainLiveWorker({LoadMatch("3754097"), LoadMatch("3754300")}, o, {});
+  auto trained = TrainTinyLiveWorker();
   REQUIRE(trained.ok());
   REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
   WriteFile(dir.File("token"), "example-token-123\n");

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "services/live_support.h"
 #include "services/process.h"
 #include "superbet/broadcast/prediction_input.h"
 #include "superbet/bus/live_feed.h"
@@ -34,17 +35,6 @@ namespace superbet::testing {
 namespace {
 
 namespace bus = superbet::bus;
-
-hrl::LiveMatch Match(const std::string& id) {
-  providers::ReplayLoadOptions options;
-  options.only_matches = {id};
-  auto d = providers::LoadReplayData(DataDir(), options);
-  REQUIRE(d.ok());
-  REQUIRE(d->timelines.size() == 1);
-  auto m = hrl::PrepareLiveMatch(d->timelines[0], {});
-  REQUIRE(m.ok());
-  return *m;
-}
 
 double Metric(int port, const std::string& series) {
   return MetricValue(HttpGet(port, "/metrics").second, series).value_or(0.0);
@@ -79,12 +69,7 @@ TEST_CASE(
     "killed replica's entries reclaimed",
     "[services][live]") {
   TempDir dir;
-  hrl::LiveTrainOptions o;
-  o.architecture = hrl::LiveArchitecture::kMlp;
-  o.seed = 7;
-  o.total_env_steps = 300;
-  o.ppo.rollout_steps = 300;
-  auto trained = hrl::TrainLiveWorker({Match("3754097"), Match("3754300")}, o, {});
+  auto trained = TrainTinyLiveWorker();
   REQUIRE(trained.ok());
   REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
 
@@ -242,12 +227,7 @@ TEST_CASE("live feed: SIGTERM mid-stream stops reading, leaves nothing pending, 
   // published and acked before exit) and the guards against risk.verified (nothing accepted was
   // lost or doubled); the entries it never read stay for the group.
   TempDir dir;
-  hrl::LiveTrainOptions o;
-  o.architecture = hrl::LiveArchitecture::kMlp;
-  o.seed = 7;
-  o.total_env_steps = 300;
-  o.ppo.rollout_steps = 300;
-  auto trained = hrl::TrainLiveWorker({Match("3754097"), Match("3754300")}, o, {});
+  auto trained = TrainTinyLiveWorker();
   REQUIRE(trained.ok());
   REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
   RedisServer redis;

@@ -123,29 +123,6 @@ FitDataBuilder::FitDataBuilder(int teams, bool keep_scores)
   data_.pairs.reserve(static_cast<size_t>(teams) * (teams > 0 ? teams - 1 : 0));  // All pairs.
 }
 
-void FitDataBuilder::AddBlended(int home, int away, int x, int y, double fx, double fy, double w) {
-  if (!(w > 0)) return;
-  int& idx = pair_index_[static_cast<size_t>(home) * data_.teams + away];
-  if (idx < 0) {
-    idx = static_cast<int>(data_.pairs.size());
-    data_.pairs.push_back({home, away});
-  }
-  PairStats& p = data_.pairs[idx];
-  p.w += w;
-  if (x == 0 && y == 0) p.w00 += w;
-  if (x == 0 && y == 1) p.w01 += w;
-  if (x == 1 && y == 0) p.w10 += w;
-  if (x == 1 && y == 1) data_.w11 += w;
-  if (keep_scores_) data_.scores.push_back({idx, x, y, w});
-  data_.scored[home] += w * fx;
-  data_.scored[away] += w * fy;
-  data_.conceded[home] += w * fy;
-  data_.conceded[away] += w * fx;
-  data_.home_goals += w * fx;
-  data_.away_goals += w * fy;
-  data_.log_factorials += w * (LogFactorial(x) + LogFactorial(y));
-}
-
 absl::Status FitStrengths(const FitData& data, double prior_precision, int max_iterations,
                           double tolerance, const Strengths* start, Strengths& out) {
   const Layout L{data.teams};

@@ -121,7 +121,8 @@ inline double PairMu(const Strengths& s, const PairStats& p);
 }  // namespace superbet::ratings::internal
 
 namespace superbet::ratings::internal {
-inline void FitDataBuilder::Add(int home, int away, int x, int y, double w) {
+inline void FitDataBuilder::AddBlended(int home, int away, int x, int y, double fx, double fy,
+                                        double w) {
   if (!(w > 0)) return;
   int& idx = pair_index_[static_cast<size_t>(home) * data_.teams + away];
   if (idx < 0) {
@@ -135,13 +136,17 @@ inline void FitDataBuilder::Add(int home, int away, int x, int y, double w) {
   if (x == 1 && y == 0) p.w10 += w;
   if (x == 1 && y == 1) data_.w11 += w;
   if (keep_scores_) data_.scores.push_back({idx, x, y, w});
-  data_.scored[home] += w * x;
-  data_.scored[away] += w * y;
-  data_.conceded[home] += w * y;
-  data_.conceded[away] += w * x;
-  data_.home_goals += w * x;
-  data_.away_goals += w * y;
+  data_.scored[home] += w * fx;
+  data_.scored[away] += w * fy;
+  data_.conceded[home] += w * fy;
+  data_.conceded[away] += w * fx;
+  data_.home_goals += w * fx;
+  data_.away_goals += w * fy;
   data_.log_factorials += w * (LogFactorial(x) + LogFactorial(y));
+}
+
+inline void FitDataBuilder::Add(int home, int away, int x, int y, double w) {
+  AddBlended(home, away, x, y, x, y, w);  // w * double(x): the same bits as w * x.
 }
 
 inline double PairLambda(const Strengths& s, const PairStats& p) {

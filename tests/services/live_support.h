@@ -1,0 +1,41 @@
+// Live-worker fixtures shared by the services' integration tests: real StatsBomb matches and the
+// tiny MLP live checkpoint agent-svc is started with.
+#ifndef SUPERBET_TESTS_SERVICES_LIVE_SUPPORT_H_
+#define SUPERBET_TESTS_SERVICES_LIVE_SUPPORT_H_
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "superbet/hrl/live_worker.h"
+#include "superbet/providers/replay_provider.h"
+#include "support/test_data.h"
+
+namespace superbet::testing {
+
+// The recorded StatsBomb match `id` (e.g. "3754097") prepared for the live worker.
+inline hrl::LiveMatch LoadLiveMatch(const std::string& id) {
+  providers::ReplayLoadOptions options;
+  options.only_matches = {id};
+  auto d = providers::LoadReplayData(DataDir(), options);
+  REQUIRE(d.ok());
+  REQUIRE(d->timelines.size() == 1);
+  auto m = hrl::PrepareLiveMatch(d->timelines[0], {});
+  REQUIRE(m.ok());
+  return *m;
+}
+
+// A tiny live worker (MLP, seed 7, 300 environment steps on matches 3754097 and 3754300): enough
+// for a checkpoint agent-svc loads, seconds to train.
+inline auto TrainTinyLiveWorker() {
+  hrl::LiveTrainOptions o;
+  o.architecture = hrl::LiveArchitecture::kMlp;
+  o.seed = 7;
+  o.total_env_steps = 300;
+  o.ppo.rollout_steps = 300;
+  return hrl::TrainLiveWorker({LoadLiveMatch("3754097"), LoadLiveMatch("3754300")}, o, {});
+}
+
+}  // namespace superbet::testing
+
+#endif  // SUPERBET_TESTS_SERVICES_LIVE_SUPPORT_H_
