@@ -132,7 +132,10 @@ std::vector<Value> LiveValues(const LiveStatsRow& row) {
 }
 
 // Inserts `rows` into `table` (columns `columns`) skipping rows whose key exists; returns how many
-// were added. PostgreSQL + kCopy: COPY into a temporary table shaped like `table`, then one
+// were added. Must run inside a transaction. PostgreSQL + kCopy: first a COPY straight into
+// `table` under a savepoint (a first ingest: every row is new, and this is `psql \copy`'s own
+// path); when it fails (a key that exists: a re-ingest, or a key repeated in `rows`) the
+// savepoint is rolled back and the rows go through a temporary table shaped like `table` and one
 // INSERT … SELECT … ON CONFLICT DO NOTHING.
 absl::StatusOr<int64_t> InsertIgnoringDuplicates(Db& db, BulkMode bulk, const std::string& table,
                                                  const std::string& column_text,
@@ -140,9 +143,20 @@ absl::StatusOr<int64_t> InsertIgnoringDuplicates(Db& db, BulkMode bulk, const st
                                                  const std::vector<std::vector<Value>>& rows) {
   if (rows.empty()) return 0;
   if (db.dialect() == internal::Dialect::kPostgres && bulk == BulkMode::kCopy) {
+    absl::Status s = db.Exec("SAVEPOINT direct_copy");
+    if (!s.ok()) return s;
+    if (db.CopyIn(table, columns, rows).ok()) {
+      s = db.Exec("RELEASE SAVEPOINT direct_copy");
+      if (!s.ok()) return s;
+      return static_cast<int64_t>(rows.size());
+    }
+    s = db.Exec("ROLLBACK TO SAVEPOINT direct_copy");
+    if (!s.ok()) return s;
+    s = db.Exec("RELEASE SAVEPOINT direct_copy");
+    if (!s.ok()) return s;
     const std::string stage = absl::StrCat("stage_", table);
-    absl::Status s = db.Exec(absl::StrCat("CREATE TEMP TABLE IF NOT EXISTS ", stage, " (LIKE ",
-                                          table, ") ON COMMIT DELETE ROWS"));
+    s = db.Exec(absl::StrCat("CREATE TEMP TABLE IF NOT EXISTS ", stage, " (LIKE ", table,
+                             ") ON COMMIT DELETE ROWS"));
     if (!s.ok()) return s;
     s = db.CopyIn(stage, columns, rows);
     if (!s.ok()) return s;
