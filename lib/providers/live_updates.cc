@@ -31,7 +31,11 @@ absl::StatusOr<v1::LiveMatchUpdate> ReadLiveMatch(Provider& provider, const std:
   if (!live.ok()) return live.status();
   v1::LiveMatchUpdate update;
   *update.mutable_state() = std::move(live->state);
-  if (live->fixture.has_kickoff()) *update.mutable_kickoff() = live->fixture.kickoff();
+  // The state carries the kickoff (the plant's reader needs it in every prediction); a provider
+  // whose state lacks it (a fallback row) takes the fixture's.
+  if (!update.state().has_kickoff() && live->fixture.has_kickoff()) {
+    *update.mutable_state()->mutable_kickoff() = live->fixture.kickoff();
+  }
   update.set_finished(live->fixture.status() == v1::FIXTURE_STATUS_FINISHED ||
                       update.state().status() == v1::FIXTURE_STATUS_FINISHED);
   update.set_degraded(update.state().data_staleness_s() > 0);

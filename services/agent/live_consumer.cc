@@ -74,11 +74,8 @@ absl::StatusOr<bus::LiveOutcome> AgentLiveConsumer::Decide(
   o.accepted = d->verdict() == v1::VERDICT_ACCEPTED;
   o.reason = d->reason();
   if (o.accepted) {
-    // The decider copies the state's kickoff; a state without one takes the update's (the
-    // plant's reader requires a kickoff).
-    v1::Prediction p = d->prediction();
-    if (!p.has_kickoff() && e.update.has_kickoff()) *p.mutable_kickoff() = e.update.kickoff();
-    auto f = broadcast::RiskVerifiedFields(p);
+    // The decider copies the state's kickoff, which the plant's reader requires.
+    auto f = broadcast::RiskVerifiedFields(d->prediction());
     if (!f.ok()) {
       spdlog::error("match.live {}: accepted prediction refused by the plant's reader: {}", e.id,
                     f.status().ToString());

@@ -2,7 +2,7 @@
 // agent-svc-live (superbet/bus/live_feed.h) that decides each entry with the service's
 // hrl::LiveDecider (DecideWithHistory on the window kept in Redis, decided_at = the entry's
 // time), publishes accepted predictions to risk.verified in the broadcast plant's format
-// (broadcast::RiskVerifiedFields, the update's kickoff filled in) and acks.
+// (broadcast::RiskVerifiedFields; the state's kickoff carried by the decider) and acks.
 //
 // Metrics: hrl_live_entries_total{outcome} (accepted, denied, rejected, duplicate),
 // hrl_live_reclaimed_total, bus_stream_pending{stream="match.live",group} (refreshed at most once
