@@ -46,6 +46,13 @@ ABSL_FLAG(double, market_weight, -1,
           "forecast: weight of the market-implied goals against the goals scored (market).");
 ABSL_FLAG(double, market_xi, -1,
           "forecast: time decay per day of the market model's market-implied goals.");
+ABSL_FLAG(std::string, market_fit, "",
+          "forecast: the market model's strengths: static (time-decayed fit) or kalman "
+          "(state-space filter); empty = the kind's default.");
+ABSL_FLAG(double, filter_market_sd, -1, "forecast: kalman: SD of a market log-goals observation.");
+ABSL_FLAG(double, filter_goals_scale, -1, "forecast: kalman: goals' variance multiplier (0 off).");
+ABSL_FLAG(double, filter_drift_sd, -1, "forecast: kalman: strength random-walk SD per sqrt(day).");
+ABSL_FLAG(double, filter_new_team_sd, -1, "forecast: kalman: a new side's strength SD.");
 ABSL_FLAG(double, elo_k, 20, "forecast: K of the Elo model.");
 ABSL_FLAG(int, min_fit_matches, 190,
           "forecast: matches the fit window needs before the model forecasts at all.");
@@ -390,8 +397,20 @@ int RunForecastCommand(const std::vector<std::string>& args) {
                              {&FLAGS_prior_sd, &options.prior_sd},
                              {&FLAGS_shots_weight, &options.shots_weight},
                              {&FLAGS_market_weight, &options.market_weight},
-                             {&FLAGS_market_xi, &options.market_xi_per_day}}) {
+                             {&FLAGS_market_xi, &options.market_xi_per_day},
+                             {&FLAGS_filter_market_sd, &options.filter_market_sd},
+                             {&FLAGS_filter_goals_scale, &options.filter_goals_scale},
+                             {&FLAGS_filter_drift_sd, &options.filter_drift_sd},
+                             {&FLAGS_filter_new_team_sd, &options.filter_new_team_sd}}) {
     if (const double v = absl::GetFlag(*flag); v != -1) *field = v;
+  }
+  if (const std::string fit = absl::GetFlag(FLAGS_market_fit); !fit.empty()) {
+    if (fit != "static" && fit != "kalman") {
+      std::fprintf(stderr, "superbet forecast: --market_fit must be static or kalman, got '%s'\n",
+                   fit.c_str());
+      return 2;
+    }
+    options.market_filter = fit == "kalman";
   }
   options.elo_k = absl::GetFlag(FLAGS_elo_k);
   auto model = rt::MakeTeamModel(*kind, options);

@@ -49,6 +49,14 @@ absl::Status CheckOptions(const TeamModelOptions& o) {
   if (!(o.market_weight >= 0 && o.market_weight <= 1)) {
     return bad("market_weight", o.market_weight, "in [0, 1]");
   }
+  for (auto [name, v] : {std::pair<absl::string_view, double>{"filter_market_sd", o.filter_market_sd},
+                         {"filter_drift_sd", o.filter_drift_sd},
+                         {"filter_new_team_sd", o.filter_new_team_sd}}) {
+    if (!(v > 0) || !std::isfinite(v)) return bad(name, v, "finite and > 0");
+  }
+  if (!(o.filter_goals_scale >= 0) || !std::isfinite(o.filter_goals_scale)) {
+    return bad("filter_goals_scale", o.filter_goals_scale, "finite and >= 0");
+  }
   if (!(o.elo_k > 0) || !std::isfinite(o.elo_k)) return bad("elo_k", o.elo_k, "finite and > 0");
   if (!std::isfinite(o.elo_home_advantage)) {
     return bad("elo_home_advantage", o.elo_home_advantage, "finite");
@@ -110,6 +118,9 @@ TeamModelOptions DefaultTeamModelOptions(ModelKind kind) {
 absl::StatusOr<std::unique_ptr<TeamModel>> MakeTeamModel(ModelKind kind,
                                                          const TeamModelOptions& options) {
   if (absl::Status s = CheckOptions(options); !s.ok()) return s;
+  if (kind == ModelKind::kMarket && options.market_filter) {
+    return internal::MakeMarketFilterModel(options);
+  }
   if (IsGoalModel(kind)) return internal::MakeGoalModel(kind, options);
   return internal::MakeRatingModel(kind, options);
 }

@@ -108,6 +108,14 @@ struct TeamModelOptions {
   double shots_weight = 0.5;         // w of the shots model, in [0, 1].
   double market_weight = 0.9;        // b of the market model, in [0, 1].
   double market_xi_per_day = 0.006;  // Decay of the market model's implied goals (1/day).
+  // The market model's state-space variant (team_model.h, "market" above; kalman.h): false =
+  // the static time-decayed fit. With it, xi_per_day only weights the rho fit's window and
+  // market_weight, market_xi_per_day and prior_sd are unused.
+  bool market_filter = false;
+  double filter_market_sd = 0.1;     // SD of a market-implied log expected goals observation.
+  double filter_goals_scale = 1;     // Goals' Poisson variance multiplier (0: goals unused).
+  double filter_drift_sd = 0.005;    // Random-walk SD of each log strength per sqrt(day).
+  double filter_new_team_sd = 0.15;  // SD of a new side's log strengths around its start.
   double elo_k = 20;                 // K of the Elo model (elo.h: 20 = friendly weight).
   double elo_home_advantage = 100;   // Elo points.
   double pi_learning_rate = 0.035;   // pi-ratings lambda.

@@ -11,6 +11,8 @@ namespace superbet::ratings::internal {
 
 // dixon-coles, poisson, bivariate, negbin, shots.
 std::unique_ptr<TeamModel> MakeGoalModel(ModelKind kind, const TeamModelOptions& options);
+// market with TeamModelOptions::market_filter (market_filter.cc).
+std::unique_ptr<TeamModel> MakeMarketFilterModel(const TeamModelOptions& options);
 // elo, pi.
 std::unique_ptr<TeamModel> MakeRatingModel(ModelKind kind, const TeamModelOptions& options);
 
