@@ -35,9 +35,10 @@
 ABSL_FLAG(std::string, unseen_team, "weakest3",
           "forecast: a side without matches in the window: error (no forecast), average or "
           "weakest3.");
-ABSL_FLAG(std::string, promoted, "link",
+ABSL_FLAG(std::string, promoted, "",
           "forecast: promoted sides' prior: link (second-tier strength mapped walk-forward), "
-          "mean (mean of earlier promoted sides) or off.");
+          "mean (mean of earlier promoted sides) or off; empty = the kind's default (link; "
+          "market with --market_fit kalman: off).");
 ABSL_FLAG(double, xi, -1,
           "forecast: time decay per day of the goal models' fit window (-1: the kind's default).");
 ABSL_FLAG(double, prior_sd, -1, "forecast: SD of the goal models' log-strength prior (0 = MLE).");
@@ -53,6 +54,7 @@ ABSL_FLAG(double, filter_market_sd, -1, "forecast: kalman: SD of a market log-go
 ABSL_FLAG(double, filter_goals_scale, -1, "forecast: kalman: goals' variance multiplier (0 off).");
 ABSL_FLAG(double, filter_drift_sd, -1, "forecast: kalman: strength random-walk SD per sqrt(day).");
 ABSL_FLAG(double, filter_new_team_sd, -1, "forecast: kalman: a new side's strength SD.");
+ABSL_FLAG(double, filter_break_sd, -1, "forecast: kalman: extra strength SD after the summer.");
 ABSL_FLAG(double, elo_k, 20, "forecast: K of the Elo model.");
 ABSL_FLAG(int, min_fit_matches, 190,
           "forecast: matches the fit window needs before the model forecasts at all.");
@@ -101,9 +103,15 @@ on past matches' market-implied expected goals and goals; superbet/ratings/impli
                     did not play the previous season) is centred on (superbet/ratings/promoted.h)
                     link = its second-tier strength (football-data/<E1>_*.csv, the next
                     division code) mapped onto the top division by a line fitted on earlier
-                    promotions, else the mean of earlier promoted sides (default); mean = that
-                    mean only; off = the league average (then --unseen_team alone). Every fit
-                    uses matches before the season only. The rating models ignore it.
+                    promotions, else the mean of earlier promoted sides (default; market with
+                    the Kalman filter: off); mean = that mean only; off = the league average
+                    (then --unseen_team alone). Every fit uses matches before the season only.
+                    The rating models ignore it.
+  --market_fit F    market model: kalman (default) = log strengths tracked by a Kalman filter
+                    on past matches' market-implied goals and goals (superbet/ratings/kalman.h;
+                    --filter_market_sd 0.1, --filter_drift_sd 0.01, --filter_goals_scale 0.5,
+                    --filter_break_sd 0.5, --filter_new_team_sd 0.08); static = the
+                    time-decayed fit (--xi, --market_weight, --market_xi, --prior_sd).
 
 Market: margin-free (multiplicative) 1X2 probabilities; pre-match = Pinnacle's pre-match prices,
 else the market average; closing = Pinnacle's closing prices (football-data from 2012/13), else
@@ -372,7 +380,7 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   auto seasons = ParseSeasonList(absl::GetFlag(FLAGS_seasons));
   auto unseen = ParseUnseen(absl::GetFlag(FLAGS_unseen_team));
   const std::string promoted_flag = absl::GetFlag(FLAGS_promoted);
-  if (unseen.ok() && promoted_flag != "link" && promoted_flag != "mean" && promoted_flag != "off") {
+  if (unseen.ok() && !promoted_flag.empty() && promoted_flag != "link" && promoted_flag != "mean" && promoted_flag != "off") {
     unseen = absl::InvalidArgumentError(
         absl::StrCat("--promoted must be link, mean or off, got '", promoted_flag, "'"));
   }
@@ -401,7 +409,8 @@ int RunForecastCommand(const std::vector<std::string>& args) {
                              {&FLAGS_filter_market_sd, &options.filter_market_sd},
                              {&FLAGS_filter_goals_scale, &options.filter_goals_scale},
                              {&FLAGS_filter_drift_sd, &options.filter_drift_sd},
-                             {&FLAGS_filter_new_team_sd, &options.filter_new_team_sd}}) {
+                             {&FLAGS_filter_new_team_sd, &options.filter_new_team_sd},
+                             {&FLAGS_filter_break_sd, &options.filter_break_sd}}) {
     if (const double v = absl::GetFlag(*flag); v != -1) *field = v;
   }
   if (const std::string fit = absl::GetFlag(FLAGS_market_fit); !fit.empty()) {
@@ -463,7 +472,12 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   MarketGoalsCount goals_count;
   const std::vector<rt::WalkForwardMatch> matches = ToMatches(*data, goals_count);
   // Promoted sides and their priors (computed in every mode: the early-weeks rows need them).
-  const std::string promoted_mode = absl::GetFlag(FLAGS_promoted);
+  // Default: link, except the market model's Kalman filter, which starts a new side from the
+  // three weakest (chosen on 2002/03-2011/12, docs/ratings.md).
+  const std::string promoted_mode =
+      !promoted_flag.empty()                                   ? promoted_flag
+      : *kind == rt::ModelKind::kMarket && options.market_filter ? "off"
+                                                                 : "link";
   std::vector<rt::DivisionSeason> second;
   const std::string lower = SecondDivision(league);
   if (promoted_mode == "link" && !lower.empty()) {

@@ -21,6 +21,8 @@ namespace {
 // A side away from the league for longer than this (relegated, or never seen) starts afresh at
 // its next match: the summer break is about 90 days, the 2020 pause 100.
 constexpr double kRestartDays = 200;
+// A side's first match after a pause longer than this (the summer) adds filter_break_sd.
+constexpr double kBreakDays = 45;
 
 struct TeamTrack {
   bool started = false;
@@ -70,6 +72,11 @@ class MarketFilterModel final : public TeamModel {
           " matches in the window, fewer than min_fit_matches ", options_.min_fit_matches));
     }
     info_.matches = static_cast<int>(end - first);
+    window_matches_.assign(tracks_.size(), 0);
+    for (size_t k = first; k < end; ++k) {
+      ++window_matches_[table.matches()[k].home];
+      ++window_matches_[table.matches()[k].away];
+    }
     rho_ = FitRhoOnWindow(table, first, end, as_of, &info_.iterations);
     info_.extra_parameter = rho_;
     info_.converged = true;
@@ -195,6 +202,11 @@ class MarketFilterModel final : public TeamModel {
         ResetComponent(state_, AttackIndex(id), s.attack, v0);
         ResetComponent(state_, DefenceIndex(id), s.defence, v0);
         k.started = true;
+      } else if (options_.filter_break_sd > 0 &&
+                 m.kickoff - k.last_kickoff > absl::Hours(24) * kBreakDays) {
+        // Back from the summer (or a long pause): transfers and managers changed the side.
+        const double v = options_.filter_break_sd * options_.filter_break_sd;
+        AddProcessNoise(state_, {AttackIndex(id), DefenceIndex(id)}, v);
       }
     }
     const std::vector<SparseTerm> home_row = {
@@ -273,7 +285,8 @@ class MarketFilterModel final : public TeamModel {
     auto found = ids_.find(team);
     const int id = found == ids_.end() ? -1 : found->second;
     if (id >= 0 && id < static_cast<int>(tracks_.size()) && tracks_[id].started &&
-        last_as_of_ - tracks_[id].last_kickoff <= absl::Hours(24) * kRestartDays) {
+        last_as_of_ - tracks_[id].last_kickoff <= absl::Hours(24) * kRestartDays &&
+        window_matches_[id] >= options_.min_matches_per_team) {
       return Side{state_.mean[AttackIndex(id)], state_.mean[DefenceIndex(id)]};
     }
     imputed = true;
@@ -302,6 +315,7 @@ class MarketFilterModel final : public TeamModel {
   std::vector<TeamTrack> tracks_;     // By table id.
   absl::flat_hash_map<std::string, int> ids_;  // Team name -> table id.
   std::vector<Predicted> predicted_;  // By processed row.
+  std::vector<int> window_matches_;   // By table id: matches in the last fit's window.
   absl::flat_hash_map<std::string, StrengthPrior> priors_;
   double rho_ = 0;
 };

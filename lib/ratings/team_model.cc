@@ -54,6 +54,9 @@ absl::Status CheckOptions(const TeamModelOptions& o) {
                          {"filter_new_team_sd", o.filter_new_team_sd}}) {
     if (!(v > 0) || !std::isfinite(v)) return bad(name, v, "finite and > 0");
   }
+  if (!(o.filter_break_sd >= 0) || !std::isfinite(o.filter_break_sd)) {
+    return bad("filter_break_sd", o.filter_break_sd, "finite and >= 0");
+  }
   if (!(o.filter_goals_scale >= 0) || !std::isfinite(o.filter_goals_scale)) {
     return bad("filter_goals_scale", o.filter_goals_scale, "finite and >= 0");
   }
@@ -111,6 +114,13 @@ TeamModelOptions DefaultTeamModelOptions(ModelKind kind) {
     o.market_xi_per_day = 0.006;
     o.market_weight = 0.9;
     o.prior_sd = 5;
+    // The state-space variant and its settings, chosen on the same seasons (docs/ratings.md).
+    o.market_filter = true;
+    o.filter_market_sd = 0.1;
+    o.filter_drift_sd = 0.01;
+    o.filter_goals_scale = 0.5;
+    o.filter_break_sd = 0.5;
+    o.filter_new_team_sd = 0.08;
   }
   return o;
 }

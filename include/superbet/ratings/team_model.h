@@ -17,16 +17,32 @@
 //                window's goals per shot on target, w = TeamModelOptions::shots_weight; grid as
 //                Dixon–Coles with rho fitted on those rates. Matches without shot counts only
 //                enter the goal fit.
-//   market       strengths fitted to past matches' market-implied expected goals as well as
-//                their goals (implied_goals.h): each past match enters the Poisson fit with the
-//                counts (1 - b) goals + b implied goals per side, b =
-//                TeamModelOptions::market_weight, the goals decayed by xi_per_day and the
-//                implied goals by market_xi_per_day (a quasi-Poisson likelihood: the score
-//                equations are those of Maher's model with the blended counts); grid as
-//                Dixon–Coles with rho fitted on the real scores at those rates. A past match
-//                without market goals (MatchResult::market_home_goals absent) enters with its
-//                goals alone. The prices of the match being forecast are never used: only those
-//                of matches in the fit window, all before the forecast's date.
+//   market       strengths learnt from past matches' market-implied expected goals as well as
+//                their goals (implied_goals.h), in one of two ways (TeamModelOptions::
+//                market_filter):
+//                * Kalman filter (DefaultTeamModelOptions(kMarket)): the log strengths
+//                  [c, h, a_i, d_i] are a Gaussian state (kalman.h) following a random walk
+//                  (variance filter_drift_sd^2 per day; plus filter_break_sd^2 for a side's
+//                  first match after a pause of over 45 days, the summer), updated match by
+//                  match in kickoff order with the market's log lambda = c + h + a_i + d_j and
+//                  log mu = c + a_j + d_i (Gaussian, SD filter_market_sd) and then the goals
+//                  (Poisson, by Fahrmeir 1992's extended Kalman step, variance times
+//                  filter_goals_scale) — the dynamic team-strength models of Rue & Salvesen
+//                  (2000) and Koopman & Lit (2015) with the market's opinion as an observation.
+//                  A side new to the data or back after more than 200 days starts at its
+//                  strength prior (SetStrengthPriors, relative to the mean side of the last
+//                  year) or else the three weakest sides' mean, SD filter_new_team_sd. Grid:
+//                  Dixon–Coles with rho fitted (time-decayed by xi_per_day over the window) on
+//                  the real scores at the filter's pre-match rates.
+//                * static fit: each past match enters the Poisson fit with the counts
+//                  (1 - b) goals + b implied goals per side, b = market_weight, the goals
+//                  decayed by xi_per_day and the implied goals by market_xi_per_day (a
+//                  quasi-Poisson likelihood: the score equations are those of Maher's model
+//                  with the blended counts); grid as Dixon–Coles with rho fitted on the real
+//                  scores at those rates.
+//                A past match without market goals (MatchResult::market_home_goals absent)
+//                enters with its goals alone. The prices of the match being forecast are never
+//                used: only those of matches before the forecast's date.
 // Fitting (goal models): stage 1 the penalised Poisson strengths by Newton (exact for poisson and
 // dixon-coles; for bivariate and negbin the Poisson fit is their marginal-mean estimate: both
 // have those marginal means, so it is consistent), stage 2 the one extra parameter (rho,
@@ -108,14 +124,15 @@ struct TeamModelOptions {
   double shots_weight = 0.5;         // w of the shots model, in [0, 1].
   double market_weight = 0.9;        // b of the market model, in [0, 1].
   double market_xi_per_day = 0.006;  // Decay of the market model's implied goals (1/day).
-  // The market model's state-space variant (team_model.h, "market" above; kalman.h): false =
-  // the static time-decayed fit. With it, xi_per_day only weights the rho fit's window and
-  // market_weight, market_xi_per_day and prior_sd are unused.
+  // The market model's Kalman filter ("market" above; kalman.h); false = the static
+  // time-decayed fit. With it, xi_per_day only weights the rho fit's window, and market_weight,
+  // market_xi_per_day and prior_sd are unused. The filter_* values below are the chosen ones.
   bool market_filter = false;
   double filter_market_sd = 0.1;     // SD of a market-implied log expected goals observation.
-  double filter_goals_scale = 1;     // Goals' Poisson variance multiplier (0: goals unused).
-  double filter_drift_sd = 0.005;    // Random-walk SD of each log strength per sqrt(day).
-  double filter_new_team_sd = 0.15;  // SD of a new side's log strengths around its start.
+  double filter_goals_scale = 0.5;   // Goals' Poisson variance multiplier (0: goals unused).
+  double filter_drift_sd = 0.01;     // Random-walk SD of each log strength per sqrt(day).
+  double filter_new_team_sd = 0.08;  // SD of a new side's log strengths around its start.
+  double filter_break_sd = 0.5;      // Extra SD of a side's strengths after a 45-day pause.
   double elo_k = 20;                 // K of the Elo model (elo.h: 20 = friendly weight).
   double elo_home_advantage = 100;   // Elo points.
   double pi_learning_rate = 0.035;   // pi-ratings lambda.
@@ -186,8 +203,11 @@ class TeamModel {
 
 // The options chosen for `kind` on E0 2002/03-2011/12 by walk-forward Brier (docs/ratings.md;
 // nothing from 2012/13 on was used): TeamModelOptions{} except shots: shots_weight 0.25;
-// market: xi_per_day 0.006, market_xi_per_day 0.006, market_weight 0.9, prior_sd 5 (implied
-// goals are far less noisy than goals: a shorter memory and almost no shrinkage win).
+// market: the Kalman filter (market_filter true; filter_market_sd 0.1, filter_drift_sd 0.01,
+// filter_goals_scale 0.5, filter_break_sd 0.5, filter_new_team_sd 0.08, xi_per_day 0.006 for
+// rho), and for the static fit xi_per_day 0.006, market_xi_per_day 0.006, market_weight 0.9,
+// prior_sd 5 (implied goals are far less noisy than goals: a shorter memory and almost no
+// shrinkage win).
 TeamModelOptions DefaultTeamModelOptions(ModelKind kind);
 
 // A new, unfitted model of `kind`.
