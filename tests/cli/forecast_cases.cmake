@@ -34,6 +34,24 @@ superbet_cli_case("forecast --model-kind market prices 2015/16 from past matches
   EXIT 0
   STDOUT "market-implied goals: 5318 of 6080 matches .*762 without a complete .*0 rejected.*2015/16 +380 +380 +0\\.[0-9]+"
   ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind market)
+# The market model's default is the Kalman filter (issue 16 quality step): 2015/16 as in
+# docs/ratings.md's per-season table (gap +0.0099 to the Pinnacle close; the static fit +0.0170),
+# with promoted sides started from the three weakest (--promoted off is the filter's default).
+superbet_cli_case("forecast --model-kind market defaults to the Kalman filter (docs/ratings.md 2015/16 row)"
+  EXIT 0
+  STDOUT "2015/16 +380 +380 +0\\.6291 .*\\+0\\.0099 .*--promoted off"
+  ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind market)
+superbet_cli_case("forecast --market_fit static keeps the time-decayed fit (docs/ratings.md 2015/16 row)"
+  EXIT 0
+  STDOUT "2015/16 +380 +380 +0\\.6361 .*\\+0\\.0170 .*--promoted link"
+  ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind market --market_fit static)
+superbet_cli_case("forecast: a bad --market_fit exits 2 before loading" EXIT 2
+  STDERR "--market_fit must be static or kalman, got 'ukf'" NOT_STDERR "load" NOT_STDOUT "."
+  ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind market --market_fit ukf)
+superbet_cli_case("forecast: a filter setting out of range exits 2" EXIT 2
+  STDERR "filter_market_sd must be finite and > 0, got -0.5" NOT_STDOUT "."
+  ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind market
+    --filter_market_sd -0.5)
 superbet_cli_case("forecast: --market_weight out of range exits 2" EXIT 2
   STDERR "market_weight must be in \\[0, 1\\], got 1.5" NOT_STDOUT "."
   ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind market
