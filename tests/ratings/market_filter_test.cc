@@ -9,6 +9,10 @@
 //  * warm = cold: one model fitted day after day (continuing its state) and a fresh model fitted
 //    once at the last date give the same forecast, bit for bit (the filter is one pass in
 //    kickoff order either way);
+//  * an independent implementation: tests/ratings/make_market_filter_reference.py, a pure-Python
+//    filter written from the model's description (dict-of-dicts covariance, rho by bisection on
+//    the derivative), run on the same E0 2014/15 + 2015/16 rows and stand-in market goals; its
+//    expected goals and rho at three dates are tests/ratings/fixtures/market_filter_e0.txt;
 //  * the defaults are the filter (DefaultTeamModelOptions(kMarket)), and it does move forecasts
 //    away from the static fit on real data (E0 2014/15-2015/16 with stand-in market goals).
 
@@ -18,7 +22,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "support/test_data.h"
 #include "e0_results.h"
 #include "superbet/ratings/team_model.h"
 
@@ -190,6 +197,37 @@ TEST_CASE("market filter: warm (day by day) and cold fits give the same forecast
   auto fs = (*fixed)->Forecast("Tottenham", "Chelsea");
   REQUIRE(fs.ok());
   CHECK(std::fabs(fs->one_x_two.home - fc->one_x_two.home) > 1e-3);
+}
+
+TEST_CASE("market filter matches the independent Python filter on E0 2014/15-2015/16") {
+  const std::string text = superbet::testing::ReadFileOrEmpty(
+      superbet::testing::SourceDir() + "/tests/ratings/fixtures/market_filter_e0.txt");
+  REQUIRE_FALSE(text.empty());
+  const MatchTable table = Table(TwoE0Seasons());
+  int checked = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    if (line[0] == '#') continue;
+    const std::vector<std::string> f = absl::StrSplit(line, '\t');
+    REQUIRE(f.size() == 6);
+    absl::CivilDay day;
+    REQUIRE(absl::ParseCivilTime(f[0], &day));
+    double lambda = 0, mu = 0, rho = 0;
+    REQUIRE(absl::SimpleAtod(f[3], &lambda));
+    REQUIRE(absl::SimpleAtod(f[4], &mu));
+    REQUIRE(absl::SimpleAtod(f[5], &rho));
+    auto model = MakeTeamModel(ModelKind::kMarket, DefaultTeamModelOptions(ModelKind::kMarket));
+    REQUIRE(model.ok());
+    REQUIRE((*model)->FitBefore(table, absl::FromCivil(day, absl::UTCTimeZone())).ok());
+    auto fc = (*model)->Forecast(f[1], f[2]);
+    REQUIRE(fc.ok());
+    INFO(line);
+    CHECK(fc->grid.lambda() == Approx(lambda).epsilon(1e-9));
+    CHECK(fc->grid.mu() == Approx(mu).epsilon(1e-9));
+    REQUIRE((*model)->last_fit().extra_parameter.has_value());
+    CHECK(*(*model)->last_fit().extra_parameter == Approx(rho).margin(1e-6));
+    ++checked;
+  }
+  CHECK(checked == 6);
 }
 
 TEST_CASE("market filter: a side short of min_matches_per_team is imputed or unrated") {
