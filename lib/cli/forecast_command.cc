@@ -380,7 +380,8 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   auto seasons = ParseSeasonList(absl::GetFlag(FLAGS_seasons));
   auto unseen = ParseUnseen(absl::GetFlag(FLAGS_unseen_team));
   const std::string promoted_flag = absl::GetFlag(FLAGS_promoted);
-  if (unseen.ok() && !promoted_flag.empty() && promoted_flag != "link" && promoted_flag != "mean" && promoted_flag != "off") {
+  if (unseen.ok() && !promoted_flag.empty() && promoted_flag != "link" && promoted_flag != "mean" &&
+      promoted_flag != "off") {
     unseen = absl::InvalidArgumentError(
         absl::StrCat("--promoted must be link, mean or off, got '", promoted_flag, "'"));
   }
@@ -474,10 +475,10 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   // Promoted sides and their priors (computed in every mode: the early-weeks rows need them).
   // Default: link, except the market model's Kalman filter, which starts a new side from the
   // three weakest (chosen on 2002/03-2011/12, docs/ratings.md).
-  const std::string promoted_mode =
-      !promoted_flag.empty()                                   ? promoted_flag
-      : *kind == rt::ModelKind::kMarket && options.market_filter ? "off"
-                                                                 : "link";
+  const std::string promoted_mode = !promoted_flag.empty() ? promoted_flag
+                                    : *kind == rt::ModelKind::kMarket && options.market_filter
+                                        ? "off"
+                                        : "link";
   std::vector<rt::DivisionSeason> second;
   const std::string lower = SecondDivision(league);
   if (promoted_mode == "link" && !lower.empty()) {

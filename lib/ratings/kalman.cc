@@ -17,8 +17,8 @@ absl::Status KalmanUpdate(GaussianState& state, absl::Span<const SparseTerm> h, 
                           double variance) {
   const int n = state.size();
   if (state.covariance.size() != static_cast<size_t>(n) * n) {
-    return absl::InvalidArgumentError(absl::StrCat("covariance has ", state.covariance.size(),
-                                                   " entries, want ", n, " x ", n));
+    return absl::InvalidArgumentError(
+        absl::StrCat("covariance has ", state.covariance.size(), " entries, want ", n, " x ", n));
   }
   if (!(variance > 0) || !std::isfinite(variance)) {
     return absl::InvalidArgumentError(
@@ -57,7 +57,8 @@ absl::Status KalmanUpdate(GaussianState& state, absl::Span<const SparseTerm> h, 
   // P - ph ph' / s written row by row is symmetric up to rounding; make it exactly so.
   for (int i = 0; i < n; ++i) {
     for (int j = i + 1; j < n; ++j) {
-      const double v = 0.5 * (c[static_cast<size_t>(i) * n + j] + c[static_cast<size_t>(j) * n + i]);
+      const double v =
+          0.5 * (c[static_cast<size_t>(i) * n + j] + c[static_cast<size_t>(j) * n + i]);
       c[static_cast<size_t>(i) * n + j] = v;
       c[static_cast<size_t>(j) * n + i] = v;
     }

@@ -95,9 +95,9 @@ class MarketFilterModel final : public TeamModel {
     SUPERBET_ASSIGN_OR_RETURN(Side a, Rates(away, away_imputed));
     const double c = state_.mean[0], adv = state_.mean[1];
     SUPERBET_ASSIGN_OR_RETURN(
-        ScoreGrid grid, ScoreGrid::FromRates(std::exp(c + adv + h.attack + a.defence),
-                                             std::exp(c + a.attack + h.defence), rho_,
-                                             options_.max_goals));
+        ScoreGrid grid,
+        ScoreGrid::FromRates(std::exp(c + adv + h.attack + a.defence),
+                             std::exp(c + a.attack + h.defence), rho_, options_.max_goals));
     MatchForecast f(std::move(grid));
     f.one_x_two = f.grid.OneXTwoProbabilities();
     SUPERBET_ASSIGN_OR_RETURN(Settlement over, f.grid.Over(2.5));
@@ -128,7 +128,8 @@ class MarketFilterModel final : public TeamModel {
   // Extends the state to the table's sides (mean 0; each starts afresh at its first match).
   void Grow(const MatchTable& table) {
     const int teams = table.teams();
-    for (int id = static_cast<int>(tracks_.size()); id < teams; ++id) ids_[table.team_name(id)] = id;
+    for (int id = static_cast<int>(tracks_.size()); id < teams; ++id)
+      ids_[table.team_name(id)] = id;
     const int old_n = state_.size();
     const int n = 2 + 2 * teams;
     if (n <= old_n) return;
@@ -160,8 +161,7 @@ class MarketFilterModel final : public TeamModel {
   // Where a side new to the league starts: its prior (SetStrengthPriors, relative to the mean
   // active side), else by unseen_team from the active sides (the three weakest by a - d, or
   // their mean), else the league average (0, 0).
-  Side StartingPoint(const std::string& name, const std::vector<int>& active,
-                     bool weakest) const {
+  Side StartingPoint(const std::string& name, const std::vector<int>& active, bool weakest) const {
     Side mean;
     for (int id : active) {
       mean.attack += state_.mean[AttackIndex(id)] / active.size();
@@ -311,11 +311,11 @@ class MarketFilterModel final : public TeamModel {
   size_t processed_ = 0;
   absl::Time last_as_of_ = absl::InfinitePast();
   absl::Time clock_ = absl::InfinitePast();
-  GaussianState state_;               // [c, h, (a, d) by table id].
-  std::vector<TeamTrack> tracks_;     // By table id.
+  GaussianState state_;                        // [c, h, (a, d) by table id].
+  std::vector<TeamTrack> tracks_;              // By table id.
   absl::flat_hash_map<std::string, int> ids_;  // Team name -> table id.
-  std::vector<Predicted> predicted_;  // By processed row.
-  std::vector<int> window_matches_;   // By table id: matches in the last fit's window.
+  std::vector<Predicted> predicted_;           // By processed row.
+  std::vector<int> window_matches_;            // By table id: matches in the last fit's window.
   absl::flat_hash_map<std::string, StrengthPrior> priors_;
   double rho_ = 0;
 };

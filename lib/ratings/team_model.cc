@@ -49,9 +49,10 @@ absl::Status CheckOptions(const TeamModelOptions& o) {
   if (!(o.market_weight >= 0 && o.market_weight <= 1)) {
     return bad("market_weight", o.market_weight, "in [0, 1]");
   }
-  for (auto [name, v] : {std::pair<absl::string_view, double>{"filter_market_sd", o.filter_market_sd},
-                         {"filter_drift_sd", o.filter_drift_sd},
-                         {"filter_new_team_sd", o.filter_new_team_sd}}) {
+  for (auto [name, v] :
+       {std::pair<absl::string_view, double>{"filter_market_sd", o.filter_market_sd},
+        {"filter_drift_sd", o.filter_drift_sd},
+        {"filter_new_team_sd", o.filter_new_team_sd}}) {
     if (!(v > 0) || !std::isfinite(v)) return bad(name, v, "finite and > 0");
   }
   if (!(o.filter_break_sd >= 0) || !std::isfinite(o.filter_break_sd)) {

@@ -55,7 +55,8 @@ TEST_CASE("sequential Kalman updates reach the batch Gaussian posterior") {
   s.mean = {0.1, 0.3, -0.2, 0.05, 0.15, -0.1};
   s.covariance.assign(n * n, 0.0);
   for (int i = 0; i < n; ++i) {
-    for (int j = 0; j < n; ++j) s.covariance[i * n + j] = (i == j ? 0.5 : 0.0) + 0.02 * (i + j == 5);
+    for (int j = 0; j < n; ++j)
+      s.covariance[i * n + j] = (i == j ? 0.5 : 0.0) + 0.02 * (i + j == 5);
   }
   const GaussianState prior = s;
   std::vector<Observation> obs;

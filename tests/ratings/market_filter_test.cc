@@ -25,9 +25,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "support/test_data.h"
 #include "e0_results.h"
 #include "superbet/ratings/team_model.h"
+#include "support/test_data.h"
 
 namespace superbet::ratings {
 namespace {
