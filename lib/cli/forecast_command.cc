@@ -72,7 +72,7 @@ Usage: superbet forecast [--data DIR] [--league E0] [--seasons 1516,1617,...]
                          [--model-kind dixon-coles|poisson|bivariate|negbin|elo|pi|shots|
                                        market]
                          [--unseen_team error|average|weakest3] [--min_fit_matches 190]
-                         [--promoted link|mean|off]
+                         [--promoted link|mean|off] [--market_fit kalman|static]
                          [--strict] [--json PATH]
 
 For every match of the chosen seasons (default: every season found) the model is fitted once per

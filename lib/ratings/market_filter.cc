@@ -62,7 +62,13 @@ class MarketFilterModel final : public TeamModel {
     last_as_of_ = as_of;
     Grow(table);
     for (; processed_ < end; ++processed_) {
-      SUPERBET_RETURN_IF_ERROR(Process(table, table.matches()[processed_]));
+      const TableMatch& m = table.matches()[processed_];
+      if (absl::Status s = Process(table, m); !s.ok()) {
+        Reset(nullptr);  // The state is half-updated: the next call starts over.
+        return absl::FailedPreconditionError(absl::StrCat(
+            "market filter before ", absl::FormatTime(as_of), ": update with ",
+            table.team_name(m.home), " v ", table.team_name(m.away), " failed: ", s.message()));
+      }
     }
     const absl::Duration window = absl::Hours(24) * options_.window_days;
     const size_t first = table.LowerBound(as_of - window);

@@ -160,7 +160,8 @@ struct MatchForecast {
 struct FitInfo {
   absl::Time as_of = absl::InfinitePast();
   int matches = 0;         // Window rows fitted.
-  int iterations = 0;      // Newton iterations (strengths + mapping; ratings: mapping only).
+  int iterations = 0;      // Newton iterations (strengths + mapping; ratings: mapping only;
+                           // the market Kalman filter: rho's golden-section evaluations).
   bool converged = false;  // Always true after an OK FitBefore.
   // The model's extra parameter: rho (dixon-coles, shots, market), lambda3 (bivariate), alpha
   // (negbin), absent for poisson and the ratings.
