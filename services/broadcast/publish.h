@@ -41,8 +41,8 @@ class PublishHandler {
 
   // Errors: FailedPrecondition when decision.verdict is not VERDICT_ACCEPTED; InvalidArgument
   // when event_id is neither empty nor the derived id, or "decision.prediction rejected by the
-  // plant: <json path>: <problem>" when the plant's reader refuses the prediction; Aborted when
-  // the same event is being added by a concurrent call; the pool's and the transport's.
+  // plant: <json path>: <problem>" when the plant's reader refuses the prediction; the pool's
+  // and the transport's.
   [[nodiscard]] absl::Status Publish(const v1::PublishRequest& request,
                                      v1::PublishResponse* response);
 
