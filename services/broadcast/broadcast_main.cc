@@ -13,7 +13,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -116,6 +115,11 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "broadcast-svc: --redis is required\n");
     return 2;
   }
+  if (publish_connections < 1 || publish_connections > 256) {
+    std::fprintf(stderr, "broadcast-svc: --publish_connections must be in [1, 256], got %lld\n",
+                 static_cast<long long>(publish_connections));
+    return 2;
+  }
   const core::Clock& clock = core::SystemClock::Instance();
   auto rt = ServiceRuntime::Create(server, clock);
   if (!rt.ok()) {
@@ -190,7 +194,7 @@ int Main(int argc, char** argv) {
         if (!t.ok()) return t.status();
         return std::unique_ptr<bus::Transport>(*std::move(t));
       },
-      static_cast<int>(std::clamp<int64_t>(publish_connections, 1, 256)));
+      static_cast<int>(publish_connections));
   auto duplicates = (*rt)->metrics().AddCounter(
       "broadcast_publish_duplicates_total",
       "Publish calls whose event was already in risk.verified (answered with its stream id)", {});
