@@ -1,7 +1,7 @@
 // broadcast-svc's Publish as a real process against a real redis-server (AOF, appendfsync always)
 // and the fake Telegram Bot API, all on 127.0.0.1: the answer's stream id, the idempotency of a
-// repeated Publish, one rejected Publish counted once, and 8 client threads publishing distinct
-// decisions concurrently.
+// repeated Publish (one after the other, and 8 threads at once), one rejected Publish counted
+// once, and 8 client threads publishing distinct decisions concurrently.
 //
 // Oracles: Redis itself (XRANGE risk.verified id id returns the entry with the published
 // prediction; XLEN; the plant's consumer group has nothing pending or undelivered); the plant's
@@ -142,6 +142,27 @@ TEST_CASE("broadcast-svc Publish: stream ids, idempotency, 8 concurrent publishe
   CHECK(b.error_message().find("0.97") != std::string::npos);
   CHECK(redis.StreamLength("risk.verified") == 1);
 
+  // ---- one event published by 8 threads at once: one entry, every caller gets its id --------
+  const v1::PublishRequest same = Accepted(1439038002, 0.40);
+  expect(same);
+  {
+    std::vector<std::string> got(8);
+    std::atomic<int> same_failed{0};
+    std::vector<std::thread> racers;
+    for (int t = 0; t < 8; ++t) {
+      racers.emplace_back([&, t] {
+        v1::PublishResponse resp;
+        if (!call(same, &resp).ok()) same_failed.fetch_add(1);
+        got[t] = resp.stream_id();
+      });
+    }
+    for (auto& th : racers) th.join();
+    CHECK(same_failed.load() == 0);
+    for (const std::string& id : got) CHECK(id == got[0]);
+    CHECK_FALSE(got[0].empty());
+    CHECK(redis.StreamLength("risk.verified") == 2);
+  }
+
   // ---- 8 threads x 20 distinct decisions, concurrently --------------------------------------
   constexpr int kThreads = 8, kPerThread = 20;
   std::vector<v1::PublishRequest> requests;
@@ -180,7 +201,7 @@ TEST_CASE("broadcast-svc Publish: stream ids, idempotency, 8 concurrent publishe
   REQUIRE(stream_id_of.size() == static_cast<size_t>(kThreads * kPerThread));
   // Every answer is its own entry of risk.verified, holding its event.
   const auto entries = redis.Range("risk.verified");
-  REQUIRE(entries.size() == static_cast<size_t>(1 + kThreads * kPerThread));
+  REQUIRE(entries.size() == static_cast<size_t>(2 + kThreads * kPerThread));
   std::set<std::string> ids;
   for (const auto& [event, id] : stream_id_of) ids.insert(id);
   CHECK(ids.size() == stream_id_of.size());
@@ -227,12 +248,12 @@ TEST_CASE("broadcast-svc Publish: stream ids, idempotency, 8 concurrent publishe
 
   // ---- /metrics: each call counted once, where it belongs -----------------------------------
   const auto m = ParsePrometheusText(HttpGet(ports->metrics, "/metrics").second);
-  const double calls = 2 + 1 + kThreads * kPerThread;
+  const double calls = 2 + 1 + 8 + kThreads * kPerThread;
   CHECK(SumSamples(m, "broadcast_input_lines_total") == std::optional<double>(calls));
   CHECK(SumSamples(m, "broadcast_rejected_lines_total") == std::optional<double>(1));
   CHECK(SumSamples(m, "broadcast_rejected_lines_total", {{"reason", "odds.home"}}) ==
         std::optional<double>(1));
-  CHECK(SumSamples(m, "broadcast_publish_duplicates_total") == std::optional<double>(1));
+  CHECK(SumSamples(m, "broadcast_publish_duplicates_total") == std::optional<double>(1 + 7));
   CHECK(SumSamples(m, "grpc_server_handled_total",
                    {{"grpc_method", "Publish"}, {"grpc_code", "OK"}}) ==
         std::optional<double>(calls - 1));
