@@ -426,7 +426,13 @@ Issue PublishIssue() {
       std::shared_ptr<v1::BroadcastService::Stub>(v1::BroadcastService::NewStub(f->channel));
   return MakeIssue<v1::BroadcastService::Stub, v1::PublishRequest, v1::PublishResponse>(
       stub, &v1::BroadcastService::Stub::PrepareAsyncPublish,
-      [](v1::PublishRequest& r, int64_t i) { r = PublishRequestFor(i); });
+      // One sequence for every Publish benchmark of the run: they share one broadcast-svc and
+      // Redis, and Publish is idempotent per event (a repeated decision is answered from its
+      // marker without an XADD), so each call must be a new event.
+      [](v1::PublishRequest& r, int64_t) {
+        static std::atomic<int64_t> next{0};
+        r = PublishRequestFor(next.fetch_add(1));
+      });
 }
 
 struct Result {

@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
                  status.error_message().c_str());
     return 1;
   }
-  std::printf("published event %s\n", response.event_id().c_str());
+  // stream_id: the entry's id in the risk.verified Redis Stream (XRANGE risk.verified id id).
+  // Publishing the same decision again is safe: it answers the same stream id.
+  std::printf("published event %s as risk.verified entry %s\n", response.event_id().c_str(),
+              response.stream_id().c_str());
   return 0;
 }

@@ -68,6 +68,9 @@ struct EmbeddedTransport::State {
     }
     return &it->second;
   }
+  // XADD at `now` (MINID ~ min_id_ms when > 0); the new id.
+  std::string AddLocked(absl::string_view stream, const Fields& fields, int64_t min_id_ms,
+                        absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 };
 
 EmbeddedTransport::EmbeddedTransport(const superbet::core::Clock& clock)
@@ -77,8 +80,29 @@ EmbeddedTransport::~EmbeddedTransport() = default;
 absl::StatusOr<std::string> EmbeddedTransport::Add(absl::string_view stream, const Fields& fields,
                                                    int64_t min_id_ms) {
   absl::MutexLock lock(&state_->mu);
-  Stream& s = state_->streams[std::string(stream)];
-  const int64_t ms = absl::ToUnixMillis(clock_.Now());
+  return state_->AddLocked(stream, fields, min_id_ms, clock_.Now());
+}
+
+absl::StatusOr<std::pair<std::string, bool>> EmbeddedTransport::AddOnce(absl::string_view stream,
+                                                                        const Fields& fields,
+                                                                        absl::string_view marker,
+                                                                        absl::Duration ttl,
+                                                                        int64_t min_id_ms) {
+  absl::MutexLock lock(&state_->mu);
+  const absl::Time now = clock_.Now();
+  if (const Value* held = state_->Find(marker, now)) return std::make_pair(held->string, false);
+  std::string id = state_->AddLocked(stream, fields, min_id_ms, now);
+  Value& v = state_->keys[std::string(marker)];
+  v = Value{};
+  v.string = id;
+  v.expires = now + ttl;
+  return std::make_pair(std::move(id), true);
+}
+
+std::string EmbeddedTransport::State::AddLocked(absl::string_view stream, const Fields& fields,
+                                                int64_t min_id_ms, absl::Time now) {
+  Stream& s = streams[std::string(stream)];
+  const int64_t ms = absl::ToUnixMillis(now);
   Id id = ms > s.last.first ? Id{ms, 0} : Id{s.last.first, s.last.second + 1};
   s.last = id;
   s.entries.emplace(id, fields);

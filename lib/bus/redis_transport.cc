@@ -69,6 +69,25 @@ redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 return #KEYS - 1
 )lua";
 
+// AddOnce. KEYS[1]: the marker, KEYS[2]: the stream. ARGV: ttl seconds, MINID ("0" = no
+// trimming), then field, value, ... Returns {0, the marker's value} when it exists (nothing
+// written), else {1, the new entry's id} after XADD and SET marker id EX ttl.
+constexpr char kAddOnceScript[] = R"lua(
+local held = redis.call('GET', KEYS[1])
+if held then return {0, held} end
+local args = {KEYS[2]}
+if ARGV[2] ~= '0' then
+  args[#args + 1] = 'MINID'
+  args[#args + 1] = '~'
+  args[#args + 1] = ARGV[2]
+end
+args[#args + 1] = '*'
+for i = 3, #ARGV do args[#args + 1] = ARGV[i] end
+local id = redis.call('XADD', unpack(args))
+redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
+return {1, id}
+)lua";
+
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
 };
@@ -549,6 +568,35 @@ absl::Status RedisTransport::FanOutAndAck(absl::string_view source, absl::string
   args.push_back(entry.id);
   args.push_back(min_id_ms > 0 ? absl::StrCat(min_id_ms, "-0") : std::string("0"));
   return impl_->Write(std::move(args));
+}
+
+absl::StatusOr<std::pair<std::string, bool>> RedisTransport::AddOnce(absl::string_view stream,
+                                                                     const Fields& fields,
+                                                                     absl::string_view marker,
+                                                                     absl::Duration ttl,
+                                                                     int64_t min_id_ms) {
+  // EVAL, not EVALSHA: Redis caches the script by its digest, and nothing needs reloading.
+  std::vector<std::string> args = {
+      "EVAL",
+      kAddOnceScript,
+      "2",
+      std::string(marker),
+      std::string(stream),
+      std::to_string(Seconds(ttl)),
+      min_id_ms > 0 ? absl::StrCat(min_id_ms, "-0") : std::string("0")};
+  args.reserve(args.size() + 2 * fields.size());
+  for (const auto& [k, v] : fields) {
+    args.push_back(k);
+    args.push_back(v);
+  }
+  auto r = impl_->Command(args);
+  if (!r.ok()) return r.status();
+  const redisReply* reply = r->get();
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+      reply->element[0]->type != REDIS_REPLY_INTEGER) {
+    return absl::InternalError(absl::StrCat("redis AddOnce: unexpected reply: ", Str(reply)));
+  }
+  return std::make_pair(Str(reply->element[1]), reply->element[0]->integer == 1);
 }
 
 int64_t RedisTransport::round_trips() const {

@@ -66,6 +66,20 @@ absl::Status Transport::FanOutAndAck(absl::string_view source, absl::string_view
   return Ack(source, group, entry.id);
 }
 
+absl::StatusOr<std::pair<std::string, bool>> Transport::AddOnce(absl::string_view stream,
+                                                                const Fields& fields,
+                                                                absl::string_view marker,
+                                                                absl::Duration ttl,
+                                                                int64_t min_id_ms) {
+  auto held = Get(marker);
+  if (!held.ok()) return held.status();
+  if (held->has_value()) return std::make_pair(**held, false);
+  auto id = Add(stream, fields, min_id_ms);
+  if (!id.ok()) return id.status();
+  if (absl::Status s = Set(marker, *id, ttl); !s.ok()) return s;
+  return std::make_pair(*std::move(id), true);
+}
+
 double RefillBucket(const BucketSpec& spec, int64_t now_ms, BucketState* s) {
   if (s->ts_ms == 0) {
     s->hourly = spec.hourly;

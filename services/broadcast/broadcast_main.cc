@@ -2,7 +2,10 @@
 // superbet.v1.BroadcastService: Publish (an accepted decision's prediction -> risk.verified),
 // GetStatus (per-platform breaker state, token-bucket levels, digest size and staleness; DLQ
 // depth) and FlushDigest (broadcast/status.h).
-// A pump thread runs the plant's stages; /metrics adds the plant's broadcast_* metrics. Ready
+// A pump thread runs the plant's stages. Publish never waits for it: it adds to risk.verified once
+// per event on a pooled connection of its own (broadcast/publish.h, --publish_connections) and
+// answers the entry's stream id; the pump consumes the entry as any other producer's. /metrics
+// adds the plant's broadcast_* metrics (Publish's input and rejected lines included). Ready
 // once Redis answers and the consumer groups exist. SIGTERM: NOT_SERVING, the pump stops taking
 // new work, the plant drains what it holds for up to --drain_deadline_s, exit 0; entries still
 // pending stay in Redis for another replica's XAUTOCLAIM.
@@ -19,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "broadcast/publish.h"
 #include "broadcast/status.h"
 #include "common/flags.h"
 #include "common/server.h"
@@ -27,9 +31,9 @@
 #include "superbet/broadcast/plant.h"
 #include "superbet/broadcast/publishers.h"
 #include "superbet/bus/redis_transport.h"
+#include "superbet/bus/transport_pool.h"
 #include "superbet/core/clock.h"
 #include "superbet/core/file.h"
-#include "superbet/scoring/prediction_json.h"
 #include "superbet/v1/services.grpc.pb.h"
 
 namespace superbet::services {
@@ -38,49 +42,24 @@ namespace {
 namespace v1 = superbet::v1;
 constexpr char kService[] = "BroadcastService";
 
-// The plant is driven by one thread at a time: the pump thread and the handlers share `mu`.
+// The plant is driven by one thread at a time: the pump thread and GetStatus / FlushDigest share
+// `mu`.
 struct PlantHolder {
   absl::Mutex mu;
   std::unique_ptr<broadcast::BroadcastPlant> plant ABSL_GUARDED_BY(mu);
-  int line = 0 ABSL_GUARDED_BY(mu);
 };
 
 class BroadcastServiceImpl final : public v1::BroadcastService::Service {
  public:
-  BroadcastServiceImpl(ServiceRuntime* rt, PlantHolder* holder) : rt_(rt), holder_(holder) {}
+  BroadcastServiceImpl(ServiceRuntime* rt, PlantHolder* holder, PublishHandler* publish)
+      : rt_(rt), holder_(holder), publish_(publish) {}
 
+  // Publish does not take the plant's lock: it adds to risk.verified on a pooled connection
+  // (broadcast/publish.h) and the pump consumes the entry as any other producer's.
   grpc::Status Publish(grpc::ServerContext* ctx, const v1::PublishRequest* req,
                        v1::PublishResponse* resp) override {
-    return rt_->Handle(ctx, kService, "Publish", [&]() -> absl::Status {
-      if (req->decision().verdict() != v1::VERDICT_ACCEPTED) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("decision.verdict must be VERDICT_ACCEPTED, got ",
-                         v1::Verdict_Name(req->decision().verdict())));
-      }
-      // The plant keys an event by its CloudEvent id (pred-{match}-{decided_at ms}): that is the
-      // idempotency key. A caller's other key would be silently ignored, so it is refused.
-      const std::string event_id = broadcast::EventId(req->decision().prediction());
-      if (!req->event_id().empty() && req->event_id() != event_id) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("event_id must be empty or the derived id \"", event_id, "\", got \"",
-                         req->event_id(), "\""));
-      }
-      auto line = scoring::PredictionToJsonLine(req->decision().prediction());
-      if (!line.ok()) return line.status();
-      absl::MutexLock lock(&holder_->mu);
-      // counters(), not metrics(): no Redis round trip besides the XADD.
-      const auto before = holder_->plant->counters().rejected_by_reason;
-      if (absl::Status s = holder_->plant->Ingest(*line, ++holder_->line); !s.ok()) return s;
-      for (const auto& [reason, n] : holder_->plant->counters().rejected_by_reason) {
-        auto it = before.find(reason);
-        if (n > (it == before.end() ? 0 : it->second)) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("decision.prediction rejected by the plant: ", reason));
-        }
-      }
-      resp->set_event_id(event_id);
-      return absl::OkStatus();
-    });
+    return rt_->Handle(ctx, kService, "Publish",
+                       [&]() -> absl::Status { return publish_->Publish(*req, resp); });
   }
 
   grpc::Status GetStatus(grpc::ServerContext* ctx, const v1::GetStatusRequest*,
@@ -103,6 +82,7 @@ class BroadcastServiceImpl final : public v1::BroadcastService::Service {
  private:
   ServiceRuntime* const rt_;
   PlantHolder* const holder_;
+  PublishHandler* const publish_;
 };
 
 int Main(int argc, char** argv) {
@@ -122,6 +102,9 @@ int Main(int argc, char** argv) {
   flags.String("telegram_token_file", &telegram_token_file,
                "file holding the Telegram bot token; empty = $TELEGRAM_BOT_TOKEN(_FILE)");
   flags.String("telegram_chat_id", &telegram_chat, "Telegram chat; empty = $TELEGRAM_CHAT_ID");
+  int64_t publish_connections = 8;
+  flags.Int("publish_connections", &publish_connections,
+            "Redis connections Publish adds to risk.verified on (a pool beside the pump's)");
   broadcast::PlantOptions options;
   flags.Double("min_confidence", &options.thresholds.min_confidence,
                "filter: publish only predictions with confidence >= this (policy probability)");
@@ -130,6 +113,11 @@ int Main(int argc, char** argv) {
   flags.ParseOrExit(argc, argv);
   if (redis.empty()) {
     std::fprintf(stderr, "broadcast-svc: --redis is required\n");
+    return 2;
+  }
+  if (publish_connections < 1 || publish_connections > 256) {
+    std::fprintf(stderr, "broadcast-svc: --publish_connections must be in [1, 256], got %lld\n",
+                 static_cast<long long>(publish_connections));
     return 2;
   }
   const core::Clock& clock = core::SystemClock::Instance();
@@ -200,11 +188,32 @@ int Main(int argc, char** argv) {
     absl::MutexLock lock(&holder.mu);
     holder.plant = *std::move(plant);
   }
-  BroadcastServiceImpl service(rt->get(), &holder);
+  bus::TransportPool pool(
+      [&]() -> absl::StatusOr<std::unique_ptr<bus::Transport>> {
+        auto t = bus::RedisTransport::Connect(*address);
+        if (!t.ok()) return t.status();
+        return std::unique_ptr<bus::Transport>(*std::move(t));
+      },
+      static_cast<int>(publish_connections));
+  auto duplicates = (*rt)->metrics().AddCounter(
+      "broadcast_publish_duplicates_total",
+      "Publish calls whose event was already in risk.verified (answered with its stream id)", {});
+  if (!duplicates.ok()) return spdlog::error("{}", duplicates.status().ToString()), 1;
+  auto duplicates_child = (*duplicates)->WithLabels({});
+  if (!duplicates_child.ok()) return spdlog::error("{}", duplicates_child.status().ToString()), 1;
+  broadcast::VerifiedAddOptions verified;
+  verified.marker_ttl = options.sent_ttl;
+  PublishHandler publish(&pool, &clock, options.retention, verified, *duplicates_child);
+  BroadcastServiceImpl service(rt->get(), &holder, &publish);
   (*rt)->AddService(&service, "superbet.v1.BroadcastService");
-  (*rt)->AddExpositionText([&holder] {
-    absl::MutexLock lock(&holder.mu);
-    absl::StatusOr<std::string> text = broadcast::PrometheusText(holder.plant->metrics());
+  (*rt)->AddExpositionText([&holder, &publish] {
+    broadcast::PlantMetrics m;
+    {
+      absl::MutexLock lock(&holder.mu);
+      m = holder.plant->metrics();
+    }
+    publish.AddCountsTo(&m);
+    absl::StatusOr<std::string> text = broadcast::PrometheusText(m);
     return text.ok() ? *std::move(text) : "# broadcast metrics: " + text.status().ToString() + "\n";
   });
   if (absl::Status s = (*rt)->Start(); !s.ok()) return spdlog::error("{}", s.ToString()), 1;

@@ -49,3 +49,15 @@ TEST_CASE("embedded transport: MINID trims entries older than the retention", "[
   REQUIRE(all->size() == 1);
   CHECK(all->at(0).Field("a") == "2");
 }
+
+TEST_CASE("embedded transport: AddOnce adds once per marker, atomically", "[bus]") {
+  FakeClock clock(absl::FromUnixSeconds(1700000000));
+  superbet::bus::EmbeddedTransport t(clock);
+  superbet::testing::RunAddOnceSuite(t);
+  // The marker expires with its ttl on the injected clock: then the next add is a new entry.
+  clock.Advance(absl::Seconds(3600));
+  auto late = t.AddOnce("once", {{"event_id", "pred-x-1"}}, "once:pred-x-1", absl::Seconds(3600));
+  REQUIRE(late.ok());
+  CHECK(late->second);
+  CHECK(t.Range("once")->size() == 2);
+}

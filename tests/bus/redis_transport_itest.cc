@@ -22,6 +22,17 @@ TEST_CASE("redis transport: stream, key and bucket semantics (real redis-server)
       **t, [](absl::Duration d) { absl::SleepFor(d); }, absl::Milliseconds(200));
 }
 
+TEST_CASE("redis transport: AddOnce is one atomic round trip (Lua script)", "[redis]") {
+  superbet::testing::RedisServer server;
+  REQUIRE(server.ok());
+  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(server.url()));
+  REQUIRE(t.ok());
+  superbet::testing::RunAddOnceSuite(**t);
+  const int64_t before = (*t)->round_trips();
+  REQUIRE((*t)->AddOnce("once.rt", {{"event_id", "e"}}, "once:rt", absl::Seconds(60)).ok());
+  CHECK((*t)->round_trips() - before == 1);
+}
+
 TEST_CASE("redis transport: pipelined writes keep their order and reads see them", "[redis]") {
   superbet::testing::RedisServer server;
   REQUIRE(server.ok());

@@ -10,6 +10,9 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "superbet/bus/transport.h"
 
@@ -205,6 +208,53 @@ inline void RunPipelineSuite(superbet::bus::Transport& t,
     CHECK(copy->at(0).fields == two->at(0).fields);
   }
   CHECK(*t.PendingCount("src", "g") == 1);  // Only "b" still pending.
+}
+
+// AddOnce: the documented contract (the marker absent -> one XADD and the marker set to its id;
+// present -> its value, nothing written), 8 threads adding the same marker at once -> one entry,
+// and MINID trimming as Add does. `t` must be safe to call from several threads.
+inline void RunAddOnceSuite(superbet::bus::Transport& t) {
+  const superbet::bus::Fields fields = {{"event", "{\"a\":1}"}, {"event_id", "pred-x-1"}};
+  auto first = t.AddOnce("once", fields, "once:pred-x-1", absl::Seconds(3600));
+  REQUIRE(first.ok());
+  CHECK(first->second);
+  auto marker = t.Get("once:pred-x-1");
+  REQUIRE(marker.ok());
+  CHECK(*marker == std::optional<std::string>(first->first));
+  auto again = t.AddOnce("once", fields, "once:pred-x-1", absl::Seconds(3600));
+  REQUIRE(again.ok());
+  CHECK_FALSE(again->second);
+  CHECK(again->first == first->first);
+  auto entries = t.Range("once");
+  REQUIRE(entries.ok());
+  REQUIRE(entries->size() == 1);
+  CHECK(entries->at(0).id == first->first);
+  CHECK(entries->at(0).fields == fields);
+  // Concurrent callers of one marker: one entry, every caller answered its id.
+  std::vector<std::thread> threads;
+  std::vector<absl::StatusOr<std::pair<std::string, bool>>> got(8);
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back(
+        [&, i] { got[i] = t.AddOnce("once.c", fields, "once:c", absl::Seconds(60)); });
+  }
+  for (auto& th : threads) th.join();
+  int added = 0;
+  for (const auto& g : got) {
+    REQUIRE(g.ok());
+    added += g->second ? 1 : 0;
+    CHECK(g->first == got[0]->first);
+  }
+  CHECK(added == 1);
+  CHECK(t.Range("once.c")->size() == 1);
+  // MINID as Add: an entry older than min_id_ms is trimmed by the next add (Redis trims "~",
+  // whole nodes only, so only the kept entry is checked).
+  auto kept = t.AddOnce("once.m", fields, "once:m2", absl::Seconds(60), 1);
+  REQUIRE(kept.ok());
+  CHECK(kept->second);
+  auto m = t.Range("once.m");
+  REQUIRE(m.ok());
+  REQUIRE_FALSE(m->empty());
+  CHECK(m->back().id == kept->first);
 }
 
 }  // namespace superbet::testing

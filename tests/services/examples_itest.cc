@@ -4,9 +4,10 @@
 // redis-server and a fake Telegram Bot API.
 //
 // Oracles: the examples' documented output and exit codes (0 and one line per decision /
-// "published event <id>"; 1 with the gRPC code on failure: UNAUTHENTICATED = 16 without the
-// token); the plant's filter (the example's prediction passes: confidence 0.72 >= 0.65, VSNR
-// 2.8 >= 2.2, CAS 1.218 >= 1.0), so the fake Telegram receives exactly one post.
+// "published event <id> as risk.verified entry <ms>-<seq>"; 1 with the gRPC code on failure:
+// UNAUTHENTICATED = 16 without the token); the plant's filter (the example's prediction passes:
+// confidence 0.72 >= 0.65, VSNR 2.8 >= 2.2, CAS 1.218 >= 1.0), so the fake Telegram receives
+// exactly one post.
 #include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
@@ -136,7 +137,9 @@ TEST_CASE("examples: broadcast_publish_client against broadcast-svc, one Telegra
                           dir.File("out") + " 2> " + dir.File("err"));
   INFO(Slurp(dir.File("err")));
   CHECK(rc == 0);
-  CHECK(Slurp(dir.File("out")) == "published event pred-statsbomb:3754097-1439038000000\n");
+  CHECK(std::regex_match(Slurp(dir.File("out")),
+                         std::regex("published event pred-statsbomb:3754097-1439038000000 as "
+                                    "risk.verified entry [0-9]+-[0-9]+\n")));
   for (int i = 0; i < 400 && posts.load() < 1; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

@@ -61,6 +61,10 @@ class EmbeddedTransport final : public Transport {
                                                       absl::Time now) override;
   [[nodiscard]] absl::StatusOr<BucketState> PeekBucket(const BucketSpec& bucket,
                                                        absl::Time now) override;
+  // Under the lock: atomic, as Redis's script.
+  [[nodiscard]] absl::StatusOr<std::pair<std::string, bool>> AddOnce(
+      absl::string_view stream, const Fields& fields, absl::string_view marker, absl::Duration ttl,
+      int64_t min_id_ms = 0) override;
 
  private:
   struct State;

@@ -94,6 +94,10 @@ class RedisTransport final : public Transport {
   [[nodiscard]] absl::Status FanOutAndAck(absl::string_view source, absl::string_view group,
                                           const Entry& entry, absl::Span<const std::string> targets,
                                           int64_t min_id_ms = 0) override;
+  // One EVAL of a Lua script (GET marker; XADD and SET when absent): one round trip, atomic.
+  [[nodiscard]] absl::StatusOr<std::pair<std::string, bool>> AddOnce(
+      absl::string_view stream, const Fields& fields, absl::string_view marker, absl::Duration ttl,
+      int64_t min_id_ms = 0) override;
   int64_t round_trips() const override;
   [[nodiscard]] absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
                                                       absl::Time now) override;

@@ -170,6 +170,16 @@ class Transport {
                                                   const Entry& entry,
                                                   absl::Span<const std::string> targets,
                                                   int64_t min_id_ms = 0);
+  // An XADD made once per marker key, for producers whose callers retry (broadcast-svc's
+  // Publish): when key `marker` holds a value, writes nothing and returns {that value, false};
+  // else XADD stream * fields (MINID ~ min_id_ms when min_id_ms > 0), SET marker <the new id> EX
+  // ttl, and returns {the new id, true}. RedisTransport runs it as one Lua script (EVAL: one round
+  // trip, atomic; a retried script finds the marker), EmbeddedTransport under its lock; this
+  // default runs Get, Add and Set (not atomic: two concurrent callers may both add).
+  // Errors: as Get, Add and Set.
+  [[nodiscard]] virtual absl::StatusOr<std::pair<std::string, bool>> AddOnce(
+      absl::string_view stream, const Fields& fields, absl::string_view marker, absl::Duration ttl,
+      int64_t min_id_ms = 0);
   // Round trips to the server so far (0 for an in-process transport): for benchmarks and tests.
   virtual int64_t round_trips() const { return 0; }
 
