@@ -19,6 +19,7 @@
 // hrl_data_staleness_seconds (of the last decided state), and with --redis
 // hrl_live_entries_total{outcome} (accepted, denied, rejected, duplicate) and
 // hrl_live_reclaimed_total.
+#include <algorithm>
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -208,7 +209,7 @@ int Main(int argc, char** argv) {
   char host[256] = "agent";
   ::gethostname(host, sizeof(host) - 1);
   std::string redis, consumer = absl::StrCat(host, "-", ::getpid());
-  int64_t claim_idle_ms = 60000, hold_after = -1;
+  int64_t claim_idle_ms = 60000, hold_after = -1, max_deliveries = 5;
   flags.String("redis", &redis,
                "redis://HOST[:PORT][/DB]: consume match.live (group agent-svc-live), publish "
                "accepted decisions to risk.verified; empty = gRPC only");
@@ -217,6 +218,9 @@ int Main(int argc, char** argv) {
       "with --redis: this replica's consumer name, unique in the group; default <hostname>-<pid>");
   flags.Int("claim_idle_ms", &claim_idle_ms,
             "with --redis: reclaim match.live entries pending longer than this, ms");
+  flags.Int("max_deliveries", &max_deliveries,
+            "with --redis: a match.live entry whose decision fails this many deliveries goes to "
+            "match.live.dlq");
   flags.Int("debug_hold_after", &hold_after,
             "tests only: after this many live entries, hold the next batch unacked forever");
   flags.ParseOrExit(argc, argv);
@@ -262,7 +266,8 @@ int Main(int argc, char** argv) {
   (*rt)->AddService(&service, "superbet.v1.AgentService");
   std::unique_ptr<AgentLiveConsumer> live;
   if (!redis.empty()) {
-    AgentLiveOptions lo{redis, consumer, claim_idle_ms, hold_after};
+    AgentLiveOptions lo{redis, consumer, claim_idle_ms, hold_after,
+                        static_cast<int>(std::clamp<int64_t>(max_deliveries, 0, 1000))};
     auto c = AgentLiveConsumer::Create(
         lo, rt->get(), decider.get(),
         [&](const v1::LiveMatchState& s, const v1::Decision& d) { service.Count(s, d); });
