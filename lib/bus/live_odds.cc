@@ -19,8 +19,8 @@ absl::Status CheckOdds(const v1::OddsTriple& o) {
   for (const auto& [name, v] : prices) {
     if (v == 0) continue;
     if (!std::isfinite(v) || !(v > 1.0)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "odds.", name, " must be 0 (not quoted) or a decimal odds > 1, got ", v));
+      return absl::InvalidArgumentError(
+          absl::StrCat("odds.", name, " must be 0 (not quoted) or a decimal odds > 1, got ", v));
     }
     quoted = true;
   }

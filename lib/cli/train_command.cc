@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -152,8 +152,8 @@ int TrainPreMatchAgent() {
   args.mode = absl::GetFlag(FLAGS_strict) ? fd::ParseMode::kStrict : fd::ParseMode::kLenient;
   const std::string& league = args.league;
   std::fprintf(stderr, "superbet train: loading %s seasons %s (and earlier ones as history)\n",
-               league.c_str(), train->empty() ? "(all but the last three)"
-                                              : absl::StrJoin(*train, ",").c_str());
+               league.c_str(),
+               train->empty() ? "(all but the last three)" : absl::StrJoin(*train, ",").c_str());
   auto data = LoadPreMatchTraining(args);
   if (!data.ok()) {
     if (absl::IsInvalidArgument(data.status())) return Fail(data.status(), 2);
@@ -165,7 +165,7 @@ int TrainPreMatchAgent() {
   hooks.on_env = [&](int64_t) { bar.emplace(episodes, "train prematch"); };
   hooks.on_episode = [&](const hrl::PreMatchEpisodeLog& e) {
     bar->Advance(1, absl::StrFormat("episode %d: mean reward %.4f, loss %.4f, bets %d, eps %.3f",
-                                   e.episode, e.mean_reward, e.loss, e.bets, e.epsilon_end));
+                                    e.episode, e.mean_reward, e.loss, e.bets, e.epsilon_end));
   };
   auto trained = TrainPreMatchCheckpoint(args, *data, hooks);
   if (bar.has_value()) bar->Done();
@@ -179,8 +179,8 @@ int TrainPreMatchAgent() {
                "superbet train: %lld steps x %d episodes; last episode: %lld bets, mean reward "
                "%.4f; checkpoint %s/checkpoint.pb (%s)\n",
                static_cast<long long>(trained->steps_per_episode), episodes,
-               static_cast<long long>(last.bets),
-               last.mean_reward, out.c_str(), c.model_version().c_str());
+               static_cast<long long>(last.bets), last.mean_reward, out.c_str(),
+               c.model_version().c_str());
   if (!absl::GetFlag(FLAGS_json).empty()) {
     nlohmann::json j;
     j["agent"] = c.agent();

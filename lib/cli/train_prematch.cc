@@ -70,9 +70,11 @@ absl::Status CheckPreMatchTrainArgs(const PreMatchTrainArgs& a) {
   for (size_t i = 0; i < a.train_seasons.size(); ++i) {
     const std::string& c = a.train_seasons[i];
     if (!IsPreMatchSeasonCode(c)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "train_seasons[", i, "] is not a season code (four digits, two consecutive years: "
-          "1516 = 2015/16), got \"", c, "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("train_seasons[", i,
+                       "] is not a season code (four digits, two consecutive years: "
+                       "1516 = 2015/16), got \"",
+                       c, "\""));
     }
     if (!seen.insert(c).second) {
       return absl::InvalidArgumentError(
@@ -98,8 +100,9 @@ absl::StatusOr<PreMatchTrainingData> LoadPreMatchTraining(const PreMatchTrainArg
   RunLines needs;
   needs.odds_bookmaker = "Bet365";
   needs.closing_bookmaker = "Bet365";
-  auto data = LoadBacktestData(args.data_root, args.league, SeasonsToLoad(*found, out.train_seasons),
-                               out.train_seasons, args.mode, needs);
+  auto data =
+      LoadBacktestData(args.data_root, args.league, SeasonsToLoad(*found, out.train_seasons),
+                       out.train_seasons, args.mode, needs);
   if (!data.ok()) return data.status();
   out.data = *std::move(data);
   return out;

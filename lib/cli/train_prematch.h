@@ -31,9 +31,9 @@ struct PreMatchTrainArgs {
   // Season codes to train on ("1415"); empty = every season found but the last three.
   std::vector<std::string> train_seasons;
   uint64_t seed = 1;
-  int episodes = 10;                // Passes over the training seasons, in [1, 100000].
-  std::string worker = "q";         // "q" (tabular Q-learning) or "dqn".
-  bool decide_at_closing = false;   // Decide at Bet365's closing prices.
+  int episodes = 10;               // Passes over the training seasons, in [1, 100000].
+  std::string worker = "q";        // "q" (tabular Q-learning) or "dqn".
+  bool decide_at_closing = false;  // Decide at Bet365's closing prices.
   providers::football_data::ParseMode mode = providers::football_data::ParseMode::kLenient;
 };
 

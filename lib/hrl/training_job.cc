@@ -193,8 +193,7 @@ TrainingProgress TrainingJob::Snapshot() const {
   return state_->progress;
 }
 
-TrainingProgress TrainingJob::WaitForChange(int64_t after_version,
-                                                absl::Duration timeout) const {
+TrainingProgress TrainingJob::WaitForChange(int64_t after_version, absl::Duration timeout) const {
   State* s = state_.get();
   absl::MutexLock lock(&s->mu);
   auto changed = [s, after_version]() ABSL_SHARED_LOCKS_REQUIRED(s->mu) {

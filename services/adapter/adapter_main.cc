@@ -220,9 +220,9 @@ int Main(int argc, char** argv) {
   auto odds_errors = (*rt)->metrics().AddCounter(
       "adapter_odds_publish_errors_total",
       "Live price changes that could not be published, or /odds/live reads that failed", {});
-  auto odds_rejected = (*rt)->metrics().AddCounter(
-      "adapter_odds_rejected_total", "States whose live 1X2 prices were invalid (not published)",
-      {});
+  auto odds_rejected =
+      (*rt)->metrics().AddCounter("adapter_odds_rejected_total",
+                                  "States whose live 1X2 prices were invalid (not published)", {});
   if (!published.ok() || !errors.ok() || !done.ok() || !rows.ok() || !odds_published.ok() ||
       !odds_errors.ok() || !odds_rejected.ok()) {
     spdlog::error("metrics: adapter_live_*");

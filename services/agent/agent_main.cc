@@ -19,11 +19,11 @@
 // hrl_data_staleness_seconds (of the last decided state), and with --redis
 // hrl_live_entries_total{outcome} (accepted, denied, rejected, duplicate) and
 // hrl_live_reclaimed_total.
-#include <algorithm>
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <string>

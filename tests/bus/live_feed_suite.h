@@ -283,18 +283,20 @@ inline void RunLiveFeedDlqSuite(superbet::bus::Transport& t,
   std::map<int, std::string> ids;
   for (int k = 0; k < 10; ++k) ids[k] = publish(k);
   // A poison entry: its update does not parse.
-  auto poison = t.Add(bus::kMatchLive, {{"match_id", states[0].match_id()},
-                                        {"minute", "11"},
-                                        {"update", "\x08\xff\xff"}});
+  auto poison =
+      t.Add(bus::kMatchLive,
+            {{"match_id", states[0].match_id()}, {"minute", "11"}, {"update", "\x08\xff\xff"}});
   REQUIRE(poison.ok());
   const int entries = 12;
 
   std::map<int, int> calls;  // minute -> decide calls.
-  bus::LiveDecideFn decide = [&](const bus::LiveFeedEntry& e, const std::map<int, v1::LiveMatchState>&)
-      -> absl::StatusOr<bus::LiveOutcome> {
+  bus::LiveDecideFn decide =
+      [&](const bus::LiveFeedEntry& e,
+          const std::map<int, v1::LiveMatchState>&) -> absl::StatusOr<bus::LiveOutcome> {
     const int k = e.update.state().minute();
     ++calls[k];
-    if (k == 4) return absl::InternalError(absl::StrCat("model exploded at delivery ", e.deliveries));
+    if (k == 4)
+      return absl::InternalError(absl::StrCat("model exploded at delivery ", e.deliveries));
     if (k == 6 && calls[k] == 1) return absl::UnavailableError("transient");
     bus::LiveOutcome out;
     out.reason = "no_bet";

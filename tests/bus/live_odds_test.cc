@@ -64,9 +64,8 @@ TEST_CASE("odds.live: one update per change of a match's prices", "[bus][odds]")
   CHECK_FALSE(tracker.Observe(State("m:A", 6, 0, 0, 0)).has_value());
   CHECK(tracker.rejected() == 0);
   CHECK_FALSE(tracker.Observe(State("m:A", 7, 0.97, 3.4, 3.9)).has_value());
-  CHECK_FALSE(
-      tracker.Observe(State("m:A", 7, std::numeric_limits<double>::quiet_NaN(), 3.4, 3.9))
-          .has_value());
+  CHECK_FALSE(tracker.Observe(State("m:A", 7, std::numeric_limits<double>::quiet_NaN(), 3.4, 3.9))
+                  .has_value());
   CHECK(tracker.rejected() == 2);
   CHECK_FALSE(tracker.Observe(other).has_value());
 
@@ -121,7 +120,8 @@ TEST_CASE("odds.live: entries round-trip, bad ones are named, the stream is trim
   bus::Entry mismatch = e;
   mismatch.fields[0].second = "statsbomb:2";
   CHECK(bus::ParseLiveOddsEntry(mismatch).status().message() ==
-        "odds.live " + e.id + ": match_id: field says \"statsbomb:2\", update says \"statsbomb:1\"");
+        "odds.live " + e.id +
+            ": match_id: field says \"statsbomb:2\", update says \"statsbomb:1\"");
 
   // Retention (Redis's XADD MINID ~, as the embedded transport implements it): 8 days later,
   // publishing with `now` drops the first entry.

@@ -310,9 +310,8 @@ TEST_CASE("agent-svc: StartTraining prematch equals `superbet train --agent prem
     CHECK(last.has_mean_reward());
     CHECK(last.has_policy_loss());
     CHECK(last.checkpoint() == dir.File("jobs") + "/" + out + "/checkpoint.pb");
-    const std::string cli = std::string(SUPERBET_CLI) +
-                            " train --agent prematch --data " + DataDir() +
-                            " --train_seasons 1516 --seed 7 --episodes " +
+    const std::string cli = std::string(SUPERBET_CLI) + " train --agent prematch --data " +
+                            DataDir() + " --train_seasons 1516 --seed 7 --episodes " +
                             std::to_string(episodes) + " --worker " + worker + " --out " +
                             dir.File("cli-" + worker) + " > " + dir.File("cli.out") + " 2> " +
                             dir.File("cli.err");

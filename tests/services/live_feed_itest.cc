@@ -181,8 +181,8 @@ TEST_CASE(
     }
   }
   // A poison entry from some other producer: match.live.dlq at once, nothing else lost.
-  REQUIRE(r.Add(bus::kMatchLive, {{"match_id", "statsbomb:3754237"}, {"minute", "1"},
-                                  {"update", "not a protobuf"}})
+  REQUIRE(r.Add(bus::kMatchLive,
+                {{"match_id", "statsbomb:3754237"}, {"minute", "1"}, {"update", "not a protobuf"}})
               .ok());
 
   // b decides 20 entries, then holds its next batch unacked; kill it there.
@@ -196,8 +196,7 @@ TEST_CASE(
   const int held = lines / 4;  // id, consumer, idle ms, deliveries per entry.
   CHECK(held >= 1);
   std::map<std::string, double> bc;
-  for (const char* k : {"accepted", "denied", "dlq", "duplicate"})
-    bc[k] = Entries(pb.metrics, k);
+  for (const char* k : {"accepted", "denied", "dlq", "duplicate"}) bc[k] = Entries(pb.metrics, k);
   CHECK(bc["accepted"] + bc["denied"] == 20);
   b->Signal(SIGKILL);
   CHECK(b->Wait(10) == std::optional<int>(128 + SIGKILL));
@@ -219,8 +218,7 @@ TEST_CASE(
       },
       10));
   std::map<std::string, double> ac;
-  for (const char* k : {"accepted", "denied", "dlq", "duplicate"})
-    ac[k] = Entries(pa.metrics, k);
+  for (const char* k : {"accepted", "denied", "dlq", "duplicate"}) ac[k] = Entries(pa.metrics, k);
   // Each entry decided exactly once, by one of the two.
   CHECK(ac["accepted"] + ac["denied"] + bc["accepted"] + bc["denied"] == n);
   {

@@ -61,8 +61,9 @@ class LiveOddsTracker {
  public:
   // The update to publish for `state` (its live_odds), or nullopt when they equal the last ones
   // published for its match, are absent, quote no selection, or are invalid (a price that is
-  // neither 0 nor a decimal odds > 1: counted in rejected(), the last prices kept). `lines`: the provider's lines the
-  // triple came from (live mode), copied into the update. The sequence counts per match from 1.
+  // neither 0 nor a decimal odds > 1: counted in rejected(), the last prices kept). `lines`: the
+  // provider's lines the triple came from (live mode), copied into the update. The sequence counts
+  // per match from 1.
   std::optional<superbet::v1::LiveOddsUpdate> Observe(
       const superbet::v1::LiveMatchState& state,
       const std::vector<superbet::v1::BettingLine>& lines = {});

@@ -69,7 +69,7 @@ absl::string_view TrainingStateName(TrainingState state);
 // A snapshot of a job's progress.
 struct TrainingProgress {
   TrainingState state = TrainingState::kRunning;
-  int64_t version = 0;      // Grows by one with every change of the snapshot.
+  int64_t version = 0;  // Grows by one with every change of the snapshot.
   // Live: environment steps so far. Pre-match: decisions so far (steps per pass x passes).
   int64_t step = 0;
   // Live: the spec's total_env_steps (the last update may pass it). Pre-match: steps per pass x
@@ -83,9 +83,9 @@ struct TrainingProgress {
   // Live: the last update's PPO policy loss. Pre-match: the last pass's mean squared TD error.
   // Absent before the first update / pass.
   std::optional<double> policy_loss;
-  double elapsed_s = 0;                       // Since Start, by the injected clock.
-  std::string error;                          // Failed / cancelled: why.
-  std::string checkpoint_path;                // Done: <out_dir>/checkpoint.pb.
+  double elapsed_s = 0;         // Since Start, by the injected clock.
+  std::string error;            // Failed / cancelled: why.
+  std::string checkpoint_path;  // Done: <out_dir>/checkpoint.pb.
 };
 
 // What a trainer run by TrainingJob::Run is handed: `stop()` turns true once the job is cancelled
