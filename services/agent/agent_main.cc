@@ -6,19 +6,20 @@
 // checkpoint is loaded. --ledger PATH appends one Decision JSON line per non-dry-run decision.
 //
 // RPCs: Decide (<= 256 states per call), GetModelInfo, Allocate (hrl::Manager's UCB1 split);
-// StartTraining / WatchTraining: one live training job at a time under --training_dir
-// (agent/training_service.h).
+// StartTraining / WatchTraining: one training job (live or pre-match worker) at a time under
+// --training_dir (agent/training_service.h).
 // With --redis URL, a consumer thread reads match.live as consumer group agent-svc-live
 // (bus/live_feed.h: window in Redis, so any replica decides any entry; XAUTOCLAIM after
 // --claim_idle_ms), decides each entry through the same decider and gate, publishes accepted
-// predictions to risk.verified in the broadcast plant's format, and acks. SIGTERM stops reading;
+// predictions to risk.verified in the broadcast plant's format, and acks; an entry whose decision
+// fails --max_deliveries times, or that does not parse, goes to match.live.dlq. SIGTERM stops reading;
 // the poll in flight finishes and acks before exit 0.
 //
 // Metrics besides the gRPC ones: hrl_bets_total{agent} (accepted non-dry-run decisions),
 // hrl_risk_gate_rejected_total{reason}, hrl_budget_remaining (free bankroll / B₀),
 // hrl_data_staleness_seconds (of the last decided state), and with --redis
-// hrl_live_entries_total{outcome} (accepted, denied, rejected, duplicate) and
-// hrl_live_reclaimed_total.
+// hrl_live_entries_total{outcome} (accepted, denied, dlq, duplicate), hrl_live_dlq_total{reason},
+// hrl_live_retries_total and hrl_live_reclaimed_total.
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
