@@ -1,6 +1,7 @@
 #include "superbet/hrl/training_job.h"
 
 #include <atomic>
+#include <deque>
 #include <set>
 #include <thread>
 #include <utility>
@@ -102,6 +103,7 @@ struct TrainingJob::State {
   std::atomic<bool> cancel{false};
   mutable absl::Mutex mu;
   TrainingProgress progress ABSL_GUARDED_BY(mu);
+  std::deque<TrainingProgress> history ABSL_GUARDED_BY(mu);  // Versions 1.., the last kept.
   std::thread thread;
 
   bool Ended() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
@@ -114,6 +116,8 @@ struct TrainingJob::State {
     change(progress);
     progress.elapsed_s = absl::ToDoubleSeconds(clock.Now() - started);
     ++progress.version;
+    history.push_back(progress);
+    if (history.size() > kTrainingHistory) history.pop_front();
   }
 };
 
@@ -201,6 +205,21 @@ TrainingProgress TrainingJob::WaitForChange(int64_t after_version, absl::Duratio
   };
   s->mu.AwaitWithTimeout(absl::Condition(&changed), timeout);
   return s->progress;
+}
+
+std::vector<TrainingProgress> TrainingJob::ChangesSince(int64_t after_version,
+                                                        absl::Duration timeout) const {
+  State* s = state_.get();
+  absl::MutexLock lock(&s->mu);
+  auto changed = [s, after_version]() ABSL_SHARED_LOCKS_REQUIRED(s->mu) {
+    return s->progress.version > after_version;
+  };
+  s->mu.AwaitWithTimeout(absl::Condition(&changed), timeout);
+  std::vector<TrainingProgress> out;
+  for (const TrainingProgress& p : s->history) {
+    if (p.version > after_version) out.push_back(p);
+  }
+  return out;
 }
 
 void TrainingJob::Cancel() { state_->cancel.store(true); }

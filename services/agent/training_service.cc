@@ -218,18 +218,24 @@ absl::Status TrainingService::Watch(const std::string& job_id, grpc::ServerConte
     }
     job = it->second;
   }
-  int64_t sent = -1;
+  // The current snapshot first, then every change after it in order (no pass or update is
+  // coalesced away, however fast they come).
+  const hrl::TrainingProgress now = job->Snapshot();
+  if (!writer->Write(ToProto(job_id, now))) {
+    return absl::UnavailableError("WatchTraining: the stream is closed");
+  }
+  if (now.state != hrl::TrainingState::kRunning) return absl::OkStatus();
+  int64_t sent = now.version;
   while (true) {
     if (context->IsCancelled()) return absl::CancelledError("the client went away");
     if (draining()) job->Cancel();
-    const hrl::TrainingProgress p = job->WaitForChange(sent, absl::Milliseconds(200));
-    if (p.version != sent) {
+    for (const hrl::TrainingProgress& p : job->ChangesSince(sent, absl::Milliseconds(200))) {
       if (!writer->Write(ToProto(job_id, p))) {
         return absl::UnavailableError("WatchTraining: the stream is closed");
       }
       sent = p.version;
+      if (p.state != hrl::TrainingState::kRunning) return absl::OkStatus();
     }
-    if (p.state != hrl::TrainingState::kRunning) return absl::OkStatus();
   }
 }
 

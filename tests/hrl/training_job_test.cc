@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <optional>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "superbet/core/clock.h"
@@ -121,6 +122,15 @@ TEST_CASE("TrainingJob::Run: progress reported, checkpoint written, failure and 
     CHECK(p.elapsed_s == 6);  // By the injected clock.
     CHECK(p.checkpoint_path == out + "/checkpoint.pb");
     CHECK(std::filesystem::exists(out + "/checkpoint.pb"));
+    // Every snapshot after version 1, in order, though the watcher was never there.
+    const std::vector<hrl::TrainingProgress> changes =
+        (*job)->ChangesSince(1, absl::Milliseconds(1));
+    REQUIRE(changes.size() == 3);
+    for (size_t i = 0; i < changes.size(); ++i) CHECK(changes[i].version == int64_t(i) + 2);
+    CHECK(changes[0].updates == 2);
+    CHECK(changes[1].updates == 3);
+    CHECK(changes[2].state == hrl::TrainingState::kDone);
+    CHECK((*job)->ChangesSince(4, absl::Milliseconds(1)).empty());
   }
   std::filesystem::remove_all(out);
   {

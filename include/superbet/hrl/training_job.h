@@ -66,6 +66,9 @@ enum class TrainingState { kRunning, kDone, kFailed, kCancelled };
 // "running", "done", "failed", "cancelled".
 absl::string_view TrainingStateName(TrainingState state);
 
+// Snapshots a job keeps for ChangesSince.
+inline constexpr size_t kTrainingHistory = 4096;
+
 // A snapshot of a job's progress.
 struct TrainingProgress {
   TrainingState state = TrainingState::kRunning;
@@ -126,6 +129,11 @@ class TrainingJob {
   // Blocks until the snapshot's version is > `after_version`, the job has ended, or `timeout`
   // has passed (real time); returns the snapshot then.
   TrainingProgress WaitForChange(int64_t after_version, absl::Duration timeout) const;
+  // Every snapshot with a version > `after_version`, oldest first, so that a watcher sees each
+  // update / pass even when several happen between two calls; waits (real time) up to `timeout`
+  // for the first. Empty when none came. Only the last kTrainingHistory snapshots are kept: a
+  // caller further behind gets the oldest kept one first (a jump in versions).
+  std::vector<TrainingProgress> ChangesSince(int64_t after_version, absl::Duration timeout) const;
   // Asks the job to stop after the PPO update in progress; it ends kCancelled without writing a
   // checkpoint. No effect once it has ended.
   void Cancel();
