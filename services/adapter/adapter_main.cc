@@ -22,8 +22,8 @@
 // read, and a failed live read is answered from the store (adapter_store_live_rows_written).
 // odds.live (bus/live_odds.h, with --redis unless --odds_live=false): each change of a match's
 // live 1X2 prices is published as one entry: in replay, the published states' live_odds (those of
-// --replay_live_odds); live, the provider's /odds/live read once per match per round (its 1X2 also
-// becomes the match.live state's live_odds). Metrics: adapter_odds_published_total,
+// --replay_live_odds); live, the provider's /odds/live read each time a match's state changes (its
+// 1X2 also becomes the match.live state's live_odds). Metrics: adapter_odds_published_total,
 // adapter_odds_publish_errors_total, adapter_odds_rejected_total.
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>

@@ -311,7 +311,7 @@ TEST_CASE("live feed: SIGTERM mid-stream stops reading, leaves nothing pending, 
   Child adapter({ADAPTER_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
                  "--ports_file=" + dir.File("adapter.json"), "--replay=" + DataDir(),
                  "--matches=3754237", "--speed=3000", "--redis=" + redis.url(),
-                 "--replay_live_odds=modelled", "--drain_grace_s=0.1"},
+                 "--replay_live_odds=modelled", "--odds_live=false", "--drain_grace_s=0.1"},
                 dir.File("adapter.log"));
   const Ports pad = Ready(dir.File("adapter.json"));
   REQUIRE(WaitFor(
@@ -343,6 +343,11 @@ TEST_CASE("live feed: SIGTERM mid-stream stops reading, leaves nothing pending, 
   REQUIRE(verified.ok());
   CHECK(published == static_cast<int>(verified->size()));
   CHECK(Slurp(dir.File("a.log")).find("stopped reading") != std::string::npos);
+  // --odds_live=false: nothing on odds.live.
+  auto odds = r.Range(bus::kOddsLive);
+  REQUIRE(odds.ok());
+  CHECK(odds->empty());
+  CHECK(Metric(pad.metrics, "adapter_odds_published_total") == 0);
   adapter.Signal(SIGTERM);
   CHECK(adapter.Wait(40) == std::optional<int>(0));
 }
