@@ -37,6 +37,10 @@ std::string LiveDecidedKey(absl::string_view match_id, int minute) {
   return absl::StrCat("live:decided:", match_id, ":", minute);
 }
 
+std::string LiveErrorKey(absl::string_view entry_id) {
+  return absl::StrCat("live:error:", entry_id);
+}
+
 absl::StatusOr<Fields> LiveFeedFields(const v1::LiveMatchUpdate& update,
                                       absl::string_view provider) {
   const v1::LiveMatchState& s = update.state();
@@ -107,6 +111,10 @@ absl::StatusOr<LiveFeedConsumer> LiveFeedConsumer::Create(Transport* transport,
     return absl::InvalidArgumentError(
         absl::StrCat("history_minutes must be in [0, 200], got ", options.history_minutes));
   }
+  if (options.max_deliveries < 1 || options.max_deliveries > 100) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_deliveries must be in [1, 100], got ", options.max_deliveries));
+  }
   if (options.claim_idle <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         absl::StrCat("claim_idle must be > 0, got ", absl::FormatDuration(options.claim_idle)));
@@ -135,8 +143,9 @@ absl::StatusOr<int> LiveFeedConsumer::PollOnce(const LiveDecideFn& decide) {
   for (const std::vector<Entry>* batch : {&read->first, &read->second}) {
     for (const Entry& e : *batch) {
       if (!status.ok()) break;
-      status = Handle(e, decide);
-      if (status.ok()) ++handled;
+      bool acked = false;
+      status = Handle(e, decide, &acked);
+      if (status.ok() && acked) ++handled;
     }
   }
   absl::Status flushed = transport_->EndPipeline();
@@ -158,13 +167,42 @@ void LiveFeedConsumer::Run(const LiveDecideFn& decide, const RunHooks& hooks) {
   }
 }
 
-absl::Status LiveFeedConsumer::Handle(const Entry& raw, const LiveDecideFn& decide) {
+absl::Status LiveFeedConsumer::DeadLetter(const Entry& raw, absl::string_view reason,
+                                          const std::optional<std::string>& last_error,
+                                          const std::string& guard) {
+  Fields f = {{"reason", std::string(reason)}};
+  if (last_error.has_value()) f.emplace_back("last_error", *last_error);
+  f.emplace_back("attempts", absl::StrCat(raw.deliveries));
+  int64_t ms = 0;
+  if (absl::SimpleAtoi(raw.id.substr(0, raw.id.find('-')), &ms)) {
+    f.emplace_back("first_seen", absl::StrCat(ms));
+  }
+  f.emplace_back("entry_id", raw.id);
+  f.emplace_back("consumer", options_.consumer);
+  for (const auto& [name, value] : raw.fields) f.emplace_back(absl::StrCat("entry.", name), value);
+  if (absl::Status s = transport_->AddNoReply(kMatchLiveDlq, f); !s.ok()) return s;
+  if (!guard.empty()) {
+    if (absl::Status s =
+            transport_->Set(guard, absl::StrCat("dlq:", reason), options_.feed.guard_ttl);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (last_error.has_value() && reason != "unparseable") {
+    if (absl::Status s = transport_->Delete(LiveErrorKey(raw.id)); !s.ok()) return s;
+  }
+  ++counts_.dead_lettered;
+  ++counts_.dead_lettered_by_reason[std::string(reason)];
+  return transport_->Ack(kMatchLive, options_.group, raw.id);
+}
+
+absl::Status LiveFeedConsumer::Handle(const Entry& raw, const LiveDecideFn& decide, bool* acked) {
+  *acked = true;
   auto ack = [&] { return transport_->Ack(kMatchLive, options_.group, raw.id); };
   absl::StatusOr<LiveFeedEntry> entry = ParseLiveFeedEntry(raw);
   if (!entry.ok()) {
-    ++counts_.rejected;
-    ++counts_.rejected_by_reason["malformed"];
-    return ack();
+    // A poison entry: no retry can parse it.
+    return DeadLetter(raw, "unparseable", std::string(entry.status().message()), "");
   }
   const v1::LiveMatchState& state = entry->update.state();
   const int k = state.minute();
@@ -185,6 +223,13 @@ absl::Status LiveFeedConsumer::Handle(const Entry& raw, const LiveDecideFn& deci
     ++counts_.duplicate;
     return ack();
   }
+  const std::string guard = LiveDecidedKey(state.match_id(), k);
+  if (raw.deliveries > options_.max_deliveries) {
+    // Delivered past the cap without a recorded outcome: its consumers died or stalled on it.
+    auto last = transport_->Get(LiveErrorKey(raw.id));
+    if (!last.ok()) return last.status();
+    return DeadLetter(raw, "max_deliveries", *last, guard);
+  }
   if (!values->back().has_value()) {
     // A producer that does not write the window: the first state of the minute wins.
     auto set =
@@ -201,11 +246,16 @@ absl::Status LiveFeedConsumer::Handle(const Entry& raw, const LiveDecideFn& deci
   }
   absl::StatusOr<LiveOutcome> outcome = decide(*entry, history);
   if (!outcome.ok()) {
-    ++counts_.rejected;
-    ++counts_.rejected_by_reason["decide"];
-    return ack();
+    const std::string error = outcome.status().ToString();
+    if (raw.deliveries >= options_.max_deliveries) {
+      return DeadLetter(raw, "max_deliveries", error, guard);
+    }
+    // Left pending (no XACK): delivered again by XAUTOCLAIM once idle for claim_idle. The error
+    // is kept for the DLQ entry in case the next consumer dies holding it.
+    ++counts_.retried;
+    *acked = false;
+    return transport_->Set(LiveErrorKey(raw.id), error, options_.feed.guard_ttl);
   }
-  const std::string guard = LiveDecidedKey(state.match_id(), k);
   if (outcome->accepted) {
     const int64_t min_id_ms =
         std::max<int64_t>(1, absl::ToUnixMillis(entry->time - options_.feed.retention));

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "cli/train_live.h"
+#include "cli/train_prematch.h"
 #include "superbet/core/progress.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/env.h"
@@ -96,29 +98,6 @@ Progress (episodes, mean reward, loss) is printed on stderr.
 Exit status: 0 done, 1 the job failed (data missing, write error), 2 bad flags.
 )";
 
-int SeasonStartYear(const std::string& code) {
-  const int yy = (code[0] - '0') * 10 + (code[1] - '0');
-  return yy < 50 ? 2000 + yy : 1900 + yy;
-}
-
-// Every season found up to the latest training season (earlier ones are history only).
-std::vector<std::string> SeasonsToLoad(const std::vector<std::string>& found,
-                                       const std::vector<std::string>& train) {
-  int latest = 0;
-  for (const std::string& c : train) latest = std::max(latest, SeasonStartYear(c));
-  std::vector<std::string> out;
-  for (const std::string& c : found) {
-    if (SeasonStartYear(c) <= latest) out.push_back(c);
-  }
-  for (const std::string& c : train) {
-    if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
-  }
-  std::stable_sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
-    return SeasonStartYear(a) < SeasonStartYear(b);
-  });
-  return out;
-}
-
 int Fail(const absl::Status& s, int code) {
   std::fprintf(stderr, "superbet train: %s\n", std::string(s.message()).c_str());
   return code;
@@ -159,100 +138,63 @@ int TrainPreMatchAgent() {
   auto train = ParseSeasonList(absl::GetFlag(FLAGS_train_seasons));
   if (!train.ok()) return Fail(train.status(), 2);
   if (absl::Status s = CheckJsonDestination(); !s.ok()) return Fail(s, 2);
-  const std::string league = absl::GetFlag(FLAGS_league);
   auto root = ResolveDataRoot();
   if (!root.ok()) return Fail(root.status(), 1);
-  auto found = fd::FindSeasons(*root, league);
-  if (!found.ok()) return Fail(found.status(), 1);
-  if (train->empty()) {
-    if (found->size() < 4) {
-      return Fail(absl::NotFoundError(absl::StrCat("fewer than 4 ", league, " seasons in ", *root,
-                                                   ": name --train_seasons")),
-                  1);
-    }
-    train->assign(found->begin(), found->end() - 3);
-  }
-  RunLines needs;
-  needs.odds_bookmaker = "Bet365";
-  needs.closing_bookmaker = "Bet365";
-  const fd::ParseMode mode =
-      absl::GetFlag(FLAGS_strict) ? fd::ParseMode::kStrict : fd::ParseMode::kLenient;
+  // The loading and training are cli/train_prematch.h's, shared with agent-svc's StartTraining.
+  PreMatchTrainArgs args;
+  args.data_root = *root;
+  args.league = absl::GetFlag(FLAGS_league);
+  args.train_seasons = *train;
+  args.seed = static_cast<uint64_t>(seed);
+  args.episodes = episodes;
+  args.worker = kind;
+  args.decide_at_closing = absl::GetFlag(FLAGS_decide_at_closing);
+  args.mode = absl::GetFlag(FLAGS_strict) ? fd::ParseMode::kStrict : fd::ParseMode::kLenient;
+  const std::string& league = args.league;
   std::fprintf(stderr, "superbet train: loading %s seasons %s (and earlier ones as history)\n",
-               league.c_str(), absl::StrJoin(*train, ",").c_str());
-  auto data = LoadBacktestData(*root, league, SeasonsToLoad(*found, *train), *train, mode, needs);
-  if (!data.ok()) return Fail(data.status(), 1);
-
-  hrl::PreMatchEnvOptions eo;
-  eo.step_seasons = data->bet_labels;
-  eo.decide_at_closing = absl::GetFlag(FLAGS_decide_at_closing);
+               league.c_str(),
+               train->empty() ? "(all but the last three)" : absl::StrJoin(*train, ",").c_str());
+  auto data = LoadPreMatchTraining(args);
+  if (!data.ok()) {
+    if (absl::IsInvalidArgument(data.status())) return Fail(data.status(), 2);
+    return Fail(data.status(), 1);
+  }
   std::fprintf(stderr, "superbet train: computing features (Dixon-Coles refits weekly)\n");
-  auto env = hrl::PreMatchEnv::Create(data->fixtures, data->lines, eo);
-  if (!env.ok()) return Fail(env.status(), 1);
-  if (env->size() == 0) {
-    return Fail(absl::NotFoundError("no fixture with a result and Bet365 prices to train on"), 1);
-  }
-  // ε falls over the first half of all steps (CleanRL's exploration_fraction 0.5).
-  const int64_t decay = std::max<int64_t>(1, env->size() * episodes / 2);
-  absl::StatusOr<std::unique_ptr<hrl::PreMatchWorker>> worker;
-  if (kind == "dqn") {
-    hrl::DqnOptions o;
-    o.seed = static_cast<uint64_t>(seed);
-    o.epsilon_decay_steps = decay;
-    worker = hrl::MakeDqnWorker(o);
-  } else {
-    hrl::TabularQOptions o;
-    o.seed = static_cast<uint64_t>(seed);
-    o.epsilon_decay_steps = decay;
-    auto q = hrl::TabularQWorker::Create(o);
-    if (q.ok()) {
-      worker = std::unique_ptr<hrl::PreMatchWorker>(*std::move(q));
-    } else {
-      worker = q.status();
-    }
-  }
-  if (!worker.ok()) return Fail(worker.status(), 1);
-
-  core::ProgressBar bar(episodes, "train prematch");
-  hrl::PreMatchTrainOptions to;
-  to.episodes = episodes;
-  auto logs = hrl::TrainPreMatch(*env, **worker, to, [&](const hrl::PreMatchEpisodeLog& e) {
-    bar.Advance(1, absl::StrFormat("episode %d: mean reward %.4f, loss %.4f, bets %d, eps %.3f",
-                                   e.episode, e.mean_reward, e.loss, e.bets, e.epsilon_end));
-  });
-  bar.Done();
-  if (!logs.ok()) return Fail(logs.status(), 1);
-
-  superbet::v1::Checkpoint c = (*worker)->ToCheckpoint();
-  for (const std::string& label : data->bet_labels) c.add_train_seasons(league + ":" + label);
-  c.set_model_version(absl::StrCat(c.agent(), ":", league, ":", train->front(), "-", train->back(),
-                                   ":seed", seed, ":ep", episodes));
-  (*c.mutable_hyperparameters())["episodes"] = episodes;
-  (*c.mutable_metadata())["league"] = league;
-  (*c.mutable_metadata())["data"] = "football-data.co.uk";
-  (*c.mutable_metadata())["bookmaker"] = eo.bookmaker;
-  (*c.mutable_metadata())["decide_at"] = eo.decide_at_closing ? "closing" : "pre-match";
+  std::optional<core::ProgressBar> bar;  // Once the features are computed.
+  PreMatchTrainHooks hooks;
+  hooks.on_env = [&](int64_t) { bar.emplace(episodes, "train prematch"); };
+  hooks.on_episode = [&](const hrl::PreMatchEpisodeLog& e) {
+    bar->Advance(1, absl::StrFormat("episode %d: mean reward %.4f, loss %.4f, bets %d, eps %.3f",
+                                    e.episode, e.mean_reward, e.loss, e.bets, e.epsilon_end));
+  };
+  auto trained = TrainPreMatchCheckpoint(args, *data, hooks);
+  if (bar.has_value()) bar->Done();
+  if (!trained.ok()) return Fail(trained.status(), 1);
+  const superbet::v1::Checkpoint& c = trained->checkpoint;
   if (absl::Status s = hrl::SaveCheckpoint(out, c); !s.ok()) return Fail(s, 1);
+  const std::vector<hrl::PreMatchEpisodeLog>* logs = &trained->logs;
   std::FILE* human = HumanOutput();
   const hrl::PreMatchEpisodeLog& last = logs->back();
   std::fprintf(human,
                "superbet train: %lld steps x %d episodes; last episode: %lld bets, mean reward "
                "%.4f; checkpoint %s/checkpoint.pb (%s)\n",
-               static_cast<long long>(env->size()), episodes, static_cast<long long>(last.bets),
-               last.mean_reward, out.c_str(), c.model_version().c_str());
+               static_cast<long long>(trained->steps_per_episode), episodes,
+               static_cast<long long>(last.bets), last.mean_reward, out.c_str(),
+               c.model_version().c_str());
   if (!absl::GetFlag(FLAGS_json).empty()) {
     nlohmann::json j;
     j["agent"] = c.agent();
     j["model_version"] = c.model_version();
     j["league"] = league;
-    j["train_seasons"] = data->bet_labels;
-    j["history_seasons"] = data->history_seasons;
+    j["train_seasons"] = data->data.bet_labels;
+    j["history_seasons"] = data->data.history_seasons;
     j["seed"] = seed;
-    j["steps_per_episode"] = env->size();
-    j["skipped_no_odds"] = env->skipped_no_odds();
-    j["dixon_coles_fits"] = env->dixon_coles_fits();
-    j["rejected_rows"] = data->rows_rejected;
-    j["rejected_prices"] = data->prices_rejected;
-    j["decide_at"] = eo.decide_at_closing ? "closing" : "pre-match";
+    j["steps_per_episode"] = trained->steps_per_episode;
+    j["skipped_no_odds"] = trained->skipped_no_odds;
+    j["dixon_coles_fits"] = trained->dixon_coles_fits;
+    j["rejected_rows"] = data->data.rows_rejected;
+    j["rejected_prices"] = data->data.prices_rejected;
+    j["decide_at"] = args.decide_at_closing ? "closing" : "pre-match";
     j["checkpoint"] = out + "/checkpoint.pb";
     nlohmann::json eps = nlohmann::json::array();
     for (const auto& e : *logs) eps.push_back(EpisodeJson(e));

@@ -17,6 +17,10 @@ absl::StatusOr<std::vector<PreMatchEpisodeLog>> TrainPreMatch(
   std::vector<PreMatchEpisodeLog> logs;
   std::vector<WorkerDecision> decisions(static_cast<size_t>(env.size()));
   for (int e = 1; e <= options.episodes; ++e) {
+    if (options.stop_requested && options.stop_requested()) {
+      return absl::CancelledError(absl::StrCat("training stopped on request after ", e - 1, " of ",
+                                               options.episodes, " episodes"));
+    }
     env.Reset();
     worker.BeginEpisode();
     PreMatchEpisodeLog log;

@@ -1,6 +1,7 @@
 #include "superbet/hrl/training_job.h"
 
 #include <atomic>
+#include <deque>
 #include <set>
 #include <thread>
 #include <utility>
@@ -12,6 +13,8 @@
 #include "superbet/providers/statsbomb/statsbomb.h"
 
 namespace superbet::hrl {
+
+namespace v1 = superbet::v1;
 
 absl::StatusOr<PreparedLiveTraining> PrepareLiveTraining(const LiveTrainingSpec& spec) {
   if (spec.total_env_steps < 1) {
@@ -93,13 +96,14 @@ absl::string_view TrainingStateName(TrainingState state) {
   return "unknown";
 }
 
-struct LiveTrainingJob::State {
+struct TrainingJob::State {
   explicit State(const core::Clock& c) : clock(c) {}
   const core::Clock& clock;
   absl::Time started;
   std::atomic<bool> cancel{false};
   mutable absl::Mutex mu;
   TrainingProgress progress ABSL_GUARDED_BY(mu);
+  std::deque<TrainingProgress> history ABSL_GUARDED_BY(mu);  // Versions 1.., the last kept.
   std::thread thread;
 
   bool Ended() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
@@ -112,30 +116,26 @@ struct LiveTrainingJob::State {
     change(progress);
     progress.elapsed_s = absl::ToDoubleSeconds(clock.Now() - started);
     ++progress.version;
+    history.push_back(progress);
+    if (history.size() > kTrainingHistory) history.pop_front();
   }
 };
 
-LiveTrainingJob::LiveTrainingJob() = default;
+TrainingJob::TrainingJob() = default;
 
-absl::StatusOr<std::unique_ptr<LiveTrainingJob>> LiveTrainingJob::Start(
-    const LiveTrainingSpec& spec, std::string out_dir, const core::Clock& clock) {
+absl::StatusOr<std::unique_ptr<TrainingJob>> TrainingJob::Start(const LiveTrainingSpec& spec,
+                                                                std::string out_dir,
+                                                                const core::Clock& clock) {
   if (out_dir.empty()) return absl::InvalidArgumentError("out_dir is empty");
   absl::StatusOr<PreparedLiveTraining> prepared = PrepareLiveTraining(spec);
   if (!prepared.ok()) return prepared.status();
-  std::unique_ptr<LiveTrainingJob> job(new LiveTrainingJob());
-  auto state = std::make_shared<State>(clock);
-  job->state_ = state;
-  state->started = clock.Now();
-  {
-    absl::MutexLock lock(&state->mu);
-    state->progress.total_steps = spec.total_env_steps;
-  }
-  State* s = state.get();
-  state->thread = std::thread([s, p = *std::move(prepared), out_dir]() mutable {
-    p.options.stop_requested = [s] { return s->cancel.load(); };
+  auto shared = std::make_shared<PreparedLiveTraining>(*std::move(prepared));
+  TrainingBody body = [shared](const TrainingHooks& hooks) -> absl::StatusOr<v1::Checkpoint> {
+    PreparedLiveTraining& p = *shared;
+    p.options.stop_requested = hooks.stop;
     absl::StatusOr<LiveTrainResult> result =
-        TrainLiveWorker(std::move(p.train), p.options, [s](const PpoUpdateStats& u) {
-          s->Update([&u](TrainingProgress& pr) {
+        TrainLiveWorker(std::move(p.train), p.options, [&hooks](const PpoUpdateStats& u) {
+          hooks.report([&u](TrainingProgress& pr) {
             pr.step = u.total_env_steps;
             pr.updates = u.update;
             pr.episodes += u.episodes;
@@ -143,8 +143,36 @@ absl::StatusOr<std::unique_ptr<LiveTrainingJob>> LiveTrainingJob::Start(
             pr.policy_loss = u.policy_loss;
           });
         });
-    absl::Status status = result.status();
-    if (status.ok()) status = SaveCheckpoint(out_dir, result->checkpoint);
+    if (!result.ok()) return result.status();
+    return std::move(result->checkpoint);
+  };
+  return Run(std::move(body), spec.total_env_steps, std::move(out_dir), clock);
+}
+
+absl::StatusOr<std::unique_ptr<TrainingJob>> TrainingJob::Run(TrainingBody body,
+                                                              int64_t total_steps,
+                                                              std::string out_dir,
+                                                              const core::Clock& clock) {
+  if (out_dir.empty()) return absl::InvalidArgumentError("out_dir is empty");
+  if (!body) return absl::InvalidArgumentError("body is null");
+  std::unique_ptr<TrainingJob> job(new TrainingJob());
+  auto state = std::make_shared<State>(clock);
+  job->state_ = state;
+  state->started = clock.Now();
+  {
+    absl::MutexLock lock(&state->mu);
+    state->progress.total_steps = total_steps;
+  }
+  State* s = state.get();
+  state->thread = std::thread([s, body = std::move(body), out_dir]() {
+    TrainingHooks hooks;
+    hooks.stop = [s] { return s->cancel.load(); };
+    hooks.report = [s](const std::function<void(TrainingProgress&)>& change) {
+      s->Update([&change](TrainingProgress& pr) { change(pr); });
+    };
+    absl::StatusOr<v1::Checkpoint> checkpoint = body(hooks);
+    absl::Status status = checkpoint.status();
+    if (status.ok()) status = SaveCheckpoint(out_dir, *std::move(checkpoint));
     s->Update([&](TrainingProgress& pr) {
       if (status.ok()) {
         pr.state = TrainingState::kDone;
@@ -158,19 +186,18 @@ absl::StatusOr<std::unique_ptr<LiveTrainingJob>> LiveTrainingJob::Start(
   return job;
 }
 
-LiveTrainingJob::~LiveTrainingJob() {
+TrainingJob::~TrainingJob() {
   if (state_ == nullptr) return;
   state_->cancel.store(true);
   if (state_->thread.joinable()) state_->thread.join();
 }
 
-TrainingProgress LiveTrainingJob::Snapshot() const {
+TrainingProgress TrainingJob::Snapshot() const {
   absl::MutexLock lock(&state_->mu);
   return state_->progress;
 }
 
-TrainingProgress LiveTrainingJob::WaitForChange(int64_t after_version,
-                                                absl::Duration timeout) const {
+TrainingProgress TrainingJob::WaitForChange(int64_t after_version, absl::Duration timeout) const {
   State* s = state_.get();
   absl::MutexLock lock(&s->mu);
   auto changed = [s, after_version]() ABSL_SHARED_LOCKS_REQUIRED(s->mu) {
@@ -180,9 +207,24 @@ TrainingProgress LiveTrainingJob::WaitForChange(int64_t after_version,
   return s->progress;
 }
 
-void LiveTrainingJob::Cancel() { state_->cancel.store(true); }
+std::vector<TrainingProgress> TrainingJob::ChangesSince(int64_t after_version,
+                                                        absl::Duration timeout) const {
+  State* s = state_.get();
+  absl::MutexLock lock(&s->mu);
+  auto changed = [s, after_version]() ABSL_SHARED_LOCKS_REQUIRED(s->mu) {
+    return s->progress.version > after_version;
+  };
+  s->mu.AwaitWithTimeout(absl::Condition(&changed), timeout);
+  std::vector<TrainingProgress> out;
+  for (const TrainingProgress& p : s->history) {
+    if (p.version > after_version) out.push_back(p);
+  }
+  return out;
+}
 
-TrainingProgress LiveTrainingJob::Wait() const {
+void TrainingJob::Cancel() { state_->cancel.store(true); }
+
+TrainingProgress TrainingJob::Wait() const {
   State* s = state_.get();
   absl::MutexLock lock(&s->mu);
   auto ended = [s]() ABSL_SHARED_LOCKS_REQUIRED(s->mu) { return s->Ended(); };

@@ -20,6 +20,11 @@
 // agents' training environment models for each minute (no in-play prices were recorded).
 // --store URL (store/provider_fallback.h): live states are written to live_stats as they are
 // read, and a failed live read is answered from the store (adapter_store_live_rows_written).
+// odds.live (bus/live_odds.h, with --redis unless --odds_live=false): each change of a match's
+// live 1X2 prices is published as one entry: in replay, the published states' live_odds (those of
+// --replay_live_odds); live, the provider's /odds/live read each time a match's state changes (its
+// 1X2 also becomes the match.live state's live_odds). Metrics: adapter_odds_published_total,
+// adapter_odds_publish_errors_total, adapter_odds_rejected_total.
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 
@@ -37,10 +42,12 @@
 #include "common/flags.h"
 #include "common/server.h"
 #include "superbet/bus/live_feed.h"
+#include "superbet/bus/live_odds.h"
 #include "superbet/bus/redis_transport.h"
 #include "superbet/core/clock.h"
 #include "superbet/core/file.h"
 #include "superbet/hrl/live_env.h"
+#include "superbet/providers/api_football/api_football.h"
 #include "superbet/providers/api_football/api_football_client.h"
 #include "superbet/providers/live_updates.h"
 #include "superbet/providers/replay_provider.h"
@@ -87,6 +94,9 @@ int Main(int argc, char** argv) {
   flags.String("replay_live_odds", &live_odds,
                "with --replay --redis: live_odds of the published states: prematch (the recorded "
                "1X2) or modelled (the training environment's in-play prices, hrl/live_prices.h)");
+  bool odds_live = true;
+  flags.Bool("odds_live", &odds_live,
+             "with --redis: publish each change of a match's live 1X2 prices to odds.live");
   flags.ParseOrExit(argc, argv);
 
   const core::Clock& clock = core::SystemClock::Instance();
@@ -205,12 +215,26 @@ int Main(int argc, char** argv) {
       if (auto c = g->WithLabels({}); c.ok()) (*c)->Set(store_counters.rows_written.load());
     });
   }
-  if (!published.ok() || !errors.ok() || !done.ok() || !rows.ok()) {
+  auto odds_published = (*rt)->metrics().AddCounter(
+      "adapter_odds_published_total", "Live 1X2 price changes published to odds.live", {});
+  auto odds_errors = (*rt)->metrics().AddCounter(
+      "adapter_odds_publish_errors_total",
+      "Live price changes that could not be published, or /odds/live reads that failed", {});
+  auto odds_rejected =
+      (*rt)->metrics().AddCounter("adapter_odds_rejected_total",
+                                  "States whose live 1X2 prices were invalid (not published)", {});
+  if (!published.ok() || !errors.ok() || !done.ok() || !rows.ok() || !odds_published.ok() ||
+      !odds_errors.ok() || !odds_rejected.ok()) {
     spdlog::error("metrics: adapter_live_*");
     return 1;
   }
   (*rt)->SetReady(true);
   std::thread publisher;
+  bus::LiveOddsTracker odds_tracker;  // Used by the publisher thread only.
+  int64_t odds_rejected_shown = 0;
+  auto count = [](core::CounterFamily* family) {
+    if (auto c = family->WithLabels({}); c.ok()) (*c)->Increment();
+  };
   if (transport) {
     publisher = std::thread([&] {
       providers::LiveStreamOptions o;
@@ -232,11 +256,37 @@ int Main(int argc, char** argv) {
           u.mutable_state()->mutable_live_odds()->set_draw(q[1].value_or(0.0));
           u.mutable_state()->mutable_live_odds()->set_away(q[2].value_or(0.0));
         }
+        std::vector<v1::BettingLine> lines;
+        if (odds_live && replay.empty()) {
+          // Live: the provider's in-play prices (/odds/live), through the breaker.
+          auto read = provider.LiveOdds(u.state().match_id());
+          if (read.ok()) {
+            lines = *std::move(read);
+            auto triple = providers::api_football::OddsTripleOf(lines);
+            if (triple.has_value()) *u.mutable_state()->mutable_live_odds() = *triple;
+          } else {
+            count(*odds_errors);
+            spdlog::warn("odds.live: /odds/live {}: {}", u.state().match_id(),
+                         read.status().ToString());
+          }
+        }
         // Trimmed on the wall clock: Redis stream ids are the server's wall-clock ms.
         auto id = bus::PublishLiveUpdate(*transport, u, inner->name(), {}, clock.Now());
-        auto c = (id.ok() ? *published : *errors)->WithLabels({});
-        if (c.ok()) (*c)->Increment();
+        count(id.ok() ? *published : *errors);
         if (!id.ok()) spdlog::error("match.live: {}", id.status().ToString());
+        if (odds_live) {
+          if (auto change = odds_tracker.Observe(u.state(), lines); change.has_value()) {
+            auto oid = bus::PublishLiveOdds(*transport, *change, inner->name(), clock.Now());
+            count(oid.ok() ? *odds_published : *odds_errors);
+            if (!oid.ok()) spdlog::error("odds.live: {}", oid.status().ToString());
+          }
+          if (odds_tracker.rejected() > odds_rejected_shown) {
+            if (auto c = (*odds_rejected)->WithLabels({}); c.ok()) {
+              (*c)->Increment(odds_tracker.rejected() - odds_rejected_shown);
+            }
+            odds_rejected_shown = odds_tracker.rejected();
+          }
+        }
         return true;
       });
       if (!summary.ok()) {

@@ -6,23 +6,25 @@
 // checkpoint is loaded. --ledger PATH appends one Decision JSON line per non-dry-run decision.
 //
 // RPCs: Decide (<= 256 states per call), GetModelInfo, Allocate (hrl::Manager's UCB1 split);
-// StartTraining / WatchTraining: one live training job at a time under --training_dir
-// (agent/training_service.h).
+// StartTraining / WatchTraining: one training job (live or pre-match worker) at a time under
+// --training_dir (agent/training_service.h).
 // With --redis URL, a consumer thread reads match.live as consumer group agent-svc-live
 // (bus/live_feed.h: window in Redis, so any replica decides any entry; XAUTOCLAIM after
 // --claim_idle_ms), decides each entry through the same decider and gate, publishes accepted
-// predictions to risk.verified in the broadcast plant's format, and acks. SIGTERM stops reading;
+// predictions to risk.verified in the broadcast plant's format, and acks; an entry whose decision
+// fails --max_deliveries times, or that does not parse, goes to match.live.dlq. SIGTERM stops reading;
 // the poll in flight finishes and acks before exit 0.
 //
 // Metrics besides the gRPC ones: hrl_bets_total{agent} (accepted non-dry-run decisions),
 // hrl_risk_gate_rejected_total{reason}, hrl_budget_remaining (free bankroll / B₀),
 // hrl_data_staleness_seconds (of the last decided state), and with --redis
-// hrl_live_entries_total{outcome} (accepted, denied, rejected, duplicate) and
-// hrl_live_reclaimed_total.
+// hrl_live_entries_total{outcome} (accepted, denied, dlq, duplicate), hrl_live_dlq_total{reason},
+// hrl_live_retries_total and hrl_live_reclaimed_total.
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -208,7 +210,7 @@ int Main(int argc, char** argv) {
   char host[256] = "agent";
   ::gethostname(host, sizeof(host) - 1);
   std::string redis, consumer = absl::StrCat(host, "-", ::getpid());
-  int64_t claim_idle_ms = 60000, hold_after = -1;
+  int64_t claim_idle_ms = 60000, hold_after = -1, max_deliveries = 5;
   flags.String("redis", &redis,
                "redis://HOST[:PORT][/DB]: consume match.live (group agent-svc-live), publish "
                "accepted decisions to risk.verified; empty = gRPC only");
@@ -217,6 +219,9 @@ int Main(int argc, char** argv) {
       "with --redis: this replica's consumer name, unique in the group; default <hostname>-<pid>");
   flags.Int("claim_idle_ms", &claim_idle_ms,
             "with --redis: reclaim match.live entries pending longer than this, ms");
+  flags.Int("max_deliveries", &max_deliveries,
+            "with --redis: a match.live entry whose decision fails this many deliveries goes to "
+            "match.live.dlq");
   flags.Int("debug_hold_after", &hold_after,
             "tests only: after this many live entries, hold the next batch unacked forever");
   flags.ParseOrExit(argc, argv);
@@ -262,7 +267,8 @@ int Main(int argc, char** argv) {
   (*rt)->AddService(&service, "superbet.v1.AgentService");
   std::unique_ptr<AgentLiveConsumer> live;
   if (!redis.empty()) {
-    AgentLiveOptions lo{redis, consumer, claim_idle_ms, hold_after};
+    AgentLiveOptions lo{redis, consumer, claim_idle_ms, hold_after,
+                        static_cast<int>(std::clamp<int64_t>(max_deliveries, 0, 1000))};
     auto c = AgentLiveConsumer::Create(
         lo, rt->get(), decider.get(),
         [&](const v1::LiveMatchState& s, const v1::Decision& d) { service.Count(s, d); });

@@ -27,6 +27,7 @@ absl::StatusOr<std::unique_ptr<AgentLiveConsumer>> AgentLiveConsumer::Create(
   bus::LiveConsumerOptions lo;
   lo.consumer = options.consumer;
   lo.claim_idle = absl::Milliseconds(options.claim_idle_ms);
+  lo.max_deliveries = options.max_deliveries;
   auto consumer = bus::LiveFeedConsumer::Create(c->transport_.get(), lo);
   if (!consumer.ok()) return consumer.status();
   c->consumer_ = std::make_unique<bus::LiveFeedConsumer>(*std::move(consumer));
@@ -34,6 +35,14 @@ absl::StatusOr<std::unique_ptr<AgentLiveConsumer>> AgentLiveConsumer::Create(
   auto entries = rt->metrics().AddCounter("hrl_live_entries_total",
                                           "match.live entries acked, by outcome", {"outcome"});
   if (!entries.ok()) return entries.status();
+  auto dlq = rt->metrics().AddCounter(
+      "hrl_live_dlq_total", "match.live entries moved to match.live.dlq, by reason", {"reason"});
+  if (!dlq.ok()) return dlq.status();
+  auto retries = rt->metrics().AddCounter(
+      "hrl_live_retries_total", "match.live decide errors left pending for another delivery", {});
+  if (!retries.ok()) return retries.status();
+  auto rt_counter = (*retries)->WithLabels({});
+  if (!rt_counter.ok()) return rt_counter.status();
   auto reclaimed = rt->metrics().AddCounter("hrl_live_reclaimed_total",
                                             "match.live entries reclaimed from idle consumers", {});
   if (!reclaimed.ok()) return reclaimed.status();
@@ -45,6 +54,8 @@ absl::StatusOr<std::unique_ptr<AgentLiveConsumer>> AgentLiveConsumer::Create(
   auto p = (*pending)->WithLabels({std::string(bus::kMatchLive), lo.group});
   if (!p.ok()) return p.status();
   c->entries_ = *entries;
+  c->dlq_ = *dlq;
+  c->retries_ = *rt_counter;
   c->reclaimed_ = *r;
   c->pending_ = *p;
   return c;
@@ -94,8 +105,15 @@ void AgentLiveConsumer::Refresh() {
   };
   add("accepted", c.accepted, shown_.accepted);
   add("denied", c.denied, shown_.denied);
-  add("rejected", c.rejected, shown_.rejected);
+  add("dlq", c.dead_lettered, shown_.dead_lettered);
   add("duplicate", c.duplicate, shown_.duplicate);
+  for (const auto& [reason, n] : c.dead_lettered_by_reason) {
+    auto before = shown_.dead_lettered_by_reason.find(reason);
+    const int64_t was = before == shown_.dead_lettered_by_reason.end() ? 0 : before->second;
+    if (n == was) continue;
+    if (auto m = dlq_->WithLabels({reason}); m.ok()) (*m)->Increment(n - was);
+  }
+  if (c.retried != shown_.retried) retries_->Increment(c.retried - shown_.retried);
   if (c.reclaimed != shown_.reclaimed) reclaimed_->Increment(c.reclaimed - shown_.reclaimed);
   shown_ = c;
   // The group's pending count, at most once a second (one round trip, on this thread's
@@ -118,8 +136,10 @@ void AgentLiveConsumer::Loop() {
                         const std::map<int, v1::LiveMatchState>& h) { return Decide(e, h); },
                  hooks);
   const bus::LiveConsumerCounts& c = consumer_->counts();
-  spdlog::info("match.live: stopped reading ({} accepted, {} denied, {} rejected, {} duplicate)",
-               c.accepted, c.denied, c.rejected, c.duplicate);
+  spdlog::info(
+      "match.live: stopped reading ({} accepted, {} denied, {} dead-lettered, {} duplicate, {} "
+      "retried)",
+      c.accepted, c.denied, c.dead_lettered, c.duplicate, c.retried);
 }
 
 }  // namespace superbet::services

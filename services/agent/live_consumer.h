@@ -4,7 +4,9 @@
 // time), publishes accepted predictions to risk.verified in the broadcast plant's format
 // (broadcast::RiskVerifiedFields; the state's kickoff carried by the decider) and acks.
 //
-// Metrics: hrl_live_entries_total{outcome} (accepted, denied, rejected, duplicate),
+// Metrics: hrl_live_entries_total{outcome} (accepted, denied, dlq, duplicate),
+// hrl_live_dlq_total{reason} (unparseable, max_deliveries: entries moved to match.live.dlq),
+// hrl_live_retries_total (decide errors left pending for another delivery),
 // hrl_live_reclaimed_total, bus_stream_pending{stream="match.live",group} (refreshed at most once
 // a second by the consumer thread). SIGTERM: the thread stops reading when the runtime drains; the
 // poll in flight finishes (decided, published, acked) before Join returns.
@@ -33,6 +35,7 @@ struct AgentLiveOptions {
   std::string consumer;   // Unique per replica.
   int64_t claim_idle_ms = 60000;
   int64_t hold_after = -1;  // Tests only: >= 0 holds the batch after this many entries.
+  int max_deliveries = 5;   // Retry cap before match.live.dlq (bus::LiveConsumerOptions).
 };
 
 class AgentLiveConsumer {
@@ -65,6 +68,8 @@ class AgentLiveConsumer {
   std::unique_ptr<bus::RedisTransport> transport_;
   std::unique_ptr<bus::LiveFeedConsumer> consumer_;
   core::CounterFamily* entries_ = nullptr;
+  core::CounterFamily* dlq_ = nullptr;
+  core::Counter* retries_ = nullptr;
   core::Counter* reclaimed_ = nullptr;
   core::Gauge* pending_ = nullptr;
   absl::Time pending_read_at_ = absl::InfinitePast();

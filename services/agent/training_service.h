@@ -1,10 +1,14 @@
-// agent-svc's StartTraining / WatchTraining: one live-worker training job at a time
-// (superbet/hrl/training_job.h), its checkpoint written under the service's --training_dir.
+// agent-svc's StartTraining / WatchTraining: one training job at a time
+// (superbet/hrl/training_job.h), its checkpoint written under the service's --training_dir. Agent
+// "live" / "live-ppo" trains the live worker (as `superbet train --agent live`); "prematch" the
+// pre-match worker (as `superbet train --agent prematch`, the same code: cli/train_prematch.h, so
+// the same checkpoint bytes for the same request and seed).
 //
-// StartTraining validates the request (agent, seasons, seed, steps, data_dir, output, match ids:
-// INVALID_ARGUMENT naming the field and the value), refuses a second job while one runs
-// (RESOURCE_EXHAUSTED) and returns "train-<n>". WatchTraining streams the job's progress, one
-// message per PPO update, until the job ends (the last message has done = true); a finished job
+// StartTraining validates the request (agent, seasons, seed, steps, episodes, worker, data_dir,
+// output, match ids: INVALID_ARGUMENT naming the field and the value), refuses a second job while
+// one runs (RESOURCE_EXHAUSTED) and returns "train-<n>". WatchTraining streams the job's progress,
+// one message per PPO update (live) or per pass over the seasons (prematch; a first one when the
+// features are computed), until the job ends (the last message has done = true); a finished job
 // can be watched again (its last state). On SIGTERM the service cancels the running job: a watcher
 // gets a last message with state "cancelled" and the stream ends OK.
 //
@@ -46,7 +50,8 @@ class TrainingService {
 
   // Errors: FailedPrecondition without --training_dir; InvalidArgument naming the field;
   // AlreadyExists when the output folder already holds a checkpoint; ResourceExhausted while
-  // another job runs; a data loading error (NotFound, ...) as PrepareLiveTraining gives it.
+  // another job runs; a data loading error (NotFound, ...) as PrepareLiveTraining /
+  // LoadPreMatchTraining gives it.
   [[nodiscard]] absl::StatusOr<std::string> Start(const v1::StartTrainingRequest& request);
 
   // Streams the job's progress until it ends, the client goes away (Cancelled) or `draining()`
@@ -60,11 +65,16 @@ class TrainingService {
   void CancelAll();
 
  private:
+  // Agent "prematch": validated, the seasons loaded, the job started.
+  absl::StatusOr<std::string> StartPreMatch(const v1::StartTrainingRequest& request,
+                                            const std::string& data_root, const std::string& out);
+  absl::Status CheckNoJobRunning() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const TrainingServiceOptions options_;
   const core::Clock& clock_;
   absl::Mutex mu_;
   int64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
-  std::map<std::string, std::shared_ptr<hrl::LiveTrainingJob>> jobs_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<hrl::TrainingJob>> jobs_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace superbet::services

@@ -20,3 +20,13 @@ TEST_CASE("live feed: every entry decided once, reclaimed from dead consumers (r
   superbet::testing::RunLiveFeedSuite(
       **t, [](absl::Duration d) { absl::SleepFor(d); }, absl::Seconds(2));
 }
+
+TEST_CASE("live feed: a poison entry and a failing decision end in match.live.dlq (redis-server)",
+          "[redis][live][dlq]") {
+  superbet::testing::RedisServer server;
+  REQUIRE(server.ok());
+  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(server.url()));
+  REQUIRE(t.ok());
+  superbet::testing::RunLiveFeedDlqSuite(
+      **t, [](absl::Duration d) { absl::SleepFor(d); }, absl::Milliseconds(300));
+}

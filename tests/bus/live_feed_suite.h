@@ -165,17 +165,31 @@ inline void RunLiveFeedSuite(superbet::bus::Transport& t,
   const bus::LiveConsumerCounts& ca = a.counts();
   const bus::LiveConsumerCounts& cb = b.counts();
   CHECK(ca.duplicate + cb.duplicate == 2);
-  CHECK(ca.rejected + cb.rejected == 1);
-  auto malformed = [](const bus::LiveConsumerCounts& c) {
-    auto it = c.rejected_by_reason.find("malformed");
-    return it == c.rejected_by_reason.end() ? int64_t{0} : it->second;
+  CHECK(ca.dead_lettered + cb.dead_lettered == 1);
+  auto unparseable = [](const bus::LiveConsumerCounts& c) {
+    auto it = c.dead_lettered_by_reason.find("unparseable");
+    return it == c.dead_lettered_by_reason.end() ? int64_t{0} : it->second;
   };
-  CHECK(malformed(ca) + malformed(cb) == 1);
+  CHECK(unparseable(ca) + unparseable(cb) == 1);
   CHECK(ca.accepted + cb.accepted + 1 == static_cast<int64_t>(accepted.size()));
   CHECK(ca.accepted + cb.accepted + ca.denied + cb.denied + 1 == n);
-  CHECK(ca.accepted + ca.denied + ca.rejected + ca.duplicate + cb.accepted + cb.denied +
-            cb.rejected + cb.duplicate ==
+  CHECK(ca.accepted + ca.denied + ca.dead_lettered + ca.duplicate + cb.accepted + cb.denied +
+            cb.dead_lettered + cb.duplicate ==
         entries);
+  CHECK(ca.retried + cb.retried == 0);
+  // The malformed entry is in match.live.dlq, at once (one delivery), with its fields.
+  {
+    auto dlq = t.Range(bus::kMatchLiveDlq);
+    REQUIRE(dlq.ok());
+    REQUIRE(dlq->size() == 1);
+    const bus::Entry& d = dlq->front();
+    CHECK(d.Field("reason") == "unparseable");
+    CHECK(d.Field("attempts") == "1");
+    CHECK(d.Field("entry.update") == "junk");
+    CHECK(d.Field("entry.match_id") == "x");
+    CHECK(d.Field("last_error").find("update: absent or not a LiveMatchUpdate") !=
+          std::string::npos);
+  }
 
   // risk.verified: each accepted decision once.
   auto verified = t.Range(bus::kRiskVerified);
@@ -225,6 +239,128 @@ inline void RunLiveFeedSuite(superbet::bus::Transport& t,
   pending = t.PendingCount(bus::kMatchLive, bus::kAgentLiveGroup);
   REQUIRE(pending.ok());
   CHECK(*pending == 0);
+}
+
+// The retry cap and match.live.dlq (live_feed.h) on any Transport. Oracles: the documented
+// contract and the test's own bookkeeping: a poison entry goes to the DLQ on its first delivery
+// (reason unparseable); an entry whose decision always fails is decided exactly max_deliveries (5)
+// times and then moved (reason max_deliveries, attempts 5, its last error); an entry whose
+// decision fails once is decided on its second delivery; an entry held by a consumer that never
+// finishes (claimed 6 times) is moved without being decided, with no last_error; every other entry
+// is decided exactly once; nothing stays pending.
+inline void RunLiveFeedDlqSuite(superbet::bus::Transport& t,
+                                const std::function<void(absl::Duration)>& wait,
+                                absl::Duration idle) {
+  namespace bus = superbet::bus;
+  namespace v1 = superbet::v1;
+  const std::vector<v1::LiveMatchState> states = LiveFeedStates();
+  bus::LiveConsumerOptions o;
+  o.consumer = "a";
+  o.claim_idle = idle;
+  o.max_deliveries = 5;
+  auto created = bus::LiveFeedConsumer::Create(&t, o);
+  REQUIRE(created.ok());
+  bus::LiveFeedConsumer a = *std::move(created);
+  REQUIRE(a.Start().ok());
+  auto publish = [&](int k) {
+    v1::LiveMatchUpdate u;
+    *u.mutable_state() = states[k];
+    u.set_sequence(k + 1);
+    auto id = bus::PublishLiveUpdate(t, u, "replay");
+    REQUIRE(id.ok());
+    return *id;
+  };
+  // Minute 30, read by a consumer "ghost" that keeps claiming it and never finishes: 6 deliveries.
+  const std::string stalled = publish(30);
+  auto ghost = t.ReadGroup(bus::kMatchLive, bus::kAgentLiveGroup, "ghost", 1);
+  REQUIRE(ghost.ok());
+  REQUIRE(ghost->size() == 1);
+  for (int i = 0; i < 5; ++i) {
+    auto c = t.AutoClaim(bus::kMatchLive, bus::kAgentLiveGroup, "ghost", absl::ZeroDuration(), 1);
+    REQUIRE(c.ok());
+    REQUIRE(c->size() == 1);
+  }
+  std::map<int, std::string> ids;
+  for (int k = 0; k < 10; ++k) ids[k] = publish(k);
+  // A poison entry: its update does not parse.
+  auto poison =
+      t.Add(bus::kMatchLive,
+            {{"match_id", states[0].match_id()}, {"minute", "11"}, {"update", "\x08\xff\xff"}});
+  REQUIRE(poison.ok());
+  const int entries = 12;
+
+  std::map<int, int> calls;  // minute -> decide calls.
+  bus::LiveDecideFn decide =
+      [&](const bus::LiveFeedEntry& e,
+          const std::map<int, v1::LiveMatchState>&) -> absl::StatusOr<bus::LiveOutcome> {
+    const int k = e.update.state().minute();
+    ++calls[k];
+    if (k == 4)
+      return absl::InternalError(absl::StrCat("model exploded at delivery ", e.deliveries));
+    if (k == 6 && calls[k] == 1) return absl::UnavailableError("transient");
+    bus::LiveOutcome out;
+    out.reason = "no_bet";
+    return out;
+  };
+  int handled = 0;
+  for (int round = 0; round < 30 && handled < entries; ++round) {
+    auto n = a.PollOnce(decide);
+    REQUIRE(n.ok());
+    handled += *n;
+    if (handled < entries) wait(idle + idle);
+  }
+  CHECK(handled == entries);
+  for (int k = 0; k < 10; ++k) {
+    INFO("minute " << k);
+    CHECK(calls[k] == (k == 4 ? 5 : k == 6 ? 2 : 1));
+  }
+  CHECK(calls.count(30) == 0);  // Moved without deciding.
+  const bus::LiveConsumerCounts& c = a.counts();
+  CHECK(c.denied == 9);
+  CHECK(c.accepted == 0);
+  CHECK(c.dead_lettered == 3);
+  CHECK(c.dead_lettered_by_reason.at("unparseable") == 1);
+  CHECK(c.dead_lettered_by_reason.at("max_deliveries") == 2);
+  CHECK(c.retried == 4 + 1);
+  auto pending = t.PendingCount(bus::kMatchLive, bus::kAgentLiveGroup);
+  REQUIRE(pending.ok());
+  CHECK(*pending == 0);
+
+  auto dlq = t.Range(bus::kMatchLiveDlq);
+  REQUIRE(dlq.ok());
+  REQUIRE(dlq->size() == 3);
+  std::map<std::string, bus::Entry> by_id;
+  for (const bus::Entry& d : *dlq) by_id[d.Field("entry_id")] = d;
+  REQUIRE(by_id.count(*poison) == 1);
+  CHECK(by_id[*poison].Field("reason") == "unparseable");
+  CHECK(by_id[*poison].Field("attempts") == "1");
+  CHECK(by_id[*poison].Field("entry.update") == "\x08\xff\xff");
+  REQUIRE(by_id.count(ids[4]) == 1);
+  const bus::Entry& failed = by_id[ids[4]];
+  CHECK(failed.Field("reason") == "max_deliveries");
+  CHECK(failed.Field("attempts") == "5");
+  CHECK(failed.Field("last_error") == "INTERNAL: model exploded at delivery 5");
+  CHECK(failed.Field("consumer") == "a");
+  CHECK(failed.Field("first_seen") == ids[4].substr(0, ids[4].find('-')));
+  v1::LiveMatchUpdate u;
+  REQUIRE(u.ParseFromString(failed.Field("entry.update")));
+  CHECK(u.state().minute() == 4);
+  REQUIRE(by_id.count(stalled) == 1);
+  CHECK(by_id[stalled].Field("reason") == "max_deliveries");
+  CHECK(by_id[stalled].Field("attempts") == "7");
+  bool has_error = false;
+  for (const auto& [name, value] : by_id[stalled].fields) has_error |= name == "last_error";
+  CHECK_FALSE(has_error);  // Absent: no decision ever ended.
+  // Guards: the moved minutes say so; the error key is gone.
+  auto g4 = t.Get(bus::LiveDecidedKey(states[4].match_id(), 4));
+  REQUIRE(g4.ok());
+  CHECK(*g4 == std::optional<std::string>("dlq:max_deliveries"));
+  auto g6 = t.Get(bus::LiveDecidedKey(states[6].match_id(), 6));
+  REQUIRE(g6.ok());
+  CHECK(*g6 == std::optional<std::string>("denied:no_bet"));
+  auto e4 = t.Get(bus::LiveErrorKey(ids[4]));
+  REQUIRE(e4.ok());
+  CHECK_FALSE(e4->has_value());
 }
 
 }  // namespace superbet::testing

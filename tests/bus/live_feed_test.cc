@@ -21,6 +21,13 @@ TEST_CASE("live feed: every entry decided once, reclaimed from dead consumers (e
       t, [&](absl::Duration d) { clock.Advance(d); }, absl::Seconds(60));
 }
 
+TEST_CASE("live feed: retry cap and match.live.dlq (embedded)", "[bus][live][dlq]") {
+  FakeClock clock(absl::FromUnixSeconds(1700000000));
+  bus::EmbeddedTransport t(clock);
+  superbet::testing::RunLiveFeedDlqSuite(
+      t, [&](absl::Duration d) { clock.Advance(d); }, absl::Seconds(60));
+}
+
 TEST_CASE("live feed: entry fields round-trip, bad entries and options are named", "[bus][live]") {
   v1::LiveMatchUpdate u;
   u.mutable_state()->set_match_id("statsbomb:1");
@@ -60,6 +67,10 @@ TEST_CASE("live feed: entry fields round-trip, bad entries and options are named
   CHECK(bus::LiveFeedConsumer::Create(&t, o).status().message() ==
         "batch must be in [1, 1000], got 0");
   o.batch = 5;
+  o.max_deliveries = 0;
+  CHECK(bus::LiveFeedConsumer::Create(&t, o).status().message() ==
+        "max_deliveries must be in [1, 100], got 0");
+  o.max_deliveries = 5;
   o.claim_idle = absl::ZeroDuration();
   CHECK(bus::LiveFeedConsumer::Create(&t, o).status().message() == "claim_idle must be > 0, got 0");
 }

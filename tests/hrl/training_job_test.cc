@@ -11,7 +11,10 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <optional>
+#include <vector>
 
+#include "absl/time/clock.h"
 #include "superbet/core/clock.h"
 #include "support/test_data.h"
 
@@ -78,6 +81,84 @@ TEST_CASE("LiveTrainingJob: cancelled before its first update, no checkpoint", "
     CHECK(p.elapsed_s == 0);  // The injected clock did not move.
     const hrl::TrainingProgress again = (*job)->WaitForChange(p.version, absl::Milliseconds(1));
     CHECK(again.version == p.version);  // Ended: nothing changes any more.
+  }
+  CHECK_FALSE(std::filesystem::exists(out + "/checkpoint.pb"));
+  std::filesystem::remove_all(out);
+}
+
+TEST_CASE("TrainingJob::Run: progress reported, checkpoint written, failure and cancel end it",
+          "[hrl][training]") {
+  // Oracle: the header's contract, with a trainer whose every step the test controls.
+  const std::string out = (std::filesystem::temp_directory_path() /
+                           ("training_job_run_test_" + std::to_string(::getpid())))
+                              .string();
+  core::FakeClock clock(absl::FromUnixSeconds(1700000000));
+  CHECK(hrl::TrainingJob::Run(nullptr, 1, out, clock).status().message() == "body is null");
+  {
+    auto job = hrl::TrainingJob::Run(
+        [&clock](const hrl::TrainingHooks& hooks) -> absl::StatusOr<superbet::v1::Checkpoint> {
+          for (int e = 1; e <= 3; ++e) {
+            clock.Advance(absl::Seconds(2));
+            hooks.report([e](hrl::TrainingProgress& p) {
+              p.updates = e;
+              p.step = 10 * e;
+              p.mean_episode_return = 0.5 * e;
+            });
+          }
+          superbet::v1::Checkpoint c;
+          c.set_agent("test-agent");
+          c.mutable_feature_spec()->set_name("test-v1");
+          return c;
+        },
+        30, out, clock);
+    REQUIRE(job.ok());
+    const hrl::TrainingProgress p = (*job)->Wait();
+    CHECK(p.state == hrl::TrainingState::kDone);
+    CHECK(p.updates == 3);
+    CHECK(p.step == 30);
+    CHECK(p.total_steps == 30);
+    CHECK(p.mean_episode_return == std::optional<double>(1.5));
+    CHECK(p.version == 4);    // Three reports and the end.
+    CHECK(p.elapsed_s == 6);  // By the injected clock.
+    CHECK(p.checkpoint_path == out + "/checkpoint.pb");
+    CHECK(std::filesystem::exists(out + "/checkpoint.pb"));
+    // Every snapshot after version 1, in order, though the watcher was never there.
+    const std::vector<hrl::TrainingProgress> changes =
+        (*job)->ChangesSince(1, absl::Milliseconds(1));
+    REQUIRE(changes.size() == 3);
+    for (size_t i = 0; i < changes.size(); ++i) CHECK(changes[i].version == int64_t(i) + 2);
+    CHECK(changes[0].updates == 2);
+    CHECK(changes[1].updates == 3);
+    CHECK(changes[2].state == hrl::TrainingState::kDone);
+    CHECK((*job)->ChangesSince(4, absl::Milliseconds(1)).empty());
+  }
+  std::filesystem::remove_all(out);
+  {
+    auto job = hrl::TrainingJob::Run(
+        [](const hrl::TrainingHooks&) -> absl::StatusOr<superbet::v1::Checkpoint> {
+          return absl::DataLossError("bad data");
+        },
+        1, out, clock);
+    REQUIRE(job.ok());
+    const hrl::TrainingProgress p = (*job)->Wait();
+    CHECK(p.state == hrl::TrainingState::kFailed);
+    CHECK(p.error == "DATA_LOSS: bad data");
+  }
+  {
+    // A trainer that runs until stopped.
+    auto job = hrl::TrainingJob::Run(
+        [](const hrl::TrainingHooks& hooks) -> absl::StatusOr<superbet::v1::Checkpoint> {
+          for (int i = 0; i < 1'000'000; ++i) {
+            if (hooks.stop()) return absl::CancelledError("stopped on request");
+            absl::SleepFor(absl::Milliseconds(1));
+          }
+          return absl::DeadlineExceededError("never stopped");
+        },
+        1, out, clock);
+    REQUIRE(job.ok());
+    (*job)->Cancel();
+    const hrl::TrainingProgress p = (*job)->Wait();
+    CHECK(p.state == hrl::TrainingState::kCancelled);
   }
   CHECK_FALSE(std::filesystem::exists(out + "/checkpoint.pb"));
   std::filesystem::remove_all(out);

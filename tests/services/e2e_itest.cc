@@ -639,9 +639,9 @@ TEST_CASE("e2e over Redis: match.live to two agent-svc replicas, one killed, to 
         SumSamples(m, "hrl_live_entries_total", {{"outcome", outcome}}).value_or(0));
   };
   CHECK(entries(b_metrics, "accepted") + entries(b_metrics, "denied") == kHoldAfter);
-  // Each entry decided exactly once, by one of the two; none rejected, no duplicate.
+  // Each entry decided exactly once, by one of the two; none dead-lettered, no duplicate.
   CHECK(entries(a_metrics, "accepted") + entries(a_metrics, "denied") + kHoldAfter == n);
-  for (const char* o : {"rejected", "duplicate"}) {
+  for (const char* o : {"dlq", "duplicate"}) {
     INFO(o);
     CHECK(entries(a_metrics, o) + entries(b_metrics, o) == 0);
   }

@@ -4,10 +4,16 @@
 // risk.verified. Replica b holds a batch unacked (--debug_hold_after) and is killed with SIGKILL;
 // replica a reclaims its entries (XAUTOCLAIM after --claim_idle_ms).
 //
+// A poison entry (an update that does not parse) is added among them: it ends in match.live.dlq
+// (reason unparseable) and costs nothing else. adapter-svc also publishes odds.live: one entry per
+// change of a match's in-play prices (--replay_live_odds modelled).
+//
 // Oracles: Redis's own view (XPENDING and the group's lag 0 at the end, XLEN of both streams),
 // the broadcast plant's input parser (every risk.verified event is a valid Prediction line, each
 // event id once), the idempotency guards (one per entry's (match, minute), "published" ones equal
 // to risk.verified's length), and the replicas' /metrics adding up to the number of entries.
+// odds.live: the change points of the live_odds of the match.live states read back from Redis
+// (an entry exactly where a match's prices differ from its previous minute's, with those prices).
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -17,12 +23,14 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "services/live_support.h"
 #include "services/process.h"
 #include "superbet/broadcast/prediction_input.h"
 #include "superbet/bus/live_feed.h"
+#include "superbet/bus/live_odds.h"
 #include "superbet/bus/redis_transport.h"
 #include "superbet/bus/topics.h"
 #include "superbet/hrl/checkpoint.h"
@@ -35,6 +43,7 @@ namespace superbet::testing {
 namespace {
 
 namespace bus = superbet::bus;
+namespace v1 = superbet::v1;
 
 double Metric(int port, const std::string& series) {
   return MetricValue(HttpGet(port, "/metrics").second, series).value_or(0.0);
@@ -126,6 +135,55 @@ TEST_CASE(
     CHECK(static_cast<int>(m.size()) == *m.rbegin() + 1);
     CHECK(m.size() > 90);
   }
+  // odds.live: one entry per change of a match's prices, in minute order, with those prices.
+  {
+    std::map<std::string, std::vector<std::pair<int, v1::OddsTriple>>> changes;  // The oracle.
+    std::map<std::string, v1::OddsTriple> last;
+    for (const auto& e : *live) {
+      auto p = bus::ParseLiveFeedEntry(e);
+      REQUIRE(p.ok());
+      const v1::LiveMatchState& st = p->update.state();
+      REQUIRE(st.has_live_odds());
+      const v1::OddsTriple& o = st.live_odds();
+      if (o.home() == 0 && o.draw() == 0 && o.away() == 0) continue;  // Nothing quoted.
+      auto it = last.find(st.match_id());
+      if (it == last.end() || it->second.home() != o.home() || it->second.draw() != o.draw() ||
+          it->second.away() != o.away()) {
+        changes[st.match_id()].emplace_back(st.minute(), o);
+      }
+      last[st.match_id()] = o;
+    }
+    auto odds = r.Range(bus::kOddsLive);
+    REQUIRE(odds.ok());
+    std::map<std::string, std::vector<std::pair<int, v1::OddsTriple>>> got;
+    for (const auto& e : *odds) {
+      auto p = bus::ParseLiveOddsEntry(e);
+      REQUIRE(p.ok());
+      CHECK(e.Field("provider") == "replay");
+      CHECK(p->sequence() == static_cast<int64_t>(got[p->match_id()].size()) + 1);
+      got[p->match_id()].emplace_back(p->minute(), p->odds());
+    }
+    REQUIRE(got.size() == 2);
+    CHECK(Metric(pad.metrics, "adapter_odds_published_total") == odds->size());
+    CHECK(Metric(pad.metrics, "adapter_odds_publish_errors_total") == 0);
+    for (const auto& [id, want] : changes) {
+      INFO(id);
+      const auto& g = got[id];
+      CHECK(want.size() > 10);  // Modelled in-play prices move during a match.
+      REQUIRE(g.size() == want.size());
+      for (size_t i = 0; i < g.size(); ++i) {
+        INFO("change " << i << " at minute " << want[i].first);
+        CHECK(g[i].first == want[i].first);
+        CHECK(g[i].second.home() == want[i].second.home());
+        CHECK(g[i].second.draw() == want[i].second.draw());
+        CHECK(g[i].second.away() == want[i].second.away());
+      }
+    }
+  }
+  // A poison entry from some other producer: match.live.dlq at once, nothing else lost.
+  REQUIRE(r.Add(bus::kMatchLive,
+                {{"match_id", "statsbomb:3754237"}, {"minute", "1"}, {"update", "not a protobuf"}})
+              .ok());
 
   // b decides 20 entries, then holds its next batch unacked; kill it there.
   REQUIRE(WaitFor(
@@ -138,8 +196,7 @@ TEST_CASE(
   const int held = lines / 4;  // id, consumer, idle ms, deliveries per entry.
   CHECK(held >= 1);
   std::map<std::string, double> bc;
-  for (const char* k : {"accepted", "denied", "rejected", "duplicate"})
-    bc[k] = Entries(pb.metrics, k);
+  for (const char* k : {"accepted", "denied", "dlq", "duplicate"}) bc[k] = Entries(pb.metrics, k);
   CHECK(bc["accepted"] + bc["denied"] == 20);
   b->Signal(SIGKILL);
   CHECK(b->Wait(10) == std::optional<int>(128 + SIGKILL));
@@ -161,15 +218,24 @@ TEST_CASE(
       },
       10));
   std::map<std::string, double> ac;
-  for (const char* k : {"accepted", "denied", "rejected", "duplicate"})
-    ac[k] = Entries(pa.metrics, k);
+  for (const char* k : {"accepted", "denied", "dlq", "duplicate"}) ac[k] = Entries(pa.metrics, k);
   // Each entry decided exactly once, by one of the two.
   CHECK(ac["accepted"] + ac["denied"] + bc["accepted"] + bc["denied"] == n);
   {
     INFO(Slurp(dir.File("a.log")).substr(0, 4000));
-    CHECK(ac["rejected"] + bc["rejected"] == 0);
+    CHECK(ac["dlq"] + bc["dlq"] == 1);  // The poison entry, once.
   }
   CHECK(ac["duplicate"] + bc["duplicate"] == 0);
+  CHECK(Metric(pa.metrics, "hrl_live_dlq_total{reason=\"unparseable\"}") +
+            Metric(pb.metrics, "hrl_live_dlq_total{reason=\"unparseable\"}") ==
+        1);
+  {
+    auto dlq = r.Range(bus::kMatchLiveDlq);
+    REQUIRE(dlq.ok());
+    REQUIRE(dlq->size() == 1);
+    CHECK(dlq->front().Field("reason") == "unparseable");
+    CHECK(dlq->front().Field("entry.update") == "not a protobuf");
+  }
 
   // risk.verified: each accepted decision once, in the plant's format.
   auto verified = r.Range(bus::kRiskVerified);
@@ -245,7 +311,7 @@ TEST_CASE("live feed: SIGTERM mid-stream stops reading, leaves nothing pending, 
   Child adapter({ADAPTER_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
                  "--ports_file=" + dir.File("adapter.json"), "--replay=" + DataDir(),
                  "--matches=3754237", "--speed=3000", "--redis=" + redis.url(),
-                 "--replay_live_odds=modelled", "--drain_grace_s=0.1"},
+                 "--replay_live_odds=modelled", "--odds_live=false", "--drain_grace_s=0.1"},
                 dir.File("adapter.log"));
   const Ports pad = Ready(dir.File("adapter.json"));
   REQUIRE(WaitFor(
@@ -277,6 +343,11 @@ TEST_CASE("live feed: SIGTERM mid-stream stops reading, leaves nothing pending, 
   REQUIRE(verified.ok());
   CHECK(published == static_cast<int>(verified->size()));
   CHECK(Slurp(dir.File("a.log")).find("stopped reading") != std::string::npos);
+  // --odds_live=false: nothing on odds.live.
+  auto odds = r.Range(bus::kOddsLive);
+  REQUIRE(odds.ok());
+  CHECK(odds->empty());
+  CHECK(Metric(pad.metrics, "adapter_odds_published_total") == 0);
   adapter.Signal(SIGTERM);
   CHECK(adapter.Wait(40) == std::optional<int>(0));
 }

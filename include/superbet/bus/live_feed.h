@@ -37,6 +37,24 @@
 // then equal, because decided_at is the entry's own time (the millisecond part of its stream id,
 // the Redis server's clock), not the consumer's.
 //
+// Retry cap and dead-letter stream: an entry whose decide call fails is NOT acked; it stays pending
+// and is delivered again once idle for claim_idle (XAUTOCLAIM raises its delivery count), the
+// error kept in `live:error:{entry id}` (SET EX guard_ttl). An entry whose decision fails on its
+// max_deliveries-th delivery (5: the design's "DLQ after 5 deliveries"), or that is delivered more
+// than max_deliveries times (its consumers died or stalled holding it), is moved to the stream
+// `match.live.dlq` with reason "max_deliveries" and acked; an entry that does not parse goes there
+// at once with reason "unparseable". The move is one pipelined write: XADD match.live.dlq, SET
+// the guard to "dlq:<reason>" (parsed entries), XACK. Fields of a match.live.dlq entry:
+//   reason        "unparseable" or "max_deliveries"
+//   last_error    the last error (the parse error, the decide error); absent when none was
+//                 recorded (a consumer died holding the entry)
+//   attempts      the entry's delivery count when it was moved
+//   first_seen    when the entry was added to match.live: its id's Unix milliseconds
+//   entry_id      its match.live id
+//   consumer      the consumer that moved it
+//   entry.<name>  each field of the match.live entry, unchanged ("entry.update", ...)
+// The DLQ is final: nothing reads it but operators (or a tool that re-adds the entry.* fields).
+//
 // Sources: redis.io/docs/data-types/streams (XREADGROUP, XACK, XAUTOCLAIM, XPENDING); Kafka's
 // manual-commit consumer (commit after the side effect), which these semantics mirror.
 
@@ -46,6 +64,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -59,6 +78,8 @@
 namespace superbet::bus {
 
 inline constexpr absl::string_view kMatchLive = "match.live";
+// Entries of match.live that could not be decided (the retry cap) or parsed.
+inline constexpr absl::string_view kMatchLiveDlq = "match.live.dlq";
 // The agents' consumer group on match.live (the design's name for it).
 inline constexpr absl::string_view kAgentLiveGroup = "agent-svc-live";
 
@@ -66,6 +87,8 @@ inline constexpr absl::string_view kAgentLiveGroup = "agent-svc-live";
 std::string LiveWindowKey(absl::string_view match_id, int minute);
 // "live:decided:statsbomb:3754237:12".
 std::string LiveDecidedKey(absl::string_view match_id, int minute);
+// "live:error:1700000000123-0": the last decide error of a match.live entry still pending.
+std::string LiveErrorKey(absl::string_view entry_id);
 
 struct LiveFeedOptions {
   absl::Duration window_ttl = absl::Hours(6);  // Expiry of the window keys, > 0.
@@ -111,8 +134,9 @@ struct LiveOutcome {
 };
 
 // Decides one entry. `history` maps the earlier minutes of the entry's match found in the window
-// (at most history_minutes before the entry's minute) to their states. An error other than from
-// the transport marks the entry rejected (counted, acked: one bad entry costs that entry only).
+// (at most history_minutes before the entry's minute) to their states. An error leaves the entry
+// pending, to be delivered again, until the retry cap moves it to match.live.dlq (one bad entry
+// costs that entry only).
 using LiveDecideFn = std::function<absl::StatusOr<LiveOutcome>(
     const LiveFeedEntry& entry, const std::map<int, superbet::v1::LiveMatchState>& history)>;
 
@@ -123,18 +147,22 @@ struct LiveConsumerOptions {
   absl::Duration claim_idle = absl::Seconds(60);
   int batch = 5;             // XREADGROUP / XAUTOCLAIM COUNT, in [1, 1000].
   int history_minutes = 24;  // Window minutes read before the entry's, in [0, 200].
+  // Deliveries of an entry whose decision keeps failing before it is moved to match.live.dlq,
+  // in [1, 100] (the design's 5).
+  int max_deliveries = 5;
   LiveFeedOptions feed;
 };
 
-// Counts since the consumer was created. accepted + denied + rejected + duplicate = acked.
+// Counts since the consumer was created. accepted + denied + dead_lettered + duplicate = acked.
 struct LiveConsumerCounts {
-  int64_t accepted = 0;   // Decided, published to risk.verified.
-  int64_t denied = 0;     // Decided, denied (by reason below).
-  int64_t rejected = 0;   // Malformed entries or decide errors (by reason below).
-  int64_t duplicate = 0;  // Guard already present: decided before (reclaimed) or same minute.
-  int64_t reclaimed = 0;  // Entries taken over by XAUTOCLAIM.
+  int64_t accepted = 0;       // Decided, published to risk.verified.
+  int64_t denied = 0;         // Decided, denied (by reason below).
+  int64_t dead_lettered = 0;  // Moved to match.live.dlq (by reason below).
+  int64_t duplicate = 0;      // Guard already present: decided before (reclaimed) or same minute.
+  int64_t retried = 0;        // Decide errors left pending for another delivery (not acked).
+  int64_t reclaimed = 0;      // Entries taken over by XAUTOCLAIM.
   std::map<std::string, int64_t> denied_by_reason;
-  std::map<std::string, int64_t> rejected_by_reason;  // "malformed", "decide".
+  std::map<std::string, int64_t> dead_lettered_by_reason;  // "unparseable", "max_deliveries".
 };
 
 // Ownership and thread-safety: borrows the transport (which must outlive it); thread-compatible
@@ -149,7 +177,9 @@ class LiveFeedConsumer {
   [[nodiscard]] absl::Status Start();
 
   // Claims entries idle > claim_idle, reads up to `batch` new ones, and decides, publishes and
-  // acks each (claimed first, then new, in stream order). Returns the number of entries handled.
+  // acks each (claimed first, then new, in stream order). Returns the number of entries acked
+  // (decided, duplicate or dead-lettered; an entry whose decision failed below the retry cap
+  // stays pending and is not counted).
   // Errors: the transport's (entries not yet acked stay pending, to be reclaimed); nothing else.
   [[nodiscard]] absl::StatusOr<int> PollOnce(const LiveDecideFn& decide);
 
@@ -173,7 +203,12 @@ class LiveFeedConsumer {
  private:
   LiveFeedConsumer(Transport* transport, LiveConsumerOptions options)
       : transport_(transport), options_(std::move(options)) {}
-  [[nodiscard]] absl::Status Handle(const Entry& raw, const LiveDecideFn& decide);
+  // OK with *acked false when the entry was left pending (its decision failed).
+  [[nodiscard]] absl::Status Handle(const Entry& raw, const LiveDecideFn& decide, bool* acked);
+  // XADD match.live.dlq, the guard (when not empty) set to "dlq:<reason>", XACK.
+  [[nodiscard]] absl::Status DeadLetter(const Entry& raw, absl::string_view reason,
+                                        const std::optional<std::string>& last_error,
+                                        const std::string& guard);
   Transport* transport_;
   LiveConsumerOptions options_;
   LiveConsumerCounts counts_;

@@ -19,6 +19,8 @@ namespace superbet::hrl {
 
 struct PreMatchTrainOptions {
   int episodes = 10;  // Passes over the env; >= 1.
+  // Polled before each pass; true stops the training (Cancelled). Null: never stops.
+  std::function<bool()> stop_requested;
 };
 
 // One pass. Money in the env's currency unit.
@@ -36,7 +38,8 @@ struct PreMatchEpisodeLog {
 
 // Trains `worker` on `env` (reset at the start of every pass). `on_episode`, when set, is called
 // after each pass (progress bars, logs).
-// Errors: InvalidArgument when episodes < 1 or the env has no step; any env error.
+// Errors: InvalidArgument when episodes < 1 or the env has no step; Cancelled when
+// options.stop_requested() turned true (the passes done are lost to the caller); any env error.
 [[nodiscard]] absl::StatusOr<std::vector<PreMatchEpisodeLog>> TrainPreMatch(
     PreMatchEnv& env, PreMatchWorker& worker, const PreMatchTrainOptions& options,
     const std::function<void(const PreMatchEpisodeLog&)>& on_episode = nullptr);
