@@ -237,7 +237,7 @@ void ServiceRuntime::SetReady(bool ready) {
   spdlog::info("health {}", ready ? "SERVING" : "NOT_SERVING");
 }
 
-absl::Status ServiceRuntime::Admit(grpc::ServerContext* context, const char* service,
+absl::Status ServiceRuntime::Admit(grpc::ServerContextBase* context, const char* service,
                                    const char* method) {
   auto reject = [&](const char* reason, absl::Status status) {
     (*rejected_->WithLabels({service, reason}))->Increment();
@@ -285,7 +285,7 @@ absl::Status ServiceRuntime::Admit(grpc::ServerContext* context, const char* ser
   return absl::OkStatus();
 }
 
-grpc::Status ServiceRuntime::Handle(grpc::ServerContext* context, const char* service,
+grpc::Status ServiceRuntime::Handle(grpc::ServerContextBase* context, const char* service,
                                     const char* method, const std::function<absl::Status()>& body) {
   const absl::Time begin = absl::Now();
   absl::Status status = Admit(context, service, method);
@@ -303,6 +303,14 @@ grpc::Status ServiceRuntime::Handle(grpc::ServerContext* context, const char* se
   grpc::Status out = ToGrpcStatus(status);
   (*handled_->WithLabels({service, method, CodeName(out.error_code())}))->Increment();
   return out;
+}
+
+grpc::ServerUnaryReactor* ServiceRuntime::HandleUnary(grpc::CallbackServerContext* context,
+                                                      const char* service, const char* method,
+                                                      const std::function<absl::Status()>& body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(Handle(context, service, method, body));
+  return reactor;
 }
 
 int ServiceRuntime::WaitForShutdown(const std::function<void()>& on_drain) {

@@ -3,7 +3,10 @@
 // and a per-client rate limit; an HTTP endpoint with /metrics (Prometheus text format 0.0.4),
 // /health/live and /health/ready; JSON logs; and the SIGTERM drain.
 //
-// A handler runs its body through Handle(), which admits the call (draining? token? rate?),
+// A handler runs its body through Handle() (gRPC's synchronous API: a poller thread hands the call
+// to a worker thread) or, for a short non-blocking unary body, HandleUnary() (gRPC's callback API:
+// the body runs inline on the thread that read the request, no thread handoff; bench/README.md has
+// the latency of both). Either admits the call (draining? token? rate?),
 // catches any exception at the edge, maps absl::Status to grpc::Status one-to-one and records
 //   grpc_server_started_total{grpc_service,grpc_method}
 //   grpc_server_handled_total{grpc_service,grpc_method,grpc_code}
@@ -25,6 +28,7 @@
 
 #include <grpcpp/server.h>
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
 
 #include <atomic>
 #include <cstdint>
@@ -108,15 +112,24 @@ class ServiceRuntime {
   bool draining() const { return draining_.load(); }
 
   // Admits the call, runs `body` (exceptions become INTERNAL), records metrics, maps the status.
-  grpc::Status Handle(grpc::ServerContext* context, const char* service, const char* method,
+  // `context` is a grpc::ServerContext (synchronous API) or a grpc::CallbackServerContext.
+  grpc::Status Handle(grpc::ServerContextBase* context, const char* service, const char* method,
                       const std::function<absl::Status()>& body);
+
+  // A unary method on gRPC's callback API (the generated WithCallbackMethod_<Method>): Handle()
+  // run inline on gRPC's polling thread, then the call finished with its status; returns the
+  // reactor the callback method must return. `body` must not block (no I/O, no long locks): while
+  // it runs, that polling thread reads no other call.
+  grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context, const char* service,
+                                        const char* method,
+                                        const std::function<absl::Status()>& body);
 
   // Blocks until SIGTERM or SIGINT, then drains (see the file comment). Returns the exit code.
   int WaitForShutdown(const std::function<void()>& on_drain = {});
 
  private:
   ServiceRuntime(ServerOptions options, const core::Clock& clock);
-  [[nodiscard]] absl::Status Admit(grpc::ServerContext* context, const char* service,
+  [[nodiscard]] absl::Status Admit(grpc::ServerContextBase* context, const char* service,
                                    const char* method);
   [[nodiscard]] absl::Status RegisterMetrics();
 
