@@ -36,6 +36,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -133,6 +134,16 @@ class ServiceRuntime {
                                    const char* method);
   [[nodiscard]] absl::Status RegisterMetrics();
 
+  // The metric children of one (service, method), each looked up on its first use and then kept:
+  // a call then costs no label lookup (each is a string vector, a mutex and a hash). A race looks
+  // the same child up twice.
+  struct MethodMetrics {
+    std::atomic<core::Counter*> started{nullptr};
+    std::atomic<core::Histogram*> latency{nullptr};
+    std::atomic<core::Counter*> handled[17] = {};
+  };
+  MethodMetrics& MetricsFor(const char* service, const char* method);
+
   const ServerOptions options_;
   const core::Clock& clock_;
   std::string token_;
@@ -153,6 +164,11 @@ class ServiceRuntime {
   int metrics_port_ = 0;
   std::atomic<bool> ready_{false};
   std::atomic<bool> draining_{false};
+  // Keyed by the handlers' string literals' addresses (the same name at two addresses gets two
+  // entries holding the same children).
+  absl::Mutex methods_mu_;
+  absl::flat_hash_map<std::pair<const char*, const char*>, std::unique_ptr<MethodMetrics>> methods_
+      ABSL_GUARDED_BY(methods_mu_);
   absl::Mutex limits_mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<resilience::TokenBucket>> limits_
       ABSL_GUARDED_BY(limits_mu_);
