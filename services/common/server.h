@@ -114,6 +114,8 @@ class ServiceRuntime {
 
   // Admits the call, runs `body` (exceptions become INTERNAL), records metrics, maps the status.
   // `context` is a grpc::ServerContext (synchronous API) or a grpc::CallbackServerContext.
+  // `service` and `method` must live as long as the runtime (string literals, as every handler
+  // passes): their addresses key the cache of the method's metric children.
   grpc::Status Handle(grpc::ServerContextBase* context, const char* service, const char* method,
                       const std::function<absl::Status()>& body);
 
