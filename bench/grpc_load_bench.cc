@@ -1,9 +1,19 @@
-// gRPC load generator: latency (p50/p99) and throughput over loopback, with an async
+// gRPC load generator: latency (p50/p99/p99.9) and throughput over loopback, with an async
 // (CompletionQueue) client, for
-//   * EchoService.Echo            a plain echo handler: the transport's ceiling on this machine;
+//   * TcpPingPong                 NOT gRPC: 64-byte messages echoed over a raw TCP socket by a
+//                                 spawned server (one blocking thread per connection): the floor
+//                                 the kernel and this VM's scheduler put under any RPC here;
+//   * EchoService.Echo            a plain echo (64 B) in a spawned process on the services' runtime
+//                                 (ServiceRuntime: health, reflection, the same builder), on
+//                                 gRPC's callback API as agent-svc serves Decide; EchoSync is the
+//                                 same server on the synchronous API (how every handler was served
+//                                 before), EchoAsync1T the leanest gRPC server (async API, one
+//                                 thread, no health/reflection): the gRPC floor;
 //   * AdapterService.GetLiveMatch adapter-svc's real handler (runtime plumbing: admission,
-//                                 metrics, status mapping) over a replay of StatsBomb 3754097;
-//   * AgentService.Decide         the real agent-svc PROCESS (spawned on 127.0.0.1, port 0) with a
+//                                 metrics, status mapping) over a replay of StatsBomb 3754097,
+//                                 served in this process (synchronous API);
+//   * AgentService.Decide         the real agent-svc PROCESS (spawned on 127.0.0.1, port 0; another
+//                                 build's with SUPERBET_AGENT_SVC=path) with a
 //                                 live checkpoint trained at start-up (MLP, seed 7, 300 steps on
 //                                 3754097 + 3754300); one real live state of 3754237 per call,
 //                                 cycling through its minutes, dry_run;
@@ -11,22 +21,26 @@
 //                                 and an in-process fake Telegram Bot API; one accepted decision
 //                                 per call: Man United v Tottenham, 2015-08-08, Bet365 1.65 / 4.0
 //                                 / 6.0 (E0_1516.csv row 6).
-// Echo and GetLiveMatch are served in this process; Decide and Publish in their own processes
-// (as deployed). Two modes, each bounded in requests and time:
+// The plain servers are this program run as `--serve=echo|echo-sync|echo-async|tcp
+// --ports_file=F`. Two modes, each bounded in requests and time:
 //   open loop  requests sent at a fixed rate (1000/s) whatever the answers do; a request's
 //              latency is measured from its SCHEDULED send time, so a stall is not hidden
-//              (no coordinated omission);
+//              (no coordinated omission); the pacing thread sleeps to 100 µs before the send time
+//              and spins the rest (lag99_us: how late it sent, p99);
 //   closed loop  C requests in flight at all times (C = 1, 4, 16, 64): the saturation QPS.
 // One CompletionQueue polled by one client thread; every call is PrepareAsync + StartCall +
-// Finish with the call object as the tag. Counters: qps, p50_us, p99_us, errors.
+// Finish with the call object as the tag; channels with transparent retries off. Counters: qps,
+// p50_us, p99_us, p999_us, errors (and lag99_us in open loop).
 #include <arpa/inet.h>
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,9 +50,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -46,6 +63,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "adapter/adapter_service.h"
 #include "common/server.h"
 #include "superbet/core/clock.h"
@@ -63,7 +81,21 @@ namespace {
 namespace v1 = superbet::v1;
 using Clock = std::chrono::steady_clock;
 
-class EchoImpl final : public v1::EchoService::Service {
+// EchoService.Echo on gRPC's callback API, as agent-svc serves Decide (ServiceRuntime::HandleUnary
+// without the admission and metrics: a plain echo).
+class EchoImpl final : public v1::EchoService::CallbackService {
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const v1::EchoMessage* req,
+                                 v1::EchoMessage* resp) override {
+    *resp = *req;
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+};
+
+// The same echo on gRPC's synchronous API (a poller thread hands each call to a worker thread),
+// as every handler was served before: the API's own cost, measured the same way.
+class EchoSyncImpl final : public v1::EchoService::Service {
   grpc::Status Echo(grpc::ServerContext*, const v1::EchoMessage* req,
                     v1::EchoMessage* resp) override {
     *resp = *req;
@@ -71,13 +103,22 @@ class EchoImpl final : public v1::EchoService::Service {
   }
 };
 
+// Every client channel of this program, to 127.0.0.1:`port`: gRPC's transparent retries off
+// (GRPC_ARG_ENABLE_RETRIES = 0; the retry filter costs each call ~5-10 µs here and a load
+// generator must not retry), otherwise the defaults.
+std::shared_ptr<grpc::Channel> BenchChannel(int port) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+  return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
+                                   grpc::InsecureChannelCredentials(), args);
+}
+
 // One server with both services, started once for the whole program.
 struct Fixture {
   std::unique_ptr<ServiceRuntime> rt;
   std::unique_ptr<providers::ReplayProvider> replay;
   std::unique_ptr<providers::ResilientProvider> provider;
   std::unique_ptr<AdapterServiceImpl> adapter;
-  EchoImpl echo;
   std::shared_ptr<grpc::Channel> channel;
 
   Fixture() {
@@ -98,11 +139,9 @@ struct Fixture {
         replay.get(), core::SystemClock::Instance(), [](absl::Duration) {});
     adapter = std::make_unique<AdapterServiceImpl>(rt.get(), provider.get(), 15);
     rt->AddService(adapter.get(), "superbet.v1.AdapterService");
-    rt->AddService(&echo, "superbet.v1.EchoService");
     if (!rt->Start().ok()) std::abort();
     rt->SetReady(true);
-    channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(rt->grpc_port()),
-                                  grpc::InsecureChannelCredentials());
+    channel = BenchChannel(rt->grpc_port());
   }
 };
 
@@ -174,13 +213,6 @@ Issue MakeIssue(std::shared_ptr<Stub> stub, Prepare prepare, Fill fill) {
   };
 }
 
-Issue EchoIssue() {
-  auto stub = std::shared_ptr<v1::EchoService::Stub>(v1::EchoService::NewStub(Shared().channel));
-  return MakeIssue<v1::EchoService::Stub, v1::EchoMessage, v1::EchoMessage>(
-      stub, &v1::EchoService::Stub::PrepareAsyncEcho,
-      [](v1::EchoMessage& r, int64_t) { r.set_payload(std::string(64, 'x')); });
-}
-
 Issue GetLiveMatchIssue() {
   auto stub =
       std::shared_ptr<v1::AdapterService::Stub>(v1::AdapterService::NewStub(Shared().channel));
@@ -241,8 +273,7 @@ int WaitForGrpcPort(const std::string& file, double timeout_s) {
 // A channel once connected (the services open their gRPC port only once the checkpoint is
 // loaded / Redis answers; the warm-up calls of each benchmark must then succeed).
 std::shared_ptr<grpc::Channel> WaitForServing(int port) {
-  auto channel =
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+  auto channel = BenchChannel(port);
   if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30))) {
     return nullptr;
   }
@@ -312,11 +343,12 @@ struct AgentFixture {
       if (m.quoted[k][2]) s.mutable_live_odds()->set_away(*m.quoted[k][2]);
       states.push_back(s);
     }
+    const char* agent_svc = std::getenv("SUPERBET_AGENT_SVC");  // Another build's, to compare.
     svc = std::make_unique<Process>(
-        std::vector<std::string>{AGENT_SVC, "--grpc_address=127.0.0.1:0",
-                                 "--metrics_address=127.0.0.1:0", "--rate_limit_qps=0",
-                                 "--log_level=warn", "--ports_file=" + dir + "/agent.json",
-                                 "--checkpoint=" + dir + "/ckpt"},
+        std::vector<std::string>{
+            agent_svc != nullptr ? agent_svc : AGENT_SVC, "--grpc_address=127.0.0.1:0",
+            "--metrics_address=127.0.0.1:0", "--rate_limit_qps=0", "--log_level=warn",
+            "--ports_file=" + dir + "/agent.json", "--checkpoint=" + dir + "/ckpt"},
         dir + "/agent.log");
     const int port = WaitForGrpcPort(dir + "/agent.json", 60);
     if (port > 0) channel = WaitForServing(port);
@@ -388,6 +420,214 @@ BroadcastFixture* SharedBroadcast() {
   return g_broadcast->channel ? g_broadcast.get() : nullptr;
 }
 
+// ---- the plain servers: this program run with --serve=echo|tcp ------------------------------
+
+constexpr int kPingBytes = 64;
+
+// Reads exactly n bytes; false on EOF or error.
+bool ReadFull(int fd, char* buf, int n) {
+  for (int got = 0; got < n;) {
+    const ssize_t r = read(fd, buf + got, n - got);
+    if (r <= 0) return false;
+    got += static_cast<int>(r);
+  }
+  return true;
+}
+
+// --serve=echo: EchoService alone, on the services' runtime (ServiceRuntime: the same server
+// builder, threading and options as agent-svc), in its own process like agent-svc.
+int ServeEcho(const std::string& ports_file, bool sync) {
+  ServerOptions options;
+  options.service = "grpc-load-echo";
+  options.grpc_address = "127.0.0.1:0";
+  options.metrics_address = "127.0.0.1:0";
+  options.rate_limit_qps = 0;
+  options.log_level = "warn";
+  options.ports_file = ports_file;
+  auto rt = ServiceRuntime::Create(options, core::SystemClock::Instance());
+  if (!rt.ok()) return 1;
+  EchoImpl echo;
+  EchoSyncImpl echo_sync;
+  (*rt)->AddService(sync ? static_cast<grpc::Service*>(&echo_sync) : &echo,
+                    "superbet.v1.EchoService");
+  if (!(*rt)->Start().ok()) return 1;
+  (*rt)->SetReady(true);
+  return (*rt)->WaitForShutdown();
+}
+
+// --serve=echo-async: the gRPC floor with one thread. EchoService on the asynchronous API, one
+// completion queue drained by this one thread (it reads, answers and writes), and nothing else:
+// no health service, no reflection, no synchronous methods. gRPC 1.51 then has a single thread in
+// its poller, so no call wakes a second server thread (the services' runtime has more: see
+// bench/README.md).
+int ServeEchoAsync(const std::string& ports_file) {
+  v1::EchoService::AsyncService service;
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::ServerCompletionQueue> cq = builder.AddCompletionQueue();
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) return 1;
+  std::ofstream(ports_file + ".tmp") << "{\"grpc_port\":" << port << "}\n";
+  std::rename((ports_file + ".tmp").c_str(), ports_file.c_str());
+  struct Call {
+    grpc::ServerContext ctx;
+    v1::EchoMessage req;
+    grpc::ServerAsyncResponseWriter<v1::EchoMessage> writer{&ctx};
+    bool answered = false;
+  };
+  auto request = [&] {
+    auto* c = new Call;
+    service.RequestEcho(&c->ctx, &c->req, &c->writer, cq.get(), cq.get(), c);
+  };
+  request();
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq->Next(&tag, &ok)) {  // Runs until SIGTERM ends the process.
+    auto* c = static_cast<Call*>(tag);
+    if (c->answered || !ok) {
+      delete c;
+      continue;
+    }
+    request();
+    c->answered = true;
+    c->writer.Finish(c->req, grpc::Status::OK, c);
+  }
+  return 0;
+}
+
+// --serve=tcp: the floor under any RPC here. A blocking TCP echo of 64-byte messages on
+// 127.0.0.1 (TCP_NODELAY), one thread per connection: one wake-up per message on each side,
+// no framing, no HTTP/2, no protobuf.
+int ServeTcp(const std::string& ports_file) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      listen(fd, 16) != 0 || getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return 1;
+  }
+  std::ofstream(ports_file + ".tmp") << "{\"grpc_port\":" << ntohs(addr.sin_port) << "}\n";
+  std::rename((ports_file + ".tmp").c_str(), ports_file.c_str());
+  for (;;) {
+    const int c = accept(fd, nullptr, nullptr);
+    if (c < 0) continue;
+    std::thread([c] {
+      const int one = 1;
+      setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      char buf[kPingBytes];
+      while (ReadFull(c, buf, kPingBytes) && write(c, buf, kPingBytes) == kPingBytes) {
+      }
+      close(c);
+    }).detach();
+  }
+}
+
+// A spawned `--serve=<mode>` server; `port` 0 when it did not start.
+struct PlainServer {
+  std::unique_ptr<Process> svc;
+  int port = 0;
+  explicit PlainServer(const std::string& mode) {
+    const std::string dir = SharedScratch().dir;
+    svc = std::make_unique<Process>(
+        std::vector<std::string>{"/proc/self/exe", "--serve=" + mode,
+                                 "--ports_file=" + dir + "/" + mode + ".json"},
+        dir + "/" + mode + ".log");
+    port = WaitForGrpcPort(dir + "/" + mode + ".json", 30);
+  }
+};
+
+// The spawned echo servers, by --serve mode ("echo", "echo-sync", "echo-async"), and the TCP one.
+std::map<std::string, std::unique_ptr<PlainServer>> g_echo;
+std::map<std::string, std::shared_ptr<grpc::Channel>> g_echo_channel;
+std::unique_ptr<PlainServer> g_tcp;
+// The channel to the spawned echo server of `mode`, nullptr if it did not start.
+std::shared_ptr<grpc::Channel> EchoChannel(const std::string& mode) {
+  if (!g_echo[mode]) {
+    g_echo[mode] = std::make_unique<PlainServer>(mode);
+    if (g_echo[mode]->port > 0) g_echo_channel[mode] = WaitForServing(g_echo[mode]->port);
+  }
+  return g_echo_channel[mode];
+}
+
+std::function<Issue()> EchoIssue(std::string mode) {
+  return [mode] {
+    auto stub = std::shared_ptr<v1::EchoService::Stub>(v1::EchoService::NewStub(EchoChannel(mode)));
+    return MakeIssue<v1::EchoService::Stub, v1::EchoMessage, v1::EchoMessage>(
+        stub, &v1::EchoService::Stub::PrepareAsyncEcho,
+        [](v1::EchoMessage& r, int64_t) { r.set_payload(std::string(kPingBytes, 'x')); });
+  };
+}
+
+// The client of --serve=tcp: the caller writes, a reader thread completes the calls in order
+// (the structure of the gRPC client: pacing thread sends, the CQ thread completes).
+class TcpClient {
+ public:
+  explicit TcpClient(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return;
+    const int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    connected_ = true;
+    reader_ = std::thread([this] {
+      char buf[kPingBytes];
+      while (ReadFull(fd_, buf, kPingBytes)) {
+        std::function<void(bool)> done;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          done = std::move(pending_.front());
+          pending_.pop_front();
+        }
+        done(true);
+      }
+    });
+  }
+  ~TcpClient() {
+    shutdown(fd_, SHUT_RDWR);
+    if (reader_.joinable()) reader_.join();
+    close(fd_);
+  }
+  bool connected() const { return connected_; }
+  void Send(std::function<void(bool)> done) {
+    static const std::string payload(kPingBytes, 'x');
+    std::lock_guard<std::mutex> lock(mu_);  // Queue order = wire order.
+    pending_.push_back(std::move(done));
+    if (write(fd_, payload.data(), kPingBytes) != kPingBytes) {
+      auto failed = std::move(pending_.back());
+      pending_.pop_back();
+      failed(false);
+    }
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  std::mutex mu_;
+  std::deque<std::function<void(bool)>> pending_;
+  std::thread reader_;
+};
+
+std::unique_ptr<TcpClient> g_tcp_client;
+TcpClient* SharedTcp() {
+  if (!g_tcp) {
+    g_tcp = std::make_unique<PlainServer>("tcp");
+    if (g_tcp->port > 0) g_tcp_client = std::make_unique<TcpClient>(g_tcp->port);
+  }
+  return g_tcp_client && g_tcp_client->connected() ? g_tcp_client.get() : nullptr;
+}
+
+Issue TcpIssue() {
+  TcpClient* c = SharedTcp();
+  return [c](std::function<void(bool)> done) { c->Send(std::move(done)); };
+}
+
 // Man United v Tottenham, 2015-08-08 (E0_1516.csv row 6, Bet365 1.65 / 4.0 / 6.0), backed home.
 v1::PublishRequest PublishRequestFor(int64_t i) {
   v1::PublishRequest r;
@@ -436,17 +676,23 @@ Issue PublishIssue() {
 }
 
 struct Result {
-  double qps = 0, p50_us = 0, p99_us = 0;
+  double qps = 0, p50_us = 0, p99_us = 0, p999_us = 0;
+  double send_lag_p99_us = -1;  // Open loop: how late the pacing thread sent, p99 (µs).
   int64_t errors = 0;
 };
+
+// The q-quantile (0 < q < 1) of sorted `v`: the value at index floor(q * n), clamped.
+double Quantile(const std::vector<double>& v, double q) {
+  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+}
 
 Result Summarise(std::vector<double>& latencies_us, double seconds, int64_t errors) {
   Result r;
   std::sort(latencies_us.begin(), latencies_us.end());
-  const size_t n = latencies_us.size();
-  r.qps = n / seconds;
-  r.p50_us = latencies_us[n / 2];
-  r.p99_us = latencies_us[std::min(n - 1, n * 99 / 100)];
+  r.qps = static_cast<double>(latencies_us.size()) / seconds;
+  r.p50_us = Quantile(latencies_us, 0.50);
+  r.p99_us = Quantile(latencies_us, 0.99);
+  r.p999_us = Quantile(latencies_us, 0.999);
   r.errors = errors;
   return r;
 }
@@ -485,20 +731,36 @@ struct RunState {
   }
 };
 
+// Waits until `t`: sleeps (timer slack 1 ns) until kSpin before it, then spins. A plain
+// sleep_until wakes up to the thread's timer slack (50 µs by default) plus a wake-up late, and in
+// an open loop that lateness would be charged to the server.
+constexpr auto kSpin = std::chrono::microseconds(100);
+void WaitUntil(Clock::time_point t) {
+  if (t - Clock::now() > kSpin) std::this_thread::sleep_until(t - kSpin);
+  while (Clock::now() < t) {
+  }
+}
+
 // Open loop: n requests at `rate` per second, latency from the scheduled send time.
 Result OpenLoop(const Issue& issue, double rate, int n) {
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // This (the pacing) thread only.
   auto st = std::make_shared<RunState>(n);
+  std::vector<double> lag(n);
   const auto start = Clock::now() + std::chrono::milliseconds(10);
   const auto period = std::chrono::nanoseconds(static_cast<int64_t>(1e9 / rate));
   for (int i = 0; i < n; ++i) {
     const auto scheduled = start + i * period;
-    std::this_thread::sleep_until(scheduled);
+    WaitUntil(scheduled);
+    lag[i] = std::chrono::duration<double, std::micro>(Clock::now() - scheduled).count();
     issue([st, i, scheduled](bool ok) {
       st->latency[i] = std::chrono::duration<double, std::micro>(Clock::now() - scheduled).count();
       st->Completed(ok);
     });
   }
-  return st->Finish(start, std::chrono::seconds(30));
+  Result r = st->Finish(start, std::chrono::seconds(30));
+  std::sort(lag.begin(), lag.end());
+  r.send_lag_p99_us = Quantile(lag, 0.99);
+  return r;
 }
 
 // Closed loop: `concurrency` calls in flight until n have completed.
@@ -528,6 +790,8 @@ void Report(benchmark::State& state, const Result& r) {
   state.counters["qps"] = r.qps;
   state.counters["p50_us"] = r.p50_us;
   state.counters["p99_us"] = r.p99_us;
+  state.counters["p999_us"] = r.p999_us;
+  if (r.send_lag_p99_us >= 0) state.counters["lag99_us"] = r.send_lag_p99_us;
   state.counters["errors"] = static_cast<double>(r.errors);
 }
 
@@ -546,7 +810,21 @@ void ClosedBench(benchmark::State& state, const std::function<Issue()>& make) {
   for (auto _ : state) Report(state, ClosedLoop(issue, static_cast<int>(state.range(0)), 5000));
 }
 
-void BM_Echo_OpenLoop1k(benchmark::State& s) { OpenLoopBench(s, EchoIssue); }
+void BM_TcpPingPong_OpenLoop1k(benchmark::State& s) {
+  if (SharedTcp() == nullptr) return s.SkipWithError("tcp echo server did not start");
+  OpenLoopBench(s, TcpIssue);
+}
+void EchoOpen(benchmark::State& s, const std::string& mode) {
+  if (EchoChannel(mode) == nullptr) return s.SkipWithError("echo server did not start");
+  OpenLoopBench(s, EchoIssue(mode));
+}
+void EchoClosed(benchmark::State& s, const std::string& mode) {
+  if (EchoChannel(mode) == nullptr) return s.SkipWithError("echo server did not start");
+  ClosedBench(s, EchoIssue(mode));
+}
+void BM_Echo_OpenLoop1k(benchmark::State& s) { EchoOpen(s, "echo"); }
+void BM_EchoSync_OpenLoop1k(benchmark::State& s) { EchoOpen(s, "echo-sync"); }
+void BM_EchoAsync1T_OpenLoop1k(benchmark::State& s) { EchoOpen(s, "echo-async"); }
 void BM_GetLiveMatch_OpenLoop1k(benchmark::State& s) { OpenLoopBench(s, GetLiveMatchIssue); }
 void BM_Decide_OpenLoop1k(benchmark::State& s) {
   if (SharedAgent() == nullptr) return s.SkipWithError("agent-svc did not start");
@@ -556,7 +834,13 @@ void BM_Publish_OpenLoop1k(benchmark::State& s) {
   if (SharedBroadcast() == nullptr) return s.SkipWithError("redis-server/broadcast-svc missing");
   OpenLoopBench(s, PublishIssue);
 }
-void BM_Echo_Closed(benchmark::State& s) { ClosedBench(s, EchoIssue); }
+void BM_TcpPingPong_Closed(benchmark::State& s) {
+  if (SharedTcp() == nullptr) return s.SkipWithError("tcp echo server did not start");
+  ClosedBench(s, TcpIssue);
+}
+void BM_Echo_Closed(benchmark::State& s) { EchoClosed(s, "echo"); }
+void BM_EchoSync_Closed(benchmark::State& s) { EchoClosed(s, "echo-sync"); }
+void BM_EchoAsync1T_Closed(benchmark::State& s) { EchoClosed(s, "echo-async"); }
 void BM_GetLiveMatch_Closed(benchmark::State& s) { ClosedBench(s, GetLiveMatchIssue); }
 void BM_Decide_Closed(benchmark::State& s) {
   if (SharedAgent() == nullptr) return s.SkipWithError("agent-svc did not start");
@@ -571,11 +855,17 @@ void BM_Publish_Closed(benchmark::State& s) {
   BENCHMARK(fn)->Arg(3000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond)
 #define SUPERBET_CLOSED(fn) \
   BENCHMARK(fn)->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()
+SUPERBET_OPEN(BM_TcpPingPong_OpenLoop1k);
 SUPERBET_OPEN(BM_Echo_OpenLoop1k);
+SUPERBET_OPEN(BM_EchoSync_OpenLoop1k);
+SUPERBET_OPEN(BM_EchoAsync1T_OpenLoop1k);
 SUPERBET_OPEN(BM_GetLiveMatch_OpenLoop1k);
 SUPERBET_OPEN(BM_Decide_OpenLoop1k);
 SUPERBET_OPEN(BM_Publish_OpenLoop1k);
+SUPERBET_CLOSED(BM_TcpPingPong_Closed);
 SUPERBET_CLOSED(BM_Echo_Closed);
+SUPERBET_CLOSED(BM_EchoSync_Closed);
+SUPERBET_CLOSED(BM_EchoAsync1T_Closed);
 SUPERBET_CLOSED(BM_GetLiveMatch_Closed);
 SUPERBET_CLOSED(BM_Decide_Closed);
 SUPERBET_CLOSED(BM_Publish_Closed);
@@ -584,6 +874,10 @@ SUPERBET_CLOSED(BM_Publish_Closed);
 
 // Stops the spawned services (SIGTERM, reaped) and removes the scratch folder.
 void StopSpawned() {
+  g_tcp_client.reset();
+  g_tcp.reset();
+  g_echo_channel.clear();
+  g_echo.clear();
   g_agent.reset();
   g_broadcast.reset();
   g_scratch.reset();
@@ -592,6 +886,20 @@ void StopSpawned() {
 }  // namespace superbet::services
 
 int main(int argc, char** argv) {
+  // --serve=echo|tcp --ports_file=F: run as one of the plain servers (spawned by the benchmarks).
+  if (argc == 3 && std::string(argv[1]).rfind("--serve=", 0) == 0 &&
+      std::string(argv[2]).rfind("--ports_file=", 0) == 0) {
+    const std::string mode = argv[1] + 8, ports_file = argv[2] + 13;
+    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+    if (mode == "echo") return superbet::services::ServeEcho(ports_file, false);
+    if (mode == "echo-sync") return superbet::services::ServeEcho(ports_file, true);
+    if (mode == "echo-async") return superbet::services::ServeEchoAsync(ports_file);
+    if (mode == "tcp") return superbet::services::ServeTcp(ports_file);
+    return 2;
+  }
+  // As ServiceRuntime::Create does for the services: Abseil's mutex deadlock detection (on in
+  // Debian's Abseil build) costs the client's gRPC mutexes a graph lookup on every lock.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -47,7 +47,11 @@ namespace v1 = superbet::v1;
 constexpr char kService[] = "AgentService";
 constexpr int kMaxBatch = 256;
 
-class AgentServiceImpl final : public v1::AgentService::Service {
+// Decide is on gRPC's callback API (CPU only and short: it runs on the polling thread, no thread
+// handoff; the decider's mutex is held only while one state is decided); the other methods stay
+// synchronous (Allocate and GetModelInfo are rare, the training RPCs block).
+class AgentServiceImpl final
+    : public v1::AgentService::WithCallbackMethod_Decide<v1::AgentService::Service> {
  public:
   AgentServiceImpl(ServiceRuntime* rt, hrl::LiveDecider* decider, const core::Clock& clock)
       : rt_(rt), decider_(decider), clock_(clock) {}
@@ -90,9 +94,9 @@ class AgentServiceImpl final : public v1::AgentService::Service {
     budget_->Set(decider_->budget_ratio());
   }
 
-  grpc::Status Decide(grpc::ServerContext* ctx, const v1::DecideRequest* req,
-                      v1::DecideResponse* resp) override {
-    return rt_->Handle(ctx, kService, "Decide", [&]() -> absl::Status {
+  grpc::ServerUnaryReactor* Decide(grpc::CallbackServerContext* ctx, const v1::DecideRequest* req,
+                                   v1::DecideResponse* resp) override {
+    return rt_->HandleUnary(ctx, kService, "Decide", [&]() -> absl::Status {
       if (req->states_size() > kMaxBatch) {
         return absl::InvalidArgumentError(
             absl::StrCat("states: at most ", kMaxBatch, " per call, got ", req->states_size()));

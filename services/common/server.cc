@@ -237,7 +237,35 @@ void ServiceRuntime::SetReady(bool ready) {
   spdlog::info("health {}", ready ? "SERVING" : "NOT_SERVING");
 }
 
-absl::Status ServiceRuntime::Admit(grpc::ServerContext* context, const char* service,
+namespace {
+
+// `*slot`, or `lookup()` stored there first (a family's WithLabels with the right label count).
+template <typename Metric, typename Lookup>
+Metric* Cached(std::atomic<Metric*>& slot, const Lookup& lookup) {
+  Metric* metric = slot.load(std::memory_order_acquire);
+  if (metric == nullptr) {
+    metric = *lookup();
+    slot.store(metric, std::memory_order_release);
+  }
+  return metric;
+}
+
+}  // namespace
+
+ServiceRuntime::MethodMetrics& ServiceRuntime::MetricsFor(const char* service, const char* method) {
+  const std::pair<const char*, const char*> key(service, method);
+  {
+    absl::ReaderMutexLock lock(&methods_mu_);
+    auto it = methods_.find(key);
+    if (it != methods_.end()) return *it->second;
+  }
+  absl::MutexLock lock(&methods_mu_);
+  std::unique_ptr<MethodMetrics>& slot = methods_[key];
+  if (!slot) slot = std::make_unique<MethodMetrics>();
+  return *slot;
+}
+
+absl::Status ServiceRuntime::Admit(grpc::ServerContextBase* context, const char* service,
                                    const char* method) {
   auto reject = [&](const char* reason, absl::Status status) {
     (*rejected_->WithLabels({service, reason}))->Increment();
@@ -246,6 +274,7 @@ absl::Status ServiceRuntime::Admit(grpc::ServerContext* context, const char* ser
   if (draining_.load()) {
     return reject("draining", absl::UnavailableError("server is draining (SIGTERM received)"));
   }
+  if (token_.empty() && options_.rate_limit_qps <= 0) return absl::OkStatus();
   const std::string peer = ClientAddress(context->peer());
   if (!token_.empty()) {
     const auto& md = context->client_metadata();
@@ -285,12 +314,13 @@ absl::Status ServiceRuntime::Admit(grpc::ServerContext* context, const char* ser
   return absl::OkStatus();
 }
 
-grpc::Status ServiceRuntime::Handle(grpc::ServerContext* context, const char* service,
+grpc::Status ServiceRuntime::Handle(grpc::ServerContextBase* context, const char* service,
                                     const char* method, const std::function<absl::Status()>& body) {
   const absl::Time begin = absl::Now();
+  MethodMetrics& m = MetricsFor(service, method);
   absl::Status status = Admit(context, service, method);
   if (status.ok()) {
-    (*started_->WithLabels({service, method}))->Increment();
+    Cached(m.started, [&] { return started_->WithLabels({service, method}); })->Increment();
     try {
       status = body();
     } catch (const std::exception& e) {
@@ -298,11 +328,29 @@ grpc::Status ServiceRuntime::Handle(grpc::ServerContext* context, const char* se
     } catch (...) {
       status = absl::InternalError(absl::StrCat(method, ": unexpected exception"));
     }
-    (*latency_->WithLabels({service, method}))->Observe(absl::ToDoubleSeconds(absl::Now() - begin));
+    Cached(m.latency, [&] {
+      return latency_->WithLabels({service, method});
+    })->Observe(absl::ToDoubleSeconds(absl::Now() - begin));
   }
   grpc::Status out = ToGrpcStatus(status);
-  (*handled_->WithLabels({service, method, CodeName(out.error_code())}))->Increment();
+  const int code = static_cast<int>(out.error_code());
+  auto handled = [&] {
+    return handled_->WithLabels({service, method, CodeName(out.error_code())});
+  };
+  if (code >= 0 && code <= 16) {
+    Cached(m.handled[code], handled)->Increment();
+  } else {
+    (*handled())->Increment();
+  }
   return out;
+}
+
+grpc::ServerUnaryReactor* ServiceRuntime::HandleUnary(grpc::CallbackServerContext* context,
+                                                      const char* service, const char* method,
+                                                      const std::function<absl::Status()>& body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(Handle(context, service, method, body));
+  return reactor;
 }
 
 int ServiceRuntime::WaitForShutdown(const std::function<void()>& on_drain) {

@@ -3,7 +3,10 @@
 // and a per-client rate limit; an HTTP endpoint with /metrics (Prometheus text format 0.0.4),
 // /health/live and /health/ready; JSON logs; and the SIGTERM drain.
 //
-// A handler runs its body through Handle(), which admits the call (draining? token? rate?),
+// A handler runs its body through Handle() (gRPC's synchronous API: a poller thread hands the call
+// to a worker thread) or, for a short non-blocking unary body, HandleUnary() (gRPC's callback API:
+// the body runs inline on the thread that read the request, no thread handoff; bench/README.md has
+// the latency of both). Either admits the call (draining? token? rate?),
 // catches any exception at the edge, maps absl::Status to grpc::Status one-to-one and records
 //   grpc_server_started_total{grpc_service,grpc_method}
 //   grpc_server_handled_total{grpc_service,grpc_method,grpc_code}
@@ -25,6 +28,7 @@
 
 #include <grpcpp/server.h>
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
 
 #include <atomic>
 #include <cstdint>
@@ -32,6 +36,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -108,17 +113,38 @@ class ServiceRuntime {
   bool draining() const { return draining_.load(); }
 
   // Admits the call, runs `body` (exceptions become INTERNAL), records metrics, maps the status.
-  grpc::Status Handle(grpc::ServerContext* context, const char* service, const char* method,
+  // `context` is a grpc::ServerContext (synchronous API) or a grpc::CallbackServerContext.
+  // `service` and `method` must live as long as the runtime (string literals, as every handler
+  // passes): their addresses key the cache of the method's metric children.
+  grpc::Status Handle(grpc::ServerContextBase* context, const char* service, const char* method,
                       const std::function<absl::Status()>& body);
+
+  // A unary method on gRPC's callback API (the generated WithCallbackMethod_<Method>): Handle()
+  // run inline on gRPC's polling thread, then the call finished with its status; returns the
+  // reactor the callback method must return. `body` must not block (no I/O, no long locks): while
+  // it runs, that polling thread reads no other call.
+  grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context, const char* service,
+                                        const char* method,
+                                        const std::function<absl::Status()>& body);
 
   // Blocks until SIGTERM or SIGINT, then drains (see the file comment). Returns the exit code.
   int WaitForShutdown(const std::function<void()>& on_drain = {});
 
  private:
   ServiceRuntime(ServerOptions options, const core::Clock& clock);
-  [[nodiscard]] absl::Status Admit(grpc::ServerContext* context, const char* service,
+  [[nodiscard]] absl::Status Admit(grpc::ServerContextBase* context, const char* service,
                                    const char* method);
   [[nodiscard]] absl::Status RegisterMetrics();
+
+  // The metric children of one (service, method), each looked up on its first use and then kept:
+  // a call then costs no label lookup (each is a string vector, a mutex and a hash). A race looks
+  // the same child up twice.
+  struct MethodMetrics {
+    std::atomic<core::Counter*> started{nullptr};
+    std::atomic<core::Histogram*> latency{nullptr};
+    std::atomic<core::Counter*> handled[17] = {};
+  };
+  MethodMetrics& MetricsFor(const char* service, const char* method);
 
   const ServerOptions options_;
   const core::Clock& clock_;
@@ -140,6 +166,11 @@ class ServiceRuntime {
   int metrics_port_ = 0;
   std::atomic<bool> ready_{false};
   std::atomic<bool> draining_{false};
+  // Keyed by the handlers' string literals' addresses (the same name at two addresses gets two
+  // entries holding the same children).
+  absl::Mutex methods_mu_;
+  absl::flat_hash_map<std::pair<const char*, const char*>, std::unique_ptr<MethodMetrics>> methods_
+      ABSL_GUARDED_BY(methods_mu_);
   absl::Mutex limits_mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<resilience::TokenBucket>> limits_
       ABSL_GUARDED_BY(limits_mu_);
