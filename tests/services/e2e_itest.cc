@@ -489,9 +489,10 @@ TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-sv
   }
 
   // ---- broadcast-svc drain with work in flight: match B's accepted decisions are published in
-  // a burst, the next post is answered 429 (retry_after 1 s), and SIGTERM follows at once. -----
+  // a burst, the next post is answered 429 (retry_after 4 s, so that even a loaded machine
+  // cannot finish match B before the check below; 1 s flaked), and SIGTERM follows at once. ----
   const bool a_met_every_failure = telegram.pending_failures() == 0;
-  telegram.FailNext({{429, 1}});
+  telegram.FailNext({{429, 4}});
   for (const v1::Decision& d : held) {
     v1::PublishRequest preq;
     *preq.mutable_decision() = d;
@@ -500,7 +501,7 @@ TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-sv
     Deadline(pctx);
     REQUIRE(broadcast_stub->Publish(&pctx, preq, &presp).ok());
   }
-  // Work is in flight at the SIGTERM: match B's posts wait behind the 429's retry_after of 1 s.
+  // Work is in flight at the SIGTERM: match B's posts wait behind the 429's retry_after of 4 s.
   bool b_posts = false;
   for (const v1::Decision& d : held) {
     b_posts = b_posts || !DocumentedDropReason(d.prediction(), kFilter).has_value();
