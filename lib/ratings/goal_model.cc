@@ -130,10 +130,18 @@ class GoalModel final : public TeamModel {
     }
     // Per-pair expected goals at the (combined) strengths.
     const FitData& data = goals.data;
+    // The Dixon-Coles kinds read a pair's rates only where it has a 0-0, 0-1 or 1-0 result
+    // (FitRho), Poisson reads none: the other pairs' exps are skipped (their entries stay 0,
+    // never read).
+    const bool rho_kind = kind_ == ModelKind::kDixonColes || kind_ == ModelKind::kShots ||
+                          kind_ == ModelKind::kMarket;
+    const bool all_rates =
+        kind_ == ModelKind::kBivariatePoisson || kind_ == ModelKind::kNegativeBinomial;
     std::vector<double> lam(data.pairs.size()), mu(data.pairs.size());
     double min_rate = std::numeric_limits<double>::infinity();
-    for (size_t p = 0; p < data.pairs.size(); ++p) {
+    for (size_t p = 0; p < data.pairs.size() && (rho_kind || all_rates); ++p) {
       const PairStats& q = data.pairs[p];
+      if (!all_rates && !(q.w00 > 0 || q.w01 > 0 || q.w10 > 0)) continue;
       lam[p] = std::exp(base_home + att[q.home] + def[q.away]);
       mu[p] = std::exp(base_away + att[q.away] + def[q.home]);
       min_rate = std::min({min_rate, lam[p], mu[p]});
