@@ -24,22 +24,88 @@ inline double Dot(const double* x, const double* y, int len) {
   return (s0 + s1) + (s2 + s3);
 }
 
+// Four-wide lanes: element k of a Dot goes to lane k % 4 while four remain, so one vector of
+// four lanes holds s0..s3 exactly (lane-wise multiply and add: no reassociation, no fused
+// multiply-add). GCC lowers the type to two SSE2 halves when AVX is not enabled.
+typedef double V4 __attribute__((vector_size(32)));
+
+// out[r] = Dot(x[r], y, len) for r < R: the same partial sums, tail and final additions as Dot,
+// with y's loads shared by the R rows.
+template <int R>
+__attribute__((always_inline)) inline void DotRows(const double* const* x, const double* y, int len,
+                                                   double* out) {
+  V4 s[R];
+  for (int r = 0; r < R; ++r) s[r] = V4{0, 0, 0, 0};
+  int k = 0;
+  for (; k + 4 <= len; k += 4) {
+    V4 yk, xk;  // Unaligned loads.
+    __builtin_memcpy(&yk, y + k, sizeof yk);
+    for (int r = 0; r < R; ++r) {
+      __builtin_memcpy(&xk, x[r] + k, sizeof xk);
+      s[r] += xk * yk;
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    double s0 = s[r][0];
+    for (int t = k; t < len; ++t) s0 += x[r][t] * y[t];
+    out[r] = (s0 + s[r][1]) + (s[r][2] + s[r][3]);
+  }
+}
+
 // Cholesky factor of a symmetric positive definite m x m A (row-major), in place: the lower
-// triangle becomes L with A = L L^T. Returns false when A is not positive definite.
-bool CholeskyFactor(std::vector<double>& A, int m) {
+// triangle becomes L with A = L L^T (only the lower triangle of A is read). Returns false when
+// A is not positive definite. Every entry is (a - Dot(row i, row j, j)) / l_jj as in the plain
+// row-by-row form; four rows share the loads of row j.
+__attribute__((always_inline)) inline bool CholeskyFactorBody(double* A, int m) {
   for (int j = 0; j < m; ++j) {
-    double* rj = &A[static_cast<size_t>(j) * m];
-    const double s = rj[j] - Dot(rj, rj, j);
+    double* rj = A + static_cast<size_t>(j) * m;
+    double dot;
+    const double* self[1] = {rj};
+    DotRows<1>(self, rj, j, &dot);
+    const double s = rj[j] - dot;
     if (!(s > 0)) return false;
     const double l = std::sqrt(s);
     rj[j] = l;
     const double inv = 1.0 / l;
-    for (int i = j + 1; i < m; ++i) {
-      double* ri = &A[static_cast<size_t>(i) * m];
-      ri[j] = (ri[j] - Dot(ri, rj, j)) * inv;
+    int i = j + 1;
+    for (; i + 4 <= m; i += 4) {
+      const double* rows[4] = {A + static_cast<size_t>(i) * m, A + static_cast<size_t>(i + 1) * m,
+                               A + static_cast<size_t>(i + 2) * m,
+                               A + static_cast<size_t>(i + 3) * m};
+      double d[4];
+      DotRows<4>(rows, rj, j, d);
+      for (int r = 0; r < 4; ++r) {
+        double& x = A[static_cast<size_t>(i + r) * m + j];
+        x = (x - d[r]) * inv;
+      }
+    }
+    for (; i < m; ++i) {
+      double* ri = A + static_cast<size_t>(i) * m;
+      const double* row[1] = {ri};
+      double d;
+      DotRows<1>(row, rj, j, &d);
+      ri[j] = (ri[j] - d) * inv;
     }
   }
   return true;
+}
+
+bool CholeskyFactorGeneric(double* A, int m) { return CholeskyFactorBody(A, m); }
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+// The same code with AVX's 256-bit registers (one instruction per four lanes). AVX has no fused
+// multiply-add (that is FMA's), so the products and sums round exactly as in the generic build.
+__attribute__((target("avx"))) bool CholeskyFactorAvx(double* A, int m) {
+  return CholeskyFactorBody(A, m);
+}
+#endif
+
+bool CholeskyFactor(std::vector<double>& A, int m) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  static const bool avx = __builtin_cpu_supports("avx");
+  if (avx) return CholeskyFactorAvx(A.data(), m);
+#endif
+  return CholeskyFactorGeneric(A.data(), m);
 }
 
 // Solves L L^T x = b in place (b becomes x) with the factor of CholeskyFactor.
