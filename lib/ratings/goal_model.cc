@@ -81,9 +81,11 @@ class GoalModel final : public TeamModel {
         kind_ == ModelKind::kBivariatePoisson || kind_ == ModelKind::kNegativeBinomial;
     const Counts counts = kind_ == ModelKind::kMarket ? Counts::kMarketBlend : Counts::kGoals;
     SUPERBET_ASSIGN_OR_RETURN(
-        Window goals, BuildWindow(table, first, end, as_of, options_.xi_per_day, counts, scratch_,
-                                  keep_scores, options_.market_weight, options_.market_xi_per_day));
-    if (!priors_.empty()) {  // Team-specific prior means (promoted sides).
+        Window goals,
+        BuildWindow(table, first, end, as_of, options_.xi_per_day, counts, scratch_, keep_scores,
+                    options_.market_weight, options_.market_xi_per_day,
+                    /*evidence_weights=*/false));  // Only TeamEvidence::matches is read here.
+    if (!priors_.empty()) {                        // Team-specific prior means (promoted sides).
       goals.data.prior_a.assign(goals.table_id.size(), 0.0);
       goals.data.prior_d.assign(goals.table_id.size(), 0.0);
       for (size_t i = 0; i < goals.table_id.size(); ++i) {
@@ -103,7 +105,8 @@ class GoalModel final : public TeamModel {
     if (kind_ == ModelKind::kShots && options_.shots_weight > 0) {
       SUPERBET_ASSIGN_OR_RETURN(Window shots,
                                 BuildWindow(table, first, end, as_of, options_.xi_per_day,
-                                            Counts::kShotsOnTarget, scratch_));
+                                            Counts::kShotsOnTarget, scratch_, false, 0, 0,
+                                            /*evidence_weights=*/false));
       if (shots.matches >= options_.min_fit_matches) {
         Strengths ss;
         SUPERBET_RETURN_IF_ERROR(FitOn(table, shots, "shots on target", warm_shots_, ss));

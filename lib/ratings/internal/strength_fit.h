@@ -122,7 +122,7 @@ inline double PairMu(const Strengths& s, const PairStats& p);
 
 namespace superbet::ratings::internal {
 inline void FitDataBuilder::AddBlended(int home, int away, int x, int y, double fx, double fy,
-                                        double w) {
+                                       double w) {
   if (!(w > 0)) return;
   int& idx = pair_index_[static_cast<size_t>(home) * data_.teams + away];
   if (idx < 0) {
@@ -131,10 +131,12 @@ inline void FitDataBuilder::AddBlended(int home, int away, int x, int y, double 
   }
   PairStats& p = data_.pairs[idx];
   p.w += w;
-  if (x == 0 && y == 0) p.w00 += w;
-  if (x == 0 && y == 1) p.w01 += w;
-  if (x == 1 && y == 0) p.w10 += w;
-  if (x == 1 && y == 1) data_.w11 += w;
+  if (x <= 1 && y <= 1) {  // One of the four low scores Dixon-Coles's tau corrects.
+    if (x == 0 && y == 0) p.w00 += w;
+    if (x == 0 && y == 1) p.w01 += w;
+    if (x == 1 && y == 0) p.w10 += w;
+    if (x == 1 && y == 1) data_.w11 += w;
+  }
   if (keep_scores_) data_.scores.push_back({idx, x, y, w});
   data_.scored[home] += w * fx;
   data_.scored[away] += w * fy;
