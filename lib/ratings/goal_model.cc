@@ -140,7 +140,10 @@ class GoalModel final : public TeamModel {
                           kind_ == ModelKind::kMarket;
     const bool all_rates =
         kind_ == ModelKind::kBivariatePoisson || kind_ == ModelKind::kNegativeBinomial;
-    std::vector<double> lam(data.pairs.size()), mu(data.pairs.size());
+    std::vector<double>& lam = lam_;  // Kept across fits (storage only).
+    std::vector<double>& mu = mu_;
+    lam.assign(data.pairs.size(), 0.0);
+    mu.assign(data.pairs.size(), 0.0);
     double min_rate = std::numeric_limits<double>::infinity();
     for (size_t p = 0; p < data.pairs.size() && (rho_kind || all_rates); ++p) {
       const PairStats& q = data.pairs[p];
@@ -217,6 +220,7 @@ class GoalModel final : public TeamModel {
     info_.iterations += evaluations;
     info_.converged = true;
     fitted_ = true;
+    RecycleWindow(std::move(goals));  // Its storage serves the next match day's window.
     return absl::OkStatus();
   }
 
@@ -344,6 +348,7 @@ class GoalModel final : public TeamModel {
   FitInfo info_;
   bool fitted_ = false;
   std::vector<int> scratch_;
+  std::vector<double> lam_, mu_;  // FitBefore's per-pair rates (storage kept across fits).
   std::vector<double> warm_goals_, warm_shots_;  // [c, h, (a, d) by table id].
   absl::flat_hash_map<std::string, TeamRates> teams_;
   absl::flat_hash_map<std::string, StrengthPrior> priors_;

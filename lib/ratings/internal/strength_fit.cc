@@ -181,10 +181,17 @@ const double* LogFactorialTable() {
   return table->data();
 }
 
-FitDataBuilder::FitDataBuilder(int teams, bool keep_scores)
+FitDataBuilder::FitDataBuilder(int teams, bool keep_scores, FitData recycled)
     : pair_index_(static_cast<size_t>(teams) * teams, -1),
       keep_scores_(keep_scores),
       log_factorial_(LogFactorialTable()) {
+  // Only the vectors' storage is taken from `recycled`; every value starts afresh.
+  data_.pairs = std::move(recycled.pairs);
+  data_.pairs.clear();
+  data_.scores = std::move(recycled.scores);
+  data_.scores.clear();
+  data_.scored = std::move(recycled.scored);
+  data_.conceded = std::move(recycled.conceded);
   data_.teams = teams;
   data_.scored.assign(teams, 0);
   data_.conceded.assign(teams, 0);

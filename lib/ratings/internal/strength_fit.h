@@ -68,8 +68,9 @@ const double* LogFactorialTable();
 class FitDataBuilder {
  public:
   // `keep_scores`: also keep FitData::scores (one entry per match; only the bivariate and
-  // negative binomial stage 2 read them).
-  FitDataBuilder(int teams, bool keep_scores);
+  // negative binomial stage 2 read them). `recycled`: a spent FitData whose vectors' storage is
+  // reused (its values are not read): a walk-forward builds one per match day.
+  FitDataBuilder(int teams, bool keep_scores, FitData recycled = FitData());
   // Inline: a walk-forward calls it for every row of every daily window.
   void Add(int home, int away, int x, int y, double w);
   // As Add, but the strengths are fitted to the (non-integer) counts fx, fy in place of x, y:

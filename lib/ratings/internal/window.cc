@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -26,7 +27,15 @@ double AgeDays(absl::Time as_of, int64_t as_of_seconds, bool as_of_whole, absl::
   return std::floor(absl::ToDoubleHours(as_of - kickoff) / 24.0);
 }
 
+// The storage RecycleWindow hands back, per thread.
+FitData& SpareFitData() {
+  thread_local FitData spare;
+  return spare;
+}
+
 }  // namespace
+
+void RecycleWindow(Window&& window) { SpareFitData() = std::move(window.data); }
 
 absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t end,
                                    absl::Time as_of, double xi_per_day, Counts counts,
@@ -62,7 +71,7 @@ absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t
     local(m.away);
   }
   const int n = static_cast<int>(w.table_id.size());
-  FitDataBuilder builder(n, keep_scores);
+  FitDataBuilder builder(n, keep_scores, std::move(SpareFitData()));
   w.evidence.assign(n, TeamEvidence{});
   // Weights depend on whole days only: one exp per distinct age, and each exp(-xi * days) is
   // kept for the next fits of this thread (a walk-forward refits daily on overlapping windows

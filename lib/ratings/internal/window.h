@@ -48,6 +48,11 @@ absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t
                                    double market_weight = 0, double market_xi_per_day = 0,
                                    bool evidence_weights = true);
 
+// Keeps `window`'s fit data storage for this thread's next BuildWindow (a walk-forward builds a
+// window of about the same size every match day; without this, each is allocated and freed
+// afresh). The window is left empty.
+void RecycleWindow(Window&& window);
+
 }  // namespace superbet::ratings::internal
 
 #endif  // SUPERBET_LIB_RATINGS_INTERNAL_WINDOW_H_
