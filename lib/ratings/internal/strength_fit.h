@@ -112,6 +112,8 @@ struct Strengths {
 // a = d = 0. Stops when every parameter moves by less than `tolerance` (log scale, i.e.
 // relative) or after max_iterations (converged = false).
 // Errors: FailedPrecondition when the data have no home goal or no away goal (h undefined).
+// Thread-safety: safe to call from several threads at once (its scratch buffers are per thread
+// and reused by the next call on the same thread).
 absl::Status FitStrengths(const FitData& data, double prior_precision, int max_iterations,
                           double tolerance, const Strengths* start, Strengths& out);
 

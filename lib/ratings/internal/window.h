@@ -50,7 +50,8 @@ absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t
 
 // Keeps `window`'s fit data storage for this thread's next BuildWindow (a walk-forward builds a
 // window of about the same size every match day; without this, each is allocated and freed
-// afresh). The window is left empty.
+// afresh). The window is left empty. Thread-safety: each thread has its own spare storage, so
+// BuildWindow and RecycleWindow may run on several threads at once.
 void RecycleWindow(Window&& window);
 
 }  // namespace superbet::ratings::internal
