@@ -81,9 +81,11 @@ class GoalModel final : public TeamModel {
         kind_ == ModelKind::kBivariatePoisson || kind_ == ModelKind::kNegativeBinomial;
     const Counts counts = kind_ == ModelKind::kMarket ? Counts::kMarketBlend : Counts::kGoals;
     SUPERBET_ASSIGN_OR_RETURN(
-        Window goals, BuildWindow(table, first, end, as_of, options_.xi_per_day, counts, scratch_,
-                                  keep_scores, options_.market_weight, options_.market_xi_per_day));
-    if (!priors_.empty()) {  // Team-specific prior means (promoted sides).
+        Window goals,
+        BuildWindow(table, first, end, as_of, options_.xi_per_day, counts, scratch_, keep_scores,
+                    options_.market_weight, options_.market_xi_per_day,
+                    /*evidence_weights=*/false));  // Only TeamEvidence::matches is read here.
+    if (!priors_.empty()) {                        // Team-specific prior means (promoted sides).
       goals.data.prior_a.assign(goals.table_id.size(), 0.0);
       goals.data.prior_d.assign(goals.table_id.size(), 0.0);
       for (size_t i = 0; i < goals.table_id.size(); ++i) {
@@ -103,7 +105,8 @@ class GoalModel final : public TeamModel {
     if (kind_ == ModelKind::kShots && options_.shots_weight > 0) {
       SUPERBET_ASSIGN_OR_RETURN(Window shots,
                                 BuildWindow(table, first, end, as_of, options_.xi_per_day,
-                                            Counts::kShotsOnTarget, scratch_));
+                                            Counts::kShotsOnTarget, scratch_, false, 0, 0,
+                                            /*evidence_weights=*/false));
       if (shots.matches >= options_.min_fit_matches) {
         Strengths ss;
         SUPERBET_RETURN_IF_ERROR(FitOn(table, shots, "shots on target", warm_shots_, ss));
@@ -130,10 +133,21 @@ class GoalModel final : public TeamModel {
     }
     // Per-pair expected goals at the (combined) strengths.
     const FitData& data = goals.data;
-    std::vector<double> lam(data.pairs.size()), mu(data.pairs.size());
+    // The Dixon-Coles kinds read a pair's rates only where it has a 0-0, 0-1 or 1-0 result
+    // (FitRho), Poisson reads none: the other pairs' exps are skipped (their entries stay 0,
+    // never read).
+    const bool rho_kind = kind_ == ModelKind::kDixonColes || kind_ == ModelKind::kShots ||
+                          kind_ == ModelKind::kMarket;
+    const bool all_rates =
+        kind_ == ModelKind::kBivariatePoisson || kind_ == ModelKind::kNegativeBinomial;
+    std::vector<double>& lam = lam_;  // Kept across fits (storage only).
+    std::vector<double>& mu = mu_;
+    lam.assign(data.pairs.size(), 0.0);
+    mu.assign(data.pairs.size(), 0.0);
     double min_rate = std::numeric_limits<double>::infinity();
-    for (size_t p = 0; p < data.pairs.size(); ++p) {
+    for (size_t p = 0; p < data.pairs.size() && (rho_kind || all_rates); ++p) {
       const PairStats& q = data.pairs[p];
+      if (!all_rates && !(q.w00 > 0 || q.w01 > 0 || q.w10 > 0)) continue;
       lam[p] = std::exp(base_home + att[q.home] + def[q.away]);
       mu[p] = std::exp(base_away + att[q.away] + def[q.home]);
       min_rate = std::min({min_rate, lam[p], mu[p]});
@@ -206,6 +220,7 @@ class GoalModel final : public TeamModel {
     info_.iterations += evaluations;
     info_.converged = true;
     fitted_ = true;
+    RecycleWindow(std::move(goals));  // Its storage serves the next match day's window.
     return absl::OkStatus();
   }
 
@@ -333,6 +348,7 @@ class GoalModel final : public TeamModel {
   FitInfo info_;
   bool fitted_ = false;
   std::vector<int> scratch_;
+  std::vector<double> lam_, mu_;  // FitBefore's per-pair rates (storage kept across fits).
   std::vector<double> warm_goals_, warm_shots_;  // [c, h, (a, d) by table id].
   absl::flat_hash_map<std::string, TeamRates> teams_;
   absl::flat_hash_map<std::string, StrengthPrior> priors_;

@@ -3,38 +3,45 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace superbet::ratings::internal {
 namespace {
 
-// First and second derivative of the weighted sum of log tau.
-void Derivatives(const FitData& data, const std::vector<double>& lambda,
-                 const std::vector<double>& mu, double rho, double& d1, double& d2) {
+// The pairs with a 0-0, 0-1 or 1-0 result, in pair order, with the products Derivatives needs
+// (l * m as the plain formula computes it): the other pairs add nothing to the derivatives.
+struct LowScorePair {
+  double w00, w01, w10;
+  double l, m, lm;
+};
+
+// First and second derivative of the weighted sum of log tau: the terms of every pair in pair
+// order (the same arithmetic, in the same order, as summing over all pairs).
+void Derivatives(const std::vector<LowScorePair>& pairs, double w11, double rho, double& d1,
+                 double& d2) {
   d1 = 0;
   d2 = 0;
-  for (size_t p = 0; p < data.pairs.size(); ++p) {
-    const PairStats& s = data.pairs[p];
-    const double l = lambda[p], m = mu[p];
+  for (const LowScorePair& s : pairs) {
     if (s.w00 > 0) {
-      const double q = l * m / (1 - l * m * rho);
+      const double q = s.lm / (1 - s.lm * rho);
       d1 -= s.w00 * q;
       d2 -= s.w00 * q * q;
     }
     if (s.w01 > 0) {
-      const double q = l / (1 + l * rho);
+      const double q = s.l / (1 + s.l * rho);
       d1 += s.w01 * q;
       d2 -= s.w01 * q * q;
     }
     if (s.w10 > 0) {
-      const double q = m / (1 + m * rho);
+      const double q = s.m / (1 + s.m * rho);
       d1 += s.w10 * q;
       d2 -= s.w10 * q * q;
     }
   }
-  if (data.w11 > 0) {
+  if (w11 > 0) {
     const double q = 1 / (1 - rho);
-    d1 -= data.w11 * q;
-    d2 -= data.w11 * q * q;
+    d1 -= w11 * q;
+    d2 -= w11 * q * q;
   }
 }
 
@@ -69,16 +76,23 @@ double FitRho(const FitData& data, const std::vector<double>& lambda, const std:
     any = any || s.w00 > 0 || s.w01 > 0 || s.w10 > 0;
   }
   if (!any || !(lo < hi)) return 0.0;
+  thread_local std::vector<LowScorePair> low;  // A walk-forward fits rho every match day.
+  low.clear();
+  for (size_t p = 0; p < data.pairs.size(); ++p) {
+    const PairStats& s = data.pairs[p];
+    if (!(s.w00 > 0 || s.w01 > 0 || s.w10 > 0)) continue;
+    low.push_back({s.w00, s.w01, s.w10, lambda[p], mu[p], lambda[p] * mu[p]});
+  }
   double d1 = 0, d2 = 0;
-  Derivatives(data, lambda, mu, lo, d1, d2);
+  Derivatives(low, data.w11, lo, d1, d2);
   if (d1 <= 0) return lo;  // Decreasing on the whole interval.
-  Derivatives(data, lambda, mu, hi, d1, d2);
+  Derivatives(low, data.w11, hi, d1, d2);
   if (d1 >= 0) return hi;
   // Bracket [a, b] with f'(a) > 0 > f'(b); Newton from the midpoint, bisection when it leaves.
   double a = lo, b = hi, rho = 0.5 * (lo + hi);
   if (rho_min <= 0 && 0 <= rho_max && lo < 0 && 0 < hi) rho = 0;
   for (int it = 0; it < 200; ++it) {
-    Derivatives(data, lambda, mu, rho, d1, d2);
+    Derivatives(low, data.w11, rho, d1, d2);
     if (d1 > 0) {
       a = rho;
     } else {

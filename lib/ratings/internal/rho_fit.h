@@ -10,7 +10,8 @@ namespace superbet::ratings::internal {
 
 // Safeguarded Newton on the derivative, on [rho_min, rho_max] narrowed to where every observed
 // low score keeps tau > 0; to 1e-12. Returns 0 when the data hold no 0-0, 0-1, 1-0 or 1-1 (they
-// say nothing about rho) or the feasible interval is empty. `lambda`/`mu` per pair.
+// say nothing about rho) or the feasible interval is empty. `lambda`/`mu` per pair; only the
+// entries of pairs with a 0-0, 0-1 or 1-0 result are read. Thread-safe (per-thread scratch).
 double FitRho(const FitData& data, const std::vector<double>& lambda, const std::vector<double>& mu,
               double rho_min, double rho_max);
 

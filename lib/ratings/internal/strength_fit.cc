@@ -24,22 +24,88 @@ inline double Dot(const double* x, const double* y, int len) {
   return (s0 + s1) + (s2 + s3);
 }
 
+// Four-wide lanes: element k of a Dot goes to lane k % 4 while four remain, so one vector of
+// four lanes holds s0..s3 exactly (lane-wise multiply and add: no reassociation, no fused
+// multiply-add). GCC lowers the type to two SSE2 halves when AVX is not enabled.
+typedef double V4 __attribute__((vector_size(32)));
+
+// out[r] = Dot(x[r], y, len) for r < R: the same partial sums, tail and final additions as Dot,
+// with y's loads shared by the R rows.
+template <int R>
+__attribute__((always_inline)) inline void DotRows(const double* const* x, const double* y, int len,
+                                                   double* out) {
+  V4 s[R];
+  for (int r = 0; r < R; ++r) s[r] = V4{0, 0, 0, 0};
+  int k = 0;
+  for (; k + 4 <= len; k += 4) {
+    V4 yk, xk;  // Unaligned loads.
+    __builtin_memcpy(&yk, y + k, sizeof yk);
+    for (int r = 0; r < R; ++r) {
+      __builtin_memcpy(&xk, x[r] + k, sizeof xk);
+      s[r] += xk * yk;
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    double s0 = s[r][0];
+    for (int t = k; t < len; ++t) s0 += x[r][t] * y[t];
+    out[r] = (s0 + s[r][1]) + (s[r][2] + s[r][3]);
+  }
+}
+
 // Cholesky factor of a symmetric positive definite m x m A (row-major), in place: the lower
-// triangle becomes L with A = L L^T. Returns false when A is not positive definite.
-bool CholeskyFactor(std::vector<double>& A, int m) {
+// triangle becomes L with A = L L^T (only the lower triangle of A is read). Returns false when
+// A is not positive definite. Every entry is (a - Dot(row i, row j, j)) / l_jj as in the plain
+// row-by-row form; four rows share the loads of row j.
+__attribute__((always_inline)) inline bool CholeskyFactorBody(double* A, int m) {
   for (int j = 0; j < m; ++j) {
-    double* rj = &A[static_cast<size_t>(j) * m];
-    const double s = rj[j] - Dot(rj, rj, j);
+    double* rj = A + static_cast<size_t>(j) * m;
+    double dot;
+    const double* self[1] = {rj};
+    DotRows<1>(self, rj, j, &dot);
+    const double s = rj[j] - dot;
     if (!(s > 0)) return false;
     const double l = std::sqrt(s);
     rj[j] = l;
     const double inv = 1.0 / l;
-    for (int i = j + 1; i < m; ++i) {
-      double* ri = &A[static_cast<size_t>(i) * m];
-      ri[j] = (ri[j] - Dot(ri, rj, j)) * inv;
+    int i = j + 1;
+    for (; i + 4 <= m; i += 4) {
+      const double* rows[4] = {A + static_cast<size_t>(i) * m, A + static_cast<size_t>(i + 1) * m,
+                               A + static_cast<size_t>(i + 2) * m,
+                               A + static_cast<size_t>(i + 3) * m};
+      double d[4];
+      DotRows<4>(rows, rj, j, d);
+      for (int r = 0; r < 4; ++r) {
+        double& x = A[static_cast<size_t>(i + r) * m + j];
+        x = (x - d[r]) * inv;
+      }
+    }
+    for (; i < m; ++i) {
+      double* ri = A + static_cast<size_t>(i) * m;
+      const double* row[1] = {ri};
+      double d;
+      DotRows<1>(row, rj, j, &d);
+      ri[j] = (ri[j] - d) * inv;
     }
   }
   return true;
+}
+
+bool CholeskyFactorGeneric(double* A, int m) { return CholeskyFactorBody(A, m); }
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+// The same code with AVX's 256-bit registers (one instruction per four lanes). AVX has no fused
+// multiply-add (that is FMA's), so the products and sums round exactly as in the generic build.
+__attribute__((target("avx"))) bool CholeskyFactorAvx(double* A, int m) {
+  return CholeskyFactorBody(A, m);
+}
+#endif
+
+bool CholeskyFactor(std::vector<double>& A, int m) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  static const bool avx = __builtin_cpu_supports("avx");
+  if (avx) return CholeskyFactorAvx(A.data(), m);
+#endif
+  return CholeskyFactorGeneric(A.data(), m);
 }
 
 // Solves L L^T x = b in place (b becomes x) with the factor of CholeskyFactor.
@@ -70,7 +136,8 @@ struct Layout {
 // sum a = sum d = 0 (sum the stationarity equations of a and compare with that of c), so the
 // gauge is left out.
 double Objective(const FitData& data, const Layout& L, const std::vector<double>& t,
-                 double prior_precision, double* loglik) {
+                 double prior_precision, double* loglik, std::vector<double>& ea,
+                 std::vector<double>& ed, double& ec, double& ech) {
   const int n = L.n;
   double f = t[0] * (data.home_goals + data.away_goals) + t[1] * data.home_goals;
   double sa = 0, sd = 0, ridge = 0;
@@ -83,15 +150,16 @@ double Objective(const FitData& data, const Layout& L, const std::vector<double>
     const double ed = t[L.d(i)] - (means ? data.prior_d[i] : 0.0);
     ridge += ea * ea + ed * ed;
   }
-  // exp of each parameter once; a pair's rates are products (no exp per pair).
-  thread_local std::vector<double> ea, ed;
+  // exp of each parameter once; a pair's rates are products (no exp per pair). The caller reuses
+  // them for the gradient at `t` when `t` is accepted (the same calls: the same bits).
   ea.resize(n);
   ed.resize(n);
   for (int i = 0; i < n; ++i) {
     ea[i] = std::exp(t[L.a(i)]);
     ed[i] = std::exp(t[L.d(i)]);
   }
-  const double ec = std::exp(t[0]), ech = ec * std::exp(t[1]);
+  ec = std::exp(t[0]);
+  ech = ec * std::exp(t[1]);
   double expected = 0;
   for (const PairStats& p : data.pairs) {
     expected += p.w * (ech * ea[p.home] * ed[p.away] + ec * ea[p.away] * ed[p.home]);
@@ -113,10 +181,17 @@ const double* LogFactorialTable() {
   return table->data();
 }
 
-FitDataBuilder::FitDataBuilder(int teams, bool keep_scores)
+FitDataBuilder::FitDataBuilder(int teams, bool keep_scores, FitData recycled)
     : pair_index_(static_cast<size_t>(teams) * teams, -1),
       keep_scores_(keep_scores),
       log_factorial_(LogFactorialTable()) {
+  // Only the vectors' storage is taken from `recycled`; every value starts afresh.
+  data_.pairs = std::move(recycled.pairs);
+  data_.pairs.clear();
+  data_.scores = std::move(recycled.scores);
+  data_.scores.clear();
+  data_.scored = std::move(recycled.scored);
+  data_.conceded = std::move(recycled.conceded);
   data_.teams = teams;
   data_.scored.assign(teams, 0);
   data_.conceded.assign(teams, 0);
@@ -132,7 +207,9 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
         absl::StrCat("the fit data need home and away goals with weight > 0, got ", data.home_goals,
                      " and ", data.away_goals, " (weighted)"));
   }
-  std::vector<double> t(m, 0.0);
+  // The buffers are kept per thread: a walk-forward fits every match day.
+  thread_local std::vector<double> t, H, g, trial, ea, ed, trial_ea, trial_ed;
+  t.assign(m, 0.0);
   double total_w = 0;
   for (const PairStats& p : data.pairs) total_w += p.w;
   if (start != nullptr && static_cast<int>(start->a.size()) == n &&
@@ -147,8 +224,17 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
     t[0] = std::log(data.away_goals / total_w);
     t[1] = std::log(data.home_goals / data.away_goals);
   }
-  std::vector<double> H(static_cast<size_t>(m) * m), g(m), trial(m), ea(n), ed(n);
-  double f = Objective(data, L, t, prior_precision, nullptr);
+  // Only the lower triangle of the negative Hessian H is built: the Cholesky factor and solve
+  // read nothing else (the upper triangle got the same sums, in the same order, and was never
+  // read).
+  H.resize(static_cast<size_t>(m) * m);
+  g.resize(m);
+  trial.resize(m);
+  double ec = 0, ech = 0, trial_ec = 0, trial_ech = 0;
+  double loglik = 0, trial_loglik = 0;
+  // Objective also leaves exp of every parameter at t (ea, ed, ec, ech): the gradient at t needs
+  // exactly those values, so they are taken from the evaluation that accepted t.
+  double f = Objective(data, L, t, prior_precision, &loglik, ea, ed, ec, ech);
   out.converged = false;
   out.iterations = 0;
   out.factorizations = 0;
@@ -157,7 +243,11 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
   for (int it = 1; it <= max_iterations; ++it) {
     out.iterations = it;
     // Gradient and (when refactoring) negative Hessian of the penalised objective.
-    if (refactor) std::fill(H.begin(), H.end(), 0.0);
+    if (refactor) {
+      for (int r = 0; r < m; ++r) {
+        std::fill_n(H.begin() + static_cast<std::ptrdiff_t>(r) * m, r + 1, 0.0);
+      }
+    }
     g[0] = data.home_goals + data.away_goals;
     g[1] = data.home_goals;
     const double gauge = prior_precision > 0 ? 0.0 : 1.0;
@@ -172,12 +262,8 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
       g[L.a(i)] = data.scored[i] - prior_precision * (t[L.a(i)] - ma) - gauge * sa;
       g[L.d(i)] = data.conceded[i] - prior_precision * (t[L.d(i)] - md) - gauge * sd;
     }
-    auto add = [&](int r, int s, double v) { H[static_cast<size_t>(r) * m + s] += v; };
-    for (int i = 0; i < n; ++i) {
-      ea[i] = std::exp(t[L.a(i)]);
-      ed[i] = std::exp(t[L.d(i)]);
-    }
-    const double ec = std::exp(t[0]), ech = ec * std::exp(t[1]);
+    double* const h = H.data();
+    auto at = [h, m](int r, int s) -> double& { return h[static_cast<size_t>(r) * m + s]; };
     for (const PairStats& p : data.pairs) {
       const int ai = L.a(p.home), dj = L.d(p.away), aj = L.a(p.away), di = L.d(p.home);
       const double wl = p.w * ech * ea[p.home] * ed[p.away];
@@ -189,25 +275,35 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
       g[aj] -= wm;
       g[di] -= wm;
       if (!refactor) continue;
-      const int vl[4] = {0, 1, ai, dj};
-      for (int r : vl) {
-        for (int s : vl) add(r, s, wl);
-      }
-      const int vm[3] = {0, aj, di};
-      for (int r : vm) {
-        for (int s : vm) add(r, s, wm);
-      }
+      // The lower triangle (row >= column) of the outer products over {0, 1, ai, dj} (home
+      // goals) and {0, aj, di} (away goals), with 0 < 1 < ai < dj and 0 < aj < di.
+      at(0, 0) += wl;
+      at(1, 0) += wl;
+      at(1, 1) += wl;
+      at(ai, 0) += wl;
+      at(ai, 1) += wl;
+      at(ai, ai) += wl;
+      at(dj, 0) += wl;
+      at(dj, 1) += wl;
+      at(dj, ai) += wl;
+      at(dj, dj) += wl;
+      at(0, 0) += wm;
+      at(aj, 0) += wm;
+      at(aj, aj) += wm;
+      at(di, 0) += wm;
+      at(di, aj) += wm;
+      at(di, di) += wm;
     }
     // Without a prior, a tiny ridge keeps a team whose every match weighs 0 (no information at
     // all) from making the Hessian singular; it moves no informed parameter measurably.
     const double ridge = prior_precision > 0 ? prior_precision : 1e-10;
     for (int i = 0; i < n && refactor; ++i) {
-      add(L.a(i), L.a(i), ridge);
-      add(L.d(i), L.d(i), ridge);
+      at(L.a(i), L.a(i)) += ridge;
+      at(L.d(i), L.d(i)) += ridge;
       if (prior_precision > 0) continue;  // The prior alone makes the Hessian definite.
-      for (int k = 0; k < n; ++k) {       // Gauge: the all-ones blocks.
-        add(L.a(i), L.a(k), 1.0);
-        add(L.d(i), L.d(k), 1.0);
+      for (int k = 0; k <= i; ++k) {      // Gauge: the all-ones blocks (lower triangle).
+        at(L.a(i), L.a(k)) += 1.0;
+        at(L.d(i), L.d(k)) += 1.0;
       }
     }
     if (refactor) {
@@ -223,7 +319,8 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
     double scale = 1.0, ft = f;
     for (int k = 0; k < 40; ++k) {
       for (int i = 0; i < m; ++i) trial[i] = t[i] + scale * step[i];
-      ft = Objective(data, L, trial, prior_precision, nullptr);
+      ft = Objective(data, L, trial, prior_precision, &trial_loglik, trial_ea, trial_ed, trial_ec,
+                     trial_ech);
       if (ft >= f || !std::isfinite(f)) break;
       scale *= 0.5;
     }
@@ -237,6 +334,11 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
       }
     }
     t.swap(trial);
+    ea.swap(trial_ea);
+    ed.swap(trial_ed);
+    ec = trial_ec;
+    ech = trial_ech;
+    loglik = trial_loglik;
     f = ft;
     // Chord (simplified Newton) iteration: keep the factor while the steps shrink fast; a
     // slow step or a halved one refactors at the current point (then it is Newton again).
@@ -255,7 +357,7 @@ absl::Status FitStrengths(const FitData& data, double prior_precision, int max_i
   out.h = t[1];
   out.a.assign(t.begin() + 2, t.begin() + 2 + n);
   out.d.assign(t.begin() + 2 + n, t.end());
-  Objective(data, L, t, prior_precision, &out.log_likelihood);
+  out.log_likelihood = loglik;  // Objective's value at t (t's evaluation, not a new one).
   return absl::OkStatus();
 }
 

@@ -68,8 +68,9 @@ const double* LogFactorialTable();
 class FitDataBuilder {
  public:
   // `keep_scores`: also keep FitData::scores (one entry per match; only the bivariate and
-  // negative binomial stage 2 read them).
-  FitDataBuilder(int teams, bool keep_scores);
+  // negative binomial stage 2 read them). `recycled`: a spent FitData whose vectors' storage is
+  // reused (its values are not read): a walk-forward builds one per match day.
+  FitDataBuilder(int teams, bool keep_scores, FitData recycled = FitData());
   // Inline: a walk-forward calls it for every row of every daily window.
   void Add(int home, int away, int x, int y, double w);
   // As Add, but the strengths are fitted to the (non-integer) counts fx, fy in place of x, y:
@@ -111,6 +112,8 @@ struct Strengths {
 // a = d = 0. Stops when every parameter moves by less than `tolerance` (log scale, i.e.
 // relative) or after max_iterations (converged = false).
 // Errors: FailedPrecondition when the data have no home goal or no away goal (h undefined).
+// Thread-safety: safe to call from several threads at once (its scratch buffers are per thread
+// and reused by the next call on the same thread).
 absl::Status FitStrengths(const FitData& data, double prior_precision, int max_iterations,
                           double tolerance, const Strengths* start, Strengths& out);
 
@@ -122,7 +125,7 @@ inline double PairMu(const Strengths& s, const PairStats& p);
 
 namespace superbet::ratings::internal {
 inline void FitDataBuilder::AddBlended(int home, int away, int x, int y, double fx, double fy,
-                                        double w) {
+                                       double w) {
   if (!(w > 0)) return;
   int& idx = pair_index_[static_cast<size_t>(home) * data_.teams + away];
   if (idx < 0) {
@@ -131,10 +134,12 @@ inline void FitDataBuilder::AddBlended(int home, int away, int x, int y, double 
   }
   PairStats& p = data_.pairs[idx];
   p.w += w;
-  if (x == 0 && y == 0) p.w00 += w;
-  if (x == 0 && y == 1) p.w01 += w;
-  if (x == 1 && y == 0) p.w10 += w;
-  if (x == 1 && y == 1) data_.w11 += w;
+  if (x <= 1 && y <= 1) {  // One of the four low scores Dixon-Coles's tau corrects.
+    if (x == 0 && y == 0) p.w00 += w;
+    if (x == 0 && y == 1) p.w01 += w;
+    if (x == 1 && y == 0) p.w10 += w;
+    if (x == 1 && y == 1) data_.w11 += w;
+  }
   if (keep_scores_) data_.scores.push_back({idx, x, y, w});
   data_.scored[home] += w * fx;
   data_.scored[away] += w * fy;

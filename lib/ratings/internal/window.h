@@ -39,11 +39,20 @@ struct Window {
 // to `as_of` (Dixon & Coles 1997 §4.5). `scratch` maps table ids to local ids and must hold
 // table.teams() entries of -1; it is restored before returning.
 // Errors: InvalidArgument when a row kicks off after `as_of` (a look-ahead; names the teams and
-// both times). `keep_scores`: fill FitData::scores (see FitDataBuilder).
+// both times). `keep_scores`: fill FitData::scores (see FitDataBuilder). `evidence_weights`:
+// fill TeamEvidence's weight, weighted_age_days and last_kickoff (false: only `matches`, the
+// rest left at their defaults; the goal models read only the match counts).
 absl::StatusOr<Window> BuildWindow(const MatchTable& table, size_t begin, size_t end,
                                    absl::Time as_of, double xi_per_day, Counts counts,
                                    std::vector<int>& scratch, bool keep_scores = false,
-                                   double market_weight = 0, double market_xi_per_day = 0);
+                                   double market_weight = 0, double market_xi_per_day = 0,
+                                   bool evidence_weights = true);
+
+// Keeps `window`'s fit data storage for this thread's next BuildWindow (a walk-forward builds a
+// window of about the same size every match day; without this, each is allocated and freed
+// afresh). The window is left empty. Thread-safety: each thread has its own spare storage, so
+// BuildWindow and RecycleWindow may run on several threads at once.
+void RecycleWindow(Window&& window);
 
 }  // namespace superbet::ratings::internal
 
