@@ -500,10 +500,9 @@ struct BroadcastPlant::Impl {
     absl::StatusOr<BroadcastEvent> parsed;
     const BroadcastEvent* event = known;
     if (event == nullptr) {
-      parsed = item.event_json.empty()
-                   ? absl::StatusOr<BroadcastEvent>(
-                         absl::InvalidArgumentError("event_pb: not a PlantEvent"))
-                   : ParseCloudEventJson(item.event_json);
+      parsed = item.event_json.empty() ? absl::StatusOr<BroadcastEvent>(absl::InvalidArgumentError(
+                                             "event_pb: not a PlantEvent"))
+                                       : ParseCloudEventJson(item.event_json);
       if (!parsed.ok()) {
         p.breaker->ReleasePermission();
         if (absl::Status s = t.Delete(sent_key); !s.ok()) return s;

@@ -32,6 +32,9 @@ std::string RejectReason(const absl::Status& status) {
 }
 
 std::string PredictionToJson(const superbet::v1::Prediction& p) {
+  std::string out;
+  out.reserve(640);
+  if (internal::FastPrintPrediction(p, &out)) return out;
   auto line = superbet::scoring::PredictionToJsonLine(p);
   return line.ok() ? *std::move(line) : std::string();
 }

@@ -68,8 +68,7 @@ absl::Status Transport::FanOutAndAck(absl::string_view source, absl::string_view
 
 absl::Status Transport::FanOutAndAckMany(absl::string_view source, absl::string_view group,
                                          absl::Span<const Entry> entries,
-                                         absl::Span<const std::string> targets,
-                                         int64_t min_id_ms) {
+                                         absl::Span<const std::string> targets, int64_t min_id_ms) {
   for (const Entry& e : entries) {
     if (absl::Status s = FanOutAndAck(source, group, e, targets, min_id_ms); !s.ok()) return s;
   }

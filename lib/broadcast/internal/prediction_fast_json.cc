@@ -1,9 +1,13 @@
 #include "broadcast/internal/prediction_fast_json.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <string_view>
 
+#include "broadcast/internal/json_writer.h"
 #include "simdjson.h"
 
 namespace superbet::broadcast::internal {
@@ -87,12 +91,18 @@ int64_t DaysFromCivil(int64_t y, int m, int d) {
   return era * 146097 + doe - 719468;
 }
 
-// "YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]Z", year 1900..2999.
+// "YYYY-MM-DDTHH:MM:SS[.f to .fffffffff]" then "Z" or "+00:00", year 1900..2999.
 bool Timestamp(dom::element el, google::protobuf::Timestamp* out) {
   std::string_view s;
   if (el.get_string().get(s) != simdjson::SUCCESS) return false;
-  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-      s[16] != ':' || s.back() != 'Z') {
+  if (s.size() >= 6 && s.substr(s.size() - 6) == "+00:00") {
+    s.remove_suffix(6);
+  } else if (!s.empty() && s.back() == 'Z') {
+    s.remove_suffix(1);
+  } else {
+    return false;
+  }
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') {
     return false;
   }
   bool ok = true;
@@ -107,12 +117,12 @@ bool Timestamp(dom::element el, google::protobuf::Timestamp* out) {
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (day > kDays[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
   int32_t nanos = 0;
-  const size_t frac = s.size() - 20;  // Characters between the seconds and the 'Z'.
+  const size_t frac = s.size() - 19;  // Characters between the seconds and the zone.
   if (frac != 0) {
-    if (s[19] != '.' || (frac != 4 && frac != 7 && frac != 10)) return false;
-    const int v = Digits(s, 20, frac - 1, &ok);
+    if (s[19] != '.' || frac < 2 || frac > 10) return false;
+    nanos = Digits(s, 20, frac - 1, &ok);
     if (!ok) return false;
-    nanos = frac == 4 ? v * 1000000 : frac == 7 ? v * 1000 : v;
+    for (size_t k = frac - 1; k < 9; ++k) nanos *= 10;
   }
   out->set_seconds(DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second);
   out->set_nanos(nanos);
@@ -188,7 +198,167 @@ bool Valid(const Prediction& p, uint32_t keys) {
   return p.action() == superbet::v1::ACTION_UNSPECIFIED || p.action() == pick_action;
 }
 
+// ---- writer -----------------------------------------------------------------------------------
+
+// A string protobuf's JsonEscaping writes unescaped: printable ASCII other than " \\ < >, and the
+// two-byte UTF-8 characters U+00A0..U+07FF other than U+00AD, U+0600..U+0603, U+06DD and U+070F
+// (the ones it escapes as \uXXXX: found by printing every code point below U+0800 through
+// protobuf, prediction_fast_json_test.cc). Anything else (control characters, three- and
+// four-byte characters, invalid UTF-8) is left to protobuf's printer.
+bool PlainString(absl::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      if (c == '"' || c == '\\' || c == '<' || c == '>') return false;
+      continue;
+    }
+    if (c < 0xc2 || c > 0xdf || i + 1 >= s.size()) return false;
+    const unsigned char d = static_cast<unsigned char>(s[i + 1]);
+    if ((d & 0xc0) != 0x80) return false;
+    const unsigned cp = (c & 0x1fu) << 6 | (d & 0x3fu);
+    if (cp < 0xa0 || cp == 0xad || (cp >= 0x600 && cp <= 0x603) || cp == 0x6dd || cp == 0x70f) {
+      return false;
+    }
+    ++i;
+  }
+  return true;
+}
+
+void Quoted(absl::string_view s, std::string* out) {
+  out->push_back('"');
+  out->append(s.data(), s.size());
+  out->push_back('"');
+}
+
+// protobuf's SimpleDtoa (strutil.cc, used by its JSON printer): "%.15g" when that reads back to
+// `v`, else "%.17g". When the shortest round-trip form has at most 15 significant digits it is
+// what "%.15g" writes (the 15-digit rounding of `v` is that form padded with zeros, which %g
+// strips), provided %g would use fixed notation (decimal exponent in [-4, 15)) and so does the
+// shortest form; every other value goes through snprintf itself.
+void Double(double v, std::string* out) {
+  char buf[64];
+  const double a = std::fabs(v);
+  if (a >= 1e-4 && a < 1e15) {
+    const auto r = std::to_chars(buf, buf + sizeof(buf), v);
+    const std::string_view t(buf, static_cast<size_t>(r.ptr - buf));
+    if (t.find('e') == std::string_view::npos) {
+      int digits = 0;
+      bool leading = true;
+      for (char c : t) {
+        if (c < '0' || c > '9') continue;
+        if (leading && c == '0') continue;
+        leading = false;
+        ++digits;
+      }
+      // Trailing zeros of an integer ("100") are significant digits of the shortest form too.
+      if (digits <= 15) {
+        out->append(t.data(), t.size());
+        return;
+      }
+    }
+  }
+  int n = std::snprintf(buf, sizeof(buf), "%.15g", v);
+  if (std::strtod(buf, nullptr) != v) n = std::snprintf(buf, sizeof(buf), "%.17g", v);
+  out->append(buf, static_cast<size_t>(n));
+}
+
+void Key(const char* name, std::string* out) {
+  out->push_back('"');
+  out->append(name);
+  out->append("\":");
+}
+
+void OneXTwoText(const superbet::v1::OneXTwo& m, std::string* out) {
+  out->push_back('{');
+  bool first = true;
+  auto field = [&](const char* name, bool has, double v) {
+    if (!has) return;
+    if (!first) out->push_back(',');
+    first = false;
+    Key(name, out);
+    Double(v, out);
+  };
+  field("home", m.has_home(), m.home());
+  field("draw", m.has_draw(), m.draw());
+  field("away", m.has_away(), m.away());
+  out->push_back('}');
+}
+
+bool TimestampOk(const google::protobuf::Timestamp& t) {
+  // 1970-01-01 .. 9999-12-31 (WriteRfc3339's integer path), nanos in range.
+  return t.seconds() >= 0 && t.seconds() <= 253402300799 && t.nanos() >= 0 &&
+         t.nanos() <= 999999999;
+}
+
+void TimestampText(const google::protobuf::Timestamp& t, std::string* out) {
+  char buf[kRfc3339MaxBytes];
+  out->push_back('"');
+  out->append(buf, WriteRfc3339(buf, t.seconds(), t.nanos()));
+  out->push_back('"');
+}
+
+bool NegativeZero(double v) { return v == 0.0 && std::signbit(v); }
+
 }  // namespace
+
+bool FastPrintPrediction(const Prediction& p, std::string* out) {
+  if (!p.has_prob() || !p.has_odds() || !p.has_kickoff() || !p.has_decided_at() ||
+      !TimestampOk(p.kickoff()) || !TimestampOk(p.decided_at()) ||
+      !superbet::v1::Action_IsValid(p.action())) {
+    return false;
+  }
+  for (const std::string* s :
+       {&p.match_id(), &p.home(), &p.away(), &p.pick(), &p.agent(), &p.model_version()}) {
+    if (!PlainString(*s)) return false;
+  }
+  const superbet::v1::OneXTwo& q = p.prob();
+  const superbet::v1::OneXTwo& o = p.odds();
+  for (double v : {q.home(), q.draw(), q.away(), o.home(), o.draw(), o.away(), p.confidence(),
+                   p.kelly_fraction(), p.vsnr(), p.cas(), p.gamma(), p.data_staleness_s()}) {
+    if (NegativeZero(v) || !std::isfinite(v)) return false;
+  }
+  // Field order of the printer: the fields it always prints, by number, then the timestamps and
+  // the set proto3 `optional` scalars, by number.
+  out->append("{\"match_id\":");
+  Quoted(p.match_id(), out);
+  out->append(",\"home\":");
+  Quoted(p.home(), out);
+  out->append(",\"away\":");
+  Quoted(p.away(), out);
+  out->append(",\"pick\":");
+  Quoted(p.pick(), out);
+  out->append(",\"prob\":");
+  OneXTwoText(q, out);
+  out->append(",\"odds\":");
+  OneXTwoText(o, out);
+  out->append(",\"confidence\":");
+  Double(p.confidence(), out);
+  out->append(",\"kelly_fraction\":");
+  Double(p.kelly_fraction(), out);
+  out->append(",\"agent\":");
+  Quoted(p.agent(), out);
+  out->append(",\"model_version\":");
+  Quoted(p.model_version(), out);
+  out->append(",\"action\":\"");
+  out->append(superbet::v1::Action_Name(p.action()));
+  out->append("\",\"kickoff\":");
+  TimestampText(p.kickoff(), out);
+  auto optional = [&](const char* name, bool has, double v) {
+    if (!has) return;
+    out->append(",\"");
+    out->append(name);
+    out->append("\":");
+    Double(v, out);
+  };
+  optional("vsnr", p.has_vsnr(), p.vsnr());
+  optional("cas", p.has_cas(), p.cas());
+  optional("gamma", p.has_gamma(), p.gamma());
+  out->append(",\"decided_at\":");
+  TimestampText(p.decided_at(), out);
+  optional("data_staleness_s", p.has_data_staleness_s(), p.data_staleness_s());
+  out->push_back('}');
+  return true;
+}
 
 bool FastParsePrediction(absl::string_view line, Prediction* out) {
   // The protobuf reader rejects lines over its 1 MiB default unparsed.
