@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <string_view>
 
@@ -231,35 +230,43 @@ void Quoted(absl::string_view s, std::string* out) {
 }
 
 // protobuf's SimpleDtoa (strutil.cc, used by its JSON printer): "%.15g" when that reads back to
-// `v`, else "%.17g". When the shortest round-trip form has at most 15 significant digits it is
-// what "%.15g" writes (the 15-digit rounding of `v` is that form padded with zeros, which %g
-// strips), provided %g would use fixed notation (decimal exponent in [-4, 15)) and so does the
-// shortest form; every other value goes through snprintf itself.
+// `v`, else "%.17g". "%.15g" reads back exactly when the shortest round-trip form has at most 15
+// significant digits (if a 15-digit form reads back, the shortest has at most 15; conversely the
+// 15-digit rounding of `v` is then the shortest form padded with zeros). std::to_chars with a
+// precision is printf's %g by the standard (libstdc++: exact, Ryu printf), so neither snprintf nor
+// strtod is needed; when the shortest form is fixed notation of at most 15 digits and %g would
+// also use fixed notation (decimal exponent in [-4, 15)), it is already "%.15g"'s text.
 void Double(double v, std::string* out) {
   char buf[64];
-  const double a = std::fabs(v);
-  if (a >= 1e-4 && a < 1e15) {
-    const auto r = std::to_chars(buf, buf + sizeof(buf), v);
-    const std::string_view t(buf, static_cast<size_t>(r.ptr - buf));
-    if (t.find('e') == std::string_view::npos) {
-      int digits = 0;
-      bool leading = true;
-      for (char c : t) {
-        if (c < '0' || c > '9') continue;
-        if (leading && c == '0') continue;
-        leading = false;
-        ++digits;
-      }
-      // Trailing zeros of an integer ("100") are significant digits of the shortest form too.
-      if (digits <= 15) {
-        out->append(t.data(), t.size());
-        return;
-      }
-    }
+  const auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  const std::string_view t(buf, static_cast<size_t>(r.ptr - buf));
+  const bool scientific = t.find('e') != std::string_view::npos;
+  // Significant digits of the shortest form: leading zeros and the exponent excluded.
+  const std::string_view mantissa = scientific ? t.substr(0, t.find('e')) : t;
+  int digits = 0;
+  bool leading = true;
+  for (char c : mantissa) {
+    if (c < '0' || c > '9') continue;
+    if (leading && c == '0') continue;
+    leading = false;
+    ++digits;
   }
-  int n = std::snprintf(buf, sizeof(buf), "%.15g", v);
-  if (std::strtod(buf, nullptr) != v) n = std::snprintf(buf, sizeof(buf), "%.17g", v);
-  out->append(buf, static_cast<size_t>(n));
+  if (!scientific && mantissa.find('.') == std::string_view::npos) {
+    // An integer in fixed notation: libstdc++ writes its exact value ("94631746867505692672"),
+    // not the shortest digits; those are the scientific form's.
+    char sci[64];
+    const auto e = std::to_chars(sci, sci + sizeof(sci), v, std::chars_format::scientific);
+    digits = 0;
+    for (const char* c = sci; c < e.ptr && *c != 'e'; ++c) digits += (*c >= '0' && *c <= '9');
+  }
+  const double a = std::fabs(v);
+  if (digits <= 15 && !scientific && a >= 1e-4 && a < 1e15) {
+    out->append(t.data(), t.size());
+    return;
+  }
+  const auto g =
+      std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::general, digits <= 15 ? 15 : 17);
+  out->append(buf, static_cast<size_t>(g.ptr - buf));
 }
 
 void Key(const char* name, std::string* out) {
