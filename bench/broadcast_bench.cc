@@ -188,6 +188,12 @@ double ProcessCpuSeconds() {
   ::getrusage(RUSAGE_SELF, &u);
   return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
+// The system (kernel) part of it.
+double ProcessSysSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+}
 
 // Args: {fsync (0 = always, 1 = everysec), platforms (2 = twitter+telegram, 3 = + android),
 // concurrent platform connections (0/1), batches_per_read}.
@@ -209,7 +215,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
   for (size_t i = 0; i < n_events; ++i) lines.push_back(sb::PredictionToJson(inputs[i]));
   const std::vector<std::string> names = {"twitter", "telegram", "android"};
   double events_per_s = 0, commands = 0, round_trips = 0, server_cpu_s = 0, plant_cpu_s = 0;
-  double aof_bytes = 0;
+  double aof_bytes = 0, plant_sys_s = 0;
   std::map<std::string, double> per_command;
   bool invariant = true;
   for (auto _ : state) {
@@ -255,6 +261,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
                                InfoField(server.port(), "cpu", "used_cpu_user");
     const double aof0 = InfoField(server.port(), "persistence", "aof_current_size");
     const double cpu0 = ProcessCpuSeconds();
+    const double sys0 = ProcessSysSeconds();
     state.ResumeTiming();
     const absl::Time t0 = absl::Now();
     if (!sb::FeedAndDrain(**plant, lines, nullptr).ok()) {
@@ -263,6 +270,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     }
     events_per_s = lines.size() / absl::ToDoubleSeconds(absl::Now() - t0);
     plant_cpu_s = ProcessCpuSeconds() - cpu0;
+    plant_sys_s = ProcessSysSeconds() - sys0;
     state.PauseTiming();
     server_cpu_s = InfoField(server.port(), "cpu", "used_cpu_sys") +
                    InfoField(server.port(), "cpu", "used_cpu_user") - server_cpu0;
@@ -317,6 +325,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
   state.counters["commands_per_event"] = commands / n;
   state.counters["round_trips_per_event"] = round_trips / n;
   state.counters["plant_cpu_s"] = plant_cpu_s;    // Every thread of the plant, whole run.
+  state.counters["plant_sys_s"] = plant_sys_s;    // Its kernel part (syscalls, threads).
   state.counters["server_cpu_s"] = server_cpu_s;  // redis-server during the plant's run.
   state.counters["aof_bytes_per_event"] = aof_bytes / n;
   std::string breakdown;
