@@ -57,7 +57,9 @@ void EncodePlantEvent(const BroadcastEvent& e, std::string* out) {
 }
 
 bool DecodePlantEvent(absl::string_view bytes, BroadcastEvent* e) {
-  WireFormat w;
+  // One message per thread, swapped with the event: its strings keep the previous event's
+  // buffers, so a stream of decodes stops allocating once they have grown.
+  thread_local WireFormat w;
   if (!w.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return false;
   if (w.tier() < 0 || w.tier() >= kTierCount) return false;
   e->prediction.Swap(w.mutable_prediction());
