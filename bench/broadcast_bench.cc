@@ -196,11 +196,13 @@ double ProcessSysSeconds() {
 }
 
 // Args: {fsync (0 = always, 1 = everysec), platforms (2 = twitter+telegram, 3 = + android),
-// concurrent platform connections (0/1), batches_per_read}.
+// concurrency (0 = one connection and thread; 1 = a connection and thread per platform; 2 = also
+// one for the priority stage), batches_per_read}.
 void BM_RedisEndToEnd(benchmark::State& state) {
   const bool everysec = state.range(0) == 1;
   const int n_platforms = static_cast<int>(state.range(1));
-  const bool concurrent = state.range(2) == 1;
+  const bool concurrent = state.range(2) >= 1;
+  const bool priority_connection = state.range(2) == 2;
   const int batches_per_read = static_cast<int>(state.range(3));
   superbet::testing::RedisServer server;  // AOF on, appendfsync always (then set below).
   if (!server.ok()) {
@@ -232,6 +234,15 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     std::vector<std::unique_ptr<superbet::bus::RedisTransport>> own;
     std::map<std::string, sb::Publisher*> publishers;
     std::map<std::string, superbet::bus::Transport*> platform_transports;
+    std::unique_ptr<superbet::bus::RedisTransport> priority_transport;
+    if (priority_connection) {
+      auto pt = superbet::bus::RedisTransport::Connect(url);
+      if (!pt.ok()) {
+        state.SkipWithError("connect failed");
+        return;
+      }
+      priority_transport = *std::move(pt);
+    }
     sb::PlantOptions o;
     o.platforms.assign(names.begin(), names.begin() + n_platforms);
     for (const std::string& p : o.platforms) {
@@ -253,7 +264,8 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     auto plant = sb::BroadcastPlant::Create(
         o, t->get(), &clock, [&](absl::Duration d) { clock.Advance(d); }, publishers);
     if (!plant.ok() || !(*plant)->Start().ok() ||
-        (concurrent && !(*plant)->SetPlatformTransports(platform_transports).ok())) {
+        (concurrent && !(*plant)->SetPlatformTransports(platform_transports).ok()) ||
+        (priority_connection && !(*plant)->SetPriorityTransport(priority_transport.get()).ok())) {
       state.SkipWithError("plant failed");
       return;
     }
@@ -277,6 +289,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     aof_bytes = InfoField(server.port(), "persistence", "aof_current_size") - aof0;
     round_trips = static_cast<double>((*t)->round_trips());
     for (const auto& pt : own) round_trips += static_cast<double>(pt->round_trips());
+    if (priority_transport) round_trips += static_cast<double>(priority_transport->round_trips());
     per_command = CommandStats(server.port());
     per_command.erase("config");
     per_command.erase("flushall");
@@ -335,7 +348,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
   std::fprintf(stderr,
                "BM_RedisEndToEnd everysec=%d platforms=%d concurrent=%d batches_per_read=%d: "
                "commands per event:%s\n",
-               everysec ? 1 : 0, n_platforms, concurrent ? 1 : 0, batches_per_read,
+               everysec ? 1 : 0, n_platforms, static_cast<int>(state.range(2)), batches_per_read,
                breakdown.c_str());
 }
 BENCHMARK(BM_RedisEndToEnd)
@@ -346,6 +359,8 @@ BENCHMARK(BM_RedisEndToEnd)
     ->Args({1, 2, 1, 10})
     ->Args({0, 3, 0, 1})   // One thread, one batch of 5 per read: the old round-trip pattern.
     ->Args({0, 3, 1, 40})  // 40 batches (200 entries) per read.
+    ->Args({0, 3, 2, 10})  // The defaults plus a connection and thread for the priority stage.
+    ->Args({1, 3, 2, 10})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 

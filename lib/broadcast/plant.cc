@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -184,6 +185,16 @@ struct BroadcastPlant::Impl {
 
   PlatformMetrics& M(const Platform& p) { return *p.m; }
   bool concurrent = false;  // Platform stages on their own transports and threads.
+  // The priority stage's connection when it has its own (SetPriorityTransport): it then runs on
+  // its own thread beside the main stage. Null: it shares `transport` and runs after main.
+  bus::Transport* priority_t = nullptr;
+  bus::Transport& PT() { return priority_t != nullptr ? *priority_t : *transport; }
+  // Guards metrics.dropped_by_reason, which the main and priority stages both count into.
+  std::mutex dropped_mu;
+  void CountDropped(const std::string& reason) {
+    std::lock_guard<std::mutex> lock(dropped_mu);
+    metrics.dropped_by_reason[reason]++;
+  }
 
   absl::Status Dlq(bus::Transport& t, absl::string_view platform, absl::string_view event_id,
                    absl::string_view event_json, absl::string_view reason, int attempts,
@@ -205,7 +216,7 @@ struct BroadcastPlant::Impl {
       return t.HashSet(bus::OutcomeKey(platform), event_id, absl::StrCat("dlq:", reason));
     }
     // A poison entry of the main or priority stage: the event is in the DLQ for every platform.
-    metrics.dropped_by_reason[absl::StrCat("dlq_", reason)]++;
+    CountDropped(absl::StrCat("dlq_", reason));
     if (event_id.empty()) return absl::OkStatus();
     for (const Platform& p : platforms) {
       if (absl::Status s =
@@ -254,7 +265,7 @@ struct BroadcastPlant::Impl {
     }
     const std::string event_id = EventId(*p);
     if (std::optional<DropReason> drop = FilterPrediction(*p, options.thresholds)) {
-      metrics.dropped_by_reason[std::string(DropReasonName(*drop))]++;
+      CountDropped(std::string(DropReasonName(*drop)));
       return transport->HashSet(bus::kDroppedKey, event_id, DropReasonName(*drop));
     }
     metrics.passed_filter++;
@@ -277,9 +288,9 @@ struct BroadcastPlant::Impl {
   absl::StatusOr<bool> PriorityStage() {
     bool progress = false;
     if (static_cast<int>(priority_held.size()) < options.batch) {
-      auto read = transport->ClaimAndRead(bus::kPriorityQueue, bus::kPriorityGroup,
-                                          options.consumer, options.reclaim_idle, options.batch,
-                                          ReadCount(priority_held.size()));
+      auto read =
+          PT().ClaimAndRead(bus::kPriorityQueue, bus::kPriorityGroup, options.consumer,
+                            options.reclaim_idle, options.batch, ReadCount(priority_held.size()));
       if (!read.ok()) return read.status();
       for (auto* v : {&read->first, &read->second}) {
         for (bus::Entry& e : *v) {
@@ -300,7 +311,7 @@ struct BroadcastPlant::Impl {
     size_t i = 0, start = 0;
     auto fan_out = [&]() -> absl::Status {
       if (i == start) return absl::OkStatus();
-      absl::Status s = transport->FanOutAndAckMany(
+      absl::Status s = PT().FanOutAndAckMany(
           bus::kPriorityQueue, bus::kPriorityGroup,
           absl::MakeConstSpan(priority_held.data() + start, i - start), outboxes, MinId());
       if (s.ok()) start = i;
@@ -314,10 +325,10 @@ struct BroadcastPlant::Impl {
         if (!status.ok()) break;
         BroadcastEvent scratch;
         bool decoded = false;
-        status = Dlq(*transport, "", e.Field("event_id"), EntryEventJson(e, &scratch, &decoded),
+        status = Dlq(PT(), "", e.Field("event_id"), EntryEventJson(e, &scratch, &decoded),
                      "max_deliveries_exceeded", static_cast<int>(e.deliveries), 0, "");
         if (!status.ok()) break;
-        status = transport->Ack(bus::kPriorityQueue, bus::kPriorityGroup, e.id);
+        status = PT().Ack(bus::kPriorityQueue, bus::kPriorityGroup, e.id);
         if (!status.ok()) break;
         start = i + 1;
         continue;
@@ -325,7 +336,7 @@ struct BroadcastPlant::Impl {
       if (options.rate_limits) {
         const bus::BucketSpec global{bus::LimitsKey("global"), options.global_limit.hourly,
                                      options.global_limit.daily};
-        auto got = transport->Acquire({&global, 1}, Now());
+        auto got = PT().Acquire({&global, 1}, Now());
         if (!got.ok()) {
           status = got.status();
           break;
@@ -899,10 +910,21 @@ absl::Status BroadcastPlant::SetPlatformTransports(
   return absl::OkStatus();
 }
 
+absl::Status BroadcastPlant::SetPriorityTransport(bus::Transport* transport) {
+  if (transport == nullptr) {
+    return absl::InvalidArgumentError("priority transport: none given");
+  }
+  impl_->priority_t = transport;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> BroadcastPlant::Pump() {
   // Every stage's writes are queued and sent with its next read on its connection (one round
   // trip per read); the platforms' own connections (SetPlatformTransports) each keep theirs.
   std::vector<bus::Transport*> transports = {impl_->transport};
+  if (impl_->priority_t != nullptr && impl_->priority_t != impl_->transport) {
+    transports.push_back(impl_->priority_t);
+  }
   for (auto& p : impl_->platforms) {
     if (std::find(transports.begin(), transports.end(), p.t) == transports.end()) {
       transports.push_back(p.t);
@@ -934,8 +956,14 @@ absl::StatusOr<bool> BroadcastPlant::PumpStages() {
           [&m, &platform_results, i] { platform_results[i] = m.PlatformStage(m.platforms[i]); });
     }
   }
+  // The priority stage on its own thread and connection beside the main stage when it has one
+  // (it then moves what main added in an earlier Pump), else after main on the same connection.
+  absl::StatusOr<bool> b = false;
+  if (m.priority_t != nullptr) {
+    workers.emplace_back([&m, &b] { b = m.PriorityStage(); });
+  }
   absl::StatusOr<bool> a = m.MainStage();
-  absl::StatusOr<bool> b = a.ok() ? m.PriorityStage() : absl::StatusOr<bool>(false);
+  if (m.priority_t == nullptr && a.ok()) b = m.PriorityStage();
   for (std::thread& w : workers) w.join();
   if (!a.ok()) return a.status();
   if (!b.ok()) return b.status();

@@ -51,7 +51,8 @@
 //
 // Concurrency: with SetPlatformTransports, each platform stage runs on its own thread and
 // connection during a Pump, beside the main and priority stages (joined before the flusher), so
-// the platforms' round trips and the server's fsyncs overlap. Without it, one thread runs all.
+// the platforms' round trips and the server's fsyncs overlap; with SetPriorityTransport the
+// priority stage too. Without them, one thread runs all.
 //
 // Time: every wait (backoff, rate limit, flush period, idle) goes through the injected clock and
 // sleep function, so a replay on a FakeClock runs a season in seconds with the limits and digest
@@ -156,6 +157,11 @@ class BroadcastPlant {
   // Errors: InvalidArgument when a platform is not enabled, or an enabled one has no transport.
   [[nodiscard]] absl::Status SetPlatformTransports(
       const std::map<std::string, superbet::bus::Transport*>& transports);
+
+  // Gives the priority stage its own transport (a connection of its own, not owned), and makes
+  // Pump run it on its own thread beside the main stage (it then fans out what the main stage
+  // added in an earlier Pump). Call before the first Pump. Errors: InvalidArgument when null.
+  [[nodiscard]] absl::Status SetPriorityTransport(superbet::bus::Transport* transport);
 
   // Creates the consumer groups (at id 0, MKSTREAM). Errors: the transport's.
   [[nodiscard]] absl::Status Start();
