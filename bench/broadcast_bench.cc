@@ -188,13 +188,21 @@ double ProcessCpuSeconds() {
   ::getrusage(RUSAGE_SELF, &u);
   return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
+// The system (kernel) part of it.
+double ProcessSysSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+}
 
 // Args: {fsync (0 = always, 1 = everysec), platforms (2 = twitter+telegram, 3 = + android),
-// concurrent platform connections (0/1), batches_per_read}.
+// concurrency (0 = one connection and thread; 1 = a connection and thread per platform; 2 = also
+// one for the priority stage), batches_per_read}.
 void BM_RedisEndToEnd(benchmark::State& state) {
   const bool everysec = state.range(0) == 1;
   const int n_platforms = static_cast<int>(state.range(1));
-  const bool concurrent = state.range(2) == 1;
+  const bool concurrent = state.range(2) >= 1;
+  const bool priority_connection = state.range(2) == 2;
   const int batches_per_read = static_cast<int>(state.range(3));
   superbet::testing::RedisServer server;  // AOF on, appendfsync always (then set below).
   if (!server.ok()) {
@@ -209,7 +217,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
   for (size_t i = 0; i < n_events; ++i) lines.push_back(sb::PredictionToJson(inputs[i]));
   const std::vector<std::string> names = {"twitter", "telegram", "android"};
   double events_per_s = 0, commands = 0, round_trips = 0, server_cpu_s = 0, plant_cpu_s = 0;
-  double aof_bytes = 0;
+  double aof_bytes = 0, plant_sys_s = 0;
   std::map<std::string, double> per_command;
   bool invariant = true;
   for (auto _ : state) {
@@ -226,6 +234,15 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     std::vector<std::unique_ptr<superbet::bus::RedisTransport>> own;
     std::map<std::string, sb::Publisher*> publishers;
     std::map<std::string, superbet::bus::Transport*> platform_transports;
+    std::unique_ptr<superbet::bus::RedisTransport> priority_transport;
+    if (priority_connection) {
+      auto pt = superbet::bus::RedisTransport::Connect(url);
+      if (!pt.ok()) {
+        state.SkipWithError("connect failed");
+        return;
+      }
+      priority_transport = *std::move(pt);
+    }
     sb::PlantOptions o;
     o.platforms.assign(names.begin(), names.begin() + n_platforms);
     for (const std::string& p : o.platforms) {
@@ -247,7 +264,8 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     auto plant = sb::BroadcastPlant::Create(
         o, t->get(), &clock, [&](absl::Duration d) { clock.Advance(d); }, publishers);
     if (!plant.ok() || !(*plant)->Start().ok() ||
-        (concurrent && !(*plant)->SetPlatformTransports(platform_transports).ok())) {
+        (concurrent && !(*plant)->SetPlatformTransports(platform_transports).ok()) ||
+        (priority_connection && !(*plant)->SetPriorityTransport(priority_transport.get()).ok())) {
       state.SkipWithError("plant failed");
       return;
     }
@@ -255,6 +273,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
                                InfoField(server.port(), "cpu", "used_cpu_user");
     const double aof0 = InfoField(server.port(), "persistence", "aof_current_size");
     const double cpu0 = ProcessCpuSeconds();
+    const double sys0 = ProcessSysSeconds();
     state.ResumeTiming();
     const absl::Time t0 = absl::Now();
     if (!sb::FeedAndDrain(**plant, lines, nullptr).ok()) {
@@ -263,12 +282,14 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     }
     events_per_s = lines.size() / absl::ToDoubleSeconds(absl::Now() - t0);
     plant_cpu_s = ProcessCpuSeconds() - cpu0;
+    plant_sys_s = ProcessSysSeconds() - sys0;
     state.PauseTiming();
     server_cpu_s = InfoField(server.port(), "cpu", "used_cpu_sys") +
                    InfoField(server.port(), "cpu", "used_cpu_user") - server_cpu0;
     aof_bytes = InfoField(server.port(), "persistence", "aof_current_size") - aof0;
     round_trips = static_cast<double>((*t)->round_trips());
     for (const auto& pt : own) round_trips += static_cast<double>(pt->round_trips());
+    if (priority_transport) round_trips += static_cast<double>(priority_transport->round_trips());
     per_command = CommandStats(server.port());
     per_command.erase("config");
     per_command.erase("flushall");
@@ -317,6 +338,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
   state.counters["commands_per_event"] = commands / n;
   state.counters["round_trips_per_event"] = round_trips / n;
   state.counters["plant_cpu_s"] = plant_cpu_s;    // Every thread of the plant, whole run.
+  state.counters["plant_sys_s"] = plant_sys_s;    // Its kernel part (syscalls, threads).
   state.counters["server_cpu_s"] = server_cpu_s;  // redis-server during the plant's run.
   state.counters["aof_bytes_per_event"] = aof_bytes / n;
   std::string breakdown;
@@ -326,7 +348,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
   std::fprintf(stderr,
                "BM_RedisEndToEnd everysec=%d platforms=%d concurrent=%d batches_per_read=%d: "
                "commands per event:%s\n",
-               everysec ? 1 : 0, n_platforms, concurrent ? 1 : 0, batches_per_read,
+               everysec ? 1 : 0, n_platforms, static_cast<int>(state.range(2)), batches_per_read,
                breakdown.c_str());
 }
 BENCHMARK(BM_RedisEndToEnd)
@@ -337,6 +359,8 @@ BENCHMARK(BM_RedisEndToEnd)
     ->Args({1, 2, 1, 10})
     ->Args({0, 3, 0, 1})   // One thread, one batch of 5 per read: the old round-trip pattern.
     ->Args({0, 3, 1, 40})  // 40 batches (200 entries) per read.
+    ->Args({0, 3, 2, 10})  // The defaults plus a connection and thread for the priority stage.
+    ->Args({1, 3, 2, 10})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 

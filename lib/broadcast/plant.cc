@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -9,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "broadcast/internal/plant_event.h"
 #include "superbet/broadcast/cloud_event.h"
 #include "superbet/broadcast/prediction_input.h"
 #include "superbet/bus/topics.h"
@@ -87,6 +89,21 @@ void SortByPriorityInBatches(std::vector<bus::Entry>* v, int batch) {
   }
 }
 
+// The CloudEvent JSON of an entry of broadcast.queue.priority or an outbox: written from its
+// binary event (field event_pb) or, for an entry in the JSON form (field event), that field; ""
+// when the binary event does not decode. Fills `*event` and sets `*decoded` when it decodes.
+std::string EntryEventJson(const bus::Entry& e, BroadcastEvent* event, bool* decoded) {
+  *decoded = false;
+  const std::string& pb = e.Field(internal::kEventPbField);
+  if (pb.empty()) return e.Field("event");
+  std::string json;
+  if (!internal::DecodePlantEvent(pb, event)) return json;
+  *decoded = true;
+  json.reserve(1536);
+  AppendCloudEventJson(*event, &json);
+  return json;
+}
+
 // A digest list value: "priority \t first_seen_ms \t event id \t event JSON".
 struct DigestItem {
   double priority = 0;
@@ -136,6 +153,11 @@ struct BroadcastPlant::Impl {
     PlatformMetrics* m = nullptr;  // Node of metrics.platforms (stable address).
     // Guards this plant set to "inflight" for held entries: event id -> stream entry id.
     std::map<std::string, std::string> owned;
+    BroadcastEvent scratch;  // The event being delivered (buffers reused across events).
+    // Terminal writes of the round not yet queued: outcome "published" per event id, then the
+    // XACKs (queued together at the end of the round, the XACKs after the outcomes).
+    bus::Fields published;
+    std::vector<std::string> acks;
   };
 
   PlantOptions options;
@@ -149,6 +171,7 @@ struct BroadcastPlant::Impl {
   absl::Time priority_wake = absl::InfinitePast();
   absl::Time next_flush = absl::InfinitePast();
   PlantMetrics metrics;
+  BroadcastEvent main_event;  // The main stage's event (buffers reused across events).
 
   absl::Time Now() const { return clock->Now(); }
   // XREADGROUP COUNT when `held` entries are still held (read only while held < batch): the
@@ -162,6 +185,16 @@ struct BroadcastPlant::Impl {
 
   PlatformMetrics& M(const Platform& p) { return *p.m; }
   bool concurrent = false;  // Platform stages on their own transports and threads.
+  // The priority stage's connection when it has its own (SetPriorityTransport): it then runs on
+  // its own thread beside the main stage. Null: it shares `transport` and runs after main.
+  bus::Transport* priority_t = nullptr;
+  bus::Transport& PT() { return priority_t != nullptr ? *priority_t : *transport; }
+  // Guards metrics.dropped_by_reason, which the main and priority stages both count into.
+  std::mutex dropped_mu;
+  void CountDropped(const std::string& reason) {
+    std::lock_guard<std::mutex> lock(dropped_mu);
+    metrics.dropped_by_reason[reason]++;
+  }
 
   absl::Status Dlq(bus::Transport& t, absl::string_view platform, absl::string_view event_id,
                    absl::string_view event_json, absl::string_view reason, int attempts,
@@ -183,7 +216,7 @@ struct BroadcastPlant::Impl {
       return t.HashSet(bus::OutcomeKey(platform), event_id, absl::StrCat("dlq:", reason));
     }
     // A poison entry of the main or priority stage: the event is in the DLQ for every platform.
-    metrics.dropped_by_reason[absl::StrCat("dlq_", reason)]++;
+    CountDropped(absl::StrCat("dlq_", reason));
     if (event_id.empty()) return absl::OkStatus();
     for (const Platform& p : platforms) {
       if (absl::Status s =
@@ -203,22 +236,25 @@ struct BroadcastPlant::Impl {
     if (!read.ok()) return read.status();
     std::vector<bus::Entry> entries = std::move(read->first);
     for (bus::Entry& e : read->second) entries.push_back(std::move(e));
+    // One XACK for the entries handled, queued after their writes (so after their outcomes).
+    std::vector<std::string> acks;
+    acks.reserve(entries.size());
+    absl::Status status;
     for (const bus::Entry& e : entries) {
       progress = true;
       const std::string& json = e.Field("event");
       if (e.deliveries > options.max_deliveries) {
-        if (absl::Status s = Dlq(*transport, "", e.Field("event_id"), json,
-                                 "max_deliveries_exceeded", static_cast<int>(e.deliveries), 0, "");
-            !s.ok()) {
-          return s;
-        }
-      } else if (absl::Status s = MainOne(json); !s.ok()) {
-        return s;
+        status = Dlq(*transport, "", e.Field("event_id"), json, "max_deliveries_exceeded",
+                     static_cast<int>(e.deliveries), 0, "");
+      } else {
+        status = MainOne(json);
       }
-      if (absl::Status s = transport->Ack(bus::kRiskVerified, bus::kMainGroup, e.id); !s.ok()) {
-        return s;
-      }
+      if (!status.ok()) break;
+      acks.push_back(e.id);
     }
+    absl::Status acked = transport->AckMany(bus::kRiskVerified, bus::kMainGroup, acks);
+    if (!status.ok()) return status;
+    if (!acked.ok()) return acked;
     return progress;
   }
 
@@ -229,16 +265,18 @@ struct BroadcastPlant::Impl {
     }
     const std::string event_id = EventId(*p);
     if (std::optional<DropReason> drop = FilterPrediction(*p, options.thresholds)) {
-      metrics.dropped_by_reason[std::string(DropReasonName(*drop))]++;
+      CountDropped(std::string(DropReasonName(*drop)));
       return transport->HashSet(bus::kDroppedKey, event_id, DropReasonName(*drop));
     }
     metrics.passed_filter++;
-    const BroadcastEvent event = BuildEvent(*std::move(p), *formatter);
-    std::string ce;
-    ce.reserve(1024);
-    AppendCloudEventJson(event, &ce);
+    // The event travels on in binary (PlantEvent): the later stages neither parse JSON nor format.
+    BroadcastEvent& event = main_event;
+    BuildEventInto(*std::move(p), *formatter, &event);
+    std::string pb;
+    pb.reserve(1024);
+    internal::EncodePlantEvent(event, &pb);
     return transport->AddNoReply(bus::kPriorityQueue,
-                                 {{"event", std::move(ce)},
+                                 {{std::string(internal::kEventPbField), std::move(pb)},
                                   {"priority", absl::StrCat(event.priority_score)},
                                   {"tier", std::string(TierName(event.tier))},
                                   {"event_id", event.id},
@@ -250,9 +288,9 @@ struct BroadcastPlant::Impl {
   absl::StatusOr<bool> PriorityStage() {
     bool progress = false;
     if (static_cast<int>(priority_held.size()) < options.batch) {
-      auto read = transport->ClaimAndRead(bus::kPriorityQueue, bus::kPriorityGroup,
-                                          options.consumer, options.reclaim_idle, options.batch,
-                                          ReadCount(priority_held.size()));
+      auto read =
+          PT().ClaimAndRead(bus::kPriorityQueue, bus::kPriorityGroup, options.consumer,
+                            options.reclaim_idle, options.batch, ReadCount(priority_held.size()));
       if (!read.ok()) return read.status();
       for (auto* v : {&read->first, &read->second}) {
         for (bus::Entry& e : *v) {
@@ -266,41 +304,56 @@ struct BroadcastPlant::Impl {
       SortByPriorityInBatches(&priority_held, options.batch);
     }
     if (Now() < priority_wake) return progress;
-    while (!priority_held.empty()) {
-      bus::Entry& e = priority_held.front();
+    // Entries [start, i) have their global token and wait for the fan-out, which copies them
+    // (event_pb, priority, tier, event_id, first_seen) to every enabled platform's outbox and
+    // acknowledges them: one step for the run of entries (one Lua script on Redis, the fields
+    // copied there).
+    size_t i = 0, start = 0;
+    auto fan_out = [&]() -> absl::Status {
+      if (i == start) return absl::OkStatus();
+      absl::Status s = PT().FanOutAndAckMany(
+          bus::kPriorityQueue, bus::kPriorityGroup,
+          absl::MakeConstSpan(priority_held.data() + start, i - start), outboxes, MinId());
+      if (s.ok()) start = i;
+      return s;
+    };
+    absl::Status status;
+    for (; i < priority_held.size(); ++i) {
+      bus::Entry& e = priority_held[i];
       if (e.deliveries > options.max_deliveries) {
-        if (absl::Status s = Dlq(*transport, "", e.Field("event_id"), e.Field("event"),
-                                 "max_deliveries_exceeded", static_cast<int>(e.deliveries), 0, "");
-            !s.ok()) {
-          return s;
+        status = fan_out();
+        if (!status.ok()) break;
+        BroadcastEvent scratch;
+        bool decoded = false;
+        status = Dlq(PT(), "", e.Field("event_id"), EntryEventJson(e, &scratch, &decoded),
+                     "max_deliveries_exceeded", static_cast<int>(e.deliveries), 0, "");
+        if (!status.ok()) break;
+        status = PT().Ack(bus::kPriorityQueue, bus::kPriorityGroup, e.id);
+        if (!status.ok()) break;
+        start = i + 1;
+        continue;
+      }
+      if (options.rate_limits) {
+        const bus::BucketSpec global{bus::LimitsKey("global"), options.global_limit.hourly,
+                                     options.global_limit.daily};
+        auto got = PT().Acquire({&global, 1}, Now());
+        if (!got.ok()) {
+          status = got.status();
+          break;
         }
-        if (absl::Status s = transport->Ack(bus::kPriorityQueue, bus::kPriorityGroup, e.id);
-            !s.ok()) {
-          return s;
-        }
-      } else {
-        if (options.rate_limits) {
-          const bus::BucketSpec global{bus::LimitsKey("global"), options.global_limit.hourly,
-                                       options.global_limit.daily};
-          auto got = transport->Acquire({&global, 1}, Now());
-          if (!got.ok()) return got.status();
-          if (!got->acquired) {
-            metrics.global_rate_limited++;
-            priority_wake = Now() + got->wait;
-            return progress;
-          }
-        }
-        // The entry (event, priority, tier, event_id, first_seen) to every enabled platform's
-        // outbox, then its XACK: one step (one Lua script on Redis, the fields copied there).
-        if (absl::Status s = transport->FanOutAndAck(bus::kPriorityQueue, bus::kPriorityGroup, e,
-                                                     outboxes, MinId());
-            !s.ok()) {
-          return s;
+        if (!got->acquired) {
+          metrics.global_rate_limited++;
+          priority_wake = Now() + got->wait;
+          break;
         }
       }
-      priority_held.erase(priority_held.begin());
-      progress = true;
     }
+    absl::Status fanned = fan_out();
+    if (status.ok()) status = fanned;
+    priority_held.erase(priority_held.begin(),
+                        priority_held.begin() + static_cast<std::ptrdiff_t>(start));
+    progress = progress || start > 0;
+    if (!status.ok()) return status;
     return progress;
   }
 
@@ -316,7 +369,9 @@ struct BroadcastPlant::Impl {
   AttemptResult PublishWithRetries(Platform& p, const BroadcastEvent& event, absl::string_view json,
                                    bool permission_held) {
     AttemptResult out;
-    Backoff backoff(options.backoff, options.seed ^ Fnv1a(event.id, p.name));
+    // Built at the first failure (seeding its mt19937_64 costs more than a successful publish);
+    // nothing is drawn from it before, so the jitter is the same as when built up front.
+    std::optional<Backoff> backoff;
     while (true) {
       if (!permission_held && !p.breaker->TryAcquirePermission()) {
         out.outcome = Outcome::kDigest;
@@ -344,12 +399,13 @@ struct BroadcastPlant::Impl {
         return out;
       }
       p.breaker->OnError(d);
-      if (!backoff.CanRetry()) {
+      if (!backoff) backoff.emplace(options.backoff, options.seed ^ Fnv1a(event.id, p.name));
+      if (!backoff->CanRetry()) {
         out.outcome = Outcome::kDlq;
         out.reason = "max_attempts_exceeded";
         return out;
       }
-      sleep(backoff.NextDelay(r.retry_after));
+      sleep(backoff->NextDelay(r.retry_after));
     }
   }
 
@@ -373,12 +429,21 @@ struct BroadcastPlant::Impl {
   // One event for one platform, from the outbox or a digest bucket. kWait: nothing changed, the
   // event must wait `wait` for a token. A guard owned on entry is "sent" after a publish and
   // deleted on every other outcome.
+  // `known`: the event already decoded (item.event_json is its JSON), else it is parsed from
+  // item.event_json. `deferred`: the outcome "published" is left in p.published for the caller
+  // to write (before the entry's XACK) instead of being queued here.
   absl::StatusOr<AttemptResult> Deliver(Platform& p, const DigestItem& item, absl::string_view tier,
-                                        bool from_digest, const Guard& guard) {
+                                        bool from_digest, const Guard& guard,
+                                        const BroadcastEvent* known = nullptr,
+                                        bool deferred = false) {
     AttemptResult res;
     bus::Transport& t = *p.t;
     const std::string sent_key = bus::SentKey(p.name, item.event_id);
     auto mark_published = [&]() -> absl::Status {
+      if (deferred) {
+        p.published.emplace_back(item.event_id, "published");
+        return absl::OkStatus();
+      }
       return t.HashSet(bus::OutcomeKey(p.name), item.event_id, "published");
     };
     auto release_guard = [&]() -> absl::Status {
@@ -446,17 +511,24 @@ struct BroadcastPlant::Impl {
         return res;
       }
     }
-    auto event = ParseCloudEventJson(item.event_json);
-    if (!event.ok()) {
-      p.breaker->ReleasePermission();
-      if (absl::Status s = t.Delete(sent_key); !s.ok()) return s;
-      if (absl::Status s = Dlq(t, p.name, item.event_id, item.event_json, "invalid_event", 0,
-                               item.first_seen_ms, event.status().message());
-          !s.ok()) {
-        return s;
+    absl::StatusOr<BroadcastEvent> parsed;
+    const BroadcastEvent* event = known;
+    if (event == nullptr) {
+      parsed = item.event_json.empty() ? absl::StatusOr<BroadcastEvent>(absl::InvalidArgumentError(
+                                             "event_pb: not a PlantEvent"))
+                                       : ParseCloudEventJson(item.event_json);
+      if (!parsed.ok()) {
+        p.breaker->ReleasePermission();
+        if (absl::Status s = t.Delete(sent_key); !s.ok()) return s;
+        if (absl::Status s = Dlq(t, p.name, item.event_id, item.event_json, "invalid_event", 0,
+                                 item.first_seen_ms, parsed.status().message());
+            !s.ok()) {
+          return s;
+        }
+        res.outcome = Outcome::kDlq;
+        return res;
       }
-      res.outcome = Outcome::kDlq;
-      return res;
+      event = &*parsed;
     }
     res = PublishWithRetries(p, *event, item.event_json, true);
     switch (res.outcome) {
@@ -569,14 +641,16 @@ struct BroadcastPlant::Impl {
       DigestItem item;
       item.priority = PriorityOf(e);
       item.event_id = e.Field("event_id");
-      item.event_json = e.Field("event");
+      bool decoded = false;
+      item.event_json = EntryEventJson(e, &p.scratch, &decoded);
       (void)absl::SimpleAtoi(e.Field("first_seen"), &item.first_seen_ms);
       if (e.deliveries > options.max_deliveries) {
         status = Dlq(t, p.name, item.event_id, item.event_json, "max_deliveries_exceeded",
                      static_cast<int>(e.deliveries), item.first_seen_ms, "");
         if (!status.ok()) break;
       } else {
-        auto r = Deliver(p, item, e.Field("tier"), false, guards[done]);
+        auto r = Deliver(p, item, e.Field("tier"), false, guards[done],
+                         decoded ? &p.scratch : nullptr, /*deferred=*/true);
         if (guards[done].owned) p.owned.erase(item.event_id);
         if (!r.ok()) {
           status = r.status();
@@ -587,12 +661,17 @@ struct BroadcastPlant::Impl {
           break;
         }
       }
-      status = t.Ack(p.outbox, p.group, e.id);
-      if (!status.ok()) break;
+      p.acks.push_back(e.id);
       progress = true;
     }
     p.held.erase(p.held.begin(), p.held.begin() + static_cast<std::ptrdiff_t>(done));
+    // The round's deferred terminal writes: outcomes first, then one XACK.
+    absl::Status written = t.HashSetMany(bus::OutcomeKey(p.name), p.published);
+    if (written.ok()) written = t.AckMany(p.outbox, p.group, p.acks);
+    p.published.clear();
+    p.acks.clear();
     if (!status.ok()) return status;
+    if (!written.ok()) return written;
     if (absl::Status s = ReleaseOwnedGuards(p); !s.ok()) return s;
     return progress;
   }
@@ -831,10 +910,21 @@ absl::Status BroadcastPlant::SetPlatformTransports(
   return absl::OkStatus();
 }
 
+absl::Status BroadcastPlant::SetPriorityTransport(bus::Transport* transport) {
+  if (transport == nullptr) {
+    return absl::InvalidArgumentError("priority transport: none given");
+  }
+  impl_->priority_t = transport;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> BroadcastPlant::Pump() {
   // Every stage's writes are queued and sent with its next read on its connection (one round
   // trip per read); the platforms' own connections (SetPlatformTransports) each keep theirs.
   std::vector<bus::Transport*> transports = {impl_->transport};
+  if (impl_->priority_t != nullptr && impl_->priority_t != impl_->transport) {
+    transports.push_back(impl_->priority_t);
+  }
   for (auto& p : impl_->platforms) {
     if (std::find(transports.begin(), transports.end(), p.t) == transports.end()) {
       transports.push_back(p.t);
@@ -866,8 +956,14 @@ absl::StatusOr<bool> BroadcastPlant::PumpStages() {
           [&m, &platform_results, i] { platform_results[i] = m.PlatformStage(m.platforms[i]); });
     }
   }
+  // The priority stage on its own thread and connection beside the main stage when it has one
+  // (it then moves what main added in an earlier Pump), else after main on the same connection.
+  absl::StatusOr<bool> b = false;
+  if (m.priority_t != nullptr) {
+    workers.emplace_back([&m, &b] { b = m.PriorityStage(); });
+  }
   absl::StatusOr<bool> a = m.MainStage();
-  absl::StatusOr<bool> b = a.ok() ? m.PriorityStage() : absl::StatusOr<bool>(false);
+  if (m.priority_t == nullptr && a.ok()) b = m.PriorityStage();
   for (std::thread& w : workers) w.join();
   if (!a.ok()) return a.status();
   if (!b.ok()) return b.status();

@@ -1,10 +1,12 @@
-// The plant's input reader delegates to the decision core's validating reader
+// The plant's input reader: a simdjson reader for canonical valid lines
+// (internal/prediction_fast_json.h, proven equal), else the decision core's validating reader
 // (superbet/scoring/prediction_json.h), so the plant accepts exactly what the ledger and
-// `superbet backtest --emit-predictions` write.
+// `superbet backtest --emit-predictions` write, with that reader's error messages.
 
 #include "superbet/broadcast/prediction_input.h"
 
 #include "absl/strings/match.h"
+#include "broadcast/internal/prediction_fast_json.h"
 #include "superbet/broadcast/cloud_event.h"
 #include "superbet/scoring/prediction_json.h"
 
@@ -12,6 +14,10 @@ namespace superbet::broadcast {
 
 absl::StatusOr<superbet::v1::Prediction> ParsePredictionLine(absl::string_view line,
                                                              int line_number) {
+  // The simdjson reader takes the canonical valid lines; anything else (including every line to
+  // reject) goes through the protobuf-based reader, whose messages are the reference.
+  superbet::v1::Prediction p;
+  if (internal::FastParsePrediction(line, &p)) return p;
   return superbet::scoring::PredictionFromJsonLine(line, line_number);
 }
 
@@ -26,6 +32,9 @@ std::string RejectReason(const absl::Status& status) {
 }
 
 std::string PredictionToJson(const superbet::v1::Prediction& p) {
+  std::string out;
+  out.reserve(640);
+  if (internal::FastPrintPrediction(p, &out)) return out;
   auto line = superbet::scoring::PredictionToJsonLine(p);
   return line.ok() ? *std::move(line) : std::string();
 }

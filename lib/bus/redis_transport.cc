@@ -49,24 +49,30 @@ end
 return {1, '0'}
 )lua";
 
-// KEYS[1]: the source stream; KEYS[2..]: the target streams. ARGV: group, entry id, MINID ("0" =
-// no trimming). Copies the entry's fields to every target, then acknowledges it in the source's
-// group; an entry no longer in the source is an error and nothing is written.
+// KEYS[1]: the source stream; KEYS[2..]: the target streams. ARGV: group, MINID ("0" = no
+// trimming), then the entry ids. Copies each entry's fields to every target (entry by entry, in
+// the order given), then acknowledges them all with one XACK; when an entry is no longer in the
+// source it is an error and nothing is written.
 constexpr char kFanOutScript[] = R"lua(
-local e = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
-if #e == 0 then
-  return redis.error_reply('NOENTRY ' .. ARGV[2] .. ' is no longer in ' .. KEYS[1])
+local all = {}
+for j = 3, #ARGV do
+  local e = redis.call('XRANGE', KEYS[1], ARGV[j], ARGV[j])
+  if #e == 0 then
+    return redis.error_reply('NOENTRY ' .. ARGV[j] .. ' is no longer in ' .. KEYS[1])
+  end
+  all[#all + 1] = e[1][2]
 end
-local fields = e[1][2]
-for i = 2, #KEYS do
-  if ARGV[3] ~= '0' then
-    redis.call('XADD', KEYS[i], 'MINID', '~', ARGV[3], '*', unpack(fields))
-  else
-    redis.call('XADD', KEYS[i], '*', unpack(fields))
+for _, fields in ipairs(all) do
+  for i = 2, #KEYS do
+    if ARGV[2] ~= '0' then
+      redis.call('XADD', KEYS[i], 'MINID', '~', ARGV[2], '*', unpack(fields))
+    else
+      redis.call('XADD', KEYS[i], '*', unpack(fields))
+    end
   end
 end
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-return #KEYS - 1
+redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 3))
+return #all
 )lua";
 
 // AddOnce. KEYS[1]: the marker, KEYS[2]: the stream. ARGV: ttl seconds, MINID ("0" = no
@@ -560,13 +566,41 @@ absl::StatusOr<std::vector<std::optional<std::string>>> RedisTransport::SetIfAbs
 absl::Status RedisTransport::FanOutAndAck(absl::string_view source, absl::string_view group,
                                           const Entry& entry, absl::Span<const std::string> targets,
                                           int64_t min_id_ms) {
+  return FanOutAndAckMany(source, group, absl::MakeConstSpan(&entry, 1), targets, min_id_ms);
+}
+
+absl::Status RedisTransport::FanOutAndAckMany(absl::string_view source, absl::string_view group,
+                                              absl::Span<const Entry> entries,
+                                              absl::Span<const std::string> targets,
+                                              int64_t min_id_ms) {
+  if (entries.empty()) return absl::OkStatus();
   std::vector<std::string> args = {"EVALSHA", impl_->FanOutSha(),
                                    std::to_string(targets.size() + 1), std::string(source)};
-  args.reserve(args.size() + targets.size() + 3);
+  args.reserve(args.size() + targets.size() + 2 + entries.size());
   args.insert(args.end(), targets.begin(), targets.end());
   args.push_back(std::string(group));
-  args.push_back(entry.id);
   args.push_back(min_id_ms > 0 ? absl::StrCat(min_id_ms, "-0") : std::string("0"));
+  for (const Entry& e : entries) args.push_back(e.id);
+  return impl_->Write(std::move(args));
+}
+
+absl::Status RedisTransport::AckMany(absl::string_view stream, absl::string_view group,
+                                     absl::Span<const std::string> ids) {
+  if (ids.empty()) return absl::OkStatus();
+  std::vector<std::string> args = {"XACK", std::string(stream), std::string(group)};
+  args.reserve(3 + ids.size());
+  args.insert(args.end(), ids.begin(), ids.end());
+  return impl_->Write(std::move(args));
+}
+
+absl::Status RedisTransport::HashSetMany(absl::string_view key, const Fields& fields) {
+  if (fields.empty()) return absl::OkStatus();
+  std::vector<std::string> args = {"HSET", std::string(key)};
+  args.reserve(2 + 2 * fields.size());
+  for (const auto& [f, v] : fields) {
+    args.push_back(f);
+    args.push_back(v);
+  }
   return impl_->Write(std::move(args));
 }
 

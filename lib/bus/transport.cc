@@ -80,6 +80,30 @@ absl::StatusOr<std::pair<std::string, bool>> Transport::AddOnce(absl::string_vie
   return std::make_pair(*std::move(id), true);
 }
 
+absl::Status Transport::FanOutAndAckMany(absl::string_view source, absl::string_view group,
+                                         absl::Span<const Entry> entries,
+                                         absl::Span<const std::string> targets, int64_t min_id_ms) {
+  for (const Entry& e : entries) {
+    if (absl::Status s = FanOutAndAck(source, group, e, targets, min_id_ms); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Transport::AckMany(absl::string_view stream, absl::string_view group,
+                                absl::Span<const std::string> ids) {
+  for (const std::string& id : ids) {
+    if (absl::Status s = Ack(stream, group, id); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Transport::HashSetMany(absl::string_view key, const Fields& fields) {
+  for (const auto& [f, v] : fields) {
+    if (absl::Status s = HashSet(key, f, v); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 double RefillBucket(const BucketSpec& spec, int64_t now_ms, BucketState* s) {
   if (s->ts_ms == 0) {
     s->hourly = spec.hourly;

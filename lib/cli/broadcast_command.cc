@@ -240,8 +240,9 @@ int RunBroadcastCommand(const std::vector<std::string>& args) {
   auto plant =
       broadcast::BroadcastPlant::Create(options, transport.get(), clock, sleep, publishers);
   if (!plant.ok()) return Fail(std::string(plant.status().message()), 2);
-  // Live on Redis: each platform publishes on its own connection and thread (the replay clock
-  // stays single-threaded so that a replay is repeatable; stdout is shared, so it stays too).
+  // Live on Redis: each platform, and the priority stage, runs on its own connection and thread
+  // (the replay clock stays single-threaded so that a replay is repeatable; stdout is shared, so
+  // it stays too).
   std::vector<std::unique_ptr<bus::RedisTransport>> platform_connections;
   if (redis && clock_mode == "system" && sink != "stdout") {
     std::map<std::string, bus::Transport*> own;
@@ -252,6 +253,14 @@ int RunBroadcastCommand(const std::vector<std::string>& args) {
       own[p] = platform_connections.back().get();
     }
     if (absl::Status s = (*plant)->SetPlatformTransports(own); !s.ok()) {
+      return Fail(std::string(s.message()), 1);
+    }
+    // And the priority stage beside the main stage.
+    auto t = bus::RedisTransport::Connect(*redis);
+    if (!t.ok()) return Fail(std::string(t.status().message()), 1);
+    platform_connections.push_back(*std::move(t));
+    if (absl::Status s = (*plant)->SetPriorityTransport(platform_connections.back().get());
+        !s.ok()) {
       return Fail(std::string(s.message()), 1);
     }
   }

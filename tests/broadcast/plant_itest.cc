@@ -231,6 +231,11 @@ struct HttpRig {
         own[name] = platform_transports.back().get();
       }
       REQUIRE(plant->SetPlatformTransports(own).ok());
+      // And the priority stage on its own connection and thread beside the main stage.
+      auto pt = bus::RedisTransport::Connect(*bus::ParseRedisUrl(concurrent_on->url()));
+      REQUIRE(pt.ok());
+      platform_transports.push_back(*std::move(pt));
+      REQUIRE(plant->SetPriorityTransport(platform_transports.back().get()).ok());
     }
     REQUIRE(plant->Start().ok());
   }
@@ -323,10 +328,11 @@ TEST_CASE("plant over HTTP, Redis: 5xx, 429, timeouts, breaker, digest, recovery
   RunFaultScenario(true);
 }
 
-// The same faults with each platform on its own connection and thread (SetPlatformTransports):
+// The same faults with each platform, and the priority stage, on its own connection and thread
+// (SetPlatformTransports, SetPriorityTransport):
 // the platforms' retries and backoff sleeps interleave on the shared fake clock, so only the
 // outcomes are compared, not the timing.
-TEST_CASE("plant over HTTP, Redis, one connection and thread per platform: faults, invariant",
+TEST_CASE("plant over HTTP, Redis, one connection and thread per stage: faults, invariant",
           "[plant_http][redis]") {
   RunFaultScenario(true, true);
 }

@@ -208,6 +208,38 @@ inline void RunPipelineSuite(superbet::bus::Transport& t,
     CHECK(copy->at(0).fields == two->at(0).fields);
   }
   CHECK(*t.PendingCount("src", "g") == 1);  // Only "b" still pending.
+
+  // FanOutAndAckMany: entry by entry, each to every target in the order given (binary fields
+  // kept byte for byte), then every entry acknowledged. AckMany and HashSetMany: one call for
+  // several ids / fields. Oracle: XRANGE, XPENDING and HGETALL.
+  REQUIRE(t.CreateGroup("src2", "g").ok());
+  const std::string binary("\x00\x01\xff\r\n\"", 6);
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(
+        t.Add("src2", {{"event_pb", binary + std::to_string(i)}, {"n", std::to_string(i)}}).ok());
+  }
+  auto four = t.ReadGroup("src2", "g", "alice", 4);
+  REQUIRE(four.ok());
+  REQUIRE(four->size() == 4);
+  const std::vector<std::string> targets2 = {"out2.a", "out2.b"};
+  t.BeginPipeline();
+  REQUIRE(t.FanOutAndAckMany("src2", "g", absl::MakeConstSpan(four->data(), 3), targets2, 0).ok());
+  REQUIRE(t.FanOutAndAckMany("src2", "g", {}, targets2, 0).ok());  // Nothing: no-op.
+  REQUIRE(t.EndPipeline().ok());
+  for (const std::string& target : targets2) {
+    auto copy = t.Range(target);
+    REQUIRE(copy.ok());
+    REQUIRE(copy->size() == 3);
+    for (int i = 0; i < 3; ++i) CHECK(copy->at(i).fields == four->at(i).fields);
+  }
+  CHECK(*t.PendingCount("src2", "g") == 1);  // Only the fourth.
+  REQUIRE(t.AckMany("src2", "g", {four->at(3).id}).ok());
+  CHECK(*t.PendingCount("src2", "g") == 0);
+  REQUIRE(t.HashSetMany("h2", {{"b", "2"}, {"a", "1"}}).ok());
+  REQUIRE(t.HashSetMany("h2", {}).ok());
+  auto h2 = t.HashGetAll("h2");
+  REQUIRE(h2.ok());
+  CHECK(*h2 == bus::Fields{{"a", "1"}, {"b", "2"}});
 }
 
 // AddOnce: the documented contract (the marker absent -> one XADD and the marker set to its id;

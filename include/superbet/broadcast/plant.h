@@ -1,12 +1,19 @@
 // The broadcast plant: verified predictions in, platform posts out, through Redis Streams (or the
 // embedded transport) in three stages:
 //
-//   Ingest      a JSON line -> validated Prediction -> XADD risk.verified (bad lines counted).
+//   Ingest      a JSON line -> validated Prediction -> XADD risk.verified {event: the Prediction
+//               JSON line, event_id} (bad lines counted).
 //   main        group broadcast-plant-main: filter (drop with reason) -> priority S and tier ->
-//               texts -> CloudEvent -> XADD broadcast.queue.priority {event, priority, tier}.
+//               texts -> XADD broadcast.queue.priority {event_pb, priority, tier, event_id,
+//               first_seen}, where event_pb is the scored and formatted event in binary
+//               (superbet.v1.broadcast.PlantEvent, proto/superbet/v1/plant_event.proto): the later
+//               stages neither parse JSON nor format again; a platform writes the CloudEvent JSON
+//               it publishes from it. (Entries in the earlier form, {event: CloudEvent JSON, ...},
+//               are still read.)
 //   priority    group broadcast-plant-priority: batches of COUNT 5 sorted by priority, highest
 //               first; one token of the global bucket per prediction (an event without a token
-//               waits); fan-out to broadcast.outbox.{platform} for each enabled platform.
+//               waits); fan-out to broadcast.outbox.{platform} for each enabled platform: the
+//               entries are copied server-side, one Lua script per run of entries, one XACK.
 //   platform    group {platform}-adapter-consumer, one bulkhead per platform: delivery count > 5
 //               -> DLQ; idempotency guard broadcast:sent:{platform}:{event id} (SET NX EX 86400,
 //               deleted when the publish fails); breaker OPEN -> digest buffer; platform hourly and
@@ -24,6 +31,11 @@
 // that dies between the guard and the publish's result leaves an unknown outcome: the entry is
 // reclaimed and sent to the DLQ with reason `unknown_outcome` rather than risk a second post.
 //
+// Parsing: each Prediction line is read once per stage that needs it (Ingest, main), by a simdjson
+// reader proven equal to protobuf's JSON mapping, which falls back to protobuf's reader (and its
+// exact error messages) for anything else; the risk.verified line is written by a writer proven
+// equal to protobuf's printer (same fallback).
+//
 // Round trips: each Pump and each IngestLines runs inside a transport pipeline: writes are sent
 // with the next read of the same connection (in call order, so an entry's XACK follows its
 // terminal outcome's writes, and a server that logs them in order (AOF) never keeps the XACK
@@ -31,13 +43,16 @@
 // `batches_per_read` batches of `batch` entries (each batch sorted by priority on its own); a
 // platform sets the idempotency guards of every entry it holds (with rate limits on: of the next
 // batch) with one pipelined round of `SET NX GET` ("inflight"), then publishes them in order; a
-// guard whose event is not published in this round (breaker open, rate-limited) is deleted again.
+// guard whose event is not published in this round (breaker open, rate-limited) is deleted again;
+// the round's "published" outcomes are one HSET and its acknowledgements one XACK, queued after
+// every other write of the round (so after each entry's terminal outcome).
 // With appendfsync always, Redis fsyncs once per event-loop turn, so each round trip that writes
 // costs one fsync.
 //
 // Concurrency: with SetPlatformTransports, each platform stage runs on its own thread and
 // connection during a Pump, beside the main and priority stages (joined before the flusher), so
-// the platforms' round trips and the server's fsyncs overlap. Without it, one thread runs all.
+// the platforms' round trips and the server's fsyncs overlap; with SetPriorityTransport the
+// priority stage too. Without them, one thread runs all.
 //
 // Time: every wait (backoff, rate limit, flush period, idle) goes through the injected clock and
 // sleep function, so a replay on a FakeClock runs a season in seconds with the limits and digest
@@ -142,6 +157,11 @@ class BroadcastPlant {
   // Errors: InvalidArgument when a platform is not enabled, or an enabled one has no transport.
   [[nodiscard]] absl::Status SetPlatformTransports(
       const std::map<std::string, superbet::bus::Transport*>& transports);
+
+  // Gives the priority stage its own transport (a connection of its own, not owned), and makes
+  // Pump run it on its own thread beside the main stage (it then fans out what the main stage
+  // added in an earlier Pump). Call before the first Pump. Errors: InvalidArgument when null.
+  [[nodiscard]] absl::Status SetPriorityTransport(superbet::bus::Transport* transport);
 
   // Creates the consumer groups (at id 0, MKSTREAM). Errors: the transport's.
   [[nodiscard]] absl::Status Start();

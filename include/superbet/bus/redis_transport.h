@@ -98,6 +98,17 @@ class RedisTransport final : public Transport {
   [[nodiscard]] absl::StatusOr<std::pair<std::string, bool>> AddOnce(
       absl::string_view stream, const Fields& fields, absl::string_view marker, absl::Duration ttl,
       int64_t min_id_ms = 0) override;
+  // One EVALSHA for the whole batch (queued inside a pipeline): XRANGE of each entry, XADD of
+  // each to every target, one XACK of them all.
+  [[nodiscard]] absl::Status FanOutAndAckMany(absl::string_view source, absl::string_view group,
+                                              absl::Span<const Entry> entries,
+                                              absl::Span<const std::string> targets,
+                                              int64_t min_id_ms = 0) override;
+  // One XACK stream group id... (queued inside a pipeline).
+  [[nodiscard]] absl::Status AckMany(absl::string_view stream, absl::string_view group,
+                                     absl::Span<const std::string> ids) override;
+  // One HSET key field value ... (queued inside a pipeline).
+  [[nodiscard]] absl::Status HashSetMany(absl::string_view key, const Fields& fields) override;
   int64_t round_trips() const override;
   [[nodiscard]] absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
                                                       absl::Time now) override;

@@ -180,6 +180,22 @@ class Transport {
   [[nodiscard]] virtual absl::StatusOr<std::pair<std::string, bool>> AddOnce(
       absl::string_view stream, const Fields& fields, absl::string_view marker, absl::Duration ttl,
       int64_t min_id_ms = 0);
+  // FanOutAndAck of several entries of `source`, in order: every entry's copies, then the
+  // acknowledgement of them all. RedisTransport runs one Lua script for the whole batch (one XACK
+  // of every id); on NOENTRY for any entry nothing of the batch is written or acknowledged. The
+  // default runs FanOutAndAck per entry. Errors: as FanOutAndAck.
+  [[nodiscard]] virtual absl::Status FanOutAndAckMany(absl::string_view source,
+                                                      absl::string_view group,
+                                                      absl::Span<const Entry> entries,
+                                                      absl::Span<const std::string> targets,
+                                                      int64_t min_id_ms = 0);
+  // XACK stream group id1 id2 ... (one command where the implementation can; may be queued
+  // inside a pipeline). Errors: as Ack.
+  [[nodiscard]] virtual absl::Status AckMany(absl::string_view stream, absl::string_view group,
+                                             absl::Span<const std::string> ids);
+  // HSET key field1 value1 field2 value2 ... (one command where the implementation can; may be
+  // queued inside a pipeline). Errors: as HashSet.
+  [[nodiscard]] virtual absl::Status HashSetMany(absl::string_view key, const Fields& fields);
   // Round trips to the server so far (0 for an in-process transport): for benchmarks and tests.
   virtual int64_t round_trips() const { return 0; }
 
