@@ -56,6 +56,17 @@ absl::Status Keep(superbet::v1::Fixture& fixture, absl::Span<const BettingLine> 
   return absl::OkStatus();
 }
 
+// The parser options of a run: only the columns ReadByRun keeps become BettingLines (ReadByRun
+// reads a line's bookmaker, market, is_closing and is_live, all fixed per column), and statistics
+// are stored only when the run reads them. Every price and cell is still validated and counted.
+fd::ParseOptions RunParseOptions(fd::ParseMode mode, const RunLines& needs) {
+  fd::ParseOptions options;
+  options.mode = mode;
+  options.build_line = [&needs](const BettingLine& column) { return ReadByRun(column, needs); };
+  options.keep_statistics = needs.statistics;
+  return options;
+}
+
 // One season file parsed on its own (LoadBacktestData with threads >= 2): its fixtures in file
 // order and, per fixture, the lines the run reads.
 struct ParsedFile {
@@ -84,7 +95,7 @@ std::vector<ParsedFile> ParseFiles(const std::vector<std::string>& paths, fd::Pa
         f.lines_end.push_back(f.lines.size());
         return absl::OkStatus();
       };
-      f.season = fd::StreamSeasonFile(paths[i], mode, keep);
+      f.season = fd::StreamSeasonFile(paths[i], RunParseOptions(mode, needs), keep);
     }
   };
   std::vector<std::thread> helpers;
@@ -172,7 +183,8 @@ absl::StatusOr<BacktestData> LoadBacktestData(const std::string& root, const std
     current_file = file;
     absl::StatusOr<fd::SeasonData> loaded;
     if (parsed.empty()) {
-      loaded = fd::StreamSeasonFile(absl::StrCat(root, "/football-data/", file), mode, keep);
+      loaded = fd::StreamSeasonFile(absl::StrCat(root, "/football-data/", file),
+                                    RunParseOptions(mode, needs), keep);
     } else {
       // The rows the streamed read would have handed over, in the same order (those before a
       // parse error included): the first error in file order is the one returned, and the

@@ -773,3 +773,75 @@ TEST_CASE("football-data: StreamSeasonCsv hands over the same rows and keeps non
   CHECK(stopped.status() == absl::CancelledError("stop"));
   CHECK(calls == 3);
 }
+
+TEST_CASE("football-data: build_line and keep_statistics skip messages, not validation or counts",
+          "[football_data][issue16]") {
+  // Oracle: the unfiltered parse of the same real files. E1_0405 (lenient) has a price of 1
+  // (line 191, B365AHH) and E0_2425 has 34280 prices; with a filter keeping Bet365 pre-match and
+  // every closing 1X2 price, the lines are exactly the unfiltered lines the filter accepts, in
+  // the same order, while every count (ParseStats::lines included) and rejection is unchanged.
+  const auto keep = [](const BettingLine& l) {
+    return (l.bookmaker() == "Bet365" && !l.is_closing()) ||
+           (l.is_closing() && l.market() == superbet::v1::MARKET_1X2);
+  };
+  for (const std::string file : {"E1_0405.csv", "E0_2425.csv", "E0_0203.csv"}) {
+    INFO(file);
+    const std::string bytes = superbet::testing::ReadFileOrEmpty(FdPath(file));
+    auto all = fd::ParseSeasonCsv(bytes, RealOptions(file, fd::ParseMode::kLenient));
+    fd::ParseOptions options = RealOptions(file, fd::ParseMode::kLenient);
+    int columns_asked = 0;
+    options.build_line = [&](const BettingLine& column) {
+      ++columns_asked;
+      CHECK(column.fixture_id().empty());
+      CHECK(column.decimal_odds() == 0);
+      return keep(column);
+    };
+    options.keep_statistics = false;
+    auto some = fd::ParseSeasonCsv(bytes, options);
+    REQUIRE(all.ok());
+    REQUIRE(some.ok());
+    CHECK(columns_asked > 0);
+    std::vector<BettingLine> expected;
+    for (const BettingLine& l : all->lines) {
+      if (keep(l)) expected.push_back(l);
+    }
+    REQUIRE(some->lines.size() == expected.size());
+    CHECK(expected.size() < all->lines.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+      INFO(i);
+      REQUIRE(MessageDifferencer::Equals(some->lines[i], expected[i]));
+    }
+    REQUIRE(some->fixtures.size() == all->fixtures.size());
+    bool had_statistics = false;
+    for (size_t i = 0; i < all->fixtures.size(); ++i) {
+      had_statistics = had_statistics || !all->fixtures[i].statistics().empty();
+      Fixture f = all->fixtures[i];
+      f.clear_statistics();
+      CHECK(some->fixtures[i].statistics().empty());
+      REQUIRE(MessageDifferencer::Equals(some->fixtures[i], f));
+    }
+    CHECK(had_statistics);
+    const fd::ParseStats& a = all->stats;
+    const fd::ParseStats& b = some->stats;
+    CHECK(b.lines == a.lines);
+    CHECK(b.fixtures == a.fixtures);
+    CHECK(b.rows_read == a.rows_read);
+    CHECK(b.rows_rejected == a.rows_rejected);
+    CHECK(b.cells_rejected == a.cells_rejected);
+    CHECK(b.prices_rejected == a.prices_rejected);
+    CHECK(b.zero_prices_skipped == a.zero_prices_skipped);
+    CHECK(b.ah_prices_without_line == a.ah_prices_without_line);
+    CHECK(b.short_rows == a.short_rows);
+    CHECK(some->rejected_prices.size() == all->rejected_prices.size());
+    CHECK(some->rejected_cells.size() == all->rejected_cells.size());
+    CHECK(some->rejected.size() == all->rejected.size());
+  }
+  // The bad price of E1_0405 is still found (and is still an error in strict mode) though no
+  // Bet365 Asian-handicap line is built.
+  const std::string e1 = superbet::testing::ReadFileOrEmpty(FdPath("E1_0405.csv"));
+  fd::ParseOptions strict = RealOptions("E1_0405.csv", fd::ParseMode::kStrict);
+  strict.build_line = [](const BettingLine&) { return false; };
+  auto failed = fd::ParseSeasonCsv(e1, strict);
+  REQUIRE_FALSE(failed.ok());
+  CHECK(absl::StrContains(failed.status().message(), "E1_0405.csv:191: column B365AHH"));
+}

@@ -65,9 +65,14 @@ absl::StatusOr<SeasonData> LoadSeasonFile(const std::string& path, ParseMode mod
 
 absl::StatusOr<SeasonData> StreamSeasonFile(const std::string& path, ParseMode mode,
                                             const RowConsumer& consumer) {
-  SUPERBET_ASSIGN_OR_RETURN(std::string bytes, core::ReadFile(path));
   ParseOptions options;
   options.mode = mode;
+  return StreamSeasonFile(path, std::move(options), consumer);
+}
+
+absl::StatusOr<SeasonData> StreamSeasonFile(const std::string& path, ParseOptions options,
+                                            const RowConsumer& consumer) {
+  SUPERBET_ASSIGN_OR_RETURN(std::string bytes, core::ReadFile(path));
   options.source_name = BaseName(path);
   if (!SplitFileName(options.source_name, &options.league, &options.season_code)) {
     absl::string_view stem = options.source_name;

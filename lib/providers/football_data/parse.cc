@@ -148,6 +148,7 @@ struct PriceCol {
   Selection selection = superbet::v1::SELECTION_UNSPECIFIED;
   bool closing = false;
   int line_column = -1;  // Asian handicap: the column holding the line.
+  bool build = true;     // ParseOptions::build_line's answer: false → validated and counted only.
 };
 
 struct StatCol {
@@ -206,7 +207,7 @@ int AsianLineColumn(const std::vector<std::string>& names, absl::string_view pre
   return FindColumn(names, "AHh");
 }
 
-Layout BuildLayout(const std::vector<absl::string_view>& header) {
+Layout BuildLayout(const std::vector<absl::string_view>& header, const ParseOptions& options) {
   Layout layout;
   layout.names.reserve(header.size());
   for (absl::string_view h : header) {
@@ -242,6 +243,14 @@ Layout BuildLayout(const std::vector<absl::string_view>& header) {
     p.bookmaker_name = p.bookmaker;
     if (p.market == superbet::v1::MARKET_ASIAN_HANDICAP) {
       p.line_column = AsianLineColumn(layout.names, prefix, p.closing);
+    }
+    if (options.build_line) {
+      BettingLine column;
+      column.set_bookmaker(p.bookmaker_name);
+      column.set_market(p.market);
+      column.set_selection(p.selection);
+      column.set_is_closing(p.closing);
+      p.build = options.build_line(column);
     }
     layout.prices.push_back(p);
   }
@@ -399,6 +408,7 @@ class FileParser {
   const RowConsumer* consumer_;
   int fixtures_emitted_ = 0;
   int lines_emitted_ = 0;
+  int lines_not_built_ = 0;  // Valid prices of columns build_line declined (all rows).
   // Streaming: out_->lines[0, row_lines_) are the current row's lines; the messages after them are
   // kept from earlier rows so that their strings are reused rather than allocated per price.
   size_t row_lines_ = 0;
@@ -458,13 +468,13 @@ bool FileParser::ParseScore(int home_col, int away_col, int result_col, bool* pr
 }
 
 bool FileParser::ParseStatistics(Fixture* f, int line, CellError* err) {
-  auto* stats = f->mutable_statistics();
+  auto* stats = options_.keep_statistics ? f->mutable_statistics() : nullptr;
   for (const StatCol& s : layout_.stats) {
     const absl::string_view v = Trim(Cell(s.column));
     if (v.empty()) continue;
     int n = 0;
     if (ParseCount(v, &n)) {
-      (*stats)[s.key] = n;
+      if (options_.keep_statistics) (*stats)[s.key] = n;
       continue;
     }
     const CellError bad{s.column, std::string(Cell(s.column)), "expected a non-negative integer"};
@@ -593,6 +603,10 @@ absl::Status FileParser::AddLines(const Fixture& f, int line) {
         continue;
       }
     }
+    if (!p.build) {  // Valid and counted (ParseStats::lines), not built.
+      ++lines_not_built_;
+      continue;
+    }
     BettingLine& l = NewLine();
     l.set_fixture_id(f.id());
     l.set_bookmaker(p.bookmaker_name);
@@ -717,7 +731,7 @@ absl::Status FileParser::Run(absl::string_view bytes) {
     }
     if (!AllEmpty(fields_)) break;
   }
-  layout_ = BuildLayout(fields_);
+  layout_ = BuildLayout(fields_, options_);
   const int header_line = reader.record_line();
   for (const auto& [slot, name] : {std::pair<int, const char*>{layout_.date, "Date"},
                                    {layout_.home, "HomeTeam"},
@@ -735,7 +749,9 @@ absl::Status FileParser::Run(absl::string_view bytes) {
   if (consumer_ == nullptr) {
     const size_t est_rows = static_cast<size_t>(std::count(bytes.begin(), bytes.end(), '\n')) + 1;
     out_->fixtures.reserve(std::min(est_rows, bytes.size() / 10 + 1));
-    out_->lines.reserve(std::min(est_rows * layout_.prices.size(), bytes.size() / 2 + 1));
+    const size_t built = static_cast<size_t>(std::count_if(
+        layout_.prices.begin(), layout_.prices.end(), [](const PriceCol& p) { return p.build; }));
+    out_->lines.reserve(std::min(est_rows * built, bytes.size() / 2 + 1));
   }
 
   while (true) {
@@ -768,7 +784,9 @@ absl::Status FileParser::Run(absl::string_view bytes) {
     SUPERBET_RETURN_IF_ERROR(Emit(std::move(f)));
   }
   out_->stats.fixtures = fixtures_emitted_;
-  out_->stats.lines = consumer_ == nullptr ? static_cast<int>(out_->lines.size()) : lines_emitted_;
+  out_->stats.lines =
+      (consumer_ == nullptr ? static_cast<int>(out_->lines.size()) : lines_emitted_) +
+      lines_not_built_;
   if (consumer_ != nullptr) out_->lines.clear();  // Streaming returns no lines (the header).
   bool london_loaded = false;
   providers::internal::LondonTimeZone(&london_loaded);

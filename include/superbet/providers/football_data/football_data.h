@@ -122,6 +122,16 @@ struct ParseOptions {
   std::string source_name;  // File name used in messages ("E0_1516.csv"); "<input>" when empty.
   std::string league;       // "E0"; when empty each row's `Div` cell is used as competition.
   std::string season_code;  // "1516"; may be empty (Fixture::season is then empty).
+  // Which price columns become BettingLines. Called once per price column of the header with a
+  // line holding that column's bookmaker, market, selection and is_closing (no fixture, odds or
+  // handicap): false means the column's prices are still validated, rejected and counted
+  // (ParseStats, rejected_prices, strict-mode errors exactly as without the filter, and
+  // ParseStats::lines counts them) but no message is built for them. Null: every column. Lets a
+  // caller that reads a few bookmakers skip building the other ~90 % of the lines.
+  std::function<bool(const superbet::v1::BettingLine& column)> build_line;
+  // false: statistics cells are validated, rejected and counted as usual but not stored
+  // (Fixture::statistics stays empty).
+  bool keep_statistics = true;
 };
 
 // One skipped row (or, in SeasonData::rejected_prices, one dropped price).
@@ -142,7 +152,8 @@ struct ParseStats {
   int short_rows = 0;           // Rows lacking only trailing price cells (kept; prices absent).
   int cells_rejected = 0;       // Bad statistics cells dropped in lenient mode (fixture kept).
   int prices_rejected = 0;      // Individual bad non-empty prices dropped in lenient mode.
-  int lines = 0;                // BettingLines produced.
+  int lines = 0;                // BettingLines produced (with ParseOptions::build_line: the valid
+                                // prices of every column, built or not).
   int zero_prices_skipped = 0;  // Price cells equal to 0 (football-data's "not quoted"), no line.
   int ah_prices_without_line = 0;  // Asian handicap prices whose line cell is empty, no line.
 };
@@ -191,6 +202,12 @@ using RowConsumer = std::function<absl::Status(superbet::v1::Fixture& fixture,
 [[nodiscard]] absl::StatusOr<SeasonData> StreamSeasonCsv(absl::string_view bytes,
                                                          const ParseOptions& options,
                                                          const RowConsumer& consumer);
+
+// As StreamSeasonFile(path, options.mode, consumer), with the rest of `options` (build_line,
+// keep_statistics) applied; source_name, league and season_code are taken from `path` as there.
+[[nodiscard]] absl::StatusOr<SeasonData> StreamSeasonFile(const std::string& path,
+                                                          ParseOptions options,
+                                                          const RowConsumer& consumer);
 
 // Reads and parses the file at `path`, named <league>_<season>.csv ("E0_1516.csv"); league and
 // season code are taken from the file name (when the name does not have that shape, league is
