@@ -45,6 +45,7 @@ namespace {
 using superbet::providers::football_data::LoadSeasonFile;
 using superbet::providers::football_data::ParseMode;
 using superbet::providers::football_data::SeasonData;
+using superbet::v1::BettingLine;
 using superbet::v1::Fixture;
 
 const SeasonData& LoadSeason(const char* file) {
@@ -393,11 +394,13 @@ struct RecordingStrategy : Strategy {
   absl::StatusOr<Decision> Decide(const MatchView& match, absl::Span<const Fixture>) override {
     seen.push_back(match.fixture);
     lines_seen.push_back(match.lines.size());
+    for (const auto& l : match.lines) lines_wire.push_back(l.SerializeAsString());
     for (const auto& l : match.lines) foreign_lines += l.fixture_id() != match.fixture.id();
     return Decision{};
   }
   std::vector<Fixture> seen;
   std::vector<size_t> lines_seen;
+  std::vector<std::string> lines_wire;  // Every line seen, serialized, in call order.
   int foreign_lines = 0;
 };
 
@@ -424,6 +427,41 @@ TEST_CASE("the fixture a strategy sees equals the whole message copied with the 
   // Each match sees the Bet365 pre-match lines of its own fixture only (reused view: no leftovers).
   CHECK(*std::min_element(rec.lines_seen.begin(), rec.lines_seen.end()) > 0);
   CHECK(rec.foreign_lines == 0);
+}
+
+TEST_CASE("the lines a strategy sees equal protobuf's copies of the input's lines") {
+  // Oracle: protobuf's own serialization of the input lines (the odds source's pre-match lines
+  // of each match, input order). The engine copies lines field by field into a reused view; a
+  // field added to BettingLine must be added to that copy, which the field count below flags.
+  // Bet365 (1X2 only in 2015/16) and the market average (1X2, over/under and Asian handicap:
+  // lines with and without `line`) on the same reused view.
+  REQUIRE(BettingLine::descriptor()->field_count() == 9);
+  const SeasonData& s = Season1516();
+  for (const OddsSource source : {OddsSource::kMarketAverage, OddsSource::kBet365}) {
+    const std::string bookmaker(OddsSourceBookmaker(source));
+    INFO(bookmaker);
+    EngineOptions options;
+    options.odds_source = source;
+    RecordingStrategy rec;
+    REQUIRE(RunBacktest(s.fixtures, s.lines, rec, options).ok());
+    REQUIRE(rec.seen.size() == 380);
+    std::map<std::string, std::vector<std::string>> expected_by_id;
+    int with_line = 0;
+    for (const BettingLine& l : s.lines) {
+      if (l.bookmaker() == bookmaker && !l.is_closing() && !l.is_live()) {
+        expected_by_id[l.fixture_id()].push_back(l.SerializeAsString());
+        with_line += l.has_line();
+      }
+    }
+    if (source == OddsSource::kMarketAverage) CHECK(with_line > 0);
+    std::vector<std::string> expected;
+    for (const Fixture& seen : rec.seen) {
+      const auto& v = expected_by_id.at(seen.id());
+      expected.insert(expected.end(), v.begin(), v.end());
+    }
+    REQUIRE(rec.lines_wire.size() == expected.size());
+    CHECK(rec.lines_wire == expected);
+  }
 }
 
 TEST_CASE("replay is chronological whatever the input order") {
