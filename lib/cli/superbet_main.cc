@@ -15,6 +15,7 @@
 
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/malloc_tuning.h"
 #include "superbet/core/version.h"
 
 namespace {
@@ -39,6 +40,8 @@ void PrintVersion() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The main job's allocation pattern (cli/malloc_tuning.h): before its first allocation.
+  if (argc >= 2 && std::strcmp(argv[1], "backtest") == 0) superbet::cli::TuneMallocForBatchJob();
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
       std::strcmp(argv[1], "help") == 0) {
     PrintTopHelp(argc < 2 ? stderr : stdout);
