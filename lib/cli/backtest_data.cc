@@ -44,14 +44,14 @@ absl::StatusOr<bool> KeepFixture(superbet::v1::Fixture& fixture, const std::stri
   return true;
 }
 
-absl::Status Keep(superbet::v1::Fixture& fixture, absl::Span<const BettingLine> lines,
+absl::Status Keep(superbet::v1::Fixture& fixture, absl::Span<BettingLine> lines,
                   const RunLines& needs, const std::string& file, fd::ParseMode mode,
                   absl::flat_hash_map<std::string, std::string>& first_file, BacktestData& data) {
   if (!needs.statistics) fixture.clear_statistics();
   SUPERBET_ASSIGN_OR_RETURN(const bool kept, KeepFixture(fixture, file, mode, first_file, data));
   if (!kept) return absl::OkStatus();
-  for (const BettingLine& line : lines) {
-    if (ReadByRun(line, needs)) data.lines.push_back(line);
+  for (BettingLine& line : lines) {  // The parser's copies (RowConsumer): moved, not copied.
+    if (ReadByRun(line, needs)) data.lines.push_back(std::move(line));
   }
   return absl::OkStatus();
 }
@@ -86,11 +86,11 @@ std::vector<ParsedFile> ParseFiles(const std::vector<std::string>& paths, fd::Pa
     for (size_t i = next++; i < paths.size(); i = next++) {
       ParsedFile& f = files[i];
       const fd::RowConsumer keep = [&f, &needs](superbet::v1::Fixture& fixture,
-                                                absl::Span<const BettingLine> lines) {
+                                                absl::Span<BettingLine> lines) {
         if (!needs.statistics) fixture.clear_statistics();
         f.fixtures.push_back(std::move(fixture));
-        for (const BettingLine& line : lines) {
-          if (ReadByRun(line, needs)) f.lines.push_back(line);
+        for (BettingLine& line : lines) {
+          if (ReadByRun(line, needs)) f.lines.push_back(std::move(line));
         }
         f.lines_end.push_back(f.lines.size());
         return absl::OkStatus();
@@ -163,8 +163,7 @@ absl::StatusOr<BacktestData> LoadBacktestData(const std::string& root, const std
   BacktestData data;
   absl::flat_hash_map<std::string, std::string> first_file;  // Fixture id -> file that held it.
   std::string current_file;
-  const fd::RowConsumer keep = [&](superbet::v1::Fixture& fixture,
-                                   absl::Span<const BettingLine> lines) {
+  const fd::RowConsumer keep = [&](superbet::v1::Fixture& fixture, absl::Span<BettingLine> lines) {
     return Keep(fixture, lines, needs, current_file, mode, first_file, data);
   };
   std::vector<ParsedFile> parsed;  // threads >= 2: every file parsed first, merged below.

@@ -845,3 +845,25 @@ TEST_CASE("football-data: build_line and keep_statistics skip messages, not vali
   REQUIRE_FALSE(failed.ok());
   CHECK(absl::StrContains(failed.status().message(), "E1_0405.csv:191: column B365AHH"));
 }
+
+TEST_CASE("football-data: a consumer that moves the lines away gets every row's lines whole",
+          "[football_data][issue16]") {
+  // Oracle: ParseSeasonCsv on the same real file (E0_2425, 34280 prices). The parser reuses its
+  // line messages from row to row; a consumer that moves them out (as the backtest loader does)
+  // must still receive every line of every later row complete, with no field left over or lost.
+  const std::string bytes = superbet::testing::ReadFileOrEmpty(FdPath("E0_2425.csv"));
+  const fd::SeasonData whole = MustLoad("E0_2425.csv");
+  std::vector<BettingLine> moved;
+  auto r = fd::StreamSeasonCsv(bytes, RealOptions("E0_2425.csv", fd::ParseMode::kStrict),
+                               [&](Fixture&, absl::Span<BettingLine> lines) {
+                                 for (BettingLine& l : lines) moved.push_back(std::move(l));
+                                 return absl::OkStatus();
+                               });
+  REQUIRE(r.ok());
+  REQUIRE(moved.size() == whole.lines.size());
+  CHECK(moved.size() == 34280);
+  for (size_t i = 0; i < moved.size(); ++i) {
+    INFO(i);
+    REQUIRE(MessageDifferencer::Equals(moved[i], whole.lines[i]));
+  }
+}

@@ -703,8 +703,10 @@ absl::Status FileParser::Emit(Fixture f) {
     return absl::OkStatus();
   }
   lines_emitted_ += static_cast<int>(row_lines_);
-  absl::Status s = (*consumer_)(f, absl::MakeConstSpan(out_->lines).first(row_lines_));
-  row_lines_ = 0;  // The messages stay: the next row's lines overwrite them (NewLine).
+  absl::Status s = (*consumer_)(f, absl::MakeSpan(out_->lines).first(row_lines_));
+  // The messages stay (moved-from ones are empty): the next row's lines overwrite every field
+  // AddLines writes (NewLine).
+  row_lines_ = 0;
   return s;
 }
 

@@ -187,11 +187,11 @@ struct SeasonData {
                                                         const ParseOptions& options);
 
 // Receives one parsed row: its fixture and that fixture's lines (column order). The references
-// are valid during the call only. The fixture is the parser's own copy, not read after the call:
-// the consumer may move from it (a consumer taking `const Fixture&` fits too). A non-OK status
-// stops the parse and is returned as is.
+// are valid during the call only. The fixture and the lines are the parser's own copies, not read
+// after the call: the consumer may move from them (a consumer taking `const Fixture&` and
+// `absl::Span<const BettingLine>` fits too). A non-OK status stops the parse and is returned as is.
 using RowConsumer = std::function<absl::Status(superbet::v1::Fixture& fixture,
-                                               absl::Span<const superbet::v1::BettingLine> lines)>;
+                                               absl::Span<superbet::v1::BettingLine> lines)>;
 
 // As ParseSeasonCsv, but streaming: each accepted row's fixture and lines go to `consumer` as soon
 // as the row is parsed and are not kept, so the returned SeasonData has empty `fixtures` and
