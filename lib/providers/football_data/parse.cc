@@ -337,6 +337,27 @@ bool ParseDate(absl::string_view s, absl::CivilDay* out) {
   return true;
 }
 
+// absl::FormatCivilTime(day) ("YYYY-MM-DD"), written directly for four-digit years (every date
+// ParseDate accepts from a two-digit year, and the four-digit ones from 1000 on): the cctz
+// formatter costs ~2.4 k instructions a call, a quarter of a row's fixture. Other years go
+// through absl.
+std::string FormatDay(const absl::CivilDay& day) {
+  const int64_t y = day.year();
+  if (y < 1000 || y > 9999) return absl::FormatCivilTime(day);
+  const int m = day.month(), d = day.day();
+  const char out[10] = {static_cast<char>('0' + y / 1000),
+                        static_cast<char>('0' + y / 100 % 10),
+                        static_cast<char>('0' + y / 10 % 10),
+                        static_cast<char>('0' + y % 10),
+                        '-',
+                        static_cast<char>('0' + m / 10),
+                        static_cast<char>('0' + m % 10),
+                        '-',
+                        static_cast<char>('0' + d / 10),
+                        static_cast<char>('0' + d % 10)};
+  return std::string(out, sizeof(out));
+}
+
 // "hh:mm".
 bool ParseTime(absl::string_view s, int* hour, int* minute) {
   s = Trim(s);
@@ -525,8 +546,7 @@ bool FileParser::ParseFixture(Fixture* f, int line, CellError* err) {
 
   const std::string& league =
       options_.league.empty() ? std::string(TrimText(Cell(layout_.div))) : options_.league;
-  f->set_id(
-      absl::StrCat(kProvider, ":", league, ":", absl::FormatCivilTime(day), ":", home, ":", away));
+  f->set_id(absl::StrCat(kProvider, ":", league, ":", FormatDay(day), ":", home, ":", away));
   f->set_provider(std::string(kProvider));
   f->set_competition(league);
   f->set_season(out_->season_label);
