@@ -1283,6 +1283,10 @@ const PlantMetrics& BroadcastPlant::counters() const { return impl_->metrics; }
 
 absl::StatusOr<DigestFlushResult> BroadcastPlant::FlushDigestNow(
     absl::Span<const std::string> platforms, bool include_current) {
+  if (impl_->workers_running) {
+    return absl::FailedPreconditionError(
+        "FlushDigestNow: the persistent stage workers are running (each flushes its platform)");
+  }
   for (const std::string& name : platforms) {
     bool known = false;
     for (const auto& p : impl_->platforms) known = known || p.name == name;

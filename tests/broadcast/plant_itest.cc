@@ -454,6 +454,7 @@ TEST_CASE("persistent stage workers over Redis: every event published once, drai
   CHECK(rig.plant->workers_running());
   CHECK(rig.plant->StartWorkers(Connector(server)).code() == absl::StatusCode::kFailedPrecondition);
   CHECK(rig.plant->Pump().status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(rig.plant->FlushDigestNow().status().code() == absl::StatusCode::kFailedPrecondition);
   REQUIRE(sb::FeedAndDrain(*rig.plant, lines, nullptr).ok());
   CHECK_FALSE(*rig.plant->Outstanding());
   REQUIRE(rig.plant->StopWorkers().ok());

@@ -180,10 +180,12 @@ class BroadcastPlant {
   // sleep, at most 1 s at a time) until its wake-up. Each stage's writes are still pipelined with
   // its next read, in call order (an XACK after its entry's terminal outcome). While they run: Pump
   // returns FailedPrecondition; RunUntil / Drain wait (in real time) until nothing is outstanding,
-  // the clock reaches `until`, or a worker reports an error (returned, the workers go on); Ingest /
-  // IngestLines, Outstanding, metrics and FlushDigestNow use the plant's transport, which no
-  // worker uses (metrics' counters may then lag the workers). For a live clock: a replay on a
-  // FakeClock stays on Pump (single-threaded, repeatable). Call after Start.
+  // the clock reaches `until`, or a worker reports an error (returned, the workers go on);
+  // FlushDigestNow returns FailedPrecondition (each platform worker runs its own flusher);
+  // Ingest / IngestLines, Outstanding and BucketLevels use the plant's transport, which no worker
+  // uses. metrics() and counters() must wait for StopWorkers (the workers write the counters).
+  // For a live clock: a replay on a FakeClock stays on Pump (single-threaded, repeatable). Call
+  // after Start.
   // Errors: FailedPrecondition when already running; InvalidArgument when block < 1 ms;
   // `connect`'s errors (no worker started).
   [[nodiscard]] absl::Status StartWorkers(const ConnectFn& connect,
@@ -227,7 +229,8 @@ class BroadcastPlant {
   // first, by priority; platforms whose breaker is OPEN and waiting are skipped and named), for
   // the platforms in `platforms` (empty = every enabled one); with `include_current` the bucket
   // still filling is flushed too. Does not move the periodic flusher's schedule.
-  // Errors: InvalidArgument naming a platform that is not enabled; the transport's.
+  // Errors: InvalidArgument naming a platform that is not enabled; FailedPrecondition while the
+  // stage workers run (StartWorkers); the transport's.
   [[nodiscard]] absl::StatusOr<DigestFlushResult> FlushDigestNow(
       absl::Span<const std::string> platforms = {}, bool include_current = false);
 
