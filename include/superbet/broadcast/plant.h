@@ -67,8 +67,10 @@
 //
 // Thread-safety: thread-compatible (one thread drives a plant; its concurrent platform workers
 // touch disjoint state, and the clock, sleep function and publishers they call must be
-// thread-safe). Several plants (consumers) may share one Transport. Does not own the transports,
-// clock or publishers.
+// thread-safe). With StartWorkers the stages run on the plant's own threads (each stage's state
+// is touched by its worker only) while one caller thread ingests and waits (RunUntil / Drain).
+// Several plants (consumers) may share one Transport. Does not own the transports, clock or
+// publishers; owns the workers' connections while they run.
 
 #ifndef SUPERBET_BROADCAST_PLANT_H_
 #define SUPERBET_BROADCAST_PLANT_H_
