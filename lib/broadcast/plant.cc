@@ -906,6 +906,23 @@ struct BroadcastPlant::Impl {
     }
   }
 
+  // A platform worker's step: its stage, then its digest flusher when due.
+  absl::StatusOr<bool> PlatformStepWithFlush(Platform& p, absl::Duration block) {
+    absl::StatusOr<bool> moved = PlatformStage(p, block);
+    if (!moved.ok() || Now() < p.next_flush) return moved;
+    p.next_flush = Now() + options.flush_interval;
+    DigestFlushResult flushed;
+    const std::string only[] = {p.name};
+    if (absl::Status s = FlushBuckets(only, false, &flushed); !s.ok()) return s;
+    return *moved || flushed.sent > 0 || flushed.failed > 0;
+  }
+
+  // The workers' counters as of their last step (metrics() while they run), under snap_mu.
+  std::mutex snap_mu;
+  int64_t snap_passed_filter = 0, snap_global_rate_limited = 0;
+  std::map<std::string, PlatformMetrics> snap_platforms;
+  BroadcastPlant::ConnectFn connect_fn;  // Kept to restart the workers (FlushDigestNow).
+
   absl::Status StartWorkers(const BroadcastPlant::ConnectFn& connect, absl::Duration block) {
     if (workers_running) return absl::FailedPreconditionError("stage workers already running");
     if (block < absl::Milliseconds(1)) {
@@ -936,15 +953,37 @@ struct BroadcastPlant::Impl {
       platforms[i].t = worker_conns[2 + i].get();
       platforms[i].next_flush = next_flush;
     }
+    connect_fn = connect;
+    {
+      std::lock_guard<std::mutex> lock(snap_mu);
+      snap_passed_filter = metrics.passed_filter;
+      snap_global_rate_limited = metrics.global_rate_limited;
+      snap_platforms = metrics.platforms;
+      for (const Platform& p : platforms) {
+        snap_platforms[p.name].breaker_state = static_cast<int>(p.breaker->state());
+      }
+    }
     workers_running = true;
     workers.emplace_back([this] {
       WorkerLoop(
-          0, main_t, [this](absl::Duration b) { return MainStage(b); },
+          0, main_t,
+          [this](absl::Duration b) {
+            absl::StatusOr<bool> moved = MainStage(b);
+            std::lock_guard<std::mutex> lock(snap_mu);
+            snap_passed_filter = metrics.passed_filter;
+            return moved;
+          },
           []() -> std::optional<absl::Time> { return std::nullopt; });
     });
     workers.emplace_back([this] {
       WorkerLoop(
-          1, priority_t, [this](absl::Duration b) { return PriorityStage(b); },
+          1, priority_t,
+          [this](absl::Duration b) {
+            absl::StatusOr<bool> moved = PriorityStage(b);
+            std::lock_guard<std::mutex> lock(snap_mu);
+            snap_global_rate_limited = metrics.global_rate_limited;
+            return moved;
+          },
           [this]() -> std::optional<absl::Time> {
             if (priority_held.empty()) return std::nullopt;
             return priority_wake;
@@ -956,13 +995,12 @@ struct BroadcastPlant::Impl {
         WorkerLoop(
             2 + i, p->t,
             [this, p](absl::Duration b) -> absl::StatusOr<bool> {
-              absl::StatusOr<bool> moved = PlatformStage(*p, b);
-              if (!moved.ok() || Now() < p->next_flush) return moved;
-              p->next_flush = Now() + options.flush_interval;
-              DigestFlushResult flushed;
-              const std::string only[] = {p->name};
-              if (absl::Status s = FlushBuckets(only, false, &flushed); !s.ok()) return s;
-              return *moved || flushed.sent > 0 || flushed.failed > 0;
+              absl::StatusOr<bool> moved = PlatformStepWithFlush(*p, b);
+              PlatformMetrics snap = *p->m;
+              snap.breaker_state = static_cast<int>(p->breaker->state());
+              std::lock_guard<std::mutex> lock(snap_mu);
+              snap_platforms[p->name] = std::move(snap);
+              return moved;
             },
             [p]() -> std::optional<absl::Time> {
               if (p->held.empty()) return std::nullopt;
@@ -1252,17 +1290,37 @@ absl::Status BroadcastPlant::RunUntil(absl::Time until, int64_t max_steps) {
 }
 
 PlantMetrics BroadcastPlant::metrics() {
-  for (auto& p : impl_->platforms) {
-    PlatformMetrics& m = impl_->M(p);
-    m.breaker_state = static_cast<int>(p.breaker->state());
-    m.digest_buffer_size = 0;
+  Impl& m = *impl_;
+  PlantMetrics out;
+  if (m.workers_running) {
+    // The caller's own counters, the shared ones under their lock, the workers' as of their last
+    // step.
+    out.input_lines = m.metrics.input_lines;
+    out.rejected_by_reason = m.metrics.rejected_by_reason;
+    out.accepted = m.metrics.accepted;
+    {
+      std::lock_guard<std::mutex> lock(m.dropped_mu);
+      out.dropped_by_reason = m.metrics.dropped_by_reason;
+      out.digest_flushes = m.metrics.digest_flushes;
+    }
+    std::lock_guard<std::mutex> lock(m.snap_mu);
+    out.passed_filter = m.snap_passed_filter;
+    out.global_rate_limited = m.snap_global_rate_limited;
+    out.platforms = m.snap_platforms;
+  } else {
+    for (auto& p : m.platforms) m.M(p).breaker_state = static_cast<int>(p.breaker->state());
+  }
+  PlantMetrics& target = m.workers_running ? out : m.metrics;
+  for (auto& p : m.platforms) {
+    PlatformMetrics& pm = target.platforms[p.name];
+    pm.digest_buffer_size = 0;
     int64_t oldest_ms = 0;
-    auto buckets = impl_->DigestBuckets(p, impl_->transport);
+    auto buckets = m.DigestBuckets(p, m.transport);
     if (buckets.ok()) {
       for (const auto& [id, key] : *buckets) {
-        auto values = impl_->transport->ListRange(key);
+        auto values = m.transport->ListRange(key);
         if (!values.ok()) continue;
-        m.digest_buffer_size += static_cast<int64_t>(values->size());
+        pm.digest_buffer_size += static_cast<int64_t>(values->size());
         for (const auto& v : *values) {
           if (auto d = DecodeDigest(v)) {
             if (oldest_ms == 0 || d->first_seen_ms < oldest_ms) oldest_ms = d->first_seen_ms;
@@ -1270,11 +1328,11 @@ PlantMetrics BroadcastPlant::metrics() {
         }
       }
     }
-    m.digest_staleness_s =
-        oldest_ms == 0 ? 0.0
-                       : std::max(0.0, (absl::ToUnixMillis(impl_->Now()) - oldest_ms) / 1000.0);
+    pm.digest_staleness_s =
+        oldest_ms == 0 ? 0.0 : std::max(0.0, (absl::ToUnixMillis(m.Now()) - oldest_ms) / 1000.0);
   }
-  return impl_->metrics;
+  if (m.workers_running) return out;
+  return m.metrics;
 }
 
 const PlantOptions& BroadcastPlant::options() const { return impl_->options; }
@@ -1283,10 +1341,23 @@ const PlantMetrics& BroadcastPlant::counters() const { return impl_->metrics; }
 
 absl::StatusOr<DigestFlushResult> BroadcastPlant::FlushDigestNow(
     absl::Span<const std::string> platforms, bool include_current) {
-  if (impl_->workers_running) {
-    return absl::FailedPreconditionError(
-        "FlushDigestNow: the persistent stage workers are running (each flushes its platform)");
+  // While the workers run they are stopped for the flush (each platform's state is its
+  // worker's) and started again after it; an error a worker reported meanwhile is kept.
+  const bool restart = impl_->workers_running;
+  absl::Status worker_error;
+  if (restart) worker_error = impl_->StopWorkers();
+  absl::StatusOr<DigestFlushResult> result = FlushDigestNowStopped(platforms, include_current);
+  if (restart) {
+    absl::Status started = impl_->StartWorkers(impl_->connect_fn, impl_->worker_block);
+    if (!started.ok()) return started;
+    std::lock_guard<std::mutex> lock(impl_->worker_mu);
+    if (!worker_error.ok()) impl_->worker_error = worker_error;
   }
+  return result;
+}
+
+absl::StatusOr<DigestFlushResult> BroadcastPlant::FlushDigestNowStopped(
+    absl::Span<const std::string> platforms, bool include_current) {
   for (const std::string& name : platforms) {
     bool known = false;
     for (const auto& p : impl_->platforms) known = known || p.name == name;

@@ -454,17 +454,28 @@ TEST_CASE("persistent stage workers over Redis: every event published once, drai
   CHECK(rig.plant->workers_running());
   CHECK(rig.plant->StartWorkers(Connector(server)).code() == absl::StatusCode::kFailedPrecondition);
   CHECK(rig.plant->Pump().status().code() == absl::StatusCode::kFailedPrecondition);
-  CHECK(rig.plant->FlushDigestNow().status().code() == absl::StatusCode::kFailedPrecondition);
+  // An on-demand flush stops the workers for the flush and starts them again.
+  auto flushed = rig.plant->FlushDigestNow();
+  REQUIRE(flushed.ok());
+  CHECK(flushed->buckets == 0);
+  CHECK(rig.plant->workers_running());
   REQUIRE(sb::FeedAndDrain(*rig.plant, lines, nullptr).ok());
   CHECK_FALSE(*rig.plant->Outstanding());
+  // metrics() while the workers run: their counters as of their last step.
+  const sb::PlantMetrics running = rig.plant->metrics();
   REQUIRE(rig.plant->StopWorkers().ok());
   CHECK_FALSE(rig.plant->workers_running());
   st::InvariantReport rep =
       st::CheckInvariant(*rig.transport, st::EventIds(lines), Received(fake, lines));
   CHECK(rep.dropped < 120);
+  CHECK(running.passed_filter == 120 - rep.dropped);
+  CHECK(rig.plant->metrics().passed_filter == 120 - rep.dropped);
   for (const std::string p : {"twitter", "telegram", "android"}) {
     CHECK(rep.published[p] == 120 - rep.dropped);
     CHECK(rep.dlq[p] == 0);
+    int64_t published = 0;
+    for (const auto& [tier, n] : running.platforms.at(p).published_by_tier) published += n;
+    CHECK(published == 120 - rep.dropped);
   }
   // Stopped: Pump runs again and finds nothing.
   CHECK_FALSE(*rig.plant->Pump());

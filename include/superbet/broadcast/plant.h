@@ -183,9 +183,10 @@ class BroadcastPlant {
   // its next read, in call order (an XACK after its entry's terminal outcome). While they run: Pump
   // returns FailedPrecondition; RunUntil / Drain wait (in real time) until nothing is outstanding,
   // the clock reaches `until`, or a worker reports an error (returned, the workers go on);
-  // FlushDigestNow returns FailedPrecondition (each platform worker runs its own flusher);
+  // FlushDigestNow stops the workers, flushes, and starts them again (with the same `connect`);
   // Ingest / IngestLines, Outstanding and BucketLevels use the plant's transport, which no worker
-  // uses. metrics() and counters() must wait for StopWorkers (the workers write the counters).
+  // uses; metrics() reads the workers' counters as of their last step (counters() must wait for
+  // StopWorkers: the workers write them).
   // For a live clock: a replay on a FakeClock stays on Pump (single-threaded, repeatable). Call
   // after Start.
   // Errors: FailedPrecondition when already running; InvalidArgument when block < 1 ms;
@@ -231,8 +232,9 @@ class BroadcastPlant {
   // first, by priority; platforms whose breaker is OPEN and waiting are skipped and named), for
   // the platforms in `platforms` (empty = every enabled one); with `include_current` the bucket
   // still filling is flushed too. Does not move the periodic flusher's schedule.
-  // Errors: InvalidArgument naming a platform that is not enabled; FailedPrecondition while the
-  // stage workers run (StartWorkers); the transport's.
+  // While the stage workers run (StartWorkers) they are stopped for the flush and started again.
+  // Errors: InvalidArgument naming a platform that is not enabled; the transport's; StartWorkers'
+  // when the workers do not start again.
   [[nodiscard]] absl::StatusOr<DigestFlushResult> FlushDigestNow(
       absl::Span<const std::string> platforms = {}, bool include_current = false);
 
@@ -253,6 +255,8 @@ class BroadcastPlant {
   struct Impl;
   explicit BroadcastPlant(std::unique_ptr<Impl> impl);
   [[nodiscard]] absl::StatusOr<bool> PumpStages();
+  [[nodiscard]] absl::StatusOr<DigestFlushResult> FlushDigestNowStopped(
+      absl::Span<const std::string> platforms, bool include_current);
   std::unique_ptr<Impl> impl_;
 };
 
