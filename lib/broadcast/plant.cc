@@ -1051,9 +1051,10 @@ struct BroadcastPlant::Impl {
           return s;
         }
       }
+      if (Now() >= until) return absl::OkStatus();
       absl::StatusOr<bool> outstanding = open();
       if (!outstanding.ok()) return outstanding.status();
-      if (!*outstanding || Now() >= until) return absl::OkStatus();
+      if (!*outstanding) return absl::OkStatus();
       std::unique_lock<std::mutex> lock(worker_mu);
       worker_cv.wait_for(lock, std::chrono::milliseconds(50), [&] {
         if (!worker_error.ok()) return true;
