@@ -154,7 +154,10 @@ class RecordingSink final : public sb::Publisher {
 };
 
 // Commands run by the server since its start, by name (INFO commandstats "cmdstat_xadd:calls=N").
-std::map<std::string, double> CommandStats(int port) {
+// Calls per command name (INFO commandstats; commands run by scripts included); `usec`, when
+// given, receives each command's total server microseconds (a script's include its commands').
+std::map<std::string, double> CommandStats(int port,
+                                           std::map<std::string, double>* usec = nullptr) {
   std::map<std::string, double> out;
   const std::string info = Run(absl::StrCat("redis-cli -p ", port, " INFO commandstats"));
   for (absl::string_view line : absl::StrSplit(info, '\n')) {
@@ -166,6 +169,12 @@ std::map<std::string, double> CommandStats(int port) {
     double n = 0;
     (void)absl::SimpleAtod(line.substr(calls + 6, end - calls - 6), &n);
     out[std::string(line.substr(0, colon))] = n;
+    const size_t us = line.find("usec=");
+    if (usec != nullptr && us != absl::string_view::npos) {
+      double u = 0;
+      (void)absl::SimpleAtod(line.substr(us + 5, line.find(',', us) - us - 5), &u);
+      (*usec)[std::string(line.substr(0, colon))] = u;
+    }
   }
   return out;
 }
@@ -197,12 +206,15 @@ double ProcessSysSeconds() {
 
 // Args: {fsync (0 = always, 1 = everysec), platforms (2 = twitter+telegram, 3 = + android),
 // concurrency (0 = one connection and thread; 1 = a connection and thread per platform; 2 = also
-// one for the priority stage), batches_per_read}.
+// one for the priority stage; 3 = persistent stage workers: main, priority and each platform on
+// their own thread and connection, blocking reads, BroadcastPlant::StartWorkers),
+// batches_per_read}.
 void BM_RedisEndToEnd(benchmark::State& state) {
   const bool everysec = state.range(0) == 1;
   const int n_platforms = static_cast<int>(state.range(1));
   const bool concurrent = state.range(2) >= 1;
   const bool priority_connection = state.range(2) == 2;
+  const bool workers = state.range(2) == 3;
   const int batches_per_read = static_cast<int>(state.range(3));
   superbet::testing::RedisServer server;  // AOF on, appendfsync always (then set below).
   if (!server.ok()) {
@@ -218,7 +230,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
   const std::vector<std::string> names = {"twitter", "telegram", "android"};
   double events_per_s = 0, commands = 0, round_trips = 0, server_cpu_s = 0, plant_cpu_s = 0;
   double aof_bytes = 0, plant_sys_s = 0;
-  std::map<std::string, double> per_command;
+  std::map<std::string, double> per_command, per_command_usec;
   bool invariant = true;
   for (auto _ : state) {
     state.PauseTiming();
@@ -264,7 +276,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     auto plant = sb::BroadcastPlant::Create(
         o, t->get(), &clock, [&](absl::Duration d) { clock.Advance(d); }, publishers);
     if (!plant.ok() || !(*plant)->Start().ok() ||
-        (concurrent && !(*plant)->SetPlatformTransports(platform_transports).ok()) ||
+        (concurrent && !workers && !(*plant)->SetPlatformTransports(platform_transports).ok()) ||
         (priority_connection && !(*plant)->SetPriorityTransport(priority_transport.get()).ok())) {
       state.SkipWithError("plant failed");
       return;
@@ -274,8 +286,22 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     const double aof0 = InfoField(server.port(), "persistence", "aof_current_size");
     const double cpu0 = ProcessCpuSeconds();
     const double sys0 = ProcessSysSeconds();
+    // The workers' connections (owned by the plant until StopWorkers): their round trips.
+    std::vector<superbet::bus::RedisTransport*> worker_conns;
     state.ResumeTiming();
     const absl::Time t0 = absl::Now();
+    if (workers &&
+        !(*plant)
+             ->StartWorkers([&]() -> absl::StatusOr<std::unique_ptr<superbet::bus::Transport>> {
+               auto c = superbet::bus::RedisTransport::Connect(url);
+               if (!c.ok()) return c.status();
+               worker_conns.push_back(c->get());
+               return std::unique_ptr<superbet::bus::Transport>(*std::move(c));
+             })
+             .ok()) {
+      state.SkipWithError("workers did not start");
+      return;
+    }
     if (!sb::FeedAndDrain(**plant, lines, nullptr).ok()) {
       state.SkipWithError("run failed");
       return;
@@ -284,13 +310,19 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     plant_cpu_s = ProcessCpuSeconds() - cpu0;
     plant_sys_s = ProcessSysSeconds() - sys0;
     state.PauseTiming();
+    double worker_round_trips = 0;
+    for (const auto* c : worker_conns) worker_round_trips += static_cast<double>(c->round_trips());
+    if (workers && !(*plant)->StopWorkers().ok()) {
+      state.SkipWithError("a stage worker failed");
+      return;
+    }
     server_cpu_s = InfoField(server.port(), "cpu", "used_cpu_sys") +
                    InfoField(server.port(), "cpu", "used_cpu_user") - server_cpu0;
     aof_bytes = InfoField(server.port(), "persistence", "aof_current_size") - aof0;
-    round_trips = static_cast<double>((*t)->round_trips());
+    round_trips = static_cast<double>((*t)->round_trips()) + worker_round_trips;
     for (const auto& pt : own) round_trips += static_cast<double>(pt->round_trips());
     if (priority_transport) round_trips += static_cast<double>(priority_transport->round_trips());
-    per_command = CommandStats(server.port());
+    per_command = CommandStats(server.port(), &per_command_usec);
     per_command.erase("config");
     per_command.erase("flushall");
     commands = 0;
@@ -345,11 +377,15 @@ void BM_RedisEndToEnd(benchmark::State& state) {
   for (const auto& [name, calls] : per_command) {
     absl::StrAppend(&breakdown, " ", name, "=", absl::SixDigits(calls / n));
   }
+  std::string usec_breakdown;
+  for (const auto& [name, us] : per_command_usec) {
+    if (us / n >= 0.05) absl::StrAppend(&usec_breakdown, " ", name, "=", absl::SixDigits(us / n));
+  }
   std::fprintf(stderr,
                "BM_RedisEndToEnd everysec=%d platforms=%d concurrent=%d batches_per_read=%d: "
-               "commands per event:%s\n",
+               "commands per event:%s; server us per event (commandstats):%s\n",
                everysec ? 1 : 0, n_platforms, static_cast<int>(state.range(2)), batches_per_read,
-               breakdown.c_str());
+               breakdown.c_str(), usec_breakdown.c_str());
 }
 BENCHMARK(BM_RedisEndToEnd)
     ->ArgNames({"everysec", "platforms", "concurrent", "batches_per_read"})
@@ -361,6 +397,10 @@ BENCHMARK(BM_RedisEndToEnd)
     ->Args({0, 3, 1, 40})  // 40 batches (200 entries) per read.
     ->Args({0, 3, 2, 10})  // The defaults plus a connection and thread for the priority stage.
     ->Args({1, 3, 2, 10})
+    ->Args({0, 3, 3, 10})  // Persistent stage workers (StartWorkers), blocking reads.
+    ->Args({1, 3, 3, 10})
+    ->Args({0, 2, 3, 10})
+    ->Args({1, 2, 3, 10})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 

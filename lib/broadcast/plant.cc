@@ -1,7 +1,10 @@
 #include "superbet/broadcast/plant.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -158,6 +161,7 @@ struct BroadcastPlant::Impl {
     // XACKs (queued together at the end of the round, the XACKs after the outcomes).
     bus::Fields published;
     std::vector<std::string> acks;
+    absl::Time next_flush = absl::InfinitePast();  // Its own flusher (persistent workers only).
   };
 
   PlantOptions options;
@@ -182,6 +186,17 @@ struct BroadcastPlant::Impl {
   int64_t MinId() const {
     return std::max<int64_t>(0, absl::ToUnixMillis(Now() - options.retention));
   }
+  // The MINID of a high-volume XADD (risk.verified, the priority queue, the outboxes): MinId()
+  // at most once a second (of the plant's clock) per writer, else 0 (no trimming clause): the
+  // retention is approximate anyway (MINID ~), and the server need not check it per entry.
+  // `next_ms`: the writer's own schedule (each is used by one thread).
+  int64_t TrimId(int64_t* next_ms) const {
+    const int64_t now_ms = absl::ToUnixMillis(Now());
+    if (now_ms < *next_ms) return 0;
+    *next_ms = now_ms + 1000;
+    return MinId();
+  }
+  int64_t ingest_trim_ms = 0, main_trim_ms = 0, fanout_trim_ms = 0;
 
   PlatformMetrics& M(const Platform& p) { return *p.m; }
   bool concurrent = false;  // Platform stages on their own transports and threads.
@@ -189,6 +204,25 @@ struct BroadcastPlant::Impl {
   // its own thread beside the main stage. Null: it shares `transport` and runs after main.
   bus::Transport* priority_t = nullptr;
   bus::Transport& PT() { return priority_t != nullptr ? *priority_t : *transport; }
+  // The main stage's connection: its worker's while persistent workers run, else `transport`.
+  bus::Transport* main_t = nullptr;
+  bus::Transport& MT() { return main_t != nullptr ? *main_t : *transport; }
+
+  // ---- persistent stage workers (StartWorkers) ---------------------------------------------
+  std::vector<std::thread> workers;
+  std::vector<std::unique_ptr<bus::Transport>> worker_conns;
+  std::unique_ptr<std::atomic<bool>[]> worker_idle;  // Its last step moved nothing.
+  size_t n_workers = 0;
+  std::atomic<bool> stop_workers{false};
+  bool workers_running = false;
+  absl::Duration worker_block = absl::Milliseconds(20);
+  std::mutex worker_mu;  // Guards worker_error and idle_epoch.
+  std::condition_variable worker_cv;
+  absl::Status worker_error;
+  uint64_t idle_epoch = 0;  // Bumped when a worker goes idle.
+  // The connections the stages had before StartWorkers (restored by StopWorkers).
+  bus::Transport* saved_priority_t = nullptr;
+  std::vector<bus::Transport*> saved_platform_t;
   // Guards metrics.dropped_by_reason, which the main and priority stages both count into.
   std::mutex dropped_mu;
   void CountDropped(const std::string& reason) {
@@ -229,10 +263,10 @@ struct BroadcastPlant::Impl {
   }
 
   // ---- main stage --------------------------------------------------------------------------
-  absl::StatusOr<bool> MainStage() {
+  absl::StatusOr<bool> MainStage(absl::Duration block = absl::ZeroDuration()) {
     bool progress = false;
-    auto read = transport->ClaimAndRead(bus::kRiskVerified, bus::kMainGroup, options.consumer,
-                                        options.reclaim_idle, options.batch, ReadCount(0));
+    auto read = MT().ClaimAndReadBlocking(bus::kRiskVerified, bus::kMainGroup, options.consumer,
+                                          options.reclaim_idle, options.batch, ReadCount(0), block);
     if (!read.ok()) return read.status();
     std::vector<bus::Entry> entries = std::move(read->first);
     for (bus::Entry& e : read->second) entries.push_back(std::move(e));
@@ -244,7 +278,7 @@ struct BroadcastPlant::Impl {
       progress = true;
       const std::string& json = e.Field("event");
       if (e.deliveries > options.max_deliveries) {
-        status = Dlq(*transport, "", e.Field("event_id"), json, "max_deliveries_exceeded",
+        status = Dlq(MT(), "", e.Field("event_id"), json, "max_deliveries_exceeded",
                      static_cast<int>(e.deliveries), 0, "");
       } else {
         status = MainOne(json);
@@ -252,7 +286,7 @@ struct BroadcastPlant::Impl {
       if (!status.ok()) break;
       acks.push_back(e.id);
     }
-    absl::Status acked = transport->AckMany(bus::kRiskVerified, bus::kMainGroup, acks);
+    absl::Status acked = MT().AckMany(bus::kRiskVerified, bus::kMainGroup, acks);
     if (!status.ok()) return status;
     if (!acked.ok()) return acked;
     return progress;
@@ -261,12 +295,12 @@ struct BroadcastPlant::Impl {
   absl::Status MainOne(const std::string& json) {
     auto p = ParsePredictionLine(json, 0);
     if (!p.ok()) {
-      return Dlq(*transport, "", "", json, "invalid_event", 1, 0, p.status().message());
+      return Dlq(MT(), "", "", json, "invalid_event", 1, 0, p.status().message());
     }
     const std::string event_id = EventId(*p);
     if (std::optional<DropReason> drop = FilterPrediction(*p, options.thresholds)) {
       CountDropped(std::string(DropReasonName(*drop)));
-      return transport->HashSet(bus::kDroppedKey, event_id, DropReasonName(*drop));
+      return MT().HashSet(bus::kDroppedKey, event_id, DropReasonName(*drop));
     }
     metrics.passed_filter++;
     // The event travels on in binary (PlantEvent): the later stages neither parse JSON nor format.
@@ -275,22 +309,22 @@ struct BroadcastPlant::Impl {
     std::string pb;
     pb.reserve(1024);
     internal::EncodePlantEvent(event, &pb);
-    return transport->AddNoReply(bus::kPriorityQueue,
-                                 {{std::string(internal::kEventPbField), std::move(pb)},
-                                  {"priority", absl::StrCat(event.priority_score)},
-                                  {"tier", std::string(TierName(event.tier))},
-                                  {"event_id", event.id},
-                                  {"first_seen", std::to_string(absl::ToUnixMillis(Now()))}},
-                                 MinId());
+    return MT().AddNoReply(bus::kPriorityQueue,
+                           {{std::string(internal::kEventPbField), std::move(pb)},
+                            {"priority", absl::StrCat(event.priority_score)},
+                            {"tier", std::string(TierName(event.tier))},
+                            {"event_id", event.id},
+                            {"first_seen", std::to_string(absl::ToUnixMillis(Now()))}},
+                           TrimId(&main_trim_ms));
   }
 
   // ---- priority stage ----------------------------------------------------------------------
-  absl::StatusOr<bool> PriorityStage() {
+  absl::StatusOr<bool> PriorityStage(absl::Duration block = absl::ZeroDuration()) {
     bool progress = false;
     if (static_cast<int>(priority_held.size()) < options.batch) {
-      auto read =
-          PT().ClaimAndRead(bus::kPriorityQueue, bus::kPriorityGroup, options.consumer,
-                            options.reclaim_idle, options.batch, ReadCount(priority_held.size()));
+      auto read = PT().ClaimAndReadBlocking(bus::kPriorityQueue, bus::kPriorityGroup,
+                                            options.consumer, options.reclaim_idle, options.batch,
+                                            ReadCount(priority_held.size()), block);
       if (!read.ok()) return read.status();
       for (auto* v : {&read->first, &read->second}) {
         for (bus::Entry& e : *v) {
@@ -306,14 +340,15 @@ struct BroadcastPlant::Impl {
     if (Now() < priority_wake) return progress;
     // Entries [start, i) have their global token and wait for the fan-out, which copies them
     // (event_pb, priority, tier, event_id, first_seen) to every enabled platform's outbox and
-    // acknowledges them: one step for the run of entries (one Lua script on Redis, the fields
-    // copied there).
+    // acknowledges them: one step for the run of entries (one Lua script on Redis, given the
+    // fields as read: the queue is not read again).
     size_t i = 0, start = 0;
     auto fan_out = [&]() -> absl::Status {
       if (i == start) return absl::OkStatus();
-      absl::Status s = PT().FanOutAndAckMany(
-          bus::kPriorityQueue, bus::kPriorityGroup,
-          absl::MakeConstSpan(priority_held.data() + start, i - start), outboxes, MinId());
+      absl::Status s =
+          PT().FanOutAndAckMany(bus::kPriorityQueue, bus::kPriorityGroup,
+                                absl::MakeConstSpan(priority_held.data() + start, i - start),
+                                outboxes, TrimId(&fanout_trim_ms));
       if (s.ok()) start = i;
       return s;
     };
@@ -570,12 +605,12 @@ struct BroadcastPlant::Impl {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<bool> PlatformStage(Platform& p) {
+  absl::StatusOr<bool> PlatformStage(Platform& p, absl::Duration block = absl::ZeroDuration()) {
     bool progress = false;
     bus::Transport& t = *p.t;
     if (static_cast<int>(p.held.size()) < options.batch) {
-      auto read = t.ClaimAndRead(p.outbox, p.group, options.consumer, options.reclaim_idle,
-                                 options.batch, ReadCount(p.held.size()));
+      auto read = t.ClaimAndReadBlocking(p.outbox, p.group, options.consumer, options.reclaim_idle,
+                                         options.batch, ReadCount(p.held.size()), block);
       if (!read.ok()) return read.status();
       for (auto* v : {&read->first, &read->second}) {
         for (bus::Entry& e : *v) {
@@ -681,9 +716,11 @@ struct BroadcastPlant::Impl {
     return absl::ToUnixSeconds(Now()) / absl::ToInt64Seconds(options.digest_bucket);
   }
 
-  absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> DigestBuckets(const Platform& p) {
+  // `via`: the connection to ask (default the platform's).
+  absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> DigestBuckets(
+      const Platform& p, bus::Transport* via = nullptr) {
     const std::string prefix = absl::StrCat("broadcast:digest:", p.name, ":");
-    auto keys = p.t->KeysWithPrefix(prefix);
+    auto keys = (via != nullptr ? via : p.t)->KeysWithPrefix(prefix);
     if (!keys.ok()) return keys.status();
     std::vector<std::pair<int64_t, std::string>> out;
     for (const std::string& k : *keys) {
@@ -772,7 +809,10 @@ struct BroadcastPlant::Impl {
                             {"requeued", std::to_string(requeued)}},
                            MinId());
         if (!id.ok()) return id.status();
-        metrics.digest_flushes++;
+        {
+          std::lock_guard<std::mutex> lock(dropped_mu);  // Platform workers count here together.
+          metrics.digest_flushes++;
+        }
         result->buckets++;
         result->sent += ok;
         result->failed += failed;
@@ -816,10 +856,223 @@ struct BroadcastPlant::Impl {
     }
     return wake;
   }
+
+  // ---- persistent stage workers ------------------------------------------------------------
+  // One stage's loop on its own thread and connection `t`: each step's writes are pipelined with
+  // its next read; a step that moved nothing makes the next read block (XREADGROUP BLOCK) when
+  // the stage holds nothing, or sleeps (the injected sleep, at most 1 s at a time) until the
+  // stage's wake-up when it holds entries waiting for a token. An error is kept for RunUntil and
+  // the loop goes on after a pause (a restarted redis-server is reconnected by the transport).
+  void WorkerLoop(size_t w, bus::Transport* t,
+                  const std::function<absl::StatusOr<bool>(absl::Duration)>& step,
+                  const std::function<std::optional<absl::Time>()>& held_until) {
+    bool block_next = false;
+    while (!stop_workers.load(std::memory_order_acquire)) {
+      t->BeginPipeline();
+      absl::StatusOr<bool> moved = step(block_next ? worker_block : absl::ZeroDuration());
+      absl::Status flushed = t->EndPipeline();
+      if (moved.ok() && !flushed.ok()) moved = flushed;
+      block_next = false;
+      if (!moved.ok()) {
+        {
+          std::lock_guard<std::mutex> lock(worker_mu);
+          if (worker_error.ok()) worker_error = moved.status();
+        }
+        worker_cv.notify_all();
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        continue;
+      }
+      if (*moved) {
+        worker_idle[w].store(false, std::memory_order_release);
+        continue;
+      }
+      if (!worker_idle[w].exchange(true, std::memory_order_acq_rel)) {
+        {
+          std::lock_guard<std::mutex> lock(worker_mu);
+          ++idle_epoch;
+        }
+        worker_cv.notify_all();
+      }
+      const std::optional<absl::Time> until = held_until();
+      if (!until.has_value()) {
+        if (t->blocking_reads()) {
+          block_next = true;
+        } else {
+          std::this_thread::sleep_for(absl::ToChronoNanoseconds(worker_block));
+        }
+        continue;
+      }
+      sleep(std::clamp(*until - Now(), absl::Milliseconds(1), absl::Seconds(1)));
+    }
+  }
+
+  // A platform worker's step: its stage, then its digest flusher when due.
+  absl::StatusOr<bool> PlatformStepWithFlush(Platform& p, absl::Duration block) {
+    absl::StatusOr<bool> moved = PlatformStage(p, block);
+    if (!moved.ok() || Now() < p.next_flush) return moved;
+    p.next_flush = Now() + options.flush_interval;
+    DigestFlushResult flushed;
+    const std::string only[] = {p.name};
+    if (absl::Status s = FlushBuckets(only, false, &flushed); !s.ok()) return s;
+    return *moved || flushed.sent > 0 || flushed.failed > 0;
+  }
+
+  // The workers' counters as of their last step (metrics() while they run), under snap_mu.
+  std::mutex snap_mu;
+  int64_t snap_passed_filter = 0, snap_global_rate_limited = 0;
+  std::map<std::string, PlatformMetrics> snap_platforms;
+  BroadcastPlant::ConnectFn connect_fn;  // Kept to restart the workers (FlushDigestNow).
+
+  absl::Status StartWorkers(const BroadcastPlant::ConnectFn& connect, absl::Duration block) {
+    if (workers_running) return absl::FailedPreconditionError("stage workers already running");
+    if (block < absl::Milliseconds(1)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("worker block must be >= 1ms, got ", absl::FormatDuration(block)));
+    }
+    // One connection per stage: main, priority, then each platform.
+    std::vector<std::unique_ptr<bus::Transport>> conns;
+    for (size_t i = 0; i < 2 + platforms.size(); ++i) {
+      absl::StatusOr<std::unique_ptr<bus::Transport>> c = connect();
+      if (!c.ok()) return c.status();
+      if (*c == nullptr) return absl::InvalidArgumentError("stage workers: connect gave null");
+      conns.push_back(*std::move(c));
+    }
+    worker_conns = std::move(conns);
+    worker_block = block;
+    stop_workers.store(false);
+    worker_error = absl::OkStatus();
+    n_workers = worker_conns.size();
+    worker_idle = std::make_unique<std::atomic<bool>[]>(n_workers);
+    for (size_t i = 0; i < n_workers; ++i) worker_idle[i].store(false);
+    saved_priority_t = priority_t;
+    saved_platform_t.clear();
+    main_t = worker_conns[0].get();
+    priority_t = worker_conns[1].get();
+    for (size_t i = 0; i < platforms.size(); ++i) {
+      saved_platform_t.push_back(platforms[i].t);
+      platforms[i].t = worker_conns[2 + i].get();
+      platforms[i].next_flush = next_flush;
+    }
+    connect_fn = connect;
+    {
+      std::lock_guard<std::mutex> lock(snap_mu);
+      snap_passed_filter = metrics.passed_filter;
+      snap_global_rate_limited = metrics.global_rate_limited;
+      snap_platforms = metrics.platforms;
+      for (const Platform& p : platforms) {
+        snap_platforms[p.name].breaker_state = static_cast<int>(p.breaker->state());
+      }
+    }
+    workers_running = true;
+    workers.emplace_back([this] {
+      WorkerLoop(
+          0, main_t,
+          [this](absl::Duration b) {
+            absl::StatusOr<bool> moved = MainStage(b);
+            std::lock_guard<std::mutex> lock(snap_mu);
+            snap_passed_filter = metrics.passed_filter;
+            return moved;
+          },
+          []() -> std::optional<absl::Time> { return std::nullopt; });
+    });
+    workers.emplace_back([this] {
+      WorkerLoop(
+          1, priority_t,
+          [this](absl::Duration b) {
+            absl::StatusOr<bool> moved = PriorityStage(b);
+            std::lock_guard<std::mutex> lock(snap_mu);
+            snap_global_rate_limited = metrics.global_rate_limited;
+            return moved;
+          },
+          [this]() -> std::optional<absl::Time> {
+            if (priority_held.empty()) return std::nullopt;
+            return priority_wake;
+          });
+    });
+    for (size_t i = 0; i < platforms.size(); ++i) {
+      Platform* p = &platforms[i];
+      workers.emplace_back([this, i, p] {
+        WorkerLoop(
+            2 + i, p->t,
+            [this, p](absl::Duration b) -> absl::StatusOr<bool> {
+              absl::StatusOr<bool> moved = PlatformStepWithFlush(*p, b);
+              PlatformMetrics snap = *p->m;
+              snap.breaker_state = static_cast<int>(p->breaker->state());
+              std::lock_guard<std::mutex> lock(snap_mu);
+              snap_platforms[p->name] = std::move(snap);
+              return moved;
+            },
+            [p]() -> std::optional<absl::Time> {
+              if (p->held.empty()) return std::nullopt;
+              return p->wake;
+            });
+      });
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status StopWorkers() {
+    if (!workers_running) return absl::OkStatus();
+    stop_workers.store(true, std::memory_order_release);
+    for (std::thread& w : workers) w.join();
+    workers.clear();
+    // Back to the connections the stages had (held entries stay held: same consumer name).
+    main_t = nullptr;
+    priority_t = saved_priority_t;
+    absl::Time earliest = absl::InfiniteFuture();
+    for (size_t i = 0; i < platforms.size(); ++i) {
+      platforms[i].t = saved_platform_t[i];
+      earliest = std::min(earliest, platforms[i].next_flush);
+    }
+    next_flush = std::min(next_flush, earliest);
+    worker_conns.clear();
+    workers_running = false;
+    std::lock_guard<std::mutex> lock(worker_mu);
+    absl::Status s = worker_error;
+    worker_error = absl::OkStatus();
+    return s;
+  }
+
+  // RunUntil while the workers run: waits (really, on the workers' idle notifications, at most
+  // 50 ms between checks) until nothing is outstanding, the clock reaches `until`, or a worker
+  // reports an error.
+  absl::Status AwaitWorkers(absl::Time until, const std::function<absl::StatusOr<bool>()>& open) {
+    uint64_t seen = 0;
+    {
+      std::lock_guard<std::mutex> lock(worker_mu);
+      seen = idle_epoch;
+    }
+    while (true) {
+      {
+        std::lock_guard<std::mutex> lock(worker_mu);
+        if (!worker_error.ok()) {
+          absl::Status s = worker_error;
+          worker_error = absl::OkStatus();
+          return s;
+        }
+      }
+      if (Now() >= until) return absl::OkStatus();
+      absl::StatusOr<bool> outstanding = open();
+      if (!outstanding.ok()) return outstanding.status();
+      if (!*outstanding) return absl::OkStatus();
+      std::unique_lock<std::mutex> lock(worker_mu);
+      worker_cv.wait_for(lock, std::chrono::milliseconds(50), [&] {
+        if (!worker_error.ok()) return true;
+        if (idle_epoch == seen) return false;
+        for (size_t i = 0; i < n_workers; ++i) {
+          if (!worker_idle[i].load(std::memory_order_acquire)) return false;
+        }
+        return true;
+      });
+      seen = idle_epoch;
+    }
+  }
 };
 
 BroadcastPlant::BroadcastPlant(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-BroadcastPlant::~BroadcastPlant() = default;
+BroadcastPlant::~BroadcastPlant() {
+  if (impl_ != nullptr) (void)impl_->StopWorkers();
+}
 
 absl::StatusOr<std::unique_ptr<BroadcastPlant>> BroadcastPlant::Create(
     PlantOptions options, bus::Transport* transport, const superbet::core::Clock* clock,
@@ -875,7 +1128,7 @@ absl::Status BroadcastPlant::Ingest(absl::string_view line, int line_number) {
   impl_->metrics.accepted++;
   return impl_->transport->AddNoReply(bus::kRiskVerified,
                                       {{"event", PredictionToJson(*p)}, {"event_id", EventId(*p)}},
-                                      impl_->MinId());
+                                      impl_->TrimId(&impl_->ingest_trim_ms));
 }
 
 absl::Status BroadcastPlant::IngestLines(absl::Span<const std::string> lines,
@@ -918,7 +1171,18 @@ absl::Status BroadcastPlant::SetPriorityTransport(bus::Transport* transport) {
   return absl::OkStatus();
 }
 
+absl::Status BroadcastPlant::StartWorkers(const ConnectFn& connect, absl::Duration block) {
+  return impl_->StartWorkers(connect, block);
+}
+
+absl::Status BroadcastPlant::StopWorkers() { return impl_->StopWorkers(); }
+
+bool BroadcastPlant::workers_running() const { return impl_->workers_running; }
+
 absl::StatusOr<bool> BroadcastPlant::Pump() {
+  if (impl_->workers_running) {
+    return absl::FailedPreconditionError("Pump: the persistent stage workers are running");
+  }
   // Every stage's writes are queued and sent with its next read on its connection (one round
   // trip per read); the platforms' own connections (SetPlatformTransports) each keep theirs.
   std::vector<bus::Transport*> transports = {impl_->transport};
@@ -981,7 +1245,10 @@ absl::StatusOr<bool> BroadcastPlant::PumpStages() {
 
 absl::StatusOr<bool> BroadcastPlant::Outstanding() {
   auto& t = *impl_;
-  if (!t.priority_held.empty()) return true;
+  // While the workers run, their held entries are not read here: they are still pending in
+  // their group (XACK comes after the terminal outcome), which Open counts.
+  const bool workers = t.workers_running;
+  if (!workers && !t.priority_held.empty()) return true;
   for (auto [s, g] :
        {std::pair<absl::string_view, absl::string_view>{bus::kRiskVerified, bus::kMainGroup},
         {bus::kPriorityQueue, bus::kPriorityGroup}}) {
@@ -990,11 +1257,14 @@ absl::StatusOr<bool> BroadcastPlant::Outstanding() {
     if (*n > 0) return true;
   }
   for (auto& p : t.platforms) {
-    if (!p.held.empty()) return true;
+    if (!workers && !p.held.empty()) return true;
     auto n = t.Open(p.outbox, p.group);
     if (!n.ok()) return n.status();
     if (*n > 0) return true;
-    auto buckets = t.DigestBuckets(p);
+  }
+  // The digest buckets last: KeysWithPrefix scans the whole keyspace (the guards included).
+  for (auto& p : t.platforms) {
+    auto buckets = t.DigestBuckets(p, t.transport);
     if (!buckets.ok()) return buckets.status();
     if (!buckets->empty()) return true;
   }
@@ -1002,6 +1272,7 @@ absl::StatusOr<bool> BroadcastPlant::Outstanding() {
 }
 
 absl::Status BroadcastPlant::RunUntil(absl::Time until, int64_t max_steps) {
+  if (impl_->workers_running) return impl_->AwaitWorkers(until, [this] { return Outstanding(); });
   for (int64_t step = 0; step < max_steps; ++step) {
     auto progress = Pump();
     if (!progress.ok()) return progress.status();
@@ -1020,17 +1291,37 @@ absl::Status BroadcastPlant::RunUntil(absl::Time until, int64_t max_steps) {
 }
 
 PlantMetrics BroadcastPlant::metrics() {
-  for (auto& p : impl_->platforms) {
-    PlatformMetrics& m = impl_->M(p);
-    m.breaker_state = static_cast<int>(p.breaker->state());
-    m.digest_buffer_size = 0;
+  Impl& m = *impl_;
+  PlantMetrics out;
+  if (m.workers_running) {
+    // The caller's own counters, the shared ones under their lock, the workers' as of their last
+    // step.
+    out.input_lines = m.metrics.input_lines;
+    out.rejected_by_reason = m.metrics.rejected_by_reason;
+    out.accepted = m.metrics.accepted;
+    {
+      std::lock_guard<std::mutex> lock(m.dropped_mu);
+      out.dropped_by_reason = m.metrics.dropped_by_reason;
+      out.digest_flushes = m.metrics.digest_flushes;
+    }
+    std::lock_guard<std::mutex> lock(m.snap_mu);
+    out.passed_filter = m.snap_passed_filter;
+    out.global_rate_limited = m.snap_global_rate_limited;
+    out.platforms = m.snap_platforms;
+  } else {
+    for (auto& p : m.platforms) m.M(p).breaker_state = static_cast<int>(p.breaker->state());
+  }
+  PlantMetrics& target = m.workers_running ? out : m.metrics;
+  for (auto& p : m.platforms) {
+    PlatformMetrics& pm = target.platforms[p.name];
+    pm.digest_buffer_size = 0;
     int64_t oldest_ms = 0;
-    auto buckets = impl_->DigestBuckets(p);
+    auto buckets = m.DigestBuckets(p, m.transport);
     if (buckets.ok()) {
       for (const auto& [id, key] : *buckets) {
-        auto values = p.t->ListRange(key);
+        auto values = m.transport->ListRange(key);
         if (!values.ok()) continue;
-        m.digest_buffer_size += static_cast<int64_t>(values->size());
+        pm.digest_buffer_size += static_cast<int64_t>(values->size());
         for (const auto& v : *values) {
           if (auto d = DecodeDigest(v)) {
             if (oldest_ms == 0 || d->first_seen_ms < oldest_ms) oldest_ms = d->first_seen_ms;
@@ -1038,11 +1329,11 @@ PlantMetrics BroadcastPlant::metrics() {
         }
       }
     }
-    m.digest_staleness_s =
-        oldest_ms == 0 ? 0.0
-                       : std::max(0.0, (absl::ToUnixMillis(impl_->Now()) - oldest_ms) / 1000.0);
+    pm.digest_staleness_s =
+        oldest_ms == 0 ? 0.0 : std::max(0.0, (absl::ToUnixMillis(m.Now()) - oldest_ms) / 1000.0);
   }
-  return impl_->metrics;
+  if (m.workers_running) return out;
+  return m.metrics;
 }
 
 const PlantOptions& BroadcastPlant::options() const { return impl_->options; }
@@ -1050,6 +1341,23 @@ const PlantOptions& BroadcastPlant::options() const { return impl_->options; }
 const PlantMetrics& BroadcastPlant::counters() const { return impl_->metrics; }
 
 absl::StatusOr<DigestFlushResult> BroadcastPlant::FlushDigestNow(
+    absl::Span<const std::string> platforms, bool include_current) {
+  // While the workers run they are stopped for the flush (each platform's state is its
+  // worker's) and started again after it; an error a worker reported meanwhile is kept.
+  const bool restart = impl_->workers_running;
+  absl::Status worker_error;
+  if (restart) worker_error = impl_->StopWorkers();
+  absl::StatusOr<DigestFlushResult> result = FlushDigestNowStopped(platforms, include_current);
+  if (restart) {
+    absl::Status started = impl_->StartWorkers(impl_->connect_fn, impl_->worker_block);
+    if (!started.ok()) return started;
+    std::lock_guard<std::mutex> lock(impl_->worker_mu);
+    if (!worker_error.ok()) impl_->worker_error = worker_error;
+  }
+  return result;
+}
+
+absl::StatusOr<DigestFlushResult> BroadcastPlant::FlushDigestNowStopped(
     absl::Span<const std::string> platforms, bool include_current) {
   for (const std::string& name : platforms) {
     bool known = false;

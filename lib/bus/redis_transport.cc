@@ -50,17 +50,18 @@ return {1, '0'}
 )lua";
 
 // KEYS[1]: the source stream; KEYS[2..]: the target streams. ARGV: group, MINID ("0" = no
-// trimming), then the entry ids. Copies each entry's fields to every target (entry by entry, in
-// the order given), then acknowledges them all with one XACK; when an entry is no longer in the
-// source it is an error and nothing is written.
+// trimming), then per entry: its id, the number of field and value strings k, then those k
+// strings (the fields the consumer read: the source is not read again). Copies each entry's
+// fields to every target (entry by entry, in the order given), then acknowledges them all with
+// one XACK.
 constexpr char kFanOutScript[] = R"lua(
-local all = {}
-for j = 3, #ARGV do
-  local e = redis.call('XRANGE', KEYS[1], ARGV[j], ARGV[j])
-  if #e == 0 then
-    return redis.error_reply('NOENTRY ' .. ARGV[j] .. ' is no longer in ' .. KEYS[1])
-  end
-  all[#all + 1] = e[1][2]
+local ids, all = {}, {}
+local at = 3
+while at <= #ARGV do
+  local k = tonumber(ARGV[at + 1])
+  ids[#ids + 1] = ARGV[at]
+  all[#all + 1] = {unpack(ARGV, at + 2, at + 1 + k)}
+  at = at + 2 + k
 end
 for _, fields in ipairs(all) do
   for i = 2, #KEYS do
@@ -71,7 +72,7 @@ for _, fields in ipairs(all) do
     end
   end
 end
-redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 3))
+redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
 return #all
 )lua";
 
@@ -443,16 +444,13 @@ std::vector<std::string> AutoClaimArgs(absl::string_view stream, absl::string_vi
 }
 
 std::vector<std::string> ReadGroupArgs(absl::string_view stream, absl::string_view group,
-                                       absl::string_view consumer, int count) {
-  return {"XREADGROUP",
-          "GROUP",
-          std::string(group),
-          std::string(consumer),
-          "COUNT",
-          std::to_string(count),
-          "STREAMS",
-          std::string(stream),
-          ">"};
+                                       absl::string_view consumer, int count,
+                                       int64_t block_ms = 0) {
+  std::vector<std::string> args = {"XREADGROUP",          "GROUP", std::string(group),
+                                   std::string(consumer), "COUNT", std::to_string(count)};
+  if (block_ms > 0) args.insert(args.end(), {"BLOCK", std::to_string(block_ms)});
+  args.insert(args.end(), {"STREAMS", std::string(stream), ">"});
+  return args;
 }
 
 std::vector<Entry> ReadGroupEntries(const redisReply* top) {
@@ -488,9 +486,18 @@ absl::Status RedisTransport::AddNoReply(absl::string_view stream, const Fields& 
 absl::StatusOr<std::pair<std::vector<Entry>, std::vector<Entry>>> RedisTransport::ClaimAndRead(
     absl::string_view stream, absl::string_view group, absl::string_view consumer,
     absl::Duration min_idle, int claim_count, int read_count) {
+  return ClaimAndReadBlocking(stream, group, consumer, min_idle, claim_count, read_count,
+                              absl::ZeroDuration());
+}
+
+absl::StatusOr<std::pair<std::vector<Entry>, std::vector<Entry>>>
+RedisTransport::ClaimAndReadBlocking(absl::string_view stream, absl::string_view group,
+                                     absl::string_view consumer, absl::Duration min_idle,
+                                     int claim_count, int read_count, absl::Duration block) {
   const std::vector<std::string> claim =
       AutoClaimArgs(stream, group, consumer, min_idle, claim_count);
-  const std::vector<std::string> read = ReadGroupArgs(stream, group, consumer, read_count);
+  const std::vector<std::string> read = ReadGroupArgs(
+      stream, group, consumer, read_count, std::max<int64_t>(0, absl::ToInt64Milliseconds(block)));
   std::vector<const std::vector<std::string>*> cmds = {&claim};
   if (read_count > 0) cmds.push_back(&read);
   absl::StatusOr<std::vector<Reply>> replies;
@@ -580,7 +587,14 @@ absl::Status RedisTransport::FanOutAndAckMany(absl::string_view source, absl::st
   args.insert(args.end(), targets.begin(), targets.end());
   args.push_back(std::string(group));
   args.push_back(min_id_ms > 0 ? absl::StrCat(min_id_ms, "-0") : std::string("0"));
-  for (const Entry& e : entries) args.push_back(e.id);
+  for (const Entry& e : entries) {
+    args.push_back(e.id);
+    args.push_back(std::to_string(2 * e.fields.size()));
+    for (const auto& [f, v] : e.fields) {
+      args.push_back(f);
+      args.push_back(v);
+    }
+  }
   return impl_->Write(std::move(args));
 }
 

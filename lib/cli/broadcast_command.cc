@@ -240,31 +240,21 @@ int RunBroadcastCommand(const std::vector<std::string>& args) {
   auto plant =
       broadcast::BroadcastPlant::Create(options, transport.get(), clock, sleep, publishers);
   if (!plant.ok()) return Fail(std::string(plant.status().message()), 2);
-  // Live on Redis: each platform, and the priority stage, runs on its own connection and thread
-  // (the replay clock stays single-threaded so that a replay is repeatable; stdout is shared, so
-  // it stays too).
-  std::vector<std::unique_ptr<bus::RedisTransport>> platform_connections;
-  if (redis && clock_mode == "system" && sink != "stdout") {
-    std::map<std::string, bus::Transport*> own;
-    for (const std::string& p : options.platforms) {
-      auto t = bus::RedisTransport::Connect(*redis);
-      if (!t.ok()) return Fail(std::string(t.status().message()), 1);
-      platform_connections.push_back(*std::move(t));
-      own[p] = platform_connections.back().get();
-    }
-    if (absl::Status s = (*plant)->SetPlatformTransports(own); !s.ok()) {
-      return Fail(std::string(s.message()), 1);
-    }
-    // And the priority stage beside the main stage.
-    auto t = bus::RedisTransport::Connect(*redis);
-    if (!t.ok()) return Fail(std::string(t.status().message()), 1);
-    platform_connections.push_back(*std::move(t));
-    if (absl::Status s = (*plant)->SetPriorityTransport(platform_connections.back().get());
-        !s.ok()) {
-      return Fail(std::string(s.message()), 1);
-    }
-  }
   if (absl::Status s = (*plant)->Start(); !s.ok()) return Fail(std::string(s.message()), 1);
+  // Live on Redis: persistent stage workers, each stage (main, priority, each platform) on its own
+  // connection and thread (the replay clock stays single-threaded so that a replay is repeatable;
+  // stdout is shared, so it stays too).
+  const bool workers = redis && clock_mode == "system" && sink != "stdout";
+  if (workers) {
+    const bus::RedisAddress address = *redis;
+    absl::Status s =
+        (*plant)->StartWorkers([address]() -> absl::StatusOr<std::unique_ptr<bus::Transport>> {
+          auto t = bus::RedisTransport::Connect(address);
+          if (!t.ok()) return t.status();
+          return std::unique_ptr<bus::Transport>(*std::move(t));
+        });
+    if (!s.ok()) return Fail(std::string(s.message()), 1);
+  }
   core::ProgressBar bar(static_cast<int64_t>(std::max<size_t>(1, lines.size())), "broadcast");
   size_t last = 0;
   const absl::Status run = broadcast::FeedAndDrain(
@@ -274,7 +264,9 @@ int RunBroadcastCommand(const std::vector<std::string>& args) {
       });
   bar.Done();
   std::fflush(stdout);
+  const absl::Status stopped = (*plant)->StopWorkers();
   if (!run.ok()) return Fail(std::string(run.message()), 1);
+  if (!stopped.ok()) return Fail(std::string(stopped.message()), 1);
   const broadcast::PlantMetrics m = (*plant)->metrics();
   std::FILE* human = sink == "stdout" ? stderr : HumanOutput();
   std::fputs(ReportText(m).c_str(), human);

@@ -223,20 +223,29 @@ int Main(int argc, char** argv) {
       return spdlog::error("redis: {}", s.ToString()), 1;
     }
   }
+  // Persistent stage workers: main, priority and each platform stage on their own connection
+  // and thread; this thread only reports their errors (RunUntil with a past deadline returns a
+  // worker's error, else OK at once).
+  {
+    absl::MutexLock lock(&holder.mu);
+    absl::Status s =
+        holder.plant->StartWorkers([&]() -> absl::StatusOr<std::unique_ptr<bus::Transport>> {
+          auto t = bus::RedisTransport::Connect(*address);
+          if (!t.ok()) return t.status();
+          return std::unique_ptr<bus::Transport>(*std::move(t));
+        });
+    if (!s.ok()) return spdlog::error("redis: {}", s.ToString()), 1;
+  }
   std::atomic<bool> stop{false};
   std::thread pump([&] {
     while (!stop.load()) {
-      absl::StatusOr<bool> moved;
+      absl::Status s;
       {
         absl::MutexLock lock(&holder.mu);
-        moved = holder.plant->Pump();
+        s = holder.plant->RunUntil(absl::InfinitePast());
       }
-      if (!moved.ok()) {
-        spdlog::error("plant: {}", moved.status().ToString());
-        absl::SleepFor(absl::Seconds(1));
-      } else if (!*moved) {
-        absl::SleepFor(absl::Milliseconds(20));
-      }
+      if (!s.ok()) spdlog::error("plant: {}", s.ToString());
+      for (int i = 0; i < 10 && !stop.load(); ++i) absl::SleepFor(absl::Milliseconds(50));
     }
   });
   (*rt)->SetReady(true);
@@ -244,6 +253,10 @@ int Main(int argc, char** argv) {
     stop.store(true);
     pump.join();
     absl::MutexLock lock(&holder.mu);
+    // The workers stop (each finishes its step); what they hold is drained below by Pump.
+    if (absl::Status s = holder.plant->StopWorkers(); !s.ok()) {
+      spdlog::warn("plant workers: {}", s.ToString());
+    }
     const absl::Time until = absl::Now() + absl::Seconds(server.drain_deadline_s);
     absl::Status s = holder.plant->RunUntil(until);
     if (!s.ok()) spdlog::warn("drain: {}", s.ToString());

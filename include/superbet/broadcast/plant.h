@@ -13,7 +13,8 @@
 //   priority    group broadcast-plant-priority: batches of COUNT 5 sorted by priority, highest
 //               first; one token of the global bucket per prediction (an event without a token
 //               waits); fan-out to broadcast.outbox.{platform} for each enabled platform: the
-//               entries are copied server-side, one Lua script per run of entries, one XACK.
+//               entries' fields as read are passed to one Lua script per run of entries (the
+//               queue is not read again), which adds the copies and sends one XACK.
 //   platform    group {platform}-adapter-consumer, one bulkhead per platform: delivery count > 5
 //               -> DLQ; idempotency guard broadcast:sent:{platform}:{event id} (SET NX EX 86400,
 //               deleted when the publish fails); breaker OPEN -> digest buffer; platform hourly and
@@ -49,7 +50,9 @@
 // With appendfsync always, Redis fsyncs once per event-loop turn, so each round trip that writes
 // costs one fsync.
 //
-// Concurrency: with SetPlatformTransports, each platform stage runs on its own thread and
+// Concurrency: with StartWorkers, every stage runs continuously on its own thread and
+// connection (persistent workers, blocking reads), for a live clock. Else, with
+// SetPlatformTransports, each platform stage runs on its own thread and
 // connection during a Pump, beside the main and priority stages (joined before the flusher), so
 // the platforms' round trips and the server's fsyncs overlap; with SetPriorityTransport the
 // priority stage too. Without them, one thread runs all.
@@ -64,8 +67,10 @@
 //
 // Thread-safety: thread-compatible (one thread drives a plant; its concurrent platform workers
 // touch disjoint state, and the clock, sleep function and publishers they call must be
-// thread-safe). Several plants (consumers) may share one Transport. Does not own the transports,
-// clock or publishers.
+// thread-safe). With StartWorkers the stages run on the plant's own threads (each stage's state
+// is touched by its worker only) while one caller thread ingests and waits (RunUntil / Drain).
+// Several plants (consumers) may share one Transport. Does not own the transports, clock or
+// publishers; owns the workers' connections while they run.
 
 #ifndef SUPERBET_BROADCAST_PLANT_H_
 #define SUPERBET_BROADCAST_PLANT_H_
@@ -124,7 +129,9 @@ struct PlantOptions {
   absl::Duration digest_ttl = absl::Seconds(1800);
   absl::Duration flush_interval = absl::Seconds(60);
   absl::Duration sent_ttl = absl::Seconds(86400);
-  absl::Duration retention = absl::Hours(24 * 7);  // XADD MINID ~ now - retention.
+  // XADD MINID ~ now - retention: on risk.verified, the priority queue and the outboxes at most
+  // once a second (plant clock) per writer, on every other XADD each time.
+  absl::Duration retention = absl::Hours(24 * 7);
 };
 
 // Errors: InvalidArgument naming the option (unknown platform, missing limits, batch < 1, ...).
@@ -163,6 +170,37 @@ class BroadcastPlant {
   // added in an earlier Pump). Call before the first Pump. Errors: InvalidArgument when null.
   [[nodiscard]] absl::Status SetPriorityTransport(superbet::bus::Transport* transport);
 
+  // How StartWorkers opens a stage's connection (a new RedisTransport::Connect each call).
+  using ConnectFn = std::function<absl::StatusOr<std::unique_ptr<superbet::bus::Transport>>()>;
+
+  // Persistent stage workers: the main stage, the priority stage and each platform stage (with
+  // its own digest flusher, every flush_interval) each run continuously on a thread and a
+  // connection of their own (opened with `connect`: 2 + platforms calls; owned by the plant until
+  // StopWorkers), so the stages overlap across batches instead of meeting at every Pump. A stage
+  // that finds nothing waits in XREADGROUP ... BLOCK `block` (a transport without blocking reads:
+  // a real sleep of `block`); one holding entries that wait for a token sleeps (the injected
+  // sleep, at most 1 s at a time) until its wake-up. Each stage's writes are still pipelined with
+  // its next read, in call order (an XACK after its entry's terminal outcome). While they run: Pump
+  // returns FailedPrecondition; RunUntil / Drain wait (in real time) until nothing is outstanding,
+  // the clock reaches `until`, or a worker reports an error (returned, the workers go on);
+  // FlushDigestNow stops the workers, flushes, and starts them again (with the same `connect`);
+  // Ingest / IngestLines, Outstanding and BucketLevels use the plant's transport, which no worker
+  // uses; metrics() reads the workers' counters as of their last step (counters() must wait for
+  // StopWorkers: the workers write them).
+  // For a live clock: a replay on a FakeClock stays on Pump (single-threaded, repeatable). Call
+  // after Start.
+  // Errors: FailedPrecondition when already running; InvalidArgument when block < 1 ms;
+  // `connect`'s errors (no worker started).
+  [[nodiscard]] absl::Status StartWorkers(const ConnectFn& connect,
+                                          absl::Duration block = absl::Milliseconds(20));
+  // Stops the workers (each finishes its current step: at most max(`block`, 1 s) plus a publish
+  // with its retries), joins them and closes their connections; entries they still hold stay held
+  // (same consumer) for Pump / RunUntil, which run as before. No-op when not running (the
+  // destructor calls it). Returns the first error a worker reported since the last RunUntil, else
+  // OK.
+  [[nodiscard]] absl::Status StopWorkers();
+  bool workers_running() const;
+
   // Creates the consumer groups (at id 0, MKSTREAM). Errors: the transport's.
   [[nodiscard]] absl::Status Start();
 
@@ -194,7 +232,9 @@ class BroadcastPlant {
   // first, by priority; platforms whose breaker is OPEN and waiting are skipped and named), for
   // the platforms in `platforms` (empty = every enabled one); with `include_current` the bucket
   // still filling is flushed too. Does not move the periodic flusher's schedule.
-  // Errors: InvalidArgument naming a platform that is not enabled; the transport's.
+  // While the stage workers run (StartWorkers) they are stopped for the flush and started again.
+  // Errors: InvalidArgument naming a platform that is not enabled; the transport's; StartWorkers'
+  // when the workers do not start again.
   [[nodiscard]] absl::StatusOr<DigestFlushResult> FlushDigestNow(
       absl::Span<const std::string> platforms = {}, bool include_current = false);
 
@@ -215,6 +255,8 @@ class BroadcastPlant {
   struct Impl;
   explicit BroadcastPlant(std::unique_ptr<Impl> impl);
   [[nodiscard]] absl::StatusOr<bool> PumpStages();
+  [[nodiscard]] absl::StatusOr<DigestFlushResult> FlushDigestNowStopped(
+      absl::Span<const std::string> platforms, bool include_current);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -85,6 +85,13 @@ class RedisTransport final : public Transport {
   [[nodiscard]] absl::StatusOr<std::pair<std::vector<Entry>, std::vector<Entry>>> ClaimAndRead(
       absl::string_view stream, absl::string_view group, absl::string_view consumer,
       absl::Duration min_idle, int claim_count, int read_count) override;
+  // XREADGROUP ... BLOCK ms (when `block` >= 1 ms) in the same round trip as the XAUTOCLAIM; the
+  // connection is held (other callers of this transport wait) while the server blocks.
+  [[nodiscard]] absl::StatusOr<std::pair<std::vector<Entry>, std::vector<Entry>>>
+  ClaimAndReadBlocking(absl::string_view stream, absl::string_view group,
+                       absl::string_view consumer, absl::Duration min_idle, int claim_count,
+                       int read_count, absl::Duration block) override;
+  bool blocking_reads() const override { return true; }
   [[nodiscard]] absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(
       absl::Span<const std::string> keys) override;
   // One round trip of pipelined `SET key value NX GET EX ttl` (Redis >= 7.0).

@@ -147,6 +147,19 @@ class Transport {
   [[nodiscard]] virtual absl::StatusOr<std::pair<std::vector<Entry>, std::vector<Entry>>>
   ClaimAndRead(absl::string_view stream, absl::string_view group, absl::string_view consumer,
                absl::Duration min_idle, int claim_count, int read_count);
+  // As ClaimAndRead, except that when `block` > 0 the read waits up to `block` for a first new
+  // entry (XREADGROUP ... BLOCK ms) instead of returning at once with none: a persistent stage
+  // worker idles on it instead of polling. The default (EmbeddedTransport) never waits; callers
+  // check blocking_reads(). Errors: as ClaimAndRead.
+  [[nodiscard]] virtual absl::StatusOr<std::pair<std::vector<Entry>, std::vector<Entry>>>
+  ClaimAndReadBlocking(absl::string_view stream, absl::string_view group,
+                       absl::string_view consumer, absl::Duration min_idle, int claim_count,
+                       int read_count, absl::Duration block) {
+    (void)block;
+    return ClaimAndRead(stream, group, consumer, min_idle, claim_count, read_count);
+  }
+  // True when ClaimAndReadBlocking really waits (RedisTransport).
+  virtual bool blocking_reads() const { return false; }
   // GET of several keys (MGET in one round trip where the implementation can), in order.
   // Errors: as Get.
   [[nodiscard]] virtual absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(
@@ -161,11 +174,10 @@ class Transport {
   // One stage's hand-off of a consumed entry: XADD of `entry` (its fields unchanged) to each of
   // `targets` (with MINID ~ min_id_ms when min_id_ms > 0), then XACK source group entry.id, so
   // the entry is acknowledged only once its copies exist. May be queued inside a pipeline.
-  // RedisTransport runs it as one Lua script (EVALSHA) that copies the entry on the server: the
-  // fields are not sent again and the copies and the XACK are applied atomically. The default
-  // runs AddNoReply per target, then Ack.
-  // Errors: as AddNoReply and Ack; RedisTransport: Internal "NOENTRY" when `entry` is no longer in
-  // `source` (trimmed), reported by the call that sends it (nothing is written or acknowledged).
+  // RedisTransport runs it as one Lua script (EVALSHA) given the entry's fields as read (the
+  // source is not read again: no XRANGE), so the copies and the XACK are applied atomically. The
+  // default runs AddNoReply per target, then Ack.
+  // Errors: as AddNoReply and Ack, reported by the call that sends it.
   [[nodiscard]] virtual absl::Status FanOutAndAck(absl::string_view source, absl::string_view group,
                                                   const Entry& entry,
                                                   absl::Span<const std::string> targets,
@@ -182,8 +194,7 @@ class Transport {
       int64_t min_id_ms = 0);
   // FanOutAndAck of several entries of `source`, in order: every entry's copies, then the
   // acknowledgement of them all. RedisTransport runs one Lua script for the whole batch (one XACK
-  // of every id); on NOENTRY for any entry nothing of the batch is written or acknowledged. The
-  // default runs FanOutAndAck per entry. Errors: as FanOutAndAck.
+  // of every id). The default runs FanOutAndAck per entry. Errors: as FanOutAndAck.
   [[nodiscard]] virtual absl::Status FanOutAndAckMany(absl::string_view source,
                                                       absl::string_view group,
                                                       absl::Span<const Entry> entries,
