@@ -55,14 +55,11 @@ class MarketFilterModel final : public TeamModel {
     info_.as_of = as_of;
     const size_t end = table.LowerBound(as_of);
     // Continue only when the table grew at its end since the last call (see team_model.h).
-    if (&table != table_ || end < processed_ || as_of < last_as_of_ ||
-        table.LowerBound(last_as_of_) != processed_) {
-      Reset(&table);
-    }
-    last_as_of_ = as_of;
+    if (!cursor_.CanContinue(table, end, as_of)) Reset(&table);
+    cursor_.last_as_of = as_of;
     Grow(table);
-    for (; processed_ < end; ++processed_) {
-      const TableMatch& m = table.matches()[processed_];
+    for (; cursor_.processed < end; ++cursor_.processed) {
+      const TableMatch& m = table.matches()[cursor_.processed];
       if (absl::Status s = Process(table, m); !s.ok()) {
         Reset(nullptr);  // The state is half-updated: the next call starts over.
         return absl::FailedPreconditionError(absl::StrCat(
@@ -119,9 +116,7 @@ class MarketFilterModel final : public TeamModel {
   };
 
   void Reset(const MatchTable* table) {
-    table_ = table;
-    processed_ = 0;
-    last_as_of_ = absl::InfinitePast();
+    cursor_.Restart(table);
     clock_ = absl::InfinitePast();
     tracks_.clear();
     ids_.clear();
@@ -291,13 +286,13 @@ class MarketFilterModel final : public TeamModel {
     auto found = ids_.find(team);
     const int id = found == ids_.end() ? -1 : found->second;
     if (id >= 0 && id < static_cast<int>(tracks_.size()) && tracks_[id].started &&
-        last_as_of_ - tracks_[id].last_kickoff <= absl::Hours(24) * kRestartDays &&
+        cursor_.last_as_of - tracks_[id].last_kickoff <= absl::Hours(24) * kRestartDays &&
         window_matches_[id] >= options_.min_matches_per_team) {
       return Side{state_.mean[AttackIndex(id)], state_.mean[DefenceIndex(id)]};
     }
     imputed = true;
     const std::string name(team);
-    const std::vector<int> active = ActiveTeams(last_as_of_);
+    const std::vector<int> active = ActiveTeams(cursor_.last_as_of);
     if (priors_.contains(name)) return StartingPoint(name, active, false);
     switch (options_.unseen_team) {
       case UnseenTeamPolicy::kError:
@@ -313,9 +308,7 @@ class MarketFilterModel final : public TeamModel {
   TeamModelOptions options_;
   FitInfo info_;
   bool fitted_ = false;
-  const MatchTable* table_ = nullptr;
-  size_t processed_ = 0;
-  absl::Time last_as_of_ = absl::InfinitePast();
+  TableCursor cursor_;  // The rows processed so far (see FitBefore).
   absl::Time clock_ = absl::InfinitePast();
   GaussianState state_;                        // [c, h, (a, d) by table id].
   std::vector<TeamTrack> tracks_;              // By table id.

@@ -49,14 +49,11 @@ class RatingModel final : public TeamModel {
     info_.as_of = as_of;
     const size_t end = table.LowerBound(as_of);
     // Continue only when the table grew at its end since the last call (see team_model.h).
-    if (&table != table_ || end < processed_ || as_of < last_as_of_ ||
-        table.LowerBound(last_as_of_) != processed_) {
-      Reset(&table);
-    }
-    last_as_of_ = as_of;
+    if (!cursor_.CanContinue(table, end, as_of)) Reset(&table);
+    cursor_.last_as_of = as_of;
     const absl::Duration window = absl::Hours(24) * options_.window_days;
-    for (; processed_ < end; ++processed_) {
-      const TableMatch& m = table.matches()[processed_];
+    for (; cursor_.processed < end; ++cursor_.processed) {
+      const TableMatch& m = table.matches()[cursor_.processed];
       if (static_cast<int>(teams_.size()) < table.teams()) teams_.resize(table.teams());
       for (int id : {m.home, m.away}) {
         if (!teams_[id].rated) StartTeam(id, m.kickoff - window, m.kickoff);
@@ -154,9 +151,7 @@ class RatingModel final : public TeamModel {
   }
 
   void Reset(const MatchTable* table) {
-    table_ = table;
-    processed_ = 0;
-    last_as_of_ = absl::InfinitePast();
+    cursor_.Restart(table);
     teams_.clear();
     x_.clear();
     has_logit_ = false;
@@ -222,9 +217,7 @@ class RatingModel final : public TeamModel {
   TeamModelOptions options_;
   FitInfo info_;
   bool fitted_ = false;
-  const MatchTable* table_ = nullptr;
-  size_t processed_ = 0;
-  absl::Time last_as_of_ = absl::InfinitePast();
+  TableCursor cursor_;            // The rows processed so far (see FitBefore).
   std::vector<TeamState> teams_;  // By table id.
   std::vector<double> x_;         // Pre-match covariate of each processed row.
   OrderedLogit logit_;
