@@ -1,4 +1,4 @@
-# No tracked file names a machine's absolute path to the shared material or the checkout (they are
+# No tracked file names a machine's absolute path (under /work, /root or /home) to the shared material, the checkout or a worktree (they are
 # ../shared/... and paths relative to the repository). Invoked by CTest with -P; SOURCE_DIR is the
 # repository root.
 execute_process(COMMAND git ls-files WORKING_DIRECTORY ${SOURCE_DIR}
@@ -13,7 +13,7 @@ foreach(f IN LISTS files)
   if(f STREQUAL "" OR NOT EXISTS ${SOURCE_DIR}/${f})
     continue()
   endif()
-  file(STRINGS ${SOURCE_DIR}/${f} hits REGEX "/[w]ork/(shared|main)/|/[r]oot/|/[h]ome/[a-z]")  # [x]: this line does not match itself
+  file(STRINGS ${SOURCE_DIR}/${f} hits REGEX "/[w]ork/[A-Za-z.]|/[r]oot/|/[h]ome/[a-z]")  # [x]: this line does not match itself
   if(hits)
     list(APPEND bad "${f}: ${hits}")
   endif()
