@@ -1,6 +1,6 @@
-# No tracked file names a machine's absolute path (under /work, /root or /home) to the shared material, the checkout or a worktree (they are
-# ../shared/... and paths relative to the repository). Invoked by CTest with -P; SOURCE_DIR is the
-# repository root.
+# No tracked file names a machine's absolute path (under /work, /root or /home) to the shared
+# material, the checkout or a worktree (they are ../shared/... and paths relative to the
+# repository). Invoked by CTest with -P; SOURCE_DIR is the repository root.
 execute_process(COMMAND git ls-files WORKING_DIRECTORY ${SOURCE_DIR}
   OUTPUT_VARIABLE files RESULT_VARIABLE rc ERROR_QUIET)
 if(NOT rc EQUAL 0)
