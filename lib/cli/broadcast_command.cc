@@ -12,7 +12,6 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -24,6 +23,7 @@
 #include "superbet/bus/embedded_transport.h"
 #include "superbet/bus/redis_transport.h"
 #include "superbet/core/clock.h"
+#include "superbet/core/json_string.h"
 #include "superbet/core/progress.h"
 
 ABSL_FLAG(std::string, input, "", "Prediction JSON lines to broadcast.");
@@ -81,24 +81,9 @@ Exit codes: 0 success, 1 the run failed (input unreadable, Redis unreachable, a 
 2 bad usage.
 )";
 
-std::string JsonEscape(absl::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += absl::StrFormat("\\u%04x", c);
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string MapJson(const std::map<std::string, int64_t>& m) {
   std::vector<std::string> parts;
-  for (const auto& [k, v] : m) parts.push_back(absl::StrCat("\"", JsonEscape(k), "\":", v));
+  for (const auto& [k, v] : m) parts.push_back(absl::StrCat(core::JsonString(k), ":", v));
   return absl::StrCat("{", absl::StrJoin(parts, ","), "}");
 }
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "superbet/core/json_string.h"
 #include "superbet/providers/coverage_registry.h"
 
 namespace superbet::cli {
@@ -36,35 +37,20 @@ Exit codes: 0 success, 1 the JSON file could not be written, 2 bad usage (an unk
 argument, --json in a folder that does not exist).
 )";
 
-std::string JsonEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += absl::StrFormat("\\u%04x", c);
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string ToJson(const std::vector<providers::AdapterCoverage>& all) {
   std::vector<std::string> fields;
   for (const std::string& f : providers::CanonicalFields()) {
-    fields.push_back(absl::StrCat("\"", JsonEscape(f), "\""));
+    fields.push_back(core::JsonString(f));
   }
   std::vector<std::string> adapters;
   for (const auto& a : all) {
     std::vector<std::string> rows;
     for (const auto& f : a.fields) {
-      rows.push_back(absl::StrCat("{\"field\":\"", JsonEscape(f.field), "\",\"coverage\":\"",
-                                  providers::CoverageName(f.coverage), "\",\"note\":\"",
-                                  JsonEscape(f.note), "\"}"));
+      rows.push_back(absl::StrCat("{\"field\":", core::JsonString(f.field), ",\"coverage\":\"",
+                                  providers::CoverageName(f.coverage),
+                                  "\",\"note\":", core::JsonString(f.note), "}"));
     }
-    adapters.push_back(absl::StrCat("{\"adapter\":\"", JsonEscape(a.adapter), "\",\"fields\":[",
+    adapters.push_back(absl::StrCat("{\"adapter\":", core::JsonString(a.adapter), ",\"fields\":[",
                                     absl::StrJoin(rows, ","), "]}"));
   }
   return absl::StrCat("{\"fields\":[", absl::StrJoin(fields, ","), "],\"adapters\":[",
