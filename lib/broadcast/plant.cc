@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -396,7 +397,8 @@ struct BroadcastPlant::Impl {
   absl::Status Digest(Platform& p, const DigestItem& item) {
     const int64_t bucket = absl::ToUnixSeconds(Now()) / absl::ToInt64Seconds(options.digest_bucket);
     M(p).digest_buffered++;
-    return p.t->ListPush(bus::DigestKey(p.name, bucket), EncodeDigest(item), options.digest_ttl);
+    return p.t->ListPushIndexed(bus::DigestKey(p.name, bucket), EncodeDigest(item),
+                                options.digest_ttl, bus::DigestIndexKey(p.name));
   }
 
   // Publishes with the retry policy. `permission_held`: the breaker permission for the first
@@ -716,16 +718,19 @@ struct BroadcastPlant::Impl {
     return absl::ToUnixSeconds(Now()) / absl::ToInt64Seconds(options.digest_bucket);
   }
 
-  // `via`: the connection to ask (default the platform's).
+  // The platform's digest lists (bucket id, key), oldest first, from its index set (a list is
+  // named there by the push that creates it; Start adds lists written before the index existed):
+  // the keyspace is not scanned. `via`: the connection to ask (default the platform's).
   absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> DigestBuckets(
       const Platform& p, bus::Transport* via = nullptr) {
     const std::string prefix = absl::StrCat("broadcast:digest:", p.name, ":");
-    auto keys = (via != nullptr ? via : p.t)->KeysWithPrefix(prefix);
+    auto keys = (via != nullptr ? via : p.t)->IndexedKeys(bus::DigestIndexKey(p.name));
     if (!keys.ok()) return keys.status();
     std::vector<std::pair<int64_t, std::string>> out;
     for (const std::string& k : *keys) {
       int64_t id = 0;
-      if (absl::SimpleAtoi(absl::string_view(k).substr(prefix.size()), &id))
+      if (absl::StartsWith(k, prefix) &&
+          absl::SimpleAtoi(absl::string_view(k).substr(prefix.size()), &id))
         out.emplace_back(id, k);
     }
     std::sort(out.begin(), out.end());
@@ -795,8 +800,9 @@ struct BroadcastPlant::Impl {
         // Deleted before the re-queue: the current bucket may be the one just flushed.
         if (absl::Status s = p.t->Delete(key); !s.ok()) return s;
         for (const DigestItem* item : back) {
-          if (absl::Status s = p.t->ListPush(bus::DigestKey(p.name, current), EncodeDigest(*item),
-                                             options.digest_ttl);
+          if (absl::Status s =
+                  p.t->ListPushIndexed(bus::DigestKey(p.name, current), EncodeDigest(*item),
+                                       options.digest_ttl, bus::DigestIndexKey(p.name));
               !s.ok()) {
             return s;
           }
@@ -1114,6 +1120,14 @@ absl::Status BroadcastPlant::Start() {
   if (absl::Status s = t.CreateGroup(bus::kPriorityQueue, bus::kPriorityGroup); !s.ok()) return s;
   for (const auto& p : impl_->platforms) {
     if (absl::Status s = t.CreateGroup(p.outbox, p.group); !s.ok()) return s;
+    // Digest lists written before their index existed (an older plant) join it: the one scan of
+    // the keyspace, here rather than on every Outstanding / flush.
+    auto old = t.KeysWithPrefix(absl::StrCat("broadcast:digest:", p.name, ":"));
+    if (!old.ok()) return old.status();
+    if (absl::Status s = t.IndexAdd(bus::DigestIndexKey(p.name), *old, impl_->options.digest_ttl);
+        !s.ok()) {
+      return s;
+    }
   }
   return absl::OkStatus();
 }
@@ -1262,7 +1276,7 @@ absl::StatusOr<bool> BroadcastPlant::Outstanding() {
     if (!n.ok()) return n.status();
     if (*n > 0) return true;
   }
-  // The digest buckets last: KeysWithPrefix scans the whole keyspace (the guards included).
+  // The digest buckets last (one small script per platform: the index, not the keyspace).
   for (auto& p : t.platforms) {
     auto buckets = t.DigestBuckets(p, t.transport);
     if (!buckets.ok()) return buckets.status();

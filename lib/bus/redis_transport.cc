@@ -95,6 +95,20 @@ redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
 return {1, id}
 )lua";
 
+// IndexedKeys. KEYS[1]: the index set. Returns its members that exist as keys, removing the
+// others (SREM). Standalone Redis: the members are not declared in KEYS (they are found here).
+constexpr char kIndexedKeysScript[] = R"lua(
+local out = {}
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', k) == 1 then
+    out[#out + 1] = k
+  else
+    redis.call('SREM', KEYS[1], k)
+  end
+end
+return out
+)lua";
+
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
 };
@@ -859,6 +873,52 @@ absl::StatusOr<std::vector<std::string>> RedisTransport::KeysWithPrefix(absl::st
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+absl::Status RedisTransport::ListPushIndexed(absl::string_view key, absl::string_view value,
+                                             absl::Duration ttl, absl::string_view index) {
+  if (absl::Status s = ListPush(key, value, ttl); !s.ok()) return s;
+  return IndexAdd(index, {std::string(key)}, ttl);
+}
+
+absl::Status RedisTransport::IndexAdd(absl::string_view index, absl::Span<const std::string> keys,
+                                      absl::Duration ttl) {
+  if (keys.empty()) return absl::OkStatus();
+  std::vector<std::string> args = {"SADD", std::string(index)};
+  args.insert(args.end(), keys.begin(), keys.end());
+  if (absl::Status s = impl_->Write(std::move(args)); !s.ok()) return s;
+  return impl_->Write({"EXPIRE", std::string(index), std::to_string(Seconds(ttl))});
+}
+
+absl::StatusOr<std::vector<std::string>> RedisTransport::IndexedKeys(absl::string_view index) {
+  // EVAL, not EVALSHA: Redis caches the script by its digest, and nothing needs reloading.
+  auto r = impl_->Command({"EVAL", kIndexedKeysScript, "1", std::string(index)});
+  if (!r.ok()) return r.status();
+  std::vector<std::string> out;
+  const redisReply* top = r->get();
+  if (top->type == REDIS_REPLY_ARRAY) {
+    for (size_t i = 0; i < top->elements; ++i) out.push_back(Str(top->element[i]));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> RedisTransport::HashGetMany(
+    absl::string_view key, absl::Span<const std::string> fields) {
+  std::vector<std::optional<std::string>> out(fields.size());
+  if (fields.empty()) return out;
+  std::vector<std::string> args = {"HMGET", std::string(key)};
+  args.insert(args.end(), fields.begin(), fields.end());
+  auto r = impl_->Command(args);
+  if (!r.ok()) return r.status();
+  const redisReply* top = r->get();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (top->type == REDIS_REPLY_ARRAY && i < top->elements &&
+        top->element[i]->type != REDIS_REPLY_NIL) {
+      out[i] = Str(top->element[i]);
+    }
+  }
   return out;
 }
 

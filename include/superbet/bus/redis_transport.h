@@ -74,10 +74,18 @@ class RedisTransport final : public Transport {
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> ListRange(absl::string_view key) override;
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> KeysWithPrefix(
       absl::string_view prefix) override;
+  [[nodiscard]] absl::Status ListPushIndexed(absl::string_view key, absl::string_view value,
+                                             absl::Duration ttl, absl::string_view index) override;
+  [[nodiscard]] absl::Status IndexAdd(absl::string_view index, absl::Span<const std::string> keys,
+                                      absl::Duration ttl) override;
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> IndexedKeys(
+      absl::string_view index) override;
+  [[nodiscard]] absl::StatusOr<std::vector<std::optional<std::string>>> HashGetMany(
+      absl::string_view key, absl::Span<const std::string> fields) override;
   // Pipelining: inside BeginPipeline/EndPipeline the writes (AddNoReply, Ack, Set, Delete,
-  // HashSet, ListPush) are queued (at most 1024, then sent) and sent with the next call that
-  // reads a reply, in one round trip; ClaimAndRead sends XAUTOCLAIM and XREADGROUP together,
-  // GetMany is one MGET, SetIfAbsentMany one pipelined round of SET NX GET.
+  // HashSet, ListPush, ListPushIndexed, IndexAdd) are queued (at most 1024, then sent) and sent
+  // with the next call that reads a reply, in one round trip; ClaimAndRead sends XAUTOCLAIM and
+  // XREADGROUP together, GetMany is one MGET, SetIfAbsentMany one pipelined round of SET NX GET.
   void BeginPipeline() override;
   [[nodiscard]] absl::Status EndPipeline() override;
   [[nodiscard]] absl::Status AddNoReply(absl::string_view stream, const Fields& fields,
