@@ -341,7 +341,7 @@ struct BroadcastPlant::Impl {
     if (Now() < priority_wake) return progress;
     // Entries [start, i) have their global token and wait for the fan-out, which copies them
     // (event_pb, priority, tier, event_id, first_seen) to every enabled platform's outbox and
-    // acknowledges them: one step for the run of entries (one Lua script on Redis, given the
+    // acknowledges them: one step for the run of entries (one MULTI ... EXEC on Redis, given the
     // fields as read: the queue is not read again).
     size_t i = 0, start = 0;
     auto fan_out = [&]() -> absl::Status {

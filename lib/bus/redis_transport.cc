@@ -49,33 +49,6 @@ end
 return {1, '0'}
 )lua";
 
-// KEYS[1]: the source stream; KEYS[2..]: the target streams. ARGV: group, MINID ("0" = no
-// trimming), then per entry: its id, the number of field and value strings k, then those k
-// strings (the fields the consumer read: the source is not read again). Copies each entry's
-// fields to every target (entry by entry, in the order given), then acknowledges them all with
-// one XACK.
-constexpr char kFanOutScript[] = R"lua(
-local ids, all = {}, {}
-local at = 3
-while at <= #ARGV do
-  local k = tonumber(ARGV[at + 1])
-  ids[#ids + 1] = ARGV[at]
-  all[#all + 1] = {unpack(ARGV, at + 2, at + 1 + k)}
-  at = at + 2 + k
-end
-for _, fields in ipairs(all) do
-  for i = 2, #KEYS do
-    if ARGV[2] ~= '0' then
-      redis.call('XADD', KEYS[i], 'MINID', '~', ARGV[2], '*', unpack(fields))
-    else
-      redis.call('XADD', KEYS[i], '*', unpack(fields))
-    end
-  end
-end
-redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
-return #all
-)lua";
-
 // AddOnce. KEYS[1]: the marker, KEYS[2]: the stream. ARGV: ttl seconds, MINID ("0" = no
 // trimming), then field, value, ... Returns {0, the marker's value} when it exists (nothing
 // written), else {1, the new entry's id} after XADD and SET marker id EX ttl.
@@ -187,7 +160,6 @@ struct RedisTransport::Impl {
   absl::Mutex mu;
   redisContext* ctx ABSL_GUARDED_BY(mu) = nullptr;
   std::string script_sha ABSL_GUARDED_BY(mu);
-  std::string fanout_sha ABSL_GUARDED_BY(mu);
 
   ~Impl() {
     absl::MutexLock lock(&mu);
@@ -218,11 +190,6 @@ struct RedisTransport::Impl {
       return absl::UnavailableError(absl::StrCat("redis SCRIPT LOAD: ", Str(r.get())));
     }
     script_sha = Str(r.get());
-    Reply f(static_cast<redisReply*>(redisCommand(ctx, "SCRIPT LOAD %s", kFanOutScript)));
-    if (!f || f->type != REDIS_REPLY_STRING) {
-      return absl::UnavailableError(absl::StrCat("redis SCRIPT LOAD: ", Str(f.get())));
-    }
-    fanout_sha = Str(f.get());
     return absl::OkStatus();
   }
 
@@ -252,6 +219,15 @@ struct RedisTransport::Impl {
       return RoundTripLocked({}).status();
     }
     return CommandLocked(args).status();
+  }
+
+  // Several writes queued together (never split by the kMaxQueued flush: a MULTI ... EXEC stays
+  // in one round trip); outside a pipeline, sent at once in one round trip.
+  absl::Status WriteMany(std::vector<std::vector<std::string>> cmds) {
+    absl::MutexLock lock(&mu);
+    for (auto& c : cmds) queued.push_back(std::move(c));
+    if (pipeline_depth > 0 && queued.size() < kMaxQueued) return absl::OkStatus();
+    return RoundTripLocked({}).status();
   }
 
   // Sends the queued writes followed by `cmds` in one round trip and returns the replies of
@@ -320,7 +296,26 @@ struct RedisTransport::Impl {
             continue;
           }
         }
+        if (done < writes.size() && r->type == REDIS_REPLY_ARRAY && at(done)[0] == "EXEC") {
+          for (size_t k = 0; k < r->elements && write_error.ok(); ++k) {
+            if (r->element[k]->type == REDIS_REPLY_ERROR) {
+              write_error = absl::InternalError(
+                  absl::StrCat("redis EXEC (command ", k + 1, "): ", Str(r->element[k])));
+            }
+          }
+        }
         if (done >= writes.size()) out.push_back(std::move(r));
+      }
+    }
+    // A connection lost inside a MULTI ... EXEC: the server discarded the transaction; it is sent
+    // again from its MULTI on the new connection (its commands were not applied).
+    if (done < total) {
+      for (size_t m = done; m-- > 0;) {
+        if (at(m)[0] == "EXEC") break;
+        if (at(m)[0] == "MULTI") {
+          done = m;
+          break;
+        }
       }
     }
     for (; done < total; ++done) {  // Connection lost: one by one, with CommandLocked's retries.
@@ -358,7 +353,7 @@ struct RedisTransport::Impl {
           last_error = std::string(s.message());
           continue;
         }
-        if (args[0] == "EVALSHA" && args[1] != fanout_sha) {
+        if (args[0] == "EVALSHA") {
           argv[1] = script_sha.c_str();
           lens[1] = script_sha.size();
         }
@@ -382,10 +377,8 @@ struct RedisTransport::Impl {
             last_error = std::string(s.message());
             continue;
           }
-          if (args[1] != fanout_sha) {
-            argv[1] = script_sha.c_str();
-            lens[1] = script_sha.size();
-          }
+          argv[1] = script_sha.c_str();
+          lens[1] = script_sha.size();
           --attempt;  // Not a failure: run it again at once.
           continue;
         }
@@ -406,11 +399,6 @@ struct RedisTransport::Impl {
     absl::MutexLock lock(&mu);
     if (ctx == nullptr) (void)ConnectLocked();
     return script_sha;
-  }
-  std::string FanOutSha() {
-    absl::MutexLock lock(&mu);
-    if (ctx == nullptr) (void)ConnectLocked();
-    return fanout_sha;
   }
 };
 
@@ -595,21 +583,24 @@ absl::Status RedisTransport::FanOutAndAckMany(absl::string_view source, absl::st
                                               absl::Span<const std::string> targets,
                                               int64_t min_id_ms) {
   if (entries.empty()) return absl::OkStatus();
-  std::vector<std::string> args = {"EVALSHA", impl_->FanOutSha(),
-                                   std::to_string(targets.size() + 1), std::string(source)};
-  args.reserve(args.size() + targets.size() + 2 + entries.size());
-  args.insert(args.end(), targets.begin(), targets.end());
-  args.push_back(std::string(group));
-  args.push_back(min_id_ms > 0 ? absl::StrCat(min_id_ms, "-0") : std::string("0"));
+  // MULTI, XADD of each entry to every target, one XACK of them all, EXEC: queued as one
+  // transaction (atomic: a connection lost before EXEC discards it), in one round trip with the
+  // next read. Cheaper for the server than the Lua script it replaces (no Lua strings, tables
+  // and redis.call conversions per copy); the copies travel once per target.
+  std::vector<std::vector<std::string>> cmds;
+  cmds.reserve(entries.size() * targets.size() + 3);
+  cmds.push_back({"MULTI"});
+  std::vector<std::string> ack = {"XACK", std::string(source), std::string(group)};
+  ack.reserve(3 + entries.size());
   for (const Entry& e : entries) {
-    args.push_back(e.id);
-    args.push_back(std::to_string(2 * e.fields.size()));
-    for (const auto& [f, v] : e.fields) {
-      args.push_back(f);
-      args.push_back(v);
+    for (const std::string& target : targets) {
+      cmds.push_back(XaddArgs(target, e.fields, min_id_ms));
     }
+    ack.push_back(e.id);
   }
-  return impl_->Write(std::move(args));
+  cmds.push_back(std::move(ack));
+  cmds.push_back({"EXEC"});
+  return impl_->WriteMany(std::move(cmds));
 }
 
 absl::Status RedisTransport::AckMany(absl::string_view stream, absl::string_view group,

@@ -13,7 +13,7 @@
 //   priority    group broadcast-plant-priority: batches of COUNT 5 sorted by priority, highest
 //               first; one token of the global bucket per prediction (an event without a token
 //               waits); fan-out to broadcast.outbox.{platform} for each enabled platform: the
-//               entries' fields as read are passed to one Lua script per run of entries (the
+//               entries' fields as read are copied by one MULTI ... EXEC per run of entries (the
 //               queue is not read again), which adds the copies and sends one XACK.
 //   platform    group {platform}-adapter-consumer, one bulkhead per platform: delivery count > 5
 //               -> DLQ; idempotency guard broadcast:sent:{platform}:{event id} (SET NX EX 86400,

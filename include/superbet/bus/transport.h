@@ -197,9 +197,10 @@ class Transport {
   // One stage's hand-off of a consumed entry: XADD of `entry` (its fields unchanged) to each of
   // `targets` (with MINID ~ min_id_ms when min_id_ms > 0), then XACK source group entry.id, so
   // the entry is acknowledged only once its copies exist. May be queued inside a pipeline.
-  // RedisTransport runs it as one Lua script (EVALSHA) given the entry's fields as read (the
-  // source is not read again: no XRANGE), so the copies and the XACK are applied atomically. The
-  // default runs AddNoReply per target, then Ack.
+  // RedisTransport queues it as one MULTI ... EXEC transaction of the XADDs and the XACK, given
+  // the entry's fields as read (the source is not read again: no XRANGE), so the copies and the
+  // XACK are applied atomically (a connection lost before EXEC applies none; the transaction is
+  // then sent again whole). The default runs AddNoReply per target, then Ack.
   // Errors: as AddNoReply and Ack, reported by the call that sends it.
   [[nodiscard]] virtual absl::Status FanOutAndAck(absl::string_view source, absl::string_view group,
                                                   const Entry& entry,
@@ -216,8 +217,9 @@ class Transport {
       absl::string_view stream, const Fields& fields, absl::string_view marker, absl::Duration ttl,
       int64_t min_id_ms = 0);
   // FanOutAndAck of several entries of `source`, in order: every entry's copies, then the
-  // acknowledgement of them all. RedisTransport runs one Lua script for the whole batch (one XACK
-  // of every id). The default runs FanOutAndAck per entry. Errors: as FanOutAndAck.
+  // acknowledgement of them all. RedisTransport queues one MULTI ... EXEC for the whole batch
+  // (one XACK of every id). The default runs FanOutAndAck per entry. Errors: as FanOutAndAck; a
+  // copy the server refuses inside the transaction: Internal naming EXEC and the command.
   [[nodiscard]] virtual absl::Status FanOutAndAckMany(absl::string_view source,
                                                       absl::string_view group,
                                                       absl::Span<const Entry> entries,
