@@ -82,6 +82,47 @@ end
 return out
 )lua";
 
+// RESP (redis.io/docs/reference/protocol-spec): a command is an array of bulk strings,
+// "*<n>\r\n" then "$<len>\r\n<bytes>\r\n" per argument.
+size_t DecimalDigits(size_t v) {
+  size_t n = 1;
+  while (v >= 10) {
+    v /= 10;
+    ++n;
+  }
+  return n;
+}
+
+size_t RespSize(const std::vector<std::string>& args) {
+  size_t n = 3 + DecimalDigits(args.size());
+  for (const std::string& a : args) n += 5 + DecimalDigits(a.size()) + a.size();
+  return n;
+}
+
+void AppendDecimal(size_t v, std::string* out) {
+  char buf[24];
+  char* end = buf + sizeof(buf);
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  out->append(p, static_cast<size_t>(end - p));
+}
+
+void AppendResp(const std::vector<std::string>& args, std::string* out) {
+  out->push_back('*');
+  AppendDecimal(args.size(), out);
+  out->append("\r\n", 2);
+  for (const std::string& a : args) {
+    out->push_back('$');
+    AppendDecimal(a.size(), out);
+    out->append("\r\n", 2);
+    out->append(a);
+    out->append("\r\n", 2);
+  }
+}
+
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
 };
@@ -199,6 +240,7 @@ struct RedisTransport::Impl {
   // Pipelining: nesting depth and the writes queued (not yet sent).
   int pipeline_depth ABSL_GUARDED_BY(mu) = 0;
   std::vector<std::vector<std::string>> queued ABSL_GUARDED_BY(mu);
+  std::string resp ABSL_GUARDED_BY(mu);  // A round's commands in RESP (reused).
   static constexpr size_t kMaxQueued = 1024;
 
   // Runs one command (after whatever is queued, in the same round trip).
@@ -253,19 +295,16 @@ struct RedisTransport::Impl {
     }
     size_t done = 0;
     if (total > 0 && ctx != nullptr && !ctx->err) {
-      std::vector<const char*> argv;
-      std::vector<size_t> lens;
-      for (size_t i = 0; i < total; ++i) {
-        argv.clear();
-        lens.clear();
-        for (const auto& a : at(i)) {
-          argv.push_back(a.data());
-          lens.push_back(a.size());
-        }
-        if (redisAppendCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data()) !=
-            REDIS_OK) {
-          return absl::ResourceExhaustedError("redis: cannot buffer a pipelined command");
-        }
+      // The whole round in RESP, formatted here into one buffer (sized first) and handed to
+      // hiredis once: its per-command formatting (sdscatfmt per argument, an sds per command,
+      // the output buffer grown per command) cost more than the commands' bytes.
+      size_t bytes = 0;
+      for (size_t i = 0; i < total; ++i) bytes += RespSize(at(i));
+      resp.clear();
+      resp.reserve(bytes);
+      for (size_t i = 0; i < total; ++i) AppendResp(at(i), &resp);
+      if (redisAppendFormattedCommand(ctx, resp.data(), resp.size()) != REDIS_OK) {
+        return absl::ResourceExhaustedError("redis: cannot buffer a pipelined round");
       }
       round_trips.fetch_add(1, std::memory_order_relaxed);
       for (; done < total; ++done) {
