@@ -1,9 +1,11 @@
 #include "superbet/bus/redis_transport.h"
 
 #include <hiredis/hiredis.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 
@@ -123,6 +125,18 @@ void AppendResp(const std::vector<std::string>& args, std::string* out) {
   }
 }
 
+// Writes all of `bytes` to the connected socket `fd` (blocking, with the connection's send
+// timeout; no SIGPIPE). False on any error or timeout.
+bool SendAll(int fd, absl::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
 };
@@ -219,6 +233,9 @@ struct RedisTransport::Impl {
           absl::StrCat("redis ", address.host, ":", address.port, ": ", err));
     }
     redisSetTimeout(ctx, tv);
+    // Keep the reply buffer between replies (hiredis frees it whenever more than 16 KB of it is
+    // unused, i.e. after every large XREADGROUP reply, and grows it again by reallocation).
+    ctx->reader->maxbuf = 0;
     if (address.db != 0) {
       Reply r(static_cast<redisReply*>(redisCommand(ctx, "SELECT %d", address.db)));
       if (!r || r->type == REDIS_REPLY_ERROR) {
@@ -295,19 +312,24 @@ struct RedisTransport::Impl {
     }
     size_t done = 0;
     if (total > 0 && ctx != nullptr && !ctx->err) {
-      // The whole round in RESP, formatted here into one buffer (sized first) and handed to
-      // hiredis once: its per-command formatting (sdscatfmt per argument, an sds per command,
-      // the output buffer grown per command) cost more than the commands' bytes.
+      // The whole round in RESP, formatted here into one buffer (sized first) and written at
+      // once: hiredis' per-command formatting (sdscatfmt per argument, an sds per command, the
+      // output buffer grown per command) cost more than the commands' bytes.
       size_t bytes = 0;
       for (size_t i = 0; i < total; ++i) bytes += RespSize(at(i));
       resp.clear();
       resp.reserve(bytes);
       for (size_t i = 0; i < total; ++i) AppendResp(at(i), &resp);
-      if (redisAppendFormattedCommand(ctx, resp.data(), resp.size()) != REDIS_OK) {
-        return absl::ResourceExhaustedError("redis: cannot buffer a pipelined round");
-      }
+      // Written to the socket from our buffer (hiredis' output buffer stays empty, so
+      // redisGetReply only reads): no copy into an output buffer allocated and freed per round.
+      // A failed write is a lost connection: the commands go the fallback way below.
       round_trips.fetch_add(1, std::memory_order_relaxed);
-      for (; done < total; ++done) {
+      if (!SendAll(ctx->fd, resp)) {
+        redisFree(ctx);
+        ctx = nullptr;
+      }
+      if (resp.capacity() > (size_t{4} << 20)) std::string().swap(resp);  // A rare huge round.
+      for (; ctx != nullptr && done < total; ++done) {
         void* raw = nullptr;
         if (redisGetReply(ctx, &raw) != REDIS_OK || raw == nullptr) {
           redisFree(ctx);
