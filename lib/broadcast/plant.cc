@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -154,7 +155,7 @@ struct BroadcastPlant::Impl {
     // The platform's connection: the plant's transport, or its own (SetPlatformTransports).
     bus::Transport* t = nullptr;
     PlatformMetrics* m = nullptr;  // Node of metrics.platforms (stable address).
-    // Guards this plant set to "inflight" for held entries: event id -> stream entry id.
+    // Guards this plant claimed for held entries: event id -> stream entry id.
     std::map<std::string, std::string> owned;
     BroadcastEvent scratch;  // The event being delivered (buffers reused across events).
     // Terminal writes of the round not yet queued: outcome "published" per event id, then the
@@ -340,7 +341,7 @@ struct BroadcastPlant::Impl {
     if (Now() < priority_wake) return progress;
     // Entries [start, i) have their global token and wait for the fan-out, which copies them
     // (event_pb, priority, tier, event_id, first_seen) to every enabled platform's outbox and
-    // acknowledges them: one step for the run of entries (one Lua script on Redis, given the
+    // acknowledges them: one step for the run of entries (one MULTI ... EXEC on Redis, given the
     // fields as read: the queue is not read again).
     size_t i = 0, start = 0;
     auto fan_out = [&]() -> absl::Status {
@@ -396,7 +397,8 @@ struct BroadcastPlant::Impl {
   absl::Status Digest(Platform& p, const DigestItem& item) {
     const int64_t bucket = absl::ToUnixSeconds(Now()) / absl::ToInt64Seconds(options.digest_bucket);
     M(p).digest_buffered++;
-    return p.t->ListPush(bus::DigestKey(p.name, bucket), EncodeDigest(item), options.digest_ttl);
+    return p.t->ListPushIndexed(bus::DigestKey(p.name, bucket), EncodeDigest(item),
+                                options.digest_ttl, bus::DigestIndexKey(p.name));
   }
 
   // Publishes with the retry policy. `permission_held`: the breaker permission for the first
@@ -454,15 +456,39 @@ struct BroadcastPlant::Impl {
     m.latency_count++;
   }
 
+  // The idempotency guard's protocol (broadcast:sent:{platform}:{event id}, SET NX EX
+  // sent_ttl, the design's key): a consumer claims an event for a platform by setting its guard
+  // (value kClaimed) before publishing; a failed or deferred publish deletes it again; a publish
+  // leaves it set. Whether a claimed event was published is the outcome hash's field
+  // (broadcast:outcome:{platform} event id = "published"), written before the entry's XACK: the
+  // guard is not rewritten to "sent" after the publish (that second SET per event and platform
+  // is gone; a guard holding "sent", written by an older plant, still reads as published).
+  // A consumer finding a guard set by someone else: published (guard "sent", or the outcome says
+  // so) -> a duplicate, recorded as published, not posted; else the claimer died between the
+  // guard and the recording of its result -> DLQ `unknown_outcome`, never a second post.
+  static constexpr absl::string_view kClaimed = "claimed";
+
   // What the caller knows of an event's idempotency guard before Deliver.
   struct Guard {
-    bool owned = false;  // This plant set it to "inflight" (SetIfAbsentMany) for this entry.
+    bool owned = false;  // This plant claimed it (SetIfAbsentMany) for this entry.
     bool known = false;  // Not owned: `existing` is its value read this round.
     std::optional<std::string> existing;
+    bool published = false;  // Known and existing: its outcome read "published" this round.
   };
 
+  // Whether the event is published on `p` as far as this consumer can tell: its outcome queued
+  // in this round (p.published, not yet written) or in the outcome hash.
+  absl::StatusOr<bool> OutcomePublished(Platform& p, const std::string& event_id) {
+    for (const auto& [id, outcome] : p.published) {
+      if (id == event_id) return true;
+    }
+    auto got = p.t->HashGetMany(bus::OutcomeKey(p.name), {event_id});
+    if (!got.ok()) return got.status();
+    return got->at(0) == std::optional<std::string>("published");
+  }
+
   // One event for one platform, from the outbox or a digest bucket. kWait: nothing changed, the
-  // event must wait `wait` for a token. A guard owned on entry is "sent" after a publish and
+  // event must wait `wait` for a token. A guard owned on entry stays set after a publish and is
   // deleted on every other outcome.
   // `known`: the event already decoded (item.event_json is its JSON), else it is parsed from
   // item.event_json. `deferred`: the outcome "published" is left in p.published for the caller
@@ -490,13 +516,19 @@ struct BroadcastPlant::Impl {
                       : t.Get(sent_key);
       if (!existing.ok()) return existing.status();
       if (existing->has_value()) {
-        if (**existing == "sent") {
+        bool published = **existing == "sent" || (guard.known && guard.published);
+        if (!published && !guard.known) {
+          absl::StatusOr<bool> outcome = OutcomePublished(p, item.event_id);
+          if (!outcome.ok()) return outcome.status();
+          published = *outcome;
+        }
+        if (published) {
           M(p).duplicates_suppressed++;
           if (absl::Status s = mark_published(); !s.ok()) return s;
           res.outcome = Outcome::kDuplicate;
           return res;
         }
-        // "inflight": a consumer died between the guard and the publish's result.
+        // Claimed, not published: a consumer died between the guard and the publish's result.
         if (absl::Status s = Dlq(t, p.name, item.event_id, item.event_json, "unknown_outcome", 0,
                                  item.first_seen_ms, "consumer died during publish");
             !s.ok()) {
@@ -534,7 +566,7 @@ struct BroadcastPlant::Impl {
       }
     }
     if (!guard.owned) {
-      auto fresh = t.SetIfAbsent(sent_key, "inflight", options.sent_ttl);
+      auto fresh = t.SetIfAbsent(sent_key, kClaimed, options.sent_ttl);
       if (!fresh.ok()) {
         p.breaker->ReleasePermission();
         return fresh.status();
@@ -568,7 +600,7 @@ struct BroadcastPlant::Impl {
     res = PublishWithRetries(p, *event, item.event_json, true);
     switch (res.outcome) {
       case Outcome::kPublished: {
-        if (absl::Status s = t.Set(sent_key, "sent", options.sent_ttl); !s.ok()) return s;
+        // The guard stays claimed; the outcome records the publish (before the XACK).
         if (absl::Status s = mark_published(); !s.ok()) return s;
         M(p).published_by_tier[std::string(tier)]++;
         if (from_digest) M(p).digest_flushed_published++;
@@ -623,9 +655,9 @@ struct BroadcastPlant::Impl {
       SortByPriorityInBatches(&p.held, options.batch);
     }
     if (Now() < p.wake || p.held.empty()) return progress;
-    // The idempotency guards in one round trip of SET NX GET "inflight": of every held entry, or
+    // The idempotency guards in one round trip of SET NX GET kClaimed: of every held entry, or
     // with rate limits on, of the next batch only (a token wait would delete them again). A guard
-    // set here is owned until the entry's outcome (then "sent" or deleted); one that existed is
+    // set here is owned until the entry's outcome (then kept or deleted); one that existed is
     // read as the GET did. An event id held twice (an XADD that ran twice) is guarded by its
     // first entry only; its second entry checks its guard alone, after the first is done.
     std::vector<Guard> guards(p.held.size());
@@ -650,7 +682,12 @@ struct BroadcastPlant::Impl {
         guarded.push_back(i);
       }
       if (keys.empty()) return absl::OkStatus();
-      auto set = t.SetIfAbsentMany(keys, "inflight", options.sent_ttl);
+      // The outcomes "published" of the round so far are written first: the same round trip,
+      // and a consumer dying later in the round leaves them recorded (its claimed, unrecorded
+      // events go to the DLQ as unknown_outcome when reclaimed).
+      if (absl::Status s = t.HashSetMany(bus::OutcomeKey(p.name), p.published); !s.ok()) return s;
+      p.published.clear();
+      auto set = t.SetIfAbsentMany(keys, kClaimed, options.sent_ttl);
       if (!set.ok()) return set.status();
       for (size_t k = 0; k < guarded.size(); ++k) {
         Guard& g = guards[guarded[k]];
@@ -662,6 +699,23 @@ struct BroadcastPlant::Impl {
           g.known = true;
           g.existing = (*set)[k];
         }
+      }
+      // Guards someone else claimed (a reclaimed batch, a repeated event): their outcomes in one
+      // HMGET, to tell a published event (a duplicate) from an unknown outcome.
+      std::vector<std::string> claimed_ids;
+      std::vector<size_t> claimed_at;
+      for (size_t k = 0; k < guarded.size(); ++k) {
+        const Guard& g = guards[guarded[k]];
+        if (g.known && g.existing.has_value() && *g.existing != "sent") {
+          claimed_ids.push_back(p.held[guarded[k]].Field("event_id"));
+          claimed_at.push_back(guarded[k]);
+        }
+      }
+      if (claimed_ids.empty()) return absl::OkStatus();
+      auto outcomes = t.HashGetMany(bus::OutcomeKey(p.name), claimed_ids);
+      if (!outcomes.ok()) return outcomes.status();
+      for (size_t k = 0; k < claimed_at.size(); ++k) {
+        guards[claimed_at[k]].published = (*outcomes)[k] == std::optional<std::string>("published");
       }
       return absl::OkStatus();
     };
@@ -716,16 +770,19 @@ struct BroadcastPlant::Impl {
     return absl::ToUnixSeconds(Now()) / absl::ToInt64Seconds(options.digest_bucket);
   }
 
-  // `via`: the connection to ask (default the platform's).
+  // The platform's digest lists (bucket id, key), oldest first, from its index set (a list is
+  // named there by the push that creates it; Start adds lists written before the index existed):
+  // the keyspace is not scanned. `via`: the connection to ask (default the platform's).
   absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> DigestBuckets(
       const Platform& p, bus::Transport* via = nullptr) {
     const std::string prefix = absl::StrCat("broadcast:digest:", p.name, ":");
-    auto keys = (via != nullptr ? via : p.t)->KeysWithPrefix(prefix);
+    auto keys = (via != nullptr ? via : p.t)->IndexedKeys(bus::DigestIndexKey(p.name));
     if (!keys.ok()) return keys.status();
     std::vector<std::pair<int64_t, std::string>> out;
     for (const std::string& k : *keys) {
       int64_t id = 0;
-      if (absl::SimpleAtoi(absl::string_view(k).substr(prefix.size()), &id))
+      if (absl::StartsWith(k, prefix) &&
+          absl::SimpleAtoi(absl::string_view(k).substr(prefix.size()), &id))
         out.emplace_back(id, k);
     }
     std::sort(out.begin(), out.end());
@@ -795,8 +852,9 @@ struct BroadcastPlant::Impl {
         // Deleted before the re-queue: the current bucket may be the one just flushed.
         if (absl::Status s = p.t->Delete(key); !s.ok()) return s;
         for (const DigestItem* item : back) {
-          if (absl::Status s = p.t->ListPush(bus::DigestKey(p.name, current), EncodeDigest(*item),
-                                             options.digest_ttl);
+          if (absl::Status s =
+                  p.t->ListPushIndexed(bus::DigestKey(p.name, current), EncodeDigest(*item),
+                                       options.digest_ttl, bus::DigestIndexKey(p.name));
               !s.ok()) {
             return s;
           }
@@ -1114,6 +1172,14 @@ absl::Status BroadcastPlant::Start() {
   if (absl::Status s = t.CreateGroup(bus::kPriorityQueue, bus::kPriorityGroup); !s.ok()) return s;
   for (const auto& p : impl_->platforms) {
     if (absl::Status s = t.CreateGroup(p.outbox, p.group); !s.ok()) return s;
+    // Digest lists written before their index existed (an older plant) join it: the one scan of
+    // the keyspace, here rather than on every Outstanding / flush.
+    auto old = t.KeysWithPrefix(absl::StrCat("broadcast:digest:", p.name, ":"));
+    if (!old.ok()) return old.status();
+    if (absl::Status s = t.IndexAdd(bus::DigestIndexKey(p.name), *old, impl_->options.digest_ttl);
+        !s.ok()) {
+      return s;
+    }
   }
   return absl::OkStatus();
 }
@@ -1262,7 +1328,7 @@ absl::StatusOr<bool> BroadcastPlant::Outstanding() {
     if (!n.ok()) return n.status();
     if (*n > 0) return true;
   }
-  // The digest buckets last: KeysWithPrefix scans the whole keyspace (the guards included).
+  // The digest buckets last (one small script per platform: the index, not the keyspace).
   for (auto& p : t.platforms) {
     auto buckets = t.DigestBuckets(p, t.transport);
     if (!buckets.ok()) return buckets.status();

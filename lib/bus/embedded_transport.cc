@@ -47,6 +47,7 @@ struct Value {
   std::string string;
   std::vector<std::string> list;
   std::map<std::string, std::string> hash;
+  std::set<std::string> set;
   absl::Time expires = absl::InfiniteFuture();
 };
 
@@ -311,6 +312,55 @@ absl::StatusOr<std::vector<std::string>> EmbeddedTransport::KeysWithPrefix(
     }
     out.push_back(it->first);
     ++it;
+  }
+  return out;
+}
+
+absl::Status EmbeddedTransport::ListPushIndexed(absl::string_view key, absl::string_view value,
+                                                absl::Duration ttl, absl::string_view index) {
+  if (absl::Status s = ListPush(key, value, ttl); !s.ok()) return s;
+  return IndexAdd(index, {std::string(key)}, ttl);
+}
+
+absl::Status EmbeddedTransport::IndexAdd(absl::string_view index,
+                                         absl::Span<const std::string> keys, absl::Duration ttl) {
+  if (keys.empty()) return absl::OkStatus();
+  absl::MutexLock lock(&state_->mu);
+  const absl::Time now = clock_.Now();
+  Value* v = state_->Find(index, now);
+  if (v == nullptr) v = &state_->keys[std::string(index)];
+  v->set.insert(keys.begin(), keys.end());
+  v->expires = now + ttl;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> EmbeddedTransport::IndexedKeys(absl::string_view index) {
+  absl::MutexLock lock(&state_->mu);
+  const absl::Time now = clock_.Now();
+  std::vector<std::string> out;
+  Value* v = state_->Find(index, now);
+  if (v == nullptr) return out;
+  for (auto it = v->set.begin(); it != v->set.end();) {
+    if (*it != index && state_->Find(*it, now) != nullptr) {
+      out.push_back(*it);
+      ++it;
+    } else {
+      it = v->set.erase(it);
+    }
+  }
+  if (v->set.empty()) state_->keys.erase(std::string(index));  // Redis drops an empty set.
+  return out;
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> EmbeddedTransport::HashGetMany(
+    absl::string_view key, absl::Span<const std::string> fields) {
+  absl::MutexLock lock(&state_->mu);
+  std::vector<std::optional<std::string>> out(fields.size());
+  Value* v = state_->Find(key, clock_.Now());
+  if (v == nullptr) return out;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    auto it = v->hash.find(fields[i]);
+    if (it != v->hash.end()) out[i] = it->second;
   }
   return out;
 }

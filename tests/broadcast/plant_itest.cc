@@ -16,6 +16,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -504,4 +505,61 @@ TEST_CASE("persistent stage workers stopped mid-run hand their entries back to P
     CHECK(rep.published[p] + rep.dlq[p] == passed);
   }
   CHECK(rig.plant->metrics().platforms["telegram"].publish_errors["http_500"] > 0);
+}
+
+// The digest buckets are found through their index set (broadcast:digest-index:{platform}), not
+// by scanning the keyspace: a bucket left by an older plant (a plain list, no index) joins the
+// index at Start and is flushed; after Start no SCAN runs however many guards the run writes.
+// Oracle: the server's own INFO commandstats (no cmdstat_scan), the bucket's event published on
+// telegram (its outcome hash) and the bucket gone.
+TEST_CASE("digest buckets come from their index: no keyspace scan after Start (Redis)",
+          "[plant_http][redis]") {
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 31, 37);
+  const std::vector<std::string> fed(lines.begin(), lines.begin() + 30);
+  st::RedisServer server;
+  REQUIRE(server.ok());
+  FakePlatforms fake;
+  // The older plant's bucket, two 15-minute buckets before the rig's clock, holding the event of
+  // the 31st line (not fed).
+  auto older = Redis(server);
+  auto prediction = sb::ParsePredictionLine(lines[30], 31);
+  REQUIRE(prediction.ok());
+  const std::string event_id = sb::EventId(*prediction);
+  std::string json;
+  sb::AppendCloudEventJson(sb::BuildEvent(*prediction, *sb::Formatter::Create({})), &json);
+  const int64_t bucket = 1690000000 / 900 - 2;
+  REQUIRE(older
+              ->ListPush(bus::DigestKey("telegram", bucket),
+                         absl::StrCat("0.5\t1689998000000\t", event_id, "\t", json),
+                         absl::Seconds(1800))
+              .ok());
+  HttpRig rig(fake, Redis(server), "plant-1");  // Start: the bucket joins the index.
+  const auto cli = [&](const std::string& args) {
+    std::string out;
+    FILE* p = ::popen(absl::StrCat("redis-cli -p ", server.port(), " ", args).c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    while (size_t n = std::fread(buf, 1, sizeof(buf), p)) out.append(buf, n);
+    ::pclose(p);
+    return out;
+  };
+  cli("CONFIG RESETSTAT");
+  REQUIRE(sb::FeedAndDrain(*rig.plant, fed, &rig.clock).ok());
+  CHECK_FALSE(*rig.plant->Outstanding());
+  const sb::PlantMetrics m = rig.plant->metrics();
+  CHECK(m.digest_flushes >= 1);
+  CHECK(older->HashGetMany(bus::OutcomeKey("telegram"), {event_id})->at(0) ==
+        std::optional<std::string>("published"));
+  CHECK_FALSE(older->Get(bus::DigestKey("telegram", bucket))->has_value());
+  CHECK(older->IndexedKeys(bus::DigestIndexKey("telegram"))->empty());
+  const std::string stats = cli("INFO commandstats");
+  CHECK(stats.find("cmdstat_xadd") != std::string::npos);  // The stats are the run's.
+  CHECK(stats.find("cmdstat_scan") == std::string::npos);
+  // Every event of the run and the bucket's once on telegram (the fake server's count).
+  auto received = Received(fake, lines);
+  CHECK(received["telegram"][event_id] == 1);
+  auto dropped = rig.transport->HashGetAll(bus::kDroppedKey);
+  REQUIRE(dropped.ok());
+  CHECK(received["telegram"].size() == 31 - dropped->size());
+  for (const auto& [id, n] : received["telegram"]) CHECK(n == 1);
 }

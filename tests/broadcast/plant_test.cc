@@ -363,3 +363,63 @@ TEST_CASE("RiskVerifiedFields writes exactly what Ingest writes for the same pre
   CHECK(f.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(std::string(f.status().message()).find("kickoff") != std::string::npos);
 }
+
+// The guard protocol without the second SET: a publish leaves the guard "claimed" (it is not
+// rewritten to "sent"; the outcome hash records "published"). A consumer that then meets the same
+// event again -- its input line ingested twice, or a guard claimed by another consumer whose
+// outcome is "published" -- records a duplicate, posts nothing and sends nothing to the DLQ; a
+// guard claimed with no recorded outcome (the claimer died) is an unknown outcome (DLQ); a guard
+// "sent" written by an older plant still reads as published. Oracle: the publishers' own counts
+// and the protocol above (plant.h).
+TEST_CASE("embedded plant: claimed guards, outcomes and duplicates without a 'sent' rewrite",
+          "[plant]") {
+  namespace bus = superbet::bus;
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 24, 41);
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};  // Every event passes: each one reaches both platforms.
+  o.rate_limits = false;
+  Rig rig({}, {}, o);
+  const std::vector<std::string> first(lines.begin(), lines.begin() + 20);
+  // The clock stays put (no replay): every guard lives through the test (TTL 86400 s).
+  REQUIRE(sb::FeedAndDrain(*rig.plant, first, nullptr).ok());
+  REQUIRE(rig.x->total_calls() == 20);
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    ids.push_back(sb::EventId(*sb::ParsePredictionLine(lines[i], static_cast<int>(i + 1))));
+  }
+  CHECK(rig.transport.Get(bus::SentKey("telegram", ids[0]))->value() == "claimed");
+  // Another consumer claimed and published line 21 (outcome recorded), claimed line 22 and died
+  // before recording anything, and an older plant published line 23 (guard "sent").
+  for (const std::string p : {"twitter", "telegram"}) {
+    REQUIRE(*rig.transport.SetIfAbsent(bus::SentKey(p, ids[20]), "claimed", absl::Hours(24)));
+    REQUIRE(rig.transport.HashSet(bus::OutcomeKey(p), ids[20], "published").ok());
+    REQUIRE(*rig.transport.SetIfAbsent(bus::SentKey(p, ids[21]), "claimed", absl::Hours(24)));
+    REQUIRE(*rig.transport.SetIfAbsent(bus::SentKey(p, ids[22]), "sent", absl::Hours(24)));
+  }
+  // Lines 1-20 again (duplicates), then 21-24.
+  std::vector<std::string> again = first;
+  again.insert(again.end(), lines.begin() + 20, lines.end());
+  REQUIRE(sb::FeedAndDrain(*rig.plant, again, nullptr).ok());
+  for (const auto* pub : {rig.x.get(), rig.tg.get()}) {
+    INFO(pub->platform());
+    CHECK(pub->total_calls() == 21);  // Lines 1-20 once, line 24; nothing else posted.
+    for (const auto& [id, n] : pub->accepted()) CHECK(n == 1);
+    CHECK(pub->accepted().count(ids[23]) == 1);
+    const std::string p(pub->platform());
+    auto outcomes = rig.transport.HashGetMany(bus::OutcomeKey(p), ids);
+    REQUIRE(outcomes.ok());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      INFO("line " << i + 1);
+      CHECK((*outcomes)[i] ==
+            std::optional<std::string>(i == 21 ? "dlq:unknown_outcome" : "published"));
+    }
+    CHECK(rig.plant->metrics().platforms[p].duplicates_suppressed == 22);  // 20 + lines 21, 23.
+  }
+  auto dlq = rig.transport.Range(bus::kDlq);
+  REQUIRE(dlq.ok());
+  REQUIRE(dlq->size() == 2);  // Line 22 on each platform.
+  for (const auto& e : *dlq) {
+    CHECK(e.Field("event_id") == ids[21]);
+    CHECK(e.Field("reason") == "unknown_outcome");
+  }
+}

@@ -34,6 +34,11 @@ TEST_CASE("embedded transport: keys expire on the injected clock", "[bus]") {
   clock.Advance(absl::Seconds(1));
   CHECK(t.ListRange("digest")->empty());  // Expired at exactly 1800 s.
   CHECK(t.KeysWithPrefix("digest")->empty());
+  // An indexed list expires too, and leaves its index then.
+  REQUIRE(t.ListPushIndexed("digest:2", "e", absl::Seconds(1800), "digest-index").ok());
+  CHECK(*t.IndexedKeys("digest-index") == std::vector<std::string>{"digest:2"});
+  clock.Advance(absl::Seconds(1800));
+  CHECK(t.IndexedKeys("digest-index")->empty());
   clock.Advance(absl::Seconds(86400));
   CHECK(*t.SetIfAbsent("sent", "inflight", absl::Seconds(86400)));
 }

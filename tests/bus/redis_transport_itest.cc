@@ -79,6 +79,46 @@ TEST_CASE("redis transport: reconnects after a server restart, AOF keeps the dat
   CHECK((*t)->Acquire(b, absl::FromUnixSeconds(1700000000))->acquired);
 }
 
+// The fan-out is one MULTI ... EXEC queued in the pipeline. Sent on a connection that died (the
+// server restarted), the transaction is sent again whole on the new connection: every copy exists
+// once and the source entries are acknowledged. A copy the server refuses (a target that is not a
+// stream) is reported by the call that sends it, with EXEC named. Oracle: XRANGE / XPENDING.
+TEST_CASE("redis transport: the fan-out transaction survives a lost connection whole", "[redis]") {
+  superbet::testing::RedisServer server;
+  REQUIRE(server.ok());
+  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(server.url()));
+  REQUIRE(t.ok());
+  REQUIRE((*t)->CreateGroup("src", "g").ok());
+  for (int i = 0; i < 3; ++i) REQUIRE((*t)->Add("src", {{"event", std::to_string(i)}}).ok());
+  auto read = (*t)->ReadGroup("src", "g", "c", 5);
+  REQUIRE(read.ok());
+  REQUIRE(read->size() == 3);
+  REQUIRE(server.Restart());
+  const std::vector<std::string> targets = {"t1", "t2"};
+  (*t)->BeginPipeline();
+  REQUIRE((*t)->FanOutAndAckMany("src", "g", *read, targets, 0).ok());
+  REQUIRE((*t)->EndPipeline().ok());
+  for (const std::string& target : targets) {
+    auto copies = (*t)->Range(target);
+    REQUIRE(copies.ok());
+    REQUIRE(copies->size() == 3);
+    for (int i = 0; i < 3; ++i) CHECK(copies->at(i).Field("event") == std::to_string(i));
+  }
+  CHECK(*(*t)->PendingCount("src", "g") == 0);
+  // A refused copy: the error names EXEC and the command.
+  REQUIRE((*t)->Set("not-a-stream", "x", absl::Seconds(60)).ok());
+  REQUIRE((*t)->Add("src", {{"event", "3"}}).ok());
+  auto more = (*t)->ReadGroup("src", "g", "c", 5);
+  REQUIRE(more.ok());
+  REQUIRE(more->size() == 1);
+  (*t)->BeginPipeline();
+  REQUIRE((*t)->FanOutAndAckMany("src", "g", *more, {"not-a-stream"}, 0).ok());
+  const absl::Status refused = (*t)->EndPipeline();
+  CHECK(absl::IsInternal(refused));
+  CHECK(refused.message().find("EXEC") != absl::string_view::npos);
+  CHECK(refused.message().find("WRONGTYPE") != absl::string_view::npos);
+}
+
 TEST_CASE("redis URL parsing names the bad part", "[redis]") {
   auto a = bus::ParseRedisUrl("redis://10.0.0.2:6380/3");
   REQUIRE(a.ok());

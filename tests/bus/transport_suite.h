@@ -81,6 +81,25 @@ inline void RunTransportSuite(superbet::bus::Transport& t,
   CHECK(*t.ListRange("broadcast:digest:x:10") == std::vector<std::string>{"one", "two"});
   CHECK(*t.KeysWithPrefix("broadcast:digest:x:") ==
         std::vector<std::string>{"broadcast:digest:x:10", "broadcast:digest:x:9"});
+  // Indexed lists: the index names exactly the lists pushed through it (no scan); a deleted
+  // list leaves the index at the next read; IndexAdd names a list written without it.
+  REQUIRE(t.ListPushIndexed("ix:b", "1", absl::Seconds(1800), "ix").ok());
+  REQUIRE(t.ListPushIndexed("ix:a", "2", absl::Seconds(1800), "ix").ok());
+  REQUIRE(t.ListPushIndexed("ix:b", "3", absl::Seconds(1800), "ix").ok());
+  REQUIRE(t.ListPush("ix:c", "4", absl::Seconds(1800)).ok());
+  CHECK(*t.IndexedKeys("ix") == std::vector<std::string>{"ix:a", "ix:b"});
+  CHECK(*t.ListRange("ix:b") == std::vector<std::string>{"1", "3"});
+  REQUIRE(t.Delete("ix:a").ok());
+  CHECK(*t.IndexedKeys("ix") == std::vector<std::string>{"ix:b"});
+  REQUIRE(t.IndexAdd("ix", {"ix:c", "ix:gone"}, absl::Seconds(1800)).ok());
+  CHECK(*t.IndexedKeys("ix") == std::vector<std::string>{"ix:b", "ix:c"});
+  REQUIRE(t.Delete("ix:b").ok());
+  REQUIRE(t.Delete("ix:c").ok());
+  CHECK(t.IndexedKeys("ix")->empty());
+  CHECK(t.IndexedKeys("never")->empty());
+  CHECK(*t.HashGetMany("h", {"b", "z", "a"}) ==
+        std::vector<std::optional<std::string>>{"2", std::nullopt, "1"});
+  CHECK(*t.HashGetMany("no-such-hash", {"a"}) == std::vector<std::optional<std::string>>{{}});
 
   // Token buckets: capacity 3/h and 5/d; the global bucket 2/d; all or nothing.
   const absl::Time t0 = absl::FromUnixSeconds(1700000000);

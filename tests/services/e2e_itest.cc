@@ -183,7 +183,8 @@ OutcomeCounts CheckOutcomes(const RedisServer& redis, const FakeTelegram& telegr
           ++outcome_counts[outcome.at(id)];
           if (outcome.at(id) == "published") {
             ++published_per_match[by_event[id].match_id()];
-            CHECK(redis.Cli("GET broadcast:sent:telegram:" + id) == "sent\n");
+            // The guard stays "claimed" after the publish; "published" is the outcome above.
+            CHECK(redis.Cli("GET broadcast:sent:telegram:" + id) == "claimed\n");
           }
         }
       }

@@ -13,13 +13,14 @@
 //   priority    group broadcast-plant-priority: batches of COUNT 5 sorted by priority, highest
 //               first; one token of the global bucket per prediction (an event without a token
 //               waits); fan-out to broadcast.outbox.{platform} for each enabled platform: the
-//               entries' fields as read are passed to one Lua script per run of entries (the
+//               entries' fields as read are copied by one MULTI ... EXEC per run of entries (the
 //               queue is not read again), which adds the copies and sends one XACK.
 //   platform    group {platform}-adapter-consumer, one bulkhead per platform: delivery count > 5
 //               -> DLQ; idempotency guard broadcast:sent:{platform}:{event id} (SET NX EX 86400,
-//               deleted when the publish fails); breaker OPEN -> digest buffer; platform hourly and
-//               daily buckets (a limited event waits); publish with equal-jitter retries (5
-//               attempts, base 1 s, cap 60 s, Retry-After honoured); terminal outcome -> XACK.
+//               value "claimed", deleted when the publish fails, kept after a publish); breaker
+//               OPEN -> digest buffer; platform hourly and daily buckets (a limited event waits);
+//               publish with equal-jitter retries (5 attempts, base 1 s, cap 60 s, Retry-After
+//               honoured); terminal outcome -> XACK.
 //   flusher     every 60 s: closed 15-minute digest buckets, oldest first, by priority; platforms
 //               whose breaker is OPEN are skipped; a rate-limited or breaker-rejected event is
 //               re-queued into the current bucket; a failure goes to broadcast.dlq; one record per
@@ -29,8 +30,11 @@
 // Invariant: every accepted event ends in exactly one of: dropped with a reason (hash
 // broadcast:outcome:dropped), or for each enabled platform published / in the DLQ with a reason
 // (hash broadcast:outcome:{platform}); no platform receives an event twice (the guard). A consumer
-// that dies between the guard and the publish's result leaves an unknown outcome: the entry is
-// reclaimed and sent to the DLQ with reason `unknown_outcome` rather than risk a second post.
+// that dies between the guard and the recording of the publish's result leaves an unknown
+// outcome: the entry is reclaimed and sent to the DLQ with reason `unknown_outcome` rather than
+// risk a second post. The guard says only that a consumer claimed the event; that it was
+// published is the outcome hash's "published" (a guard found set whose outcome is "published",
+// or whose value is "sent" as an older plant wrote it, marks a duplicate: recorded, not posted).
 //
 // Parsing: each Prediction line is read once per stage that needs it (Ingest, main), by a simdjson
 // reader proven equal to protobuf's JSON mapping, which falls back to protobuf's reader (and its
@@ -43,10 +47,13 @@
 // without the outcome); a stage's XAUTOCLAIM and XREADGROUP share a round trip and read
 // `batches_per_read` batches of `batch` entries (each batch sorted by priority on its own); a
 // platform sets the idempotency guards of every entry it holds (with rate limits on: of the next
-// batch) with one pipelined round of `SET NX GET` ("inflight"), then publishes them in order; a
-// guard whose event is not published in this round (breaker open, rate-limited) is deleted again;
-// the round's "published" outcomes are one HSET and its acknowledgements one XACK, queued after
-// every other write of the round (so after each entry's terminal outcome).
+// batch) with one pipelined round of `SET NX GET` ("claimed"; the outcomes of guards found set by
+// another consumer in one HMGET), then publishes them in order; a guard whose event is not
+// published in this round (breaker open, rate-limited) is deleted again; the "published"
+// outcomes are one HSET per guard round (sent with the next guard round, or at the round's end)
+// and the round's acknowledgements one XACK, queued after every other write of the round (so
+// after each entry's terminal outcome). Per event and platform the server runs one guard SET
+// (the guard is not rewritten after the publish), one HSET field and one XACK id.
 // With appendfsync always, Redis fsyncs once per event-loop turn, so each round trip that writes
 // costs one fsync.
 //

@@ -57,6 +57,14 @@ class EmbeddedTransport final : public Transport {
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> ListRange(absl::string_view key) override;
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> KeysWithPrefix(
       absl::string_view prefix) override;
+  [[nodiscard]] absl::Status ListPushIndexed(absl::string_view key, absl::string_view value,
+                                             absl::Duration ttl, absl::string_view index) override;
+  [[nodiscard]] absl::Status IndexAdd(absl::string_view index, absl::Span<const std::string> keys,
+                                      absl::Duration ttl) override;
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> IndexedKeys(
+      absl::string_view index) override;
+  [[nodiscard]] absl::StatusOr<std::vector<std::optional<std::string>>> HashGetMany(
+      absl::string_view key, absl::Span<const std::string> fields) override;
   [[nodiscard]] absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
                                                       absl::Time now) override;
   [[nodiscard]] absl::StatusOr<BucketState> PeekBucket(const BucketSpec& bucket,

@@ -34,6 +34,11 @@ inline std::string LimitsKey(absl::string_view platform) {
 inline std::string DigestKey(absl::string_view platform, int64_t bucket_id) {
   return absl::StrCat("broadcast:digest:", platform, ":", bucket_id);
 }
+// The set naming a platform's digest lists "broadcast:digest-index:twitter" (so that the plant
+// finds its digest buckets without scanning the keyspace; Transport::IndexedKeys).
+inline std::string DigestIndexKey(absl::string_view platform) {
+  return absl::StrCat("broadcast:digest-index:", platform);
+}
 // Idempotency guard "broadcast:sent:twitter:pred-...".
 inline std::string SentKey(absl::string_view platform, absl::string_view event_id) {
   return absl::StrCat("broadcast:sent:", platform, ":", event_id);

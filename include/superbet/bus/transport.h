@@ -120,19 +120,42 @@ class Transport {
   // LRANGE key 0 -1.
   [[nodiscard]] virtual absl::StatusOr<std::vector<std::string>> ListRange(
       absl::string_view key) = 0;
-  // Keys starting with `prefix` (SCAN MATCH prefix*), in ascending order.
+  // Keys starting with `prefix` (SCAN MATCH prefix*), in ascending order. On Redis this walks
+  // the whole keyspace (every idempotency guard included): not for a hot path; see IndexedKeys.
   [[nodiscard]] virtual absl::StatusOr<std::vector<std::string>> KeysWithPrefix(
       absl::string_view prefix) = 0;
+  // A list whose name an index set keeps, so that IndexedKeys finds it without scanning the
+  // keyspace: RPUSH key value, EXPIRE key ttl, SADD index key, EXPIRE index ttl (the index lives
+  // as long as its newest member). May be queued inside a pipeline (RedisTransport: four commands,
+  // in call order on the connection; a reader between them may see the list before its index).
+  [[nodiscard]] virtual absl::Status ListPushIndexed(absl::string_view key, absl::string_view value,
+                                                     absl::Duration ttl,
+                                                     absl::string_view index) = 0;
+  // SADD index key... and EXPIRE index ttl: names existing keys in an index (e.g. lists written
+  // before the index existed, found once by KeysWithPrefix). No-op when `keys` is empty.
+  [[nodiscard]] virtual absl::Status IndexAdd(absl::string_view index,
+                                              absl::Span<const std::string> keys,
+                                              absl::Duration ttl) = 0;
+  // The members of set `index` that still exist as keys, in ascending order; members whose key
+  // is gone (deleted or expired) are removed from the set (SREM). RedisTransport: one EVAL of a
+  // Lua script (SMEMBERS, EXISTS each, SREM the gone), atomic, one round trip, its cost
+  // proportional to the index, not to the keyspace. Errors: the transport's.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<std::string>> IndexedKeys(
+      absl::string_view index) = 0;
+  // HMGET key field...: each field's value, nullopt when the field (or the hash) is absent.
+  // Errors: the transport's.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<std::optional<std::string>>> HashGetMany(
+      absl::string_view key, absl::Span<const std::string> fields) = 0;
 
   // ---- Pipelining (round trips) ----------------------------------------------------------
   // Between BeginPipeline() and the matching EndPipeline() (calls nest; the outermost End
   // flushes), an implementation may queue the write-only calls -- AddNoReply, Ack, Set, Delete,
-  // HashSet, ListPush -- and send them together with the next call that needs a reply (one round
-  // trip). The server still runs every command in call order on one connection, so a write
-  // queued before an XACK is applied before it. A queued write's error is returned by the call
-  // that sends it (the next reading call or EndPipeline). The pipeline state is per transport:
-  // every caller sharing the transport shares it. The defaults (EmbeddedTransport) run each call
-  // at once.
+  // HashSet, ListPush, ListPushIndexed, IndexAdd -- and send them together with the next call that
+  // needs a reply (one round trip). The server still runs every command in call order on one
+  // connection, so a write queued before an XACK is applied before it. A queued write's error is
+  // returned by the call that sends it (the next reading call or EndPipeline). The pipeline state
+  // is per transport: every caller sharing the transport shares it. The defaults
+  // (EmbeddedTransport) run each call at once.
   virtual void BeginPipeline() {}
   // Sends whatever is queued when the outermost pipeline ends. Errors: the queued writes'.
   [[nodiscard]] virtual absl::Status EndPipeline() { return absl::OkStatus(); }
@@ -174,9 +197,10 @@ class Transport {
   // One stage's hand-off of a consumed entry: XADD of `entry` (its fields unchanged) to each of
   // `targets` (with MINID ~ min_id_ms when min_id_ms > 0), then XACK source group entry.id, so
   // the entry is acknowledged only once its copies exist. May be queued inside a pipeline.
-  // RedisTransport runs it as one Lua script (EVALSHA) given the entry's fields as read (the
-  // source is not read again: no XRANGE), so the copies and the XACK are applied atomically. The
-  // default runs AddNoReply per target, then Ack.
+  // RedisTransport queues it as one MULTI ... EXEC transaction of the XADDs and the XACK, given
+  // the entry's fields as read (the source is not read again: no XRANGE), so the copies and the
+  // XACK are applied atomically (a connection lost before EXEC applies none; the transaction is
+  // then sent again whole). The default runs AddNoReply per target, then Ack.
   // Errors: as AddNoReply and Ack, reported by the call that sends it.
   [[nodiscard]] virtual absl::Status FanOutAndAck(absl::string_view source, absl::string_view group,
                                                   const Entry& entry,
@@ -193,8 +217,9 @@ class Transport {
       absl::string_view stream, const Fields& fields, absl::string_view marker, absl::Duration ttl,
       int64_t min_id_ms = 0);
   // FanOutAndAck of several entries of `source`, in order: every entry's copies, then the
-  // acknowledgement of them all. RedisTransport runs one Lua script for the whole batch (one XACK
-  // of every id). The default runs FanOutAndAck per entry. Errors: as FanOutAndAck.
+  // acknowledgement of them all. RedisTransport queues one MULTI ... EXEC for the whole batch
+  // (one XACK of every id). The default runs FanOutAndAck per entry. Errors: as FanOutAndAck; a
+  // copy the server refuses inside the transaction: Internal naming EXEC and the command.
   [[nodiscard]] virtual absl::Status FanOutAndAckMany(absl::string_view source,
                                                       absl::string_view group,
                                                       absl::Span<const Entry> entries,
