@@ -398,10 +398,27 @@ struct AgentFixture {
                                   "--ports_file=" + dir + "/" + name + ".json",
                                   "--checkpoint=" + dir + "/ckpt"};
     if (busy_poll) argv.push_back("--busy_poll");
+    std::filesystem::remove(dir + "/" + name + ".json");  // A restart's: not the last one's port.
     svc = std::make_unique<Process>(argv, dir + "/" + name + ".log");
     const int port = WaitForGrpcPort(dir + "/" + name + ".json", 60);
-    if (port > 0) channel = WaitForServing(port);
+    if (port <= 0) return;
+    // SUPERBET_AGENT_IDLE_CHANNELS=k: k other connections first, each making one GetModelInfo
+    // call (a synchronous method) and kept open: the server spreads accepted connections over
+    // its completion queues' pollsets in turn, so the measured one lands on another of them.
+    const char* idle = std::getenv("SUPERBET_AGENT_IDLE_CHANNELS");
+    for (int k = 0; idle != nullptr && k < std::atoi(idle); ++k) {
+      grpc::ChannelArguments args;
+      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // Its own connection.
+      auto c = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
+                                         grpc::InsecureChannelCredentials(), args);
+      grpc::ClientContext ctx;
+      v1::GetModelInfoResponse info;
+      (void)v1::AgentService::NewStub(c)->GetModelInfo(&ctx, {}, &info);
+      idle_channels.push_back(c);
+    }
+    channel = WaitForServing(port);
   }
+  std::vector<std::shared_ptr<grpc::Channel>> idle_channels;
 };
 
 // The agent-svc of each mode (false: default, true: --busy_poll), started on first use. Only one
@@ -602,6 +619,7 @@ struct PlainServer {
   int port = 0;
   explicit PlainServer(const std::string& mode) {
     const std::string dir = SharedScratch().dir;
+    std::filesystem::remove(dir + "/" + mode + ".json");  // A restart's: not the last one's port.
     svc = std::make_unique<Process>(
         std::vector<std::string>{"/proc/self/exe", "--serve=" + mode,
                                  "--ports_file=" + dir + "/" + mode + ".json"},

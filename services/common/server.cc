@@ -20,6 +20,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/health.h"
 #include "common/json_log.h"
 #include "common/status.h"
 #include "superbet/core/file.h"
@@ -175,9 +176,14 @@ absl::Status ServiceRuntime::RegisterMetrics() {
 }
 
 absl::Status ServiceRuntime::Start() {
-  grpc::EnableDefaultHealthCheckService(true);
+  // gRPC's health service is on the callback API; the busy-poll mode serves its own (server.h).
+  grpc::EnableDefaultHealthCheckService(busy_methods_.empty());
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  if (!busy_methods_.empty()) {
+    busy_health_ = std::make_unique<SyncHealthService>();
+    builder.RegisterService(busy_health_.get());
+  }
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (!tls_cert_pem_.empty()) {
     grpc::SslServerCredentialsOptions ssl;
@@ -243,9 +249,14 @@ void ServiceRuntime::SetReady(bool ready) {
   ready_.store(ready);
   (*ready_gauge_->WithLabels({options_.service}))->Set(ready ? 1 : 0);
   if (server_ == nullptr) return;
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus(ready);
-  for (const std::string& name : service_names_) health->SetServingStatus(name, ready);
+  if (busy_health_) {
+    busy_health_->SetServingStatus("", ready);
+    for (const std::string& name : service_names_) busy_health_->SetServingStatus(name, ready);
+  } else {
+    grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+    health->SetServingStatus(ready);
+    for (const std::string& name : service_names_) health->SetServingStatus(name, ready);
+  }
   spdlog::info("health {}", ready ? "SERVING" : "NOT_SERVING");
 }
 
@@ -405,6 +416,7 @@ int ServiceRuntime::WaitForShutdown(const std::function<void()>& on_drain) {
   const auto deadline =
       std::chrono::system_clock::now() +
       std::chrono::milliseconds(static_cast<int64_t>(options_.drain_deadline_s * 1000));
+  if (busy_health_) busy_health_->EndWatches();  // Streams end at the drain, as gRPC's own do.
   server_->Shutdown(deadline);
   server_->Wait();
   StopBusyQueue();

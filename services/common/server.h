@@ -29,8 +29,11 @@
 // all the time, whatever the load, and helps only when the gRPC polling is done by that thread:
 // the process must then use gRPC's "poll" polling engine (GRPC_POLL_STRATEGY=poll, set before
 // gRPC starts: UseBusyPollEngine()), where each thread polls its own completion queue's sockets,
-// not epoll1, where one thread of the process at a time waits in epoll_wait and the callback
-// health service's threads would keep that role. A user wants it when one caller's latency
+// not epoll1, where one thread of the process at a time waits in epoll_wait (a blocked thread
+// keeps that role), and no method may be on the callback API: the callback queue's polling
+// threads ("nexting" threads) would read the sockets of the connections they were given. So in
+// this mode the health service is the runtime's own, synchronous one (common/health.h), with the
+// same protocol and statuses. A user wants it when one caller's latency
 // matters more than a core (a latency-sensitive strategy on a host with cores to spare), not on
 // a shared or small host. bench/README.md has the figures.
 //
@@ -69,6 +72,8 @@ class Server;
 }
 
 namespace superbet::services {
+
+class SyncHealthService;
 
 struct ServerOptions {
   std::string service;                           // "adapter-svc"; names logs and metrics.
@@ -217,6 +222,7 @@ class ServiceRuntime {
       ABSL_GUARDED_BY(methods_mu_);
   std::vector<BusyMethod> busy_methods_;
   std::unique_ptr<grpc::ServerCompletionQueue> busy_cq_;
+  std::unique_ptr<SyncHealthService> busy_health_;  // Health in the busy-poll mode.
   std::thread busy_thread_;
   absl::Mutex limits_mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<resilience::TokenBucket>> limits_
