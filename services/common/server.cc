@@ -97,6 +97,7 @@ ServiceRuntime::ServiceRuntime(ServerOptions options, const core::Clock& clock)
 ServiceRuntime::~ServiceRuntime() {
   if (http_) http_->stop();
   if (http_thread_.joinable()) http_thread_.join();
+  busy_stopping_.store(true);
   if (server_) server_->Shutdown(std::chrono::system_clock::now());
   StopBusyQueue();
   server_.reset();  // Before its completion queue (busy_cq_) is destroyed.
@@ -417,6 +418,7 @@ int ServiceRuntime::WaitForShutdown(const std::function<void()>& on_drain) {
       std::chrono::system_clock::now() +
       std::chrono::milliseconds(static_cast<int64_t>(options_.drain_deadline_s * 1000));
   if (busy_health_) busy_health_->EndWatches();  // Streams end at the drain, as gRPC's own do.
+  busy_stopping_.store(true);
   server_->Shutdown(deadline);
   server_->Wait();
   StopBusyQueue();

@@ -222,6 +222,7 @@ class ServiceRuntime {
       ABSL_GUARDED_BY(methods_mu_);
   std::vector<BusyMethod> busy_methods_;
   std::unique_ptr<grpc::ServerCompletionQueue> busy_cq_;
+  std::atomic<bool> busy_stopping_{false};          // Set before the server's Shutdown.
   std::unique_ptr<SyncHealthService> busy_health_;  // Health in the busy-poll mode.
   std::thread busy_thread_;
   absl::Mutex limits_mu_;
@@ -250,7 +251,10 @@ class ServiceRuntime::BusyUnaryCall final : public ServiceRuntime::BusyCall {
       delete this;
       return;
     }
-    new BusyUnaryCall(m_, cq_);  // The next call of this method, before this one is handled.
+    // The next call of this method, before this one is handled; none once the server is shutting
+    // down (its queue is shut down after the server, and a request on a shut-down queue is a
+    // gRPC assertion failure).
+    if (!m_->rt->busy_stopping_.load()) new BusyUnaryCall(m_, cq_);
     answered_ = true;
     const grpc::Status status =
         m_->rt->Handle(&ctx_, m_->service, m_->method, [&] { return m_->body(req_, &resp_); });
