@@ -23,19 +23,21 @@
 // exit code 0.
 //
 // Busy polling (ServeUnaryBusyPoll, agent-svc --busy_poll): one dedicated thread spins on the
-// method's completion queue (AsyncNext with a zero deadline, sched_yield() when it is empty: the
-// "yielding idle strategy" of Aeron / the LMAX disruptor), reads the request, runs the body inline
-// and writes the answer, so a call pays no thread wake-up on the server. It costs one CPU core
-// all the time, whatever the load, and helps only when the gRPC polling is done by that thread:
-// the process must then use gRPC's "poll" polling engine (GRPC_POLL_STRATEGY=poll, set before
-// gRPC starts: UseBusyPollEngine()), where each thread polls its own completion queue's sockets,
-// not epoll1, where one thread of the process at a time waits in epoll_wait (a blocked thread
-// keeps that role), and no method may be on the callback API: the callback queue's polling
-// threads ("nexting" threads) would read the sockets of the connections they were given. So in
-// this mode the health service is the runtime's own, synchronous one (common/health.h), with the
-// same protocol and statuses. A user wants it when one caller's latency
-// matters more than a core (a latency-sensitive strategy on a host with cores to spare), not on
-// a shared or small host. bench/README.md has the figures.
+// method's completion queue (AsyncNext with a zero deadline, sched_yield() when it is empty:
+// Aeron's YieldingIdleStrategy, the LMAX Disruptor's YieldingWaitStrategy), reads the request from
+// the socket, runs the body inline and writes the answer, so a call wakes no server thread. It
+// costs one CPU core all the time, whatever the load. It helps only if that thread does the socket
+// reads, so in this mode no method may be on gRPC's callback API: the callback queue's two polling
+// ("nexting") threads read the sockets of the connections given to their pollset (strace in
+// bench/README.md: 2/3 of the reads, a wake-up each). The health service is then the runtime's
+// own synchronous one (common/health.h; same protocol, statuses and drain as gRPC's built-in one,
+// which is on the callback API). The process also uses gRPC's "poll" polling engine
+// (UseBusyPollEngine(): GRPC_POLL_STRATEGY=poll unless the environment sets one, before gRPC
+// starts), where each thread polls its own queue's sockets, rather than epoll1, where one thread
+// of the process at a time waits in epoll_wait. A user wants the mode when one caller's latency
+// matters more than a core (a strategy deciding on each live update, on a host with cores to
+// spare); not on a small or shared host, where the spinning thread takes the CPU the callers need
+// (bench/README.md has the figures).
 //
 // Thread-safety: Handle(), SetReady(), draining() and metrics() are thread-safe; the rest is
 // called from main. Ownership: owns the gRPC server, the HTTP server and the metrics registry;
