@@ -9,7 +9,8 @@
 //                                 same server on the synchronous API (how every handler was served
 //                                 before), EchoAsync1T the leanest gRPC server (async API, one
 //                                 thread, no health/reflection): the gRPC floor; EchoAsync1TBusy
-//                                 the same with its thread busy-polling the queue;
+//                                 the same with its thread busy-polling the queue; EchoBusy the
+//                                 echo on the runtime's busy-poll path (as agent-svc --busy_poll);
 //   * AdapterService.GetLiveMatch adapter-svc's real handler (runtime plumbing: admission,
 //                                 metrics, status mapping) over a replay of StatsBomb 3754097,
 //                                 served in this process (synchronous API);
@@ -529,6 +530,37 @@ int ServeEcho(const std::string& ports_file, bool sync) {
   return (*rt)->WaitForShutdown();
 }
 
+// --serve=echo-busy: the same echo through the runtime's busy-poll path, as agent-svc --busy_poll
+// serves Decide (ServeUnaryBusyPoll: admission, metrics, the runtime's own health service, the
+// poll engine, the HTTP and synchronous-server threads): with EchoAsync1TBusy beside it, the
+// runtime's share of Decide's latency in the busy mode, apart from Decide's own body and messages.
+int ServeEchoBusy(const std::string& ports_file) {
+  UseBusyPollEngine();
+  ServerOptions options;
+  options.service = "grpc-load-echo-busy";
+  options.grpc_address = "127.0.0.1:0";
+  options.metrics_address = "127.0.0.1:0";
+  options.rate_limit_qps = 0;
+  options.log_level = "warn";
+  options.ports_file = ports_file;
+  auto rt = ServiceRuntime::Create(options, core::SystemClock::Instance());
+  if (!rt.ok()) return 1;
+  v1::EchoService::WithAsyncMethod_Echo<v1::EchoService::Service> echo;
+  (*rt)->ServeUnaryBusyPoll<v1::EchoMessage, v1::EchoMessage>(
+      "EchoService", "Echo",
+      [&echo](auto* ctx, auto* req, auto* writer, auto* cq, auto* notify, void* tag) {
+        echo.RequestEcho(ctx, req, writer, cq, notify, tag);
+      },
+      [](const v1::EchoMessage& req, v1::EchoMessage* resp) {
+        *resp = req;
+        return absl::OkStatus();
+      });
+  (*rt)->AddService(&echo, "superbet.v1.EchoService");
+  if (!(*rt)->Start().ok()) return 1;
+  (*rt)->SetReady(true);
+  return (*rt)->WaitForShutdown();
+}
+
 // --serve=echo-async: the gRPC floor with one thread. EchoService on the asynchronous API, one
 // completion queue drained by this one thread (it reads, answers and writes), and nothing else:
 // no health service, no reflection, no synchronous methods. gRPC 1.51 then has a single thread in
@@ -968,6 +1000,12 @@ void BM_EchoAsync1TBusy_OpenLoop1k(benchmark::State& s) {
   g_echo_channel.erase("echo-async-busy");
   g_echo.erase("echo-async-busy");
 }
+// The echo through the runtime's busy-poll path (--serve=echo-busy); stopped after the benchmark.
+void BM_EchoBusy_OpenLoop1k(benchmark::State& s) {
+  EchoOpen(s, "echo-busy");
+  g_echo_channel.erase("echo-busy");
+  g_echo.erase("echo-busy");
+}
 void BM_GetLiveMatch_OpenLoop1k(benchmark::State& s) { OpenLoopBench(s, GetLiveMatchIssue); }
 void BM_Decide_OpenLoop1k(benchmark::State& s) {
   if (SharedAgent() == nullptr) return s.SkipWithError("agent-svc did not start");
@@ -1059,6 +1097,7 @@ SUPERBET_OPEN(BM_Echo_OpenLoop1k);
 SUPERBET_OPEN(BM_EchoSync_OpenLoop1k);
 SUPERBET_OPEN(BM_EchoAsync1T_OpenLoop1k);
 SUPERBET_OPEN(BM_EchoAsync1TBusy_OpenLoop1k);
+SUPERBET_OPEN(BM_EchoBusy_OpenLoop1k);
 SUPERBET_OPEN(BM_GetLiveMatch_OpenLoop1k);
 SUPERBET_OPEN(BM_Decide_OpenLoop1k);
 SUPERBET_OPEN(BM_DecideBusy_OpenLoop1k);
@@ -1105,6 +1144,7 @@ int main(int argc, char** argv) {
     if (mode == "echo-sync") return superbet::services::ServeEcho(ports_file, true);
     if (mode == "echo-async") return superbet::services::ServeEchoAsync(ports_file, false);
     if (mode == "echo-async-busy") return superbet::services::ServeEchoAsync(ports_file, true);
+    if (mode == "echo-busy") return superbet::services::ServeEchoBusy(ports_file);
     if (mode == "tcp") return superbet::services::ServeTcp(ports_file);
     return 2;
   }
