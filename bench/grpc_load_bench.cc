@@ -8,7 +8,9 @@
 //                                 gRPC's callback API as agent-svc serves Decide; EchoSync is the
 //                                 same server on the synchronous API (how every handler was served
 //                                 before), EchoAsync1T the leanest gRPC server (async API, one
-//                                 thread, no health/reflection): the gRPC floor;
+//                                 thread, no health/reflection): the gRPC floor; EchoAsync1TBusy
+//                                 the same with its thread busy-polling the queue; EchoBusy the
+//                                 echo on the runtime's busy-poll path (as agent-svc --busy_poll);
 //   * AdapterService.GetLiveMatch adapter-svc's real handler (runtime plumbing: admission,
 //                                 metrics, status mapping) over a replay of StatsBomb 3754097,
 //                                 served in this process (synchronous API);
@@ -16,7 +18,8 @@
 //                                 build's with SUPERBET_AGENT_SVC=path) with a
 //                                 live checkpoint trained at start-up (MLP, seed 7, 300 steps on
 //                                 3754097 + 3754300); one real live state of 3754237 per call,
-//                                 cycling through its minutes, dry_run;
+//                                 cycling through its minutes, dry_run; DecideBusy: the same
+//                                 agent-svc started with --busy_poll;
 //   * BroadcastService.Publish    the real broadcast-svc PROCESS against a spawned redis-server
 //                                 and an in-process fake Telegram Bot API; one accepted decision
 //                                 per call: Man United v Tottenham, 2015-08-08, Bet365 1.65 / 4.0
@@ -28,9 +31,14 @@
 //              (no coordinated omission); the pacing thread sleeps to 100 µs before the send time
 //              and spins the rest (lag99_us: how late it sent, p99);
 //   closed loop  C requests in flight at all times (C = 1, 4, 16, 64): the saturation QPS.
-// One CompletionQueue polled by one client thread; every call is PrepareAsync + StartCall +
-// Finish with the call object as the tag; channels with transparent retries off. Counters: qps,
-// p50_us, p99_us, p999_us, errors (and lag99_us in open loop).
+// Client: one CompletionQueue; every call is PrepareAsync + StartCall + Finish with the call object
+// as the tag; channels with transparent retries off. Open-loop rows run twice: spin:0, the queue
+// drained by one Poller thread sleeping in Next; spin:1, the spin client: the pacing thread
+// itself polls the queue (AsyncNext, zero deadline, sched_yield() when empty) and never sleeps,
+// as a latency-sensitive caller would (a core while it runs). Counters: qps, p50_us, p99_us,
+// p999_us, errors; open loop also lag99_us, cli_cpu_us (this process's CPU per call) and, for a
+// spawned server, srv_cpu_us (its CPU per call). BM_Hiccup/threads:N: the VM's own stalls as a
+// spinning thread sees them (gaps per second, p99, max).
 #include <arpa/inet.h>
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
@@ -38,9 +46,11 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,6 +69,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -175,9 +186,41 @@ class Poller {
   std::thread thread_;
 };
 
+std::unique_ptr<Poller> g_poller;
 Poller& SharedPoller() {
-  static Poller* p = new Poller();
-  return *p;
+  if (!g_poller) g_poller = std::make_unique<Poller>();
+  return *g_poller;
+}
+
+// The spin client (a benchmark's `spin:1`): the pacing thread itself polls this completion queue
+// (AsyncNext with a zero deadline, sched_yield() when empty: the yielding idle strategy), as a
+// latency-sensitive caller would, instead of sleeping while the Poller thread waits in Next. The
+// Poller thread is stopped meanwhile: with gRPC's default epoll1 engine only one thread of the
+// process waits in epoll_wait, and a thread blocked there would keep reading the answers.
+std::unique_ptr<grpc::CompletionQueue> g_spin_cq;
+bool g_spin = false;
+void UseSpinClient(bool spin) {
+  g_spin = spin;
+  if (spin) {
+    g_poller.reset();  // Its thread ends once its queue is drained.
+    if (!g_spin_cq) g_spin_cq = std::make_unique<grpc::CompletionQueue>();
+  }
+}
+grpc::CompletionQueue* ClientCq() { return g_spin ? g_spin_cq.get() : SharedPoller().cq(); }
+// One poll of the spin client's queue: completes one call, or yields the CPU when none is ready.
+void SpinOnce() {
+  void* tag = nullptr;
+  bool ok = false;
+  switch (g_spin_cq->AsyncNext(&tag, &ok, gpr_time_0(GPR_CLOCK_MONOTONIC))) {
+    case grpc::CompletionQueue::GOT_EVENT:
+      static_cast<AsyncCall*>(tag)->Done(ok);
+      break;
+    case grpc::CompletionQueue::TIMEOUT:
+      sched_yield();
+      break;
+    case grpc::CompletionQueue::SHUTDOWN:
+      break;
+  }
 }
 
 // One unary call: `done(ok)` runs on the poller thread when it completes.
@@ -207,7 +250,7 @@ Issue MakeIssue(std::shared_ptr<Stub> stub, Prepare prepare, Fill fill) {
     auto* c = new UnaryCall<Req, Resp>();
     fill(c->req, counter->fetch_add(1));
     c->done = std::move(done);
-    c->reader = ((*stub).*prepare)(&c->ctx, c->req, SharedPoller().cq());
+    c->reader = ((*stub).*prepare)(&c->ctx, c->req, ClientCq());
     c->reader->StartCall();
     c->reader->Finish(&c->resp, &c->status, c);
   };
@@ -252,6 +295,7 @@ class Process {
     }
   }
   bool ok() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
@@ -319,22 +363,24 @@ hrl::LiveMatch LoadMatch(const std::string& id) {
   return *m;
 }
 
-// agent-svc with a freshly trained tiny live checkpoint; the live states of 3754237.
+// agent-svc with a freshly trained tiny live checkpoint (trained once per run, shared by the
+// default and the --busy_poll agent-svc); the live states of 3754237.
 struct AgentFixture {
   std::unique_ptr<Process> svc;
   std::shared_ptr<grpc::Channel> channel;
   std::vector<v1::LiveMatchState> states;
-  AgentFixture() {
+  explicit AgentFixture(bool busy_poll) {
     const std::string dir = SharedScratch().dir;
-    hrl::LiveTrainOptions o;
-    o.architecture = hrl::LiveArchitecture::kMlp;
-    o.seed = 7;
-    o.total_env_steps = 300;
-    o.ppo.rollout_steps = 300;
-    auto trained = hrl::TrainLiveWorker({LoadMatch("3754097"), LoadMatch("3754300")}, o, {});
-    if (!trained.ok() || !hrl::SaveCheckpoint(dir + "/ckpt", trained->checkpoint).ok()) {
-      std::abort();
-    }
+    static const bool trained_ok = [&dir] {
+      hrl::LiveTrainOptions o;
+      o.architecture = hrl::LiveArchitecture::kMlp;
+      o.seed = 7;
+      o.total_env_steps = 300;
+      o.ppo.rollout_steps = 300;
+      auto trained = hrl::TrainLiveWorker({LoadMatch("3754097"), LoadMatch("3754300")}, o, {});
+      return trained.ok() && hrl::SaveCheckpoint(dir + "/ckpt", trained->checkpoint).ok();
+    }();
+    if (!trained_ok) std::abort();
     const hrl::LiveMatch m = LoadMatch("3754237");
     for (size_t k = 0; k < m.states.size(); ++k) {
       v1::LiveMatchState s = m.states[k];
@@ -344,25 +390,54 @@ struct AgentFixture {
       states.push_back(s);
     }
     const char* agent_svc = std::getenv("SUPERBET_AGENT_SVC");  // Another build's, to compare.
-    svc = std::make_unique<Process>(
-        std::vector<std::string>{
-            agent_svc != nullptr ? agent_svc : AGENT_SVC, "--grpc_address=127.0.0.1:0",
-            "--metrics_address=127.0.0.1:0", "--rate_limit_qps=0", "--log_level=warn",
-            "--ports_file=" + dir + "/agent.json", "--checkpoint=" + dir + "/ckpt"},
-        dir + "/agent.log");
-    const int port = WaitForGrpcPort(dir + "/agent.json", 60);
-    if (port > 0) channel = WaitForServing(port);
+    const std::string name = busy_poll ? "agent-busy" : "agent";
+    std::vector<std::string> argv{agent_svc != nullptr ? agent_svc : AGENT_SVC,
+                                  "--grpc_address=127.0.0.1:0",
+                                  "--metrics_address=127.0.0.1:0",
+                                  "--rate_limit_qps=0",
+                                  "--log_level=warn",
+                                  "--ports_file=" + dir + "/" + name + ".json",
+                                  "--checkpoint=" + dir + "/ckpt"};
+    if (busy_poll) argv.push_back("--busy_poll");
+    std::filesystem::remove(dir + "/" + name + ".json");  // A restart's: not the last one's port.
+    svc = std::make_unique<Process>(argv, dir + "/" + name + ".log");
+    const int port = WaitForGrpcPort(dir + "/" + name + ".json", 60);
+    if (port <= 0) return;
+    // SUPERBET_AGENT_IDLE_CHANNELS=k: k other connections first, each making one GetModelInfo
+    // call (a synchronous method) and kept open: the server spreads accepted connections over
+    // its completion queues' pollsets in turn, so the measured one lands on another of them.
+    const char* idle = std::getenv("SUPERBET_AGENT_IDLE_CHANNELS");
+    for (int k = 0; idle != nullptr && k < std::atoi(idle); ++k) {
+      grpc::ChannelArguments args;
+      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // Its own connection.
+      auto c = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
+                                         grpc::InsecureChannelCredentials(), args);
+      grpc::ClientContext ctx;
+      v1::GetModelInfoResponse info;
+      (void)v1::AgentService::NewStub(c)->GetModelInfo(&ctx, {}, &info);
+      idle_channels.push_back(c);
+    }
+    channel = WaitForServing(port);
   }
+  std::vector<std::shared_ptr<grpc::Channel>> idle_channels;
 };
 
+// The agent-svc of each mode (false: default, true: --busy_poll), started on first use. Only one
+// runs at a time: a busy-polling agent-svc takes a core, which the other mode's figures must not
+// pay for.
 std::unique_ptr<AgentFixture> g_agent;
-AgentFixture* SharedAgent() {
-  if (!g_agent) g_agent = std::make_unique<AgentFixture>();
+bool g_agent_busy = false;
+AgentFixture* SharedAgent(bool busy_poll = false) {
+  if (g_agent && g_agent_busy != busy_poll) g_agent.reset();
+  if (!g_agent) {
+    g_agent = std::make_unique<AgentFixture>(busy_poll);
+    g_agent_busy = busy_poll;
+  }
   return g_agent->channel ? g_agent.get() : nullptr;
 }
 
-Issue DecideIssue() {
-  AgentFixture* f = SharedAgent();
+Issue DecideIssue(bool busy_poll) {
+  AgentFixture* f = SharedAgent(busy_poll);
   auto stub = std::shared_ptr<v1::AgentService::Stub>(v1::AgentService::NewStub(f->channel));
   return MakeIssue<v1::AgentService::Stub, v1::DecideRequest, v1::DecideResponse>(
       stub, &v1::AgentService::Stub::PrepareAsyncDecide, [f](v1::DecideRequest& r, int64_t i) {
@@ -455,12 +530,45 @@ int ServeEcho(const std::string& ports_file, bool sync) {
   return (*rt)->WaitForShutdown();
 }
 
+// --serve=echo-busy: the same echo through the runtime's busy-poll path, as agent-svc --busy_poll
+// serves Decide (ServeUnaryBusyPoll: admission, metrics, the runtime's own health service, the
+// poll engine, the HTTP and synchronous-server threads): with EchoAsync1TBusy beside it, the
+// runtime's share of Decide's latency in the busy mode, apart from Decide's own body and messages.
+int ServeEchoBusy(const std::string& ports_file) {
+  UseBusyPollEngine();
+  ServerOptions options;
+  options.service = "grpc-load-echo-busy";
+  options.grpc_address = "127.0.0.1:0";
+  options.metrics_address = "127.0.0.1:0";
+  options.rate_limit_qps = 0;
+  options.log_level = "warn";
+  options.ports_file = ports_file;
+  auto rt = ServiceRuntime::Create(options, core::SystemClock::Instance());
+  if (!rt.ok()) return 1;
+  v1::EchoService::WithAsyncMethod_Echo<v1::EchoService::Service> echo;
+  (*rt)->ServeUnaryBusyPoll<v1::EchoMessage, v1::EchoMessage>(
+      "EchoService", "Echo",
+      [&echo](auto* ctx, auto* req, auto* writer, auto* cq, auto* notify, void* tag) {
+        echo.RequestEcho(ctx, req, writer, cq, notify, tag);
+      },
+      [](const v1::EchoMessage& req, v1::EchoMessage* resp) {
+        *resp = req;
+        return absl::OkStatus();
+      });
+  (*rt)->AddService(&echo, "superbet.v1.EchoService");
+  if (!(*rt)->Start().ok()) return 1;
+  (*rt)->SetReady(true);
+  return (*rt)->WaitForShutdown();
+}
+
 // --serve=echo-async: the gRPC floor with one thread. EchoService on the asynchronous API, one
 // completion queue drained by this one thread (it reads, answers and writes), and nothing else:
 // no health service, no reflection, no synchronous methods. gRPC 1.51 then has a single thread in
 // its poller, so no call wakes a second server thread (the services' runtime has more: see
-// bench/README.md).
-int ServeEchoAsync(const std::string& ports_file) {
+// bench/README.md). `busy_poll` (--serve=echo-async-busy): the thread spins on the queue
+// (AsyncNext with a zero deadline, sched_yield() when empty) instead of sleeping in Next, as
+// agent-svc --busy_poll serves Decide: it takes a core.
+int ServeEchoAsync(const std::string& ports_file, bool busy_poll) {
   v1::EchoService::AsyncService service;
   grpc::ServerBuilder builder;
   int port = 0;
@@ -484,7 +592,18 @@ int ServeEchoAsync(const std::string& ports_file) {
   request();
   void* tag = nullptr;
   bool ok = false;
-  while (cq->Next(&tag, &ok)) {  // Runs until SIGTERM ends the process.
+  const gpr_timespec past = gpr_time_0(GPR_CLOCK_MONOTONIC);
+  for (;;) {  // Runs until SIGTERM ends the process.
+    if (busy_poll) {
+      const auto next = cq->AsyncNext(&tag, &ok, past);
+      if (next == grpc::CompletionQueue::SHUTDOWN) break;
+      if (next == grpc::CompletionQueue::TIMEOUT) {
+        sched_yield();
+        continue;
+      }
+    } else if (!cq->Next(&tag, &ok)) {
+      break;
+    }
     auto* c = static_cast<Call*>(tag);
     if (c->answered || !ok) {
       delete c;
@@ -532,6 +651,7 @@ struct PlainServer {
   int port = 0;
   explicit PlainServer(const std::string& mode) {
     const std::string dir = SharedScratch().dir;
+    std::filesystem::remove(dir + "/" + mode + ".json");  // A restart's: not the last one's port.
     svc = std::make_unique<Process>(
         std::vector<std::string>{"/proc/self/exe", "--serve=" + mode,
                                  "--ports_file=" + dir + "/" + mode + ".json"},
@@ -714,9 +834,13 @@ struct RunState {
       cv.notify_all();
     }
   }
-  // Waits for every call (or `timeout`); returns a copy of the results so far.
+  // Waits for every call (or `timeout`; the spin client polls its queue meanwhile); returns a
+  // copy of the results so far.
   Result Finish(Clock::time_point start, std::chrono::seconds timeout) {
-    {
+    if (g_spin) {
+      const auto end = Clock::now() + timeout;
+      while (completed.load() < n && Clock::now() < end) SpinOnce();
+    } else {
       std::unique_lock<std::mutex> lock(mu);
       cv.wait_for(lock, timeout, [&] { return completed.load() == n; });
     }
@@ -731,11 +855,16 @@ struct RunState {
   }
 };
 
-// Waits until `t`: sleeps (timer slack 1 ns) until kSpin before it, then spins. A plain
-// sleep_until wakes up to the thread's timer slack (50 µs by default) plus a wake-up late, and in
-// an open loop that lateness would be charged to the server.
+// Waits until `t`. Default client: sleeps (timer slack 1 ns) until kSpin before it, then spins (a
+// plain sleep_until wakes up to the thread's timer slack, 50 µs by default, plus a wake-up late,
+// and in an open loop that lateness would be charged to the server). Spin client: polls its
+// completion queue until `t` (completing the calls that answer meanwhile), never sleeping.
 constexpr auto kSpin = std::chrono::microseconds(100);
 void WaitUntil(Clock::time_point t) {
+  if (g_spin) {
+    while (Clock::now() < t) SpinOnce();
+    return;
+  }
   if (t - Clock::now() > kSpin) std::this_thread::sleep_until(t - kSpin);
   while (Clock::now() < t) {
   }
@@ -786,6 +915,29 @@ Result ClosedLoop(const Issue& issue, int concurrency, int n) {
   return r;
 }
 
+// CPU time (user + system) of this process, and of process `pid` (/proc/<pid>/stat), seconds.
+double SelfCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+double ProcessCpuSeconds(pid_t pid) {
+  if (pid <= 0) return 0;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = text.rfind(')');  // Fields after the command name, from field 3 on.
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(text.substr(close + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int f = 3; f <= 15 && rest >> field; ++f) {
+    if (f == 14) utime = std::stod(field);
+    if (f == 15) stime = std::stod(field);
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 void Report(benchmark::State& state, const Result& r) {
   state.counters["qps"] = r.qps;
   state.counters["p50_us"] = r.p50_us;
@@ -797,11 +949,24 @@ void Report(benchmark::State& state, const Result& r) {
 
 void Warm(const Issue& issue) { (void)ClosedLoop(issue, 4, 500); }
 
-// Arg: requests at 1000/s.
-void OpenLoopBench(benchmark::State& state, const std::function<Issue()>& make) {
+// Args: requests at 1000/s; spin client (0: the Poller thread waits in Next; 1: the pacing thread
+// polls the queue, see UseSpinClient). `server_pid` > 0: the server process whose CPU time per
+// call is reported (srv_cpu_us; cli_cpu_us is this process's).
+void OpenLoopBench(benchmark::State& state, const std::function<Issue()>& make,
+                   pid_t server_pid = 0) {
+  UseSpinClient(state.range(1) != 0);
   const Issue issue = make();
   Warm(issue);
-  for (auto _ : state) Report(state, OpenLoop(issue, 1000, static_cast<int>(state.range(0))));
+  for (auto _ : state) {
+    const double cli0 = SelfCpuSeconds(), srv0 = ProcessCpuSeconds(server_pid);
+    const int n = static_cast<int>(state.range(0));
+    Report(state, OpenLoop(issue, 1000, n));
+    state.counters["cli_cpu_us"] = 1e6 * (SelfCpuSeconds() - cli0) / n;
+    if (server_pid > 0) {
+      state.counters["srv_cpu_us"] = 1e6 * (ProcessCpuSeconds(server_pid) - srv0) / n;
+    }
+  }
+  UseSpinClient(false);
 }
 // Arg: concurrency; 5000 requests.
 void ClosedBench(benchmark::State& state, const std::function<Issue()>& make) {
@@ -810,13 +975,16 @@ void ClosedBench(benchmark::State& state, const std::function<Issue()>& make) {
   for (auto _ : state) Report(state, ClosedLoop(issue, static_cast<int>(state.range(0)), 5000));
 }
 
+pid_t EchoPid(const std::string& mode) { return g_echo[mode] ? g_echo[mode]->svc->pid() : 0; }
+
 void BM_TcpPingPong_OpenLoop1k(benchmark::State& s) {
+  if (s.range(1) != 0) return s.SkipWithError("no spin client for raw TCP");
   if (SharedTcp() == nullptr) return s.SkipWithError("tcp echo server did not start");
-  OpenLoopBench(s, TcpIssue);
+  OpenLoopBench(s, TcpIssue, g_tcp->svc->pid());
 }
 void EchoOpen(benchmark::State& s, const std::string& mode) {
   if (EchoChannel(mode) == nullptr) return s.SkipWithError("echo server did not start");
-  OpenLoopBench(s, EchoIssue(mode));
+  OpenLoopBench(s, EchoIssue(mode), EchoPid(mode));
 }
 void EchoClosed(benchmark::State& s, const std::string& mode) {
   if (EchoChannel(mode) == nullptr) return s.SkipWithError("echo server did not start");
@@ -825,10 +993,31 @@ void EchoClosed(benchmark::State& s, const std::string& mode) {
 void BM_Echo_OpenLoop1k(benchmark::State& s) { EchoOpen(s, "echo"); }
 void BM_EchoSync_OpenLoop1k(benchmark::State& s) { EchoOpen(s, "echo-sync"); }
 void BM_EchoAsync1T_OpenLoop1k(benchmark::State& s) { EchoOpen(s, "echo-async"); }
+// The one-thread async echo server busy-polling its queue. Stopped after the benchmark: it takes
+// a core, which the next benchmarks must not pay for.
+void BM_EchoAsync1TBusy_OpenLoop1k(benchmark::State& s) {
+  EchoOpen(s, "echo-async-busy");
+  g_echo_channel.erase("echo-async-busy");
+  g_echo.erase("echo-async-busy");
+}
+// The echo through the runtime's busy-poll path (--serve=echo-busy); stopped after the benchmark.
+void BM_EchoBusy_OpenLoop1k(benchmark::State& s) {
+  EchoOpen(s, "echo-busy");
+  g_echo_channel.erase("echo-busy");
+  g_echo.erase("echo-busy");
+}
 void BM_GetLiveMatch_OpenLoop1k(benchmark::State& s) { OpenLoopBench(s, GetLiveMatchIssue); }
 void BM_Decide_OpenLoop1k(benchmark::State& s) {
   if (SharedAgent() == nullptr) return s.SkipWithError("agent-svc did not start");
-  OpenLoopBench(s, DecideIssue);
+  OpenLoopBench(
+      s, [] { return DecideIssue(false); }, g_agent->svc->pid());
+}
+// agent-svc --busy_poll; stopped after the benchmark (it takes a core).
+void BM_DecideBusy_OpenLoop1k(benchmark::State& s) {
+  if (SharedAgent(true) == nullptr) return s.SkipWithError("agent-svc --busy_poll did not start");
+  OpenLoopBench(
+      s, [] { return DecideIssue(true); }, g_agent->svc->pid());
+  g_agent.reset();
 }
 void BM_Publish_OpenLoop1k(benchmark::State& s) {
   if (SharedBroadcast() == nullptr) return s.SkipWithError("redis-server/broadcast-svc missing");
@@ -844,23 +1033,74 @@ void BM_EchoAsync1T_Closed(benchmark::State& s) { EchoClosed(s, "echo-async"); }
 void BM_GetLiveMatch_Closed(benchmark::State& s) { ClosedBench(s, GetLiveMatchIssue); }
 void BM_Decide_Closed(benchmark::State& s) {
   if (SharedAgent() == nullptr) return s.SkipWithError("agent-svc did not start");
-  ClosedBench(s, DecideIssue);
+  ClosedBench(s, [] { return DecideIssue(false); });
+}
+void BM_DecideBusy_Closed(benchmark::State& s) {
+  if (SharedAgent(true) == nullptr) return s.SkipWithError("agent-svc --busy_poll did not start");
+  ClosedBench(s, [] { return DecideIssue(true); });
+  g_agent.reset();
 }
 void BM_Publish_Closed(benchmark::State& s) {
   if (SharedBroadcast() == nullptr) return s.SkipWithError("redis-server/broadcast-svc missing");
   ClosedBench(s, PublishIssue);
 }
 
-#define SUPERBET_OPEN(fn) \
-  BENCHMARK(fn)->Arg(3000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond)
+// The VM's own floor (a "hiccup meter", after jHiccup): `threads` threads each read steady_clock
+// in a loop for 3 s and record every gap between two reads longer than 50 µs (the thread was not
+// running: a timer tick, an interrupt, another task, the hypervisor). Counters: gaps per second
+// (per thread), the gaps' p99 and max, µs. Any latency measured here pays such gaps whenever a
+// call overlaps one on either CPU.
+void BM_Hiccup(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  constexpr auto kRun = std::chrono::seconds(3);
+  constexpr double kGapUs = 50;
+  for (auto _ : state) {
+    std::vector<std::vector<double>> gaps(threads);
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+      pool.emplace_back([&gaps, t, kRun] {
+        const auto end = Clock::now() + kRun;
+        auto last = Clock::now();
+        for (auto now = last; now < end; last = now) {
+          now = Clock::now();
+          const double us = std::chrono::duration<double, std::micro>(now - last).count();
+          if (us > kGapUs) gaps[t].push_back(us);
+        }
+      });
+    }
+    for (auto& th : pool) th.join();
+    std::vector<double> all;
+    for (const auto& g : gaps) all.insert(all.end(), g.begin(), g.end());
+    std::sort(all.begin(), all.end());
+    const double seconds = std::chrono::duration<double>(kRun).count();
+    state.counters["gaps_per_s"] = static_cast<double>(all.size()) / seconds / threads;
+    state.counters["gap_p99_us"] = all.empty() ? 0 : Quantile(all, 0.99);
+    state.counters["gap_max_us"] = all.empty() ? 0 : all.back();
+    double stalled = 0;
+    for (double g : all) stalled += g;
+    state.counters["stalled_pct"] = 100 * stalled * 1e-6 / seconds / threads;
+  }
+}
+
+#define SUPERBET_OPEN(fn)       \
+  BENCHMARK(fn)                 \
+      ->ArgNames({"n", "spin"}) \
+      ->Args({3000, 0})         \
+      ->Args({3000, 1})         \
+      ->Iterations(1)           \
+      ->UseRealTime()           \
+      ->Unit(benchmark::kSecond)
 #define SUPERBET_CLOSED(fn) \
   BENCHMARK(fn)->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()
 SUPERBET_OPEN(BM_TcpPingPong_OpenLoop1k);
 SUPERBET_OPEN(BM_Echo_OpenLoop1k);
 SUPERBET_OPEN(BM_EchoSync_OpenLoop1k);
 SUPERBET_OPEN(BM_EchoAsync1T_OpenLoop1k);
+SUPERBET_OPEN(BM_EchoAsync1TBusy_OpenLoop1k);
+SUPERBET_OPEN(BM_EchoBusy_OpenLoop1k);
 SUPERBET_OPEN(BM_GetLiveMatch_OpenLoop1k);
 SUPERBET_OPEN(BM_Decide_OpenLoop1k);
+SUPERBET_OPEN(BM_DecideBusy_OpenLoop1k);
 SUPERBET_OPEN(BM_Publish_OpenLoop1k);
 SUPERBET_CLOSED(BM_TcpPingPong_Closed);
 SUPERBET_CLOSED(BM_Echo_Closed);
@@ -868,7 +1108,9 @@ SUPERBET_CLOSED(BM_EchoSync_Closed);
 SUPERBET_CLOSED(BM_EchoAsync1T_Closed);
 SUPERBET_CLOSED(BM_GetLiveMatch_Closed);
 SUPERBET_CLOSED(BM_Decide_Closed);
+SUPERBET_CLOSED(BM_DecideBusy_Closed);
 SUPERBET_CLOSED(BM_Publish_Closed);
+BENCHMARK(BM_Hiccup)->ArgName("threads")->Arg(1)->Arg(2)->Iterations(1)->UseRealTime();
 
 }  // namespace
 
@@ -880,6 +1122,13 @@ void StopSpawned() {
   g_echo.clear();
   g_agent.reset();
   g_broadcast.reset();
+  if (g_spin_cq) {  // Drained before it is destroyed.
+    g_spin_cq->Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (g_spin_cq->Next(&tag, &ok)) static_cast<AsyncCall*>(tag)->Done(ok);
+    g_spin_cq.reset();
+  }
   g_scratch.reset();
 }
 
@@ -893,7 +1142,9 @@ int main(int argc, char** argv) {
     absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
     if (mode == "echo") return superbet::services::ServeEcho(ports_file, false);
     if (mode == "echo-sync") return superbet::services::ServeEcho(ports_file, true);
-    if (mode == "echo-async") return superbet::services::ServeEchoAsync(ports_file);
+    if (mode == "echo-async") return superbet::services::ServeEchoAsync(ports_file, false);
+    if (mode == "echo-async-busy") return superbet::services::ServeEchoAsync(ports_file, true);
+    if (mode == "echo-busy") return superbet::services::ServeEchoBusy(ports_file);
     if (mode == "tcp") return superbet::services::ServeTcp(ports_file);
     return 2;
   }

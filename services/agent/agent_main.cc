@@ -5,6 +5,9 @@
 // state, decides and passes every decision through risk::RiskGate. Health is NOT_SERVING until the
 // checkpoint is loaded. --ledger PATH appends one Decision JSON line per non-dry-run decision.
 //
+// --busy_poll: Decide is served by one thread that busy-polls its completion queue
+// (common/server.h, "Busy polling": lower latency for one core's worth of CPU, all the time; the
+// same admission, decisions, metrics and drain). Default: gRPC's callback API.
 // RPCs: Decide (<= 256 states per call), GetModelInfo, Allocate (hrl::Manager's UCB1 split);
 // StartTraining / WatchTraining: one training job (live or pre-match worker) at a time under
 // --training_dir (agent/training_service.h).
@@ -12,8 +15,8 @@
 // (bus/live_feed.h: window in Redis, so any replica decides any entry; XAUTOCLAIM after
 // --claim_idle_ms), decides each entry through the same decider and gate, publishes accepted
 // predictions to risk.verified in the broadcast plant's format, and acks; an entry whose decision
-// fails --max_deliveries times, or that does not parse, goes to match.live.dlq. SIGTERM stops reading;
-// the poll in flight finishes and acks before exit 0.
+// fails --max_deliveries times, or that does not parse, goes to match.live.dlq. SIGTERM stops
+// reading; the poll in flight finishes and acks before exit 0.
 //
 // Metrics besides the gRPC ones: hrl_bets_total{agent} (accepted non-dry-run decisions),
 // hrl_risk_gate_rejected_total{reason}, hrl_budget_remaining (free bankroll / B₀),
@@ -31,6 +34,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "agent/agent_core.h"
 #include "agent/live_consumer.h"
 #include "agent/training_service.h"
 #include "common/flags.h"
@@ -45,87 +49,16 @@ namespace {
 
 namespace v1 = superbet::v1;
 constexpr char kService[] = "AgentService";
-constexpr int kMaxBatch = 256;
 
-// Decide is on gRPC's callback API (CPU only and short: it runs on the polling thread, no thread
-// handoff; the decider's mutex is held only while one state is decided); the other methods stay
-// synchronous (Allocate and GetModelInfo are rare, the training RPCs block).
-class AgentServiceImpl final
-    : public v1::AgentService::WithCallbackMethod_Decide<v1::AgentService::Service> {
+// The synchronous methods (Allocate and GetModelInfo are rare, the training RPCs block); `Base`
+// says how Decide is served: on gRPC's callback API (CallbackAgentService, the default: it runs
+// on the polling thread, no thread handoff) or on the asynchronous API for --busy_poll
+// (ServiceRuntime::ServeUnaryBusyPoll).
+template <class Base>
+class AgentServiceImpl : public Base {
  public:
-  AgentServiceImpl(ServiceRuntime* rt, hrl::LiveDecider* decider, const core::Clock& clock)
-      : rt_(rt), decider_(decider), clock_(clock) {}
-
-  absl::Status RegisterMetrics() {
-    auto bets =
-        rt_->metrics().AddCounter("hrl_bets_total", "Bets accepted by the risk gate", {"agent"});
-    auto rejected = rt_->metrics().AddCounter("hrl_risk_gate_rejected_total",
-                                              "Decisions denied by the risk gate", {"reason"});
-    auto budget = rt_->metrics().AddGauge("hrl_budget_remaining",
-                                          "Free bankroll over the initial bankroll", {});
-    auto stale = rt_->metrics().AddGauge("hrl_data_staleness_seconds",
-                                         "Data staleness of the last decided state, seconds", {});
-    for (const absl::Status& s :
-         {bets.status(), rejected.status(), budget.status(), stale.status()}) {
-      if (!s.ok()) return s;
-    }
-    auto live = (*bets)->WithLabels({"live"});
-    auto b = (*budget)->WithLabels({});
-    auto st = (*stale)->WithLabels({});
-    if (!live.ok()) return live.status();
-    if (!b.ok()) return b.status();
-    if (!st.ok()) return st.status();
-    bets_live_ = *live;
-    rejected_ = *rejected;
-    budget_ = *b;
-    staleness_ = *st;
-    budget_->Set(decider_->budget_ratio());
-    return absl::OkStatus();
-  }
-
-  // Counts a non-dry-run decision on /metrics (RPC and live feed alike).
-  void Count(const v1::LiveMatchState& state, const v1::Decision& d) {
-    staleness_->Set(state.data_staleness_s());
-    if (d.verdict() == v1::VERDICT_ACCEPTED) {
-      bets_live_->Increment();
-    } else if (auto r = rejected_->WithLabels({d.reason()}); r.ok()) {
-      (*r)->Increment();
-    }
-    budget_->Set(decider_->budget_ratio());
-  }
-
-  grpc::ServerUnaryReactor* Decide(grpc::CallbackServerContext* ctx, const v1::DecideRequest* req,
-                                   v1::DecideResponse* resp) override {
-    return rt_->HandleUnary(ctx, kService, "Decide", [&]() -> absl::Status {
-      if (req->states_size() > kMaxBatch) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("states: at most ", kMaxBatch, " per call, got ", req->states_size()));
-      }
-      // Validated whole first, so that a bad state decides nothing of its batch.
-      for (int i = 0; i < req->states_size(); ++i) {
-        const v1::LiveMatchState& s = req->states(i);
-        if (s.match_id().empty()) {
-          return absl::InvalidArgumentError(absl::StrCat("states[", i, "].match_id is empty"));
-        }
-        if (!s.has_minute() || s.minute() < 0) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("states[", i, "].minute must be >= 0, got ",
-                           s.has_minute() ? absl::StrCat(s.minute()) : std::string("absent")));
-        }
-      }
-      for (int i = 0; i < req->states_size(); ++i) {
-        auto d = decider_->Decide(req->states(i), clock_.Now(), req->dry_run());
-        if (!d.ok()) {
-          return absl::Status(d.status().code(),
-                              absl::StrCat("states[", i, "]: ", d.status().message()));
-        }
-        if (!req->dry_run()) Count(req->states(i), *d);
-        *resp->add_decisions() = *std::move(d);
-      }
-      budget_->Set(decider_->budget_ratio());
-      return absl::OkStatus();
-    });
-  }
+  AgentServiceImpl(AgentCore* core, TrainingService* training)
+      : core_(core), rt_(core->rt()), decider_(core->decider()), training_(training) {}
 
   grpc::Status Allocate(grpc::ServerContext* ctx, const v1::AllocateRequest* req,
                         v1::AllocateResponse* resp) override {
@@ -165,8 +98,6 @@ class AgentServiceImpl final
     });
   }
 
-  void set_training(TrainingService* training) { training_ = training; }
-
   grpc::Status StartTraining(grpc::ServerContext* ctx, const v1::StartTrainingRequest* req,
                              v1::TrainingJob* job) override {
     return rt_->Handle(ctx, kService, "StartTraining", [&]() -> absl::Status {
@@ -183,16 +114,26 @@ class AgentServiceImpl final
     });
   }
 
- private:
+ protected:
+  AgentCore* const core_;
   ServiceRuntime* const rt_;
   hrl::LiveDecider* const decider_;
-  const core::Clock& clock_;
-  TrainingService* training_ = nullptr;
-  core::Counter* bets_live_ = nullptr;
-  core::CounterFamily* rejected_ = nullptr;
-  core::Gauge* budget_ = nullptr;
-  core::Gauge* staleness_ = nullptr;
+  TrainingService* const training_;
 };
+
+class CallbackAgentService final
+    : public AgentServiceImpl<
+          v1::AgentService::WithCallbackMethod_Decide<v1::AgentService::Service>> {
+ public:
+  using AgentServiceImpl::AgentServiceImpl;
+  grpc::ServerUnaryReactor* Decide(grpc::CallbackServerContext* ctx, const v1::DecideRequest* req,
+                                   v1::DecideResponse* resp) override {
+    return rt_->HandleUnary(ctx, kService, "Decide", [&] { return core_->Decide(*req, resp); });
+  }
+};
+
+using AsyncAgentService =
+    AgentServiceImpl<v1::AgentService::WithAsyncMethod_Decide<v1::AgentService::Service>>;
 
 int Main(int argc, char** argv) {
   ServerOptions server;
@@ -226,6 +167,10 @@ int Main(int argc, char** argv) {
   flags.Int("max_deliveries", &max_deliveries,
             "with --redis: a match.live entry whose decision fails this many deliveries goes to "
             "match.live.dlq");
+  bool busy_poll = false;
+  flags.Bool("busy_poll", &busy_poll,
+             "serve Decide from one thread that busy-polls its completion queue (lower latency, "
+             "costs one CPU core all the time; gRPC's poll engine for the process)");
   flags.Int("debug_hold_after", &hold_after,
             "tests only: after this many live entries, hold the next batch unacked forever");
   flags.ParseOrExit(argc, argv);
@@ -234,6 +179,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
+  if (busy_poll) UseBusyPollEngine();  // Before anything starts gRPC.
   const core::Clock& clock = core::SystemClock::Instance();
   auto rt = ServiceRuntime::Create(server, clock);
   if (!rt.ok()) {
@@ -261,21 +207,35 @@ int Main(int argc, char** argv) {
   decider = *std::move(loaded);
   spdlog::info("loaded {} ({})", decider->checkpoint().model_version(), decider->path());
 
-  AgentServiceImpl service(rt->get(), decider.get(), clock);
+  AgentCore agent(rt->get(), decider.get(), clock);
   TrainingService training(training_options, clock);
-  service.set_training(&training);
-  if (absl::Status s = service.RegisterMetrics(); !s.ok()) {
+  if (absl::Status s = agent.RegisterMetrics(); !s.ok()) {
     spdlog::error("metrics: {}", s.ToString());
     return 1;
   }
-  (*rt)->AddService(&service, "superbet.v1.AgentService");
+  std::unique_ptr<grpc::Service> service;
+  if (busy_poll) {
+    auto async = std::make_unique<AsyncAgentService>(&agent, &training);
+    (*rt)->ServeUnaryBusyPoll<v1::DecideRequest, v1::DecideResponse>(
+        kService, "Decide",
+        [s = async.get()](auto* ctx, auto* req, auto* writer, auto* cq, auto* notify, void* tag) {
+          s->RequestDecide(ctx, req, writer, cq, notify, tag);
+        },
+        [&agent](const v1::DecideRequest& req, v1::DecideResponse* resp) {
+          return agent.Decide(req, resp);
+        });
+    service = std::move(async);
+  } else {
+    service = std::make_unique<CallbackAgentService>(&agent, &training);
+  }
+  (*rt)->AddService(service.get(), "superbet.v1.AgentService");
   std::unique_ptr<AgentLiveConsumer> live;
   if (!redis.empty()) {
     AgentLiveOptions lo{redis, consumer, claim_idle_ms, hold_after,
                         static_cast<int>(std::clamp<int64_t>(max_deliveries, 0, 1000))};
     auto c = AgentLiveConsumer::Create(
         lo, rt->get(), decider.get(),
-        [&](const v1::LiveMatchState& s, const v1::Decision& d) { service.Count(s, d); });
+        [&](const v1::LiveMatchState& s, const v1::Decision& d) { agent.Count(s, d); });
     if (!c.ok()) {
       spdlog::error("--redis {}: {}", redis, c.status().ToString());
       return absl::IsInvalidArgument(c.status()) ? 2 : 1;

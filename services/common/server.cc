@@ -1,15 +1,18 @@
 #include "common/server.h"
 
+#include <grpc/support/time.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 #include <httplib.h>
+#include <sched.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include "absl/strings/numbers.h"
@@ -17,6 +20,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/health.h"
 #include "common/json_log.h"
 #include "common/status.h"
 #include "superbet/core/file.h"
@@ -93,8 +97,13 @@ ServiceRuntime::ServiceRuntime(ServerOptions options, const core::Clock& clock)
 ServiceRuntime::~ServiceRuntime() {
   if (http_) http_->stop();
   if (http_thread_.joinable()) http_thread_.join();
+  busy_stopping_.store(true);
   if (server_) server_->Shutdown(std::chrono::system_clock::now());
+  StopBusyQueue();
+  server_.reset();  // Before its completion queue (busy_cq_) is destroyed.
 }
+
+void UseBusyPollEngine() { setenv("GRPC_POLL_STRATEGY", "poll", /*overwrite=*/0); }
 
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServerOptions options,
                                                                        const core::Clock& clock) {
@@ -168,9 +177,14 @@ absl::Status ServiceRuntime::RegisterMetrics() {
 }
 
 absl::Status ServiceRuntime::Start() {
-  grpc::EnableDefaultHealthCheckService(true);
+  // gRPC's health service is on the callback API; the busy-poll mode serves its own (server.h).
+  grpc::EnableDefaultHealthCheckService(busy_methods_.empty());
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  if (!busy_methods_.empty()) {
+    busy_health_ = std::make_unique<SyncHealthService>();
+    builder.RegisterService(busy_health_.get());
+  }
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (!tls_cert_pem_.empty()) {
     grpc::SslServerCredentialsOptions ssl;
@@ -181,12 +195,17 @@ absl::Status ServiceRuntime::Start() {
   builder.SetMaxReceiveMessageSize(static_cast<int>(options_.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options_.max_message_bytes));
   for (grpc::Service* s : services_) builder.RegisterService(s);
+  if (!busy_methods_.empty()) busy_cq_ = builder.AddCompletionQueue();
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || grpc_port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on --grpc_address ", options_.grpc_address));
   }
   SetReady(false);
+  if (busy_cq_) {
+    for (const BusyMethod& request : busy_methods_) request(busy_cq_.get());
+    busy_thread_ = std::thread([this] { SpinBusyQueue(); });
+  }
 
   http_ = std::make_unique<httplib::Server>();
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
@@ -221,9 +240,9 @@ absl::Status ServiceRuntime::Start() {
     std::fclose(f);
     std::rename(tmp.c_str(), options_.ports_file.c_str());
   }
-  spdlog::info("listening: grpc {} (port {}, tls {}, auth {}), metrics port {}",
+  spdlog::info("listening: grpc {} (port {}, tls {}, auth {}, busy poll {}), metrics port {}",
                options_.grpc_address, grpc_port_, tls_cert_pem_.empty() ? "off" : "on",
-               token_.empty() ? "off" : "bearer", metrics_port_);
+               token_.empty() ? "off" : "bearer", busy_cq_ ? "on" : "off", metrics_port_);
   return absl::OkStatus();
 }
 
@@ -231,9 +250,14 @@ void ServiceRuntime::SetReady(bool ready) {
   ready_.store(ready);
   (*ready_gauge_->WithLabels({options_.service}))->Set(ready ? 1 : 0);
   if (server_ == nullptr) return;
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus(ready);
-  for (const std::string& name : service_names_) health->SetServingStatus(name, ready);
+  if (busy_health_) {
+    busy_health_->SetServingStatus("", ready);
+    for (const std::string& name : service_names_) busy_health_->SetServingStatus(name, ready);
+  } else {
+    grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+    health->SetServingStatus(ready);
+    for (const std::string& name : service_names_) health->SetServingStatus(name, ready);
+  }
   spdlog::info("health {}", ready ? "SERVING" : "NOT_SERVING");
 }
 
@@ -353,6 +377,32 @@ grpc::ServerUnaryReactor* ServiceRuntime::HandleUnary(grpc::CallbackServerContex
   return reactor;
 }
 
+void ServiceRuntime::SpinBusyQueue() {
+  void* tag = nullptr;
+  bool ok = false;
+  const gpr_timespec now = gpr_time_0(GPR_CLOCK_MONOTONIC);  // A deadline already past: no wait.
+  for (;;) {
+    switch (busy_cq_->AsyncNext(&tag, &ok, now)) {
+      case grpc::CompletionQueue::SHUTDOWN:
+        return;
+      case grpc::CompletionQueue::TIMEOUT:
+        sched_yield();  // Empty: let any other runnable thread of this CPU go first.
+        break;
+      case grpc::CompletionQueue::GOT_EVENT:
+        static_cast<BusyCall*>(tag)->Proceed(ok);
+        break;
+    }
+  }
+}
+
+// After the server's Shutdown (which needs the spinner to finish the calls in flight): the queue
+// is shut down and the spinner drains it (every call object is deleted) and returns.
+void ServiceRuntime::StopBusyQueue() {
+  if (!busy_thread_.joinable()) return;
+  busy_cq_->Shutdown();
+  busy_thread_.join();
+}
+
 int ServiceRuntime::WaitForShutdown(const std::function<void()>& on_drain) {
   sigset_t set;
   sigemptyset(&set);
@@ -367,8 +417,11 @@ int ServiceRuntime::WaitForShutdown(const std::function<void()>& on_drain) {
   const auto deadline =
       std::chrono::system_clock::now() +
       std::chrono::milliseconds(static_cast<int64_t>(options_.drain_deadline_s * 1000));
+  if (busy_health_) busy_health_->EndWatches();  // Streams end at the drain, as gRPC's own do.
+  busy_stopping_.store(true);
   server_->Shutdown(deadline);
   server_->Wait();
+  StopBusyQueue();
   if (on_drain) on_drain();
   http_->stop();
   if (http_thread_.joinable()) http_thread_.join();

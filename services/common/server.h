@@ -6,8 +6,10 @@
 // A handler runs its body through Handle() (gRPC's synchronous API: a poller thread hands the call
 // to a worker thread) or, for a short non-blocking unary body, HandleUnary() (gRPC's callback API:
 // the body runs inline on the thread that read the request, no thread handoff; bench/README.md has
-// the latency of both). Either admits the call (draining? token? rate?),
-// catches any exception at the edge, maps absl::Status to grpc::Status one-to-one and records
+// the latency of both), or, opt-in, ServeUnaryBusyPoll() (gRPC's asynchronous API on a completion
+// queue drained by one thread that never sleeps: see "Busy polling" below). Each admits the call
+// (draining? token? rate?), catches any exception at the edge, maps absl::Status to grpc::Status
+// one-to-one and records
 //   grpc_server_started_total{grpc_service,grpc_method}
 //   grpc_server_handled_total{grpc_service,grpc_method,grpc_code}
 //   grpc_server_handling_seconds{grpc_service,grpc_method}  (histogram, seconds)
@@ -20,14 +22,33 @@
 // --drain_deadline_s, after which gRPC cancels them), the service's on_drain runs (flush, XACK),
 // exit code 0.
 //
+// Busy polling (ServeUnaryBusyPoll, agent-svc --busy_poll): one dedicated thread spins on the
+// method's completion queue (AsyncNext with a zero deadline, sched_yield() when it is empty:
+// Aeron's YieldingIdleStrategy, the LMAX Disruptor's YieldingWaitStrategy), reads the request from
+// the socket, runs the body inline and writes the answer, so a call wakes no server thread. It
+// costs one CPU core all the time, whatever the load. It helps only if that thread does the socket
+// reads, so in this mode no method may be on gRPC's callback API: the callback queue's two polling
+// ("nexting") threads read the sockets of the connections given to their pollset (strace in
+// bench/README.md: 2/3 of the reads, a wake-up each). The health service is then the runtime's
+// own synchronous one (common/health.h; same protocol, statuses and drain as gRPC's built-in one,
+// which is on the callback API). The process also uses gRPC's "poll" polling engine
+// (UseBusyPollEngine(): GRPC_POLL_STRATEGY=poll unless the environment sets one, before gRPC
+// starts), where each thread polls its own queue's sockets, rather than epoll1, where one thread
+// of the process at a time waits in epoll_wait. A user wants the mode when one caller's latency
+// matters more than a core (a strategy deciding on each live update, on a host with cores to
+// spare); not on a small or shared host, where the spinning thread takes the CPU the callers need
+// (bench/README.md has the figures).
+//
 // Thread-safety: Handle(), SetReady(), draining() and metrics() are thread-safe; the rest is
 // called from main. Ownership: owns the gRPC server, the HTTP server and the metrics registry;
 // services added with AddService are not owned and must outlive the runtime.
 #ifndef SUPERBET_SERVICES_COMMON_SERVER_H_
 #define SUPERBET_SERVICES_COMMON_SERVER_H_
 
+#include <grpcpp/completion_queue.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/async_unary_call.h>
 #include <grpcpp/support/server_callback.h>
 
 #include <atomic>
@@ -53,6 +74,8 @@ class Server;
 }
 
 namespace superbet::services {
+
+class SyncHealthService;
 
 struct ServerOptions {
   std::string service;                           // "adapter-svc"; names logs and metrics.
@@ -127,6 +150,21 @@ class ServiceRuntime {
                                         const char* method,
                                         const std::function<absl::Status()>& body);
 
+  // One unary method served by the busy-polling thread (see the file comment); before Start().
+  // `request` is the generated service's Request<Method> (the service is registered with
+  // AddService and derives from WithAsyncMethod_<Method>); `body(request, response)` runs through
+  // Handle() inline on the spinning thread and must not block. The thread starts with Start() and
+  // stops after the drain (WaitForShutdown) or in the destructor.
+  template <typename Req, typename Resp>
+  using AsyncRequester =
+      std::function<void(grpc::ServerContext*, Req*, grpc::ServerAsyncResponseWriter<Resp>*,
+                         grpc::CompletionQueue*, grpc::ServerCompletionQueue*, void*)>;
+  template <typename Req, typename Resp>
+  void ServeUnaryBusyPoll(const char* service, const char* method,
+                          AsyncRequester<Req, Resp> request,
+                          std::function<absl::Status(const Req&, Resp*)> body);
+  bool busy_polling() const { return !busy_methods_.empty(); }
+
   // Blocks until SIGTERM or SIGINT, then drains (see the file comment). Returns the exit code.
   int WaitForShutdown(const std::function<void()>& on_drain = {});
 
@@ -145,6 +183,19 @@ class ServiceRuntime {
     std::atomic<core::Counter*> handled[17] = {};
   };
   MethodMetrics& MetricsFor(const char* service, const char* method);
+
+  // A tag on the busy-polling queue: Proceed(ok) is called by the spinning thread.
+  class BusyCall {
+   public:
+    virtual ~BusyCall() = default;
+    virtual void Proceed(bool ok) = 0;
+  };
+  // Posts one request for the next call of its method on `cq`.
+  using BusyMethod = std::function<void(grpc::ServerCompletionQueue* cq)>;
+  template <typename Req, typename Resp>
+  class BusyUnaryCall;
+  void SpinBusyQueue();
+  void StopBusyQueue();
 
   const ServerOptions options_;
   const core::Clock& clock_;
@@ -171,10 +222,74 @@ class ServiceRuntime {
   absl::Mutex methods_mu_;
   absl::flat_hash_map<std::pair<const char*, const char*>, std::unique_ptr<MethodMetrics>> methods_
       ABSL_GUARDED_BY(methods_mu_);
+  std::vector<BusyMethod> busy_methods_;
+  std::unique_ptr<grpc::ServerCompletionQueue> busy_cq_;
+  std::atomic<bool> busy_stopping_{false};          // Set before the server's Shutdown.
+  std::unique_ptr<SyncHealthService> busy_health_;  // Health in the busy-poll mode.
+  std::thread busy_thread_;
   absl::Mutex limits_mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<resilience::TokenBucket>> limits_
       ABSL_GUARDED_BY(limits_mu_);
 };
+
+// One call of a busy-polled unary method: requested -> (request read) handled and finished ->
+// (finish written) deleted. Owned by the completion queue's tags; runs on the spinning thread.
+template <typename Req, typename Resp>
+class ServiceRuntime::BusyUnaryCall final : public ServiceRuntime::BusyCall {
+ public:
+  struct Method {
+    ServiceRuntime* rt;
+    const char* service;
+    const char* method;
+    AsyncRequester<Req, Resp> request;
+    std::function<absl::Status(const Req&, Resp*)> body;
+  };
+  BusyUnaryCall(std::shared_ptr<const Method> m, grpc::ServerCompletionQueue* cq)
+      : m_(std::move(m)), cq_(cq) {
+    m_->request(&ctx_, &req_, &writer_, cq_, cq_, this);
+  }
+  void Proceed(bool ok) override {
+    if (answered_ || !ok) {  // Finished, or the request was cancelled by the server's shutdown.
+      delete this;
+      return;
+    }
+    // The next call of this method, before this one is handled; none once the server is shutting
+    // down (its queue is shut down after the server, and a request on a shut-down queue is a
+    // gRPC assertion failure).
+    if (!m_->rt->busy_stopping_.load()) new BusyUnaryCall(m_, cq_);
+    answered_ = true;
+    const grpc::Status status =
+        m_->rt->Handle(&ctx_, m_->service, m_->method, [&] { return m_->body(req_, &resp_); });
+    if (status.ok()) {
+      writer_.Finish(resp_, status, this);
+    } else {
+      writer_.FinishWithError(status, this);
+    }
+  }
+
+ private:
+  const std::shared_ptr<const Method> m_;
+  grpc::ServerCompletionQueue* const cq_;
+  grpc::ServerContext ctx_;
+  Req req_;
+  Resp resp_;
+  grpc::ServerAsyncResponseWriter<Resp> writer_{&ctx_};
+  bool answered_ = false;
+};
+
+template <typename Req, typename Resp>
+void ServiceRuntime::ServeUnaryBusyPoll(const char* service, const char* method,
+                                        AsyncRequester<Req, Resp> request,
+                                        std::function<absl::Status(const Req&, Resp*)> body) {
+  using Call = BusyUnaryCall<Req, Resp>;
+  auto m = std::make_shared<const typename Call::Method>(
+      typename Call::Method{this, service, method, std::move(request), std::move(body)});
+  busy_methods_.push_back([m](grpc::ServerCompletionQueue* cq) { new Call(m, cq); });
+}
+
+// Sets GRPC_POLL_STRATEGY=poll unless the environment already sets a strategy, for the busy-poll
+// mode (see the file comment). Must run before anything starts gRPC (grpc_init reads it once).
+void UseBusyPollEngine();
 
 }  // namespace superbet::services
 

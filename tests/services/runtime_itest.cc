@@ -1,5 +1,8 @@
-// ServiceRuntime's two handler paths admit and count calls alike: Handle() on gRPC's synchronous
-// API and HandleUnary() on its callback API (agent-svc's Decide). One in-process server per path
+// ServiceRuntime's three handler paths admit and count calls alike: Handle() on gRPC's synchronous
+// API, HandleUnary() on its callback API (agent-svc's Decide) and ServeUnaryBusyPoll() on the
+// asynchronous API drained by a busy-polling thread (agent-svc --busy_poll), whose health service
+// is the runtime's own: it must answer as gRPC's built-in one does (SERVING for a known service,
+// NOT_FOUND for an unknown one). One in-process server per path
 // on 127.0.0.1:0 with the same EchoService body. Oracles: the runtime's documented contract
 // (services/common/server.h: UNAUTHENTICATED without the bearer token, RESOURCE_EXHAUSTED past
 // the per-client burst, INTERNAL for an exception, the grpc_server_* counters), the token bucket's
@@ -18,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "common/server.h"
+#include "services/process.h"
 #include "superbet/core/clock.h"
 #include "superbet/v1/services.grpc.pb.h"
 
@@ -57,6 +61,8 @@ class CallbackEcho final : public v1::EchoService::CallbackService {
   ServiceRuntime* rt_;
 };
 
+using AsyncEcho = v1::EchoService::WithAsyncMethod_Echo<v1::EchoService::Service>;
+
 // The value of the exposition line that starts with `series` ("name{labels}"), or -1.
 double MetricValue(const std::string& text, const std::string& series) {
   const size_t at = text.find(series + " ");
@@ -74,15 +80,17 @@ grpc::Status Call(v1::EchoService::Stub& stub, const std::string& payload, const
   return stub.Echo(&ctx, req, resp);
 }
 
-TEST_CASE("services: runtime admits, answers and counts alike on the sync and callback APIs",
-          "[services]") {
+TEST_CASE(
+    "services: runtime admits, answers and counts alike on the sync, callback and busy-poll paths",
+    "[services]") {
   const std::string dir =
       (std::filesystem::temp_directory_path() / ("runtime_itest_" + std::to_string(::getpid())))
           .string();
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/token") << "t0ken\n";
-  for (const bool callback : {false, true}) {
-    INFO((callback ? "callback API" : "sync API"));
+  for (const char* mode : {"sync", "callback", "busy"}) {
+    INFO(mode);
+    const bool callback = std::string(mode) == "callback", busy = std::string(mode) == "busy";
     core::FakeClock clock;  // Never advanced: the rate-limit bucket never refills.
     ServerOptions options;
     options.service = "runtime-itest";
@@ -96,12 +104,29 @@ TEST_CASE("services: runtime admits, answers and counts alike on the sync and ca
     REQUIRE(rt.ok());
     SyncEcho sync_echo(rt->get());
     CallbackEcho callback_echo(rt->get());
-    (*rt)->AddService(callback ? static_cast<grpc::Service*>(&callback_echo) : &sync_echo,
+    AsyncEcho async_echo;
+    if (busy) {
+      (*rt)->ServeUnaryBusyPoll<v1::EchoMessage, v1::EchoMessage>(
+          "EchoService", "Echo",
+          [&async_echo](auto* ctx, auto* req, auto* writer, auto* cq, auto* notify, void* tag) {
+            async_echo.RequestEcho(ctx, req, writer, cq, notify, tag);
+          },
+          EchoBody);
+    }
+    (*rt)->AddService(callback ? static_cast<grpc::Service*>(&callback_echo)
+                      : busy   ? static_cast<grpc::Service*>(&async_echo)
+                               : &sync_echo,
                       "superbet.v1.EchoService");
     REQUIRE((*rt)->Start().ok());
+    CHECK((*rt)->busy_polling() == busy);
+    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string((*rt)->grpc_port()),
+                                       grpc::InsecureChannelCredentials());
+    CHECK(testing::HealthCheck(channel, "superbet.v1.EchoService") == 2);  // NOT_SERVING yet.
     (*rt)->SetReady(true);
-    auto stub = v1::EchoService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string((*rt)->grpc_port()), grpc::InsecureChannelCredentials()));
+    CHECK(testing::HealthCheck(channel, "") == 1);
+    CHECK(testing::HealthCheck(channel, "superbet.v1.EchoService") == 1);
+    CHECK(testing::HealthCheck(channel, "superbet.v1.Nope") == -grpc::NOT_FOUND);
+    auto stub = v1::EchoService::NewStub(channel);
 
     v1::EchoMessage resp;
     // No token, a wrong token: refused before the handler, no bucket token spent.

@@ -1,0 +1,79 @@
+#include "agent/agent_core.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace superbet::services {
+
+namespace v1 = superbet::v1;
+
+absl::Status AgentCore::RegisterMetrics() {
+  auto bets =
+      rt_->metrics().AddCounter("hrl_bets_total", "Bets accepted by the risk gate", {"agent"});
+  auto rejected = rt_->metrics().AddCounter("hrl_risk_gate_rejected_total",
+                                            "Decisions denied by the risk gate", {"reason"});
+  auto budget = rt_->metrics().AddGauge("hrl_budget_remaining",
+                                        "Free bankroll over the initial bankroll", {});
+  auto stale = rt_->metrics().AddGauge("hrl_data_staleness_seconds",
+                                       "Data staleness of the last decided state, seconds", {});
+  for (const absl::Status& s :
+       {bets.status(), rejected.status(), budget.status(), stale.status()}) {
+    if (!s.ok()) return s;
+  }
+  auto live = (*bets)->WithLabels({"live"});
+  auto b = (*budget)->WithLabels({});
+  auto st = (*stale)->WithLabels({});
+  if (!live.ok()) return live.status();
+  if (!b.ok()) return b.status();
+  if (!st.ok()) return st.status();
+  bets_live_ = *live;
+  rejected_ = *rejected;
+  budget_ = *b;
+  staleness_ = *st;
+  budget_->Set(decider_->budget_ratio());
+  return absl::OkStatus();
+}
+
+void AgentCore::Count(const v1::LiveMatchState& state, const v1::Decision& d) {
+  staleness_->Set(state.data_staleness_s());
+  if (d.verdict() == v1::VERDICT_ACCEPTED) {
+    bets_live_->Increment();
+  } else if (auto r = rejected_->WithLabels({d.reason()}); r.ok()) {
+    (*r)->Increment();
+  }
+  budget_->Set(decider_->budget_ratio());
+}
+
+absl::Status AgentCore::Decide(const v1::DecideRequest& req, v1::DecideResponse* resp) {
+  if (req.states_size() > kMaxBatch) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("states: at most ", kMaxBatch, " per call, got ", req.states_size()));
+  }
+  // Validated whole first, so that a bad state decides nothing of its batch.
+  for (int i = 0; i < req.states_size(); ++i) {
+    const v1::LiveMatchState& s = req.states(i);
+    if (s.match_id().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("states[", i, "].match_id is empty"));
+    }
+    if (!s.has_minute() || s.minute() < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("states[", i, "].minute must be >= 0, got ",
+                       s.has_minute() ? absl::StrCat(s.minute()) : std::string("absent")));
+    }
+  }
+  for (int i = 0; i < req.states_size(); ++i) {
+    auto d = decider_->Decide(req.states(i), clock_.Now(), req.dry_run());
+    if (!d.ok()) {
+      return absl::Status(d.status().code(),
+                          absl::StrCat("states[", i, "]: ", d.status().message()));
+    }
+    if (!req.dry_run()) Count(req.states(i), *d);
+    *resp->add_decisions() = *std::move(d);
+  }
+  budget_->Set(decider_->budget_ratio());
+  return absl::OkStatus();
+}
+
+}  // namespace superbet::services
