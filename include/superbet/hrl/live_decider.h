@@ -79,7 +79,7 @@ class LiveDecider {
   // decision time (decided_at; injected, never read from a clock). The prediction's match_id,
   // teams and kickoff are the state's (kickoff absent when the state has none: such a prediction
   // is not a valid prediction line, superbet/scoring/prediction_json.h). dry_run: the gate's
-  // verdict is computed on a copy, so nothing is recorded (no exposure, no bankroll change, no
+  // verdict is RiskGate::Preview's, so nothing is recorded (no exposure, no bankroll change, no
   // ledger line). Errors: InvalidArgument naming the field when match_id is empty or the minute is
   // absent or negative; DataLoss when the ledger write fails.
   [[nodiscard]] absl::StatusOr<superbet::v1::Decision> Decide(
