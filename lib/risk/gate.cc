@@ -124,13 +124,13 @@ GateVerdict RiskGate::Deny(DenialReason reason, std::string detail) {
 }
 
 GateVerdict RiskGate::Check(const v1::Prediction& p, double stake, double bankroll) {
-  GateVerdict v = Preview(p, stake, bankroll);
+  int64_t day = 0;
+  GateVerdict v = Evaluate(p, stake, bankroll, &day);
   if (!v.accepted) {
     ++counts_.denied;
     ++counts_.denied_by_reason[std::string(DenialReasonId(*v.reason))];
     return v;
   }
-  const int64_t day = UtcDay(ToTime(p.decided_at()));
   open_stake_by_match_[p.match_id()] += stake;
   ++accepted_by_match_[p.match_id()];
   staked_by_day_[day] += stake;
@@ -139,6 +139,12 @@ GateVerdict RiskGate::Check(const v1::Prediction& p, double stake, double bankro
 }
 
 GateVerdict RiskGate::Preview(const v1::Prediction& p, double stake, double bankroll) const {
+  int64_t day = 0;
+  return Evaluate(p, stake, bankroll, &day);
+}
+
+GateVerdict RiskGate::Evaluate(const v1::Prediction& p, double stake, double bankroll,
+                               int64_t* utc_day) const {
   const int pick = scoring::PickIndex(p.pick());
   if (p.action() == v1::ACTION_NO_BET || pick < 0) {
     return Deny(DenialReason::kNoBet, p.action() == v1::ACTION_NO_BET
@@ -204,6 +210,7 @@ GateVerdict RiskGate::Preview(const v1::Prediction& p, double stake, double bank
                              Num(*limits_.max_decimal_odds)));
   }
   const int64_t day = UtcDay(ToTime(p.decided_at()));
+  *utc_day = day;
   if (limits_.daily_stop_loss) {
     auto it = realised_by_day_.find(day);
     const double realised = it == realised_by_day_.end() ? 0.0 : it->second;

@@ -126,6 +126,9 @@ class RiskGate {
  private:
   explicit RiskGate(const RiskLimits& limits) : limits_(limits) {}
   static GateVerdict Deny(DenialReason reason, std::string detail);
+  // Preview's verdict; `*utc_day` gets the UTC day of decided_at once the checks reach it.
+  GateVerdict Evaluate(const v1::Prediction& prediction, double stake, double bankroll,
+                       int64_t* utc_day) const;
 
   RiskLimits limits_;
   GateCounts counts_;
