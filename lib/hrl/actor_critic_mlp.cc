@@ -74,11 +74,21 @@ class Mlp final : public ActorCritic {
         dst[f] = v;
       }
     }
-    h1_ = ((l1_.w * x_).colwise() + l1_.b).array().tanh();
-    h2_ = ((l2_.w * h1_).colwise() + l2_.b).array().tanh();
-    const Mat logits = (policy_.w * h2_).colwise() + policy_.b;
-    const Mat values = (value_.w * h2_).colwise() + value_.b;
-    const Mat outcome = (outcome_.w * h2_).colwise() + outcome_.b;
+    // Each product straight into a member (no temporary per call), then bias and tanh in place:
+    // the same kernels and operations, in the same order, as ((W x) + b).tanh().
+    h1_.noalias() = l1_.w * x_;
+    h1_ = (h1_.colwise() + l1_.b).array().tanh();
+    h2_.noalias() = l2_.w * h1_;
+    h2_ = (h2_.colwise() + l2_.b).array().tanh();
+    Mat& logits = logits_;
+    Mat& values = values_;
+    Mat& outcome = outcome_out_;
+    logits.noalias() = policy_.w * h2_;
+    logits.colwise() += policy_.b;
+    values.noalias() = value_.w * h2_;
+    values.colwise() += value_.b;
+    outcome.noalias() = outcome_.w * h2_;
+    outcome.colwise() += outcome_.b;
     out->logits.resize(3 * batch);
     out->values.resize(batch);
     out->outcome_logits.resize(3 * batch);
@@ -135,6 +145,7 @@ class Mlp final : public ActorCritic {
   MlpOptions o_;
   Linear l1_, l2_, policy_, value_, outcome_;
   Mat x_, h1_, h2_;
+  Mat logits_, values_, outcome_out_;  // Forward's heads (scratch, reused across calls).
 };
 
 }  // namespace

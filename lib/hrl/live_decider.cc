@@ -1,11 +1,13 @@
 #include "superbet/hrl/live_decider.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "google/protobuf/util/time_util.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/model/masking.h"
@@ -50,7 +52,9 @@ std::optional<std::array<double, 3>> Prices(const v1::LiveMatchState& s) {
 // (at most 16 prices), reward::Sigma with floor 0.1; 1 with fewer than 3.
 double SigmaOf(const v1::LiveMatchState& current, const std::map<int, v1::LiveMatchState>& history,
                int k, int sel, double median) {
-  std::vector<double> prices;
+  // At most kSigmaMinutes + 1 prices, newest first; no allocation per call.
+  std::array<double, kSigmaMinutes + 1> prices;
+  size_t n = 0;
   for (int j = k; j >= 0 && j >= k - kSigmaMinutes; --j) {
     const v1::LiveMatchState* s = &current;
     if (j != k) {
@@ -62,11 +66,11 @@ double SigmaOf(const v1::LiveMatchState& current, const std::map<int, v1::LiveMa
     if (!s->has_live_odds()) break;
     const double o = sel == 0 ? s->live_odds().home() : s->live_odds().away();
     if (!std::isfinite(o) || o <= 1.0) break;
-    prices.push_back(o);
+    prices[n++] = o;
   }
-  if (prices.size() < 3) return 1.0;
-  std::reverse(prices.begin(), prices.end());
-  absl::StatusOr<double> sigma = reward::Sigma(prices, median, 0.1);
+  if (n < 3) return 1.0;
+  std::reverse(prices.begin(), prices.begin() + n);
+  absl::StatusOr<double> sigma = reward::Sigma(absl::MakeConstSpan(prices.data(), n), median, 0.1);
   return sigma.ok() ? *sigma : 1.0;
 }
 
@@ -189,15 +193,16 @@ absl::StatusOr<v1::Decision> LiveDecider::Decide(const v1::LiveMatchState& state
     h.rows.erase(h.rows.begin());
 
   // The window k-9 .. k, oldest first; a minute never seen is an invalid (all-zero) step.
-  std::vector<float> obs(kLiveWindow * kLiveInputWidth, 0.0f);
-  std::vector<float> valid(kLiveWindow, 0.0f);
+  // obs_ and valid_ are reused across calls (no allocation per call).
+  obs_.assign(kLiveWindow * kLiveInputWidth, 0.0f);
+  valid_.assign(kLiveWindow, 0.0f);
   for (int t = 0; t < kLiveWindow; ++t) {
     auto it = h.rows.find(k - (kLiveWindow - 1) + t);
     if (it == h.rows.end()) continue;
-    std::copy(it->second.begin(), it->second.end(), obs.begin() + t * kLiveInputWidth);
-    valid[t] = 1;
+    std::copy(it->second.begin(), it->second.end(), obs_.begin() + t * kLiveInputWidth);
+    valid_[t] = 1;
   }
-  return DecideOnWindow(state, obs, valid, now, dry_run);
+  return DecideOnWindow(state, obs_, valid_, now, dry_run);
 }
 
 absl::StatusOr<v1::Decision> LiveDecider::DecideWithHistory(
@@ -207,8 +212,8 @@ absl::StatusOr<v1::Decision> LiveDecider::DecideWithHistory(
   absl::MutexLock lock(&mu_);
   const int k = state.minute();
   const double budget_ratio = bankroll_ / options_.initial_bankroll;
-  std::vector<float> obs(kLiveWindow * kLiveInputWidth, 0.0f);
-  std::vector<float> valid(kLiveWindow, 0.0f);
+  obs_.assign(kLiveWindow * kLiveInputWidth, 0.0f);
+  valid_.assign(kLiveWindow, 0.0f);
   for (int t = 0; t < kLiveWindow; ++t) {
     const int j = k - (kLiveWindow - 1) + t;
     const v1::LiveMatchState* s = &state;
@@ -219,10 +224,10 @@ absl::StatusOr<v1::Decision> LiveDecider::DecideWithHistory(
     }
     absl::StatusOr<LiveRow> row = LiveRowFromState(*s, history, budget_ratio, sigma_median_);
     if (!row.ok()) return row.status();
-    std::copy(row->begin(), row->end(), obs.begin() + t * kLiveInputWidth);
-    valid[t] = 1;
+    std::copy(row->begin(), row->end(), obs_.begin() + t * kLiveInputWidth);
+    valid_[t] = 1;
   }
-  return DecideOnWindow(state, obs, valid, now, dry_run);
+  return DecideOnWindow(state, obs_, valid_, now, dry_run);
 }
 
 absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(const v1::LiveMatchState& state,
@@ -272,8 +277,7 @@ absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(const v1::LiveMatchStat
   const double stake = options_.stake_fraction * bankroll_;
   risk::GateVerdict verdict;
   if (dry_run) {
-    risk::RiskGate shadow = gate_;
-    verdict = shadow.Check(p, stake, bankroll_);
+    verdict = gate_.Preview(p, stake, bankroll_);
   } else {
     verdict = gate_.Check(p, stake, bankroll_);
   }

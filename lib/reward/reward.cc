@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "core/internal/number_text.h"
@@ -93,21 +94,26 @@ absl::StatusOr<double> Sigma(absl::Span<const double> one_minute_decimal_odds,
         absl::StrCat("one_minute_decimal_odds needs at least 3 prices, got ", n));
   }
   for (size_t i = 0; i < n; ++i) {
-    SUPERBET_RETURN_IF_ERROR(
-        AboveOne(absl::StrCat("one_minute_decimal_odds[", i, "]"), one_minute_decimal_odds[i]));
+    const double o = one_minute_decimal_odds[i];
+    // The field's name is built only for the error (a live decision calls this on every state).
+    if (!(std::isfinite(o) && o > 1.0)) {
+      return AboveOne(absl::StrCat("one_minute_decimal_odds[", i, "]"), o);
+    }
   }
   SUPERBET_RETURN_IF_ERROR(AboveZero("training_median_sd", training_median_sd));
   SUPERBET_RETURN_IF_ERROR(AtLeastZero("floor", floor));
-  // Two passes (mean, then squared deviations) over the n − 1 log changes.
+  // Two passes (mean, then squared deviations) over the n − 1 log changes, each log taken once.
   const size_t m = n - 1;
+  absl::InlinedVector<double, 32> changes(m);
   double mean = 0.0;
   for (size_t i = 1; i < n; ++i) {
-    mean += std::log(one_minute_decimal_odds[i] / one_minute_decimal_odds[i - 1]);
+    changes[i - 1] = std::log(one_minute_decimal_odds[i] / one_minute_decimal_odds[i - 1]);
+    mean += changes[i - 1];
   }
   mean /= static_cast<double>(m);
   double ss = 0.0;
-  for (size_t i = 1; i < n; ++i) {
-    const double d = std::log(one_minute_decimal_odds[i] / one_minute_decimal_odds[i - 1]) - mean;
+  for (const double c : changes) {
+    const double d = c - mean;
     ss += d * d;
   }
   const double sd = std::sqrt(ss / static_cast<double>(m - 1));

@@ -120,12 +120,31 @@ absl::StatusOr<RiskGate> RiskGate::Create(const RiskLimits& limits) {
 }
 
 GateVerdict RiskGate::Deny(DenialReason reason, std::string detail) {
-  ++counts_.denied;
-  ++counts_.denied_by_reason[std::string(DenialReasonId(reason))];
   return GateVerdict{false, reason, std::move(detail)};
 }
 
 GateVerdict RiskGate::Check(const v1::Prediction& p, double stake, double bankroll) {
+  int64_t day = 0;
+  GateVerdict v = Evaluate(p, stake, bankroll, &day);
+  if (!v.accepted) {
+    ++counts_.denied;
+    ++counts_.denied_by_reason[std::string(DenialReasonId(*v.reason))];
+    return v;
+  }
+  open_stake_by_match_[p.match_id()] += stake;
+  ++accepted_by_match_[p.match_id()];
+  staked_by_day_[day] += stake;
+  ++counts_.accepted;
+  return v;
+}
+
+GateVerdict RiskGate::Preview(const v1::Prediction& p, double stake, double bankroll) const {
+  int64_t day = 0;
+  return Evaluate(p, stake, bankroll, &day);
+}
+
+GateVerdict RiskGate::Evaluate(const v1::Prediction& p, double stake, double bankroll,
+                               int64_t* utc_day) const {
   const int pick = scoring::PickIndex(p.pick());
   if (p.action() == v1::ACTION_NO_BET || pick < 0) {
     return Deny(DenialReason::kNoBet, p.action() == v1::ACTION_NO_BET
@@ -191,6 +210,7 @@ GateVerdict RiskGate::Check(const v1::Prediction& p, double stake, double bankro
                              Num(*limits_.max_decimal_odds)));
   }
   const int64_t day = UtcDay(ToTime(p.decided_at()));
+  *utc_day = day;
   if (limits_.daily_stop_loss) {
     auto it = realised_by_day_.find(day);
     const double realised = it == realised_by_day_.end() ? 0.0 : it->second;
@@ -232,10 +252,6 @@ GateVerdict RiskGate::Check(const v1::Prediction& p, double stake, double bankro
                        Num(stake), " > max_exposure_per_day ", Num(*limits_.max_exposure_per_day)));
     }
   }
-  open_stake_by_match_[p.match_id()] += stake;
-  ++accepted_by_match_[p.match_id()];
-  staked_by_day_[day] += stake;
-  ++counts_.accepted;
   return GateVerdict{true, std::nullopt, ""};
 }
 

@@ -1,5 +1,6 @@
 #include "agent/agent_core.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -40,8 +41,19 @@ void AgentCore::Count(const v1::LiveMatchState& state, const v1::Decision& d) {
   staleness_->Set(state.data_staleness_s());
   if (d.verdict() == v1::VERDICT_ACCEPTED) {
     bets_live_->Increment();
+  } else if (const std::optional<risk::DenialReason> reason = risk::DenialReasonFromId(d.reason());
+             reason.has_value()) {
+    std::atomic<core::Counter*>& slot = rejected_by_reason_[static_cast<size_t>(*reason)];
+    core::Counter* c = slot.load(std::memory_order_acquire);
+    if (c == nullptr) {
+      if (auto r = rejected_->WithLabels({d.reason()}); r.ok()) {
+        c = *r;
+        slot.store(c, std::memory_order_release);
+      }
+    }
+    if (c != nullptr) c->Increment();
   } else if (auto r = rejected_->WithLabels({d.reason()}); r.ok()) {
-    (*r)->Increment();
+    (*r)->Increment();  // Not a reason of this build's gate: counted all the same.
   }
   budget_->Set(decider_->budget_ratio());
 }
@@ -70,9 +82,9 @@ absl::Status AgentCore::Decide(const v1::DecideRequest& req, v1::DecideResponse*
                           absl::StrCat("states[", i, "]: ", d.status().message()));
     }
     if (!req.dry_run()) Count(req.states(i), *d);
-    *resp->add_decisions() = *std::move(d);
+    *resp->add_decisions() = *std::move(d);  // Both off any arena: a swap, not a copy.
   }
-  budget_->Set(decider_->budget_ratio());
+  // Count has set hrl_budget_remaining after each recorded decision; a dry run changes nothing.
   return absl::OkStatus();
 }
 

@@ -6,11 +6,15 @@
 #ifndef SUPERBET_SERVICES_AGENT_AGENT_CORE_H_
 #define SUPERBET_SERVICES_AGENT_AGENT_CORE_H_
 
+#include <array>
+#include <atomic>
+
 #include "absl/status/status.h"
 #include "common/server.h"
 #include "superbet/core/clock.h"
 #include "superbet/core/metrics.h"
 #include "superbet/hrl/live_decider.h"
+#include "superbet/risk/gate.h"
 #include "superbet/v1/services.pb.h"
 
 namespace superbet::services {
@@ -18,6 +22,8 @@ namespace superbet::services {
 class AgentCore {
  public:
   static constexpr int kMaxBatch = 256;  // States per Decide call.
+  static constexpr int kDenialReasons =
+      static_cast<int>(risk::DenialReason::kDailyExposureLimit) + 1;
 
   AgentCore(ServiceRuntime* rt, hrl::LiveDecider* decider, const core::Clock& clock)
       : rt_(rt), decider_(decider), clock_(clock) {}
@@ -43,6 +49,9 @@ class AgentCore {
   const core::Clock& clock_;
   core::Counter* bets_live_ = nullptr;
   core::CounterFamily* rejected_ = nullptr;
+  // rejected_'s child of each risk::DenialReason, looked up on first use (the family's
+  // WithLabels builds a key and takes its mutex: not once per decision).
+  std::array<std::atomic<core::Counter*>, kDenialReasons> rejected_by_reason_{};
   core::Gauge* budget_ = nullptr;
   core::Gauge* staleness_ = nullptr;
 };

@@ -201,6 +201,27 @@ TEST_CASE("Sigma: sd of 1-min log-odds changes / training median, floored", "[re
   CHECK(*Sigma(std::vector<double>{2.0, 2.2, 2.42, 2.662}, 0.02) == 0.1);
 }
 
+TEST_CASE("Sigma: bit for bit the two-pass formula, errors name the bad price", "[reward]") {
+  // Oracle: the two-pass sample sd written out (mean of the log changes, then squared
+  // deviations), the order Sigma sums in; exact equality, as the live decider's feature needs.
+  const std::vector<double> odds = {2.1, 2.05, 2.2, 2.18, 2.3, 2.25, 2.4, 2.35,
+                                    2.5, 2.45, 2.6, 2.55, 2.7, 2.62, 2.8, 2.75};
+  double mean = 0.0;
+  for (size_t i = 1; i < odds.size(); ++i) mean += std::log(odds[i] / odds[i - 1]);
+  mean /= static_cast<double>(odds.size() - 1);
+  double ss = 0.0;
+  for (size_t i = 1; i < odds.size(); ++i) {
+    const double d = std::log(odds[i] / odds[i - 1]) - mean;
+    ss += d * d;
+  }
+  const double sd = std::sqrt(ss / static_cast<double>(odds.size() - 2));
+  CHECK(*Sigma(odds, 0.01) == std::max(0.1, sd / 0.01));
+  const absl::StatusOr<double> bad = Sigma(std::vector<double>{2.0, 2.1, 0.97, 2.2}, 0.01);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(bad.status().message() == "one_minute_decimal_odds[2] must be finite and > 1.0, got 0.97");
+}
+
 TEST_CASE("ComputeReward rejects each bad input naming the field and value", "[reward]") {
   struct Case {
     const char* field;

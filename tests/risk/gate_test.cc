@@ -157,6 +157,39 @@ TEST_CASE("per-day controls: exposure and stop-loss by UTC day of decided_at", "
   CHECK(DenyReason(gate, Bet("e", day1 + 7200), 1.0, 100.0) == "accepted");
 }
 
+TEST_CASE("Preview gives Check's verdict and records nothing", "[gate]") {
+  // Oracle: Check on an identical gate, call by call; a Preview that recorded would change the
+  // next verdict (the per-match count of 1 and the exposure of 8 are reached on the first bet).
+  const risk::RiskLimits limits{.max_exposure_per_match = 8.0, .max_decisions_per_match = 1};
+  risk::RiskGate gate = Gate(limits);
+  risk::RiskGate twin = Gate(limits);
+  v1::Prediction no_bet = Bet();
+  no_bet.set_action(v1::ACTION_NO_BET);
+  for (int i = 0; i < 3; ++i) {
+    const risk::GateVerdict v = gate.Preview(Bet(), 5.0, 100.0);
+    CHECK(v.accepted);
+    CHECK(v.detail.empty());
+    const risk::GateVerdict n = gate.Preview(no_bet, 5.0, 100.0);
+    REQUIRE_FALSE(n.accepted);
+    CHECK(risk::DenialReasonId(*n.reason) == "no_bet");
+    CHECK(n.detail == "action is ACTION_NO_BET");
+  }
+  CHECK(gate.counts().accepted == 0);
+  CHECK(gate.counts().denied == 0);
+  CHECK(gate.counts().denied_by_reason.empty());
+  // Recorded once, the match is full: Preview now denies as Check does.
+  CHECK(gate.Check(Bet(), 5.0, 100.0).accepted);
+  CHECK(twin.Check(Bet(), 5.0, 100.0).accepted);
+  const risk::GateVerdict p = gate.Preview(Bet(), 1.0, 100.0);
+  const risk::GateVerdict c = twin.Check(Bet(), 1.0, 100.0);
+  REQUIRE_FALSE(p.accepted);
+  REQUIRE_FALSE(c.accepted);
+  CHECK(*p.reason == *c.reason);
+  CHECK(p.detail == c.detail);
+  CHECK(gate.counts().denied == 0);
+  CHECK(twin.counts().denied == 1);
+}
+
 TEST_CASE("limits are validated and reason ids round-trip", "[gate]") {
   CHECK(risk::RiskGate::Create({.max_stake_fraction = 0.0}).status().message() ==
         "max_stake_fraction must be in (0, 1], got 0");

@@ -78,10 +78,10 @@ class LiveDecider {
   // Records `state` in its match's history and decides on the last 10 minutes. `now` is the
   // decision time (decided_at; injected, never read from a clock). The prediction's match_id,
   // teams and kickoff are the state's (kickoff absent when the state has none: such a prediction
-  // is not a valid prediction line, superbet/scoring/prediction_json.h). dry_run: the gate's verdict is
-  // computed on a copy, so nothing is recorded (no exposure, no bankroll change, no ledger line).
-  // Errors: InvalidArgument naming the field when match_id is empty or the minute is absent or
-  // negative; DataLoss when the ledger write fails.
+  // is not a valid prediction line, superbet/scoring/prediction_json.h). dry_run: the gate's
+  // verdict is RiskGate::Preview's, so nothing is recorded (no exposure, no bankroll change, no
+  // ledger line). Errors: InvalidArgument naming the field when match_id is empty or the minute is
+  // absent or negative; DataLoss when the ledger write fails.
   [[nodiscard]] absl::StatusOr<superbet::v1::Decision> Decide(
       const superbet::v1::LiveMatchState& state, absl::Time now, bool dry_run);
 
@@ -128,6 +128,8 @@ class LiveDecider {
     std::map<int, LiveRow> rows;                         // Minute -> row written at that minute.
   };
   std::map<std::string, MatchHistory> history_ ABSL_GUARDED_BY(mu_);
+  std::vector<float> obs_ ABSL_GUARDED_BY(mu_);    // The window being decided (scratch).
+  std::vector<float> valid_ ABSL_GUARDED_BY(mu_);  // Its step validity (scratch).
 };
 
 }  // namespace superbet::hrl

@@ -110,6 +110,10 @@ class RiskGate {
   // its UTC day's exposure and the match's decision count. A denied one changes only the counts.
   GateVerdict Check(const v1::Prediction& prediction, double stake, double bankroll);
 
+  // The verdict Check would give on the same arguments now, recording nothing (no counts, no
+  // exposure): a dry run without copying the gate's per-match and per-day state.
+  GateVerdict Preview(const v1::Prediction& prediction, double stake, double bankroll) const;
+
   // Records the settlement of an accepted decision: its stake leaves the match's open exposure
   // and `profit` (payout − stake, currency units) adds to the realised profit of the UTC day of
   // `settled_at` (for daily_stop_loss).
@@ -121,7 +125,10 @@ class RiskGate {
 
  private:
   explicit RiskGate(const RiskLimits& limits) : limits_(limits) {}
-  GateVerdict Deny(DenialReason reason, std::string detail);
+  static GateVerdict Deny(DenialReason reason, std::string detail);
+  // Preview's verdict; `*utc_day` gets the UTC day of decided_at once the checks reach it.
+  GateVerdict Evaluate(const v1::Prediction& prediction, double stake, double bankroll,
+                       int64_t* utc_day) const;
 
   RiskLimits limits_;
   GateCounts counts_;
