@@ -511,15 +511,21 @@ bool ReadFull(int fd, char* buf, int n) {
 
 // --serve=echo: EchoService alone, on the services' runtime (ServiceRuntime: the same server
 // builder, threading and options as agent-svc), in its own process like agent-svc.
-int ServeEcho(const std::string& ports_file, bool sync) {
+// The runtime's options for a spawned echo server `service` on free loopback ports.
+ServerOptions EchoServerOptions(const std::string& service, const std::string& ports_file) {
   ServerOptions options;
-  options.service = "grpc-load-echo";
+  options.service = service;
   options.grpc_address = "127.0.0.1:0";
   options.metrics_address = "127.0.0.1:0";
   options.rate_limit_qps = 0;
   options.log_level = "warn";
   options.ports_file = ports_file;
-  auto rt = ServiceRuntime::Create(options, core::SystemClock::Instance());
+  return options;
+}
+
+int ServeEcho(const std::string& ports_file, bool sync) {
+  auto rt = ServiceRuntime::Create(EchoServerOptions("grpc-load-echo", ports_file),
+                                   core::SystemClock::Instance());
   if (!rt.ok()) return 1;
   EchoImpl echo;
   EchoSyncImpl echo_sync;
@@ -536,14 +542,8 @@ int ServeEcho(const std::string& ports_file, bool sync) {
 // runtime's share of Decide's latency in the busy mode, apart from Decide's own body and messages.
 int ServeEchoBusy(const std::string& ports_file) {
   UseBusyPollEngine();
-  ServerOptions options;
-  options.service = "grpc-load-echo-busy";
-  options.grpc_address = "127.0.0.1:0";
-  options.metrics_address = "127.0.0.1:0";
-  options.rate_limit_qps = 0;
-  options.log_level = "warn";
-  options.ports_file = ports_file;
-  auto rt = ServiceRuntime::Create(options, core::SystemClock::Instance());
+  auto rt = ServiceRuntime::Create(EchoServerOptions("grpc-load-echo-busy", ports_file),
+                                   core::SystemClock::Instance());
   if (!rt.ok()) return 1;
   v1::EchoService::WithAsyncMethod_Echo<v1::EchoService::Service> echo;
   (*rt)->ServeUnaryBusyPoll<v1::EchoMessage, v1::EchoMessage>(
