@@ -83,6 +83,7 @@
 #include "superbet/providers/replay_provider.h"
 #include "superbet/providers/resilient_provider.h"
 #include "superbet/v1/services.grpc.pb.h"
+#include "live_fixture.h"
 
 extern char** environ;
 
@@ -266,8 +267,6 @@ Issue GetLiveMatchIssue() {
 
 // ---- the spawned services ----------------------------------------------------------------
 
-constexpr char kData[] = SUPERBET_SOURCE_DIR "/../shared/data";
-
 // A child process, SIGTERM + reaped by the destructor.
 class Process {
  public:
@@ -353,16 +352,6 @@ Scratch& SharedScratch() {
   return *g_scratch;
 }
 
-hrl::LiveMatch LoadMatch(const std::string& id) {
-  providers::ReplayLoadOptions options;
-  options.only_matches = {id};
-  auto d = providers::LoadReplayData(kData, options);
-  if (!d.ok() || d->timelines.size() != 1) std::abort();
-  auto m = hrl::PrepareLiveMatch(d->timelines[0], {});
-  if (!m.ok()) std::abort();
-  return *m;
-}
-
 // agent-svc with a freshly trained tiny live checkpoint (trained once per run, shared by the
 // default and the --busy_poll agent-svc); the live states of 3754237.
 struct AgentFixture {
@@ -372,23 +361,11 @@ struct AgentFixture {
   explicit AgentFixture(bool busy_poll) {
     const std::string dir = SharedScratch().dir;
     static const bool trained_ok = [&dir] {
-      hrl::LiveTrainOptions o;
-      o.architecture = hrl::LiveArchitecture::kMlp;
-      o.seed = 7;
-      o.total_env_steps = 300;
-      o.ppo.rollout_steps = 300;
-      auto trained = hrl::TrainLiveWorker({LoadMatch("3754097"), LoadMatch("3754300")}, o, {});
-      return trained.ok() && hrl::SaveCheckpoint(dir + "/ckpt", trained->checkpoint).ok();
+      const auto checkpoint = superbet::bench::TrainTinyLiveCheckpoint();
+      return hrl::SaveCheckpoint(dir + "/ckpt", checkpoint).ok();
     }();
     if (!trained_ok) std::abort();
-    const hrl::LiveMatch m = LoadMatch("3754237");
-    for (size_t k = 0; k < m.states.size(); ++k) {
-      v1::LiveMatchState s = m.states[k];
-      if (m.quoted[k][0]) s.mutable_live_odds()->set_home(*m.quoted[k][0]);
-      if (m.quoted[k][1]) s.mutable_live_odds()->set_draw(*m.quoted[k][1]);
-      if (m.quoted[k][2]) s.mutable_live_odds()->set_away(*m.quoted[k][2]);
-      states.push_back(s);
-    }
+    states = superbet::bench::QuotedStates(superbet::bench::LoadLiveMatch("3754237"));
     const char* agent_svc = std::getenv("SUPERBET_AGENT_SVC");  // Another build's, to compare.
     const std::string name = busy_poll ? "agent-busy" : "agent";
     std::vector<std::string> argv{agent_svc != nullptr ? agent_svc : AGENT_SVC,

@@ -19,6 +19,7 @@
 #include "superbet/hrl/live_decider.h"
 #include "superbet/hrl/live_worker.h"
 #include "superbet/providers/replay_provider.h"
+#include "live_fixture.h"
 
 namespace {
 
@@ -26,40 +27,14 @@ namespace hrl = superbet::hrl;
 namespace providers = superbet::providers;
 namespace v1 = superbet::v1;
 
-constexpr char kData[] = SUPERBET_SOURCE_DIR "/../shared/data";
-
-hrl::LiveMatch LoadMatch(const std::string& id) {
-  providers::ReplayLoadOptions options;
-  options.only_matches = {id};
-  auto d = providers::LoadReplayData(kData, options);
-  if (!d.ok() || d->timelines.size() != 1) std::abort();
-  auto m = hrl::PrepareLiveMatch(d->timelines[0], {});
-  if (!m.ok()) std::abort();
-  return *m;
-}
-
 struct Fixture {
   std::unique_ptr<hrl::LiveDecider> decider;
   std::vector<v1::LiveMatchState> states;
   Fixture() {
-    hrl::LiveTrainOptions o;
-    o.architecture = hrl::LiveArchitecture::kMlp;
-    o.seed = 7;
-    o.total_env_steps = 300;
-    o.ppo.rollout_steps = 300;
-    auto trained = hrl::TrainLiveWorker({LoadMatch("3754097"), LoadMatch("3754300")}, o, {});
-    if (!trained.ok()) std::abort();
-    auto d = hrl::LiveDecider::FromCheckpoint(trained->checkpoint, "bench", {});
+    auto d = hrl::LiveDecider::FromCheckpoint(superbet::bench::TrainTinyLiveCheckpoint(), "bench", {});
     if (!d.ok()) std::abort();
     decider = *std::move(d);
-    const hrl::LiveMatch m = LoadMatch("3754237");
-    for (size_t k = 0; k < m.states.size(); ++k) {
-      v1::LiveMatchState s = m.states[k];
-      if (m.quoted[k][0]) s.mutable_live_odds()->set_home(*m.quoted[k][0]);
-      if (m.quoted[k][1]) s.mutable_live_odds()->set_draw(*m.quoted[k][1]);
-      if (m.quoted[k][2]) s.mutable_live_odds()->set_away(*m.quoted[k][2]);
-      states.push_back(s);
-    }
+    states = superbet::bench::QuotedStates(superbet::bench::LoadLiveMatch("3754237"));
   }
 };
 
