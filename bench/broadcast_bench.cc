@@ -16,10 +16,21 @@
 //                       published exactly once per platform, outcome hashes all "published", DLQ
 //                       empty. Also reported: commands (INFO commandstats) and round trips per
 //                       event, CPU of the plant and of redis-server, AOF bytes per event.
+//   BM_RedisFloor       the ceiling of ANY plant on this server: the Redis commands the design
+//                       needs per event and nothing else (no plant code: no parsing, no filter,
+//                       no publisher), the plant's own payloads (the risk.verified JSON line, the
+//                       PlantEvent bytes), pipelined in batches of 50 on one connection with
+//                       hiredis, so redis-server is the only bottleneck. Per batch: 50 XADD
+//                       risk.verified; XREADGROUP; MULTI, 50 XADD priority queue, XACK, EXEC;
+//                       XREADGROUP; MULTI, 50 XADD per outbox, XACK, EXEC; then per platform
+//                       XREADGROUP, 50 guard SET NX EX 86400, one HSET of 50 outcomes, XACK.
+//                       `priority_stage:0` drops the priority stream (main fans out directly),
+//                       a lower floor than the design allows. Same baseline as BM_RedisEndToEnd.
 //
 // Run: ./build/bench/broadcast_bench (needs python3 with the anchor's imports and redis-server).
 
 #include <benchmark/benchmark.h>
+#include <hiredis/hiredis.h>
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -31,6 +42,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "../lib/broadcast/internal/plant_event.h"
 #include "../tests/support/redis_server.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -204,6 +216,22 @@ double ProcessSysSeconds() {
   return u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
 }
 
+// The baseline on the same server, same configuration, same run, same number of events: XADD
+// with redis-benchmark's defaults (-c 50, -P 1), in XADD/s (0 when it did not run). Debian's
+// redis-benchmark 7.0 prints nothing for `-t xadd`, so its XADD is given as a command.
+double RedisBenchmarkXadd(int port, size_t n) {
+  const std::string rb = Run(absl::StrCat("redis-benchmark -p ", port, " -n ", n,
+                                          " -q XADD benchstream '*' event x 2>/dev/null"));
+  // "...\rXADD: 123456.79 requests per second, p50=..." (progress lines end in '\r').
+  double xadd = 0;
+  const size_t rps = rb.rfind(" requests per second");
+  if (rps != std::string::npos) {
+    const size_t start = rb.rfind(' ', rps - 1) + 1;
+    (void)absl::SimpleAtod(rb.substr(start, rps - start), &xadd);
+  }
+  return xadd;
+}
+
 // Args: {fsync (0 = always, 1 = everysec), platforms (2 = twitter+telegram, 3 = + android),
 // concurrency (0 = one connection and thread; 1 = a connection and thread per platform; 2 = also
 // one for the priority stage; 3 = persistent stage workers: main, priority and each platform on
@@ -348,19 +376,7 @@ void BM_RedisEndToEnd(benchmark::State& state) {
     state.SkipWithError("the invariant does not hold (a platform missed or repeated an event)");
     return;
   }
-  // The baseline on the same server, same configuration, same run, same number of events: XADD
-  // with redis-benchmark's defaults (-c 50, -P 1). Debian's redis-benchmark 7.0 prints nothing
-  // for `-t xadd`, so its XADD is given as a command.
-  const std::string rb =
-      Run(absl::StrCat("redis-benchmark -p ", server.port(), " -n ", lines.size(),
-                       " -q XADD benchstream '*' event x 2>/dev/null"));
-  // "...\rXADD: 123456.79 requests per second, p50=..." (progress lines end in '\r').
-  double xadd = 0;
-  const size_t rps = rb.rfind(" requests per second");
-  if (rps != std::string::npos) {
-    const size_t start = rb.rfind(' ', rps - 1) + 1;
-    (void)absl::SimpleAtod(rb.substr(start, rps - start), &xadd);
-  }
+  const double xadd = RedisBenchmarkXadd(server.port(), lines.size());
   const double n = static_cast<double>(lines.size());
   state.counters["events"] = n;
   state.counters["events_per_s"] = events_per_s;
@@ -401,6 +417,204 @@ BENCHMARK(BM_RedisEndToEnd)
     ->Args({1, 3, 3, 10})
     ->Args({0, 2, 3, 10})
     ->Args({1, 2, 3, 10})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+
+// One hiredis connection used as a pipeline: commands are queued (argv) and their replies read
+// later, in order. Counts error replies. Single-threaded.
+class Pipeline {
+ public:
+  explicit Pipeline(int port) : c_(redisConnect("127.0.0.1", port)) {}
+  ~Pipeline() {
+    if (c_ != nullptr) redisFree(c_);
+  }
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+  bool ok() const { return c_ != nullptr && c_->err == 0; }
+  void Add(const std::vector<absl::string_view>& args) {
+    argv_.clear();
+    len_.clear();
+    for (absl::string_view a : args) {
+      argv_.push_back(a.data());
+      len_.push_back(a.size());
+    }
+    (void)redisAppendCommandArgv(c_, static_cast<int>(args.size()), argv_.data(), len_.data());
+    ++queued_;
+  }
+  // Reads `n` replies (the oldest queued first); false when the connection failed.
+  bool Read(int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      void* r = nullptr;
+      if (redisGetReply(c_, &r) != REDIS_OK || r == nullptr) return false;
+      if (static_cast<redisReply*>(r)->type == REDIS_REPLY_ERROR) ++errors;
+      freeReplyObject(r);
+      --queued_;
+    }
+    return true;
+  }
+  int64_t queued() const { return queued_; }
+  int64_t errors = 0;
+
+ private:
+  redisContext* c_;
+  std::vector<const char*> argv_;
+  std::vector<size_t> len_;
+  int64_t queued_ = 0;
+};
+
+// Args: {fsync (0 = always, 1 = everysec), platforms (2 or 3), priority_stage (1 = the design's
+// broadcast.queue.priority between main and the outboxes; 0 = main fans out directly)}.
+void BM_RedisFloor(benchmark::State& state) {
+  namespace bus = superbet::bus;
+  const bool everysec = state.range(0) == 1;
+  const int n_platforms = static_cast<int>(state.range(1));
+  const bool priority_stage = state.range(2) == 1;
+  superbet::testing::RedisServer server;
+  if (!server.ok()) return state.SkipWithError("redis-server did not start");
+  (void)Run(absl::StrCat("redis-cli -p ", server.port(), " CONFIG SET appendfsync ",
+                         everysec ? "everysec" : "always", " > /dev/null"));
+  // The plant's own payloads, built before the clock starts.
+  const auto& inputs = Inputs();
+  const size_t n = std::min<size_t>(10000, inputs.size());
+  const sb::Formatter formatter = *sb::Formatter::Create({});
+  struct Payload {
+    std::string stream_id, line, event_id, pb, priority, tier;
+  };
+  std::vector<Payload> ev(n);
+  sb::BroadcastEvent e;
+  for (size_t i = 0; i < n; ++i) {
+    ev[i].stream_id = absl::StrCat(i + 1, "-0");  // Explicit ids: the XACKs are queued blind.
+    ev[i].line = sb::PredictionToJson(inputs[i]);
+    ev[i].event_id = sb::EventId(inputs[i]);
+    sb::BuildEventInto(inputs[i], formatter, &e);
+    sb::internal::EncodePlantEvent(e, &ev[i].pb);
+    ev[i].priority = absl::StrCat(e.priority_score);
+    ev[i].tier = std::string(sb::TierName(e.tier));
+  }
+  const std::vector<std::string> all = {"twitter", "telegram", "android"};
+  const std::vector<std::string> platforms(all.begin(), all.begin() + n_platforms);
+  const std::string first_seen = "1716116400000";
+  constexpr size_t kBatch = 50;
+  double events_per_s = 0, server_cpu_s = 0, aof_bytes = 0, commands = 0;
+  int64_t errors = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    (void)Run(absl::StrCat("redis-cli -p ", server.port(), " FLUSHALL > /dev/null"));
+    (void)Run(absl::StrCat("redis-cli -p ", server.port(), " CONFIG RESETSTAT > /dev/null"));
+    Pipeline c(server.port());
+    if (!c.ok()) return state.SkipWithError("connect failed");
+    std::vector<std::pair<std::string, std::string>> groups = {
+        {std::string(bus::kRiskVerified), std::string(bus::kMainGroup)},
+        {std::string(bus::kPriorityQueue), std::string(bus::kPriorityGroup)}};
+    for (const std::string& p : platforms)
+      groups.emplace_back(bus::OutboxStream(p), bus::AdapterGroup(p));
+    for (const auto& [stream, group] : groups) {
+      c.Add({"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"});
+    }
+    if (!c.Read(c.queued())) return state.SkipWithError("XGROUP CREATE failed");
+    c.errors = 0;
+    const double cpu0 = InfoField(server.port(), "cpu", "used_cpu_sys") +
+                        InfoField(server.port(), "cpu", "used_cpu_user");
+    const double aof0 = InfoField(server.port(), "persistence", "aof_current_size");
+    const std::string count = std::to_string(kBatch);
+    std::vector<absl::string_view> args;
+    // Queues batch [b0, b1): every command the design sends for these events.
+    auto queue_batch = [&](size_t b0, size_t b1) {
+      auto ids = [&](std::vector<absl::string_view> head) {
+        for (size_t i = b0; i < b1; ++i) head.push_back(ev[i].stream_id);
+        return head;
+      };
+      auto internal_xadd = [&](absl::string_view stream, size_t i) {
+        c.Add({"XADD", stream, ev[i].stream_id, sb::internal::kEventPbField, ev[i].pb, "priority",
+               ev[i].priority, "tier", ev[i].tier, "event_id", ev[i].event_id, "first_seen",
+               first_seen});
+      };
+      for (size_t i = b0; i < b1; ++i) {
+        c.Add({"XADD", bus::kRiskVerified, ev[i].stream_id, "event", ev[i].line, "event_id",
+               ev[i].event_id});
+      }
+      c.Add({"XREADGROUP", "GROUP", bus::kMainGroup, "floor", "COUNT", count, "STREAMS",
+             bus::kRiskVerified, ">"});
+      absl::string_view from = bus::kRiskVerified, from_group = bus::kMainGroup;
+      if (priority_stage) {
+        c.Add({"MULTI"});
+        for (size_t i = b0; i < b1; ++i) internal_xadd(bus::kPriorityQueue, i);
+        c.Add(ids({"XACK", from, from_group}));
+        c.Add({"EXEC"});
+        c.Add({"XREADGROUP", "GROUP", bus::kPriorityGroup, "floor", "COUNT", count, "STREAMS",
+               bus::kPriorityQueue, ">"});
+        from = bus::kPriorityQueue;
+        from_group = bus::kPriorityGroup;
+      }
+      c.Add({"MULTI"});
+      for (const auto& [stream, group] : groups) {
+        if (group.rfind("broadcast-plant", 0) == 0) continue;
+        for (size_t i = b0; i < b1; ++i) internal_xadd(stream, i);
+      }
+      c.Add(ids({"XACK", from, from_group}));
+      c.Add({"EXEC"});
+      for (size_t k = 0; k < platforms.size(); ++k) {
+        const std::string& stream = groups[2 + k].first;
+        const std::string& group = groups[2 + k].second;
+        c.Add({"XREADGROUP", "GROUP", group, "floor", "COUNT", count, "STREAMS", stream, ">"});
+        for (size_t i = b0; i < b1; ++i) {
+          const std::string key = bus::SentKey(platforms[k], ev[i].event_id);
+          c.Add({"SET", key, "claimed", "NX", "EX", "86400"});
+        }
+        std::vector<std::string> fields;
+        const std::string outcome_key = bus::OutcomeKey(platforms[k]);
+        args = {"HSET", outcome_key};
+        for (size_t i = b0; i < b1; ++i) {
+          args.push_back(ev[i].event_id);
+          args.push_back("published");
+        }
+        c.Add(args);
+        c.Add(ids({"XACK", stream, group}));
+      }
+    };
+    state.ResumeTiming();
+    const absl::Time t0 = absl::Now();
+    // Batch k+1 is queued before batch k's replies are read: the server always has work.
+    int64_t previous = 0;
+    for (size_t b0 = 0; b0 < n; b0 += kBatch) {
+      const int64_t before = c.queued();
+      queue_batch(b0, std::min(n, b0 + kBatch));
+      if (!c.Read(previous)) return state.SkipWithError("connection lost");
+      previous = c.queued() - (before - previous);
+    }
+    if (!c.Read(c.queued())) return state.SkipWithError("connection lost");
+    events_per_s = n / absl::ToDoubleSeconds(absl::Now() - t0);
+    state.PauseTiming();
+    errors = c.errors;
+    server_cpu_s = InfoField(server.port(), "cpu", "used_cpu_sys") +
+                   InfoField(server.port(), "cpu", "used_cpu_user") - cpu0;
+    aof_bytes = InfoField(server.port(), "persistence", "aof_current_size") - aof0;
+    auto per_command = CommandStats(server.port());
+    per_command.erase("config");
+    per_command.erase("flushall");
+    per_command.erase("xgroup");
+    commands = 0;
+    for (const auto& [name, calls] : per_command) commands += calls;
+    state.ResumeTiming();
+  }
+  if (errors != 0) return state.SkipWithError("a command of the floor failed");
+  const double xadd = RedisBenchmarkXadd(server.port(), n);
+  const double events = static_cast<double>(n);
+  state.counters["events"] = events;
+  state.counters["events_per_s"] = events_per_s;
+  state.counters["xadd_per_s"] = xadd;
+  state.counters["ratio"] = xadd > 0 ? events_per_s / xadd : 0;
+  state.counters["commands_per_event"] = commands / events;
+  state.counters["server_us_per_event"] = server_cpu_s * 1e6 / events;
+  state.counters["aof_bytes_per_event"] = aof_bytes / events;
+}
+BENCHMARK(BM_RedisFloor)
+    ->ArgNames({"everysec", "platforms", "priority_stage"})
+    ->Args({1, 3, 1})  // The design: 3 platforms, priority stream, appendfsync everysec.
+    ->Args({0, 3, 1})
+    ->Args({1, 3, 0})  // Without the priority stream: below what the design allows.
+    ->Args({1, 2, 1})
+    ->Args({1, 2, 0})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 
