@@ -473,8 +473,26 @@ struct BroadcastPlant::Impl {
     bool owned = false;  // This plant claimed it (SetIfAbsentMany) for this entry.
     bool known = false;  // Not owned: `existing` is its value read this round.
     std::optional<std::string> existing;
-    bool published = false;  // Known and existing: its outcome read "published" this round.
+    // Known and existing, or owned and MayOutliveGuard: its outcome read "published" this round
+    // (owned: the guard of an earlier publish had expired; the event is a duplicate all the same).
+    bool published = false;
   };
+
+  // Whether an earlier guard of `event_id` may have expired by now, so that a guard found absent
+  // (or just set) does not prove the event unpublished and the outcome hash (kept for good) must
+  // be read. A guard is set when a consumer claims the event, at or after its decision, and lives
+  // sent_ttl: while the decision (the id's "-{unix ms}" suffix, EventId) is younger than half the
+  // TTL, every earlier guard is still set (the other half is a margin for producer clocks ahead of
+  // the plant's). True for an id without that suffix.
+  bool MayOutliveGuard(absl::string_view event_id) const {
+    const size_t dash = event_id.rfind('-');
+    int64_t decided_ms = 0;
+    if (dash == absl::string_view::npos ||
+        !absl::SimpleAtoi(event_id.substr(dash + 1), &decided_ms)) {
+      return true;
+    }
+    return absl::FromUnixMillis(decided_ms) < Now() - options.sent_ttl / 2;
+  }
 
   // Whether the event is published on `p` as far as this consumer can tell: its outcome queued
   // in this round (p.published, not yet written) or in the outcome hash.
@@ -510,11 +528,28 @@ struct BroadcastPlant::Impl {
     auto release_guard = [&]() -> absl::Status {
       return guard.owned ? t.Delete(sent_key) : absl::OkStatus();
     };
+    if (guard.owned && guard.published) {  // Published before its guard expired.
+      M(p).duplicates_suppressed++;
+      if (absl::Status s = mark_published(); !s.ok()) return s;
+      res.outcome = Outcome::kDuplicate;
+      return res;
+    }
     if (!guard.owned) {
       absl::StatusOr<std::optional<std::string>> existing =
           guard.known ? absl::StatusOr<std::optional<std::string>>(guard.existing)
                       : t.Get(sent_key);
       if (!existing.ok()) return existing.status();
+      if (!existing->has_value() && MayOutliveGuard(item.event_id)) {
+        // No guard, but an old event: an expired guard may have covered a publish.
+        absl::StatusOr<bool> outcome = OutcomePublished(p, item.event_id);
+        if (!outcome.ok()) return outcome.status();
+        if (*outcome) {
+          M(p).duplicates_suppressed++;
+          if (absl::Status s = mark_published(); !s.ok()) return s;
+          res.outcome = Outcome::kDuplicate;
+          return res;
+        }
+      }
       if (existing->has_value()) {
         bool published = **existing == "sent" || (guard.known && guard.published);
         if (!published && !guard.known) {
@@ -701,12 +736,15 @@ struct BroadcastPlant::Impl {
         }
       }
       // Guards someone else claimed (a reclaimed batch, a repeated event): their outcomes in one
-      // HMGET, to tell a published event (a duplicate) from an unknown outcome.
+      // HMGET, to tell a published event (a duplicate) from an unknown outcome. With them, the
+      // guards set here for events old enough for an earlier guard to have expired
+      // (MayOutliveGuard: none in a live run, whose decisions are minutes old).
       std::vector<std::string> claimed_ids;
       std::vector<size_t> claimed_at;
       for (size_t k = 0; k < guarded.size(); ++k) {
         const Guard& g = guards[guarded[k]];
-        if (g.known && g.existing.has_value() && *g.existing != "sent") {
+        if ((g.known && g.existing.has_value() && *g.existing != "sent") ||
+            (g.owned && MayOutliveGuard(p.held[guarded[k]].Field("event_id")))) {
           claimed_ids.push_back(p.held[guarded[k]].Field("event_id"));
           claimed_at.push_back(guarded[k]);
         }

@@ -423,3 +423,36 @@ TEST_CASE("embedded plant: claimed guards, outcomes and duplicates without a 'se
     CHECK(e.Field("reason") == "unknown_outcome");
   }
 }
+
+TEST_CASE("embedded plant: an event id published before its guard expired is never posted again",
+          "[plant]") {
+  // The idempotency guard lives 86400 s; the outcome hash keeps "published" for good. A line whose
+  // event id was published more than a day (plant time) earlier - `backtest --emit-predictions`
+  // writes one strategy's season after another, so a replay meets the second strategy's bet on a
+  // match months after the first one's, under the same id "pred-{match_id}-{decided_at ms}" -
+  // must be suppressed as a duplicate, not posted a second time once the guard has expired.
+  // Oracle: the invariant (each platform receives an event id once).
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 12, 43);
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};  // Every event passes.
+  Rig rig({}, {}, o);
+  REQUIRE(sb::FeedAndDrain(*rig.plant, lines, &rig.clock).ok());
+  REQUIRE(rig.x->total_calls() == 12);
+  rig.clock.Advance(absl::Hours(24 * 30));  // Every guard has expired.
+  // The same events again (another agent's lines for the same matches and decision times).
+  std::vector<std::string> again(lines.begin(), lines.begin() + 6);
+  for (std::string& l : again) {
+    const size_t at = l.find("\"agent\":\"model\"");
+    REQUIRE(at != std::string::npos);
+    l.replace(at, 15, "\"agent\":\"favourite\"");
+  }
+  REQUIRE(sb::FeedAndDrain(*rig.plant, again, &rig.clock).ok());
+  for (auto* pub : {rig.x.get(), rig.tg.get()}) {
+    INFO(pub->platform());
+    CHECK(pub->total_calls() == 12);
+    for (const auto& [id, n] : pub->accepted()) CHECK(n == 1);
+    CHECK(rig.plant->metrics().platforms[std::string(pub->platform())].duplicates_suppressed == 6);
+  }
+  st::CheckInvariant(rig.transport, st::EventIds(lines),
+                     {{"twitter", rig.x->accepted()}, {"telegram", rig.tg->accepted()}});
+}
