@@ -1227,6 +1227,9 @@ absl::Status BroadcastPlant::Ingest(absl::string_view line, int line_number) {
   auto p = ParsePredictionLine(line, line_number);
   if (!p.ok()) {
     impl_->metrics.rejected_by_reason[RejectReason(p.status())]++;
+    if (impl_->metrics.rejected_lines.size() < kMaxRejectedLineMessages) {
+      impl_->metrics.rejected_lines.emplace_back(p.status().message());
+    }
     return absl::OkStatus();
   }
   impl_->metrics.accepted++;
@@ -1402,6 +1405,7 @@ PlantMetrics BroadcastPlant::metrics() {
     // step.
     out.input_lines = m.metrics.input_lines;
     out.rejected_by_reason = m.metrics.rejected_by_reason;
+    out.rejected_lines = m.metrics.rejected_lines;
     out.accepted = m.metrics.accepted;
     {
       std::lock_guard<std::mutex> lock(m.dropped_mu);

@@ -71,11 +71,14 @@ Flags:
                     a season runs in seconds with rate limits and digest buckets behaving as in
                     real time; system: the wall clock (waits really wait).
   --jitter_seed N   seed of the retry jitter (same seed, same run; default 42).
-  --json PATH       also write the report as JSON ('-' = stdout; the text report then goes to
-                    stderr).
+  --json PATH       also write the report as JSON ('-' = stdout, not with --sink stdout; the
+                    text report then goes to stderr).
 
-Report: input lines, rejected lines by field, published per platform and tier, dropped per
-reason, digest flushes, DLQ per platform and reason.
+Report: input lines, accepted, rejected lines by field, dropped per reason, passed filter,
+published per platform and tier, DLQ per platform and reason, duplicates suppressed (a passing
+event whose id was already published on the platform: never posted twice), rate-limited waits,
+digest flushes. Each rejected line is also printed on stderr as "rejected line N: <field>:
+<problem>, got <value>" (the first 100; all are counted).
 
 Exit codes: 0 success, 1 the run failed (input unreadable, Redis unreachable, a sink error),
 2 bad usage.
@@ -99,13 +102,15 @@ std::string ReportJson(const broadcast::PlantMetrics& m) {
                                     ",\"digest_flushed_published\":", pm.digest_flushed_published,
                                     ",\"duplicates_suppressed\":", pm.duplicates_suppressed, "}"));
   }
-  return absl::StrCat("{\"input_lines\":", m.input_lines, ",\"accepted\":", m.accepted,
-                      ",\"rejected\":", MapJson(m.rejected_by_reason),
-                      ",\"dropped\":", MapJson(m.dropped_by_reason),
-                      ",\"passed_filter\":", m.passed_filter, ",\"published\":{",
-                      absl::StrJoin(pub, ","), "},\"digest_flushes\":", m.digest_flushes,
-                      ",\"dlq\":{", absl::StrJoin(dlq, ","), "},\"platforms\":{",
-                      absl::StrJoin(attempts, ","), "}}");
+  std::vector<std::string> rejected_lines;
+  for (const std::string& r : m.rejected_lines) rejected_lines.push_back(core::JsonString(r));
+  return absl::StrCat(
+      "{\"input_lines\":", m.input_lines, ",\"accepted\":", m.accepted,
+      ",\"rejected\":", MapJson(m.rejected_by_reason), ",\"rejected_lines\":[",
+      absl::StrJoin(rejected_lines, ","), "]", ",\"dropped\":", MapJson(m.dropped_by_reason),
+      ",\"passed_filter\":", m.passed_filter, ",\"published\":{", absl::StrJoin(pub, ","),
+      "},\"digest_flushes\":", m.digest_flushes, ",\"dlq\":{", absl::StrJoin(dlq, ","),
+      "},\"platforms\":{", absl::StrJoin(attempts, ","), "}}");
 }
 
 std::string ReportText(const broadcast::PlantMetrics& m) {
@@ -115,7 +120,9 @@ std::string ReportText(const broadcast::PlantMetrics& m) {
   for (const auto& [k, v] : m.rejected_by_reason) rejected += v;
   absl::StrAppend(&out, rejected, "\n");
   for (const auto& [k, v] : m.rejected_by_reason) absl::StrAppend(&out, "  ", k, "  ", v, "\n");
-  absl::StrAppend(&out, "dropped\n");
+  int64_t dropped = 0;
+  for (const auto& [k, v] : m.dropped_by_reason) dropped += v;
+  absl::StrAppend(&out, "dropped          ", dropped, "\n");
   for (const auto& [k, v] : m.dropped_by_reason) absl::StrAppend(&out, "  ", k, "  ", v, "\n");
   absl::StrAppend(&out, "passed filter    ", m.passed_filter, "\n");
   for (const auto& [p, pm] : m.platforms) {
@@ -124,9 +131,13 @@ std::string ReportText(const broadcast::PlantMetrics& m) {
     absl::StrAppend(&out, "published ", p, "  ", total);
     for (const auto& [t, n] : pm.published_by_tier) absl::StrAppend(&out, "  ", t, "=", n);
     absl::StrAppend(&out, "\n");
-    for (const auto& [r, n] : pm.dlq_by_reason) {
-      absl::StrAppend(&out, "dlq ", p, "  ", r, "  ", n, "\n");
-    }
+    int64_t dlq = 0;
+    for (const auto& [r, n] : pm.dlq_by_reason) dlq += n;
+    absl::StrAppend(&out, "dlq ", p, "  ", dlq, "\n");
+    for (const auto& [r, n] : pm.dlq_by_reason) absl::StrAppend(&out, "  ", r, "  ", n, "\n");
+    // The rest of the passing events: already published under the same event id.
+    absl::StrAppend(&out, "duplicates suppressed ", p, "  ", pm.duplicates_suppressed,
+                    "\nrate-limited waits ", p, "  ", pm.rate_limited, "\n");
   }
   absl::StrAppend(&out, "digest flushes   ", m.digest_flushes, "\n");
   return out;
@@ -140,6 +151,12 @@ int Fail(const std::string& msg, int code) {
 int RunBroadcastCommand(const std::vector<std::string>& args) {
   if (!args.empty()) return Fail(absl::StrCat("unexpected argument '", args[0], "'"), 2);
   if (absl::Status s = CheckJsonDestination(); !s.ok()) return Fail(std::string(s.message()), 2);
+  if (absl::GetFlag(FLAGS_json) == "-" && absl::GetFlag(FLAGS_sink) == "stdout") {
+    return Fail(
+        "--json -: stdout carries the stdout sink's events; write the report to a file "
+        "or use --sink dir:PATH",
+        2);
+  }
   const std::string input = absl::GetFlag(FLAGS_input);
   if (input.empty()) return Fail("--input is required", 2);
   const std::string clock_mode = absl::GetFlag(FLAGS_clock);
@@ -253,6 +270,16 @@ int RunBroadcastCommand(const std::vector<std::string>& args) {
   if (!run.ok()) return Fail(std::string(run.message()), 1);
   if (!stopped.ok()) return Fail(std::string(stopped.message()), 1);
   const broadcast::PlantMetrics m = (*plant)->metrics();
+  // Each rejected line (the first kMaxRejectedLineMessages): line number, JSON path and value.
+  int64_t rejected = 0;
+  for (const auto& [k, v] : m.rejected_by_reason) rejected += v;
+  for (const std::string& r : m.rejected_lines) {
+    std::fprintf(stderr, "superbet broadcast: rejected %s\n", r.c_str());
+  }
+  if (rejected > static_cast<int64_t>(m.rejected_lines.size())) {
+    std::fprintf(stderr, "superbet broadcast: ... and %lld more rejected lines (counted below)\n",
+                 static_cast<long long>(rejected - static_cast<int64_t>(m.rejected_lines.size())));
+  }
   std::FILE* human = sink == "stdout" ? stderr : HumanOutput();
   std::fputs(ReportText(m).c_str(), human);
   return WriteJsonOutput(ReportJson(m)) ? 0 : 1;

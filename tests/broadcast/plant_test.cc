@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/match.h"
 #include "plant_support.h"
 #include "superbet/bus/embedded_transport.h"
 
@@ -213,6 +214,21 @@ TEST_CASE("embedded plant: bad input lines are counted by field and never stop t
   CHECK(m.accepted == 10);
   CHECK(m.rejected_by_reason["(json)"] == 1);
   CHECK(m.rejected_by_reason["odds.home"] == 1);
+  // Each rejection keeps its message: the line number, the JSON path and the value.
+  REQUIRE(m.rejected_lines.size() == 2);
+  CHECK(absl::StartsWith(m.rejected_lines[0], "line 4: "));
+  CHECK(m.rejected_lines[1] == "line 12: odds.home: decimal odds must be finite and > 1, got 0.97");
+}
+
+TEST_CASE("embedded plant: the first 100 rejection messages are kept, every one counted",
+          "[plant]") {
+  std::vector<std::string> lines(150, "[]");
+  Rig rig;
+  rig.Run(lines);
+  auto m = rig.plant->metrics();
+  CHECK(m.rejected_by_reason["(json)"] == 150);
+  REQUIRE(m.rejected_lines.size() == sb::kMaxRejectedLineMessages);
+  CHECK(absl::StartsWith(m.rejected_lines.back(), "line 100: "));
 }
 
 TEST_CASE("embedded plant: an entry delivered more than 5 times goes to the DLQ", "[plant]") {
