@@ -35,6 +35,9 @@
 // risk a second post. The guard says only that a consumer claimed the event; that it was
 // published is the outcome hash's "published" (a guard found set whose outcome is "published",
 // or whose value is "sent" as an older plant wrote it, marks a duplicate: recorded, not posted).
+// The guard expires after sent_ttl; an event decided more than half of it before now (a replay
+// meeting an id again a season later) is also looked up in the outcome hash, which is kept for
+// good, so that an expired guard never lets a published event through a second time.
 //
 // Parsing: each Prediction line is read once per stage that needs it (Ingest, main), by a simdjson
 // reader proven equal to protobuf's JSON mapping, which falls back to protobuf's reader (and its
