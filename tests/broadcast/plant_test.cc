@@ -472,3 +472,37 @@ TEST_CASE("embedded plant: an event id published before its guard expired is nev
   st::CheckInvariant(rig.transport, st::EventIds(lines),
                      {{"twitter", rig.x->accepted()}, {"telegram", rig.tg->accepted()}});
 }
+
+TEST_CASE("embedded plant: an entry waiting for a token stays pending (no XACK) until published",
+          "[plant]") {
+  // X allows 1 post an hour here: of 3 events decided together, one is published at once and two
+  // wait in X's outbox, delivered but not acknowledged (XPENDING), while Telegram (30/h) has
+  // published and acknowledged all three. Oracle: XPENDING and the outcome hash against the
+  // design's rule "XACK only after a terminal outcome"; then the bucket's closed form (one token
+  // per 3600 s).
+  namespace bus = superbet::bus;
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 3, 47);
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};  // Every event passes.
+  o.limits["twitter"] = {1, 50};
+  Rig rig({}, {}, o);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    REQUIRE(rig.plant->Ingest(lines[i], static_cast<int>(i + 1)).ok());
+  }
+  for (int i = 0; i < 20; ++i) REQUIRE(rig.plant->Pump().ok());  // The clock does not move.
+  const std::string x_outbox = bus::OutboxStream("twitter");
+  CHECK(*rig.transport.PendingCount(x_outbox, bus::AdapterGroup("twitter")) == 2);
+  CHECK(*rig.transport.PendingCount(bus::OutboxStream("telegram"), bus::AdapterGroup("telegram")) ==
+        0);
+  CHECK(rig.transport.HashGetAll(bus::OutcomeKey("twitter"))->size() == 1);
+  CHECK(rig.transport.HashGetAll(bus::OutcomeKey("telegram"))->size() == 3);
+  CHECK(rig.x->total_calls() == 1);
+  const absl::Time start = rig.clock.Now();
+  REQUIRE(rig.plant->Drain().ok());
+  CHECK(*rig.transport.PendingCount(x_outbox, bus::AdapterGroup("twitter")) == 0);
+  CHECK(rig.transport.HashGetAll(bus::OutcomeKey("twitter"))->size() == 3);
+  REQUIRE(rig.x->accept_times().size() == 3);
+  CHECK(rig.x->accept_times()[2] - start >= absl::Seconds(2 * 3600) - absl::Milliseconds(1));
+  st::CheckInvariant(rig.transport, st::EventIds(lines),
+                     {{"twitter", rig.x->accepted()}, {"telegram", rig.tg->accepted()}});
+}
