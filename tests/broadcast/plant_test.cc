@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "plant_support.h"
 #include "superbet/bus/embedded_transport.h"
 
@@ -145,6 +146,28 @@ TEST_CASE("embedded plant: permanent 4xx goes to the DLQ unretried, 5xx after 5 
   CHECK(rep.dlq["telegram"] + rep.published["telegram"] == passed);
   CHECK(m.platforms["telegram"].dlq_by_reason["max_attempts_exceeded"] >= 1);
   CHECK(m.platforms["telegram"].digest_buffered > 0);
+  // Each DLQ entry records what the design lists: event (the CloudEvent), platform, reason,
+  // attempts, first_seen (Unix ms, when the plant first took the event), last_error.
+  auto dlq = rig.transport.Range(superbet::bus::kDlq);
+  REQUIRE(dlq.ok());
+  REQUIRE(static_cast<int>(dlq->size()) == rep.dlq["twitter"] + rep.dlq["telegram"]);
+  for (const auto& e : *dlq) {
+    INFO(e.Field("platform") << " " << e.Field("event_id"));
+    CHECK(sb::ValidateCloudEventJson(e.Field("event")).ok());
+    CHECK(e.Field("event").find(e.Field("event_id")) != std::string::npos);
+    int64_t first_seen = 0;
+    CHECK(absl::SimpleAtoi(e.Field("first_seen"), &first_seen));
+    CHECK(first_seen >= 1690000000000);
+    if (e.Field("platform") == "twitter") {
+      CHECK(e.Field("reason") == "http_403");
+      CHECK(e.Field("attempts") == "1");
+      CHECK(e.Field("last_error") == "duplicate content");
+    } else {
+      REQUIRE(e.Field("platform") == "telegram");
+      CHECK(e.Field("reason") == "max_attempts_exceeded");
+      CHECK(e.Field("attempts") == "5");
+    }
+  }
 }
 
 TEST_CASE("embedded plant: breaker opens, digest buffers, recovery flush publishes", "[plant]") {
@@ -171,6 +194,23 @@ TEST_CASE("embedded plant: breaker opens, digest buffers, recovery flush publish
   auto flushes = rig.transport.Range(superbet::bus::kDigestStream);
   REQUIRE(flushes.ok());
   CHECK(flushes->size() == static_cast<size_t>(m.digest_flushes));
+  // One record per flushed bucket: platform, bucket (floor(unix s / 900)), success and failure
+  // counts; a bucket is flushed only once closed (its id below the flush time's bucket), oldest
+  // first; the records' successes are the flushes' publishes.
+  int64_t last_bucket = -1, successes = 0;
+  for (const auto& e : *flushes) {
+    CHECK(e.Field("platform") == "telegram");
+    int64_t bucket = 0, ok = 0, failed = 0, at_ms = 0;
+    REQUIRE(absl::SimpleAtoi(e.Field("bucket"), &bucket));
+    REQUIRE(absl::SimpleAtoi(e.Field("success"), &ok));
+    REQUIRE(absl::SimpleAtoi(e.Field("failure"), &failed));
+    REQUIRE(absl::SimpleAtoi(e.id.substr(0, e.id.find('-')), &at_ms));
+    CHECK(bucket < at_ms / 1000 / 900);  // Closed when flushed.
+    CHECK(bucket > last_bucket);         // Oldest first.
+    last_bucket = bucket;
+    successes += ok;
+  }
+  CHECK(successes == m.platforms["telegram"].digest_flushed_published);
 }
 
 TEST_CASE("embedded plant: 429 with a retry hint is honoured and the event still publishes",
