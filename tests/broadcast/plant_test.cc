@@ -546,3 +546,31 @@ TEST_CASE("embedded plant: an entry waiting for a token stays pending (no XACK) 
   st::CheckInvariant(rig.transport, st::EventIds(lines),
                      {{"twitter", rig.x->accepted()}, {"telegram", rig.tg->accepted()}});
 }
+
+TEST_CASE("embedded plant: a dead consumer's entry is reclaimed after 60 s idle, not before",
+          "[plant]") {
+  // A consumer of broadcast-plant-main reads a passing prediction from risk.verified and dies.
+  // Oracle: the design's XAUTOCLAIM min-idle of 60 s - the plant leaves the entry alone at 59 s
+  // and reclaims it (second delivery) at 61 s; it is then published once on each platform.
+  namespace bus = superbet::bus;
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 1, 53);
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};  // Every event passes.
+  Rig rig({}, {}, o);
+  REQUIRE(rig.plant->Ingest(lines[0], 1).ok());
+  auto stolen = rig.transport.ReadGroup(bus::kRiskVerified, bus::kMainGroup, "dead", 5);
+  REQUIRE(stolen.ok());
+  REQUIRE(stolen->size() == 1);
+  rig.clock.Advance(absl::Seconds(59));
+  for (int i = 0; i < 5; ++i) REQUIRE(rig.plant->Pump().ok());
+  CHECK(rig.x->total_calls() == 0);
+  CHECK(*rig.transport.PendingCount(bus::kRiskVerified, bus::kMainGroup) == 1);
+  rig.clock.Advance(absl::Seconds(2));
+  for (int i = 0; i < 5; ++i) REQUIRE(rig.plant->Pump().ok());
+  CHECK(rig.x->total_calls() == 1);
+  CHECK(rig.tg->total_calls() == 1);
+  CHECK(*rig.transport.PendingCount(bus::kRiskVerified, bus::kMainGroup) == 0);
+  CHECK_FALSE(*rig.plant->Outstanding());
+  st::CheckInvariant(rig.transport, st::EventIds(lines),
+                     {{"twitter", rig.x->accepted()}, {"telegram", rig.tg->accepted()}});
+}
