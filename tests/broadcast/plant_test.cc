@@ -574,3 +574,36 @@ TEST_CASE("embedded plant: a dead consumer's entry is reclaimed after 60 s idle,
   st::CheckInvariant(rig.transport, st::EventIds(lines),
                      {{"twitter", rig.x->accepted()}, {"telegram", rig.tg->accepted()}});
 }
+
+TEST_CASE("embedded plant: the global bucket is charged once per prediction, and waits too",
+          "[plant]") {
+  // Global limit 6/day, platforms unlimited in practice: 8 predictions decided together. Charged
+  // once per prediction (not per platform), 6 go out at once on both platforms; the 7th waits for
+  // the global bucket's next token, 86400 / 6 = 14400 s, the 8th 28800 s. Oracle: the closed
+  // form of the daily bucket (capacity D refilled at D / 86400 per second).
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 8, 59);
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};  // Every event passes.
+  o.global_limit = {0, 6};
+  o.limits["twitter"] = {1000, 1000};
+  o.limits["telegram"] = {1000, 1000};
+  Rig rig({}, {}, o);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    REQUIRE(rig.plant->Ingest(lines[i], static_cast<int>(i + 1)).ok());
+  }
+  const absl::Time start = rig.clock.Now();
+  REQUIRE(rig.plant->Drain().ok());
+  for (const st::FakePublisher* pub : {rig.x.get(), rig.tg.get()}) {
+    INFO(pub->platform());
+    const auto& t = pub->accept_times();
+    REQUIRE(t.size() == 8);
+    for (size_t i = 0; i < 6; ++i) CHECK(t[i] == start);
+    CHECK(t[6] - start >= absl::Seconds(14400) - absl::Milliseconds(1));
+    CHECK(t[6] - start <= absl::Seconds(14400 + 60));
+    CHECK(t[7] - start >= absl::Seconds(28800) - absl::Milliseconds(1));
+  }
+  auto m = rig.plant->metrics();
+  CHECK(m.global_rate_limited > 0);
+  st::CheckInvariant(rig.transport, st::EventIds(lines),
+                     {{"twitter", rig.x->accepted()}, {"telegram", rig.tg->accepted()}});
+}
