@@ -607,3 +607,41 @@ TEST_CASE("embedded plant: the global bucket is charged once per prediction, and
   st::CheckInvariant(rig.transport, st::EventIds(lines),
                      {{"twitter", rig.x->accepted()}, {"telegram", rig.tg->accepted()}});
 }
+
+TEST_CASE("embedded plant: retries wait equal-jitter times, [0.5, 1], [1, 2], [2, 4], [4, 8] s",
+          "[plant]") {
+  // X answers 503 four times, then 200, for each of 6 events. Oracle: the design's retry table
+  // (w(a) = m/2 + U(0, m/2), m = min(60 s, 1 s * 2^a)): the a-th wait lies in [2^a / 2, 2^a] s,
+  // and there is no wait after the successful 5th attempt.
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 6, 61);
+  std::map<std::string, std::vector<absl::Time>> calls;
+  auto x_script = [&calls](const std::string& id, int call, absl::Time now) {
+    calls[id].push_back(now);
+    sb::PublishResult r;
+    r.success = call >= 5;
+    r.retry = !r.success;
+    r.reason = r.success ? "" : "http_503";
+    return r;
+  };
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};                // Every event passes.
+  o.breaker_wait_in_open = absl::Seconds(1);  // The breaker (opened by the failures) recovers.
+  Rig rig(x_script, {}, o);
+  rig.Run(lines);
+  int checked = 0;
+  for (const auto& [id, times] : calls) {
+    INFO(id);
+    // One retry cycle (at most 15 s of waits); events whose attempts the open breaker split
+    // (digest, then a new cycle from a = 0) are not a single cycle.
+    if (times.size() != 5 || times.back() - times.front() > absl::Seconds(15)) continue;
+    for (size_t a = 0; a + 1 < times.size(); ++a) {
+      const double wait_s = absl::ToDoubleSeconds(times[a + 1] - times[a]);
+      const double m = std::min(60.0, std::ldexp(1.0, static_cast<int>(a)));
+      CHECK(wait_s >= m / 2);
+      CHECK(wait_s <= m);
+    }
+    ++checked;
+  }
+  CHECK(checked >= 1);
+  CHECK(rig.x->accepted().size() == 6);  // Every event published in the end, once.
+}
