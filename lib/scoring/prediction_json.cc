@@ -69,6 +69,13 @@ std::string ReadableParserReason(absl::string_view reason) {
 FieldError FromParserStatus(const pb::util::Status& status) {
   std::string msg(status.message().data(), status.message().size());
   const size_t colon = msg.find(": ");
+  // A nested key: "(prob) hme: Cannot find field." -> "prob.hme".
+  const size_t close = msg.find(") ");
+  if (!msg.empty() && msg.front() == '(' && close != std::string::npos &&
+      colon != std::string::npos && close < colon && msg.find(' ', close + 2) > colon) {
+    return {absl::StrCat(msg.substr(1, close - 1), ".", msg.substr(close + 2, colon - close - 2)),
+            ReadableParserReason(msg.substr(colon + 2))};
+  }
   if (colon != std::string::npos && colon > 0 && msg.find(' ') > colon) {
     std::string field = msg.substr(0, colon);
     if (field.size() > 2 && field.front() == '(' && field.back() == ')') {  // "(kickoff)"

@@ -148,6 +148,8 @@ TEST_CASE("bad lines are rejected naming line, field and value", "[prediction_js
         "\"2015-08-08 11:45\"");
   CHECK(ErrorOf(Replace(ok, R"("confidence")", R"("confidence_x":1,"confidence")")) ==
         "line 7: confidence_x: unknown field");
+  CHECK(ErrorOf(Replace(ok, R"("prob":{)", R"("prob":{"hme":1,)")) ==
+        "line 7: prob.hme: unknown field");
   // One line, without protobuf's caret diagram.
   const std::string not_json = ErrorOf("{\"match_id\": ");
   CHECK_THAT(not_json, Catch::StartsWith("line 7: (json): not a JSON object"));
