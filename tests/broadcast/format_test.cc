@@ -286,3 +286,23 @@ TEST_CASE("Telegram: names thousands of characters long are shortened to 4096 pa
   CHECK(sb::CodePointCount(t.android.title) <= sb::kFcmMaxTitle);
   CHECK(sb::CodePointCount(t.android.body) <= sb::kFcmMaxBody);
 }
+
+TEST_CASE("names as long as an input line allows (1 MiB) format in one pass per limit",
+          "[format]") {
+  // Provider data is untrusted: a name of 100 000 clusters (700 KB) must not cost one render per
+  // cluster (the plant would stall for hours on one line). Oracle: the limits, and this test's
+  // own run time under ctest's timeout.
+  sb::Formatter f = *sb::Formatter::Create({});
+  std::string home, away;
+  for (int i = 0; i < 100000; ++i) home += "Nott'm-";
+  for (int i = 0; i < 50000; ++i) away += "\u6d66\U0001F3C6";
+  const sb::FormattedTexts t = f.Format(Pred(home, away));
+  CHECK(sb::XWeightedLength(t.x) <= sb::kXMaxWeightedLength);
+  CHECK(sb::XWeightedLength(t.x) >= sb::kXMaxWeightedLength - 4);  // Shortened no further.
+  CHECK(sb::TelegramParsedLength(t.telegram) <= sb::kTelegramMaxLength);
+  CHECK(sb::TelegramParsedLength(t.telegram) >= sb::kTelegramMaxLength - 4);
+  CHECK(sb::CodePointCount(t.android.title) <= sb::kFcmMaxTitle);
+  CHECK(ValidUtf8(t.x));
+  CHECK(ValidUtf8(t.telegram));
+  CHECK(t.x.find("#SuperbetGenesis") != std::string::npos);
+}
