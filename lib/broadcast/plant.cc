@@ -1239,6 +1239,21 @@ absl::Status BroadcastPlant::Ingest(absl::string_view line, int line_number) {
 }
 
 absl::Status BroadcastPlant::IngestLines(absl::Span<const std::string> lines,
+                                         absl::Span<const int> line_numbers) {
+  if (lines.size() != line_numbers.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("IngestLines: ", lines.size(), " lines but ",
+                                                   line_numbers.size(), " line numbers"));
+  }
+  impl_->transport->BeginPipeline();
+  absl::Status status;
+  for (size_t i = 0; i < lines.size() && status.ok(); ++i) {
+    status = Ingest(lines[i], line_numbers[i]);
+  }
+  absl::Status flushed = impl_->transport->EndPipeline();
+  return status.ok() ? flushed : status;
+}
+
+absl::Status BroadcastPlant::IngestLines(absl::Span<const std::string> lines,
                                          int first_line_number) {
   impl_->transport->BeginPipeline();
   absl::Status status;
@@ -1503,38 +1518,66 @@ absl::StatusOr<std::map<std::string, bus::BucketState>> BroadcastPlant::BucketLe
 absl::Status FeedAndDrain(BroadcastPlant& plant, const std::vector<std::string>& lines,
                           superbet::core::FakeClock* replay_clock,
                           const std::function<void(size_t done)>& progress) {
+  // Replay: each line's decision time (a line that does not parse takes its predecessor's, so it
+  // stays where it was), and the order to feed them in: by decision time, stable, so that input
+  // made of blocks each in time order (`backtest --emit-predictions` writes one strategy's season
+  // after another) replays as it happened, not the later blocks at the end of the first one.
+  std::vector<std::optional<absl::Time>> when(lines.size());
+  std::vector<size_t> order(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) order[i] = i;
+  if (replay_clock != nullptr) {
+    std::vector<absl::Time> key(lines.size());
+    absl::Time last = absl::InfinitePast();
+    for (size_t i = 0; i < lines.size(); ++i) {
+      auto p = ParsePredictionLine(lines[i], static_cast<int>(i + 1));
+      if (p.ok()) {
+        when[i] = absl::FromUnixSeconds(p->decided_at().seconds()) +
+                  absl::Nanoseconds(p->decided_at().nanos());
+        last = *when[i];
+      }
+      key[i] = last;
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&key](size_t a, size_t b) { return key[a] < key[b]; });
+  }
+  const bool in_order = std::is_sorted(order.begin(), order.end());
   // Lines are ingested in chunks of up to 256 (one pipelined round trip each); a replay line
   // whose decision time is later than the clock first sends the chunk, then runs the plant.
   constexpr size_t kChunk = 256;
   size_t start = 0;
+  std::vector<std::string> chunk_lines;
+  std::vector<int> chunk_numbers;
   auto send = [&](size_t end) -> absl::Status {
     if (end <= start) return absl::OkStatus();
-    if (absl::Status s = plant.IngestLines(absl::MakeConstSpan(lines).subspan(start, end - start),
-                                           static_cast<int>(start + 1));
-        !s.ok()) {
-      return s;
+    absl::Status s;
+    if (in_order) {
+      s = plant.IngestLines(absl::MakeConstSpan(lines).subspan(start, end - start),
+                            static_cast<int>(start + 1));
+    } else {
+      chunk_lines.clear();
+      chunk_numbers.clear();
+      for (size_t k = start; k < end; ++k) {
+        chunk_lines.push_back(lines[order[k]]);
+        chunk_numbers.push_back(static_cast<int>(order[k] + 1));
+      }
+      s = plant.IngestLines(chunk_lines, chunk_numbers);
     }
+    if (!s.ok()) return s;
     if (progress) {
       for (size_t k = start; k < end; ++k) progress(k + 1);
     }
     start = end;
     return absl::OkStatus();
   };
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (replay_clock != nullptr) {
-      auto p = ParsePredictionLine(lines[i], static_cast<int>(i + 1));
-      if (p.ok()) {
-        const absl::Time t = absl::FromUnixSeconds(p->decided_at().seconds()) +
-                             absl::Nanoseconds(p->decided_at().nanos());
-        if (t > replay_clock->Now()) {
-          if (absl::Status s = send(i); !s.ok()) return s;
-          if (absl::Status s = plant.RunUntil(t); !s.ok()) return s;
-          if (t > replay_clock->Now()) replay_clock->Set(t);
-        }
-      }
+  for (size_t k = 0; k < lines.size(); ++k) {
+    const std::optional<absl::Time>& t = when[order[k]];
+    if (replay_clock != nullptr && t.has_value() && *t > replay_clock->Now()) {
+      if (absl::Status s = send(k); !s.ok()) return s;
+      if (absl::Status s = plant.RunUntil(*t); !s.ok()) return s;
+      if (*t > replay_clock->Now()) replay_clock->Set(*t);
     }
-    if (i + 1 - start >= kChunk) {
-      if (absl::Status s = send(i + 1); !s.ok()) return s;
+    if (k + 1 - start >= kChunk) {
+      if (absl::Status s = send(k + 1); !s.ok()) return s;
     }
   }
   if (absl::Status s = send(lines.size()); !s.ok()) return s;

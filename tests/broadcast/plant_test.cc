@@ -645,3 +645,34 @@ TEST_CASE("embedded plant: retries wait equal-jitter times, [0.5, 1], [1, 2], [2
   CHECK(checked >= 1);
   CHECK(rig.x->accepted().size() == 6);  // Every event published in the end, once.
 }
+
+TEST_CASE("embedded plant: a replay of blocks each in time order publishes at decision times",
+          "[plant]") {
+  // `backtest --emit-predictions` writes one strategy's season, then the next one's: two blocks,
+  // each in time order. Replayed, every event must go out at its own decided_at (limits off,
+  // nothing fails), not the second block at the end of the first; a bad line keeps its number.
+  // Oracle: the decision times read from the lines, sorted.
+  auto lines = st::PredictionLines("football-data/E0_2324.csv", 40, 67);
+  std::vector<std::string> input;
+  for (size_t i = 0; i < lines.size(); i += 2) input.push_back(lines[i]);
+  for (size_t i = 1; i < lines.size(); i += 2) input.push_back(lines[i]);
+  input.insert(input.begin() + 25, "{\"match_id\":");  // Line 26.
+  std::vector<absl::Time> decided;
+  for (const std::string& l : lines) {
+    auto p = sb::ParsePredictionLine(l, 1);
+    REQUIRE(p.ok());
+    decided.push_back(absl::FromUnixSeconds(p->decided_at().seconds()) +
+                      absl::Nanoseconds(p->decided_at().nanos()));
+  }
+  std::sort(decided.begin(), decided.end());
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};  // Every event passes.
+  o.rate_limits = false;
+  Rig rig({}, {}, o);
+  rig.Run(input);
+  CHECK(rig.x->accept_times() == decided);
+  CHECK(rig.tg->accept_times() == decided);
+  auto m = rig.plant->metrics();
+  REQUIRE(m.rejected_lines.size() == 1);
+  CHECK(absl::StartsWith(m.rejected_lines[0], "line 26: (json): "));
+}
