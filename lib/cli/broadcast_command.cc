@@ -63,13 +63,17 @@ Flags:
                     live     the real APIs, credentials from the environment: X_API_KEY,
                              X_API_SECRET, X_ACCESS_TOKEN, X_ACCESS_TOKEN_SECRET (X API v2);
                              TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID (Bot API);
-                             GOOGLE_APPLICATION_CREDENTIALS, FCM_TOPIC (FCM HTTP v1); each
-                             *_FILE variant names a file; *_API_BASE overrides a base URL.
+                             GOOGLE_APPLICATION_CREDENTIALS, FCM_TOPIC (FCM HTTP v1); the
+                             X and Telegram ones also as NAME_FILE (a file holding the value);
+                             X_API_BASE, TELEGRAM_API_BASE, FCM_API_BASE override base URLs.
+                             Credentials never appear in output or errors.
   --platforms LIST  enabled platforms, comma-separated (default twitter,telegram; android is
                     phase 2).
-  --clock MODE      replay (default): the plant's time follows the predictions' decided_at, so
-                    a season runs in seconds with rate limits and digest buckets behaving as in
-                    real time; system: the wall clock (waits really wait).
+  --clock MODE      replay (default): the plant's time follows the predictions' decided_at
+                    (lines taken in decision-time order, e.g. emit-predictions' strategies one
+                    after another), so a season runs in seconds with rate limits and digest
+                    buckets behaving as in real time; system: the wall clock, lines in file
+                    order (waits really wait).
   --jitter_seed N   seed of the retry jitter (same seed, same run; default 42).
   --json PATH       also write the report as JSON ('-' = stdout, not with --sink stdout; the
                     text report then goes to stderr).
