@@ -36,7 +36,11 @@ using superbet::core::FakeClock;
 
 namespace {
 
-enum class Fault { kNone, k500, k429, kTimeout, k400 };
+enum class Fault { kNone, k500, k429, kTimeout, k400, k429Reset };
+
+// The Unix time an X 429 names in x-rate-limit-reset (Fault::k429Reset): 5 s after the tests'
+// FakeClock start, 1690000000.
+constexpr int64_t kXRateLimitReset = 1690000005;
 
 // One local server for all three platforms. `fault(platform, n)` decides the answer to the n-th
 // request (1-based) of a platform.
@@ -124,6 +128,10 @@ class FakePlatforms {
         } else {
           r.set_header("Retry-After", "2");
         }
+        return;
+      case Fault::k429Reset:  // X's own hint: the window's reset time, no Retry-After.
+        r.status = 429;
+        r.set_header("x-rate-limit-reset", std::to_string(kXRateLimitReset));
         return;
       case Fault::k400:
         r.status = 400;
@@ -452,9 +460,11 @@ TEST_CASE("redis-server killed and restarted (AOF) mid-run: the invariant holds"
 // 429 / 5xx / timeouts are retried, a 4xx is not, and no result carries a credential.
 TEST_CASE("publishers: retry hints where each API puts them, retry classes, no credentials",
           "[plant_http]") {
-  // Per platform: request 1 -> 429, 2 -> 500, 3 -> timeout, 4 -> 400, then 200.
-  FakePlatforms fake([](const std::string&, int n) {
+  // Per platform: request 1 -> 429, 2 -> 500, 3 -> timeout, 4 -> 400, then 200; X's request 6
+  // -> 429 with x-rate-limit-reset only.
+  FakePlatforms fake([](const std::string& platform, int n) {
     const Fault faults[] = {Fault::k429, Fault::k500, Fault::kTimeout, Fault::k400};
+    if (platform == "twitter" && n == 6) return Fault::k429Reset;
     return n <= 4 ? faults[n - 1] : Fault::kNone;
   });
   FakeClock clock(absl::FromUnixSeconds(1690000000));
@@ -496,6 +506,12 @@ TEST_CASE("publishers: retry hints where each API puts them, retry classes, no c
     CHECK(r[3].reason == "http_400");
     CHECK_FALSE(r[3].retry);
     CHECK(r[4].success);
+    if (pub == &x) {  // x-rate-limit-reset 1690000005, clock at 1690000000: 5 s.
+      const sb::PublishResult reset = x.Publish(e, "");
+      CHECK(reset.reason == "http_429");
+      REQUIRE(reset.retry_after.has_value());
+      CHECK(*reset.retry_after == absl::Seconds(5));
+    }
     for (const sb::PublishResult& one : r) {
       for (const char* secret : {"S3CR3T", "TESTTOKEN", "ya29.test", "PRIVATE KEY"}) {
         INFO(secret << " in " << one.error);
