@@ -32,10 +32,15 @@ std::map<std::string, PlatformLimits> DefaultPlatformLimits() {
 
 absl::Status ValidatePlantOptions(const PlantOptions& o) {
   if (o.platforms.empty()) return absl::InvalidArgumentError("platforms: at least one is needed");
-  for (const std::string& p : o.platforms) {
+  for (size_t i = 0; i < o.platforms.size(); ++i) {
+    const std::string& p = o.platforms[i];
     if (p != "twitter" && p != "telegram" && p != "android") {
       return absl::InvalidArgumentError(
           absl::StrCat("platforms: unknown platform '", p, "' (twitter, telegram, android)"));
+    }
+    // One outbox and consumer group per platform: a platform named twice would share them.
+    if (std::find(o.platforms.begin(), o.platforms.begin() + i, p) != o.platforms.begin() + i) {
+      return absl::InvalidArgumentError(absl::StrCat("platforms: '", p, "' is named twice"));
     }
     auto it = o.limits.find(p);
     if (o.rate_limits && (it == o.limits.end() || !(it->second.daily > 0))) {

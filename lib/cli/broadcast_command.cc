@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -184,6 +185,11 @@ int RunBroadcastCommand(const std::vector<std::string>& args) {
     redis = std::make_unique<bus::RedisAddress>(*a);
   }
 
+  // A folder opens as a stream that reads nothing: say so rather than report 0 lines.
+  std::error_code ec;
+  if (std::filesystem::is_directory(input, ec)) {
+    return Fail(absl::StrCat("--input: '", input, "' is a folder, not a file of JSON lines"), 1);
+  }
   std::ifstream in(input);
   if (!in) return Fail(absl::StrCat("--input: cannot read '", input, "'"), 1);
   std::vector<std::string> lines;
