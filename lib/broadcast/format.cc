@@ -254,6 +254,10 @@ constexpr size_t kMinNameClusters = 3;
 
 // Renders with the full names, then shortens the longer name one cluster at a time until
 // measure(text) <= limit or both names are at kMinNameClusters. Returns whether it fits.
+// From the first shortening on (the ellipsis is there), each step removes one cluster of one name,
+// so the measure never grows step after step: the first step that fits is found by bisection over
+// the steps (log2 of the names' length renders, not one per cluster: a provider's megabyte-long
+// name costs milliseconds, not hours), and it is the step the one-at-a-time scan stops at.
 // Upper bounds of the measures, without decoding: Telegram's parsed length (UTF-16 units, escapes
 // removed) and the FCM code point count never exceed the byte count; the X weight of text without
 // "http" never exceeds 1 per ASCII byte + 2 per non-ASCII code point (lead byte >= 0xC0).
@@ -274,17 +278,38 @@ bool FitNames(const Template& t, const Values& v, absl::string_view home, absl::
   Render(t, v, home, away, escape, out);
   if (bound(*out) <= limit || measure(*out) <= limit) return true;
   const std::vector<Cluster> hc = Clusters(home), ac = Clusters(away);
-  size_t hk = hc.size(), ak = ac.size();
-  while (hk > kMinNameClusters || ak > kMinNameClusters) {
-    if (hk >= ak && hk > kMinNameClusters) {
-      --hk;
-    } else {
-      --ak;
+  // The clusters each name keeps after `step` steps (the longer name loses one, home first on a
+  // tie, until both are at kMinNameClusters).
+  auto kept_after = [&](size_t step, size_t* hk, size_t* ak) {
+    *hk = hc.size();
+    *ak = ac.size();
+    for (size_t i = 0; i < step; ++i) {
+      if (*hk >= *ak && *hk > kMinNameClusters) {
+        --*hk;
+      } else {
+        --*ak;
+      }
     }
+  };
+  const size_t steps = (hc.size() > kMinNameClusters ? hc.size() - kMinNameClusters : 0) +
+                       (ac.size() > kMinNameClusters ? ac.size() - kMinNameClusters : 0);
+  auto fits_after = [&](size_t step) {
+    size_t hk = 0, ak = 0;
+    kept_after(step, &hk, &ak);
     Render(t, v, Shorten(home, hc, hk), Shorten(away, ac, ak), escape, out);
-    if (measure(*out) <= limit) return true;
+    return measure(*out) <= limit;
+  };
+  if (steps == 0 || !fits_after(steps)) return false;  // `out`: the last step's text.
+  size_t lo = 1, hi = steps;  // The first fitting step is in [lo, hi]; `hi` fits.
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (fits_after(mid)) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
   }
-  return false;
+  return fits_after(lo);
 }
 
 // Cuts `text` at a cluster boundary so that measure(prefix + "…" + suffix) <= limit, where suffix

@@ -32,10 +32,15 @@ std::map<std::string, PlatformLimits> DefaultPlatformLimits() {
 
 absl::Status ValidatePlantOptions(const PlantOptions& o) {
   if (o.platforms.empty()) return absl::InvalidArgumentError("platforms: at least one is needed");
-  for (const std::string& p : o.platforms) {
+  for (size_t i = 0; i < o.platforms.size(); ++i) {
+    const std::string& p = o.platforms[i];
     if (p != "twitter" && p != "telegram" && p != "android") {
       return absl::InvalidArgumentError(
           absl::StrCat("platforms: unknown platform '", p, "' (twitter, telegram, android)"));
+    }
+    // One outbox and consumer group per platform: a platform named twice would share them.
+    if (std::find(o.platforms.begin(), o.platforms.begin() + i, p) != o.platforms.begin() + i) {
+      return absl::InvalidArgumentError(absl::StrCat("platforms: '", p, "' is named twice"));
     }
     auto it = o.limits.find(p);
     if (o.rate_limits && (it == o.limits.end() || !(it->second.daily > 0))) {
@@ -473,8 +478,26 @@ struct BroadcastPlant::Impl {
     bool owned = false;  // This plant claimed it (SetIfAbsentMany) for this entry.
     bool known = false;  // Not owned: `existing` is its value read this round.
     std::optional<std::string> existing;
-    bool published = false;  // Known and existing: its outcome read "published" this round.
+    // Known and existing, or owned and MayOutliveGuard: its outcome read "published" this round
+    // (owned: the guard of an earlier publish had expired; the event is a duplicate all the same).
+    bool published = false;
   };
+
+  // Whether an earlier guard of `event_id` may have expired by now, so that a guard found absent
+  // (or just set) does not prove the event unpublished and the outcome hash (kept for good) must
+  // be read. A guard is set when a consumer claims the event, at or after its decision, and lives
+  // sent_ttl: while the decision (the id's "-{unix ms}" suffix, EventId) is younger than half the
+  // TTL, every earlier guard is still set (the other half is a margin for producer clocks ahead of
+  // the plant's). True for an id without that suffix.
+  bool MayOutliveGuard(absl::string_view event_id) const {
+    const size_t dash = event_id.rfind('-');
+    int64_t decided_ms = 0;
+    if (dash == absl::string_view::npos ||
+        !absl::SimpleAtoi(event_id.substr(dash + 1), &decided_ms)) {
+      return true;
+    }
+    return absl::FromUnixMillis(decided_ms) < Now() - options.sent_ttl / 2;
+  }
 
   // Whether the event is published on `p` as far as this consumer can tell: its outcome queued
   // in this round (p.published, not yet written) or in the outcome hash.
@@ -510,11 +533,28 @@ struct BroadcastPlant::Impl {
     auto release_guard = [&]() -> absl::Status {
       return guard.owned ? t.Delete(sent_key) : absl::OkStatus();
     };
+    if (guard.owned && guard.published) {  // Published before its guard expired.
+      M(p).duplicates_suppressed++;
+      if (absl::Status s = mark_published(); !s.ok()) return s;
+      res.outcome = Outcome::kDuplicate;
+      return res;
+    }
     if (!guard.owned) {
       absl::StatusOr<std::optional<std::string>> existing =
           guard.known ? absl::StatusOr<std::optional<std::string>>(guard.existing)
                       : t.Get(sent_key);
       if (!existing.ok()) return existing.status();
+      if (!existing->has_value() && MayOutliveGuard(item.event_id)) {
+        // No guard, but an old event: an expired guard may have covered a publish.
+        absl::StatusOr<bool> outcome = OutcomePublished(p, item.event_id);
+        if (!outcome.ok()) return outcome.status();
+        if (*outcome) {
+          M(p).duplicates_suppressed++;
+          if (absl::Status s = mark_published(); !s.ok()) return s;
+          res.outcome = Outcome::kDuplicate;
+          return res;
+        }
+      }
       if (existing->has_value()) {
         bool published = **existing == "sent" || (guard.known && guard.published);
         if (!published && !guard.known) {
@@ -701,12 +741,15 @@ struct BroadcastPlant::Impl {
         }
       }
       // Guards someone else claimed (a reclaimed batch, a repeated event): their outcomes in one
-      // HMGET, to tell a published event (a duplicate) from an unknown outcome.
+      // HMGET, to tell a published event (a duplicate) from an unknown outcome. With them, the
+      // guards set here for events old enough for an earlier guard to have expired
+      // (MayOutliveGuard: none in a live run, whose decisions are minutes old).
       std::vector<std::string> claimed_ids;
       std::vector<size_t> claimed_at;
       for (size_t k = 0; k < guarded.size(); ++k) {
         const Guard& g = guards[guarded[k]];
-        if (g.known && g.existing.has_value() && *g.existing != "sent") {
+        if ((g.known && g.existing.has_value() && *g.existing != "sent") ||
+            (g.owned && MayOutliveGuard(p.held[guarded[k]].Field("event_id")))) {
           claimed_ids.push_back(p.held[guarded[k]].Field("event_id"));
           claimed_at.push_back(guarded[k]);
         }
@@ -1189,12 +1232,30 @@ absl::Status BroadcastPlant::Ingest(absl::string_view line, int line_number) {
   auto p = ParsePredictionLine(line, line_number);
   if (!p.ok()) {
     impl_->metrics.rejected_by_reason[RejectReason(p.status())]++;
+    if (impl_->metrics.rejected_lines.size() < kMaxRejectedLineMessages) {
+      impl_->metrics.rejected_lines.emplace_back(p.status().message());
+    }
     return absl::OkStatus();
   }
   impl_->metrics.accepted++;
   return impl_->transport->AddNoReply(bus::kRiskVerified,
                                       {{"event", PredictionToJson(*p)}, {"event_id", EventId(*p)}},
                                       impl_->TrimId(&impl_->ingest_trim_ms));
+}
+
+absl::Status BroadcastPlant::IngestLines(absl::Span<const std::string> lines,
+                                         absl::Span<const int> line_numbers) {
+  if (lines.size() != line_numbers.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("IngestLines: ", lines.size(), " lines but ",
+                                                   line_numbers.size(), " line numbers"));
+  }
+  impl_->transport->BeginPipeline();
+  absl::Status status;
+  for (size_t i = 0; i < lines.size() && status.ok(); ++i) {
+    status = Ingest(lines[i], line_numbers[i]);
+  }
+  absl::Status flushed = impl_->transport->EndPipeline();
+  return status.ok() ? flushed : status;
 }
 
 absl::Status BroadcastPlant::IngestLines(absl::Span<const std::string> lines,
@@ -1364,6 +1425,7 @@ PlantMetrics BroadcastPlant::metrics() {
     // step.
     out.input_lines = m.metrics.input_lines;
     out.rejected_by_reason = m.metrics.rejected_by_reason;
+    out.rejected_lines = m.metrics.rejected_lines;
     out.accepted = m.metrics.accepted;
     {
       std::lock_guard<std::mutex> lock(m.dropped_mu);
@@ -1461,38 +1523,66 @@ absl::StatusOr<std::map<std::string, bus::BucketState>> BroadcastPlant::BucketLe
 absl::Status FeedAndDrain(BroadcastPlant& plant, const std::vector<std::string>& lines,
                           superbet::core::FakeClock* replay_clock,
                           const std::function<void(size_t done)>& progress) {
+  // Replay: each line's decision time (a line that does not parse takes its predecessor's, so it
+  // stays where it was), and the order to feed them in: by decision time, stable, so that input
+  // made of blocks each in time order (`backtest --emit-predictions` writes one strategy's season
+  // after another) replays as it happened, not the later blocks at the end of the first one.
+  std::vector<std::optional<absl::Time>> when(lines.size());
+  std::vector<size_t> order(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) order[i] = i;
+  if (replay_clock != nullptr) {
+    std::vector<absl::Time> key(lines.size());
+    absl::Time last = absl::InfinitePast();
+    for (size_t i = 0; i < lines.size(); ++i) {
+      auto p = ParsePredictionLine(lines[i], static_cast<int>(i + 1));
+      if (p.ok()) {
+        when[i] = absl::FromUnixSeconds(p->decided_at().seconds()) +
+                  absl::Nanoseconds(p->decided_at().nanos());
+        last = *when[i];
+      }
+      key[i] = last;
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&key](size_t a, size_t b) { return key[a] < key[b]; });
+  }
+  const bool in_order = std::is_sorted(order.begin(), order.end());
   // Lines are ingested in chunks of up to 256 (one pipelined round trip each); a replay line
   // whose decision time is later than the clock first sends the chunk, then runs the plant.
   constexpr size_t kChunk = 256;
   size_t start = 0;
+  std::vector<std::string> chunk_lines;
+  std::vector<int> chunk_numbers;
   auto send = [&](size_t end) -> absl::Status {
     if (end <= start) return absl::OkStatus();
-    if (absl::Status s = plant.IngestLines(absl::MakeConstSpan(lines).subspan(start, end - start),
-                                           static_cast<int>(start + 1));
-        !s.ok()) {
-      return s;
+    absl::Status s;
+    if (in_order) {
+      s = plant.IngestLines(absl::MakeConstSpan(lines).subspan(start, end - start),
+                            static_cast<int>(start + 1));
+    } else {
+      chunk_lines.clear();
+      chunk_numbers.clear();
+      for (size_t k = start; k < end; ++k) {
+        chunk_lines.push_back(lines[order[k]]);
+        chunk_numbers.push_back(static_cast<int>(order[k] + 1));
+      }
+      s = plant.IngestLines(chunk_lines, chunk_numbers);
     }
+    if (!s.ok()) return s;
     if (progress) {
       for (size_t k = start; k < end; ++k) progress(k + 1);
     }
     start = end;
     return absl::OkStatus();
   };
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (replay_clock != nullptr) {
-      auto p = ParsePredictionLine(lines[i], static_cast<int>(i + 1));
-      if (p.ok()) {
-        const absl::Time t = absl::FromUnixSeconds(p->decided_at().seconds()) +
-                             absl::Nanoseconds(p->decided_at().nanos());
-        if (t > replay_clock->Now()) {
-          if (absl::Status s = send(i); !s.ok()) return s;
-          if (absl::Status s = plant.RunUntil(t); !s.ok()) return s;
-          if (t > replay_clock->Now()) replay_clock->Set(t);
-        }
-      }
+  for (size_t k = 0; k < lines.size(); ++k) {
+    const std::optional<absl::Time>& t = when[order[k]];
+    if (replay_clock != nullptr && t.has_value() && *t > replay_clock->Now()) {
+      if (absl::Status s = send(k); !s.ok()) return s;
+      if (absl::Status s = plant.RunUntil(*t); !s.ok()) return s;
+      if (*t > replay_clock->Now()) replay_clock->Set(*t);
     }
-    if (i + 1 - start >= kChunk) {
-      if (absl::Status s = send(i + 1); !s.ok()) return s;
+    if (k + 1 - start >= kChunk) {
+      if (absl::Status s = send(k + 1); !s.ok()) return s;
     }
   }
   if (absl::Status s = send(lines.size()); !s.ok()) return s;

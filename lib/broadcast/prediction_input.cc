@@ -28,6 +28,8 @@ std::string RejectReason(const absl::Status& status) {
   if (a == absl::string_view::npos) return "other";
   const size_t b = m.find(": ", a + 2);
   if (b == absl::string_view::npos) return "other";
+  // An unknown key's name comes from the input: one reason for all of them.
+  if (m.substr(b + 2) == "unknown field") return "(unknown field)";
   return std::string(m.substr(a + 2, b - a - 2));
 }
 

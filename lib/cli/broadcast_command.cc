@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -53,7 +54,8 @@ broadcast.outbox.{platform} with the rate limits (X 10/h 50/d, Telegram 30/h 200
 (per platform), dropped with a reason, or in the DLQ with a reason; none is sent twice.
 
 Flags:
-  --input PATH      the JSON lines (required). Bad lines are counted by field, never fatal.
+  --input PATH      the JSON lines (required; /dev/stdin reads a pipe). Bad lines are counted
+                    by field and printed with their line number, never fatal.
   --redis URL       run on a Redis server (streams, consumer groups, Lua token buckets);
                     without it the plant runs embedded, in process, with the same semantics.
   --sink S          dir:OUT  one file OUT/{platform}/{event id}.json per event and platform
@@ -63,19 +65,26 @@ Flags:
                     live     the real APIs, credentials from the environment: X_API_KEY,
                              X_API_SECRET, X_ACCESS_TOKEN, X_ACCESS_TOKEN_SECRET (X API v2);
                              TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID (Bot API);
-                             GOOGLE_APPLICATION_CREDENTIALS, FCM_TOPIC (FCM HTTP v1); each
-                             *_FILE variant names a file; *_API_BASE overrides a base URL.
+                             GOOGLE_APPLICATION_CREDENTIALS, FCM_TOPIC (FCM HTTP v1); the
+                             X and Telegram ones also as NAME_FILE (a file holding the value);
+                             X_API_BASE, TELEGRAM_API_BASE, FCM_API_BASE override base URLs.
+                             Credentials never appear in output or errors.
   --platforms LIST  enabled platforms, comma-separated (default twitter,telegram; android is
                     phase 2).
-  --clock MODE      replay (default): the plant's time follows the predictions' decided_at, so
-                    a season runs in seconds with rate limits and digest buckets behaving as in
-                    real time; system: the wall clock (waits really wait).
+  --clock MODE      replay (default): the plant's time follows the predictions' decided_at
+                    (lines taken in decision-time order, e.g. emit-predictions' strategies one
+                    after another), so a season runs in seconds with rate limits and digest
+                    buckets behaving as in real time; system: the wall clock, lines in file
+                    order (waits really wait).
   --jitter_seed N   seed of the retry jitter (same seed, same run; default 42).
-  --json PATH       also write the report as JSON ('-' = stdout; the text report then goes to
-                    stderr).
+  --json PATH       also write the report as JSON ('-' = stdout, not with --sink stdout; the
+                    text report then goes to stderr).
 
-Report: input lines, rejected lines by field, published per platform and tier, dropped per
-reason, digest flushes, DLQ per platform and reason.
+Report: input lines, accepted, rejected lines by field, dropped per reason, passed filter,
+published per platform and tier, DLQ per platform and reason, duplicates suppressed (a passing
+event whose id was already published on the platform: never posted twice), rate-limited waits,
+digest flushes. Each rejected line is also printed on stderr as "rejected line N: <field>:
+<problem>, got <value>" (the first 100; all are counted).
 
 Exit codes: 0 success, 1 the run failed (input unreadable, Redis unreachable, a sink error),
 2 bad usage.
@@ -99,13 +108,15 @@ std::string ReportJson(const broadcast::PlantMetrics& m) {
                                     ",\"digest_flushed_published\":", pm.digest_flushed_published,
                                     ",\"duplicates_suppressed\":", pm.duplicates_suppressed, "}"));
   }
-  return absl::StrCat("{\"input_lines\":", m.input_lines, ",\"accepted\":", m.accepted,
-                      ",\"rejected\":", MapJson(m.rejected_by_reason),
-                      ",\"dropped\":", MapJson(m.dropped_by_reason),
-                      ",\"passed_filter\":", m.passed_filter, ",\"published\":{",
-                      absl::StrJoin(pub, ","), "},\"digest_flushes\":", m.digest_flushes,
-                      ",\"dlq\":{", absl::StrJoin(dlq, ","), "},\"platforms\":{",
-                      absl::StrJoin(attempts, ","), "}}");
+  std::vector<std::string> rejected_lines;
+  for (const std::string& r : m.rejected_lines) rejected_lines.push_back(core::JsonString(r));
+  return absl::StrCat(
+      "{\"input_lines\":", m.input_lines, ",\"accepted\":", m.accepted,
+      ",\"rejected\":", MapJson(m.rejected_by_reason), ",\"rejected_lines\":[",
+      absl::StrJoin(rejected_lines, ","), "]", ",\"dropped\":", MapJson(m.dropped_by_reason),
+      ",\"passed_filter\":", m.passed_filter, ",\"published\":{", absl::StrJoin(pub, ","),
+      "},\"digest_flushes\":", m.digest_flushes, ",\"dlq\":{", absl::StrJoin(dlq, ","),
+      "},\"platforms\":{", absl::StrJoin(attempts, ","), "}}");
 }
 
 std::string ReportText(const broadcast::PlantMetrics& m) {
@@ -115,7 +126,9 @@ std::string ReportText(const broadcast::PlantMetrics& m) {
   for (const auto& [k, v] : m.rejected_by_reason) rejected += v;
   absl::StrAppend(&out, rejected, "\n");
   for (const auto& [k, v] : m.rejected_by_reason) absl::StrAppend(&out, "  ", k, "  ", v, "\n");
-  absl::StrAppend(&out, "dropped\n");
+  int64_t dropped = 0;
+  for (const auto& [k, v] : m.dropped_by_reason) dropped += v;
+  absl::StrAppend(&out, "dropped          ", dropped, "\n");
   for (const auto& [k, v] : m.dropped_by_reason) absl::StrAppend(&out, "  ", k, "  ", v, "\n");
   absl::StrAppend(&out, "passed filter    ", m.passed_filter, "\n");
   for (const auto& [p, pm] : m.platforms) {
@@ -124,9 +137,13 @@ std::string ReportText(const broadcast::PlantMetrics& m) {
     absl::StrAppend(&out, "published ", p, "  ", total);
     for (const auto& [t, n] : pm.published_by_tier) absl::StrAppend(&out, "  ", t, "=", n);
     absl::StrAppend(&out, "\n");
-    for (const auto& [r, n] : pm.dlq_by_reason) {
-      absl::StrAppend(&out, "dlq ", p, "  ", r, "  ", n, "\n");
-    }
+    int64_t dlq = 0;
+    for (const auto& [r, n] : pm.dlq_by_reason) dlq += n;
+    absl::StrAppend(&out, "dlq ", p, "  ", dlq, "\n");
+    for (const auto& [r, n] : pm.dlq_by_reason) absl::StrAppend(&out, "  ", r, "  ", n, "\n");
+    // The rest of the passing events: already published under the same event id.
+    absl::StrAppend(&out, "duplicates suppressed ", p, "  ", pm.duplicates_suppressed,
+                    "\nrate-limited waits ", p, "  ", pm.rate_limited, "\n");
   }
   absl::StrAppend(&out, "digest flushes   ", m.digest_flushes, "\n");
   return out;
@@ -140,6 +157,12 @@ int Fail(const std::string& msg, int code) {
 int RunBroadcastCommand(const std::vector<std::string>& args) {
   if (!args.empty()) return Fail(absl::StrCat("unexpected argument '", args[0], "'"), 2);
   if (absl::Status s = CheckJsonDestination(); !s.ok()) return Fail(std::string(s.message()), 2);
+  if (absl::GetFlag(FLAGS_json) == "-" && absl::GetFlag(FLAGS_sink) == "stdout") {
+    return Fail(
+        "--json -: stdout carries the stdout sink's events; write the report to a file "
+        "or use --sink dir:PATH",
+        2);
+  }
   const std::string input = absl::GetFlag(FLAGS_input);
   if (input.empty()) return Fail("--input is required", 2);
   const std::string clock_mode = absl::GetFlag(FLAGS_clock);
@@ -163,6 +186,11 @@ int RunBroadcastCommand(const std::vector<std::string>& args) {
     redis = std::make_unique<bus::RedisAddress>(*a);
   }
 
+  // A folder opens as a stream that reads nothing: say so rather than report 0 lines.
+  std::error_code ec;
+  if (std::filesystem::is_directory(input, ec)) {
+    return Fail(absl::StrCat("--input: '", input, "' is a folder, not a file of JSON lines"), 1);
+  }
   std::ifstream in(input);
   if (!in) return Fail(absl::StrCat("--input: cannot read '", input, "'"), 1);
   std::vector<std::string> lines;
@@ -253,6 +281,16 @@ int RunBroadcastCommand(const std::vector<std::string>& args) {
   if (!run.ok()) return Fail(std::string(run.message()), 1);
   if (!stopped.ok()) return Fail(std::string(stopped.message()), 1);
   const broadcast::PlantMetrics m = (*plant)->metrics();
+  // Each rejected line (the first kMaxRejectedLineMessages): line number, JSON path and value.
+  int64_t rejected = 0;
+  for (const auto& [k, v] : m.rejected_by_reason) rejected += v;
+  for (const std::string& r : m.rejected_lines) {
+    std::fprintf(stderr, "superbet broadcast: rejected %s\n", r.c_str());
+  }
+  if (rejected > static_cast<int64_t>(m.rejected_lines.size())) {
+    std::fprintf(stderr, "superbet broadcast: ... and %lld more rejected lines (counted below)\n",
+                 static_cast<long long>(rejected - static_cast<int64_t>(m.rejected_lines.size())));
+  }
   std::FILE* human = sink == "stdout" ? stderr : HumanOutput();
   std::fputs(ReportText(m).c_str(), human);
   return WriteJsonOutput(ReportJson(m)) ? 0 : 1;

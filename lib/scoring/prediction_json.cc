@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/internal/number_text.h"
@@ -44,19 +45,45 @@ bool HasKey(const pb::Struct& object, const pb::FieldDescriptor* field) {
   return object.fields().contains(field->name()) || object.fields().contains(field->json_name());
 }
 
+// The first line of a parser message (protobuf's syntax errors add the input and a caret line).
+std::string FirstLine(absl::string_view msg) { return std::string(msg.substr(0, msg.find('\n'))); }
+
+// Protobuf 3.21's wording of the two rejections users meet most, in ours; others kept as they are
+// (first line).
+std::string ReadableParserReason(absl::string_view reason) {
+  if (reason == "Cannot find field.") return "unknown field";
+  constexpr absl::string_view kTime = "Invalid time format: ";
+  constexpr absl::string_view kTimeType = " for type type.googleapis.com/google.protobuf.Timestamp";
+  const size_t at = reason.find(kTime);
+  if (at != absl::string_view::npos && absl::EndsWith(reason, kTimeType)) {
+    const size_t from = at + kTime.size();
+    const absl::string_view value = reason.substr(from, reason.size() - kTimeType.size() - from);
+    return absl::StrCat("must be an RFC 3339 timestamp (e.g. 2023-08-12T11:30:00Z), got \"", value,
+                        "\"");
+  }
+  return FirstLine(reason);
+}
+
 // Protobuf's parser reports "<path>: <reason>" or "(<path>): <reason>" (3.21); split the path
 // off when it is there.
 FieldError FromParserStatus(const pb::util::Status& status) {
   std::string msg(status.message().data(), status.message().size());
   const size_t colon = msg.find(": ");
+  // A nested key: "(prob) hme: Cannot find field." -> "prob.hme".
+  const size_t close = msg.find(") ");
+  if (!msg.empty() && msg.front() == '(' && close != std::string::npos &&
+      colon != std::string::npos && close < colon && msg.find(' ', close + 2) > colon) {
+    return {absl::StrCat(msg.substr(1, close - 1), ".", msg.substr(close + 2, colon - close - 2)),
+            ReadableParserReason(msg.substr(colon + 2))};
+  }
   if (colon != std::string::npos && colon > 0 && msg.find(' ') > colon) {
     std::string field = msg.substr(0, colon);
     if (field.size() > 2 && field.front() == '(' && field.back() == ')') {  // "(kickoff)"
       field = field.substr(1, field.size() - 2);
     }
-    return {field, msg.substr(colon + 2)};
+    return {field, ReadableParserReason(msg.substr(colon + 2))};
   }
-  return {"(json)", msg};
+  return {"(json)", FirstLine(msg)};
 }
 
 MaybeError CheckOdds(const std::string& path, bool has, double value) {
@@ -186,7 +213,8 @@ MaybeError ParseBoth(absl::string_view line, const ReadOptions& options, pb::Str
   const pb::StringPiece input(line.data(), line.size());
   const pb::util::Status syntax = pb::util::JsonStringToMessage(input, object);
   if (!syntax.ok()) {
-    return FieldError{"(json)", absl::StrCat("not a JSON object: ", syntax.message().ToString())};
+    return FieldError{"(json)",
+                      absl::StrCat("not a JSON object: ", FirstLine(syntax.message().ToString()))};
   }
   const pb::util::Status typed = pb::util::JsonStringToMessage(input, out, ParseOptions(options));
   if (!typed.ok()) return FromParserStatus(typed);

@@ -124,6 +124,10 @@ TEST_CASE("prediction lines: bad lines name line, field and value", "[input]") {
       {with(R"("pick":"home","prob":{"home":0.62,)", R"("pick":"draw","prob":{"home":0.62,)"),
        "ok"},
       {with(R"("match_id":"football-data:E0_2324:12")", R"("match_id":"")"), "match_id"},
+      // Unknown keys are the input's own names: counted under one reason (a bounded set of
+      // report keys and metric labels, whatever the file holds); the message names the key.
+      {with(R"("confidence")", R"("tier":"high","confidence")"), "(unknown field)"},
+      {with(R"("prob":{"home")", R"("prob":{"hme":1,"home")"), "(unknown field)"},
   };
   for (const auto& [line, reason] : rows) {
     INFO(line);
@@ -136,6 +140,9 @@ TEST_CASE("prediction lines: bad lines name line, field and value", "[input]") {
     CHECK(sb::RejectReason(p.status()) == reason);
     CHECK(std::string(p.status().message()).rfind("line 7: ", 0) == 0);
   }
+  CHECK(sb::ParsePredictionLine(with(R"("confidence")", R"("tier":"high","confidence")"), 4)
+            .status()
+            .message() == "line 4: tier: unknown field");
   auto bad = sb::ParsePredictionLine(with(R"("home":1.8,)", R"("home":0.97,)"), 3);
   CHECK(bad.status().message() ==
         "line 3: odds.home: decimal odds must be finite and > 1, got 0.97");

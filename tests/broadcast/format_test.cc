@@ -47,6 +47,24 @@ bool AllReservedEscaped(const std::string& text) {
   return true;
 }
 
+// Well-formed UTF-8 (RFC 3629: lead byte, then its continuation bytes 10xxxxxx).
+bool ValidUtf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const size_t n = c < 0x80           ? 1
+                     : (c >> 5) == 0x6  ? 2
+                     : (c >> 4) == 0xE  ? 3
+                     : (c >> 3) == 0x1E ? 4
+                                        : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
 }  // namespace
 
 TEST_CASE("X weighted length follows twitter-text v3", "[format]") {
@@ -240,4 +258,51 @@ TEST_CASE("templates with repeated placeholders and long escaped values render w
   CHECK(out.telegram == escaped_pick + "A\\.B\\-");  // the absent "-" is a value: escaped
   CHECK(out.android.title == "C");
   CHECK(out.android.body == "1.12");
+}
+
+TEST_CASE("Telegram: names thousands of characters long are shortened to 4096 parsed characters",
+          "[format]") {
+  // Every name character is a MarkdownV2 reserved one or outside the BMP, so escapes and UTF-16
+  // pairs both matter. Oracles: the Bot API's limit (4096 UTF-16 code units after entity parsing,
+  // counted by TelegramParsedLength, checked by hand on small texts above), every reserved
+  // character escaped, no escape left dangling, the template's markup and hashtag kept.
+  sb::Formatter f = *sb::Formatter::Create({});
+  std::string home, away;
+  for (int i = 0; i < 1500; ++i) home += "1.FC-";               // 3 reserved of 5.
+  for (int i = 0; i < 1500; ++i) away += "\U0001F3C6(Nott'm)";  // 2 UTF-16 units + 2.
+  const sb::FormattedTexts t = f.Format(Pred(home, away));
+  CHECK(sb::TelegramParsedLength(t.telegram) <= sb::kTelegramMaxLength);
+  CHECK(sb::TelegramParsedLength(t.telegram) > 4000);  // Shortened, not emptied.
+  CHECK(AllReservedEscaped(t.telegram));
+  CHECK(t.telegram.find("\\#SuperbetGenesis") != std::string::npos);
+  CHECK(t.telegram.find("* vs *") != std::string::npos);  // Both bold spans still closed.
+  CHECK(t.telegram.find("\u2026") != std::string::npos);
+  // Valid UTF-8 throughout: no trophy cut inside its 4 bytes.
+  CHECK(ValidUtf8(t.telegram));
+  CHECK(ValidUtf8(t.x));
+  CHECK(ValidUtf8(t.android.title));
+  CHECK_FALSE(ValidUtf8("\xF0\x9F\x8F"));  // The checker itself: a trophy cut after 3 bytes.
+  CHECK(sb::XWeightedLength(t.x) <= sb::kXMaxWeightedLength);
+  CHECK(sb::CodePointCount(t.android.title) <= sb::kFcmMaxTitle);
+  CHECK(sb::CodePointCount(t.android.body) <= sb::kFcmMaxBody);
+}
+
+TEST_CASE("names as long as an input line allows (1 MiB) format in one pass per limit",
+          "[format]") {
+  // Provider data is untrusted: a name of 100 000 clusters (700 KB) must not cost one render per
+  // cluster (the plant would stall for hours on one line). Oracle: the limits, and this test's
+  // own run time under ctest's timeout.
+  sb::Formatter f = *sb::Formatter::Create({});
+  std::string home, away;
+  for (int i = 0; i < 100000; ++i) home += "Nott'm-";
+  for (int i = 0; i < 50000; ++i) away += "\u6d66\U0001F3C6";
+  const sb::FormattedTexts t = f.Format(Pred(home, away));
+  CHECK(sb::XWeightedLength(t.x) <= sb::kXMaxWeightedLength);
+  CHECK(sb::XWeightedLength(t.x) >= sb::kXMaxWeightedLength - 4);  // Shortened no further.
+  CHECK(sb::TelegramParsedLength(t.telegram) <= sb::kTelegramMaxLength);
+  CHECK(sb::TelegramParsedLength(t.telegram) >= sb::kTelegramMaxLength - 4);
+  CHECK(sb::CodePointCount(t.android.title) <= sb::kFcmMaxTitle);
+  CHECK(ValidUtf8(t.x));
+  CHECK(ValidUtf8(t.telegram));
+  CHECK(t.x.find("#SuperbetGenesis") != std::string::npos);
 }

@@ -1,9 +1,13 @@
-// Prometheus text of the plant's counters. Oracle: `promtool check metrics` (Debian prometheus)
-// accepts the exposition (format and naming lint), and the values match a run's counters.
+// Prometheus text of the plant's counters. Oracles: `promtool check metrics` (Debian prometheus)
+// accepts the exposition (format and naming lint); the values match a run's counters; the design's
+// metrics table (names, types, labels, latency buckets) and the series the deployed rules read.
 
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <cstdio>
+#include <set>
 
+#include "absl/strings/match.h"
 #include "plant_support.h"
 #include "superbet/broadcast/metrics.h"
 #include "superbet/bus/embedded_transport.h"
@@ -39,6 +43,56 @@ TEST_CASE("Prometheus text of a run passes promtool check metrics", "[metrics]")
             m.platforms.at("telegram").publish_errors.at("http_503"))) != std::string::npos);
   CHECK(text.find("broadcast_latency_seconds_bucket{platform=\"twitter\",le=\"+Inf\"}") !=
         std::string::npos);
+  // Every family the design's metrics table names (broadcast_*), with its type and labels, and
+  // the latency buckets 0.01, 0.05, 0.1, 0.5, 1.0, 5.0 s.
+  const std::pair<const char*, const char*> families[] = {
+      {"broadcast_published_total", "counter"},
+      {"broadcast_dropped_total", "counter"},
+      {"broadcast_circuit_breaker_state", "gauge"},
+      {"broadcast_digest_buffer_size", "gauge"},
+      {"broadcast_digest_staleness_seconds", "gauge"},
+      {"broadcast_latency_seconds", "histogram"},
+      {"broadcast_publish_attempts_total", "counter"},
+      {"broadcast_publish_errors_total", "counter"},
+  };
+  for (const auto& [name, type] : families) {
+    INFO(name);
+    CHECK(text.find(absl::StrCat("# TYPE ", name, " ", type, "\n")) != std::string::npos);
+  }
+  CHECK(text.find("broadcast_published_total{platform=\"twitter\",priority=\"") !=
+        std::string::npos);
+  CHECK(text.find("broadcast_dropped_total{reason=\"low_") != std::string::npos);
+  CHECK(text.find("broadcast_circuit_breaker_state{platform=\"twitter\"} 0\n") !=
+        std::string::npos);
+  CHECK(text.find("broadcast_digest_buffer_size{platform=\"telegram\"} ") != std::string::npos);
+  CHECK(text.find("broadcast_digest_staleness_seconds{platform=\"telegram\"} ") !=
+        std::string::npos);
+  for (const char* le : {"0.01", "0.05", "0.1", "0.5", "1", "5", "+Inf"}) {
+    INFO("le " << le);
+    CHECK(text.find(absl::StrCat("broadcast_latency_seconds_bucket{platform=\"telegram\",le=\"", le,
+                                 "\"}")) != std::string::npos);
+  }
+  // Every series the deployed rules read (deploy/prometheus/rules/broadcast.yml) is written: a
+  // renamed metric would leave the recording rule and the alerts silent.
+  const std::string rules =
+      st::ReadFileOrEmpty(st::SourceDir() + "/deploy/prometheus/rules/broadcast.yml");
+  REQUIRE_FALSE(rules.empty());
+  std::set<std::string> read_by_rules;
+  for (size_t i = 0; (i = rules.find("broadcast_", i)) != std::string::npos;) {
+    size_t end = i;
+    while (end < rules.size() &&
+           (std::islower(static_cast<unsigned char>(rules[end])) || rules[end] == '_')) {
+      ++end;
+    }
+    read_by_rules.insert(rules.substr(i, end - i));
+    i = end;
+  }
+  read_by_rules.erase("broadcast_error_rate");  // The recording rule's own output.
+  CHECK(read_by_rules.size() == 4);             // staleness, breaker state, attempts, errors.
+  for (const std::string& name : read_by_rules) {
+    INFO(name << " is read by the rules");
+    CHECK(text.find(absl::StrCat("\n", name, "{")) != std::string::npos);
+  }
   char path[] = "/tmp/superbet-metrics-XXXXXX";
   const int fd = ::mkstemp(path);
   REQUIRE(fd >= 0);
@@ -54,4 +108,5 @@ TEST_CASE("Prometheus text of a run passes promtool check metrics", "[metrics]")
   std::remove(path);
   INFO(out);
   CHECK(rc == 0);
+  INFO(text);
 }

@@ -23,6 +23,7 @@
 #include "absl/time/clock.h"
 #include "plant_support.h"
 #include "simdjson.h"
+#include "superbet/broadcast/metrics.h"
 #include "superbet/broadcast/publishers.h"
 #include "superbet/bus/embedded_transport.h"
 #include "superbet/bus/redis_transport.h"
@@ -35,7 +36,11 @@ using superbet::core::FakeClock;
 
 namespace {
 
-enum class Fault { kNone, k500, k429, kTimeout, k400 };
+enum class Fault { kNone, k500, k429, kTimeout, k400, k429Reset };
+
+// The Unix time an X 429 names in x-rate-limit-reset (Fault::k429Reset): 5 s after the tests'
+// FakeClock start, 1690000000.
+constexpr int64_t kXRateLimitReset = 1690000005;
 
 // One local server for all three platforms. `fault(platform, n)` decides the answer to the n-th
 // request (1-based) of a platform.
@@ -124,6 +129,10 @@ class FakePlatforms {
           r.set_header("Retry-After", "2");
         }
         return;
+      case Fault::k429Reset:  // X's own hint: the window's reset time, no Retry-After.
+        r.status = 429;
+        r.set_header("x-rate-limit-reset", std::to_string(kXRateLimitReset));
+        return;
       case Fault::k400:
         r.status = 400;
         r.set_content(
@@ -173,6 +182,45 @@ std::string TestRsaKeyPem() {
   return pem;
 }
 
+// Credentials distinctive enough to be searched for (the fake X server checks the header's
+// shape only, the fake Telegram server the token TESTTOKEN, the fake FCM server the bearer token
+// it issued, ya29.test).
+sb::OAuth1Credentials XSecrets() {
+  return {"ck-S3CR3T-consumer-key", "cs-S3CR3T-consumer-secret", "tk-S3CR3T-access-token",
+          "ts-S3CR3T-token-secret"};
+}
+
+// "Credentials never logged": none of the publishers' secrets appears in what the plant writes
+// or reports - the DLQ entries (last_error holds the platforms' answers), the digest records,
+// every outcome, the metrics text.
+void CheckNoCredentials(bus::Transport& t, const sb::PlantMetrics& m,
+                        const std::vector<std::string>& platforms) {
+  std::string seen;
+  for (absl::string_view stream : {bus::kDlq, bus::kDigestStream}) {
+    auto entries = t.Range(stream);
+    REQUIRE(entries.ok());
+    for (const auto& e : *entries) {
+      for (const auto& [k, v] : e.fields) absl::StrAppend(&seen, k, "=", v, "\n");
+    }
+  }
+  for (const std::string& p : platforms) {
+    auto h = t.HashGetAll(bus::OutcomeKey(p));
+    REQUIRE(h.ok());
+    for (const auto& [k, v] : *h) absl::StrAppend(&seen, k, "=", v, "\n");
+  }
+  auto text = sb::PrometheusText(m);
+  REQUIRE(text.ok());
+  seen += *text;
+  for (const auto& [p, pm] : m.platforms) {
+    for (const auto& [reason, n] : pm.publish_errors) absl::StrAppend(&seen, reason, "\n");
+  }
+  REQUIRE_FALSE(seen.empty());
+  for (const char* secret : {"S3CR3T", "TESTTOKEN", "ya29.test", "PRIVATE KEY"}) {
+    INFO(secret);
+    CHECK(seen.find(secret) == std::string::npos);
+  }
+}
+
 // The plant with HTTP publishers pointed at `fake`, on `transport`.
 struct HttpRig {
   FakeClock clock{absl::FromUnixSeconds(1690000000)};
@@ -191,7 +239,7 @@ struct HttpRig {
     transport = t ? std::move(t) : std::make_unique<bus::EmbeddedTransport>(clock);
     sb::XOptions xo;
     xo.base_url = fake.url();
-    xo.credentials = {"ck", "cs", "tk", "ts"};
+    xo.credentials = XSecrets();
     xo.timeout = absl::Milliseconds(150);
     x = std::make_unique<sb::XPublisher>(xo, clock, 1);
     sb::TelegramOptions to;
@@ -315,6 +363,8 @@ void RunFaultScenario(bool use_redis, bool concurrent = false) {
   CHECK(fake.token_requests() >= 1);
   CHECK(fake.token_requests() <= fake.requests("android"));
   CHECK(m.digest_flushes > 0);
+  CHECK(rep.dlq["telegram"] > 0);  // The 400 (and what still failed): the DLQ has entries.
+  CheckNoCredentials(*rig.transport, m, {"twitter", "telegram", "android"});
 }
 
 }  // namespace
@@ -403,6 +453,73 @@ TEST_CASE("redis-server killed and restarted (AOF) mid-run: the invariant holds"
   CHECK(rep.published["twitter"] == 60 - rep.dropped);
   CHECK(rep.published["telegram"] == 60 - rep.dropped);
   CHECK(rep.published["android"] == 60 - rep.dropped);
+}
+
+// Each publisher against the fake servers: the platform's retry hint is read where that API puts
+// it (Telegram: the body's parameters.retry_after, no header; X and FCM: the Retry-After header),
+// 429 / 5xx / timeouts are retried, a 4xx is not, and no result carries a credential.
+TEST_CASE("publishers: retry hints where each API puts them, retry classes, no credentials",
+          "[plant_http]") {
+  // Per platform: request 1 -> 429, 2 -> 500, 3 -> timeout, 4 -> 400, then 200; X's request 6
+  // -> 429 with x-rate-limit-reset only.
+  FakePlatforms fake([](const std::string& platform, int n) {
+    const Fault faults[] = {Fault::k429, Fault::k500, Fault::kTimeout, Fault::k400};
+    if (platform == "twitter" && n == 6) return Fault::k429Reset;
+    return n <= 4 ? faults[n - 1] : Fault::kNone;
+  });
+  FakeClock clock(absl::FromUnixSeconds(1690000000));
+  sb::XOptions xo;
+  xo.base_url = fake.url();
+  xo.credentials = XSecrets();
+  xo.timeout = absl::Milliseconds(150);
+  sb::XPublisher x(xo, clock, 1);
+  sb::TelegramOptions to;
+  to.base_url = fake.url();
+  to.bot_token = "TESTTOKEN";
+  to.chat_id = "@superbet";
+  to.timeout = absl::Milliseconds(150);
+  sb::TelegramPublisher tg(to);
+  sb::FcmOptions fo;
+  fo.base_url = fake.url();
+  fo.project_id = "superbet-test";
+  fo.client_email = "plant@superbet-test.iam.gserviceaccount.com";
+  fo.private_key = TestRsaKeyPem();
+  fo.token_uri = fake.url() + "/token";
+  fo.timeout = absl::Milliseconds(150);
+  sb::FcmPublisher fcm(fo, clock);
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 1, 5);
+  const sb::BroadcastEvent e =
+      sb::BuildEvent(*sb::ParsePredictionLine(lines[0], 1), *sb::Formatter::Create({}));
+  for (sb::Publisher* pub : std::initializer_list<sb::Publisher*>{&x, &tg, &fcm}) {
+    INFO(pub->platform());
+    std::vector<sb::PublishResult> r;
+    for (int i = 0; i < 5; ++i) r.push_back(pub->Publish(e, ""));
+    CHECK(r[0].reason == "http_429");
+    CHECK(r[0].retry);
+    REQUIRE(r[0].retry_after.has_value());
+    CHECK(*r[0].retry_after == absl::Seconds(2));
+    if (pub == &tg) CHECK(r[0].error == "Too Many Requests: retry after 2");  // The description.
+    CHECK(r[1].reason == "http_500");
+    CHECK(r[1].retry);
+    CHECK(r[2].reason == "timeout");
+    CHECK(r[2].retry);
+    CHECK(r[3].reason == "http_400");
+    CHECK_FALSE(r[3].retry);
+    CHECK(r[4].success);
+    if (pub == &x) {  // x-rate-limit-reset 1690000005, clock at 1690000000: 5 s.
+      const sb::PublishResult reset = x.Publish(e, "");
+      CHECK(reset.reason == "http_429");
+      REQUIRE(reset.retry_after.has_value());
+      CHECK(*reset.retry_after == absl::Seconds(5));
+    }
+    for (const sb::PublishResult& one : r) {
+      for (const char* secret : {"S3CR3T", "TESTTOKEN", "ya29.test", "PRIVATE KEY"}) {
+        INFO(secret << " in " << one.error);
+        CHECK(one.error.find(secret) == std::string::npos);
+        CHECK(one.reason.find(secret) == std::string::npos);
+      }
+    }
+  }
 }
 
 TEST_CASE("FCM: the OAuth 2.0 token is cached until 60 s before its expiry", "[plant_http]") {

@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "plant_support.h"
 #include "superbet/bus/embedded_transport.h"
 
@@ -144,6 +146,28 @@ TEST_CASE("embedded plant: permanent 4xx goes to the DLQ unretried, 5xx after 5 
   CHECK(rep.dlq["telegram"] + rep.published["telegram"] == passed);
   CHECK(m.platforms["telegram"].dlq_by_reason["max_attempts_exceeded"] >= 1);
   CHECK(m.platforms["telegram"].digest_buffered > 0);
+  // Each DLQ entry records what the design lists: event (the CloudEvent), platform, reason,
+  // attempts, first_seen (Unix ms, when the plant first took the event), last_error.
+  auto dlq = rig.transport.Range(superbet::bus::kDlq);
+  REQUIRE(dlq.ok());
+  REQUIRE(static_cast<int>(dlq->size()) == rep.dlq["twitter"] + rep.dlq["telegram"]);
+  for (const auto& e : *dlq) {
+    INFO(e.Field("platform") << " " << e.Field("event_id"));
+    CHECK(sb::ValidateCloudEventJson(e.Field("event")).ok());
+    CHECK(e.Field("event").find(e.Field("event_id")) != std::string::npos);
+    int64_t first_seen = 0;
+    CHECK(absl::SimpleAtoi(e.Field("first_seen"), &first_seen));
+    CHECK(first_seen >= 1690000000000);
+    if (e.Field("platform") == "twitter") {
+      CHECK(e.Field("reason") == "http_403");
+      CHECK(e.Field("attempts") == "1");
+      CHECK(e.Field("last_error") == "duplicate content");
+    } else {
+      REQUIRE(e.Field("platform") == "telegram");
+      CHECK(e.Field("reason") == "max_attempts_exceeded");
+      CHECK(e.Field("attempts") == "5");
+    }
+  }
 }
 
 TEST_CASE("embedded plant: breaker opens, digest buffers, recovery flush publishes", "[plant]") {
@@ -170,6 +194,23 @@ TEST_CASE("embedded plant: breaker opens, digest buffers, recovery flush publish
   auto flushes = rig.transport.Range(superbet::bus::kDigestStream);
   REQUIRE(flushes.ok());
   CHECK(flushes->size() == static_cast<size_t>(m.digest_flushes));
+  // One record per flushed bucket: platform, bucket (floor(unix s / 900)), success and failure
+  // counts; a bucket is flushed only once closed (its id below the flush time's bucket), oldest
+  // first; the records' successes are the flushes' publishes.
+  int64_t last_bucket = -1, successes = 0;
+  for (const auto& e : *flushes) {
+    CHECK(e.Field("platform") == "telegram");
+    int64_t bucket = 0, ok = 0, failed = 0, at_ms = 0;
+    REQUIRE(absl::SimpleAtoi(e.Field("bucket"), &bucket));
+    REQUIRE(absl::SimpleAtoi(e.Field("success"), &ok));
+    REQUIRE(absl::SimpleAtoi(e.Field("failure"), &failed));
+    REQUIRE(absl::SimpleAtoi(e.id.substr(0, e.id.find('-')), &at_ms));
+    CHECK(bucket < at_ms / 1000 / 900);  // Closed when flushed.
+    CHECK(bucket > last_bucket);         // Oldest first.
+    last_bucket = bucket;
+    successes += ok;
+  }
+  CHECK(successes == m.platforms["telegram"].digest_flushed_published);
 }
 
 TEST_CASE("embedded plant: 429 with a retry hint is honoured and the event still publishes",
@@ -213,6 +254,21 @@ TEST_CASE("embedded plant: bad input lines are counted by field and never stop t
   CHECK(m.accepted == 10);
   CHECK(m.rejected_by_reason["(json)"] == 1);
   CHECK(m.rejected_by_reason["odds.home"] == 1);
+  // Each rejection keeps its message: the line number, the JSON path and the value.
+  REQUIRE(m.rejected_lines.size() == 2);
+  CHECK(absl::StartsWith(m.rejected_lines[0], "line 4: "));
+  CHECK(m.rejected_lines[1] == "line 12: odds.home: decimal odds must be finite and > 1, got 0.97");
+}
+
+TEST_CASE("embedded plant: the first 100 rejection messages are kept, every one counted",
+          "[plant]") {
+  std::vector<std::string> lines(150, "[]");
+  Rig rig;
+  rig.Run(lines);
+  auto m = rig.plant->metrics();
+  CHECK(m.rejected_by_reason["(json)"] == 150);
+  REQUIRE(m.rejected_lines.size() == sb::kMaxRejectedLineMessages);
+  CHECK(absl::StartsWith(m.rejected_lines.back(), "line 100: "));
 }
 
 TEST_CASE("embedded plant: an entry delivered more than 5 times goes to the DLQ", "[plant]") {
@@ -422,4 +478,201 @@ TEST_CASE("embedded plant: claimed guards, outcomes and duplicates without a 'se
     CHECK(e.Field("event_id") == ids[21]);
     CHECK(e.Field("reason") == "unknown_outcome");
   }
+}
+
+TEST_CASE("embedded plant: an event id published before its guard expired is never posted again",
+          "[plant]") {
+  // The idempotency guard lives 86400 s; the outcome hash keeps "published" for good. A line whose
+  // event id was published more than a day (plant time) earlier - `backtest --emit-predictions`
+  // writes one strategy's season after another, so a replay meets the second strategy's bet on a
+  // match months after the first one's, under the same id "pred-{match_id}-{decided_at ms}" -
+  // must be suppressed as a duplicate, not posted a second time once the guard has expired.
+  // Oracle: the invariant (each platform receives an event id once).
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 12, 43);
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};  // Every event passes.
+  Rig rig({}, {}, o);
+  REQUIRE(sb::FeedAndDrain(*rig.plant, lines, &rig.clock).ok());
+  REQUIRE(rig.x->total_calls() == 12);
+  rig.clock.Advance(absl::Hours(24 * 30));  // Every guard has expired.
+  // The same events again (another agent's lines for the same matches and decision times).
+  std::vector<std::string> again(lines.begin(), lines.begin() + 6);
+  for (std::string& l : again) {
+    const size_t at = l.find("\"agent\":\"model\"");
+    REQUIRE(at != std::string::npos);
+    l.replace(at, 15, "\"agent\":\"favourite\"");
+  }
+  REQUIRE(sb::FeedAndDrain(*rig.plant, again, &rig.clock).ok());
+  for (auto* pub : {rig.x.get(), rig.tg.get()}) {
+    INFO(pub->platform());
+    CHECK(pub->total_calls() == 12);
+    for (const auto& [id, n] : pub->accepted()) CHECK(n == 1);
+    CHECK(rig.plant->metrics().platforms[std::string(pub->platform())].duplicates_suppressed == 6);
+  }
+  st::CheckInvariant(rig.transport, st::EventIds(lines),
+                     {{"twitter", rig.x->accepted()}, {"telegram", rig.tg->accepted()}});
+}
+
+TEST_CASE("embedded plant: an entry waiting for a token stays pending (no XACK) until published",
+          "[plant]") {
+  // X allows 1 post an hour here: of 3 events decided together, one is published at once and two
+  // wait in X's outbox, delivered but not acknowledged (XPENDING), while Telegram (30/h) has
+  // published and acknowledged all three. Oracle: XPENDING and the outcome hash against the
+  // design's rule "XACK only after a terminal outcome"; then the bucket's closed form (one token
+  // per 3600 s).
+  namespace bus = superbet::bus;
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 3, 47);
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};  // Every event passes.
+  o.limits["twitter"] = {1, 50};
+  Rig rig({}, {}, o);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    REQUIRE(rig.plant->Ingest(lines[i], static_cast<int>(i + 1)).ok());
+  }
+  for (int i = 0; i < 20; ++i) REQUIRE(rig.plant->Pump().ok());  // The clock does not move.
+  const std::string x_outbox = bus::OutboxStream("twitter");
+  CHECK(*rig.transport.PendingCount(x_outbox, bus::AdapterGroup("twitter")) == 2);
+  CHECK(*rig.transport.PendingCount(bus::OutboxStream("telegram"), bus::AdapterGroup("telegram")) ==
+        0);
+  CHECK(rig.transport.HashGetAll(bus::OutcomeKey("twitter"))->size() == 1);
+  CHECK(rig.transport.HashGetAll(bus::OutcomeKey("telegram"))->size() == 3);
+  CHECK(rig.x->total_calls() == 1);
+  const absl::Time start = rig.clock.Now();
+  REQUIRE(rig.plant->Drain().ok());
+  CHECK(*rig.transport.PendingCount(x_outbox, bus::AdapterGroup("twitter")) == 0);
+  CHECK(rig.transport.HashGetAll(bus::OutcomeKey("twitter"))->size() == 3);
+  REQUIRE(rig.x->accept_times().size() == 3);
+  CHECK(rig.x->accept_times()[2] - start >= absl::Seconds(2 * 3600) - absl::Milliseconds(1));
+  st::CheckInvariant(rig.transport, st::EventIds(lines),
+                     {{"twitter", rig.x->accepted()}, {"telegram", rig.tg->accepted()}});
+}
+
+TEST_CASE("embedded plant: a dead consumer's entry is reclaimed after 60 s idle, not before",
+          "[plant]") {
+  // A consumer of broadcast-plant-main reads a passing prediction from risk.verified and dies.
+  // Oracle: the design's XAUTOCLAIM min-idle of 60 s - the plant leaves the entry alone at 59 s
+  // and reclaims it (second delivery) at 61 s; it is then published once on each platform.
+  namespace bus = superbet::bus;
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 1, 53);
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};  // Every event passes.
+  Rig rig({}, {}, o);
+  REQUIRE(rig.plant->Ingest(lines[0], 1).ok());
+  auto stolen = rig.transport.ReadGroup(bus::kRiskVerified, bus::kMainGroup, "dead", 5);
+  REQUIRE(stolen.ok());
+  REQUIRE(stolen->size() == 1);
+  rig.clock.Advance(absl::Seconds(59));
+  for (int i = 0; i < 5; ++i) REQUIRE(rig.plant->Pump().ok());
+  CHECK(rig.x->total_calls() == 0);
+  CHECK(*rig.transport.PendingCount(bus::kRiskVerified, bus::kMainGroup) == 1);
+  rig.clock.Advance(absl::Seconds(2));
+  for (int i = 0; i < 5; ++i) REQUIRE(rig.plant->Pump().ok());
+  CHECK(rig.x->total_calls() == 1);
+  CHECK(rig.tg->total_calls() == 1);
+  CHECK(*rig.transport.PendingCount(bus::kRiskVerified, bus::kMainGroup) == 0);
+  CHECK_FALSE(*rig.plant->Outstanding());
+  st::CheckInvariant(rig.transport, st::EventIds(lines),
+                     {{"twitter", rig.x->accepted()}, {"telegram", rig.tg->accepted()}});
+}
+
+TEST_CASE("embedded plant: the global bucket is charged once per prediction, and waits too",
+          "[plant]") {
+  // Global limit 6/day, platforms unlimited in practice: 8 predictions decided together. Charged
+  // once per prediction (not per platform), 6 go out at once on both platforms; the 7th waits for
+  // the global bucket's next token, 86400 / 6 = 14400 s, the 8th 28800 s. Oracle: the closed
+  // form of the daily bucket (capacity D refilled at D / 86400 per second).
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 8, 59);
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};  // Every event passes.
+  o.global_limit = {0, 6};
+  o.limits["twitter"] = {1000, 1000};
+  o.limits["telegram"] = {1000, 1000};
+  Rig rig({}, {}, o);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    REQUIRE(rig.plant->Ingest(lines[i], static_cast<int>(i + 1)).ok());
+  }
+  const absl::Time start = rig.clock.Now();
+  REQUIRE(rig.plant->Drain().ok());
+  for (const st::FakePublisher* pub : {rig.x.get(), rig.tg.get()}) {
+    INFO(pub->platform());
+    const auto& t = pub->accept_times();
+    REQUIRE(t.size() == 8);
+    for (size_t i = 0; i < 6; ++i) CHECK(t[i] == start);
+    CHECK(t[6] - start >= absl::Seconds(14400) - absl::Milliseconds(1));
+    CHECK(t[6] - start <= absl::Seconds(14400 + 60));
+    CHECK(t[7] - start >= absl::Seconds(28800) - absl::Milliseconds(1));
+  }
+  auto m = rig.plant->metrics();
+  CHECK(m.global_rate_limited > 0);
+  st::CheckInvariant(rig.transport, st::EventIds(lines),
+                     {{"twitter", rig.x->accepted()}, {"telegram", rig.tg->accepted()}});
+}
+
+TEST_CASE("embedded plant: retries wait equal-jitter times, [0.5, 1], [1, 2], [2, 4], [4, 8] s",
+          "[plant]") {
+  // X answers 503 four times, then 200, for each of 6 events. Oracle: the design's retry table
+  // (w(a) = m/2 + U(0, m/2), m = min(60 s, 1 s * 2^a)): the a-th wait lies in [2^a / 2, 2^a] s,
+  // and there is no wait after the successful 5th attempt.
+  const auto lines = st::PredictionLines("football-data/E0_2324.csv", 6, 61);
+  std::map<std::string, std::vector<absl::Time>> calls;
+  auto x_script = [&calls](const std::string& id, int call, absl::Time now) {
+    calls[id].push_back(now);
+    sb::PublishResult r;
+    r.success = call >= 5;
+    r.retry = !r.success;
+    r.reason = r.success ? "" : "http_503";
+    return r;
+  };
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};                // Every event passes.
+  o.breaker_wait_in_open = absl::Seconds(1);  // The breaker (opened by the failures) recovers.
+  Rig rig(x_script, {}, o);
+  rig.Run(lines);
+  int checked = 0;
+  for (const auto& [id, times] : calls) {
+    INFO(id);
+    // One retry cycle (at most 15 s of waits); events whose attempts the open breaker split
+    // (digest, then a new cycle from a = 0) are not a single cycle.
+    if (times.size() != 5 || times.back() - times.front() > absl::Seconds(15)) continue;
+    for (size_t a = 0; a + 1 < times.size(); ++a) {
+      const double wait_s = absl::ToDoubleSeconds(times[a + 1] - times[a]);
+      const double m = std::min(60.0, std::ldexp(1.0, static_cast<int>(a)));
+      CHECK(wait_s >= m / 2);
+      CHECK(wait_s <= m);
+    }
+    ++checked;
+  }
+  CHECK(checked >= 1);
+  CHECK(rig.x->accepted().size() == 6);  // Every event published in the end, once.
+}
+
+TEST_CASE("embedded plant: a replay of blocks each in time order publishes at decision times",
+          "[plant]") {
+  // `backtest --emit-predictions` writes one strategy's season, then the next one's: two blocks,
+  // each in time order. Replayed, every event must go out at its own decided_at (limits off,
+  // nothing fails), not the second block at the end of the first; a bad line keeps its number.
+  // Oracle: the decision times read from the lines, sorted.
+  auto lines = st::PredictionLines("football-data/E0_2324.csv", 40, 67);
+  std::vector<std::string> input;
+  for (size_t i = 0; i < lines.size(); i += 2) input.push_back(lines[i]);
+  for (size_t i = 1; i < lines.size(); i += 2) input.push_back(lines[i]);
+  input.insert(input.begin() + 25, "{\"match_id\":");  // Line 26.
+  std::vector<absl::Time> decided;
+  for (const std::string& l : lines) {
+    auto p = sb::ParsePredictionLine(l, 1);
+    REQUIRE(p.ok());
+    decided.push_back(absl::FromUnixSeconds(p->decided_at().seconds()) +
+                      absl::Nanoseconds(p->decided_at().nanos()));
+  }
+  std::sort(decided.begin(), decided.end());
+  sb::PlantOptions o;
+  o.thresholds = {0, -1e9, 0};  // Every event passes.
+  o.rate_limits = false;
+  Rig rig({}, {}, o);
+  rig.Run(input);
+  CHECK(rig.x->accept_times() == decided);
+  CHECK(rig.tg->accept_times() == decided);
+  auto m = rig.plant->metrics();
+  REQUIRE(m.rejected_lines.size() == 1);
+  CHECK(absl::StartsWith(m.rejected_lines[0], "line 26: (json): "));
 }

@@ -1,8 +1,15 @@
 // The Transport suite (transport_suite.h) on a real redis-server started by the test
 // (tests/support/redis_server.h): 127.0.0.1, free port, temporary folder, AOF on.
 
-#include <catch2/catch.hpp>
+#include <hiredis/hiredis.h>
 
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "superbet/bus/redis_transport.h"
 #include "support/redis_server.h"
@@ -117,6 +124,89 @@ TEST_CASE("redis transport: the fan-out transaction survives a lost connection w
   CHECK(absl::IsInternal(refused));
   CHECK(refused.message().find("EXEC") != absl::string_view::npos);
   CHECK(refused.message().find("WRONGTYPE") != absl::string_view::npos);
+}
+
+namespace {
+
+// `calls` of cmdstat_<command> in the server's INFO commandstats (0 when never called), read on a
+// hiredis connection of the test's own.
+int64_t CommandCalls(int port, const std::string& command) {
+  redisContext* c = redisConnect("127.0.0.1", port);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->err == 0);
+  auto* r = static_cast<redisReply*>(redisCommand(c, "INFO commandstats"));
+  REQUIRE(r != nullptr);
+  const std::string info(r->str, r->len);
+  freeReplyObject(r);
+  redisFree(c);
+  const std::string key = absl::StrCat("cmdstat_", command, ":calls=");
+  const size_t at = info.find(key);
+  if (at == std::string::npos) return 0;
+  const size_t from = at + key.size();
+  int64_t calls = 0;
+  REQUIRE(absl::SimpleAtoi(info.substr(from, info.find(',', from) - from), &calls));
+  return calls;
+}
+
+}  // namespace
+
+// The design's rate limiter: one atomic Lua script run by EVALSHA. Oracles: the server's own
+// command statistics (each Acquire is one EVALSHA), one round trip per Acquire, the bucket hash
+// read back with HMGET, and atomicity - 4 connections taking tokens at once from a 40-token
+// bucket get exactly 40, never more.
+TEST_CASE("redis transport: Acquire is one EVALSHA round trip, atomic across connections",
+          "[redis]") {
+  superbet::testing::RedisServer server;
+  REQUIRE(server.ok());
+  const absl::Time now = absl::FromUnixSeconds(1700000000);
+  const bus::BucketSpec bucket[] = {{"broadcast:limits:global", 0, 40}};
+  std::vector<std::unique_ptr<bus::RedisTransport>> conns;
+  for (int i = 0; i < 4; ++i) {
+    auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(server.url()));
+    REQUIRE(t.ok());
+    conns.push_back(*std::move(t));
+  }
+  const int64_t evalsha_before = CommandCalls(server.port(), "evalsha");
+  const int64_t trips_before = conns[0]->round_trips();
+  REQUIRE(conns[0]->Acquire(bucket, now)->acquired);
+  CHECK(conns[0]->round_trips() - trips_before == 1);
+  CHECK(CommandCalls(server.port(), "evalsha") - evalsha_before == 1);
+  std::atomic<int> granted{1}, refused{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (auto& c : conns) {
+    threads.emplace_back([&, t = c.get()] {
+      for (int i = 0; i < 20; ++i) {
+        auto r = t->Acquire(bucket, now);
+        if (!r.ok()) {
+          ++errors;
+        } else if (r->acquired) {
+          ++granted;
+        } else {
+          ++refused;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(errors.load() == 0);
+  CHECK(granted.load() == 40);
+  CHECK(refused.load() == 41);
+  CHECK(CommandCalls(server.port(), "evalsha") - evalsha_before == 81);
+  // The bucket is the design's hash: fields h, d, ts (d = 0 tokens left, ts = now in ms).
+  redisContext* c = redisConnect("127.0.0.1", server.port());
+  REQUIRE(c != nullptr);
+  auto* r = static_cast<redisReply*>(redisCommand(c, "HMGET broadcast:limits:global h d ts"));
+  REQUIRE(r != nullptr);
+  REQUIRE(r->type == REDIS_REPLY_ARRAY);
+  REQUIRE(r->elements == 3);
+  double d = -1;
+  REQUIRE(r->element[1]->type == REDIS_REPLY_STRING);
+  CHECK(absl::SimpleAtod(r->element[1]->str, &d));
+  CHECK(d == 0);
+  REQUIRE(r->element[2]->type == REDIS_REPLY_STRING);
+  CHECK(std::string(r->element[2]->str) == "1700000000000");
+  freeReplyObject(r);
+  redisFree(c);
 }
 
 TEST_CASE("redis URL parsing names the bad part", "[redis]") {

@@ -142,14 +142,18 @@ TEST_CASE("bad lines are rejected naming line, field and value", "[prediction_js
         "line 7: action: must agree with pick \"home\", got ACTION_BET_AWAY");
   CHECK(ErrorOf(Replace(ok, R"("home":1.65,)", "")) ==
         "line 7: odds.home: missing: the pick's price");
-  // The protobuf parser's own checks keep the field name.
-  const std::string bad_time = ErrorOf(Replace(ok, "2015-08-08T11:45:00Z", "2015-08-08 11:45"));
-  CHECK_THAT(bad_time, Catch::StartsWith("line 7: kickoff: "));
-  const std::string unknown =
-      ErrorOf(Replace(ok, R"("confidence")", R"("confidence_x":1,"confidence")"));
-  CHECK_THAT(unknown, Catch::StartsWith("line 7: confidence_x: "));
+  // The protobuf parser's own checks keep the field name, in our words and with the value.
+  CHECK(ErrorOf(Replace(ok, "2015-08-08T11:45:00Z", "2015-08-08 11:45")) ==
+        "line 7: kickoff: must be an RFC 3339 timestamp (e.g. 2023-08-12T11:30:00Z), got "
+        "\"2015-08-08 11:45\"");
+  CHECK(ErrorOf(Replace(ok, R"("confidence")", R"("confidence_x":1,"confidence")")) ==
+        "line 7: confidence_x: unknown field");
+  CHECK(ErrorOf(Replace(ok, R"("prob":{)", R"("prob":{"hme":1,)")) ==
+        "line 7: prob.hme: unknown field");
+  // One line, without protobuf's caret diagram.
   const std::string not_json = ErrorOf("{\"match_id\": ");
   CHECK_THAT(not_json, Catch::StartsWith("line 7: (json): not a JSON object"));
+  CHECK(not_json.find('\n') == std::string::npos);
   CHECK_THAT(ErrorOf("[1,2]"), Catch::StartsWith("line 7: (json): "));
 }
 

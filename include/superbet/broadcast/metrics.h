@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -36,11 +37,17 @@ struct PlatformMetrics {
   int64_t latency_count = 0;
 };
 
+// How many rejection messages PlantMetrics::rejected_lines keeps (the first ones).
+inline constexpr size_t kMaxRejectedLineMessages = 100;
+
 struct PlantMetrics {
   int64_t input_lines = 0;
   std::map<std::string, int64_t> rejected_by_reason;  // Input lines that failed validation.
-  int64_t accepted = 0;                               // Valid predictions entered.
-  std::map<std::string, int64_t> dropped_by_reason;   // broadcast_dropped_total{reason}.
+  // The first kMaxRejectedLineMessages rejections, in input order, each as the validation error
+  // names it: "line N: <json path>: <problem>, got <value>".
+  std::vector<std::string> rejected_lines;
+  int64_t accepted = 0;                              // Valid predictions entered.
+  std::map<std::string, int64_t> dropped_by_reason;  // broadcast_dropped_total{reason}.
   int64_t passed_filter = 0;
   int64_t global_rate_limited = 0;
   int64_t digest_flushes = 0;

@@ -35,6 +35,9 @@
 // risk a second post. The guard says only that a consumer claimed the event; that it was
 // published is the outcome hash's "published" (a guard found set whose outcome is "published",
 // or whose value is "sent" as an older plant wrote it, marks a duplicate: recorded, not posted).
+// The guard expires after sent_ttl; an event decided more than half of it before now (a replay
+// meeting an id again a season later) is also looked up in the outcome hash, which is kept for
+// good, so that an expired guard never lets a published event through a second time.
 //
 // Parsing: each Prediction line is read once per stage that needs it (Ingest, main), by a simdjson
 // reader proven equal to protobuf's JSON mapping, which falls back to protobuf's reader (and its
@@ -219,6 +222,10 @@ class BroadcastPlant {
   // pipelined (one round trip on Redis). Errors: the transport's only.
   [[nodiscard]] absl::Status IngestLines(absl::Span<const std::string> lines,
                                          int first_line_number);
+  // As above, line i numbered line_numbers[i]. Errors: InvalidArgument when the two spans differ
+  // in length; the transport's.
+  [[nodiscard]] absl::Status IngestLines(absl::Span<const std::string> lines,
+                                         absl::Span<const int> line_numbers);
 
   // Runs every stage once (each stage's writes pipelined with its next read). Returns whether
   // anything moved.
@@ -268,10 +275,14 @@ class BroadcastPlant {
 };
 
 // Feeds input lines (1-based line numbers) to `plant` and drains it. With `replay_clock` the
-// plant's time follows the predictions' decided_at: before a line whose decision time is later
-// than the clock, the plant runs (sleeping on the replay clock) up to that time, so rate limits,
-// digest buckets and flushes behave as they would have in real time. Lines that do not parse are
-// counted by Ingest and do not move the clock. `progress` (may be empty) is called after each line.
+// plant's time follows the predictions' decided_at: the lines are fed in order of decision time
+// (a stable sort: input made of blocks each in time order, as `backtest --emit-predictions` writes
+// one strategy after another, replays as it happened; a line that does not parse keeps its place
+// after its predecessor and keeps its own line number), and before a line whose decision time is
+// later than the clock the plant runs (sleeping on the replay clock) up to that time, so rate
+// limits, digest buckets and flushes behave as they would have in real time. Lines that do not
+// parse are counted by Ingest and do not move the clock. Without `replay_clock`, input order.
+// `progress` (may be empty) is called with the number of lines fed so far.
 // Errors: the plant's.
 [[nodiscard]] absl::Status FeedAndDrain(BroadcastPlant& plant,
                                         const std::vector<std::string>& lines,

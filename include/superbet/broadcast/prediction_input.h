@@ -28,7 +28,9 @@ namespace superbet::broadcast {
                                                                            int line_number);
 
 // The reason a ParsePredictionLine error is counted under: the JSON path between "line N: " and
-// the next ": " (e.g. "odds.home", "pick", "(json)"); "other" when the message has another shape.
+// the next ": " (e.g. "odds.home", "pick", "(json)"); "(unknown field)" for any key the message
+// does not have (the key comes from the input: one reason keeps the report's keys and the metric's
+// labels bounded; the error message names the key); "other" when the message has another shape.
 std::string RejectReason(const absl::Status& status);
 
 // The Prediction as one JSON line (no newline), proto field names.
