@@ -101,11 +101,27 @@ PublishResult DirSink::Publish(const BroadcastEvent& event, absl::string_view js
   }
   std::string body(json);
   body.push_back('\n');
-  const ssize_t n = ::write(fd, body.data(), body.size());
-  ::close(fd);
-  if (n != static_cast<ssize_t>(body.size())) {
+  // Whole or nothing: a file cut short (full disk, file-size limit) is removed, so the retry
+  // writes the event again instead of meeting its own fragment as a "duplicate".
+  size_t written = 0;
+  int error = 0;
+  while (written < body.size()) {
+    const ssize_t n = ::write(fd, body.data() + written, body.size() - written);
+    if (n > 0) {
+      written += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      error = n < 0 ? errno : ENOSPC;
+      break;
+    }
+  }
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error != 0) {
+    ::unlink(path.c_str());
     r.reason = "io_error";
-    r.error = absl::StrCat(path, ": short write");
+    r.error = absl::StrCat(path, ": write failed after ", written, " of ", body.size(),
+                           " bytes: ", std::strerror(error));
     return r;
   }
   r.success = true;

@@ -5,7 +5,10 @@
 // back and parsed with simdjson against the event built here from a real match line (E0 2023/24,
 // Brighton & Hove Albion v Nott'm Forest); ValidateCloudEventJson for the CloudEvents rules.
 
+#include <sys/resource.h>
+
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -146,4 +149,38 @@ TEST_CASE("stdout sink: one {platform, event} line per publish", "[sinks]") {
   simdjson::dom::element ce;
   REQUIRE(line["event"].get(ce) == simdjson::SUCCESS);
   CheckBroadcastData(ce, e);
+}
+
+// Fault injection: the file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored) makes write() stop short,
+// as a full disk would. The failed publish must leave no partial file behind, so that the
+// plant's retry writes the whole event instead of meeting its own fragment as a "duplicate".
+TEST_CASE("dir: sink, a short write leaves no partial file and the retry writes the event",
+          "[sinks]") {
+  TempDir dir;
+  auto sink = sb::DirSink::Create(dir.path, "telegram");
+  REQUIRE(sink.ok());
+  const sb::BroadcastEvent e = Event();
+  std::string json;
+  sb::AppendCloudEventJson(e, &json);
+  REQUIRE(json.size() > 200);
+  const std::string path = dir.path + "/telegram/" + e.id + ".json";
+
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  void (*old_handler)(int) = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 100;  // Bytes: the write stops after 100 of the event's > 200.
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  const sb::PublishResult failed = (*sink)->Publish(e, json);
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &old) == 0);
+  std::signal(SIGXFSZ, old_handler);
+
+  CHECK_FALSE(failed.success);
+  CHECK(failed.reason == "io_error");
+  CHECK(failed.error.find(path) != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(path));
+
+  const sb::PublishResult retried = (*sink)->Publish(e, json);
+  CHECK(retried.success);
+  CHECK(ReadAll(path) == json + "\n");
 }
