@@ -119,6 +119,7 @@ PublishResult DirSink::Publish(const BroadcastEvent& event, absl::string_view js
   if (::close(fd) != 0 && error == 0) error = errno;
   if (error != 0) {
     ::unlink(path.c_str());
+    r.retry = true;  // Space may come back; the plant's retries and breaker decide.
     r.reason = "io_error";
     r.error = absl::StrCat(path, ": write failed after ", written, " of ", body.size(),
                            " bytes: ", std::strerror(error));

@@ -177,6 +177,7 @@ TEST_CASE("dir: sink, a short write leaves no partial file and the retry writes 
 
   CHECK_FALSE(failed.success);
   CHECK(failed.reason == "io_error");
+  CHECK(failed.retry);
   CHECK(failed.error.find(path) != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(path));
 

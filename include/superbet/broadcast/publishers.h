@@ -4,7 +4,7 @@
 //                    (structured JSON, data = BroadcastData). Created exclusively: a second write
 //                    of the same event fails (permanent, reason "duplicate"), so a test can see it.
 //                    Written whole or not at all: a failed write (full disk) removes the file and
-//                    fails with reason "io_error" (retried), naming the path and bytes written.
+//                    fails with reason "io_error", retry set (transient), naming the path and bytes written.
 //   StreamSink       stdout: one line {"platform": "...", "event": <CloudEvent>} per publish.
 //   TelegramPublisher  Bot API sendMessage (core.telegram.org/bots/api#sendmessage): POST
 //                    {base}/bot{token}/sendMessage, JSON {chat_id, text, parse_mode "MarkdownV2"};
