@@ -98,6 +98,10 @@ int Main(int argc, char** argv) {
   flags.Bool("odds_live", &odds_live,
              "with --redis: publish each change of a match's live 1X2 prices to odds.live");
   flags.ParseOrExit(argc, argv);
+  if (!std::isfinite(interval_s) || interval_s < 0.01) {  // As a request's interval_s.
+    std::fprintf(stderr, "adapter-svc: --interval_s must be >= 0.01 s, got %g\n", interval_s);
+    return 2;
+  }
 
   const core::Clock& clock = core::SystemClock::Instance();
   auto rt = ServiceRuntime::Create(server, clock);

@@ -27,7 +27,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -231,8 +230,15 @@ int Main(int argc, char** argv) {
   (*rt)->AddService(service.get(), "superbet.v1.AgentService");
   std::unique_ptr<AgentLiveConsumer> live;
   if (!redis.empty()) {
+    if (max_deliveries < 1 || max_deliveries > 100 || claim_idle_ms < 1) {
+      std::fprintf(stderr,
+                   "agent-svc: --max_deliveries must be in [1, 100] and --claim_idle_ms >= 1, got "
+                   "%lld and %lld\n",
+                   static_cast<long long>(max_deliveries), static_cast<long long>(claim_idle_ms));
+      return 2;
+    }
     AgentLiveOptions lo{redis, consumer, claim_idle_ms, hold_after,
-                        static_cast<int>(std::clamp<int64_t>(max_deliveries, 0, 1000))};
+                        static_cast<int>(max_deliveries)};
     auto c = AgentLiveConsumer::Create(
         lo, rt->get(), decider.get(),
         [&](const v1::LiveMatchState& s, const v1::Decision& d) { agent.Count(s, d); });

@@ -96,6 +96,13 @@ struct ServerOptions {
   void Register(FlagSet& flags);
 };
 
+// Checks the numeric options: max_message_bytes in [1, 2^31 - 1]; rate_limit_qps finite and >= 0;
+// rate_limit_burst finite and >= 1 when the limit is on; drain_deadline_s and drain_grace_s
+// finite and >= 0 (a NaN grace would never end the drain).
+// Errors: InvalidArgument naming the flag and the value ("--drain_grace_s must be a finite number
+// of seconds >= 0, got nan"). ServiceRuntime::Create runs it first.
+[[nodiscard]] absl::Status ValidateServerOptions(const ServerOptions& options);
+
 // True when `a` equals `b`; the time taken depends on the longer length only, not on where the
 // strings first differ.
 bool ConstantTimeEquals(const std::string& a, const std::string& b);

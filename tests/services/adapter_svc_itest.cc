@@ -12,8 +12,10 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "services/process.h"
@@ -298,6 +300,23 @@ TEST_CASE("adapter-svc: --help exits 0 naming the env fallbacks, a bad flag exit
   CHECK(Slurp(dir.File("bad.txt")).find("--speed: not a number: \"fast\"") != std::string::npos);
   Child half({ADAPTER_SVC, "--tls_cert=/nonexistent.pem"}, dir.File("half.txt"));
   CHECK(half.Wait(10) == std::optional<int>(2));
+  // Values a number flag parses but cannot mean: usage errors naming the flag and the value
+  // (a NaN grace used to hang the SIGTERM drain forever; an interval of 0 polled without pause).
+  const std::vector<std::pair<std::string, std::string>> out_of_range = {
+      {"--drain_grace_s=nan", "--drain_grace_s must be a finite number of seconds >= 0, got nan"},
+      {"--max_message_bytes=0", "--max_message_bytes must be in [1, 2147483647], got 0"},
+      {"--rate_limit_qps=-5", "--rate_limit_qps must be finite and >= 0 (0 = off), got -5"},
+      {"--interval_s=0", "--interval_s must be >= 0.01 s, got 0"}};
+  for (const auto& [flag, message] : out_of_range) {
+    INFO(flag);
+    const std::string log = dir.File("range.txt");
+    std::remove(log.c_str());
+    Child c({ADAPTER_SVC, "--replay=" + DataDir(), "--grpc_address=127.0.0.1:0",
+             "--metrics_address=127.0.0.1:0", flag},
+            log);
+    CHECK(c.Wait(20) == std::optional<int>(2));
+    CHECK(Slurp(log).find(message) != std::string::npos);
+  }
 }
 
 }  // namespace

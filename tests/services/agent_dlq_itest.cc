@@ -154,6 +154,15 @@ TEST_CASE("agent-svc: decisions that fail (ledger on a full disk) end in match.l
   REQUIRE(t.ok());
   bus::Transport& r = **t;
 
+  // A retry cap outside the library's [1, 100] is a usage error naming the flag (was: clamped).
+  {
+    Child bad({AGENT_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+               "--checkpoint=" + dir.File("ckpt"), "--redis=" + redis.url(), "--max_deliveries=0"},
+              dir.File("bad.log"));
+    CHECK(bad.Wait(30) == std::optional<int>(2));
+    CHECK(Slurp(dir.File("bad.log")).find("--max_deliveries must be in [1, 100]") !=
+          std::string::npos);
+  }
   Agent a = StartAgent(dir, redis, {"--ledger=/dev/full"});
   const std::map<std::string, std::string> written =
       PublishMatch(r, "3754237", [](v1::LiveMatchState&) {});
