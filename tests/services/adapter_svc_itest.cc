@@ -7,12 +7,18 @@
 // allowed a burst of 3 at 0.001 calls/s gets exactly 3 calls through); the counts of calls this
 // test itself made, compared with /metrics; `promtool check metrics` (Prometheus's own linter)
 // on the live /metrics page; the gRPC health protocol (grpc/doc/health-checking.md).
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/unknown_field_set.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/client_unary_call.h>
+#include <grpcpp/support/sync_stream.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -246,6 +252,169 @@ TEST_CASE("adapter-svc: the per-client rate limit lets exactly the burst through
                     "grpc_server_rejected_total{grpc_service=\"AdapterService\","
                     "reason=\"rate_limited\"}") == 2.0);
   svc.Signal(SIGINT);
+  CHECK(svc.Wait(30) == std::optional<int>(0));
+}
+
+// One grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo exchange with a raw request
+// (the reflection protocol's messages are not installed as headers): the answer's bytes.
+std::optional<std::string> Reflect(const std::shared_ptr<grpc::Channel>& channel,
+                                   const std::string& request) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  const grpc::internal::RpcMethod method(
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+      grpc::internal::RpcMethod::BIDI_STREAMING);
+  std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> stream(
+      grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(
+          channel.get(), method, &ctx));
+  grpc::Slice slice(request);
+  grpc::ByteBuffer out(&slice, 1);
+  if (!stream->Write(out)) return std::nullopt;
+  stream->WritesDone();
+  grpc::ByteBuffer in;
+  std::optional<std::string> answer;
+  if (stream->Read(&in)) {
+    std::vector<grpc::Slice> slices;
+    if (!in.Dump(&slices).ok()) return std::nullopt;
+    answer.emplace();
+    for (const grpc::Slice& sl : slices) {
+      answer->append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    }
+  }
+  if (!stream->Finish().ok()) return std::nullopt;
+  return answer;
+}
+
+// The length-delimited field `number` of a serialized message (the first one), or nullopt.
+std::optional<std::string> Field(const std::string& bytes, int number) {
+  google::protobuf::UnknownFieldSet fields;
+  if (!fields.ParseFromString(bytes)) return std::nullopt;
+  for (int i = 0; i < fields.field_count(); ++i) {
+    const google::protobuf::UnknownField& f = fields.field(i);
+    if (f.number() == number && f.type() == google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED) {
+      return f.length_delimited();
+    }
+  }
+  return std::nullopt;
+}
+
+TEST_CASE("adapter-svc: reflection lists and describes the services, max message size, GetFixture",
+          "[services][adapter]") {
+  // Oracles: the reflection protocol (grpc/src/proto/grpc/reflection/v1alpha/reflection.proto:
+  // request field 4 file_containing_symbol, 7 list_services; response field 4
+  // file_descriptor_response {1: file_descriptor_proto}, 6 list_services_response {1: service
+  // {1: name}}) against services.proto itself; gRPC's RESOURCE_EXHAUSTED for a message over the
+  // limit in either direction; the hand-read fixture (StatsBomb 3754097: Manchester United v
+  // Tottenham Hotspur, 1-0).
+  TempDir dir;
+  Child svc(AdapterArgs(dir, {"--replay=" + DataDir()}), dir.File("log.jsonl"));
+  auto ports = WaitForPorts(dir.File("ports.json"), 60);
+  REQUIRE(ports.has_value());
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(ports->grpc),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = Stub(channel);
+
+  // list_services (field 7, ""): the service names, health and reflection among them.
+  {
+    auto answer = Reflect(channel, std::string("\x3a\x00", 2));
+    REQUIRE(answer.has_value());
+    auto list = Field(*answer, 6);
+    REQUIRE(list.has_value());
+    google::protobuf::UnknownFieldSet services;
+    REQUIRE(services.ParseFromString(*list));
+    std::vector<std::string> names;
+    for (int i = 0; i < services.field_count(); ++i) {
+      auto name = Field(services.field(i).length_delimited(), 1);
+      if (name.has_value()) names.push_back(*name);
+    }
+    std::sort(names.begin(), names.end());
+    CHECK(names == std::vector<std::string>{"grpc.health.v1.Health",
+                                            "grpc.reflection.v1alpha.ServerReflection",
+                                            "superbet.v1.AdapterService"});
+  }
+  // file_containing_symbol (field 4): the file that defines AdapterService, with its six methods.
+  {
+    const std::string symbol = "superbet.v1.AdapterService";
+    auto answer =
+        Reflect(channel, std::string("\x22", 1) + static_cast<char>(symbol.size()) + symbol);
+    REQUIRE(answer.has_value());
+    auto files = Field(*answer, 4);
+    REQUIRE(files.has_value());
+    auto first = Field(*files, 1);
+    REQUIRE(first.has_value());
+    google::protobuf::FileDescriptorProto file;
+    REQUIRE(file.ParseFromString(*first));
+    CHECK(file.name() == "superbet/v1/services.proto");
+    std::vector<std::string> methods;
+    for (const auto& service : file.service()) {
+      if (service.name() != "AdapterService") continue;
+      for (const auto& m : service.method()) methods.push_back(m.name());
+    }
+    CHECK(methods == std::vector<std::string>{"GetLiveMatch", "ListLiveMatches",
+                                              "StreamLiveMatches", "GetFixture", "GetOdds",
+                                              "GetCoverage"});
+  }
+
+  // GetFixture: the replayed match; an empty id names the field; an unknown one is NOT_FOUND.
+  {
+    grpc::ClientContext ctx;
+    v1::GetFixtureRequest req;
+    req.set_fixture_id("statsbomb:3754097");
+    v1::Fixture f;
+    const grpc::Status s = stub->GetFixture(&ctx, req, &f);
+    REQUIRE(s.ok());
+    CHECK(f.id() == "statsbomb:3754097");
+    CHECK(f.home().name().find("Manchester United") != std::string::npos);
+    CHECK(f.away().name().find("Tottenham") != std::string::npos);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::Fixture f;
+    const grpc::Status s = stub->GetFixture(&ctx, v1::GetFixtureRequest(), &f);
+    CHECK(s.error_code() == grpc::INVALID_ARGUMENT);
+    CHECK(s.error_message() == "fixture_id: empty");
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetFixtureRequest req;
+    req.set_fixture_id("statsbomb:1");
+    v1::Fixture f;
+    const grpc::Status s = stub->GetFixture(&ctx, req, &f);
+    CHECK(s.error_code() == grpc::NOT_FOUND);
+    CHECK(s.error_message().find("statsbomb:1") != std::string::npos);
+  }
+  // --max_message_bytes 4096 (another process): a larger request is refused, and so is a larger
+  // answer (the live list: 55 snapshot fixtures and more).
+  TempDir small_dir;
+  Child small(AdapterArgs(small_dir, {"--replay=" + DataDir(), "--max_message_bytes=4096"}),
+              small_dir.File("log.jsonl"));
+  auto small_ports = WaitForPorts(small_dir.File("ports.json"), 60);
+  REQUIRE(small_ports.has_value());
+  auto small_stub = Stub(grpc::CreateChannel("127.0.0.1:" + std::to_string(small_ports->grpc),
+                                             grpc::InsecureChannelCredentials()));
+  {
+    grpc::ClientContext ctx;
+    v1::GetLiveMatchRequest req;
+    req.set_match_id(std::string(5000, 'x'));
+    v1::LiveMatchUpdate resp;
+    CHECK(small_stub->GetLiveMatch(&ctx, req, &resp).error_code() == grpc::RESOURCE_EXHAUSTED);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::ListLiveMatchesResponse resp;
+    const grpc::Status s = small_stub->ListLiveMatches(&ctx, v1::ListLiveMatchesRequest(), &resp);
+    CHECK(s.error_code() == grpc::RESOURCE_EXHAUSTED);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetCoverageRequest req;
+    req.set_adapter("statsbomb");
+    v1::GetCoverageResponse resp;
+    CHECK(small_stub->GetCoverage(&ctx, req, &resp).ok());  // Under the limit: served.
+  }
+  small.Signal(SIGTERM);
+  CHECK(small.Wait(30) == std::optional<int>(0));
+  svc.Signal(SIGTERM);
   CHECK(svc.Wait(30) == std::optional<int>(0));
 }
 
