@@ -24,7 +24,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "services/process.h"
+#include "simdjson.h"
 #include "superbet/v1/services.grpc.pb.h"
 #include "support/test_data.h"
 
@@ -227,6 +230,25 @@ TEST_CASE("adapter-svc: replay over gRPC with auth, health, metrics and a clean 
   CHECK(log.find(kToken) == std::string::npos);
   CHECK(log.find("wrong-token") == std::string::npos);
   CHECK(log.find("\"message\":\"drained; exiting 0\"") != std::string::npos);
+  // Every line of the process's output is one JSON object with the documented fields (parsed by
+  // simdjson, not by the formatter's own code), the timestamp RFC 3339 UTC.
+  simdjson::dom::parser parser;
+  int lines = 0;
+  for (absl::string_view line : absl::StrSplit(log, '\n', absl::SkipEmpty())) {
+    INFO(line);
+    ++lines;
+    simdjson::dom::object o;
+    REQUIRE(parser.parse(line.data(), line.size()).get_object().get(o) == simdjson::SUCCESS);
+    std::string_view ts, level, service, message;
+    CHECK(o["timestamp"].get_string().get(ts) == simdjson::SUCCESS);
+    CHECK(o["level"].get_string().get(level) == simdjson::SUCCESS);
+    CHECK(o["service"].get_string().get(service) == simdjson::SUCCESS);
+    CHECK(o["message"].get_string().get(message) == simdjson::SUCCESS);
+    CHECK(service == "adapter-svc");
+    CHECK(ts.size() == 27);
+    CHECK(ts.back() == 'Z');
+  }
+  CHECK(lines >= 5);
 }
 
 TEST_CASE("adapter-svc: the per-client rate limit lets exactly the burst through",
