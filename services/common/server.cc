@@ -343,23 +343,30 @@ absl::Status ServiceRuntime::Admit(grpc::ServerContextBase* context, const char*
     }
   }
   if (options_.rate_limit_qps > 0) {
-    resilience::TokenBucket* bucket;
+    ClientLimit* limit;
     {
       absl::MutexLock lock(&limits_mu_);
       if (limits_.size() > 10000) limits_.clear();  // Bounded: forget idle clients wholesale.
       auto& slot = limits_[peer];
       if (!slot) {
-        slot = std::make_unique<resilience::TokenBucket>(options_.rate_limit_burst,
-                                                         options_.rate_limit_qps, clock_);
+        slot = std::make_unique<ClientLimit>(options_.rate_limit_burst, options_.rate_limit_qps,
+                                             clock_);
       }
-      bucket = slot.get();
+      limit = slot.get();
     }
-    if (!bucket->TryAcquire()) {
-      return reject("rate_limited",
-                    absl::ResourceExhaustedError(absl::StrCat(
-                        "client ", peer, " is over the rate limit of ", options_.rate_limit_qps,
-                        " calls/s (burst ", options_.rate_limit_burst, ")")));
+    if (!limit->bucket.TryAcquire()) {
+      std::string message =
+          absl::StrCat("client ", peer, " is over the rate limit of ", options_.rate_limit_qps,
+                       " calls/s (burst ", options_.rate_limit_burst, ")");
+      if (!limit->limited.exchange(true)) {  // Logged once per run of refusals.
+        spdlog::warn(
+            "rejected {}/{}: {}; its next refusals are counted in "
+            "grpc_server_rejected_total{{reason=\"rate_limited\"}}, not logged",
+            service, method, message);
+      }
+      return reject("rate_limited", absl::ResourceExhaustedError(std::move(message)));
     }
+    limit->limited.store(false, std::memory_order_relaxed);
   }
   return absl::OkStatus();
 }

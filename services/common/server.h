@@ -234,8 +234,15 @@ class ServiceRuntime {
   std::atomic<bool> busy_stopping_{false};          // Set before the server's Shutdown.
   std::unique_ptr<SyncHealthService> busy_health_;  // Health in the busy-poll mode.
   std::thread busy_thread_;
+  // Per client address: its token bucket, and whether its last call was refused (a client's
+  // refusals are logged once per run of refusals, and all counted).
+  struct ClientLimit {
+    ClientLimit(double burst, double qps, const core::Clock& clock) : bucket(burst, qps, clock) {}
+    resilience::TokenBucket bucket;
+    std::atomic<bool> limited{false};
+  };
   absl::Mutex limits_mu_;
-  absl::flat_hash_map<std::string, std::unique_ptr<resilience::TokenBucket>> limits_
+  absl::flat_hash_map<std::string, std::unique_ptr<ClientLimit>> limits_
       ABSL_GUARDED_BY(limits_mu_);
 };
 

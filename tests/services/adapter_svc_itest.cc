@@ -275,6 +275,12 @@ TEST_CASE("adapter-svc: the per-client rate limit lets exactly the burst through
                     "reason=\"rate_limited\"}") == 2.0);
   svc.Signal(SIGINT);
   CHECK(svc.Wait(30) == std::optional<int>(0));
+  // The two refusals are one run: logged once (STYLE: degraded modes logged once and counted).
+  const std::string log = Slurp(dir.File("log.jsonl"));
+  const std::string line = "is over the rate limit of 0.001 calls/s (burst 3)";
+  const size_t first = log.find(line);
+  CHECK(first != std::string::npos);
+  CHECK(log.find(line, first + 1) == std::string::npos);
 }
 
 // One grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo exchange with a raw request
