@@ -55,6 +55,28 @@ void Authorize(grpc::ClientContext& ctx, const std::string& token = kToken) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
 }
 
+// Every line of a service's output is one JSON object with the documented fields (parsed by
+// simdjson, not by the formatter's own code), the timestamp RFC 3339 UTC. Returns the line count.
+int JsonLines(const std::string& log) {
+  simdjson::dom::parser parser;
+  int lines = 0;
+  for (absl::string_view line : absl::StrSplit(log, '\n', absl::SkipEmpty())) {
+    INFO(line);
+    ++lines;
+    simdjson::dom::object o;
+    REQUIRE(parser.parse(line.data(), line.size()).get_object().get(o) == simdjson::SUCCESS);
+    std::string_view ts, level, service, message;
+    CHECK(o["timestamp"].get_string().get(ts) == simdjson::SUCCESS);
+    CHECK(o["level"].get_string().get(level) == simdjson::SUCCESS);
+    CHECK(o["service"].get_string().get(service) == simdjson::SUCCESS);
+    CHECK(o["message"].get_string().get(message) == simdjson::SUCCESS);
+    CHECK(service == "adapter-svc");
+    CHECK(ts.size() == 27);
+    CHECK(ts.back() == 'Z');
+  }
+  return lines;
+}
+
 TEST_CASE("adapter-svc: replay over gRPC with auth, health, metrics and a clean SIGTERM drain",
           "[services][adapter]") {
   TempDir dir;
@@ -230,25 +252,7 @@ TEST_CASE("adapter-svc: replay over gRPC with auth, health, metrics and a clean 
   CHECK(log.find(kToken) == std::string::npos);
   CHECK(log.find("wrong-token") == std::string::npos);
   CHECK(log.find("\"message\":\"drained; exiting 0\"") != std::string::npos);
-  // Every line of the process's output is one JSON object with the documented fields (parsed by
-  // simdjson, not by the formatter's own code), the timestamp RFC 3339 UTC.
-  simdjson::dom::parser parser;
-  int lines = 0;
-  for (absl::string_view line : absl::StrSplit(log, '\n', absl::SkipEmpty())) {
-    INFO(line);
-    ++lines;
-    simdjson::dom::object o;
-    REQUIRE(parser.parse(line.data(), line.size()).get_object().get(o) == simdjson::SUCCESS);
-    std::string_view ts, level, service, message;
-    CHECK(o["timestamp"].get_string().get(ts) == simdjson::SUCCESS);
-    CHECK(o["level"].get_string().get(level) == simdjson::SUCCESS);
-    CHECK(o["service"].get_string().get(service) == simdjson::SUCCESS);
-    CHECK(o["message"].get_string().get(message) == simdjson::SUCCESS);
-    CHECK(service == "adapter-svc");
-    CHECK(ts.size() == 27);
-    CHECK(ts.back() == 'Z');
-  }
-  CHECK(lines >= 5);
+  CHECK(JsonLines(log) >= 5);
 }
 
 TEST_CASE("adapter-svc: the per-client rate limit lets exactly the burst through",
@@ -483,6 +487,10 @@ TEST_CASE("adapter-svc: TLS from cert and key files, a plaintext client is refus
   }
   svc.Signal(SIGTERM);
   CHECK(svc.Wait(30) == std::optional<int>(0));
+  // gRPC core's own report of the refused handshake is a JSON line too, not plain stderr text.
+  const std::string log = Slurp(dir.File("log.jsonl"));
+  CHECK(log.find("Handshake failed") != std::string::npos);
+  CHECK(JsonLines(log) >= 3);
 }
 
 TEST_CASE("adapter-svc: --help exits 0 naming the env fallbacks, a bad flag exits 2",
