@@ -18,6 +18,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <thread>
@@ -512,6 +513,23 @@ TEST_CASE("adapter-svc: --help exits 0 naming the env fallbacks, a bad flag exit
       {"--max_message_bytes=0", "--max_message_bytes must be in [1, 2147483647], got 0"},
       {"--rate_limit_qps=-5", "--rate_limit_qps must be finite and >= 0 (0 = off), got -5"},
       {"--interval_s=0", "--interval_s must be >= 0.01 s, got 0"}};
+  // Live mode without any API-Football key would serve nothing but errors: a usage error.
+  {
+    const std::string log = dir.File("nokey.txt");
+    CHECK(Shell("env -u SUPERBET_APIFOOTBALL_KEY timeout -k 2 20 " + std::string(ADAPTER_SVC) +
+                " --grpc_address=127.0.0.1:0 --metrics_address=127.0.0.1:0 > " + log + " 2>&1") !=
+          0);
+    CHECK(Slurp(log).find("live mode (no --replay) needs the API-Football key") !=
+          std::string::npos);
+    std::FILE* empty = std::fopen(dir.File("empty_key").c_str(), "w");
+    std::fclose(empty);
+    Child c({ADAPTER_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+             "--api_key_file=" + dir.File("empty_key")},
+            dir.File("empty.txt"));
+    if (std::getenv("SUPERBET_APIFOOTBALL_KEY") == nullptr) {
+      CHECK(c.Wait(20) == std::optional<int>(2));
+    }
+  }
   for (const auto& [flag, message] : out_of_range) {
     INFO(flag);
     const std::string log = dir.File("range.txt");
