@@ -237,6 +237,13 @@ TEST_CASE("agent-svc and broadcast-svc: --help exits 0 naming env fallbacks, usa
       {{AGENT_SVC, "--help"}, 0, "env SUPERBET_CHECKPOINT"},
       {{AGENT_SVC, "--help"}, 0, "exit codes: 0 clean shutdown"},
       {{AGENT_SVC, "--checkpoint"}, 2, "--checkpoint needs a value"},
+      // Usage errors come before the checkpoint is even looked for.
+      {{AGENT_SVC, "--checkpoint=/nonexistent", "--redis=http://x"},
+       2,
+       "agent-svc: --redis: redis URL must start with redis://"},
+      {{AGENT_SVC, "--checkpoint=/nonexistent", "--max_deliveries=0"},
+       2,
+       "--max_deliveries must be in [1, 100]"},
       {{AGENT_SVC, "--checkpoint=/x", "--drain_deadline_s=-1"},
        2,
        "--drain_deadline_s must be a finite number of seconds >= 0, got -1"},
