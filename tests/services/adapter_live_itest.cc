@@ -22,12 +22,16 @@
 #include <thread>
 
 #include "services/process.h"
+#include "superbet/bus/live_feed.h"
+#include "superbet/bus/redis_transport.h"
 #include "superbet/v1/services.grpc.pb.h"
+#include "support/redis_server.h"
 #include "support/test_data.h"
 
 namespace superbet::testing {
 namespace {
 
+namespace bus = superbet::bus;
 namespace v1 = superbet::v1;
 
 class FailingApiFootball {
@@ -174,6 +178,38 @@ TEST_CASE(
   CHECK(Metric(b.ports.metrics, "adapter_fallback_total" + provider) == 1);
   b.child->Signal(SIGTERM);
   CHECK(b.child->Wait(30) == std::optional<int>(0));
+}
+
+TEST_CASE("adapter-svc live: SIGTERM does not wait out the --redis publisher's poll interval",
+          "[services][adapter]") {
+  // Oracle: the documented drain (in-flight work gets --drain_deadline_s, then exit 0): the
+  // publisher thread sleeping a 10-minute --interval_s between polls stops at the drain.
+  TempDir dir;
+  FailingApiFootball api;
+  {
+    std::ofstream key(dir.File("key"));
+    key << "test-key\n";
+  }
+  RedisServer redis;
+  REQUIRE(redis.ok());
+  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(redis.url()));
+  REQUIRE(t.ok());
+  Child adapter({ADAPTER_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+                 "--ports_file=" + dir.File("p.json"), "--api_base_url=" + api.url(),
+                 "--api_key_file=" + dir.File("key"), "--redis=" + redis.url(), "--interval_s=600",
+                 "--drain_deadline_s=3", "--odds_live=false"},
+                dir.File("p.log"));
+  REQUIRE(WaitForPorts(dir.File("p.json"), 60).has_value());
+  bool published = false;  // The first poll's state is on match.live: the thread now sleeps.
+  for (int i = 0; i < 400 && !published; ++i) {
+    auto live = (*t)->Range(bus::kMatchLive);
+    REQUIRE(live.ok());
+    published = !live->empty();
+    if (!published) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  REQUIRE(published);
+  adapter.Signal(SIGTERM);
+  CHECK(adapter.Wait(10) == std::optional<int>(0));
 }
 
 }  // namespace

@@ -451,6 +451,37 @@ TEST_CASE("adapter-svc: reflection lists and describes the services, max message
   CHECK(svc.Wait(30) == std::optional<int>(0));
 }
 
+TEST_CASE("adapter-svc: SIGTERM ends a stream that waits a long poll interval, exit 0",
+          "[services][adapter]") {
+  // Oracle: the documented drain (services/README.md: streams end OK at the drain; in-flight
+  // calls get --drain_deadline_s): a client asking for one poll every 10 minutes does not hold
+  // the process past the deadline.
+  TempDir dir;
+  Child svc(
+      AdapterArgs(dir, {"--replay=" + DataDir(), "--matches=3754097", "--drain_deadline_s=3"}),
+      dir.File("log.jsonl"));
+  auto ports = WaitForPorts(dir.File("ports.json"), 60);
+  REQUIRE(ports.has_value());
+  auto stub = Stub(grpc::CreateChannel("127.0.0.1:" + std::to_string(ports->grpc),
+                                       grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  v1::StreamLiveMatchesRequest req;
+  req.add_match_ids("statsbomb:3754097");
+  req.set_interval_s(600);
+  auto reader = stub->StreamLiveMatches(&ctx, req);
+  v1::LiveMatchUpdate u;
+  REQUIRE(reader->Read(&u));  // The first poll; the next one is 10 minutes away.
+  CHECK(u.sequence() == 1);
+  svc.Signal(SIGTERM);
+  while (reader->Read(&u)) {
+  }
+  CHECK(reader->Finish().ok());  // The stream ends OK at the drain.
+  // Within the deadline (a handler sleeping out its 10 minutes would hold the process: gRPC
+  // cancels the call at the deadline but waits for the handler to return).
+  CHECK(svc.Wait(10) == std::optional<int>(0));
+}
+
 TEST_CASE("adapter-svc: TLS from cert and key files, a plaintext client is refused",
           "[services][adapter]") {
   TempDir dir;
