@@ -29,6 +29,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -98,6 +99,10 @@ int Main(int argc, char** argv) {
   flags.Bool("odds_live", &odds_live,
              "with --redis: publish each change of a match's live 1X2 prices to odds.live");
   flags.ParseOrExit(argc, argv);
+  if (!std::isfinite(interval_s) || interval_s < 0.01) {  // As a request's interval_s.
+    std::fprintf(stderr, "adapter-svc: --interval_s must be >= 0.01 s, got %g\n", interval_s);
+    return 2;
+  }
 
   const core::Clock& clock = core::SystemClock::Instance();
   auto rt = ServiceRuntime::Create(server, clock);
@@ -173,6 +178,14 @@ int Main(int argc, char** argv) {
         return 1;
       }
       api.api_key = key->substr(0, key->find_first_of("\r\n"));
+    }
+    const char* env_key = std::getenv("SUPERBET_APIFOOTBALL_KEY");
+    if (api.api_key.empty() && (env_key == nullptr || *env_key == '\0')) {
+      // Every live read would fail: refuse to start rather than serve nothing but errors.
+      std::fprintf(stderr,
+                   "adapter-svc: live mode (no --replay) needs the API-Football key: "
+                   "--api_key_file FILE (first line) or $SUPERBET_APIFOOTBALL_KEY\n");
+      return 2;
     }
     inner = std::make_unique<providers::ApiFootballClient>(api, clock);
   }

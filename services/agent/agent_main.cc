@@ -27,7 +27,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -39,6 +38,7 @@
 #include "agent/training_service.h"
 #include "common/flags.h"
 #include "common/server.h"
+#include "superbet/bus/redis_transport.h"
 #include "superbet/core/clock.h"
 #include "superbet/hrl/live_decider.h"
 #include "superbet/hrl/manager.h"
@@ -178,6 +178,18 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "agent-svc: --checkpoint DIR is required (see --help)\n");
     return 2;
   }
+  // Usage errors before any work (the checkpoint is loaded next).
+  if (auto url = bus::ParseRedisUrl(redis); !redis.empty() && !url.ok()) {
+    std::fprintf(stderr, "agent-svc: --redis: %s\n", std::string(url.status().message()).c_str());
+    return 2;
+  }
+  if (max_deliveries < 1 || max_deliveries > 100 || claim_idle_ms < 1) {
+    std::fprintf(stderr,
+                 "agent-svc: --max_deliveries must be in [1, 100] and --claim_idle_ms >= 1, got "
+                 "%lld and %lld\n",
+                 static_cast<long long>(max_deliveries), static_cast<long long>(claim_idle_ms));
+    return 2;
+  }
 
   if (busy_poll) UseBusyPollEngine();  // Before anything starts gRPC.
   const core::Clock& clock = core::SystemClock::Instance();
@@ -232,7 +244,7 @@ int Main(int argc, char** argv) {
   std::unique_ptr<AgentLiveConsumer> live;
   if (!redis.empty()) {
     AgentLiveOptions lo{redis, consumer, claim_idle_ms, hold_after,
-                        static_cast<int>(std::clamp<int64_t>(max_deliveries, 0, 1000))};
+                        static_cast<int>(max_deliveries)};
     auto c = AgentLiveConsumer::Create(
         lo, rt->get(), decider.get(),
         [&](const v1::LiveMatchState& s, const v1::Decision& d) { agent.Count(s, d); });

@@ -77,10 +77,22 @@ absl::StatusOr<bus::LiveOutcome> AgentLiveConsumer::Decide(
     for (;;) absl::SleepFor(absl::Seconds(1));
   }
   ++handled_;
-  // decided_at is the entry's time, so a reclaimed entry yields the same prediction.
-  auto d = decider_->DecideWithHistory(e.update.state(), history, e.time, false);
+  const v1::LiveMatchState& state = e.update.state();
+  // decided_at is the entry's time, so a reclaimed entry yields the same prediction. A dry run
+  // first (RiskGate::Preview: nothing recorded): an accepted prediction the plant's reader refuses
+  // (a state without kickoff) could never be published, so it fails here, before the gate records
+  // its stake and the bankroll pays it; the entry is retried and ends in match.live.dlq.
+  auto preview = decider_->DecideWithHistory(state, history, e.time, /*dry_run=*/true);
+  if (!preview.ok()) return preview.status();
+  if (preview->verdict() == v1::VERDICT_ACCEPTED) {
+    if (auto f = broadcast::RiskVerifiedFields(preview->prediction()); !f.ok()) {
+      spdlog::error("match.live {}: accepted prediction refused by the plant's reader: {}", e.id,
+                    f.status().ToString());
+      return f.status();
+    }
+  }
+  auto d = decider_->DecideWithHistory(state, history, e.time, /*dry_run=*/false);
   if (!d.ok()) return d.status();
-  count_(e.update.state(), *d);
   bus::LiveOutcome o;
   o.accepted = d->verdict() == v1::VERDICT_ACCEPTED;
   o.reason = d->reason();
@@ -94,6 +106,8 @@ absl::StatusOr<bus::LiveOutcome> AgentLiveConsumer::Decide(
     }
     o.verified = *std::move(f);
   }
+  // Counted once the decision is one that will be recorded: a failed one is not a bet.
+  count_(state, *d);
   return o;
 }
 

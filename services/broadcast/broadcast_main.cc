@@ -141,7 +141,10 @@ int Main(int argc, char** argv) {
       if (telegram_token_file.empty() || telegram_chat.empty()) {
         auto env = broadcast::LoadTelegramCredentials();
         if (!env.ok()) {
-          spdlog::error("telegram: {}", env.status().ToString());
+          spdlog::error(
+              "telegram: {} (give --telegram_token_file and --telegram_chat_id, or leave telegram "
+              "out of --platforms)",
+              env.status().ToString());
           return 1;
         }
         t = *env;

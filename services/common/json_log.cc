@@ -1,5 +1,6 @@
 #include "common/json_log.h"
 
+#include <grpc/support/log.h>
 #include <spdlog/formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -50,6 +51,17 @@ class JsonFormatter final : public spdlog::formatter {
   std::string service_;
 };
 
+// gRPC core's own log lines (gpr_log: e.g. a failed TLS handshake) go through the same logger,
+// not as plain text to stderr.
+void ForwardGrpcLog(gpr_log_func_args* args) {
+  const spdlog::level::level_enum level =
+      args->severity == GPR_LOG_SEVERITY_ERROR  ? spdlog::level::err
+      : args->severity == GPR_LOG_SEVERITY_INFO ? spdlog::level::info
+                                                : spdlog::level::debug;
+  spdlog::default_logger()->log(spdlog::source_loc{args->file, args->line, "grpc"}, level, "{}",
+                                args->message);
+}
+
 }  // namespace
 
 absl::Status InstallJsonLogger(const std::string& service, const std::string& level) {
@@ -65,6 +77,7 @@ absl::Status InstallJsonLogger(const std::string& service, const std::string& le
   logger->set_level(parsed);
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);
+  gpr_set_log_function(&ForwardGrpcLog);
   return absl::OkStatus();
 }
 

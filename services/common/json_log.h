@@ -2,7 +2,9 @@
 // library's own spdlog messages (breaker transitions, fallbacks) come out in the same shape:
 //   {"timestamp":"2026-11-29T02:00:00.123456Z","level":"info","logger":"adapter-svc",
 //    "service":"adapter-svc","message":"...","file":"main.cc","function":"Run","line":42}
-// file/function/line appear when the call site recorded them (SPDLOG_INFO etc.).
+// file/function/line appear when the call site recorded them (SPDLOG_INFO etc.). gRPC core's own
+// log lines (gpr_log, e.g. "Handshake failed") are forwarded to the same logger (function
+// "grpc"), so every line a service writes is JSON.
 #ifndef SUPERBET_SERVICES_COMMON_JSON_LOG_H_
 #define SUPERBET_SERVICES_COMMON_JSON_LOG_H_
 

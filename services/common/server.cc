@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -73,6 +74,30 @@ void ServerOptions::Register(FlagSet& flags) {
   flags.String("ports_file", &ports_file, "write the bound ports here as JSON after start-up");
 }
 
+absl::Status ValidateServerOptions(const ServerOptions& options) {
+  if (options.max_message_bytes < 1 || options.max_message_bytes > 2147483647) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max_message_bytes must be in [1, 2147483647], got ", options.max_message_bytes));
+  }
+  if (!std::isfinite(options.rate_limit_qps) || options.rate_limit_qps < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--rate_limit_qps must be finite and >= 0 (0 = off), got ", options.rate_limit_qps));
+  }
+  if (options.rate_limit_qps > 0 &&
+      (!std::isfinite(options.rate_limit_burst) || options.rate_limit_burst < 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--rate_limit_burst must be finite and >= 1 call, got ", options.rate_limit_burst));
+  }
+  for (auto [value, flag] : {std::make_pair(options.drain_deadline_s, "drain_deadline_s"),
+                             std::make_pair(options.drain_grace_s, "drain_grace_s")}) {
+    if (!std::isfinite(value) || value < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag, " must be a finite number of seconds >= 0, got ", value));
+    }
+  }
+  return absl::OkStatus();
+}
+
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   const size_t n = std::max(a.size(), b.size());
   unsigned char diff = a.size() == b.size() ? 0 : 1;
@@ -111,6 +136,7 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServerOpt
   // profile of agent-svc under load (bench/README.md) showed GraphCycles::GetId on every lock of
   // the hot path. Services run with it off; the tests build their own binaries.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  if (absl::Status s = ValidateServerOptions(options); !s.ok()) return s;
   if (absl::Status s = InstallJsonLogger(options.service, options.log_level); !s.ok()) return s;
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return absl::InvalidArgumentError("--tls_cert and --tls_key go together: give both or neither");
@@ -317,23 +343,30 @@ absl::Status ServiceRuntime::Admit(grpc::ServerContextBase* context, const char*
     }
   }
   if (options_.rate_limit_qps > 0) {
-    resilience::TokenBucket* bucket;
+    ClientLimit* limit;
     {
       absl::MutexLock lock(&limits_mu_);
       if (limits_.size() > 10000) limits_.clear();  // Bounded: forget idle clients wholesale.
       auto& slot = limits_[peer];
       if (!slot) {
-        slot = std::make_unique<resilience::TokenBucket>(options_.rate_limit_burst,
-                                                         options_.rate_limit_qps, clock_);
+        slot = std::make_unique<ClientLimit>(options_.rate_limit_burst, options_.rate_limit_qps,
+                                             clock_);
       }
-      bucket = slot.get();
+      limit = slot.get();
     }
-    if (!bucket->TryAcquire()) {
-      return reject("rate_limited",
-                    absl::ResourceExhaustedError(absl::StrCat(
-                        "client ", peer, " is over the rate limit of ", options_.rate_limit_qps,
-                        " calls/s (burst ", options_.rate_limit_burst, ")")));
+    if (!limit->bucket.TryAcquire()) {
+      std::string message =
+          absl::StrCat("client ", peer, " is over the rate limit of ", options_.rate_limit_qps,
+                       " calls/s (burst ", options_.rate_limit_burst, ")");
+      if (!limit->limited.exchange(true)) {  // Logged once per run of refusals.
+        spdlog::warn(
+            "rejected {}/{}: {}; its next refusals are counted in "
+            "grpc_server_rejected_total{{reason=\"rate_limited\"}}, not logged",
+            service, method, message);
+      }
+      return reject("rate_limited", absl::ResourceExhaustedError(std::move(message)));
     }
+    limit->limited.store(false, std::memory_order_relaxed);
   }
   return absl::OkStatus();
 }

@@ -96,6 +96,13 @@ struct ServerOptions {
   void Register(FlagSet& flags);
 };
 
+// Checks the numeric options: max_message_bytes in [1, 2^31 - 1]; rate_limit_qps finite and >= 0;
+// rate_limit_burst finite and >= 1 when the limit is on; drain_deadline_s and drain_grace_s
+// finite and >= 0 (a NaN grace would never end the drain).
+// Errors: InvalidArgument naming the flag and the value ("--drain_grace_s must be a finite number
+// of seconds >= 0, got nan"). ServiceRuntime::Create runs it first.
+[[nodiscard]] absl::Status ValidateServerOptions(const ServerOptions& options);
+
 // True when `a` equals `b`; the time taken depends on the longer length only, not on where the
 // strings first differ.
 bool ConstantTimeEquals(const std::string& a, const std::string& b);
@@ -227,8 +234,15 @@ class ServiceRuntime {
   std::atomic<bool> busy_stopping_{false};          // Set before the server's Shutdown.
   std::unique_ptr<SyncHealthService> busy_health_;  // Health in the busy-poll mode.
   std::thread busy_thread_;
+  // Per client address: its token bucket, and whether its last call was refused (a client's
+  // refusals are logged once per run of refusals, and all counted).
+  struct ClientLimit {
+    ClientLimit(double burst, double qps, const core::Clock& clock) : bucket(burst, qps, clock) {}
+    resilience::TokenBucket bucket;
+    std::atomic<bool> limited{false};
+  };
   absl::Mutex limits_mu_;
-  absl::flat_hash_map<std::string, std::unique_ptr<resilience::TokenBucket>> limits_
+  absl::flat_hash_map<std::string, std::unique_ptr<ClientLimit>> limits_
       ABSL_GUARDED_BY(limits_mu_);
 };
 

@@ -7,16 +7,28 @@
 // allowed a burst of 3 at 0.001 calls/s gets exactly 3 calls through); the counts of calls this
 // test itself made, compared with /metrics; `promtool check metrics` (Prometheus's own linter)
 // on the live /metrics page; the gRPC health protocol (grpc/doc/health-checking.md).
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/unknown_field_set.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/client_unary_call.h>
+#include <grpcpp/support/sync_stream.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "services/process.h"
+#include "simdjson.h"
 #include "superbet/v1/services.grpc.pb.h"
 #include "support/test_data.h"
 
@@ -42,6 +54,28 @@ std::unique_ptr<v1::AdapterService::Stub> Stub(const std::shared_ptr<grpc::Chann
 void Authorize(grpc::ClientContext& ctx, const std::string& token = kToken) {
   ctx.AddMetadata("authorization", "Bearer " + token);
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+}
+
+// Every line of a service's output is one JSON object with the documented fields (parsed by
+// simdjson, not by the formatter's own code), the timestamp RFC 3339 UTC. Returns the line count.
+int JsonLines(const std::string& log) {
+  simdjson::dom::parser parser;
+  int lines = 0;
+  for (absl::string_view line : absl::StrSplit(log, '\n', absl::SkipEmpty())) {
+    INFO(line);
+    ++lines;
+    simdjson::dom::object o;
+    REQUIRE(parser.parse(line.data(), line.size()).get_object().get(o) == simdjson::SUCCESS);
+    std::string_view ts, level, service, message;
+    CHECK(o["timestamp"].get_string().get(ts) == simdjson::SUCCESS);
+    CHECK(o["level"].get_string().get(level) == simdjson::SUCCESS);
+    CHECK(o["service"].get_string().get(service) == simdjson::SUCCESS);
+    CHECK(o["message"].get_string().get(message) == simdjson::SUCCESS);
+    CHECK(service == "adapter-svc");
+    CHECK(ts.size() == 27);
+    CHECK(ts.back() == 'Z');
+  }
+  return lines;
 }
 
 TEST_CASE("adapter-svc: replay over gRPC with auth, health, metrics and a clean SIGTERM drain",
@@ -219,6 +253,7 @@ TEST_CASE("adapter-svc: replay over gRPC with auth, health, metrics and a clean 
   CHECK(log.find(kToken) == std::string::npos);
   CHECK(log.find("wrong-token") == std::string::npos);
   CHECK(log.find("\"message\":\"drained; exiting 0\"") != std::string::npos);
+  CHECK(JsonLines(log) >= 5);
 }
 
 TEST_CASE("adapter-svc: the per-client rate limit lets exactly the burst through",
@@ -245,6 +280,206 @@ TEST_CASE("adapter-svc: the per-client rate limit lets exactly the burst through
                     "reason=\"rate_limited\"}") == 2.0);
   svc.Signal(SIGINT);
   CHECK(svc.Wait(30) == std::optional<int>(0));
+  // The two refusals are one run: logged once (STYLE: degraded modes logged once and counted).
+  const std::string log = Slurp(dir.File("log.jsonl"));
+  const std::string line = "is over the rate limit of 0.001 calls/s (burst 3)";
+  const size_t first = log.find(line);
+  CHECK(first != std::string::npos);
+  CHECK(log.find(line, first + 1) == std::string::npos);
+}
+
+// One grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo exchange with a raw request
+// (the reflection protocol's messages are not installed as headers): the answer's bytes.
+std::optional<std::string> Reflect(const std::shared_ptr<grpc::Channel>& channel,
+                                   const std::string& request) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  const grpc::internal::RpcMethod method(
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+      grpc::internal::RpcMethod::BIDI_STREAMING);
+  std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> stream(
+      grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(
+          channel.get(), method, &ctx));
+  grpc::Slice slice(request);
+  grpc::ByteBuffer out(&slice, 1);
+  if (!stream->Write(out)) return std::nullopt;
+  stream->WritesDone();
+  grpc::ByteBuffer in;
+  std::optional<std::string> answer;
+  if (stream->Read(&in)) {
+    std::vector<grpc::Slice> slices;
+    if (!in.Dump(&slices).ok()) return std::nullopt;
+    answer.emplace();
+    for (const grpc::Slice& sl : slices) {
+      answer->append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    }
+  }
+  if (!stream->Finish().ok()) return std::nullopt;
+  return answer;
+}
+
+// The length-delimited field `number` of a serialized message (the first one), or nullopt.
+std::optional<std::string> Field(const std::string& bytes, int number) {
+  google::protobuf::UnknownFieldSet fields;
+  if (!fields.ParseFromString(bytes)) return std::nullopt;
+  for (int i = 0; i < fields.field_count(); ++i) {
+    const google::protobuf::UnknownField& f = fields.field(i);
+    if (f.number() == number && f.type() == google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED) {
+      return f.length_delimited();
+    }
+  }
+  return std::nullopt;
+}
+
+TEST_CASE("adapter-svc: reflection lists and describes the services, max message size, GetFixture",
+          "[services][adapter]") {
+  // Oracles: the reflection protocol (grpc/src/proto/grpc/reflection/v1alpha/reflection.proto:
+  // request field 4 file_containing_symbol, 7 list_services; response field 4
+  // file_descriptor_response {1: file_descriptor_proto}, 6 list_services_response {1: service
+  // {1: name}}) against services.proto itself; gRPC's RESOURCE_EXHAUSTED for a message over the
+  // limit in either direction; the hand-read fixture (StatsBomb 3754097: Manchester United v
+  // Tottenham Hotspur, 1-0).
+  TempDir dir;
+  Child svc(AdapterArgs(dir, {"--replay=" + DataDir()}), dir.File("log.jsonl"));
+  auto ports = WaitForPorts(dir.File("ports.json"), 60);
+  REQUIRE(ports.has_value());
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(ports->grpc),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = Stub(channel);
+
+  // list_services (field 7, ""): the service names, health and reflection among them.
+  {
+    auto answer = Reflect(channel, std::string("\x3a\x00", 2));
+    REQUIRE(answer.has_value());
+    auto list = Field(*answer, 6);
+    REQUIRE(list.has_value());
+    google::protobuf::UnknownFieldSet services;
+    REQUIRE(services.ParseFromString(*list));
+    std::vector<std::string> names;
+    for (int i = 0; i < services.field_count(); ++i) {
+      auto name = Field(services.field(i).length_delimited(), 1);
+      if (name.has_value()) names.push_back(*name);
+    }
+    std::sort(names.begin(), names.end());
+    CHECK(names == std::vector<std::string>{"grpc.health.v1.Health",
+                                            "grpc.reflection.v1alpha.ServerReflection",
+                                            "superbet.v1.AdapterService"});
+  }
+  // file_containing_symbol (field 4): the file that defines AdapterService, with its six methods.
+  {
+    const std::string symbol = "superbet.v1.AdapterService";
+    auto answer =
+        Reflect(channel, std::string("\x22", 1) + static_cast<char>(symbol.size()) + symbol);
+    REQUIRE(answer.has_value());
+    auto files = Field(*answer, 4);
+    REQUIRE(files.has_value());
+    auto first = Field(*files, 1);
+    REQUIRE(first.has_value());
+    google::protobuf::FileDescriptorProto file;
+    REQUIRE(file.ParseFromString(*first));
+    CHECK(file.name() == "superbet/v1/services.proto");
+    std::vector<std::string> methods;
+    for (const auto& service : file.service()) {
+      if (service.name() != "AdapterService") continue;
+      for (const auto& m : service.method()) methods.push_back(m.name());
+    }
+    CHECK(methods == std::vector<std::string>{"GetLiveMatch", "ListLiveMatches",
+                                              "StreamLiveMatches", "GetFixture", "GetOdds",
+                                              "GetCoverage"});
+  }
+
+  // GetFixture: the replayed match; an empty id names the field; an unknown one is NOT_FOUND.
+  {
+    grpc::ClientContext ctx;
+    v1::GetFixtureRequest req;
+    req.set_fixture_id("statsbomb:3754097");
+    v1::Fixture f;
+    const grpc::Status s = stub->GetFixture(&ctx, req, &f);
+    REQUIRE(s.ok());
+    CHECK(f.id() == "statsbomb:3754097");
+    CHECK(f.home().name().find("Manchester United") != std::string::npos);
+    CHECK(f.away().name().find("Tottenham") != std::string::npos);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::Fixture f;
+    const grpc::Status s = stub->GetFixture(&ctx, v1::GetFixtureRequest(), &f);
+    CHECK(s.error_code() == grpc::INVALID_ARGUMENT);
+    CHECK(s.error_message() == "fixture_id: empty");
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetFixtureRequest req;
+    req.set_fixture_id("statsbomb:1");
+    v1::Fixture f;
+    const grpc::Status s = stub->GetFixture(&ctx, req, &f);
+    CHECK(s.error_code() == grpc::NOT_FOUND);
+    CHECK(s.error_message().find("statsbomb:1") != std::string::npos);
+  }
+  // --max_message_bytes 4096 (another process): a larger request is refused, and so is a larger
+  // answer (the live list: 55 snapshot fixtures and more).
+  TempDir small_dir;
+  Child small(AdapterArgs(small_dir, {"--replay=" + DataDir(), "--max_message_bytes=4096"}),
+              small_dir.File("log.jsonl"));
+  auto small_ports = WaitForPorts(small_dir.File("ports.json"), 60);
+  REQUIRE(small_ports.has_value());
+  auto small_stub = Stub(grpc::CreateChannel("127.0.0.1:" + std::to_string(small_ports->grpc),
+                                             grpc::InsecureChannelCredentials()));
+  {
+    grpc::ClientContext ctx;
+    v1::GetLiveMatchRequest req;
+    req.set_match_id(std::string(5000, 'x'));
+    v1::LiveMatchUpdate resp;
+    CHECK(small_stub->GetLiveMatch(&ctx, req, &resp).error_code() == grpc::RESOURCE_EXHAUSTED);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::ListLiveMatchesResponse resp;
+    const grpc::Status s = small_stub->ListLiveMatches(&ctx, v1::ListLiveMatchesRequest(), &resp);
+    CHECK(s.error_code() == grpc::RESOURCE_EXHAUSTED);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetCoverageRequest req;
+    req.set_adapter("statsbomb");
+    v1::GetCoverageResponse resp;
+    CHECK(small_stub->GetCoverage(&ctx, req, &resp).ok());  // Under the limit: served.
+  }
+  small.Signal(SIGTERM);
+  CHECK(small.Wait(30) == std::optional<int>(0));
+  svc.Signal(SIGTERM);
+  CHECK(svc.Wait(30) == std::optional<int>(0));
+}
+
+TEST_CASE("adapter-svc: SIGTERM ends a stream that waits a long poll interval, exit 0",
+          "[services][adapter]") {
+  // Oracle: the documented drain (services/README.md: streams end OK at the drain; in-flight
+  // calls get --drain_deadline_s): a client asking for one poll every 10 minutes does not hold
+  // the process past the deadline.
+  TempDir dir;
+  Child svc(
+      AdapterArgs(dir, {"--replay=" + DataDir(), "--matches=3754097", "--drain_deadline_s=3"}),
+      dir.File("log.jsonl"));
+  auto ports = WaitForPorts(dir.File("ports.json"), 60);
+  REQUIRE(ports.has_value());
+  auto stub = Stub(grpc::CreateChannel("127.0.0.1:" + std::to_string(ports->grpc),
+                                       grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  v1::StreamLiveMatchesRequest req;
+  req.add_match_ids("statsbomb:3754097");
+  req.set_interval_s(600);
+  auto reader = stub->StreamLiveMatches(&ctx, req);
+  v1::LiveMatchUpdate u;
+  REQUIRE(reader->Read(&u));  // The first poll; the next one is 10 minutes away.
+  CHECK(u.sequence() == 1);
+  svc.Signal(SIGTERM);
+  while (reader->Read(&u)) {
+  }
+  CHECK(reader->Finish().ok());  // The stream ends OK at the drain.
+  // Within the deadline (a handler sleeping out its 10 minutes would hold the process: gRPC
+  // cancels the call at the deadline but waits for the handler to return).
+  CHECK(svc.Wait(10) == std::optional<int>(0));
 }
 
 TEST_CASE("adapter-svc: TLS from cert and key files, a plaintext client is refused",
@@ -284,6 +519,10 @@ TEST_CASE("adapter-svc: TLS from cert and key files, a plaintext client is refus
   }
   svc.Signal(SIGTERM);
   CHECK(svc.Wait(30) == std::optional<int>(0));
+  // gRPC core's own report of the refused handshake is a JSON line too, not plain stderr text.
+  const std::string log = Slurp(dir.File("log.jsonl"));
+  CHECK(log.find("Handshake failed") != std::string::npos);
+  CHECK(JsonLines(log) >= 3);
 }
 
 TEST_CASE("adapter-svc: --help exits 0 naming the env fallbacks, a bad flag exits 2",
@@ -298,6 +537,40 @@ TEST_CASE("adapter-svc: --help exits 0 naming the env fallbacks, a bad flag exit
   CHECK(Slurp(dir.File("bad.txt")).find("--speed: not a number: \"fast\"") != std::string::npos);
   Child half({ADAPTER_SVC, "--tls_cert=/nonexistent.pem"}, dir.File("half.txt"));
   CHECK(half.Wait(10) == std::optional<int>(2));
+  // Values a number flag parses but cannot mean: usage errors naming the flag and the value
+  // (a NaN grace used to hang the SIGTERM drain forever; an interval of 0 polled without pause).
+  const std::vector<std::pair<std::string, std::string>> out_of_range = {
+      {"--drain_grace_s=nan", "--drain_grace_s must be a finite number of seconds >= 0, got nan"},
+      {"--max_message_bytes=0", "--max_message_bytes must be in [1, 2147483647], got 0"},
+      {"--rate_limit_qps=-5", "--rate_limit_qps must be finite and >= 0 (0 = off), got -5"},
+      {"--interval_s=0", "--interval_s must be >= 0.01 s, got 0"}};
+  // Live mode without any API-Football key would serve nothing but errors: a usage error.
+  {
+    const std::string log = dir.File("nokey.txt");
+    CHECK(Shell("env -u SUPERBET_APIFOOTBALL_KEY timeout -k 2 20 " + std::string(ADAPTER_SVC) +
+                " --grpc_address=127.0.0.1:0 --metrics_address=127.0.0.1:0 > " + log + " 2>&1") !=
+          0);
+    CHECK(Slurp(log).find("live mode (no --replay) needs the API-Football key") !=
+          std::string::npos);
+    std::FILE* empty = std::fopen(dir.File("empty_key").c_str(), "w");
+    std::fclose(empty);
+    Child c({ADAPTER_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+             "--api_key_file=" + dir.File("empty_key")},
+            dir.File("empty.txt"));
+    if (std::getenv("SUPERBET_APIFOOTBALL_KEY") == nullptr) {
+      CHECK(c.Wait(20) == std::optional<int>(2));
+    }
+  }
+  for (const auto& [flag, message] : out_of_range) {
+    INFO(flag);
+    const std::string log = dir.File("range.txt");
+    std::remove(log.c_str());
+    Child c({ADAPTER_SVC, "--replay=" + DataDir(), "--grpc_address=127.0.0.1:0",
+             "--metrics_address=127.0.0.1:0", flag},
+            log);
+    CHECK(c.Wait(20) == std::optional<int>(2));
+    CHECK(Slurp(log).find(message) != std::string::npos);
+  }
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -22,6 +23,7 @@
 #include "services/process.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/live_worker.h"
+#include "superbet/hrl/prematch_features.h"
 #include "superbet/providers/replay_provider.h"
 #include "superbet/v1/services.grpc.pb.h"
 #include "support/test_data.h"
@@ -59,6 +61,34 @@ TEST_CASE("agent-svc: Decide through the risk gate, metrics equal what happened,
               dir.File("other.log"));
     CHECK(bad.Wait(30) == std::optional<int>(1));
     CHECK(Slurp(dir.File("other.log")).find("xg_home_renamed") != std::string::npos);
+  }
+  // A pre-match worker's checkpoint (its own feature spec), and a checkpoint of a newer format
+  // (written as a later version would): both refused at start-up, exit 1, the reason logged.
+  {
+    v1::Checkpoint prematch = trained->checkpoint;
+    prematch.set_agent("prematch");
+    *prematch.mutable_feature_spec() = hrl::PreMatchFeatureSpec();
+    REQUIRE(hrl::SaveCheckpoint(dir.File("prematch"), prematch).ok());
+    Child bad({AGENT_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+               "--checkpoint=" + dir.File("prematch")},
+              dir.File("prematch.log"));
+    CHECK(bad.Wait(30) == std::optional<int>(1));
+    CHECK(Slurp(dir.File("prematch.log")).find(hrl::PreMatchFeatureSpec().name()) !=
+          std::string::npos);
+  }
+  {
+    v1::Checkpoint newer = trained->checkpoint;
+    newer.set_format_version(hrl::kCheckpointFormatVersion + 1);
+    REQUIRE(Shell("mkdir -p " + dir.File("newer")) == 0);
+    {
+      std::ofstream out(dir.File("newer/checkpoint.pb"), std::ios::binary);
+      REQUIRE(newer.SerializeToOstream(&out));
+    }
+    Child bad({AGENT_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+               "--checkpoint=" + dir.File("newer")},
+              dir.File("newer.log"));
+    CHECK(bad.Wait(30) == std::optional<int>(1));
+    CHECK(Slurp(dir.File("newer.log")).find("FAILED_PRECONDITION") != std::string::npos);
   }
 
   Child svc({AGENT_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",

@@ -3,6 +3,7 @@
 // grpc::StatusCode both use), the flag rules documented in flags.h, and the gRPC peer-string
 // format ("ipv4:ADDR:PORT", "ipv6:[ADDR]:PORT", grpc/doc/naming.md).
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -134,6 +135,36 @@ TEST_CASE("services: bad flags are usage errors naming the flag and the value", 
   FlagSet h("x", "y");
   REQUIRE(h.Parse(3, hargv.data(), FakeEnv).ok());
   CHECK(h.help_requested());
+}
+
+TEST_CASE("services: numeric server options out of range are usage errors naming the flag",
+          "[services]") {
+  // Oracle: the ranges documented in server.h (gRPC takes an int message size; a NaN or negative
+  // drain time would never end, or end at once).
+  CHECK(ValidateServerOptions(ServerOptions{}).ok());
+  auto message = [](void (*edit)(ServerOptions&)) {
+    ServerOptions o;
+    edit(o);
+    const absl::Status s = ValidateServerOptions(o);
+    CHECK(absl::IsInvalidArgument(s));
+    return std::string(s.message());
+  };
+  CHECK(message([](ServerOptions& o) { o.max_message_bytes = 0; }) ==
+        "--max_message_bytes must be in [1, 2147483647], got 0");
+  CHECK(message([](ServerOptions& o) { o.max_message_bytes = int64_t{1} << 31; }) ==
+        "--max_message_bytes must be in [1, 2147483647], got 2147483648");
+  CHECK(message([](ServerOptions& o) { o.rate_limit_qps = -5; }) ==
+        "--rate_limit_qps must be finite and >= 0 (0 = off), got -5");
+  CHECK(message([](ServerOptions& o) { o.rate_limit_burst = 0; }) ==
+        "--rate_limit_burst must be finite and >= 1 call, got 0");
+  CHECK(message([](ServerOptions& o) { o.drain_grace_s = std::nan(""); }) ==
+        "--drain_grace_s must be a finite number of seconds >= 0, got nan");
+  CHECK(message([](ServerOptions& o) { o.drain_deadline_s = -1; }) ==
+        "--drain_deadline_s must be a finite number of seconds >= 0, got -1");
+  ServerOptions off;  // No limit: the burst is not read.
+  off.rate_limit_qps = 0;
+  off.rate_limit_burst = 0;
+  CHECK(ValidateServerOptions(off).ok());
 }
 
 TEST_CASE("services: JSON log escaping keeps every line valid JSON", "[services]") {

@@ -57,6 +57,45 @@ for name, s in svcs.items():
 for secret in compose["secrets"].values():
     check(secret["file"].startswith("./secrets/"), f"secret outside deploy/secrets: {secret}")
 
+# Each service's command and SUPERBET_* environment name only flags the service registers (a
+# typo would exit 2 in a restart loop), and the files it reads from /run/secrets are secrets it
+# mounts; every secret it mounts is read. broadcast-svc posts to Telegram by default
+# (--platforms telegram): without a bot token file and a chat id it exits 1 at start-up.
+FLAG_RE = re.compile(r'flags\.(?:String|Int|Double|Bool)\(\s*"(\w+)"')
+for name in METRICS_PORT:
+    s = svcs[name]
+    short = name.removesuffix("-svc")
+    known_flags = set()
+    for folder in ("common", short):
+        for src in (root / "services" / folder).glob("*.cc"):
+            known_flags |= set(FLAG_RE.findall(src.read_text()))
+    args = list(s.get("command", []))
+    env = s.get("environment", {}) or {}
+    for arg in args:
+        flag = arg[2:].split("=", 1)[0] if arg.startswith("--") else None
+        check(flag in known_flags, f"{name}: command argument {arg!r} is not a flag of {name}")
+    given = {a[2:].split("=", 1)[0] for a in args if a.startswith("--")}
+    for key in env:
+        if key.startswith("SUPERBET_"):
+            flag = key.removeprefix("SUPERBET_").lower()
+            check(flag in known_flags, f"{name}: environment {key} names no flag of {name}")
+            given.add(flag)
+    text = " ".join(args) + " " + " ".join(str(v) for v in env.values())
+    mounted = set(s.get("secrets", []))
+    read = set(re.findall(r"/run/secrets/(\w+)", text))
+    for secret in sorted(read - mounted):
+        check(False, f"{name}: reads /run/secrets/{secret} but does not mount that secret")
+    for secret in sorted(mounted - read):
+        check(False, f"{name}: mounts secret {secret} but no flag or variable reads it")
+    for secret in mounted:
+        check(secret in compose["secrets"], f"{name}: secret {secret} is not declared")
+    if name == "broadcast-svc":
+        platforms = next((a.split("=", 1)[1] for a in args if a.startswith("--platforms=")),
+                         env.get("SUPERBET_PLATFORMS", "telegram"))
+        if "telegram" in platforms.split(","):
+            check("telegram_token_file" in given, f"{name}: telegram needs --telegram_token_file")
+            check("telegram_chat_id" in given, f"{name}: telegram needs --telegram_chat_id")
+
 # Dockerfiles: multi-stage bookworm, non-root, the same recipe apart from SERVICE and ports.
 normalised = set()
 for name, port in METRICS_PORT.items():

@@ -12,7 +12,14 @@ add_test(NAME "deploy: promtool test rules (alert thresholds)"
   COMMAND promtool test rules ${_deploy}/prometheus/rules_test.yml)
 add_test(NAME "deploy: compose, Dockerfiles, scrape targets and dashboard"
   COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/services/deploy_check.py ${PROJECT_SOURCE_DIR})
+# The Dockerfiles install every Debian package the built service binaries load (readelf -d,
+# dpkg -S, apt-cache's dependency closure) and every build package of scripts/install-deps.
+add_test(NAME "deploy: Dockerfiles install the packages the service binaries load"
+  COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/services/docker_packages_check.py
+    ${PROJECT_SOURCE_DIR} $<TARGET_FILE:adapter-svc> $<TARGET_FILE:agent-svc>
+    $<TARGET_FILE:broadcast-svc>)
 set_tests_properties("deploy: promtool check config" "deploy: promtool check rules"
   "deploy: promtool test rules (alert thresholds)"
   "deploy: compose, Dockerfiles, scrape targets and dashboard"
+  "deploy: Dockerfiles install the packages the service binaries load"
   PROPERTIES LABELS fast TIMEOUT 60)
