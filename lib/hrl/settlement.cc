@@ -302,6 +302,15 @@ bool BetSettler::IsSettled(absl::string_view match_id) const {
   return settled_matches_.count(std::string(match_id)) > 0;
 }
 
+std::vector<std::string> BetSettler::OpenMatchIds() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> ids;
+  for (const auto& [id, bets] : open_) {
+    if (!bets.empty()) ids.push_back(id);
+  }
+  return ids;
+}
+
 SettlerStats BetSettler::stats() const {
   absl::MutexLock lock(&mu_);
   return stats_;

@@ -138,6 +138,8 @@ void AgentLiveConsumer::Refresh() {
   // The group's pending count, at most once a second (one round trip, on this thread's
   // connection, outside the consumer's pipeline).
   const absl::Time now = absl::Now();
+  // Final states shared between replicas (agent/settlement.h).
+  if (settlement_ != nullptr) settlement_->Sync(*transport_, now);
   if (now - pending_read_at_ >= absl::Seconds(1)) {
     pending_read_at_ = now;
     auto n = transport_->PendingCount(bus::kMatchLive, consumer_->options().group);

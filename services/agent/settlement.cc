@@ -50,11 +50,63 @@ absl::StatusOr<std::unique_ptr<AgentSettlement>> AgentSettlement::Create(Service
   return a;
 }
 
+namespace {
+constexpr absl::Duration kFinalTtl = absl::Hours(24 * 7);
+std::string FinalKey(const std::string& match_id) { return "live:final:" + match_id; }
+}  // namespace
+
 void AgentSettlement::OnState(const v1::LiveMatchState& state, absl::Time at) {
   if (state.status() != v1::FIXTURE_STATUS_FINISHED &&
       state.status() != v1::FIXTURE_STATUS_CANCELLED) {
     return;
   }
+  if (!settler_->IsSettled(state.match_id())) {
+    absl::MutexLock lock(&mu_);
+    to_store_.push_back(state);
+  }
+  SettleFinal(state, at);
+}
+
+void AgentSettlement::Sync(bus::Transport& transport, absl::Time now) {
+  std::vector<v1::LiveMatchState> store;
+  {
+    absl::MutexLock lock(&mu_);
+    store.swap(to_store_);
+  }
+  for (size_t i = 0; i < store.size(); ++i) {
+    const v1::LiveMatchState& s = store[i];
+    if (absl::Status st = transport.Set(FinalKey(s.match_id()), s.SerializeAsString(), kFinalTtl);
+        !st.ok()) {
+      spdlog::error("settle: storing the final state of {}: {}", s.match_id(), st.ToString());
+      absl::MutexLock lock(&mu_);
+      to_store_.insert(to_store_.end(), store.begin() + i, store.end());  // Next call.
+      break;
+    }
+  }
+  if (now - looked_up_at_ < absl::Seconds(1)) return;
+  looked_up_at_ = now;
+  const std::vector<std::string> open = settler_->OpenMatchIds();
+  if (open.empty()) return;
+  std::vector<std::string> keys;
+  for (const std::string& id : open) keys.push_back(FinalKey(id));
+  auto values = transport.GetMany(keys);
+  if (!values.ok()) {
+    spdlog::error("settle: reading final states: {}", values.status().ToString());
+    return;
+  }
+  for (size_t i = 0; i < values->size() && i < open.size(); ++i) {
+    if (!(*values)[i].has_value()) continue;
+    v1::LiveMatchState state;
+    if (!state.ParseFromString(*(*values)[i]) || state.match_id() != open[i]) {
+      spdlog::error("settle: {} does not hold a final state of {}", keys[i], open[i]);
+      continue;
+    }
+    spdlog::info("settle {}: final state stored by another replica", open[i]);
+    SettleFinal(state, now);
+  }
+}
+
+void AgentSettlement::SettleFinal(const v1::LiveMatchState& state, absl::Time at) {
   absl::StatusOr<hrl::MatchSettlement> m = settler_->Settle(state, at);
   if (!m.ok()) {
     // DataLoss: settled, only a ledger line is missing; others: the state settles nothing.

@@ -11,6 +11,12 @@
 // the Sharpe series once it is defined (>= 2 rewards, sd > 0; should the last 100 rewards later
 // all be equal, it keeps its last defined value).
 //
+// Replicas: each replica settles the bets it accepted (its own bankroll and manager). A match's
+// final state reaches one replica only (consumer group), so the replica that reads it also
+// stores it under `live:final:{match_id}` (SET, 7 days, the state's binary encoding), and every
+// replica looks up the final states of its open matches there (Sync, at most once a second, one
+// MGET) and settles them.
+//
 // Only match.live decisions are settled (their final state arrives on the same stream); bets of
 // the Decide RPC are the caller's. The settlement lines go to the --ledger file (appended whole,
 // one write per line, beside the decider's own lines).
@@ -24,10 +30,13 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/server.h"
+#include "superbet/bus/transport.h"
 #include "superbet/core/metrics.h"
 #include "superbet/hrl/settlement.h"
 #include "superbet/v1/decision.pb.h"
@@ -50,11 +59,21 @@ class AgentSettlement {
                   const std::map<int, superbet::v1::LiveMatchState>& history,
                   const superbet::v1::Decision& decision);
 
+  // On the consumer thread after each poll: stores the final states this replica read, then (at
+  // most once a second by `now`) settles the open matches whose final state another replica
+  // stored. Redis errors are logged and retried at the next call.
+  void Sync(bus::Transport& transport, absl::Time now);
+
   const hrl::BetSettler& settler() const { return *settler_; }
 
  private:
   AgentSettlement() = default;
   void Export(const std::string& match_id, const hrl::MatchSettlement& m);
+  void SettleFinal(const superbet::v1::LiveMatchState& state, absl::Time at);
+
+  absl::Mutex mu_;
+  std::vector<superbet::v1::LiveMatchState> to_store_ ABSL_GUARDED_BY(mu_);
+  absl::Time looked_up_at_ = absl::InfinitePast();  // Sync's thread only.
 
   std::unique_ptr<hrl::BetSettler> settler_;
   double sigma_median_ = 1;

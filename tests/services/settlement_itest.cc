@@ -13,7 +13,8 @@
 // hrl_reward_count = the accepted bets of the ledger, hrl_reward_sum = the recomputed sum, the
 // buckets, the Sharpe (mean / sample sd of the last 100), UCB1 (Auer et al. 2002) and WR₁₀. A
 // FINISHED state added again (the same entry's fields; and the same state a minute later, which
-// the per-minute guard does not catch) settles nothing. promtool checks the scrape.
+// the per-minute guard does not catch) settles nothing. promtool checks the scrape. With two
+// replicas, each settles its own bets, also when the other read the match's final state.
 #include <signal.h>
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 #include <deque>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <sstream>
@@ -288,6 +290,80 @@ TEST_CASE("agent-svc settles finished matches once: /metrics rewards equal the l
   agent.Signal(SIGTERM);
   adapter.Signal(SIGTERM);
   CHECK(agent.Wait(40) == std::optional<int>(0));
+  CHECK(adapter.Wait(40) == std::optional<int>(0));
+}
+
+TEST_CASE("two agent-svc replicas each settle their own bets, whichever reads the final state",
+          "[services][settlement]") {
+  TempDir dir;
+  auto trained = TrainTinyLiveWorker();
+  REQUIRE(trained.ok());
+  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
+  RedisServer redis;
+  REQUIRE(redis.ok());
+  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(redis.url()));
+  REQUIRE(t.ok());
+  bus::Transport& r = **t;
+  auto agent = [&](const std::string& name) {
+    return std::make_unique<Child>(
+        std::vector<std::string>{
+            AGENT_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+            "--ports_file=" + dir.File(name + ".json"), "--checkpoint=" + dir.File("ckpt"),
+            "--redis=" + redis.url(), "--consumer=" + name, "--ledger=" + dir.File(name + ".jsonl"),
+            "--drain_grace_s=0.1"},
+        dir.File(name + ".log"));
+  };
+  auto a = agent("a");
+  auto b = agent("b");
+  const Ports pa = Ready(dir.File("a.json"));
+  const Ports pb = Ready(dir.File("b.json"));
+  // Entries arrive at a pace (one match minute every 5 ms) so both replicas read some.
+  Child adapter({ADAPTER_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+                 "--ports_file=" + dir.File("adapter.json"), "--replay=" + DataDir(),
+                 "--matches=3754237,3754300", "--speed=12000", "--redis=" + redis.url(),
+                 "--replay_live_odds=modelled", "--drain_grace_s=0.1"},
+                dir.File("adapter.log"));
+  const Ports pad = Ready(dir.File("adapter.json"));
+  REQUIRE(WaitFor([&] { return Metric(pad.metrics, "adapter_live_feed_done") == 1; }, 120));
+  auto live = r.Range(bus::kMatchLive);
+  REQUIRE(live.ok());
+  const double n = static_cast<double>(live->size());
+  REQUIRE(WaitFor([&] { return EntriesAcked(pa.metrics) + EntriesAcked(pb.metrics) == n; }, 120));
+  std::map<std::string, v1::LiveMatchState> finals;
+  for (const auto& e : *live) {
+    auto p = bus::ParseLiveFeedEntry(e);
+    REQUIRE(p.ok());
+    if (p->update.state().status() == v1::FIXTURE_STATUS_FINISHED) {
+      finals[p->update.state().match_id()] = p->update.state();
+    }
+  }
+  REQUIRE(finals.size() == 2);
+  int with_bets = 0;
+  for (const auto& [name, port] :
+       {std::pair<std::string, int>{"a", pa.metrics}, {"b", pb.metrics}}) {
+    INFO("replica " << name);
+    // The other replica's final state is looked up at most once a second.
+    double accepted = 0;
+    REQUIRE(WaitFor(
+        [&] {
+          accepted = Recompute(Slurp(dir.File(name + ".jsonl")), finals).accepted;
+          return Metric(port, "hrl_reward_count") == accepted;
+        },
+        30));
+    const Recomputed want = Recompute(Slurp(dir.File(name + ".jsonl")), finals);
+    std::printf("settlement: replica %s: %d accepted bets, %d settled, reward sum %.6f\n",
+                name.c_str(), want.accepted, want.settled, want.sum);
+    with_bets += want.accepted > 0;
+    CHECK(want.settled == want.accepted);
+    CHECK(Metric(port, "hrl_settle_refused_total") == 0);
+    CHECK(Metric(port, "hrl_reward_sum") == Approx(want.sum).margin(1e-9));
+  }
+  CHECK(with_bets == 2);  // Both replicas held bets: the test covers the shared final states.
+  a->Signal(SIGTERM);
+  b->Signal(SIGTERM);
+  adapter.Signal(SIGTERM);
+  CHECK(a->Wait(40) == std::optional<int>(0));
+  CHECK(b->Wait(40) == std::optional<int>(0));
   CHECK(adapter.Wait(40) == std::optional<int>(0));
 }
 

@@ -164,6 +164,8 @@ class BetSettler {
       const superbet::v1::LiveMatchState& final_state, absl::Time settled_at);
 
   bool IsSettled(absl::string_view match_id) const;
+  // The match ids with open bets, in increasing order.
+  std::vector<std::string> OpenMatchIds() const;
   SettlerStats stats() const;
 
  private:
