@@ -22,7 +22,10 @@
 // hrl_risk_gate_rejected_total{reason}, hrl_budget_remaining (free bankroll / B₀),
 // hrl_data_staleness_seconds (of the last decided state), and with --redis
 // hrl_live_entries_total{outcome} (accepted, denied, dlq, duplicate), hrl_live_dlq_total{reason},
-// hrl_live_retries_total and hrl_live_reclaimed_total.
+// hrl_live_retries_total and hrl_live_reclaimed_total; with --redis the settlement of match.live
+// bets when a match's final state arrives (agent/settlement.h): hrl_reward, hrl_reward_sharpe,
+// hrl_ucb_score{agent}, hrl_win_rate_last10{agent}, hrl_bets_settled_total{result}, with one
+// settlement line per bet in the --ledger file.
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -35,12 +38,14 @@
 #include "absl/time/clock.h"
 #include "agent/agent_core.h"
 #include "agent/live_consumer.h"
+#include "agent/settlement.h"
 #include "agent/training_service.h"
 #include "common/flags.h"
 #include "common/server.h"
 #include "superbet/bus/redis_transport.h"
 #include "superbet/core/clock.h"
 #include "superbet/hrl/live_decider.h"
+#include "superbet/hrl/live_worker.h"
 #include "superbet/hrl/manager.h"
 #include "superbet/v1/services.grpc.pb.h"
 
@@ -242,12 +247,28 @@ int Main(int argc, char** argv) {
   }
   (*rt)->AddService(service.get(), "superbet.v1.AgentService");
   std::unique_ptr<AgentLiveConsumer> live;
+  std::ofstream settle_ledger;  // The --ledger file again: settlement lines, one write each.
+  std::unique_ptr<AgentSettlement> settlement;
   if (!redis.empty()) {
+    if (!ledger_path.empty()) settle_ledger.open(ledger_path, std::ios::app);
+    auto env = hrl::LiveEnvOptionsFromCheckpoint(decider->checkpoint());
+    if (!env.ok()) {
+      spdlog::error("--checkpoint {}: {}", checkpoint, env.status().ToString());
+      return 1;
+    }
+    auto st = AgentSettlement::Create(rt->get(), bankroll, env->sigma_training_median_sd,
+                                      ledger_path.empty() ? nullptr : &settle_ledger);
+    if (!st.ok()) {
+      spdlog::error("settlement: {}", st.status().ToString());
+      return 1;
+    }
+    settlement = *std::move(st);
     AgentLiveOptions lo{redis, consumer, claim_idle_ms, hold_after,
                         static_cast<int>(max_deliveries)};
     auto c = AgentLiveConsumer::Create(
         lo, rt->get(), decider.get(),
-        [&](const v1::LiveMatchState& s, const v1::Decision& d) { agent.Count(s, d); });
+        [&](const v1::LiveMatchState& s, const v1::Decision& d) { agent.Count(s, d); },
+        settlement.get());
     if (!c.ok()) {
       spdlog::error("--redis {}: {}", redis, c.status().ToString());
       return absl::IsInvalidArgument(c.status()) ? 2 : 1;
@@ -264,6 +285,7 @@ int Main(int argc, char** argv) {
     training.CancelAll();
     if (live) live->Join();
     ledger.flush();
+    settle_ledger.flush();
   });
 }
 

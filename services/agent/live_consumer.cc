@@ -13,7 +13,8 @@ namespace superbet::services {
 namespace v1 = superbet::v1;
 
 absl::StatusOr<std::unique_ptr<AgentLiveConsumer>> AgentLiveConsumer::Create(
-    const AgentLiveOptions& options, ServiceRuntime* rt, hrl::LiveDecider* decider, CountFn count) {
+    const AgentLiveOptions& options, ServiceRuntime* rt, hrl::LiveDecider* decider, CountFn count,
+    AgentSettlement* settlement) {
   auto address = bus::ParseRedisUrl(options.redis_url);
   if (!address.ok()) return address.status();
   std::unique_ptr<AgentLiveConsumer> c(new AgentLiveConsumer());
@@ -21,6 +22,7 @@ absl::StatusOr<std::unique_ptr<AgentLiveConsumer>> AgentLiveConsumer::Create(
   c->rt_ = rt;
   c->decider_ = decider;
   c->count_ = std::move(count);
+  c->settlement_ = settlement;
   auto t = bus::RedisTransport::Connect(*address);
   if (!t.ok()) return t.status();
   c->transport_ = *std::move(t);
@@ -78,6 +80,8 @@ absl::StatusOr<bus::LiveOutcome> AgentLiveConsumer::Decide(
   }
   ++handled_;
   const v1::LiveMatchState& state = e.update.state();
+  // A final state settles its match's open bets first (once: a redelivery settles nothing).
+  if (settlement_ != nullptr) settlement_->OnState(state, e.time);
   // decided_at is the entry's time, so a reclaimed entry yields the same prediction. A dry run
   // first (RiskGate::Preview: nothing recorded): an accepted prediction the plant's reader refuses
   // (a state without kickoff) could never be published, so it fails here, before the gate records
@@ -108,6 +112,7 @@ absl::StatusOr<bus::LiveOutcome> AgentLiveConsumer::Decide(
   }
   // Counted once the decision is one that will be recorded: a failed one is not a bet.
   count_(state, *d);
+  if (settlement_ != nullptr) settlement_->OnDecision(state, history, *d);
   return o;
 }
 
@@ -133,6 +138,8 @@ void AgentLiveConsumer::Refresh() {
   // The group's pending count, at most once a second (one round trip, on this thread's
   // connection, outside the consumer's pipeline).
   const absl::Time now = absl::Now();
+  // Final states shared between replicas (agent/settlement.h).
+  if (settlement_ != nullptr) settlement_->Sync(*transport_, now);
   if (now - pending_read_at_ >= absl::Seconds(1)) {
     pending_read_at_ = now;
     auto n = transport_->PendingCount(bus::kMatchLive, consumer_->options().group);

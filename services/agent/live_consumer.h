@@ -1,7 +1,8 @@
 // agent-svc's match.live consumer (--redis): one thread running a bus::LiveFeedConsumer of group
 // agent-svc-live (superbet/bus/live_feed.h) that decides each entry with the service's
 // hrl::LiveDecider (DecideWithHistory on the window kept in Redis, decided_at = the entry's
-// time), publishes accepted predictions to risk.verified in the broadcast plant's format
+// time), settles a match's accepted bets when its final state arrives (agent/settlement.h),
+// publishes accepted predictions to risk.verified in the broadcast plant's format
 // (broadcast::RiskVerifiedFields; the state's kickoff carried by the decider) and acks.
 //
 // Metrics: hrl_live_entries_total{outcome} (accepted, denied, dlq, duplicate),
@@ -23,6 +24,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "agent/settlement.h"
 #include "common/server.h"
 #include "superbet/bus/live_feed.h"
 #include "superbet/bus/redis_transport.h"
@@ -43,12 +45,14 @@ class AgentLiveConsumer {
   // Counts one non-dry-run decision on the service's gate metrics.
   using CountFn =
       std::function<void(const superbet::v1::LiveMatchState&, const superbet::v1::Decision&)>;
-  // Connects, creates the group, registers the metrics.
+  // Connects, creates the group, registers the metrics. `settlement` (may be null) settles a
+  // match's bets when its final state arrives, before that state is decided, and opens each
+  // accepted decision (agent/settlement.h).
   // Errors: InvalidArgument for a bad URL or option (usage: exit 2); Unavailable when Redis
   // cannot be reached; the metrics registry's.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<AgentLiveConsumer>> Create(
-      const AgentLiveOptions& options, ServiceRuntime* rt, hrl::LiveDecider* decider,
-      CountFn count);
+      const AgentLiveOptions& options, ServiceRuntime* rt, hrl::LiveDecider* decider, CountFn count,
+      AgentSettlement* settlement = nullptr);
   ~AgentLiveConsumer() { Join(); }
 
   void Start();
@@ -65,6 +69,7 @@ class AgentLiveConsumer {
   ServiceRuntime* rt_ = nullptr;
   hrl::LiveDecider* decider_ = nullptr;
   CountFn count_;
+  AgentSettlement* settlement_ = nullptr;
   std::unique_ptr<bus::RedisTransport> transport_;
   std::unique_ptr<bus::LiveFeedConsumer> consumer_;
   core::CounterFamily* entries_ = nullptr;

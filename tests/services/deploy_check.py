@@ -149,8 +149,13 @@ for expr in exprs:
         if name in FUNCS:
             continue
         base = re.sub(r"_(bucket|sum|count)$", "", name)
-        known = name in DESIGN or base in DESIGN or f'"{name}"' in source or f'"{base}"' in source
+        exported = f'"{name}"' in source or f'"{base}"' in source
+        known = name in DESIGN or base in DESIGN or exported
         check(known, f"metric {name} (in '{expr.strip()}') is neither in the design nor exported")
+        # The library's hrl_* metrics must be exported by a service, not only named in the design
+        # (a panel on a metric nothing exports stays empty: the reward Sharpe panel did).
+        check(not name.startswith("hrl_") or exported,
+              f"metric {name} (in '{expr.strip()}') is in the design but nothing exports it")
 
 for e in errors:
     print("deploy_check:", e)

@@ -1,0 +1,90 @@
+// agent-svc's settlement of the live worker's bets (superbet/hrl/settlement.h) and the reward
+// metrics of the design's monitoring on /metrics:
+//   hrl_reward                  histogram of the rewards of settled bets, buckets −2, −1, −0.5,
+//                               −0.1, 0, 0.1, 0.5, 1, 2, 5
+//   hrl_reward_sharpe           mean / sd of the last 100 rewards
+//   hrl_ucb_score{agent}        the manager's UCB1 score of the worker
+//   hrl_win_rate_last10{agent}  the worker's win rate over its last 10 settled bets
+//   hrl_bets_settled_total{result}  settled bets by result (won, lost, void)
+//   hrl_settle_refused_total    accepted decisions not opened for settlement (logged)
+// Absent means absent: the histogram, UCB and win-rate series appear with the first settled bet,
+// the Sharpe series once it is defined (>= 2 rewards, sd > 0; should the last 100 rewards later
+// all be equal, it keeps its last defined value).
+//
+// Replicas: each replica settles the bets it accepted (its own bankroll and manager). A match's
+// final state reaches one replica only (consumer group), so the replica that reads it also
+// stores it under `live:final:{match_id}` (SET, 7 days, the state's binary encoding), and every
+// replica looks up the final states of its open matches there (Sync, at most once a second, one
+// MGET) and settles them.
+//
+// Only match.live decisions are settled (their final state arrives on the same stream); bets of
+// the Decide RPC are the caller's. The settlement lines go to the --ledger file (appended whole,
+// one write per line, beside the decider's own lines).
+//
+// Thread-safety: OnState and OnDecision are thread-safe (the settler's mutex, atomic metrics).
+// Ownership: borrows the runtime and the ledger stream, which must outlive it.
+#ifndef SUPERBET_SERVICES_AGENT_SETTLEMENT_H_
+#define SUPERBET_SERVICES_AGENT_SETTLEMENT_H_
+
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/server.h"
+#include "superbet/bus/transport.h"
+#include "superbet/core/metrics.h"
+#include "superbet/hrl/settlement.h"
+#include "superbet/v1/decision.pb.h"
+#include "superbet/v1/model.pb.h"
+
+namespace superbet::services {
+
+class AgentSettlement {
+ public:
+  // `initial_budget` B₀ (the decider's bankroll), `sigma_median` σ's normaliser (the
+  // checkpoint's). Errors: the settler's InvalidArgument; the registry's (a name taken).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<AgentSettlement>> Create(
+      ServiceRuntime* rt, double initial_budget, double sigma_median, std::ostream* ledger);
+
+  // Settles the state's match when the state is final (FINISHED or CANCELLED); call before the
+  // state is decided. Errors (logged, counted, never retried): none returned.
+  void OnState(const superbet::v1::LiveMatchState& state, absl::Time at);
+  // Opens an accepted non-dry-run decision taken on `state` (σ from `history`).
+  void OnDecision(const superbet::v1::LiveMatchState& state,
+                  const std::map<int, superbet::v1::LiveMatchState>& history,
+                  const superbet::v1::Decision& decision);
+
+  // On the consumer thread after each poll: stores the final states this replica read, then (at
+  // most once a second by `now`) settles the open matches whose final state another replica
+  // stored. Redis errors are logged and retried at the next call.
+  void Sync(bus::Transport& transport, absl::Time now);
+
+  const hrl::BetSettler& settler() const { return *settler_; }
+
+ private:
+  AgentSettlement() = default;
+  void Export(const std::string& match_id, const hrl::MatchSettlement& m);
+  void SettleFinal(const superbet::v1::LiveMatchState& state, absl::Time at);
+
+  absl::Mutex mu_;
+  std::vector<superbet::v1::LiveMatchState> to_store_ ABSL_GUARDED_BY(mu_);
+  absl::Time looked_up_at_ = absl::InfinitePast();  // Sync's thread only.
+
+  std::unique_ptr<hrl::BetSettler> settler_;
+  double sigma_median_ = 1;
+  core::HistogramFamily* reward_ = nullptr;
+  core::GaugeFamily* sharpe_ = nullptr;
+  core::GaugeFamily* ucb_ = nullptr;
+  core::GaugeFamily* win_rate_ = nullptr;
+  core::CounterFamily* settled_ = nullptr;
+  core::Counter* refused_ = nullptr;
+};
+
+}  // namespace superbet::services
+
+#endif  // SUPERBET_SERVICES_AGENT_SETTLEMENT_H_
