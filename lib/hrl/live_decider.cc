@@ -275,11 +275,13 @@ absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(const v1::LiveMatchStat
     }
   }
   const double stake = options_.stake_fraction * bankroll_;
+  // The state's status: a decision on a match that is not in play is denied (not_in_play).
+  const risk::MatchContext match{state.status()};
   risk::GateVerdict verdict;
   if (dry_run) {
-    verdict = gate_.Preview(p, stake, bankroll_);
+    verdict = gate_.Preview(p, stake, bankroll_, match);
   } else {
-    verdict = gate_.Check(p, stake, bankroll_);
+    verdict = gate_.Check(p, stake, bankroll_, match);
   }
   v1::Decision out;
   *out.mutable_prediction() = std::move(p);

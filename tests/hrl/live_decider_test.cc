@@ -264,3 +264,67 @@ TEST_CASE("LiveDecider predictions carry the state's kickoff and read back as pr
   REQUIRE(d.ok());
   CHECK_FALSE(d->prediction().has_kickoff());
 }
+
+// Issue 17: the FINISHED state of a match comes on match.live one minute after its last live
+// state, and nothing stopped a decision on it. Oracle: the recorded status of each state
+// (StatsBomb: every minute LIVE, the last one FINISHED) and the gate's rule table
+// (superbet/risk/gate.h: not_in_play first). The same states marked FINISHED are denied where the
+// live ones are accepted, so the status alone decides; the recorded final state is denied and
+// costs nothing.
+TEST_CASE("LiveDecider denies a decision on a match that is not in play (not_in_play)",
+          "[live][decider][status]") {
+  const hrl::LiveMatch m = LoadMatch("3754237");
+  const auto states = QuotedStates(m);
+  REQUIRE(m.full_time.status() == superbet::v1::FIXTURE_STATUS_FINISHED);
+  REQUIRE(m.full_time.minute() == states.back().minute() + 1);
+  std::ostringstream ledger;
+  hrl::LiveDeciderOptions o;
+  o.ledger = &ledger;
+  auto decider = hrl::LiveDecider::FromCheckpoint(TinyCheckpoint(), "mem", o);
+  REQUIRE(decider.ok());
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  std::map<int, superbet::v1::LiveMatchState> history;
+  int accepted_live = 0;
+  for (size_t k = 0; k < states.size(); ++k) {
+    INFO("minute " << k);
+    REQUIRE(states[k].status() == superbet::v1::FIXTURE_STATUS_LIVE);
+    superbet::v1::LiveMatchState finished = states[k];
+    finished.set_status(superbet::v1::FIXTURE_STATUS_FINISHED);
+    const absl::Time t = t0 + absl::Minutes(k);
+    auto f = (*decider)->DecideWithHistory(finished, history, t, /*dry_run=*/true);
+    auto d = (*decider)->DecideWithHistory(states[k], history, t, /*dry_run=*/false);
+    REQUIRE(f.ok());
+    REQUIRE(d.ok());
+    CHECK(f->verdict() == superbet::v1::VERDICT_DENIED);
+    CHECK(f->reason() == "not_in_play");
+    CHECK(f->detail() == "match status FIXTURE_STATUS_FINISHED is not FIXTURE_STATUS_LIVE");
+    CHECK(f->stake() == 0);
+    CHECK(f->prediction().action() == d->prediction().action());  // Same window, same policy.
+    accepted_live += d->verdict() == superbet::v1::VERDICT_ACCEPTED;
+    history[static_cast<int>(k)] = states[k];
+  }
+  REQUIRE(accepted_live > 0);  // Bets the status alone stopped were compared.
+
+  // The recorded final state, priced as the last live minute (so no missing price can be the
+  // reason), through both entry points: denied not_in_play, counted, ledgered, nothing staked.
+  superbet::v1::LiveMatchState full_time = m.full_time;
+  *full_time.mutable_live_odds() = states.back().live_odds();
+  const double bankroll = (*decider)->bankroll();
+  const auto before = (*decider)->gate_counts();
+  const absl::Time t_end = t0 + absl::Minutes(states.size());
+  auto a = (*decider)->DecideWithHistory(full_time, history, t_end, false);
+  auto b = (*decider)->Decide(full_time, t_end, false);
+  for (const auto* d : {&a, &b}) {
+    REQUIRE(d->ok());
+    CHECK((*d)->verdict() == superbet::v1::VERDICT_DENIED);
+    CHECK((*d)->reason() == "not_in_play");
+    CHECK((*d)->stake() == 0);
+  }
+  CHECK((*decider)->bankroll() == bankroll);
+  const auto after = (*decider)->gate_counts();
+  CHECK(after.accepted == before.accepted);
+  CHECK(after.denied_by_reason.at("not_in_play") == 2);
+  CHECK(before.denied_by_reason.count("not_in_play") == 0);  // Dry runs counted nothing.
+  const std::string text = ledger.str();
+  CHECK(text.rfind("\"reason\":\"not_in_play\"") != std::string::npos);
+}

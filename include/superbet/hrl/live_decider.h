@@ -12,7 +12,9 @@
 //
 // Stake: stake_fraction (5 %) of the free bankroll (initial bankroll minus accepted stakes; bets
 // are not settled here). A no_bet decision goes through the gate too and is denied "no_bet", so
-// every state gets exactly one Decision with a verdict.
+// every state gets exactly one Decision with a verdict. The gate is told the state's status
+// (risk::MatchContext): a decision on a match that is not in play (FIXTURE_STATUS_FINISHED, as the
+// last state of a match is, SCHEDULED, POSTPONED, CANCELLED or UNSPECIFIED) is denied not_in_play.
 //
 // Thread-safety: all public methods are thread-safe (one internal mutex serialises decisions; the
 // network caches activations). Owns its worker, gate and per-match history; borrows the optional
