@@ -298,7 +298,8 @@ absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(const v1::LiveMatchStat
     if (!line.ok()) return line.status();
     if (!*options_.ledger) {
       return absl::DataLossError(
-          "ledger stream is in a failed state (an earlier write failed); decision not recorded");
+          "ledger write failed (the stream is still failed from an earlier write); decision not "
+          "recorded");
     }
     *options_.ledger << *line << '\n';
     options_.ledger->flush();

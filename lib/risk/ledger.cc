@@ -58,8 +58,8 @@ absl::StatusOr<v1::Decision> PaperLedger::Submit(const v1::Prediction& predictio
   if (!line.ok()) return line.status();
   if (!*ledger_out_) {
     return absl::DataLossError(
-        "paper ledger: the ledger stream is in a failed state (an earlier write failed); decision "
-        "not recorded");
+        "paper ledger: writing a line failed (the stream is still failed from an earlier write); "
+        "decision not recorded");
   }
   if (absl::Status s = WriteLine(ledger_out_, *line); !s.ok()) {
     return absl::DataLossError(absl::StrCat(s.message(), "; decision not recorded"));

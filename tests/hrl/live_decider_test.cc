@@ -378,8 +378,8 @@ TEST_CASE("LiveDecider records nothing when the ledger write fails, then debits 
     auto d = (*decider)->DecideWithHistory(states[k], history, t, false);
     REQUIRE(d.status().code() == absl::StatusCode::kDataLoss);
     CHECK(d.status().message() ==
-          (attempt == 1 ? "ledger stream is in a failed state (an earlier write failed); decision "
-                          "not recorded"
+          (attempt == 1 ? "ledger write failed (the stream is still failed from an earlier "
+                          "write); decision not recorded"
                         : "ledger write failed; decision not recorded"));
     CHECK((*decider)->bankroll() == bankroll);
     CHECK((*decider)->budget_ratio() == bankroll / 10000.0);
