@@ -52,6 +52,22 @@ std::string DenyReason(risk::RiskGate& gate, const v1::Prediction& p, double sta
   return std::string(risk::DenialReasonId(*v.reason));
 }
 
+// Real recorded states and the status each provider's mapping gives them (the oracle):
+// API-Football fixtures?live=all of 2021-04-21 ("1H" / "2H": in play), the Bundesliga 2023
+// fixtures not yet played ("NS": scheduled), the Manchester United v Manchester City
+// head-to-head ("FT": finished), and the last state of a StatsBomb timeline (FINISHED, the minute
+// after the last live one: the state agent-svc bet on, issue 17).
+std::vector<v1::LiveMatchState> RecordedStates(const std::string& api_football_file) {
+  const std::string body =
+      superbet::testing::ReadFileOrEmpty(superbet::testing::DataPath(api_football_file));
+  REQUIRE_FALSE(body.empty());
+  auto states = superbet::providers::api_football::MapLiveStates(body);
+  INFO(api_football_file << ": " << states.status().ToString());
+  REQUIRE(states.ok());
+  REQUIRE_FALSE(states->empty());
+  return *states;
+}
+
 std::string DenyReasonIn(risk::RiskGate& gate, const v1::Prediction& p,
                          const risk::MatchContext& match, std::string* detail = nullptr,
                          double stake = 5.0) {
@@ -201,22 +217,6 @@ TEST_CASE("Preview gives Check's verdict and records nothing", "[gate]") {
   CHECK(p.detail == c.detail);
   CHECK(gate.counts().denied == 0);
   CHECK(twin.counts().denied == 1);
-}
-
-// Real recorded states and the status each provider's mapping gives them (the oracle):
-// API-Football fixtures?live=all of 2021-04-21 ("1H" / "2H": in play), the Bundesliga 2023
-// fixtures not yet played ("NS": scheduled), the Manchester United v Manchester City
-// head-to-head ("FT": finished), and the last state of a StatsBomb timeline (FINISHED, the minute
-// after the last live one: the state agent-svc bet on, issue 17).
-std::vector<v1::LiveMatchState> RecordedStates(const std::string& api_football_file) {
-  const std::string body =
-      superbet::testing::ReadFileOrEmpty(superbet::testing::DataPath(api_football_file));
-  REQUIRE_FALSE(body.empty());
-  auto states = superbet::providers::api_football::MapLiveStates(body);
-  INFO(api_football_file << ": " << states.status().ToString());
-  REQUIRE(states.ok());
-  REQUIRE_FALSE(states->empty());
-  return *states;
 }
 
 TEST_CASE("not_in_play: a match that is not in play is denied first, whatever the decision",

@@ -16,42 +16,50 @@
 
 namespace superbet::testing {
 
-class FailingStream : public std::ostream {
+namespace failing_stream_internal {
+
+struct Buf : std::streambuf {
+  explicit Buf(bool f) : failing(f) {}
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    if (failing) {
+      ++failed_writes;
+      return traits_type::eof();
+    }
+    written.push_back(traits_type::to_char_type(c));
+    return c;
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (failing) {
+      ++failed_writes;
+      return 0;
+    }
+    written.append(s, static_cast<size_t>(n));
+    return n;
+  }
+  bool failing;
+  std::string written;
+  int failed_writes = 0;
+};
+
+// Constructed before std::ostream (base-from-member), so the stream gets a live buffer.
+struct BufHolder {
+  explicit BufHolder(bool failing) : buf(failing) {}
+  Buf buf;
+};
+
+}  // namespace failing_stream_internal
+
+class FailingStream : private failing_stream_internal::BufHolder, public std::ostream {
  public:
-  explicit FailingStream(bool failing) : std::ostream(&buf_), buf_(failing) {}
+  explicit FailingStream(bool failing) : BufHolder(failing), std::ostream(&buf) {}
 
-  bool failing() const { return buf_.failing; }
-  void set_failing(bool failing) { buf_.failing = failing; }
+  bool failing() const { return buf.failing; }
+  void set_failing(bool failing) { buf.failing = failing; }
   // What was written while not failing.
-  const std::string& str() const { return buf_.written; }
+  const std::string& str() const { return buf.written; }
   // Writes attempted while failing (each a call that reached the buffer).
-  int failed_writes() const { return buf_.failed_writes; }
-
- private:
-  struct Buf : std::streambuf {
-    explicit Buf(bool f) : failing(f) {}
-    int_type overflow(int_type c) override {
-      if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
-      if (failing) {
-        ++failed_writes;
-        return traits_type::eof();
-      }
-      written.push_back(traits_type::to_char_type(c));
-      return c;
-    }
-    std::streamsize xsputn(const char* s, std::streamsize n) override {
-      if (failing) {
-        ++failed_writes;
-        return 0;
-      }
-      written.append(s, static_cast<size_t>(n));
-      return n;
-    }
-    bool failing;
-    std::string written;
-    int failed_writes = 0;
-  };
-  Buf buf_;
+  int failed_writes() const { return buf.failed_writes; }
 };
 
 }  // namespace superbet::testing
