@@ -259,6 +259,8 @@ absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(const v1::LiveMatchStat
   p.set_action(d->action == kBetHome   ? v1::ACTION_BET_HOME
                : d->action == kBetAway ? v1::ACTION_BET_AWAY
                                        : v1::ACTION_NO_BET);
+  // The tracker's evaluation of the pick, recorded only with the decision (below).
+  int tracked_sel = -1;
   if (d->action != kNoBet) {
     const int sel = d->action == kBetHome ? 0 : 2;
     p.set_pick(std::string(scoring::PickName(sel)));
@@ -266,39 +268,58 @@ absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(const v1::LiveMatchStat
     // decision (invalid_decision).
     if (scoring::SetPickMetrics(p).ok() && !dry_run) {
       absl::StatusOr<scoring::TrackedMetrics> m =
-          tracker_.Record(state.match_id(), sel, now, d->outcome[sel],
-                          sel == 0 ? p.odds().home() : p.odds().away());
+          tracker_.Preview(state.match_id(), sel, now, d->outcome[sel],
+                           sel == 0 ? p.odds().home() : p.odds().away());
       if (m.ok()) {
+        tracked_sel = sel;
         if (m->vsnr) p.set_vsnr(*m->vsnr);
         if (m->gamma) p.set_gamma(*m->gamma);
       }
     }
   }
   const double stake = options_.stake_fraction * bankroll_;
-  risk::GateVerdict verdict;
-  if (dry_run) {
-    verdict = gate_.Preview(p, stake, bankroll_);
-  } else {
-    verdict = gate_.Check(p, stake, bankroll_);
-  }
+  // The state's status: a decision on a match that is not in play is denied (not_in_play).
+  const risk::MatchContext match{state.status()};
+  // Previewed first: nothing is recorded until the ledger line is written.
+  const risk::GateVerdict verdict = gate_.Preview(p, stake, bankroll_, match);
   v1::Decision out;
   *out.mutable_prediction() = std::move(p);
   out.set_bankroll_before(bankroll_);
   out.set_verdict(verdict.accepted ? v1::VERDICT_ACCEPTED : v1::VERDICT_DENIED);
   if (verdict.accepted) {
     out.set_stake(stake);
-    if (!dry_run) bankroll_ -= stake;
   } else {
     out.set_reason(std::string(risk::DenialReasonId(*verdict.reason)));
     out.set_detail(verdict.detail);
   }
-  if (!dry_run && options_.ledger != nullptr) {
+  if (dry_run) return out;
+  if (options_.ledger != nullptr) {
     absl::StatusOr<std::string> line = scoring::DecisionToJsonLine(out);
     if (!line.ok()) return line.status();
+    if (!*options_.ledger) {
+      return absl::DataLossError(
+          "ledger write failed (the stream is still failed from an earlier write); decision not "
+          "recorded");
+    }
     *options_.ledger << *line << '\n';
     options_.ledger->flush();
-    if (!*options_.ledger) return absl::DataLossError("ledger write failed");
+    if (!*options_.ledger) {
+      return absl::DataLossError("ledger write failed; decision not recorded");
+    }
   }
+  // The line is written: record the decision. Check gives Preview's verdict (same arguments, and
+  // the mutex has been held since).
+  gate_.Check(out.prediction(), stake, bankroll_, match);
+  if (tracked_sel >= 0) {
+    const v1::Prediction& q = out.prediction();
+    // Same arguments as the Preview above: it succeeds.
+    tracker_
+        .Record(q.match_id(), tracked_sel, now, d->outcome[tracked_sel],
+                tracked_sel == 0 ? q.odds().home() : q.odds().away())
+        .status()
+        .IgnoreError();
+  }
+  if (verdict.accepted) bankroll_ -= stake;
   return out;
 }
 

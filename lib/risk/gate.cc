@@ -12,6 +12,7 @@ namespace superbet::risk {
 namespace {
 
 constexpr std::pair<DenialReason, absl::string_view> kReasonIds[] = {
+    {DenialReason::kNotInPlay, "not_in_play"},
     {DenialReason::kNoBet, "no_bet"},
     {DenialReason::kInvalidDecision, "invalid_decision"},
     {DenialReason::kStalenessUnknown, "staleness_unknown"},
@@ -123,9 +124,10 @@ GateVerdict RiskGate::Deny(DenialReason reason, std::string detail) {
   return GateVerdict{false, reason, std::move(detail)};
 }
 
-GateVerdict RiskGate::Check(const v1::Prediction& p, double stake, double bankroll) {
+GateVerdict RiskGate::Check(const v1::Prediction& p, double stake, double bankroll,
+                            const MatchContext& match) {
   int64_t day = 0;
-  GateVerdict v = Evaluate(p, stake, bankroll, &day);
+  GateVerdict v = Evaluate(p, stake, bankroll, match, &day);
   if (!v.accepted) {
     ++counts_.denied;
     ++counts_.denied_by_reason[std::string(DenialReasonId(*v.reason))];
@@ -138,13 +140,24 @@ GateVerdict RiskGate::Check(const v1::Prediction& p, double stake, double bankro
   return v;
 }
 
-GateVerdict RiskGate::Preview(const v1::Prediction& p, double stake, double bankroll) const {
+GateVerdict RiskGate::Preview(const v1::Prediction& p, double stake, double bankroll,
+                              const MatchContext& match) const {
   int64_t day = 0;
-  return Evaluate(p, stake, bankroll, &day);
+  return Evaluate(p, stake, bankroll, match, &day);
 }
 
 GateVerdict RiskGate::Evaluate(const v1::Prediction& p, double stake, double bankroll,
-                               int64_t* utc_day) const {
+                               const MatchContext& match, int64_t* utc_day) const {
+  // A finished match is published on match.live one minute after its last live state; nothing
+  // else stops a decision on it (issue 17), so the status is the gate's first check.
+  if (match.status.has_value() && *match.status != v1::FIXTURE_STATUS_LIVE) {
+    const std::string name = v1::FixtureStatus_Name(*match.status);  // "" out of range.
+    const bool unknown = name.empty() || *match.status == v1::FIXTURE_STATUS_UNSPECIFIED;
+    return Deny(DenialReason::kNotInPlay,
+                absl::StrCat("match status ",
+                             name.empty() ? absl::StrCat(static_cast<int>(*match.status)) : name,
+                             unknown ? " (unknown)" : "", " is not FIXTURE_STATUS_LIVE"));
+  }
   const int pick = scoring::PickIndex(p.pick());
   if (p.action() == v1::ACTION_NO_BET || pick < 0) {
     return Deny(DenialReason::kNoBet, p.action() == v1::ACTION_NO_BET

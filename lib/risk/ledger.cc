@@ -44,12 +44,11 @@ absl::StatusOr<v1::Decision> PaperLedger::Submit(const v1::Prediction& predictio
   *d.mutable_prediction() = prediction;
   if (manager != nullptr) *d.mutable_manager() = *manager;
   d.set_bankroll_before(bankroll_);
-  const GateVerdict verdict = gate_.Check(prediction, stake, bankroll_);
+  // Previewed: nothing is recorded until the Decision line is written.
+  const GateVerdict verdict = gate_.Preview(prediction, stake, bankroll_);
   if (verdict.accepted) {
     d.set_verdict(v1::VERDICT_ACCEPTED);
     d.set_stake(stake);
-    bankroll_ -= stake;
-    open_bets_.push_back(d);
   } else {
     d.set_verdict(v1::VERDICT_DENIED);
     d.set_reason(std::string(DenialReasonId(*verdict.reason)));
@@ -57,11 +56,27 @@ absl::StatusOr<v1::Decision> PaperLedger::Submit(const v1::Prediction& predictio
   }
   absl::StatusOr<std::string> line = scoring::DecisionToJsonLine(d);
   if (!line.ok()) return line.status();
-  if (absl::Status s = WriteLine(ledger_out_, *line); !s.ok()) return s;
+  if (!*ledger_out_) {
+    return absl::DataLossError(
+        "paper ledger: writing a line failed (the stream is still failed from an earlier write); "
+        "decision not recorded");
+  }
+  if (absl::Status s = WriteLine(ledger_out_, *line); !s.ok()) {
+    return absl::DataLossError(absl::StrCat(s.message(), "; decision not recorded"));
+  }
+  // The line is written: record the decision (Check gives Preview's verdict under the same lock).
+  gate_.Check(prediction, stake, bankroll_);
+  if (verdict.accepted) {
+    bankroll_ -= stake;
+    open_bets_.push_back(d);
+  }
   if (verdict.accepted && accepted_out_ != nullptr) {
     absl::StatusOr<std::string> p_line = scoring::PredictionToJsonLine(prediction);
     if (!p_line.ok()) return p_line.status();
-    if (absl::Status s = WriteLine(accepted_out_, *p_line); !s.ok()) return s;
+    if (absl::Status s = WriteLine(accepted_out_, *p_line); !s.ok()) {
+      return absl::DataLossError(
+          absl::StrCat(s.message(), " (accepted prediction line; the decision is recorded)"));
+    }
   }
   return d;
 }

@@ -11,9 +11,8 @@ namespace superbet::scoring {
 
 EvaluationTracker::EvaluationTracker(absl::Duration window) : window_(window) {}
 
-absl::StatusOr<TrackedMetrics> EvaluationTracker::Record(absl::string_view match_id, int selection,
-                                                         absl::Time at, double probability,
-                                                         double decimal_odds) {
+absl::Status EvaluationTracker::Validate(absl::string_view match_id, int selection, absl::Time at,
+                                         double probability, double decimal_odds) const {
   if (selection < 0 || selection > 2) {
     return absl::InvalidArgumentError(
         absl::StrCat("selection must be 0 (home), 1 (draw) or 2 (away), got ", selection));
@@ -26,18 +25,22 @@ absl::StatusOr<TrackedMetrics> EvaluationTracker::Record(absl::string_view match
     return absl::InvalidArgumentError(absl::StrCat("decimal odds must be finite and > 1, got ",
                                                    core::internal::ShortestText(decimal_odds)));
   }
-  const auto key = std::make_pair(std::string(match_id), selection);
-  auto found = history_.find(key);
+  auto found = history_.find(std::make_pair(std::string(match_id), selection));
   if (found != history_.end() && at < found->second.last) {
     return absl::InvalidArgumentError(
         absl::StrCat(match_id, " selection ", selection, ": evaluation time ", absl::FormatTime(at),
                      " is earlier than the previous one, ", absl::FormatTime(found->second.last)));
   }
-  History& h = history_[key];
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TrackedMetrics> EvaluationTracker::Apply(History& h, absl::Time at,
+                                                        double probability, double decimal_odds,
+                                                        absl::Duration window) {
   h.last = at;
   // VSNR sample: the last 10 evaluations within the window of this one.
   h.evs.emplace_back(at, probability * decimal_odds - 1.0);
-  while (!h.evs.empty() && h.evs.front().first < at - window_) h.evs.pop_front();
+  while (!h.evs.empty() && h.evs.front().first < at - window) h.evs.pop_front();
   while (h.evs.size() > static_cast<size_t>(kVsnrMaxEvaluations)) h.evs.pop_front();
   std::vector<double> evs;
   evs.reserve(h.evs.size());
@@ -69,6 +72,27 @@ absl::StatusOr<TrackedMetrics> EvaluationTracker::Record(absl::string_view match
     out.gamma = *g;
   }
   return out;
+}
+
+absl::StatusOr<TrackedMetrics> EvaluationTracker::Record(absl::string_view match_id, int selection,
+                                                         absl::Time at, double probability,
+                                                         double decimal_odds) {
+  if (absl::Status s = Validate(match_id, selection, at, probability, decimal_odds); !s.ok()) {
+    return s;
+  }
+  return Apply(history_[std::make_pair(std::string(match_id), selection)], at, probability,
+               decimal_odds, window_);
+}
+
+absl::StatusOr<TrackedMetrics> EvaluationTracker::Preview(absl::string_view match_id, int selection,
+                                                          absl::Time at, double probability,
+                                                          double decimal_odds) const {
+  if (absl::Status s = Validate(match_id, selection, at, probability, decimal_odds); !s.ok()) {
+    return s;
+  }
+  auto found = history_.find(std::make_pair(std::string(match_id), selection));
+  History copy = found == history_.end() ? History{} : found->second;
+  return Apply(copy, at, probability, decimal_odds, window_);
 }
 
 void EvaluationTracker::Forget(absl::string_view match_id) {

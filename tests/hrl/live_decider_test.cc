@@ -9,6 +9,8 @@
 
 #include "superbet/hrl/live_decider.h"
 
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "catch2/catch.hpp"
 #include "superbet/providers/replay_provider.h"
 #include "superbet/scoring/prediction_json.h"
+#include "support/failing_stream.h"
 #include "support/test_data.h"
 
 namespace {
@@ -263,4 +266,162 @@ TEST_CASE("LiveDecider predictions carry the state's kickoff and read back as pr
   auto d = (*decider)->Decide(s, t0, true);
   REQUIRE(d.ok());
   CHECK_FALSE(d->prediction().has_kickoff());
+}
+
+// Issue 17: the FINISHED state of a match comes on match.live one minute after its last live
+// state, and nothing stopped a decision on it. Oracle: the recorded status of each state
+// (StatsBomb: every minute LIVE, the last one FINISHED) and the gate's rule table
+// (superbet/risk/gate.h: not_in_play first). The same states marked FINISHED are denied where the
+// live ones are accepted, so the status alone decides; the recorded final state is denied and
+// costs nothing.
+TEST_CASE("LiveDecider denies a decision on a match that is not in play (not_in_play)",
+          "[live][decider][status]") {
+  const hrl::LiveMatch m = LoadMatch("3754237");
+  const auto states = QuotedStates(m);
+  REQUIRE(m.full_time.status() == superbet::v1::FIXTURE_STATUS_FINISHED);
+  REQUIRE(m.full_time.minute() == states.back().minute() + 1);
+  std::ostringstream ledger;
+  hrl::LiveDeciderOptions o;
+  o.ledger = &ledger;
+  auto decider = hrl::LiveDecider::FromCheckpoint(TinyCheckpoint(), "mem", o);
+  REQUIRE(decider.ok());
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  std::map<int, superbet::v1::LiveMatchState> history;
+  int accepted_live = 0;
+  for (size_t k = 0; k < states.size(); ++k) {
+    INFO("minute " << k);
+    REQUIRE(states[k].status() == superbet::v1::FIXTURE_STATUS_LIVE);
+    superbet::v1::LiveMatchState finished = states[k];
+    finished.set_status(superbet::v1::FIXTURE_STATUS_FINISHED);
+    const absl::Time t = t0 + absl::Minutes(k);
+    auto f = (*decider)->DecideWithHistory(finished, history, t, /*dry_run=*/true);
+    auto d = (*decider)->DecideWithHistory(states[k], history, t, /*dry_run=*/false);
+    REQUIRE(f.ok());
+    REQUIRE(d.ok());
+    CHECK(f->verdict() == superbet::v1::VERDICT_DENIED);
+    CHECK(f->reason() == "not_in_play");
+    CHECK(f->detail() == "match status FIXTURE_STATUS_FINISHED is not FIXTURE_STATUS_LIVE");
+    CHECK(f->stake() == 0);
+    CHECK(f->prediction().action() == d->prediction().action());  // Same window, same policy.
+    accepted_live += d->verdict() == superbet::v1::VERDICT_ACCEPTED;
+    history[static_cast<int>(k)] = states[k];
+  }
+  REQUIRE(accepted_live > 0);  // Bets the status alone stopped were compared.
+
+  // The recorded final state, priced as the last live minute (so no missing price can be the
+  // reason), through both entry points: denied not_in_play, counted, ledgered, nothing staked.
+  superbet::v1::LiveMatchState full_time = m.full_time;
+  *full_time.mutable_live_odds() = states.back().live_odds();
+  const double bankroll = (*decider)->bankroll();
+  const auto before = (*decider)->gate_counts();
+  const absl::Time t_end = t0 + absl::Minutes(states.size());
+  auto a = (*decider)->DecideWithHistory(full_time, history, t_end, false);
+  auto b = (*decider)->Decide(full_time, t_end, false);
+  for (const auto* d : {&a, &b}) {
+    REQUIRE(d->ok());
+    CHECK((*d)->verdict() == superbet::v1::VERDICT_DENIED);
+    CHECK((*d)->reason() == "not_in_play");
+    CHECK((*d)->stake() == 0);
+  }
+  CHECK((*decider)->bankroll() == bankroll);
+  const auto after = (*decider)->gate_counts();
+  CHECK(after.accepted == before.accepted);
+  CHECK(after.denied_by_reason.at("not_in_play") == 2);
+  CHECK(before.denied_by_reason.count("not_in_play") == 0);  // Dry runs counted nothing.
+  const std::string text = ledger.str();
+  CHECK(text.rfind("\"reason\":\"not_in_play\"") != std::string::npos);
+}
+
+// Issue 17: the decider debited the stake before writing the ledger, so every retry of a decision
+// whose ledger write failed staked the bankroll again. Oracle: a twin decider on the same
+// checkpoint without a ledger, fed the same states (what the decider must equal once the failed
+// attempts are forgotten), and the bankroll arithmetic (one debit of 5 % of the free bankroll).
+TEST_CASE("LiveDecider records nothing when the ledger write fails, then debits exactly once",
+          "[live][decider][ledger]") {
+  const hrl::LiveMatch m = LoadMatch("3754237");
+  const auto states = QuotedStates(m);
+  const superbet::v1::Checkpoint c = TinyCheckpoint();
+  superbet::testing::FailingStream ledger(/*failing=*/false);
+  hrl::LiveDeciderOptions o;
+  o.ledger = &ledger;
+  auto decider = hrl::LiveDecider::FromCheckpoint(c, "mem", o);
+  auto twin = hrl::LiveDecider::FromCheckpoint(c, "mem", {});
+  REQUIRE(decider.ok());
+  REQUIRE(twin.ok());
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  std::map<int, superbet::v1::LiveMatchState> history;
+  // Up to the first minute the twin would accept (after a few minutes of VSNR / gamma history),
+  // both decide everything and the ledger works.
+  size_t k = 0;
+  for (; k < states.size(); ++k) {
+    const absl::Time t = t0 + absl::Minutes(k);
+    auto preview = (*twin)->DecideWithHistory(states[k], history, t, /*dry_run=*/true);
+    REQUIRE(preview.ok());
+    if (k >= 5 && preview->verdict() == superbet::v1::VERDICT_ACCEPTED) break;
+    REQUIRE((*decider)->DecideWithHistory(states[k], history, t, false).ok());
+    REQUIRE((*twin)->DecideWithHistory(states[k], history, t, false).ok());
+    history[static_cast<int>(k)] = states[k];
+  }
+  REQUIRE(k < states.size());
+  const absl::Time t = t0 + absl::Minutes(k);
+  const double bankroll = (*decider)->bankroll();
+  REQUIRE(bankroll == (*twin)->bankroll());
+  const std::string lines_before = ledger.str();
+  const auto counts_before = (*decider)->gate_counts();
+
+  // The disk is full: every attempt fails. The second finds the stream still failed (its owner has
+  // not cleared it); the others are retried after a clear, as an owner would.
+  ledger.set_failing(true);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    INFO("attempt " << attempt);
+    if (attempt >= 2) ledger.clear();
+    auto d = (*decider)->DecideWithHistory(states[k], history, t, false);
+    REQUIRE(d.status().code() == absl::StatusCode::kDataLoss);
+    CHECK(d.status().message() ==
+          (attempt == 1 ? "ledger write failed (the stream is still failed from an earlier "
+                          "write); decision not recorded"
+                        : "ledger write failed; decision not recorded"));
+    CHECK((*decider)->bankroll() == bankroll);
+    CHECK((*decider)->budget_ratio() == bankroll / 10000.0);
+    const auto counts = (*decider)->gate_counts();
+    CHECK(counts.accepted == counts_before.accepted);
+    CHECK(counts.denied == counts_before.denied);
+  }
+  CHECK(ledger.failed_writes() >= 4);
+  CHECK(ledger.str() == lines_before);
+
+  // The disk has space again: the owner clears the stream; the decision is recorded once.
+  ledger.set_failing(false);
+  ledger.clear();
+  auto d = (*decider)->DecideWithHistory(states[k], history, t, false);
+  auto expected = (*twin)->DecideWithHistory(states[k], history, t, false);
+  REQUIRE(d.ok());
+  REQUIRE(expected.ok());
+  REQUIRE(d->verdict() == superbet::v1::VERDICT_ACCEPTED);
+  CHECK(d->stake() == 0.05 * bankroll);
+  CHECK(d->bankroll_before() == bankroll);
+  CHECK((*decider)->bankroll() == bankroll - 0.05 * bankroll);
+  CHECK((*decider)->gate_counts().accepted == counts_before.accepted + 1);
+  // Same VSNR / gamma history, gate and bankroll as the twin that never failed: field by field.
+  CHECK(d->SerializeAsString() == expected->SerializeAsString());
+  CHECK((*decider)->bankroll() == (*twin)->bankroll());
+  const std::string added = ledger.str().substr(lines_before.size());
+  CHECK(std::count(added.begin(), added.end(), '\n') == 1);
+  CHECK(added.find("VERDICT_ACCEPTED") != std::string::npos);
+
+  SECTION("a ledger on /dev/full (ENOSPC on every flush) never stakes the bankroll") {
+    std::ofstream full("/dev/full");
+    REQUIRE(full.is_open());
+    hrl::LiveDeciderOptions fo;
+    fo.ledger = &full;
+    auto on_full = hrl::LiveDecider::FromCheckpoint(c, "mem", fo);
+    REQUIRE(on_full.ok());
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      full.clear();
+      auto r = (*on_full)->DecideWithHistory(states[k], history, t, false);
+      CHECK(r.status().code() == absl::StatusCode::kDataLoss);
+    }
+    CHECK((*on_full)->bankroll() == 10000.0);
+    CHECK((*on_full)->gate_counts().accepted + (*on_full)->gate_counts().denied == 0);
+  }
 }

@@ -7,9 +7,13 @@
 #include "superbet/risk/gate.h"
 
 #include <string>
+#include <vector>
 
 #include "catch2/catch.hpp"
 #include "google/protobuf/util/time_util.h"
+#include "superbet/providers/api_football/api_football.h"
+#include "superbet/providers/replay_provider.h"
+#include "support/test_data.h"
 
 namespace risk = superbet::risk;
 namespace v1 = superbet::v1;
@@ -43,6 +47,31 @@ risk::RiskGate Gate(const risk::RiskLimits& limits = {}) {
 std::string DenyReason(risk::RiskGate& gate, const v1::Prediction& p, double stake, double bankroll,
                        std::string* detail = nullptr) {
   const risk::GateVerdict v = gate.Check(p, stake, bankroll);
+  if (v.accepted) return "accepted";
+  if (detail != nullptr) *detail = v.detail;
+  return std::string(risk::DenialReasonId(*v.reason));
+}
+
+// Real recorded states and the status each provider's mapping gives them (the oracle):
+// API-Football fixtures?live=all of 2021-04-21 ("1H" / "2H": in play), the Bundesliga 2023
+// fixtures not yet played ("NS": scheduled), the Manchester United v Manchester City
+// head-to-head ("FT": finished), and the last state of a StatsBomb timeline (FINISHED, the minute
+// after the last live one: the state agent-svc bet on, issue 17).
+std::vector<v1::LiveMatchState> RecordedStates(const std::string& api_football_file) {
+  const std::string body =
+      superbet::testing::ReadFileOrEmpty(superbet::testing::DataPath(api_football_file));
+  REQUIRE_FALSE(body.empty());
+  auto states = superbet::providers::api_football::MapLiveStates(body);
+  INFO(api_football_file << ": " << states.status().ToString());
+  REQUIRE(states.ok());
+  REQUIRE_FALSE(states->empty());
+  return *states;
+}
+
+std::string DenyReasonIn(risk::RiskGate& gate, const v1::Prediction& p,
+                         const risk::MatchContext& match, std::string* detail = nullptr,
+                         double stake = 5.0) {
+  const risk::GateVerdict v = gate.Check(p, stake, 100.0, match);
   if (v.accepted) return "accepted";
   if (detail != nullptr) *detail = v.detail;
   return std::string(risk::DenialReasonId(*v.reason));
@@ -190,6 +219,80 @@ TEST_CASE("Preview gives Check's verdict and records nothing", "[gate]") {
   CHECK(twin.counts().denied == 1);
 }
 
+TEST_CASE("not_in_play: a match that is not in play is denied first, whatever the decision",
+          "[gate][status]") {
+  superbet::providers::ReplayLoadOptions options;
+  options.only_matches = {"3754237"};
+  auto replay = superbet::providers::LoadReplayData(superbet::testing::DataDir(), options);
+  REQUIRE(replay.ok());
+  REQUIRE(replay->timelines.size() == 1);
+  const std::vector<v1::LiveMatchState>& timeline = replay->timelines[0].states;
+  REQUIRE(timeline.size() > 90);
+  const v1::LiveMatchState& full_time = timeline.back();
+  const v1::LiveMatchState& last_live = timeline[timeline.size() - 2];
+  REQUIRE(full_time.status() == v1::FIXTURE_STATUS_FINISHED);
+  REQUIRE(last_live.status() == v1::FIXTURE_STATUS_LIVE);
+  CHECK(full_time.minute() == last_live.minute() + 1);  // Passes a once-per-minute marker.
+
+  risk::RiskGate gate = Gate();
+  int64_t denied = 0;
+  std::string detail;
+  // In play: the StatsBomb live minutes and every API-Football live snapshot pass.
+  for (const v1::LiveMatchState& s :
+       RecordedStates("api-football/fixtures_live_all_2021-04-21.json")) {
+    REQUIRE(s.status() == v1::FIXTURE_STATUS_LIVE);
+    CHECK(gate.Preview(Bet(), 5.0, 100.0, {s.status()}).accepted);
+  }
+  CHECK(DenyReasonIn(gate, Bet(), {last_live.status()}) == "accepted");
+
+  // Finished: the timeline's last state and the recorded head-to-head results.
+  CHECK(DenyReasonIn(gate, Bet(), {full_time.status()}, &detail) == "not_in_play");
+  CHECK(detail == "match status FIXTURE_STATUS_FINISHED is not FIXTURE_STATUS_LIVE");
+  ++denied;
+  for (const v1::LiveMatchState& s :
+       RecordedStates("api-football/fixtures_headtohead_33-50.json")) {
+    REQUIRE(s.status() == v1::FIXTURE_STATUS_FINISHED);
+    CHECK(DenyReasonIn(gate, Bet(), {s.status()}) == "not_in_play");
+    ++denied;
+  }
+  // Not started.
+  for (const v1::LiveMatchState& s :
+       RecordedStates("api-football/fixtures_league78_season2023_status_NS-PST.json")) {
+    REQUIRE(s.status() == v1::FIXTURE_STATUS_SCHEDULED);
+    CHECK(DenyReasonIn(gate, Bet(), {s.status()}, &detail) == "not_in_play");
+    ++denied;
+  }
+  CHECK(detail == "match status FIXTURE_STATUS_SCHEDULED is not FIXTURE_STATUS_LIVE");
+  // The statuses no recorded file has: postponed, cancelled (abandoned, suspended, ...), and a
+  // status the adapter could not map (or a value from a newer producer).
+  CHECK(DenyReasonIn(gate, Bet(), {v1::FIXTURE_STATUS_POSTPONED}) == "not_in_play");
+  CHECK(DenyReasonIn(gate, Bet(), {v1::FIXTURE_STATUS_CANCELLED}) == "not_in_play");
+  CHECK(DenyReasonIn(gate, Bet(), {v1::FIXTURE_STATUS_UNSPECIFIED}, &detail) == "not_in_play");
+  CHECK(detail == "match status FIXTURE_STATUS_UNSPECIFIED (unknown) is not FIXTURE_STATUS_LIVE");
+  CHECK(DenyReasonIn(gate, Bet(), {static_cast<v1::FixtureStatus>(42)}, &detail) == "not_in_play");
+  CHECK(detail == "match status 42 (unknown) is not FIXTURE_STATUS_LIVE");
+  denied += 4;
+  // Checked first: a no_bet or an invalid decision on a finished match is counted not_in_play.
+  v1::Prediction no_bet = Bet();
+  no_bet.set_action(v1::ACTION_NO_BET);
+  CHECK(DenyReasonIn(gate, no_bet, {full_time.status()}) == "not_in_play");
+  CHECK(DenyReasonIn(gate, Bet(), {full_time.status()}, nullptr, /*stake=*/-1.0) == "not_in_play");
+  denied += 2;
+  // No status given (a pre-match decision, a backtest): the rule is skipped.
+  CHECK(DenyReasonIn(gate, Bet(), {}) == "accepted");
+  CHECK(gate.Check(Bet(), 5.0, 100.0).accepted);
+
+  CHECK(gate.counts().denied == denied);
+  CHECK(gate.counts().denied_by_reason.at("not_in_play") == denied);
+  CHECK(gate.counts().denied_by_reason.size() == 1);
+  CHECK(gate.counts().accepted == 3);
+  // Preview agrees and records nothing.
+  const risk::GateVerdict v = gate.Preview(Bet(), 5.0, 100.0, {full_time.status()});
+  REQUIRE_FALSE(v.accepted);
+  CHECK(*v.reason == risk::DenialReason::kNotInPlay);
+  CHECK(gate.counts().denied == denied);
+}
+
 TEST_CASE("limits are validated and reason ids round-trip", "[gate]") {
   CHECK(risk::RiskGate::Create({.max_stake_fraction = 0.0}).status().message() ==
         "max_stake_fraction must be in (0, 1], got 0");
@@ -199,7 +302,8 @@ TEST_CASE("limits are validated and reason ids round-trip", "[gate]") {
   CHECK(risk::RiskGate::Create({.daily_stop_loss = -1.0}).status().message() ==
         "daily_stop_loss must be finite and > 0, got -1");
   CHECK_FALSE(risk::RiskGate::Create({.max_decisions_per_match = 0}).ok());
-  for (int r = 0; r <= static_cast<int>(risk::DenialReason::kDailyExposureLimit); ++r) {
+  CHECK(risk::kDenialReasonCount == 15);
+  for (int r = 0; r < risk::kDenialReasonCount; ++r) {
     const auto reason = static_cast<risk::DenialReason>(r);
     CHECK(risk::DenialReasonFromId(risk::DenialReasonId(reason)) == reason);
   }

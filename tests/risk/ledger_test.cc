@@ -11,11 +11,13 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "catch2/catch.hpp"
 #include "google/protobuf/util/time_util.h"
 #include "superbet/scoring/metrics.h"
 #include "superbet/scoring/prediction_json.h"
+#include "support/failing_stream.h"
 
 namespace risk = superbet::risk;
 namespace scoring = superbet::scoring;
@@ -172,4 +174,42 @@ TEST_CASE("concurrent submissions each write one whole line", "[ledger]") {
   for (size_t i = 0; i < lines.size(); ++i) {
     CHECK(scoring::DecisionFromJsonLine(lines[i], static_cast<int64_t>(i + 1)).ok());
   }
+}
+
+// Issue 17: a Decision line that cannot be written must not stake the bankroll (retries would
+// stake it once per attempt). Oracle: bankroll arithmetic by hand on E0_1516.csv row 5 (Man
+// United v Tottenham, Bet365 1.65): 100 before; one accepted stake of 5 leaves 95.
+TEST_CASE("a ledger write that fails records nothing, retries then debit once", "[ledger]") {
+  superbet::testing::FailingStream out(/*failing=*/true);
+  std::ostringstream accepted_out;
+  auto ledger = risk::PaperLedger::Create({}, 100.0, &out, &accepted_out);
+  REQUIRE(ledger.ok());
+  risk::PaperLedger& l = **ledger;
+  const v1::Prediction bet = Pred(kMufc, "Man United", "Tottenham", {1.65, 4, 6}, "home", 0.7);
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    INFO("attempt " << attempt);
+    if (attempt >= 2) out.clear();  // The owner clears the stream; the disk is still full.
+    auto d = l.Submit(bet, 5.0);
+    REQUIRE(d.status().code() == absl::StatusCode::kDataLoss);
+    CHECK(absl::EndsWith(d.status().message(), "decision not recorded"));
+    CHECK(l.bankroll() == 100.0);
+    CHECK(l.open_exposure() == 0.0);
+    CHECK(l.counts().accepted + l.counts().denied == 0);
+  }
+  CHECK(out.str().empty());
+  CHECK(accepted_out.str().empty());
+  // Nothing open: settling the match settles nothing.
+  CHECK(l.Settle(kMufc, 0, absl::FromUnixSeconds(1439041500)).status().code() ==
+        absl::StatusCode::kOk);
+  out.set_failing(false);
+  out.clear();
+  auto d = l.Submit(bet, 5.0);
+  REQUIRE(d.ok());
+  CHECK(d->verdict() == v1::VERDICT_ACCEPTED);
+  CHECK(d->bankroll_before() == 100.0);
+  CHECK(l.bankroll() == 95.0);  // 100 - 5, once.
+  CHECK(l.open_exposure() == 5.0);
+  CHECK(l.counts().accepted == 1);
+  CHECK(Lines(out.str()).size() == 1);
+  CHECK(Lines(accepted_out.str()).size() == 1);
 }

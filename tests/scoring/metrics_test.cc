@@ -136,3 +136,44 @@ TEST_CASE("the tracker's gamma needs three consecutive 1-minute buckets", "[trac
   // A skipped minute (bucket 4 after bucket 2): absent.
   CHECK_FALSE(t.Record("m", 0, t0 + absl::Seconds(250), 0.5, 2.0)->gamma.has_value());
 }
+
+TEST_CASE("the tracker's Preview returns Record's metrics and records nothing", "[tracker]") {
+  // Oracle: the closed forms of the tests above (VSNR of EVs 0.1, 0.155, 0.21; gamma 0.56 - 2 *
+  // 0.52 + 0.5) and a twin tracker fed only the Record calls.
+  scoring::EvaluationTracker t(scoring::EvaluationTracker::kLiveWindow);
+  scoring::EvaluationTracker twin(scoring::EvaluationTracker::kLiveWindow);
+  const absl::Time t0 = absl::FromUnixSeconds(1439034300);
+  const double odds[] = {2.0, 2.1, 2.2};
+  for (int i = 0; i < 3; ++i) {
+    const absl::Time at = t0 + absl::Minutes(i);
+    // Previewed three times (a decision retried while its ledger write fails), then recorded.
+    for (int retry = 0; retry < 3; ++retry) {
+      auto p = t.Preview("m", 0, at, 0.55, odds[i]);
+      REQUIRE(p.ok());
+      CHECK(p->evaluations == i + 1);
+    }
+    auto p = t.Preview("m", 0, at, 0.55, odds[i]);
+    auto r = t.Record("m", 0, at, 0.55, odds[i]);
+    auto w = twin.Record("m", 0, at, 0.55, odds[i]);
+    REQUIRE(r.ok());
+    CHECK(p->evaluations == r->evaluations);
+    CHECK(p->vsnr == r->vsnr);
+    CHECK(p->gamma == r->gamma);
+    CHECK(r->vsnr == w->vsnr);
+    CHECK(r->gamma == w->gamma);
+    if (i == 2) CHECK(*r->vsnr == Approx(0.155 / (0.055 + 1e-6)).epsilon(1e-9));
+  }
+  // After 12 previews and 3 records, exactly the 3 recorded evaluations are in the sample.
+  auto fourth = t.Preview("m", 0, t0 + absl::Minutes(3), 0.55, 2.2);
+  REQUIRE(fourth.ok());
+  CHECK(fourth->evaluations == 4);
+  auto last = t.Preview("m", 0, t0 + absl::Minutes(2), 0.55, 2.2);
+  CHECK(*last->vsnr != Approx(0.155 / (0.055 + 1e-6)).epsilon(1e-9));  // 4 samples, not 3.
+  scoring::EvaluationTracker fresh(scoring::EvaluationTracker::kLiveWindow);
+  CHECK_FALSE(fresh.Preview("x", 1, t0, 0.3, 3.0)->vsnr.has_value());
+  CHECK(fresh.size() == 0);
+  // Errors as Record, naming the value.
+  CHECK(fresh.Preview("x", 1, t0, 0.3, 0.97).status().message() ==
+        "decimal odds must be finite and > 1, got 0.97");
+  CHECK(t.Preview("m", 0, t0, 0.55, 2.0).status().code() == absl::StatusCode::kInvalidArgument);
+}

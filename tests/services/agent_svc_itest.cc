@@ -128,6 +128,12 @@ TEST_CASE("agent-svc: Decide through the risk gate, metrics equal what happened,
     *req.add_states() = s;
   }
   REQUIRE(req.states_size() > 80);
+  // Then the recorded FINISHED state, one minute after the last live one as match.live carries
+  // it, priced as the last live minute: never accepted, denied not_in_play (issue 17).
+  v1::LiveMatchState full_time = m.full_time;
+  REQUIRE(full_time.status() == v1::FIXTURE_STATUS_FINISHED);
+  *full_time.mutable_live_odds() = req.states(req.states_size() - 1).live_odds();
+  *req.add_states() = full_time;
 
   // A dry run changes nothing on /metrics.
   {
@@ -152,6 +158,10 @@ TEST_CASE("agent-svc: Decide through the risk gate, metrics equal what happened,
     for (int i = 0; i < resp.decisions_size(); ++i) {
       const v1::Decision& d = resp.decisions(i);
       CHECK(d.prediction().match_id() == req.states(i).match_id());
+      if (req.states(i).status() == v1::FIXTURE_STATUS_FINISHED) {
+        CHECK(d.verdict() == v1::VERDICT_DENIED);
+        CHECK(d.reason() == "not_in_play");
+      }
       if (d.verdict() == v1::VERDICT_ACCEPTED) {
         ++accepted;
       } else {
@@ -161,6 +171,7 @@ TEST_CASE("agent-svc: Decide through the risk gate, metrics equal what happened,
       }
     }
   }
+  CHECK(denied["not_in_play"] == 1);  // The FINISHED state, counted below like the others.
   // Seed 7 gives both kinds on this match (17 accepted, 78 no_bet, 1 invalid_decision when
   // written); what matters is that both paths are exercised and counted.
   CHECK(accepted > 0);

@@ -12,7 +12,13 @@
 //
 // Stake: stake_fraction (5 %) of the free bankroll (initial bankroll minus accepted stakes; bets
 // are not settled here). A no_bet decision goes through the gate too and is denied "no_bet", so
-// every state gets exactly one Decision with a verdict.
+// every state gets exactly one Decision with a verdict. The gate is told the state's status
+// (risk::MatchContext): a decision on a match that is not in play (FIXTURE_STATUS_FINISHED, as the
+// last state of a match is, SCHEDULED, POSTPONED, CANCELLED or UNSPECIFIED) is denied not_in_play.
+//
+// Recording: a non-dry-run decision is recorded (gate counts and exposure, bankroll debit, VSNR /
+// gamma history) only once its ledger line is written. When the write fails nothing is recorded,
+// so retrying a decision whose write keeps failing never stakes the bankroll twice.
 //
 // Thread-safety: all public methods are thread-safe (one internal mutex serialises decisions; the
 // network caches activations). Owns its worker, gate and per-match history; borrows the optional
@@ -81,7 +87,11 @@ class LiveDecider {
   // is not a valid prediction line, superbet/scoring/prediction_json.h). dry_run: the gate's
   // verdict is RiskGate::Preview's, so nothing is recorded (no exposure, no bankroll change, no
   // ledger line). Errors: InvalidArgument naming the field when match_id is empty or the minute is
-  // absent or negative; DataLoss when the ledger write fails.
+  // absent or negative; DataLoss when the ledger write fails or the ledger stream is already in a
+  // failed state: then the decision is not recorded (no gate count or exposure, no bankroll change,
+  // no tracker evaluation; only the match history of the window is kept, which the same state
+  // rewrites). The decider never clears the stream's state: its owner does (std::ios::clear) once
+  // writes can succeed again, and discards what the stream may still buffer of a failed line.
   [[nodiscard]] absl::StatusOr<superbet::v1::Decision> Decide(
       const superbet::v1::LiveMatchState& state, absl::Time now, bool dry_run);
 

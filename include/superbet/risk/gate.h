@@ -5,12 +5,20 @@
 // stable reason id (the analogue of nautilus_trader's OrderDenied reason and flumine's
 // ControlError / Violation):
 //   reason id               denies when
+//   not_in_play             the match's status is given (MatchContext::status) and is not
+//                           FIXTURE_STATUS_LIVE: finished, scheduled (not started), postponed,
+//                           cancelled (abandoned, suspended, ...) or unspecified (a provider status
+//                           the adapter could not map: the gate cannot check what it does not
+//                           know). Checked first: no bet is taken on such a match, whatever the
+//                           action. Without a status (pre-match decisions, backtests) it is
+//                           skipped.
 //   no_bet                  the action is ACTION_NO_BET or the prediction has no pick
 //   invalid_decision        the pick's price or probability is missing or invalid, the stake or
 //                           bankroll is not finite, or the bankroll is not > 0
 //   staleness_unknown       data_staleness_s is absent (only if
-//   !RiskLimits::allow_unknown_staleness) stale_data              data_staleness_s >
-//   max_staleness_s (300 s) kelly_not_positive      kelly_fraction <= 0 (no edge at this price)
+//                           !RiskLimits::allow_unknown_staleness)
+//   stale_data              data_staleness_s > max_staleness_s (300 s)
+//   kelly_not_positive      kelly_fraction <= 0 (no edge at this price)
 //   stake_not_positive      stake <= 0
 //   stake_above_bankroll    stake > bankroll
 //   stake_above_cap         stake > max_stake_fraction · bankroll (5 %)
@@ -21,9 +29,10 @@
 //   match_exposure_limit    open stake on the match + stake > max_exposure_per_match
 //   daily_exposure_limit    stake accepted on the decision's UTC day + stake > max_exposure_per_day
 // The first four numeric rules (no_bet, stake ≤ 5 % of bankroll and ≤ bankroll, staleness ≤ 300 s,
-// Kelly > 0) are the decision core's fixed rules; the others are off unless configured. A limit
-// equal to the value passes (≤, not <). Money is in the bankroll's currency unit; the "UTC day"
-// of a decision is the calendar date of its decided_at in UTC.
+// Kelly > 0) are the decision core's fixed rules; not_in_play applies whenever a status is given
+// (live decisions: a bet on a finished match is a bet on a known result); the others are off
+// unless configured. A limit equal to the value passes (≤, not <). Money is in the bankroll's
+// currency unit; the "UTC day" of a decision is the calendar date of its decided_at in UTC.
 //
 // Ownership and thread-safety: a RiskGate owns its counters and exposures; NOT thread-safe (the
 // PaperLedger, ledger.h, serialises access to its gate). Deterministic: the verdicts depend only
@@ -42,11 +51,14 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "superbet/v1/decision.pb.h"
+#include "superbet/v1/model.pb.h"
 
 namespace superbet::risk {
 
 // Why the gate denied a decision. One table (gate.cc) maps each to its stable reason id.
+// kDailyExposureLimit stays last (kDenialReasonCount).
 enum class DenialReason {
+  kNotInPlay,
   kNoBet,
   kInvalidDecision,
   kStalenessUnknown,
@@ -62,6 +74,8 @@ enum class DenialReason {
   kMatchExposureLimit,
   kDailyExposureLimit,
 };
+// The number of DenialReason values (they are 0 .. kDenialReasonCount - 1).
+inline constexpr int kDenialReasonCount = static_cast<int>(DenialReason::kDailyExposureLimit) + 1;
 
 // The stable reason id ("stake_above_cap", ...), the Decision.reason of a denied decision.
 absl::string_view DenialReasonId(DenialReason reason);
@@ -86,6 +100,14 @@ struct RiskLimits {
 // Checks `limits`. Errors: InvalidArgument naming the field and the value.
 [[nodiscard]] absl::Status ValidateRiskLimits(const RiskLimits& limits);
 
+// What the gate is told about the match beside the prediction.
+struct MatchContext {
+  // The match's status when the decision was taken (superbet.v1.LiveMatchState.status of the
+  // state decided on). Only FIXTURE_STATUS_LIVE is in play; any other value denies (not_in_play).
+  // std::nullopt when the decision has no live state (pre-match, backtests): rule skipped.
+  std::optional<v1::FixtureStatus> status;
+};
+
 // The gate's verdict on one decision.
 struct GateVerdict {
   bool accepted = false;
@@ -106,13 +128,18 @@ class RiskGate {
   [[nodiscard]] static absl::StatusOr<RiskGate> Create(const RiskLimits& limits);
 
   // Checks a decision to stake `stake` on `prediction` from a bankroll of `bankroll` (before the
-  // stake). An accepted decision is recorded: its stake counts towards the match's open exposure,
-  // its UTC day's exposure and the match's decision count. A denied one changes only the counts.
-  GateVerdict Check(const v1::Prediction& prediction, double stake, double bankroll);
+  // stake), `match` saying what is known of the match (its status). An accepted decision is
+  // recorded: its stake counts towards the match's open exposure, its UTC day's exposure and the
+  // match's decision count. A denied one changes only the counts.
+  GateVerdict Check(const v1::Prediction& prediction, double stake, double bankroll,
+                    const MatchContext& match = {});
 
   // The verdict Check would give on the same arguments now, recording nothing (no counts, no
-  // exposure): a dry run without copying the gate's per-match and per-day state.
-  GateVerdict Preview(const v1::Prediction& prediction, double stake, double bankroll) const;
+  // exposure): a dry run without copying the gate's per-match and per-day state. A caller that
+  // must record only once something else succeeded (a ledger write) previews, does that, then
+  // calls Check with the same arguments, which gives the same verdict.
+  GateVerdict Preview(const v1::Prediction& prediction, double stake, double bankroll,
+                      const MatchContext& match = {}) const;
 
   // Records the settlement of an accepted decision: its stake leaves the match's open exposure
   // and `profit` (payout − stake, currency units) adds to the realised profit of the UTC day of
@@ -128,7 +155,7 @@ class RiskGate {
   static GateVerdict Deny(DenialReason reason, std::string detail);
   // Preview's verdict; `*utc_day` gets the UTC day of decided_at once the checks reach it.
   GateVerdict Evaluate(const v1::Prediction& prediction, double stake, double bankroll,
-                       int64_t* utc_day) const;
+                       const MatchContext& match, int64_t* utc_day) const;
 
   RiskLimits limits_;
   GateCounts counts_;

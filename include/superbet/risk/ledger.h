@@ -58,8 +58,12 @@ class PaperLedger {
   // Decision line is written, and an accepted stake leaves the bankroll and becomes an open bet.
   // Returns the Decision as written.
   //
-  // Errors: Internal if the JSON printer fails; DataLoss if a stream write fails (the decision
-  // still counts in the gate and the bankroll).
+  // Errors: Internal if the JSON printer fails. DataLoss if the Decision line cannot be written
+  // (the write fails, or ledger_out is already in a failed state): the decision is then NOT
+  // recorded (no gate count or exposure, no bankroll change, no open bet), so a retry stakes at
+  // most once; the ledger never clears the stream's state (its owner does, std::ios::clear).
+  // DataLoss, message ending "(accepted prediction line; the decision is recorded)", if only the
+  // accepted_predictions_out write fails: the Decision line is written and the decision counts.
   // `manager`, when given, is written into the line (Decision.manager: the HRL manager's state
   // vector at this decision).
   [[nodiscard]] absl::StatusOr<v1::Decision> Submit(const v1::Prediction& prediction, double stake,

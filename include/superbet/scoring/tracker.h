@@ -56,6 +56,13 @@ class EvaluationTracker {
                                                       absl::Time at, double probability,
                                                       double decimal_odds);
 
+  // The metrics Record would return on the same arguments now, recording nothing: for a caller
+  // that records an evaluation only once the decision it belongs to is recorded (a ledger write
+  // that fails must leave the history as it was). Errors: as Record.
+  [[nodiscard]] absl::StatusOr<TrackedMetrics> Preview(absl::string_view match_id, int selection,
+                                                       absl::Time at, double probability,
+                                                       double decimal_odds) const;
+
   // Drops every selection of `match_id`.
   void Forget(absl::string_view match_id);
 
@@ -69,6 +76,13 @@ class EvaluationTracker {
     int buckets_used = 0;
     absl::Time last = absl::InfinitePast();
   };
+  // Record's checks (InvalidArgument), on the history as it is.
+  [[nodiscard]] absl::Status Validate(absl::string_view match_id, int selection, absl::Time at,
+                                      double probability, double decimal_odds) const;
+  // Adds one evaluation to `h` and returns the metrics including it.
+  [[nodiscard]] static absl::StatusOr<TrackedMetrics> Apply(History& h, absl::Time at,
+                                                            double probability, double decimal_odds,
+                                                            absl::Duration window);
   absl::Duration window_;
   absl::flat_hash_map<std::pair<std::string, int>, History> history_;
 };
