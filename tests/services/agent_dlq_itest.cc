@@ -44,16 +44,6 @@ double Metric(int port, const std::string& series) {
   return MetricValue(HttpGet(port, "/metrics").second, series).value_or(0.0);
 }
 
-template <typename F>
-bool WaitFor(F done, double timeout_s) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
 // Writes every LIVE minute of the recorded match `id` to match.live, its live_odds the modelled
 // in-play prices of that minute (0 = not quoted), `edit` applied last. Returns entry id -> update.
 std::map<std::string, std::string> PublishMatch(

@@ -53,26 +53,6 @@ double Entries(int port, const std::string& outcome) {
   return Metric(port, "hrl_live_entries_total{outcome=\"" + outcome + "\"}");
 }
 
-Ports Ready(const std::string& ports_file) {
-  auto ports = WaitForPorts(ports_file, 60);
-  REQUIRE(ports.has_value());
-  for (int i = 0; i < 500 && HttpGet(ports->metrics, "/health/ready").first != 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  REQUIRE(HttpGet(ports->metrics, "/health/ready").first == 200);
-  return *ports;
-}
-
-template <typename F>
-bool WaitFor(F done, double timeout_s) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
 TEST_CASE(
     "live feed: adapter-svc -> match.live -> two agent-svc replicas -> risk.verified, a "
     "killed replica's entries reclaimed",

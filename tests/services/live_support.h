@@ -4,9 +4,9 @@
 #define SUPERBET_TESTS_SERVICES_LIVE_SUPPORT_H_
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
+#include "process.h"
 #include "superbet/hrl/live_worker.h"
 #include "superbet/providers/replay_provider.h"
 #include "support/test_data.h"
@@ -34,6 +34,16 @@ inline auto TrainTinyLiveWorker() {
   o.total_env_steps = 300;
   o.ppo.rollout_steps = 300;
   return hrl::TrainLiveWorker({LoadLiveMatch("3754097"), LoadLiveMatch("3754300")}, o, {});
+}
+
+// The ports a service wrote to `ports_file`, once its /health/ready answers 200 (up to 60 s for
+// the file, then 10 s).
+inline Ports Ready(const std::string& ports_file) {
+  auto ports = WaitForPorts(ports_file, 60);
+  REQUIRE(ports.has_value());
+  WaitFor([&] { return HttpGet(ports->metrics, "/health/ready").first == 200; }, 10);
+  REQUIRE(HttpGet(ports->metrics, "/health/ready").first == 200);
+  return *ports;
 }
 
 }  // namespace superbet::testing

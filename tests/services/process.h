@@ -7,9 +7,11 @@
 #include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace superbet::testing {
@@ -59,6 +61,18 @@ int HealthCheck(const std::shared_ptr<grpc::Channel>& channel, const std::string
 
 // The value of the first sample line starting with `series` ("name{labels}"), or nullopt.
 std::optional<double> MetricValue(const std::string& exposition, const std::string& series);
+
+// Polls `done` every 50 ms until it returns true or `timeout_s` seconds pass; returns its last
+// answer.
+template <typename F>
+bool WaitFor(F done, double timeout_s) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
 
 // Runs a shell command, returns its exit status (0 = success).
 int Shell(const std::string& command);

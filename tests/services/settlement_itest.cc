@@ -62,26 +62,6 @@ double EntriesAcked(int port) {
   return n;
 }
 
-Ports Ready(const std::string& ports_file) {
-  auto ports = WaitForPorts(ports_file, 60);
-  REQUIRE(ports.has_value());
-  for (int i = 0; i < 500 && HttpGet(ports->metrics, "/health/ready").first != 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  REQUIRE(HttpGet(ports->metrics, "/health/ready").first == 200);
-  return *ports;
-}
-
-template <typename F>
-bool WaitFor(F done, double timeout_s) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
 double PickOdds(const v1::Prediction& p) {
   return p.pick() == "home"   ? p.odds().home()
          : p.pick() == "draw" ? p.odds().draw()
