@@ -135,14 +135,9 @@ std::map<std::string, bus::Entry> CheckDlq(bus::Transport& r,
 TEST_CASE("agent-svc: decisions that fail (ledger on a full disk) end in match.live.dlq",
           "[services][live][dlq]") {
   TempDir dir;
-  auto trained = TrainTinyLiveWorker();
-  REQUIRE(trained.ok());
-  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
-  RedisServer redis;
-  REQUIRE(redis.ok());
-  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(redis.url()));
-  REQUIRE(t.ok());
-  bus::Transport& r = **t;
+  WriteTinyCheckpoint(dir);
+  ConnectedRedis redis;
+  bus::Transport& r = redis.transport();
 
   // A retry cap outside the library's [1, 100] is a usage error naming the flag (was: clamped).
   {
@@ -192,14 +187,9 @@ TEST_CASE("agent-svc: decisions that fail (ledger on a full disk) end in match.l
 TEST_CASE("agent-svc: accepted decisions the plant refuses (no kickoff) end in match.live.dlq",
           "[services][live][dlq]") {
   TempDir dir;
-  auto trained = TrainTinyLiveWorker();
-  REQUIRE(trained.ok());
-  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
-  RedisServer redis;
-  REQUIRE(redis.ok());
-  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(redis.url()));
-  REQUIRE(t.ok());
-  bus::Transport& r = **t;
+  WriteTinyCheckpoint(dir);
+  ConnectedRedis redis;
+  bus::Transport& r = redis.transport();
 
   Agent a = StartAgent(dir, redis, {});
   const std::map<std::string, std::string> written =

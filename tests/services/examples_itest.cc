@@ -70,9 +70,7 @@ void WaitReady(const Ports& ports) {
 TEST_CASE("examples: agent_decide_client against agent-svc, with and without the token",
           "[services][examples]") {
   TempDir dir;
-  auto trained = TrainTinyLiveWorker();
-  REQUIRE(trained.ok());
-  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
+  WriteTinyCheckpoint(dir);
   WriteFile(dir.File("token"), "example-token-123\n");
   Child svc({AGENT_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
              "--ports_file=" + dir.File("ports.json"), "--checkpoint=" + dir.File("ckpt"),

@@ -58,15 +58,9 @@ TEST_CASE(
     "killed replica's entries reclaimed",
     "[services][live]") {
   TempDir dir;
-  auto trained = TrainTinyLiveWorker();
-  REQUIRE(trained.ok());
-  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
-
-  RedisServer redis;
-  REQUIRE(redis.ok());
-  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(redis.url()));
-  REQUIRE(t.ok());
-  bus::Transport& r = **t;
+  WriteTinyCheckpoint(dir);
+  ConnectedRedis redis;
+  bus::Transport& r = redis.transport();
 
   auto agent = [&](const std::string& name, const std::vector<std::string>& extra) {
     std::vector<std::string> argv = {AGENT_SVC,
@@ -273,14 +267,9 @@ TEST_CASE("live feed: SIGTERM mid-stream stops reading, leaves nothing pending, 
   // published and acked before exit) and the guards against risk.verified (nothing accepted was
   // lost or doubled); the entries it never read stay for the group.
   TempDir dir;
-  auto trained = TrainTinyLiveWorker();
-  REQUIRE(trained.ok());
-  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
-  RedisServer redis;
-  REQUIRE(redis.ok());
-  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(redis.url()));
-  REQUIRE(t.ok());
-  bus::Transport& r = **t;
+  WriteTinyCheckpoint(dir);
+  ConnectedRedis redis;
+  bus::Transport& r = redis.transport();
 
   Child agent({AGENT_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
                "--ports_file=" + dir.File("a.json"), "--checkpoint=" + dir.File("ckpt"),

@@ -4,11 +4,15 @@
 #define SUPERBET_TESTS_SERVICES_LIVE_SUPPORT_H_
 
 #include <catch2/catch.hpp>
+#include <memory>
 #include <string>
 
 #include "process.h"
+#include "superbet/bus/redis_transport.h"
+#include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/live_worker.h"
 #include "superbet/providers/replay_provider.h"
+#include "support/redis_server.h"
 #include "support/test_data.h"
 
 namespace superbet::testing {
@@ -35,6 +39,28 @@ inline auto TrainTinyLiveWorker() {
   o.ppo.rollout_steps = 300;
   return hrl::TrainLiveWorker({LoadLiveMatch("3754097"), LoadLiveMatch("3754300")}, o, {});
 }
+
+// Trains the tiny live worker and saves its checkpoint as dir/ckpt, what agent-svc is started with.
+inline void WriteTinyCheckpoint(const TempDir& dir) {
+  auto trained = TrainTinyLiveWorker();
+  REQUIRE(trained.ok());
+  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
+}
+
+// A started redis-server (RedisServer) with one connection to it. Single-threaded.
+class ConnectedRedis : public RedisServer {
+ public:
+  ConnectedRedis() {
+    REQUIRE(ok());
+    auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(url()));
+    REQUIRE(t.ok());
+    transport_ = *std::move(t);
+  }
+  bus::Transport& transport() { return *transport_; }
+
+ private:
+  std::unique_ptr<bus::RedisTransport> transport_;
+};
 
 // The ports a service wrote to `ports_file`, once its /health/ready answers 200 (up to 60 s for
 // the file, then 10 s).

@@ -142,15 +142,9 @@ Recomputed Recompute(const std::string& ledger,
 TEST_CASE("agent-svc settles finished matches once: /metrics rewards equal the ledger's",
           "[services][settlement]") {
   TempDir dir;
-  auto trained = TrainTinyLiveWorker();
-  REQUIRE(trained.ok());
-  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
-
-  RedisServer redis;
-  REQUIRE(redis.ok());
-  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(redis.url()));
-  REQUIRE(t.ok());
-  bus::Transport& r = **t;
+  WriteTinyCheckpoint(dir);
+  ConnectedRedis redis;
+  bus::Transport& r = redis.transport();
 
   Child agent({AGENT_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
                "--ports_file=" + dir.File("agent.json"), "--checkpoint=" + dir.File("ckpt"),
@@ -276,14 +270,9 @@ TEST_CASE("agent-svc settles finished matches once: /metrics rewards equal the l
 TEST_CASE("two agent-svc replicas each settle their own bets, whichever reads the final state",
           "[services][settlement]") {
   TempDir dir;
-  auto trained = TrainTinyLiveWorker();
-  REQUIRE(trained.ok());
-  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), trained->checkpoint).ok());
-  RedisServer redis;
-  REQUIRE(redis.ok());
-  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(redis.url()));
-  REQUIRE(t.ok());
-  bus::Transport& r = **t;
+  WriteTinyCheckpoint(dir);
+  ConnectedRedis redis;
+  bus::Transport& r = redis.transport();
   auto agent = [&](const std::string& name) {
     return std::make_unique<Child>(
         std::vector<std::string>{
