@@ -293,7 +293,7 @@ absl::StatusOr<MatchSettlement> BetSettler::Settle(const v1::LiveMatchState& fin
     stats_.reward_sharpe =
         sd > 0 && std::isfinite(sd) ? std::optional<double>(mean / sd) : std::nullopt;
   }
-  if (!write_status.ok()) return write_status;
+  out.ledger_write = write_status;
   return out;
 }
 

@@ -257,7 +257,8 @@ int Main(int argc, char** argv) {
       return 1;
     }
     auto st = AgentSettlement::Create(rt->get(), bankroll, env->sigma_training_median_sd,
-                                      ledger_path.empty() ? nullptr : &settle_ledger);
+                                      ledger_path.empty() ? nullptr : &settle_ledger, decider.get(),
+                                      [&agent] { agent.UpdateBudget(); });
     if (!st.ok()) {
       spdlog::error("settlement: {}", st.status().ToString());
       return 1;

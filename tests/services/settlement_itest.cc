@@ -13,8 +13,9 @@
 // hrl_reward_count = the accepted bets of the ledger, hrl_reward_sum = the recomputed sum, the
 // buckets, the Sharpe (mean / sample sd of the last 100), UCB1 (Auer et al. 2002) and WR₁₀. A
 // FINISHED state added again (the same entry's fields; and the same state a minute later, which
-// the per-minute guard does not catch) settles nothing. promtool checks the scrape. With two
-// replicas, each settles its own bets, also when the other read the match's final state.
+// the per-minute guard does not catch) settles nothing. hrl_budget_remaining is the ledger's final
+// B / B₀ (the payouts credited back to the decider's bankroll). promtool checks the scrape. With
+// two replicas, each settles its own bets, also when the other read the match's final state.
 #include <signal.h>
 
 #include <algorithm>
@@ -95,6 +96,7 @@ struct Recomputed {
   std::vector<double> rewards;
   int wins_last10 = 0;
   int window = 0;
+  double budget = kB0;  // B₀ − the accepted stakes + the payouts of the settled bets.
 };
 
 // Replays the ledger file: the design's reward for every settlement line.
@@ -156,6 +158,7 @@ Recomputed Recompute(const std::string& ledger,
     out.wins_last10 = static_cast<int>(wins);
     out.window = static_cast<int>(last10.size());
   }
+  out.budget = budget;
   return out;
 }
 
@@ -229,6 +232,11 @@ TEST_CASE("agent-svc settles finished matches once: /metrics rewards equal the l
   CHECK(want.settled == want.accepted);
   CHECK(MetricValue(m, "hrl_reward_count") == Approx(want.accepted));
   CHECK(MetricValue(m, "hrl_reward_sum").value_or(1e300) == Approx(want.sum).margin(1e-9));
+  // The payouts came back to the decider's bankroll: its budget is the ledger's B / B₀ (issue 17:
+  // it only went down).
+  CHECK(want.budget > kB0 - 0.05 * kB0 * want.accepted);  // Some payout was credited.
+  CHECK(MetricValue(m, "hrl_budget_remaining").value_or(-1) ==
+        Approx(want.budget / kB0).epsilon(1e-12));
   for (double le : {-2.0, -1.0, -0.5, -0.1, 0.0, 0.1, 0.5, 1.0, 2.0, 5.0}) {
     const double below =
         std::count_if(want.rewards.begin(), want.rewards.end(), [&](double x) { return x <= le; });
@@ -276,6 +284,8 @@ TEST_CASE("agent-svc settles finished matches once: /metrics rewards equal the l
   const std::string after = HttpGet(pa.metrics, "/metrics").second;
   CHECK(MetricValue(after, "hrl_reward_count") == Approx(want.accepted));
   CHECK(MetricValue(after, "hrl_reward_sum").value_or(1e300) == Approx(want.sum).margin(1e-9));
+  CHECK(MetricValue(after, "hrl_budget_remaining").value_or(-1) ==
+        Approx(want.budget / kB0).epsilon(1e-12));  // Credited once.
   int settlement_lines_before = 0, settlement_lines_after = 0;
   for (auto [text, count] : {std::pair<std::string, int*>{ledger_before, &settlement_lines_before},
                              {Slurp(dir.File("ledger.jsonl")), &settlement_lines_after}}) {
@@ -357,6 +367,7 @@ TEST_CASE("two agent-svc replicas each settle their own bets, whichever reads th
     CHECK(want.settled == want.accepted);
     CHECK(Metric(port, "hrl_settle_refused_total") == 0);
     CHECK(Metric(port, "hrl_reward_sum") == Approx(want.sum).margin(1e-9));
+    CHECK(Metric(port, "hrl_budget_remaining") == Approx(want.budget / kB0).epsilon(1e-12));
   }
   CHECK(with_bets == 2);  // Both replicas held bets: the test covers the shared final states.
   a->Signal(SIGTERM);

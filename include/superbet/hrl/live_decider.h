@@ -10,11 +10,12 @@
 // home and away each needs 3 consecutive quoted minutes of its own selection (else 1), and a bet
 // on an unquoted pick is denied by the gate (invalid_decision).
 //
-// Stake: stake_fraction (5 %) of the free bankroll (initial bankroll minus accepted stakes; bets
-// are not settled here). A no_bet decision goes through the gate too and is denied "no_bet", so
-// every state gets exactly one Decision with a verdict. The gate is told the state's status
-// (risk::MatchContext): a decision on a match that is not in play (FIXTURE_STATUS_FINISHED, as the
-// last state of a match is, SCHEDULED, POSTPONED, CANCELLED or UNSPECIFIED) is denied not_in_play.
+// Stake: stake_fraction (5 %) of the free bankroll (initial bankroll minus accepted stakes plus
+// the gross payouts of settled bets; the caller settles them through RecordSettlement). A no_bet
+// decision goes through the gate too and is denied "no_bet", so every state gets exactly one
+// Decision with a verdict. The gate is told the state's status (risk::MatchContext): a decision on
+// a match that is not in play (FIXTURE_STATUS_FINISHED, as the last state of a match is, SCHEDULED,
+// POSTPONED, CANCELLED or UNSPECIFIED) is denied not_in_play.
 //
 // Recording: a non-dry-run decision is recorded (gate counts and exposure, bankroll debit, VSNR /
 // gamma history) only once its ledger line is written. When the write fails nothing is recorded,
@@ -110,11 +111,28 @@ class LiveDecider {
       const superbet::v1::LiveMatchState& state,
       const std::map<int, superbet::v1::LiveMatchState>& history, absl::Time now, bool dry_run);
 
+  // Credits the settlement of a bet this decider accepted on `match_id`: the free bankroll gains
+  // the gross `payout` (stake × decimal odds on a win, the stake on a void, 0 on a loss, as
+  // superbet/hrl/settlement.h GrossPayout computes it), so bankroll() and budget_ratio() (the
+  // live-v1 budget slot) rise with it, and the gate is told (risk::RiskGate::RecordSettlement):
+  // `stake` leaves the match's open exposure and payout − stake adds to the realised profit of
+  // the UTC day of `settled_at` (the daily stop-loss). Money in the bankroll's currency unit;
+  // `settled_at` is injected, never read from a clock. No ledger line is written (the settler
+  // writes the settlement line).
+  // Errors (nothing changes): InvalidArgument when match_id is empty, stake is not finite or
+  // <= 0, or payout is not finite or < 0 ("payout must be finite and >= 0, got -1");
+  // FailedPrecondition when the match's open stake (accepted here, not yet settled) is less than
+  // `stake`: a bet settled twice, or one this decider never accepted.
+  [[nodiscard]] absl::Status RecordSettlement(const std::string& match_id, double stake,
+                                              double payout, absl::Time settled_at);
+
   const superbet::v1::Checkpoint& checkpoint() const { return checkpoint_; }
   const std::string& path() const { return path_; }
   double bankroll() const;               // Free bankroll, currency units.
   double budget_ratio() const;           // bankroll / B₀.
   risk::GateCounts gate_counts() const;  // Non-dry-run verdicts only.
+  // The stake accepted on `match_id` and not yet settled, currency units (0 when none).
+  double open_stake(const std::string& match_id) const;
 
  private:
   LiveDecider(superbet::v1::Checkpoint checkpoint, std::string path, LiveWorker worker,
