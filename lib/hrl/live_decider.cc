@@ -323,6 +323,8 @@ absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(const v1::LiveMatchStat
   if (options_.ledger != nullptr) {
     absl::StatusOr<std::string> line = scoring::DecisionToJsonLine(out);
     if (!line.ok()) return line.status();
+    // A recovering ledger (core::AppendLog) holds nothing of the failed line: write again.
+    if (!*options_.ledger && options_.ledger_recovers) options_.ledger->clear();
     if (!*options_.ledger) {
       return absl::DataLossError(
           "ledger write failed (the stream is still failed from an earlier write); decision not "

@@ -17,6 +17,7 @@ absl::StatusOr<std::unique_ptr<AgentSettlement>> AgentSettlement::Create(
     hrl::LiveDecider* decider, std::function<void()> credited) {
   hrl::SettlerOptions o;
   o.initial_budget = initial_budget;
+  o.ledger_recovers = true;  // agent-svc's ledger streams are core::AppendLog streams.
   auto settler = hrl::BetSettler::Create(o, ledger);
   if (!settler.ok()) return settler.status();
   std::unique_ptr<AgentSettlement> a(new AgentSettlement());

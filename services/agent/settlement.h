@@ -49,7 +49,8 @@ namespace superbet::services {
 class AgentSettlement {
  public:
   // `initial_budget` B₀ (the decider's bankroll), `sigma_median` σ's normaliser (the
-  // checkpoint's). `decider` (may be null) is credited with every settled bet
+  // checkpoint's). `ledger` (may be null) must be a core::AppendLog stream (it is cleared and
+  // written again after a failed write). `decider` (may be null) is credited with every settled bet
   // (LiveDecider::RecordSettlement: gross payout back into its bankroll, the stake out of the
   // gate's open exposure), so its bankroll and the settler's B agree on match.live bets;
   // `credited` (may be empty) is called after a match's bets were credited (to export the budget).

@@ -9,7 +9,10 @@
 
 #include "superbet/hrl/live_decider.h"
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -18,10 +21,13 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "catch2/catch.hpp"
+#include "google/protobuf/util/json_util.h"
+#include "superbet/core/append_log.h"
 #include "superbet/hrl/settlement.h"
 #include "superbet/providers/replay_provider.h"
 #include "superbet/scoring/prediction_json.h"
 #include "support/failing_stream.h"
+#include "support/file_size_limit.h"
 #include "support/test_data.h"
 
 namespace {
@@ -556,4 +562,77 @@ TEST_CASE("LiveDecider's budget ratio after a match settles equals the settler's
   CHECK((*decider)->bankroll() == Approx(expected).epsilon(1e-12));
   CHECK((*decider)->budget_ratio() == Approx((*settler)->stats().budget / 10000.0).epsilon(1e-12));
   CHECK((*decider)->open_stake(m.full_time.match_id()) == 0);
+}
+
+// Issue 17: agent-svc's --ledger on a full disk stayed failed until restarted (the stream's error
+// state was never cleared; a failed line could stay buffered or torn in the file). With its
+// ledger on a core::AppendLog (ledger_recovers), the decider records decisions again once the
+// disk has space. The fault is real: RLIMIT_FSIZE lets the kernel write part of the line and
+// refuse the rest. Oracles: every line of the file parses as a Decision (protobuf's JSON parser),
+// the file holds exactly the recorded decisions, and a twin decider without a ledger fed the same
+// states (the bankroll and verdicts of a decider that never failed).
+TEST_CASE("LiveDecider on an AppendLog ledger records again once a full disk has space",
+          "[live][decider][ledger]") {
+  const hrl::LiveMatch m = LoadMatch("3754237");
+  const auto states = QuotedStates(m);
+  const superbet::v1::Checkpoint c = TinyCheckpoint();
+  char tmpl[] = "/tmp/superbet_decider_ledger_XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const std::string dir = tmpl;
+  const std::string path = dir + "/ledger.jsonl";
+  {
+    auto log = superbet::core::AppendLog::Open(path);
+    REQUIRE(log.ok());
+    std::unique_ptr<std::ostream> stream = (*log)->NewStream();
+    hrl::LiveDeciderOptions o;
+    o.ledger = stream.get();
+    o.ledger_recovers = true;
+    auto decider = hrl::LiveDecider::FromCheckpoint(c, "mem", o);
+    auto twin = hrl::LiveDecider::FromCheckpoint(c, "mem", {});
+    REQUIRE(decider.ok());
+    REQUIRE(twin.ok());
+    const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+    std::map<int, superbet::v1::LiveMatchState> history;
+    const size_t full_from = 10, full_to = 20;  // Minutes decided on a full disk.
+    int failed = 0, recorded = 0, accepted_after = 0;
+    for (size_t k = 0; k < states.size(); ++k) {
+      INFO("minute " << k);
+      const absl::Time t = t0 + absl::Minutes(k);
+      absl::StatusOr<superbet::v1::Decision> d;
+      if (k >= full_from && k < full_to) {
+        const auto size = std::filesystem::file_size(path);
+        superbet::testing::FileSizeLimit full(size + 40);  // Part of the line fits.
+        d = (*decider)->DecideWithHistory(states[k], history, t, false);
+        REQUIRE(d.status().code() == absl::StatusCode::kDataLoss);
+        CHECK(std::filesystem::file_size(path) == size);  // No torn line left behind.
+        ++failed;
+      } else {
+        d = (*decider)->DecideWithHistory(states[k], history, t, false);
+        INFO(d.status().ToString());
+        REQUIRE(d.ok());  // Recorded again after the full disk (was: DataLoss forever).
+        auto e = (*twin)->DecideWithHistory(states[k], history, t, false);
+        REQUIRE(e.ok());
+        CHECK(d->verdict() == e->verdict());
+        ++recorded;
+        accepted_after += k >= full_to && d->verdict() == superbet::v1::VERDICT_ACCEPTED;
+      }
+      history[static_cast<int>(k)] = states[k];
+    }
+    CHECK(failed == 10);
+    CHECK((*log)->failed_appends() >= 10);
+    CHECK((*decider)->bankroll() == (*twin)->bankroll());
+    CHECK(accepted_after > 0);  // Bets are staked again after the full disk.
+    // Every line is a whole Decision; one per recorded decision.
+    std::ifstream in(path);
+    std::string line;
+    int lines = 0;
+    while (std::getline(in, line)) {
+      superbet::v1::Decision parsed;
+      INFO("line " << lines + 1 << ": " << line);
+      CHECK(google::protobuf::util::JsonStringToMessage(line, &parsed).ok());
+      ++lines;
+    }
+    CHECK(lines == recorded);
+  }
+  std::filesystem::remove_all(dir);
 }

@@ -68,6 +68,11 @@ struct LiveDeciderOptions {
   double initial_bankroll = 10000.0;  // B₀, currency units, > 0.
   double stake_fraction = 0.05;       // Of the free bankroll, in (0, 1].
   std::ostream* ledger = nullptr;     // When set, one Decision JSON line per non-dry-run decision.
+  // True when `ledger` drops the text of a failed write itself and leaves no torn line in its
+  // file (a superbet/core/append_log.h stream): a ledger still failed from an earlier write is
+  // then cleared (std::ios::clear) and written to again, so decisions are recorded again once the
+  // disk has space. False: such a decision fails (DataLoss) until the stream's owner clears it.
+  bool ledger_recovers = false;
 };
 
 class LiveDecider {
@@ -91,8 +96,9 @@ class LiveDecider {
   // absent or negative; DataLoss when the ledger write fails or the ledger stream is already in a
   // failed state: then the decision is not recorded (no gate count or exposure, no bankroll change,
   // no tracker evaluation; only the match history of the window is kept, which the same state
-  // rewrites). The decider never clears the stream's state: its owner does (std::ios::clear) once
-  // writes can succeed again, and discards what the stream may still buffer of a failed line.
+  // rewrites). Unless LiveDeciderOptions::ledger_recovers, the decider never clears the stream's
+  // state: its owner does (std::ios::clear) once writes can succeed again, and discards what the
+  // stream may still buffer of a failed line.
   [[nodiscard]] absl::StatusOr<superbet::v1::Decision> Decide(
       const superbet::v1::LiveMatchState& state, absl::Time now, bool dry_run);
 

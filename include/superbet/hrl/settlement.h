@@ -102,6 +102,9 @@ struct SettlerOptions {
   int win_rate_window = 10;         // Bets in WR₁₀ and ō; in [1, 1000].
   int sharpe_window = 100;          // Rewards in RewardSharpe; in [2, 100000].
   reward::RewardOptions reward;     // The reward's constants (defaults: the final form).
+  // True when the ledger stream drops a failed line itself (a superbet/core/append_log.h
+  // stream): a stream still failed from an earlier write is cleared and written to again.
+  bool ledger_recovers = false;
 };
 
 // One settled bet.
