@@ -532,7 +532,7 @@ TEST_CASE("LiveDecider's budget ratio after a match settles equals the settler's
   REQUIRE(settler.ok());
   const absl::Time t0 = absl::FromUnixSeconds(1700000000);
   std::map<int, superbet::v1::LiveMatchState> history;
-  double expected = 10000.0;
+  double staked = 0, win_payouts = 0;
   int bets = 0, won = 0;
   for (size_t k = 0; k < states.size(); ++k) {
     auto d = (*decider)->DecideWithHistory(states[k], history, t0 + absl::Minutes(k), false);
@@ -540,7 +540,8 @@ TEST_CASE("LiveDecider's budget ratio after a match settles equals the settler's
     if (d->verdict() == superbet::v1::VERDICT_ACCEPTED) {
       const int sel = d->prediction().pick() == "home" ? 0 : 2;
       const double odds = sel == 0 ? states[k].live_odds().home() : states[k].live_odds().away();
-      expected += -d->stake() + (sel == result ? d->stake() * odds : 0.0);
+      staked += d->stake();
+      win_payouts += sel == result ? d->stake() * odds : 0.0;
       ++bets;
       won += sel == result;
       REQUIRE((*settler)
@@ -551,8 +552,18 @@ TEST_CASE("LiveDecider's budget ratio after a match settles equals the settler's
   }
   REQUIRE(bets > 0);
   INFO(bets << " bets, " << won << " won");
+  CHECK((*decider)->bankroll() == Approx(10000.0 - staked).epsilon(1e-12));
+  superbet::v1::LiveMatchState final_state = m.full_time;
+  double expected = 0;
+  SECTION("finished: the recorded score decides (stake x odds on a win, 0 on a loss)") {
+    expected = 10000.0 - staked + win_payouts;
+  }
+  SECTION("cancelled (abandoned): every bet void, every stake back") {
+    final_state.set_status(superbet::v1::FIXTURE_STATUS_CANCELLED);
+    expected = 10000.0;
+  }
   const absl::Time at = t0 + absl::Minutes(120);
-  auto settled = (*settler)->Settle(m.full_time, at);
+  auto settled = (*settler)->Settle(final_state, at);
   REQUIRE(settled.ok());
   REQUIRE(static_cast<int>(settled->bets.size()) == bets);
   for (const hrl::SettledBet& b : settled->bets) {
