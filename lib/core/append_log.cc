@@ -111,7 +111,8 @@ absl::StatusOr<std::unique_ptr<AppendLog>> AppendLog::Open(const std::string& pa
   std::unique_ptr<AppendLog> log(new AppendLog(path, fd));
   if (!complete.ok()) return complete.status();
   if (!stat_ok) return ErrnoStatus(errno, "stat", path);
-  if (*complete < st.st_size && ::ftruncate(fd, *complete) != 0) {
+  log->regular_ = S_ISREG(st.st_mode);
+  if (log->regular_ && *complete < st.st_size && ::ftruncate(fd, *complete) != 0) {
     return ErrnoStatus(errno, "truncate a torn last line of", path);
   }
   return log;
@@ -157,7 +158,7 @@ absl::Status AppendLog::Append(absl::string_view lines) {
     const int err = n == 0 ? ENOSPC : errno;
     ++failed_;
     // Remove what reached the file of this append: no torn line stays behind.
-    if (::ftruncate(fd_, start) != 0) torn_at_ = start;
+    if (regular_ && ::ftruncate(fd_, start) != 0) torn_at_ = start;
     return ErrnoStatus(err, "append to", path_);
   }
   return absl::OkStatus();

@@ -32,7 +32,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <memory>
 #include <string>
 

@@ -10,6 +10,8 @@
 //     append (the end of the last complete line) and drops the failed text from the stream's
 //     buffer, so the next flush writes only new lines;
 //   - when opened, truncates a torn last line left by an earlier process (a crash mid-write).
+// (Truncation applies to regular files; on another file, e.g. a pipe or /dev/full, a failed
+// append is only dropped.)
 // The stream's failed state (badbit, set by the failed flush) is still the writer's to clear
 // (std::ios::clear) before its next line; nothing of the failed line remains to be written then.
 // A writer that knows its ledger is an AppendLog stream may therefore clear and retry
@@ -73,6 +75,7 @@ class AppendLog {
   mutable absl::Mutex mu_;
   int64_t torn_at_ ABSL_GUARDED_BY(mu_) = -1;  // Size to truncate back to before appending.
   int64_t failed_ ABSL_GUARDED_BY(mu_) = 0;
+  bool regular_ = true;  // A regular file (else, e.g. a pipe or /dev/full: nothing to truncate).
 };
 
 }  // namespace superbet::core
