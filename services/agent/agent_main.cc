@@ -29,6 +29,7 @@
 // hrl_ucb_score{agent}, hrl_win_rate_last10{agent}, hrl_bets_settled_total{result}, with one
 // settlement line per bet in the --ledger file.
 #include <grpcpp/grpcpp.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -198,6 +199,9 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
+  // A file size limit (ulimit -f) fails a ledger append (EFBIG, recovered like a full disk)
+  // instead of killing the process with SIGXFSZ.
+  ::signal(SIGXFSZ, SIG_IGN);
   if (busy_poll) UseBusyPollEngine();  // Before anything starts gRPC.
   const core::Clock& clock = core::SystemClock::Instance();
   auto rt = ServiceRuntime::Create(server, clock);
