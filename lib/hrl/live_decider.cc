@@ -175,6 +175,33 @@ risk::GateCounts LiveDecider::gate_counts() const {
   return gate_.counts();
 }
 
+double LiveDecider::open_stake(const std::string& match_id) const {
+  absl::MutexLock lock(&mu_);
+  return gate_.OpenExposure(match_id);
+}
+
+absl::Status LiveDecider::RecordSettlement(const std::string& match_id, double stake, double payout,
+                                           absl::Time settled_at) {
+  if (match_id.empty()) return absl::InvalidArgumentError("match_id is empty");
+  if (!(std::isfinite(stake) && stake > 0)) {
+    return absl::InvalidArgumentError(absl::StrCat("stake must be finite and > 0, got ", stake));
+  }
+  if (!(std::isfinite(payout) && payout >= 0)) {
+    return absl::InvalidArgumentError(absl::StrCat("payout must be finite and >= 0, got ", payout));
+  }
+  absl::MutexLock lock(&mu_);
+  const double open = gate_.OpenExposure(match_id);
+  // The open stake is a sum of the same doubles; allow its rounding only.
+  if (stake > open + 1e-9 * std::max(1.0, open)) {
+    return absl::FailedPreconditionError(absl::StrCat("stake ", stake, " on ", match_id,
+                                                      " exceeds its open stake ", open,
+                                                      " (settled twice, or not accepted here)"));
+  }
+  bankroll_ += payout;
+  gate_.RecordSettlement(match_id, stake, payout - stake, settled_at);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::Decision> LiveDecider::Decide(const v1::LiveMatchState& state, absl::Time now,
                                                  bool dry_run) {
   if (absl::Status s = CheckState(state); !s.ok()) return s;
@@ -296,6 +323,8 @@ absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(const v1::LiveMatchStat
   if (options_.ledger != nullptr) {
     absl::StatusOr<std::string> line = scoring::DecisionToJsonLine(out);
     if (!line.ok()) return line.status();
+    // A recovering ledger (core::AppendLog) holds nothing of the failed line: write again.
+    if (!*options_.ledger && options_.ledger_recovers) options_.ledger->clear();
     if (!*options_.ledger) {
       return absl::DataLossError(
           "ledger write failed (the stream is still failed from an earlier write); decision not "

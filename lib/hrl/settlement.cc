@@ -272,6 +272,7 @@ absl::StatusOr<MatchSettlement> BetSettler::Settle(const v1::LiveMatchState& fin
       if (!line.ok()) {
         write_status = line.status();
       } else {
+        if (!*ledger_out_ && options_.ledger_recovers) ledger_out_->clear();
         *ledger_out_ << *line << '\n';
         ledger_out_->flush();
         if (!*ledger_out_) write_status = absl::DataLossError("settlement ledger write failed");
@@ -293,7 +294,7 @@ absl::StatusOr<MatchSettlement> BetSettler::Settle(const v1::LiveMatchState& fin
     stats_.reward_sharpe =
         sd > 0 && std::isfinite(sd) ? std::optional<double>(mean / sd) : std::nullopt;
   }
-  if (!write_status.ok()) return write_status;
+  out.ledger_write = write_status;
   return out;
 }
 

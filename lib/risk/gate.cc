@@ -268,6 +268,11 @@ GateVerdict RiskGate::Evaluate(const v1::Prediction& p, double stake, double ban
   return GateVerdict{true, std::nullopt, ""};
 }
 
+double RiskGate::OpenExposure(absl::string_view match_id) const {
+  auto it = open_stake_by_match_.find(match_id);
+  return it == open_stake_by_match_.end() ? 0.0 : it->second;
+}
+
 void RiskGate::RecordSettlement(absl::string_view match_id, double stake, double profit,
                                 absl::Time settled_at) {
   auto it = open_stake_by_match_.find(match_id);

@@ -58,6 +58,8 @@ void AgentCore::Count(const v1::LiveMatchState& state, const v1::Decision& d) {
   budget_->Set(decider_->budget_ratio());
 }
 
+void AgentCore::UpdateBudget() { budget_->Set(decider_->budget_ratio()); }
+
 absl::Status AgentCore::Decide(const v1::DecideRequest& req, v1::DecideResponse* resp) {
   if (req.states_size() > kMaxBatch) {
     return absl::InvalidArgumentError(

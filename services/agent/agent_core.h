@@ -36,6 +36,8 @@ class AgentCore {
 
   // Counts a non-dry-run decision on /metrics (RPC and live feed alike).
   void Count(const v1::LiveMatchState& state, const v1::Decision& d);
+  // Sets hrl_budget_remaining from the decider (after a settlement credited its bankroll).
+  void UpdateBudget();
 
   // Decide's body: every state of `req` decided in order into `resp` (CPU only; the decider's
   // mutex is held while one state is decided). Errors: InvalidArgument for more than kMaxBatch

@@ -3,7 +3,9 @@
 // Loads a live checkpoint made by `superbet train --agent live` (--checkpoint DIR, refused when its
 // feature spec is not live-v1: hrl/checkpoint.h) into an hrl::LiveDecider, which keeps per-match
 // state, decides and passes every decision through risk::RiskGate. Health is NOT_SERVING until the
-// checkpoint is loaded. --ledger PATH appends one Decision JSON line per non-dry-run decision.
+// checkpoint is loaded. --ledger PATH appends one Decision JSON line per non-dry-run decision
+// (core/append_log.h: whole lines; after a failed write, e.g. a full disk, the partial line is
+// truncated away and decisions are recorded again once the write succeeds).
 //
 // --busy_poll: Decide is served by one thread that busy-polls its completion queue
 // (common/server.h, "Busy polling": lower latency for one core's worth of CPU, all the time; the
@@ -27,10 +29,10 @@
 // hrl_ucb_score{agent}, hrl_win_rate_last10{agent}, hrl_bets_settled_total{result}, with one
 // settlement line per bet in the --ledger file.
 #include <grpcpp/grpcpp.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <memory>
 #include <string>
 
@@ -43,6 +45,7 @@
 #include "common/flags.h"
 #include "common/server.h"
 #include "superbet/bus/redis_transport.h"
+#include "superbet/core/append_log.h"
 #include "superbet/core/clock.h"
 #include "superbet/hrl/live_decider.h"
 #include "superbet/hrl/live_worker.h"
@@ -196,6 +199,9 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
+  // A file size limit (ulimit -f) fails a ledger append (EFBIG, recovered like a full disk)
+  // instead of killing the process with SIGXFSZ.
+  ::signal(SIGXFSZ, SIG_IGN);
   if (busy_poll) UseBusyPollEngine();  // Before anything starts gRPC.
   const core::Clock& clock = core::SystemClock::Instance();
   auto rt = ServiceRuntime::Create(server, clock);
@@ -203,19 +209,26 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "agent-svc: %s\n", std::string(rt.status().message()).c_str());
     return absl::IsInvalidArgument(rt.status()) ? 2 : 1;
   }
-  std::ofstream ledger;
+  // The --ledger file: whole lines only; a failed write (full disk) is truncated away and the
+  // next decision writes again once there is space (core/append_log.h).
+  std::unique_ptr<core::AppendLog> ledger_log;
+  std::unique_ptr<std::ostream> ledger, settle_ledger;  // Decisions; settlement lines.
   if (!ledger_path.empty()) {
-    ledger.open(ledger_path, std::ios::app);
-    if (!ledger) {
-      spdlog::error("--ledger {}: cannot open for appending", ledger_path);
+    auto opened = core::AppendLog::Open(ledger_path);
+    if (!opened.ok()) {
+      spdlog::error("--ledger {}: {}", ledger_path, opened.status().ToString());
       return 1;
     }
+    ledger_log = *std::move(opened);
+    ledger = ledger_log->NewStream();
+    settle_ledger = ledger_log->NewStream();
   }
   // The gRPC port opens only after the checkpoint is loaded; health says SERVING after Start.
   std::unique_ptr<hrl::LiveDecider> decider;
   hrl::LiveDeciderOptions options;
   options.initial_bankroll = bankroll;
-  options.ledger = ledger_path.empty() ? nullptr : &ledger;
+  options.ledger = ledger.get();
+  options.ledger_recovers = true;
   auto loaded = hrl::LiveDecider::Load(checkpoint, options);
   if (!loaded.ok()) {
     spdlog::error("--checkpoint {}: {}", checkpoint, loaded.status().ToString());
@@ -247,17 +260,16 @@ int Main(int argc, char** argv) {
   }
   (*rt)->AddService(service.get(), "superbet.v1.AgentService");
   std::unique_ptr<AgentLiveConsumer> live;
-  std::ofstream settle_ledger;  // The --ledger file again: settlement lines, one write each.
   std::unique_ptr<AgentSettlement> settlement;
   if (!redis.empty()) {
-    if (!ledger_path.empty()) settle_ledger.open(ledger_path, std::ios::app);
     auto env = hrl::LiveEnvOptionsFromCheckpoint(decider->checkpoint());
     if (!env.ok()) {
       spdlog::error("--checkpoint {}: {}", checkpoint, env.status().ToString());
       return 1;
     }
     auto st = AgentSettlement::Create(rt->get(), bankroll, env->sigma_training_median_sd,
-                                      ledger_path.empty() ? nullptr : &settle_ledger);
+                                      settle_ledger.get(), decider.get(),
+                                      [&agent] { agent.UpdateBudget(); });
     if (!st.ok()) {
       spdlog::error("settlement: {}", st.status().ToString());
       return 1;
@@ -284,8 +296,8 @@ int Main(int argc, char** argv) {
   return (*rt)->WaitForShutdown([&] {
     training.CancelAll();
     if (live) live->Join();
-    ledger.flush();
-    settle_ledger.flush();
+    if (ledger) ledger->flush();
+    if (settle_ledger) settle_ledger->flush();
   });
 }
 

@@ -12,17 +12,19 @@ namespace superbet::services {
 
 namespace v1 = superbet::v1;
 
-absl::StatusOr<std::unique_ptr<AgentSettlement>> AgentSettlement::Create(ServiceRuntime* rt,
-                                                                         double initial_budget,
-                                                                         double sigma_median,
-                                                                         std::ostream* ledger) {
+absl::StatusOr<std::unique_ptr<AgentSettlement>> AgentSettlement::Create(
+    ServiceRuntime* rt, double initial_budget, double sigma_median, std::ostream* ledger,
+    hrl::LiveDecider* decider, std::function<void()> credited) {
   hrl::SettlerOptions o;
   o.initial_budget = initial_budget;
+  o.ledger_recovers = true;  // agent-svc's ledger streams are core::AppendLog streams.
   auto settler = hrl::BetSettler::Create(o, ledger);
   if (!settler.ok()) return settler.status();
   std::unique_ptr<AgentSettlement> a(new AgentSettlement());
   a->settler_ = *std::move(settler);
   a->sigma_median_ = sigma_median;
+  a->decider_ = decider;
+  a->credited_ = std::move(credited);
   core::MetricsRegistry& r = rt->metrics();
   // The design's hrl_reward buckets.
   auto reward = r.AddHistogram("hrl_reward", "Rewards of settled bets", {},
@@ -108,8 +110,7 @@ void AgentSettlement::Sync(bus::Transport& transport, absl::Time now) {
 
 void AgentSettlement::SettleFinal(const v1::LiveMatchState& state, absl::Time at) {
   absl::StatusOr<hrl::MatchSettlement> m = settler_->Settle(state, at);
-  if (!m.ok()) {
-    // DataLoss: settled, only a ledger line is missing; others: the state settles nothing.
+  if (!m.ok()) {  // The state settles nothing.
     spdlog::error("settle {}: {}", state.match_id(), m.status().ToString());
     return;
   }
@@ -117,6 +118,18 @@ void AgentSettlement::SettleFinal(const v1::LiveMatchState& state, absl::Time at
     spdlog::info("settle {}: already settled, nothing to do", state.match_id());
     return;
   }
+  if (!m->ledger_write.ok()) {  // Settled all the same: only a ledger line is missing.
+    spdlog::error("settle {}: {}", state.match_id(), m->ledger_write.ToString());
+  }
+  // The payouts return to the decider's bankroll (its budget, the gate's exposure and stop-loss).
+  for (const hrl::SettledBet& b : m->bets) {
+    if (decider_ == nullptr) break;
+    if (absl::Status s = decider_->RecordSettlement(state.match_id(), b.inputs.stake, b.payout, at);
+        !s.ok()) {
+      spdlog::error("settle {}: crediting the decider: {}", state.match_id(), s.ToString());
+    }
+  }
+  if (decider_ != nullptr && credited_) credited_();
   Export(state.match_id(), *m);
 }
 

@@ -22,10 +22,11 @@
 // one write per line, beside the decider's own lines).
 //
 // Thread-safety: OnState and OnDecision are thread-safe (the settler's mutex, atomic metrics).
-// Ownership: borrows the runtime and the ledger stream, which must outlive it.
+// Ownership: borrows the runtime, the ledger stream and the decider, which must outlive it.
 #ifndef SUPERBET_SERVICES_AGENT_SETTLEMENT_H_
 #define SUPERBET_SERVICES_AGENT_SETTLEMENT_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -38,6 +39,7 @@
 #include "common/server.h"
 #include "superbet/bus/transport.h"
 #include "superbet/core/metrics.h"
+#include "superbet/hrl/live_decider.h"
 #include "superbet/hrl/settlement.h"
 #include "superbet/v1/decision.pb.h"
 #include "superbet/v1/model.pb.h"
@@ -47,9 +49,15 @@ namespace superbet::services {
 class AgentSettlement {
  public:
   // `initial_budget` B₀ (the decider's bankroll), `sigma_median` σ's normaliser (the
-  // checkpoint's). Errors: the settler's InvalidArgument; the registry's (a name taken).
+  // checkpoint's). `ledger` (may be null) must be a core::AppendLog stream (it is cleared and
+  // written again after a failed write). `decider` (may be null) is credited with every settled bet
+  // (LiveDecider::RecordSettlement: gross payout back into its bankroll, the stake out of the
+  // gate's open exposure), so its bankroll and the settler's B agree on match.live bets;
+  // `credited` (may be empty) is called after a match's bets were credited (to export the budget).
+  // Errors: the settler's InvalidArgument; the registry's (a name taken).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<AgentSettlement>> Create(
-      ServiceRuntime* rt, double initial_budget, double sigma_median, std::ostream* ledger);
+      ServiceRuntime* rt, double initial_budget, double sigma_median, std::ostream* ledger,
+      hrl::LiveDecider* decider = nullptr, std::function<void()> credited = {});
 
   // Settles the state's match when the state is final (FINISHED or CANCELLED); call before the
   // state is decided. Errors (logged, counted, never retried): none returned.
@@ -76,6 +84,8 @@ class AgentSettlement {
   absl::Time looked_up_at_ = absl::InfinitePast();  // Sync's thread only.
 
   std::unique_ptr<hrl::BetSettler> settler_;
+  hrl::LiveDecider* decider_ = nullptr;
+  std::function<void()> credited_;
   double sigma_median_ = 1;
   core::HistogramFamily* reward_ = nullptr;
   core::GaugeFamily* sharpe_ = nullptr;

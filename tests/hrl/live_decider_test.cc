@@ -9,7 +9,10 @@
 
 #include "superbet/hrl/live_decider.h"
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -18,9 +21,13 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "catch2/catch.hpp"
+#include "google/protobuf/util/json_util.h"
+#include "superbet/core/append_log.h"
+#include "superbet/hrl/settlement.h"
 #include "superbet/providers/replay_provider.h"
 #include "superbet/scoring/prediction_json.h"
 #include "support/failing_stream.h"
+#include "support/file_size_limit.h"
 #include "support/test_data.h"
 
 namespace {
@@ -424,4 +431,219 @@ TEST_CASE("LiveDecider records nothing when the ledger write fails, then debits 
     CHECK((*on_full)->bankroll() == 10000.0);
     CHECK((*on_full)->gate_counts().accepted + (*on_full)->gate_counts().denied == 0);
   }
+}
+
+// Issue 17: settlements never reached the decider, so its free bankroll (the budget slot, the
+// exported hrl_budget_remaining, the gate's open exposure and stop-loss) only went down. Oracle:
+// the bankroll arithmetic in closed form on the real in-play price of the first accepted bet of
+// StatsBomb match 3754237 (B₀ − stake + stake × decimal odds on a win, + stake on a void, + 0 on
+// a loss), and the gate's open exposure of the match.
+TEST_CASE("LiveDecider::RecordSettlement credits the gross payout and releases the exposure",
+          "[live][decider][settlement]") {
+  const hrl::LiveMatch m = LoadMatch("3754237");
+  const auto states = QuotedStates(m);
+  hrl::LiveDeciderOptions o;
+  o.limits.daily_stop_loss = 1.0;  // Any realised loss of a UTC day stops that day's bets.
+  auto decider = hrl::LiveDecider::FromCheckpoint(TinyCheckpoint(), "mem", o);
+  REQUIRE(decider.ok());
+  hrl::LiveDecider& dec = **decider;
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  std::optional<superbet::v1::Decision> bet;
+  size_t k = 0;
+  for (; k < states.size() && !bet; ++k) {
+    auto d = dec.Decide(states[k], t0 + absl::Minutes(k), false);
+    REQUIRE(d.ok());
+    if (d->verdict() == superbet::v1::VERDICT_ACCEPTED) bet = *d;
+  }
+  REQUIRE(bet.has_value());
+  const std::string id = states[0].match_id();
+  const double stake = bet->stake();
+  const std::string& pick = bet->prediction().pick();
+  const double odds =
+      pick == "home" ? states[k - 1].live_odds().home() : states[k - 1].live_odds().away();
+  REQUIRE(odds > 1.0);
+  REQUIRE(stake == 0.05 * 10000.0);
+  CHECK(dec.bankroll() == 10000.0 - stake);
+  CHECK(dec.open_stake(id) == stake);
+  const absl::Time settled_at = t0 + absl::Minutes(100);
+
+  // Bad input is refused naming the value, and changes nothing.
+  {
+    CHECK(dec.RecordSettlement("", 1, 1, settled_at).code() == absl::StatusCode::kInvalidArgument);
+    const absl::Status neg = dec.RecordSettlement(id, 1, -1, settled_at);
+    CHECK(neg.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(neg.message() == "payout must be finite and >= 0, got -1");
+    CHECK(dec.RecordSettlement(id, 0, 0, settled_at).code() == absl::StatusCode::kInvalidArgument);
+    CHECK(dec.RecordSettlement("statsbomb:other", 1, 1, settled_at).code() ==
+          absl::StatusCode::kFailedPrecondition);
+  }
+  CHECK(dec.bankroll() == 10000.0 - stake);
+  CHECK(dec.open_stake(id) == stake);
+
+  double payout = -1;
+  SECTION("a win credits stake x odds") { payout = stake * odds; }
+  SECTION("a void credits the stake") { payout = stake; }
+  SECTION("a loss credits nothing") { payout = 0; }
+  REQUIRE(dec.RecordSettlement(id, stake, payout, settled_at).ok());
+  CHECK(dec.bankroll() == 10000.0 - stake + payout);
+  CHECK(dec.budget_ratio() == (10000.0 - stake + payout) / 10000.0);
+  CHECK(dec.open_stake(id) == 0);  // The match's open exposure is released.
+  // Settled once: a second credit for the same stake is refused and changes nothing.
+  const absl::Status again = dec.RecordSettlement(id, stake, payout, settled_at);
+  CHECK(again.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(dec.bankroll() == 10000.0 - stake + payout);
+  // The gate's realised profit of the settlement day: a loss trips the daily stop-loss for the
+  // next bet decided that day; a win or a void does not.
+  int stopped = 0;
+  for (size_t j = k; j < states.size(); ++j) {
+    auto d = dec.Decide(states[j], settled_at, /*dry_run=*/true);
+    REQUIRE(d.ok());
+    stopped += d->reason() == "daily_stop_loss";
+  }
+  if (payout < stake) {
+    CHECK(stopped > 0);
+  } else {
+    CHECK(stopped == 0);
+  }
+}
+
+// Issue 17: the BetSettler's B and the decider's free bankroll must agree once a match settles.
+// Oracle: the closed form B₀ − Σ stakes + Σ stake × decimal odds of the bets whose pick matches
+// the recorded final score of StatsBomb match 3754237 (real in-play prices of ../shared/data),
+// and the settler's B / B₀.
+TEST_CASE("LiveDecider's budget ratio after a match settles equals the settler's B / B0",
+          "[live][decider][settlement]") {
+  const hrl::LiveMatch m = LoadMatch("3754237");
+  const auto states = QuotedStates(m);
+  REQUIRE(m.full_time.status() == superbet::v1::FIXTURE_STATUS_FINISHED);
+  REQUIRE(m.full_time.has_score_home());
+  REQUIRE(m.full_time.has_score_away());
+  const int result = m.full_time.score_home() > m.full_time.score_away()    ? 0
+                     : m.full_time.score_home() == m.full_time.score_away() ? 1
+                                                                            : 2;
+  const superbet::v1::Checkpoint c = TinyCheckpoint();
+  auto decider = hrl::LiveDecider::FromCheckpoint(c, "mem", {});
+  REQUIRE(decider.ok());
+  auto env = hrl::LiveEnvOptionsFromCheckpoint(c);
+  REQUIRE(env.ok());
+  hrl::SettlerOptions so;
+  so.initial_budget = 10000.0;
+  auto settler = hrl::BetSettler::Create(so);
+  REQUIRE(settler.ok());
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  std::map<int, superbet::v1::LiveMatchState> history;
+  double staked = 0, win_payouts = 0;
+  int bets = 0, won = 0;
+  for (size_t k = 0; k < states.size(); ++k) {
+    auto d = (*decider)->DecideWithHistory(states[k], history, t0 + absl::Minutes(k), false);
+    REQUIRE(d.ok());
+    if (d->verdict() == superbet::v1::VERDICT_ACCEPTED) {
+      const int sel = d->prediction().pick() == "home" ? 0 : 2;
+      const double odds = sel == 0 ? states[k].live_odds().home() : states[k].live_odds().away();
+      staked += d->stake();
+      win_payouts += sel == result ? d->stake() * odds : 0.0;
+      ++bets;
+      won += sel == result;
+      REQUIRE((*settler)
+                  ->Open(*d, hrl::PickSigma(states[k], history, sel, env->sigma_training_median_sd))
+                  .ok());
+    }
+    history[static_cast<int>(k)] = states[k];
+  }
+  REQUIRE(bets > 0);
+  INFO(bets << " bets, " << won << " won");
+  CHECK((*decider)->bankroll() == Approx(10000.0 - staked).epsilon(1e-12));
+  superbet::v1::LiveMatchState final_state = m.full_time;
+  double expected = 0;
+  SECTION("finished: the recorded score decides (stake x odds on a win, 0 on a loss)") {
+    expected = 10000.0 - staked + win_payouts;
+  }
+  SECTION("cancelled (abandoned): every bet void, every stake back") {
+    final_state.set_status(superbet::v1::FIXTURE_STATUS_CANCELLED);
+    expected = 10000.0;
+  }
+  const absl::Time at = t0 + absl::Minutes(120);
+  auto settled = (*settler)->Settle(final_state, at);
+  REQUIRE(settled.ok());
+  REQUIRE(static_cast<int>(settled->bets.size()) == bets);
+  for (const hrl::SettledBet& b : settled->bets) {
+    REQUIRE(
+        (*decider)->RecordSettlement(m.full_time.match_id(), b.inputs.stake, b.payout, at).ok());
+  }
+  CHECK((*decider)->bankroll() == Approx(expected).epsilon(1e-12));
+  CHECK((*decider)->budget_ratio() == Approx((*settler)->stats().budget / 10000.0).epsilon(1e-12));
+  CHECK((*decider)->open_stake(m.full_time.match_id()) == 0);
+}
+
+// Issue 17: agent-svc's --ledger on a full disk stayed failed until restarted (the stream's error
+// state was never cleared; a failed line could stay buffered or torn in the file). With its
+// ledger on a core::AppendLog (ledger_recovers), the decider records decisions again once the
+// disk has space. The fault is real: RLIMIT_FSIZE lets the kernel write part of the line and
+// refuse the rest. Oracles: every line of the file parses as a Decision (protobuf's JSON parser),
+// the file holds exactly the recorded decisions, and a twin decider without a ledger fed the same
+// states (the bankroll and verdicts of a decider that never failed).
+TEST_CASE("LiveDecider on an AppendLog ledger records again once a full disk has space",
+          "[live][decider][ledger]") {
+  const hrl::LiveMatch m = LoadMatch("3754237");
+  const auto states = QuotedStates(m);
+  const superbet::v1::Checkpoint c = TinyCheckpoint();
+  char tmpl[] = "/tmp/superbet_decider_ledger_XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const std::string dir = tmpl;
+  const std::string path = dir + "/ledger.jsonl";
+  {
+    auto log = superbet::core::AppendLog::Open(path);
+    REQUIRE(log.ok());
+    std::unique_ptr<std::ostream> stream = (*log)->NewStream();
+    hrl::LiveDeciderOptions o;
+    o.ledger = stream.get();
+    o.ledger_recovers = true;
+    auto decider = hrl::LiveDecider::FromCheckpoint(c, "mem", o);
+    auto twin = hrl::LiveDecider::FromCheckpoint(c, "mem", {});
+    REQUIRE(decider.ok());
+    REQUIRE(twin.ok());
+    const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+    std::map<int, superbet::v1::LiveMatchState> history;
+    const size_t full_from = 2, full_to = 6;  // Minutes decided on a full disk.
+    int failed = 0, recorded = 0, accepted_after = 0;
+    for (size_t k = 0; k < states.size(); ++k) {
+      INFO("minute " << k);
+      const absl::Time t = t0 + absl::Minutes(k);
+      absl::StatusOr<superbet::v1::Decision> d;
+      if (k >= full_from && k < full_to) {
+        const auto size = std::filesystem::file_size(path);
+        superbet::testing::FileSizeLimit full(size + 40);  // Part of the line fits.
+        d = (*decider)->DecideWithHistory(states[k], history, t, false);
+        REQUIRE(d.status().code() == absl::StatusCode::kDataLoss);
+        CHECK(std::filesystem::file_size(path) == size);  // No torn line left behind.
+        ++failed;
+      } else {
+        d = (*decider)->DecideWithHistory(states[k], history, t, false);
+        INFO(d.status().ToString());
+        REQUIRE(d.ok());  // Recorded again after the full disk (was: DataLoss forever).
+        auto e = (*twin)->DecideWithHistory(states[k], history, t, false);
+        REQUIRE(e.ok());
+        CHECK(d->verdict() == e->verdict());
+        ++recorded;
+        accepted_after += k >= full_to && d->verdict() == superbet::v1::VERDICT_ACCEPTED;
+      }
+      history[static_cast<int>(k)] = states[k];
+    }
+    CHECK(failed == 4);
+    CHECK((*log)->failed_appends() >= 4);
+    CHECK((*decider)->bankroll() == (*twin)->bankroll());
+    CHECK(accepted_after > 0);  // Bets are staked again after the full disk.
+    // Every line is a whole Decision; one per recorded decision.
+    std::ifstream in(path);
+    std::string line;
+    int lines = 0;
+    while (std::getline(in, line)) {
+      superbet::v1::Decision parsed;
+      INFO("line " << lines + 1 << ": " << line);
+      CHECK(google::protobuf::util::JsonStringToMessage(line, &parsed).ok());
+      ++lines;
+    }
+    CHECK(lines == recorded);
+  }
+  std::filesystem::remove_all(dir);
 }

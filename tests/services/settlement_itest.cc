@@ -13,8 +13,9 @@
 // hrl_reward_count = the accepted bets of the ledger, hrl_reward_sum = the recomputed sum, the
 // buckets, the Sharpe (mean / sample sd of the last 100), UCB1 (Auer et al. 2002) and WR₁₀. A
 // FINISHED state added again (the same entry's fields; and the same state a minute later, which
-// the per-minute guard does not catch) settles nothing. promtool checks the scrape. With two
-// replicas, each settles its own bets, also when the other read the match's final state.
+// the per-minute guard does not catch) settles nothing. hrl_budget_remaining is the ledger's final
+// B / B₀ (the payouts credited back to the decider's bankroll). promtool checks the scrape. With
+// two replicas, each settles its own bets, also when the other read the match's final state.
 #include <signal.h>
 
 #include <algorithm>
@@ -75,6 +76,9 @@ struct Recomputed {
   std::vector<double> rewards;
   int wins_last10 = 0;
   int window = 0;
+  double budget = kB0;  // B₀ − the accepted stakes + the payouts of the settled bets.
+  int won = 0;          // Settled bets that won (payout = stake × odds).
+  int voided = 0;       // Settled bets of a CANCELLED match (payout = stake).
 };
 
 // Replays the ledger file: the design's reward for every settlement line.
@@ -112,9 +116,13 @@ Recomputed Recompute(const std::string& ledger,
     REQUIRE(f != finals.end());
     const int hs = f->second.score_home(), as = f->second.score_away();
     const std::string winner = hs > as ? "home" : hs == as ? "draw" : "away";
-    const bool won = p.pick() == winner;
-    CHECK(payout == Approx(won ? d->stake() * odds : 0.0).margin(1e-9));
+    // A CANCELLED final state voids the bet: the stake comes back (not a win).
+    const bool voided = f->second.status() == v1::FIXTURE_STATUS_CANCELLED;
+    const bool won = !voided && p.pick() == winner;
+    CHECK(payout == Approx(voided ? d->stake() : won ? d->stake() * odds : 0.0).margin(1e-9));
     budget += payout;
+    out.won += won;
+    out.voided += voided;
     last10.emplace_back(won, odds);
     if (last10.size() > 10) last10.pop_front();
     double wins = 0, odds_sum = 0;
@@ -136,6 +144,7 @@ Recomputed Recompute(const std::string& ledger,
     out.wins_last10 = static_cast<int>(wins);
     out.window = static_cast<int>(last10.size());
   }
+  out.budget = budget;
   return out;
 }
 
@@ -194,8 +203,8 @@ TEST_CASE("agent-svc settles finished matches once: /metrics rewards equal the l
 
   const Recomputed want = Recompute(Slurp(dir.File("ledger.jsonl")), finals);
   REQUIRE(want.accepted > 0);
-  std::printf("settlement: %zu entries, %d accepted bets, %d settled, reward sum %.6f\n",
-              live->size(), want.accepted, want.settled, want.sum);
+  std::printf("settlement: %zu entries, %d accepted bets, %d settled (%d won), reward sum %.6f\n",
+              live->size(), want.accepted, want.settled, want.won, want.sum);
   const std::string m = HttpGet(pa.metrics, "/metrics").second;
   INFO(m);
   // Bets accepted on a final state would not be settled (refused): none here.
@@ -203,6 +212,10 @@ TEST_CASE("agent-svc settles finished matches once: /metrics rewards equal the l
   CHECK(want.settled == want.accepted);
   CHECK(MetricValue(m, "hrl_reward_count") == Approx(want.accepted));
   CHECK(MetricValue(m, "hrl_reward_sum").value_or(1e300) == Approx(want.sum).margin(1e-9));
+  // The payouts came back to the decider's bankroll: its budget is the ledger's B / B₀ (issue 17:
+  // it only went down).
+  CHECK(MetricValue(m, "hrl_budget_remaining").value_or(-1) ==
+        Approx(want.budget / kB0).epsilon(1e-12));
   for (double le : {-2.0, -1.0, -0.5, -0.1, 0.0, 0.1, 0.5, 1.0, 2.0, 5.0}) {
     const double below =
         std::count_if(want.rewards.begin(), want.rewards.end(), [&](double x) { return x <= le; });
@@ -250,6 +263,8 @@ TEST_CASE("agent-svc settles finished matches once: /metrics rewards equal the l
   const std::string after = HttpGet(pa.metrics, "/metrics").second;
   CHECK(MetricValue(after, "hrl_reward_count") == Approx(want.accepted));
   CHECK(MetricValue(after, "hrl_reward_sum").value_or(1e300) == Approx(want.sum).margin(1e-9));
+  CHECK(MetricValue(after, "hrl_budget_remaining").value_or(-1) ==
+        Approx(want.budget / kB0).epsilon(1e-12));  // Credited once.
   int settlement_lines_before = 0, settlement_lines_after = 0;
   for (auto [text, count] : {std::pair<std::string, int*>{ledger_before, &settlement_lines_before},
                              {Slurp(dir.File("ledger.jsonl")), &settlement_lines_after}}) {
@@ -260,6 +275,40 @@ TEST_CASE("agent-svc settles finished matches once: /metrics rewards equal the l
   CHECK(settlement_lines_before == want.settled);
   CHECK(settlement_lines_after == settlement_lines_before);
   CHECK(Slurp(dir.File("agent.log")).find("already settled") != std::string::npos);
+
+  // Issue 17: the payouts must come back to the decider's bankroll. The recorded matches' bets
+  // may all lose (payout 0), so a match is replayed once more under another id, its last state
+  // CANCELLED (abandoned): every bet on it is void and its stake is credited back.
+  const std::string void_id = "statsbomb:void-" + id;
+  int void_entries = 0;
+  for (const auto& e : *live) {
+    auto p = bus::ParseLiveFeedEntry(e);
+    REQUIRE(p.ok());
+    if (p->update.state().match_id() != "statsbomb:3754237") continue;
+    v1::LiveMatchUpdate u = p->update;
+    u.mutable_state()->set_match_id(void_id);
+    if (u.state().status() == v1::FIXTURE_STATUS_FINISHED) {
+      u.mutable_state()->set_status(v1::FIXTURE_STATUS_CANCELLED);
+    }
+    auto f = bus::LiveFeedFields(u, "replay");
+    REQUIRE(f.ok());
+    REQUIRE(r.Add(bus::kMatchLive, *f).ok());
+    ++void_entries;
+  }
+  REQUIRE(void_entries > 0);
+  REQUIRE(WaitFor([&] { return EntriesAcked(pa.metrics) == n + 2 + void_entries; }, 60));
+  std::map<std::string, v1::LiveMatchState> with_void = finals;
+  with_void[void_id] = finals.at("statsbomb:3754237");
+  with_void[void_id].set_status(v1::FIXTURE_STATUS_CANCELLED);
+  const Recomputed all = Recompute(Slurp(dir.File("ledger.jsonl")), with_void);
+  std::printf("settlement: with the void match: %d accepted, %d settled (%d won, %d void)\n",
+              all.accepted, all.settled, all.won, all.voided);
+  REQUIRE(all.voided > 0);  // Stakes were credited back.
+  CHECK(all.settled == all.accepted);
+  const std::string last = HttpGet(pa.metrics, "/metrics").second;
+  // hrl_budget_remaining = (B₀ − stakes + payouts) / B₀ from the ledger (was B₀ − stakes).
+  CHECK(MetricValue(last, "hrl_budget_remaining").value_or(-1) ==
+        Approx(all.budget / kB0).epsilon(1e-12));
 
   agent.Signal(SIGTERM);
   adapter.Signal(SIGTERM);
@@ -326,6 +375,7 @@ TEST_CASE("two agent-svc replicas each settle their own bets, whichever reads th
     CHECK(want.settled == want.accepted);
     CHECK(Metric(port, "hrl_settle_refused_total") == 0);
     CHECK(Metric(port, "hrl_reward_sum") == Approx(want.sum).margin(1e-9));
+    CHECK(Metric(port, "hrl_budget_remaining") == Approx(want.budget / kB0).epsilon(1e-12));
   }
   CHECK(with_bets == 2);  // Both replicas held bets: the test covers the shared final states.
   a->Signal(SIGTERM);

@@ -10,11 +10,12 @@
 // home and away each needs 3 consecutive quoted minutes of its own selection (else 1), and a bet
 // on an unquoted pick is denied by the gate (invalid_decision).
 //
-// Stake: stake_fraction (5 %) of the free bankroll (initial bankroll minus accepted stakes; bets
-// are not settled here). A no_bet decision goes through the gate too and is denied "no_bet", so
-// every state gets exactly one Decision with a verdict. The gate is told the state's status
-// (risk::MatchContext): a decision on a match that is not in play (FIXTURE_STATUS_FINISHED, as the
-// last state of a match is, SCHEDULED, POSTPONED, CANCELLED or UNSPECIFIED) is denied not_in_play.
+// Stake: stake_fraction (5 %) of the free bankroll (initial bankroll minus accepted stakes plus
+// the gross payouts of settled bets; the caller settles them through RecordSettlement). A no_bet
+// decision goes through the gate too and is denied "no_bet", so every state gets exactly one
+// Decision with a verdict. The gate is told the state's status (risk::MatchContext): a decision on
+// a match that is not in play (FIXTURE_STATUS_FINISHED, as the last state of a match is, SCHEDULED,
+// POSTPONED, CANCELLED or UNSPECIFIED) is denied not_in_play.
 //
 // Recording: a non-dry-run decision is recorded (gate counts and exposure, bankroll debit, VSNR /
 // gamma history) only once its ledger line is written. When the write fails nothing is recorded,
@@ -67,6 +68,11 @@ struct LiveDeciderOptions {
   double initial_bankroll = 10000.0;  // B₀, currency units, > 0.
   double stake_fraction = 0.05;       // Of the free bankroll, in (0, 1].
   std::ostream* ledger = nullptr;     // When set, one Decision JSON line per non-dry-run decision.
+  // True when `ledger` drops the text of a failed write itself and leaves no torn line in its
+  // file (a superbet/core/append_log.h stream): a ledger still failed from an earlier write is
+  // then cleared (std::ios::clear) and written to again, so decisions are recorded again once the
+  // disk has space. False: such a decision fails (DataLoss) until the stream's owner clears it.
+  bool ledger_recovers = false;
 };
 
 class LiveDecider {
@@ -90,8 +96,9 @@ class LiveDecider {
   // absent or negative; DataLoss when the ledger write fails or the ledger stream is already in a
   // failed state: then the decision is not recorded (no gate count or exposure, no bankroll change,
   // no tracker evaluation; only the match history of the window is kept, which the same state
-  // rewrites). The decider never clears the stream's state: its owner does (std::ios::clear) once
-  // writes can succeed again, and discards what the stream may still buffer of a failed line.
+  // rewrites). Unless LiveDeciderOptions::ledger_recovers, the decider never clears the stream's
+  // state: its owner does (std::ios::clear) once writes can succeed again, and discards what the
+  // stream may still buffer of a failed line.
   [[nodiscard]] absl::StatusOr<superbet::v1::Decision> Decide(
       const superbet::v1::LiveMatchState& state, absl::Time now, bool dry_run);
 
@@ -110,11 +117,28 @@ class LiveDecider {
       const superbet::v1::LiveMatchState& state,
       const std::map<int, superbet::v1::LiveMatchState>& history, absl::Time now, bool dry_run);
 
+  // Credits the settlement of a bet this decider accepted on `match_id`: the free bankroll gains
+  // the gross `payout` (stake × decimal odds on a win, the stake on a void, 0 on a loss, as
+  // superbet/hrl/settlement.h GrossPayout computes it), so bankroll() and budget_ratio() (the
+  // live-v1 budget slot) rise with it, and the gate is told (risk::RiskGate::RecordSettlement):
+  // `stake` leaves the match's open exposure and payout − stake adds to the realised profit of
+  // the UTC day of `settled_at` (the daily stop-loss). Money in the bankroll's currency unit;
+  // `settled_at` is injected, never read from a clock. No ledger line is written (the settler
+  // writes the settlement line).
+  // Errors (nothing changes): InvalidArgument when match_id is empty, stake is not finite or
+  // <= 0, or payout is not finite or < 0 ("payout must be finite and >= 0, got -1");
+  // FailedPrecondition when the match's open stake (accepted here, not yet settled) is less than
+  // `stake`: a bet settled twice, or one this decider never accepted.
+  [[nodiscard]] absl::Status RecordSettlement(const std::string& match_id, double stake,
+                                              double payout, absl::Time settled_at);
+
   const superbet::v1::Checkpoint& checkpoint() const { return checkpoint_; }
   const std::string& path() const { return path_; }
   double bankroll() const;               // Free bankroll, currency units.
   double budget_ratio() const;           // bankroll / B₀.
   risk::GateCounts gate_counts() const;  // Non-dry-run verdicts only.
+  // The stake accepted on `match_id` and not yet settled, currency units (0 when none).
+  double open_stake(const std::string& match_id) const;
 
  private:
   LiveDecider(superbet::v1::Checkpoint checkpoint, std::string path, LiveWorker worker,

@@ -102,6 +102,9 @@ struct SettlerOptions {
   int win_rate_window = 10;         // Bets in WR₁₀ and ō; in [1, 1000].
   int sharpe_window = 100;          // Rewards in RewardSharpe; in [2, 100000].
   reward::RewardOptions reward;     // The reward's constants (defaults: the final form).
+  // True when the ledger stream drops a failed line itself (a superbet/core/append_log.h
+  // stream): a stream still failed from an earlier write is cleared and written to again.
+  bool ledger_recovers = false;
 };
 
 // One settled bet.
@@ -117,6 +120,10 @@ struct SettledBet {
 struct MatchSettlement {
   bool already_settled = false;  // The match had settled before: nothing was done.
   std::vector<SettledBet> bets;  // In the order the bets were accepted.
+  // OK, or the error of a settlement line that could not be written (DataLoss for a failed write)
+  // (the bets are settled all the same, and `bets` says what to credit: a caller's bankroll must
+  // not miss their payouts).
+  absl::Status ledger_write;
 };
 
 // Running figures for the metrics; absent means not defined yet.
@@ -158,8 +165,9 @@ class BetSettler {
   // Settles every open bet of `final_state`'s match (see the file comment). A match with no open
   // bet settles (0 bets) and is marked settled all the same. `settled_at` is informational
   // (logged by callers); nothing reads a clock.
-  // Errors: those of FinalResult (nothing is marked settled then); DataLoss when a ledger write
-  // fails (the bets are settled and marked all the same: the book stays consistent).
+  // Errors: those of FinalResult (nothing is marked settled then). A failed ledger write is not an
+  // error: the bets are settled and marked all the same (the book stays consistent) and
+  // MatchSettlement::ledger_write is DataLoss.
   [[nodiscard]] absl::StatusOr<MatchSettlement> Settle(
       const superbet::v1::LiveMatchState& final_state, absl::Time settled_at);
 

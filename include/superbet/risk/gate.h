@@ -147,6 +147,10 @@ class RiskGate {
   void RecordSettlement(absl::string_view match_id, double stake, double profit,
                         absl::Time settled_at);
 
+  // The match's open exposure: the stakes accepted on `match_id` minus those settled, currency
+  // units (0 when none).
+  double OpenExposure(absl::string_view match_id) const;
+
   const GateCounts& counts() const { return counts_; }
   const RiskLimits& limits() const { return limits_; }
 
