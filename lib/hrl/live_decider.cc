@@ -10,6 +10,7 @@
 #include "absl/types/span.h"
 #include "google/protobuf/util/time_util.h"
 #include "superbet/hrl/checkpoint.h"
+#include "superbet/hrl/settlement.h"
 #include "superbet/model/masking.h"
 #include "superbet/reward/reward.h"
 #include "superbet/scoring/metrics.h"
@@ -29,7 +30,6 @@ constexpr int kSlotAvgDaMask = 21;
 constexpr int kSlotBudget = 24;
 constexpr int kSlotSigma = 25;
 constexpr std::array<int, 3> kMomentumMinutes = {1, 5, 15};
-constexpr int kSigmaMinutes = 15;
 constexpr int kHistoryMinutes = 16;
 
 std::optional<double> DangerousAttacks(const v1::LiveMatchState& s) {
@@ -46,32 +46,6 @@ std::optional<std::array<double, 3>> Prices(const v1::LiveMatchState& s) {
     if (!std::isfinite(o) || o <= 1.0) return std::nullopt;
   }
   return p;
-}
-
-// σ of selection `sel` at minute k as LiveEnv computes it: consecutive quoted minutes ending at k
-// (at most 16 prices), reward::Sigma with floor 0.1; 1 with fewer than 3.
-double SigmaOf(const v1::LiveMatchState& current, const std::map<int, v1::LiveMatchState>& history,
-               int k, int sel, double median) {
-  // At most kSigmaMinutes + 1 prices, newest first; no allocation per call.
-  std::array<double, kSigmaMinutes + 1> prices;
-  size_t n = 0;
-  for (int j = k; j >= 0 && j >= k - kSigmaMinutes; --j) {
-    const v1::LiveMatchState* s = &current;
-    if (j != k) {
-      auto it = history.find(j);
-      if (it == history.end()) break;
-      s = &it->second;
-    }
-    // Per selection, as the environment does: a price of 0 (or none) is "not quoted".
-    if (!s->has_live_odds()) break;
-    const double o = sel == 0 ? s->live_odds().home() : s->live_odds().away();
-    if (!std::isfinite(o) || o <= 1.0) break;
-    prices[n++] = o;
-  }
-  if (n < 3) return 1.0;
-  std::reverse(prices.begin(), prices.begin() + n);
-  absl::StatusOr<double> sigma = reward::Sigma(absl::MakeConstSpan(prices.data(), n), median, 0.1);
-  return sigma.ok() ? *sigma : 1.0;
 }
 
 absl::Status CheckState(const v1::LiveMatchState& state) {
@@ -118,8 +92,8 @@ absl::StatusOr<LiveRow> LiveRowFromState(const v1::LiveMatchState& state,
   }
   row[kSlotBudget] = static_cast<float>(budget_ratio);
   row[kSlotSigma] =
-      static_cast<float>(0.5 * (SigmaOf(state, history, k, 0, sigma_training_median_sd) +
-                                SigmaOf(state, history, k, 2, sigma_training_median_sd)));
+      static_cast<float>(0.5 * (PickSigma(state, history, 0, sigma_training_median_sd) +
+                                PickSigma(state, history, 2, sigma_training_median_sd)));
   return row;
 }
 

@@ -16,7 +16,7 @@ namespace {
 
 namespace v1 = superbet::v1;
 
-constexpr int kSigmaMinutes = 15;  // The live worker's σ window (live_decider.cc, live_env.cc).
+constexpr int kSigmaMinutes = 15;  // The live worker's σ window (live_env.cc; the decider calls PickSigma).
 
 constexpr std::array<std::pair<BetResult, absl::string_view>, 3> kResultNames = {{
     {BetResult::kWon, "won"},
