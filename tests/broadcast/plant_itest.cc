@@ -27,6 +27,7 @@
 #include "superbet/broadcast/publishers.h"
 #include "superbet/bus/embedded_transport.h"
 #include "superbet/bus/redis_transport.h"
+#include "support/loopback_http.h"
 #include "support/redis_server.h"
 
 namespace sb = superbet::broadcast;
@@ -72,19 +73,10 @@ class FakePlatforms {
       Handle("android", q, r, q.get_header_value("Authorization") == "Bearer ya29.test",
              "/message/data/event_id");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    REQUIRE(port_ > 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 200 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    REQUIRE(server_.is_running());
+    http_.emplace(server_);
   }
-  ~FakePlatforms() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_); }
+  ~FakePlatforms() { http_.reset(); }  // Stops serving before the members go.
+  std::string url() const { return http_->url(); }
   // Accepted payload keys (text or event id) -> count, per platform.
   std::map<std::string, int> accepted(const std::string& platform) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -161,8 +153,7 @@ class FakePlatforms {
   }
 
   httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
+  std::optional<superbet::testing::LoopbackHttp> http_;
   FaultFn fault_;
   std::mutex mu_;
   std::map<std::string, std::map<std::string, int>> accepted_;

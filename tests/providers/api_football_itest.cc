@@ -15,6 +15,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -25,6 +26,7 @@
 #include "superbet/providers/api_football/api_football_client.h"
 #include "superbet/providers/http/http_client.h"
 #include "superbet/providers/resilient_provider.h"
+#include "support/loopback_http.h"
 #include "support/test_data.h"
 
 namespace {
@@ -104,20 +106,11 @@ class FakeApiFootball {
   FakeApiFootball() {
     server_.Get(R"(/.*)",
                 [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    REQUIRE(port_ > 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 200 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    REQUIRE(server_.is_running());
+    http_.emplace(server_);
   }
-  ~FakeApiFootball() {
-    server_.stop();
-    thread_.join();
-  }
+  ~FakeApiFootball() { http_.reset(); }  // Stops serving before the members go.
 
-  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_); }
+  std::string url() const { return http_->url(); }
   void set_fault(Fault f) { fault_.store(f); }
   void set_echo(Echo e) { echo_.store(e); }
   int requests() const { return requests_.load(); }
@@ -188,8 +181,7 @@ class FakeApiFootball {
   }
 
   httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
+  std::optional<superbet::testing::LoopbackHttp> http_;
   std::atomic<Fault> fault_{Fault::kNone};
   std::atomic<Echo> echo_{Echo::kNone};
   std::atomic<int> requests_{0};

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -25,6 +26,7 @@
 #include "superbet/bus/live_feed.h"
 #include "superbet/bus/redis_transport.h"
 #include "superbet/v1/services.grpc.pb.h"
+#include "support/loopback_http.h"
 #include "support/redis_server.h"
 #include "support/test_data.h"
 
@@ -56,19 +58,10 @@ class FailingApiFootball {
                              {"response", nlohmann::json::array({fixture_})}};
       res.set_content(body.dump(), "application/json");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    REQUIRE(port_ > 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 200 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    REQUIRE(server_.is_running());
+    http_.emplace(server_);
   }
-  ~FailingApiFootball() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  ~FailingApiFootball() { http_.reset(); }  // Stops serving before the members go.
+  std::string url() const { return http_->url(); }
   std::string match_id() const { return "api-football:" + std::to_string(fixture_id_); }
   const nlohmann::json& fixture() const { return fixture_; }
   void Fail() { failing_.store(true); }
@@ -80,8 +73,7 @@ class FailingApiFootball {
   std::atomic<bool> failing_{false};
   std::atomic<int> requests_{0};
   httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  std::optional<superbet::testing::LoopbackHttp> http_;
 };
 
 double Metric(int port, const std::string& series) {

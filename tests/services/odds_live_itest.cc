@@ -19,6 +19,7 @@
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -29,6 +30,7 @@
 #include "superbet/bus/live_feed.h"
 #include "superbet/bus/live_odds.h"
 #include "superbet/bus/redis_transport.h"
+#include "support/loopback_http.h"
 #include "support/redis_server.h"
 #include "support/test_data.h"
 
@@ -87,19 +89,10 @@ class FakeLiveApiFootball {
                              {"response", nlohmann::json::array({item})}};
       res.set_content(body.dump(), "application/json");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    REQUIRE(port_ > 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 200 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    REQUIRE(server_.is_running());
+    http_.emplace(server_);
   }
-  ~FakeLiveApiFootball() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  ~FakeLiveApiFootball() { http_.reset(); }  // Stops serving before the members go.
+  std::string url() const { return http_->url(); }
   int64_t fixture_id() const { return fixture_id_; }
   std::vector<Triple> served() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -114,8 +107,7 @@ class FakeLiveApiFootball {
   int odds_reads_ = 0;
   std::vector<Triple> served_;
   httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  std::optional<superbet::testing::LoopbackHttp> http_;
 };
 
 TEST_CASE("odds.live: adapter-svc live mode publishes each /odds/live 1X2 change",
