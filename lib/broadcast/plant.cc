@@ -483,6 +483,20 @@ struct BroadcastPlant::Impl {
     bool published = false;
   };
 
+  // Ingests `lines` (line i numbered `number(i)`) in one pipelined round trip; stops at the first
+  // transport error, and the round is flushed either way.
+  template <typename Number>
+  absl::Status IngestPipelined(BroadcastPlant& plant, absl::Span<const std::string> lines,
+                               Number number) {
+    transport->BeginPipeline();
+    absl::Status status;
+    for (size_t i = 0; i < lines.size() && status.ok(); ++i) {
+      status = plant.Ingest(lines[i], number(i));
+    }
+    absl::Status flushed = transport->EndPipeline();
+    return status.ok() ? flushed : status;
+  }
+
   // Whether an earlier guard of `event_id` may have expired by now, so that a guard found absent
   // (or just set) does not prove the event unpublished and the outcome hash (kept for good) must
   // be read. A guard is set when a consumer claims the event, at or after its decision, and lives
@@ -1249,24 +1263,13 @@ absl::Status BroadcastPlant::IngestLines(absl::Span<const std::string> lines,
     return absl::InvalidArgumentError(absl::StrCat("IngestLines: ", lines.size(), " lines but ",
                                                    line_numbers.size(), " line numbers"));
   }
-  impl_->transport->BeginPipeline();
-  absl::Status status;
-  for (size_t i = 0; i < lines.size() && status.ok(); ++i) {
-    status = Ingest(lines[i], line_numbers[i]);
-  }
-  absl::Status flushed = impl_->transport->EndPipeline();
-  return status.ok() ? flushed : status;
+  return impl_->IngestPipelined(*this, lines, [&](size_t i) { return line_numbers[i]; });
 }
 
 absl::Status BroadcastPlant::IngestLines(absl::Span<const std::string> lines,
                                          int first_line_number) {
-  impl_->transport->BeginPipeline();
-  absl::Status status;
-  for (size_t i = 0; i < lines.size() && status.ok(); ++i) {
-    status = Ingest(lines[i], first_line_number + static_cast<int>(i));
-  }
-  absl::Status flushed = impl_->transport->EndPipeline();
-  return status.ok() ? flushed : status;
+  return impl_->IngestPipelined(*this, lines,
+                                [&](size_t i) { return first_line_number + static_cast<int>(i); });
 }
 
 absl::Status BroadcastPlant::SetPlatformTransports(
