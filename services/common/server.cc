@@ -52,6 +52,20 @@ absl::StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& add
   return std::make_pair(address.substr(0, colon), port);
 }
 
+// --reflection=false: removes the reflection plugin from one ServerBuilder. Not calling
+// InitProtoReflectionServerBuilderPlugin is not enough: Debian's shared libgrpc++_reflection
+// registers the plugin from a static initializer as soon as it is loaded.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    const std::string name = grpc::reflection::ProtoServerReflectionPlugin().name();
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [&](const auto& p) { return p->name() == name; }),
+                   plugins->end());
+  }
+};
+
 }  // namespace
 
 void ServerOptions::Register(FlagSet& flags) {
@@ -63,6 +77,8 @@ void ServerOptions::Register(FlagSet& flags) {
   flags.String("token_file", &token_file,
                "file whose first line is the bearer token every call must send in "
                "'authorization: Bearer <token>'; empty = no auth");
+  flags.Bool("reflection", &reflection,
+             "serve grpc.reflection.v1alpha (answers without the bearer token, like health)");
   flags.Int("max_message_bytes", &max_message_bytes, "largest gRPC message accepted or sent");
   flags.Double("rate_limit_qps", &rate_limit_qps, "calls per second per client address; 0 = off");
   flags.Double("rate_limit_burst", &rate_limit_burst, "per-client burst (bucket capacity)");
@@ -207,6 +223,7 @@ absl::Status ServiceRuntime::Start() {
   grpc::EnableDefaultHealthCheckService(busy_methods_.empty());
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  if (!options_.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   if (!busy_methods_.empty()) {
     busy_health_ = std::make_unique<SyncHealthService>();
     builder.RegisterService(busy_health_.get());

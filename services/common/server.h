@@ -84,6 +84,10 @@ struct ServerOptions {
   std::string tls_cert;                          // PEM files; both or neither.
   std::string tls_key;
   std::string token_file;  // Bearer token (first line); "" = no auth.
+  // grpc.reflection.v1alpha on the gRPC port. Like health, reflection is not behind the bearer
+  // token (probes and tools need no secret); a deployment that must not describe its API to
+  // unauthenticated clients turns it off.
+  bool reflection = true;
   int64_t max_message_bytes = 4 << 20;
   double rate_limit_qps = 2000;    // Per client address; 0 = no limit.
   double rate_limit_burst = 4000;  // Bucket capacity, calls.

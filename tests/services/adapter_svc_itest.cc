@@ -451,6 +451,34 @@ TEST_CASE("adapter-svc: reflection lists and describes the services, max message
   CHECK(svc.Wait(30) == std::optional<int>(0));
 }
 
+TEST_CASE("adapter-svc: --reflection=false serves no reflection; health needs no token",
+          "[services][adapter]") {
+  // Oracle: gRPC answers a method no service registered with UNIMPLEMENTED (Reflect: nullopt);
+  // the health protocol is deliberately outside the bearer token (probes carry no secret).
+  TempDir dir;
+  {
+    std::FILE* f = std::fopen(dir.File("token").c_str(), "w");
+    std::fprintf(f, "%s\n", kToken);
+    std::fclose(f);
+  }
+  Child svc(AdapterArgs(dir, {"--replay=" + DataDir(), "--matches=3754097", "--reflection=false",
+                              "--token_file=" + dir.File("token")}),
+            dir.File("log.jsonl"));
+  auto ports = WaitForPorts(dir.File("ports.json"), 60);
+  REQUIRE(ports.has_value());
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(ports->grpc),
+                                     grpc::InsecureChannelCredentials());
+  for (int i = 0; i < 100 && HealthCheck(channel, "") != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(HealthCheck(channel, "superbet.v1.AdapterService") == 1);
+  CHECK_FALSE(Reflect(channel, std::string("\x3a\x00", 2)).has_value());
+  grpc::ClientContext ctx;
+  v1::GetCoverageResponse resp;
+  CHECK(Stub(channel)->GetCoverage(&ctx, v1::GetCoverageRequest(), &resp).error_code() ==
+        grpc::UNAUTHENTICATED);
+}
+
 TEST_CASE("adapter-svc: SIGTERM ends a stream that waits a long poll interval, exit 0",
           "[services][adapter]") {
   // Oracle: the documented drain (services/README.md: streams end OK at the drain; in-flight
