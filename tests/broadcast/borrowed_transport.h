@@ -1,11 +1,12 @@
 // Test support: a Transport that forwards every call to a borrowed one (an EmbeddedTransport), so
 // that code taking a connection factory (TransportPool, BroadcastPlant::StartWorkers,
 // PlantRunnerOptions::worker_connect) gets "new connections" that all reach one in-process store,
-// as RedisTransport connections all reach one server. `fail_peek` makes PeekBucket fail with
-// Unavailable (a Redis hiccup while reading the token buckets).
+// as RedisTransport connections all reach one server. Injected faults (TransportFaults): `peek`
+// makes PeekBucket fail with Unavailable (a Redis hiccup while reading the token buckets),
+// `reads` makes every stream read (ReadGroup, AutoClaim, ClaimAndRead*) fail with Unavailable.
 //
 // Thread-safety: as the borrowed transport (EmbeddedTransport: thread-safe). Ownership: `target`
-// is borrowed and must outlive this object; `fail_peek` likewise (may be null).
+// is borrowed and must outlive this object; `faults` likewise (may be null).
 
 #ifndef SUPERBET_TESTS_BROADCAST_BORROWED_TRANSPORT_H_
 #define SUPERBET_TESTS_BROADCAST_BORROWED_TRANSPORT_H_
@@ -21,6 +22,11 @@
 
 namespace superbet::testing {
 
+struct TransportFaults {
+  std::atomic<bool> peek{false};
+  std::atomic<bool> reads{false};
+};
+
 class BorrowedTransport final : public superbet::bus::Transport {
  public:
   using Entries = std::vector<superbet::bus::Entry>;
@@ -28,19 +34,21 @@ class BorrowedTransport final : public superbet::bus::Transport {
   using sv = absl::string_view;
 
   explicit BorrowedTransport(superbet::bus::Transport* target,
-                             const std::atomic<bool>* fail_peek = nullptr)
-      : t_(target), fail_peek_(fail_peek) {}
+                             const TransportFaults* faults = nullptr)
+      : t_(target), faults_(faults) {}
 
   absl::StatusOr<std::string> Add(sv stream, const Fields& f, int64_t min_id_ms) override {
     return t_->Add(stream, f, min_id_ms);
   }
   absl::Status CreateGroup(sv stream, sv group) override { return t_->CreateGroup(stream, group); }
   absl::StatusOr<Entries> ReadGroup(sv stream, sv group, sv consumer, int count) override {
+    if (absl::Status f = ReadFault(); !f.ok()) return f;
     return t_->ReadGroup(stream, group, consumer, count);
   }
   absl::Status Ack(sv stream, sv group, sv id) override { return t_->Ack(stream, group, id); }
   absl::StatusOr<Entries> AutoClaim(sv stream, sv group, sv consumer, absl::Duration min_idle,
                                     int count) override {
+    if (absl::Status f = ReadFault(); !f.ok()) return f;
     return t_->AutoClaim(stream, group, consumer, min_idle, count);
   }
   absl::StatusOr<int64_t> PendingCount(sv stream, sv group) override {
@@ -90,12 +98,14 @@ class BorrowedTransport final : public superbet::bus::Transport {
   absl::StatusOr<std::pair<Entries, Entries>> ClaimAndRead(sv stream, sv group, sv consumer,
                                                            absl::Duration min_idle, int claim_count,
                                                            int read_count) override {
+    if (absl::Status f = ReadFault(); !f.ok()) return f;
     return t_->ClaimAndRead(stream, group, consumer, min_idle, claim_count, read_count);
   }
   absl::StatusOr<std::pair<Entries, Entries>> ClaimAndReadBlocking(sv stream, sv group, sv consumer,
                                                                    absl::Duration min_idle,
                                                                    int claim_count, int read_count,
                                                                    absl::Duration block) override {
+    if (absl::Status f = ReadFault(); !f.ok()) return f;
     return t_->ClaimAndReadBlocking(stream, group, consumer, min_idle, claim_count, read_count,
                                     block);
   }
@@ -132,15 +142,22 @@ class BorrowedTransport final : public superbet::bus::Transport {
   }
   absl::StatusOr<superbet::bus::BucketState> PeekBucket(const superbet::bus::BucketSpec& bucket,
                                                         absl::Time now) override {
-    if (fail_peek_ != nullptr && fail_peek_->load()) {
+    if (faults_ != nullptr && faults_->peek.load()) {
       return absl::UnavailableError("test: token buckets unreadable");
     }
     return t_->PeekBucket(bucket, now);
   }
 
  private:
+  absl::Status ReadFault() const {
+    if (faults_ != nullptr && faults_->reads.load()) {
+      return absl::UnavailableError("test: stream reads fail");
+    }
+    return absl::OkStatus();
+  }
+
   superbet::bus::Transport* const t_;
-  const std::atomic<bool>* const fail_peek_;
+  const TransportFaults* const faults_;
 };
 
 // A connection factory (TransportPool::Factory, BroadcastPlant::ConnectFn) whose connections all

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/synchronization/mutex.h"
 #include "borrowed_transport.h"
 #include "plant_support.h"
 #include "superbet/broadcast/filter.h"
@@ -79,6 +80,24 @@ struct RunnerRig {
       ids.insert(resp.event_id());
     }
     return ids;
+  }
+
+  // After a drain nothing takes new work: an entry added now stays undelivered to the main
+  // group (waits 200 ms of real time, several pump periods and worker blocks).
+  void CheckNothingConsumesAfterDrain() {
+    // Match 40 of the season: an event none of the tests published before.
+    const auto lines = st::PredictionLines("football-data/E0_2324.csv", 40, 99);
+    auto p = sb::ParsePredictionLine(lines.back(), 40);
+    REQUIRE(p.ok());
+    v1::PublishRequest req;
+    req.mutable_decision()->set_verdict(v1::VERDICT_ACCEPTED);
+    *req.mutable_decision()->mutable_prediction() = *std::move(p);
+    v1::PublishResponse resp;
+    REQUIRE(publish->Publish(req, &resp).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto undelivered = store.Undelivered(bus::kRiskVerified, bus::kMainGroup);
+    REQUIRE(undelivered.ok());
+    CHECK(*undelivered == 1);
   }
 
   // Events the plant has finished with (dropped or posted), from its metrics.
@@ -145,6 +164,7 @@ TEST_CASE("PlantRunner: the pump thread consumes what Publish adds, then status,
   REQUIRE(again.outstanding.ok());
   CHECK_FALSE(*again.outstanding);
   CHECK(rig.runner->Start().code() == absl::StatusCode::kFailedPrecondition);
+  rig.CheckNothingConsumesAfterDrain();
 }
 
 TEST_CASE("PlantRunner: the drain deadline is on the injected clock, what waits stays outstanding",
@@ -199,6 +219,50 @@ TEST_CASE("PlantRunner: persistent workers on their own connections, stopped by 
   CHECK(rig.pump_errors.load() == 0);
   st::InvariantReport rep = st::CheckInvariant(rig.store, ids, {{"telegram", rig.tg.accepted()}});
   CHECK(rep.published["telegram"] == passing);
+  rig.CheckNothingConsumesAfterDrain();  // The workers stopped with the drain.
+}
+
+TEST_CASE("PlantRunner: a pump error is reported and the pump goes on", "[plant][runner]") {
+  FakeClock clock(absl::FromUnixSeconds(kStart));
+  bus::EmbeddedTransport store(clock);
+  st::TransportFaults faults;
+  st::BorrowedTransport transport(&store, &faults);
+  st::FakePublisher tg("telegram", clock);
+  sb::PlantOptions options;
+  options.platforms = {"telegram"};
+  options.rate_limits = false;
+  absl::Mutex mu;
+  std::vector<absl::Status> errors;
+  sb::PlantRunnerOptions run;
+  run.pump_period = absl::Milliseconds(2);
+  run.on_pump_error = [&](const absl::Status& s) {
+    absl::MutexLock lock(&mu);
+    errors.push_back(s);
+  };
+  auto runner = sb::PlantRunner::Create(
+      options, &transport, &clock, [&](absl::Duration d) { clock.Advance(d); }, {{"telegram", &tg}},
+      run);
+  REQUIRE(runner.ok());
+  REQUIRE((*runner)->Start().ok());
+  faults.reads = true;  // Redis stops answering reads.
+  auto error_count = [&] {
+    absl::MutexLock lock(&mu);
+    return errors.size();
+  };
+  for (int i = 0; i < 4000 && error_count() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(error_count() >= 3);  // Reported on every run, the pump still running.
+  {
+    absl::MutexLock lock(&mu);
+    CHECK(absl::IsUnavailable(errors[0]));
+    CHECK(errors[0].message() == "test: stream reads fail");
+  }
+  faults.reads = false;  // Back: the drain runs clean.
+  const sb::DrainReport r = (*runner)->Drain(absl::Seconds(5));
+  CHECK(r.run.ok());
+  REQUIRE(r.outstanding.ok());
+  CHECK_FALSE(*r.outstanding);
 }
 
 TEST_CASE("PlantRunner: bad options are refused at Create", "[plant][runner]") {

@@ -29,8 +29,8 @@ constexpr int64_t kBucketStart = 1690000200;
 struct StatusRig {
   FakeClock clock{absl::FromUnixSeconds(kBucketStart)};
   bus::EmbeddedTransport store{clock};
-  std::atomic<bool> fail_peek{false};
-  st::BorrowedTransport transport{&store, &fail_peek};
+  st::TransportFaults faults;
+  st::BorrowedTransport transport{&store, &faults};
   bool telegram_down = false;
   bool twitter_refuses = false;  // A permanent 4xx: straight to the DLQ.
   std::unique_ptr<st::FakePublisher> x, tg;
@@ -123,7 +123,7 @@ TEST_CASE("FillBroadcastStatus: tokens taken and refilled, no hourly field witho
 TEST_CASE("FillBroadcastStatus: unreadable buckets leave the token fields absent, not 0",
           "[plant][status]") {
   StatusRig rig;
-  rig.fail_peek = true;
+  rig.faults.peek = true;
   v1::BroadcastStatus s;
   const absl::Status st = sb::FillBroadcastStatus(*rig.plant, rig.clock.Now(), &s);
   CHECK(absl::IsUnavailable(st));
