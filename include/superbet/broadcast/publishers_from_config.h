@@ -50,9 +50,9 @@ struct OwnedPublishers {
 // (a configuration error: nothing else returns InvalidArgument); otherwise the platform's name
 // then the cause, e.g. `telegram: NOT_FOUND: credential $TELEGRAM_BOT_TOKEN (or
 // $TELEGRAM_BOT_TOKEN_FILE) is not set (give telegram_token_file and telegram_chat_id, or leave
-// telegram out of the platforms)`, with the cause's code (NotFound for a
-// missing variable or file, PermissionDenied, Internal), except that a credential file that is
-// not valid (InvalidArgument from the loader) is FailedPrecondition.
+// telegram out of the platforms)`, with the cause's code (NotFound for a missing variable or
+// file, PermissionDenied, Internal), except that a credential file that is not valid
+// (InvalidArgument from the loader) is FailedPrecondition.
 [[nodiscard]] absl::StatusOr<OwnedPublishers> PublishersFromConfig(
     const PublisherConfig& config, const superbet::core::Clock& clock, uint64_t seed);
 
