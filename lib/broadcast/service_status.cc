@@ -1,23 +1,20 @@
-#include "broadcast/status.h"
+// GetStatus / FlushDigest answers from the plant (moved from broadcast-svc, behaviour unchanged).
+#include "superbet/broadcast/service_status.h"
 
-#include <spdlog/spdlog.h>
-
-#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 
-namespace superbet::services {
+namespace superbet::broadcast {
 
-void FillBroadcastStatus(broadcast::BroadcastPlant& plant, absl::Time now,
-                         v1::BroadcastStatus* out) {
-  const broadcast::PlantMetrics m = plant.metrics();
+absl::Status FillBroadcastStatus(BroadcastPlant& plant, absl::Time now,
+                                 superbet::v1::BroadcastStatus* out) {
+  const PlantMetrics m = plant.metrics();
   auto levels = plant.BucketLevels();
-  if (!levels.ok()) spdlog::warn("GetStatus: bucket levels: {}", levels.status().ToString());
   int64_t dlq = 0;
   for (const auto& [platform, p] : m.platforms) {
-    v1::PlatformStatus* s = out->add_platforms();
+    superbet::v1::PlatformStatus* s = out->add_platforms();
     s->set_platform(platform);
     s->set_breaker_state(p.breaker_state);
     s->set_digest_size(p.digest_buffer_size);
@@ -40,11 +37,12 @@ void FillBroadcastStatus(broadcast::BroadcastPlant& plant, absl::Time now,
   const int64_t ns = absl::ToUnixNanos(now);
   out->mutable_observed_at()->set_seconds(ns / 1'000'000'000);
   out->mutable_observed_at()->set_nanos(static_cast<int32_t>(ns % 1'000'000'000));
+  return levels.status();
 }
 
-absl::Status FlushBroadcastDigest(broadcast::BroadcastPlant& plant,
-                                  const v1::FlushDigestRequest& request,
-                                  v1::FlushDigestResponse* out) {
+absl::Status FlushBroadcastDigest(BroadcastPlant& plant,
+                                  const superbet::v1::FlushDigestRequest& request,
+                                  superbet::v1::FlushDigestResponse* out) {
   std::vector<std::string> only;
   if (!request.platform().empty()) only.push_back(request.platform());
   auto r = plant.FlushDigestNow(only, request.include_current());
@@ -60,4 +58,4 @@ absl::Status FlushBroadcastDigest(broadcast::BroadcastPlant& plant,
   return absl::OkStatus();
 }
 
-}  // namespace superbet::services
+}  // namespace superbet::broadcast
