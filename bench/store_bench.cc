@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "cli/backtest_data.h"
+#include "superbet/backtest/backtest_data.h"
 #include "cli/backtest_store_data.h"
 #include "store/postgres_harness.h"
 #include "superbet/backtest/engine.h"
@@ -279,9 +279,9 @@ void BM_SeasonBacktest(benchmark::State& state) {
   }
   superbet::backtest::EngineOptions options;
   const superbet::backtest::ModelStrategyOptions model;
-  const superbet::cli::RunLines needs = superbet::cli::LinesOfRun(options, "favourite", model);
+  const superbet::backtest::RunLines needs = superbet::backtest::LinesOfRun(options, "favourite", model);
   for (auto _ : state) {
-    auto data = source == 0 ? superbet::cli::LoadBacktestData(DataRoot(), "E0", {"2324"}, {"2324"},
+    auto data = source == 0 ? superbet::backtest::LoadBacktestData(DataRoot(), "E0", {"2324"}, {"2324"},
                                                               fd::ParseMode::kLenient, needs)
                             : superbet::cli::LoadBacktestDataFromStore(
                                   *stores[source], "E0", {"2324"}, {"2324"},

@@ -1,4 +1,4 @@
-#include "agent/agent_core.h"
+#include "superbet/agent/decision_metrics.h"
 
 #include <optional>
 #include <string>
@@ -6,19 +6,19 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace superbet::services {
+namespace superbet::agent {
 
 namespace v1 = superbet::v1;
 
-absl::Status AgentCore::RegisterMetrics() {
-  auto bets =
-      rt_->metrics().AddCounter("hrl_bets_total", "Bets accepted by the risk gate", {"agent"});
-  auto rejected = rt_->metrics().AddCounter("hrl_risk_gate_rejected_total",
-                                            "Decisions denied by the risk gate", {"reason"});
-  auto budget = rt_->metrics().AddGauge("hrl_budget_remaining",
-                                        "Free bankroll over the initial bankroll", {});
-  auto stale = rt_->metrics().AddGauge("hrl_data_staleness_seconds",
-                                       "Data staleness of the last decided state, seconds", {});
+absl::StatusOr<std::unique_ptr<DecisionMetrics>> DecisionMetrics::Create(
+    core::MetricsRegistry& registry, const hrl::LiveDecider& decider) {
+  auto bets = registry.AddCounter("hrl_bets_total", "Bets accepted by the risk gate", {"agent"});
+  auto rejected = registry.AddCounter("hrl_risk_gate_rejected_total",
+                                      "Decisions denied by the risk gate", {"reason"});
+  auto budget =
+      registry.AddGauge("hrl_budget_remaining", "Free bankroll over the initial bankroll", {});
+  auto stale = registry.AddGauge("hrl_data_staleness_seconds",
+                                 "Data staleness of the last decided state, seconds", {});
   for (const absl::Status& s :
        {bets.status(), rejected.status(), budget.status(), stale.status()}) {
     if (!s.ok()) return s;
@@ -29,15 +29,16 @@ absl::Status AgentCore::RegisterMetrics() {
   if (!live.ok()) return live.status();
   if (!b.ok()) return b.status();
   if (!st.ok()) return st.status();
-  bets_live_ = *live;
-  rejected_ = *rejected;
-  budget_ = *b;
-  staleness_ = *st;
-  budget_->Set(decider_->budget_ratio());
-  return absl::OkStatus();
+  std::unique_ptr<DecisionMetrics> m(new DecisionMetrics(decider));
+  m->bets_live_ = *live;
+  m->rejected_ = *rejected;
+  m->budget_ = *b;
+  m->staleness_ = *st;
+  m->budget_->Set(decider.budget_ratio());
+  return m;
 }
 
-void AgentCore::Count(const v1::LiveMatchState& state, const v1::Decision& d) {
+void DecisionMetrics::Count(const v1::LiveMatchState& state, const v1::Decision& d) {
   staleness_->Set(state.data_staleness_s());
   if (d.verdict() == v1::VERDICT_ACCEPTED) {
     bets_live_->Increment();
@@ -55,19 +56,21 @@ void AgentCore::Count(const v1::LiveMatchState& state, const v1::Decision& d) {
   } else if (auto r = rejected_->WithLabels({d.reason()}); r.ok()) {
     (*r)->Increment();  // Not a reason of this build's gate: counted all the same.
   }
-  budget_->Set(decider_->budget_ratio());
+  budget_->Set(decider_.budget_ratio());
 }
 
-void AgentCore::UpdateBudget() { budget_->Set(decider_->budget_ratio()); }
+void DecisionMetrics::UpdateBudget() { budget_->Set(decider_.budget_ratio()); }
 
-absl::Status AgentCore::Decide(const v1::DecideRequest& req, v1::DecideResponse* resp) {
-  if (req.states_size() > kMaxBatch) {
+absl::Status DecideBatch(hrl::LiveDecider& decider, const core::Clock& clock,
+                         const v1::DecideRequest& request, DecisionMetrics* metrics,
+                         v1::DecideResponse* response) {
+  if (request.states_size() > kMaxDecideBatch) {
     return absl::InvalidArgumentError(
-        absl::StrCat("states: at most ", kMaxBatch, " per call, got ", req.states_size()));
+        absl::StrCat("states: at most ", kMaxDecideBatch, " per call, got ", request.states_size()));
   }
   // Validated whole first, so that a bad state decides nothing of its batch.
-  for (int i = 0; i < req.states_size(); ++i) {
-    const v1::LiveMatchState& s = req.states(i);
+  for (int i = 0; i < request.states_size(); ++i) {
+    const v1::LiveMatchState& s = request.states(i);
     if (s.match_id().empty()) {
       return absl::InvalidArgumentError(absl::StrCat("states[", i, "].match_id is empty"));
     }
@@ -77,17 +80,17 @@ absl::Status AgentCore::Decide(const v1::DecideRequest& req, v1::DecideResponse*
                        s.has_minute() ? absl::StrCat(s.minute()) : std::string("absent")));
     }
   }
-  for (int i = 0; i < req.states_size(); ++i) {
-    auto d = decider_->Decide(req.states(i), clock_.Now(), req.dry_run());
+  for (int i = 0; i < request.states_size(); ++i) {
+    auto d = decider.Decide(request.states(i), clock.Now(), request.dry_run());
     if (!d.ok()) {
       return absl::Status(d.status().code(),
                           absl::StrCat("states[", i, "]: ", d.status().message()));
     }
-    if (!req.dry_run()) Count(req.states(i), *d);
-    *resp->add_decisions() = *std::move(d);  // Both off any arena: a swap, not a copy.
+    if (!request.dry_run() && metrics != nullptr) metrics->Count(request.states(i), *d);
+    *response->add_decisions() = *std::move(d);  // Both off any arena: a swap, not a copy.
   }
   // Count has set hrl_budget_remaining after each recorded decision; a dry run changes nothing.
   return absl::OkStatus();
 }
 
-}  // namespace superbet::services
+}  // namespace superbet::agent
