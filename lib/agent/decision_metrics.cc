@@ -65,8 +65,8 @@ absl::Status DecideBatch(hrl::LiveDecider& decider, const core::Clock& clock,
                          const v1::DecideRequest& request, DecisionMetrics* metrics,
                          v1::DecideResponse* response) {
   if (request.states_size() > kMaxDecideBatch) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("states: at most ", kMaxDecideBatch, " per call, got ", request.states_size()));
+    return absl::InvalidArgumentError(absl::StrCat("states: at most ", kMaxDecideBatch,
+                                                   " per call, got ", request.states_size()));
   }
   // Validated whole first, so that a bad state decides nothing of its batch.
   for (int i = 0; i < request.states_size(); ++i) {

@@ -24,9 +24,9 @@ absl::Status CheckLiveAgentOptions(const LiveAgentOptions& o) {
     return Prefixed(url.status(), "redis: ");
   }
   if (o.live.max_deliveries < 1 || o.live.max_deliveries > 100 || o.live.claim_idle_ms < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "max_deliveries must be in [1, 100] and claim_idle_ms >= 1, got ", o.live.max_deliveries,
-        " and ", o.live.claim_idle_ms));
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_deliveries must be in [1, 100] and claim_idle_ms >= 1, got ",
+                     o.live.max_deliveries, " and ", o.live.claim_idle_ms));
   }
   return absl::OkStatus();
 }
@@ -37,7 +37,8 @@ absl::StatusOr<std::unique_ptr<LiveAgent>> LiveAgent::Create(const LiveAgentOpti
   std::unique_ptr<LiveAgent> a(new LiveAgent(options, registry, clock));
   if (!options.ledger.empty()) {
     auto opened = core::AppendLog::Open(options.ledger);
-    if (!opened.ok()) return Prefixed(opened.status(), absl::StrCat("ledger ", options.ledger, ": "));
+    if (!opened.ok())
+      return Prefixed(opened.status(), absl::StrCat("ledger ", options.ledger, ": "));
     a->ledger_log_ = *std::move(opened);
     a->ledger_ = a->ledger_log_->NewStream();
     a->settle_ledger_ = a->ledger_log_->NewStream();
@@ -72,9 +73,11 @@ absl::Status LiveAgent::ConnectLiveFeed() {
 absl::Status LiveAgent::ConnectLiveFeed(std::unique_ptr<bus::Transport> transport) {
   DecisionMetrics* m = metrics_.get();
   auto env = hrl::LiveEnvOptionsFromCheckpoint(decider_->checkpoint());
-  if (!env.ok()) return Prefixed(env.status(), absl::StrCat("checkpoint ", options_.checkpoint, ": "));
-  auto st = SettlementSync::Create(registry_, options_.bankroll, env->sigma_training_median_sd,
-                                   settle_ledger_.get(), decider_.get(), [m] { m->UpdateBudget(); });
+  if (!env.ok())
+    return Prefixed(env.status(), absl::StrCat("checkpoint ", options_.checkpoint, ": "));
+  auto st =
+      SettlementSync::Create(registry_, options_.bankroll, env->sigma_training_median_sd,
+                             settle_ledger_.get(), decider_.get(), [m] { m->UpdateBudget(); });
   if (!st.ok()) return Prefixed(st.status(), "settlement: ");
   settlement_ = *std::move(st);
   auto c = LiveConsumer::Create(

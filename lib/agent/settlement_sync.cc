@@ -77,7 +77,8 @@ void SettlementSync::Sync(bus::Transport& transport, absl::Time now) {
   }
   for (size_t i = 0; i < store.size(); ++i) {
     const v1::LiveMatchState& s = store[i];
-    if (absl::Status st = transport.Set(FinalStateKey(s.match_id()), s.SerializeAsString(), kFinalTtl);
+    if (absl::Status st =
+            transport.Set(FinalStateKey(s.match_id()), s.SerializeAsString(), kFinalTtl);
         !st.ok()) {
       spdlog::error("settle: storing the final state of {}: {}", s.match_id(), st.ToString());
       absl::MutexLock lock(&mu_);
@@ -134,8 +135,8 @@ void SettlementSync::SettleFinal(const v1::LiveMatchState& state, absl::Time at)
 }
 
 void SettlementSync::OnDecision(const v1::LiveMatchState& state,
-                                 const std::map<int, v1::LiveMatchState>& history,
-                                 const v1::Decision& decision) {
+                                const std::map<int, v1::LiveMatchState>& history,
+                                const v1::Decision& decision) {
   if (decision.verdict() != v1::VERDICT_ACCEPTED) return;
   const int sel = scoring::PickIndex(decision.prediction().pick());
   const double sigma = hrl::PickSigma(state, history, sel, sigma_median_);

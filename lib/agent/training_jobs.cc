@@ -134,8 +134,8 @@ absl::Status TrainingJobs::CheckNoJobRunning() {
 }
 
 absl::StatusOr<std::string> TrainingJobs::StartPreMatch(const v1::StartTrainingRequest& r,
-                                                           const std::string& data_root,
-                                                           const std::string& out) {
+                                                        const std::string& data_root,
+                                                        const std::string& out) {
   if (r.steps() != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "steps must be 0 for agent \"prematch\" (it trains for `episodes` passes), got ",

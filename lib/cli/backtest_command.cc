@@ -21,12 +21,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "superbet/backtest/backtest_data.h"
 #include "cli/backtest_store_data.h"
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "cli/hrl_strategy.h"
 #include "cli/prediction_emitter.h"
+#include "superbet/backtest/backtest_data.h"
 #include "superbet/backtest/engine.h"
 #include "superbet/backtest/report.h"
 #include "superbet/backtest/strategies.h"
@@ -272,7 +272,8 @@ struct Config {
 
 // The lines the run reads; --emit-predictions also reads every closing 1X2 line (VSNR).
 backtest::RunLines NeedsOf(const Config& config) {
-  backtest::RunLines needs = backtest::LinesOfRun(config.strategy_options, config.strategy, config.model);
+  backtest::RunLines needs =
+      backtest::LinesOfRun(config.strategy_options, config.strategy, config.model);
   needs.all_closing_1x2 = !absl::GetFlag(FLAGS_emit_predictions).empty();
   return needs;
 }
@@ -281,19 +282,21 @@ backtest::RunLines NeedsOf(const Config& config) {
 // which the strategy learns from without betting (see --seasons); only the lines the run reads
 // (LinesOfRun) are kept.
 absl::StatusOr<backtest::BacktestData> LoadData(const std::string& root, const std::string& league,
-                                      const std::vector<std::string>& selected, fd::ParseMode mode,
-                                      const Config& config) {
+                                                const std::vector<std::string>& selected,
+                                                fd::ParseMode mode, const Config& config) {
   auto found = fd::FindSeasons(root, league);
   if (!found.ok() && selected.empty()) return found.status();
   const std::vector<std::string> codes =
       WithEarlierSeasons(found.ok() ? *found : std::vector<std::string>{}, selected);
-  return backtest::LoadBacktestData(root, league, codes, selected, mode, NeedsOf(config), config.threads);
+  return backtest::LoadBacktestData(root, league, codes, selected, mode, NeedsOf(config),
+                                    config.threads);
 }
 
 // --store: the same data read from the store (cli/backtest_store_data.h).
-absl::StatusOr<backtest::BacktestData> LoadStoreData(const std::string& url, const std::string& league,
-                                           const std::vector<std::string>& selected,
-                                           fd::ParseMode mode, const Config& config) {
+absl::StatusOr<backtest::BacktestData> LoadStoreData(const std::string& url,
+                                                     const std::string& league,
+                                                     const std::vector<std::string>& selected,
+                                                     fd::ParseMode mode, const Config& config) {
   SUPERBET_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db,
                             store::Store::Open(url, core::SystemClock::Instance()));
   auto found = StoreSeasons(*db, league);
@@ -310,7 +313,8 @@ absl::StatusOr<nlohmann::json> RunJson(const BacktestReport& r) {
 }
 
 absl::StatusOr<std::string> ReportJson(const BacktestReport& main, const BacktestReport& fav,
-                                       const BacktestReport& home, const backtest::BacktestData& data,
+                                       const BacktestReport& home,
+                                       const backtest::BacktestData& data,
                                        const std::string& league) {
   SUPERBET_ASSIGN_OR_RETURN(nlohmann::json j, RunJson(main));
   SUPERBET_ASSIGN_OR_RETURN(nlohmann::json fav_json, RunJson(fav));

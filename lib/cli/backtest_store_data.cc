@@ -40,11 +40,9 @@ absl::StatusOr<std::vector<std::string>> StoreSeasons(store::Store& store,
   return codes;
 }
 
-absl::StatusOr<backtest::BacktestData> LoadBacktestDataFromStore(store::Store& store,
-                                                       const std::string& league,
-                                                       const std::vector<std::string>& codes,
-                                                       const std::vector<std::string>& selected,
-                                                       fd::ParseMode mode, const backtest::RunLines& needs) {
+absl::StatusOr<backtest::BacktestData> LoadBacktestDataFromStore(
+    store::Store& store, const std::string& league, const std::vector<std::string>& codes,
+    const std::vector<std::string>& selected, fd::ParseMode mode, const backtest::RunLines& needs) {
   SUPERBET_ASSIGN_OR_RETURN(std::vector<store::SourceFileRecord> files,
                             store.SourceFiles("football-data"));
   absl::flat_hash_map<std::string, const store::SourceFileRecord*> by_name;

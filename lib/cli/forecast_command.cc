@@ -18,9 +18,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "superbet/backtest/backtest_data.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "superbet/backtest/backtest_data.h"
 #include "superbet/core/progress.h"
 #include "superbet/model/fixture.h"
 #include "superbet/model/selection.h"
@@ -190,7 +190,8 @@ struct MarketGoalsCount {
 
 // The matches of `data` as the walk-forward reads them, with their market probabilities and
 // (market model) their market-implied goals.
-std::vector<rt::WalkForwardMatch> ToMatches(const backtest::BacktestData& data, MarketGoalsCount& count) {
+std::vector<rt::WalkForwardMatch> ToMatches(const backtest::BacktestData& data,
+                                            MarketGoalsCount& count) {
   struct Prices {
     std::array<double, 3> pinnacle{}, pinnacle_close{}, average{};
     // By GoalSourceRank: 1X2 triples and (over, under) pairs.
@@ -487,7 +488,8 @@ int RunForecastCommand(const std::vector<std::string>& args) {
       for (const std::string& c : *lower_found) {
         if (start_year(c) <= latest) lower_codes.push_back(c);
       }
-      auto lower_data = backtest::LoadBacktestData(*root, lower, lower_codes, lower_codes, mode, {});
+      auto lower_data =
+          backtest::LoadBacktestData(*root, lower, lower_codes, lower_codes, mode, {});
       if (!lower_data.ok()) {
         std::fprintf(stderr, "superbet forecast: %s\n",
                      std::string(lower_data.status().message()).c_str());

@@ -13,16 +13,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "superbet/backtest/backtest_data.h"
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "cli/train_live.h"
-#include "superbet/hrl/train_prematch.h"
+#include "superbet/backtest/backtest_data.h"
 #include "superbet/core/progress.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/env.h"
 #include "superbet/hrl/prematch.h"
 #include "superbet/hrl/prematch_training.h"
+#include "superbet/hrl/train_prematch.h"
 #include "superbet/providers/football_data/football_data.h"
 
 ABSL_FLAG(std::string, out, "", "Folder the checkpoint is written to (created when missing).");

@@ -100,9 +100,9 @@ absl::StatusOr<PreMatchTrainingData> LoadPreMatchTraining(const PreMatchTrainArg
   backtest::RunLines needs;
   needs.odds_bookmaker = "Bet365";
   needs.closing_bookmaker = "Bet365";
-  auto data =
-      backtest::LoadBacktestData(args.data_root, args.league, SeasonsToLoad(*found, out.train_seasons),
-                       out.train_seasons, args.mode, needs);
+  auto data = backtest::LoadBacktestData(args.data_root, args.league,
+                                         SeasonsToLoad(*found, out.train_seasons),
+                                         out.train_seasons, args.mode, needs);
   if (!data.ok()) return data.status();
   out.data = *std::move(data);
   return out;

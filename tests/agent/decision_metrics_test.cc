@@ -144,8 +144,7 @@ TEST_CASE("DecideBatch: a decider error names the state, same code", "[agent][de
   CHECK(s.message().rfind("states[0]: ", 0) == 0);
 }
 
-TEST_CASE("DecisionMetrics: a second registration on one registry is refused",
-          "[agent][decide]") {
+TEST_CASE("DecisionMetrics: a second registration on one registry is refused", "[agent][decide]") {
   auto decider = Decider();
   core::MetricsRegistry registry;
   REQUIRE(DecisionMetrics::Create(registry, *decider).ok());

@@ -159,11 +159,12 @@ TEST_CASE("LiveAgent: the live feed decides match.live, publishes bets and settl
   CHECK(st.open == 0);
   double settled = 0;
   for (const char* r : {"won", "lost", "void"}) {
-    settled += Sample(registry, std::string("hrl_bets_settled_total{result=\"") + r + "\"}")
-                   .value_or(0.0);
+    settled +=
+        Sample(registry, std::string("hrl_bets_settled_total{result=\"") + r + "\"}").value_or(0.0);
   }
   CHECK(settled == static_cast<double>(c.accepted));
-  CHECK(Lines(o.ledger) == n + c.accepted);  // A decision line per entry, a settlement line per bet.
+  CHECK(Lines(o.ledger) ==
+        n + c.accepted);  // A decision line per entry, a settlement line per bet.
   // The stored final state, for the other replicas.
   auto key = redis.Get(FinalStateKey(match.match_id));
   REQUIRE(key.ok());

@@ -99,7 +99,8 @@ TEST_CASE("SettlementSync settles this replica's bets by the 1X2 rule when the f
   // One ledger line per settled bet.
   int lines = 0;
   std::istringstream in(r.ledger.str());
-  for (std::string line; std::getline(in, line);) lines += line.find("\"profit\"") != std::string::npos;
+  for (std::string line; std::getline(in, line);)
+    lines += line.find("\"profit\"") != std::string::npos;
   CHECK(lines == 3);
   // The same final state again settles nothing more.
   r.sync->OnState(State("statsbomb:1", v1::FIXTURE_STATUS_FINISHED, 2, 1), t);
@@ -149,9 +150,10 @@ TEST_CASE("SettlementSync: a live:final key that holds no state of its match set
   b.sync->Sync(redis, clock.Now());
   // Another match's state under this key is refused too.
   b.Open(Accepted("statsbomb:10", "home", 40));
-  REQUIRE(redis.Set("live:final:statsbomb:10",
-                    State("statsbomb:11", v1::FIXTURE_STATUS_FINISHED, 1, 0).SerializeAsString(),
-                    absl::Hours(1))
+  REQUIRE(redis
+              .Set("live:final:statsbomb:10",
+                   State("statsbomb:11", v1::FIXTURE_STATUS_FINISHED, 1, 0).SerializeAsString(),
+                   absl::Hours(1))
               .ok());
   b.sync->Sync(redis, clock.Now() + absl::Seconds(2));
   CHECK(b.sync->settler().OpenMatchIds() ==

@@ -32,7 +32,8 @@ v1::StartTrainingRequest Live(const std::string& output) {
   return r;
 }
 
-TEST_CASE("TrainingJobs refuses bad requests, naming the field and the value", "[agent][training]") {
+TEST_CASE("TrainingJobs refuses bad requests, naming the field and the value",
+          "[agent][training]") {
   core::FakeClock clock;
   agent_testing::TempDir dir;
   {
@@ -63,8 +64,7 @@ TEST_CASE("TrainingJobs refuses bad requests, naming the field and the value", "
         "output must be a folder relative to --training_dir, got \"/abs\"");
   r = Live("a");
   r.add_seasons("1617");
-  CHECK(message(r) ==
-        "seasons[0] must be \"1516\" (the StatsBomb season recorded), got \"1617\"");
+  CHECK(message(r) == "seasons[0] must be \"1516\" (the StatsBomb season recorded), got \"1617\"");
   r = Live("a");
   r.set_steps(0);
   CHECK(message(r) == "steps must be in [1, 10000000], got 0");

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "superbet/backtest/backtest_data.h"
 #include "cli/backtest_store_data.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "store/postgres_harness.h"
+#include "superbet/backtest/backtest_data.h"
 #include "superbet/core/clock.h"
 #include "superbet/store/ingest.h"
 #include "superbet/store/store.h"
@@ -94,7 +94,7 @@ void CheckStoreEqualsFiles(const std::string& url) {
          {std::vector<std::string>{}, std::vector<std::string>{"2324"}}) {
       INFO(variant << ", " << selected.size() << " seasons selected");
       backtest::RunLines needs = backtest::LinesOfRun(options, model_variant ? "model" : v,
-                                  v == "market" ? market : model);
+                                                      v == "market" ? market : model);
       if (v == "emit") needs.all_closing_1x2 = true;
       if (v == "market") REQUIRE(needs.market_goals);
       auto from_files =

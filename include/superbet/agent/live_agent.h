@@ -54,11 +54,11 @@
 namespace superbet::agent {
 
 struct LiveAgentOptions {
-  std::string checkpoint;    // Required: folder of a live checkpoint (superbet train --agent live).
-  std::string ledger;        // Path of the ledger file; "" = none.
-  double bankroll = 10000;   // Initial bankroll B0, currency units, finite and > 0.
-  std::string redis;         // redis://HOST[:PORT][/DB]; "" = no live feed.
-  LiveConsumerConfig live;   // The match.live consumer (with redis).
+  std::string checkpoint;   // Required: folder of a live checkpoint (superbet train --agent live).
+  std::string ledger;       // Path of the ledger file; "" = none.
+  double bankroll = 10000;  // Initial bankroll B0, currency units, finite and > 0.
+  std::string redis;        // redis://HOST[:PORT][/DB]; "" = no live feed.
+  LiveConsumerConfig live;  // The match.live consumer (with redis).
   TrainingJobsOptions training;
 };
 

@@ -59,7 +59,8 @@ struct LiveConsumerConfig {
 
 class LiveConsumer {
  public:
-  // Counts one non-dry-run decision (e.g. DecisionMetrics::Count, superbet/agent/decision_metrics.h).
+  // Counts one non-dry-run decision (e.g. DecisionMetrics::Count,
+  // superbet/agent/decision_metrics.h).
   using CountFn =
       std::function<void(const superbet::v1::LiveMatchState&, const superbet::v1::Decision&)>;
 
@@ -90,7 +91,7 @@ class LiveConsumer {
  private:
   LiveConsumer(const core::Clock& clock, hrl::LiveDecider& decider)
       : clock_(clock), decider_(decider) {}
-  absl::StatusOr<bus::LiveOutcome> Decide(
+  [[nodiscard]] absl::StatusOr<bus::LiveOutcome> Decide(
       const bus::LiveFeedEntry& e, const std::map<int, superbet::v1::LiveMatchState>& history);
   void Refresh();
 

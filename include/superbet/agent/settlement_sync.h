@@ -65,8 +65,9 @@ class SettlementSync {
   // Errors: the settler's InvalidArgument (initial_budget not finite and > 0); the registry's
   // AlreadyExists (a name taken).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<SettlementSync>> Create(
-      core::MetricsRegistry& registry, double initial_budget, double sigma_median, std::ostream* ledger,
-      hrl::LiveDecider* decider = nullptr, std::function<void()> credited = {});
+      core::MetricsRegistry& registry, double initial_budget, double sigma_median,
+      std::ostream* ledger, hrl::LiveDecider* decider = nullptr,
+      std::function<void()> credited = {});
 
   // Settles the state's match when the state is final (FINISHED or CANCELLED), credits the
   // decider and exports the metrics; call before the state is decided. `at` is the settlement

@@ -62,7 +62,8 @@ class TrainingJobs {
   // AlreadyExists when the output folder already holds a checkpoint.pb; ResourceExhausted while
   // another job runs; a data loading error (NotFound, ...) as hrl::TrainingJob::Start /
   // hrl::LoadPreMatchTraining gives it.
-  [[nodiscard]] absl::StatusOr<std::string> Start(const superbet::v1::StartTrainingRequest& request);
+  [[nodiscard]] absl::StatusOr<std::string> Start(
+      const superbet::v1::StartTrainingRequest& request);
 
   // Writes the job's current progress, then every change after it in order (none coalesced),
   // until the job ends (the last message has done = true; a finished job gives its last state
@@ -79,9 +80,10 @@ class TrainingJobs {
 
  private:
   // Agent "prematch": validated, the seasons loaded, the job started.
-  absl::StatusOr<std::string> StartPreMatch(const superbet::v1::StartTrainingRequest& request,
-                                            const std::string& data_root, const std::string& out);
-  absl::Status CheckNoJobRunning() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  [[nodiscard]] absl::StatusOr<std::string> StartPreMatch(
+      const superbet::v1::StartTrainingRequest& request, const std::string& data_root,
+      const std::string& out);
+  [[nodiscard]] absl::Status CheckNoJobRunning() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const TrainingJobsOptions options_;
   const core::Clock& clock_;

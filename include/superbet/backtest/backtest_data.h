@@ -35,7 +35,8 @@ namespace superbet::backtest {
 //   * a pre-match 1X2 line of Pinnacle (`pinnacle_1x2`) or of "market_average" (`average_1x2`):
 //     the model strategy's market input (MarketInput kPinnacle / kSharp, backtest/strategies.h);
 //   * with `all_closing_1x2` (--emit-predictions), a closing 1X2 line of any bookmaker: the
-//     evaluations of the emitted lines' VSNR (`superbet backtest --emit-predictions`); the engine ignores them.
+//     evaluations of the emitted lines' VSNR (`superbet backtest --emit-predictions`); the engine
+//     ignores them.
 // These are exactly the lines RunBacktest and ModelStrategy look at, so a report made from the
 // kept lines is the report made from all of them.
 struct RunLines {

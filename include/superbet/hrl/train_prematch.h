@@ -1,7 +1,8 @@
 // `superbet train --agent prematch` as two library calls, shared by the `train` command and
 // agent-svc's StartTraining (superbet/agent/training_jobs.h),
 // so the two write the same checkpoint bytes for the same arguments and seed:
-//   1. LoadPreMatchTraining: the football-data seasons (backtest::LoadBacktestData, superbet/backtest/backtest_data.h).
+//   1. LoadPreMatchTraining: the football-data seasons (backtest::LoadBacktestData,
+//   superbet/backtest/backtest_data.h).
 //   2. TrainPreMatchCheckpoint: the features (PreMatchEnv), the worker (tabular Q or DQN,
 //      superbet/hrl/prematch.h), `episodes` passes (hrl::TrainPreMatch) and the checkpoint.
 // Deterministic: the seed fixes every random draw; no clock is read.
@@ -48,7 +49,7 @@ bool IsPreMatchSeasonCode(absl::string_view code);
 // The seasons of a run, loaded.
 struct PreMatchTrainingData {
   std::vector<std::string> train_seasons;  // The codes trained on (the default resolved).
-  backtest::BacktestData data;                       // Train seasons plus every earlier one (history).
+  backtest::BacktestData data;             // Train seasons plus every earlier one (history).
 };
 
 // Loads the training seasons and every earlier season found as history (Bet365 pre-match and
