@@ -107,13 +107,15 @@ TEST_CASE("TrainingJobs: a draining owner cancels the job, whose last state is c
   CHECK(second.status().message() ==
         "training job train-1 is running; agent-svc runs one job at a time");
   std::vector<v1::TrainingProgress> seen;
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
   REQUIRE(jobs.Watch(
                   *id,
                   [&](const v1::TrainingProgress& p) {
                     seen.push_back(p);
                     return true;
                   },
-                  [] { return false; }, [] { return true; })
+                  [deadline] { return absl::Now() > deadline; },  // Bounded: never hangs.
+                  [] { return true; })
               .ok());
   REQUIRE(!seen.empty());
   CHECK(seen.back().done());
