@@ -19,7 +19,7 @@ namespace superbet::cli {
 [[nodiscard]] absl::StatusOr<std::vector<std::string>> StoreSeasons(store::Store& store,
                                                                     const std::string& league);
 
-// As LoadBacktestData (cli/backtest_data.h) with the store in place of <root>/football-data:
+// As LoadBacktestData (superbet/backtest/backtest_data.h) with the store in place of <root>/football-data:
 // the fixtures of each file in file order (stably sorted by kickoff per season), the prices the
 // run reads in file order, and the file's recorded parse counts and first rejections. Strict
 // mode fails on a file whose ingest rejected anything, naming its first rejection.

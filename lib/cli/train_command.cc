@@ -140,7 +140,7 @@ int TrainPreMatchAgent() {
   if (absl::Status s = CheckJsonDestination(); !s.ok()) return Fail(s, 2);
   auto root = ResolveDataRoot();
   if (!root.ok()) return Fail(root.status(), 1);
-  // The loading and training are cli/train_prematch.h's, shared with agent-svc's StartTraining.
+  // The loading and training are superbet/hrl/train_prematch.h's, shared with agent-svc.
   hrl::PreMatchTrainArgs args;
   args.data_root = *root;
   args.league = absl::GetFlag(FLAGS_league);
