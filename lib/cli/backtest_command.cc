@@ -21,12 +21,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "cli/backtest_data.h"
 #include "cli/backtest_store_data.h"
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "cli/hrl_strategy.h"
 #include "cli/prediction_emitter.h"
+#include "superbet/backtest/backtest_data.h"
 #include "superbet/backtest/engine.h"
 #include "superbet/backtest/report.h"
 #include "superbet/backtest/strategies.h"
@@ -271,8 +271,9 @@ struct Config {
 };
 
 // The lines the run reads; --emit-predictions also reads every closing 1X2 line (VSNR).
-RunLines NeedsOf(const Config& config) {
-  RunLines needs = LinesOfRun(config.strategy_options, config.strategy, config.model);
+backtest::RunLines NeedsOf(const Config& config) {
+  backtest::RunLines needs =
+      backtest::LinesOfRun(config.strategy_options, config.strategy, config.model);
   needs.all_closing_1x2 = !absl::GetFlag(FLAGS_emit_predictions).empty();
   return needs;
 }
@@ -280,20 +281,22 @@ RunLines NeedsOf(const Config& config) {
 // The selected seasons (every one found when `selected` is empty) and every earlier season found,
 // which the strategy learns from without betting (see --seasons); only the lines the run reads
 // (LinesOfRun) are kept.
-absl::StatusOr<BacktestData> LoadData(const std::string& root, const std::string& league,
-                                      const std::vector<std::string>& selected, fd::ParseMode mode,
-                                      const Config& config) {
+absl::StatusOr<backtest::BacktestData> LoadData(const std::string& root, const std::string& league,
+                                                const std::vector<std::string>& selected,
+                                                fd::ParseMode mode, const Config& config) {
   auto found = fd::FindSeasons(root, league);
   if (!found.ok() && selected.empty()) return found.status();
   const std::vector<std::string> codes =
       WithEarlierSeasons(found.ok() ? *found : std::vector<std::string>{}, selected);
-  return LoadBacktestData(root, league, codes, selected, mode, NeedsOf(config), config.threads);
+  return backtest::LoadBacktestData(root, league, codes, selected, mode, NeedsOf(config),
+                                    config.threads);
 }
 
 // --store: the same data read from the store (cli/backtest_store_data.h).
-absl::StatusOr<BacktestData> LoadStoreData(const std::string& url, const std::string& league,
-                                           const std::vector<std::string>& selected,
-                                           fd::ParseMode mode, const Config& config) {
+absl::StatusOr<backtest::BacktestData> LoadStoreData(const std::string& url,
+                                                     const std::string& league,
+                                                     const std::vector<std::string>& selected,
+                                                     fd::ParseMode mode, const Config& config) {
   SUPERBET_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db,
                             store::Store::Open(url, core::SystemClock::Instance()));
   auto found = StoreSeasons(*db, league);
@@ -310,7 +313,8 @@ absl::StatusOr<nlohmann::json> RunJson(const BacktestReport& r) {
 }
 
 absl::StatusOr<std::string> ReportJson(const BacktestReport& main, const BacktestReport& fav,
-                                       const BacktestReport& home, const BacktestData& data,
+                                       const BacktestReport& home,
+                                       const backtest::BacktestData& data,
                                        const std::string& league) {
   SUPERBET_ASSIGN_OR_RETURN(nlohmann::json j, RunJson(main));
   SUPERBET_ASSIGN_OR_RETURN(nlohmann::json fav_json, RunJson(fav));
@@ -443,7 +447,7 @@ absl::StatusOr<std::string> ReportTables(const BacktestReport& main, const Backt
 
 // What the load rejected, with the first reasons (lenient mode), or that strict mode rejected
 // nothing (it fails on the first bad row instead).
-void PrintRejections(const BacktestData& data, bool strict, std::FILE* out) {
+void PrintRejections(const backtest::BacktestData& data, bool strict, std::FILE* out) {
   if (strict) {
     std::fprintf(out, "strict mode: no row, price or statistics cell rejected\n");
     return;
@@ -463,7 +467,7 @@ void PrintRejections(const BacktestData& data, bool strict, std::FILE* out) {
 }
 
 // Bets and reports only the selected seasons; the strategy still sees the earlier ones.
-void SelectBetSeasons(const BacktestData& data, Config& config) {
+void SelectBetSeasons(const backtest::BacktestData& data, Config& config) {
   config.strategy_options.bet_seasons = data.bet_labels;
   config.baseline_options.bet_seasons = data.bet_labels;
 }

@@ -40,11 +40,9 @@ absl::StatusOr<std::vector<std::string>> StoreSeasons(store::Store& store,
   return codes;
 }
 
-absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
-                                                       const std::string& league,
-                                                       const std::vector<std::string>& codes,
-                                                       const std::vector<std::string>& selected,
-                                                       fd::ParseMode mode, const RunLines& needs) {
+absl::StatusOr<backtest::BacktestData> LoadBacktestDataFromStore(
+    store::Store& store, const std::string& league, const std::vector<std::string>& codes,
+    const std::vector<std::string>& selected, fd::ParseMode mode, const backtest::RunLines& needs) {
   SUPERBET_ASSIGN_OR_RETURN(std::vector<store::SourceFileRecord> files,
                             store.SourceFiles("football-data"));
   absl::flat_hash_map<std::string, const store::SourceFileRecord*> by_name;
@@ -61,7 +59,7 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
   // ReadByRun still keeps only the lines the run reads.
   if (needs.all_closing_1x2) bookmakers.clear();
 
-  BacktestData data;
+  backtest::BacktestData data;
   absl::flat_hash_map<std::string, std::string> first_file;
   core::ProgressBar bar(static_cast<int64_t>(codes.size()), "load");
   for (const std::string& code : codes) {
@@ -79,7 +77,7 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
     SUPERBET_ASSIGN_OR_RETURN(
         store::FileContents contents,
         store.ReadFile(file, bookmakers, [&needs](const superbet::v1::BettingLine& l) {
-          return ReadByRun(l, needs);
+          return backtest::ReadByRun(l, needs);
         }));
     const size_t season_start = data.fixtures.size();
     for (size_t i = 0; i < contents.fixtures.size(); ++i) {
@@ -92,14 +90,14 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
         if (mode == fd::ParseMode::kStrict) return absl::InvalidArgumentError(reason);
         ++data.rows_rejected;
         ++data.duplicates_rejected;
-        if (data.rejections_shown.size() < kMaxRejectionsShown) {
+        if (data.rejections_shown.size() < backtest::kMaxRejectionsShown) {
           data.rejections_shown.push_back(reason);
         }
         continue;
       }
       data.fixtures.push_back(std::move(fixture));
       for (size_t k = contents.line_begin[i]; k < contents.line_begin[i + 1]; ++k) {
-        data.lines.push_back(std::move(contents.lines[k]));  // ReadByRun kept it (above).
+        data.lines.push_back(std::move(contents.lines[k]));  // backtest::ReadByRun kept it (above).
       }
     }
     if (rec.fixtures == 0) {
@@ -115,7 +113,7 @@ absl::StatusOr<BacktestData> LoadBacktestDataFromStore(store::Store& store,
     data.prices_rejected += static_cast<int>(rec.prices_rejected);
     data.cells_rejected += static_cast<int>(rec.cells_rejected);
     for (const std::string& r : rec.rejections) {
-      if (data.rejections_shown.size() >= kMaxRejectionsShown) break;
+      if (data.rejections_shown.size() >= backtest::kMaxRejectionsShown) break;
       data.rejections_shown.push_back(r);
     }
     std::stable_sort(data.fixtures.begin() + static_cast<std::ptrdiff_t>(season_start),

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "cli/backtest_data.h"
+#include "superbet/backtest/backtest_data.h"
 #include "superbet/store/store.h"
 
 namespace superbet::cli {
@@ -19,15 +19,15 @@ namespace superbet::cli {
 [[nodiscard]] absl::StatusOr<std::vector<std::string>> StoreSeasons(store::Store& store,
                                                                     const std::string& league);
 
-// As LoadBacktestData (cli/backtest_data.h) with the store in place of <root>/football-data:
+// As LoadBacktestData (superbet/backtest/backtest_data.h) with the store in place of <root>/football-data:
 // the fixtures of each file in file order (stably sorted by kickoff per season), the prices the
 // run reads in file order, and the file's recorded parse counts and first rejections. Strict
 // mode fails on a file whose ingest rejected anything, naming its first rejection.
 // Errors: NotFound naming a season file that is not in the store; the store's errors.
-[[nodiscard]] absl::StatusOr<BacktestData> LoadBacktestDataFromStore(
+[[nodiscard]] absl::StatusOr<backtest::BacktestData> LoadBacktestDataFromStore(
     store::Store& store, const std::string& league, const std::vector<std::string>& codes,
     const std::vector<std::string>& selected, providers::football_data::ParseMode mode,
-    const RunLines& needs);
+    const backtest::RunLines& needs);
 
 }  // namespace superbet::cli
 

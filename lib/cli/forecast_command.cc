@@ -18,9 +18,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "cli/backtest_data.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "superbet/backtest/backtest_data.h"
 #include "superbet/core/progress.h"
 #include "superbet/model/fixture.h"
 #include "superbet/model/selection.h"
@@ -190,7 +190,8 @@ struct MarketGoalsCount {
 
 // The matches of `data` as the walk-forward reads them, with their market probabilities and
 // (market model) their market-implied goals.
-std::vector<rt::WalkForwardMatch> ToMatches(const BacktestData& data, MarketGoalsCount& count) {
+std::vector<rt::WalkForwardMatch> ToMatches(const backtest::BacktestData& data,
+                                            MarketGoalsCount& count) {
   struct Prices {
     std::array<double, 3> pinnacle{}, pinnacle_close{}, average{};
     // By GoalSourceRank: 1X2 triples and (over, under) pairs.
@@ -457,7 +458,7 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   std::stable_sort(codes.begin(), codes.end(), [&](const std::string& a, const std::string& b) {
     return start_year(a) < start_year(b);
   });
-  RunLines needs;
+  backtest::RunLines needs;
   needs.odds_bookmaker = "Pinnacle";
   needs.closing_bookmaker = "Pinnacle";
   needs.pinnacle_1x2 = true;
@@ -465,7 +466,7 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   needs.market_goals = *kind == rt::ModelKind::kMarket;
   const fd::ParseMode mode =
       absl::GetFlag(FLAGS_strict) ? fd::ParseMode::kStrict : fd::ParseMode::kLenient;
-  auto data = LoadBacktestData(*root, league, codes, chosen, mode, needs);
+  auto data = backtest::LoadBacktestData(*root, league, codes, chosen, mode, needs);
   if (!data.ok()) {
     std::fprintf(stderr, "superbet forecast: %s\n", std::string(data.status().message()).c_str());
     return 1;
@@ -487,7 +488,8 @@ int RunForecastCommand(const std::vector<std::string>& args) {
       for (const std::string& c : *lower_found) {
         if (start_year(c) <= latest) lower_codes.push_back(c);
       }
-      auto lower_data = LoadBacktestData(*root, lower, lower_codes, lower_codes, mode, {});
+      auto lower_data =
+          backtest::LoadBacktestData(*root, lower, lower_codes, lower_codes, mode, {});
       if (!lower_data.ok()) {
         std::fprintf(stderr, "superbet forecast: %s\n",
                      std::string(lower_data.status().message()).c_str());

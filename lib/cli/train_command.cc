@@ -13,16 +13,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "cli/backtest_data.h"
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "cli/train_live.h"
-#include "cli/train_prematch.h"
+#include "superbet/backtest/backtest_data.h"
 #include "superbet/core/progress.h"
 #include "superbet/hrl/checkpoint.h"
 #include "superbet/hrl/env.h"
 #include "superbet/hrl/prematch.h"
 #include "superbet/hrl/prematch_training.h"
+#include "superbet/hrl/train_prematch.h"
 #include "superbet/providers/football_data/football_data.h"
 
 ABSL_FLAG(std::string, out, "", "Folder the checkpoint is written to (created when missing).");
@@ -140,8 +140,8 @@ int TrainPreMatchAgent() {
   if (absl::Status s = CheckJsonDestination(); !s.ok()) return Fail(s, 2);
   auto root = ResolveDataRoot();
   if (!root.ok()) return Fail(root.status(), 1);
-  // The loading and training are cli/train_prematch.h's, shared with agent-svc's StartTraining.
-  PreMatchTrainArgs args;
+  // The loading and training are superbet/hrl/train_prematch.h's, shared with agent-svc.
+  hrl::PreMatchTrainArgs args;
   args.data_root = *root;
   args.league = absl::GetFlag(FLAGS_league);
   args.train_seasons = *train;
@@ -154,20 +154,20 @@ int TrainPreMatchAgent() {
   std::fprintf(stderr, "superbet train: loading %s seasons %s (and earlier ones as history)\n",
                league.c_str(),
                train->empty() ? "(all but the last three)" : absl::StrJoin(*train, ",").c_str());
-  auto data = LoadPreMatchTraining(args);
+  auto data = hrl::LoadPreMatchTraining(args);
   if (!data.ok()) {
     if (absl::IsInvalidArgument(data.status())) return Fail(data.status(), 2);
     return Fail(data.status(), 1);
   }
   std::fprintf(stderr, "superbet train: computing features (Dixon-Coles refits weekly)\n");
   std::optional<core::ProgressBar> bar;  // Once the features are computed.
-  PreMatchTrainHooks hooks;
+  hrl::PreMatchTrainHooks hooks;
   hooks.on_env = [&](int64_t) { bar.emplace(episodes, "train prematch"); };
   hooks.on_episode = [&](const hrl::PreMatchEpisodeLog& e) {
     bar->Advance(1, absl::StrFormat("episode %d: mean reward %.4f, loss %.4f, bets %d, eps %.3f",
                                     e.episode, e.mean_reward, e.loss, e.bets, e.epsilon_end));
   };
-  auto trained = TrainPreMatchCheckpoint(args, *data, hooks);
+  auto trained = hrl::TrainPreMatchCheckpoint(args, *data, hooks);
   if (bar.has_value()) bar->Done();
   if (!trained.ok()) return Fail(trained.status(), 1);
   const superbet::v1::Checkpoint& c = trained->checkpoint;

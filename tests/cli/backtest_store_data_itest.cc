@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "cli/backtest_data.h"
 #include "cli/backtest_store_data.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "store/postgres_harness.h"
+#include "superbet/backtest/backtest_data.h"
 #include "superbet/core/clock.h"
 #include "superbet/store/ingest.h"
 #include "superbet/store/store.h"
@@ -40,7 +40,7 @@ std::vector<std::string> E0Codes() {
   return codes;
 }
 
-void CheckSameData(const BacktestData& files, const BacktestData& store) {
+void CheckSameData(const backtest::BacktestData& files, const backtest::BacktestData& store) {
   CHECK(store.seasons == files.seasons);
   CHECK(store.history_seasons == files.history_seasons);
   CHECK(store.bet_labels == files.bet_labels);
@@ -93,12 +93,12 @@ void CheckStoreEqualsFiles(const std::string& url) {
     for (const std::vector<std::string>& selected :
          {std::vector<std::string>{}, std::vector<std::string>{"2324"}}) {
       INFO(variant << ", " << selected.size() << " seasons selected");
-      RunLines needs = LinesOfRun(options, model_variant ? "model" : v,
-                                  v == "market" ? market : model);
+      backtest::RunLines needs = backtest::LinesOfRun(options, model_variant ? "model" : v,
+                                                      v == "market" ? market : model);
       if (v == "emit") needs.all_closing_1x2 = true;
       if (v == "market") REQUIRE(needs.market_goals);
       auto from_files =
-          LoadBacktestData(root, "E0", codes, selected, fd::ParseMode::kLenient, needs);
+          backtest::LoadBacktestData(root, "E0", codes, selected, fd::ParseMode::kLenient, needs);
       auto from_store =
           LoadBacktestDataFromStore(**store, "E0", codes, selected, fd::ParseMode::kLenient, needs);
       REQUIRE(from_files.ok());

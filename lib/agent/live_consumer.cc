@@ -1,4 +1,4 @@
-#include "agent/live_consumer.h"
+#include "superbet/agent/live_consumer.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,50 +8,53 @@
 #include "absl/time/clock.h"
 #include "superbet/broadcast/prediction_input.h"
 
-namespace superbet::services {
+namespace superbet::agent {
 
 namespace v1 = superbet::v1;
 
-absl::StatusOr<std::unique_ptr<AgentLiveConsumer>> AgentLiveConsumer::Create(
-    const AgentLiveOptions& options, ServiceRuntime* rt, hrl::LiveDecider* decider, CountFn count,
-    AgentSettlement* settlement) {
-  auto address = bus::ParseRedisUrl(options.redis_url);
-  if (!address.ok()) return address.status();
-  std::unique_ptr<AgentLiveConsumer> c(new AgentLiveConsumer());
-  c->options_ = options;
-  c->rt_ = rt;
-  c->decider_ = decider;
+absl::StatusOr<std::unique_ptr<LiveConsumer>> LiveConsumer::Create(
+    const LiveConsumerConfig& config, std::unique_ptr<bus::Transport> transport,
+    core::MetricsRegistry& registry, hrl::LiveDecider& decider, const core::Clock& clock,
+    CountFn count, SettlementSync* settlement) {
+  if (config.claim_idle_ms < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("claim_idle_ms must be >= 1, got ", config.claim_idle_ms));
+  }
+  if (config.max_deliveries < 1 || config.max_deliveries > 100) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_deliveries must be in [1, 100], got ", config.max_deliveries));
+  }
+  std::unique_ptr<LiveConsumer> c(new LiveConsumer(clock, decider));
+  c->config_ = config;
   c->count_ = std::move(count);
   c->settlement_ = settlement;
-  auto t = bus::RedisTransport::Connect(*address);
-  if (!t.ok()) return t.status();
-  c->transport_ = *std::move(t);
+  c->transport_ = std::move(transport);
   bus::LiveConsumerOptions lo;
-  lo.consumer = options.consumer;
-  lo.claim_idle = absl::Milliseconds(options.claim_idle_ms);
-  lo.max_deliveries = options.max_deliveries;
+  lo.consumer = config.consumer;
+  lo.claim_idle = absl::Milliseconds(config.claim_idle_ms);
+  lo.max_deliveries = static_cast<int>(config.max_deliveries);
   auto consumer = bus::LiveFeedConsumer::Create(c->transport_.get(), lo);
   if (!consumer.ok()) return consumer.status();
   c->consumer_ = std::make_unique<bus::LiveFeedConsumer>(*std::move(consumer));
   if (absl::Status s = c->consumer_->Start(); !s.ok()) return s;
-  auto entries = rt->metrics().AddCounter("hrl_live_entries_total",
-                                          "match.live entries acked, by outcome", {"outcome"});
+  auto entries = registry.AddCounter("hrl_live_entries_total",
+                                     "match.live entries acked, by outcome", {"outcome"});
   if (!entries.ok()) return entries.status();
-  auto dlq = rt->metrics().AddCounter(
+  auto dlq = registry.AddCounter(
       "hrl_live_dlq_total", "match.live entries moved to match.live.dlq, by reason", {"reason"});
   if (!dlq.ok()) return dlq.status();
-  auto retries = rt->metrics().AddCounter(
+  auto retries = registry.AddCounter(
       "hrl_live_retries_total", "match.live decide errors left pending for another delivery", {});
   if (!retries.ok()) return retries.status();
   auto rt_counter = (*retries)->WithLabels({});
   if (!rt_counter.ok()) return rt_counter.status();
-  auto reclaimed = rt->metrics().AddCounter("hrl_live_reclaimed_total",
-                                            "match.live entries reclaimed from idle consumers", {});
+  auto reclaimed = registry.AddCounter("hrl_live_reclaimed_total",
+                                       "match.live entries reclaimed from idle consumers", {});
   if (!reclaimed.ok()) return reclaimed.status();
   auto r = (*reclaimed)->WithLabels({});
   if (!r.ok()) return r.status();
-  auto pending = rt->metrics().AddGauge("bus_stream_pending", "Entries delivered and not yet acked",
-                                        {"stream", "group"});
+  auto pending = registry.AddGauge("bus_stream_pending", "Entries delivered and not yet acked",
+                                   {"stream", "group"});
   if (!pending.ok()) return pending.status();
   auto p = (*pending)->WithLabels({std::string(bus::kMatchLive), lo.group});
   if (!p.ok()) return p.status();
@@ -63,19 +66,19 @@ absl::StatusOr<std::unique_ptr<AgentLiveConsumer>> AgentLiveConsumer::Create(
   return c;
 }
 
-void AgentLiveConsumer::Start() {
-  thread_ = std::thread([this] { Loop(); });
+void LiveConsumer::Start(std::function<bool()> stop) {
+  thread_ = std::thread([this, stop = std::move(stop)] { Run(stop); });
 }
 
-void AgentLiveConsumer::Join() {
+void LiveConsumer::Join() {
   if (thread_.joinable()) thread_.join();
 }
 
-absl::StatusOr<bus::LiveOutcome> AgentLiveConsumer::Decide(
+absl::StatusOr<bus::LiveOutcome> LiveConsumer::Decide(
     const bus::LiveFeedEntry& e, const std::map<int, v1::LiveMatchState>& history) {
-  if (options_.hold_after >= 0 && handled_ >= options_.hold_after) {
+  if (config_.hold_after >= 0 && handled_ >= config_.hold_after) {
     Refresh();  // The entries before this one in the batch are acked: show them.
-    spdlog::warn("--debug_hold_after {}: holding entry {} unacked", options_.hold_after, e.id);
+    spdlog::warn("--debug_hold_after {}: holding entry {} unacked", config_.hold_after, e.id);
     for (;;) absl::SleepFor(absl::Seconds(1));
   }
   ++handled_;
@@ -86,7 +89,7 @@ absl::StatusOr<bus::LiveOutcome> AgentLiveConsumer::Decide(
   // first (RiskGate::Preview: nothing recorded): an accepted prediction the plant's reader refuses
   // (a state without kickoff) could never be published, so it fails here, before the gate records
   // its stake and the bankroll pays it; the entry is retried and ends in match.live.dlq.
-  auto preview = decider_->DecideWithHistory(state, history, e.time, /*dry_run=*/true);
+  auto preview = decider_.DecideWithHistory(state, history, e.time, /*dry_run=*/true);
   if (!preview.ok()) return preview.status();
   if (preview->verdict() == v1::VERDICT_ACCEPTED) {
     if (auto f = broadcast::RiskVerifiedFields(preview->prediction()); !f.ok()) {
@@ -95,7 +98,7 @@ absl::StatusOr<bus::LiveOutcome> AgentLiveConsumer::Decide(
       return f.status();
     }
   }
-  auto d = decider_->DecideWithHistory(state, history, e.time, /*dry_run=*/false);
+  auto d = decider_.DecideWithHistory(state, history, e.time, /*dry_run=*/false);
   if (!d.ok()) return d.status();
   bus::LiveOutcome o;
   o.accepted = d->verdict() == v1::VERDICT_ACCEPTED;
@@ -111,12 +114,12 @@ absl::StatusOr<bus::LiveOutcome> AgentLiveConsumer::Decide(
     o.verified = *std::move(f);
   }
   // Counted once the decision is one that will be recorded: a failed one is not a bet.
-  count_(state, *d);
+  if (count_) count_(state, *d);
   if (settlement_ != nullptr) settlement_->OnDecision(state, history, *d);
   return o;
 }
 
-void AgentLiveConsumer::Refresh() {
+void LiveConsumer::Refresh() {
   const bus::LiveConsumerCounts& c = consumer_->counts();
   auto add = [&](const char* outcome, int64_t now, int64_t before) {
     if (now == before) return;
@@ -135,11 +138,11 @@ void AgentLiveConsumer::Refresh() {
   if (c.retried != shown_.retried) retries_->Increment(c.retried - shown_.retried);
   if (c.reclaimed != shown_.reclaimed) reclaimed_->Increment(c.reclaimed - shown_.reclaimed);
   shown_ = c;
+  const absl::Time now = clock_.Now();
+  // Final states shared between replicas (superbet/agent/settlement_sync.h).
+  if (settlement_ != nullptr) settlement_->Sync(*transport_, now);
   // The group's pending count, at most once a second (one round trip, on this thread's
   // connection, outside the consumer's pipeline).
-  const absl::Time now = absl::Now();
-  // Final states shared between replicas (agent/settlement.h).
-  if (settlement_ != nullptr) settlement_->Sync(*transport_, now);
   if (now - pending_read_at_ >= absl::Seconds(1)) {
     pending_read_at_ = now;
     auto n = transport_->PendingCount(bus::kMatchLive, consumer_->options().group);
@@ -147,9 +150,9 @@ void AgentLiveConsumer::Refresh() {
   }
 }
 
-void AgentLiveConsumer::Loop() {
+void LiveConsumer::Run(const std::function<bool()>& stop) {
   bus::LiveFeedConsumer::RunHooks hooks;
-  hooks.stop = [this] { return rt_->draining(); };
+  hooks.stop = stop;
   hooks.sleep = [](absl::Duration d) { absl::SleepFor(d); };
   hooks.on_error = [](const absl::Status& s) { spdlog::error("match.live: {}", s.ToString()); };
   hooks.after_poll = [this] { Refresh(); };
@@ -163,4 +166,4 @@ void AgentLiveConsumer::Loop() {
       c.accepted, c.denied, c.dead_lettered, c.duplicate, c.retried);
 }
 
-}  // namespace superbet::services
+}  // namespace superbet::agent

@@ -1,6 +1,6 @@
-// `superbet train --agent prematch`'s data loading and training (cli/train_prematch.h).
+// `superbet train --agent prematch`'s data loading and training (superbet/hrl/train_prematch.h).
 
-#include "cli/train_prematch.h"
+#include "superbet/hrl/train_prematch.h"
 
 #include <algorithm>
 #include <limits>
@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "superbet/hrl/prematch.h"
 
-namespace superbet::cli {
+namespace superbet::hrl {
 namespace {
 
 namespace fd = superbet::providers::football_data;
@@ -97,12 +97,12 @@ absl::StatusOr<PreMatchTrainingData> LoadPreMatchTraining(const PreMatchTrainArg
     }
     out.train_seasons.assign(found->begin(), found->end() - 3);
   }
-  RunLines needs;
+  backtest::RunLines needs;
   needs.odds_bookmaker = "Bet365";
   needs.closing_bookmaker = "Bet365";
-  auto data =
-      LoadBacktestData(args.data_root, args.league, SeasonsToLoad(*found, out.train_seasons),
-                       out.train_seasons, args.mode, needs);
+  auto data = backtest::LoadBacktestData(args.data_root, args.league,
+                                         SeasonsToLoad(*found, out.train_seasons),
+                                         out.train_seasons, args.mode, needs);
   if (!data.ok()) return data.status();
   out.data = *std::move(data);
   return out;
@@ -169,4 +169,4 @@ absl::StatusOr<PreMatchTrainResult> TrainPreMatchCheckpoint(const PreMatchTrainA
   return r;
 }
 
-}  // namespace superbet::cli
+}  // namespace superbet::hrl

@@ -1,4 +1,4 @@
-#include "agent/settlement.h"
+#include "superbet/agent/settlement_sync.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,24 +8,23 @@
 
 #include "superbet/scoring/metrics.h"
 
-namespace superbet::services {
+namespace superbet::agent {
 
 namespace v1 = superbet::v1;
 
-absl::StatusOr<std::unique_ptr<AgentSettlement>> AgentSettlement::Create(
-    ServiceRuntime* rt, double initial_budget, double sigma_median, std::ostream* ledger,
+absl::StatusOr<std::unique_ptr<SettlementSync>> SettlementSync::Create(
+    core::MetricsRegistry& r, double initial_budget, double sigma_median, std::ostream* ledger,
     hrl::LiveDecider* decider, std::function<void()> credited) {
   hrl::SettlerOptions o;
   o.initial_budget = initial_budget;
   o.ledger_recovers = true;  // agent-svc's ledger streams are core::AppendLog streams.
   auto settler = hrl::BetSettler::Create(o, ledger);
   if (!settler.ok()) return settler.status();
-  std::unique_ptr<AgentSettlement> a(new AgentSettlement());
+  std::unique_ptr<SettlementSync> a(new SettlementSync());
   a->settler_ = *std::move(settler);
   a->sigma_median_ = sigma_median;
   a->decider_ = decider;
   a->credited_ = std::move(credited);
-  core::MetricsRegistry& r = rt->metrics();
   // The design's hrl_reward buckets.
   auto reward = r.AddHistogram("hrl_reward", "Rewards of settled bets", {},
                                {-2, -1, -0.5, -0.1, 0, 0.1, 0.5, 1, 2, 5});
@@ -54,10 +53,11 @@ absl::StatusOr<std::unique_ptr<AgentSettlement>> AgentSettlement::Create(
 
 namespace {
 constexpr absl::Duration kFinalTtl = absl::Hours(24 * 7);
-std::string FinalKey(const std::string& match_id) { return "live:final:" + match_id; }
 }  // namespace
 
-void AgentSettlement::OnState(const v1::LiveMatchState& state, absl::Time at) {
+std::string FinalStateKey(const std::string& match_id) { return "live:final:" + match_id; }
+
+void SettlementSync::OnState(const v1::LiveMatchState& state, absl::Time at) {
   if (state.status() != v1::FIXTURE_STATUS_FINISHED &&
       state.status() != v1::FIXTURE_STATUS_CANCELLED) {
     return;
@@ -69,7 +69,7 @@ void AgentSettlement::OnState(const v1::LiveMatchState& state, absl::Time at) {
   SettleFinal(state, at);
 }
 
-void AgentSettlement::Sync(bus::Transport& transport, absl::Time now) {
+void SettlementSync::Sync(bus::Transport& transport, absl::Time now) {
   std::vector<v1::LiveMatchState> store;
   {
     absl::MutexLock lock(&mu_);
@@ -77,7 +77,8 @@ void AgentSettlement::Sync(bus::Transport& transport, absl::Time now) {
   }
   for (size_t i = 0; i < store.size(); ++i) {
     const v1::LiveMatchState& s = store[i];
-    if (absl::Status st = transport.Set(FinalKey(s.match_id()), s.SerializeAsString(), kFinalTtl);
+    if (absl::Status st =
+            transport.Set(FinalStateKey(s.match_id()), s.SerializeAsString(), kFinalTtl);
         !st.ok()) {
       spdlog::error("settle: storing the final state of {}: {}", s.match_id(), st.ToString());
       absl::MutexLock lock(&mu_);
@@ -90,7 +91,7 @@ void AgentSettlement::Sync(bus::Transport& transport, absl::Time now) {
   const std::vector<std::string> open = settler_->OpenMatchIds();
   if (open.empty()) return;
   std::vector<std::string> keys;
-  for (const std::string& id : open) keys.push_back(FinalKey(id));
+  for (const std::string& id : open) keys.push_back(FinalStateKey(id));
   auto values = transport.GetMany(keys);
   if (!values.ok()) {
     spdlog::error("settle: reading final states: {}", values.status().ToString());
@@ -108,7 +109,7 @@ void AgentSettlement::Sync(bus::Transport& transport, absl::Time now) {
   }
 }
 
-void AgentSettlement::SettleFinal(const v1::LiveMatchState& state, absl::Time at) {
+void SettlementSync::SettleFinal(const v1::LiveMatchState& state, absl::Time at) {
   absl::StatusOr<hrl::MatchSettlement> m = settler_->Settle(state, at);
   if (!m.ok()) {  // The state settles nothing.
     spdlog::error("settle {}: {}", state.match_id(), m.status().ToString());
@@ -133,9 +134,9 @@ void AgentSettlement::SettleFinal(const v1::LiveMatchState& state, absl::Time at
   Export(state.match_id(), *m);
 }
 
-void AgentSettlement::OnDecision(const v1::LiveMatchState& state,
-                                 const std::map<int, v1::LiveMatchState>& history,
-                                 const v1::Decision& decision) {
+void SettlementSync::OnDecision(const v1::LiveMatchState& state,
+                                const std::map<int, v1::LiveMatchState>& history,
+                                const v1::Decision& decision) {
   if (decision.verdict() != v1::VERDICT_ACCEPTED) return;
   const int sel = scoring::PickIndex(decision.prediction().pick());
   const double sigma = hrl::PickSigma(state, history, sel, sigma_median_);
@@ -145,7 +146,7 @@ void AgentSettlement::OnDecision(const v1::LiveMatchState& state,
   }
 }
 
-void AgentSettlement::Export(const std::string& match_id, const hrl::MatchSettlement& m) {
+void SettlementSync::Export(const std::string& match_id, const hrl::MatchSettlement& m) {
   if (!m.bets.empty()) {
     auto h = reward_->WithLabels({});
     for (const hrl::SettledBet& b : m.bets) {
@@ -169,4 +170,4 @@ void AgentSettlement::Export(const std::string& match_id, const hrl::MatchSettle
                st.settled, st.reward_sum);
 }
 
-}  // namespace superbet::services
+}  // namespace superbet::agent

@@ -1,13 +1,14 @@
-// `superbet train --agent prematch` as two library calls, shared by the `train` command
-// (lib/cli/train_command.cc) and agent-svc's StartTraining (services/agent/training_service.cc),
+// `superbet train --agent prematch` as two library calls, shared by the `train` command and
+// agent-svc's StartTraining (superbet/agent/training_jobs.h),
 // so the two write the same checkpoint bytes for the same arguments and seed:
-//   1. LoadPreMatchTraining: the football-data seasons (LoadBacktestData, cli/backtest_data.h).
+//   1. LoadPreMatchTraining: the football-data seasons (backtest::LoadBacktestData,
+//   superbet/backtest/backtest_data.h).
 //   2. TrainPreMatchCheckpoint: the features (PreMatchEnv), the worker (tabular Q or DQN,
 //      superbet/hrl/prematch.h), `episodes` passes (hrl::TrainPreMatch) and the checkpoint.
 // Deterministic: the seed fixes every random draw; no clock is read.
 
-#ifndef SUPERBET_LIB_CLI_TRAIN_PREMATCH_H_
-#define SUPERBET_LIB_CLI_TRAIN_PREMATCH_H_
+#ifndef SUPERBET_HRL_TRAIN_PREMATCH_H_
+#define SUPERBET_HRL_TRAIN_PREMATCH_H_
 
 #include <cstdint>
 #include <functional>
@@ -17,13 +18,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cli/backtest_data.h"
+#include "superbet/backtest/backtest_data.h"
 #include "superbet/hrl/env.h"
 #include "superbet/hrl/prematch_training.h"
 #include "superbet/providers/football_data/football_data.h"
 #include "superbet/v1/checkpoint.pb.h"
 
-namespace superbet::cli {
+namespace superbet::hrl {
 
 struct PreMatchTrainArgs {
   std::string data_root;  // Laid out like ../shared/data.
@@ -48,7 +49,7 @@ bool IsPreMatchSeasonCode(absl::string_view code);
 // The seasons of a run, loaded.
 struct PreMatchTrainingData {
   std::vector<std::string> train_seasons;  // The codes trained on (the default resolved).
-  BacktestData data;                       // Train seasons plus every earlier one (history).
+  backtest::BacktestData data;             // Train seasons plus every earlier one (history).
 };
 
 // Loads the training seasons and every earlier season found as history (Bet365 pre-match and
@@ -83,6 +84,6 @@ struct PreMatchTrainHooks {
     const PreMatchTrainArgs& args, const PreMatchTrainingData& data,
     const PreMatchTrainHooks& hooks = {});
 
-}  // namespace superbet::cli
+}  // namespace superbet::hrl
 
-#endif  // SUPERBET_LIB_CLI_TRAIN_PREMATCH_H_
+#endif  // SUPERBET_HRL_TRAIN_PREMATCH_H_

@@ -1,4 +1,4 @@
-#include "agent/training_service.h"
+#include "superbet/agent/training_jobs.h"
 
 #include <spdlog/spdlog.h>
 
@@ -9,13 +9,14 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "cli/train_prematch.h"
+#include "superbet/hrl/train_prematch.h"
 #include "superbet/providers/statsbomb/statsbomb.h"
 
-namespace superbet::services {
+namespace superbet::agent {
 namespace {
 
 namespace fs = std::filesystem;
+namespace v1 = superbet::v1;
 constexpr int64_t kMaxSteps = 10'000'000;
 
 v1::TrainingProgress ToProto(const std::string& job_id, const hrl::TrainingProgress& p) {
@@ -53,15 +54,7 @@ absl::StatusOr<std::string> OutputDir(const std::string& root, const std::string
 
 }  // namespace
 
-void TrainingServiceOptions::Register(FlagSet& flags) {
-  flags.String("training_dir", &training_dir,
-               "StartTraining writes checkpoints only under this folder (empty: StartTraining "
-               "is refused)");
-  flags.String("training_data", &training_data,
-               "data root (like ../shared/data) for StartTraining requests without data_dir");
-}
-
-absl::StatusOr<std::string> TrainingService::Start(const v1::StartTrainingRequest& r) {
+absl::StatusOr<std::string> TrainingJobs::Start(const v1::StartTrainingRequest& r) {
   if (options_.training_dir.empty()) {
     return absl::FailedPreconditionError(
         "StartTraining is disabled: agent-svc was started without --training_dir");
@@ -130,7 +123,7 @@ absl::StatusOr<std::string> TrainingService::Start(const v1::StartTrainingReques
   return id;
 }
 
-absl::Status TrainingService::CheckNoJobRunning() {
+absl::Status TrainingJobs::CheckNoJobRunning() {
   for (const auto& [id, job] : jobs_) {
     if (job->Snapshot().state == hrl::TrainingState::kRunning) {
       return absl::ResourceExhaustedError(
@@ -140,9 +133,9 @@ absl::Status TrainingService::CheckNoJobRunning() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> TrainingService::StartPreMatch(const v1::StartTrainingRequest& r,
-                                                           const std::string& data_root,
-                                                           const std::string& out) {
+absl::StatusOr<std::string> TrainingJobs::StartPreMatch(const v1::StartTrainingRequest& r,
+                                                        const std::string& data_root,
+                                                        const std::string& out) {
   if (r.steps() != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "steps must be 0 for agent \"prematch\" (it trains for `episodes` passes), got ",
@@ -152,7 +145,7 @@ absl::StatusOr<std::string> TrainingService::StartPreMatch(const v1::StartTraini
     return absl::InvalidArgumentError(
         "train_matches applies to live agents only (prematch trains on `seasons`)");
   }
-  cli::PreMatchTrainArgs args;
+  hrl::PreMatchTrainArgs args;
   args.data_root = data_root;
   if (!r.league().empty()) args.league = r.league();
   args.train_seasons.assign(r.seasons().begin(), r.seasons().end());
@@ -160,7 +153,7 @@ absl::StatusOr<std::string> TrainingService::StartPreMatch(const v1::StartTraini
   if (r.episodes() != 0) args.episodes = r.episodes();
   if (!r.worker().empty()) args.worker = r.worker();
   args.decide_at_closing = r.decide_at_closing();
-  if (absl::Status s = cli::CheckPreMatchTrainArgs(args); !s.ok()) {
+  if (absl::Status s = hrl::CheckPreMatchTrainArgs(args); !s.ok()) {
     // The library names train_seasons[i]; the request calls them seasons.
     std::string m(s.message());
     if (absl::StartsWith(m, "train_seasons")) m = m.substr(std::string("train_").size());
@@ -171,13 +164,13 @@ absl::StatusOr<std::string> TrainingService::StartPreMatch(const v1::StartTraini
   if (absl::Status s = CheckNoJobRunning(); !s.ok()) return s;
   // The seasons are loaded here, under the lock (a missing season fails the call); the features
   // and the passes run on the job's thread.
-  auto data = cli::LoadPreMatchTraining(args);
+  auto data = hrl::LoadPreMatchTraining(args);
   if (!data.ok()) return data.status();
-  auto shared = std::make_shared<cli::PreMatchTrainingData>(*std::move(data));
+  auto shared = std::make_shared<hrl::PreMatchTrainingData>(*std::move(data));
   hrl::TrainingBody body =
       [args, shared](const hrl::TrainingHooks& hooks) -> absl::StatusOr<v1::Checkpoint> {
     int64_t per_pass = 0;
-    cli::PreMatchTrainHooks h;
+    hrl::PreMatchTrainHooks h;
     h.stop = hooks.stop;
     h.on_env = [&](int64_t steps) {
       per_pass = steps;
@@ -192,8 +185,8 @@ absl::StatusOr<std::string> TrainingService::StartPreMatch(const v1::StartTraini
         p.policy_loss = e.loss;
       });
     };
-    absl::StatusOr<cli::PreMatchTrainResult> result =
-        cli::TrainPreMatchCheckpoint(args, *shared, h);
+    absl::StatusOr<hrl::PreMatchTrainResult> result =
+        hrl::TrainPreMatchCheckpoint(args, *shared, h);
     if (!result.ok()) return result.status();
     return std::move(result->checkpoint);
   };
@@ -206,9 +199,9 @@ absl::StatusOr<std::string> TrainingService::StartPreMatch(const v1::StartTraini
   return id;
 }
 
-absl::Status TrainingService::Watch(const std::string& job_id, grpc::ServerContext* context,
-                                    grpc::ServerWriterInterface<v1::TrainingProgress>* writer,
-                                    const std::function<bool()>& draining) {
+absl::Status TrainingJobs::Watch(const std::string& job_id, const ProgressWriter& write,
+                                 const std::function<bool()>& cancelled,
+                                 const std::function<bool()>& draining) {
   std::shared_ptr<hrl::TrainingJob> job;
   {
     absl::MutexLock lock(&mu_);
@@ -221,16 +214,16 @@ absl::Status TrainingService::Watch(const std::string& job_id, grpc::ServerConte
   // The current snapshot first, then every change after it in order (no pass or update is
   // coalesced away, however fast they come).
   const hrl::TrainingProgress now = job->Snapshot();
-  if (!writer->Write(ToProto(job_id, now))) {
+  if (!write(ToProto(job_id, now))) {
     return absl::UnavailableError("WatchTraining: the stream is closed");
   }
   if (now.state != hrl::TrainingState::kRunning) return absl::OkStatus();
   int64_t sent = now.version;
   while (true) {
-    if (context->IsCancelled()) return absl::CancelledError("the client went away");
+    if (cancelled()) return absl::CancelledError("the client went away");
     if (draining()) job->Cancel();
     for (const hrl::TrainingProgress& p : job->ChangesSince(sent, absl::Milliseconds(200))) {
-      if (!writer->Write(ToProto(job_id, p))) {
+      if (!write(ToProto(job_id, p))) {
         return absl::UnavailableError("WatchTraining: the stream is closed");
       }
       sent = p.version;
@@ -239,7 +232,7 @@ absl::Status TrainingService::Watch(const std::string& job_id, grpc::ServerConte
   }
 }
 
-void TrainingService::CancelAll() {
+void TrainingJobs::CancelAll() {
   std::vector<std::shared_ptr<hrl::TrainingJob>> jobs;
   {
     absl::MutexLock lock(&mu_);
@@ -249,4 +242,4 @@ void TrainingService::CancelAll() {
   for (auto& job : jobs) job->Wait();
 }
 
-}  // namespace superbet::services
+}  // namespace superbet::agent

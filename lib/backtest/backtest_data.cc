@@ -1,4 +1,4 @@
-#include "cli/backtest_data.h"
+#include "superbet/backtest/backtest_data.h"
 
 #include <algorithm>
 #include <atomic>
@@ -12,7 +12,7 @@
 #include "superbet/core/progress.h"
 #include "superbet/core/status_macros.h"
 
-namespace superbet::cli {
+namespace superbet::backtest {
 namespace {
 
 namespace fd = superbet::providers::football_data;
@@ -231,4 +231,4 @@ absl::StatusOr<BacktestData> LoadBacktestData(const std::string& root, const std
   return data;
 }
 
-}  // namespace superbet::cli
+}  // namespace superbet::backtest

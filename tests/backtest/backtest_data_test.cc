@@ -9,7 +9,7 @@
 //  * the reports: a backtest of the kept lines must equal, byte for byte (FormatRunJson), the
 //    backtest of every line of the same files (football_data::LoadSeasonFile, which keeps all).
 
-#include "cli/backtest_data.h"
+#include "superbet/backtest/backtest_data.h"
 
 #include <unistd.h>
 
@@ -26,7 +26,7 @@
 #include "superbet/providers/football_data/football_data.h"
 #include "support/test_data.h"
 
-namespace superbet::cli {
+namespace superbet::backtest {
 namespace {
 
 namespace fd = superbet::providers::football_data;
@@ -209,4 +209,4 @@ TEST_CASE("backtest loader: a missing file is the same error at any thread count
 }
 
 }  // namespace
-}  // namespace superbet::cli
+}  // namespace superbet::backtest

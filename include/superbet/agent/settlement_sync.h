@@ -1,5 +1,5 @@
-// agent-svc's settlement of the live worker's bets (superbet/hrl/settlement.h) and the reward
-// metrics of the design's monitoring on /metrics:
+// Settlement of the live worker's match.live bets across replicas (superbet/hrl/settlement.h's
+// BetSettler) and the reward metrics on a Prometheus registry (core/metrics.h):
 //   hrl_reward                  histogram of the rewards of settled bets, buckets −2, −1, −0.5,
 //                               −0.1, 0, 0.1, 0.5, 1, 2, 5
 //   hrl_reward_sharpe           mean / sd of the last 100 rewards
@@ -18,13 +18,18 @@
 // MGET) and settles them.
 //
 // Only match.live decisions are settled (their final state arrives on the same stream); bets of
-// the Decide RPC are the caller's. The settlement lines go to the --ledger file (appended whole,
-// one write per line, beside the decider's own lines).
+// the Decide RPC are the caller's. The settlement lines go to the ledger stream (appended whole,
+// one write per line, beside the decider's own lines: agent-svc's --ledger file).
 //
-// Thread-safety: OnState and OnDecision are thread-safe (the settler's mutex, atomic metrics).
-// Ownership: borrows the runtime, the ledger stream and the decider, which must outlive it.
-#ifndef SUPERBET_SERVICES_AGENT_SETTLEMENT_H_
-#define SUPERBET_SERVICES_AGENT_SETTLEMENT_H_
+// Source: the bet settlement and reward of superbet/hrl/settlement.h; the key layout is Redis's
+// SET with EX and MGET (redis.io/commands/set, redis.io/commands/mget).
+//
+// Thread-safety: OnState and OnDecision are thread-safe (the settler's mutex, atomic metrics);
+// Sync is called from one thread only (the live consumer's). Ownership: owns its BetSettler;
+// borrows the registry, the ledger stream and the decider, which must outlive it.
+
+#ifndef SUPERBET_AGENT_SETTLEMENT_SYNC_H_
+#define SUPERBET_AGENT_SETTLEMENT_SYNC_H_
 
 #include <functional>
 #include <map>
@@ -36,7 +41,6 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/server.h"
 #include "superbet/bus/transport.h"
 #include "superbet/core/metrics.h"
 #include "superbet/hrl/live_decider.h"
@@ -44,9 +48,12 @@
 #include "superbet/v1/decision.pb.h"
 #include "superbet/v1/model.pb.h"
 
-namespace superbet::services {
+namespace superbet::agent {
 
-class AgentSettlement {
+// The Redis key of a match's final state: "live:final:<match_id>" (SET for 7 days).
+std::string FinalStateKey(const std::string& match_id);
+
+class SettlementSync {
  public:
   // `initial_budget` B₀ (the decider's bankroll), `sigma_median` σ's normaliser (the
   // checkpoint's). `ledger` (may be null) must be a core::AppendLog stream (it is cleared and
@@ -54,28 +61,37 @@ class AgentSettlement {
   // (LiveDecider::RecordSettlement: gross payout back into its bankroll, the stake out of the
   // gate's open exposure), so its bankroll and the settler's B agree on match.live bets;
   // `credited` (may be empty) is called after a match's bets were credited (to export the budget).
-  // Errors: the settler's InvalidArgument; the registry's (a name taken).
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<AgentSettlement>> Create(
-      ServiceRuntime* rt, double initial_budget, double sigma_median, std::ostream* ledger,
-      hrl::LiveDecider* decider = nullptr, std::function<void()> credited = {});
+  // Registers the metrics above on `registry`.
+  // Errors: the settler's InvalidArgument (initial_budget not finite and > 0); the registry's
+  // AlreadyExists (a name taken).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<SettlementSync>> Create(
+      core::MetricsRegistry& registry, double initial_budget, double sigma_median,
+      std::ostream* ledger, hrl::LiveDecider* decider = nullptr,
+      std::function<void()> credited = {});
 
-  // Settles the state's match when the state is final (FINISHED or CANCELLED); call before the
-  // state is decided. Errors (logged, counted, never retried): none returned.
+  // Settles the state's match when the state is final (FINISHED or CANCELLED), credits the
+  // decider and exports the metrics; call before the state is decided. `at` is the settlement
+  // time (injected). A final state not yet settled here is queued for Sync to store in Redis.
+  // Errors: none returned (a state that settles nothing is logged; never retried).
   void OnState(const superbet::v1::LiveMatchState& state, absl::Time at);
-  // Opens an accepted non-dry-run decision taken on `state` (σ from `history`).
+  // Opens an accepted non-dry-run decision taken on `state` (σ from `history`, hrl::PickSigma);
+  // a denied decision is ignored. A bet the settler refuses is logged and counted in
+  // hrl_settle_refused_total.
   void OnDecision(const superbet::v1::LiveMatchState& state,
                   const std::map<int, superbet::v1::LiveMatchState>& history,
                   const superbet::v1::Decision& decision);
 
   // On the consumer thread after each poll: stores the final states this replica read, then (at
   // most once a second by `now`) settles the open matches whose final state another replica
-  // stored. Redis errors are logged and retried at the next call.
+  // stored (one MGET of their live:final keys). Redis errors are logged and retried at the next
+  // call; a key whose value is not a state of its match is logged and skipped.
   void Sync(bus::Transport& transport, absl::Time now);
 
+  // The settler (open bets, stats), for reports and tests.
   const hrl::BetSettler& settler() const { return *settler_; }
 
  private:
-  AgentSettlement() = default;
+  SettlementSync() = default;
   void Export(const std::string& match_id, const hrl::MatchSettlement& m);
   void SettleFinal(const superbet::v1::LiveMatchState& state, absl::Time at);
 
@@ -95,6 +111,6 @@ class AgentSettlement {
   core::Counter* refused_ = nullptr;
 };
 
-}  // namespace superbet::services
+}  // namespace superbet::agent
 
-#endif  // SUPERBET_SERVICES_AGENT_SETTLEMENT_H_
+#endif  // SUPERBET_AGENT_SETTLEMENT_SYNC_H_

@@ -1,13 +1,18 @@
-// The data of one `superbet backtest` run: the football-data seasons it replays and the part of
-// their prices it can use, read row by row.
+// The data of one backtest run (RunBacktest, superbet/backtest/engine.h; `superbet backtest`):
+// the football-data seasons it replays and the part of their prices it can use, read row by row.
+// Also the season loader of the pre-match worker's training (superbet/hrl/train_prematch.h).
 //
 // Memory: a season file is parsed row by row (football_data::StreamSeasonFile); every fixture is
 // kept, but of each row's BettingLines only those the run reads (RunLines below), so a run holds
 // the fixtures plus about 10 lines per match instead of every price of the file (E0_2425.csv: 90
-// prices per row). Figures in bench/README.md, "Memory".
+// prices per row). The files: football-data.co.uk's season CSVs (notes.txt there
+// names the columns); the parser is superbet/providers/football_data/football_data.h.
+//
+// Thread-safety: free functions without shared state (LoadBacktestData's `threads` parse files
+// concurrently into separate buffers).
 
-#ifndef SUPERBET_LIB_CLI_BACKTEST_DATA_H_
-#define SUPERBET_LIB_CLI_BACKTEST_DATA_H_
+#ifndef SUPERBET_BACKTEST_BACKTEST_DATA_H_
+#define SUPERBET_BACKTEST_BACKTEST_DATA_H_
 
 #include <cstdint>
 #include <string>
@@ -20,7 +25,7 @@
 #include "superbet/providers/football_data/football_data.h"
 #include "superbet/v1/model.pb.h"
 
-namespace superbet::cli {
+namespace superbet::backtest {
 
 // The BettingLines a run reads; every other line is dropped as the files are parsed. A line is
 // read when it is not live and it is
@@ -30,7 +35,8 @@ namespace superbet::cli {
 //   * a pre-match 1X2 line of Pinnacle (`pinnacle_1x2`) or of "market_average" (`average_1x2`):
 //     the model strategy's market input (MarketInput kPinnacle / kSharp, backtest/strategies.h);
 //   * with `all_closing_1x2` (--emit-predictions), a closing 1X2 line of any bookmaker: the
-//     evaluations of the emitted lines' VSNR (cli/prediction_emitter.h); the engine ignores them.
+//     evaluations of the emitted lines' VSNR (`superbet backtest --emit-predictions`); the engine
+//     ignores them.
 // These are exactly the lines RunBacktest and ModelStrategy look at, so a report made from the
 // kept lines is the report made from all of them.
 struct RunLines {
@@ -99,6 +105,6 @@ struct BacktestData {
     const std::vector<std::string>& selected, providers::football_data::ParseMode mode,
     const RunLines& needs, int threads = 1);
 
-}  // namespace superbet::cli
+}  // namespace superbet::backtest
 
-#endif  // SUPERBET_LIB_CLI_BACKTEST_DATA_H_
+#endif  // SUPERBET_BACKTEST_BACKTEST_DATA_H_
