@@ -100,7 +100,7 @@ TEST_CASE("packed prices: every price of a season comes back as the parser gave 
       CHECK(MessageDifferencer::Equals(closing[i], expected_closing[i]));
     }
   }
-  CHECK(total == 34280);  // The parser's count for E0_2425.csv (tests/cli/backtest_data_test.cc).
+  CHECK(total == 34280);  // The parser's count for E0_2425.csv (tests/backtest/backtest_data_test.cc).
   CHECK(kept_total > 0);
   CHECK(kept_total < total);
 }
