@@ -451,7 +451,7 @@ TEST_CASE("adapter-svc: reflection lists and describes the services, max message
   CHECK(svc.Wait(30) == std::optional<int>(0));
 }
 
-TEST_CASE("adapter-svc: --reflection=false serves no reflection; health needs no token",
+TEST_CASE("adapter-svc: --reflection=false serves no reflection, health needs no token",
           "[services][adapter]") {
   // Oracle: gRPC answers a method no service registered with UNIMPLEMENTED (Reflect: nullopt);
   // the health protocol is deliberately outside the bearer token (probes carry no secret).
