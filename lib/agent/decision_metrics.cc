@@ -63,7 +63,7 @@ void DecisionMetrics::UpdateBudget() { budget_->Set(decider_.budget_ratio()); }
 
 absl::Status DecideBatch(hrl::LiveDecider& decider, const core::Clock& clock,
                          const v1::DecideRequest& request, DecisionMetrics* metrics,
-                         v1::DecideResponse* response) {
+                         v1::DecideResponse* response, SettlementSync* settlement) {
   if (request.states_size() > kMaxDecideBatch) {
     return absl::InvalidArgumentError(absl::StrCat("states: at most ", kMaxDecideBatch,
                                                    " per call, got ", request.states_size()));
@@ -80,13 +80,19 @@ absl::Status DecideBatch(hrl::LiveDecider& decider, const core::Clock& clock,
                        s.has_minute() ? absl::StrCat(s.minute()) : std::string("absent")));
     }
   }
+  const bool settle = settlement != nullptr && !request.dry_run();
   for (int i = 0; i < request.states_size(); ++i) {
-    auto d = decider.Decide(request.states(i), clock.Now(), request.dry_run());
+    const v1::LiveMatchState& state = request.states(i);
+    if (settle) settlement->OnState(state, clock.Now());
+    auto d = decider.Decide(state, clock.Now(), request.dry_run());
     if (!d.ok()) {
       return absl::Status(d.status().code(),
                           absl::StrCat("states[", i, "]: ", d.status().message()));
     }
-    if (!request.dry_run() && metrics != nullptr) metrics->Count(request.states(i), *d);
+    if (!request.dry_run() && metrics != nullptr) metrics->Count(state, *d);
+    if (settle && d->verdict() == v1::VERDICT_ACCEPTED) {
+      settlement->OnDecision(state, decider.RecordedStates(state.match_id()), *d);
+    }
     *response->add_decisions() = *std::move(d);  // Both off any arena: a swap, not a copy.
   }
   // Count has set hrl_budget_remaining after each recorded decision; a dry run changes nothing.

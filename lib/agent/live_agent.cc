@@ -56,6 +56,15 @@ absl::StatusOr<std::unique_ptr<LiveAgent>> LiveAgent::Create(const LiveAgentOpti
   if (!metrics.ok()) return Prefixed(metrics.status(), "metrics: ");
   a->metrics_ = *std::move(metrics);
   a->training_ = std::make_unique<TrainingJobs>(options.training, clock);
+  // Settlement of every accepted bet, the Decide RPC's included (superbet/agent/settlement_sync.h).
+  auto env = hrl::LiveEnvOptionsFromCheckpoint(a->decider_->checkpoint());
+  if (!env.ok()) return Prefixed(env.status(), what);
+  DecisionMetrics* m = a->metrics_.get();
+  auto st = SettlementSync::Create(registry, options.bankroll, env->sigma_training_median_sd,
+                                   a->settle_ledger_.get(), a->decider_.get(),
+                                   [m] { m->UpdateBudget(); });
+  if (!st.ok()) return Prefixed(st.status(), "settlement: ");
+  a->settlement_ = *std::move(st);
   return a;
 }
 
@@ -72,14 +81,6 @@ absl::Status LiveAgent::ConnectLiveFeed() {
 
 absl::Status LiveAgent::ConnectLiveFeed(std::unique_ptr<bus::Transport> transport) {
   DecisionMetrics* m = metrics_.get();
-  auto env = hrl::LiveEnvOptionsFromCheckpoint(decider_->checkpoint());
-  if (!env.ok())
-    return Prefixed(env.status(), absl::StrCat("checkpoint ", options_.checkpoint, ": "));
-  auto st =
-      SettlementSync::Create(registry_, options_.bankroll, env->sigma_training_median_sd,
-                             settle_ledger_.get(), decider_.get(), [m] { m->UpdateBudget(); });
-  if (!st.ok()) return Prefixed(st.status(), "settlement: ");
-  settlement_ = *std::move(st);
   auto c = LiveConsumer::Create(
       options_.live, std::move(transport), registry_, *decider_, clock_,
       [m](const superbet::v1::LiveMatchState& s, const superbet::v1::Decision& d) {
@@ -104,7 +105,7 @@ void LiveAgent::Shutdown() {
 
 absl::Status LiveAgent::Decide(const superbet::v1::DecideRequest& request,
                                superbet::v1::DecideResponse* response) {
-  return DecideBatch(*decider_, clock_, request, metrics_.get(), response);
+  return DecideBatch(*decider_, clock_, request, metrics_.get(), response, settlement_.get());
 }
 
 }  // namespace superbet::agent

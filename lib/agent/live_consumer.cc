@@ -28,6 +28,8 @@ absl::StatusOr<std::unique_ptr<LiveConsumer>> LiveConsumer::Create(
   c->config_ = config;
   c->count_ = std::move(count);
   c->settlement_ = settlement;
+  // This consumer's Refresh runs Sync: final states are stored for the other replicas.
+  if (settlement != nullptr) settlement->ShareFinalStates();
   c->transport_ = std::move(transport);
   bus::LiveConsumerOptions lo;
   lo.consumer = config.consumer;

@@ -62,7 +62,7 @@ void SettlementSync::OnState(const v1::LiveMatchState& state, absl::Time at) {
       state.status() != v1::FIXTURE_STATUS_CANCELLED) {
     return;
   }
-  if (!settler_->IsSettled(state.match_id())) {
+  if (sharing_.load() && !settler_->IsSettled(state.match_id())) {
     absl::MutexLock lock(&mu_);
     to_store_.push_back(state);
   }

@@ -154,6 +154,12 @@ double LiveDecider::open_stake(const std::string& match_id) const {
   return gate_.OpenExposure(match_id);
 }
 
+std::map<int, v1::LiveMatchState> LiveDecider::RecordedStates(const std::string& match_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = history_.find(match_id);
+  return it == history_.end() ? std::map<int, v1::LiveMatchState>() : it->second.states;
+}
+
 absl::Status LiveDecider::RecordSettlement(const std::string& match_id, double stake, double payout,
                                            absl::Time settled_at) {
   if (match_id.empty()) return absl::InvalidArgumentError("match_id is empty");

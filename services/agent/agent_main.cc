@@ -12,9 +12,9 @@
 //     agent-svc-live (window in Redis, so any replica decides any entry; XAUTOCLAIM after
 //     --claim_idle_ms), accepted predictions published to risk.verified, an entry failing
 //     --max_deliveries times or unparseable moved to match.live.dlq; hrl_live_* metrics;
-//   * superbet/agent/settlement_sync.h  with --redis: settlement of match.live bets when a
-//     match's final state arrives (live:final:{match} shared by replicas), hrl_reward* metrics,
-//     one settlement line per bet in the --ledger file.
+//   * superbet/agent/settlement_sync.h  settlement of the accepted bets when a match's final state
+//     arrives (on match.live or in a Decide call; with --redis live:final:{match} is shared by the
+//     replicas), hrl_reward* metrics, one settlement line per bet in the --ledger file.
 // Loads a live checkpoint made by `superbet train --agent live` (--checkpoint DIR, refused when its
 // feature spec is not live-v1). Health is NOT_SERVING until the checkpoint is loaded. --ledger
 // PATH appends one Decision JSON line per non-dry-run decision (core/append_log.h: whole lines,

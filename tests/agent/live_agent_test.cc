@@ -110,6 +110,66 @@ TEST_CASE("LiveAgent: Decide writes one ledger line per recorded decision and co
   CHECK((*agent)->live_consumer() == nullptr);
 }
 
+TEST_CASE("LiveAgent: bets of Decide calls settle when a later call sends the final state",
+          "[agent][process]") {
+  // Oracles: the settlement's book (every accepted bet opened, then settled by the final state,
+  // none left open), the closed form of the free bankroll (B0 - stakes + gross payouts, the
+  // settler's budget B), hrl_bets_settled_total and the ledger (a decision line per state, a
+  // settlement line per bet). Without a live feed nothing is queued for Redis.
+  agent_testing::TempDir dir;
+  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), agent_testing::TinyCheckpoint()).ok());
+  core::MetricsRegistry registry;
+  core::FakeClock clock(absl::FromUnixSeconds(1450000000));
+  LiveAgentOptions o;
+  o.checkpoint = dir.File("ckpt");
+  o.ledger = dir.File("ledger.jsonl");
+  auto agent = LiveAgent::Create(o, registry, clock);
+  REQUIRE(agent.ok());
+  const hrl::LiveMatch match = agent_testing::LoadMatch("3754237");
+  const auto states = agent_testing::QuotedStates(match);
+  v1::DecideRequest req;
+  for (const v1::LiveMatchState& s : states) *req.add_states() = s;
+  v1::DecideResponse resp;
+  REQUIRE((*agent)->Decide(req, &resp).ok());
+  int64_t accepted = 0;
+  for (const v1::Decision& d : resp.decisions()) accepted += d.verdict() == v1::VERDICT_ACCEPTED;
+  REQUIRE(accepted > 0);
+  const hrl::BetSettler& settler = (*agent)->settlement()->settler();
+  CHECK(settler.stats().opened == accepted);
+  CHECK(settler.stats().open == accepted);
+  CHECK((*agent)->decider().open_stake(match.match_id) > 0);
+
+  // A dry run of the final state settles nothing.
+  v1::DecideRequest last;
+  *last.add_states() = match.full_time;
+  *last.mutable_states(0)->mutable_kickoff() = states[0].kickoff();
+  last.set_dry_run(true);
+  v1::DecideResponse dry;
+  REQUIRE((*agent)->Decide(last, &dry).ok());
+  CHECK(settler.stats().open == accepted);
+  last.set_dry_run(false);
+  v1::DecideResponse fin;
+  REQUIRE((*agent)->Decide(last, &fin).ok());
+  CHECK(fin.decisions(0).reason() == "not_in_play");
+  const hrl::SettlerStats st = settler.stats();
+  CHECK(st.settled == accepted);
+  CHECK(st.open == 0);
+  CHECK((*agent)->decider().open_stake(match.match_id) == 0);
+  CHECK((*agent)->decider().bankroll() == Approx(st.budget).epsilon(1e-12));
+  double settled = 0;
+  for (const char* r : {"won", "lost", "void"}) {
+    settled +=
+        Sample(registry, std::string("hrl_bets_settled_total{result=\"") + r + "\"}").value_or(0.0);
+  }
+  CHECK(settled == static_cast<double>(accepted));
+  // The final state again (an at-least-once caller): nothing settles twice.
+  v1::DecideResponse again;
+  REQUIRE((*agent)->Decide(last, &again).ok());
+  CHECK(settler.stats().settled == accepted);
+  (*agent)->Shutdown();
+  CHECK(Lines(o.ledger) == static_cast<int>(states.size()) + 2 + accepted);
+}
+
 TEST_CASE("LiveAgent: the live feed decides match.live, publishes bets and settles them",
           "[agent][process]") {
   agent_testing::TempDir dir;

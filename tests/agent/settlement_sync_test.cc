@@ -115,6 +115,14 @@ TEST_CASE("SettlementSync: a final state read by one replica settles another's b
   Replica a, b;
   b.Open(Accepted("statsbomb:7", "home", 40));
   const v1::LiveMatchState final_state = State("statsbomb:7", v1::FIXTURE_STATUS_FINISHED, 3, 0);
+  // Before ShareFinalStates (no live feed connected) a final state is not queued for Redis.
+  Replica quiet;
+  quiet.sync->OnState(State("statsbomb:8", v1::FIXTURE_STATUS_FINISHED, 0, 0), clock.Now());
+  quiet.sync->Sync(redis, clock.Now());
+  auto none = redis.Get("live:final:statsbomb:8");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->has_value());
+  a.sync->ShareFinalStates();
   a.sync->OnState(final_state, clock.Now());  // A has no bet on it: settles nothing, stores it.
   CHECK_FALSE(a.Settled("won").has_value());
   absl::Time now = clock.Now();

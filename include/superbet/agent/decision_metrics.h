@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "superbet/agent/settlement_sync.h"
 #include "superbet/core/clock.h"
 #include "superbet/core/metrics.h"
 #include "superbet/hrl/live_decider.h"
@@ -71,8 +72,13 @@ class DecisionMetrics {
 };
 
 // Decides every state of `request` in order into `response` (appended), each at `clock.Now()`
-// (decided_at), with request.dry_run passed to the decider (a dry run records nothing and counts
-// nothing). Each non-dry-run decision is counted on `metrics` (may be null: not counted).
+// (decided_at), with request.dry_run passed to the decider (a dry run records nothing, counts
+// nothing and settles nothing). Each non-dry-run decision is counted on `metrics` (may be null:
+// not counted). With `settlement` (may be null), not in a dry run: a final state (FINISHED or
+// CANCELLED) first settles its match's open bets (SettlementSync::OnState, at `clock.Now()`), and
+// each accepted decision is opened for settlement, σ from the decider's recorded states
+// (SettlementSync::OnDecision), so the bets of a caller's states settle when the caller sends the
+// match's final state.
 // The whole batch is validated before any state is decided, so a bad state decides nothing.
 //
 // Errors: InvalidArgument for more than kMaxDecideBatch states ("states: at most 256 per call,
@@ -82,7 +88,8 @@ class DecisionMetrics {
 [[nodiscard]] absl::Status DecideBatch(hrl::LiveDecider& decider, const core::Clock& clock,
                                        const superbet::v1::DecideRequest& request,
                                        DecisionMetrics* metrics,
-                                       superbet::v1::DecideResponse* response);
+                                       superbet::v1::DecideResponse* response,
+                                       SettlementSync* settlement = nullptr);
 
 }  // namespace superbet::agent
 

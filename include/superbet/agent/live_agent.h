@@ -13,14 +13,17 @@
 // What Create assembles:
 //   * the ledger file (core::AppendLog, superbet/core/append_log.h: whole lines; after a failed
 //     write, e.g. a full disk, the partial line is truncated away and decisions are recorded again
-//     once the write succeeds): one Decision JSON line per non-dry-run decision and, with a live
-//     feed, one settlement line per settled bet;
+//     once the write succeeds): one Decision JSON line per non-dry-run decision and one
+//     settlement line per settled bet;
 //   * the hrl::LiveDecider of the checkpoint (feature spec live-v1, refused otherwise) with its
 //     risk gate, on a bankroll of `bankroll`;
 //   * the decision metrics (superbet/agent/decision_metrics.h) on the caller's registry;
-//   * the training jobs (superbet/agent/training_jobs.h).
-// ConnectLiveFeed adds the match.live consumer (superbet/agent/live_consumer.h) and the settlement
-// of its bets across replicas (superbet/agent/settlement_sync.h).
+//   * the training jobs (superbet/agent/training_jobs.h);
+//   * the settlement of every accepted bet and the reward metrics (superbet/agent/
+//     settlement_sync.h): a bet decided by Decide settles when a later Decide call carries the
+//     match's final state (FINISHED or CANCELLED), a match.live bet when the feed does.
+// ConnectLiveFeed adds the match.live consumer (superbet/agent/live_consumer.h), which also shares
+// final states with the other replicas through Redis.
 //
 // Source: the live worker of superbet/hrl/live_decider.h; Redis Streams consumer groups
 // (redis.io/docs/data-types/streams).
@@ -84,7 +87,7 @@ class LiveAgent {
 
   // With a redis URL: connects (bus::RedisTransport), then as the overload; without one, does
   // nothing. The overload taking a transport (e.g. a bus::EmbeddedTransport) creates the
-  // settlement (its metrics and ledger lines) and the consumer (its group and metrics).
+  // consumer (its group and metrics) on the agent's settlement.
   // Errors: InvalidArgument for a bad URL or consumer option (a usage error); Unavailable when
   // Redis cannot be reached; the registry's AlreadyExists (e.g. called twice).
   [[nodiscard]] absl::Status ConnectLiveFeed();
@@ -96,14 +99,14 @@ class LiveAgent {
   void Shutdown();
 
   // The Decide RPC: DecideBatch (superbet/agent/decision_metrics.h) on this agent's decider,
-  // clock and metrics. Errors: as DecideBatch.
+  // clock, metrics and settlement (final states settle the bets of earlier calls). Errors: as
+  // DecideBatch.
   [[nodiscard]] absl::Status Decide(const superbet::v1::DecideRequest& request,
                                     superbet::v1::DecideResponse* response);
 
   hrl::LiveDecider& decider() { return *decider_; }
   TrainingJobs& training() { return *training_; }
   DecisionMetrics& metrics() { return *metrics_; }
-  // Null before ConnectLiveFeed.
   SettlementSync* settlement() { return settlement_.get(); }
   // Null before ConnectLiveFeed.
   LiveConsumer* live_consumer() { return live_.get(); }

@@ -17,9 +17,11 @@
 // replica looks up the final states of its open matches there (Sync, at most once a second, one
 // MGET) and settles them.
 //
-// Only match.live decisions are settled (their final state arrives on the same stream); bets of
-// the Decide RPC are the caller's. The settlement lines go to the ledger stream (appended whole,
-// one write per line, beside the decider's own lines: agent-svc's --ledger file).
+// Every accepted bet of the decider is settled, whichever way it was decided: a match.live entry
+// (superbet/agent/live_consumer.h) or a Decide call (DecideBatch,
+// superbet/agent/decision_metrics.h: the bets of a caller's states settle when the same caller
+// sends the match's final state). The settlement lines go to the ledger stream (appended whole, one
+// write per line, beside the decider's own lines: agent-svc's --ledger file).
 //
 // Source: the bet settlement and reward of superbet/hrl/settlement.h; the key layout is Redis's
 // SET with EX and MGET (redis.io/commands/set, redis.io/commands/mget).
@@ -31,6 +33,7 @@
 #ifndef SUPERBET_AGENT_SETTLEMENT_SYNC_H_
 #define SUPERBET_AGENT_SETTLEMENT_SYNC_H_
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -69,9 +72,14 @@ class SettlementSync {
       std::ostream* ledger, hrl::LiveDecider* decider = nullptr,
       std::function<void()> credited = {});
 
+  // From now on, a final state not yet settled that OnState sees is queued for Sync to store in
+  // Redis (call once a transport is connected; without one nothing is queued, so nothing grows).
+  void ShareFinalStates() { sharing_.store(true); }
+
   // Settles the state's match when the state is final (FINISHED or CANCELLED), credits the
   // decider and exports the metrics; call before the state is decided. `at` is the settlement
-  // time (injected). A final state not yet settled here is queued for Sync to store in Redis.
+  // time (injected). After ShareFinalStates, a final state not yet settled here is queued for Sync
+  // to store in Redis.
   // Errors: none returned (a state that settles nothing is logged; never retried).
   void OnState(const superbet::v1::LiveMatchState& state, absl::Time at);
   // Opens an accepted non-dry-run decision taken on `state` (σ from `history`, hrl::PickSigma);
@@ -98,6 +106,7 @@ class SettlementSync {
   absl::Mutex mu_;
   std::vector<superbet::v1::LiveMatchState> to_store_ ABSL_GUARDED_BY(mu_);
   absl::Time looked_up_at_ = absl::InfinitePast();  // Sync's thread only.
+  std::atomic<bool> sharing_{false};
 
   std::unique_ptr<hrl::BetSettler> settler_;
   hrl::LiveDecider* decider_ = nullptr;

@@ -139,6 +139,9 @@ class LiveDecider {
   risk::GateCounts gate_counts() const;  // Non-dry-run verdicts only.
   // The stake accepted on `match_id` and not yet settled, currency units (0 when none).
   double open_stake(const std::string& match_id) const;
+  // The states of `match_id` that Decide has recorded (minute -> state, the last 16 minutes; empty
+  // for a match Decide has not seen): the history hrl::PickSigma needs for a bet decided by Decide.
+  std::map<int, superbet::v1::LiveMatchState> RecordedStates(const std::string& match_id) const;
 
  private:
   LiveDecider(superbet::v1::Checkpoint checkpoint, std::string path, LiveWorker worker,
