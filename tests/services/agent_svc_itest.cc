@@ -229,6 +229,13 @@ TEST_CASE("agent-svc: Decide through the risk gate, metrics equal what happened,
           std::optional<double>(static_cast<double>(n)));
   }
   CHECK(MetricValue(text, "hrl_budget_remaining").has_value());
+  double settled = 0;
+  for (const char* r : {"won", "lost", "void"}) {
+    settled += MetricValue(text, std::string("hrl_bets_settled_total{result=\"") + r + "\"}")
+                   .value_or(0.0);
+  }
+  CHECK(settled == static_cast<double>(accepted));
+  CHECK(MetricValue(text, "hrl_reward_count") == std::optional<double>(accepted));
   CHECK(MetricValue(text, "hrl_data_staleness_seconds").has_value());
   CHECK(MetricValue(text,
                     "grpc_server_handled_total{grpc_service=\"AgentService\","
@@ -236,9 +243,10 @@ TEST_CASE("agent-svc: Decide through the risk gate, metrics equal what happened,
 
   svc.Signal(SIGTERM);
   CHECK(svc.Wait(30) == std::optional<int>(0));
-  // One ledger line per non-dry-run decision.
+  // One ledger line per non-dry-run decision, and one settlement line per accepted bet: the batch
+  // ends with the match's FINISHED state, which settles them (services/README.md, Settlement).
   const std::string ledger = Slurp(dir.File("ledger.jsonl"));
-  CHECK(std::count(ledger.begin(), ledger.end(), '\n') == req.states_size());
+  CHECK(std::count(ledger.begin(), ledger.end(), '\n') == req.states_size() + accepted);
 }
 
 }  // namespace

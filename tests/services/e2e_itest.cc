@@ -520,8 +520,17 @@ TEST_CASE("e2e: replayed matches through adapter-svc, agent-svc and broadcast-sv
 
   // ---- agent-svc and adapter-svc drain ----------------------------------------------------------
   TermAndExpectDrain(agent, "superbet.v1.AgentService");
-  const std::string ledger = Slurp(dir.File("ledger.jsonl"));
-  CHECK(std::count(ledger.begin(), ledger.end(), '\n') == decide_calls);
+  // A decision line per Decide call; a settlement line ("profit" set) per accepted bet: each
+  // match's FINISHED state, decided last, settled its bets.
+  {
+    std::istringstream ledger(Slurp(dir.File("ledger.jsonl")));
+    int64_t decision_lines = 0, settlement_lines = 0;
+    for (std::string line; std::getline(ledger, line);) {
+      ++(line.find("\"profit\"") != std::string::npos ? settlement_lines : decision_lines);
+    }
+    CHECK(decision_lines == decide_calls);
+    CHECK(settlement_lines == static_cast<int64_t>(accepted.size()));
+  }
   TermAndExpectDrain(adapter, "superbet.v1.AdapterService");
 
   {
