@@ -33,6 +33,7 @@ namespace {
 
 namespace v1 = superbet::v1;
 constexpr char kMatch[] = "statsbomb:3754097";
+constexpr int kMaxPolls = 100'000;  // stop() calls; a whole match takes a few thousand.
 
 double Value(core::CounterFamily* f) { return (*f->WithLabels({}))->value(); }
 double Value(core::GaugeFamily* f) { return (*f->WithLabels({}))->value(); }
@@ -53,7 +54,7 @@ struct Harness {
     REQUIRE(m.ok());
     metrics = *m;
     options = PublishOptionsFor(*source, absl::Seconds(15), /*odds_live=*/true);
-    options.stop = [] { return false; };
+    options.stop = [this] { return ++polls > kMaxPolls; };  // Bounded: a broken step fails.
     options.sleep = [this](absl::Duration d) { sleeps.push_back(d); };
   }
   absl::StatusOr<providers::LiveStreamSummary> Run() {
@@ -90,6 +91,7 @@ struct Harness {
   LivePublisherMetrics metrics;
   LivePublishOptions options;
   std::vector<absl::Duration> sleeps;
+  int polls = 0;
 };
 
 TEST_CASE("live publisher: a stepped replay publishes each minute of the real match once",
@@ -99,6 +101,7 @@ TEST_CASE("live publisher: a stepped replay publishes each minute of the real ma
   auto summary = h.Run();
   REQUIRE(summary.ok());
   CHECK(summary->updates == 96);
+  CHECK(h.polls < kMaxPolls);
   const std::vector<v1::LiveMatchUpdate> live = h.MatchLive();
   REQUIRE(live.size() == 96);
   for (size_t i = 0; i < live.size(); ++i) {
@@ -171,7 +174,7 @@ TEST_CASE("live publisher: modelled odds replace the recorded prices minute by m
 
 TEST_CASE("live publisher: stop() ends the run OK without setting done", "[adapter][publisher]") {
   Harness h(ReplayLiveOdds::kPrematch);
-  h.options.stop = [&] { return Value(h.metrics.published) >= 10; };
+  h.options.stop = [&] { return Value(h.metrics.published) >= 10 || ++h.polls > kMaxPolls; };
   auto summary = h.Run();
   REQUIRE(summary.ok());
   CHECK(summary->updates == 10);
@@ -260,7 +263,8 @@ TEST_CASE("live publisher: live mode publishes each /odds/live change and counts
   o.interval = absl::Seconds(1);  // One match minute at speed 60.
   o.provider = provider.name();
   o.read_live_odds = true;
-  o.stop = [] { return false; };
+  int polls = 0;
+  o.stop = [&] { return ++polls > kMaxPolls; };
   o.sleep = [&](absl::Duration d) { clock.Advance(d); };
   auto summary = RunLivePublisher(provider, h.transport, h.wall, h.metrics, o);
   REQUIRE(summary.ok());
