@@ -30,8 +30,7 @@ absl::Status ValidatePollInterval(double interval_s) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<bus::Transport>> ConnectLiveTransport(
-    const std::string& redis_url) {
+absl::StatusOr<std::unique_ptr<bus::Transport>> ConnectLiveTransport(const std::string& redis_url) {
   auto address = bus::ParseRedisUrl(redis_url);
   if (!address.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--redis: ", address.status().message()));
@@ -109,9 +108,11 @@ LivePublishOptions PublishOptionsFor(LiveSource& source, absl::Duration interval
   return o;
 }
 
-absl::StatusOr<providers::LiveStreamSummary> RunLivePublisher(
-    providers::Provider& provider, bus::Transport& transport, const core::Clock& clock,
-    const LivePublisherMetrics& metrics, const LivePublishOptions& options) {
+absl::StatusOr<providers::LiveStreamSummary> RunLivePublisher(providers::Provider& provider,
+                                                              bus::Transport& transport,
+                                                              const core::Clock& clock,
+                                                              const LivePublisherMetrics& metrics,
+                                                              const LivePublishOptions& options) {
   providers::LiveStreamOptions o;
   o.match_ids = options.match_ids;
   o.interval = options.replay_clock != nullptr ? absl::Seconds(1) : options.interval;
@@ -166,8 +167,7 @@ absl::StatusOr<providers::LiveStreamSummary> RunLivePublisher(
   if (!(options.stop && options.stop())) {
     if (auto g = metrics.done->WithLabels({}); g.ok()) (*g)->Set(1);
   }
-  spdlog::info("match.live: {} updates published in {} rounds", summary->updates,
-               summary->rounds);
+  spdlog::info("match.live: {} updates published in {} rounds", summary->updates, summary->rounds);
   return summary;
 }
 

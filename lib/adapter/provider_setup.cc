@@ -16,9 +16,8 @@ namespace {
 // `context`: `status` with its message prefixed; an InvalidArgument from the data becomes
 // FailedPrecondition (the header's rule: InvalidArgument means a bad option value).
 absl::Status FromData(absl::string_view context, const absl::Status& status) {
-  const absl::StatusCode code = absl::IsInvalidArgument(status)
-                                    ? absl::StatusCode::kFailedPrecondition
-                                    : status.code();
+  const absl::StatusCode code =
+      absl::IsInvalidArgument(status) ? absl::StatusCode::kFailedPrecondition : status.code();
   return absl::Status(code, absl::StrCat(context, ": ", status.message()));
 }
 

@@ -81,9 +81,9 @@ int Main(int argc, char** argv) {
   source_options.env_api_key = env_key == nullptr ? "" : env_key;
   auto parsed_odds = adapter::ParseReplayLiveOdds(live_odds);
   if (parsed_odds.ok()) source_options.live_odds = *parsed_odds;
-  for (const absl::Status& s : {adapter::ValidatePollInterval(interval_s),
-                                adapter::ValidateLiveSourceOptions(source_options),
-                                parsed_odds.status()}) {
+  for (const absl::Status& s :
+       {adapter::ValidatePollInterval(interval_s),
+        adapter::ValidateLiveSourceOptions(source_options), parsed_odds.status()}) {
     if (!s.ok()) {
       std::fprintf(stderr, "adapter-svc: %s\n", std::string(s.message()).c_str());
       return 2;
@@ -104,8 +104,8 @@ int Main(int argc, char** argv) {
   }
   // With --replay and --redis, the publisher steps the replay clock (one match minute per step).
   source_options.stepped = transport != nullptr;
-  auto source = adapter::LiveSource::Open(source_options, clock,
-                                          [](absl::Duration d) { absl::SleepFor(d); });
+  auto source =
+      adapter::LiveSource::Open(source_options, clock, [](absl::Duration d) { absl::SleepFor(d); });
   if (!source.ok()) return Fail(source.status());
   auto metrics = adapter::RegisterAdapterMetrics((*rt)->metrics(), **source);
   if (!metrics.ok()) return Fail(metrics.status());

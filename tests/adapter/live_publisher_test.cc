@@ -11,8 +11,8 @@
 // (a stepped minute sleeps 60 / speed wall seconds); the documented counters.
 #include "superbet/adapter/live_publisher.h"
 
-#include <catch2/catch.hpp>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -154,10 +154,10 @@ TEST_CASE("live publisher: modelled odds replace the recorded prices minute by m
   for (const v1::LiveMatchUpdate& u : live) {
     const size_t k = u.state().minute();
     const std::array<double, 3> want =
-        k < quoted.size() ? std::array<double, 3>{quoted[k][0].value_or(0.0),
-                                                  quoted[k][1].value_or(0.0),
-                                                  quoted[k][2].value_or(0.0)}
-                          : std::array<double, 3>{1.65, 4.0, 6.0};
+        k < quoted.size()
+            ? std::array<double, 3>{quoted[k][0].value_or(0.0), quoted[k][1].value_or(0.0),
+                                    quoted[k][2].value_or(0.0)}
+            : std::array<double, 3>{1.65, 4.0, 6.0};
     INFO("minute " << k);
     CHECK(u.state().live_odds().home() == want[0]);
     CHECK(u.state().live_odds().draw() == want[1]);
@@ -232,8 +232,9 @@ class ScriptedLiveOdds final : public providers::Provider {
  private:
   static std::vector<v1::BettingLine> Lines(const std::string& id, double h, double d, double a) {
     std::vector<v1::BettingLine> lines;
-    for (auto [selection, price] : {std::pair{v1::SELECTION_HOME, h}, std::pair{v1::SELECTION_DRAW, d},
-                                    std::pair{v1::SELECTION_AWAY, a}}) {
+    for (auto [selection, price] :
+         {std::pair{v1::SELECTION_HOME, h}, std::pair{v1::SELECTION_DRAW, d},
+          std::pair{v1::SELECTION_AWAY, a}}) {
       v1::BettingLine& l = lines.emplace_back();
       l.set_fixture_id(id);
       l.set_bookmaker("Bet365");
@@ -308,12 +309,11 @@ TEST_CASE("adapter metrics: every adapter_* family once, the store gauge follows
           "[adapter][metrics]") {
   Harness h(ReplayLiveOdds::kPrematch);
   const std::string text = h.registry.Exposition();
-  for (const char* name :
-       {"adapter_provider_breaker_state", "adapter_fallback_total",
-        "adapter_provider_requests_total", "adapter_live_published_total",
-        "adapter_live_publish_errors_total", "adapter_live_feed_done",
-        "adapter_store_live_rows_written", "adapter_odds_published_total",
-        "adapter_odds_publish_errors_total", "adapter_odds_rejected_total"}) {
+  for (const char* name : {"adapter_provider_breaker_state", "adapter_fallback_total",
+                           "adapter_provider_requests_total", "adapter_live_published_total",
+                           "adapter_live_publish_errors_total", "adapter_live_feed_done",
+                           "adapter_store_live_rows_written", "adapter_odds_published_total",
+                           "adapter_odds_publish_errors_total", "adapter_odds_rejected_total"}) {
     INFO(name);
     CHECK(text.find(std::string("# TYPE ") + name + " ") != std::string::npos);
   }

@@ -31,6 +31,11 @@
 //   and the provider's: adapter_provider_breaker_state{provider}, adapter_fallback_total{provider},
 //   adapter_provider_requests_total{provider,status} (providers/live_updates.h).
 //
+// Thread-safety and ownership: RunLivePublisher runs on one thread (its LiveOddsTracker is local
+// to the run) and is as thread-safe as the provider and transport it is given (ResilientProvider
+// and both transports are thread-safe); the metric families are thread-safe. Nothing is owned:
+// the provider, transport, clock, registry, replay clock and modelled prices must outlive the run.
+//
 // Sources: redis.io/docs/data-types/streams (XADD, MINID trimming); Prometheus exposition format
 // 0.0.4 (prometheus.io/docs/instrumenting/exposition_formats).
 #ifndef SUPERBET_ADAPTER_LIVE_PUBLISHER_H_
@@ -91,12 +96,12 @@ struct LivePublisherMetrics {
 bool ApplyModelledOdds(const hrl::LiveMatch& match, superbet::v1::LiveMatchState& state);
 
 struct LivePublishOptions {
-  std::vector<std::string> match_ids;    // Empty: the matches live at the first poll.
+  std::vector<std::string> match_ids;           // Empty: the matches live at the first poll.
   absl::Duration interval = absl::Seconds(15);  // Poll period (not stepped).
   core::FakeClock* replay_clock = nullptr;      // Non-null: a stepped replay (file comment).
-  double speed = 60;        // Stepped: match minutes per wall-clock minute, > 0.
-  std::string provider;     // The entries' provider field ("replay", "api-football").
-  bool odds_live = true;    // Publish price changes to odds.live.
+  double speed = 60;            // Stepped: match minutes per wall-clock minute, > 0.
+  std::string provider;         // The entries' provider field ("replay", "api-football").
+  bool odds_live = true;        // Publish price changes to odds.live.
   bool read_live_odds = false;  // Live mode: read /odds/live for each update (step 2).
   // Modelled prices by match id (step 1); not owned, may be nullptr; must outlive the run.
   const std::map<std::string, hrl::LiveMatch>* modelled = nullptr;

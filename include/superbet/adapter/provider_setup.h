@@ -65,7 +65,7 @@ struct LiveSourceOptions {
   std::vector<std::string> match_ids;
   double speed = 60;     // --speed (replay): match minutes per clock minute, finite and > 0.
   bool stepped = false;  // Replay only: a publisher steps the replay clock (see the file comment).
-  ReplayLiveOdds live_odds = ReplayLiveOdds::kPrematch;  // --replay_live_odds (replay).
+  ReplayLiveOdds live_odds = ReplayLiveOdds::kPrematch;            // --replay_live_odds (replay).
   std::string api_base_url = "https://v3.football.api-sports.io";  // --api_base_url (live).
   std::string api_key_file;  // --api_key_file (live): the key is its first line.
   std::string env_api_key;   // $SUPERBET_APIFOOTBALL_KEY's value ("" when unset), live mode.
