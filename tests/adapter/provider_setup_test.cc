@@ -16,8 +16,10 @@
 #include <filesystem>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "superbet/core/clock.h"
+#include "support/loopback_http.h"
 #include "support/test_data.h"
 
 namespace superbet::adapter {
@@ -159,6 +161,40 @@ TEST_CASE("live source: live mode needs a key, from the key file's first line or
   auto absent = LiveSource::Open(live, clock, kNoSleep);
   CHECK(absl::IsNotFound(absent.status()));
   CHECK(absent.status().message().rfind("--api_key_file: ", 0) == 0);
+}
+
+TEST_CASE("live source: live mode sends the key file's key before the env value",
+          "[adapter][setup]") {
+  // Oracle: API-Football v3 authenticates each request by its x-apisports-key header. (That only
+  // the first line is sent is not observable here: libcurl cuts a header at a line break too.)
+  httplib::Server server;
+  absl::Mutex mu;
+  std::vector<std::string> keys;
+  server.Get(".*", [&](const httplib::Request& req, httplib::Response& res) {
+    absl::MutexLock lock(&mu);
+    keys.push_back(req.get_header_value("x-apisports-key"));
+    res.set_content(R"({"get":"fixtures","errors":[],"results":0,"response":[]})",
+                    "application/json");
+  });
+  superbet::testing::LoopbackHttp http(server);
+  TempDir dir;
+  std::FILE* f = std::fopen(dir.File("key").c_str(), "w");
+  std::fputs("key-from-file\r\nsecond line\n", f);
+  std::fclose(f);
+  core::FakeClock clock(absl::FromUnixSeconds(1'700'000'000));
+  LiveSourceOptions live;
+  live.api_base_url = http.url();
+  live.api_key_file = dir.File("key");
+  live.env_api_key = "key-from-env";
+  auto from_file = LiveSource::Open(live, clock, kNoSleep);
+  REQUIRE(from_file.ok());
+  CHECK((*from_file)->provider().LiveFixtures().ok());
+  live.api_key_file.clear();
+  auto from_env = LiveSource::Open(live, clock, kNoSleep);
+  REQUIRE(from_env.ok());
+  CHECK((*from_env)->provider().LiveFixtures().ok());
+  absl::MutexLock lock(&mu);
+  CHECK(keys == std::vector<std::string>{"key-from-file", "key-from-env"});
 }
 
 TEST_CASE("live source: with --store, live reads are written to live_stats and counted",
