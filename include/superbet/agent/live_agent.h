@@ -76,7 +76,13 @@ struct LiveAgentOptions {
 
 class LiveAgent {
  public:
-  // Opens the ledger, loads the checkpoint, registers the decision metrics on `registry`.
+  // Opens the ledger, loads the checkpoint, registers the decision metrics on `registry`. When
+  // the ledger file already has lines, restores the decider and the settlement from them before
+  // returning (superbet/agent/ledger_restore.h: bankroll, gate exposure and counts, open bets,
+  // manager and reward statistics; one info log line says what): the ledger is the agent's state,
+  // and a fresh start is a new ledger file.
+  // Errors of the restore: RestoreFromLedger's, prefixed "ledger: " (a bad line names the file,
+  // the line number and the field); the agent must not serve then.
   // Errors, each message prefixed with what failed ("ledger <path>: ", "checkpoint <dir>: ",
   // "metrics: "): the ledger's open error; LiveDecider::Load's (NotFound, DataLoss,
   // FailedPrecondition for a checkpoint of another feature spec, naming both; InvalidArgument for
