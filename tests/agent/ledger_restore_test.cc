@@ -206,7 +206,7 @@ TEST_CASE("LiveAgent restarted on its ledger continues where it stopped", "[agen
   b.Stop();
 }
 
-TEST_CASE("RestoreFromLedger names the file, line and field of a bad line", "[agent][restore]") {
+TEST_CASE("RestoreFromLedger names the file line and field of a bad line", "[agent][restore]") {
   agent_testing::TempDir dir;
   REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), agent_testing::TinyCheckpoint()).ok());
   const hrl::LiveMatch match = agent_testing::LoadMatch("3754237");
