@@ -71,9 +71,10 @@ struct Run {
     agent.reset();
     registry.reset();
   }
-  // Decides state k at kT0 + k minutes (the final state at kT0 + its minute).
-  v1::Decision Decide(const v1::LiveMatchState& s, bool dry_run = false) {
-    clock.Set(kT0 + absl::Minutes(s.minute()));
+  // Decides state k at kT0 + offset + k minutes (the final state at its minute).
+  v1::Decision Decide(const v1::LiveMatchState& s, bool dry_run = false,
+                      absl::Duration offset = absl::ZeroDuration()) {
+    clock.Set(kT0 + offset + absl::Minutes(s.minute()));
     v1::DecideRequest req;
     *req.add_states() = s;
     req.set_dry_run(dry_run);
@@ -203,6 +204,105 @@ TEST_CASE("LiveAgent restarted on its ledger continues where it stopped", "[agen
   // The bets accepted before the restart settled after it.
   CHECK(settled_across == stats_before.open);
   CHECK(b.agent->decider().bankroll() == Approx(kB0 - stakes + payouts).epsilon(1e-12));
+  b.Stop();
+}
+
+// The first minute >= n/2 with a bet accepted more than 10 minutes before it and none in the 10
+// minutes before it (the window a restarted decider rebuilds from re-sent states with the restored
+// budget ratio: superbet/hrl/live_decider.h RestoreDecision); -1 when there is none.
+int QuietSplit(const std::vector<int>& accepted_at, int n) {
+  for (int k = n / 2; k < n; ++k) {
+    bool quiet = true, bet_before = false;
+    for (int m : accepted_at) {
+      quiet = quiet && !(m >= k - 10 && m < k);
+      bet_before = bet_before || m < k - 10;
+    }
+    if (quiet && bet_before) return k;
+  }
+  return -1;
+}
+
+TEST_CASE("LiveAgent restarted after a settled match continues its settler statistics",
+          "[agent][restore]") {
+  // A settled match (3754237, final state included) then a second match (3754300) half-way: the
+  // ledger at the restart holds settlement lines. Oracles: the first agent's settler stats (UCB1,
+  // WR10, reward Sharpe, reward sum) at the restart, and the uninterrupted run's after the end.
+  agent_testing::TempDir dir;
+  REQUIRE(hrl::SaveCheckpoint(dir.File("ckpt"), agent_testing::TinyCheckpoint()).ok());
+  const hrl::LiveMatch x = agent_testing::LoadMatch("3754237");
+  const hrl::LiveMatch y = agent_testing::LoadMatch("3754300");
+  const std::vector<v1::LiveMatchState> xs = agent_testing::QuotedStates(x),
+                                        ys = agent_testing::QuotedStates(y);
+  v1::LiveMatchState x_final = x.full_time, y_final = y.full_time;
+  *x_final.mutable_kickoff() = xs[0].kickoff();
+  *y_final.mutable_kickoff() = ys[0].kickoff();
+  const absl::Duration later = absl::Hours(3);  // Match y is decided after x.
+  const int ny = static_cast<int>(ys.size());
+
+  Run a(dir, "uninterrupted.jsonl");
+  a.Start();
+  for (const v1::LiveMatchState& s : xs) a.Decide(s);
+  a.Decide(x_final);
+  std::vector<int> accepted_at;
+  for (int k = 0; k < ny; ++k) {
+    if (a.Decide(ys[k], false, later).verdict() == v1::VERDICT_ACCEPTED) accepted_at.push_back(k);
+  }
+  a.Decide(y_final, false, later);
+  const hrl::SettlerStats end_a = a.agent->settlement()->settler().stats();
+  const double bankroll_a = a.agent->decider().bankroll();
+  a.Stop();
+  const int split = QuietSplit(accepted_at, ny);
+  INFO(accepted_at.size() << " bets on " << y.match_id << ", restart before minute " << split);
+  REQUIRE(split > 0);
+
+  Run b(dir, "restarted.jsonl");
+  b.Start();
+  for (const v1::LiveMatchState& s : xs) b.Decide(s);
+  b.Decide(x_final);
+  for (int k = 0; k < split; ++k) b.Decide(ys[k], false, later);
+  const hrl::SettlerStats before = b.agent->settlement()->settler().stats();
+  const double bankroll_before = b.agent->decider().bankroll();
+  const risk::GateCounts counts_before = b.agent->decider().gate_counts();
+  REQUIRE(before.settled > 1);
+  REQUIRE(before.reward_sharpe.has_value());
+  REQUIRE(before.open > 0);
+  b.Stop();
+
+  b.Start();
+  const hrl::SettlerStats st = b.agent->settlement()->settler().stats();
+  CHECK(st.opened == before.opened);
+  CHECK(st.open == before.open);
+  CHECK(st.settled == before.settled);
+  CHECK(st.matches_settled == before.matches_settled);
+  CHECK(st.budget == before.budget);
+  CHECK(st.reward_sum == before.reward_sum);  // The rewards recomputed bit for bit.
+  CHECK(st.reward_sharpe == before.reward_sharpe);
+  CHECK(st.ucb_live == before.ucb_live);
+  CHECK(st.win_rate_live == before.win_rate_live);
+  CHECK(b.agent->decider().bankroll() == bankroll_before);
+  CHECK(b.agent->decider().open_stake(x.match_id) == 0);
+  CHECK(b.agent->decider().gate_counts().accepted == counts_before.accepted);
+  CHECK(b.agent->settlement()->settler().IsSettled(x.match_id));
+  CHECK(agent_testing::Sample(*b.registry, "hrl_ucb_score{agent=\"live\"}") == before.ucb_live);
+  CHECK(agent_testing::Sample(*b.registry, "hrl_win_rate_last10{agent=\"live\"}") ==
+        before.win_rate_live);
+  // The final state of the settled match again: nothing settles twice.
+  b.Decide(x_final);
+  CHECK(b.agent->settlement()->settler().stats().settled == before.settled);
+
+  for (int k = std::max(0, split - 24); k < split; ++k) b.Decide(ys[k], true, later);
+  for (int k = split; k < ny; ++k) b.Decide(ys[k], false, later);
+  b.Decide(y_final, false, later);
+  const hrl::SettlerStats end_b = b.agent->settlement()->settler().stats();
+  CHECK(b.agent->decider().bankroll() == bankroll_a);
+  CHECK(end_b.settled == end_a.settled);
+  CHECK(end_b.open == 0);
+  CHECK(end_b.budget == end_a.budget);
+  CHECK(end_b.win_rate_live == end_a.win_rate_live);
+  CHECK(end_b.ucb_live == end_a.ucb_live);
+  // The rewards of the bets open across the restart used sigma = 1 instead of their own; when
+  // their sigma was already 1 the sums agree too.
+  CHECK(end_b.reward_sharpe.has_value());
   b.Stop();
 }
 
