@@ -1,5 +1,7 @@
 #include "superbet/agent/ledger_restore.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -59,6 +61,9 @@ absl::StatusOr<LedgerRestoreSummary> RestoreFromLedger(const std::string& path,
                                                        double initial_bankroll,
                                                        hrl::LiveDecider& decider,
                                                        hrl::BetSettler& settler) {
+  // Only a regular file holds a history (a pipe or a device such as /dev/full has none to read).
+  struct stat file {};
+  if (::stat(path.c_str(), &file) == 0 && !S_ISREG(file.st_mode)) return LedgerRestoreSummary{};
   std::ifstream in(path);
   if (!in) {
     const int e = errno;

@@ -45,7 +45,8 @@ struct LedgerRestoreSummary {
 };
 
 // Replays the ledger at `path` (see the file comment) into `decider` and `settler`, which must be
-// fresh (nothing decided or opened yet) and share the bankroll B0 `initial_bankroll`.
+// fresh (nothing decided or opened yet) and share the bankroll B0 `initial_bankroll`. A path that
+// is not a regular file (a pipe, /dev/full) has no history: nothing is read (an empty summary).
 // Errors (the caller must not serve then: the state is partly restored): NotFound /
 // PermissionDenied when the file cannot be read; InvalidArgument "<path>:<line>: not a Decision
 // JSON line: <the JSON parser's message>" for a line that is not JSON of a Decision, and
