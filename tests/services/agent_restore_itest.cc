@@ -191,3 +191,32 @@ TEST_CASE("agent-svc restarted on its --ledger continues where it stopped",
 
 }  // namespace
 }  // namespace superbet::testing
+
+namespace superbet::testing {
+namespace {
+
+TEST_CASE("agent-svc refuses to start on a ledger with a bad line (exit 1 naming file and line)",
+          "[services][agent][ledger]") {
+  // Oracle: the documented exit code (1: the agent could not be created) and message (the file,
+  // the line number and what is wrong): serving from a wrong bankroll is worse than not serving.
+  TempDir dir;
+  WriteTinyCheckpoint(dir);
+  const std::string ledger = dir.File("ledger.jsonl");
+  {
+    std::ofstream out(ledger);
+    out << "{\"prediction\":{\"match_id\":\"statsbomb:3754237\"},\"verdict\":\"VERDICT_DENIED\","
+           "\"reason\":\"no_bet\",\"bankroll_before\":10000}\n"
+        << "{\"prediction\":{\"match_id\":\"statsbomb:3754237\"},\"verdict\":\"VERDICT_ACCEPTED\","
+           "\"stake\":\"lots\",\"bankroll_before\":10000}\n";
+  }
+  Child svc({AGENT_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+             "--checkpoint=" + dir.File("ckpt"), "--ledger=" + ledger},
+            dir.File("log"));
+  CHECK(svc.Wait(60) == std::optional<int>(1));
+  const std::string log = Slurp(dir.File("log"));
+  INFO(log);
+  CHECK(log.find(ledger + ":2: not a Decision JSON line") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace superbet::testing
