@@ -15,8 +15,10 @@
 //                                 follows.
 // So a restarted agent continues with the same free bankroll, open exposure per match, daily
 // exposure and stop-loss, gate counts, VSNR / gamma history and settler statistics, and its open
-// bets settle when their match's final state arrives. Blank lines are skipped. What is not
-// restored is listed in the two headers (the decider's per-match feature history, matches that
+// bets settle when their match's final state arrives. Blank lines are skipped. The replay follows
+// the file's order; in the rare case a settlement (live feed thread) and a decision (Decide RPC)
+// interleaved, the memory order may have differed from it: the sums agree up to rounding. What is
+// not restored is listed in the two headers (the decider's per-match feature history, matches that
 // settled with no bet).
 //
 // Thread-safety: call before the decider and settler serve (no other thread uses them).
