@@ -14,7 +14,8 @@
 //   * the ledger file (core::AppendLog, superbet/core/append_log.h: whole lines; after a failed
 //     write, e.g. a full disk, the partial line is truncated away and decisions are recorded again
 //     once the write succeeds): one Decision JSON line per non-dry-run decision and one
-//     settlement line per settled bet;
+//     settlement line per settled bet. It is the agent's state: an existing file is replayed
+//     before serving (superbet/agent/ledger_restore.h), so a restarted agent continues from it;
 //   * the hrl::LiveDecider of the checkpoint (feature spec live-v1, refused otherwise) with its
 //     risk gate, on a bankroll of `bankroll`;
 //   * the decision metrics (superbet/agent/decision_metrics.h) on the caller's registry;
