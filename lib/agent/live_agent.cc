@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "superbet/agent/ledger_restore.h"
 #include "superbet/bus/redis_transport.h"
 #include "superbet/hrl/live_worker.h"
 
@@ -65,6 +66,21 @@ absl::StatusOr<std::unique_ptr<LiveAgent>> LiveAgent::Create(const LiveAgentOpti
                                    [m] { m->UpdateBudget(); });
   if (!st.ok()) return Prefixed(st.status(), "settlement: ");
   a->settlement_ = *std::move(st);
+  // The ledger IS the agent's state: a restarted agent continues from it.
+  if (a->ledger_log_ != nullptr) {
+    auto r = RestoreFromLedger(options.ledger, options.bankroll, *a->decider_,
+                               a->settlement_->mutable_settler());
+    if (!r.ok()) return Prefixed(r.status(), "ledger: ");
+    if (r->decisions > 0 || r->settlement_lines > 0) {
+      spdlog::info(
+          "ledger {}: restored {} decisions ({} accepted), {} settlement lines, bankroll {}, {} "
+          "open bets on {} matches",
+          options.ledger, r->decisions, r->accepted, r->settlement_lines, r->bankroll, r->open_bets,
+          r->open_matches);
+    }
+    a->metrics_->UpdateBudget();
+    a->settlement_->ExportStats();
+  }
   return a;
 }
 

@@ -155,6 +155,13 @@ void SettlementSync::Export(const std::string& match_id, const hrl::MatchSettlem
       if (auto c = settled_->WithLabels({result}); c.ok()) (*c)->Increment();
     }
   }
+  ExportStats();
+  const hrl::SettlerStats st = settler_->stats();
+  spdlog::info("settled {}: {} bet(s), {} settled in all, reward sum {}", match_id, m.bets.size(),
+               st.settled, st.reward_sum);
+}
+
+void SettlementSync::ExportStats() {
   const hrl::SettlerStats st = settler_->stats();
   const std::vector<std::string> live = {"live"};
   if (st.ucb_live) {
@@ -166,8 +173,6 @@ void SettlementSync::Export(const std::string& match_id, const hrl::MatchSettlem
   if (st.reward_sharpe) {
     if (auto g = sharpe_->WithLabels({}); g.ok()) (*g)->Set(*st.reward_sharpe);
   }
-  spdlog::info("settled {}: {} bet(s), {} settled in all, reward sum {}", match_id, m.bets.size(),
-               st.settled, st.reward_sum);
 }
 
 }  // namespace superbet::agent

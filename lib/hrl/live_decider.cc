@@ -182,6 +182,97 @@ absl::Status LiveDecider::RecordSettlement(const std::string& match_id, double s
   return absl::OkStatus();
 }
 
+absl::Status LiveDecider::RestoreDecision(const v1::Decision& line) {
+  const v1::Prediction& p = line.prediction();
+  if (line.has_profit()) {
+    return absl::InvalidArgumentError(
+        "profit is set: a settlement line (restore it with RestoreSettlement)");
+  }
+  if (p.match_id().empty()) return absl::InvalidArgumentError("prediction.match_id is empty");
+  const bool accepted = line.verdict() == v1::VERDICT_ACCEPTED;
+  if (!accepted && line.verdict() != v1::VERDICT_DENIED) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("verdict must be VERDICT_ACCEPTED or VERDICT_DENIED, got ",
+                     v1::Verdict_Name(line.verdict())));
+  }
+  if (accepted && !(std::isfinite(line.stake()) && line.stake() > 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stake of an accepted decision must be finite and > 0, got ", line.stake()));
+  }
+  const int pick = scoring::PickIndex(p.pick());
+  if (accepted) {
+    const bool priced = pick == 0   ? p.odds().has_home() && p.odds().home() > 1
+                        : pick == 2 ? p.odds().has_away() && p.odds().away() > 1
+                                    : false;
+    if (!priced) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "an accepted decision needs prediction.pick home or away and its odds > 1, got pick '",
+          p.pick(), "'"));
+    }
+  }
+  if (!accepted && line.reason().empty()) {
+    return absl::InvalidArgumentError("reason of a denied decision is empty");
+  }
+  absl::MutexLock lock(&mu_);
+  if (accepted && line.stake() > bankroll_ * (1 + 1e-12)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("stake ", line.stake(), " exceeds the restored free bankroll ", bankroll_,
+                     " (a ledger of another bankroll?)"));
+  }
+  if (accepted) {
+    gate_.RecordAccepted(p, line.stake());
+    bankroll_ -= line.stake();
+  } else {
+    gate_.RecordDenied(line.reason());
+  }
+  // Decide tracked every non-dry-run pick whose metrics could be computed.
+  const int sel = scoring::PickIndex(p.pick());
+  if (p.action() != v1::ACTION_NO_BET && (sel == 0 || sel == 2)) {
+    v1::Prediction q = p;
+    if (scoring::SetPickMetrics(q).ok()) {
+      const absl::Time at = absl::FromUnixNanos(
+          google::protobuf::util::TimeUtil::TimestampToNanoseconds(p.decided_at()));
+      tracker_
+          .Record(p.match_id(), sel, at, sel == 0 ? p.prob().home() : p.prob().away(),
+                  sel == 0 ? p.odds().home() : p.odds().away())
+          .status()
+          .IgnoreError();  // Decide's Preview failed the same way: not tracked then either.
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LiveDecider::RestoreSettlement(const v1::Decision& line, absl::Time settled_at) {
+  const v1::Prediction& p = line.prediction();
+  if (!line.has_profit() || !std::isfinite(line.profit())) {
+    return absl::InvalidArgumentError(
+        line.has_profit() ? absl::StrCat("profit must be finite, got ", line.profit())
+                          : std::string("profit is absent: not a settlement line"));
+  }
+  const int sel = scoring::PickIndex(p.pick());
+  const std::optional<double> odds =
+      sel == 0 && p.odds().has_home()   ? std::optional<double>(p.odds().home())
+      : sel == 1 && p.odds().has_draw() ? std::optional<double>(p.odds().draw())
+      : sel == 2 && p.odds().has_away() ? std::optional<double>(p.odds().away())
+                                        : std::nullopt;
+  if (!odds || !(std::isfinite(*odds) && *odds > 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("prediction.odds.", p.pick(), " (the pick's price) must be finite and > 1"));
+  }
+  const double stake = line.stake();
+  const BetResult result = line.profit() > 0    ? BetResult::kWon
+                           : line.profit() == 0 ? BetResult::kVoid
+                                                : BetResult::kLost;
+  absl::StatusOr<double> payout = GrossPayout(stake, *odds, result);
+  if (!payout.ok()) return payout.status();
+  if (std::abs(*payout - stake - line.profit()) > 1e-9 * std::max(1.0, stake * *odds)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("profit ", line.profit(), " is none of won (", stake * *odds - stake,
+                     "), void (0) or lost (", -stake, ") for stake ", stake, " at odds ", *odds));
+  }
+  return RecordSettlement(p.match_id(), stake, *payout, settled_at);
+}
+
 absl::StatusOr<v1::Decision> LiveDecider::Decide(const v1::LiveMatchState& state, absl::Time now,
                                                  bool dry_run) {
   if (absl::Status s = CheckState(state); !s.ok()) return s;

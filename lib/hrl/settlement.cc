@@ -16,7 +16,8 @@ namespace {
 
 namespace v1 = superbet::v1;
 
-constexpr int kSigmaMinutes = 15;  // The live worker's σ window (live_env.cc; the decider calls PickSigma).
+constexpr int kSigmaMinutes =
+    15;  // The live worker's σ window (live_env.cc; the decider calls PickSigma).
 
 constexpr std::array<std::pair<BetResult, absl::string_view>, 3> kResultNames = {{
     {BetResult::kWon, "won"},
@@ -224,51 +225,13 @@ absl::StatusOr<MatchSettlement> BetSettler::Settle(const v1::LiveMatchState& fin
     const int sel = scoring::PickIndex(p.pick());
     const double odds = *PickPrice(p.odds(), sel);  // Checked by Open.
     const double stake = bet.decision.stake();
-    SettledBet s;
-    s.result = *ResultOfPick(p.pick(), *result);     // Pick checked by Open.
-    s.payout = *GrossPayout(stake, odds, s.result);  // Inputs checked by Open.
-    if (absl::Status st = manager_.Settled(Worker::kLive, stake, s.payout); !st.ok()) return st;
-    recent_odds_.push_back(odds);
-    while (static_cast<int>(recent_odds_.size()) > options_.win_rate_window) {
-      recent_odds_.pop_front();
-    }
-    const double mean_odds =
-        std::accumulate(recent_odds_.begin(), recent_odds_.end(), 0.0) / recent_odds_.size();
-    s.inputs.payout = s.payout;
-    s.inputs.stake = stake;
-    s.inputs.sigma = bet.sigma;
-    s.inputs.rho = reward::Rho(p.confidence());
-    s.inputs.budget_remaining = manager_.budget();
-    s.inputs.initial_budget = manager_.initial_budget();
-    s.inputs.data_staleness_s = p.data_staleness_s();
-    s.inputs.win_rate_last10 = manager_.WinRate(Worker::kLive);
-    s.inputs.mean_decimal_odds_last10 = mean_odds;
-    absl::StatusOr<reward::RewardTerms> terms = reward::ComputeReward(s.inputs, options_.reward);
-    if (!terms.ok()) return terms.status();
-    s.terms = *terms;
-
-    s.line = std::move(bet.decision);
-    s.line.set_profit(s.payout - stake);
-    v1::ManagerState* m = s.line.mutable_manager();
-    m->set_budget_remaining(s.inputs.budget_remaining / s.inputs.initial_budget);
-    m->set_risk_score(s.inputs.rho);
-    m->set_market_volatility(s.inputs.sigma);
-    m->set_live_agent_wr(s.inputs.win_rate_last10);
-    m->set_prematch_agent_wr(manager_.WinRate(Worker::kPreMatch));
-    m->set_data_staleness(s.inputs.data_staleness_s / 300.0);
-    m->set_worker(std::string(WorkerName(Worker::kLive)));
-    m->set_ucb_live(manager_.Score(Worker::kLive));
-    m->set_ucb_prematch(manager_.Score(Worker::kPreMatch));
-
-    recent_rewards_.push_back(s.terms.reward);
-    while (static_cast<int>(recent_rewards_.size()) > options_.sharpe_window) {
-      recent_rewards_.pop_front();
-    }
-    ++stats_.settled;
-    --stats_.open;
-    stats_.reward_sum += s.terms.reward;
+    const BetResult r = *ResultOfPick(p.pick(), *result);  // Pick checked by Open.
+    const double payout = *GrossPayout(stake, odds, r);    // Inputs checked by Open.
+    const double sigma = bet.sigma;
+    absl::StatusOr<SettledBet> s = SettleBetLocked(std::move(bet), r, payout, sigma);
+    if (!s.ok()) return s.status();
     if (ledger_out_ != nullptr && write_status.ok()) {
-      absl::StatusOr<std::string> line = scoring::DecisionToJsonLine(s.line);
+      absl::StatusOr<std::string> line = scoring::DecisionToJsonLine(s->line);
       if (!line.ok()) {
         write_status = line.status();
       } else {
@@ -278,8 +241,65 @@ absl::StatusOr<MatchSettlement> BetSettler::Settle(const v1::LiveMatchState& fin
         if (!*ledger_out_) write_status = absl::DataLossError("settlement ledger write failed");
       }
     }
-    out.bets.push_back(std::move(s));
+    out.bets.push_back(*std::move(s));
   }
+  UpdateStatsLocked();
+  out.ledger_write = write_status;
+  return out;
+}
+
+absl::StatusOr<SettledBet> BetSettler::SettleBetLocked(OpenBet bet, BetResult result, double payout,
+                                                       double sigma) {
+  const v1::Prediction& p = bet.decision.prediction();
+  const double odds = *PickPrice(p.odds(), scoring::PickIndex(p.pick()));
+  const double stake = bet.decision.stake();
+  SettledBet s;
+  s.result = result;
+  s.payout = payout;
+  if (absl::Status st = manager_.Settled(Worker::kLive, stake, s.payout); !st.ok()) return st;
+  recent_odds_.push_back(odds);
+  while (static_cast<int>(recent_odds_.size()) > options_.win_rate_window) {
+    recent_odds_.pop_front();
+  }
+  const double mean_odds =
+      std::accumulate(recent_odds_.begin(), recent_odds_.end(), 0.0) / recent_odds_.size();
+  s.inputs.payout = s.payout;
+  s.inputs.stake = stake;
+  s.inputs.sigma = sigma;
+  s.inputs.rho = reward::Rho(p.confidence());
+  s.inputs.budget_remaining = manager_.budget();
+  s.inputs.initial_budget = manager_.initial_budget();
+  s.inputs.data_staleness_s = p.data_staleness_s();
+  s.inputs.win_rate_last10 = manager_.WinRate(Worker::kLive);
+  s.inputs.mean_decimal_odds_last10 = mean_odds;
+  absl::StatusOr<reward::RewardTerms> terms = reward::ComputeReward(s.inputs, options_.reward);
+  if (!terms.ok()) return terms.status();
+  s.terms = *terms;
+
+  s.line = std::move(bet.decision);
+  s.line.set_profit(s.payout - stake);
+  v1::ManagerState* m = s.line.mutable_manager();
+  m->set_budget_remaining(s.inputs.budget_remaining / s.inputs.initial_budget);
+  m->set_risk_score(s.inputs.rho);
+  m->set_market_volatility(s.inputs.sigma);
+  m->set_live_agent_wr(s.inputs.win_rate_last10);
+  m->set_prematch_agent_wr(manager_.WinRate(Worker::kPreMatch));
+  m->set_data_staleness(s.inputs.data_staleness_s / 300.0);
+  m->set_worker(std::string(WorkerName(Worker::kLive)));
+  m->set_ucb_live(manager_.Score(Worker::kLive));
+  m->set_ucb_prematch(manager_.Score(Worker::kPreMatch));
+
+  recent_rewards_.push_back(s.terms.reward);
+  while (static_cast<int>(recent_rewards_.size()) > options_.sharpe_window) {
+    recent_rewards_.pop_front();
+  }
+  ++stats_.settled;
+  --stats_.open;
+  stats_.reward_sum += s.terms.reward;
+  return s;
+}
+
+void BetSettler::UpdateStatsLocked() {
   stats_.budget = manager_.budget();
   if (stats_.settled > 0) {
     stats_.ucb_live = manager_.Score(Worker::kLive);
@@ -294,8 +314,65 @@ absl::StatusOr<MatchSettlement> BetSettler::Settle(const v1::LiveMatchState& fin
     stats_.reward_sharpe =
         sd > 0 && std::isfinite(sd) ? std::optional<double>(mean / sd) : std::nullopt;
   }
-  out.ledger_write = write_status;
-  return out;
+}
+
+absl::Status BetSettler::RestoreSettlement(const v1::Decision& line) {
+  const v1::Prediction& p = line.prediction();
+  if (!line.has_profit() || !std::isfinite(line.profit())) {
+    return absl::InvalidArgumentError(
+        line.has_profit() ? absl::StrCat("profit must be finite, got ", line.profit())
+                          : std::string("profit is absent: not a settlement line"));
+  }
+  const int sel = scoring::PickIndex(p.pick());
+  if (sel < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("prediction.pick must be home, draw or away, got '", p.pick(), "'"));
+  }
+  const std::optional<double> odds = PickPrice(p.odds(), sel);
+  if (!odds) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("prediction.odds.", p.pick(), " must be finite and > 1"));
+  }
+  const double sigma = line.manager().market_volatility();
+  if (!std::isfinite(sigma) || sigma < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("manager.market_volatility must be finite and >= 0, got ", sigma));
+  }
+  const double stake = line.stake();
+  const BetResult result = line.profit() > 0    ? BetResult::kWon
+                           : line.profit() == 0 ? BetResult::kVoid
+                                                : BetResult::kLost;
+  absl::StatusOr<double> payout = GrossPayout(stake, *odds, result);
+  if (!payout.ok()) return payout.status();
+  if (std::abs(*payout - stake - line.profit()) > 1e-9 * std::max(1.0, stake * *odds)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("profit ", line.profit(), " is none of won (", stake * *odds - stake,
+                     "), void (0) or lost (", -stake, ") for stake ", stake, " at odds ", *odds));
+  }
+  absl::MutexLock lock(&mu_);
+  auto it = open_.find(p.match_id());
+  if (it == open_.end() || it->second.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("match ", p.match_id(), " has no open bet to settle"));
+  }
+  const v1::Decision& first = it->second.front().decision;
+  if (first.stake() != stake || first.prediction().pick() != p.pick() ||
+      first.prediction().decided_at().seconds() != p.decided_at().seconds() ||
+      first.prediction().decided_at().nanos() != p.decided_at().nanos()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "match ", p.match_id(), ": the settled bet (stake ", stake, ", pick ", p.pick(),
+        ", decided_at ", p.decided_at().seconds(), "s) is not its first open bet (stake ",
+        first.stake(), ", pick ", first.prediction().pick(), ", decided_at ",
+        first.prediction().decided_at().seconds(), "s)"));
+  }
+  OpenBet bet = std::move(it->second.front());
+  it->second.erase(it->second.begin());
+  if (it->second.empty()) open_.erase(it);
+  if (settled_matches_.insert(p.match_id()).second) ++stats_.matches_settled;
+  absl::StatusOr<SettledBet> s = SettleBetLocked(std::move(bet), result, *payout, sigma);
+  if (!s.ok()) return s.status();
+  UpdateStatsLocked();
+  return absl::OkStatus();
 }
 
 bool BetSettler::IsSettled(absl::string_view match_id) const {

@@ -140,6 +140,18 @@ GateVerdict RiskGate::Check(const v1::Prediction& p, double stake, double bankro
   return v;
 }
 
+void RiskGate::RecordAccepted(const v1::Prediction& p, double stake) {
+  open_stake_by_match_[p.match_id()] += stake;
+  ++accepted_by_match_[p.match_id()];
+  staked_by_day_[UtcDay(ToTime(p.decided_at()))] += stake;
+  ++counts_.accepted;
+}
+
+void RiskGate::RecordDenied(absl::string_view reason_id) {
+  ++counts_.denied;
+  ++counts_.denied_by_reason[std::string(reason_id)];
+}
+
 GateVerdict RiskGate::Preview(const v1::Prediction& p, double stake, double bankroll,
                               const MatchContext& match) const {
   int64_t day = 0;

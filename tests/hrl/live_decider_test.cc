@@ -647,3 +647,77 @@ TEST_CASE("LiveDecider on an AppendLog ledger records again once a full disk has
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE(
+    "LiveDecider::RestoreDecision and RestoreSettlement restore bankroll, exposure and counts",
+    "[live][decider][restore]") {
+  // Oracle: the closed form of the free bankroll (B0 - stake + stake x decimal odds for a won bet)
+  // and the gate's counts, on the prices of Burnley v Man City (E0_2324.csv: Bet365 away 1.33).
+  namespace v1 = superbet::v1;
+  auto decider = hrl::LiveDecider::FromCheckpoint(TinyCheckpoint(), "mem", {});
+  REQUIRE(decider.ok());
+  hrl::LiveDecider& d = **decider;
+  const std::string match = "football-data:E0_2324:Burnley-Man City";
+  v1::Decision bet;
+  v1::Prediction* p = bet.mutable_prediction();
+  p->set_match_id(match);
+  p->set_pick("away");
+  p->set_action(v1::ACTION_BET_AWAY);
+  p->mutable_odds()->set_home(8.0);
+  p->mutable_odds()->set_draw(5.5);
+  p->mutable_odds()->set_away(1.33);
+  p->mutable_prob()->set_away(0.8);
+  p->set_data_staleness_s(0);
+  p->mutable_decided_at()->set_seconds(1691783100);
+  bet.set_verdict(v1::VERDICT_ACCEPTED);
+  bet.set_stake(500);
+  bet.set_bankroll_before(10000);
+  v1::Decision denied = bet;
+  denied.set_verdict(v1::VERDICT_DENIED);
+  denied.set_stake(0);
+  denied.set_reason("no_bet");
+  denied.mutable_prediction()->clear_pick();
+  denied.mutable_prediction()->set_action(v1::ACTION_NO_BET);
+
+  REQUIRE(d.RestoreDecision(denied).ok());
+  REQUIRE(d.RestoreDecision(bet).ok());
+  CHECK(d.bankroll() == 9500.0);
+  CHECK(d.open_stake(match) == 500.0);
+  CHECK(d.gate_counts().accepted == 1);
+  CHECK(d.gate_counts().denied == 1);
+  CHECK(d.gate_counts().denied_by_reason.at("no_bet") == 1);
+
+  v1::Decision settled = bet;
+  settled.set_profit(500 * 1.33 - 500);  // Man City won 0-3: the away bet won.
+  const absl::Time at = absl::FromUnixSeconds(1691790000);
+  CHECK(d.RestoreDecision(settled).code() == absl::StatusCode::kInvalidArgument);
+  REQUIRE(d.RestoreSettlement(settled, at).ok());
+  CHECK(d.bankroll() == 10000.0 - 500 + 500 * 1.33);  // Bit for bit: the gross payout credited.
+  CHECK(d.open_stake(match) == 0);
+  // Settled twice: no open stake left.
+  CHECK(d.RestoreSettlement(settled, at).code() == absl::StatusCode::kFailedPrecondition);
+
+  // Bad lines change nothing.
+  const double b = d.bankroll();
+  v1::Decision huge = bet;
+  huge.set_stake(1e9);
+  const absl::Status h = d.RestoreDecision(huge);
+  CHECK(h.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(h.message().find("exceeds the restored free bankroll") != std::string::npos);
+  v1::Decision unpriced = bet;
+  unpriced.mutable_prediction()->mutable_odds()->clear_away();
+  CHECK(d.RestoreDecision(unpriced).code() == absl::StatusCode::kInvalidArgument);
+  v1::Decision unspecified = bet;
+  unspecified.set_verdict(v1::VERDICT_UNSPECIFIED);
+  CHECK(d.RestoreDecision(unspecified).code() == absl::StatusCode::kInvalidArgument);
+  v1::Decision no_reason = denied;
+  no_reason.clear_reason();
+  CHECK(d.RestoreDecision(no_reason).code() == absl::StatusCode::kInvalidArgument);
+  v1::Decision lost_wrong = bet;
+  lost_wrong.set_profit(-400);  // Neither won, void nor lost (-500).
+  REQUIRE(d.RestoreDecision(bet).ok());
+  CHECK(d.RestoreSettlement(lost_wrong, at).code() == absl::StatusCode::kInvalidArgument);
+  CHECK(d.bankroll() == b - 500);
+  CHECK(d.gate_counts().accepted == 2);
+  CHECK(d.gate_counts().denied == 1);
+}

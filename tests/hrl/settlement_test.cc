@@ -315,3 +315,104 @@ TEST_CASE("settlement: PickSigma follows the live worker's convention", "[settle
 
 }  // namespace
 }  // namespace superbet::hrl
+
+namespace superbet::hrl {
+namespace {
+
+TEST_CASE("settlement: RestoreSettlement replays settlement lines into the same statistics",
+          "[settlement][restore]") {
+  // Oracle: the settler that settled the bets (Settle) and wrote the lines; a second settler
+  // reopens the same bets (sigma 1, the restore's convention when the decision line has none) and
+  // replays the lines: stats equal exactly, because the reward takes sigma from the line.
+  const Row burnley = FindRow("Burnley", "Man City");
+  const Row arsenal = FindRow("Arsenal", "Nott'm Forest");
+  const std::string m1 = "football-data:E0_2324:Burnley-Man City";
+  const std::string m2 = "football-data:E0_2324:Arsenal-Nott'm Forest";
+  const v1::Decision away = Accepted(m1, burnley, "away", 50, 0.8, 30);
+  const v1::Decision home = Accepted(m1, burnley, "home", 250, 0.6, 0);
+  v1::Decision draw = Accepted(m2, arsenal, "draw", 30, 0.5, 120);
+  draw.mutable_prediction()->set_action(v1::ACTION_BET_DRAW);
+  SettlerOptions o;
+  o.initial_budget = 1000;
+  std::ostringstream ledger;
+  auto first = BetSettler::Create(o, &ledger);
+  REQUIRE(first.ok());
+  REQUIRE((*first)->Open(away, 1.2).ok());
+  REQUIRE((*first)->Open(home, 1.0).ok());
+  REQUIRE((*first)->Open(draw, 0.5).ok());
+  REQUIRE((*first)->Settle(Final(m1, v1::FIXTURE_STATUS_FINISHED, 0, 3), absl::UnixEpoch()).ok());
+  REQUIRE((*first)
+              ->Settle(Final(m2, v1::FIXTURE_STATUS_CANCELLED, std::nullopt, std::nullopt),
+                       absl::UnixEpoch())
+              .ok());
+  std::vector<v1::Decision> lines;
+  std::istringstream in(ledger.str());
+  std::string text;
+  for (int n = 1; std::getline(in, text); ++n) {
+    auto d = scoring::DecisionFromJsonLine(text, n);
+    REQUIRE(d.ok());
+    lines.push_back(*d);
+  }
+  REQUIRE(lines.size() == 3);
+
+  auto second = BetSettler::Create(o);
+  REQUIRE(second.ok());
+  BetSettler& s = **second;
+  REQUIRE(s.Open(away, 1.0).ok());
+  REQUIRE(s.Open(home, 1.0).ok());
+  REQUIRE(s.Open(draw, 1.0).ok());
+  SECTION("the lines in order: the same statistics") {
+    for (const v1::Decision& line : lines) REQUIRE(s.RestoreSettlement(line).ok());
+    const SettlerStats a = (*first)->stats(), b = s.stats();
+    CHECK(b.opened == a.opened);
+    CHECK(b.open == 0);
+    CHECK(b.settled == 3);
+    CHECK(b.matches_settled == 2);
+    CHECK(b.budget == a.budget);
+    CHECK(b.reward_sum == a.reward_sum);
+    CHECK(b.reward_sharpe == a.reward_sharpe);
+    CHECK(b.ucb_live == a.ucb_live);
+    CHECK(b.win_rate_live == a.win_rate_live);
+    CHECK(b.win_rate_live == Approx(1.0 / 3));  // won, lost, void
+    // A settled match settles nothing again, and takes no new bet.
+    auto again = s.Settle(Final(m1, v1::FIXTURE_STATUS_FINISHED, 0, 3), absl::UnixEpoch());
+    REQUIRE(again.ok());
+    CHECK(again->already_settled);
+    CHECK(s.Open(away, 1.0).code() == absl::StatusCode::kFailedPrecondition);
+  }
+  SECTION("only the first match's lines: the other bet stays open and settles later") {
+    REQUIRE(s.RestoreSettlement(lines[0]).ok());
+    REQUIRE(s.RestoreSettlement(lines[1]).ok());
+    CHECK(s.stats().open == 1);
+    CHECK(s.OpenMatchIds() == std::vector<std::string>{m2});
+    auto later = s.Settle(Final(m2, v1::FIXTURE_STATUS_CANCELLED, std::nullopt, std::nullopt),
+                          absl::UnixEpoch());
+    REQUIRE(later.ok());
+    REQUIRE(later->bets.size() == 1);
+    CHECK(later->bets[0].payout == 30.0);
+    CHECK(later->bets[0].inputs.sigma == 1.0);  // Reopened with sigma 1.
+    CHECK(s.stats().budget == (*first)->stats().budget);
+  }
+  SECTION("bad lines are refused, naming the problem, and change nothing") {
+    v1::Decision no_profit = lines[0];
+    no_profit.clear_profit();
+    CHECK(s.RestoreSettlement(no_profit).code() == absl::StatusCode::kInvalidArgument);
+    v1::Decision wrong = lines[0];
+    wrong.set_profit(10);  // Neither 50 x 1.33 - 50 = 16.5, 0 nor -50.
+    const absl::Status w = s.RestoreSettlement(wrong);
+    CHECK(w.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(w.message().find("profit 10 is none of won") != std::string::npos);
+    // The second bet's line first: it is not the first open bet of its match.
+    const absl::Status order = s.RestoreSettlement(lines[1]);
+    CHECK(order.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(order.message().find("is not its first open bet") != std::string::npos);
+    v1::Decision other = lines[0];
+    other.mutable_prediction()->set_match_id("football-data:E0_2324:nowhere");
+    CHECK(s.RestoreSettlement(other).code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(s.stats().open == 3);
+    CHECK(s.stats().settled == 0);
+  }
+}
+
+}  // namespace
+}  // namespace superbet::hrl

@@ -309,3 +309,37 @@ TEST_CASE("limits are validated and reason ids round-trip", "[gate]") {
   }
   CHECK_FALSE(risk::DenialReasonFromId("nope").has_value());
 }
+
+TEST_CASE("RecordAccepted and RecordDenied restore a gate as Check recorded it", "[gate]") {
+  // Oracle: a twin gate that Check-ed the same decisions; every later verdict, the open exposure
+  // and the counts agree (the limits are reached only through what was restored).
+  const int64_t day1 = 1439020800;  // 2015-08-08T08:00:00Z
+  const risk::RiskLimits limits{
+      .max_exposure_per_match = 8.0, .max_exposure_per_day = 9.0, .max_decisions_per_match = 2};
+  risk::RiskGate checked = Gate(limits);
+  risk::RiskGate restored = Gate(limits);
+  v1::Prediction no_bet = Bet();
+  no_bet.set_action(v1::ACTION_NO_BET);
+  REQUIRE(checked.Check(Bet("a", day1), 5.0, 100.0).accepted);
+  REQUIRE_FALSE(checked.Check(no_bet, 5.0, 100.0).accepted);
+  REQUIRE(checked.Check(Bet("b", day1 + 60), 3.0, 100.0).accepted);
+  restored.RecordAccepted(Bet("a", day1), 5.0);
+  restored.RecordDenied("no_bet");
+  restored.RecordAccepted(Bet("b", day1 + 60), 3.0);
+  CHECK(restored.OpenExposure("a") == 5.0);
+  CHECK(restored.OpenExposure("b") == 3.0);
+  CHECK(restored.counts().accepted == checked.counts().accepted);
+  CHECK(restored.counts().denied == checked.counts().denied);
+  CHECK(restored.counts().denied_by_reason == checked.counts().denied_by_reason);
+  CHECK(restored.counts().denied_by_reason.at("no_bet") == 1);
+  // Daily exposure 8 of 9 is used on 2015-08-08: 1.5 more is denied, on both.
+  std::string detail;
+  CHECK(DenyReason(restored, Bet("c", day1 + 120), 1.5, 100.0, &detail) == "daily_exposure_limit");
+  CHECK(detail == "stake 8 already on 2015-08-08 + stake 1.5 > max_exposure_per_day 9");
+  CHECK(DenyReason(checked, Bet("c", day1 + 120), 1.5, 100.0) == "daily_exposure_limit");
+  // Match exposure 5 of 8 on "a": 3.5 more is denied; the next day's exposure is free.
+  CHECK(DenyReason(restored, Bet("a", day1 + 86400), 3.5, 100.0) == "match_exposure_limit");
+  CHECK(DenyReason(restored, Bet("a", day1 + 86400), 3.0, 100.0) == "accepted");
+  // Two accepted decisions on "a" now: the count rule denies a third.
+  CHECK(DenyReason(restored, Bet("a", day1 + 86400), 0.1, 100.0) == "max_decisions_per_match");
+}

@@ -14,7 +14,8 @@
 //   * the ledger file (core::AppendLog, superbet/core/append_log.h: whole lines; after a failed
 //     write, e.g. a full disk, the partial line is truncated away and decisions are recorded again
 //     once the write succeeds): one Decision JSON line per non-dry-run decision and one
-//     settlement line per settled bet;
+//     settlement line per settled bet. It is the agent's state: an existing file is replayed
+//     before serving (superbet/agent/ledger_restore.h), so a restarted agent continues from it;
 //   * the hrl::LiveDecider of the checkpoint (feature spec live-v1, refused otherwise) with its
 //     risk gate, on a bankroll of `bankroll`;
 //   * the decision metrics (superbet/agent/decision_metrics.h) on the caller's registry;
@@ -76,7 +77,13 @@ struct LiveAgentOptions {
 
 class LiveAgent {
  public:
-  // Opens the ledger, loads the checkpoint, registers the decision metrics on `registry`.
+  // Opens the ledger, loads the checkpoint, registers the decision metrics on `registry`. When
+  // the ledger file already has lines, restores the decider and the settlement from them before
+  // returning (superbet/agent/ledger_restore.h: bankroll, gate exposure and counts, open bets,
+  // manager and reward statistics; one info log line says what): the ledger is the agent's state,
+  // and a fresh start is a new ledger file.
+  // Errors of the restore: RestoreFromLedger's, prefixed "ledger: " (a bad line names the file,
+  // the line number and the field); the agent must not serve then.
   // Errors, each message prefixed with what failed ("ledger <path>: ", "checkpoint <dir>: ",
   // "metrics: "): the ledger's open error; LiveDecider::Load's (NotFound, DataLoss,
   // FailedPrecondition for a checkpoint of another feature spec, naming both; InvalidArgument for

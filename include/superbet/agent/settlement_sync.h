@@ -97,6 +97,12 @@ class SettlementSync {
 
   // The settler (open bets, stats), for reports and tests.
   const hrl::BetSettler& settler() const { return *settler_; }
+  // The settler, to restore it from a ledger (superbet/agent/ledger_restore.h) before serving.
+  hrl::BetSettler& mutable_settler() { return *settler_; }
+  // Sets the UCB, win-rate and Sharpe gauges from the settler's stats (those defined): after a
+  // restore, so a restarted agent exports them before its next settlement. The counters
+  // (hrl_bets_settled_total, hrl_reward) count this process's settlements only.
+  void ExportStats();
 
  private:
   SettlementSync() = default;

@@ -132,6 +132,40 @@ class LiveDecider {
   [[nodiscard]] absl::Status RecordSettlement(const std::string& match_id, double stake,
                                               double payout, absl::Time settled_at);
 
+  // Restoring from the decider's own ledger (one call per line, in the ledger's order; nothing is
+  // written). RestoreDecision takes a decision line (no `profit`):
+  //   * VERDICT_ACCEPTED: the free bankroll loses `stake` and the gate records the decision as
+  //     accepted at its decided_at (risk::RiskGate::RecordAccepted: open exposure of the match,
+  //     stake of its UTC day, counts) without checking it again;
+  //   * VERDICT_DENIED: the gate counts it under its `reason` (risk::RiskGate::RecordDenied);
+  //   * either, when it has a pick whose metrics can be computed (the decisions Decide tracked):
+  //     the VSNR / gamma tracker records (match, pick, decided_at, prob and odds of the pick), as
+  //     Decide did, so later decisions of the match get the same vsnr and gamma.
+  // Not restored (the line does not carry it): Decide's per-match feature history (the last 16
+  // states and their live-v1 rows). A restarted decider decides the first minutes of a running
+  // match on a shorter window (the missing minutes are invalid steps) until the caller has sent
+  // 10 more minutes; a caller may re-send the match's last 24 states as a dry run to rebuild it
+  // (the window's oldest row, k-9, looks 15 minutes back; the rebuilt rows carry the restored
+  // budget ratio, not the one of their minute, so they equal the lost ones unless a bet was
+  // accepted on the match in the last 10 minutes).
+  // Errors (nothing changes): InvalidArgument naming the field for a line with `profit` (a
+  // settlement line: RestoreSettlement), an empty match_id, VERDICT_UNSPECIFIED, an accepted
+  // stake not finite and > 0 or a denied line without reason; FailedPrecondition when an accepted
+  // stake exceeds the restored free bankroll (the ledger is not this bankroll's).
+  [[nodiscard]] absl::Status RestoreDecision(const superbet::v1::Decision& line);
+  // Restores a settlement line (an accepted Decision with `profit` set, superbet/hrl/settlement.h):
+  // RecordSettlement with the gross payout the settler credited (recomputed from the result the
+  // profit says: stake × the pick's decimal odds when profit > 0, the stake when 0, nothing when
+  // −stake, so the bankroll is restored bit for bit) at `settled_at`. The line has no settlement
+  // time of its own: agent::RestoreFromLedger passes the decided_at of the next decision line
+  // (the final state that settled the bet is decided right after, at the same injected time), or
+  // the last decided_at of the ledger when none follows.
+  // Errors (nothing changes): InvalidArgument when `profit` is absent or not finite, the pick has
+  // no price > 1, or the profit is none of the three results (naming the values); those of
+  // RecordSettlement (FailedPrecondition for a bet with no open stake).
+  [[nodiscard]] absl::Status RestoreSettlement(const superbet::v1::Decision& line,
+                                               absl::Time settled_at);
+
   const superbet::v1::Checkpoint& checkpoint() const { return checkpoint_; }
   const std::string& path() const { return path_; }
   double bankroll() const;               // Free bankroll, currency units.

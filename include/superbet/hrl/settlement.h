@@ -171,6 +171,24 @@ class BetSettler {
   [[nodiscard]] absl::StatusOr<MatchSettlement> Settle(
       const superbet::v1::LiveMatchState& final_state, absl::Time settled_at);
 
+  // Restoring from a ledger (superbet/agent/ledger_restore.h), one line at a time in the ledger's
+  // order, writing nothing: Open (which writes no line) on each accepted decision line, and
+  // RestoreSettlement on each settlement line. RestoreSettlement settles the first open bet of the
+  // line's match (bets settle in the order they were accepted) with the result its `profit` says
+  // (> 0 won, 0 void, −stake lost) and σ = the line's manager.market_volatility (the σ the reward
+  // used then, whatever σ the bet was reopened with), as Settle did: the manager's Settled (UCB1
+  // counts, last-10 win rate), the last-10 odds, the reward into the last-100 rewards (Sharpe),
+  // the stats; the match is marked settled (a later final state settles nothing). So UCB1, WR₁₀,
+  // Sharpe and reward_sum continue where the ledger stopped.
+  // Not restored: a match that settled with no open bet left no line, so it is not marked settled
+  // (a later final state of it settles 0 bets again, counted in matches_settled); refused counts
+  // only Open calls replayed here.
+  // Errors (nothing changes): InvalidArgument when `profit` is absent or not finite, the pick or
+  // its price is invalid, manager.market_volatility is not finite and >= 0, or the profit is none
+  // of the three results; FailedPrecondition when the match has no open bet, or its first open
+  // bet is not this line's (stake, pick or decided_at differ: naming both).
+  [[nodiscard]] absl::Status RestoreSettlement(const superbet::v1::Decision& line);
+
   bool IsSettled(absl::string_view match_id) const;
   // The match ids with open bets, in increasing order.
   std::vector<std::string> OpenMatchIds() const;
@@ -182,6 +200,13 @@ class BetSettler {
     superbet::v1::Decision decision;
     double sigma = 1;
   };
+  // Settles `bet` (result and gross payout given, reward with `sigma`): manager, windows, stats
+  // and the settlement line (not written). Errors: the manager's or the reward's.
+  [[nodiscard]] absl::StatusOr<SettledBet> SettleBetLocked(OpenBet bet, BetResult result,
+                                                           double payout, double sigma)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The budget, UCB, WR₁₀ and Sharpe of stats_ after settlements.
+  void UpdateStatsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const SettlerOptions options_;
   std::ostream* const ledger_out_;

@@ -141,6 +141,18 @@ class RiskGate {
   GateVerdict Preview(const v1::Prediction& prediction, double stake, double bankroll,
                       const MatchContext& match = {}) const;
 
+  // Restoring a gate from a decision ledger (superbet/hrl/live_decider.h RestoreDecision): records
+  // `prediction` as accepted with `stake` (currency units) WITHOUT checking any rule, exactly as
+  // Check records an accepted decision: the stake adds to the open exposure of its match_id and to
+  // the stake accepted on the UTC day of its decided_at, the match's accepted-decision count and
+  // counts().accepted rise by one. The caller vouches that the gate accepted it once (a ledger
+  // line with VERDICT_ACCEPTED).
+  void RecordAccepted(const v1::Prediction& prediction, double stake);
+  // Restoring a denied decision: counts().denied and denied_by_reason[reason_id] rise by one
+  // (reason_id as written in Decision.reason, e.g. "no_bet"; an id this build does not know is
+  // counted under its own name). Nothing else changes.
+  void RecordDenied(absl::string_view reason_id);
+
   // Records the settlement of an accepted decision: its stake leaves the match's open exposure
   // and `profit` (payout − stake, currency units) adds to the realised profit of the UTC day of
   // `settled_at` (for daily_stop_loss).
