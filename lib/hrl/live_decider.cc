@@ -243,34 +243,9 @@ absl::Status LiveDecider::RestoreDecision(const v1::Decision& line) {
 }
 
 absl::Status LiveDecider::RestoreSettlement(const v1::Decision& line, absl::Time settled_at) {
-  const v1::Prediction& p = line.prediction();
-  if (!line.has_profit() || !std::isfinite(line.profit())) {
-    return absl::InvalidArgumentError(
-        line.has_profit() ? absl::StrCat("profit must be finite, got ", line.profit())
-                          : std::string("profit is absent: not a settlement line"));
-  }
-  const int sel = scoring::PickIndex(p.pick());
-  const std::optional<double> odds =
-      sel == 0 && p.odds().has_home()   ? std::optional<double>(p.odds().home())
-      : sel == 1 && p.odds().has_draw() ? std::optional<double>(p.odds().draw())
-      : sel == 2 && p.odds().has_away() ? std::optional<double>(p.odds().away())
-                                        : std::nullopt;
-  if (!odds || !(std::isfinite(*odds) && *odds > 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("prediction.odds.", p.pick(), " (the pick's price) must be finite and > 1"));
-  }
-  const double stake = line.stake();
-  const BetResult result = line.profit() > 0    ? BetResult::kWon
-                           : line.profit() == 0 ? BetResult::kVoid
-                                                : BetResult::kLost;
-  absl::StatusOr<double> payout = GrossPayout(stake, *odds, result);
-  if (!payout.ok()) return payout.status();
-  if (std::abs(*payout - stake - line.profit()) > 1e-9 * std::max(1.0, stake * *odds)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("profit ", line.profit(), " is none of won (", stake * *odds - stake,
-                     "), void (0) or lost (", -stake, ") for stake ", stake, " at odds ", *odds));
-  }
-  return RecordSettlement(p.match_id(), stake, *payout, settled_at);
+  absl::StatusOr<SettlementLinePayout> paid = PayoutOfSettlementLine(line);
+  if (!paid.ok()) return paid.status();
+  return RecordSettlement(line.prediction().match_id(), line.stake(), paid->payout, settled_at);
 }
 
 absl::StatusOr<v1::Decision> LiveDecider::Decide(const v1::LiveMatchState& state, absl::Time now,

@@ -316,7 +316,7 @@ void BetSettler::UpdateStatsLocked() {
   }
 }
 
-absl::Status BetSettler::RestoreSettlement(const v1::Decision& line) {
+absl::StatusOr<SettlementLinePayout> PayoutOfSettlementLine(const v1::Decision& line) {
   const v1::Prediction& p = line.prediction();
   if (!line.has_profit() || !std::isfinite(line.profit())) {
     return absl::InvalidArgumentError(
@@ -333,22 +333,34 @@ absl::Status BetSettler::RestoreSettlement(const v1::Decision& line) {
     return absl::InvalidArgumentError(
         absl::StrCat("prediction.odds.", p.pick(), " must be finite and > 1"));
   }
-  const double sigma = line.manager().market_volatility();
-  if (!std::isfinite(sigma) || sigma < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("manager.market_volatility must be finite and >= 0, got ", sigma));
-  }
   const double stake = line.stake();
-  const BetResult result = line.profit() > 0    ? BetResult::kWon
-                           : line.profit() == 0 ? BetResult::kVoid
-                                                : BetResult::kLost;
-  absl::StatusOr<double> payout = GrossPayout(stake, *odds, result);
+  SettlementLinePayout out;
+  out.result = line.profit() > 0    ? BetResult::kWon
+               : line.profit() == 0 ? BetResult::kVoid
+                                    : BetResult::kLost;
+  absl::StatusOr<double> payout = GrossPayout(stake, *odds, out.result);
   if (!payout.ok()) return payout.status();
   if (std::abs(*payout - stake - line.profit()) > 1e-9 * std::max(1.0, stake * *odds)) {
     return absl::InvalidArgumentError(
         absl::StrCat("profit ", line.profit(), " is none of won (", stake * *odds - stake,
                      "), void (0) or lost (", -stake, ") for stake ", stake, " at odds ", *odds));
   }
+  out.payout = *payout;
+  return out;
+}
+
+absl::Status BetSettler::RestoreSettlement(const v1::Decision& line) {
+  const v1::Prediction& p = line.prediction();
+  absl::StatusOr<SettlementLinePayout> paid = PayoutOfSettlementLine(line);
+  if (!paid.ok()) return paid.status();
+  const double sigma = line.manager().market_volatility();
+  if (!std::isfinite(sigma) || sigma < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("manager.market_volatility must be finite and >= 0, got ", sigma));
+  }
+  const double stake = line.stake();
+  const BetResult result = paid->result;
+  const double payout = paid->payout;
   absl::MutexLock lock(&mu_);
   auto it = open_.find(p.match_id());
   if (it == open_.end() || it->second.empty()) {
@@ -369,7 +381,7 @@ absl::Status BetSettler::RestoreSettlement(const v1::Decision& line) {
   it->second.erase(it->second.begin());
   if (it->second.empty()) open_.erase(it);
   if (settled_matches_.insert(p.match_id()).second) ++stats_.matches_settled;
-  absl::StatusOr<SettledBet> s = SettleBetLocked(std::move(bet), result, *payout, sigma);
+  absl::StatusOr<SettledBet> s = SettleBetLocked(std::move(bet), result, payout, sigma);
   if (!s.ok()) return s.status();
   UpdateStatsLocked();
   return absl::OkStatus();

@@ -319,6 +319,34 @@ TEST_CASE("settlement: PickSigma follows the live worker's convention", "[settle
 namespace superbet::hrl {
 namespace {
 
+TEST_CASE("settlement: PayoutOfSettlementLine reads won, void and lost back from the profit",
+          "[settlement]") {
+  // Oracle: the closed form of GrossPayout at stake 5 and decimal odds 2.5 (won 12.5, void 5,
+  // lost 0; profit = payout - stake).
+  v1::Decision line;
+  line.set_stake(5);
+  line.mutable_prediction()->set_pick("away");
+  line.mutable_prediction()->mutable_odds()->set_away(2.5);
+  CHECK(PayoutOfSettlementLine(line).status().message() ==
+        "profit is absent: not a settlement line");
+  const std::vector<std::pair<double, std::pair<BetResult, double>>> cases = {
+      {7.5, {BetResult::kWon, 12.5}}, {0, {BetResult::kVoid, 5}}, {-5, {BetResult::kLost, 0}}};
+  for (const auto& [profit, want] : cases) {
+    line.set_profit(profit);
+    absl::StatusOr<SettlementLinePayout> got = PayoutOfSettlementLine(line);
+    REQUIRE(got.ok());
+    CHECK(got->result == want.first);
+    CHECK(got->payout == want.second);
+  }
+  line.set_profit(10);
+  CHECK(PayoutOfSettlementLine(line).status().message() ==
+        "profit 10 is none of won (7.5), void (0) or lost (-5) for stake 5 at odds 2.5");
+  line.set_profit(7.5);
+  line.mutable_prediction()->set_pick("draw");
+  CHECK(PayoutOfSettlementLine(line).status().message() ==
+        "prediction.odds.draw must be finite and > 1");
+}
+
 TEST_CASE("settlement: RestoreSettlement replays settlement lines into the same statistics",
           "[settlement][restore]") {
   // Oracle: the settler that settled the bets (Settle) and wrote the lines; a second settler

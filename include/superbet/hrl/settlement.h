@@ -87,6 +87,20 @@ absl::string_view BetResultName(BetResult result);
 [[nodiscard]] absl::StatusOr<double> GrossPayout(double stake, double decimal_odds,
                                                  BetResult result);
 
+// What a settlement line (an accepted Decision with `profit` set, as BetSettler writes it) says the
+// bet paid: its result from the sign of the profit (won > 0, void = 0, lost < 0) and the gross
+// payout GrossPayout gives for the line's stake and the pick's decimal odds.
+struct SettlementLinePayout {
+  BetResult result = BetResult::kLost;
+  double payout = 0;  // Gross, currency units.
+};
+// Errors: InvalidArgument when `profit` is absent ("profit is absent: not a settlement line") or
+// not finite, the pick is not home|draw|away, the pick's price is absent, not finite or <= 1, the
+// stake is not finite or < 0, or the profit is none of won, void or lost for that stake and price
+// ("profit 10 is none of won (5), void (0) or lost (-5) for stake 5 at odds 2").
+[[nodiscard]] absl::StatusOr<SettlementLinePayout> PayoutOfSettlementLine(
+    const superbet::v1::Decision& line);
+
 // σ of selection `selection` (0 home, 1 draw, 2 away) at `state`'s minute k, as the live worker's
 // features compute it: the selection's live decimal odds over the consecutive quoted minutes
 // ending at k (state at k, `history` for the earlier minutes; at most 16 prices = 15 minutes;
