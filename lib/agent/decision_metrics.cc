@@ -91,7 +91,7 @@ absl::Status DecideBatch(hrl::LiveDecider& decider, const core::Clock& clock,
     }
     if (!request.dry_run() && metrics != nullptr) metrics->Count(state, *d);
     if (settle && d->verdict() == v1::VERDICT_ACCEPTED) {
-      settlement->OnDecision(state, decider.RecordedStates(state.match_id()), *d);
+      settlement->OnDecision(*d);
     }
     *response->add_decisions() = *std::move(d);  // Both off any arena: a swap, not a copy.
   }

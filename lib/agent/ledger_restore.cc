@@ -114,7 +114,11 @@ absl::StatusOr<LedgerRestoreSummary> RestoreFromLedger(const std::string& path,
     last_decided = std::max(last_decided, at);
     if (d->verdict() == v1::VERDICT_ACCEPTED) {
       ++out.accepted;
-      const double sigma = d->has_manager() ? d->manager().market_volatility() : 1.0;
+      // σ as the running agent opened the bet (SettlementSync::OnDecision): the line's pick_sigma;
+      // lines written before pick_sigma existed: manager.market_volatility if set, else 1.
+      const double sigma = d->has_pick_sigma() ? d->pick_sigma()
+                           : d->has_manager()  ? d->manager().market_volatility()
+                                               : 1.0;
       // The settler refuses what it refused when the line was written (e.g. a match already
       // settled): counted, as then.
       if (!settler.Open(*d, sigma).ok()) ++out.refused;

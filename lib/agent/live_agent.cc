@@ -58,12 +58,9 @@ absl::StatusOr<std::unique_ptr<LiveAgent>> LiveAgent::Create(const LiveAgentOpti
   a->metrics_ = *std::move(metrics);
   a->training_ = std::make_unique<TrainingJobs>(options.training, clock);
   // Settlement of every accepted bet, the Decide RPC's included (superbet/agent/settlement_sync.h).
-  auto env = hrl::LiveEnvOptionsFromCheckpoint(a->decider_->checkpoint());
-  if (!env.ok()) return Prefixed(env.status(), what);
   DecisionMetrics* m = a->metrics_.get();
-  auto st = SettlementSync::Create(registry, options.bankroll, env->sigma_training_median_sd,
-                                   a->settle_ledger_.get(), a->decider_.get(),
-                                   [m] { m->UpdateBudget(); });
+  auto st = SettlementSync::Create(registry, options.bankroll, a->settle_ledger_.get(),
+                                   a->decider_.get(), [m] { m->UpdateBudget(); });
   if (!st.ok()) return Prefixed(st.status(), "settlement: ");
   a->settlement_ = *std::move(st);
   // The ledger IS the agent's state: a restarted agent continues from it.

@@ -117,7 +117,7 @@ absl::StatusOr<bus::LiveOutcome> LiveConsumer::Decide(
   }
   // Counted once the decision is one that will be recorded: a failed one is not a bet.
   if (count_) count_(state, *d);
-  if (settlement_ != nullptr) settlement_->OnDecision(state, history, *d);
+  if (settlement_ != nullptr) settlement_->OnDecision(*d);
   return o;
 }
 

@@ -13,7 +13,7 @@ namespace superbet::agent {
 namespace v1 = superbet::v1;
 
 absl::StatusOr<std::unique_ptr<SettlementSync>> SettlementSync::Create(
-    core::MetricsRegistry& r, double initial_budget, double sigma_median, std::ostream* ledger,
+    core::MetricsRegistry& r, double initial_budget, std::ostream* ledger,
     hrl::LiveDecider* decider, std::function<void()> credited) {
   hrl::SettlerOptions o;
   o.initial_budget = initial_budget;
@@ -22,7 +22,6 @@ absl::StatusOr<std::unique_ptr<SettlementSync>> SettlementSync::Create(
   if (!settler.ok()) return settler.status();
   std::unique_ptr<SettlementSync> a(new SettlementSync());
   a->settler_ = *std::move(settler);
-  a->sigma_median_ = sigma_median;
   a->decider_ = decider;
   a->credited_ = std::move(credited);
   // The design's hrl_reward buckets.
@@ -134,15 +133,13 @@ void SettlementSync::SettleFinal(const v1::LiveMatchState& state, absl::Time at)
   Export(state.match_id(), *m);
 }
 
-void SettlementSync::OnDecision(const v1::LiveMatchState& state,
-                                const std::map<int, v1::LiveMatchState>& history,
-                                const v1::Decision& decision) {
+void SettlementSync::OnDecision(const v1::Decision& decision) {
   if (decision.verdict() != v1::VERDICT_ACCEPTED) return;
-  const int sel = scoring::PickIndex(decision.prediction().pick());
-  const double sigma = hrl::PickSigma(state, history, sel, sigma_median_);
+  const double sigma = decision.has_pick_sigma() ? decision.pick_sigma() : 1.0;
   if (absl::Status s = settler_->Open(decision, sigma); !s.ok()) {
     refused_->Increment();
-    spdlog::warn("settle: accepted bet on {} not opened: {}", state.match_id(), s.ToString());
+    spdlog::warn("settle: accepted bet on {} not opened: {}", decision.prediction().match_id(),
+                 s.ToString());
   }
 }
 

@@ -154,12 +154,6 @@ double LiveDecider::open_stake(const std::string& match_id) const {
   return gate_.OpenExposure(match_id);
 }
 
-std::map<int, v1::LiveMatchState> LiveDecider::RecordedStates(const std::string& match_id) const {
-  absl::MutexLock lock(&mu_);
-  auto it = history_.find(match_id);
-  return it == history_.end() ? std::map<int, v1::LiveMatchState>() : it->second.states;
-}
-
 absl::Status LiveDecider::RecordSettlement(const std::string& match_id, double stake, double payout,
                                            absl::Time settled_at) {
   if (match_id.empty()) return absl::InvalidArgumentError("match_id is empty");
@@ -275,7 +269,7 @@ absl::StatusOr<v1::Decision> LiveDecider::Decide(const v1::LiveMatchState& state
     std::copy(it->second.begin(), it->second.end(), obs_.begin() + t * kLiveInputWidth);
     valid_[t] = 1;
   }
-  return DecideOnWindow(state, obs_, valid_, now, dry_run);
+  return DecideOnWindow(state, h.states, obs_, valid_, now, dry_run);
 }
 
 absl::StatusOr<v1::Decision> LiveDecider::DecideWithHistory(
@@ -300,13 +294,12 @@ absl::StatusOr<v1::Decision> LiveDecider::DecideWithHistory(
     std::copy(row->begin(), row->end(), obs_.begin() + t * kLiveInputWidth);
     valid_[t] = 1;
   }
-  return DecideOnWindow(state, obs_, valid_, now, dry_run);
+  return DecideOnWindow(state, history, obs_, valid_, now, dry_run);
 }
 
-absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(const v1::LiveMatchState& state,
-                                                         const std::vector<float>& obs,
-                                                         const std::vector<float>& valid,
-                                                         absl::Time now, bool dry_run) {
+absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(
+    const v1::LiveMatchState& state, const std::map<int, v1::LiveMatchState>& history,
+    const std::vector<float>& obs, const std::vector<float>& valid, absl::Time now, bool dry_run) {
   absl::StatusOr<LiveDecision> d = worker_.Decide(obs, valid);
   if (!d.ok()) return d.status();
 
@@ -361,6 +354,10 @@ absl::StatusOr<v1::Decision> LiveDecider::DecideOnWindow(const v1::LiveMatchStat
   out.set_verdict(verdict.accepted ? v1::VERDICT_ACCEPTED : v1::VERDICT_DENIED);
   if (verdict.accepted) {
     out.set_stake(stake);
+    // The bet's σ, as the settlement's reward reads it (written on the line, so a restart that
+    // reopens the bet from the ledger settles it with the same σ).
+    out.set_pick_sigma(
+        PickSigma(state, history, scoring::PickIndex(out.prediction().pick()), sigma_median_));
   } else {
     out.set_reason(std::string(risk::DenialReasonId(*verdict.reason)));
     out.set_detail(verdict.detail);

@@ -63,14 +63,11 @@ struct Replica {
   std::ostringstream ledger;
   std::unique_ptr<SettlementSync> sync;
   Replica() {
-    auto s = SettlementSync::Create(registry, 1000, 0.02, &ledger);
+    auto s = SettlementSync::Create(registry, 1000, &ledger);
     REQUIRE(s.ok());
     sync = *std::move(s);
   }
-  void Open(const v1::Decision& d) {
-    v1::LiveMatchState at = State(d.prediction().match_id(), v1::FIXTURE_STATUS_LIVE, 1, 1);
-    sync->OnDecision(at, {}, d);
-  }
+  void Open(const v1::Decision& d) { sync->OnDecision(d); }
   std::optional<double> Settled(const std::string& result) const {
     return Sample(registry, "hrl_bets_settled_total{result=\"" + result + "\"}");
   }

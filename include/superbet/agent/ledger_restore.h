@@ -3,11 +3,11 @@
 // (superbet/hrl/live_decider.h, superbet/hrl/settlement.h; one superbet.v1.Decision JSON line
 // each, superbet/scoring/prediction_json.h) are replayed in file order, writing nothing:
 //   decision line (no `profit`)   LiveDecider::RestoreDecision (bankroll, gate, tracker); when
-//                                 accepted, BetSettler::Open with σ = manager.market_volatility
-//                                 when the line has a `manager`, else σ = 1 (the live worker's
-//                                 neutral convention: today's decision lines do not carry the σ
-//                                 of their pick, so a bet still open at the restart settles with
-//                                 σ = 1 in its reward and its line's market_volatility);
+//                                 accepted, BetSettler::Open with σ = the line's pick_sigma (as
+//                                 the running agent opened it); a line without one (written
+//                                 before the field existed): manager.market_volatility when the
+//                                 line has a `manager`, else σ = 1 (the live worker's neutral
+//                                 convention);
 //   settlement line (`profit`)    BetSettler::RestoreSettlement (UCB1, WR₁₀, Sharpe) and
 //                                 LiveDecider::RestoreSettlement at the decided_at of the next
 //                                 decision line (the final state decided right after the

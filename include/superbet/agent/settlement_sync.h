@@ -1,4 +1,4 @@
-// Settlement of the live worker's match.live bets across replicas (superbet/hrl/settlement.h's
+// Settlement of the live worker's bets, shared across replicas (superbet/hrl/settlement.h's
 // BetSettler) and the reward metrics on a Prometheus registry (core/metrics.h):
 //   hrl_reward                  histogram of the rewards of settled bets, buckets −2, −1, −0.5,
 //                               −0.1, 0, 0.1, 0.5, 1, 2, 5
@@ -58,19 +58,17 @@ std::string FinalStateKey(const std::string& match_id);
 
 class SettlementSync {
  public:
-  // `initial_budget` B₀ (the decider's bankroll), `sigma_median` σ's normaliser (the
-  // checkpoint's). `ledger` (may be null) must be a core::AppendLog stream (it is cleared and
-  // written again after a failed write). `decider` (may be null) is credited with every settled bet
-  // (LiveDecider::RecordSettlement: gross payout back into its bankroll, the stake out of the
-  // gate's open exposure), so its bankroll and the settler's B agree on match.live bets;
-  // `credited` (may be empty) is called after a match's bets were credited (to export the budget).
-  // Registers the metrics above on `registry`.
-  // Errors: the settler's InvalidArgument (initial_budget not finite and > 0); the registry's
-  // AlreadyExists (a name taken).
+  // `initial_budget` B₀ (the decider's bankroll). `ledger` (may be null) must be a core::AppendLog
+  // stream (it is cleared and written again after a failed write). `decider` (may be null) is
+  // credited with every settled bet (LiveDecider::RecordSettlement: gross payout back into its
+  // bankroll, the stake out of the gate's open exposure), so its bankroll and the settler's B agree
+  // on match.live bets; `credited` (may be empty) is called after a match's bets were credited (to
+  // export the budget). Registers the metrics above on `registry`. Errors: the settler's
+  // InvalidArgument (initial_budget not finite and > 0); the registry's AlreadyExists (a name
+  // taken).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<SettlementSync>> Create(
-      core::MetricsRegistry& registry, double initial_budget, double sigma_median,
-      std::ostream* ledger, hrl::LiveDecider* decider = nullptr,
-      std::function<void()> credited = {});
+      core::MetricsRegistry& registry, double initial_budget, std::ostream* ledger,
+      hrl::LiveDecider* decider = nullptr, std::function<void()> credited = {});
 
   // From now on, a final state not yet settled that OnState sees is queued for Sync to store in
   // Redis (call once a transport is connected; without one nothing is queued, so nothing grows).
@@ -82,12 +80,11 @@ class SettlementSync {
   // to store in Redis.
   // Errors: none returned (a state that settles nothing is logged; never retried).
   void OnState(const superbet::v1::LiveMatchState& state, absl::Time at);
-  // Opens an accepted non-dry-run decision taken on `state` (σ from `history`, hrl::PickSigma);
-  // a denied decision is ignored. A bet the settler refuses is logged and counted in
+  // Opens an accepted non-dry-run decision with σ = its pick_sigma (hrl::LiveDecider writes the
+  // pick's hrl::PickSigma there; 1, the live worker's neutral convention, when absent); a denied
+  // decision is ignored. A bet the settler refuses is logged and counted in
   // hrl_settle_refused_total.
-  void OnDecision(const superbet::v1::LiveMatchState& state,
-                  const std::map<int, superbet::v1::LiveMatchState>& history,
-                  const superbet::v1::Decision& decision);
+  void OnDecision(const superbet::v1::Decision& decision);
 
   // On the consumer thread after each poll: stores the final states this replica read, then (at
   // most once a second by `now`) settles the open matches whose final state another replica
@@ -117,7 +114,6 @@ class SettlementSync {
   std::unique_ptr<hrl::BetSettler> settler_;
   hrl::LiveDecider* decider_ = nullptr;
   std::function<void()> credited_;
-  double sigma_median_ = 1;
   core::HistogramFamily* reward_ = nullptr;
   core::GaugeFamily* sharpe_ = nullptr;
   core::GaugeFamily* ucb_ = nullptr;

@@ -17,6 +17,9 @@
 // a match that is not in play (FIXTURE_STATUS_FINISHED, as the last state of a match is, SCHEDULED,
 // POSTPONED, CANCELLED or UNSPECIFIED) is denied not_in_play.
 //
+// An accepted decision carries pick_sigma: σ of its pick at the decision (PickSigma, superbet/hrl/
+// settlement.h, on the same history the window was built from), the σ its settlement's reward reads.
+//
 // Recording: a non-dry-run decision is recorded (gate counts and exposure, bankroll debit, VSNR /
 // gamma history) only once its ledger line is written. When the write fails nothing is recorded,
 // so retrying a decision whose write keeps failing never stakes the bankroll twice.
@@ -173,16 +176,15 @@ class LiveDecider {
   risk::GateCounts gate_counts() const;  // Non-dry-run verdicts only.
   // The stake accepted on `match_id` and not yet settled, currency units (0 when none).
   double open_stake(const std::string& match_id) const;
-  // The states of `match_id` that Decide has recorded (minute -> state, the last 16 minutes; empty
-  // for a match Decide has not seen): the history hrl::PickSigma needs for a bet decided by Decide.
-  std::map<int, superbet::v1::LiveMatchState> RecordedStates(const std::string& match_id) const;
 
  private:
   LiveDecider(superbet::v1::Checkpoint checkpoint, std::string path, LiveWorker worker,
               risk::RiskGate gate, double sigma_median, const LiveDeciderOptions& options);
   // The worker, metrics, gate and ledger on a built window (kLiveWindow rows, oldest first).
+  // `history`: the match's earlier states (for an accepted decision's pick_sigma).
   [[nodiscard]] absl::StatusOr<superbet::v1::Decision> DecideOnWindow(
-      const superbet::v1::LiveMatchState& state, const std::vector<float>& obs,
+      const superbet::v1::LiveMatchState& state,
+      const std::map<int, superbet::v1::LiveMatchState>& history, const std::vector<float>& obs,
       const std::vector<float>& valid, absl::Time now, bool dry_run)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   superbet::v1::Checkpoint checkpoint_;
