@@ -12,9 +12,9 @@
 // Publish never waits for the pump: it answers the entry's stream id and the pump consumes the
 // entry as any other producer's. /metrics adds the plant's broadcast_* metrics (Publish's input
 // and rejected lines included). Ready once Redis answers and the consumer groups exist. SIGTERM:
-// NOT_SERVING, the pump stops taking new work, the plant drains what it holds for up to
-// --drain_deadline_s, exit 0; entries still pending stay in Redis for another replica's
-// XAUTOCLAIM.
+// NOT_SERVING, the pump stops taking new work, the plant drains what it holds for what is left of
+// --drain_deadline_s after the in-flight calls (one deadline for both), exit 0; entries still
+// pending stay in Redis for another replica's XAUTOCLAIM.
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -158,7 +158,7 @@ int Main(int argc, char** argv) {
   }
   (*rt)->SetReady(true);
   return (*rt)->WaitForShutdown([&] {
-    const broadcast::DrainReport r = (*runner)->Drain(absl::Seconds(server.drain_deadline_s));
+    const broadcast::DrainReport r = (*runner)->Drain((*rt)->DrainTimeLeft());
     if (!r.stop_workers.ok()) spdlog::warn("plant workers: {}", r.stop_workers.ToString());
     if (!r.run.ok()) spdlog::warn("drain: {}", r.run.ToString());
     spdlog::info("plant drained; outstanding work left in Redis: {}",

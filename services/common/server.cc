@@ -453,6 +453,11 @@ void ServiceRuntime::StopBusyQueue() {
   busy_thread_.join();
 }
 
+absl::Duration ServiceRuntime::DrainTimeLeft() const {
+  if (drain_until_ == absl::InfiniteFuture()) return absl::Seconds(options_.drain_deadline_s);
+  return std::max(absl::ZeroDuration(), drain_until_ - absl::Now());
+}
+
 int ServiceRuntime::WaitForShutdown(const std::function<void()>& on_drain) {
   sigset_t set;
   sigemptyset(&set);
@@ -464,9 +469,10 @@ int ServiceRuntime::WaitForShutdown(const std::function<void()>& on_drain) {
   SetReady(false);
   draining_.store(true);
   absl::SleepFor(absl::Seconds(options_.drain_grace_s));
-  const auto deadline =
-      std::chrono::system_clock::now() +
-      std::chrono::milliseconds(static_cast<int64_t>(options_.drain_deadline_s * 1000));
+  // One deadline for the in-flight calls and on_drain (DrainTimeLeft). Wall time: gRPC's
+  // Shutdown takes a system_clock deadline.
+  drain_until_ = absl::Now() + absl::Seconds(options_.drain_deadline_s);
+  const auto deadline = absl::ToChronoTime(drain_until_);
   if (busy_health_) busy_health_->EndWatches();  // Streams end at the drain, as gRPC's own do.
   busy_stopping_.store(true);
   server_->Shutdown(deadline);

@@ -64,6 +64,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/flags.h"
 #include "superbet/core/clock.h"
 #include "superbet/core/metrics.h"
@@ -145,6 +146,11 @@ class ServiceRuntime {
   // Health SERVING (true) or NOT_SERVING for the server and every added service.
   void SetReady(bool ready);
   bool draining() const { return draining_.load(); }
+  // During WaitForShutdown's on_drain: what is left of --drain_deadline_s (counted from the end of
+  // --drain_grace_s, the moment the server stops taking calls) after the in-flight calls ended, so
+  // that the service's own drain (e.g. the broadcast plant's) fits in the same deadline; >= 0.
+  // Before the drain: the whole deadline.
+  absl::Duration DrainTimeLeft() const;
 
   // Admits the call, runs `body` (exceptions become INTERNAL), records metrics, maps the status.
   // `context` is a grpc::ServerContext (synchronous API) or a grpc::CallbackServerContext.
@@ -228,6 +234,7 @@ class ServiceRuntime {
   int metrics_port_ = 0;
   std::atomic<bool> ready_{false};
   std::atomic<bool> draining_{false};
+  absl::Time drain_until_ = absl::InfiniteFuture();  // Set by WaitForShutdown before on_drain.
   // Keyed by the handlers' string literals' addresses (the same name at two addresses gets two
   // entries holding the same children).
   absl::Mutex methods_mu_;

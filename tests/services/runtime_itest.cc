@@ -9,6 +9,7 @@
 // closed form (a bucket of capacity B that never refills admits exactly B calls: the clock is a
 // FakeClock that does not move), and the sync path's own answers.
 #include <grpcpp/grpcpp.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -18,8 +19,10 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
 #include "common/server.h"
 #include "services/process.h"
 #include "superbet/core/clock.h"
@@ -32,6 +35,7 @@ namespace v1 = superbet::v1;
 
 absl::Status EchoBody(const v1::EchoMessage& req, v1::EchoMessage* resp) {
   if (req.payload() == "throw") throw std::runtime_error("boom");
+  if (req.payload() == "slow") absl::SleepFor(absl::Milliseconds(1500));
   if (req.payload().empty()) return absl::InvalidArgumentError("payload is empty");
   resp->set_payload(req.payload());
   return absl::OkStatus();
@@ -175,6 +179,46 @@ TEST_CASE(
     (*rt).reset();  // Stops the server before the services it serves go.
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("services: on_drain gets what is left of --drain_deadline_s after the in-flight calls",
+          "[services]") {
+  // Oracle: server.h's drain contract: the in-flight calls and the service's own drain (on_drain:
+  // broadcast-svc's plant) share one --drain_deadline_s. A call that takes 1.5 s after SIGTERM
+  // leaves on_drain at most 3 - 1.5 s of a 3 s deadline (before: on_drain got a whole deadline of
+  // its own, so the process could take twice --drain_deadline_s).
+  core::FakeClock clock;
+  ServerOptions options;
+  options.service = "runtime-drain-itest";
+  options.grpc_address = "127.0.0.1:0";
+  options.metrics_address = "127.0.0.1:0";
+  options.drain_deadline_s = 3;
+  options.log_level = "off";
+  auto rt = ServiceRuntime::Create(options, clock);
+  REQUIRE(rt.ok());
+  SyncEcho echo(rt->get());
+  (*rt)->AddService(&echo, "superbet.v1.EchoService");
+  REQUIRE((*rt)->Start().ok());
+  (*rt)->SetReady(true);
+  CHECK((*rt)->DrainTimeLeft() == absl::Seconds(3));  // Before the drain: the whole deadline.
+  auto stub = v1::EchoService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string((*rt)->grpc_port()), grpc::InsecureChannelCredentials()));
+  grpc::Status slow;
+  std::thread client([&] {
+    v1::EchoMessage resp;
+    slow = Call(*stub, "slow", nullptr, &resp);
+  });
+  std::thread signal([] {
+    absl::SleepFor(absl::Milliseconds(200));  // The slow call is in its handler by then.
+    ::kill(::getpid(), SIGTERM);  // Blocked in every thread: WaitForShutdown's sigwait takes it.
+  });
+  absl::Duration left = absl::InfiniteDuration();
+  CHECK((*rt)->WaitForShutdown([&] { left = (*rt)->DrainTimeLeft(); }) == 0);
+  client.join();
+  signal.join();
+  CHECK(slow.ok());  // The in-flight call finished within the deadline.
+  CHECK(left <= absl::Milliseconds(3000 - 1200));
+  CHECK(left > absl::ZeroDuration());
 }
 
 }  // namespace
