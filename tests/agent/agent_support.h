@@ -18,6 +18,7 @@
 #include "superbet/hrl/live_env.h"
 #include "superbet/hrl/live_worker.h"
 #include "superbet/providers/replay_provider.h"
+#include "superbet/v1/services.pb.h"
 #include "support/test_data.h"
 
 namespace superbet::agent_testing {
@@ -90,6 +91,18 @@ inline std::optional<double> Sample(const core::MetricsRegistry& registry,
     if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
   }
   return std::nullopt;
+}
+
+// A short live training request (64 environment steps, seed 11, match 3754097) writing to
+// `output`, as StartTraining receives it.
+inline superbet::v1::StartTrainingRequest LiveTrainingRequest(const std::string& output) {
+  superbet::v1::StartTrainingRequest r;
+  r.set_agent("live");
+  r.set_output(output);
+  r.set_steps(64);
+  r.set_seed(11);
+  r.add_train_matches("3754097");
+  return r;
 }
 
 }  // namespace superbet::agent_testing

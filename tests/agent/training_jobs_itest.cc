@@ -20,22 +20,14 @@ namespace {
 
 namespace v1 = superbet::v1;
 
-v1::StartTrainingRequest Live(const std::string& output) {
-  v1::StartTrainingRequest r;
-  r.set_agent("live");
-  r.set_output(output);
-  r.set_steps(64);
-  r.set_seed(11);
-  r.add_train_matches("3754097");
-  return r;
-}
+using agent_testing::LiveTrainingRequest;
 
 TEST_CASE("TrainingJobs runs one live job at a time and Watch streams it to its checkpoint",
           "[agent][training]") {
   core::FakeClock clock;
   agent_testing::TempDir dir;
   TrainingJobs jobs({dir.path(), superbet::testing::DataDir()}, clock);
-  absl::StatusOr<std::string> id = jobs.Start(Live("first"));
+  absl::StatusOr<std::string> id = jobs.Start(LiveTrainingRequest("first"));
   REQUIRE(id.ok());
   CHECK(*id == "train-1");
   std::vector<v1::TrainingProgress> seen;
@@ -61,7 +53,8 @@ TEST_CASE("TrainingJobs runs one live job at a time and Watch streams it to its 
   REQUIRE(c.ok());
   CHECK(c->seed() == 11);
   // The same output again: refused, it holds a checkpoint.
-  CHECK(jobs.Start(Live("first")).status().code() == absl::StatusCode::kAlreadyExists);
+  CHECK(jobs.Start(LiveTrainingRequest("first")).status().code() ==
+        absl::StatusCode::kAlreadyExists);
   // A finished job is watched again: its last state only.
   std::vector<v1::TrainingProgress> again;
   REQUIRE(jobs.Watch(

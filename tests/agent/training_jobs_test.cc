@@ -22,15 +22,7 @@ namespace {
 
 namespace v1 = superbet::v1;
 
-v1::StartTrainingRequest Live(const std::string& output) {
-  v1::StartTrainingRequest r;
-  r.set_agent("live");
-  r.set_output(output);
-  r.set_steps(64);
-  r.set_seed(11);
-  r.add_train_matches("3754097");
-  return r;
-}
+using agent_testing::LiveTrainingRequest;
 
 TEST_CASE("TrainingJobs refuses bad requests, naming the field and the value",
           "[agent][training]") {
@@ -38,7 +30,7 @@ TEST_CASE("TrainingJobs refuses bad requests, naming the field and the value",
   agent_testing::TempDir dir;
   {
     TrainingJobs off({"", superbet::testing::DataDir()}, clock);
-    absl::StatusOr<std::string> s = off.Start(Live("a"));
+    absl::StatusOr<std::string> s = off.Start(LiveTrainingRequest("a"));
     CHECK(s.status().code() == absl::StatusCode::kFailedPrecondition);
     CHECK(s.status().message() ==
           "StartTraining is disabled: agent-svc was started without --training_dir");
@@ -49,33 +41,33 @@ TEST_CASE("TrainingJobs refuses bad requests, naming the field and the value",
     CHECK(s.status().code() == absl::StatusCode::kInvalidArgument);
     return std::string(s.status().message());
   };
-  v1::StartTrainingRequest r = Live("a");
+  v1::StartTrainingRequest r = LiveTrainingRequest("a");
   r.set_agent("dqn");
   CHECK(message(r) == "agent must be \"live\", \"live-ppo\" or \"prematch\", got \"dqn\"");
-  r = Live("a");
+  r = LiveTrainingRequest("a");
   r.set_seed(uint64_t{1} << 63);
   CHECK(message(r) == "seed must be <= 2^63-1, got 9223372036854775808");
-  r = Live("a");
+  r = LiveTrainingRequest("a");
   r.set_data_dir(dir.File("missing"));
   CHECK(message(r) == "data_dir must be an existing folder, got \"" + dir.File("missing") + "\"");
-  CHECK(message(Live("../escape")) ==
+  CHECK(message(LiveTrainingRequest("../escape")) ==
         "output must stay under --training_dir (no '..' or '.'), got \"../escape\"");
-  CHECK(message(Live("/abs")) ==
+  CHECK(message(LiveTrainingRequest("/abs")) ==
         "output must be a folder relative to --training_dir, got \"/abs\"");
-  r = Live("a");
+  r = LiveTrainingRequest("a");
   r.add_seasons("1617");
   CHECK(message(r) == "seasons[0] must be \"1516\" (the StatsBomb season recorded), got \"1617\"");
-  r = Live("a");
+  r = LiveTrainingRequest("a");
   r.set_steps(0);
   CHECK(message(r) == "steps must be in [1, 10000000], got 0");
-  r = Live("a");
+  r = LiveTrainingRequest("a");
   r.set_worker("dqn");
   CHECK(message(r) ==
         "league, episodes, worker and decide_at_closing apply to agent \"prematch\" only");
-  r = Live("a");
+  r = LiveTrainingRequest("a");
   r.set_train_matches(0, "statsbomb:abc");
   CHECK(message(r) == "train_matches[0] is not a StatsBomb match id, got \"statsbomb:abc\"");
-  r = Live("a");
+  r = LiveTrainingRequest("a");
   r.set_agent("prematch");
   CHECK(message(r) ==
         "steps must be 0 for agent \"prematch\" (it trains for `episodes` passes), got 64");
@@ -97,12 +89,12 @@ TEST_CASE("TrainingJobs: a draining owner cancels the job, whose last state is c
   core::FakeClock clock;
   agent_testing::TempDir dir;
   TrainingJobs jobs({dir.path(), superbet::testing::DataDir()}, clock);
-  v1::StartTrainingRequest r = Live("long");
+  v1::StartTrainingRequest r = LiveTrainingRequest("long");
   r.set_steps(10'000'000);
   absl::StatusOr<std::string> id = jobs.Start(r);
   REQUIRE(id.ok());
   // One job at a time.
-  absl::StatusOr<std::string> second = jobs.Start(Live("other"));
+  absl::StatusOr<std::string> second = jobs.Start(LiveTrainingRequest("other"));
   CHECK(second.status().code() == absl::StatusCode::kResourceExhausted);
   CHECK(second.status().message() ==
         "training job train-1 is running; agent-svc runs one job at a time");
