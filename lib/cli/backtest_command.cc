@@ -25,6 +25,7 @@
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "cli/hrl_strategy.h"
+#include "cli/load_rejections.h"
 #include "cli/prediction_emitter.h"
 #include "superbet/backtest/backtest_data.h"
 #include "superbet/backtest/engine.h"
@@ -368,17 +369,6 @@ absl::Status CheckNumericFlags() {
                      "finite and <= 1 (< 0 = fitted)");
 }
 
-// The --league code: letters and digits only (it becomes part of a file name).
-absl::Status CheckLeagueFlag() {
-  const std::string league = absl::GetFlag(FLAGS_league);
-  bool ok = !league.empty();
-  for (char c : league) ok = ok && absl::ascii_isalnum(static_cast<unsigned char>(c));
-  if (ok) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--league must be a football-data division code of letters and digits (E0), got '", league,
-      "'"));
-}
-
 absl::StatusOr<Config> ReadFlags() {
   SUPERBET_RETURN_IF_ERROR(CheckNumericFlags());
   SUPERBET_RETURN_IF_ERROR(CheckLeagueFlag());
@@ -443,27 +433,6 @@ absl::StatusOr<std::string> ReportTables(const BacktestReport& main, const Backt
       std::string home_table,
       backtest::FormatReportTable(home, "baseline home (" + backtest::StakingLabel(home) + ")"));
   return absl::StrCat(out, "\n", fav_table, "\n", home_table);
-}
-
-// What the load rejected, with the first reasons (lenient mode), or that strict mode rejected
-// nothing (it fails on the first bad row instead).
-void PrintRejections(const backtest::BacktestData& data, bool strict, std::FILE* out) {
-  if (strict) {
-    std::fprintf(out, "strict mode: no row, price or statistics cell rejected\n");
-    return;
-  }
-  std::fprintf(out,
-               "rejected (lenient mode): %d row(s) skipped (%d duplicate), %d bad price(s) "
-               "dropped, %d bad statistics cell(s) dropped\n",
-               data.rows_rejected, data.duplicates_rejected, data.prices_rejected,
-               data.cells_rejected);
-  for (const std::string& r : data.rejections_shown)
-    std::fprintf(stderr, "  rejected: %s\n", r.c_str());
-  const int total = data.rows_rejected + data.prices_rejected + data.cells_rejected;
-  if (total > static_cast<int>(data.rejections_shown.size())) {
-    std::fprintf(stderr, "  ... and %d more (all counted above)\n",
-                 total - static_cast<int>(data.rejections_shown.size()));
-  }
 }
 
 // Bets and reports only the selected seasons; the strategy still sees the earlier ones.
@@ -573,7 +542,14 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     }
   }
   if (auto probe = backtest::MakeStrategy(config->strategy, config->model); !hrl && !probe.ok()) {
-    std::fprintf(stderr, "superbet backtest: %s\n", std::string(probe.status().message()).c_str());
+    // The library knows favourite, home and model; hrl is this tool's (cli/hrl_strategy.h).
+    const std::string name = absl::AsciiStrToLower(config->strategy);
+    const bool known = name == "favourite" || name == "home" || name == "model";
+    std::fprintf(stderr, "superbet backtest: %s\n",
+                 known ? std::string(probe.status().message()).c_str()
+                       : absl::StrCat("unknown strategy '", config->strategy,
+                                      "' (expected favourite, home, model or hrl)")
+                             .c_str());
     return 2;
   }
   const std::string league = absl::GetFlag(FLAGS_league);
@@ -716,7 +692,7 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
                league.c_str(), data->seasons.size(), absl::StrJoin(data->seasons, ",").c_str(),
                std::string(backtest::OddsSourceName(config->strategy_options.odds_source)).c_str(),
                config->strategy_options.initial_bankroll);
-  PrintRejections(*data, absl::GetFlag(FLAGS_strict), out);
+  PrintLoadRejections(*data, absl::GetFlag(FLAGS_strict), out);
   if (!data->history_seasons.empty()) {
     std::fprintf(out, "history only (replayed through the strategy, not bet or reported): %s\n",
                  absl::StrJoin(data->history_seasons, ",").c_str());

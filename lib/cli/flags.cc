@@ -13,7 +13,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
@@ -203,6 +202,35 @@ absl::Status CheckJsonDestination() {
   if (!core::DirectoryExists(folder)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--json ", path, ": folder ", folder, " does not exist"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLeagueFlag() {
+  const std::string league = absl::GetFlag(FLAGS_league);
+  bool ok = !league.empty();
+  for (char c : league) ok = ok && absl::ascii_isalnum(static_cast<unsigned char>(c));
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--league must be a football-data division code of letters and digits (E0), got '", league,
+      "'"));
+}
+
+absl::Status CheckOutputFolder(absl::string_view flag, const std::string& path) {
+  if (path.empty()) return absl::InvalidArgumentError(absl::StrCat("--", flag, " DIR is required"));
+  if (core::DirectoryExists(path)) return absl::OkStatus();
+  if (core::FileExists(path)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " ", path, " is a file, not a folder"));
+  }
+  std::string trimmed = path;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+  const size_t slash = trimmed.rfind('/');
+  const std::string parent =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : trimmed.substr(0, slash));
+  if (!core::DirectoryExists(parent)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " ", path, ": folder ", parent, " does not exist"));
   }
   return absl::OkStatus();
 }

@@ -63,6 +63,18 @@ namespace superbet::cli {
 // Errors: InvalidArgument naming the path when its folder does not exist or the path is a folder.
 [[nodiscard]] absl::Status CheckJsonDestination();
 
+// Checks the --league flag before any data is loaded: a football-data division code of letters
+// and digits ("E0", "SP1"); it becomes part of a file name (football-data/<league>_<code>.csv).
+// Errors: InvalidArgument naming the flag and the value (empty, a path, any other character).
+[[nodiscard]] absl::Status CheckLeagueFlag();
+
+// Checks before any work starts that `path`, the value of the output-folder flag `flag` (e.g.
+// "out"), can be used as a folder the command creates or writes into: an existing folder, or a
+// missing one whose parent folder exists.
+// Errors: InvalidArgument naming the flag and the path when it is empty, is an existing file, or
+// its parent folder does not exist.
+[[nodiscard]] absl::Status CheckOutputFolder(absl::string_view flag, const std::string& path);
+
 // Where a command prints its human-readable output (tables, summaries): stderr when --json=- (so
 // stdout carries only the JSON), else stdout.
 std::FILE* HumanOutput();

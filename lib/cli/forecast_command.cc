@@ -10,16 +10,20 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/flags/flag.h"
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/load_rejections.h"
 #include "superbet/backtest/backtest_data.h"
 #include "superbet/core/progress.h"
 #include "superbet/model/fixture.h"
@@ -371,6 +375,32 @@ std::vector<rt::DivisionSeason> Divide(const std::vector<superbet::v1::Fixture>&
   return out;
 }
 
+// A TeamModelOptions range error (superbet/ratings/team_model.h names the option's field) with
+// the field replaced by the flag the user typed: "xi_per_day must be ..." -> "--xi must be ...".
+std::string FlagNamedMessage(const absl::Status& status) {
+  static constexpr std::pair<absl::string_view, absl::string_view> kFieldToFlag[] = {
+      {"xi_per_day", "xi"},
+      {"market_xi_per_day", "market_xi"},
+      {"prior_sd", "prior_sd"},
+      {"shots_weight", "shots_weight"},
+      {"market_weight", "market_weight"},
+      {"filter_market_sd", "filter_market_sd"},
+      {"filter_goals_scale", "filter_goals_scale"},
+      {"filter_drift_sd", "filter_drift_sd"},
+      {"filter_new_team_sd", "filter_new_team_sd"},
+      {"filter_break_sd", "filter_break_sd"},
+      {"elo_k", "elo_k"},
+      {"min_fit_matches", "min_fit_matches"},
+  };
+  const absl::string_view message = status.message();
+  for (const auto& [field, flag] : kFieldToFlag) {
+    if (absl::StartsWith(message, absl::StrCat(field, " must be "))) {
+      return absl::StrCat("--", flag, message.substr(field.size()));
+    }
+  }
+  return std::string(message);
+}
+
 int RunForecastCommand(const std::vector<std::string>& args) {
   if (!args.empty()) {
     std::fprintf(stderr, "superbet forecast: unexpected argument '%s' (see --help)\n",
@@ -391,6 +421,7 @@ int RunForecastCommand(const std::vector<std::string>& args) {
           ? seasons.ok() ? unseen.ok() ? CheckJsonDestination() : unseen.status() : seasons.status()
           : kind.status();
   const int min_fit = absl::GetFlag(FLAGS_min_fit_matches);
+  if (usage.ok()) usage = CheckLeagueFlag();
   if (usage.ok() && min_fit < 1) {
     usage =
         absl::InvalidArgumentError(absl::StrCat("--min_fit_matches must be >= 1, got ", min_fit));
@@ -426,7 +457,7 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   options.elo_k = absl::GetFlag(FLAGS_elo_k);
   auto model = rt::MakeTeamModel(*kind, options);
   if (!model.ok()) {
-    std::fprintf(stderr, "superbet forecast: %s\n", std::string(model.status().message()).c_str());
+    std::fprintf(stderr, "superbet forecast: %s\n", FlagNamedMessage(model.status()).c_str());
     return 2;
   }
   auto root = ResolveDataRoot();
@@ -575,11 +606,13 @@ int RunForecastCommand(const std::vector<std::string>& args) {
   std::fprintf(
       out,
       "superbet forecast: league %s, model %s, %zu season(s) %s (history: %s); %d fits, "
-      "%d failed, %ld Newton iterations\n\n",
+      "%d failed, %ld Newton iterations\n",
       league.c_str(), std::string(rt::ModelKindName(*kind)).c_str(), data->seasons.size(),
       absl::StrJoin(data->seasons, ",").c_str(),
       data->history_seasons.empty() ? "none" : absl::StrJoin(data->history_seasons, ",").c_str(),
       stats.fits, stats.failed_fits, stats.iterations);
+  PrintLoadRejections(*data, absl::GetFlag(FLAGS_strict), out);
+  std::fputs("\n", out);
   if (*kind == rt::ModelKind::kMarket) {
     std::fprintf(out,
                  "market-implied goals: %d of %d matches (%d from closing 1X2 and over/under "

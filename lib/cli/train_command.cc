@@ -9,12 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/load_rejections.h"
 #include "cli/train_live.h"
 #include "superbet/backtest/backtest_data.h"
 #include "superbet/core/progress.h"
@@ -95,12 +99,34 @@ Flags:
 
 Progress (episodes, mean reward, loss) is printed on stderr.
 
-Exit status: 0 done, 1 the job failed (data missing, write error), 2 bad flags.
+Exit status: 0 done, 1 the job failed (data missing, write error), 2 bad flags (checked before
+any data is loaded: a value out of range, an --out whose parent folder does not exist or that is
+a file, a flag of the other agent such as --steps with --agent prematch).
 )";
 
 int Fail(const absl::Status& s, int code) {
   std::fprintf(stderr, "superbet train: %s\n", std::string(s.message()).c_str());
   return code;
+}
+
+// The flags only --agent prematch reads, and those only --agent live reads.
+constexpr const char* kPreMatchOnlyFlags[] = {"train_seasons",     "episodes", "worker",
+                                              "decide_at_closing", "league",   "strict"};
+constexpr const char* kLiveOnlyFlags[] = {"train_matches", "eval_matches", "steps"};
+
+// InvalidArgument naming the first of `flags` (the other agent's) set to a value other than its
+// default: such a flag would be silently ignored by `agent`.
+template <size_t N>
+absl::Status RejectFlagsOf(const char* const (&flags)[N], absl::string_view other,
+                           absl::string_view agent) {
+  for (const char* name : flags) {
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag != nullptr && flag->CurrentValue() != flag->DefaultValue()) {
+      return absl::InvalidArgumentError(absl::StrCat("--", name, " is a flag of --agent ", other,
+                                                     ", not of --agent ", agent, " (see --help)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 nlohmann::json EpisodeJson(const hrl::PreMatchEpisodeLog& e) {
@@ -119,7 +145,11 @@ nlohmann::json EpisodeJson(const hrl::PreMatchEpisodeLog& e) {
 
 int TrainPreMatchAgent() {
   const std::string out = absl::GetFlag(FLAGS_out);
-  if (out.empty()) return Fail(absl::InvalidArgumentError("--out DIR is required"), 2);
+  if (absl::Status s = CheckOutputFolder("out", out); !s.ok()) return Fail(s, 2);
+  if (absl::Status s = RejectFlagsOf(kLiveOnlyFlags, "live", "prematch"); !s.ok()) {
+    return Fail(s, 2);
+  }
+  if (absl::Status s = CheckLeagueFlag(); !s.ok()) return Fail(s, 2);
   const int episodes = absl::GetFlag(FLAGS_episodes);
   if (episodes < 1 || episodes > 100000) {
     return Fail(absl::InvalidArgumentError(
@@ -159,6 +189,7 @@ int TrainPreMatchAgent() {
     if (absl::IsInvalidArgument(data.status())) return Fail(data.status(), 2);
     return Fail(data.status(), 1);
   }
+  PrintLoadRejections(data->data, args.mode == fd::ParseMode::kStrict, stderr);
   std::fprintf(stderr, "superbet train: computing features (Dixon-Coles refits weekly)\n");
   std::optional<core::ProgressBar> bar;  // Once the features are computed.
   hrl::PreMatchTrainHooks hooks;
@@ -194,6 +225,8 @@ int TrainPreMatchAgent() {
     j["dixon_coles_fits"] = trained->dixon_coles_fits;
     j["rejected_rows"] = data->data.rows_rejected;
     j["rejected_prices"] = data->data.prices_rejected;
+    j["rejected_duplicates"] = data->data.duplicates_rejected;
+    j["rejected_cells"] = data->data.cells_rejected;
     j["decide_at"] = args.decide_at_closing ? "closing" : "pre-match";
     j["checkpoint"] = out + "/checkpoint.pb";
     nlohmann::json eps = nlohmann::json::array();
@@ -206,6 +239,12 @@ int TrainPreMatchAgent() {
 
 // --agent live: the live worker (lib/cli/train_live.cc).
 int TrainLive() {
+  if (absl::Status s = CheckOutputFolder("out", absl::GetFlag(FLAGS_out)); !s.ok()) {
+    return Fail(s, 2);
+  }
+  if (absl::Status s = RejectFlagsOf(kPreMatchOnlyFlags, "prematch", "live"); !s.ok()) {
+    return Fail(s, 2);
+  }
   TrainLiveArgs live;
   absl::StatusOr<std::string> root = ResolveDataRoot();
   if (!root.ok()) return Fail(root.status(), 1);

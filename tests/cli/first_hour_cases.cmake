@@ -1,0 +1,42 @@
+# A new user's first hour with `superbet` (bad flags and paths a user types), included from
+# tests/CMakeLists.txt. Each case failed before its fix; the contract is README.md's "Every flag is
+# checked before any data is loaded ... exit 2 with a message naming the flag and the value".
+
+# forecast: a TeamModelOptions range error names the flag the user typed (--xi), not the option's
+# field (xi_per_day), and stops before any season is read.
+superbet_cli_case("forecast --xi -2 exits 2 naming --xi before loading" EXIT 2
+  STDERR "superbet forecast: --xi must be finite and >= 0, got -2" NOT_STDERR "load|xi_per_day"
+  NOT_STDOUT "." ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --xi -2)
+superbet_cli_case("forecast --market_xi nan exits 2 naming --market_xi" EXIT 2
+  STDERR "superbet forecast: --market_xi must be finite and >= 0, got nan" NOT_STDERR "load"
+  ARGS forecast --data ${SUPERBET_TEST_DATA} --seasons 1516 --model-kind market --market_xi nan)
+# forecast --league becomes part of a file name, as in backtest: a path is bad usage.
+superbet_cli_case("forecast --league with a path exits 2" EXIT 2
+  STDERR "--league must be a football-data division code of letters and digits \\(E0\\), got '../E0'"
+  NOT_STDOUT "." ARGS forecast --data ${SUPERBET_TEST_DATA} --league ../E0)
+# train: the checkpoint folder is checked before the seasons are loaded and the agent trained
+# (it failed with exit 1 after the whole training run).
+superbet_cli_case("train --out in a missing folder exits 2 before loading" EXIT 2
+  STDERR "--out /nonexistent-superbet-dir/ck: folder /nonexistent-superbet-dir does not exist"
+  NOT_STDERR "loading|computing|train prematch"
+  ARGS train --agent prematch --data ${SUPERBET_TEST_DATA} --out /nonexistent-superbet-dir/ck)
+superbet_cli_case("train --out that is a file exits 2 before loading" EXIT 2
+  STDERR "--out ${SUPERBET_TEST_DATA}/SOURCES.md is a file, not a folder"
+  NOT_STDERR "loading|computing"
+  ARGS train --agent prematch --data ${SUPERBET_TEST_DATA} --out ${SUPERBET_TEST_DATA}/SOURCES.md)
+superbet_cli_case("train --agent live --out in a missing folder exits 2 before training" EXIT 2
+  STDERR "--out /nonexistent-superbet-dir/ck: folder /nonexistent-superbet-dir does not exist"
+  NOT_STDERR "environment steps"
+  ARGS train --agent live --data ${SUPERBET_TEST_DATA} --out /nonexistent-superbet-dir/ck)
+# train: a flag of the other agent is refused, not silently ignored (--steps with prematch trained
+# the default 10 episodes; --episodes with live trained the default 20000 steps).
+superbet_cli_case("train --agent prematch rejects the live flag --steps" EXIT 2
+  STDERR "--steps is a flag of --agent live, not of --agent prematch" NOT_STDERR "loading"
+  ARGS train --agent prematch --data ${SUPERBET_TEST_DATA} --out /tmp --steps 5)
+superbet_cli_case("train --agent live rejects the prematch flag --episodes" EXIT 2
+  STDERR "--episodes is a flag of --agent prematch, not of --agent live" NOT_STDERR "live worker"
+  ARGS train --agent live --data ${SUPERBET_TEST_DATA} --out /tmp --episodes 5)
+# backtest: the unknown-strategy message lists every strategy --help documents (hrl included).
+superbet_cli_case("backtest --strategy with an unknown name lists hrl among the choices" EXIT 2
+  STDERR "unknown strategy 'foo' \\(expected favourite, home, model or hrl\\)" NOT_STDOUT "."
+  ARGS backtest --data ${SUPERBET_TEST_DATA} --seasons 1516 --strategy foo)
