@@ -27,6 +27,7 @@
 #include "cli/hrl_strategy.h"
 #include "cli/load_rejections.h"
 #include "cli/prediction_emitter.h"
+#include "cli/store_flag.h"
 #include "superbet/backtest/backtest_data.h"
 #include "superbet/backtest/engine.h"
 #include "superbet/backtest/report.h"
@@ -298,6 +299,7 @@ absl::StatusOr<backtest::BacktestData> LoadStoreData(const std::string& url,
                                                      const std::string& league,
                                                      const std::vector<std::string>& selected,
                                                      fd::ParseMode mode, const Config& config) {
+  SUPERBET_RETURN_IF_ERROR(CheckStoreToRead(url));
   SUPERBET_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db,
                             store::Store::Open(url, core::SystemClock::Instance()));
   auto found = StoreSeasons(*db, league);
@@ -465,6 +467,7 @@ absl::StatusOr<superbet::v1::Checkpoint> PrepareHrl(const std::string& league,
     return absl::InvalidArgumentError(
         "--strategy hrl needs --ledger PATH (every decision is written to the paper ledger)");
   }
+  SUPERBET_RETURN_IF_ERROR(CheckOutputFile("ledger", absl::GetFlag(FLAGS_ledger)));
   SUPERBET_ASSIGN_OR_RETURN(superbet::v1::Checkpoint c, LoadPreMatchCheckpoint(dir));
   std::vector<std::string> labels;
   for (const std::string& code : seasons) {

@@ -193,15 +193,19 @@ absl::StatusOr<std::vector<std::string>> ParseSeasonList(absl::string_view list)
 absl::Status CheckJsonDestination() {
   const std::string path = absl::GetFlag(FLAGS_json);
   if (path.empty() || path == "-") return absl::OkStatus();
+  return CheckOutputFile("json", path);
+}
+
+absl::Status CheckOutputFile(absl::string_view flag, const std::string& path) {
   if (core::DirectoryExists(path)) {
-    return absl::InvalidArgumentError(absl::StrCat("--json ", path, " is a directory"));
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, " ", path, " is a directory"));
   }
   const size_t slash = path.rfind('/');
   const std::string folder =
       slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   if (!core::DirectoryExists(folder)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--json ", path, ": folder ", folder, " does not exist"));
+        absl::StrCat("--", flag, " ", path, ": folder ", folder, " does not exist"));
   }
   return absl::OkStatus();
 }

@@ -63,6 +63,12 @@ namespace superbet::cli {
 // Errors: InvalidArgument naming the path when its folder does not exist or the path is a folder.
 [[nodiscard]] absl::Status CheckJsonDestination();
 
+// Checks before any work starts that the file `path`, the value of the flag `flag` (e.g. "ledger"),
+// can be written: its folder must exist and it must not be a folder. (CheckJsonDestination is this
+// check for --json, with "-" = stdout.)
+// Errors: InvalidArgument naming the flag and the path.
+[[nodiscard]] absl::Status CheckOutputFile(absl::string_view flag, const std::string& path);
+
 // Checks the --league flag before any data is loaded: a football-data division code of letters
 // and digits ("E0", "SP1"); it becomes part of a file name (football-data/<league>_<code>.csv).
 // Errors: InvalidArgument naming the flag and the value (empty, a path, any other character).

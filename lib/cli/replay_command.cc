@@ -16,8 +16,10 @@
 #include "cli/flags.h"
 #include "cli/replay_agent.h"
 #include "cli/replay_store.h"
+#include "cli/store_flag.h"
 #include "google/protobuf/util/json_util.h"
 #include "superbet/core/clock.h"
+#include "superbet/core/status_macros.h"
 #include "superbet/model/masking.h"
 #include "superbet/providers/replay_provider.h"
 #include "superbet/providers/statsbomb/statsbomb.h"
@@ -103,8 +105,13 @@ absl::Status CheckReplayFlags() {
     return absl::InvalidArgumentError(absl::StrCat(
         "--match must be a StatsBomb match id (3754097 or statsbomb:3754097), got '", match, "'"));
   }
-  if (!absl::GetFlag(FLAGS_ledger).empty() && absl::GetFlag(FLAGS_agent).empty()) {
-    return absl::InvalidArgumentError("--ledger needs --agent DIR (the ledger records its decisions)");
+  const std::string ledger = absl::GetFlag(FLAGS_ledger);
+  if (!ledger.empty() && absl::GetFlag(FLAGS_agent).empty()) {
+    return absl::InvalidArgumentError(
+        "--ledger needs --agent DIR (the ledger records its decisions)");
+  }
+  if (!ledger.empty()) {
+    SUPERBET_RETURN_IF_ERROR(CheckOutputFile("ledger", ledger));
   }
   return CheckJsonDestination();
 }
@@ -165,6 +172,10 @@ int RunReplayCommand(const std::vector<std::string>& args) {
   }
   std::unique_ptr<store::Store> replay_store;
   if (!store_url.empty()) {
+    if (absl::Status s = CheckStoreToRead(store_url); !s.ok()) {
+      std::fprintf(stderr, "superbet replay: %s\n", std::string(s.message()).c_str());
+      return 1;
+    }
     auto opened = store::Store::Open(store_url, core::SystemClock::Instance());
     if (!opened.ok()) {
       std::fprintf(stderr, "superbet replay: %s\n", opened.status().ToString().c_str());

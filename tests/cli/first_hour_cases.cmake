@@ -40,3 +40,19 @@ superbet_cli_case("train --agent live rejects the prematch flag --episodes" EXIT
 superbet_cli_case("backtest --strategy with an unknown name lists hrl among the choices" EXIT 2
   STDERR "unknown strategy 'foo' \\(expected favourite, home, model or hrl\\)" NOT_STDOUT "."
   ARGS backtest --data ${SUPERBET_TEST_DATA} --seasons 1516 --strategy foo)
+# --ledger: its folder is checked with the other flags (it failed with exit 1 after the data was
+# loaded, for replay --agent after the whole match was decided, naming no reason).
+superbet_cli_case("backtest --strategy hrl --ledger in a missing folder exits 2 before loading" EXIT 2
+  STDERR "--ledger /nonexistent-superbet-dir/l.jsonl: folder /nonexistent-superbet-dir does not exist"
+  NOT_STDERR "load|checkpoint" NOT_STDOUT "."
+  ARGS backtest --data ${SUPERBET_TEST_DATA} --strategy hrl --model /nonexistent-superbet-dir
+    --seasons 2425 --ledger /nonexistent-superbet-dir/l.jsonl)
+superbet_cli_case("replay --agent --ledger in a missing folder exits 2 before loading" EXIT 2
+  STDERR "--ledger /nonexistent-superbet-dir/l.jsonl: folder /nonexistent-superbet-dir does not exist"
+  NOT_STDERR "checkpoint|live worker" NOT_STDOUT "."
+  ARGS replay --data ${SUPERBET_TEST_DATA} --agent /nonexistent-superbet-dir
+    --ledger /nonexistent-superbet-dir/l.jsonl)
+superbet_cli_case("replay --ledger that is a folder exits 2" EXIT 2
+  STDERR "--ledger ${SUPERBET_TEST_DATA} is a directory"
+  ARGS replay --data ${SUPERBET_TEST_DATA} --agent /nonexistent-superbet-dir
+    --ledger ${SUPERBET_TEST_DATA})
