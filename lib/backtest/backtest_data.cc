@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <thread>
 #include <utility>
 
@@ -202,10 +201,7 @@ absl::StatusOr<BacktestData> LoadBacktestData(const std::string& root, const std
       p = ParsedFile{};  // Free the file's buffers as soon as they are merged.
     }
     SUPERBET_ASSIGN_OR_RETURN(fd::SeasonData s, std::move(loaded));
-    if (s.stats.fixtures == 0) {
-      std::fprintf(stderr, "superbet backtest: warning: %s has no match (header only?)\n",
-                   file.c_str());
-    }
+    if (s.stats.fixtures == 0) data.empty_files.push_back(file);
     const bool bet =
         selected.empty() || std::find(selected.begin(), selected.end(), code) != selected.end();
     (bet ? data.seasons : data.history_seasons).push_back(code);

@@ -695,7 +695,7 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
                league.c_str(), data->seasons.size(), absl::StrJoin(data->seasons, ",").c_str(),
                std::string(backtest::OddsSourceName(config->strategy_options.odds_source)).c_str(),
                config->strategy_options.initial_bankroll);
-  PrintLoadRejections(*data, absl::GetFlag(FLAGS_strict), out);
+  PrintLoadRejections(*data, absl::GetFlag(FLAGS_strict), out, "backtest");
   if (!data->history_seasons.empty()) {
     std::fprintf(out, "history only (replayed through the strategy, not bet or reported): %s\n",
                  absl::StrJoin(data->history_seasons, ",").c_str());

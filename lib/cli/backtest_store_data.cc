@@ -1,7 +1,6 @@
 #include "cli/backtest_store_data.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -100,10 +99,7 @@ absl::StatusOr<backtest::BacktestData> LoadBacktestDataFromStore(
         data.lines.push_back(std::move(contents.lines[k]));  // backtest::ReadByRun kept it (above).
       }
     }
-    if (rec.fixtures == 0) {
-      std::fprintf(stderr, "superbet backtest: warning: %s has no match (header only?)\n",
-                   file.c_str());
-    }
+    if (rec.fixtures == 0) data.empty_files.push_back(file);
     const bool bet =
         selected.empty() || std::find(selected.begin(), selected.end(), code) != selected.end();
     (bet ? data.seasons : data.history_seasons).push_back(code);

@@ -611,7 +611,7 @@ int RunForecastCommand(const std::vector<std::string>& args) {
       absl::StrJoin(data->seasons, ",").c_str(),
       data->history_seasons.empty() ? "none" : absl::StrJoin(data->history_seasons, ",").c_str(),
       stats.fits, stats.failed_fits, stats.iterations);
-  PrintLoadRejections(*data, absl::GetFlag(FLAGS_strict), out);
+  PrintLoadRejections(*data, absl::GetFlag(FLAGS_strict), out, "forecast");
   std::fputs("\n", out);
   if (*kind == rt::ModelKind::kMarket) {
     std::fprintf(out,

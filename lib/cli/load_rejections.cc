@@ -4,7 +4,12 @@
 
 namespace superbet::cli {
 
-void PrintLoadRejections(const backtest::BacktestData& data, bool strict, std::FILE* out) {
+void PrintLoadRejections(const backtest::BacktestData& data, bool strict, std::FILE* out,
+                         const char* command) {
+  for (const std::string& file : data.empty_files) {
+    std::fprintf(stderr, "superbet %s: warning: %s has no match (header only?)\n", command,
+                 file.c_str());
+  }
   if (strict) {
     std::fprintf(out, "strict mode: no row, price or statistics cell rejected\n");
     return;

@@ -185,11 +185,10 @@ int TrainPreMatchAgent() {
                league.c_str(),
                train->empty() ? "(all but the last three)" : absl::StrJoin(*train, ",").c_str());
   auto data = hrl::LoadPreMatchTraining(args);
-  if (!data.ok()) {
-    if (absl::IsInvalidArgument(data.status())) return Fail(data.status(), 2);
-    return Fail(data.status(), 1);
-  }
-  PrintLoadRejections(data->data, args.mode == fd::ParseMode::kStrict, stderr);
+  // Every flag was checked above; what the loader rejects is the data (an empty or unreadable
+  // season file, a malformed row in strict mode): the job failed.
+  if (!data.ok()) return Fail(data.status(), 1);
+  PrintLoadRejections(data->data, args.mode == fd::ParseMode::kStrict, stderr, "train");
   std::fprintf(stderr, "superbet train: computing features (Dixon-Coles refits weekly)\n");
   std::optional<core::ProgressBar> bar;  // Once the features are computed.
   hrl::PreMatchTrainHooks hooks;

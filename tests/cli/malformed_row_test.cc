@@ -110,5 +110,51 @@ TEST_CASE("train --agent prematch: the malformed row and the bad price are count
   CHECK(log["rejected_cells"] == 0);
 }
 
+// A season file with the header row only: not fatal, but every command names it in its own name
+// (the loader used to print "superbet backtest: warning: ..." whichever command ran).
+TEST_CASE("forecast and train name a header-only season file under their own command name") {
+  absl::FlagSaver saver;
+  DamagedSeason root;
+  const std::string real =
+      superbet::testing::ReadFileOrEmpty(superbet::testing::DataPath("football-data/E0_1516.csv"));
+  std::ofstream(root.path / "football-data/E0_1516.csv", std::ios::binary)
+      << real.substr(0, real.find('\n') + 1);
+  absl::SetFlag(&FLAGS_data, root.path.string());
+  absl::SetFlag(&FLAGS_seasons, "1516");
+  absl::SetFlag(&FLAGS_json, "");
+  const RunResult forecast = RunCommand(root.path, "forecast", {});
+  CHECK(forecast.exit_code == 0);
+  CHECK(absl::StrContains(forecast.err,
+                          "superbet forecast: warning: E0_1516.csv has no match (header only?)"));
+  CHECK_FALSE(absl::StrContains(forecast.err, "superbet backtest"));
+
+  absl::SetFlag(&FLAGS_agent, "prematch");
+  absl::SetFlag(&FLAGS_out, (root.path / "checkpoint").string());
+  absl::SetFlag(&FLAGS_train_seasons, "1516");
+  absl::SetFlag(&FLAGS_episodes, 1);
+  const RunResult train = RunCommand(root.path, "train", {});
+  CHECK(train.exit_code == 1);  // Nothing to train on: the job failed, not the usage.
+  CHECK(absl::StrContains(train.err,
+                          "superbet train: warning: E0_1516.csv has no match (header only?)"));
+  CHECK_FALSE(absl::StrContains(train.err, "superbet backtest"));
+}
+
+// An empty season file (0 bytes) is data that cannot be read: exit 1 ("the job failed"), not the
+// usage error 2 train gave it because the loader reports it as InvalidArgument.
+TEST_CASE("train --agent prematch on an empty season file exits 1 naming the file") {
+  absl::FlagSaver saver;
+  DamagedSeason root;
+  std::ofstream(root.path / "football-data/E0_1516.csv", std::ios::binary | std::ios::trunc);
+  absl::SetFlag(&FLAGS_data, root.path.string());
+  absl::SetFlag(&FLAGS_agent, "prematch");
+  absl::SetFlag(&FLAGS_out, (root.path / "checkpoint").string());
+  absl::SetFlag(&FLAGS_train_seasons, "1516");
+  absl::SetFlag(&FLAGS_episodes, 1);
+  absl::SetFlag(&FLAGS_json, "");
+  const RunResult r = RunCommand(root.path, "train", {});
+  CHECK(r.exit_code == 1);
+  CHECK(absl::StrContains(r.err, "E0_1516.csv: empty file (no header row)"));
+}
+
 }  // namespace
 }  // namespace superbet::cli

@@ -84,6 +84,8 @@ struct BacktestData {
   int cells_rejected = 0;       // Bad statistics cells dropped, fixture kept (lenient mode).
   // The first kMaxRejectionsShown rejections of every kind, "E0_2425.csv:6: column ...: reason".
   std::vector<std::string> rejections_shown;
+  // Files that held no match (header only): loaded, not fatal; the caller tells the user.
+  std::vector<std::string> empty_files;
   int64_t lines_parsed = 0;   // BettingLines the files produced (ParseStats::lines, all files).
   int64_t lines_dropped = 0;  // Of those, not read by the run (lines_parsed - lines.size()).
 };
@@ -97,7 +99,8 @@ struct BacktestData {
 // `threads` >= 2 parses up to that many files at once (each into its own buffers, merged in
 // `codes` order: the result, the errors and the messages are those of threads = 1, which streams
 // one file at a time and keeps less in memory).
-// Prints a warning to stderr for a file without any match (header only).
+// A file without any match (header only) is named in BacktestData::empty_files (nothing is
+// printed: the caller reports it).
 // Errors: NotFound naming a missing file; in strict mode the first parse error
 // (football_data::StreamSeasonFile), "E0_1516.csv:17: column FTHG: ...".
 [[nodiscard]] absl::StatusOr<BacktestData> LoadBacktestData(
