@@ -2,7 +2,7 @@
 //
 //   superbet --help                 lists the sub-commands
 //   superbet --version              the library version and git revision
-//   superbet COMMAND --help         the command's own help
+//   superbet COMMAND --help         the command's own help (also: superbet help COMMAND)
 //   superbet COMMAND [--flags] ARGS
 //
 // Exit codes: those of the command; 2 for bad usage (unknown command, bad flag), reported before
@@ -42,8 +42,20 @@ void PrintVersion() {
 int main(int argc, char** argv) {
   // The main job's allocation pattern (cli/malloc_tuning.h): before its first allocation.
   if (argc >= 2 && std::strcmp(argv[1], "backtest") == 0) superbet::cli::TuneMallocForBatchJob();
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
-      std::strcmp(argv[1], "help") == 0) {
+  const bool help =
+      argc >= 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+                    std::strcmp(argv[1], "help") == 0);
+  if (help && argc >= 3) {  // `superbet help COMMAND`: that command's help.
+    auto it = superbet::cli::Commands().find(argv[2]);
+    if (it == superbet::cli::Commands().end()) {
+      std::fprintf(stderr, "superbet: unknown command '%s'\n\n", argv[2]);
+      PrintTopHelp(stderr);
+      return 2;
+    }
+    std::fputs(it->second.usage.c_str(), stdout);
+    return 0;
+  }
+  if (argc < 2 || help) {
     PrintTopHelp(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }

@@ -56,3 +56,11 @@ superbet_cli_case("replay --ledger that is a folder exits 2" EXIT 2
   STDERR "--ledger ${SUPERBET_TEST_DATA} is a directory"
   ARGS replay --data ${SUPERBET_TEST_DATA} --agent /nonexistent-superbet-dir
     --ledger ${SUPERBET_TEST_DATA})
+# `superbet help COMMAND` (git's and cargo's form) prints that command's help; it printed the
+# command list and ignored the name. An unknown name is a usage error.
+superbet_cli_case("help COMMAND prints the command's own help" EXIT 0
+  STDOUT "^superbet forecast: walk-forward 1X2 forecasts" ARGS help forecast)
+superbet_cli_case("--help COMMAND prints the command's own help" EXIT 0
+  STDOUT "^superbet backtest: replay football-data.co.uk seasons" ARGS --help backtest)
+superbet_cli_case("help with an unknown command exits 2" EXIT 2
+  STDERR "superbet: unknown command 'bactest'" NOT_STDOUT "." ARGS help bactest)
