@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "superbet/core/clock.h"
+#include "superbet/core/file.h"
 #include "superbet/core/progress.h"
 #include "superbet/store/ingest.h"
 #include "superbet/store/store.h"
@@ -42,8 +43,9 @@ rows now in each table, and rows skipped with their reason, each marked expected
 it is bad: a rejected price, a provider error response, a StatsBomb match without events) or
 unexpected.
 
-Exit codes: 0 everything ingested (expected skips only), 1 an unexpected skip or a store error,
-2 bad usage (no --store, a URL that is neither sqlite: nor postgres://, an argument, --json in a
+Exit codes: 0 everything ingested (expected skips only), 1 an unexpected skip, a store error or
+no data (DIR holds none of football-data/, statsbomb/, api-football/: checked before the store
+is opened), 2 bad usage (no --store, a URL that is neither sqlite: nor postgres://, an argument, --json in a
 folder that does not exist).
 )";
 
@@ -70,6 +72,15 @@ int RunIngestCommand(const std::vector<std::string>& args) {
   auto root = ResolveDataRoot();
   if (!root.ok()) {
     std::fprintf(stderr, "superbet ingest: %s\n", std::string(root.status().message()).c_str());
+    return 1;
+  }
+  if (!core::DirectoryExists(*root + "/football-data") &&
+      !core::DirectoryExists(*root + "/statsbomb") &&
+      !core::DirectoryExists(*root + "/api-football")) {
+    std::fprintf(stderr,
+                 "superbet ingest: no data under %s: none of football-data/, statsbomb/, "
+                 "api-football/ is there (pass --data DIR, laid out like ../shared/data)\n",
+                 root->c_str());
     return 1;
   }
   auto db = store::Store::Open(url, core::SystemClock::Instance());

@@ -64,3 +64,10 @@ superbet_cli_case("--help COMMAND prints the command's own help" EXIT 0
   STDOUT "^superbet backtest: replay football-data.co.uk seasons" ARGS --help backtest)
 superbet_cli_case("help with an unknown command exits 2" EXIT 2
   STDERR "superbet: unknown command 'bactest'" NOT_STDOUT "." ARGS help bactest)
+# ingest: a --data folder holding none of the data folders (a mistyped path) is "data missing",
+# exit 1, before the store is created; it reported 0 files and exited 0.
+superbet_cli_case("ingest from a folder without football-data, statsbomb or api-football exits 1"
+  EXIT 1
+  STDERR "superbet ingest: no data under .*docs: none of football-data/, statsbomb/, api-football/"
+  NOT_STDOUT "."
+  ARGS ingest --store sqlite:/nonexistent-superbet-dir/x.sqlite --data ${PROJECT_SOURCE_DIR}/docs)
