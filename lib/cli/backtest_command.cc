@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -188,7 +189,8 @@ Output:
                     evaluated: the CSVs do not say when they were taken; gamma absent: no
                     intraday prices; confidence 1: a deterministic strategy;
                     data_staleness_s absent: football-data prices carry no collection time).
-                    The folder of PATH must exist.
+                    The folder of PATH must exist; '-' = stdout (the tables then go to
+                    stderr; not with --json -).
 
 Exit status: 0 done, 1 the job failed (data missing, download failed), 2 bad flags: an unknown
 flag or one of another command, a value that does not parse or is out of range, a season
@@ -532,7 +534,14 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   }
   const bool hrl = absl::AsciiStrToLower(config->strategy) == "hrl";
   const std::string emit_path = absl::GetFlag(FLAGS_emit_predictions);
-  if (!emit_path.empty()) {
+  const bool emit_to_stdout = emit_path == "-";  // As for --json: the tables go to stderr.
+  if (emit_to_stdout && absl::GetFlag(FLAGS_json) == "-") {
+    std::fprintf(stderr,
+                 "superbet backtest: --json - and --emit-predictions - would both write to stdout; "
+                 "give one of them a file\n");
+    return 2;
+  }
+  if (!emit_path.empty() && !emit_to_stdout) {
     const size_t slash = emit_path.rfind('/');
     const std::string folder =
         slash == std::string::npos ? "." : (slash == 0 ? "/" : emit_path.substr(0, slash));
@@ -624,10 +633,11 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
   backtest::EngineOptions fav_options = config->baseline_options;
   backtest::EngineOptions home_options = config->baseline_options;
   std::ofstream emit_file;
-  PredictionEmitter emitter(&emit_file, data->lines);
+  PredictionEmitter emitter(emit_to_stdout ? &std::cout : &emit_file, data->lines);
   if (!emit_path.empty()) {
-    emit_file.open(emit_path, std::ios::out | std::ios::trunc | std::ios::binary);
-    if (!emit_file) {
+    if (!emit_to_stdout)
+      emit_file.open(emit_path, std::ios::out | std::ios::trunc | std::ios::binary);
+    if (!emit_to_stdout && !emit_file) {
       std::fprintf(stderr, "superbet backtest: --emit-predictions %s: cannot open for writing\n",
                    emit_path.c_str());
       return 1;
@@ -677,8 +687,12 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     }
   }
   if (!emit_path.empty()) {
-    emit_file.close();
-    if (!emit_file) {
+    if (emit_to_stdout) {
+      std::cout.flush();
+    } else {
+      emit_file.close();
+    }
+    if (emit_to_stdout ? !std::cout : !emit_file) {
       std::fprintf(stderr, "superbet backtest: --emit-predictions %s: write failed\n",
                    emit_path.c_str());
       return 1;
@@ -686,11 +700,13 @@ int RunBacktestCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr,
                  "superbet backtest: %lld prediction lines written to %s (%lld with a vsnr, %lld "
                  "closing quotes rejected)\n",
-                 static_cast<long long>(emitter.lines()), emit_path.c_str(),
+                 static_cast<long long>(emitter.lines()),
+                 emit_to_stdout ? "stdout" : emit_path.c_str(),
                  static_cast<long long>(emitter.lines_with_vsnr()),
                  static_cast<long long>(emitter.rejected_quotes()));
   }
-  std::FILE* const out = HumanOutput();  // stderr when --json=- (stdout is the JSON's).
+  // stderr when --json=- or --emit-predictions - (stdout is theirs).
+  std::FILE* const out = emit_to_stdout ? stderr : HumanOutput();
   std::fprintf(out, "superbet backtest: league %s, %zu season(s) %s, odds %s, bankroll %g\n",
                league.c_str(), data->seasons.size(), absl::StrJoin(data->seasons, ",").c_str(),
                std::string(backtest::OddsSourceName(config->strategy_options.odds_source)).c_str(),

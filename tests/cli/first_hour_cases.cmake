@@ -71,3 +71,16 @@ superbet_cli_case("ingest from a folder without football-data, statsbomb or api-
   STDERR "superbet ingest: no data under .*docs: none of football-data/, statsbomb/, api-football/"
   NOT_STDOUT "."
   ARGS ingest --store sqlite:/nonexistent-superbet-dir/x.sqlite --data ${PROJECT_SOURCE_DIR}/docs)
+# backtest --emit-predictions -: stdout, as '-' means for --json everywhere in the tool (it wrote a
+# file named '-' in the current folder); the tables then go to stderr so stdout is only the
+# Prediction lines (superbet backtest ... --emit-predictions - | superbet broadcast --input
+# /dev/stdin). With --json - as well, the two would share stdout: usage error.
+superbet_cli_case("backtest --emit-predictions - writes the Prediction lines on stdout only" EXIT 0
+  STDOUT "^\\{\"match_id\":\"football-data:E0:2015-08-08:Bournemouth:Aston Villa\""
+  NOT_STDOUT "== strategy|season +matches"
+  STDERR "1140 prediction lines written to stdout .*== strategy favourite"
+  ARGS backtest --data ${SUPERBET_TEST_DATA} --seasons 1516 --strategy favourite
+    --emit-predictions -)
+superbet_cli_case("backtest --json - with --emit-predictions - exits 2" EXIT 2
+  STDERR "--json - and --emit-predictions - would both write to stdout" NOT_STDOUT "."
+  ARGS backtest --data ${SUPERBET_TEST_DATA} --seasons 1516 --json - --emit-predictions -)
