@@ -197,6 +197,10 @@ absl::Status CheckJsonDestination() {
 }
 
 absl::Status CheckOutputFile(absl::string_view flag, const std::string& path) {
+  if (path == "-") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, " -: give a file path ('-' (stdout) is not supported for this flag)"));
+  }
   if (core::DirectoryExists(path)) {
     return absl::InvalidArgumentError(absl::StrCat("--", flag, " ", path, " is a directory"));
   }

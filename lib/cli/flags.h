@@ -64,7 +64,8 @@ namespace superbet::cli {
 [[nodiscard]] absl::Status CheckJsonDestination();
 
 // Checks before any work starts that the file `path`, the value of the flag `flag` (e.g. "ledger"),
-// can be written: its folder must exist and it must not be a folder. (CheckJsonDestination is this
+// can be written: its folder must exist and it must not be a folder; "-" (stdout for --json) is
+// refused. (CheckJsonDestination is this
 // check for --json, with "-" = stdout.)
 // Errors: InvalidArgument naming the flag and the path.
 [[nodiscard]] absl::Status CheckOutputFile(absl::string_view flag, const std::string& path);

@@ -84,3 +84,13 @@ superbet_cli_case("backtest --emit-predictions - writes the Prediction lines on 
 superbet_cli_case("backtest --json - with --emit-predictions - exits 2" EXIT 2
   STDERR "--json - and --emit-predictions - would both write to stdout" NOT_STDOUT "."
   ARGS backtest --data ${SUPERBET_TEST_DATA} --seasons 1516 --json - --emit-predictions -)
+# --ledger -: '-' means stdout for --json and --emit-predictions, but the ledger is a file (replay
+# --agent prints its decision lines on stdout already); it created a file named '-'. Usage error.
+superbet_cli_case("replay --agent --ledger - exits 2 asking for a file" EXIT 2
+  STDERR "--ledger -: give a file path \\('-' \\(stdout\\) is not supported for this flag\\)"
+  NOT_STDOUT "."
+  ARGS replay --data ${SUPERBET_TEST_DATA} --agent /nonexistent-superbet-dir --ledger -)
+superbet_cli_case("backtest --strategy hrl --ledger - exits 2 asking for a file" EXIT 2
+  STDERR "--ledger -: give a file path" NOT_STDOUT "."
+  ARGS backtest --data ${SUPERBET_TEST_DATA} --strategy hrl --model /nonexistent-superbet-dir
+    --seasons 2425 --ledger -)
