@@ -54,8 +54,8 @@ broadcast.outbox.{platform} with the rate limits (X 10/h 50/d, Telegram 30/h 200
 (per platform), dropped with a reason, or in the DLQ with a reason; none is sent twice.
 
 Flags:
-  --input PATH      the JSON lines (required; /dev/stdin reads a pipe). Bad lines are counted
-                    by field and printed with their line number, never fatal.
+  --input PATH      the JSON lines (required; '-' or /dev/stdin reads a pipe). Bad lines are
+                    counted by field and printed with their line number, never fatal.
   --redis URL       run on a Redis server (streams, consumer groups, Lua token buckets);
                     without it the plant runs embedded, in process, with the same semantics.
   --sink S          dir:OUT  one file OUT/{platform}/{event id}.json per event and platform
@@ -163,7 +163,10 @@ int RunBroadcastCommand(const std::vector<std::string>& args) {
         "or use --sink dir:PATH",
         2);
   }
-  const std::string input = absl::GetFlag(FLAGS_input);
+  // '-' is stdin (as '-' is stdout for --json): backtest --emit-predictions - | broadcast --input
+  // -.
+  const std::string input =
+      absl::GetFlag(FLAGS_input) == "-" ? "/dev/stdin" : absl::GetFlag(FLAGS_input);
   if (input.empty()) return Fail("--input is required", 2);
   const std::string clock_mode = absl::GetFlag(FLAGS_clock);
   if (clock_mode != "replay" && clock_mode != "system") {
