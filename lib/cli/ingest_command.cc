@@ -45,8 +45,8 @@ unexpected.
 
 Exit codes: 0 everything ingested (expected skips only), 1 an unexpected skip, a store error or
 no data (DIR holds none of football-data/, statsbomb/, api-football/: checked before the store
-is opened), 2 bad usage (no --store, a URL that is neither sqlite: nor postgres://, an argument, --json in a
-folder that does not exist).
+is opened), 2 bad usage (no --store, a URL that is neither sqlite: nor postgres://, an argument,
+--json in a folder that does not exist).
 )";
 
 int RunIngestCommand(const std::vector<std::string>& args) {
