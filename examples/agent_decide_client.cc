@@ -15,7 +15,12 @@
 #include "superbet/v1/services.grpc.pb.h"
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
+  const std::string first = argc > 1 ? argv[1] : "";
+  if (first == "--help" || first == "-h") {
+    std::printf("usage: %s HOST:PORT [token_file]\n", argv[0]);
+    return 0;
+  }
+  if (argc < 2 || argc > 3 || first.empty() || first[0] == '-') {  // Not an address: a usage error.
     std::fprintf(stderr, "usage: %s HOST:PORT [token_file]\n", argv[0]);
     return 2;
   }

@@ -31,3 +31,14 @@ add_dependencies(superbet_services_itests example_agent_decide_client
 # The end-to-end test (e2e_itest.cc) trains its checkpoint with the `superbet` tool.
 target_compile_definitions(superbet_services_itests PRIVATE
   SUPERBET_TOOL="$<TARGET_FILE:superbet_tool>")
+# The gRPC examples answer --help (exit 0, the usage on stdout) and refuse a flag or extra
+# arguments where HOST:PORT goes (exit 2) instead of resolving "--help" as a host name.
+foreach(example agent_decide_client broadcast_publish_client)
+  add_test(NAME "examples: ${example} --help prints its usage and exits 0"
+    COMMAND sh -c "out=$($<TARGET_FILE:example_${example}> --help) && echo \"$out\" | grep -q 'usage: .*HOST:PORT'")
+  add_test(NAME "examples: ${example} with a flag for HOST:PORT is a usage error (exit 2)"
+    COMMAND sh -c "$<TARGET_FILE:example_${example}> --port 1 2>/dev/null; test $? -eq 2")
+  set_tests_properties("examples: ${example} --help prints its usage and exits 0"
+    "examples: ${example} with a flag for HOST:PORT is a usage error (exit 2)"
+    PROPERTIES LABELS fast TIMEOUT 20)
+endforeach()
