@@ -24,6 +24,7 @@
 #include "common/health.h"
 #include "common/json_log.h"
 #include "common/status.h"
+#include "common/tls_files.h"
 #include "superbet/core/file.h"
 
 namespace superbet::services {
@@ -164,7 +165,10 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServerOpt
   std::unique_ptr<ServiceRuntime> rt(new ServiceRuntime(options, clock));
   if (!options.token_file.empty()) {
     auto text = core::ReadFile(options.token_file);
-    if (!text.ok()) return text.status();
+    if (!text.ok()) {
+      return absl::Status(text.status().code(), absl::StrCat("--token_file ", options.token_file,
+                                                             ": ", text.status().message()));
+    }
     std::string token = text->substr(0, text->find('\n'));
     token = std::string(absl::StripAsciiWhitespace(token));
     if (token.empty()) {
@@ -174,12 +178,10 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServerOpt
     rt->token_ = token;
   }
   if (!options.tls_cert.empty()) {
-    auto cert = core::ReadFile(options.tls_cert);
-    if (!cert.ok()) return cert.status();
-    auto key = core::ReadFile(options.tls_key);
-    if (!key.ok()) return key.status();
-    rt->tls_cert_pem_ = *cert;
-    rt->tls_key_pem_ = *key;
+    auto pem = ReadTlsFiles(options.tls_cert, options.tls_key);
+    if (!pem.ok()) return pem.status();
+    rt->tls_cert_pem_ = std::move(pem->cert_chain);
+    rt->tls_key_pem_ = std::move(pem->private_key);
   }
   if (absl::Status s = rt->RegisterMetrics(); !s.ok()) return s;
   // Threads started from now on (gRPC, HTTP) inherit the mask: only WaitForShutdown sees them.
