@@ -1,5 +1,6 @@
 #include "superbet/agent/decision_metrics.h"
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <utility>
@@ -78,6 +79,24 @@ absl::Status DecideBatch(hrl::LiveDecider& decider, const core::Clock& clock,
       return absl::InvalidArgumentError(
           absl::StrCat("states[", i, "].minute must be >= 0, got ",
                        s.has_minute() ? absl::StrCat(s.minute()) : std::string("absent")));
+    }
+    if (s.has_live_odds()) {
+      const std::pair<const char*, double> prices[] = {{"home", s.live_odds().home()},
+                                                       {"draw", s.live_odds().draw()},
+                                                       {"away", s.live_odds().away()}};
+      for (const auto& [name, odds] : prices) {
+        if (odds != 0 && !(std::isfinite(odds) && odds > 1)) {
+          return absl::InvalidArgumentError(absl::StrCat("states[", i, "].live_odds.", name,
+                                                         " must be decimal odds > 1 (or 0: not "
+                                                         "quoted), got ",
+                                                         odds));
+        }
+      }
+    }
+    if (!std::isfinite(s.data_staleness_s()) || s.data_staleness_s() < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "states[", i, "].data_staleness_s must be a finite number of seconds >= 0, got ",
+          s.data_staleness_s()));
     }
   }
   const bool settle = settlement != nullptr && !request.dry_run();

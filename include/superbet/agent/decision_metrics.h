@@ -83,8 +83,10 @@ class DecisionMetrics {
 //
 // Errors: InvalidArgument for more than kMaxDecideBatch states ("states: at most 256 per call,
 // got 300"), a state without match_id ("states[1].match_id is empty") or without a minute >= 0
-// ("states[1].minute must be >= 0, got absent"); the decider's errors, same code, the message
-// prefixed with "states[i]: " (the states before i are decided and in `response`).
+// ("states[1].minute must be >= 0, got absent"), live odds that are neither 0 (not quoted) nor
+// finite decimal odds > 1 ("states[1].live_odds.home must be decimal odds > 1 (or 0: not quoted),
+// got 0.97"), a data_staleness_s that is negative or not finite; the decider's errors, same code,
+// the message prefixed with "states[i]: " (the states before i are decided and in `response`).
 [[nodiscard]] absl::Status DecideBatch(hrl::LiveDecider& decider, const core::Clock& clock,
                                        const superbet::v1::DecideRequest& request,
                                        DecisionMetrics* metrics,
