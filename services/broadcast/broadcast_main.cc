@@ -141,6 +141,7 @@ int Main(int argc, char** argv) {
   broadcast::PlantRunnerOptions run;
   run.worker_connect = connect;
   run.on_pump_error = [](const absl::Status& s) { spdlog::error("plant: {}", s.ToString()); };
+  run.on_degraded = [](const std::string& line) { spdlog::warn("plant: {}", line); };
   auto runner = broadcast::PlantRunner::Create(
       options, transport->get(), &clock, [](absl::Duration d) { absl::SleepFor(d); },
       publishers->by_platform, run);
