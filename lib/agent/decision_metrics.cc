@@ -26,21 +26,27 @@ absl::StatusOr<std::unique_ptr<DecisionMetrics>> DecisionMetrics::Create(
   }
   auto live = (*bets)->WithLabels({"live"});
   auto b = (*budget)->WithLabels({});
-  auto st = (*stale)->WithLabels({});
   if (!live.ok()) return live.status();
   if (!b.ok()) return b.status();
-  if (!st.ok()) return st.status();
   std::unique_ptr<DecisionMetrics> m(new DecisionMetrics(decider));
   m->bets_live_ = *live;
   m->rejected_ = *rejected;
   m->budget_ = *b;
-  m->staleness_ = *st;
+  m->staleness_family_ = *stale;  // Its one series exists from the first decided state on.
   m->budget_->Set(decider.budget_ratio());
   return m;
 }
 
 void DecisionMetrics::Count(const v1::LiveMatchState& state, const v1::Decision& d) {
-  staleness_->Set(state.data_staleness_s());
+  core::Gauge* staleness = staleness_.load(std::memory_order_acquire);
+  if (staleness == nullptr) {
+    auto g = staleness_family_->WithLabels({});  // No labels: cannot fail.
+    if (g.ok()) {
+      staleness = *g;
+      staleness_.store(staleness, std::memory_order_release);
+    }
+  }
+  if (staleness != nullptr) staleness->Set(state.data_staleness_s());
   if (d.verdict() == v1::VERDICT_ACCEPTED) {
     bets_live_->Increment();
   } else if (const std::optional<risk::DenialReason> reason = risk::DenialReasonFromId(d.reason());

@@ -40,6 +40,9 @@ TEST_CASE("DecideBatch counts every real decision: bets, denials by reason, budg
   auto metrics = DecisionMetrics::Create(registry, *decider);
   REQUIRE(metrics.ok());
   CHECK(Sample(registry, "hrl_budget_remaining") == 1.0);
+  // No state decided yet: the staleness is absent, not a 0 that reads as fresh data (it was
+  // exported as 0 from start-up on).
+  CHECK_FALSE(Sample(registry, "hrl_data_staleness_seconds").has_value());
   core::FakeClock clock(absl::FromUnixSeconds(1450000000));
   v1::DecideRequest req;
   for (size_t k = 0; k < states.size(); ++k) {
@@ -170,7 +173,7 @@ TEST_CASE("DecideBatch refuses live odds that are not decimal odds, naming the f
   CHECK(refused([](v1::LiveMatchState& s) {
           s.set_data_staleness_s(std::numeric_limits<double>::quiet_NaN());
         }) == "states[1].data_staleness_s must be a finite number of seconds >= 0, got nan");
-  CHECK(Sample(registry, "hrl_data_staleness_seconds") == 0.0);  // Nothing counted.
+  CHECK_FALSE(Sample(registry, "hrl_data_staleness_seconds").has_value());  // Nothing counted.
 
   // Not quoted (0) and absent prices are valid inputs, decided as before.
   v1::DecideRequest ok;
