@@ -1,0 +1,45 @@
+// What an operator meets starting the services by hand on one host (the real processes on
+// 127.0.0.1, ports 0 unless the test needs a given one).
+//
+// Oracles: bind(2) semantics (a TCP port held by a listening socket is EADDRINUSE for another
+// socket unless both set SO_REUSEPORT) and the services' documented start-up contract
+// (services/README.md: a failure exits 1 naming the flag and the value).
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "services/live_support.h"
+#include "services/process.h"
+#include "support/test_data.h"
+
+namespace superbet::testing {
+namespace {
+
+TEST_CASE("operator: a second service on a gRPC port already served exits 1 naming the address",
+          "[services][operator]") {
+  // gRPC sets SO_REUSEPORT on its listeners by default: a second adapter-svc (a stale one, or one
+  // started with another token or data) used to bind the same port and silently take half of the
+  // connections.
+  TempDir dir;
+  Child first(
+      {ADAPTER_SVC, "--replay=" + DataDir(), "--matches=3754097", "--grpc_address=127.0.0.1:0",
+       "--metrics_address=127.0.0.1:0", "--ports_file=" + dir.File("ports.json")},
+      dir.File("first.log"));
+  const Ports ports = Ready(dir.File("ports.json"));
+  const std::string address = "127.0.0.1:" + std::to_string(ports.grpc);
+  Child second({ADAPTER_SVC, "--replay=" + DataDir(), "--matches=3754097",
+                "--grpc_address=" + address, "--metrics_address=127.0.0.1:0"},
+               dir.File("second.log"));
+  const std::optional<int> code = second.Wait(30);
+  if (!code.has_value()) second.Signal(SIGKILL);
+  CHECK(code == std::optional<int>(1));
+  CHECK(Slurp(dir.File("second.log")).find("cannot listen on --grpc_address " + address) !=
+        std::string::npos);
+  first.Signal(SIGTERM);
+  CHECK(first.Wait(30) == std::optional<int>(0));
+}
+
+}  // namespace
+}  // namespace superbet::testing
