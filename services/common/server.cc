@@ -258,6 +258,12 @@ absl::Status ServiceRuntime::Start() {
   }
 
   http_ = std::make_unique<httplib::Server>();
+  // cpp-httplib's default socket options add SO_REUSEPORT (see the gRPC listener above): only
+  // SO_REUSEADDR here, so that a restart binds at once and a second process cannot.
+  http_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     std::string text = metrics_.Exposition();
     for (const auto& extra : extra_text_) text += extra();
@@ -278,7 +284,8 @@ absl::Status ServiceRuntime::Start() {
                                   : (http_->bind_to_port(hp->first, hp->second) ? hp->second : -1);
   if (metrics_port_ <= 0) {
     return absl::UnavailableError(
-        absl::StrCat("cannot listen on --metrics_address ", options_.metrics_address));
+        absl::StrCat("cannot listen on --metrics_address ", options_.metrics_address,
+                     " (in use by another process, or not an address of this host)"));
   }
   http_thread_ = std::thread([this] { http_->listen_after_bind(); });
 

@@ -17,7 +17,7 @@
 namespace superbet::testing {
 namespace {
 
-TEST_CASE("operator: a second service on a gRPC port already served exits 1 naming the address",
+TEST_CASE("operator: a second service on a port already served exits 1 naming the flag and address",
           "[services][operator]") {
   // gRPC sets SO_REUSEPORT on its listeners by default: a second adapter-svc (a stale one, or one
   // started with another token or data) used to bind the same port and silently take half of the
@@ -36,6 +36,17 @@ TEST_CASE("operator: a second service on a gRPC port already served exits 1 nami
   if (!code.has_value()) second.Signal(SIGKILL);
   CHECK(code == std::optional<int>(1));
   CHECK(Slurp(dir.File("second.log")).find("cannot listen on --grpc_address " + address) !=
+        std::string::npos);
+  // The same on the metrics port (cpp-httplib sets SO_REUSEPORT too): a second process answered
+  // half of the scrapes and health probes.
+  const std::string metrics = "127.0.0.1:" + std::to_string(ports.metrics);
+  Child third({ADAPTER_SVC, "--replay=" + DataDir(), "--matches=3754097",
+               "--grpc_address=127.0.0.1:0", "--metrics_address=" + metrics},
+              dir.File("third.log"));
+  const std::optional<int> third_code = third.Wait(30);
+  if (!third_code.has_value()) third.Signal(SIGKILL);
+  CHECK(third_code == std::optional<int>(1));
+  CHECK(Slurp(dir.File("third.log")).find("cannot listen on --metrics_address " + metrics) !=
         std::string::npos);
   first.Signal(SIGTERM);
   CHECK(first.Wait(30) == std::optional<int>(0));
