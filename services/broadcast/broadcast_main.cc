@@ -163,7 +163,9 @@ int Main(int argc, char** argv) {
     if (!r.stop_workers.ok()) spdlog::warn("plant workers: {}", r.stop_workers.ToString());
     if (!r.run.ok()) spdlog::warn("drain: {}", r.run.ToString());
     spdlog::info("plant drained; outstanding work left in Redis: {}",
-                 r.outstanding.ok() && *r.outstanding ? "yes" : "no");
+                 !r.outstanding.ok() ? "unknown (" + r.outstanding.status().ToString() + ")"
+                 : *r.outstanding    ? std::string("yes")
+                                     : std::string("no"));
   });
 }
 

@@ -8,6 +8,8 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <memory>
 #include <string>
 
 #include "services/live_support.h"
@@ -50,6 +52,32 @@ TEST_CASE("operator: a second service on a port already served exits 1 naming th
         std::string::npos);
   first.Signal(SIGTERM);
   CHECK(first.Wait(30) == std::optional<int>(0));
+}
+
+TEST_CASE("operator: broadcast-svc drained with Redis gone says it cannot tell what is left",
+          "[services][operator]") {
+  // The drain's last line is what an operator reads after a SIGTERM during a Redis outage. It
+  // used to say "outstanding work left in Redis: no" when Redis could not be asked at all.
+  TempDir dir;
+  auto redis = std::make_unique<RedisServer>();
+  REQUIRE(redis->ok());
+  std::FILE* token = std::fopen(dir.File("tg_token").c_str(), "w");
+  REQUIRE(token != nullptr);
+  std::fputs("123:ITEST-BOT-TOKEN\n", token);
+  std::fclose(token);
+  Child svc({BROADCAST_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+             "--ports_file=" + dir.File("ports.json"), "--redis=" + redis->url(),
+             "--platforms=telegram", "--telegram_token_file=" + dir.File("tg_token"),
+             "--telegram_chat_id=@itest", "--drain_deadline_s=2"},
+            dir.File("svc.log"));
+  Ready(dir.File("ports.json"));
+  redis.reset();  // Redis is gone.
+  svc.Signal(SIGTERM);
+  CHECK(svc.Wait(120) == std::optional<int>(0));
+  const std::string log = Slurp(dir.File("svc.log"));
+  INFO(log);
+  CHECK(log.find("outstanding work left in Redis: no") == std::string::npos);
+  CHECK(log.find("outstanding work left in Redis: unknown (") != std::string::npos);
 }
 
 }  // namespace
