@@ -81,14 +81,19 @@ int Main(int argc, char** argv) {
   server.service = "broadcast-svc";
   server.grpc_address = "0.0.0.0:50053";
   server.metrics_address = "0.0.0.0:9103";
-  std::string redis, platforms = "telegram", consumer = absl::StrCat("broadcast-svc-", getpid());
+  // <hostname>-<pid>, as agent-svc's: in a container the pid is 1, the hostname the container's.
+  char host[256] = "broadcast-svc";
+  ::gethostname(host, sizeof(host) - 1);
+  std::string redis, platforms = "telegram", consumer = absl::StrCat(host, "-", getpid());
   broadcast::PublisherConfig publishers_config;
   FlagSet flags("broadcast-svc",
                 "Runs the broadcast plant against Redis and serves superbet.v1.BroadcastService.");
   server.Register(flags);
   flags.String("redis", &redis, "Redis URL redis://HOST[:PORT][/DB] (required)");
   flags.String("platforms", &platforms, "comma-separated: twitter, telegram, android");
-  flags.String("consumer", &consumer, "consumer name of this replica in every group");
+  flags.String("consumer", &consumer,
+               "consumer name of this replica in every group, unique per replica; default "
+               "<hostname>-<pid>");
   flags.String("telegram_base_url", &publishers_config.telegram_base_url,
                "Telegram Bot API base URL");
   flags.String("telegram_token_file", &publishers_config.telegram_token_file,

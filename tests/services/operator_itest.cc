@@ -6,6 +6,7 @@
 // (services/README.md: a failure exits 1 naming the flag and the value).
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -78,6 +79,44 @@ TEST_CASE("operator: broadcast-svc drained with Redis gone says it cannot tell w
   INFO(log);
   CHECK(log.find("outstanding work left in Redis: no") == std::string::npos);
   CHECK(log.find("outstanding work left in Redis: unknown (") != std::string::npos);
+}
+
+TEST_CASE("operator: broadcast-svc's default consumer name is unique per container",
+          "[services][operator]") {
+  // In a container every service is pid 1: the default "broadcast-svc-<pid>" named every replica
+  // "broadcast-svc-1" in the plant's groups. Like agent-svc's, the default is now
+  // <hostname>-<pid> (a container's hostname is its id). Oracle: gethostname(2), XINFO CONSUMERS.
+  TempDir dir;
+  RedisServer redis;
+  REQUIRE(redis.ok());
+  std::FILE* token = std::fopen(dir.File("tg_token").c_str(), "w");
+  REQUIRE(token != nullptr);
+  std::fputs("123:ITEST-BOT-TOKEN\n", token);
+  std::fclose(token);
+  Child svc(
+      {BROADCAST_SVC, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+       "--ports_file=" + dir.File("ports.json"), "--redis=" + redis.url(), "--platforms=telegram",
+       "--telegram_token_file=" + dir.File("tg_token"), "--telegram_chat_id=@itest"},
+      dir.File("svc.log"));
+  Ready(dir.File("ports.json"));
+  char host[256] = {};
+  REQUIRE(::gethostname(host, sizeof(host) - 1) == 0);
+  const std::string expected = std::string(host) + "-" + std::to_string(svc.pid());
+  const std::string out = dir.File("consumers.txt");
+  // A consumer appears in XINFO with its first delivery: one (invalid, so rejected) entry.
+  REQUIRE(Shell("redis-cli -p " + std::to_string(redis.port()) +
+                " XADD risk.verified '*' event '{}' event_id x > /dev/null 2>&1") == 0);
+  // The main group's consumers (bounded wait).
+  CHECK(WaitFor(
+      [&] {
+        Shell("redis-cli -p " + std::to_string(redis.port()) +
+              " --raw XINFO CONSUMERS risk.verified broadcast-plant-main > " + out + " 2>&1");
+        return Slurp(out).find(expected) != std::string::npos;
+      },
+      20));
+  INFO(Slurp(out));
+  svc.Signal(SIGTERM);
+  CHECK(svc.Wait(30) == std::optional<int>(0));
 }
 
 }  // namespace
