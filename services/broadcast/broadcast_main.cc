@@ -28,6 +28,7 @@
 #include "absl/time/clock.h"
 #include "common/flags.h"
 #include "common/server.h"
+#include "superbet/broadcast/filter.h"
 #include "superbet/broadcast/plant_runner.h"
 #include "superbet/broadcast/publish_handler.h"
 #include "superbet/broadcast/publishers_from_config.h"
@@ -117,6 +118,10 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "broadcast-svc: --publish_connections must be in [1, 256], got %lld\n",
                  static_cast<long long>(publish_connections));
     return 2;
+  }
+  if (absl::Status s = broadcast::ValidateThresholds(options.thresholds); !s.ok()) {
+    std::fprintf(stderr, "broadcast-svc: %s\n", std::string(s.message()).c_str());
+    return 2;  // Before Redis is asked: a usage error whatever the state of Redis.
   }
   const core::Clock& clock = core::SystemClock::Instance();
   auto rt = ServiceRuntime::Create(server, clock);
