@@ -29,8 +29,8 @@ absl::Status SetGauge(core::GaugeFamily* family, std::vector<std::string> labels
 }
 
 absl::Status AddInputCounters(const PlantMetrics& m, MetricsRegistry& r) {
-  SUPERBET_ASSIGN_OR_RETURN(auto* input,
-                            r.AddCounter("broadcast_input_lines_total", "Input lines read.", {}));
+  SUPERBET_ASSIGN_OR_RETURN(auto* input, r.AddCounter("broadcast_input_lines_total",
+                                                      "Input lines read.", {}));
   SUPERBET_RETURN_IF_ERROR(SetCounter(input, {}, static_cast<double>(m.input_lines)));
   SUPERBET_ASSIGN_OR_RETURN(auto* rejected,
                             r.AddCounter("broadcast_rejected_lines_total",
@@ -48,19 +48,20 @@ absl::Status AddInputCounters(const PlantMetrics& m, MetricsRegistry& r) {
 }
 
 absl::Status AddPublishCounters(const PlantMetrics& m, MetricsRegistry& r) {
-  SUPERBET_ASSIGN_OR_RETURN(auto* published, r.AddCounter("broadcast_published_total",
-                                                          "Events published, by platform and tier.",
-                                                          {"platform", "priority"}));
+  SUPERBET_ASSIGN_OR_RETURN(
+      auto* published, r.AddCounter("broadcast_published_total",
+                                    "Events published, by platform and tier.",
+                                    {"platform", "priority"}));
   SUPERBET_ASSIGN_OR_RETURN(auto* attempts,
                             r.AddCounter("broadcast_publish_attempts_total",
                                          "Publish attempts, by platform.", {"platform"}));
   SUPERBET_ASSIGN_OR_RETURN(
-      auto* errors,
-      r.AddCounter("broadcast_publish_errors_total",
-                   "Failed publish attempts, by platform and reason.", {"platform", "reason"}));
-  SUPERBET_ASSIGN_OR_RETURN(
-      auto* dlq, r.AddCounter("broadcast_dlq_total", "Events sent to broadcast.dlq, by reason.",
-                              {"platform", "reason"}));
+      auto* errors, r.AddCounter("broadcast_publish_errors_total",
+                                 "Failed publish attempts, by platform and reason.",
+                                 {"platform", "reason"}));
+  SUPERBET_ASSIGN_OR_RETURN(auto* dlq, r.AddCounter("broadcast_dlq_total",
+                                                    "Events sent to broadcast.dlq, by reason.",
+                                                    {"platform", "reason"}));
   for (const auto& [platform, pm] : m.platforms) {
     for (const auto& [tier, n] : pm.published_by_tier) {
       SUPERBET_RETURN_IF_ERROR(SetCounter(published, {platform, tier}, static_cast<double>(n)));
@@ -74,8 +75,8 @@ absl::Status AddPublishCounters(const PlantMetrics& m, MetricsRegistry& r) {
       SUPERBET_RETURN_IF_ERROR(SetCounter(dlq, {platform, reason}, static_cast<double>(n)));
     }
   }
-  SUPERBET_ASSIGN_OR_RETURN(
-      auto* flushes, r.AddCounter("broadcast_digest_flushes_total", "Digest buckets flushed.", {}));
+  SUPERBET_ASSIGN_OR_RETURN(auto* flushes, r.AddCounter("broadcast_digest_flushes_total",
+                                                        "Digest buckets flushed.", {}));
   return SetCounter(flushes, {}, static_cast<double>(m.digest_flushes));
 }
 
@@ -83,9 +84,9 @@ absl::Status AddPlatformGauges(const PlantMetrics& m, MetricsRegistry& r) {
   SUPERBET_ASSIGN_OR_RETURN(
       auto* breaker, r.AddGauge("broadcast_circuit_breaker_state",
                                 "Breaker state: 0 CLOSED, 1 OPEN, 2 HALF_OPEN.", {"platform"}));
-  SUPERBET_ASSIGN_OR_RETURN(
-      auto* size, r.AddGauge("broadcast_digest_buffer_size", "Events waiting in the digest buffer.",
-                             {"platform"}));
+  SUPERBET_ASSIGN_OR_RETURN(auto* size, r.AddGauge("broadcast_digest_buffer_size",
+                                                   "Events waiting in the digest buffer.",
+                                                   {"platform"}));
   SUPERBET_ASSIGN_OR_RETURN(
       auto* staleness,
       r.AddGauge("broadcast_digest_staleness_seconds",
