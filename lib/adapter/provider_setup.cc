@@ -9,6 +9,7 @@
 #include "superbet/core/file.h"
 #include "superbet/providers/api_football/api_football_client.h"
 #include "superbet/providers/replay_provider.h"
+#include "superbet/providers/statsbomb/statsbomb.h"
 
 namespace superbet::adapter {
 namespace {
@@ -33,6 +34,11 @@ absl::StatusOr<ReplayLiveOdds> ParseReplayLiveOdds(absl::string_view text) {
 absl::Status ValidateLiveSourceOptions(const LiveSourceOptions& options) {
   if (!(options.speed > 0) || !std::isfinite(options.speed)) {
     return absl::InvalidArgumentError(absl::StrCat("--speed must be > 0, got ", options.speed));
+  }
+  for (const std::string& id : options.match_ids) {
+    if (auto parsed = providers::statsbomb::ParseStatsBombId(id); !parsed.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--matches: ", parsed.status().message()));
+    }
   }
   return absl::OkStatus();
 }

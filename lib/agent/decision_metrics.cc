@@ -1,5 +1,6 @@
 #include "superbet/agent/decision_metrics.h"
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,21 +26,27 @@ absl::StatusOr<std::unique_ptr<DecisionMetrics>> DecisionMetrics::Create(
   }
   auto live = (*bets)->WithLabels({"live"});
   auto b = (*budget)->WithLabels({});
-  auto st = (*stale)->WithLabels({});
   if (!live.ok()) return live.status();
   if (!b.ok()) return b.status();
-  if (!st.ok()) return st.status();
   std::unique_ptr<DecisionMetrics> m(new DecisionMetrics(decider));
   m->bets_live_ = *live;
   m->rejected_ = *rejected;
   m->budget_ = *b;
-  m->staleness_ = *st;
+  m->staleness_family_ = *stale;  // Its one series exists from the first decided state on.
   m->budget_->Set(decider.budget_ratio());
   return m;
 }
 
 void DecisionMetrics::Count(const v1::LiveMatchState& state, const v1::Decision& d) {
-  staleness_->Set(state.data_staleness_s());
+  core::Gauge* staleness = staleness_.load(std::memory_order_acquire);
+  if (staleness == nullptr) {
+    auto g = staleness_family_->WithLabels({});  // No labels: cannot fail.
+    if (g.ok()) {
+      staleness = *g;
+      staleness_.store(staleness, std::memory_order_release);
+    }
+  }
+  if (staleness != nullptr) staleness->Set(state.data_staleness_s());
   if (d.verdict() == v1::VERDICT_ACCEPTED) {
     bets_live_->Increment();
   } else if (const std::optional<risk::DenialReason> reason = risk::DenialReasonFromId(d.reason());
@@ -78,6 +85,24 @@ absl::Status DecideBatch(hrl::LiveDecider& decider, const core::Clock& clock,
       return absl::InvalidArgumentError(
           absl::StrCat("states[", i, "].minute must be >= 0, got ",
                        s.has_minute() ? absl::StrCat(s.minute()) : std::string("absent")));
+    }
+    if (s.has_live_odds()) {
+      const std::pair<const char*, double> prices[] = {{"home", s.live_odds().home()},
+                                                       {"draw", s.live_odds().draw()},
+                                                       {"away", s.live_odds().away()}};
+      for (const auto& [name, odds] : prices) {
+        if (odds != 0 && !(std::isfinite(odds) && odds > 1)) {
+          return absl::InvalidArgumentError(absl::StrCat("states[", i, "].live_odds.", name,
+                                                         " must be decimal odds > 1 (or 0: not "
+                                                         "quoted), got ",
+                                                         odds));
+        }
+      }
+    }
+    if (!std::isfinite(s.data_staleness_s()) || s.data_staleness_s() < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "states[", i, "].data_staleness_s must be a finite number of seconds >= 0, got ",
+          s.data_staleness_s()));
     }
   }
   const bool settle = settlement != nullptr && !request.dry_run();

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -24,10 +25,17 @@ absl::Status CheckLiveAgentOptions(const LiveAgentOptions& o) {
   if (auto url = bus::ParseRedisUrl(o.redis); !o.redis.empty() && !url.ok()) {
     return Prefixed(url.status(), "redis: ");
   }
-  if (o.live.max_deliveries < 1 || o.live.max_deliveries > 100 || o.live.claim_idle_ms < 1) {
+  if (o.live.max_deliveries < 1 || o.live.max_deliveries > 100) {
     return absl::InvalidArgumentError(
-        absl::StrCat("max_deliveries must be in [1, 100] and claim_idle_ms >= 1, got ",
-                     o.live.max_deliveries, " and ", o.live.claim_idle_ms));
+        absl::StrCat("max_deliveries must be in [1, 100], got ", o.live.max_deliveries));
+  }
+  if (o.live.claim_idle_ms < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("claim_idle_ms must be >= 1 ms, got ", o.live.claim_idle_ms));
+  }
+  if (!std::isfinite(o.bankroll) || o.bankroll <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bankroll must be a finite amount > 0 (currency units), got ", o.bankroll));
   }
   return absl::OkStatus();
 }

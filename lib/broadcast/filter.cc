@@ -34,6 +34,10 @@ absl::Status ValidateThresholds(const FilterThresholds& t) {
           absl::StrCat("filter threshold ", name, " must be finite, got ", value));
     }
   }
+  if (t.min_confidence < 0 || t.min_confidence > 1) {  // A probability.
+    return absl::InvalidArgumentError(
+        absl::StrCat("filter threshold min_confidence must be in [0, 1], got ", t.min_confidence));
+  }
   return absl::OkStatus();
 }
 

@@ -99,7 +99,9 @@ absl::Status AddPlatformGauges(const PlantMetrics& m, MetricsRegistry& r) {
     SUPERBET_RETURN_IF_ERROR(SetGauge(breaker, {platform}, pm.breaker_state));
     SUPERBET_RETURN_IF_ERROR(
         SetGauge(size, {platform}, static_cast<double>(pm.digest_buffer_size)));
-    SUPERBET_RETURN_IF_ERROR(SetGauge(staleness, {platform}, pm.digest_staleness_s));
+    if (pm.digest_buffer_size > 0) {  // No buffered event, no age: absent, as in GetStatus.
+      SUPERBET_RETURN_IF_ERROR(SetGauge(staleness, {platform}, pm.digest_staleness_s));
+    }
     SUPERBET_ASSIGN_OR_RETURN(core::Histogram * h, latency->WithLabels({platform}));
     const std::vector<uint64_t> buckets(pm.latency_buckets.begin(), pm.latency_buckets.end());
     SUPERBET_RETURN_IF_ERROR(h->Assign(buckets, pm.latency_sum_s));

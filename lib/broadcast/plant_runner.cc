@@ -2,8 +2,11 @@
 // drain on SIGTERM), with the drain deadline on the injected clock instead of absl::Now().
 #include "superbet/broadcast/plant_runner.h"
 
+#include <map>
+#include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "superbet/broadcast/service_status.h"
 
 namespace superbet::broadcast {
@@ -52,9 +55,65 @@ void PlantRunner::PumpLoop() {
     {
       absl::MutexLock lock(&mu_);
       s = plant_->RunUntil(absl::InfinitePast());
+      if (runner_.on_degraded) ReportDegraded();
     }
     if (!s.ok() && runner_.on_pump_error) runner_.on_pump_error(s);
     stop_.WaitForNotificationWithTimeout(runner_.pump_period);
+  }
+}
+
+namespace {
+
+constexpr const char* kBreakerStateNames[] = {"CLOSED", "OPEN", "HALF_OPEN", "DISABLED"};
+
+const char* BreakerStateName(int state) {
+  return state >= 0 && state < 4 ? kBreakerStateNames[state] : "UNKNOWN";
+}
+
+// `now[key] - before[key]` for every key of `now` whose count rose.
+std::map<std::string, int64_t> Rises(const std::map<std::string, int64_t>& before,
+                                     const std::map<std::string, int64_t>& now) {
+  std::map<std::string, int64_t> out;
+  for (const auto& [key, n] : now) {
+    auto it = before.find(key);
+    const int64_t rise = n - (it == before.end() ? 0 : it->second);
+    if (rise > 0) out[key] = rise;
+  }
+  return out;
+}
+
+}  // namespace
+
+void PlantRunner::ReportDegraded() {
+  PlantMetrics now = plant_->metrics();
+  for (const auto& [platform, m] : now.platforms) {
+    const auto it = last_reported_.platforms.find(platform);
+    const PlatformMetrics before =
+        it == last_reported_.platforms.end() ? PlatformMetrics{} : it->second;
+    PlatformMetrics& reported = last_reported_.platforms[platform];
+    const std::map<std::string, int64_t> dead = Rises(before.dlq_by_reason, m.dlq_by_reason);
+    if (!dead.empty()) {
+      std::string errors;
+      for (const auto& [reason, n] : Rises(before.publish_errors, m.publish_errors)) {
+        absl::StrAppend(&errors, errors.empty() ? "" : ", ", reason, " ", n);
+      }
+      for (const auto& [reason, n] : dead) {
+        runner_.on_degraded(absl::StrCat(platform, ": ", n, " event(s) moved to broadcast.dlq (",
+                                         reason,
+                                         "); publish errors: ", errors.empty() ? "none" : errors));
+      }
+      // The errors are reported with the dead letters they led to; errors that end in a publish
+      // (retried, then posted) are in the metrics only.
+      reported.publish_errors = m.publish_errors;
+      reported.dlq_by_reason = m.dlq_by_reason;
+    }
+    if (m.breaker_state != before.breaker_state) {
+      runner_.on_degraded(absl::StrCat(
+          platform, ": circuit breaker ", BreakerStateName(m.breaker_state), " (was ",
+          BreakerStateName(before.breaker_state), ")",
+          m.breaker_state == 1 ? ": its events wait in the digest until it closes" : ""));
+      reported.breaker_state = m.breaker_state;
+    }
   }
 }
 

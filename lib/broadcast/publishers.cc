@@ -144,6 +144,8 @@ PublishResult StreamSink::Publish(const BroadcastEvent&, absl::string_view json)
 
 // ---- Telegram ----------------------------------------------------------------------------------
 
+absl::StatusOr<std::string> CredentialFromEnv(const char* name) { return EnvOrFile(name); }
+
 absl::StatusOr<TelegramOptions> LoadTelegramCredentials() {
   TelegramOptions o;
   auto token = EnvOrFile("TELEGRAM_BOT_TOKEN");

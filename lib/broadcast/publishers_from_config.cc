@@ -1,4 +1,4 @@
-// Publishers from a plain configuration (moved from broadcast-svc's main, behaviour unchanged).
+// Publishers from a plain configuration (moved from broadcast-svc's main).
 #include "superbet/broadcast/publishers_from_config.h"
 
 #include <utility>
@@ -19,25 +19,37 @@ absl::Status PlatformError(absl::string_view platform, const absl::Status& cause
   return absl::Status(code, absl::StrCat(platform, ": ", cause.ToString(), hint));
 }
 
+// Each of the token and the chat id from the config when given, else from the environment
+// (CredentialFromEnv); an error names the one that is missing and the config field that gives it.
 absl::StatusOr<TelegramOptions> TelegramFromConfig(const PublisherConfig& config) {
   TelegramOptions t;
-  if (config.telegram_token_file.empty() || config.telegram_chat_id.empty()) {
-    auto env = LoadTelegramCredentials();
-    if (!env.ok()) {
-      return PlatformError(
-          "telegram", env.status(),
-          " (give telegram_token_file and telegram_chat_id, or leave telegram out of the "
-          "platforms)");
-    }
-    t = *std::move(env);
-  }
   t.base_url = config.telegram_base_url;
   if (!config.telegram_token_file.empty()) {
     auto token = superbet::core::ReadFile(config.telegram_token_file);
-    if (!token.ok()) return PlatformError("telegram: token file", token.status());
+    if (!token.ok()) {
+      return PlatformError(
+          absl::StrCat("telegram: telegram_token_file ", config.telegram_token_file),
+          token.status());
+    }
     t.bot_token = token->substr(0, token->find_first_of("\r\n"));
+  } else {
+    auto token = CredentialFromEnv("TELEGRAM_BOT_TOKEN");
+    if (!token.ok()) {
+      return PlatformError("telegram", token.status(),
+                           " (give telegram_token_file, or leave telegram out of the platforms)");
+    }
+    t.bot_token = *std::move(token);
   }
-  if (!config.telegram_chat_id.empty()) t.chat_id = config.telegram_chat_id;
+  if (!config.telegram_chat_id.empty()) {
+    t.chat_id = config.telegram_chat_id;
+  } else {
+    auto chat = CredentialFromEnv("TELEGRAM_CHAT_ID");
+    if (!chat.ok()) {
+      return PlatformError("telegram", chat.status(),
+                           " (give telegram_chat_id, or leave telegram out of the platforms)");
+    }
+    t.chat_id = *std::move(chat);
+  }
   return t;
 }
 

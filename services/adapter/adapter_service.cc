@@ -1,8 +1,10 @@
 #include "adapter/adapter_service.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/time/clock.h"
+#include "superbet/adapter/stream_request.h"
 #include "superbet/providers/live_updates.h"
 
 namespace superbet::services {
@@ -13,7 +15,6 @@ using providers::CoverageResponse;
 using providers::ListLiveStates;
 using providers::LiveStreamOptions;
 using providers::ReadLiveMatch;
-using providers::StreamInterval;
 using providers::StreamLiveUpdates;
 
 constexpr char kService[] = "AdapterService";
@@ -46,12 +47,9 @@ grpc::Status AdapterServiceImpl::StreamLiveMatches(
     grpc::ServerContext* ctx, const v1::StreamLiveMatchesRequest* req,
     grpc::ServerWriter<v1::LiveMatchUpdate>* writer) {
   return rt_->Handle(ctx, kService, "StreamLiveMatches", [&]() -> absl::Status {
-    LiveStreamOptions options;
-    auto interval = StreamInterval(req->interval_s(), default_interval_s_);
-    if (!interval.ok()) return interval.status();
-    options.interval = *interval;
-    options.max_updates = req->max_updates();
-    options.match_ids.assign(req->match_ids().begin(), req->match_ids().end());
+    auto checked = adapter::StreamOptionsFromRequest(*req, default_interval_s_);
+    if (!checked.ok()) return checked.status();
+    LiveStreamOptions options = *std::move(checked);
     options.stop = [&] { return ctx->IsCancelled() || rt_->draining(); };
     options.wait = [](absl::Duration d) { absl::SleepFor(d); };
     auto summary = StreamLiveUpdates(

@@ -28,6 +28,7 @@
 #include "absl/time/clock.h"
 #include "common/flags.h"
 #include "common/server.h"
+#include "superbet/broadcast/filter.h"
 #include "superbet/broadcast/plant_runner.h"
 #include "superbet/broadcast/publish_handler.h"
 #include "superbet/broadcast/publishers_from_config.h"
@@ -81,14 +82,19 @@ int Main(int argc, char** argv) {
   server.service = "broadcast-svc";
   server.grpc_address = "0.0.0.0:50053";
   server.metrics_address = "0.0.0.0:9103";
-  std::string redis, platforms = "telegram", consumer = absl::StrCat("broadcast-svc-", getpid());
+  // <hostname>-<pid>, as agent-svc's: in a container the pid is 1, the hostname the container's.
+  char host[256] = "broadcast-svc";
+  ::gethostname(host, sizeof(host) - 1);
+  std::string redis, platforms = "telegram", consumer = absl::StrCat(host, "-", getpid());
   broadcast::PublisherConfig publishers_config;
   FlagSet flags("broadcast-svc",
                 "Runs the broadcast plant against Redis and serves superbet.v1.BroadcastService.");
   server.Register(flags);
   flags.String("redis", &redis, "Redis URL redis://HOST[:PORT][/DB] (required)");
   flags.String("platforms", &platforms, "comma-separated: twitter, telegram, android");
-  flags.String("consumer", &consumer, "consumer name of this replica in every group");
+  flags.String("consumer", &consumer,
+               "consumer name of this replica in every group, unique per replica; default "
+               "<hostname>-<pid>");
   flags.String("telegram_base_url", &publishers_config.telegram_base_url,
                "Telegram Bot API base URL");
   flags.String("telegram_token_file", &publishers_config.telegram_token_file,
@@ -112,6 +118,10 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "broadcast-svc: --publish_connections must be in [1, 256], got %lld\n",
                  static_cast<long long>(publish_connections));
     return 2;
+  }
+  if (absl::Status s = broadcast::ValidateThresholds(options.thresholds); !s.ok()) {
+    std::fprintf(stderr, "broadcast-svc: %s\n", std::string(s.message()).c_str());
+    return 2;  // Before Redis is asked: a usage error whatever the state of Redis.
   }
   const core::Clock& clock = core::SystemClock::Instance();
   auto rt = ServiceRuntime::Create(server, clock);
@@ -141,6 +151,7 @@ int Main(int argc, char** argv) {
   broadcast::PlantRunnerOptions run;
   run.worker_connect = connect;
   run.on_pump_error = [](const absl::Status& s) { spdlog::error("plant: {}", s.ToString()); };
+  run.on_degraded = [](const std::string& line) { spdlog::warn("plant: {}", line); };
   auto runner = broadcast::PlantRunner::Create(
       options, transport->get(), &clock, [](absl::Duration d) { absl::SleepFor(d); },
       publishers->by_platform, run);
@@ -162,7 +173,9 @@ int Main(int argc, char** argv) {
     if (!r.stop_workers.ok()) spdlog::warn("plant workers: {}", r.stop_workers.ToString());
     if (!r.run.ok()) spdlog::warn("drain: {}", r.run.ToString());
     spdlog::info("plant drained; outstanding work left in Redis: {}",
-                 r.outstanding.ok() && *r.outstanding ? "yes" : "no");
+                 !r.outstanding.ok() ? "unknown (" + r.outstanding.status().ToString() + ")"
+                 : *r.outstanding    ? std::string("yes")
+                                     : std::string("no"));
   });
 }
 

@@ -1,5 +1,6 @@
 #include "common/server.h"
 
+#include <grpc/grpc.h>
 #include <grpc/support/time.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -24,6 +25,7 @@
 #include "common/health.h"
 #include "common/json_log.h"
 #include "common/status.h"
+#include "common/tls_files.h"
 #include "superbet/core/file.h"
 
 namespace superbet::services {
@@ -164,7 +166,10 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServerOpt
   std::unique_ptr<ServiceRuntime> rt(new ServiceRuntime(options, clock));
   if (!options.token_file.empty()) {
     auto text = core::ReadFile(options.token_file);
-    if (!text.ok()) return text.status();
+    if (!text.ok()) {
+      return absl::Status(text.status().code(), absl::StrCat("--token_file ", options.token_file,
+                                                             ": ", text.status().message()));
+    }
     std::string token = text->substr(0, text->find('\n'));
     token = std::string(absl::StripAsciiWhitespace(token));
     if (token.empty()) {
@@ -174,12 +179,10 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServerOpt
     rt->token_ = token;
   }
   if (!options.tls_cert.empty()) {
-    auto cert = core::ReadFile(options.tls_cert);
-    if (!cert.ok()) return cert.status();
-    auto key = core::ReadFile(options.tls_key);
-    if (!key.ok()) return key.status();
-    rt->tls_cert_pem_ = *cert;
-    rt->tls_key_pem_ = *key;
+    auto pem = ReadTlsFiles(options.tls_cert, options.tls_key);
+    if (!pem.ok()) return pem.status();
+    rt->tls_cert_pem_ = std::move(pem->cert_chain);
+    rt->tls_key_pem_ = std::move(pem->private_key);
   }
   if (absl::Status s = rt->RegisterMetrics(); !s.ok()) return s;
   // Threads started from now on (gRPC, HTTP) inherit the mask: only WaitForShutdown sees them.
@@ -234,6 +237,9 @@ absl::Status ServiceRuntime::Start() {
     ssl.pem_key_cert_pairs.push_back({tls_key_pem_, tls_cert_pem_});
     creds = grpc::SslServerCredentials(ssl);
   }
+  // gRPC sets SO_REUSEPORT on its listeners by default: a second process on the same address
+  // would bind too and silently take part of the connections. Off: it fails to start instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options_.grpc_address, creds, &grpc_port_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options_.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options_.max_message_bytes));
@@ -242,7 +248,8 @@ absl::Status ServiceRuntime::Start() {
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || grpc_port_ == 0) {
     return absl::UnavailableError(
-        absl::StrCat("cannot listen on --grpc_address ", options_.grpc_address));
+        absl::StrCat("cannot listen on --grpc_address ", options_.grpc_address,
+                     " (in use by another process, or not an address of this host)"));
   }
   SetReady(false);
   if (busy_cq_) {
@@ -251,6 +258,12 @@ absl::Status ServiceRuntime::Start() {
   }
 
   http_ = std::make_unique<httplib::Server>();
+  // cpp-httplib's default socket options add SO_REUSEPORT (see the gRPC listener above): only
+  // SO_REUSEADDR here, so that a restart binds at once and a second process cannot.
+  http_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     std::string text = metrics_.Exposition();
     for (const auto& extra : extra_text_) text += extra();
@@ -271,7 +284,8 @@ absl::Status ServiceRuntime::Start() {
                                   : (http_->bind_to_port(hp->first, hp->second) ? hp->second : -1);
   if (metrics_port_ <= 0) {
     return absl::UnavailableError(
-        absl::StrCat("cannot listen on --metrics_address ", options_.metrics_address));
+        absl::StrCat("cannot listen on --metrics_address ", options_.metrics_address,
+                     " (in use by another process, or not an address of this host)"));
   }
   http_thread_ = std::thread([this] { http_->listen_after_bind(); });
 

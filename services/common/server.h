@@ -119,8 +119,10 @@ class ServiceRuntime {
  public:
   // Reads the token and TLS files, installs the JSON logger, blocks SIGTERM/SIGINT.
   // Errors: InvalidArgument for one TLS file without the other, a bad log level, or a bad
-  // address; NotFound / PermissionDenied naming the file that cannot be read; InvalidArgument
-  // for an empty token file.
+  // address; NotFound / PermissionDenied naming the flag and the file that cannot be read
+  // ("--tls_cert /x.pem: cannot open /x.pem: ..."); FailedPrecondition for TLS files without a
+  // PEM certificate / key or with a key that is not the certificate's (common/tls_files.h);
+  // InvalidArgument for an empty token file.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Create(
       ServerOptions options, const core::Clock& clock);
   ~ServiceRuntime();

@@ -125,10 +125,14 @@ TEST_CASE("live source: data errors are not usage errors", "[adapter][setup]") {
   auto a = LiveSource::Open(unknown, clock, kNoSleep);
   CHECK(absl::IsNotFound(a.status()));
   CHECK(a.status().message().rfind("--replay " + superbet::testing::DataDir() + ": ", 0) == 0);
-  // LoadReplayData's InvalidArgument for a malformed id: exit 1 in adapter-svc, as always.
+  // A malformed --matches value is the option's error, not the data's: InvalidArgument naming
+  // --matches (adapter-svc exits 2). It used to reach LoadReplayData and come back as the data's
+  // FailedPrecondition, "--replay DIR: not a StatsBomb id ...", exit 1.
   LiveSourceOptions malformed = Replay();
-  malformed.match_ids = {"not-a-match"};
-  CHECK(absl::IsFailedPrecondition(LiveSource::Open(malformed, clock, kNoSleep).status()));
+  malformed.match_ids = {"3754097", "not-a-match"};
+  CHECK(ValidateLiveSourceOptions(malformed).message() ==
+        "--matches: not a StatsBomb id (\"statsbomb:<integer>\"): \"not-a-match\"");
+  CHECK(absl::IsInvalidArgument(LiveSource::Open(malformed, clock, kNoSleep).status()));
   LiveSourceOptions missing = Replay();
   missing.replay_root = "/nonexistent/data";
   auto m = LiveSource::Open(missing, clock, kNoSleep);

@@ -9,6 +9,7 @@
 #include "superbet/agent/decision_metrics.h"
 
 #include <catch2/catch.hpp>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -39,6 +40,9 @@ TEST_CASE("DecideBatch counts every real decision: bets, denials by reason, budg
   auto metrics = DecisionMetrics::Create(registry, *decider);
   REQUIRE(metrics.ok());
   CHECK(Sample(registry, "hrl_budget_remaining") == 1.0);
+  // No state decided yet: the staleness is absent, not a 0 that reads as fresh data (it was
+  // exported as 0 from start-up on).
+  CHECK_FALSE(Sample(registry, "hrl_data_staleness_seconds").has_value());
   core::FakeClock clock(absl::FromUnixSeconds(1450000000));
   v1::DecideRequest req;
   for (size_t k = 0; k < states.size(); ++k) {
@@ -129,6 +133,57 @@ TEST_CASE("DecideBatch refuses a bad batch whole, naming the state and the value
         "states[0].match_id is empty");
   // Nothing of a refused batch was decided (state 0 of the second batch was valid).
   CHECK(resp.decisions_size() == 0);
+}
+
+TEST_CASE("DecideBatch refuses live odds that are not decimal odds, naming the field and value",
+          "[agent][decide]") {
+  // Oracle: the definition of decimal odds (a price pays odds x stake, so a price is > 1) and the
+  // live feed's convention that 0 marks a selection not quoted (QuotedStates, adapter-svc's
+  // odds.live); anything else is a caller's error. Before this test a state priced 0.97 was
+  // decided (its prices silently treated as absent) and a negative or NaN staleness reached the
+  // hrl_data_staleness_seconds gauge.
+  const auto states = agent_testing::QuotedStates(agent_testing::LoadMatch("3754237"));
+  auto decider = Decider();
+  core::MetricsRegistry registry;
+  auto metrics = DecisionMetrics::Create(registry, *decider);
+  REQUIRE(metrics.ok());
+  core::FakeClock clock;
+  auto refused = [&](void (*edit)(v1::LiveMatchState&)) {
+    v1::DecideRequest req;
+    *req.add_states() = states[30];
+    *req.add_states() = states[31];
+    edit(*req.mutable_states(1));
+    v1::DecideResponse resp;
+    const absl::Status s = DecideBatch(*decider, clock, req, metrics->get(), &resp);
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(resp.decisions_size() == 0);  // The valid state 0 is not decided either.
+    return std::string(s.message());
+  };
+  CHECK(refused([](v1::LiveMatchState& s) { s.mutable_live_odds()->set_home(0.97); }) ==
+        "states[1].live_odds.home must be decimal odds > 1 (or 0: not quoted), got 0.97");
+  CHECK(refused([](v1::LiveMatchState& s) { s.mutable_live_odds()->set_draw(1.0); }) ==
+        "states[1].live_odds.draw must be decimal odds > 1 (or 0: not quoted), got 1");
+  CHECK(refused([](v1::LiveMatchState& s) { s.mutable_live_odds()->set_away(-2.5); }) ==
+        "states[1].live_odds.away must be decimal odds > 1 (or 0: not quoted), got -2.5");
+  CHECK(refused([](v1::LiveMatchState& s) {
+          s.mutable_live_odds()->set_home(std::numeric_limits<double>::infinity());
+        }) == "states[1].live_odds.home must be decimal odds > 1 (or 0: not quoted), got inf");
+  CHECK(refused([](v1::LiveMatchState& s) { s.set_data_staleness_s(-4); }) ==
+        "states[1].data_staleness_s must be a finite number of seconds >= 0, got -4");
+  CHECK(refused([](v1::LiveMatchState& s) {
+          s.set_data_staleness_s(std::numeric_limits<double>::quiet_NaN());
+        }) == "states[1].data_staleness_s must be a finite number of seconds >= 0, got nan");
+  CHECK_FALSE(Sample(registry, "hrl_data_staleness_seconds").has_value());  // Nothing counted.
+
+  // Not quoted (0) and absent prices are valid inputs, decided as before.
+  v1::DecideRequest ok;
+  *ok.add_states() = states[30];
+  ok.mutable_states(0)->mutable_live_odds()->set_draw(0);
+  *ok.add_states() = states[31];
+  ok.mutable_states(1)->clear_live_odds();
+  v1::DecideResponse resp;
+  CHECK(DecideBatch(*decider, clock, ok, nullptr, &resp).ok());
+  CHECK(resp.decisions_size() == 2);
 }
 
 TEST_CASE("DecideBatch: a decider error names the state, same code", "[agent][decide]") {

@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <limits>
+#include <utility>
 
 #include "agent/agent_support.h"
 #include "superbet/bus/embedded_transport.h"
@@ -41,15 +43,29 @@ TEST_CASE("CheckLiveAgentOptions names the option and the value", "[agent][proce
   CHECK(s.message().rfind("redis: ", 0) == 0);
   o.redis = "redis://127.0.0.1:6379";
   CHECK(CheckLiveAgentOptions(o).ok());
+  // Each message names the one option that is wrong (agent-svc prints it after "--"): a bad
+  // claim_idle_ms used to read "max_deliveries must be in [1, 100] and claim_idle_ms >= 1, got 5
+  // and 0", and a bad bankroll was refused only after the checkpoint was read, as the
+  // checkpoint's error ("checkpoint ckpt: initial_bankroll must be > 0, got -5"), exit 1.
   o.live.max_deliveries = 0;
-  CHECK(CheckLiveAgentOptions(o).message() ==
-        "max_deliveries must be in [1, 100] and claim_idle_ms >= 1, got 0 and 60000");
+  CHECK(CheckLiveAgentOptions(o).message() == "max_deliveries must be in [1, 100], got 0");
   o.live.max_deliveries = 101;
   CHECK_FALSE(CheckLiveAgentOptions(o).ok());
   o.live.max_deliveries = 100;
   o.live.claim_idle_ms = 0;
-  CHECK(CheckLiveAgentOptions(o).message() ==
-        "max_deliveries must be in [1, 100] and claim_idle_ms >= 1, got 100 and 0");
+  CHECK(CheckLiveAgentOptions(o).message() == "claim_idle_ms must be >= 1 ms, got 0");
+  o.live.claim_idle_ms = 60000;
+  REQUIRE(CheckLiveAgentOptions(o).ok());
+  for (const auto& [bankroll, text] : {std::pair<double, const char*>{-5, "-5"},
+                                       {0, "0"},
+                                       {std::numeric_limits<double>::quiet_NaN(), "nan"},
+                                       {std::numeric_limits<double>::infinity(), "inf"}}) {
+    o.bankroll = bankroll;
+    s = CheckLiveAgentOptions(o);
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(s.message() ==
+          std::string("bankroll must be a finite amount > 0 (currency units), got ") + text);
+  }
 }
 
 TEST_CASE("LiveAgent refuses a missing or foreign checkpoint, naming it", "[agent][process]") {

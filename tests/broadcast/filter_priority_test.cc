@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "absl/strings/str_cat.h"
 #include "superbet/broadcast/filter.h"
 #include "superbet/broadcast/priority.h"
 
@@ -45,6 +46,17 @@ TEST_CASE("filter: first failing check names the reason, equal passes", "[filter
   CHECK(sb::DropReasonName(sb::DropReason::kLowConfidence) == "low_confidence");
   CHECK(sb::DropReasonName(sb::DropReason::kLowCas) == "low_cas");
   CHECK_FALSE(sb::ValidateThresholds({NAN, 2.2, 1.0}).ok());
+  // A confidence is a probability: a threshold above 1 (a typo of 65 for 0.65) would drop every
+  // prediction silently, one below 0 means nothing; both refused, naming the value (broadcast-svc
+  // started with --min_confidence=2 before this check).
+  for (double bad : {2.0, 65.0, -0.1}) {
+    const absl::Status s = sb::ValidateThresholds({bad, 2.2, 1.0});
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(s.message() ==
+          absl::StrCat("filter threshold min_confidence must be in [0, 1], got ", bad));
+  }
+  CHECK(sb::ValidateThresholds({0.0, 2.2, 1.0}).ok());
+  CHECK(sb::ValidateThresholds({1.0, 2.2, 1.0}).ok());
 }
 
 TEST_CASE("priority: formula, VSNR and CAS clipping", "[priority]") {

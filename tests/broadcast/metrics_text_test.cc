@@ -65,8 +65,9 @@ TEST_CASE("Prometheus text of a run passes promtool check metrics", "[metrics]")
   CHECK(text.find("broadcast_circuit_breaker_state{platform=\"twitter\"} 0\n") !=
         std::string::npos);
   CHECK(text.find("broadcast_digest_buffer_size{platform=\"telegram\"} ") != std::string::npos);
-  CHECK(text.find("broadcast_digest_staleness_seconds{platform=\"telegram\"} ") !=
-        std::string::npos);
+  // The staleness series exists while something is buffered (see the test below).
+  CHECK((text.find("broadcast_digest_staleness_seconds{platform=\"telegram\"} ") !=
+         std::string::npos) == (m.platforms.at("telegram").digest_buffer_size > 0));
   for (const char* le : {"0.01", "0.05", "0.1", "0.5", "1", "5", "+Inf"}) {
     INFO("le " << le);
     CHECK(text.find(absl::StrCat("broadcast_latency_seconds_bucket{platform=\"telegram\",le=\"", le,
@@ -89,8 +90,14 @@ TEST_CASE("Prometheus text of a run passes promtool check metrics", "[metrics]")
   }
   read_by_rules.erase("broadcast_error_rate");  // The recording rule's own output.
   CHECK(read_by_rules.size() == 4);             // staleness, breaker state, attempts, errors.
+  bool buffered = false;
+  for (const auto& [platform, pm] : m.platforms) buffered = buffered || pm.digest_buffer_size > 0;
   for (const std::string& name : read_by_rules) {
     INFO(name << " is read by the rules");
+    if (name == "broadcast_digest_staleness_seconds" && !buffered) {
+      CHECK(text.find("# TYPE broadcast_digest_staleness_seconds gauge\n") != std::string::npos);
+      continue;
+    }
     CHECK(text.find(absl::StrCat("\n", name, "{")) != std::string::npos);
   }
   char path[] = "/tmp/superbet-metrics-XXXXXX";
@@ -109,4 +116,22 @@ TEST_CASE("Prometheus text of a run passes promtool check metrics", "[metrics]")
   INFO(out);
   CHECK(rc == 0);
   INFO(text);
+}
+
+TEST_CASE("broadcast_digest_staleness_seconds is absent while nothing is buffered", "[metrics]") {
+  // Oracle: the metric's definition (the age of the oldest buffered event: no event, no age) and
+  // GetStatus, which already leaves digest_staleness_s absent for an empty buffer. /metrics used to
+  // write 0 for an empty buffer, a value that reads as "a fresh event is waiting".
+  sb::PlantMetrics m;
+  m.platforms["telegram"].digest_buffer_size = 0;
+  m.platforms["telegram"].digest_staleness_s = 0;
+  m.platforms["twitter"].digest_buffer_size = 3;
+  m.platforms["twitter"].digest_staleness_s = 42.5;
+  const absl::StatusOr<std::string> text = sb::PrometheusText(m);
+  REQUIRE(text.ok());
+  CHECK(text->find("broadcast_digest_staleness_seconds{platform=\"telegram\"}") ==
+        std::string::npos);
+  CHECK(text->find("broadcast_digest_buffer_size{platform=\"telegram\"} 0\n") != std::string::npos);
+  CHECK(text->find("broadcast_digest_staleness_seconds{platform=\"twitter\"} 42.5\n") !=
+        std::string::npos);
 }

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -263,6 +264,88 @@ TEST_CASE("PlantRunner: a pump error is reported and the pump goes on", "[plant]
   CHECK(r.run.ok());
   REQUIRE(r.outstanding.ok());
   CHECK_FALSE(*r.outstanding);
+}
+
+TEST_CASE("PlantRunner: a platform that fails is logged once, breaker and dead letters included",
+          "[plant][runner]") {
+  // Oracle: the plant's own counters (broadcast_dlq_total, broadcast_circuit_breaker_state) at the
+  // end, which the lines must account for exactly. Before this test the runner logged nothing: a
+  // Telegram that refused every post moved events to broadcast.dlq and opened the breaker with
+  // not one log line (the style's "degraded modes are logged once and counted").
+  FakeClock clock(absl::FromUnixSeconds(kStart));
+  bus::EmbeddedTransport store(clock);
+  bus::TransportPool pool(st::BorrowingConnect(&store), 1);
+  st::FakePublisher tg("telegram", clock, [](const std::string&, int, absl::Time) {
+    sb::PublishResult r;
+    r.retry = true;
+    r.reason = "network";
+    r.error = "telegram sendMessage: Connection refused";
+    return r;
+  });
+  sb::PlantOptions options;
+  options.platforms = {"telegram"};
+  options.rate_limits = false;
+  sb::PlantRunnerOptions run;
+  run.pump_period = absl::Milliseconds(2);
+  absl::Mutex mu;
+  std::vector<std::string> lines;
+  run.on_degraded = [&](const std::string& line) {
+    absl::MutexLock lock(&mu);
+    lines.push_back(line);
+  };
+  auto runner = sb::PlantRunner::Create(
+      options, &store, &clock, [&](absl::Duration d) { clock.Advance(d); }, {{"telegram", &tg}},
+      run);
+  REQUIRE(runner.ok());
+  auto publish = sb::PublishHandler::Create(&pool, &clock, options, nullptr);
+  REQUIRE(publish.ok());
+  REQUIRE((*runner)->Start().ok());
+  const auto predictions = st::PredictionLines("football-data/E0_2324.csv", 30, 31);
+  for (size_t i = 0; i < predictions.size(); ++i) {
+    auto p = sb::ParsePredictionLine(predictions[i], static_cast<int>(i + 1));
+    REQUIRE(p.ok());
+    if (sb::FilterPrediction(*p, options.thresholds).has_value()) continue;  // Filtered out.
+    v1::PublishRequest req;
+    req.mutable_decision()->set_verdict(v1::VERDICT_ACCEPTED);
+    *req.mutable_decision()->mutable_prediction() = *std::move(p);
+    v1::PublishResponse resp;
+    REQUIRE((*publish)->Publish(req, &resp).ok());
+  }
+  auto dead = [&] {
+    const sb::PlantMetrics m = (*runner)->Metrics();
+    int64_t n = 0;
+    for (const auto& [reason, k] : m.platforms.at("telegram").dlq_by_reason) n += k;
+    return n;
+  };
+  for (int i = 0; i < 4000 && dead() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(dead() > 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // Several pump periods.
+  (void)(*runner)->Drain(absl::Seconds(1));
+  const sb::PlantMetrics m = (*runner)->Metrics();
+  const sb::PlatformMetrics& t = m.platforms.at("telegram");
+  absl::MutexLock lock(&mu);
+  REQUIRE(!lines.empty());
+  int64_t logged_dead = 0;
+  int breaker_lines = 0;
+  for (const std::string& line : lines) {
+    INFO(line);
+    CHECK(line.rfind("telegram: ", 0) == 0);
+    int n = 0;
+    if (std::sscanf(line.c_str(), "telegram: %d event(s) moved to broadcast.dlq", &n) == 1) {
+      CHECK(line.find("(max_attempts_exceeded); publish errors: network ") != std::string::npos);
+      logged_dead += n;
+    } else {
+      CHECK(line.find("circuit breaker ") != std::string::npos);
+      ++breaker_lines;
+    }
+  }
+  CHECK(logged_dead == t.dlq_by_reason.at("max_attempts_exceeded"));
+  if (t.breaker_state != 0) {
+    CHECK(breaker_lines >= 1);
+    CHECK(lines.back().find("circuit breaker") != std::string::npos);
+  }
 }
 
 TEST_CASE("PlantRunner: bad options are refused at Create", "[plant][runner]") {

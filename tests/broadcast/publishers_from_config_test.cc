@@ -213,7 +213,7 @@ TEST_CASE("PublishersFromConfig: errors name the platform, only a bad name is In
   CHECK(absl::StartsWith(no_env.status().message(), "telegram: NOT_FOUND: "));
   CHECK(absl::StrContains(no_env.status().message(), "TELEGRAM_BOT_TOKEN"));
   CHECK(absl::StrContains(no_env.status().message(),
-                          "(give telegram_token_file and telegram_chat_id, or leave telegram out"));
+                          "(give telegram_token_file, or leave telegram out"));
 
   // A token file but no chat id anywhere: the environment is asked, and says which is missing;
   // the token is never quoted.
@@ -222,12 +222,28 @@ TEST_CASE("PublishersFromConfig: errors name the platform, only a bad name is In
   auto no_chat = sb::PublishersFromConfig(config, clock, 42);
   CHECK(absl::IsNotFound(no_chat.status()));
   CHECK_FALSE(absl::StrContains(no_chat.status().message(), "SECRET"));
+  // ... and it is the chat id that is named, not the token the file gave (it used to say
+  // "credential $TELEGRAM_BOT_TOKEN ... is not set" to an operator who had given the token file).
+  CHECK(no_chat.status().message() ==
+        "telegram: NOT_FOUND: credential $TELEGRAM_CHAT_ID (or $TELEGRAM_CHAT_ID_FILE) is not set "
+        "(give telegram_chat_id, or leave telegram out of the platforms)");
+  {  // The other way round: a chat id given, no token anywhere.
+    sb::PublisherConfig chat_only = config;
+    chat_only.telegram_token_file.clear();
+    chat_only.telegram_chat_id = "@c";
+    auto no_token = sb::PublishersFromConfig(chat_only, clock, 42);
+    CHECK(absl::IsNotFound(no_token.status()));
+    CHECK(no_token.status().message() ==
+          "telegram: NOT_FOUND: credential $TELEGRAM_BOT_TOKEN (or $TELEGRAM_BOT_TOKEN_FILE) is "
+          "not set (give telegram_token_file, or leave telegram out of the platforms)");
+  }
 
   config.telegram_chat_id = "@c";
   config.telegram_token_file = token.path + ".missing";
   auto missing_file = sb::PublishersFromConfig(config, clock, 42);
   CHECK(absl::IsNotFound(missing_file.status()));
-  CHECK(absl::StartsWith(missing_file.status().message(), "telegram: token file: "));
+  CHECK(absl::StartsWith(missing_file.status().message(),
+                         "telegram: telegram_token_file " + token.path + ".missing: "));
   CHECK(absl::StrContains(missing_file.status().message(), ".missing"));
 
   // Telegram fine, twitter without credentials: the error names twitter.

@@ -234,6 +234,11 @@ TEST_CASE("agent-svc and broadcast-svc: --help exits 0 naming env fallbacks, usa
        2,
        "--min_vsnr: not a number: \"high\""},
       {{BROADCAST_SVC, "--redis=redis://127.0.0.1:1", "--bogus"}, 2, "unknown flag --bogus"},
+      // A confidence threshold that is not a probability: a usage error before Redis is asked
+      // (it was accepted, and dropped every prediction).
+      {{BROADCAST_SVC, "--redis=redis://127.0.0.1:1", "--min_confidence=65"},
+       2,
+       "filter threshold min_confidence must be in [0, 1], got 65"},
       {{AGENT_SVC, "--help"}, 0, "env SUPERBET_CHECKPOINT"},
       {{AGENT_SVC, "--help"}, 0, "exit codes: 0 clean shutdown"},
       {{AGENT_SVC, "--checkpoint"}, 2, "--checkpoint needs a value"},

@@ -18,8 +18,14 @@ add_test(NAME "deploy: Dockerfiles install the packages the service binaries loa
   COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/services/docker_packages_check.py
     ${PROJECT_SOURCE_DIR} $<TARGET_FILE:adapter-svc> $<TARGET_FILE:agent-svc>
     $<TARGET_FILE:broadcast-svc>)
+# services/README.md documents every flag of the three services' --help, and names no other.
+add_test(NAME "services: README documents exactly the services' flags"
+  COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/services/readme_flags_check.py
+    ${PROJECT_SOURCE_DIR}/services/README.md $<TARGET_FILE:adapter-svc> $<TARGET_FILE:agent-svc>
+    $<TARGET_FILE:broadcast-svc>)
 set_tests_properties("deploy: promtool check config" "deploy: promtool check rules"
   "deploy: promtool test rules (alert thresholds)"
   "deploy: compose, Dockerfiles, scrape targets and dashboard"
   "deploy: Dockerfiles install the packages the service binaries load"
+  "services: README documents exactly the services' flags"
   PROPERTIES LABELS fast TIMEOUT 60)

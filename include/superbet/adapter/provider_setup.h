@@ -74,7 +74,9 @@ struct LiveSourceOptions {
 };
 
 // Checks the values that need no I/O. Errors: InvalidArgument "--speed must be > 0, got X" (also
-// for NaN and infinities; checked in live mode too, as adapter-svc always did).
+// for NaN and infinities; checked in live mode too, as adapter-svc always did); "--matches: not a
+// StatsBomb id ("statsbomb:<integer>"): "x"" for a malformed id (an id the data lacks is the
+// data's NotFound, from Open).
 [[nodiscard]] absl::Status ValidateLiveSourceOptions(const LiveSourceOptions& options);
 
 // The opened source. Ownership: owns the inner provider, the store, the store counters, the

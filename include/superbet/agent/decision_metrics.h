@@ -7,6 +7,7 @@
 //                                         (risk/gate.h: "daily_exposure_limit", ...)
 //   hrl_budget_remaining                  free bankroll / initial bankroll B0 (a fraction)
 //   hrl_data_staleness_seconds            data staleness of the last decided state, seconds
+//                                         (no sample before the first decided state)
 //
 // Source: the live worker and risk gate of superbet/hrl/live_decider.h; metric names follow the
 // Prometheus naming conventions (prometheus.io/docs/practices/naming).
@@ -68,7 +69,10 @@ class DecisionMetrics {
   // WithLabels builds a key and takes its mutex: not once per decision).
   std::array<std::atomic<core::Counter*>, kDenialReasons> rejected_by_reason_{};
   core::Gauge* budget_ = nullptr;
-  core::Gauge* staleness_ = nullptr;
+  core::GaugeFamily* staleness_family_ = nullptr;
+  // hrl_data_staleness_seconds' series, created by the first Count: absent until a state is
+  // decided (never a 0 that would read as fresh data).
+  std::atomic<core::Gauge*> staleness_{nullptr};
 };
 
 // Decides every state of `request` in order into `response` (appended), each at `clock.Now()`
@@ -83,8 +87,10 @@ class DecisionMetrics {
 //
 // Errors: InvalidArgument for more than kMaxDecideBatch states ("states: at most 256 per call,
 // got 300"), a state without match_id ("states[1].match_id is empty") or without a minute >= 0
-// ("states[1].minute must be >= 0, got absent"); the decider's errors, same code, the message
-// prefixed with "states[i]: " (the states before i are decided and in `response`).
+// ("states[1].minute must be >= 0, got absent"), live odds that are neither 0 (not quoted) nor
+// finite decimal odds > 1 ("states[1].live_odds.home must be decimal odds > 1 (or 0: not quoted),
+// got 0.97"), a data_staleness_s that is negative or not finite; the decider's errors, same code,
+// the message prefixed with "states[i]: " (the states before i are decided and in `response`).
 [[nodiscard]] absl::Status DecideBatch(hrl::LiveDecider& decider, const core::Clock& clock,
                                        const superbet::v1::DecideRequest& request,
                                        DecisionMetrics* metrics,

@@ -71,8 +71,9 @@ struct LiveAgentOptions {
 // it after "--".
 // Errors: InvalidArgument: checkpoint empty ("checkpoint DIR is required"), redis not empty and
 // not a redis:// URL ("redis: " and bus::ParseRedisUrl's message), live.max_deliveries outside
-// [1, 100] or live.claim_idle_ms < 1 ("max_deliveries must be in [1, 100] and claim_idle_ms >=
-// 1, got 0 and 60000").
+// [1, 100] ("max_deliveries must be in [1, 100], got 0"), live.claim_idle_ms < 1
+// ("claim_idle_ms must be >= 1 ms, got 0"), bankroll not finite and > 0 ("bankroll must be a
+// finite amount > 0 (currency units), got -5").
 [[nodiscard]] absl::Status CheckLiveAgentOptions(const LiveAgentOptions& options);
 
 class LiveAgent {

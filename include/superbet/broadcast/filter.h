@@ -35,7 +35,8 @@ struct FilterThresholds {
   double min_cas = 1.0;  // p / q; 1 = no value.
 };
 
-// Errors: InvalidArgument naming the threshold when it is not finite.
+// Errors: InvalidArgument naming the threshold when it is not finite, or min_confidence outside
+// [0, 1] (a probability) ("filter threshold min_confidence must be in [0, 1], got 65").
 [[nodiscard]] absl::Status ValidateThresholds(const FilterThresholds& thresholds);
 
 // The first failing check, or nullopt when the prediction passes all three.

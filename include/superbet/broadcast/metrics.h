@@ -2,7 +2,8 @@
 // (broadcast_published_total{platform,priority}, broadcast_dropped_total{reason},
 // broadcast_publish_attempts_total{platform}, broadcast_publish_errors_total{platform,reason},
 // broadcast_circuit_breaker_state{platform}, broadcast_digest_buffer_size{platform},
-// broadcast_digest_staleness_seconds{platform}, broadcast_latency_seconds{platform} with buckets
+// broadcast_digest_staleness_seconds{platform} (only while the platform's digest buffer holds an
+// event), broadcast_latency_seconds{platform} with buckets
 // 0.01, 0.05, 0.1, 0.5, 1, 5 s). The exposition writer lives with the services (obs/).
 
 #ifndef SUPERBET_BROADCAST_METRICS_H_

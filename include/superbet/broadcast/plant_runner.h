@@ -57,6 +57,14 @@ struct PlantRunnerOptions {
   absl::Duration pump_period = absl::Milliseconds(500);
   // Called from the pump thread with each error RunUntil returns (may be empty).
   std::function<void(const absl::Status&)> on_pump_error;
+  // Called from the pump thread, after a run, with one line per change an operator must see in
+  // the log (may be empty; the counts are also in the metrics): a platform's circuit breaker
+  // changing state ("telegram: circuit breaker OPEN (was CLOSED): ..."), and events moved to
+  // broadcast.dlq since the last line, per platform and reason, with the publish errors by reason
+  // counted since then ("telegram: 2 event(s) moved to broadcast.dlq (max_attempts_exceeded);
+  // publish errors: network 10"). Each change is reported once. Reads the plant's metrics() on
+  // each run of the pump when set.
+  std::function<void(const std::string&)> on_degraded;
 };
 
 // What Drain did. Each step runs whatever the ones before returned.
@@ -108,6 +116,8 @@ class PlantRunner {
               PlantRunnerOptions runner);
   void PumpLoop();
   void StopPump();
+  // The on_degraded lines of what changed since `last_reported_`, which it then becomes.
+  void ReportDegraded() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const superbet::core::Clock* const clock_;
   const PlantRunnerOptions runner_;
@@ -115,6 +125,7 @@ class PlantRunner {
   std::unique_ptr<BroadcastPlant> plant_ ABSL_GUARDED_BY(mu_);
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool drained_ ABSL_GUARDED_BY(mu_) = false;
+  PlantMetrics last_reported_ ABSL_GUARDED_BY(mu_);  // What on_degraded has reported.
   absl::Notification stop_;
   std::once_flag join_once_;
   std::thread pump_;

@@ -4,7 +4,8 @@
 //                    (structured JSON, data = BroadcastData). Created exclusively: a second write
 //                    of the same event fails (permanent, reason "duplicate"), so a test can see it.
 //                    Written whole or not at all: a failed write (full disk) removes the file and
-//                    fails with reason "io_error", retry set (transient), naming the path and bytes written.
+//                    fails with reason "io_error", retry set (transient), naming the path and bytes
+//                    written.
 //   StreamSink       stdout: one line {"platform": "...", "event": <CloudEvent>} per publish.
 //   TelegramPublisher  Bot API sendMessage (core.telegram.org/bots/api#sendmessage): POST
 //                    {base}/bot{token}/sendMessage, JSON {chat_id, text, parse_mode "MarkdownV2"};
@@ -76,6 +77,11 @@ struct TelegramOptions {
   std::string chat_id;  // "@channel" or a numeric id.
   absl::Duration timeout = absl::Seconds(10);
 };
+// The credential $<name>, else the text of the file named by $<name>_FILE (trailing newlines and
+// spaces removed). Errors: NotFound "credential $<name> (or $<name>_FILE) is not set", or
+// "<name>_FILE: cannot read '<path>'". Never quotes the credential.
+[[nodiscard]] absl::StatusOr<std::string> CredentialFromEnv(const char* name);
+
 // From $TELEGRAM_BOT_TOKEN (or the file named by $TELEGRAM_BOT_TOKEN_FILE) and $TELEGRAM_CHAT_ID.
 // Errors: NotFound naming the variable that is missing.
 [[nodiscard]] absl::StatusOr<TelegramOptions> LoadTelegramCredentials();

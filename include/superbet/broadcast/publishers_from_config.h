@@ -4,10 +4,10 @@
 // publishers.h: LoadTelegramCredentials, LoadXCredentials, LoadFcmCredentials).
 //
 //   telegram  TelegramPublisher. Token: the first line of telegram_token_file (a trailing "\r\n"
-//             or "\n" and anything after it ignored); chat: telegram_chat_id. When either is
-//             empty, both come from $TELEGRAM_BOT_TOKEN (or the file named by
-//             $TELEGRAM_BOT_TOKEN_FILE) and $TELEGRAM_CHAT_ID, and a non-empty field still wins.
-//             The base URL is always telegram_base_url.
+//             or "\n" and anything after it ignored); chat: telegram_chat_id. Each one left
+//             empty comes from the environment: the token from $TELEGRAM_BOT_TOKEN (or the file
+//             named by $TELEGRAM_BOT_TOKEN_FILE), the chat from $TELEGRAM_CHAT_ID (or
+//             $TELEGRAM_CHAT_ID_FILE). The base URL is always telegram_base_url.
 //   twitter   XPublisher, OAuth 1.0a credentials from $X_API_KEY, $X_API_SECRET, $X_ACCESS_TOKEN,
 //             $X_ACCESS_TOKEN_SECRET (each or its _FILE variant); nonces seeded with `seed`.
 //   android   FcmPublisher, the service account named by $GOOGLE_APPLICATION_CREDENTIALS.
@@ -48,9 +48,11 @@ struct OwnedPublishers {
 // plant's PlantOptions::seed).
 // Errors: InvalidArgument `unknown platform "x"` for a name other than twitter, telegram, android
 // (a configuration error: nothing else returns InvalidArgument); otherwise the platform's name
-// then the cause, e.g. `telegram: NOT_FOUND: credential $TELEGRAM_BOT_TOKEN (or
-// $TELEGRAM_BOT_TOKEN_FILE) is not set (give telegram_token_file and telegram_chat_id, or leave
-// telegram out of the platforms)`, with the cause's code (NotFound for a missing variable or
+// then the cause, e.g. `telegram: NOT_FOUND: credential $TELEGRAM_CHAT_ID (or
+// $TELEGRAM_CHAT_ID_FILE) is not set (give telegram_chat_id, or leave telegram out of the
+// platforms)` (the one credential missing, and the field that gives it), `telegram:
+// telegram_token_file /x: NOT_FOUND: cannot open /x: ...`, with the cause's code (NotFound for a
+// missing variable or
 // file, PermissionDenied, Internal), except that a credential file that is not valid
 // (InvalidArgument from the loader) is FailedPrecondition.
 [[nodiscard]] absl::StatusOr<OwnedPublishers> PublishersFromConfig(
