@@ -1,6 +1,7 @@
 #include "superbet/bus/redis_transport.h"
 
 #include <hiredis/hiredis.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -577,6 +578,7 @@ RedisTransport::ClaimAndReadBlocking(absl::string_view stream, absl::string_view
   }
   if (!replies.ok()) {
     if (absl::StrContains(replies.status().message(), "NOGROUP")) {
+      if (absl::Status s = RecreateLostGroup(stream, group); !s.ok()) return s;
       return std::make_pair(std::vector<Entry>(), std::vector<Entry>());
     }
     return replies.status();
@@ -720,6 +722,24 @@ absl::StatusOr<std::pair<std::string, bool>> RedisTransport::AddOnce(absl::strin
   return std::make_pair(Str(reply->element[1]), reply->element[0]->integer == 1);
 }
 
+// The group was created at start-up (CreateGroup) and a read now finds it gone: the server lost
+// its data (restarted without AOF, flushed, or failed over to a replica without the group).
+// Created again at 0 with MKSTREAM, so the entries added since (Publish's XADDs) are delivered.
+absl::Status RedisTransport::RecreateLostGroup(absl::string_view stream, absl::string_view group) {
+  if (absl::Status s = CreateGroup(stream, group); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("consumer group '", group, "' on stream '", stream,
+                                               "' is gone (NOGROUP) and could not be created "
+                                               "again: ",
+                                               s.message()));
+  }
+  groups_recreated_.fetch_add(1);
+  spdlog::warn(
+      "redis: consumer group '{}' on stream '{}' was gone (NOGROUP: the server lost its data?); "
+      "created again at 0",
+      std::string(group), std::string(stream));
+  return absl::OkStatus();
+}
+
 int64_t RedisTransport::round_trips() const {
   return impl_->round_trips.load(std::memory_order_relaxed);
 }
@@ -787,7 +807,10 @@ absl::StatusOr<std::vector<Entry>> RedisTransport::AutoClaim(absl::string_view s
                                                              absl::Duration min_idle, int count) {
   auto r = impl_->Command(AutoClaimArgs(stream, group, consumer, min_idle, count));
   if (!r.ok()) {
-    if (absl::StrContains(r.status().message(), "NOGROUP")) return std::vector<Entry>();
+    if (absl::StrContains(r.status().message(), "NOGROUP")) {
+      if (absl::Status s = RecreateLostGroup(stream, group); !s.ok()) return s;
+      return std::vector<Entry>();
+    }
     return r.status();
   }
   std::vector<Entry> out = AutoClaimEntries(r->get());

@@ -86,6 +86,62 @@ TEST_CASE("redis transport: reconnects after a server restart, AOF keeps the dat
   CHECK((*t)->Acquire(b, absl::FromUnixSeconds(1700000000))->acquired);
 }
 
+// Redis loses its data (FLUSHALL here; a restart without AOF or a failover to a replica without
+// the groups in production): the streams and their consumer groups are gone while the plant keeps
+// reading. Publish's next XADD creates the stream again, without the group. The read that finds
+// NOGROUP creates the group again at 0 and the next read delivers the new entry; before, every
+// read answered "no entries" forever and nothing was ever posted. Oracle: XINFO GROUPS.
+TEST_CASE("redis transport: a consumer group lost with the server's data is created again",
+          "[redis]") {
+  superbet::testing::RedisServer server;
+  REQUIRE(server.ok());
+  auto t = bus::RedisTransport::Connect(*bus::ParseRedisUrl(server.url()));
+  REQUIRE(t.ok());
+  REQUIRE((*t)->CreateGroup("risk.verified", "main").ok());
+  REQUIRE((*t)->Add("risk.verified", {{"event", "1"}}).ok());
+  auto first = (*t)->ClaimAndRead("risk.verified", "main", "c", absl::Seconds(60), 10, 10);
+  REQUIRE(first.ok());
+  REQUIRE(first->second.size() == 1);
+  REQUIRE((*t)->Ack("risk.verified", "main", first->second[0].id).ok());
+
+  redisContext* c = redisConnect("127.0.0.1", server.port());
+  REQUIRE(c != nullptr);
+  REQUIRE(c->err == 0);
+  freeReplyObject(redisCommand(c, "FLUSHALL"));
+  REQUIRE((*t)->Add("risk.verified", {{"event", "2"}}).ok());  // The stream again, no group.
+
+  auto lost = (*t)->ClaimAndReadBlocking("risk.verified", "main", "c", absl::Seconds(60), 10, 10,
+                                         absl::Milliseconds(50));
+  REQUIRE(lost.ok());
+  CHECK((*t)->groups_recreated() == 1);
+  auto* groups = static_cast<redisReply*>(redisCommand(c, "XINFO GROUPS risk.verified"));
+  REQUIRE(groups != nullptr);
+  CHECK(groups->type == REDIS_REPLY_ARRAY);
+  CHECK(groups->elements == 1);
+  freeReplyObject(groups);
+  redisFree(c);
+
+  auto next = (*t)->ClaimAndRead("risk.verified", "main", "c", absl::Seconds(60), 10, 10);
+  REQUIRE(next.ok());
+  const size_t delivered = lost->second.size() + next->second.size();
+  REQUIRE(delivered == 1);
+  const bus::Entry& e = lost->second.empty() ? next->second[0] : lost->second[0];
+  REQUIRE(e.fields.size() == 1);
+  CHECK(e.fields[0].second == "2");
+  // AutoClaim alone heals the same way.
+  c = redisConnect("127.0.0.1", server.port());
+  REQUIRE(c != nullptr);
+  freeReplyObject(redisCommand(c, "FLUSHALL"));
+  redisFree(c);
+  REQUIRE((*t)->Add("risk.verified", {{"event", "3"}}).ok());
+  auto claimed = (*t)->AutoClaim("risk.verified", "main", "c", absl::Seconds(60), 10);
+  REQUIRE(claimed.ok());
+  CHECK((*t)->groups_recreated() == 2);
+  auto third = (*t)->ClaimAndRead("risk.verified", "main", "c", absl::Seconds(60), 10, 10);
+  REQUIRE(third.ok());
+  CHECK(third->second.size() == 1);
+}
+
 // The fan-out is one MULTI ... EXEC queued in the pipeline. Sent on a connection that died (the
 // server restarted), the transaction is sent again whole on the new connection: every copy exists
 // once and the source entries are acknowledged. A copy the server refuses (a target that is not a

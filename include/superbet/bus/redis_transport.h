@@ -16,6 +16,7 @@
 #ifndef SUPERBET_BUS_REDIS_TRANSPORT_H_
 #define SUPERBET_BUS_REDIS_TRANSPORT_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -128,6 +129,13 @@ class RedisTransport final : public Transport {
   // One HSET key field value ... (queued inside a pipeline).
   [[nodiscard]] absl::Status HashSetMany(absl::string_view key, const Fields& fields) override;
   int64_t round_trips() const override;
+  // Consumer groups re-created so far because a read found its group gone. ClaimAndRead,
+  // ClaimAndReadBlocking and AutoClaim answer NOGROUP (the server lost its data: restarted without
+  // AOF, flushed, or failed over to a replica without the group) by creating the group again at 0
+  // with MKSTREAM, logging a warning and returning no entries; the caller's next read gets the
+  // entries added since. Before, such reads returned nothing forever. Errors of that creation are
+  // the read's (naming the group and the stream).
+  int64_t groups_recreated() const { return groups_recreated_.load(); }
   [[nodiscard]] absl::StatusOr<AcquireResult> Acquire(absl::Span<const BucketSpec> buckets,
                                                       absl::Time now) override;
   [[nodiscard]] absl::StatusOr<BucketState> PeekBucket(const BucketSpec& bucket,
@@ -136,6 +144,9 @@ class RedisTransport final : public Transport {
  private:
   struct Impl;
   explicit RedisTransport(std::unique_ptr<Impl> impl);
+  // CreateGroup after a read's NOGROUP; counts it and logs a warning.
+  [[nodiscard]] absl::Status RecreateLostGroup(absl::string_view stream, absl::string_view group);
+  std::atomic<int64_t> groups_recreated_{0};
   // Sets each claimed entry's delivery count from XPENDING (one pipelined round trip).
   [[nodiscard]] absl::Status FillDeliveries(absl::string_view stream, absl::string_view group,
                                             std::vector<Entry>* entries);
