@@ -143,6 +143,12 @@ bool IsSeasonCode(absl::string_view code) {
   return second == (first + 1) % 100;
 }
 
+// The folder part of `path`: "." for a bare name, "/" for a name at the root.
+std::string ParentFolder(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> ParseCommandFlags(const Command& command,
@@ -204,9 +210,7 @@ absl::Status CheckOutputFile(absl::string_view flag, const std::string& path) {
   if (core::DirectoryExists(path)) {
     return absl::InvalidArgumentError(absl::StrCat("--", flag, " ", path, " is a directory"));
   }
-  const size_t slash = path.rfind('/');
-  const std::string folder =
-      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string folder = ParentFolder(path);
   if (!core::DirectoryExists(folder)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--", flag, " ", path, ": folder ", folder, " does not exist"));
@@ -233,9 +237,7 @@ absl::Status CheckOutputFolder(absl::string_view flag, const std::string& path) 
   }
   std::string trimmed = path;
   while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
-  const size_t slash = trimmed.rfind('/');
-  const std::string parent =
-      slash == std::string::npos ? "." : (slash == 0 ? "/" : trimmed.substr(0, slash));
+  const std::string parent = ParentFolder(trimmed);
   if (!core::DirectoryExists(parent)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--", flag, " ", path, ": folder ", parent, " does not exist"));
