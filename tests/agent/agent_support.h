@@ -105,6 +105,22 @@ inline superbet::v1::StartTrainingRequest LiveTrainingRequest(const std::string&
   return r;
 }
 
+// The minute a restart test stops its first agent before: the first minute k >= n / 2 with a bet
+// accepted before minute k - 10 and none in the 10 minutes before k (the window a restarted
+// decider rebuilds from re-sent states, superbet/hrl/live_decider.h RestoreDecision); -1 when
+// there is none. `accepted_at`: the minutes (state indexes) of the accepted bets.
+inline int QuietRestartMinute(const std::vector<int>& accepted_at, int n) {
+  for (int k = n / 2; k < n; ++k) {
+    bool quiet = true, bet_before = false;
+    for (int m : accepted_at) {
+      quiet = quiet && !(m >= k - 10 && m < k);
+      bet_before = bet_before || m < k - 10;
+    }
+    if (quiet && bet_before) return k;
+  }
+  return -1;
+}
+
 }  // namespace superbet::agent_testing
 
 #endif  // SUPERBET_TESTS_AGENT_AGENT_SUPPORT_H_

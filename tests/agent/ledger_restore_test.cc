@@ -111,15 +111,7 @@ TEST_CASE("LiveAgent restarted on its ledger continues where it stopped", "[agen
   // The restart: half-way, after a bet, with no bet in the 10 minutes before it (the window a
   // restarted decider rebuilds from re-sent states with the restored budget ratio; see
   // LiveDecider::RestoreDecision).
-  int split = -1;
-  for (int k = n / 2; k < n && split < 0; ++k) {
-    bool quiet = true, bet_before = false;
-    for (int m : accepted_at) {
-      quiet = quiet && !(m >= k - 10 && m < k);
-      bet_before = bet_before || m < k - 10;
-    }
-    if (quiet && bet_before) split = k;
-  }
+  const int split = agent_testing::QuietRestartMinute(accepted_at, n);
   INFO(accepted_at.size() << " bets accepted, restart before minute " << split);
   REQUIRE(split > 0);
 
@@ -196,21 +188,6 @@ TEST_CASE("LiveAgent restarted on its ledger continues where it stopped", "[agen
   b.Stop();
 }
 
-// The first minute >= n/2 with a bet accepted more than 10 minutes before it and none in the 10
-// minutes before it (the window a restarted decider rebuilds from re-sent states with the restored
-// budget ratio: superbet/hrl/live_decider.h RestoreDecision); -1 when there is none.
-int QuietSplit(const std::vector<int>& accepted_at, int n) {
-  for (int k = n / 2; k < n; ++k) {
-    bool quiet = true, bet_before = false;
-    for (int m : accepted_at) {
-      quiet = quiet && !(m >= k - 10 && m < k);
-      bet_before = bet_before || m < k - 10;
-    }
-    if (quiet && bet_before) return k;
-  }
-  return -1;
-}
-
 TEST_CASE("LiveAgent restarted after a settled match continues its settler statistics",
           "[agent][restore]") {
   // A settled match (3754237, final state included) then a second match (3754300) half-way: the
@@ -240,7 +217,7 @@ TEST_CASE("LiveAgent restarted after a settled match continues its settler stati
   const hrl::SettlerStats end_a = a.agent->settlement()->settler().stats();
   const double bankroll_a = a.agent->decider().bankroll();
   a.Stop();
-  const int split = QuietSplit(accepted_at, ny);
+  const int split = agent_testing::QuietRestartMinute(accepted_at, ny);
   INFO(accepted_at.size() << " bets on " << y.match_id << ", restart before minute " << split);
   REQUIRE(split > 0);
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "google/protobuf/util/json_util.h"
+#include "agent/agent_support.h"
 #include "services/live_support.h"
 #include "services/process.h"
 #include "superbet/hrl/checkpoint.h"
@@ -111,15 +112,7 @@ TEST_CASE("agent-svc restarted on its --ledger continues where it stopped",
   }
   // The restart: half-way, after a bet, with no bet in the 10 minutes before it (the window the
   // caller rebuilds by re-sending states, superbet/hrl/live_decider.h RestoreDecision).
-  int split = -1;
-  for (int k = n / 2; k < n && split < 0; ++k) {
-    bool quiet = true, bet_before = false;
-    for (int a : accepted_at) {
-      quiet = quiet && !(a >= k - 10 && a < k);
-      bet_before = bet_before || a < k - 10;
-    }
-    if (quiet && bet_before) split = k;
-  }
+  const int split = agent_testing::QuietRestartMinute(accepted_at, n);
   INFO(accepted_at.size() << " bets, restart before minute " << split);
   REQUIRE(split > 0);
 
